@@ -1,0 +1,32 @@
+"""Who is acting: an authenticated agent at a site, or the system itself (connectors)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from crm_core.agents.enums import ROLE_PERMISSIONS, Permission, Role
+from crm_core.interactions.enums import Channel
+
+_DEFAULT_CHANNEL = {Role.COUNTER: Channel.COUNTER, Role.PHONE: Channel.PHONE}
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    username: str
+    agent_id: uuid.UUID | None = None
+    role: Role | None = None
+    site_id: uuid.UUID | None = None
+
+    @property
+    def channel(self) -> Channel | None:
+        """The channel this agent works on by default (a counter agent is at the counter)."""
+        return _DEFAULT_CHANNEL.get(self.role) if self.role else None
+
+    def can(self, permission: Permission) -> bool:
+        if self.role is None:  # the system (connectors, jobs) acts on its own authority
+            return True
+        return permission in ROLE_PERMISSIONS[self.role]
+
+
+SYSTEM = Actor(username="system")

@@ -1,0 +1,44 @@
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    COUNTER = "counter"
+    PHONE = "phone"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class SiteKind(StrEnum):
+    TOWN_HALL = "town_hall"
+    ANNEX = "annex"
+    CALL_CENTRE = "call_centre"
+    BACK_OFFICE = "back_office"
+
+
+class Permission(StrEnum):
+    RESIDENT_READ = "resident:read"
+    RESIDENT_WRITE = "resident:write"
+    CASE_WRITE = "case:write"
+    INTERACTION_WRITE = "interaction:write"
+    RESIDENT_MERGE = "resident:merge"
+    REPORT_READ = "report:read"
+    AGENT_ADMIN = "agent:admin"
+    CATALOG_ADMIN = "catalog:admin"
+
+
+_FRONT_OFFICE = frozenset(
+    {
+        Permission.RESIDENT_READ,
+        Permission.RESIDENT_WRITE,
+        Permission.CASE_WRITE,
+        Permission.INTERACTION_WRITE,
+    }
+)
+
+# Admins run the system, they do not read residents' files: least privilege.
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.COUNTER: _FRONT_OFFICE,
+    Role.PHONE: _FRONT_OFFICE,
+    Role.SUPERVISOR: _FRONT_OFFICE | {Permission.RESIDENT_MERGE, Permission.REPORT_READ},
+    Role.ADMIN: frozenset({Permission.AGENT_ADMIN, Permission.CATALOG_ADMIN}),
+}

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm_core.agents.enums import Role, SiteKind
+from crm_core.database.base import Base, Timestamps, UUIDPrimaryKey, enum_column, utcnow
+
+
+class Site(UUIDPrimaryKey, Base):
+    __tablename__ = "site"
+
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[SiteKind] = mapped_column(enum_column(SiteKind))
+    insee_code: Mapped[str | None] = mapped_column(String(5))
+    address: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Agent(UUIDPrimaryKey, Timestamps, Base):
+    __tablename__ = "agent"
+
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    site_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("site.id"))
+    phone_extension: Mapped[str | None] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    site: Mapped[Site | None] = relationship()
+
+
+class AgentSession(Base):
+    """A bearer token, stored only as its SHA-256 so a database leak yields no live token."""
+
+    __tablename__ = "agent_session"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    agent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agent.id"), index=True)
+    site_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("site.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, status
+from fastapi.security import OAuth2PasswordRequestForm
+from sqlalchemy import select
+
+from crm_core.agents import service
+from crm_core.agents.enums import ROLE_PERMISSIONS
+from crm_core.agents.models import Site
+from crm_core.agents.schemas import AgentCreate, AgentOut, MeOut, SiteCreate, SiteOut, TokenOut
+from crm_core.api.deps import AgentAdmin, BearerToken, CatalogAdmin, CurrentActor, DbSession
+
+router = APIRouter(tags=["agents"])
+
+
+@router.post("/auth/token", response_model=TokenOut)
+def sign_in(
+    request: Request,
+    db_session: DbSession,
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+) -> dict[str, Any]:
+    """OAuth2 password form (`username`, `password`); the site code may go in `scope`
+    as `site:CODE` to sign in at another site than the agent's own."""
+    site_code = next(
+        (s.removeprefix("site:") for s in form.scopes if s.startswith("site:")), None
+    )
+    ttl = timedelta(minutes=request.app.state.settings.token_ttl_minutes)
+    token, session, agent = service.authenticate(
+        db_session=db_session, username=form.username, password=form.password,
+        site_code=site_code, ttl=ttl,
+    )
+    db_session.commit()
+    code = db_session.scalar(select(Site.code).where(Site.id == session.site_id))
+    return {
+        "access_token": token, "token_type": "bearer", "expires_in": int(ttl.total_seconds()),
+        "role": agent.role, "display_name": agent.display_name, "site_code": code,
+    }
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+def sign_out(db_session: DbSession, actor: CurrentActor, token: BearerToken) -> None:
+    assert token is not None
+    service.revoke_token(db_session=db_session, token=token)
+    db_session.commit()
+
+
+@router.get("/auth/me", response_model=MeOut)
+def me(actor: CurrentActor) -> dict[str, Any]:
+    permissions = sorted(p.value for p in ROLE_PERMISSIONS[actor.role]) if actor.role else []
+    return {
+        "agent_id": actor.agent_id, "username": actor.username, "role": actor.role,
+        "site_id": actor.site_id, "permissions": permissions,
+    }
+
+
+@router.get("/sites", response_model=list[SiteOut])
+def list_sites(db_session: DbSession, actor: CurrentActor) -> list[Site]:
+    return service.list_sites(db_session=db_session)
+
+
+@router.post("/sites", response_model=SiteOut, status_code=status.HTTP_201_CREATED)
+def create_site(db_session: DbSession, actor: CatalogAdmin, data: SiteCreate) -> Site:
+    site = service.create_site(db_session=db_session, **data.model_dump())
+    db_session.commit()
+    return site
+
+
+@router.get("/agents", response_model=list[AgentOut])
+def list_agents(db_session: DbSession, actor: AgentAdmin) -> list[Any]:
+    return service.list_agents(db_session=db_session)
+
+
+@router.post("/agents", response_model=AgentOut, status_code=status.HTTP_201_CREATED)
+def create_agent(db_session: DbSession, actor: AgentAdmin, data: AgentCreate) -> Any:
+    agent = service.create_agent(db_session=db_session, **data.model_dump())
+    db_session.commit()
+    return agent

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from crm_core.agents.enums import Role, SiteKind
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+    role: Role
+    display_name: str
+    site_code: str | None
+
+
+class SiteOut(BaseModel):
+    id: uuid.UUID
+    code: str
+    name: str
+    kind: SiteKind
+    insee_code: str | None
+
+
+class SiteCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{1,31}$")]
+    name: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    kind: SiteKind
+    insee_code: Annotated[str, StringConstraints(pattern=r"^(\d{5}|2[AB]\d{3})$")] | None = None
+    address: Annotated[str, StringConstraints(max_length=200)] | None = None
+
+
+class AgentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{2,64}$")]
+    display_name: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    password: Annotated[str, StringConstraints(min_length=4, max_length=200)]
+    role: Role
+    site_code: str | None = None
+    phone_extension: Annotated[str, StringConstraints(max_length=20)] | None = None
+
+
+class AgentOut(BaseModel):
+    id: uuid.UUID
+    username: str
+    display_name: str
+    role: Role
+    site_id: uuid.UUID | None
+    phone_extension: str | None
+    active: bool
+
+
+class MeOut(BaseModel):
+    agent_id: uuid.UUID | None
+    username: str
+    role: Role | None
+    site_id: uuid.UUID | None
+    permissions: list[str]

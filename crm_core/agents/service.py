@@ -1,0 +1,126 @@
+"""Agents, sites, sign-in and bearer-token sessions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crm_core.agents.actor import Actor
+from crm_core.agents.enums import Role, SiteKind
+from crm_core.agents.models import Agent, AgentSession, Site
+from crm_core.agents.security import hash_password, new_token, token_digest, verify_password
+from crm_core.database.base import utcnow
+from crm_core.exceptions import Conflict, InvalidInput, NotAuthenticated, NotFound
+
+
+class SiteNotFound(NotFound):
+    code = "site_not_found"
+
+
+def get_site_by_code(*, db_session: Session, code: str) -> Site:
+    site = db_session.scalar(select(Site).where(Site.code == code))
+    if site is None:
+        raise SiteNotFound(f"Site d'accueil inconnu : « {code} »", field="site")
+    return site
+
+
+def list_sites(*, db_session: Session) -> list[Site]:
+    return list(db_session.scalars(select(Site).where(Site.active).order_by(Site.name)))
+
+
+def create_site(
+    *, db_session: Session, code: str, name: str, kind: SiteKind, insee_code: str | None = None,
+    address: str | None = None,
+) -> Site:
+    if db_session.scalar(select(Site.id).where(Site.code == code)):
+        raise Conflict(f"Le site « {code} » existe déjà", field="code")
+    site = Site(code=code, name=name, kind=kind, insee_code=insee_code, address=address)
+    db_session.add(site)
+    db_session.flush()
+    return site
+
+
+def create_agent(
+    *, db_session: Session, username: str, display_name: str, password: str, role: Role,
+    site_code: str | None = None, phone_extension: str | None = None,
+) -> Agent:
+    username = username.strip().lower()
+    if not username:
+        raise InvalidInput("Identifiant d'agent vide", field="username")
+    if len(password) < 4:
+        raise InvalidInput("Mot de passe trop court (4 caractères minimum)", field="password")
+    if db_session.scalar(select(Agent.id).where(Agent.username == username)):
+        raise Conflict(f"L'agent « {username} » existe déjà", field="username")
+    site = get_site_by_code(db_session=db_session, code=site_code) if site_code else None
+    agent = Agent(
+        username=username,
+        display_name=display_name,
+        password_hash=hash_password(password),
+        role=role,
+        site_id=site.id if site else None,
+        phone_extension=phone_extension,
+    )
+    db_session.add(agent)
+    db_session.flush()
+    return agent
+
+
+def list_agents(*, db_session: Session) -> list[Agent]:
+    return list(db_session.scalars(select(Agent).order_by(Agent.username)))
+
+
+def authenticate(
+    *, db_session: Session, username: str, password: str, site_code: str | None,
+    ttl: timedelta, now: datetime | None = None,
+) -> tuple[str, AgentSession, Agent]:
+    """Check the password and open a session at the chosen site (default: the agent's)."""
+    agent = db_session.scalar(select(Agent).where(Agent.username == username.strip().lower()))
+    valid = verify_password(agent.password_hash if agent else None, password)
+    if agent is None or not valid or not agent.active:
+        raise NotAuthenticated("Identifiant ou mot de passe incorrect")
+    site_id = agent.site_id
+    if site_code:
+        site_id = get_site_by_code(db_session=db_session, code=site_code).id
+    now = now or utcnow()
+    token = new_token()
+    session = AgentSession(
+        token_hash=token_digest(token), agent_id=agent.id, site_id=site_id,
+        created_at=now, expires_at=now + ttl,
+    )
+    db_session.add(session)
+    db_session.flush()
+    return token, session, agent
+
+
+def actor_for_token(*, db_session: Session, token: str, now: datetime | None = None) -> Actor:
+    now = now or utcnow()
+    row = db_session.execute(
+        select(Agent.id, Agent.username, Agent.role, AgentSession.site_id)
+        .join(Agent, Agent.id == AgentSession.agent_id)
+        .where(
+            AgentSession.token_hash == token_digest(token),
+            AgentSession.revoked_at.is_(None),
+            AgentSession.expires_at > now,
+            Agent.active,
+        )
+    ).first()
+    if row is None:
+        raise NotAuthenticated("Session expirée ou invalide : reconnectez-vous")
+    return Actor(agent_id=row.id, username=row.username, role=row.role, site_id=row.site_id)
+
+
+def revoke_token(*, db_session: Session, token: str) -> None:
+    session = db_session.get(AgentSession, token_digest(token))
+    if session is not None and session.revoked_at is None:
+        session.revoked_at = utcnow()
+        db_session.flush()
+
+
+def get_agent(*, db_session: Session, agent_id: uuid.UUID) -> Agent:
+    agent = db_session.get(Agent, agent_id)
+    if agent is None:
+        raise NotFound("Agent introuvable")
+    return agent

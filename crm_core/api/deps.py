@@ -1,0 +1,67 @@
+"""Request-scoped dependencies: the database session and the authenticated agent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session
+
+from crm_core.agents import service as agents
+from crm_core.agents.actor import Actor
+from crm_core.agents.enums import Permission
+from crm_core.exceptions import NotAuthenticated, PermissionDenied
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """A session per request. Routes commit once, at the end; anything else rolls back."""
+    with request.app.state.session_factory() as session:
+        yield session
+
+
+DbSession = Annotated[Session, Depends(get_db)]
+
+_bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+BearerToken = Annotated[str | None, Depends(_bearer)]
+
+
+def current_actor(db_session: DbSession, token: BearerToken) -> Actor:
+    if not token:
+        raise NotAuthenticated("Authentification requise : connectez-vous")
+    return agents.actor_for_token(db_session=db_session, token=token)
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+_PERMISSION_LABELS = {
+    Permission.RESIDENT_READ: "consulter les dossiers des usagers",
+    Permission.RESIDENT_WRITE: "modifier les dossiers des usagers",
+    Permission.CASE_WRITE: "ouvrir ou modifier des demandes",
+    Permission.INTERACTION_WRITE: "enregistrer des contacts",
+    Permission.RESIDENT_MERGE: "fusionner des dossiers",
+    Permission.REPORT_READ: "consulter les rapports",
+    Permission.AGENT_ADMIN: "gérer les agents",
+    Permission.CATALOG_ADMIN: "gérer les sites et les services",
+}
+
+
+def require(permission: Permission) -> Callable[[Actor], Actor]:
+    def dependency(actor: CurrentActor) -> Actor:
+        if not actor.can(permission):
+            raise PermissionDenied(
+                f"Votre rôle ne permet pas de {_PERMISSION_LABELS[permission]}",
+                permission=permission.value,
+            )
+        return actor
+
+    return dependency
+
+
+ResidentReader = Annotated[Actor, Depends(require(Permission.RESIDENT_READ))]
+ResidentWriter = Annotated[Actor, Depends(require(Permission.RESIDENT_WRITE))]
+CaseWriter = Annotated[Actor, Depends(require(Permission.CASE_WRITE))]
+InteractionWriter = Annotated[Actor, Depends(require(Permission.INTERACTION_WRITE))]
+AgentAdmin = Annotated[Actor, Depends(require(Permission.AGENT_ADMIN))]
+CatalogAdmin = Annotated[Actor, Depends(require(Permission.CATALOG_ADMIN))]

@@ -1,0 +1,108 @@
+"""RFC 9457 problem details: every error leaves the server in this one shape, in French."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from crm_core.exceptions import DomainError
+
+logger = logging.getLogger("relais.errors")
+PROBLEM_TYPE = "urn:relais:problem:"
+
+_HTTP_TITLES = {
+    401: "Authentification requise",
+    403: "Accès refusé",
+    404: "Introuvable",
+    405: "Méthode non permise",
+    413: "Requête trop volumineuse",
+    415: "Type de contenu non pris en charge",
+}
+
+_VALIDATION_MESSAGES = {
+    "missing": "champ obligatoire",
+    "extra_forbidden": "champ inconnu",
+    "string_too_long": "texte trop long",
+    "string_too_short": "texte trop court ou vide",
+    "string_pattern_mismatch": "format invalide",
+    "date_from_datetime_parsing": "date invalide (AAAA-MM-JJ attendu)",
+    "date_parsing": "date invalide (AAAA-MM-JJ attendu)",
+    "date_type": "date invalide (AAAA-MM-JJ attendu)",
+    "datetime_parsing": "date et heure invalides (ISO 8601 attendu)",
+    "timezone_aware": "fuseau horaire manquant",
+    "uuid_parsing": "identifiant invalide",
+    "enum": "valeur non reconnue",
+    "too_long": "trop d'éléments",
+    "json_invalid": "JSON invalide",
+    "int_parsing": "nombre entier attendu",
+    "bool_parsing": "vrai/faux attendu",
+    "model_attributes_type": "objet attendu",
+    "dict_type": "objet attendu",
+    "list_type": "liste attendue",
+    "string_type": "texte attendu",
+}
+
+
+def problem_response(
+    status: int, code: str, title: str, detail: str, **extra: Any
+) -> Response:
+    body = {"type": PROBLEM_TYPE + code, "title": title, "status": status, "detail": detail}
+    body["code"] = code
+    body.update(extra)
+    return Response(
+        orjson.dumps(body, default=str), status_code=status,
+        media_type="application/problem+json",
+        headers={"WWW-Authenticate": "Bearer"} if status == 401 else None,
+    )
+
+
+def _domain_error(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    return problem_response(exc.status, exc.code, exc.title, exc.detail, **exc.extra)
+
+
+def _validation_error(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = []
+    for error in exc.errors():
+        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query")]
+        message = _VALIDATION_MESSAGES.get(error.get("type", ""), error.get("msg", "invalide"))
+        if error.get("type") == "value_error":
+            message = str(error.get("ctx", {}).get("error", message))
+        errors.append({"field": ".".join(location) or "requête", "message": message})
+    detail = "; ".join(f"{e['field']} : {e['message']}" for e in errors[:5])
+    return problem_response(
+        422, "invalid_input", "Données invalides", detail or "Données invalides", errors=errors
+    )
+
+
+def _http_error(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    title = _HTTP_TITLES.get(exc.status_code, "Erreur")
+    detail = exc.detail if isinstance(exc.detail, str) else title
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = "Cette adresse n'existe pas dans l'API"
+    if exc.status_code == 405:
+        detail = "Cette méthode n'est pas permise sur cette adresse"
+    return problem_response(exc.status_code, f"http_{exc.status_code}", title, detail)
+
+
+def _unexpected_error(request: Request, exc: Exception) -> Response:
+    logger.exception("unexpected error on %s %s", request.method, request.url.path)
+    return problem_response(
+        500, "internal_error", "Erreur interne",
+        "Une erreur inattendue s'est produite ; elle a été journalisée. Réessayez.",
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)

@@ -1,0 +1,15 @@
+"""Pre-encoded JSON for the hottest reads: orjson straight to bytes, no model round-trip."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from starlette.responses import Response
+
+
+class FastJSONResponse(Response):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)

@@ -1,0 +1,23 @@
+from enum import StrEnum
+
+
+class CaseStatus(StrEnum):
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    WAITING_RESIDENT = "waiting_resident"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+class CaseKind(StrEnum):
+    REQUEST = "request"
+    QUESTION = "question"
+    COMPLAINT = "complaint"
+    IDEA = "idea"
+    PRAISE = "praise"
+
+
+# Everything not closed is still shown to agents as open (a resolved case awaits closure).
+OPEN_STATUSES = frozenset(
+    {CaseStatus.NEW, CaseStatus.IN_PROGRESS, CaseStatus.WAITING_RESIDENT, CaseStatus.RESOLVED}
+)

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, status
+
+from crm_core.api.deps import CaseWriter, CatalogAdmin, CurrentActor, DbSession, ResidentReader
+from crm_core.cases import service
+from crm_core.cases.models import Service
+from crm_core.cases.schemas import CaseCreate, CaseOut, CaseUpdate, ServiceCreate, ServiceOut
+
+router = APIRouter(tags=["cases"])
+
+
+@router.get("/services", response_model=list[ServiceOut])
+def list_services(db_session: DbSession, actor: CurrentActor) -> list[Service]:
+    return service.list_services(db_session=db_session)
+
+
+@router.post("/services", response_model=ServiceOut, status_code=status.HTTP_201_CREATED)
+def create_service(db_session: DbSession, actor: CatalogAdmin, data: ServiceCreate) -> Service:
+    created = service.create_service(db_session=db_session, data=data)
+    db_session.commit()
+    return created
+
+
+@router.post("/cases", response_model=CaseOut, status_code=status.HTTP_201_CREATED)
+def open_case(db_session: DbSession, actor: CaseWriter, data: CaseCreate) -> dict[str, Any]:
+    case = service.open_case(db_session=db_session, actor=actor, data=data)
+    db_session.commit()
+    db_session.refresh(case, ["history"])
+    return service.case_out(case)
+
+
+@router.get("/cases/{reference}", response_model=CaseOut)
+def read_case(db_session: DbSession, actor: ResidentReader, reference: str) -> dict[str, Any]:
+    case = service.read_case(db_session=db_session, actor=actor, reference=reference)
+    out = service.case_out(case)
+    db_session.commit()
+    return out
+
+
+@router.patch("/cases/{reference}", response_model=CaseOut)
+def update_case(
+    db_session: DbSession, actor: CaseWriter, reference: str, data: CaseUpdate
+) -> dict[str, Any]:
+    case, _ = service.update_case(
+        db_session=db_session, actor=actor, reference=reference, status=data.status,
+        channel=data.channel, note=data.note,
+    )
+    out = service.case_out(case)
+    db_session.commit()
+    return out

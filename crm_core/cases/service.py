@@ -1,0 +1,241 @@
+"""Cases: opening, reading by reference, moving through the workflow."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from crm_core.agents.actor import Actor
+from crm_core.cases import reference as refs
+from crm_core.cases.enums import CaseStatus
+from crm_core.cases.models import Case, CaseStatusChange, Service
+from crm_core.cases.schemas import CaseCreate, ServiceCreate
+from crm_core.cases.workflow import allowed_next, check_transition
+from crm_core.config import get_settings
+from crm_core.database.base import utcnow
+from crm_core.exceptions import Conflict, InvalidInput, NotFound
+from crm_core.interactions.enums import Channel, Outcome
+from crm_core.interactions.models import Interaction
+from crm_core.privacy.enums import AccessOperation
+from crm_core.privacy.service import record_access
+from crm_core.residents import service as residents
+
+_REFERENCE_ATTEMPTS = 8
+
+
+class ServiceNotFound(NotFound):
+    code = "service_not_found"
+    title = "Service inconnu"
+
+
+class CaseNotFound(NotFound):
+    code = "case_not_found"
+    title = "Demande introuvable"
+
+
+def list_services(*, db_session: Session) -> list[Service]:
+    return list(db_session.scalars(select(Service).where(Service.active).order_by(Service.label)))
+
+
+def get_service(*, db_session: Session, code: str) -> Service:
+    service = db_session.scalar(select(Service).where(Service.code == code, Service.active))
+    if service is None:
+        raise ServiceNotFound(f"Service inconnu : « {code[:50]} »", field="service_code")
+    return service
+
+
+def create_service(*, db_session: Session, data: ServiceCreate) -> Service:
+    if not 0 <= data.announced_delay_days <= 3650:
+        raise InvalidInput("Délai annoncé hors limites (0 à 3650 jours)", field="delay")
+    if db_session.scalar(select(Service.id).where(Service.code == data.code)):
+        raise Conflict(f"Le service « {data.code} » existe déjà", field="code")
+    service = Service(**data.model_dump())
+    db_session.add(service)
+    db_session.flush()
+    return service
+
+
+def _require_channel(channel: Channel | None, actor: Actor) -> Channel:
+    chosen = channel or actor.channel
+    if chosen is None:
+        raise InvalidInput("Précisez le canal (web, guichet, téléphone...)", field="channel")
+    return chosen
+
+
+def _new_reference(db_session: Session) -> str:
+    for _ in range(_REFERENCE_ATTEMPTS):
+        candidate = refs.generate()
+        if db_session.scalar(select(Case.id).where(Case.reference == candidate)) is None:
+            return candidate
+    raise Conflict("Impossible d'attribuer une référence unique, réessayez")
+
+
+def open_case(
+    *, db_session: Session, actor: Actor, data: CaseCreate, opened_at: datetime | None = None
+) -> Case:
+    resident = residents.get(db_session=db_session, resident_id=data.resident_id)
+    service = get_service(db_session=db_session, code=data.service_code)
+    channel = _require_channel(data.channel, actor)
+    if (data.external_system is None) != (data.external_id is None):
+        raise InvalidInput(
+            "La référence externe demande le système et l'identifiant", field="external_id"
+        )
+    if data.external_system and db_session.scalar(
+        select(Case.id).where(
+            Case.external_system == data.external_system, Case.external_id == data.external_id
+        )
+    ):
+        raise Conflict("Cette demande externe est déjà enregistrée", field="external_id")
+    opened_at = opened_at or utcnow()
+    local_day = opened_at.astimezone(ZoneInfo(get_settings().timezone)).date()
+    case = Case(
+        reference=_new_reference(db_session),
+        resident_id=resident.id,
+        service_id=service.id,
+        kind=data.kind,
+        status=CaseStatus.NEW,
+        origin_channel=channel,
+        subject=data.subject,
+        description=data.description,
+        external_system=data.external_system,
+        external_id=data.external_id,
+        opened_at=opened_at,
+        due_date=local_day + timedelta(days=service.announced_delay_days),
+        site_id=actor.site_id,
+        opened_by_agent_id=actor.agent_id,
+    )
+    case.service = service
+    db_session.add(case)
+    db_session.flush()
+    interaction = None
+    if data.record_interaction:
+        interaction = Interaction(
+            resident_id=resident.id, case_id=case.id, channel=channel,
+            outcome=Outcome.SUBMITTED_ONLINE if channel is Channel.WEB else Outcome.CASE_OPENED,
+            note=data.description, occurred_at=opened_at, agent_id=actor.agent_id,
+            site_id=actor.site_id,
+        )
+        db_session.add(interaction)
+        db_session.flush()
+    db_session.add(
+        CaseStatusChange(
+            case_id=case.id, from_status=None, to_status=CaseStatus.NEW, channel=channel,
+            changed_at=opened_at, agent_id=actor.agent_id,
+            interaction_id=interaction.id if interaction else None,
+        )
+    )
+    record_access(
+        db_session=db_session, actor=actor, resident_id=resident.id,
+        operation=AccessOperation.OPEN_CASE, channel=channel, reason=case.reference,
+    )
+    try:
+        db_session.flush()
+    except IntegrityError as exc:  # a concurrent insert of the same external request
+        raise Conflict("Demande enregistrée en parallèle, réessayez") from exc
+    return case
+
+
+def get_by_reference(*, db_session: Session, reference: str) -> Case:
+    compact = refs.normalize(reference)
+    case = db_session.scalar(
+        select(Case).where(Case.reference == compact).options(selectinload(Case.history))
+    )
+    if case is None:
+        raise CaseNotFound(f"Aucune demande n'a la référence {refs.format_reference(compact)}")
+    return case
+
+
+def read_case(*, db_session: Session, actor: Actor, reference: str) -> Case:
+    case = get_by_reference(db_session=db_session, reference=reference)
+    record_access(
+        db_session=db_session, actor=actor, resident_id=case.resident_id,
+        operation=AccessOperation.READ_CASE, reason=case.reference,
+    )
+    return case
+
+
+def update_case(
+    *, db_session: Session, actor: Actor, reference: str, status: CaseStatus | None,
+    channel: Channel | None, note: str | None, at: datetime | None = None,
+) -> tuple[Case, Interaction]:
+    """Move a case (or just add a note): the status change and the exchange that caused it."""
+    case = get_by_reference(db_session=db_session, reference=reference)
+    channel = _require_channel(channel, actor)
+    if status is None and not note:
+        raise InvalidInput("Indiquez un nouveau statut ou une note", field="status")
+    at = at or utcnow()
+    outcome = Outcome.CASE_UPDATED
+    if status is not None:
+        check_transition(case.status, status)
+        if status is CaseStatus.RESOLVED:
+            outcome = Outcome.RESOLVED
+    interaction = Interaction(
+        resident_id=case.resident_id, case_id=case.id, channel=channel, outcome=outcome,
+        note=note, occurred_at=at, agent_id=actor.agent_id, site_id=actor.site_id,
+    )
+    db_session.add(interaction)
+    db_session.flush()
+    if status is not None:
+        db_session.add(
+            CaseStatusChange(
+                case_id=case.id, from_status=case.status, to_status=status, channel=channel,
+                changed_at=at, agent_id=actor.agent_id, interaction_id=interaction.id, note=note,
+            )
+        )
+        _apply_status(case, status, at)
+    record_access(
+        db_session=db_session, actor=actor, resident_id=case.resident_id,
+        operation=AccessOperation.UPDATE_CASE, channel=channel, reason=case.reference,
+    )
+    db_session.flush()
+    db_session.refresh(case, ["history"])
+    return case, interaction
+
+
+def _apply_status(case: Case, status: CaseStatus, at: datetime) -> None:
+    if status is CaseStatus.RESOLVED:
+        case.resolved_at = at
+    elif status is CaseStatus.CLOSED:
+        case.closed_at = at
+        case.resolved_at = case.resolved_at or at
+    elif status is CaseStatus.IN_PROGRESS and case.status in (
+        CaseStatus.RESOLVED, CaseStatus.CLOSED
+    ):
+        case.resolved_at = None  # reopened
+        case.closed_at = None
+    case.status = status
+
+
+def case_out(case: Case) -> dict[str, Any]:
+    return {
+        "id": case.id,
+        "reference": case.reference,
+        "display_reference": refs.format_reference(case.reference),
+        "resident_id": case.resident_id,
+        "service_code": case.service.code,
+        "service_label": case.service.label,
+        "kind": case.kind,
+        "status": case.status,
+        "allowed_transitions": allowed_next(case.status),
+        "origin_channel": case.origin_channel,
+        "subject": case.subject,
+        "description": case.description,
+        "external_system": case.external_system,
+        "external_id": case.external_id,
+        "opened_at": case.opened_at,
+        "due_date": case.due_date,
+        "resolved_at": case.resolved_at,
+        "closed_at": case.closed_at,
+        "history": [
+            {
+                "from_status": h.from_status, "to_status": h.to_status, "channel": h.channel,
+                "changed_at": h.changed_at, "note": h.note,
+            }
+            for h in case.history
+        ],
+    }

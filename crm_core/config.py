@@ -1,0 +1,70 @@
+"""Settings of the Relais server, read from `RELAIS_*` environment variables (or a `.env`)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Only ever accepted in demo mode: a real deployment must set its own secret.
+DEMO_SECRET_KEY = "relais-demo-secret-not-for-production-use-0000"
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("relais", appauthor=False))
+
+
+class InsecureSettings(ValueError):
+    """A setting that is only acceptable in demo mode was used outside it."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RELAIS_", env_file=".env", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL. Empty: embedded SQLite in the data directory.",
+    )
+    data_dir: Path = Field(default_factory=default_data_dir)
+    secret_key: SecretStr = Field(
+        default=SecretStr(""), description="Server secret (keyed hashes, signed links)."
+    )
+    demo_mode: bool = False
+    token_ttl_minutes: int = Field(default=600, ge=5, le=24 * 60)
+    default_phone_region: str = "FR"
+    city_name: str = "Ville de démonstration"
+    timezone: str = Field(default="Europe/Paris", description="Local time zone of the city.")
+    max_request_bytes: int = Field(default=1_000_000, ge=1024)
+    db_pool_size: int = Field(default=10, ge=1)
+    log_sql: bool = False
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> Settings:
+        secret = self.secret_key.get_secret_value()
+        if self.demo_mode:
+            if not secret:
+                self.secret_key = SecretStr(DEMO_SECRET_KEY)
+            return self
+        if not secret or secret == DEMO_SECRET_KEY:
+            raise InsecureSettings(
+                "RELAIS_SECRET_KEY must be set to a secret of your own (at least 32 characters)"
+                " outside demo mode; generate one with: python -c"
+                " 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        if len(secret) < 32:
+            raise InsecureSettings("RELAIS_SECRET_KEY must be at least 32 characters long")
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'relais.db'}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,23 @@
+"""Imports every model so that the metadata is complete (Alembic, create_all)."""
+
+from crm_core.agents.models import Agent, AgentSession, Site
+from crm_core.cases.models import Case, CaseStatusChange, Service
+from crm_core.database.base import Base
+from crm_core.interactions.models import Interaction
+from crm_core.privacy.models import AccessLog
+from crm_core.residents.models import AccountLink, ContactPoint, Resident
+
+__all__ = [
+    "AccessLog",
+    "AccountLink",
+    "Agent",
+    "AgentSession",
+    "Base",
+    "Case",
+    "CaseStatusChange",
+    "ContactPoint",
+    "Interaction",
+    "Resident",
+    "Service",
+    "Site",
+]

@@ -1,0 +1,47 @@
+"""Domain errors. Each carries an HTTP status, a stable code and a French message that the
+apps can show as is; `crm_core.api.problems` maps them once to RFC 9457 problem+json."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class DomainError(Exception):
+    status: ClassVar[int] = 400
+    code: ClassVar[str] = "invalid_request"
+    title: ClassVar[str] = "Requête invalide"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class InvalidInput(DomainError):
+    status = 422
+    code = "invalid_input"
+    title = "Donnée invalide"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+    title = "Introuvable"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+    title = "Conflit"
+
+
+class NotAuthenticated(DomainError):
+    status = 401
+    code = "not_authenticated"
+    title = "Authentification requise"
+
+
+class PermissionDenied(DomainError):
+    status = 403
+    code = "forbidden"
+    title = "Accès refusé"

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
+
+from crm_core.interactions.enums import Channel, Direction, Outcome
+
+
+class InteractionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    resident_id: uuid.UUID
+    case_reference: Annotated[str, StringConstraints(max_length=40)] | None = None
+    channel: Channel | None = None
+    direction: Direction = Direction.INBOUND
+    outcome: Outcome
+    note: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    occurred_at: AwareDatetime | None = None
+    ended_at: AwareDatetime | None = None
+    idempotency_key: Annotated[str, StringConstraints(min_length=8, max_length=100)] | None = None
+
+
+class InteractionOut(BaseModel):
+    id: uuid.UUID
+    resident_id: uuid.UUID
+    case_reference: str | None
+    channel: Channel
+    direction: Direction
+    outcome: Outcome
+    note: str | None
+    occurred_at: datetime
+    ended_at: datetime | None
+    agent_id: uuid.UUID | None
+    site_id: uuid.UUID | None

@@ -1,0 +1,96 @@
+"""Interactions: one exchange on one channel, recorded once even when clients retry."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from crm_core.agents.actor import Actor
+from crm_core.cases import service as cases
+from crm_core.cases.models import Case
+from crm_core.database.base import utcnow
+from crm_core.exceptions import Conflict, InvalidInput
+from crm_core.interactions.models import Interaction
+from crm_core.interactions.schemas import InteractionCreate
+from crm_core.privacy.enums import AccessOperation
+from crm_core.privacy.service import record_access
+from crm_core.residents import service as residents
+
+# Offline journals may replay days later, but not from the future nor from long ago.
+MAX_BACKDATING = timedelta(days=30)
+MAX_CLOCK_SKEW = timedelta(minutes=5)
+
+
+def record(
+    *, db_session: Session, actor: Actor, data: InteractionCreate
+) -> tuple[Interaction, bool]:
+    """Returns the interaction and whether it was created (False: an idempotent replay)."""
+    if data.idempotency_key:
+        existing = db_session.scalar(
+            select(Interaction).where(Interaction.idempotency_key == data.idempotency_key)
+        )
+        if existing is not None:
+            return _check_replay(db_session, existing, data), False
+    resident = residents.get(db_session=db_session, resident_id=data.resident_id)
+    case: Case | None = None
+    if data.case_reference:
+        case = cases.get_by_reference(db_session=db_session, reference=data.case_reference)
+        if case.resident_id != resident.id:
+            raise InvalidInput(
+                "Cette demande appartient à un autre usager", field="case_reference"
+            )
+    channel = data.channel or actor.channel
+    if channel is None:
+        raise InvalidInput("Précisez le canal (web, guichet, téléphone...)", field="channel")
+    now = utcnow()
+    occurred_at = data.occurred_at or now
+    if occurred_at > now + MAX_CLOCK_SKEW or occurred_at < now - MAX_BACKDATING:
+        raise InvalidInput("Date de l'échange hors limites", field="occurred_at")
+    if data.ended_at and data.ended_at < occurred_at:
+        raise InvalidInput("La fin de l'échange précède son début", field="ended_at")
+    interaction = Interaction(
+        resident_id=resident.id, case_id=case.id if case else None, channel=channel,
+        direction=data.direction, outcome=data.outcome, note=data.note,
+        occurred_at=occurred_at, ended_at=data.ended_at, agent_id=actor.agent_id,
+        site_id=actor.site_id, idempotency_key=data.idempotency_key,
+    )
+    try:
+        # A savepoint, so that losing a race on the key leaves the transaction usable.
+        with db_session.begin_nested():
+            db_session.add(interaction)
+            record_access(
+                db_session=db_session, actor=actor, resident_id=resident.id,
+                operation=AccessOperation.RECORD_INTERACTION, channel=channel,
+            )
+    except IntegrityError as exc:  # the same key sent twice at the same moment
+        raise Conflict("Échange déjà en cours d'enregistrement, réessayez") from exc
+    return interaction, True
+
+
+def _check_replay(
+    db_session: Session, existing: Interaction, data: InteractionCreate
+) -> Interaction:
+    surviving_id, _ = residents.resolve_id(db_session=db_session, resident_id=data.resident_id)
+    if existing.resident_id != surviving_id:
+        raise Conflict(
+            "Clé d'idempotence déjà utilisée pour un autre usager", field="idempotency_key"
+        )
+    return existing
+
+
+def interaction_out(db_session: Session, interaction: Interaction) -> dict[str, Any]:
+    reference = None
+    if interaction.case_id:
+        reference = db_session.scalar(select(Case.reference).where(Case.id == interaction.case_id))
+    return {
+        "id": interaction.id, "resident_id": interaction.resident_id,
+        "case_reference": reference, "channel": interaction.channel,
+        "direction": interaction.direction, "outcome": interaction.outcome,
+        "note": interaction.note, "occurred_at": interaction.occurred_at,
+        "ended_at": interaction.ended_at, "agent_id": interaction.agent_id,
+        "site_id": interaction.site_id,
+    }

@@ -1,0 +1,59 @@
+"""The Relais server: `create_app()` is the one composition root (uvicorn factory)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import Engine, text
+
+from crm_core import __version__
+from crm_core.agents.router import router as agents_router
+from crm_core.api import problems
+from crm_core.api.deps import DbSession
+from crm_core.api.limits import BodySizeLimit
+from crm_core.cases.router import router as cases_router
+from crm_core.config import Settings, get_settings
+from crm_core.database.engine import make_engine, make_session_factory
+from crm_core.interactions.router import router as interactions_router
+from crm_core.recognition.router import router as recognition_router
+from crm_core.residents.router import router as residents_router
+
+API_PREFIX = "/api/v1"
+
+DESCRIPTION = """\
+Relais: the shared memory between a city hall and its residents, across every channel.
+
+Agents authenticate with `POST /api/v1/auth/token` and send `Authorization: Bearer <token>`.
+Every error is an RFC 9457 `application/problem+json` document whose `detail` is written
+in French for the agent, with a stable `code`.
+"""
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = engine or make_engine(
+        settings.effective_database_url, pool_size=settings.db_pool_size, echo=settings.log_sql
+    )
+    app = FastAPI(
+        title="Relais API", version=__version__, description=DESCRIPTION,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    problems.install(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+
+    api = APIRouter(prefix=API_PREFIX)
+
+    @api.get("/health", tags=["system"])
+    def health(db_session: DbSession) -> dict[str, Any]:
+        db_session.execute(text("SELECT 1"))
+        return {"status": "ok", "version": __version__, "database": engine.dialect.name}
+
+    for router in (
+        agents_router, residents_router, cases_router, interactions_router, recognition_router
+    ):
+        api.include_router(router)
+    app.include_router(api)
+    return app

@@ -1,0 +1,42 @@
+"""The access log: every read or change of a resident's file by an agent leaves a row."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crm_core.agents.actor import Actor
+from crm_core.interactions.enums import Channel
+from crm_core.privacy.enums import AccessOperation
+from crm_core.privacy.models import AccessLog
+
+
+def record_access(
+    *, db_session: Session, actor: Actor, resident_id: uuid.UUID, operation: AccessOperation,
+    channel: Channel | None = None, reason: str | None = None,
+) -> None:
+    db_session.add(
+        AccessLog(
+            agent_id=actor.agent_id,
+            resident_id=resident_id,
+            operation=operation,
+            site_id=actor.site_id,
+            channel=channel or actor.channel,
+            reason=reason[:200] if reason else None,
+        )
+    )
+
+
+def list_for_resident(
+    *, db_session: Session, resident_id: uuid.UUID, limit: int = 100
+) -> list[AccessLog]:
+    return list(
+        db_session.scalars(
+            select(AccessLog)
+            .where(AccessLog.resident_id == resident_id)
+            .order_by(AccessLog.occurred_at.desc(), AccessLog.id.desc())
+            .limit(limit)
+        )
+    )

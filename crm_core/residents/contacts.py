@@ -1,0 +1,45 @@
+"""Normalisation of contact points: one canonical form per phone number and e-mail."""
+
+from __future__ import annotations
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from crm_core.exceptions import InvalidInput
+
+MAX_RAW_LENGTH = 320
+
+
+def normalize_phone(raw: str, *, region: str = "FR") -> str:
+    """Any usual French or international writing -> E.164 ('+33612345678')."""
+    text = raw.strip()
+    if not text or len(text) > 40:
+        raise InvalidInput(f"Numéro de téléphone invalide : « {raw[:40]} »", field="phone")
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidInput(
+            f"Numéro de téléphone illisible : « {text} »", field="phone"
+        ) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidInput(f"Numéro de téléphone invalide : « {text} »", field="phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone_for_display(e164: str) -> str:
+    number = phonenumbers.parse(e164, None)
+    if number.country_code == 33:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def normalize_email(raw: str) -> str:
+    """Validated and case-folded. Local parts are case-insensitive in practice everywhere."""
+    text = raw.strip()
+    if not text or len(text) > MAX_RAW_LENGTH:
+        raise InvalidInput("Adresse e-mail invalide", field="email")
+    try:
+        result = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise InvalidInput(f"Adresse e-mail invalide : « {text} »", field="email") from exc
+    return result.normalized.casefold()

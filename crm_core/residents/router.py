@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, status
+
+from crm_core.api.responses import FastJSONResponse
+from crm_core.api.deps import DbSession, ResidentReader, ResidentWriter
+from crm_core.privacy.enums import AccessOperation
+from crm_core.privacy.service import record_access
+from crm_core.residents import service
+from crm_core.residents.contacts import format_phone_for_display
+from crm_core.residents.enums import ContactKind
+from crm_core.residents.models import AccountLink, ContactPoint, Resident
+from crm_core.residents.schemas import (
+    AccountLinkCreate,
+    AccountLinkOut,
+    ContactPointCreate,
+    ContactPointOut,
+    ResidentCreate,
+    ResidentOut,
+    ResidentSummary,
+    ResidentUpdate,
+    TimelineEntryOut,
+)
+from crm_core.residents.summary import read_summary, recent_interactions
+
+router = APIRouter(prefix="/residents", tags=["residents"])
+
+
+@router.post("", response_model=ResidentOut, status_code=status.HTTP_201_CREATED)
+def create_resident(db_session: DbSession, actor: ResidentWriter, data: ResidentCreate) -> Resident:
+    resident = service.create(db_session=db_session, actor=actor, data=data)
+    db_session.commit()
+    return resident
+
+
+@router.get("/{resident_id}", response_model=ResidentOut)
+def read_resident(db_session: DbSession, actor: ResidentReader, resident_id: uuid.UUID) -> Any:
+    resident = service.get(db_session=db_session, resident_id=resident_id)
+    record_access(
+        db_session=db_session, actor=actor, resident_id=resident.id,
+        operation=AccessOperation.READ_SUMMARY, reason="identity",
+    )
+    db_session.commit()
+    return resident
+
+
+@router.patch("/{resident_id}", response_model=ResidentOut)
+def update_resident(
+    db_session: DbSession, actor: ResidentWriter, resident_id: uuid.UUID, data: ResidentUpdate
+) -> Resident:
+    resident = service.update(
+        db_session=db_session, actor=actor, resident_id=resident_id, data=data
+    )
+    db_session.commit()
+    return resident
+
+
+@router.get(
+    "/{resident_id}/summary", response_class=FastJSONResponse,
+    responses={200: {"model": ResidentSummary}},
+)
+def summary(db_session: DbSession, actor: ResidentReader, resident_id: uuid.UUID) -> Any:
+    """The 360 view. Returned pre-encoded with orjson: this is the hottest read."""
+    content = read_summary(db_session=db_session, actor=actor, resident_id=resident_id)
+    db_session.commit()
+    return FastJSONResponse(content)
+
+
+@router.get("/{resident_id}/interactions", response_model=list[TimelineEntryOut])
+def timeline(
+    db_session: DbSession, actor: ResidentReader, resident_id: uuid.UUID,
+    before: datetime | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Any:
+    surviving_id, _ = service.resolve_id(db_session=db_session, resident_id=resident_id)
+    entries = recent_interactions(
+        db_session=db_session, resident_id=surviving_id, limit=limit, before=before
+    )
+    record_access(
+        db_session=db_session, actor=actor, resident_id=surviving_id,
+        operation=AccessOperation.READ_SUMMARY, reason="timeline",
+    )
+    db_session.commit()
+    return entries
+
+
+@router.post(
+    "/{resident_id}/contact-points", response_model=ContactPointOut,
+    status_code=status.HTTP_201_CREATED,
+)
+def add_contact_point(
+    db_session: DbSession, actor: ResidentWriter, resident_id: uuid.UUID,
+    data: ContactPointCreate,
+) -> dict[str, Any]:
+    point = service.add_contact_point(
+        db_session=db_session, actor=actor, resident_id=resident_id, data=data
+    )
+    db_session.commit()
+    return _point_out(point)
+
+
+def _point_out(point: ContactPoint) -> dict[str, Any]:
+    display = point.value
+    if point.kind is ContactKind.PHONE:
+        display = format_phone_for_display(point.value)
+    return {
+        "id": point.id, "kind": point.kind, "value": point.value, "display": display,
+        "label": point.label, "verified": point.verified,
+        "contact_allowed": point.contact_allowed,
+    }
+
+
+@router.post(
+    "/{resident_id}/account-links", response_model=AccountLinkOut,
+    status_code=status.HTTP_201_CREATED,
+)
+def link_account(
+    db_session: DbSession, actor: ResidentWriter, resident_id: uuid.UUID,
+    data: AccountLinkCreate,
+) -> AccountLink:
+    link = service.link_account(
+        db_session=db_session, actor=actor, resident_id=resident_id,
+        provider=data.provider, subject=data.subject,
+    )
+    db_session.commit()
+    return link

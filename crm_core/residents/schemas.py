@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from crm_core.interactions.enums import Channel
+from crm_core.residents.enums import ContactKind, ResidentStatus
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+InseeCode = Annotated[str, StringConstraints(pattern=r"^(\d{5}|2[AB]\d{3})$")]
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PhoneIn(StrictModel):
+    number: Annotated[str, StringConstraints(max_length=40)]
+    label: Annotated[str, StringConstraints(max_length=50)] | None = None
+    contact_allowed: bool = False
+
+
+class EmailIn(StrictModel):
+    address: Annotated[str, StringConstraints(max_length=320)]
+    label: Annotated[str, StringConstraints(max_length=50)] | None = None
+    contact_allowed: bool = False
+
+
+def _check_birth_date(value: date | None) -> date | None:
+    if value is not None and not date(1880, 1, 1) <= value <= date.today():
+        raise ValueError("la date de naissance doit être passée et postérieure à 1880")
+    return value
+
+
+class ResidentCreate(StrictModel):
+    given_name: Name
+    family_name: Name
+    birth_name: Name | None = None
+    birth_date: date | None = None
+    address_line: Annotated[str, StringConstraints(max_length=200)] | None = None
+    postal_code: Annotated[str, StringConstraints(pattern=r"^\d{5}$")] | None = None
+    city: Annotated[str, StringConstraints(max_length=100)] | None = None
+    insee_code: InseeCode | None = None
+    phones: list[Annotated[str, StringConstraints(max_length=40)] | PhoneIn] = Field(
+        default_factory=list, max_length=10
+    )
+    emails: list[Annotated[str, StringConstraints(max_length=320)] | EmailIn] = Field(
+        default_factory=list, max_length=10
+    )
+    channel: Channel | None = None
+
+    _birth = field_validator("birth_date")(_check_birth_date)
+
+
+class ResidentUpdate(StrictModel):
+    given_name: Name | None = None
+    family_name: Name | None = None
+    birth_name: Name | None = None
+    birth_date: date | None = None
+    address_line: Annotated[str, StringConstraints(max_length=200)] | None = None
+    postal_code: Annotated[str, StringConstraints(pattern=r"^\d{5}$")] | None = None
+    city: Annotated[str, StringConstraints(max_length=100)] | None = None
+    insee_code: InseeCode | None = None
+
+    _birth = field_validator("birth_date")(_check_birth_date)
+
+
+class ContactPointCreate(StrictModel):
+    kind: ContactKind
+    value: Annotated[str, StringConstraints(min_length=1, max_length=320)]
+    label: Annotated[str, StringConstraints(max_length=50)] | None = None
+    contact_allowed: bool = False
+    verified: bool = False
+    channel: Channel | None = None
+
+
+class AccountLinkCreate(StrictModel):
+    provider: Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=r"^[\w.-]+$")]
+    subject: Annotated[str, StringConstraints(min_length=1, max_length=255)]
+
+
+class ResidentOut(BaseModel):
+    id: uuid.UUID
+    given_name: str
+    family_name: str
+    birth_name: str | None
+    birth_date: date | None
+    address_line: str | None
+    postal_code: str | None
+    city: str | None
+    insee_code: str | None
+    status: ResidentStatus
+    created_at: datetime
+
+
+class ContactPointOut(BaseModel):
+    id: uuid.UUID
+    kind: ContactKind
+    value: str
+    display: str
+    label: str | None
+    verified: bool
+    contact_allowed: bool
+
+
+class AccountLinkOut(BaseModel):
+    id: uuid.UUID
+    provider: str
+    subject: str
+    created_at: datetime
+
+
+class OpenCaseOut(BaseModel):
+    reference: str
+    display_reference: str
+    status: str
+    kind: str
+    origin_channel: str
+    service_code: str
+    service_label: str
+    subject: str
+    opened_at: datetime
+    due_date: date | None
+    overdue: bool
+    external_system: str | None
+    external_id: str | None
+
+
+class TimelineEntryOut(BaseModel):
+    id: uuid.UUID
+    channel: str
+    direction: str
+    outcome: str
+    note: str | None
+    occurred_at: datetime
+    case_reference: str | None
+    agent: str | None
+    site: str | None
+
+
+class ResidentSummary(BaseModel):
+    resident: ResidentOut
+    contact_points: list[ContactPointOut]
+    open_cases: list[OpenCaseOut]
+    recent_interactions: list[TimelineEntryOut]
+    flags: list[str]
+    merged_from: uuid.UUID | None = None

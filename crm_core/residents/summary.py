@@ -1,0 +1,160 @@
+"""The "360" view every agent opens: identity, contact points, open cases, last exchanges.
+
+Built with a handful of indexed Core queries into plain dicts (no ORM objects), because
+it is the hottest read of the whole system.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crm_core.agents.actor import Actor
+from crm_core.agents.models import Agent, Site
+from crm_core.cases.enums import OPEN_STATUSES, CaseStatus
+from crm_core.cases.models import Case, Service
+from crm_core.cases.reference import format_reference
+from crm_core.config import get_settings
+from crm_core.interactions.models import Interaction
+from crm_core.privacy.enums import AccessOperation
+from crm_core.privacy.service import record_access
+from crm_core.residents.contacts import format_phone_for_display
+from crm_core.residents.enums import ContactKind
+from crm_core.residents.exceptions import ResidentNotFound
+from crm_core.residents.models import ContactPoint, Resident
+from crm_core.residents.service import resolve_id
+
+RECENT_INTERACTIONS = 20
+
+
+def local_today() -> date:
+    return datetime.now(ZoneInfo(get_settings().timezone)).date()
+
+
+def build_summary(*, db_session: Session, resident_id: uuid.UUID) -> dict[str, Any]:
+    surviving_id, merged = resolve_id(db_session=db_session, resident_id=resident_id)
+    resident = _resident(db_session, surviving_id)
+    contact_points = _contact_points(db_session, surviving_id)
+    open_cases = _open_cases(db_session, surviving_id)
+    return {
+        "resident": resident,
+        "contact_points": contact_points,
+        "open_cases": open_cases,
+        "recent_interactions": recent_interactions(
+            db_session=db_session, resident_id=surviving_id
+        ),
+        "flags": _flags(resident, contact_points, open_cases),
+        "merged_from": resident_id if merged else None,
+    }
+
+
+def _resident(db_session: Session, resident_id: uuid.UUID) -> dict[str, Any]:
+    columns = [
+        Resident.id, Resident.given_name, Resident.family_name, Resident.birth_name,
+        Resident.birth_date, Resident.address_line, Resident.postal_code, Resident.city,
+        Resident.insee_code, Resident.status, Resident.created_at,
+    ]
+    row = db_session.execute(select(*columns).where(Resident.id == resident_id)).first()
+    if row is None:
+        raise ResidentNotFound(f"Aucun usager n'a l'identifiant {resident_id}")
+    return dict(row._mapping)
+
+
+def _contact_points(db_session: Session, resident_id: uuid.UUID) -> list[dict[str, Any]]:
+    rows = db_session.execute(
+        select(
+            ContactPoint.id, ContactPoint.kind, ContactPoint.value, ContactPoint.label,
+            ContactPoint.verified, ContactPoint.contact_allowed,
+        )
+        .where(ContactPoint.resident_id == resident_id)
+        .order_by(ContactPoint.kind, ContactPoint.created_at)
+    )
+    points = []
+    for row in rows:
+        point = dict(row._mapping)
+        point["display"] = (
+            format_phone_for_display(row.value) if row.kind == ContactKind.PHONE else row.value
+        )
+        points.append(point)
+    return points
+
+
+def _open_cases(db_session: Session, resident_id: uuid.UUID) -> list[dict[str, Any]]:
+    today = local_today()
+    rows = db_session.execute(
+        select(
+            Case.reference, Case.status, Case.kind, Case.origin_channel, Case.subject,
+            Case.opened_at, Case.due_date, Case.external_system, Case.external_id,
+            Service.code.label("service_code"), Service.label.label("service_label"),
+        )
+        .join(Service, Service.id == Case.service_id)
+        .where(Case.resident_id == resident_id, Case.status.in_(OPEN_STATUSES))
+        .order_by(Case.opened_at.desc())
+    )
+    cases = []
+    for row in rows:
+        case = dict(row._mapping)
+        case["display_reference"] = format_reference(row.reference)
+        case["overdue"] = bool(
+            row.due_date and row.due_date < today and row.status != CaseStatus.RESOLVED
+        )
+        cases.append(case)
+    return cases
+
+
+def recent_interactions(
+    *, db_session: Session, resident_id: uuid.UUID, limit: int = RECENT_INTERACTIONS,
+    before: datetime | None = None,
+) -> list[dict[str, Any]]:
+    query = (
+        select(
+            Interaction.id, Interaction.channel, Interaction.direction, Interaction.outcome,
+            Interaction.note, Interaction.occurred_at,
+            Case.reference.label("case_reference"),
+            Agent.display_name.label("agent"), Site.name.label("site"),
+        )
+        .outerjoin(Case, Case.id == Interaction.case_id)
+        .outerjoin(Agent, Agent.id == Interaction.agent_id)
+        .outerjoin(Site, Site.id == Interaction.site_id)
+        .where(Interaction.resident_id == resident_id)
+        .order_by(Interaction.occurred_at.desc(), Interaction.id)
+        .limit(limit)
+    )
+    if before is not None:
+        query = query.where(Interaction.occurred_at < before)
+    return [dict(row._mapping) for row in db_session.execute(query)]
+
+
+def _flags(
+    resident: dict[str, Any], points: list[dict[str, Any]], cases: list[dict[str, Any]]
+) -> list[str]:
+    flags = []
+    if resident["status"] != "active":
+        flags.append(str(resident["status"]))
+    if not any(p["kind"] == ContactKind.PHONE and p["contact_allowed"] for p in points):
+        flags.append("no_phone_contact")
+    if not any(p["kind"] == ContactKind.EMAIL and p["contact_allowed"] for p in points):
+        flags.append("no_email_contact")
+    if any(c["overdue"] for c in cases):
+        flags.append("overdue_case")
+    if any(c["status"] == CaseStatus.WAITING_RESIDENT for c in cases):
+        flags.append("waiting_for_resident")
+    return flags
+
+
+def read_summary(
+    *, db_session: Session, actor: Actor, resident_id: uuid.UUID,
+    operation: AccessOperation = AccessOperation.READ_SUMMARY, reason: str | None = None,
+) -> dict[str, Any]:
+    """The summary, with the access-log row that says who opened it."""
+    summary = build_summary(db_session=db_session, resident_id=resident_id)
+    record_access(
+        db_session=db_session, actor=actor, resident_id=summary["resident"]["id"],
+        operation=operation, reason=reason,
+    )
+    return summary

@@ -1,0 +1,95 @@
+"""Shared fixtures: the same domain tests run on SQLite and on a real PostgreSQL server.
+
+Each test runs inside a transaction that is rolled back at the end (sessions join it
+through savepoints), so tests never see each other's data.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+os.environ.setdefault("RELAIS_SECRET_KEY", "test-secret-key-that-is-long-enough-for-relais")
+os.environ.setdefault("RELAIS_DEMO_MODE", "false")
+
+from crm_core.bench.pgcluster import PostgresCluster, PostgresUnavailable, running_cluster
+from crm_core.config import get_settings
+from crm_core.database.engine import make_engine
+from crm_core.database.migrate import upgrade
+
+ENGINES = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster | None]:
+    """One real PostgreSQL server for the whole run (or RELAIS_TEST_POSTGRES_URL's)."""
+    if os.environ.get("RELAIS_TEST_POSTGRES_URL"):
+        yield None
+        return
+    try:
+        with running_cluster() as cluster:
+            yield cluster
+    except PostgresUnavailable as exc:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"PostgreSQL unavailable: {exc}")
+
+
+def _engine_url(kind: str, cluster: PostgresCluster | None, name: str, tmp: Path) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{tmp / (name + '.db')}"
+    if cluster is None:
+        return os.environ["RELAIS_TEST_POSTGRES_URL"]
+    return cluster.create_database(name)
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    """A migrated database on each engine, shared by the tests of the run."""
+    cluster = request.getfixturevalue("postgres_cluster") if request.param != "sqlite" else None
+    url = _engine_url(request.param, cluster, "relais_test", tmp_path_factory.mktemp("db"))
+    db_engine = make_engine(url)
+    upgrade(db_engine)
+    yield db_engine
+    db_engine.dispose()
+
+
+@pytest.fixture
+def fresh_database_url(
+    request: pytest.FixtureRequest, engine: Engine, tmp_path: Path
+) -> str:
+    """An empty database on the current engine, for migration tests."""
+    cluster = request.getfixturevalue("postgres_cluster") if engine.dialect.name != "sqlite" else None
+    name = "relais_fresh_" + next(tempfile._get_candidate_names()).lower()  # noqa: SLF001
+    return _engine_url(engine.dialect.name, cluster, name, tmp_path)
+
+
+@pytest.fixture
+def db_session(engine: Engine) -> Iterator[Session]:
+    connection = engine.connect()
+    transaction = connection.begin()
+    session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False,
+        autoflush=False,
+    )
+    try:
+        yield session
+    finally:
+        session.close()
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings() -> Iterator[None]:
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
