@@ -10,7 +10,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Only ever accepted in demo mode: a real deployment must set its own secret.
-DEMO_SECRET_KEY = "relais-demo-secret-not-for-production-use-0000"
+DEMO_SECRET_KEY = "relais-demo-secret-not-for-production-use-0000"  # noqa: S105
 
 
 def default_data_dir() -> Path:

@@ -7,7 +7,7 @@ through savepoints), so tests never see each other's data.
 from __future__ import annotations
 
 import os
-import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -67,8 +67,9 @@ def fresh_database_url(
     request: pytest.FixtureRequest, engine: Engine, tmp_path: Path
 ) -> str:
     """An empty database on the current engine, for migration tests."""
-    cluster = request.getfixturevalue("postgres_cluster") if engine.dialect.name != "sqlite" else None
-    name = "relais_fresh_" + next(tempfile._get_candidate_names()).lower()  # noqa: SLF001
+    is_sqlite = engine.dialect.name == "sqlite"
+    cluster = None if is_sqlite else request.getfixturevalue("postgres_cluster")
+    name = f"relais_fresh_{uuid.uuid4().hex[:12]}"
     return _engine_url(engine.dialect.name, cluster, name, tmp_path)
 
 

@@ -121,7 +121,7 @@ ALL = [
 
 def bind(session: Session | None) -> None:
     for factory_class in ALL:
-        factory_class._meta.sqlalchemy_session = session  # noqa: SLF001
+        factory_class._meta.sqlalchemy_session = session
 
 
 def random_uuid() -> uuid.UUID:

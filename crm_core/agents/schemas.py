@@ -10,7 +10,7 @@ from crm_core.agents.enums import Role, SiteKind
 
 class TokenOut(BaseModel):
     access_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
     expires_in: int
     role: Role
     display_name: str

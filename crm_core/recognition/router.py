@@ -4,8 +4,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from crm_core.api.responses import FastJSONResponse
 from crm_core.api.deps import DbSession, ResidentReader
+from crm_core.api.responses import FastJSONResponse
 from crm_core.exceptions import InvalidInput
 from crm_core.privacy.enums import AccessOperation
 from crm_core.recognition import service

@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
-from crm_core.api.responses import FastJSONResponse
 from crm_core.api.deps import DbSession, ResidentReader, ResidentWriter
+from crm_core.api.responses import FastJSONResponse
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.service import record_access
 from crm_core.residents import service

@@ -1,0 +1,199 @@
+"""`relais`: run the server, the demo, migrations, data loading, agents and benchmarks."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from crm_core.agents.enums import Role
+from crm_core.config import Settings, get_settings
+
+app = typer.Typer(help="Relais — le back-office de la relation usagers.", no_args_is_help=True)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+agent_app = typer.Typer(help="Agents accounts.", no_args_is_help=True)
+bench_app = typer.Typer(help="Benchmarks (figures, never pass/fail).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(agent_app, name="agent")
+app.add_typer(bench_app, name="bench")
+console = Console()
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        reasons = "; ".join(
+            str(error["msg"]).removeprefix("Value error, ") for error in exc.errors()
+        )
+        console.print(f"[bold red]Configuration refusée :[/] {reasons}")
+        raise typer.Exit(2) from exc
+
+
+def _prepare_database(settings: Settings) -> None:
+    """SQLite is created and migrated on first run; PostgreSQL must be migrated explicitly."""
+    from crm_core.database.engine import make_engine
+    from crm_core.database.migrate import current_revision, head_revision, upgrade
+
+    engine = make_engine(settings.effective_database_url)
+    try:
+        if engine.dialect.name == "sqlite":
+            upgrade(engine)
+        elif current_revision(engine) != head_revision():
+            console.print(
+                "[bold red]La base PostgreSQL n'est pas à jour.[/] Lancez : relais db upgrade"
+            )
+            raise typer.Exit(2)
+    finally:
+        engine.dispose()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="API processes.", min=1, max=64)] = 1,
+) -> None:
+    """Run the API server."""
+    import uvicorn
+
+    settings = _settings()
+    _prepare_database(settings)
+    console.print(f"Relais écoute sur http://{host}:{port} (API : /api/v1, doc : /docs)")
+    uvicorn.run(
+        "crm_core.main:create_app", factory=True, host=host, port=port, workers=workers,
+        log_level="warning", access_log=False,
+    )
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    password: Annotated[str, typer.Option(help="Password of the demo agents.")] = "demo",  # noqa: S107
+    residents: Annotated[int, typer.Option(help="Demo residents to create.", min=10)] = 300,
+    reset: Annotated[bool, typer.Option(help="Start again from an empty demo database.")] = False,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    seed_only: Annotated[bool, typer.Option(help="Prepare the data, do not serve.")] = False,
+) -> None:
+    """Embedded database + realistic French demo data + the server, in one command."""
+    from crm_core.demo.runner import prepare_demo
+
+    os.environ["RELAIS_DEMO_MODE"] = "true"
+    data_dir = Path(os.environ.get("RELAIS_DATA_DIR") or Settings(demo_mode=True).data_dir)
+    os.environ.setdefault("RELAIS_DATABASE_URL", f"sqlite:///{data_dir / 'demo.db'}")
+    get_settings.cache_clear()
+    settings = _settings()
+    hints = prepare_demo(settings=settings, password=password, residents=residents, reset=reset)
+    base = f"http://{host}:{port}"
+    console.rule("[bold]Relais — démonstration")
+    console.print(f"Base de démonstration : {settings.effective_database_url}")
+    console.print(f"API : {base}/api/v1   Documentation : {base}/docs")
+    console.print("Agents de démonstration (mot de passe : " f"[bold]{password}[/]) :")
+    for username, role in (("accueil", "guichet"), ("telephone", "téléphone"),
+                           ("superviseur", "superviseur"), ("admin", "administrateur")):
+        console.print(f"  • {username:<12} {role}")
+    console.print(f"Application de guichet : relais counter --server {base}")
+    console.print(f"Poste téléphonique    : relais phone --server {base} --extension 201")
+    for line in hints:
+        console.print(f"  essai : {line}")
+    if seed_only:
+        return
+    import uvicorn
+
+    uvicorn.run(
+        "crm_core.main:create_app", factory=True, host=host, port=port,
+        log_level="warning", access_log=False,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Create or migrate the database to the latest schema."""
+    from crm_core.database.engine import make_engine
+    from crm_core.database.migrate import current_revision, upgrade
+
+    engine = make_engine(_settings().effective_database_url)
+    upgrade(engine, revision)
+    console.print(f"Base à jour (révision {current_revision(engine)}).")
+    engine.dispose()
+
+
+@app.command()
+def seed(
+    residents: Annotated[int, typer.Option(help="Synthetic residents to load.", min=1)] = 1000,
+    cases: Annotated[float, typer.Option(help="Cases per resident on average.")] = 3,
+    interactions: Annotated[float, typer.Option(help="Interactions per resident.")] = 10,
+) -> None:
+    """Bulk-load a synthetic dataset (for trials and benchmarks), with a progress bar."""
+    from crm_core.bench.dataset import load_with_progress
+    from crm_core.database.engine import make_engine
+
+    settings = _settings()
+    _prepare_database(settings)
+    engine = make_engine(settings.effective_database_url)
+    stats = load_with_progress(
+        engine=engine, residents=residents, cases=cases, interactions=interactions,
+        console=console,
+    )
+    console.print(stats)
+    engine.dispose()
+
+
+@agent_app.command("add")
+def agent_add(
+    username: str,
+    role: Annotated[Role, typer.Option(help="counter, phone, supervisor or admin.")],
+    name: Annotated[str | None, typer.Option(help="Display name.")] = None,
+    site: Annotated[str | None, typer.Option(help="Site code.")] = None,
+    extension: Annotated[str | None, typer.Option(help="Phone extension.")] = None,
+    password: Annotated[str | None, typer.Option(help="Asked for when omitted.")] = None,
+) -> None:
+    """Create an agent account."""
+    from crm_core.agents.service import create_agent
+    from crm_core.database.engine import make_engine, make_session_factory
+    from crm_core.exceptions import DomainError
+
+    settings = _settings()
+    _prepare_database(settings)
+    secret = password or getpass.getpass("Mot de passe : ")
+    engine = make_engine(settings.effective_database_url)
+    with make_session_factory(engine)() as db_session:
+        try:
+            agent = create_agent(
+                db_session=db_session, username=username, display_name=name or username,
+                password=secret, role=role, site_code=site, phone_extension=extension,
+            )
+            db_session.commit()
+        except DomainError as exc:
+            console.print(f"[bold red]Refusé :[/] {exc.detail}")
+            raise typer.Exit(1) from exc
+        console.print(f"Agent « {agent.username} » créé ({agent.role.value}).")
+    engine.dispose()
+
+
+@bench_app.command("core")
+def bench_core(
+    residents: Annotated[int, typer.Option(help="Dataset size.")] = 100_000,
+    requests: Annotated[int, typer.Option(help="Requests per measurement.")] = 2000,
+    engines: Annotated[str, typer.Option(help="Comma-separated: postgresql,sqlite.")] = (
+        "postgresql,sqlite"
+    ),
+    workers: Annotated[int, typer.Option(help="API processes for the concurrent run.")] = 2,
+    concurrency: Annotated[int, typer.Option(help="Concurrent clients.")] = 32,
+) -> None:
+    """Summary and lookups through the API vs raw SQL, on PostgreSQL and SQLite."""
+    from crm_core.bench.core import run_core_benchmark
+
+    run_core_benchmark(
+        residents=residents, requests=requests, engines=engines.split(","),
+        workers=workers, concurrency=concurrency, console=console,
+    )
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from types import ModuleType
+from zoneinfo import ZoneInfo
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from crm_core.agents.actor import SYSTEM
+from crm_core.agents.enums import Role
+from crm_core.cases import service
+from crm_core.cases.models import Case, CaseStatusChange
+from crm_core.cases.schemas import CaseCreate
+from crm_core.exceptions import Conflict
+from crm_core.interactions.models import Interaction
+
+Headers = Callable[[Role], dict[str, str]]
+
+
+def _open(client: TestClient, headers: dict[str, str], resident_id: object, **extra: object):  # type: ignore[no-untyped-def]
+    payload = {"resident_id": str(resident_id), "service_code": "voirie", "channel": "phone",
+               "kind": "complaint", "subject": "Nid-de-poule rue de Brest"} | extra
+    return client.post("/api/v1/cases", headers=headers, json=payload)
+
+
+@pytest.fixture
+def voirie(factories: ModuleType) -> object:
+    return factories.ServiceFactory(code="voirie", label="Voirie", announced_delay_days=7)
+
+
+@pytest.mark.usefixtures("voirie")
+def test_case_gets_due_date_history_and_interaction(
+    client: TestClient, db_session: Session, factories: ModuleType, as_role: Headers
+) -> None:
+    resident = factories.ResidentFactory()
+    response = _open(client, as_role(Role.PHONE), resident.id)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    today = datetime.now(ZoneInfo("Europe/Paris")).date()
+    assert date.fromisoformat(body["due_date"]) == today + timedelta(days=7)
+    assert body["kind"] == "complaint"
+    assert body["allowed_transitions"] == ["in_progress", "waiting_resident", "resolved", "closed"]
+    assert [h["to_status"] for h in body["history"]] == ["new"]
+    interaction = db_session.scalars(
+        select(Interaction).where(Interaction.resident_id == resident.id)
+    ).one()
+    assert (interaction.channel, interaction.outcome) == ("phone", "case_opened")
+
+
+@pytest.mark.usefixtures("voirie")
+def test_full_workflow_with_reopen(
+    client: TestClient, factories: ModuleType, as_role: Headers
+) -> None:
+    headers = as_role(Role.COUNTER)
+    reference = _open(client, headers, factories.ResidentFactory().id).json()["reference"]
+    for status in ("in_progress", "waiting_resident", "resolved", "closed", "in_progress"):
+        response = client.patch(
+            f"/api/v1/cases/{reference}", headers=headers, json={"status": status}
+        )
+        assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["closed_at"] is None and body["resolved_at"] is None
+    assert [h["to_status"] for h in body["history"]][-2:] == ["closed", "in_progress"]
+    assert all(h["channel"] == "counter" for h in body["history"][1:])
+
+
+@pytest.mark.usefixtures("voirie")
+def test_invalid_transition_is_refused_and_nothing_written(
+    client: TestClient, db_session: Session, factories: ModuleType, as_role: Headers
+) -> None:
+    headers = as_role(Role.COUNTER)
+    reference = _open(client, headers, factories.ResidentFactory().id).json()["reference"]
+    before = db_session.scalar(select(func.count()).select_from(Interaction))
+    response = client.patch(f"/api/v1/cases/{reference}", headers=headers, json={"status": "new"})
+    assert response.status_code == 409
+    problem = response.json()
+    assert problem["code"] == "invalid_transition"
+    assert problem["current"] == "new" and "in_progress" in problem["allowed"]
+    assert db_session.scalar(select(func.count()).select_from(Interaction)) == before
+    assert client.patch(
+        f"/api/v1/cases/{reference}", headers=headers, json={"status": "archived"}
+    ).status_code == 422
+    assert client.patch(f"/api/v1/cases/{reference}", headers=headers, json={}).status_code == 422
+
+
+@pytest.mark.usefixtures("voirie")
+def test_note_only_update_adds_to_timeline(
+    client: TestClient, db_session: Session, factories: ModuleType, as_role: Headers
+) -> None:
+    headers = as_role(Role.PHONE)
+    created = _open(client, headers, factories.ResidentFactory().id).json()
+    response = client.patch(
+        f"/api/v1/cases/{created['reference']}", headers=headers,
+        json={"note": "Rappel de l'usager", "channel": "email"},
+    )
+    assert response.json()["status"] == "new"
+    notes = db_session.scalars(
+        select(Interaction.note).where(Interaction.case_id == uuid.UUID(created["id"]))
+    ).all()
+    assert "Rappel de l'usager" in notes
+
+
+@pytest.mark.usefixtures("voirie")
+def test_bad_case_input(client: TestClient, factories: ModuleType, as_role: Headers) -> None:
+    headers = as_role(Role.COUNTER)
+    resident = factories.ResidentFactory()
+    unknown_service = _open(client, headers, resident.id, service_code="nope")
+    assert unknown_service.status_code == 404
+    assert unknown_service.json()["code"] == "service_not_found"
+    unknown_resident = _open(client, headers, "00000000-0000-4000-8000-000000000000")
+    assert unknown_resident.status_code == 404
+    assert _open(client, headers, resident.id, kind="rant").status_code == 422
+    assert _open(client, headers, resident.id, channel="pigeon").status_code == 422
+    assert _open(client, headers, resident.id, subject="x" * 201).status_code == 422
+    assert _open(client, headers, resident.id, external_system="wcs").status_code == 422
+    assert client.get("/api/v1/cases/ZZZZ", headers=headers).status_code == 422
+    missing = client.get("/api/v1/cases/0000000", headers=headers)
+    assert missing.status_code == 404
+
+
+def test_external_reference_is_unique(
+    db_session: Session, factories: ModuleType
+) -> None:
+    resident = factories.ResidentFactory()
+    factories.ServiceFactory(code="urbanisme")
+    data = CaseCreate(
+        resident_id=resident.id, service_code="urbanisme", channel="web",
+        subject="Déclaration préalable", external_system="wcs", external_id="demande-42",
+    )
+    case = service.open_case(db_session=db_session, actor=SYSTEM, data=data)
+    assert case.origin_channel == "web" and case.opened_by_agent_id is None
+    with pytest.raises(Conflict):
+        service.open_case(db_session=db_session, actor=SYSTEM, data=data)
+    assert db_session.scalar(
+        select(func.count()).select_from(CaseStatusChange).where(
+            CaseStatusChange.case_id == case.id
+        )
+    ) == 1
+    assert (db_session.scalar(select(func.count()).select_from(Case)) or 0) >= 1
