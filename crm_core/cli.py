@@ -97,8 +97,7 @@ def demo(
     for username, role in (("accueil", "guichet"), ("telephone", "téléphone"),
                            ("superviseur", "superviseur"), ("admin", "administrateur")):
         console.print(f"  • {username:<12} {role}")
-    console.print(f"Application de guichet : relais counter --server {base}")
-    console.print(f"Poste téléphonique    : relais phone --server {base} --extension 201")
+    console.print(f"Essayer l'API : ouvrez {base}/docs, bouton « Authorize » (accueil / {password})")
     for line in hints:
         console.print(f"  essai : {line}")
     if seed_only:
@@ -185,13 +184,19 @@ def bench_core(
     ),
     workers: Annotated[int, typer.Option(help="API processes for the concurrent run.")] = 2,
     concurrency: Annotated[int, typer.Option(help="Concurrent clients.")] = 32,
+    database_url: Annotated[
+        str | None, typer.Option(help="Bench an existing, loaded database instead.")
+    ] = None,
 ) -> None:
     """Summary and lookups through the API vs raw SQL, on PostgreSQL and SQLite."""
     from crm_core.bench.core import run_core_benchmark
 
+    kinds = [kind.strip() for kind in engines.split(",") if kind.strip()]
+    if database_url:
+        kinds = ["sqlite" if database_url.startswith("sqlite") else "postgresql"]
     run_core_benchmark(
-        residents=residents, requests=requests, engines=engines.split(","),
-        workers=workers, concurrency=concurrency, console=console,
+        residents=residents, requests=requests, engines=kinds, workers=workers,
+        concurrency=concurrency, console=console, database_url=database_url,
     )
 
 

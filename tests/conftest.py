@@ -94,3 +94,18 @@ def _fresh_settings() -> Iterator[None]:
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def live_server(fresh_database_url: str) -> Iterator[object]:
+    """A real server on 127.0.0.1 over its own migrated database, with one agent per role
+    (password "secret"). Data written through it is committed, so it never touches the
+    rolled-back database of the other tests."""
+    from tests.support.live_server import seed_agents, serve
+
+    server_engine = make_engine(fresh_database_url)
+    upgrade(server_engine)
+    seed_agents(server_engine)
+    with serve(server_engine) as server:
+        yield server
+    server_engine.dispose()

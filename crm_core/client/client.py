@@ -1,0 +1,139 @@
+"""A thin, typed wrapper over the API: one method per call, problems turned into errors.
+
+Synchronous on purpose: the Textual apps call it from thread workers, tests and scripts
+call it directly.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+
+from crm_core.client.errors import Ambiguous, ApiError, ServerUnreachable
+
+DEFAULT_TIMEOUT = httpx.Timeout(5.0, connect=2.0)
+
+
+class RelaisClient:
+    def __init__(
+        self, base_url: str, *, token: str | None = None, timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self._http = httpx.Client(
+            base_url=f"{self.base_url}/api/v1", timeout=timeout, transport=transport
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> RelaisClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # -- plumbing ---------------------------------------------------------------------
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        try:
+            response = self._http.request(method, path, headers=headers, **kwargs)
+        except httpx.TransportError as exc:
+            raise ServerUnreachable(
+                f"Serveur Relais injoignable ({self.base_url}) : travail hors ligne"
+            ) from exc
+        if response.status_code >= 400:
+            raise _problem(response)
+        if response.status_code == 204 or not response.content:
+            return None
+        return response.json()
+
+    # -- agents -----------------------------------------------------------------------
+
+    def sign_in(self, username: str, password: str, *, site: str | None = None) -> dict[str, Any]:
+        data = {"username": username, "password": password}
+        if site:
+            data["scope"] = f"site:{site}"
+        session: dict[str, Any] = self._request("POST", "/auth/token", data=data)
+        self.token = session["access_token"]
+        return session
+
+    def sign_out(self) -> None:
+        if self.token:
+            self._request("POST", "/auth/logout")
+        self.token = None
+
+    def me(self) -> dict[str, Any]:
+        return dict(self._request("GET", "/auth/me"))
+
+    def health(self) -> dict[str, Any]:
+        return dict(self._request("GET", "/health"))
+
+    def services(self) -> list[dict[str, Any]]:
+        return list(self._request("GET", "/services"))
+
+    def sites(self) -> list[dict[str, Any]]:
+        return list(self._request("GET", "/sites"))
+
+    # -- residents --------------------------------------------------------------------
+
+    def summary(self, resident_id: uuid.UUID | str) -> dict[str, Any]:
+        return dict(self._request("GET", f"/residents/{resident_id}/summary"))
+
+    def lookup(self, **criterion: str) -> dict[str, Any]:
+        """lookup(phone=...) | email= | reference= | account="provider:subject"."""
+        return dict(self._request("GET", "/lookup", params=criterion))
+
+    def create_resident(self, **fields: Any) -> dict[str, Any]:
+        return dict(self._request("POST", "/residents", json=fields))
+
+    def update_resident(self, resident_id: uuid.UUID | str, **fields: Any) -> dict[str, Any]:
+        return dict(self._request("PATCH", f"/residents/{resident_id}", json=fields))
+
+    def add_contact_point(self, resident_id: uuid.UUID | str, **fields: Any) -> dict[str, Any]:
+        return dict(
+            self._request("POST", f"/residents/{resident_id}/contact-points", json=fields)
+        )
+
+    def timeline(
+        self, resident_id: uuid.UUID | str, *, before: str | None = None, limit: int = 50
+    ) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"limit": limit}
+        if before:
+            params["before"] = before
+        return list(self._request("GET", f"/residents/{resident_id}/interactions", params=params))
+
+    # -- cases and interactions -------------------------------------------------------
+
+    def open_case(self, **fields: Any) -> dict[str, Any]:
+        return dict(self._request("POST", "/cases", json=_jsonable(fields)))
+
+    def case(self, reference: str) -> dict[str, Any]:
+        return dict(self._request("GET", f"/cases/{reference}"))
+
+    def update_case(self, reference: str, **fields: Any) -> dict[str, Any]:
+        return dict(self._request("PATCH", f"/cases/{reference}", json=fields))
+
+    def record_interaction(self, **fields: Any) -> dict[str, Any]:
+        return dict(self._request("POST", "/interactions", json=_jsonable(fields)))
+
+
+def _jsonable(fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: str(v) if isinstance(v, uuid.UUID) else v for k, v in fields.items()}
+
+
+def _problem(response: httpx.Response) -> ApiError:
+    try:
+        problem = response.json()
+    except ValueError:
+        problem = {}
+    if not isinstance(problem, dict):
+        problem = {}
+    code = str(problem.get("code", f"http_{response.status_code}"))
+    message = str(problem.get("detail") or f"Erreur {response.status_code} du serveur")
+    error_class = Ambiguous if code == "ambiguous_match" else ApiError
+    return error_class(response.status_code, code, message, problem)
