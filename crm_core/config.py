@@ -40,6 +40,18 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=1_000_000, ge=1024)
     db_pool_size: int = Field(default=10, ge=1)
     log_sql: bool = False
+    badge_issuer: str = Field(
+        default="00000", pattern=r"^[0-9A-Z]{1,9}$",
+        description="Who issues badges: the city's INSEE code (or SIREN); other cities' are refused.",
+    )
+    badge_signing_key: SecretStr | None = Field(
+        default=None,
+        description="'ed25519-sk:ID:…' (badge.keys). Empty: derived from the secret key.",
+    )
+    badge_verify_keys: str = Field(
+        default="", description="Older public keys still trusted during a rotation (comma list)."
+    )
+    badge_validity_days: int = Field(default=3 * 365, ge=1, le=10 * 365)
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

@@ -3,13 +3,14 @@ apps can show as is; `crm_core.api.problems` maps them once to RFC 9457 problem+
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 
 class DomainError(Exception):
-    status: ClassVar[int] = 400
-    code: ClassVar[str] = "invalid_request"
-    title: ClassVar[str] = "Requête invalide"
+    # Class-level defaults that a subclass or an instance may refine.
+    status: int = 400
+    code: str = "invalid_request"
+    title: str = "Requête invalide"
 
     def __init__(self, detail: str, **extra: Any) -> None:
         super().__init__(detail)

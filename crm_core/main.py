@@ -12,6 +12,7 @@ from crm_core.agents.router import router as agents_router
 from crm_core.api import problems
 from crm_core.api.deps import DbSession
 from crm_core.api.limits import BodySizeLimit
+from crm_core.badges.router import router as badges_router
 from crm_core.cases.router import router as cases_router
 from crm_core.config import Settings, get_settings
 from crm_core.database.engine import make_engine, make_session_factory
@@ -52,7 +53,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return {"status": "ok", "version": __version__, "database": engine.dialect.name}
 
     for router in (
-        agents_router, residents_router, cases_router, interactions_router, recognition_router
+        agents_router, residents_router, cases_router, interactions_router, recognition_router,
+        badges_router,
     ):
         api.include_router(router)
     app.include_router(api)

@@ -1,6 +1,7 @@
 """Imports every model so that the metadata is complete (Alembic, create_all)."""
 
 from crm_core.agents.models import Agent, AgentSession, Site
+from crm_core.badges.models import Badge
 from crm_core.cases.models import Case, CaseStatusChange, Service
 from crm_core.database.base import Base
 from crm_core.interactions.models import Interaction
@@ -12,6 +13,7 @@ __all__ = [
     "AccountLink",
     "Agent",
     "AgentSession",
+    "Badge",
     "Base",
     "Case",
     "CaseStatusChange",

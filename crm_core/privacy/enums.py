@@ -12,3 +12,6 @@ class AccessOperation(StrEnum):
     OPEN_CASE = "open_case"
     UPDATE_CASE = "update_case"
     RECORD_INTERACTION = "record_interaction"
+    ISSUE_BADGE = "issue_badge"
+    REVOKE_BADGE = "revoke_badge"
+    BADGE_SCAN = "badge_scan"

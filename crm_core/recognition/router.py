@@ -2,10 +2,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
+from crm_core.agents.actor import Actor
 from crm_core.api.deps import DbSession, ResidentReader
 from crm_core.api.responses import FastJSONResponse
+from crm_core.badges import service as badges
+from crm_core.badges.enums import BadgeKind
 from crm_core.exceptions import InvalidInput
 from crm_core.privacy.enums import AccessOperation
 from crm_core.recognition import service
@@ -14,7 +17,7 @@ from crm_core.residents.summary import read_summary
 
 router = APIRouter(tags=["recognition"])
 
-Param = Annotated[str | None, Query(max_length=320)]
+Param = Annotated[str | None, Query(max_length=400)]
 
 
 @router.get(
@@ -26,18 +29,22 @@ Param = Annotated[str | None, Query(max_length=320)]
     },
 )
 def lookup(
-    db_session: DbSession, actor: ResidentReader, phone: Param = None, email: Param = None,
-    reference: Param = None, account: Param = None,
+    request: Request, db_session: DbSession, actor: ResidentReader, phone: Param = None,
+    email: Param = None, reference: Param = None, account: Param = None, badge: Param = None,
+    card: Param = None,
 ) -> Any:
-    """Exact lookup by exactly one of phone, e-mail, case reference or online account."""
+    """Exact lookup by exactly one of: phone, e-mail, case reference, online account
+    (`PROVIDER:SUBJECT`), scanned badge token, or card UID (hex)."""
     given = {k: v for k, v in {"phone": phone, "email": email, "reference": reference,
-                                "account": account}.items() if v}
+                                "account": account, "badge": badge, "card": card}.items() if v}
     if len(given) != 1:
         raise InvalidInput(
-            "Indiquez exactement un critère : phone, email, reference ou account",
+            "Indiquez exactement un critère : phone, email, reference, account, badge ou card",
             field="query",
         )
     (kind, value), = given.items()
+    if kind in ("badge", "card"):
+        return _badge_lookup(request, db_session, actor, kind, value)
     finders = {
         "phone": lambda: service.by_phone(db_session=db_session, phone=value),
         "email": lambda: service.by_email(db_session=db_session, email=value),
@@ -49,5 +56,30 @@ def lookup(
         db_session=db_session, actor=actor, resident_id=resident_id,
         operation=AccessOperation.LOOKUP, reason=kind,
     )
+    db_session.commit()
+    return FastJSONResponse(content)
+
+
+def _badge_lookup(
+    request: Request, db_session: DbSession, actor: Actor, kind: str, value: str
+) -> Any:
+    settings = request.app.state.settings
+    if kind == "badge":
+        badge = badges.resolve_token(
+            db_session=db_session, actor=actor, settings=settings, token=value
+        )
+    else:
+        badge = badges.resolve_card(
+            db_session=db_session, actor=actor, settings=settings, uid_hex=value
+        )
+    content = read_summary(
+        db_session=db_session, actor=actor, resident_id=badge.resident_id,
+        operation=AccessOperation.BADGE_SCAN, reason=badge.kind.value,
+    )
+    content["matched_badge"] = {
+        "id": badge.id, "kind": badge.kind,
+        # A card's first tap is confirmed by the agent before they trust it (cloneable UID).
+        "needs_confirmation": badge.kind is BadgeKind.CARD and badge.confirmed_at is None,
+    }
     db_session.commit()
     return FastJSONResponse(content)

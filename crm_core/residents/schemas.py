@@ -141,10 +141,19 @@ class TimelineEntryOut(BaseModel):
     site: str | None
 
 
+class BadgeStatusOut(BaseModel):
+    id: str
+    kind: str
+    status: str
+    expires_at: datetime
+    confirmed: bool
+
+
 class ResidentSummary(BaseModel):
     resident: ResidentOut
     contact_points: list[ContactPointOut]
     open_cases: list[OpenCaseOut]
     recent_interactions: list[TimelineEntryOut]
+    badges: list[BadgeStatusOut]
     flags: list[str]
     merged_from: uuid.UUID | None = None

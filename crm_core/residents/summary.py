@@ -16,10 +16,13 @@ from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import Actor
 from crm_core.agents.models import Agent, Site
+from crm_core.badges.enums import BadgeKind
+from crm_core.badges.models import Badge
 from crm_core.cases.enums import OPEN_STATUSES, CaseStatus
 from crm_core.cases.models import Case, Service
 from crm_core.cases.reference import format_reference
 from crm_core.config import get_settings
+from crm_core.database.base import utcnow
 from crm_core.interactions.models import Interaction
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.service import record_access
@@ -48,6 +51,7 @@ def build_summary(*, db_session: Session, resident_id: uuid.UUID) -> dict[str, A
         "recent_interactions": recent_interactions(
             db_session=db_session, resident_id=surviving_id
         ),
+        "badges": _badges(db_session, surviving_id),
         "flags": _flags(resident, contact_points, open_cases),
         "merged_from": resident_id if merged else None,
     }
@@ -82,6 +86,25 @@ def _contact_points(db_session: Session, resident_id: uuid.UUID) -> list[dict[st
         )
         points.append(point)
     return points
+
+
+def _badges(db_session: Session, resident_id: uuid.UUID) -> list[dict[str, Any]]:
+    now = utcnow()
+    rows = db_session.execute(
+        select(Badge.id, Badge.kind, Badge.expires_at, Badge.revoked_at, Badge.confirmed_at)
+        .where(Badge.resident_id == resident_id)
+        .order_by(Badge.issued_at.desc())
+    )
+    return [
+        {
+            "id": row.id, "kind": row.kind, "expires_at": row.expires_at,
+            "status": "revoked" if row.revoked_at else (
+                "expired" if row.expires_at <= now else "active"
+            ),
+            "confirmed": row.kind == BadgeKind.QR or row.confirmed_at is not None,
+        }
+        for row in rows
+    ]
 
 
 def _open_cases(db_session: Session, resident_id: uuid.UUID) -> list[dict[str, Any]]:
