@@ -97,7 +97,9 @@ def demo(
     for username, role in (("accueil", "guichet"), ("telephone", "téléphone"),
                            ("superviseur", "superviseur"), ("admin", "administrateur")):
         console.print(f"  • {username:<12} {role}")
-    console.print(f"Essayer l'API : ouvrez {base}/docs, bouton « Authorize » (accueil / {password})")
+    console.print(
+        f"Essayer l'API : ouvrez {base}/docs, bouton « Authorize » (accueil / {password})"
+    )
     for line in hints:
         console.print(f"  essai : {line}")
     if seed_only:
@@ -197,6 +199,24 @@ def bench_core(
     run_core_benchmark(
         residents=residents, requests=requests, engines=kinds, workers=workers,
         concurrency=concurrency, console=console, database_url=database_url,
+    )
+
+
+@bench_app.command("badge")
+def bench_badge(
+    residents: Annotated[int, typer.Option(help="Dataset size.")] = 100_000,
+    requests: Annotated[int, typer.Option(help="Scans to time.")] = 2000,
+    engine: Annotated[str, typer.Option(help="postgresql or sqlite.")] = "postgresql",
+    database_url: Annotated[
+        str | None, typer.Option(help="Bench an existing, loaded database instead.")
+    ] = None,
+) -> None:
+    """Token verifications per second, and scan-to-summary latency through the API."""
+    from crm_core.bench.badge import run_badge_benchmark
+
+    run_badge_benchmark(
+        residents=residents, requests=requests, engine_kind=engine, console=console,
+        database_url=database_url,
     )
 
 
