@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import Actor
@@ -95,17 +95,22 @@ def authenticate(
     return token, session, agent
 
 
+_SESSION_ACTOR = (
+    select(Agent.id, Agent.username, Agent.role, AgentSession.site_id)
+    .join(Agent, Agent.id == AgentSession.agent_id)
+    .where(
+        AgentSession.token_hash == bindparam("token_hash"),
+        AgentSession.revoked_at.is_(None),
+        AgentSession.expires_at > bindparam("now"),
+        Agent.active,
+    )
+)
+
+
 def actor_for_token(*, db_session: Session, token: str, now: datetime | None = None) -> Actor:
-    now = now or utcnow()
-    row = db_session.execute(
-        select(Agent.id, Agent.username, Agent.role, AgentSession.site_id)
-        .join(Agent, Agent.id == AgentSession.agent_id)
-        .where(
-            AgentSession.token_hash == token_digest(token),
-            AgentSession.revoked_at.is_(None),
-            AgentSession.expires_at > now,
-            Agent.active,
-        )
+    # Runs on every request: a statement built once, on the Core connection.
+    row = db_session.connection().execute(
+        _SESSION_ACTOR, {"token_hash": token_digest(token), "now": now or utcnow()}
     ).first()
     if row is None:
         raise NotAuthenticated("Session expirée ou invalide : reconnectez-vous")

@@ -1,7 +1,9 @@
-"""The "360" view every agent opens: identity, contact points, open cases, last exchanges.
+"""The "360" view every agent opens: identity, contact points, open cases, last exchanges,
+badges and flags.
 
-Built with a handful of indexed Core queries into plain dicts (no ORM objects), because
-it is the hottest read of the whole system.
+It is the hottest read of the whole system, so its statements are built once at import
+(bound parameters) and run on the session's Core connection into plain dicts: no ORM
+objects, no per-request statement construction.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import BindParameter, bindparam, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Executable
 
 from crm_core.agents.actor import Actor
 from crm_core.agents.models import Agent, Site
@@ -27,60 +30,103 @@ from crm_core.interactions.models import Interaction
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.service import record_access
 from crm_core.residents.contacts import format_phone_for_display
-from crm_core.residents.enums import ContactKind
+from crm_core.residents.enums import ContactKind, ResidentStatus
 from crm_core.residents.exceptions import ResidentNotFound
 from crm_core.residents.models import ContactPoint, Resident
 from crm_core.residents.service import resolve_id
 
 RECENT_INTERACTIONS = 20
+_ID: BindParameter[uuid.UUID] = bindparam("resident_id")
+
+_RESIDENT = select(
+    Resident.id, Resident.given_name, Resident.family_name, Resident.birth_name,
+    Resident.birth_date, Resident.address_line, Resident.postal_code, Resident.city,
+    Resident.insee_code, Resident.status, Resident.created_at, Resident.merged_into_id,
+).where(Resident.id == _ID)
+
+_CONTACT_POINTS = (
+    select(
+        ContactPoint.id, ContactPoint.kind, ContactPoint.value, ContactPoint.label,
+        ContactPoint.verified, ContactPoint.contact_allowed,
+    )
+    .where(ContactPoint.resident_id == _ID)
+    .order_by(ContactPoint.kind, ContactPoint.created_at)
+)
+
+_OPEN_CASES = (
+    select(
+        Case.reference, Case.status, Case.kind, Case.origin_channel, Case.subject,
+        Case.opened_at, Case.due_date, Case.external_system, Case.external_id,
+        Service.code.label("service_code"), Service.label.label("service_label"),
+    )
+    .join(Service, Service.id == Case.service_id)
+    .where(Case.resident_id == _ID, Case.status.in_(OPEN_STATUSES))
+    .order_by(Case.opened_at.desc())
+)
+
+_TIMELINE = (
+    select(
+        Interaction.id, Interaction.channel, Interaction.direction, Interaction.outcome,
+        Interaction.note, Interaction.occurred_at,
+        Case.reference.label("case_reference"),
+        Agent.display_name.label("agent"), Site.name.label("site"),
+    )
+    .outerjoin(Case, Case.id == Interaction.case_id)
+    .outerjoin(Agent, Agent.id == Interaction.agent_id)
+    .outerjoin(Site, Site.id == Interaction.site_id)
+    .where(Interaction.resident_id == _ID)
+    .order_by(Interaction.occurred_at.desc(), Interaction.id)
+)
+_RECENT = _TIMELINE.limit(RECENT_INTERACTIONS)
+
+_BADGES = (
+    select(Badge.id, Badge.kind, Badge.expires_at, Badge.revoked_at, Badge.confirmed_at)
+    .where(Badge.resident_id == _ID)
+    .order_by(Badge.issued_at.desc())
+)
 
 
 def local_today() -> date:
     return datetime.now(ZoneInfo(get_settings().timezone)).date()
 
 
+def _rows(db_session: Session, statement: Executable, resident_id: uuid.UUID) -> list[Any]:
+    return list(db_session.connection().execute(statement, {"resident_id": resident_id}))
+
+
 def build_summary(*, db_session: Session, resident_id: uuid.UUID) -> dict[str, Any]:
-    surviving_id, merged = resolve_id(db_session=db_session, resident_id=resident_id)
-    resident = _resident(db_session, surviving_id)
+    surviving_id, resident = resident_id, _resident(db_session, resident_id)
+    if resident["status"] == ResidentStatus.MERGED:  # rare: follow the merge pointers
+        surviving_id, _ = resolve_id(db_session=db_session, resident_id=resident_id)
+        resident = _resident(db_session, surviving_id)
     contact_points = _contact_points(db_session, surviving_id)
     open_cases = _open_cases(db_session, surviving_id)
     return {
         "resident": resident,
         "contact_points": contact_points,
         "open_cases": open_cases,
-        "recent_interactions": recent_interactions(
-            db_session=db_session, resident_id=surviving_id
-        ),
+        "recent_interactions": [
+            row._asdict() for row in _rows(db_session, _RECENT, surviving_id)
+        ],
         "badges": _badges(db_session, surviving_id),
         "flags": _flags(resident, contact_points, open_cases),
-        "merged_from": resident_id if merged else None,
+        "merged_from": resident_id if surviving_id != resident_id else None,
     }
 
 
 def _resident(db_session: Session, resident_id: uuid.UUID) -> dict[str, Any]:
-    columns = [
-        Resident.id, Resident.given_name, Resident.family_name, Resident.birth_name,
-        Resident.birth_date, Resident.address_line, Resident.postal_code, Resident.city,
-        Resident.insee_code, Resident.status, Resident.created_at,
-    ]
-    row = db_session.execute(select(*columns).where(Resident.id == resident_id)).first()
-    if row is None:
+    rows = _rows(db_session, _RESIDENT, resident_id)
+    if not rows:
         raise ResidentNotFound(f"Aucun usager n'a l'identifiant {resident_id}")
-    return dict(row._mapping)
+    resident: dict[str, Any] = rows[0]._asdict()
+    resident.pop("merged_into_id")
+    return resident
 
 
 def _contact_points(db_session: Session, resident_id: uuid.UUID) -> list[dict[str, Any]]:
-    rows = db_session.execute(
-        select(
-            ContactPoint.id, ContactPoint.kind, ContactPoint.value, ContactPoint.label,
-            ContactPoint.verified, ContactPoint.contact_allowed,
-        )
-        .where(ContactPoint.resident_id == resident_id)
-        .order_by(ContactPoint.kind, ContactPoint.created_at)
-    )
     points = []
-    for row in rows:
-        point = dict(row._mapping)
+    for row in _rows(db_session, _CONTACT_POINTS, resident_id):
+        point = row._asdict()
         point["display"] = (
             format_phone_for_display(row.value) if row.kind == ContactKind.PHONE else row.value
         )
@@ -90,11 +136,6 @@ def _contact_points(db_session: Session, resident_id: uuid.UUID) -> list[dict[st
 
 def _badges(db_session: Session, resident_id: uuid.UUID) -> list[dict[str, Any]]:
     now = utcnow()
-    rows = db_session.execute(
-        select(Badge.id, Badge.kind, Badge.expires_at, Badge.revoked_at, Badge.confirmed_at)
-        .where(Badge.resident_id == resident_id)
-        .order_by(Badge.issued_at.desc())
-    )
     return [
         {
             "id": row.id, "kind": row.kind, "expires_at": row.expires_at,
@@ -103,25 +144,15 @@ def _badges(db_session: Session, resident_id: uuid.UUID) -> list[dict[str, Any]]
             ),
             "confirmed": row.kind == BadgeKind.QR or row.confirmed_at is not None,
         }
-        for row in rows
+        for row in _rows(db_session, _BADGES, resident_id)
     ]
 
 
 def _open_cases(db_session: Session, resident_id: uuid.UUID) -> list[dict[str, Any]]:
     today = local_today()
-    rows = db_session.execute(
-        select(
-            Case.reference, Case.status, Case.kind, Case.origin_channel, Case.subject,
-            Case.opened_at, Case.due_date, Case.external_system, Case.external_id,
-            Service.code.label("service_code"), Service.label.label("service_label"),
-        )
-        .join(Service, Service.id == Case.service_id)
-        .where(Case.resident_id == resident_id, Case.status.in_(OPEN_STATUSES))
-        .order_by(Case.opened_at.desc())
-    )
     cases = []
-    for row in rows:
-        case = dict(row._mapping)
+    for row in _rows(db_session, _OPEN_CASES, resident_id):
+        case = row._asdict()
         case["display_reference"] = format_reference(row.reference)
         case["overdue"] = bool(
             row.due_date and row.due_date < today and row.status != CaseStatus.RESOLVED
@@ -134,30 +165,17 @@ def recent_interactions(
     *, db_session: Session, resident_id: uuid.UUID, limit: int = RECENT_INTERACTIONS,
     before: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    query = (
-        select(
-            Interaction.id, Interaction.channel, Interaction.direction, Interaction.outcome,
-            Interaction.note, Interaction.occurred_at,
-            Case.reference.label("case_reference"),
-            Agent.display_name.label("agent"), Site.name.label("site"),
-        )
-        .outerjoin(Case, Case.id == Interaction.case_id)
-        .outerjoin(Agent, Agent.id == Interaction.agent_id)
-        .outerjoin(Site, Site.id == Interaction.site_id)
-        .where(Interaction.resident_id == resident_id)
-        .order_by(Interaction.occurred_at.desc(), Interaction.id)
-        .limit(limit)
-    )
+    query = _TIMELINE.limit(limit)
     if before is not None:
         query = query.where(Interaction.occurred_at < before)
-    return [dict(row._mapping) for row in db_session.execute(query)]
+    return [row._asdict() for row in _rows(db_session, query, resident_id)]
 
 
 def _flags(
     resident: dict[str, Any], points: list[dict[str, Any]], cases: list[dict[str, Any]]
 ) -> list[str]:
     flags = []
-    if resident["status"] != "active":
+    if resident["status"] != ResidentStatus.ACTIVE:
         flags.append(str(resident["status"]))
     if not any(p["kind"] == ContactKind.PHONE and p["contact_allowed"] for p in points):
         flags.append("no_phone_contact")
