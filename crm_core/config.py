@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     log_sql: bool = False
     badge_issuer: str = Field(
         default="00000", pattern=r"^[0-9A-Z]{1,9}$",
-        description="Who issues badges: the city's INSEE code (or SIREN); other cities' are refused.",
+        description="The city's INSEE code (or SIREN) in its badges; others are refused.",
     )
     badge_signing_key: SecretStr | None = Field(
         default=None,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+from anyio import to_thread
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine, text
 
@@ -17,6 +20,7 @@ from crm_core.cases.router import router as cases_router
 from crm_core.config import Settings, get_settings
 from crm_core.database.engine import make_engine, make_session_factory
 from crm_core.interactions.router import router as interactions_router
+from crm_core.recognition.identity_router import router as identity_router
 from crm_core.recognition.router import router as recognition_router
 from crm_core.residents.router import router as residents_router
 
@@ -33,11 +37,21 @@ in French for the agent, with a stable `code`.
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
+    owns_engine = engine is None
     engine = engine or make_engine(
         settings.effective_database_url, pool_size=settings.db_pool_size, echo=settings.log_sql
     )
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Never more request threads than database connections: excess requests queue
+        # for a thread instead of timing out on the connection pool.
+        to_thread.current_default_thread_limiter().total_tokens = 2 * settings.db_pool_size
+        yield
+        if owns_engine:  # an engine handed in (tests, tools) stays its owner's to close
+            engine.dispose()
+
     app = FastAPI(
-        title="Relais API", version=__version__, description=DESCRIPTION,
+        title="Relais API", version=__version__, description=DESCRIPTION, lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -53,8 +67,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return {"status": "ok", "version": __version__, "database": engine.dialect.name}
 
     for router in (
-        agents_router, residents_router, cases_router, interactions_router, recognition_router,
-        badges_router,
+        agents_router, identity_router, residents_router, cases_router, interactions_router,
+        recognition_router, badges_router,
     ):
         api.include_router(router)
     app.include_router(api)

@@ -8,6 +8,8 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -93,6 +95,20 @@ def _http_error(_: Request, exc: Exception) -> Response:
     return problem_response(exc.status_code, f"http_{exc.status_code}", title, detail)
 
 
+def _database_busy(request: Request, exc: Exception) -> Response:
+    logger.warning("database busy on %s %s: %s", request.method, request.url.path, exc)
+    return problem_response(
+        503, "database_busy", "Service momentanément surchargé",
+        "La base de données est momentanément saturée ; réessayez dans quelques secondes.",
+    )
+
+
+def _operational_error(request: Request, exc: Exception) -> Response:
+    if "locked" in str(exc) or "busy" in str(exc):  # SQLite writers past busy_timeout
+        return _database_busy(request, exc)
+    return _unexpected_error(request, exc)
+
+
 def _unexpected_error(request: Request, exc: Exception) -> Response:
     logger.exception("unexpected error on %s %s", request.method, request.url.path)
     return problem_response(
@@ -105,4 +121,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(PoolTimeout, _database_busy)
+    app.add_exception_handler(OperationalError, _operational_error)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -17,7 +17,7 @@ from crm_core.database.engine import make_engine
 
 
 def create_thin_app() -> FastAPI:
-    engine: Engine = make_engine(os.environ["RELAIS_DATABASE_URL"])
+    engine: Engine = make_engine(os.environ["RELAIS_DATABASE_URL"], pool_size=40)
     dialect = engine.dialect.name
     statements = [_adapt(sql, dialect) for sql in SUMMARY]
     local = threading.local()

@@ -36,7 +36,8 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 10}
+            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 10},
+            pool_size=pool_size, max_overflow=pool_size,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
