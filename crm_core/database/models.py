@@ -6,6 +6,12 @@ from crm_core.cases.models import Case, CaseStatusChange, Service
 from crm_core.database.base import Base
 from crm_core.interactions.models import Interaction
 from crm_core.privacy.models import AccessLog
+from crm_core.recognition.models import (
+    ResidentMerge,
+    ResidentMergeMove,
+    SearchKey,
+    SearchTokenKey,
+)
 from crm_core.residents.models import AccountLink, ContactPoint, Resident
 
 __all__ = [
@@ -20,6 +26,10 @@ __all__ = [
     "ContactPoint",
     "Interaction",
     "Resident",
+    "ResidentMerge",
+    "ResidentMergeMove",
+    "SearchKey",
+    "SearchTokenKey",
     "Service",
     "Site",
 ]

@@ -15,3 +15,5 @@ class AccessOperation(StrEnum):
     ISSUE_BADGE = "issue_badge"
     REVOKE_BADGE = "revoke_badge"
     BADGE_SCAN = "badge_scan"
+    MERGE_RESIDENT = "merge_resident"
+    UNMERGE_RESIDENT = "unmerge_resident"

@@ -66,5 +66,7 @@ class AccountLink(UUIDPrimaryKey, Base):
     subject: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_agent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agent.id"))
+    # Where the link was made (web sign-in, or an agent at the counter or on the phone).
+    source_channel: Mapped[Channel | None] = mapped_column(enum_column(Channel))
 
     resident: Mapped[Resident] = relationship(back_populates="account_links")

@@ -123,7 +123,7 @@ def link_account(
 ) -> AccountLink:
     link = service.link_account(
         db_session=db_session, actor=actor, resident_id=resident_id,
-        provider=data.provider, subject=data.subject,
+        provider=data.provider, subject=data.subject, channel=data.channel,
     )
     db_session.commit()
     return link

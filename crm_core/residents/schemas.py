@@ -80,6 +80,7 @@ class ContactPointCreate(StrictModel):
 class AccountLinkCreate(StrictModel):
     provider: Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=r"^[\w.-]+$")]
     subject: Annotated[str, StringConstraints(min_length=1, max_length=255)]
+    channel: Channel | None = None
 
 
 class ResidentOut(BaseModel):
@@ -111,6 +112,8 @@ class AccountLinkOut(BaseModel):
     provider: str
     subject: str
     created_at: datetime
+    source_channel: Channel | None = None
+    created_by_agent_id: uuid.UUID | None = None
 
 
 class OpenCaseOut(BaseModel):

@@ -13,6 +13,7 @@ from crm_core.exceptions import InvalidInput
 from crm_core.interactions.enums import Channel
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.service import record_access
+from crm_core.recognition.indexing import reindex_residents
 from crm_core.residents.contacts import normalize_email, normalize_phone
 from crm_core.residents.enums import ContactKind, ResidentStatus
 from crm_core.residents.exceptions import AccountAlreadyLinked, ResidentNotFound
@@ -112,6 +113,7 @@ def create(
         operation=AccessOperation.CREATE_RESIDENT, channel=channel,
     )
     db_session.flush()
+    reindex_residents(db_session=db_session, resident_ids=[resident.id])
     return resident
 
 
@@ -137,6 +139,7 @@ def update(
         operation=AccessOperation.UPDATE_RESIDENT, reason=", ".join(sorted(data.model_fields_set)),
     )
     db_session.flush()
+    reindex_residents(db_session=db_session, resident_ids=[resident.id])
     return resident
 
 
@@ -166,11 +169,13 @@ def add_contact_point(
         operation=AccessOperation.ADD_CONTACT_POINT, channel=data.channel, reason=data.kind.value,
     )
     db_session.flush()
+    reindex_residents(db_session=db_session, resident_ids=[resident.id])
     return point
 
 
 def link_account(
-    *, db_session: Session, actor: Actor, resident_id: uuid.UUID, provider: str, subject: str
+    *, db_session: Session, actor: Actor, resident_id: uuid.UUID, provider: str, subject: str,
+    channel: Channel | None = None,
 ) -> AccountLink:
     resident = get(db_session=db_session, resident_id=resident_id)
     existing = db_session.scalar(
@@ -184,12 +189,12 @@ def link_account(
         )
     link = AccountLink(
         resident_id=resident.id, provider=provider, subject=subject,
-        created_by_agent_id=actor.agent_id,
+        created_by_agent_id=actor.agent_id, source_channel=channel or actor.channel,
     )
     db_session.add(link)
     record_access(
         db_session=db_session, actor=actor, resident_id=resident.id,
-        operation=AccessOperation.LINK_ACCOUNT, reason=provider,
+        operation=AccessOperation.LINK_ACCOUNT, channel=channel, reason=provider,
     )
     db_session.flush()
     return link

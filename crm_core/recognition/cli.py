@@ -1,0 +1,160 @@
+"""`relais residents duplicates | merge | unmerge | reindex` and `relais bench search`.
+
+Merges from the command line are still an agent's act: `--agent` names a supervisor
+account, whose name goes into the merge record and the access log.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from crm_core.agents.actor import Actor
+from crm_core.agents.enums import Permission
+
+residents_app = typer.Typer(help="Residents: duplicates, merges, search keys.",
+                            no_args_is_help=True)
+console = Console()
+
+AgentOption = Annotated[str, typer.Option("--agent", help="Username of the supervisor acting.")]
+ReasonOption = Annotated[str, typer.Option("--reason", help="Why (kept in the records).")]
+
+
+@contextmanager
+def _database() -> Iterator[tuple[Engine, Session]]:
+    from crm_core.cli import _prepare_database, _settings
+    from crm_core.database.engine import make_engine, make_session_factory
+
+    settings = _settings()
+    _prepare_database(settings)
+    engine = make_engine(settings.effective_database_url)
+    try:
+        with make_session_factory(engine)() as db_session:
+            yield engine, db_session
+    finally:
+        engine.dispose()
+
+
+def _actor(db_session: Session, username: str) -> Actor:
+    from crm_core.agents.models import Agent
+
+    agent = db_session.scalar(select(Agent).where(Agent.username == username, Agent.active))
+    if agent is None:
+        console.print(f"[bold red]Refusé :[/] aucun agent actif « {username} »")
+        raise typer.Exit(1)
+    actor = Actor(username=agent.username, agent_id=agent.id, role=agent.role,
+                  site_id=agent.site_id)
+    if not actor.can(Permission.RESIDENT_MERGE):
+        console.print(f"[bold red]Refusé :[/] le rôle {agent.role.value} ne permet pas de"
+                      " fusionner des dossiers")
+        raise typer.Exit(1)
+    return actor
+
+
+@residents_app.command("duplicates")
+def duplicates_command(
+    min_weight: Annotated[float, typer.Option(help="Lowest match weight shown.")] = 0.0,
+    limit: Annotated[int, typer.Option(help="Pairs shown.", min=1)] = 50,
+    insee_code: Annotated[str | None, typer.Option(help="Only this commune.")] = None,
+) -> None:
+    """Pairs of records that are probably the same person, with every weight explained."""
+    from crm_core.recognition.duplicates import find_duplicates
+
+    with _database() as (_, db_session):
+        pairs = find_duplicates(db_session=db_session, min_weight=min_weight, limit=limit,
+                                insee_code=insee_code)
+    table = Table(title=f"Doublons probables ({len(pairs)})")
+    for column in ("poids", "proba.", "décision", "dossier A", "dossier B", "comparaisons"):
+        table.add_column(column)
+    for pair in pairs:
+        data = pair.as_dict()
+        people = [
+            f"{r['given_name']} {r['family_name']}\n{r['birth_date'] or '?'} · {r['city'] or ''}"
+            f"\n{r['resident_id']}" for r in data["residents"]
+        ]
+        reasons = "\n".join(f"{c['field']} {c['level']} {c['weight']:+.1f}"
+                            for c in data["comparisons"])
+        table.add_row(f"{data['weight']:.1f}", f"{data['probability']:.2f}", data["decision"],
+                      *people, reasons)
+    console.print(table)
+
+
+@residents_app.command("merge")
+def merge_command(
+    survivor_id: uuid.UUID, merged_id: uuid.UUID, agent: AgentOption, reason: ReasonOption,
+    take: Annotated[list[str] | None, typer.Option(
+        help="Copy from the merged record: birth_date, birth_name, address.")] = None,
+) -> None:
+    """Merge MERGED_ID into SURVIVOR_ID (undo with `relais residents unmerge`)."""
+    from crm_core.exceptions import DomainError
+    from crm_core.residents import merge
+
+    with _database() as (_, db_session):
+        actor = _actor(db_session, agent)
+        try:
+            record = merge.merge(db_session=db_session, actor=actor, survivor_id=survivor_id,
+                                 merged_id=merged_id, reason=reason, take_fields=take or [])
+            db_session.commit()
+        except DomainError as exc:
+            console.print(f"[bold red]Refusé :[/] {exc.detail}")
+            raise typer.Exit(1) from exc
+        described = merge.describe(db_session=db_session, merge_id=record.id)
+    moved = ", ".join(f"{n} {table}" for table, n in described["moved"].items()) or "rien"
+    console.print(f"Fusion {record.id} enregistrée : déplacé {moved}.")
+    console.print(f"Pour l'annuler : relais residents unmerge {record.id} --agent {agent}"
+                  " --reason \"…\"")
+
+
+@residents_app.command("unmerge")
+def unmerge_command(merge_id: uuid.UUID, agent: AgentOption, reason: ReasonOption) -> None:
+    """Undo a merge: each record gets back exactly what it had."""
+    from crm_core.exceptions import DomainError
+    from crm_core.residents import merge
+
+    with _database() as (_, db_session):
+        actor = _actor(db_session, agent)
+        try:
+            merge.unmerge(db_session=db_session, actor=actor, merge_id=merge_id, reason=reason)
+            db_session.commit()
+        except DomainError as exc:
+            console.print(f"[bold red]Refusé :[/] {exc.detail}")
+            raise typer.Exit(1) from exc
+    console.print(f"Fusion {merge_id} annulée.")
+
+
+@residents_app.command("reindex")
+def reindex_command() -> None:
+    """Recompute every search key (after a bulk load or an import)."""
+    from crm_core.recognition.rebuild import rebuild_search_keys
+
+    with _database() as (engine, _):
+        console.print(str(rebuild_search_keys(engine=engine)))
+
+
+def bench_search(
+    residents: Annotated[int, typer.Option(help="Dataset size.")] = 100_000,
+    queries: Annotated[int, typer.Option(help="Quality-set queries per mode.")] = 1000,
+    engines: Annotated[str, typer.Option(help="Comma-separated: postgresql,sqlite.")] = (
+        "postgresql,sqlite"
+    ),
+    database_url: Annotated[
+        str | None, typer.Option(help="Bench an existing database (loaded if smaller).")
+    ] = None,
+    show_misses: Annotated[int, typer.Option(help="Missed queries to print per mode.")] = 0,
+) -> None:
+    """Fuzzy search: recall@1/@10 and MRR on misspelt queries, raw SQL vs API latency."""
+    from crm_core.recognition.bench import run_search_benchmark
+
+    kinds = [kind.strip() for kind in engines.split(",") if kind.strip()]
+    if database_url:
+        kinds = ["sqlite" if database_url.startswith("sqlite") else "postgresql"]
+    run_search_benchmark(residents=residents, queries=queries, engines=kinds, console=console,
+                         database_url=database_url, show_misses=show_misses)

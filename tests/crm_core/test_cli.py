@@ -1,0 +1,75 @@
+"""The `relais` command line, run in-process against a database of its own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from crm_core.agents.models import Agent
+from crm_core.cli import app
+from crm_core.config import get_settings
+from crm_core.database.engine import make_engine, make_session_factory
+from crm_core.residents.models import Resident
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_database(monkeypatch: pytest.MonkeyPatch, fresh_database_url: str) -> str:
+    monkeypatch.setenv("RELAIS_DATABASE_URL", fresh_database_url)
+    get_settings.cache_clear()
+    return fresh_database_url
+
+
+def test_db_upgrade_agent_add_and_seed(cli_database: str) -> None:
+    upgraded = runner.invoke(app, ["db", "upgrade"])
+    assert upgraded.exit_code == 0, upgraded.output
+    assert "Base à jour" in upgraded.output
+    added = runner.invoke(
+        app, ["agent", "add", "m.leroy", "--role", "counter", "--name", "Martine Leroy",
+              "--password", "s3cret!"],
+    )
+    assert added.exit_code == 0, added.output
+    again = runner.invoke(
+        app, ["agent", "add", "m.leroy", "--role", "counter", "--password", "s3cret!"]
+    )
+    assert again.exit_code == 1
+    assert "existe déjà" in again.output
+    seeded = runner.invoke(app, ["seed", "--residents", "50"])
+    assert seeded.exit_code == 0, seeded.output
+    engine = make_engine(cli_database)
+    with make_session_factory(engine)() as session:
+        assert session.scalar(select(func.count()).select_from(Resident)) == 50
+        assert session.scalar(select(Agent.display_name).where(Agent.username == "m.leroy")) == (
+            "Martine Leroy"
+        )
+    engine.dispose()
+
+
+def test_refuses_to_run_without_a_secret(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("RELAIS_SECRET_KEY", raising=False)
+    monkeypatch.setenv("RELAIS_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 2
+    assert "RELAIS_SECRET_KEY" in result.output
+
+
+def test_demo_prepares_data_and_prints_credentials(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("RELAIS_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("RELAIS_DATABASE_URL", raising=False)
+    monkeypatch.delenv("RELAIS_SECRET_KEY", raising=False)
+    result = runner.invoke(app, ["demo", "--seed-only", "--residents", "30"])
+    assert result.exit_code == 0, result.output
+    for expected in ("accueil", "telephone", "superviseur", "admin", "demo", "/docs"):
+        assert expected in result.output
+    assert (tmp_path / "demo.db").exists()
+    again = runner.invoke(app, ["demo", "--seed-only"])
+    assert "déjà initialisée" in again.output
