@@ -122,9 +122,11 @@ def db_upgrade(revision: str = "head") -> None:
     from crm_core.database.migrate import current_revision, upgrade
 
     engine = make_engine(_settings().effective_database_url)
-    upgrade(engine, revision)
-    console.print(f"Base à jour (révision {current_revision(engine)}).")
-    engine.dispose()
+    try:
+        upgrade(engine, revision)
+        console.print(f"Base à jour (révision {current_revision(engine)}).")
+    finally:
+        engine.dispose()
 
 
 @app.command()
@@ -140,12 +142,14 @@ def seed(
     settings = _settings()
     _prepare_database(settings)
     engine = make_engine(settings.effective_database_url)
-    stats = load_with_progress(
-        engine=engine, residents=residents, cases=cases, interactions=interactions,
-        console=console,
-    )
+    try:
+        stats = load_with_progress(
+            engine=engine, residents=residents, cases=cases, interactions=interactions,
+            console=console,
+        )
+    finally:
+        engine.dispose()
     console.print(stats)
-    engine.dispose()
 
 
 @agent_app.command("add")
@@ -166,18 +170,19 @@ def agent_add(
     _prepare_database(settings)
     secret = password or getpass.getpass("Mot de passe : ")
     engine = make_engine(settings.effective_database_url)
-    with make_session_factory(engine)() as db_session:
-        try:
+    try:
+        with make_session_factory(engine)() as db_session:
             agent = create_agent(
                 db_session=db_session, username=username, display_name=name or username,
                 password=secret, role=role, site_code=site, phone_extension=extension,
             )
             db_session.commit()
-        except DomainError as exc:
-            console.print(f"[bold red]Refusé :[/] {exc.detail}")
-            raise typer.Exit(1) from exc
-        console.print(f"Agent « {agent.username} » créé ({agent.role.value}).")
-    engine.dispose()
+            console.print(f"Agent « {agent.username} » créé ({agent.role.value}).")
+    except DomainError as exc:
+        console.print(f"[bold red]Refusé :[/] {exc.detail}")
+        raise typer.Exit(1) from exc
+    finally:
+        engine.dispose()
 
 
 @bench_app.command("core")

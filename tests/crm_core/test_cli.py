@@ -12,6 +12,7 @@ from crm_core.agents.models import Agent
 from crm_core.cli import app
 from crm_core.config import get_settings
 from crm_core.database.engine import make_engine, make_session_factory
+from crm_core.recognition.models import SearchKey
 from crm_core.residents.models import Resident
 
 runner = CliRunner()
@@ -43,6 +44,8 @@ def test_db_upgrade_agent_add_and_seed(cli_database: str) -> None:
     engine = make_engine(cli_database)
     with make_session_factory(engine)() as session:
         assert session.scalar(select(func.count()).select_from(Resident)) == 50
+        indexed = session.scalar(select(func.count(func.distinct(SearchKey.resident_id))))
+        assert indexed == 50  # seeded residents are found by the fuzzy search
         assert session.scalar(select(Agent.display_name).where(Agent.username == "m.leroy")) == (
             "Martine Leroy"
         )
