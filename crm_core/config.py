@@ -52,6 +52,14 @@ class Settings(BaseSettings):
         default="", description="Older public keys still trusted during a rotation (comma list)."
     )
     badge_validity_days: int = Field(default=3 * 365, ge=1, le=10 * 365)
+    audit_retention_days: int = Field(
+        default=365, ge=1, description="Access-log rows older than this are purged (CNIL)."
+    )
+    audit_seal_seconds: float = Field(
+        default=5.0, ge=0,
+        description="How often the server seals new access-log rows into the hash chain"
+        " (0: never; then run `relais audit seal` from a timer).",
+    )
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

@@ -20,6 +20,7 @@ from crm_core.cases.router import router as cases_router
 from crm_core.config import Settings, get_settings
 from crm_core.database.engine import make_engine, make_session_factory
 from crm_core.interactions.router import router as interactions_router
+from crm_core.privacy.sealer import PeriodicSealer
 from crm_core.recognition.identity_router import router as identity_router
 from crm_core.recognition.router import router as recognition_router
 from crm_core.residents.router import router as residents_router
@@ -46,7 +47,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         # Never more request threads than database connections: excess requests queue
         # for a thread instead of timing out on the connection pool.
         to_thread.current_default_thread_limiter().total_tokens = 2 * settings.db_pool_size
+        sealer = None
+        if settings.audit_seal_seconds > 0:
+            sealer = PeriodicSealer(app.state.session_factory, settings.audit_seal_seconds)
+            sealer.start()
         yield
+        if sealer is not None:
+            sealer.stop()
         if owns_engine:  # an engine handed in (tests, tools) stays its owner's to close
             engine.dispose()
 

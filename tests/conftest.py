@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 
 os.environ.setdefault("RELAIS_SECRET_KEY", "test-secret-key-that-is-long-enough-for-relais")
 os.environ.setdefault("RELAIS_DEMO_MODE", "false")
+# Tests seal the access log themselves; a background sealer would race their transactions.
+os.environ.setdefault("RELAIS_AUDIT_SEAL_SECONDS", "0")
 
 from crm_core.bench.pgcluster import PostgresCluster, PostgresUnavailable, running_cluster
 from crm_core.config import get_settings

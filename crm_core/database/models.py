@@ -5,7 +5,7 @@ from crm_core.badges.models import Badge
 from crm_core.cases.models import Case, CaseStatusChange, Service
 from crm_core.database.base import Base
 from crm_core.interactions.models import Interaction
-from crm_core.privacy.models import AccessLog
+from crm_core.privacy.models import AccessLog, AccessLogSeal, AuditPurge
 from crm_core.recognition.models import (
     ResidentMerge,
     ResidentMergeMove,
@@ -16,9 +16,11 @@ from crm_core.residents.models import AccountLink, ContactPoint, Resident
 
 __all__ = [
     "AccessLog",
+    "AccessLogSeal",
     "AccountLink",
     "Agent",
     "AgentSession",
+    "AuditPurge",
     "Badge",
     "Base",
     "Case",

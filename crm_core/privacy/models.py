@@ -27,3 +27,38 @@ class AccessLog(Base):
     site_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("site.id"))
     channel: Mapped[Channel | None] = mapped_column(enum_column(Channel))
     reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class AccessLogSeal(Base):
+    """The hash chain over the access log: row `log_id` is link `seq` of the chain, and
+    `chain_hash` = SHA-256(previous chain_hash, the row's canonical form). Rows are sealed
+    shortly after they are written (`crm_core.privacy.audit.seal_pending`), in the order
+    they are found, so a transaction that commits late is sealed late, never skipped.
+    Insert-only, like the log itself (database triggers)."""
+
+    __tablename__ = "access_log_seal"
+
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
+    log_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), unique=True
+    )
+    chain_hash: Mapped[str] = mapped_column(String(64))
+    sealed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditPurge(Base):
+    """One retention purge: links 1..`up_to_seq` of the chain and their rows were deleted;
+    `anchor_hash` (the chain hash at `up_to_seq`) is where verification starts again."""
+
+    __tablename__ = "audit_purge"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    purged_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cutoff: Mapped[datetime]
+    up_to_seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    anchor_hash: Mapped[str] = mapped_column(String(64))
+    rows_deleted: Mapped[int]

@@ -1,0 +1,85 @@
+"""`relais audit verify | seal | purge`: the access log's hash chain, from the terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from sqlalchemy.orm import Session
+
+audit_app = typer.Typer(help="Access log: verify the hash chain, seal, purge.",
+                        no_args_is_help=True)
+console = Console()
+
+
+@contextmanager
+def _session() -> Iterator[Session]:
+    from crm_core.cli import _prepare_database, _settings
+    from crm_core.database.engine import make_engine, make_session_factory
+
+    settings = _settings()
+    _prepare_database(settings)
+    engine = make_engine(settings.effective_database_url)
+    try:
+        with make_session_factory(engine)() as db_session:
+            yield db_session
+    finally:
+        engine.dispose()
+
+
+@audit_app.command("verify")
+def verify_command(
+    expect_head: Annotated[str | None, typer.Option(
+        help="A head printed by an earlier run (NUMBER:HASH): check it is still there.")] = None,
+) -> None:
+    """Recompute the hash chain; exit 1 if a row was changed, deleted or the chain cut."""
+    from crm_core.privacy.audit import verify
+
+    with _session() as db_session:
+        report = verify(db_session=db_session, expect_head=expect_head)
+    console.print(f"{report.checked:,} lignes vérifiées depuis le maillon "
+                  f"{report.purged_up_to} ; {report.unsealed:,} pas encore scellées.")
+    console.print(f"Tête de chaîne (à conserver ailleurs) : [bold]{report.head}[/]")
+    if report.intact:
+        console.print("[bold green]Journal des consultations intègre.[/]")
+        return
+    console.print(f"[bold red]{len(report.problems)} anomalie(s) :[/]")
+    for problem in report.problems[:50]:
+        console.print(f"  • {problem}")
+    raise typer.Exit(1)
+
+
+@audit_app.command("seal")
+def seal_command() -> None:
+    """Seal every access-log row not yet in the chain (the server does it every few s)."""
+    from crm_core.privacy.audit import seal_all
+
+    with _session() as db_session:
+        sealed = seal_all(db_session=db_session)
+        db_session.commit()
+    console.print(f"{sealed:,} ligne(s) scellée(s).")
+
+
+@audit_app.command("purge")
+def purge_command(
+    retention_days: Annotated[int | None, typer.Option(
+        help="Keep this many days (default: RELAIS_AUDIT_RETENTION_DAYS).", min=1)] = None,
+    dry_run: Annotated[bool, typer.Option(help="Say what would go, delete nothing.")] = False,
+) -> None:
+    """Delete the rows older than the retention period; the chain stays verifiable."""
+    from crm_core.cli import _settings
+    from crm_core.privacy.audit import purge
+
+    days = retention_days or _settings().audit_retention_days
+    cutoff = datetime.now(UTC) - timedelta(days=days)
+    with _session() as db_session:
+        report = purge(db_session=db_session, cutoff=cutoff, dry_run=dry_run)
+        if not dry_run:
+            db_session.commit()
+    verb = "seraient supprimées" if dry_run else "supprimées"
+    console.print(f"{report.rows:,} ligne(s) antérieure(s) au {cutoff:%d/%m/%Y} {verb}"
+                  f" (chaîne ancrée au maillon {report.up_to_seq}).")
