@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -15,10 +15,18 @@ from crm_core.agents.enums import Permission
 from crm_core.exceptions import NotAuthenticated, PermissionDenied
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    """A session per request. Routes commit once, at the end; anything else rolls back."""
-    with request.app.state.session_factory() as session:
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """A session per request. Routes commit once, at the end; anything else rolls back.
+
+    Async on purpose, though the session is used from the route's thread: a Session
+    connects lazily, so opening one does no I/O, and once the route has committed,
+    closing it does none either. A sync dependency would cost two trips through the
+    thread pool on every request (one in, one out), the hottest overhead of the summary."""
+    session = request.app.state.session_factory()
+    try:
         yield session
+    finally:
+        session.close()
 
 
 DbSession = Annotated[Session, Depends(get_db)]
@@ -47,8 +55,10 @@ _PERMISSION_LABELS = {
 }
 
 
-def require(permission: Permission) -> Callable[[Actor], Actor]:
-    def dependency(actor: CurrentActor) -> Actor:
+def require(permission: Permission) -> Callable[[Session, str | None], Actor]:
+    # Authentication and the permission check in one dependency: one thread-pool trip.
+    def dependency(db_session: DbSession, token: BearerToken) -> Actor:
+        actor = current_actor(db_session, token)
         if not actor.can(permission):
             raise PermissionDenied(
                 f"Votre rôle ne permet pas de {_PERMISSION_LABELS[permission]}",
