@@ -8,6 +8,7 @@ from urllib.parse import quote
 import httpx
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import func, select
 
 from badge.bench import run_verify_benchmark
 from crm_core.bench.harness import (
@@ -20,6 +21,7 @@ from crm_core.bench.harness import (
     server_process,
 )
 from crm_core.bench.loadgen import run_load
+from crm_core.residents.models import Resident
 
 
 def run_badge_benchmark(
@@ -39,6 +41,8 @@ def run_badge_benchmark(
         engine = engine_for(url)
         ensure_bench_agent(engine)
         resident_ids = sample(engine, size=badges).resident_ids
+        with engine.connect() as connection:  # the database given may hold any number
+            residents = connection.scalar(select(func.count()).select_from(Resident)) or 0
         engine.dispose()
         with server_process(url) as (host, port):
             token = bench_token(host, port)
