@@ -5,7 +5,7 @@ from crm_core.badges.models import Badge
 from crm_core.cases.models import Case, CaseStatusChange, Service
 from crm_core.database.base import Base
 from crm_core.interactions.models import Interaction
-from crm_core.privacy.models import AccessLog, AccessLogSeal, AuditPurge
+from crm_core.privacy.models import AccessLog, AccessLogSeal, AuditPurge, ConsentChange
 from crm_core.recognition.models import (
     ResidentMerge,
     ResidentMergeMove,
@@ -25,6 +25,7 @@ __all__ = [
     "Base",
     "Case",
     "CaseStatusChange",
+    "ConsentChange",
     "ContactPoint",
     "Interaction",
     "Resident",

@@ -17,3 +17,21 @@ class AccessOperation(StrEnum):
     BADGE_SCAN = "badge_scan"
     MERGE_RESIDENT = "merge_resident"
     UNMERGE_RESIDENT = "unmerge_resident"
+    READ_CONSENTS = "read_consents"
+    UPDATE_CONSENT = "update_consent"
+
+
+class ConsentPurpose(StrEnum):
+    """What a resident may say yes or no to. No answer means no (opt-in)."""
+
+    CONTACT_PHONE = "contact_phone"
+    CONTACT_EMAIL = "contact_email"
+    CONTACT_SMS = "contact_sms"
+    CONTACT_POST = "contact_post"
+    REMINDERS = "reminders"
+    ACCOUNT_PROFILE_AT_COUNTER = "account_profile_at_counter"
+
+
+class ConsentSource(StrEnum):
+    RESIDENT = "resident"  # the resident, in their own space or an opt-out link
+    AGENT = "agent"  # an agent, on the resident's behalf and at their request

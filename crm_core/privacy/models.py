@@ -6,9 +6,9 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm_core.database.base import Base, enum_column, utcnow
+from crm_core.database.base import Base, UUIDPrimaryKey, enum_column, utcnow
 from crm_core.interactions.enums import Channel
-from crm_core.privacy.enums import AccessOperation
+from crm_core.privacy.enums import AccessOperation, ConsentPurpose, ConsentSource
 
 
 class AccessLog(Base):
@@ -62,3 +62,22 @@ class AuditPurge(Base):
     up_to_seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
     anchor_hash: Mapped[str] = mapped_column(String(64))
     rows_deleted: Mapped[int]
+
+
+class ConsentChange(UUIDPrimaryKey, Base):
+    """One yes or no of a resident for one purpose. Never updated: the latest change per
+    purpose is the resident's answer, and the rows before it are its history."""
+
+    __tablename__ = "consent_change"
+    __table_args__ = (
+        Index("ix_consent_change_resident_purpose", "resident_id", "purpose", "changed_at"),
+    )
+
+    resident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("resident.id"))
+    purpose: Mapped[ConsentPurpose] = mapped_column(enum_column(ConsentPurpose, length=40))
+    granted: Mapped[bool]
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    source: Mapped[ConsentSource] = mapped_column(enum_column(ConsentSource))
+    channel: Mapped[Channel | None] = mapped_column(enum_column(Channel))
+    agent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agent.id"))
+    note: Mapped[str | None] = mapped_column(String(200))

@@ -1,4 +1,5 @@
-"""audit chain: access_log_seal and audit_purge; append-only triggers on the access log
+"""audit chain and consents: access_log_seal, audit_purge, consent_change; consent
+operations in the access log; append-only triggers on the access log
 
 Revision ID: 0007
 Revises: 0003
@@ -16,6 +17,24 @@ revision: str = '0007'
 down_revision: str | None = '0003'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+# The CHECK on access_log.operation as it stands after 0003, and after this migration.
+OPERATIONS_BEFORE = (
+    'read_summary', 'lookup', 'read_case', 'create_resident', 'update_resident',
+    'add_contact_point', 'link_account', 'open_case', 'update_case', 'record_interaction',
+    'issue_badge', 'revoke_badge', 'badge_scan', 'merge_resident', 'unmerge_resident',
+)
+OPERATIONS_AFTER = (*OPERATIONS_BEFORE, 'read_consents', 'update_consent')
+
+
+def _set_operations(values: tuple[str, ...]) -> None:
+    # Batch mode: SQLite copies the table (which drops its triggers: created after this).
+    with op.batch_alter_table('access_log', schema=None) as batch_op:
+        batch_op.drop_constraint('ck_access_log_operation', type_='check')
+        batch_op.create_check_constraint(
+            'ck_access_log_operation',
+            'operation IN (' + ', '.join(f"'{value}'" for value in values) + ')',
+        )
 
 
 def upgrade() -> None:
@@ -36,6 +55,24 @@ def upgrade() -> None:
     sa.Column('rows_deleted', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_purge'))
     )
+    op.create_table('consent_change',
+    sa.Column('resident_id', sa.Uuid(), nullable=False),
+    sa.Column('purpose', sa.Enum('contact_phone', 'contact_email', 'contact_sms', 'contact_post', 'reminders', 'account_profile_at_counter', native_enum=False, create_constraint=True, length=40), nullable=False),
+    sa.Column('granted', sa.Boolean(), nullable=False),
+    sa.Column('changed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('source', sa.Enum('resident', 'agent', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('channel', sa.Enum('web', 'counter', 'phone', 'email', 'mail', 'chat', native_enum=False, create_constraint=True, length=32), nullable=True),
+    sa.Column('agent_id', sa.Uuid(), nullable=True),
+    sa.Column('note', sa.String(length=200), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['agent_id'], ['agent.id'], name=op.f('fk_consent_change_agent_id_agent')),
+    sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], name=op.f('fk_consent_change_resident_id_resident')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_consent_change'))
+    )
+    with op.batch_alter_table('consent_change', schema=None) as batch_op:
+        batch_op.create_index('ix_consent_change_resident_purpose', ['resident_id', 'purpose', 'changed_at'], unique=False)
+
+    _set_operations(OPERATIONS_AFTER)
     # A snapshot of the trigger DDL would drift from what later migrations re-create after
     # rebuilding these tables; both call the one definition.
     triggers.create(op.get_bind())
@@ -43,5 +80,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     triggers.drop(op.get_bind())
+    op.execute("DELETE FROM access_log WHERE operation IN ('read_consents', 'update_consent')")
+    _set_operations(OPERATIONS_BEFORE)
+    with op.batch_alter_table('consent_change', schema=None) as batch_op:
+        batch_op.drop_index('ix_consent_change_resident_purpose')
+    op.drop_table('consent_change')
     op.drop_table('audit_purge')
     op.drop_table('access_log_seal')

@@ -1,0 +1,46 @@
+"""`/residents/{id}/consents`: what a resident agreed to, and changing it on their behalf."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter
+
+from crm_core.api.deps import DbSession, ResidentReader, ResidentWriter
+from crm_core.privacy import consents
+from crm_core.privacy.consents import PURPOSE_LABELS, ConsentState
+from crm_core.privacy.enums import ConsentPurpose, ConsentSource
+from crm_core.privacy.schemas import ConsentOut, ConsentsOut, ConsentUpdate
+
+router = APIRouter(prefix="/residents", tags=["privacy"])
+
+
+def _out(state: ConsentState) -> dict[str, Any]:
+    return {"purpose": state.purpose, "label": PURPOSE_LABELS[state.purpose],
+            "granted": state.granted, "changed_at": state.changed_at,
+            "source": state.source, "channel": state.channel}
+
+
+@router.get("/{resident_id}/consents", response_model=ConsentsOut)
+def read_consents(db_session: DbSession, actor: ResidentReader, resident_id: uuid.UUID) -> Any:
+    """Every purpose with the resident's answer (no answer is a no), and every change."""
+    states, history = consents.read_consents(
+        db_session=db_session, actor=actor, resident_id=resident_id
+    )
+    db_session.commit()
+    return {"consents": [_out(state) for state in states.values()], "history": history}
+
+
+@router.put("/{resident_id}/consents/{purpose}", response_model=ConsentOut)
+def set_consent(
+    db_session: DbSession, actor: ResidentWriter, resident_id: uuid.UUID,
+    purpose: ConsentPurpose, data: ConsentUpdate,
+) -> Any:
+    """Record the resident's yes or no, given to this agent (by phone, at the counter...)."""
+    state = consents.set_consent(
+        db_session=db_session, actor=actor, resident_id=resident_id, purpose=purpose,
+        granted=data.granted, source=ConsentSource.AGENT, channel=data.channel, note=data.note,
+    )
+    db_session.commit()
+    return _out(state)
