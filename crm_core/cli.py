@@ -230,5 +230,21 @@ def bench_badge(
     )
 
 
+@bench_app.command("export")
+def bench_export(
+    interactions: Annotated[int, typer.Option(help="Exchanges of the resident.")] = 1000,
+    cases: Annotated[int, typer.Option(help="Cases of the resident.")] = 50,
+    repeats: Annotated[int, typer.Option(help="Exports timed.", min=1)] = 20,
+    database_url: Annotated[
+        str | None, typer.Option(help="Database to use (default: a throwaway SQLite).")
+    ] = None,
+) -> None:
+    """Time to export everything held about one resident with a long history."""
+    from crm_core.privacy.bench import run_export_benchmark
+
+    run_export_benchmark(interactions=interactions, cases=cases, repeats=repeats,
+                         console=console, database_url=database_url)
+
+
 if __name__ == "__main__":
     app()

@@ -52,6 +52,11 @@ class Settings(BaseSettings):
         default="", description="Older public keys still trusted during a rotation (comma list)."
     )
     badge_validity_days: int = Field(default=3 * 365, ge=1, le=10 * 365)
+    access_log_shows_agent_names: bool = Field(
+        default=False,
+        description="Residents see the name of each agent who consulted their file (else"
+        " the role and site only).",
+    )
     audit_retention_days: int = Field(
         default=365, ge=1, description="Access-log rows older than this are purged (CNIL)."
     )

@@ -19,6 +19,7 @@ class AccessOperation(StrEnum):
     UNMERGE_RESIDENT = "unmerge_resident"
     READ_CONSENTS = "read_consents"
     UPDATE_CONSENT = "update_consent"
+    EXPORT_DATA = "export_data"
 
 
 class ConsentPurpose(StrEnum):

@@ -1,4 +1,5 @@
-"""`/residents/{id}/consents`: what a resident agreed to, and changing it on their behalf."""
+"""`/residents/{id}/consents` and `/residents/{id}/export`: what a resident agreed to,
+changing it on their behalf, and everything held about them."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from typing import Any
 from fastapi import APIRouter
 
 from crm_core.api.deps import DbSession, ResidentReader, ResidentWriter
+from crm_core.api.responses import FastJSONResponse
 from crm_core.privacy import consents
 from crm_core.privacy.consents import PURPOSE_LABELS, ConsentState
 from crm_core.privacy.enums import ConsentPurpose, ConsentSource
+from crm_core.privacy.export import export_resident
 from crm_core.privacy.schemas import ConsentOut, ConsentsOut, ConsentUpdate
 
 router = APIRouter(prefix="/residents", tags=["privacy"])
@@ -30,6 +33,16 @@ def read_consents(db_session: DbSession, actor: ResidentReader, resident_id: uui
     )
     db_session.commit()
     return {"consents": [_out(state) for state in states.values()], "history": history}
+
+
+@router.get("/{resident_id}/export", response_class=FastJSONResponse)
+def export(db_session: DbSession, actor: ResidentReader, resident_id: uuid.UUID) -> Any:
+    """Everything held about the resident, for a request made at the counter or by post
+    (GDPR art. 15 and 20); the resident downloads the same from their own space."""
+    document = export_resident(db_session=db_session, actor=actor, resident_id=resident_id)
+    db_session.commit()
+    return FastJSONResponse(document, headers={
+        "Content-Disposition": f'attachment; filename="relais-{resident_id}.json"'})
 
 
 @router.put("/{resident_id}/consents/{purpose}", response_model=ConsentOut)

@@ -24,7 +24,7 @@ OPERATIONS_BEFORE = (
     'add_contact_point', 'link_account', 'open_case', 'update_case', 'record_interaction',
     'issue_badge', 'revoke_badge', 'badge_scan', 'merge_resident', 'unmerge_resident',
 )
-OPERATIONS_AFTER = (*OPERATIONS_BEFORE, 'read_consents', 'update_consent')
+OPERATIONS_AFTER = (*OPERATIONS_BEFORE, 'read_consents', 'update_consent', 'export_data')
 
 
 def _set_operations(values: tuple[str, ...]) -> None:
@@ -80,7 +80,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     triggers.drop(op.get_bind())
-    op.execute("DELETE FROM access_log WHERE operation IN ('read_consents', 'update_consent')")
+    op.execute("DELETE FROM access_log WHERE operation IN"
+               " ('read_consents', 'update_consent', 'export_data')")
     _set_operations(OPERATIONS_BEFORE)
     with op.batch_alter_table('consent_change', schema=None) as batch_op:
         batch_op.drop_index('ix_consent_change_resident_purpose')
