@@ -21,6 +21,7 @@ class Permission(StrEnum):
     CASE_WRITE = "case:write"
     INTERACTION_WRITE = "interaction:write"
     RESIDENT_MERGE = "resident:merge"
+    RESIDENT_ERASE = "resident:erase"
     REPORT_READ = "report:read"
     AGENT_ADMIN = "agent:admin"
     CATALOG_ADMIN = "catalog:admin"
@@ -39,6 +40,7 @@ _FRONT_OFFICE = frozenset(
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.COUNTER: _FRONT_OFFICE,
     Role.PHONE: _FRONT_OFFICE,
-    Role.SUPERVISOR: _FRONT_OFFICE | {Permission.RESIDENT_MERGE, Permission.REPORT_READ},
+    Role.SUPERVISOR: _FRONT_OFFICE
+    | {Permission.RESIDENT_MERGE, Permission.RESIDENT_ERASE, Permission.REPORT_READ},
     Role.ADMIN: frozenset({Permission.AGENT_ADMIN, Permission.CATALOG_ADMIN}),
 }

@@ -49,6 +49,7 @@ _PERMISSION_LABELS = {
     Permission.CASE_WRITE: "ouvrir ou modifier des demandes",
     Permission.INTERACTION_WRITE: "enregistrer des contacts",
     Permission.RESIDENT_MERGE: "fusionner des dossiers",
+    Permission.RESIDENT_ERASE: "effacer des dossiers",
     Permission.REPORT_READ: "consulter les rapports",
     Permission.AGENT_ADMIN: "gérer les agents",
     Permission.CATALOG_ADMIN: "gérer les sites et les services",
@@ -73,5 +74,6 @@ ResidentReader = Annotated[Actor, Depends(require(Permission.RESIDENT_READ))]
 ResidentWriter = Annotated[Actor, Depends(require(Permission.RESIDENT_WRITE))]
 CaseWriter = Annotated[Actor, Depends(require(Permission.CASE_WRITE))]
 InteractionWriter = Annotated[Actor, Depends(require(Permission.INTERACTION_WRITE))]
+ResidentEraser = Annotated[Actor, Depends(require(Permission.RESIDENT_ERASE))]
 AgentAdmin = Annotated[Actor, Depends(require(Permission.AGENT_ADMIN))]
 CatalogAdmin = Annotated[Actor, Depends(require(Permission.CATALOG_ADMIN))]

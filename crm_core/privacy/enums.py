@@ -20,6 +20,7 @@ class AccessOperation(StrEnum):
     READ_CONSENTS = "read_consents"
     UPDATE_CONSENT = "update_consent"
     EXPORT_DATA = "export_data"
+    ERASE_RESIDENT = "erase_resident"
 
 
 class ConsentPurpose(StrEnum):

@@ -1,5 +1,5 @@
-"""`/residents/{id}/consents` and `/residents/{id}/export`: what a resident agreed to,
-changing it on their behalf, and everything held about them."""
+"""`/residents/{id}/consents`, `/export`, `/erasure`: what a resident agreed to, changing
+it on their behalf, everything held about them, and erasing it."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from crm_core.api.deps import DbSession, ResidentReader, ResidentWriter
+from crm_core.api.deps import DbSession, ResidentEraser, ResidentReader, ResidentWriter
 from crm_core.api.responses import FastJSONResponse
 from crm_core.privacy import consents
 from crm_core.privacy.consents import PURPOSE_LABELS, ConsentState
 from crm_core.privacy.enums import ConsentPurpose, ConsentSource
+from crm_core.privacy.erasure import erase_resident
 from crm_core.privacy.export import export_resident
-from crm_core.privacy.schemas import ConsentOut, ConsentsOut, ConsentUpdate
+from crm_core.privacy.schemas import ConsentOut, ConsentsOut, ConsentUpdate, ErasureCreate
 
 router = APIRouter(prefix="/residents", tags=["privacy"])
 
@@ -43,6 +44,18 @@ def export(db_session: DbSession, actor: ResidentReader, resident_id: uuid.UUID)
     db_session.commit()
     return FastJSONResponse(document, headers={
         "Content-Disposition": f'attachment; filename="relais-{resident_id}.json"'})
+
+
+@router.post("/{resident_id}/erasure")
+def erase(
+    db_session: DbSession, actor: ResidentEraser, resident_id: uuid.UUID, data: ErasureCreate,
+) -> dict[str, Any]:
+    """Make the record anonymous (GDPR art. 17): identity, contact points, accounts and
+    badges go, free text is blanked, cases and exchanges stay for the statistics. Final."""
+    report = erase_resident(db_session=db_session, actor=actor, resident_id=resident_id,
+                            reason=data.reason)
+    db_session.commit()
+    return report.as_dict()
 
 
 @router.put("/{resident_id}/consents/{purpose}", response_model=ConsentOut)

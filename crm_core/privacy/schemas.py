@@ -45,3 +45,9 @@ class ConsentChangeOut(BaseModel):
 class ConsentsOut(BaseModel):
     consents: list[ConsentOut]
     history: list[ConsentChangeOut]
+
+
+class ErasureCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]

@@ -24,7 +24,8 @@ OPERATIONS_BEFORE = (
     'add_contact_point', 'link_account', 'open_case', 'update_case', 'record_interaction',
     'issue_badge', 'revoke_badge', 'badge_scan', 'merge_resident', 'unmerge_resident',
 )
-OPERATIONS_AFTER = (*OPERATIONS_BEFORE, 'read_consents', 'update_consent', 'export_data')
+OPERATIONS_AFTER = (*OPERATIONS_BEFORE, 'read_consents', 'update_consent', 'export_data',
+                    'erase_resident')
 
 
 def _set_operations(values: tuple[str, ...]) -> None:
@@ -80,8 +81,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     triggers.drop(op.get_bind())
-    op.execute("DELETE FROM access_log WHERE operation IN"
-               " ('read_consents', 'update_consent', 'export_data')")
+    added = ", ".join(f"'{value}'" for value in OPERATIONS_AFTER[len(OPERATIONS_BEFORE):])
+    op.execute(f"DELETE FROM access_log WHERE operation IN ({added})")
     _set_operations(OPERATIONS_BEFORE)
     with op.batch_alter_table('consent_change', schema=None) as batch_op:
         batch_op.drop_index('ix_consent_change_resident_purpose')
