@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     audit_retention_days: int = Field(
         default=365, ge=1, description="Access-log rows older than this are purged (CNIL)."
     )
+    resident_retention_days: int = Field(
+        default=3 * 365, ge=30,
+        description="A resident with no exchange, no open request and no change for this"
+        " long is erased (made anonymous) by `relais retention run`.",
+    )
     audit_seal_seconds: float = Field(
         default=5.0, ge=0,
         description="How often the server seals new access-log rows into the hash chain"

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 audit_app = typer.Typer(help="Access log: verify the hash chain, seal, purge.",
                         no_args_is_help=True)
+retention_app = typer.Typer(help="Retention rules (run daily from a timer).",
+                            no_args_is_help=True)
 console = Console()
 
 
@@ -83,3 +85,28 @@ def purge_command(
     verb = "seraient supprimées" if dry_run else "supprimées"
     console.print(f"{report.rows:,} ligne(s) antérieure(s) au {cutoff:%d/%m/%Y} {verb}"
                   f" (chaîne ancrée au maillon {report.up_to_seq}).")
+
+
+@retention_app.command("run")
+def retention_run(
+    dry_run: Annotated[bool, typer.Option(help="Report what each rule would do.")] = False,
+) -> None:
+    """Apply every retention rule: access log, agents' sessions, inactive residents."""
+    from rich.table import Table
+
+    from crm_core.cli import _settings
+    from crm_core.privacy.retention import run_retention
+
+    settings = _settings()
+    with _session() as db_session:
+        outcomes = run_retention(db_session=db_session, settings=settings,
+                                 now=datetime.now(UTC), dry_run=dry_run)
+        if not dry_run:
+            db_session.commit()
+    table = Table(title="Durées de conservation" + (" (simulation)" if dry_run else ""))
+    for column in ("règle", "avant le", "lignes", "appliquée"):
+        table.add_column(column)
+    for outcome in outcomes:
+        table.add_row(outcome.label, f"{outcome.cutoff:%d/%m/%Y}", f"{outcome.rows:,}",
+                      "oui" if outcome.applied else "non")
+    console.print(table)

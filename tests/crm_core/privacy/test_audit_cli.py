@@ -76,3 +76,12 @@ def test_the_server_sealer_seals_new_rows_in_the_background(own_engine: Engine) 
     finally:
         sealer.stop()
     assert _sealed(own_engine) == 2
+
+
+def test_retention_run_reports_then_applies(own_engine: Engine) -> None:
+    dry = runner.invoke(app, ["retention", "run", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "simulation" in dry.output and "journal des consultations" in dry.output
+    done = runner.invoke(app, ["retention", "run"])
+    assert done.exit_code == 0, done.output
+    assert "dossiers sans contact ni demande" in done.output
