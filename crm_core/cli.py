@@ -15,6 +15,7 @@ from crm_core.agents.enums import Role
 from crm_core.config import Settings, get_settings
 from crm_core.privacy.cli import audit_app, retention_app
 from crm_core.recognition.cli import bench_search, residents_app
+from crm_core.reminders.cli import reminders_app
 
 app = typer.Typer(help="Relais — le back-office de la relation usagers.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
@@ -26,6 +27,7 @@ app.add_typer(bench_app, name="bench")
 app.add_typer(residents_app, name="residents")
 app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention")
+app.add_typer(reminders_app, name="reminders")
 bench_app.command("search")(bench_search)
 console = Console()
 

@@ -65,6 +65,15 @@ class Settings(BaseSettings):
         description="A resident with no exchange, no open request and no change for this"
         " long is erased (made anonymous) by `relais retention run`.",
     )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Where residents reach this server (links in reminders).",
+    )
+    smtp_url: str = Field(default="", description="smtp://host:port for reminders by e-mail.")
+    mail_from: str = Field(default="ne-pas-repondre@mairie.example",
+                           description="Sender address of reminders.")
+    sms_gateway_url: str = Field(default="", description="HTTP SMS gateway (POST to, text).")
+    sms_gateway_token: SecretStr = Field(default=SecretStr(""))
     audit_seal_seconds: float = Field(
         default=5.0, ge=0,
         description="How often the server seals new access-log rows into the hash chain"

@@ -24,6 +24,8 @@ from crm_core.privacy.router import router as privacy_router
 from crm_core.privacy.sealer import PeriodicSealer
 from crm_core.recognition.identity_router import router as identity_router
 from crm_core.recognition.router import router as recognition_router
+from crm_core.reminders.router import pages as reminder_pages
+from crm_core.reminders.router import router as reminders_router
 from crm_core.residents.router import router as residents_router
 
 API_PREFIX = "/api/v1"
@@ -76,8 +78,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     for router in (
         agents_router, identity_router, residents_router, cases_router, interactions_router,
-        recognition_router, badges_router, privacy_router,
+        recognition_router, badges_router, privacy_router, reminders_router,
     ):
         api.include_router(router)
     app.include_router(api)
+    app.include_router(reminder_pages)
     return app

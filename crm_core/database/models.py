@@ -12,6 +12,12 @@ from crm_core.recognition.models import (
     SearchKey,
     SearchTokenKey,
 )
+from crm_core.reminders.models import (
+    ReminderBundle,
+    ReminderDate,
+    ReminderDelivery,
+    ReminderSubscription,
+)
 from crm_core.residents.models import AccountLink, ContactPoint, Resident
 
 __all__ = [
@@ -28,6 +34,10 @@ __all__ = [
     "ConsentChange",
     "ContactPoint",
     "Interaction",
+    "ReminderBundle",
+    "ReminderDate",
+    "ReminderDelivery",
+    "ReminderSubscription",
     "Resident",
     "ResidentMerge",
     "ResidentMergeMove",

@@ -25,10 +25,11 @@ from crm_core.agents.actor import Actor
 from crm_core.badges.models import Badge
 from crm_core.cases.models import Case, CaseStatusChange
 from crm_core.interactions.models import Interaction
-from crm_core.privacy.enums import AccessOperation
+from crm_core.privacy.enums import AccessOperation, ConsentSource
 from crm_core.privacy.models import ConsentChange
 from crm_core.privacy.service import record_access
 from crm_core.recognition.models import ResidentMerge, SearchKey
+from crm_core.reminders.models import ReminderSubscription
 from crm_core.residents.enums import ResidentStatus
 from crm_core.residents.models import AccountLink, ContactPoint, Resident
 from crm_core.residents.service import resolve_id
@@ -44,6 +45,7 @@ SCRUBBED = {
     "consent_change.resident_id": "notes blanked; answers kept (they name nobody)",
     "contact_point.resident_id": "deleted",
     "interaction.resident_id": "note blanked; exchange kept for the statistics",
+    "reminder_subscription.resident_id": "ended (no reminder to an erased record)",
     "resident.merged_into_id": "records merged into it are erased too",
     "resident_merge.merged_id": "evidence, copied fields and reason blanked",
     "resident_merge.survivor_id": "evidence, copied fields and reason blanked",
@@ -110,6 +112,10 @@ def erase_resident(
                        .values(note=None))
     interactions = count(db_session.execute(
         update(Interaction).where(Interaction.resident_id.in_(family)).values(note=None)))
+    db_session.execute(
+        update(ReminderSubscription).where(ReminderSubscription.resident_id.in_(family),
+                                           ReminderSubscription.unsubscribed_at.is_(None))
+        .values(unsubscribed_at=now, unsubscribed_by=ConsentSource.AGENT))
     db_session.execute(update(ConsentChange).where(ConsentChange.resident_id.in_(family))
                        .values(note=None))
     db_session.execute(

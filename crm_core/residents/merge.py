@@ -58,6 +58,7 @@ MOVABLE: tuple[Movable, ...] = (
 STAYS: dict[str, str] = {
     "access_log.resident_id": "append-only history of who read which record",
     "consent_change.resident_id": "a yes about one record is not a yes about another",
+    "reminder_subscription.resident_id": "opt-ins are not carried over (nor their consent)",
     "resident.merged_into_id": "the pointer itself",
     "resident_merge.survivor_id": "the merge records",
     "resident_merge.merged_id": "the merge records",

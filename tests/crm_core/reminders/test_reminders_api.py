@@ -1,0 +1,95 @@
+"""Bundles configured by the city, opt-ins by agents on request, and the opt-out page
+that works from a link without signing in."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from html import unescape
+from types import ModuleType
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from crm_core.agents.enums import Role
+from crm_core.config import Settings
+from crm_core.reminders.links import opt_out_token
+from crm_core.reminders.models import ReminderSubscription
+
+Headers = Callable[[Role], dict[str, str]]
+API = "/api/v1"
+
+
+def _setup(client: TestClient, as_role: Headers) -> None:
+    admin = as_role(Role.ADMIN)
+    created = client.post(f"{API}/reminder-bundles", headers=admin, json={
+        "code": "elections", "label": "Élections", "description": "Dates des scrutins"})
+    assert created.status_code == 201, created.text
+    key_date = client.post(f"{API}/reminder-bundles/elections/dates", headers=admin, json={
+        "occurs_on": "2099-06-14", "title": "Élections municipales",
+        "message": "Bureau de vote ouvert de 8 h à 19 h.", "days_before": 3})
+    assert key_date.status_code == 201, key_date.text
+
+
+def test_an_agent_opts_a_resident_in_and_the_link_opts_them_out(
+    client: TestClient, db_session: Session, factories: ModuleType, as_role: Headers
+) -> None:
+    _setup(client, as_role)
+    counter = as_role(Role.COUNTER)
+    bundles = client.get(f"{API}/reminder-bundles", headers=counter).json()
+    assert bundles[0]["upcoming"][0]["title"] == "Élections municipales"
+    resident_id = factories.ResidentFactory().id
+    url = f"{API}/residents/{resident_id}/reminders"
+    subscribed = client.post(url, headers=counter, json={"bundle": "elections",
+                                                         "channel": "email"})
+    assert subscribed.status_code == 201, subscribed.text
+    assert subscribed.json()["subscribed_by"] == "agent"
+    assert len(client.get(url, headers=counter).json()) == 1
+    reminders = next(c for c in client.get(f"{API}/residents/{resident_id}/consents",
+                                           headers=counter).json()["consents"]
+                     if c["purpose"] == "reminders")
+    assert reminders["granted"]  # opting in is saying yes to reminders
+
+    token = opt_out_token(Settings(), uuid.UUID(subscribed.json()["id"]))
+    page = client.get("/rappels/desabonnement", params={"jeton": token})
+    assert page.status_code == 200 and "Me désabonner" in page.text
+    assert 'lang="fr"' in page.text and "default-src 'none'" in page.headers[
+        "content-security-policy"]
+    assert client.get(url, headers=counter).json() != []  # showing the page changes nothing
+    done = client.post("/rappels/desabonnement", data={"jeton": token})
+    assert done.status_code == 200 and "C'est fait" in unescape(done.text)
+    assert client.get(url, headers=counter).json() == []
+    one_click = client.post("/rappels/desabonnement", params={"jeton": token},
+                            data={"List-Unsubscribe": "One-Click"})
+    assert one_click.status_code == 200  # again, harmless
+    ended = db_session.get(ReminderSubscription, uuid.UUID(subscribed.json()["id"]))
+    assert ended is not None and ended.unsubscribed_by is not None
+
+
+def test_forged_links_and_other_residents_subscriptions_are_refused(
+    client: TestClient, factories: ModuleType, as_role: Headers
+) -> None:
+    _setup(client, as_role)
+    counter = as_role(Role.COUNTER)
+    alice, bob = factories.ResidentFactory().id, factories.ResidentFactory().id
+    alices = client.post(f"{API}/residents/{alice}/reminders", headers=counter,
+                         json={"bundle": "elections", "channel": "sms"}).json()
+    stolen = client.delete(f"{API}/residents/{bob}/reminders/{alices['id']}", headers=counter)
+    assert stolen.status_code == 404
+    for forged in ("", "abc", "A" * 43, opt_out_token(Settings(), uuid.uuid4())[:-2] + "AA"):
+        page = client.get("/rappels/desabonnement", params={"jeton": forged})
+        assert page.status_code == 400 and "n'est pas valable" in unescape(page.text)
+        assert client.post("/rappels/desabonnement", data={"jeton": forged}).status_code == 400
+    too_long = client.get("/rappels/desabonnement", params={"jeton": "x" * 500})
+    assert too_long.status_code == 422
+    assert client.post(f"{API}/reminder-bundles", headers=counter,
+                       json={"code": "x", "label": "X"}).status_code == 403
+    admin = as_role(Role.ADMIN)
+    assert client.post(f"{API}/reminder-bundles/elections/dates", headers=admin, json={
+        "occurs_on": "14/06/2099", "title": "t", "message": "m"}).status_code == 422
+    assert client.post(f"{API}/reminder-bundles/inconnu/dates", headers=admin, json={
+        "occurs_on": "2099-06-14", "title": "t", "message": "m"}).status_code == 404
+    assert client.post(f"{API}/residents/{alice}/reminders", headers=counter,
+                       json={"bundle": "inconnu", "channel": "email"}).status_code == 404
+    assert client.post(f"{API}/reminder-bundles", headers=admin, json={
+        "code": "elections", "label": "Doublon"}).status_code == 409
