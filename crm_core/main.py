@@ -23,6 +23,7 @@ from crm_core.interactions.router import router as interactions_router
 from crm_core.recognition.identity_router import router as identity_router
 from crm_core.recognition.router import router as recognition_router
 from crm_core.residents.router import router as residents_router
+from integrations.router import router as integrations_router
 
 API_PREFIX = "/api/v1"
 
@@ -72,4 +73,5 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     ):
         api.include_router(router)
     app.include_router(api)
+    app.include_router(integrations_router)
     return app

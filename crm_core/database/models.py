@@ -13,10 +13,20 @@ from crm_core.recognition.models import (
     SearchTokenKey,
 )
 from crm_core.residents.models import AccountLink, ContactPoint, Resident
+from integrations.models import (
+    AccountLinkProposal,
+    DisabledTarget,
+    ExternalCaseState,
+    InboxEvent,
+    OidcLogin,
+    OutboxEvent,
+    ResidentReview,
+)
 
 __all__ = [
     "AccessLog",
     "AccountLink",
+    "AccountLinkProposal",
     "Agent",
     "AgentSession",
     "Badge",
@@ -24,10 +34,16 @@ __all__ = [
     "Case",
     "CaseStatusChange",
     "ContactPoint",
+    "DisabledTarget",
+    "ExternalCaseState",
+    "InboxEvent",
     "Interaction",
+    "OidcLogin",
+    "OutboxEvent",
     "Resident",
     "ResidentMerge",
     "ResidentMergeMove",
+    "ResidentReview",
     "SearchKey",
     "SearchTokenKey",
     "Service",

@@ -1,0 +1,11 @@
+"""All connector routes, mounted once by `crm_core.main`."""
+
+from fastapi import APIRouter
+
+from integrations.inbound.router import router as inbound_router
+from integrations.outbox import hooks
+
+hooks.install()  # the outbox listener is part of the server as soon as connectors are
+
+router = APIRouter()
+router.include_router(inbound_router)
