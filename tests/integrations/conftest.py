@@ -7,11 +7,11 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any
+from typing import Any as Response  # the TestClient answer (httpx or httpx2, by version)
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from httpx import Response
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
