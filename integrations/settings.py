@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SourceKind = Literal["standard", "wcs", "ds", "open311"]
@@ -50,7 +50,7 @@ class IntegrationSettings(BaseSettings):
     )
     outbound_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     outbound_retry_hours: int = Field(default=80, ge=72)
-    outbound_lease_seconds: int = Field(default=60, ge=5)
+    outbound_lease_seconds: int = Field(default=60, ge=1)
 
     oidc_issuer: str | None = None
     oidc_client_id: str | None = None
@@ -76,6 +76,12 @@ class IntegrationSettings(BaseSettings):
             if not name or len(name) > 50 or not name.replace("-", "").replace("_", "").isalnum():
                 raise ValueError(f"invalid source name {name!r} (letters, digits, - and _)")
         return value
+
+    @model_validator(mode="after")
+    def _lease_outlives_a_send(self) -> IntegrationSettings:
+        if self.outbound_lease_seconds <= self.outbound_timeout_seconds:
+            raise ValueError("RELAIS_OUTBOUND_LEASE_SECONDS must exceed the send timeout")
+        return self
 
 
 @lru_cache

@@ -1,0 +1,98 @@
+"""`relais integrations …` and `relais worker`: deliver the outbox, purge the inbox."""
+
+from __future__ import annotations
+
+import signal
+import time
+from datetime import timedelta
+from types import FrameType
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from sqlalchemy import delete
+
+from crm_core.database.base import utcnow
+from crm_core.database.engine import make_engine, make_session_factory
+from integrations.models import InboxEvent, OidcLogin
+from integrations.outbox import hooks
+from integrations.outbox.transport import HttpTransport
+from integrations.outbox.worker import deliver_due
+from integrations.settings import get_integration_settings
+from integrations.webhooks.signature import new_secret
+
+integrations_app = typer.Typer(help="E-services connectors.", no_args_is_help=True)
+console = Console()
+
+
+def _database_url() -> str:
+    from crm_core.cli import _settings
+
+    return _settings().effective_database_url
+
+
+def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None) -> int:
+    """Deliver until stopped (SIGTERM/SIGINT finish the current event, then exit)."""
+    hooks.install()
+    settings = get_integration_settings()
+    engine = make_engine(_database_url())
+    factory = make_session_factory(engine)
+    transport = HttpTransport(timeout=settings.outbound_timeout_seconds,
+                              allow_private=settings.outbound_allow_private)
+    stopping = False
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    delivered = 0
+    try:
+        while not stopping:
+            report = deliver_due(session_factory=factory, transport=transport,
+                                 settings=settings, worker_id=worker_id, batch=batch)
+            delivered += report.delivered
+            if report.claimed:
+                console.print(f"livrés {report.delivered}, à réessayer {report.retried}, "
+                              f"échecs {report.failed}, refusés (410) {report.gone}")
+            if once:
+                break
+            if not report.claimed:
+                time.sleep(interval)
+    finally:
+        transport.close()
+        engine.dispose()
+    return delivered
+
+
+@integrations_app.command("deliver")
+def deliver_command(
+    once: Annotated[bool, typer.Option(help="One batch, then exit.")] = False,
+    interval: Annotated[float, typer.Option(help="Seconds between polls when idle.")] = 1.0,
+    batch: Annotated[int, typer.Option(help="Events claimed at a time.", min=1)] = 100,
+    worker_id: Annotated[str | None, typer.Option(help="Name in the leases.")] = None,
+) -> None:
+    """Deliver the outbox to the platforms (retries, backoff, 410 stops)."""
+    run_worker(once=once, interval=interval, batch=batch, worker_id=worker_id)
+
+
+@integrations_app.command("purge")
+def purge_command() -> None:
+    """Forget received event ids older than the retention (≥ 72 h) and stale sign-ins."""
+    settings = get_integration_settings()
+    engine = make_engine(_database_url())
+    with make_session_factory(engine)() as db_session:
+        cutoff = utcnow() - timedelta(hours=settings.inbox_retention_hours)
+        events = db_session.execute(delete(InboxEvent).where(InboxEvent.received_at < cutoff))
+        db_session.execute(delete(OidcLogin).where(
+            OidcLogin.created_at < utcnow() - timedelta(hours=1)))
+        db_session.commit()
+    engine.dispose()
+    console.print(f"{events.rowcount} identifiants d'événements oubliés.")  # type: ignore[attr-defined]
+
+
+@integrations_app.command("new-secret")
+def new_secret_command() -> None:
+    """A fresh Standard Webhooks secret (whsec_…) to give a platform."""
+    console.print(new_secret())
