@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select, update
@@ -29,11 +30,12 @@ from integrations.models import DisabledTarget, OutboxEvent
 from integrations.outbox.transport import FakeTransport, HttpTransport
 from integrations.outbox.worker import SCHEDULE, deliver_due, next_delay, webhook_id
 from integrations.settings import IntegrationSettings, get_integration_settings
-from tests import factories
+from tests import factories as factory_module
 from tests.integrations.conftest import SECRET
 from tests.integrations.receiver import Receiver, running_receiver
 
 COUNTER = Actor(username="accueil", role=Role.COUNTER)
+factories: Any = factory_module  # factory_boy is untyped
 
 
 @dataclass
