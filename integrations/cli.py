@@ -14,8 +14,10 @@ from sqlalchemy import delete
 
 from crm_core.database.base import utcnow
 from crm_core.database.engine import make_engine, make_session_factory
+from integrations.connectors.wcs.backend import HttpWcsBackend
 from integrations.models import InboxEvent, OidcLogin
 from integrations.outbox import hooks
+from integrations.outbox.platforms import PlatformTransport
 from integrations.outbox.transport import HttpTransport
 from integrations.outbox.worker import deliver_due
 from integrations.settings import get_integration_settings
@@ -37,8 +39,11 @@ def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None
     settings = get_integration_settings()
     engine = make_engine(_database_url())
     factory = make_session_factory(engine)
-    transport = HttpTransport(timeout=settings.outbound_timeout_seconds,
-                              allow_private=settings.outbound_allow_private)
+    http = HttpTransport(timeout=settings.outbound_timeout_seconds,
+                         allow_private=settings.outbound_allow_private)
+    transport = PlatformTransport(webhooks=http, wcs=lambda config: HttpWcsBackend(
+        config, timeout=settings.outbound_timeout_seconds,
+        allow_private=settings.outbound_allow_private))
     stopping = False
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
@@ -61,7 +66,7 @@ def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None
             if not report.claimed:
                 time.sleep(interval)
     finally:
-        transport.close()
+        http.close()
         engine.dispose()
     return delivered
 

@@ -34,6 +34,14 @@ class SourceConfig(BaseModel):
     demarches: list[int] = Field(default_factory=list)
     # Service code of the cases it creates when the event names none.
     default_service: str | None = None
+    # Platform form/procedure/service code -> Relais service code.
+    services: dict[str, str] = Field(default_factory=dict)
+    # Platform status (w.c.s. status id, DS state) -> Relais status, and back: Relais
+    # status -> w.c.s. jump trigger.
+    status_map: dict[str, str] = Field(default_factory=dict)
+    triggers: dict[str, str] = Field(default_factory=dict)
+    # The online-account provider whose subjects this platform sends (Publik NameID).
+    account_provider: str = "compte-unique"
 
 
 class IntegrationSettings(BaseSettings):

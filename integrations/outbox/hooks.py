@@ -39,7 +39,9 @@ def from_source(db_session: Session, source: str) -> Iterator[None]:
 
 def delivers_to(source: str) -> bool:
     config = get_integration_settings().webhook_sources.get(source)
-    return config is not None and bool(config.outbound_url)
+    if config is None:
+        return False
+    return bool(config.outbound_url) or (config.kind == "wcs" and bool(config.triggers))
 
 
 def status_payload(case: Case, change: CaseStatusChange) -> dict[str, Any]:
