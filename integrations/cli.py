@@ -82,6 +82,28 @@ def deliver_command(
     run_worker(once=once, interval=interval, batch=batch, worker_id=worker_id)
 
 
+@integrations_app.command("poll")
+def poll_command() -> None:
+    """Read the Démarches Simplifiées dossiers updated since the last poll (the backstop
+    of their unsigned, never-retried webhook). Run it from cron, e.g. every 5 minutes."""
+    from integrations.connectors.ds.backend import HttpDsBackend
+    from integrations.connectors.ds.service import poll
+
+    hooks.install()
+    settings = get_integration_settings()
+    engine = make_engine(_database_url())
+    with make_session_factory(engine)() as db_session:
+        for name, config in settings.webhook_sources.items():
+            if config.kind != "ds":
+                continue
+            backend = HttpDsBackend(config, timeout=settings.outbound_timeout_seconds,
+                                    allow_private=settings.outbound_allow_private)
+            report = poll(db_session=db_session, source=name, config=config, backend=backend)
+            console.print(f"{name} : {report.read} dossiers lus, {report.created} créés, "
+                          f"{report.updated} mis à jour, {report.refused} refusés")
+    engine.dispose()
+
+
 @integrations_app.command("purge")
 def purge_command() -> None:
     """Forget received event ids older than the retention (≥ 72 h) and stale sign-ins."""

@@ -46,3 +46,9 @@ class OidcNotConfigured(DomainError):
 class ProposalNotFound(NotFound):
     code = "proposal_not_found"
     title = "Proposition introuvable ou expirée"
+
+
+class PlatformUnavailable(DomainError):
+    status = 502
+    code = "platform_unavailable"
+    title = "Plateforme injoignable"

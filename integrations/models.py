@@ -110,3 +110,14 @@ class AccountLinkProposal(UUIDPrimaryKey, Base):
     expires_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class PollCursor(Base):
+    """How far a poll of a platform has read (Démarches Simplifiées: `updatedSince`)."""
+
+    __tablename__ = "integration_poll_cursor"
+
+    source: Mapped[str] = mapped_column(String(50), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(100), primary_key=True)
+    updated_since: Mapped[datetime]
+    polled_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
+from integrations.connectors.ds.router import router as ds_router
 from integrations.connectors.wcs.router import router as wcs_router
 from integrations.inbound.router import router as inbound_router
 from integrations.outbox import hooks
@@ -11,3 +12,4 @@ hooks.install()  # the outbox listener is part of the server as soon as connecto
 router = APIRouter()
 router.include_router(inbound_router)
 router.include_router(wcs_router)
+router.include_router(ds_router)

@@ -20,6 +20,7 @@ from integrations.models import (
     InboxEvent,
     OidcLogin,
     OutboxEvent,
+    PollCursor,
     ResidentReview,
 )
 
@@ -40,6 +41,7 @@ __all__ = [
     "Interaction",
     "OidcLogin",
     "OutboxEvent",
+    "PollCursor",
     "Resident",
     "ResidentMerge",
     "ResidentMergeMove",

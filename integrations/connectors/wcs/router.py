@@ -18,19 +18,18 @@ from integrations.connectors.wcs.backend import HttpWcsBackend, WcsBackend, WcsE
 from integrations.connectors.wcs.mapping import to_event_data
 from integrations.connectors.wcs.signing import BadSignature, check_query
 from integrations.deps import Config, RawBody
-from integrations.exceptions import InvalidSignature, MalformedEvent, UnknownSource
+from integrations.exceptions import (
+    InvalidSignature,
+    MalformedEvent,
+    PlatformUnavailable,
+    UnknownSource,
+)
 from integrations.inbound import service
 from integrations.inbound.schemas import CaseEvent, IngestResult
 from integrations.settings import SourceConfig
 
 logger = logging.getLogger("relais.integrations")
 router = APIRouter(prefix="/integrations", tags=["integrations"])
-
-
-class WcsUnavailable(DomainError):
-    status = 502
-    code = "platform_unavailable"
-    title = "Plateforme injoignable"
 
 
 def wcs_backends() -> Callable[[SourceConfig], WcsBackend]:
@@ -53,7 +52,7 @@ def _form(body: bytes, config: SourceConfig, backends: WcsBackends) -> dict[str,
         try:
             return backends(config).fetch_form(form["id"])
         except WcsError as exc:
-            raise WcsUnavailable(f"Lecture du formulaire sur w.c.s. impossible : {exc}") from exc
+            raise PlatformUnavailable(f"Lecture du formulaire w.c.s. impossible : {exc}") from exc
     return form
 
 

@@ -1,8 +1,8 @@
-"""integrations: inbox, outbox, case state, resident review, oidc sign-ins, link proposals
+"""integrations: inbox, outbox, case state, poll cursors, resident review, oidc sign-ins, link proposals
 
 Revision ID: 0006
 Revises: 0003
-Create Date: 2026-12-01 19:33:07.811982
+Create Date: 2026-12-01 19:45:10.116156
 """
 
 from collections.abc import Sequence
@@ -24,6 +24,13 @@ def upgrade() -> None:
     sa.Column('disabled_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('reason', sa.String(length=200), nullable=False),
     sa.PrimaryKeyConstraint('target', name=op.f('pk_integration_disabled_target'))
+    )
+    op.create_table('integration_poll_cursor',
+    sa.Column('source', sa.String(length=50), nullable=False),
+    sa.Column('scope', sa.String(length=100), nullable=False),
+    sa.Column('updated_since', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('polled_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('source', 'scope', name=op.f('pk_integration_poll_cursor'))
     )
     op.create_table('oidc_login',
     sa.Column('state', sa.String(length=100), nullable=False),
@@ -125,5 +132,6 @@ def downgrade() -> None:
     op.drop_table('integration_resident_review')
     op.drop_table('account_link_proposal')
     op.drop_table('oidc_login')
+    op.drop_table('integration_poll_cursor')
     op.drop_table('integration_disabled_target')
     # ### end Alembic commands ###
