@@ -121,3 +121,20 @@ class PollCursor(Base):
     scope: Mapped[str] = mapped_column(String(100), primary_key=True)
     updated_since: Mapped[datetime]
     polled_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Open311Request(Base):
+    """Where and how an Open311 report was made (GeoReport v2 fields kept for its GETs)."""
+
+    __tablename__ = "open311_request"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case.id"), primary_key=True)
+    lat: Mapped[float | None]
+    long: Mapped[float | None]
+    address_string: Mapped[str | None] = mapped_column(String(300))
+    address_id: Mapped[str | None] = mapped_column(String(100))
+    zipcode: Mapped[str | None] = mapped_column(String(10))
+    media_url: Mapped[str | None] = mapped_column(String(500))
+    device_id: Mapped[str | None] = mapped_column(String(100))
+    account_id: Mapped[str | None] = mapped_column(String(100))
+    status_notes: Mapped[str | None] = mapped_column(String(500))

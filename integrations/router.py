@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from integrations.connectors.ds.router import router as ds_router
+from integrations.connectors.open311.router import router as open311_router
 from integrations.connectors.wcs.router import router as wcs_router
 from integrations.inbound.router import router as inbound_router
 from integrations.outbox import hooks
@@ -13,3 +14,4 @@ router = APIRouter()
 router.include_router(inbound_router)
 router.include_router(wcs_router)
 router.include_router(ds_router)
+router.include_router(open311_router)
