@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
+from integrations.account.router import router as account_router
 from integrations.connectors.ds.router import router as ds_router
 from integrations.connectors.open311.router import router as open311_router
 from integrations.connectors.wcs.router import router as wcs_router
@@ -15,3 +16,4 @@ router.include_router(inbound_router)
 router.include_router(wcs_router)
 router.include_router(ds_router)
 router.include_router(open311_router)
+router.include_router(account_router)
