@@ -14,7 +14,7 @@ from rich.console import Console
 from crm_core.agents.enums import Role
 from crm_core.config import Settings, get_settings
 from crm_core.recognition.cli import bench_search, residents_app
-from integrations.cli import deliver_command, integrations_app
+from integrations.cli import bench_ingest, deliver_command, integrations_app
 
 app = typer.Typer(help="Relais — le back-office de la relation usagers.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
@@ -25,6 +25,7 @@ app.add_typer(agent_app, name="agent")
 app.add_typer(bench_app, name="bench")
 app.add_typer(residents_app, name="residents")
 bench_app.command("search")(bench_search)
+bench_app.command("ingest")(bench_ingest)
 app.add_typer(integrations_app, name="integrations")
 app.command("worker", help="Deliver the outbox to the platforms (as `integrations deliver`).")(
     deliver_command

@@ -123,3 +123,20 @@ def purge_command() -> None:
 def new_secret_command() -> None:
     """A fresh Standard Webhooks secret (whsec_…) to give a platform."""
     console.print(new_secret())
+
+
+def bench_ingest(
+    events: Annotated[int, typer.Option(help="Signed webhooks to send.")] = 5000,
+    concurrency: Annotated[int, typer.Option(help="Concurrent connections.")] = 32,
+    workers: Annotated[int, typer.Option(help="API processes.")] = 2,
+    engine: Annotated[str, typer.Option(help="postgresql or sqlite.")] = "postgresql",
+    residents: Annotated[int, typer.Option(help="Residents in the database.")] = 10_000,
+    deliver_workers: Annotated[int, typer.Option(help="relais worker processes.")] = 2,
+    database_url: Annotated[str | None, typer.Option(help="An existing database.")] = None,
+) -> None:
+    """Inbound webhooks/s with p50/p95/p99, outbox writes/s, deliveries/s."""
+    from integrations.bench import run_ingest_benchmark
+
+    run_ingest_benchmark(events=events, concurrency=concurrency, workers=workers,
+                         engine_kind=engine, residents=residents, console=console,
+                         database_url=database_url, deliver_workers=deliver_workers)

@@ -8,6 +8,7 @@ from integrations.connectors.open311.router import router as open311_router
 from integrations.connectors.wcs.router import router as wcs_router
 from integrations.inbound.router import router as inbound_router
 from integrations.outbox import hooks
+from integrations.reviews import router as reviews_router
 
 hooks.install()  # the outbox listener is part of the server as soon as connectors are
 
@@ -17,3 +18,4 @@ router.include_router(wcs_router)
 router.include_router(ds_router)
 router.include_router(open311_router)
 router.include_router(account_router)
+router.include_router(reviews_router)
