@@ -131,7 +131,7 @@ def _status_changes(url: str, limit: int) -> tuple[int, float]:
 def _workers(url: str, count: int) -> Iterator[None]:
     env = os.environ | {"RELAIS_DATABASE_URL": url}
     processes = [subprocess.Popen(
-        [sys.executable, "-m", "crm_core.cli", "worker", "--batch", "200", "--interval", "0.05"],
+        [sys.executable, "-m", "crm_core.cli", "worker", "--batch", "32", "--interval", "0.05"],
         env=env, stdout=subprocess.DEVNULL) for _ in range(count)]
     try:
         yield

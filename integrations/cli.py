@@ -75,7 +75,8 @@ def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None
 def deliver_command(
     once: Annotated[bool, typer.Option(help="One batch, then exit.")] = False,
     interval: Annotated[float, typer.Option(help="Seconds between polls when idle.")] = 1.0,
-    batch: Annotated[int, typer.Option(help="Events claimed at a time.", min=1)] = 100,
+    batch: Annotated[int, typer.Option(help="Events claimed (and sent in parallel) at a time.",
+                                       min=1, max=32)] = 32,
     worker_id: Annotated[str | None, typer.Option(help="Name in the leases.")] = None,
 ) -> None:
     """Deliver the outbox to the platforms (retries, backoff, 410 stops)."""

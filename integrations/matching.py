@@ -27,7 +27,8 @@ from crm_core.recognition.fellegi_sunter import Record, Verdict, compare, date_l
 from crm_core.recognition.search import search
 from crm_core.residents import service as residents
 from crm_core.residents.contacts import normalize_email, normalize_phone
-from crm_core.residents.models import AccountLink
+from crm_core.residents.enums import ResidentStatus
+from crm_core.residents.models import AccountLink, Resident
 from crm_core.residents.schemas import ResidentCreate
 from integrations.enums import ReviewReason
 from integrations.models import ResidentReview
@@ -59,14 +60,16 @@ class Match:
 
 
 def by_account(db_session: Session, provider: str, subject: str) -> uuid.UUID | None:
-    resident_id = db_session.scalar(
-        select(AccountLink.resident_id).where(
-            AccountLink.provider == provider, AccountLink.subject == subject
-        )
-    )
-    if resident_id is None:
+    row = db_session.execute(
+        select(AccountLink.resident_id, Resident.status)
+        .join(Resident, Resident.id == AccountLink.resident_id)
+        .where(AccountLink.provider == provider, AccountLink.subject == subject)
+    ).first()
+    if row is None:
         return None
-    return residents.resolve_id(db_session=db_session, resident_id=resident_id)[0]
+    if row.status != ResidentStatus.MERGED:
+        return row.resident_id  # type: ignore[no-any-return]
+    return residents.resolve_id(db_session=db_session, resident_id=row.resident_id)[0]
 
 
 def _contacts(identity: Identity, *, with_contacts: bool) -> tuple[set[str], set[str]]:

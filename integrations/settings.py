@@ -87,8 +87,9 @@ class IntegrationSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _lease_outlives_a_send(self) -> IntegrationSettings:
-        if self.outbound_lease_seconds <= self.outbound_timeout_seconds:
-            raise ValueError("RELAIS_OUTBOUND_LEASE_SECONDS must exceed the send timeout")
+        if self.outbound_lease_seconds < 2 * self.outbound_timeout_seconds:
+            raise ValueError("RELAIS_OUTBOUND_LEASE_SECONDS must be at least twice the send"
+                             " timeout (a batch is one wave of parallel sends)")
         return self
 
 

@@ -8,11 +8,12 @@ from typing import Annotated
 import orjson
 from fastapi import APIRouter, Header, Request
 from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
 
 from crm_core.api.deps import DbSession
-from crm_core.exceptions import DomainError
+from crm_core.exceptions import Conflict, DomainError
 from integrations.deps import Config, RawBody
-from integrations.exceptions import MalformedEvent, UnknownSource
+from integrations.exceptions import EventIdReused, MalformedEvent, UnknownSource
 from integrations.inbound import service
 from integrations.inbound.schemas import CaseEvent, IngestResult
 from integrations.settings import IntegrationSettings, SourceConfig
@@ -65,13 +66,23 @@ def receive_webhook(
         )
         event = parse_event(body)
         delivery = service.Delivery(source=source, event_id=event_id, body=body)
-        result = service.receive(db_session=db_session, delivery=delivery, event=event,
-                                 default_service=found.default_service)
+        try:
+            result = service.receive(db_session=db_session, delivery=delivery, event=event,
+                                     default_service=found.default_service)
+            db_session.commit()
+        except (Conflict, IntegrityError):  # a concurrent twin got there first
+            twin = service.after_conflict(db_session, delivery)
+            if twin is None:
+                raise
+            result = twin
     except DomainError as exc:
         db_session.rollback()  # nothing half-written, whatever step refused
         logger.warning("webhook refused from %s (%s): %s", source[:50], exc.code, exc.detail)
         raise
-    db_session.commit()
+    except IntegrityError as exc:
+        db_session.rollback()
+        logger.warning("webhook from %s lost a race: %s", source[:50], exc)
+        raise EventIdReused("Événement enregistré en parallèle, réessayez") from exc
     logger.info("webhook %s from %s: %s %s", event_id, source, result.status,
                 result.case_reference)
     return result

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import SYSTEM
@@ -70,15 +69,12 @@ def _digest(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-def record_delivery(db_session: Session, delivery: Delivery) -> InboxEvent:
-    inbox = InboxEvent(source=delivery.source, event_id=delivery.event_id,
-                       body_sha256=_digest(delivery.body))
-    try:
-        with db_session.begin_nested():
-            db_session.add(inbox)
-    except IntegrityError as exc:  # the same id delivered twice at the same moment
-        raise EventIdReused("Événement déjà en cours de traitement, réessayez") from exc
-    return inbox
+def record_delivery(db_session: Session, delivery: Delivery, case_id: uuid.UUID) -> None:
+    """The inbox row goes last: a concurrent twin of this delivery blocks on its unique
+    key until the first commits, then fails here and is answered as a duplicate."""
+    db_session.add(InboxEvent(source=delivery.source, event_id=delivery.event_id,
+                              body_sha256=_digest(delivery.body), case_id=case_id))
+    db_session.flush()
 
 
 def receive(
@@ -88,15 +84,19 @@ def receive(
     duplicate = check_duplicate(db_session, delivery)
     if duplicate is not None:
         return duplicate
-    inbox = record_delivery(db_session, delivery)
     with from_source(db_session, delivery.source):
         result, case = apply_case_event(
             db_session=db_session, source=delivery.source, data=event.data,
             at=event.data.updated_at or event.timestamp, default_service=default_service,
         )
-    inbox.case_id = case.id
-    db_session.flush()
+    record_delivery(db_session, delivery, case.id)
     return result
+
+
+def after_conflict(db_session: Session, delivery: Delivery) -> IngestResult | None:
+    """After a lost race (unique key), in a fresh transaction: was it this very event?"""
+    db_session.rollback()
+    return check_duplicate(db_session, delivery)
 
 
 def apply_case_event(
@@ -130,7 +130,6 @@ def _open(
             "Une nouvelle demande doit indiquer son service et son objet",
             field="data.service" if not service_code else "data.subject",
         )
-    cases.get_service(db_session=db_session, code=service_code)  # refuse before any write
     person = data.resident
     identity = Identity(
         given_name=person.given_name, family_name=person.family_name,

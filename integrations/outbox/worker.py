@@ -3,7 +3,9 @@
 - Claiming is one short transaction: due rows whose lease is free are stamped with this
   worker's id and a lease (`SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's
   `BEGIN IMMEDIATE` serialises writers), so two workers never hold the same row.
-- Each outcome is written only if this worker still holds the lease.
+- The batch is sent in parallel (one wave, each send bounded by the timeout, itself
+  shorter than the lease), then every outcome is written in one transaction, each only
+  if this worker still holds its lease.
 - A worker killed mid-batch loses nothing: its rows come back when the lease expires, and
   are sent again with the same `webhook-id`, which the receiver uses to apply them once.
 - Failures are retried with exponential backoff and ±20 % jitter along the Standard
@@ -16,6 +18,7 @@ from __future__ import annotations
 import logging
 import random
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -31,6 +34,7 @@ from integrations.settings import IntegrationSettings
 logger = logging.getLogger("relais.integrations.outbox")
 SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400]  # seconds
 JITTER = 0.2
+PARALLEL = 32  # sends in flight per worker: one wave per claimed batch
 
 
 @dataclass
@@ -75,22 +79,6 @@ def claim(
     return rows
 
 
-def _renew(db_session: Session, row_id: uuid.UUID, *, worker_id: str, lease: timedelta) -> bool:
-    """Extends this worker's lease just before a send; False if it was lost meanwhile.
-    A send lasts less than the timeout, itself shorter than a lease: no other worker can
-    claim the row while it is on the wire."""
-    now = utcnow()
-    done = db_session.execute(
-        update(OutboxEvent)
-        .where(OutboxEvent.id == row_id, OutboxEvent.locked_by == worker_id,
-               OutboxEvent.locked_until > now, OutboxEvent.status == OutboxStatus.PENDING)
-        .values(locked_until=now + lease)
-        .execution_options(synchronize_session=False)
-    )
-    db_session.commit()
-    return bool(done.rowcount)  # type: ignore[attr-defined]
-
-
 def _record(
     db_session: Session, row: OutboxEvent, result: SendResult, *, worker_id: str,
     settings: IntegrationSettings, report: Report, now: datetime,
@@ -122,33 +110,41 @@ def _record(
     )
     if done.rowcount == 0:  # type: ignore[attr-defined]
         logger.warning("outbox %s: lease lost before its outcome was written", row.id)
-    db_session.commit()
+
+
+def _send(transport: Transport, settings: IntegrationSettings, row: OutboxEvent) -> SendResult:
+    config = settings.webhook_sources.get(row.target)
+    if config is None:
+        return SendResult(ok=False, error="source non configurée", permanent=True)
+    try:
+        return transport.send(config, Outgoing(
+            event_id=webhook_id(row.id), target=row.target, event_type=row.event_type,
+            payload=row.payload))
+    except Exception as exc:  # a transport bug must not lose the batch's other outcomes
+        logger.exception("outbox %s: transport failed", row.id)
+        return SendResult(ok=False, error=f"{type(exc).__name__}: {exc}"[:500])
 
 
 def deliver_due(
     *, session_factory: sessionmaker[Session], transport: Transport,
-    settings: IntegrationSettings, worker_id: str | None = None, batch: int = 100,
+    settings: IntegrationSettings, worker_id: str | None = None, batch: int = PARALLEL,
 ) -> Report:
-    """One pass: claim a batch, send each event, record each outcome as it comes."""
+    """One pass: claim a batch, send it in parallel, record the outcomes together."""
     worker_id = worker_id or f"worker-{uuid.uuid4().hex[:12]}"
     report = Report()
     lease = timedelta(seconds=settings.outbound_lease_seconds)
     with session_factory() as db_session:
         rows = claim(db_session, worker_id=worker_id, batch=batch, lease=lease, now=utcnow())
         report.claimed = len(rows)
-        for row in rows:
-            if not _renew(db_session, row.id, worker_id=worker_id, lease=lease):
-                logger.warning("outbox %s: lease lost before sending, left to others", row.id)
-                continue
-            config = settings.webhook_sources.get(row.target)
-            if config is None:
-                result = SendResult(ok=False, error="source non configurée", permanent=True)
-            else:
-                result = transport.send(config, Outgoing(
-                    event_id=webhook_id(row.id), target=row.target,
-                    event_type=row.event_type, payload=row.payload))
+        if not rows:
+            return report
+        with ThreadPoolExecutor(max_workers=min(len(rows), PARALLEL)) as pool:
+            results = list(pool.map(lambda row: _send(transport, settings, row), rows))
+        now = utcnow()
+        for row, result in zip(rows, results, strict=True):
             if result.error:
                 report.errors.append(result.error)
             _record(db_session, row, result, worker_id=worker_id, settings=settings,
-                    report=report, now=utcnow())
+                    report=report, now=now)
+        db_session.commit()
     return report

@@ -7,13 +7,19 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form
+from sqlalchemy.exc import IntegrityError
 
 from crm_core.api.deps import DbSession
 from crm_core.exceptions import DomainError
 from integrations.connectors.ds.backend import DsBackend, DsError, HttpDsBackend
 from integrations.connectors.ds.service import ingest_dossier
 from integrations.deps import Config
-from integrations.exceptions import MalformedEvent, PlatformUnavailable, UnknownSource
+from integrations.exceptions import (
+    EventIdReused,
+    MalformedEvent,
+    PlatformUnavailable,
+    UnknownSource,
+)
 from integrations.inbound.schemas import IngestResult
 from integrations.settings import SourceConfig
 
@@ -58,7 +64,11 @@ def receive_ds_hint(
         db_session.rollback()
         logger.warning("DS hint refused from %s (%s): %s", source[:50], exc.code, exc.detail)
         raise
-    db_session.commit()
+    try:
+        db_session.commit()
+    except IntegrityError as exc:  # the same version delivered twice at the same moment
+        db_session.rollback()
+        raise EventIdReused("Événement enregistré en parallèle, réessayez") from exc
     logger.info("DS hint %s/%s (%s, %s): %s", procedure_id, dossier_id, state, updated_at,
                 result.status)
     return result

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, Request
+from sqlalchemy.exc import IntegrityError
 
 from crm_core.api.deps import DbSession
 from crm_core.exceptions import DomainError
@@ -19,6 +20,7 @@ from integrations.connectors.wcs.mapping import to_event_data
 from integrations.connectors.wcs.signing import BadSignature, check_query
 from integrations.deps import Config, RawBody
 from integrations.exceptions import (
+    EventIdReused,
     InvalidSignature,
     MalformedEvent,
     PlatformUnavailable,
@@ -80,5 +82,9 @@ def receive_wcs(
         db_session.rollback()
         logger.warning("w.c.s. call refused from %s (%s): %s", source[:50], exc.code, exc.detail)
         raise
-    db_session.commit()
+    try:
+        db_session.commit()
+    except IntegrityError as exc:  # the same version delivered twice at the same moment
+        db_session.rollback()
+        raise EventIdReused("Événement enregistré en parallèle, réessayez") from exc
     return result

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from types import ModuleType
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -240,3 +241,40 @@ def test_agents_see_and_resolve_the_residents_to_review(
     assert client.get("/integrations/reviews", headers=headers).json() == []
     again = client.post(f"/integrations/reviews/{review['id']}/resolve", headers=headers)
     assert again.json()["code"] == "review_not_found"
+
+
+@pytest.mark.usefixtures("portal")
+def test_the_same_delivery_sent_at_the_same_moment_is_applied_once(live_server: Any) -> None:
+    import threading
+
+    import httpx
+
+    from crm_core.cases.schemas import ServiceCreate
+    from crm_core.cases.service import create_service
+    from integrations.webhooks.signature import signed_headers
+    from tests.integrations.conftest import SECRET
+
+    with live_server.session() as session:
+        create_service(db_session=session, data=ServiceCreate(
+            code="etat-civil", label="État civil", announced_delay_days=10))
+        session.commit()
+    body = event_body("DEM-RACE")
+    headers = signed_headers(secrets_=[SECRET], msg_id="msg_race", body=body.decode())
+    answers: list[tuple[int, str]] = []
+    barrier = threading.Barrier(6)
+
+    def send() -> None:
+        with httpx.Client(base_url=live_server.url, timeout=20) as http:
+            barrier.wait()
+            response = http.post("/integrations/webhooks/portail", content=body,
+                                 headers=headers)
+            answers.append((response.status_code, response.json().get("status", "")))
+
+    threads = [threading.Thread(target=send) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == [(200, "created")] + [(200, "duplicate")] * 5
+    with live_server.session() as session:
+        assert session.scalar(select(func.count()).select_from(Case)) == 1

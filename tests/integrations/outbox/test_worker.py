@@ -224,30 +224,31 @@ def test_two_workers_never_send_the_same_event(
 
 
 def test_a_worker_killed_mid_batch_loses_nothing_and_the_effect_is_exactly_once(
-    database: Database, receiver: Receiver, settings: IntegrationSettings,
-    tmp_path: Path,
+    database: Database, receiver: Receiver, settings: IntegrationSettings, tmp_path: Path,
 ) -> None:
     ids = closed_cases(database, 6)
-    receiver.delay = 0.3
+    receiver.delay = 0.5  # the platform applies each event half a second after receiving it
     env = {**os.environ, "RELAIS_DATABASE_URL": database.url}
     log = tmp_path / "worker.log"
     with log.open("wb") as output:
         worker = subprocess.Popen(
-            [sys.executable, "-m", "crm_core.cli", "worker", "--batch", "6",
+            [sys.executable, "-m", "crm_core.cli", "worker", "--batch", "3",
              "--interval", "0.1"], env=env, stdout=output, stderr=subprocess.STDOUT,
         )
-    deadline = time.monotonic() + 30
-    while len(receiver.applied) < 2 and time.monotonic() < deadline:
-        time.sleep(0.02)
-    worker.send_signal(signal.SIGKILL)
-    worker.wait(timeout=10)
-    assert 0 < len(receiver.applied) < len(ids), log.read_text()
-    pending = [row for row in rows(database) if row.status is OutboxStatus.PENDING]
-    assert pending  # claimed by the dead worker, still leased
+        deadline = time.monotonic() + 30
+        while sum(receiver.received.values()) < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        worker.send_signal(signal.SIGKILL)  # mid-wave: sent, not yet recorded
+        worker.wait(timeout=10)
+    assert sum(receiver.received.values()) == 3, log.read_text()
+    time.sleep(0.7)  # the platform still applies what it had received
+    assert len(receiver.applied) == 3
+    assert {row.status for row in rows(database)} == {OutboxStatus.PENDING}  # nothing lost
     assert deliver_due(session_factory=database.factory, transport=http(settings),
-                       settings=settings).claimed == 0  # the lease still holds
-    time.sleep(settings.outbound_lease_seconds + 0.5)
+                       settings=settings).claimed == 3  # the three never claimed
+    time.sleep(settings.outbound_lease_seconds)  # the dead worker's lease runs out
     receiver.delay = 0
     deliver_due(session_factory=database.factory, transport=http(settings), settings=settings)
     assert set(receiver.applied) == set(ids)  # every event applied, once
+    assert sorted(receiver.received.values()) == [1, 1, 1, 2, 2, 2]  # 3 sent again, same id
     assert {row.status for row in rows(database)} == {OutboxStatus.DELIVERED}
