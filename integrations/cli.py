@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import signal
 import time
-from datetime import timedelta
 from types import FrameType
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from sqlalchemy import delete
 
-from crm_core.database.base import utcnow
 from crm_core.database.engine import make_engine, make_session_factory
 from integrations.connectors.wcs.backend import HttpWcsBackend
-from integrations.models import InboxEvent, OidcLogin
 from integrations.outbox import hooks
 from integrations.outbox.platforms import PlatformTransport
 from integrations.outbox.transport import HttpTransport
@@ -108,16 +104,15 @@ def poll_command() -> None:
 @integrations_app.command("purge")
 def purge_command() -> None:
     """Forget received event ids older than the retention (≥ 72 h) and stale sign-ins."""
+    from integrations.inbound.service import purge
+
     settings = get_integration_settings()
     engine = make_engine(_database_url())
     with make_session_factory(engine)() as db_session:
-        cutoff = utcnow() - timedelta(hours=settings.inbox_retention_hours)
-        events = db_session.execute(delete(InboxEvent).where(InboxEvent.received_at < cutoff))
-        db_session.execute(delete(OidcLogin).where(
-            OidcLogin.created_at < utcnow() - timedelta(hours=1)))
+        forgotten = purge(db_session=db_session, retention_hours=settings.inbox_retention_hours)
         db_session.commit()
     engine.dispose()
-    console.print(f"{events.rowcount} identifiants d'événements oubliés.")  # type: ignore[attr-defined]
+    console.print(f"{forgotten} identifiants d'événements oubliés.")
 
 
 @integrations_app.command("new-secret")

@@ -11,9 +11,9 @@ import hashlib
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import SYSTEM
@@ -31,7 +31,7 @@ from crm_core.privacy.service import record_access
 from integrations.exceptions import EventIdReused, MalformedEvent
 from integrations.inbound.schemas import CaseEvent, CaseEventData, IngestResult
 from integrations.matching import Identity, find_or_create
-from integrations.models import ExternalCaseState, InboxEvent
+from integrations.models import ExternalCaseState, InboxEvent, OidcLogin
 from integrations.outbox.hooks import from_source
 
 logger = logging.getLogger("relais.integrations")
@@ -197,3 +197,15 @@ def _remember(
 
 def new_event_id() -> str:
     return f"msg_{uuid.uuid4().hex}"
+
+
+def purge(*, db_session: Session, retention_hours: int) -> int:
+    """Forgets event ids received more than `retention_hours` ago (never under 72 h: a
+    platform may retry for three days) and sign-ins left unfinished for an hour."""
+    hours = max(retention_hours, 72)
+    done = db_session.execute(delete(InboxEvent).where(
+        InboxEvent.received_at < utcnow() - timedelta(hours=hours)))
+    stale_logins = utcnow() - timedelta(hours=1)
+    db_session.execute(delete(OidcLogin).where(OidcLogin.created_at < stale_logins))
+    db_session.flush()
+    return int(done.rowcount)  # type: ignore[attr-defined]

@@ -278,3 +278,21 @@ def test_the_same_delivery_sent_at_the_same_moment_is_applied_once(live_server: 
     assert sorted(answers) == [(200, "created")] + [(200, "duplicate")] * 5
     with live_server.session() as session:
         assert session.scalar(select(func.count()).select_from(Case)) == 1
+
+
+def test_event_ids_are_kept_72_hours_then_forgotten(
+    client: TestClient, db_session: Session
+) -> None:
+    from sqlalchemy import update
+
+    from crm_core.database.base import utcnow
+    from integrations.inbound.service import purge
+
+    body = event_body()
+    post_signed(client, "portail", body)
+    db_session.execute(update(InboxEvent).values(received_at=utcnow() - timedelta(hours=71)))
+    assert purge(db_session=db_session, retention_hours=24) == 0  # never under 72 h
+    assert post_signed(client, "portail", body).json()["status"] == "duplicate"
+    db_session.execute(update(InboxEvent).values(received_at=utcnow() - timedelta(hours=73)))
+    assert purge(db_session=db_session, retention_hours=72) == 1
+    assert _count(db_session, InboxEvent) == 0
