@@ -95,7 +95,11 @@ def poll_command() -> None:
                 continue
             backend = HttpDsBackend(config, timeout=settings.outbound_timeout_seconds,
                                     allow_private=settings.outbound_allow_private)
-            report = poll(db_session=db_session, source=name, config=config, backend=backend)
+            try:
+                report = poll(db_session=db_session, source=name, config=config,
+                              backend=backend)
+            finally:
+                backend.close()
             console.print(f"{name} : {report.read} dossiers lus, {report.created} créés, "
                           f"{report.updated} mis à jour, {report.refused} refusés")
     engine.dispose()

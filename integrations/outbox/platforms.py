@@ -24,11 +24,15 @@ class PlatformTransport:
         trigger = config.triggers.get(str(data.get("status")))
         if trigger is None:  # this status means nothing to the form's workflow
             return SendResult(ok=True, error=None)
+        backend = None
         try:
-            status = self.wcs(config).trigger(str(data.get("id")), trigger, data)
+            backend = self.wcs(config)
+            status = backend.trigger(str(data.get("id")), trigger, data)
         except (WcsError, OSError) as exc:
             return SendResult(ok=False, error=str(exc)[:500])
         except Exception as exc:  # httpx errors and the like: retried
             return SendResult(ok=False, error=f"{type(exc).__name__}: {exc}"[:500])
+        finally:
+            getattr(backend, "close", lambda: None)()
         ok = 200 <= status < 300
         return SendResult(ok=ok, status_code=status, error=None if ok else f"HTTP {status}")

@@ -96,6 +96,9 @@ class HttpDsBackend:
         return Page(list(connection.get("nodes") or []), bool(info.get("hasNextPage")),
                     info.get("endCursor"))
 
+    def close(self) -> None:
+        self.client.close()
+
 
 @dataclass
 class FakeDsBackend:

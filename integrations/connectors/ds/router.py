@@ -53,9 +53,15 @@ def receive_ds_hint(
         if int(procedure_id) not in found.demarches:
             raise UnknownSource(f"Démarche {procedure_id} non suivie par Relais")
         try:
-            dossier = backends(found).dossier(int(dossier_id))
+            backend = backends(found)
+        except DsError as exc:
+            raise PlatformUnavailable(f"Démarches Simplifiées mal configuré : {exc}") from exc
+        try:
+            dossier = backend.dossier(int(dossier_id))
         except DsError as exc:
             raise PlatformUnavailable(f"Lecture du dossier impossible : {exc}") from exc
+        finally:
+            getattr(backend, "close", lambda: None)()
         if str((dossier.get("demarche") or {}).get("number")) != procedure_id:
             raise MalformedEvent("Ce dossier n'appartient pas à la démarche annoncée")
         result = ingest_dossier(db_session=db_session, source=source, config=found,

@@ -69,6 +69,9 @@ class HttpWcsBackend:
         response = self.client.post(self._url(path), json=payload)
         return response.status_code
 
+    def close(self) -> None:
+        self.client.close()
+
 
 @dataclass
 class FakeWcsBackend:

@@ -83,7 +83,6 @@ def to_event_data(form: dict[str, Any], config: SourceConfig) -> tuple[CaseEvent
         })
     except (ValidationError, ValueError) as exc:
         raise MalformedEvent(f"Formulaire w.c.s. illisible : {str(exc)[:300]}") from exc
-    assert data.updated_at is not None or updated is None
     return data, updated or datetime.now(ZoneInfo("UTC"))
 
 

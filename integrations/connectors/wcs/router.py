@@ -51,10 +51,13 @@ def _form(body: bytes, config: SourceConfig, backends: WcsBackends) -> dict[str,
     if not isinstance(form, dict) or not isinstance(form.get("id"), str):
         raise MalformedEvent("Appel w.c.s. sans identifiant de formulaire", field="id")
     if set(form) <= {"id", "display_id", "url", "api_url"}:  # a hint: fetch the data
+        backend = backends(config)
         try:
-            return backends(config).fetch_form(form["id"])
+            return backend.fetch_form(form["id"])
         except WcsError as exc:
             raise PlatformUnavailable(f"Lecture du formulaire w.c.s. impossible : {exc}") from exc
+        finally:
+            getattr(backend, "close", lambda: None)()
     return form
 
 

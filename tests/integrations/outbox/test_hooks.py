@@ -13,6 +13,7 @@ from crm_core.agents.actor import Actor
 from crm_core.agents.enums import Role
 from crm_core.cases import service as cases
 from crm_core.cases.enums import CaseStatus
+from crm_core.cases.models import Case
 from crm_core.interactions.enums import Channel
 from integrations.models import OutboxEvent
 from tests.crm_core.conftest import sign_in
@@ -96,4 +97,6 @@ def test_changes_made_by_the_platform_itself_are_not_echoed_back(
     update = event_body(type_="case.updated", status="in_progress")
     assert post_signed(client, "portail", update, msg_id="msg_2").json()["status"] == "updated"
     assert _outbox(db_session) == []
-    assert Channel.WEB.value == "web"
+    case = db_session.scalar(select(Case).where(Case.external_id == "DEM-1001"))
+    assert case is not None
+    assert [h.channel for h in case.history] == [Channel.WEB, Channel.WEB]
