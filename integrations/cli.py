@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import time
+from concurrent.futures import ThreadPoolExecutor
 from types import FrameType
 from typing import Annotated
 
@@ -15,7 +16,7 @@ from integrations.connectors.wcs.backend import HttpWcsBackend
 from integrations.outbox import hooks
 from integrations.outbox.platforms import PlatformTransport
 from integrations.outbox.transport import HttpTransport
-from integrations.outbox.worker import deliver_due
+from integrations.outbox.worker import PARALLEL, deliver_due
 from integrations.settings import get_integration_settings
 from integrations.webhooks.signature import new_secret
 
@@ -49,10 +50,12 @@ def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     delivered = 0
+    pool = ThreadPoolExecutor(max_workers=min(batch, PARALLEL), thread_name_prefix="deliver")
     try:
         while not stopping:
             report = deliver_due(session_factory=factory, transport=transport,
-                                 settings=settings, worker_id=worker_id, batch=batch)
+                                 settings=settings, worker_id=worker_id, batch=batch,
+                                 pool=pool)
             delivered += report.delivered
             if report.claimed:
                 console.print(f"livrés {report.delivered}, à réessayer {report.retried}, "
@@ -62,6 +65,7 @@ def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None
             if not report.claimed:
                 time.sleep(interval)
     finally:
+        pool.shutdown()
         http.close()
         engine.dispose()
     return delivered

@@ -128,8 +128,10 @@ def _send(transport: Transport, settings: IntegrationSettings, row: OutboxEvent)
 def deliver_due(
     *, session_factory: sessionmaker[Session], transport: Transport,
     settings: IntegrationSettings, worker_id: str | None = None, batch: int = PARALLEL,
+    pool: ThreadPoolExecutor | None = None,
 ) -> Report:
-    """One pass: claim a batch, send it in parallel, record the outcomes together."""
+    """One pass: claim a batch, send it in parallel, record the outcomes together.
+    A long-running worker passes its own `pool` (threads kept between passes)."""
     worker_id = worker_id or f"worker-{uuid.uuid4().hex[:12]}"
     report = Report()
     lease = timedelta(seconds=settings.outbound_lease_seconds)
@@ -138,7 +140,10 @@ def deliver_due(
         report.claimed = len(rows)
         if not rows:
             return report
-        with ThreadPoolExecutor(max_workers=min(len(rows), PARALLEL)) as pool:
+        if pool is None:
+            with ThreadPoolExecutor(max_workers=min(len(rows), PARALLEL)) as own:
+                results = list(own.map(lambda row: _send(transport, settings, row), rows))
+        else:
             results = list(pool.map(lambda row: _send(transport, settings, row), rows))
         now = utcnow()
         for row, result in zip(rows, results, strict=True):
