@@ -16,6 +16,7 @@ from crm_core.config import Settings, get_settings
 from crm_core.privacy.cli import audit_app, retention_app
 from crm_core.recognition.cli import bench_search, residents_app
 from crm_core.reminders.cli import reminders_app
+from integrations.cli import bench_ingest, deliver_command, integrations_app
 
 app = typer.Typer(help="Relais — le back-office de la relation usagers.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
@@ -29,6 +30,11 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention")
 app.add_typer(reminders_app, name="reminders")
 bench_app.command("search")(bench_search)
+bench_app.command("ingest")(bench_ingest)
+app.add_typer(integrations_app, name="integrations")
+app.command("worker", help="Deliver the outbox to the platforms (as `integrations deliver`).")(
+    deliver_command
+)
 console = Console()
 
 

@@ -27,6 +27,7 @@ from crm_core.recognition.router import router as recognition_router
 from crm_core.reminders.router import pages as reminder_pages
 from crm_core.reminders.router import router as reminders_router
 from crm_core.residents.router import router as residents_router
+from integrations.router import router as integrations_router
 
 API_PREFIX = "/api/v1"
 
@@ -83,4 +84,5 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         api.include_router(router)
     app.include_router(api)
     app.include_router(reminder_pages)
+    app.include_router(integrations_router)
     return app

@@ -19,11 +19,23 @@ from crm_core.reminders.models import (
     ReminderSubscription,
 )
 from crm_core.residents.models import AccountLink, ContactPoint, Resident
+from integrations.models import (
+    AccountLinkProposal,
+    DisabledTarget,
+    ExternalCaseState,
+    InboxEvent,
+    OidcLogin,
+    Open311Request,
+    OutboxEvent,
+    PollCursor,
+    ResidentReview,
+)
 
 __all__ = [
     "AccessLog",
     "AccessLogSeal",
     "AccountLink",
+    "AccountLinkProposal",
     "Agent",
     "AgentSession",
     "AuditPurge",
@@ -33,7 +45,14 @@ __all__ = [
     "CaseStatusChange",
     "ConsentChange",
     "ContactPoint",
+    "DisabledTarget",
+    "ExternalCaseState",
+    "InboxEvent",
     "Interaction",
+    "OidcLogin",
+    "Open311Request",
+    "OutboxEvent",
+    "PollCursor",
     "ReminderBundle",
     "ReminderDate",
     "ReminderDelivery",
@@ -41,6 +60,7 @@ __all__ = [
     "Resident",
     "ResidentMerge",
     "ResidentMergeMove",
+    "ResidentReview",
     "SearchKey",
     "SearchTokenKey",
     "Service",

@@ -8,8 +8,9 @@ append-only, holds no identity of its own, and is the record that the erasure ha
 
 A record erased takes with it every record merged into it (they hold the same person's
 earlier identity); the merges' evidence and copied fields are blanked too. Every table
-that points at a resident is either scrubbed here or listed in `KEPT`, and a test checks
-that no new one is forgotten.
+that points at a resident is either scrubbed here, scrubbed by a hook its own package
+registered (`erasure_hooks`), or listed in `KEPT`, and a test checks that no new one is
+forgotten.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from crm_core.agents.actor import Actor
 from crm_core.badges.models import Badge
 from crm_core.cases.models import Case, CaseStatusChange
 from crm_core.interactions.models import Interaction
+from crm_core.privacy import erasure_hooks
 from crm_core.privacy.enums import AccessOperation, ConsentSource
 from crm_core.privacy.models import ConsentChange
 from crm_core.privacy.service import record_access
@@ -134,6 +136,8 @@ def erase_resident(
     # anonymous) survivor rather than on a second, orphaned anonymous record.
     db_session.execute(update(Resident).where(Resident.id == surviving_id)
                        .values(status=ResidentStatus.ERASED))
+    for _, scrubber in erasure_hooks.HOOKS.values():
+        scrubber(db_session, family)
     record_access(db_session=db_session, actor=actor, resident_id=surviving_id,
                   operation=AccessOperation.ERASE_RESIDENT, reason=reason)
     db_session.flush()

@@ -63,6 +63,8 @@ STAYS: dict[str, str] = {
     "resident_merge.survivor_id": "the merge records",
     "resident_merge.merged_id": "the merge records",
     "search_key.resident_id": "derived data, recomputed after the merge",
+    "integration_resident_review.resident_id": "the record a connector created, as flagged",
+    "account_link_proposal.resident_id": "a 15-minute proposal; confirming follows merges",
 }
 TAKEABLE = {
     "birth_date": ("birth_date",),

@@ -2,7 +2,7 @@
 operations in the access log; append-only triggers on the access log
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0006
 Create Date: 2026-12-01 20:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from crm_core.privacy import triggers
 
 revision: str = '0007'
-down_revision: str | None = '0003'
+down_revision: str | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

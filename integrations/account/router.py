@@ -1,0 +1,100 @@
+"""Residents' sign-in with the online account: `/integrations/account/…`."""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel, ConfigDict
+
+from crm_core.api.deps import DbSession
+from crm_core.exceptions import DomainError
+from integrations.account import service
+from integrations.account.backend import AuthlibOnlineAccount, OnlineAccount
+from integrations.deps import Config
+from integrations.exceptions import OidcNotConfigured
+
+logger = logging.getLogger("relais.integrations")
+router = APIRouter(prefix="/integrations/account", tags=["online account"])
+
+
+@lru_cache(maxsize=4)
+def _account(issuer: str, client_id: str, secret: str, redirect: str, scopes: str) -> OnlineAccount:
+    return AuthlibOnlineAccount(issuer=issuer, client_id=client_id, client_secret=secret,
+                                redirect_uri=redirect, scopes=scopes)
+
+
+def online_account(config: Config) -> OnlineAccount:
+    if not (config.oidc_issuer and config.oidc_client_id and config.oidc_client_secret
+            and config.oidc_redirect_uri):
+        raise OidcNotConfigured("Le compte en ligne n'est pas configuré (RELAIS_OIDC_*)")
+    return _account(config.oidc_issuer, config.oidc_client_id,
+                    config.oidc_client_secret.get_secret_value(), config.oidc_redirect_uri,
+                    config.oidc_scopes)
+
+
+Account = Annotated[OnlineAccount, Depends(online_account)]
+
+
+class Decision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    accept: bool
+
+
+def _settled(db_session: Any, exc: DomainError, what: str) -> None:
+    db_session.commit()  # a used state or proposal stays used
+    logger.warning("online account %s refused (%s): %s", what, exc.code, exc.detail)
+
+
+@router.get("/login", status_code=302, response_class=RedirectResponse)
+def login(db_session: DbSession, account: Account) -> RedirectResponse:
+    """Starts a sign-in: redirects the browser to the online account."""
+    url = service.start(db_session=db_session, account=account)
+    db_session.commit()
+    return RedirectResponse(url, status_code=302)
+
+
+@router.get("/callback")
+def callback(
+    db_session: DbSession, account: Account, config: Config, state: str | None = None,
+    code: str | None = None, error: str | None = None,
+) -> dict[str, Any]:
+    """The provider sends the browser back here. First sign-in links the subject."""
+    try:
+        signed_in = service.finish(
+            db_session=db_session, account=account, provider=config.oidc_provider_name,
+            identity_verified=config.oidc_identity_verified, state=state, code=code,
+            error=error)
+    except DomainError as exc:
+        db_session.rollback()
+        _consume(db_session, state)
+        _settled(db_session, exc, "callback")
+        raise
+    db_session.commit()
+    return signed_in.as_dict()
+
+
+def _consume(db_session: Any, state: str | None) -> None:
+    from integrations.models import OidcLogin
+
+    if state and len(state) <= 100:
+        login_row = db_session.get(OidcLogin, state)
+        if login_row is not None:
+            db_session.delete(login_row)
+
+
+@router.post("/proposals/{token}")
+def decide(token: str, data: Decision, db_session: DbSession,
+           config: Config) -> dict[str, Any]:
+    """The person says whether the proposed file is theirs."""
+    try:
+        signed_in = service.decide(db_session=db_session, token=token[:100],
+                                   accept=data.accept)
+    except DomainError:
+        db_session.rollback()
+        raise
+    db_session.commit()
+    return signed_in.as_dict()

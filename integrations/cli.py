@@ -1,0 +1,146 @@
+"""`relais integrations …` and `relais worker`: deliver the outbox, purge the inbox."""
+
+from __future__ import annotations
+
+import signal
+import time
+from concurrent.futures import ThreadPoolExecutor
+from types import FrameType
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from crm_core.database.engine import make_engine, make_session_factory
+from integrations.connectors.wcs.backend import HttpWcsBackend
+from integrations.outbox import hooks
+from integrations.outbox.platforms import PlatformTransport
+from integrations.outbox.transport import HttpTransport
+from integrations.outbox.worker import PARALLEL, deliver_due
+from integrations.settings import get_integration_settings
+from integrations.webhooks.signature import new_secret
+
+integrations_app = typer.Typer(help="E-services connectors.", no_args_is_help=True)
+console = Console()
+
+
+def _database_url() -> str:
+    from crm_core.cli import _settings
+
+    return _settings().effective_database_url
+
+
+def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None) -> int:
+    """Deliver until stopped (SIGTERM/SIGINT finish the current event, then exit)."""
+    hooks.install()
+    settings = get_integration_settings()
+    engine = make_engine(_database_url())
+    factory = make_session_factory(engine)
+    http = HttpTransport(timeout=settings.outbound_timeout_seconds,
+                         allow_private=settings.outbound_allow_private)
+    transport = PlatformTransport(webhooks=http, wcs=lambda config: HttpWcsBackend(
+        config, timeout=settings.outbound_timeout_seconds,
+        allow_private=settings.outbound_allow_private))
+    stopping = False
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    delivered = 0
+    pool = ThreadPoolExecutor(max_workers=min(batch, PARALLEL), thread_name_prefix="deliver")
+    try:
+        while not stopping:
+            report = deliver_due(session_factory=factory, transport=transport,
+                                 settings=settings, worker_id=worker_id, batch=batch,
+                                 pool=pool)
+            delivered += report.delivered
+            if report.claimed:
+                console.print(f"livrés {report.delivered}, à réessayer {report.retried}, "
+                              f"échecs {report.failed}, refusés (410) {report.gone}")
+            if once:
+                break
+            if not report.claimed:
+                time.sleep(interval)
+    finally:
+        pool.shutdown()
+        http.close()
+        engine.dispose()
+    return delivered
+
+
+@integrations_app.command("deliver")
+def deliver_command(
+    once: Annotated[bool, typer.Option(help="One batch, then exit.")] = False,
+    interval: Annotated[float, typer.Option(help="Seconds between polls when idle.")] = 1.0,
+    batch: Annotated[int, typer.Option(help="Events claimed (and sent in parallel) at a time.",
+                                       min=1, max=32)] = 32,
+    worker_id: Annotated[str | None, typer.Option(help="Name in the leases.")] = None,
+) -> None:
+    """Deliver the outbox to the platforms (retries, backoff, 410 stops)."""
+    run_worker(once=once, interval=interval, batch=batch, worker_id=worker_id)
+
+
+@integrations_app.command("poll")
+def poll_command() -> None:
+    """Read the Démarches Simplifiées dossiers updated since the last poll (the backstop
+    of their unsigned, never-retried webhook). Run it from cron, e.g. every 5 minutes."""
+    from integrations.connectors.ds.backend import HttpDsBackend
+    from integrations.connectors.ds.service import poll
+
+    hooks.install()
+    settings = get_integration_settings()
+    engine = make_engine(_database_url())
+    with make_session_factory(engine)() as db_session:
+        for name, config in settings.webhook_sources.items():
+            if config.kind != "ds":
+                continue
+            backend = HttpDsBackend(config, timeout=settings.outbound_timeout_seconds,
+                                    allow_private=settings.outbound_allow_private)
+            try:
+                report = poll(db_session=db_session, source=name, config=config,
+                              backend=backend)
+            finally:
+                backend.close()
+            console.print(f"{name} : {report.read} dossiers lus, {report.created} créés, "
+                          f"{report.updated} mis à jour, {report.refused} refusés")
+    engine.dispose()
+
+
+@integrations_app.command("purge")
+def purge_command() -> None:
+    """Forget received event ids older than the retention (≥ 72 h) and stale sign-ins."""
+    from integrations.inbound.service import purge
+
+    settings = get_integration_settings()
+    engine = make_engine(_database_url())
+    with make_session_factory(engine)() as db_session:
+        forgotten = purge(db_session=db_session, retention_hours=settings.inbox_retention_hours)
+        db_session.commit()
+    engine.dispose()
+    console.print(f"{forgotten} identifiants d'événements oubliés.")
+
+
+@integrations_app.command("new-secret")
+def new_secret_command() -> None:
+    """A fresh Standard Webhooks secret (whsec_…) to give a platform."""
+    console.print(new_secret())
+
+
+def bench_ingest(
+    events: Annotated[int, typer.Option(help="Signed webhooks to send.")] = 5000,
+    concurrency: Annotated[int, typer.Option(help="Concurrent connections.")] = 32,
+    workers: Annotated[int, typer.Option(help="API processes.")] = 2,
+    engine: Annotated[str, typer.Option(help="postgresql or sqlite.")] = "postgresql",
+    residents: Annotated[int, typer.Option(help="Residents in the database.")] = 10_000,
+    deliver_workers: Annotated[int, typer.Option(help="relais worker processes.")] = 2,
+    database_url: Annotated[str | None, typer.Option(help="An existing database.")] = None,
+) -> None:
+    """Inbound webhooks/s with p50/p95/p99, outbox writes/s, deliveries/s."""
+    from integrations.bench import run_ingest_benchmark
+
+    run_ingest_benchmark(events=events, concurrency=concurrency, workers=workers,
+                         engine_kind=engine, residents=residents, console=console,
+                         database_url=database_url, deliver_workers=deliver_workers)

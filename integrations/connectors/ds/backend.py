@@ -1,0 +1,120 @@
+"""The Démarches Simplifiées GraphQL API (`POST /api/v2/graphql`, bearer token) behind an
+interface: one dossier, and a démarche's dossiers updated since a date, page by page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+import httpx
+
+from integrations.outbox.transport import BlockedAddress, check_destination
+from integrations.settings import SourceConfig
+
+DOSSIER_FIELDS = """
+  id number state dateDepot dateDerniereModification
+  demarche { number title }
+  usager { email }
+  demandeur { ... on PersonnePhysique { civilite nom prenom dateDeNaissance } }
+  champs { id label stringValue }
+"""
+DOSSIER_QUERY = "query getDossier($dossierNumber: Int!) { dossier(number: $dossierNumber) {" + \
+    DOSSIER_FIELDS + "} }"
+DOSSIERS_QUERY = (
+    "query getDemarche($demarcheNumber: Int!, $updatedSince: ISO8601DateTime, "
+    "$first: Int, $after: String) { demarche(number: $demarcheNumber) { number title "
+    "dossiers(updatedSince: $updatedSince, first: $first, after: $after, order: ASC) { "
+    "pageInfo { hasNextPage endCursor } nodes {" + DOSSIER_FIELDS + "} } } }"
+)
+PAGE_SIZE = 100
+
+
+class DsError(Exception):
+    pass
+
+
+@dataclass
+class Page:
+    nodes: list[dict[str, Any]]
+    has_next: bool
+    end_cursor: str | None
+
+
+class DsBackend(Protocol):
+    def dossier(self, number: int) -> dict[str, Any]: ...
+
+    def dossiers(self, demarche: int, *, updated_since: datetime | None,
+                 after: str | None) -> Page: ...
+
+
+class HttpDsBackend:
+    def __init__(self, config: SourceConfig, *, timeout: float = 10.0,
+                 allow_private: bool = True) -> None:
+        if not (config.api_url and config.token):
+            raise DsError("Démarches Simplifiées : api_url et token sont requis")
+        self.url = config.api_url.rstrip("/") + "/api/v2/graphql"
+        try:
+            check_destination(self.url, allow_private=allow_private)
+        except BlockedAddress as exc:
+            raise DsError(str(exc)) from exc
+        self.client = httpx.Client(
+            timeout=timeout, follow_redirects=False, trust_env=False,
+            headers={"authorization": f"Bearer {config.token.get_secret_value()}"},
+        )
+
+    def _run(self, query: str, variables: dict[str, Any], operation: str) -> dict[str, Any]:
+        try:
+            response = self.client.post(self.url, json={
+                "query": query, "variables": variables, "operationName": operation})
+        except httpx.HTTPError as exc:
+            raise DsError(f"Démarches Simplifiées injoignable : {exc}") from exc
+        if response.status_code != 200:
+            raise DsError(f"Démarches Simplifiées a répondu {response.status_code}")
+        body = response.json()
+        if body.get("errors"):
+            messages = "; ".join(str(e.get("message")) for e in body["errors"])[:300]
+            raise DsError(f"Démarches Simplifiées : {messages}")
+        data = body.get("data")
+        if not isinstance(data, dict):
+            raise DsError("Démarches Simplifiées : réponse sans données")
+        return data
+
+    def dossier(self, number: int) -> dict[str, Any]:
+        found = self._run(DOSSIER_QUERY, {"dossierNumber": number}, "getDossier").get("dossier")
+        if not isinstance(found, dict):
+            raise DsError(f"Dossier {number} introuvable")
+        return found
+
+    def dossiers(self, demarche: int, *, updated_since: datetime | None,
+                 after: str | None) -> Page:
+        variables = {"demarcheNumber": demarche, "first": PAGE_SIZE, "after": after,
+                     "updatedSince": updated_since.isoformat() if updated_since else None}
+        data = self._run(DOSSIERS_QUERY, variables, "getDemarche")
+        connection = (data.get("demarche") or {}).get("dossiers") or {}
+        info = connection.get("pageInfo") or {}
+        return Page(list(connection.get("nodes") or []), bool(info.get("hasNextPage")),
+                    info.get("endCursor"))
+
+    def close(self) -> None:
+        self.client.close()
+
+
+@dataclass
+class FakeDsBackend:
+    by_number: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+    def dossier(self, number: int) -> dict[str, Any]:
+        if number not in self.by_number:
+            raise DsError(f"Dossier {number} introuvable")
+        return self.by_number[number]
+
+    def dossiers(self, demarche: int, *, updated_since: datetime | None,
+                 after: str | None) -> Page:
+        nodes = sorted(
+            (d for d in self.by_number.values() if d["demarche"]["number"] == demarche
+             and (updated_since is None or datetime.fromisoformat(
+                 d["dateDerniereModification"]) >= updated_since)),
+            key=lambda d: d["dateDerniereModification"])
+        start = int(after or 0)
+        return Page(nodes[start:start + 2], start + 2 < len(nodes), str(start + 2))

@@ -1,0 +1,80 @@
+"""`POST /integrations/ds/{source}`: Démarches Simplifiées' webhook, taken as a hint."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form
+from sqlalchemy.exc import IntegrityError
+
+from crm_core.api.deps import DbSession
+from crm_core.exceptions import DomainError
+from integrations.connectors.ds.backend import DsBackend, DsError, HttpDsBackend
+from integrations.connectors.ds.service import ingest_dossier
+from integrations.deps import Config
+from integrations.exceptions import (
+    EventIdReused,
+    MalformedEvent,
+    PlatformUnavailable,
+    UnknownSource,
+)
+from integrations.inbound.schemas import IngestResult
+from integrations.settings import SourceConfig
+
+logger = logging.getLogger("relais.integrations")
+router = APIRouter(prefix="/integrations", tags=["integrations"])
+
+
+def ds_backends() -> Callable[[SourceConfig], DsBackend]:
+    return HttpDsBackend
+
+
+DsBackends = Annotated[Callable[[SourceConfig], DsBackend], Depends(ds_backends)]
+
+
+@router.post("/ds/{source}", response_model=IngestResult)
+def receive_ds_hint(
+    source: str, db_session: DbSession, config: Config, backends: DsBackends,
+    procedure_id: Annotated[str, Form(max_length=20)],
+    dossier_id: Annotated[str, Form(max_length=20)],
+    state: Annotated[str | None, Form(max_length=40)] = None,
+    updated_at: Annotated[str | None, Form(max_length=40)] = None,
+) -> IngestResult:
+    """Unsigned: nothing in the hint is trusted — the dossier is read back from the API
+    with our token, and only dossiers of the configured démarches are taken."""
+    try:
+        found = config.webhook_sources.get(source)
+        if found is None or found.kind != "ds":
+            raise UnknownSource(f"Source Démarches Simplifiées inconnue : « {source[:50]} »")
+        if not (procedure_id.isdigit() and dossier_id.isdigit()):
+            raise MalformedEvent("procedure_id et dossier_id doivent être des nombres")
+        if int(procedure_id) not in found.demarches:
+            raise UnknownSource(f"Démarche {procedure_id} non suivie par Relais")
+        try:
+            backend = backends(found)
+        except DsError as exc:
+            raise PlatformUnavailable(f"Démarches Simplifiées mal configuré : {exc}") from exc
+        try:
+            dossier = backend.dossier(int(dossier_id))
+        except DsError as exc:
+            raise PlatformUnavailable(f"Lecture du dossier impossible : {exc}") from exc
+        finally:
+            getattr(backend, "close", lambda: None)()
+        if str((dossier.get("demarche") or {}).get("number")) != procedure_id:
+            raise MalformedEvent("Ce dossier n'appartient pas à la démarche annoncée")
+        result = ingest_dossier(db_session=db_session, source=source, config=found,
+                                dossier=dossier)
+    except DomainError as exc:
+        db_session.rollback()
+        logger.warning("DS hint refused from %s (%s): %s", source[:50], exc.code, exc.detail)
+        raise
+    try:
+        db_session.commit()
+    except IntegrityError as exc:  # the same version delivered twice at the same moment
+        db_session.rollback()
+        raise EventIdReused("Événement enregistré en parallèle, réessayez") from exc
+    logger.info("DS hint %s/%s (%s, %s): %s", procedure_id, dossier_id, state, updated_at,
+                result.status)
+    return result

@@ -1,0 +1,153 @@
+"""Open311 GeoReport v2 at `/open311/v2/`: services, service definitions, requests."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import Response
+
+from crm_core.api.deps import DbSession
+from crm_core.cases.reference import format_reference
+from crm_core.exceptions import DomainError
+from integrations.connectors.open311 import service
+from integrations.connectors.open311.formats import error, render, render_one
+from integrations.connectors.open311.service import Open311Error
+from integrations.deps import Config
+from integrations.settings import IntegrationSettings
+
+logger = logging.getLogger("relais.integrations")
+router = APIRouter(prefix="/open311/v2", tags=["open311"])
+FORMATS = ("json", "xml")
+
+
+def _format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise Open311Error(404, "Format inconnu : .json ou .xml")
+    return fmt
+
+
+def _jurisdiction(config: IntegrationSettings, value: str | None) -> None:
+    if value and value != config.open311_jurisdiction:
+        raise Open311Error(404, f"jurisdiction_id inconnu : {value[:50]}")
+
+
+def _date(raw: str | None, name: str) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise Open311Error(400, f"{name} : date ISO 8601 attendue") from exc
+    if moment.tzinfo is None:
+        raise Open311Error(400, f"{name} : fuseau horaire manquant")
+    return moment
+
+
+def _refused(exc: Open311Error | DomainError, fmt: str) -> Response:
+    if isinstance(exc, Open311Error):
+        logger.warning("open311 refused (%s): %s", exc.status, exc.description)
+        return error(exc.status, exc.description, fmt)
+    logger.warning("open311 refused (%s): %s", exc.code, exc.detail)
+    return error(400 if exc.status == 422 else exc.status, exc.detail, fmt)  # GeoReport: 400
+
+
+@router.get("/services.{fmt}")
+def list_services(fmt: str, request: Request, db_session: DbSession, config: Config) -> Response:
+    chosen = fmt if fmt in FORMATS else "json"
+    try:
+        _format(fmt)
+        _jurisdiction(config, request.query_params.get("jurisdiction_id"))
+        return render(service.services(db_session), item="service", fmt=chosen)
+    except Open311Error as exc:
+        return _refused(exc, chosen)
+
+
+@router.get("/services/{code}.{fmt}")
+def service_definition(
+    code: str, fmt: str, request: Request, db_session: DbSession, config: Config
+) -> Response:
+    chosen = fmt if fmt in FORMATS else "json"
+    try:
+        _format(fmt)
+        _jurisdiction(config, request.query_params.get("jurisdiction_id"))
+        return render_one(service.definition(db_session, code), item="service_definition",
+                          fmt=chosen)
+    except Open311Error as exc:
+        return _refused(exc, chosen)
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """The form-encoded body, read without FastAPI's validation (errors in Open311 shape)."""
+    try:
+        return {k: str(v) for k, v in (await request.form()).items()}
+    except Exception:  # a body that is not a form: no field at all
+        return {}
+
+
+@router.post("/requests.{fmt}")
+def post_request(
+    fmt: str, db_session: DbSession, config: Config,
+    form: Annotated[dict[str, str], Depends(form_fields)],
+) -> Response:
+    chosen = fmt if fmt in FORMATS else "json"
+    try:
+        _format(fmt)
+        key = form.get("api_key", "")
+        if not any(hmac.compare_digest(key.encode(), k.get_secret_value().encode())
+                   for k in config.open311_api_keys):
+            raise Open311Error(403, "api_key absente ou invalide")
+        _jurisdiction(config, form.get("jurisdiction_id"))
+        report = service.parse_report(form)
+        case = service.submit(db_session=db_session, source=config.open311_source,
+                              report=report)
+        reference = format_reference(case.reference)
+        db_session.commit()
+    except (Open311Error, DomainError) as exc:
+        db_session.rollback()
+        return _refused(exc, chosen)
+    logger.info("open311 request %s created", reference)
+    return render([{"service_request_id": reference, "service_notice": None,
+                    "account_id": report.account_id}], item="request", fmt=chosen, status=201)
+
+
+@router.get("/requests.{fmt}")
+def get_requests(fmt: str, request: Request, db_session: DbSession, config: Config) -> Response:
+    chosen = fmt if fmt in FORMATS else "json"
+    params = request.query_params
+    try:
+        _format(fmt)
+        _jurisdiction(config, params.get("jurisdiction_id"))
+        status = params.get("status")
+        if status not in (None, "", "open", "closed"):
+            raise Open311Error(400, "status : open ou closed")
+        ids = [i for i in (params.get("service_request_id") or "").split(",") if i.strip()]
+        records = service.find(
+            db_session=db_session, source=config.open311_source, ids=ids or None,
+            service_code=params.get("service_code") or None, status=status or None,
+            start=_date(params.get("start_date"), "start_date"),
+            end=_date(params.get("end_date"), "end_date"),
+        )
+    except (Open311Error, DomainError) as exc:
+        return _refused(exc, chosen)
+    return render(records, item="request", fmt=chosen)
+
+
+@router.get("/requests/{request_id}.{fmt}")
+def get_request(
+    request_id: str, fmt: str, request: Request, db_session: DbSession, config: Config
+) -> Response:
+    chosen = fmt if fmt in FORMATS else "json"
+    try:
+        _format(fmt)
+        _jurisdiction(config, request.query_params.get("jurisdiction_id"))
+        records = service.find(db_session=db_session, source=config.open311_source,
+                               ids=[request_id])
+        if not records:
+            raise Open311Error(404, f"service_request_id inconnu : {request_id[:20]}")
+    except (Open311Error, DomainError) as exc:
+        return _refused(exc, chosen)
+    return render(records, item="request", fmt=chosen)

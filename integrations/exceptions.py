@@ -1,0 +1,54 @@
+"""Connector errors, mapped to problem+json by `crm_core.api.problems` like every domain error."""
+
+from __future__ import annotations
+
+from crm_core.exceptions import Conflict, DomainError, InvalidInput, NotFound
+
+
+class UnknownSource(NotFound):
+    code = "unknown_source"
+    title = "Source inconnue"
+
+
+class InvalidSignature(DomainError):
+    status = 401
+    code = "invalid_signature"
+    title = "Signature refusée"
+
+
+class StaleTimestamp(InvalidSignature):
+    code = "stale_timestamp"
+    title = "Horodatage hors tolérance"
+
+
+class MalformedEvent(InvalidInput):
+    code = "malformed_event"
+    title = "Événement illisible"
+
+
+class EventIdReused(Conflict):
+    code = "event_id_reused"
+    title = "Identifiant d'événement déjà utilisé"
+
+
+class OidcError(DomainError):
+    status = 400
+    code = "oidc_error"
+    title = "Connexion au compte en ligne impossible"
+
+
+class OidcNotConfigured(DomainError):
+    status = 503
+    code = "oidc_not_configured"
+    title = "Compte en ligne non configuré"
+
+
+class ProposalNotFound(NotFound):
+    code = "proposal_not_found"
+    title = "Proposition introuvable ou expirée"
+
+
+class PlatformUnavailable(DomainError):
+    status = 502
+    code = "platform_unavailable"
+    title = "Plateforme injoignable"

@@ -1,0 +1,88 @@
+"""`POST /integrations/webhooks/{source}`: Standard Webhooks in, cases out."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter, Header, Request
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
+
+from crm_core.api.deps import DbSession
+from crm_core.exceptions import Conflict, DomainError
+from integrations.deps import Config, RawBody
+from integrations.exceptions import EventIdReused, MalformedEvent, UnknownSource
+from integrations.inbound import service
+from integrations.inbound.schemas import CaseEvent, IngestResult
+from integrations.settings import IntegrationSettings, SourceConfig
+from integrations.webhooks import signature
+
+logger = logging.getLogger("relais.integrations")
+router = APIRouter(prefix="/integrations", tags=["integrations"])
+
+
+def source_config(config: IntegrationSettings, source: str) -> SourceConfig:
+    found = config.webhook_sources.get(source)
+    if found is None:
+        logger.warning("webhook refused: unknown source %r", source[:60])
+        raise UnknownSource(f"Source d'événements inconnue : « {source[:50]} »")
+    return found
+
+
+def parse_event(body: bytes) -> CaseEvent:
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise MalformedEvent("Corps de l'événement : JSON invalide") from exc
+    try:
+        return CaseEvent.model_validate(document)
+    except ValidationError as exc:
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"]) or "événement", "message": e["msg"]}
+            for e in exc.errors()[:10]
+        ]
+        detail = "; ".join(f"{e['field']} : {e['message']}" for e in errors[:3])
+        raise MalformedEvent(f"Événement invalide — {detail}", errors=errors) from exc
+
+
+@router.post("/webhooks/{source}", response_model=IngestResult)
+def receive_webhook(
+    source: str, request: Request, body: RawBody, db_session: DbSession, config: Config,
+    webhook_id: Annotated[str | None, Header(description="Standard Webhooks id")] = None,
+    webhook_timestamp: Annotated[str | None, Header()] = None,
+    webhook_signature: Annotated[str | None, Header()] = None,
+) -> IngestResult:
+    """A signed event from an e-services platform (Standard Webhooks). A redelivery of a
+    known `webhook-id` is acknowledged without effect."""
+    try:
+        found = source_config(config, source)
+        if found.kind != "standard":
+            raise UnknownSource(f"La source « {source} » n'envoie pas d'événements génériques")
+        event_id = signature.verify(
+            secrets_=[s.get_secret_value() for s in found.secrets], body=body,
+            headers=dict(request.headers),
+        )
+        event = parse_event(body)
+        delivery = service.Delivery(source=source, event_id=event_id, body=body)
+        try:
+            result = service.receive(db_session=db_session, delivery=delivery, event=event,
+                                     default_service=found.default_service)
+            db_session.commit()
+        except (Conflict, IntegrityError):  # a concurrent twin got there first
+            twin = service.after_conflict(db_session, delivery)
+            if twin is None:
+                raise
+            result = twin
+    except DomainError as exc:
+        db_session.rollback()  # nothing half-written, whatever step refused
+        logger.warning("webhook refused from %s (%s): %s", source[:50], exc.code, exc.detail)
+        raise
+    except IntegrityError as exc:
+        db_session.rollback()
+        logger.warning("webhook from %s lost a race: %s", source[:50], exc)
+        raise EventIdReused("Événement enregistré en parallèle, réessayez") from exc
+    logger.info("webhook %s from %s: %s %s", event_id, source, result.status,
+                result.case_reference)
+    return result

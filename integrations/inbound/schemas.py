@@ -1,0 +1,59 @@
+"""The generic inbound event (Standard Webhooks envelope `type`, `timestamp`, `data`)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from crm_core.cases.enums import CaseKind, CaseStatus
+
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore")  # platforms add fields; we take what we know
+
+
+class EventAccount(_Model):
+    provider: Annotated[str, StringConstraints(max_length=50)] | None = None
+    subject: Annotated[str, StringConstraints(min_length=1, max_length=255)]
+
+
+class EventResident(_Model):
+    account: EventAccount | None = None
+    given_name: Short
+    family_name: Short
+    birth_name: Short | None = None
+    birth_date: date | None = None
+    email: Annotated[str, StringConstraints(max_length=320)] | None = None
+    phone: Annotated[str, StringConstraints(max_length=40)] | None = None
+
+
+class CaseEventData(_Model):
+    id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+    service: Annotated[str, StringConstraints(min_length=1, max_length=50)] | None = None
+    kind: CaseKind = CaseKind.REQUEST
+    subject: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                              max_length=200)] | None = None
+    description: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    status: CaseStatus | None = None
+    note: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    updated_at: AwareDatetime | None = None
+    resident: EventResident
+
+
+class CaseEvent(_Model):
+    type: Literal["case.submitted", "case.updated"]
+    timestamp: AwareDatetime
+    data: CaseEventData
+
+
+class IngestResult(BaseModel):
+    status: Literal["created", "updated", "duplicate", "stale"]
+    case_reference: str | None = None
+    resident_id: str | None = None
+    resident_match: str | None = None  # account, recognition, created
+    review: str | None = None
+    received_at: datetime = Field(default_factory=lambda: datetime.now().astimezone())

@@ -1,0 +1,211 @@
+"""Inbound events: verified, recorded once (inbox), turned into a case and a timeline entry.
+
+`receive()` is the whole path of one delivery inside the caller's transaction: the inbox
+row, the resident, the case, its status and the interaction are flushed together, and the
+route commits once — a refusal at any step leaves nothing written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from crm_core.agents.actor import SYSTEM
+from crm_core.cases import service as cases
+from crm_core.cases.enums import CaseStatus
+from crm_core.cases.models import Case
+from crm_core.cases.schemas import CaseCreate
+from crm_core.cases.workflow import ALLOWED_TRANSITIONS
+from crm_core.database.base import utcnow
+from crm_core.exceptions import InvalidInput
+from crm_core.interactions.enums import Channel, Outcome
+from crm_core.interactions.models import Interaction
+from crm_core.privacy.enums import AccessOperation
+from crm_core.privacy.service import record_access
+from integrations.exceptions import EventIdReused, MalformedEvent
+from integrations.inbound.schemas import CaseEvent, CaseEventData, IngestResult
+from integrations.matching import Identity, find_or_create
+from integrations.models import ExternalCaseState, InboxEvent, OidcLogin
+from integrations.outbox.hooks import from_source
+
+logger = logging.getLogger("relais.integrations")
+DEFAULT_PROVIDER = "compte-unique"
+
+
+@dataclass
+class Delivery:
+    source: str
+    event_id: str
+    body: bytes
+
+
+def check_duplicate(db_session: Session, delivery: Delivery) -> IngestResult | None:
+    """A redelivery of a known id is acknowledged (the sender stops retrying) and ignored;
+    the same id with another body is refused."""
+    known = db_session.scalar(select(InboxEvent).where(
+        InboxEvent.source == delivery.source, InboxEvent.event_id == delivery.event_id))
+    if known is None:
+        return None
+    if known.body_sha256 != _digest(delivery.body):
+        logger.warning("event id %s reused by %s with another body", delivery.event_id,
+                       delivery.source)
+        raise EventIdReused(
+            "Cet identifiant d'événement a déjà servi pour un autre contenu : refusé",
+            event_id=delivery.event_id,
+        )
+    reference = None
+    if known.case_id:
+        reference = db_session.scalar(select(Case.reference).where(Case.id == known.case_id))
+    return IngestResult(status="duplicate", case_reference=reference)
+
+
+def _digest(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def record_delivery(db_session: Session, delivery: Delivery, case_id: uuid.UUID) -> None:
+    """The inbox row goes last: a concurrent twin of this delivery blocks on its unique
+    key until the first commits, then fails here and is answered as a duplicate."""
+    db_session.add(InboxEvent(source=delivery.source, event_id=delivery.event_id,
+                              body_sha256=_digest(delivery.body), case_id=case_id))
+    db_session.flush()
+
+
+def receive(
+    *, db_session: Session, delivery: Delivery, event: CaseEvent,
+    default_service: str | None = None,
+) -> IngestResult:
+    duplicate = check_duplicate(db_session, delivery)
+    if duplicate is not None:
+        return duplicate
+    with from_source(db_session, delivery.source):
+        result, case = apply_case_event(
+            db_session=db_session, source=delivery.source, data=event.data,
+            at=event.data.updated_at or event.timestamp, default_service=default_service,
+        )
+    record_delivery(db_session, delivery, case.id)
+    return result
+
+
+def after_conflict(db_session: Session, delivery: Delivery) -> IngestResult | None:
+    """After a lost race (unique key), in a fresh transaction: was it this very event?"""
+    db_session.rollback()
+    return check_duplicate(db_session, delivery)
+
+
+def apply_case_event(
+    *, db_session: Session, source: str, data: CaseEventData, at: datetime,
+    default_service: str | None = None,
+) -> tuple[IngestResult, Case]:
+    case = db_session.scalar(
+        select(Case).where(Case.external_system == source, Case.external_id == data.id)
+    )
+    if case is None:
+        return _open(db_session, source, data, at, default_service)
+    state = db_session.get(ExternalCaseState, case.id)
+    if state is not None and at <= state.remote_updated_at:
+        logger.info("stale event for %s/%s (%s <= %s): ignored", source, data.id, at,
+                    state.remote_updated_at)
+        return IngestResult(status="stale", case_reference=case.reference,
+                            resident_id=str(case.resident_id)), case
+    _move(db_session, case, data, at)
+    _remember(db_session, case, data, at, state)
+    return IngestResult(status="updated", case_reference=case.reference,
+                        resident_id=str(case.resident_id)), case
+
+
+def _open(
+    db_session: Session, source: str, data: CaseEventData, at: datetime,
+    default_service: str | None,
+) -> tuple[IngestResult, Case]:
+    service_code = data.service or default_service
+    if not service_code or not data.subject:
+        raise MalformedEvent(
+            "Une nouvelle demande doit indiquer son service et son objet",
+            field="data.service" if not service_code else "data.subject",
+        )
+    person = data.resident
+    identity = Identity(
+        given_name=person.given_name, family_name=person.family_name,
+        birth_name=person.birth_name, birth_date=person.birth_date, email=person.email,
+        phone=person.phone,
+        account_provider=(person.account.provider or DEFAULT_PROVIDER) if person.account
+        else None,
+        account_subject=person.account.subject if person.account else None,
+    )
+    match = find_or_create(db_session=db_session, identity=identity, source=source)
+    opened_at = min(at, utcnow())
+    case = cases.open_case(
+        db_session=db_session, actor=SYSTEM, opened_at=opened_at,
+        data=CaseCreate(
+            resident_id=match.resident_id, service_code=service_code, channel=Channel.WEB,
+            kind=data.kind, subject=data.subject, description=data.description,
+            external_system=source, external_id=data.id,
+        ),
+    )
+    if data.status and data.status is not CaseStatus.NEW:
+        _move(db_session, case, data, opened_at)
+    _remember(db_session, case, data, at, None)
+    return IngestResult(
+        status="created", case_reference=case.reference, resident_id=str(match.resident_id),
+        resident_match=match.how, review=match.review.value if match.review else None,
+    ), case
+
+
+def _move(db_session: Session, case: Case, data: CaseEventData, at: datetime) -> None:
+    """The platform moved its request: follow it if our workflow allows, else note it."""
+    target = data.status
+    if target is not None and target is not case.status:
+        if target in ALLOWED_TRANSITIONS[case.status]:
+            cases.update_case(
+                db_session=db_session, actor=SYSTEM, reference=case.reference, status=target,
+                channel=Channel.WEB, note=data.note, at=min(at, utcnow()),
+            )
+            return
+        logger.warning("platform status %s not allowed from %s on %s: noted only",
+                       target, case.status, case.reference)
+    note = data.note or (f"Statut sur la plateforme : {target.value}" if target else None)
+    if not note:
+        raise InvalidInput("Mise à jour sans statut ni note", field="data.status")
+    db_session.add(Interaction(
+        resident_id=case.resident_id, case_id=case.id, channel=Channel.WEB,
+        outcome=Outcome.CASE_UPDATED, note=note, occurred_at=min(at, utcnow()),
+    ))
+    record_access(db_session=db_session, actor=SYSTEM, resident_id=case.resident_id,
+                  operation=AccessOperation.RECORD_INTERACTION, channel=Channel.WEB,
+                  reason=case.reference)
+    db_session.flush()
+
+
+def _remember(
+    db_session: Session, case: Case, data: CaseEventData, at: datetime,
+    state: ExternalCaseState | None,
+) -> None:
+    if state is None:
+        state = ExternalCaseState(case_id=case.id, remote_updated_at=at)
+        db_session.add(state)
+    state.remote_updated_at = at
+    state.remote_status = data.status.value if data.status else state.remote_status
+    db_session.flush()
+
+
+def new_event_id() -> str:
+    return f"msg_{uuid.uuid4().hex}"
+
+
+def purge(*, db_session: Session, retention_hours: int) -> int:
+    """Forgets event ids received more than `retention_hours` ago (never under 72 h: a
+    platform may retry for three days) and sign-ins left unfinished for an hour."""
+    hours = max(retention_hours, 72)
+    done = db_session.execute(delete(InboxEvent).where(
+        InboxEvent.received_at < utcnow() - timedelta(hours=hours)))
+    stale_logins = utcnow() - timedelta(hours=1)
+    db_session.execute(delete(OidcLogin).where(OidcLogin.created_at < stale_logins))
+    db_session.flush()
+    return int(done.rowcount)  # type: ignore[attr-defined]

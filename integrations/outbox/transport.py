@@ -1,0 +1,112 @@
+"""Sending one outbox event: the backend interface, the HTTP backend and a fake.
+
+The HTTP backend posts the event signed the Standard Webhooks way (`webhook-id` is the
+outbox row's id, the same on every retry: the receiver's idempotency key), never follows
+redirects, and refuses loopback, private, link-local and reserved addresses unless
+`RELAIS_OUTBOUND_ALLOW_PRIVATE` (SSRF guard: a platform's URL must not reach our own
+network).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import httpx
+import orjson
+
+from integrations.settings import SourceConfig
+from integrations.webhooks.signature import signed_headers
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    event_id: str  # the webhook-id
+    target: str
+    event_type: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SendResult:
+    ok: bool
+    status_code: int | None = None
+    error: str | None = None
+    permanent: bool = False  # no retry will help (SSRF guard, bad configuration)
+
+
+class Transport(Protocol):
+    def send(self, config: SourceConfig, event: Outgoing) -> SendResult: ...
+
+
+class BlockedAddress(Exception):
+    pass
+
+
+def check_destination(url: str, *, allow_private: bool) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BlockedAddress(f"URL de destination invalide : {url[:100]}")
+    if allow_private:
+        return
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise BlockedAddress(f"Nom inconnu : {parts.hostname}") from exc
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if (address.is_private or address.is_loopback or address.is_link_local
+                or address.is_reserved or address.is_multicast or address.is_unspecified):
+            raise BlockedAddress(
+                f"Destination {parts.hostname} ({address}) sur un réseau privé : refusée"
+            )
+
+
+def webhook_request(config: SourceConfig, event: Outgoing) -> tuple[str, bytes, dict[str, str]]:
+    if not config.outbound_url or config.outbound_secret is None:
+        raise BlockedAddress("Destination ou secret de livraison non configuré")
+    body = orjson.dumps(event.payload)
+    headers = signed_headers(secrets_=[config.outbound_secret.get_secret_value()],
+                             msg_id=event.event_id, body=body.decode())
+    headers["user-agent"] = "Relais-Webhooks/1"
+    return config.outbound_url, body, headers
+
+
+class HttpTransport:
+    def __init__(self, *, timeout: float, allow_private: bool) -> None:
+        self.allow_private = allow_private
+        self.client = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False)
+
+    def send(self, config: SourceConfig, event: Outgoing) -> SendResult:
+        try:
+            url, body, headers = webhook_request(config, event)
+            check_destination(url, allow_private=self.allow_private)
+        except BlockedAddress as exc:
+            return SendResult(ok=False, error=str(exc), permanent=True)
+        try:
+            response = self.client.post(url, content=body, headers=headers)
+        except httpx.HTTPError as exc:
+            return SendResult(ok=False, error=f"{type(exc).__name__}: {exc}"[:500])
+        ok = 200 <= response.status_code < 300
+        return SendResult(ok=ok, status_code=response.status_code,
+                          error=None if ok else f"HTTP {response.status_code}")
+
+    def close(self) -> None:
+        self.client.close()
+
+
+@dataclass
+class FakeTransport:
+    """Records what would be sent; answers with the scripted status codes in turn."""
+
+    answers: list[int] = field(default_factory=list)
+    sent: list[Outgoing] = field(default_factory=list)
+
+    def send(self, config: SourceConfig, event: Outgoing) -> SendResult:
+        self.sent.append(event)
+        status = self.answers.pop(0) if self.answers else 200
+        return SendResult(ok=200 <= status < 300, status_code=status,
+                          error=None if 200 <= status < 300 else f"HTTP {status}")

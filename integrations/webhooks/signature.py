@@ -1,0 +1,87 @@
+"""Standard Webhooks signatures (HMAC-SHA256 over `id.timestamp.body`, `v1,<base64>`),
+through the specification's own reference library, with several secrets for rotation.
+
+The library checks one secret, the ±5 minute tolerance and constant-time comparison; here
+we try each active secret and turn its errors (and the malformed headers it would trip
+over) into our refusals.
+"""
+
+from __future__ import annotations
+
+import binascii
+import secrets
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+from integrations.exceptions import InvalidSignature, StaleTimestamp
+
+HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
+MAX_ID_LENGTH = 255
+
+
+def new_secret() -> str:
+    """A fresh `whsec_` secret (32 random bytes, base64) to give a platform."""
+    import base64
+
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def sign(*, secret: str, msg_id: str, timestamp: datetime, body: str) -> str:
+    return Webhook(secret).sign(msg_id=msg_id, timestamp=timestamp, data=body)
+
+
+def signed_headers(
+    *, secrets_: Iterable[str], msg_id: str, body: str, timestamp: datetime | None = None
+) -> dict[str, str]:
+    """The three headers of a delivery, signed with every given secret (space-separated)."""
+    when = timestamp or datetime.now(UTC)
+    signatures = " ".join(
+        sign(secret=secret, msg_id=msg_id, timestamp=when, body=body) for secret in secrets_
+    )
+    return {
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(int(when.timestamp())),
+        "webhook-signature": signatures,
+        "content-type": "application/json",
+    }
+
+
+def verify(*, secrets_: Iterable[str], body: bytes, headers: Mapping[str, str]) -> str:
+    """Checks the headers against any active secret; returns the webhook id."""
+    lowered = {key.lower(): value for key, value in headers.items() if key.lower() in HEADERS}
+    missing = [name for name in HEADERS if not lowered.get(name)]
+    if missing:
+        raise InvalidSignature(
+            "En-têtes Standard Webhooks manquants : " + ", ".join(missing), missing=missing
+        )
+    msg_id = lowered["webhook-id"]
+    if len(msg_id) > MAX_ID_LENGTH or "." in msg_id or not msg_id.isprintable():
+        raise InvalidSignature("Identifiant d'événement (webhook-id) invalide")
+    if not lowered["webhook-timestamp"].isdigit():
+        raise InvalidSignature("Horodatage (webhook-timestamp) invalide : secondes Unix attendues")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidSignature("Corps de requête non UTF-8") from exc
+    # The library splits each signature on "," and would crash on a malformed one.
+    usable = " ".join(s for s in lowered["webhook-signature"].split() if s.count(",") == 1)
+    if not usable:
+        raise InvalidSignature("Signature (webhook-signature) illisible : « v1,<base64> » attendu")
+    checked = {**lowered, "webhook-signature": usable}
+    keys = list(secrets_)
+    if not keys:
+        raise InvalidSignature("Aucun secret n'est configuré pour cette source")
+    for secret in keys:
+        try:
+            Webhook(secret).verify(text, checked, json_parse=False)
+            return msg_id
+        except WebhookVerificationError as exc:
+            if "timestamp" in str(exc):
+                raise StaleTimestamp(
+                    "Horodatage hors de la tolérance de 5 minutes : événement refusé"
+                ) from exc
+        except (binascii.Error, ValueError):
+            continue  # a signature that is not base64 matches no secret
+    raise InvalidSignature("Signature invalide pour cette source")

@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from types import ModuleType
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crm_core.agents.actor import Actor
+from crm_core.agents.enums import Role
+from crm_core.cases import service as cases
+from crm_core.cases.enums import CaseStatus
+from crm_core.cases.models import Case
+from crm_core.residents.models import AccountLink
+from integrations.connectors.wcs.backend import FakeWcsBackend, HttpWcsBackend
+from integrations.connectors.wcs.router import wcs_backends
+from integrations.connectors.wcs.signing import BadSignature, check_query, sign_query
+from integrations.models import OutboxEvent
+from integrations.outbox.platforms import PlatformTransport
+from integrations.outbox.transport import FakeTransport, Outgoing
+from integrations.settings import SourceConfig, get_integration_settings
+from tests.integrations.connectors.wcs_server import Wcs, form_data, publik_sign, running_wcs
+
+KEY = "cle-partagee-publik-relais"
+
+
+@pytest.fixture
+def wcs() -> Iterator[Wcs]:
+    with running_wcs(KEY) as server:
+        yield server
+
+
+@pytest.fixture
+def publik(configure: Callable[..., None], wcs: Wcs, factories: ModuleType) -> SourceConfig:
+    factories.ServiceFactory(code="etat-civil")
+    configure({"publik": {
+        "kind": "wcs", "api_url": wcs.url, "orig": "relais", "api_key": KEY,
+        "services": {"demande-acte": "etat-civil"},
+        "status_map": {"1": "new", "2": "in_progress", "3": "closed"},
+        "triggers": {"closed": "cloture-relais", "in_progress": "prise-en-charge"},
+    }})
+    return get_integration_settings().webhook_sources["publik"]
+
+
+def call(client: TestClient, body: dict[str, Any], *, key: str = KEY) -> Any:
+    url = publik_sign("http://testserver/integrations/wcs/publik", key, "demarches")
+    return client.post(url, content=json.dumps(body), headers={"content-type":
+                                                               "application/json"})
+
+
+def test_our_signed_urls_pass_publik_checks_and_theirs_pass_ours() -> None:
+    from tests.integrations.connectors.wcs_server import publik_check
+
+    assert publik_check(sign_query("a=1", key=KEY, orig="relais"), KEY)
+    theirs = publik_sign("http://x/y?a=1", KEY, "demarches").split("?", 1)[1]
+    assert check_query(theirs, key=KEY) == "demarches"
+    with pytest.raises(BadSignature):
+        check_query(theirs, key="autre-cle")
+    with pytest.raises(BadSignature):
+        check_query(theirs.replace("a=1", "a=2"), key=KEY)
+
+
+@pytest.mark.usefixtures("publik")
+def test_a_workflow_call_with_the_form_data_opens_the_case(
+    client: TestClient, db_session: Session, factories: ModuleType
+) -> None:
+    resident = factories.ResidentFactory()
+    db_session.add(AccountLink(resident_id=resident.id, provider="compte-unique",
+                               subject="a1b2c3"))
+    db_session.flush()
+    response = call(client, form_data(status="2"))
+    assert response.status_code == 200, response.text
+    assert response.json()["resident_match"] == "account"
+    case = db_session.scalar(select(Case).where(Case.external_id == "demande-acte/12"))
+    assert case is not None
+    assert (case.resident_id, case.external_system, case.status) == (
+        resident.id, "publik", CaseStatus.IN_PROGRESS)
+    assert "Copie intégrale" in (case.description or "")
+    assert call(client, form_data(status="2")).json()["status"] == "duplicate"
+
+
+@pytest.mark.usefixtures("publik")
+def test_a_hint_is_fetched_back_through_the_signed_api(
+    client: TestClient, db_session: Session, wcs: Wcs
+) -> None:
+    wcs.forms["demande-acte/40"] = form_data(40)
+    response = call(client, {"id": "demande-acte/40"})
+    assert response.status_code == 200, response.text
+    assert wcs.origs == ["relais"] and wcs.refused == 0
+    assert db_session.scalar(select(Case).where(Case.external_id == "demande-acte/40"))
+    missing = call(client, {"id": "demande-acte/41"})
+    assert (missing.status_code, missing.json()["code"]) == (502, "platform_unavailable")
+
+
+@pytest.mark.usefixtures("publik")
+def test_unsigned_or_forged_calls_are_refused(client: TestClient, db_session: Session) -> None:
+    forged = call(client, form_data(), key="pas-la-bonne-cle")
+    assert (forged.status_code, forged.json()["code"]) == (401, "invalid_signature")
+    bare = client.post("/integrations/wcs/publik", json=form_data())
+    assert bare.status_code == 401
+    assert db_session.scalar(select(Case)) is None
+
+
+@pytest.mark.usefixtures("publik")
+def test_the_fake_backend_stands_in_for_the_api(
+    app: FastAPI, client: TestClient, db_session: Session
+) -> None:
+    fake = FakeWcsBackend(forms={"demande-acte/5": form_data(5, status="3")})
+    app.dependency_overrides[wcs_backends] = lambda: (lambda _config: fake)
+    assert call(client, {"id": "demande-acte/5"}).json()["status"] == "created"
+    case = db_session.scalar(select(Case).where(Case.external_id == "demande-acte/5"))
+    assert case is not None and case.status is CaseStatus.CLOSED
+
+
+def test_a_counter_closure_triggers_the_workflow_jump_on_wcs(
+    db_session: Session, factories: ModuleType, publik: SourceConfig, wcs: Wcs
+) -> None:
+    case = factories.CaseFactory(external_system="publik", external_id="demande-acte/12")
+    cases.update_case(db_session=db_session, actor=Actor(username="a", role=Role.COUNTER),
+                      reference=case.reference, status=CaseStatus.CLOSED, channel=None,
+                      note="Acte remis")
+    [event] = db_session.scalars(select(OutboxEvent)).all()
+    transport = PlatformTransport(webhooks=FakeTransport(),
+                                  wcs=lambda config: HttpWcsBackend(config, timeout=2))
+    outgoing = Outgoing(event_id="msg_1", target="publik", event_type=event.event_type,
+                        payload=event.payload)
+    assert transport.send(publik, outgoing).ok
+    [(form_id, trigger, payload)] = wcs.jumps
+    assert (form_id, trigger, payload["status"]) == ("demande-acte/12", "cloture-relais",
+                                                     "closed")
+    unmapped = Outgoing(event_id="msg_2", target="publik", event_type=event.event_type,
+                        payload={"data": {"id": "demande-acte/12", "status": "resolved"}})
+    assert transport.send(publik, unmapped).ok and len(wcs.jumps) == 1
