@@ -13,6 +13,7 @@ from crm_core.recognition.models import (
     SearchTokenKey,
 )
 from crm_core.residents.models import AccountLink, ContactPoint, Resident
+from crm_core.telephony.models import Call, CallEvent, Callback
 
 __all__ = [
     "AccessLog",
@@ -21,6 +22,9 @@ __all__ = [
     "AgentSession",
     "Badge",
     "Base",
+    "Call",
+    "CallEvent",
+    "Callback",
     "Case",
     "CaseStatusChange",
     "ContactPoint",
