@@ -72,7 +72,9 @@ def _parse_event(body: bytes, content_type: str) -> CallEventIn:
 
 
 @router.post("/events", response_model=EventAccepted, status_code=status.HTTP_202_ACCEPTED)
-async def receive_event(request: Request, config: TelephonyConfig) -> dict[str, Any]:
+async def receive_event(
+    request: Request, config: TelephonyConfig, db_session: DbSession
+) -> dict[str, Any]:
     """A call event from a PBX (Zammad generic CTI fields), signed with the PBX's secret."""
     body = await request.body()
     try:
@@ -85,12 +87,11 @@ async def receive_event(request: Request, config: TelephonyConfig) -> dict[str, 
     event = _parse_event(body, request.headers.get("content-type", ""))
 
     def ingest() -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
-        with request.app.state.session_factory() as db_session:
-            result = service.ingest_event(db_session=db_session, pbx=pbx, event=event)
-            db_session.commit()
-            accepted = {"call": result.call.id, "status": result.call.status,
-                        "duplicate": result.duplicate}
-            return accepted, result.pushes
+        result = service.ingest_event(db_session=db_session, pbx=pbx, event=event)
+        db_session.commit()
+        accepted = {"call": result.call.id, "status": result.call.status,
+                    "duplicate": result.duplicate}
+        return accepted, result.pushes
 
     accepted, pushes = await run_in_threadpool(ingest)
     hub = hub_of(request.app)
