@@ -3,7 +3,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -19,14 +18,14 @@ def pbx_secrets(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     get_telephony_settings.cache_clear()
 
 
-PostEvent = Callable[..., httpx.Response]
+PostEvent = Callable[..., Any]
 
 
 @pytest.fixture
 def post_event(client: TestClient) -> PostEvent:
     """post_event("newCall", "call-1", from_="06...", user=["201"]) -> the response."""
 
-    def post(event: str, call_id: str, **fields: Any) -> httpx.Response:
+    def post(event: str, call_id: str, **fields: Any) -> Any:
         body, headers = signed(cti(event, call_id, **fields))
         return client.post("/api/v1/telephony/events", content=body, headers=headers)
 

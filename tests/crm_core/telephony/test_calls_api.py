@@ -15,7 +15,9 @@ from tests.crm_core.conftest import sign_in
 from tests.crm_core.telephony.conftest import PostEvent
 
 
-def _phone_agent(client: TestClient, factories: ModuleType, extension: str = "201") -> dict[str, str]:
+def _phone_agent(
+    client: TestClient, factories: ModuleType, extension: str = "201"
+) -> dict[str, str]:
     agent = factories.AgentFactory(role=Role.PHONE, phone_extension=extension)
     return sign_in(client, agent.username)
 

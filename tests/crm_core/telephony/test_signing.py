@@ -48,7 +48,9 @@ def test_an_old_timestamp_is_a_replay() -> None:
 
 
 def test_rotation_accepts_both_secrets_and_several_signatures() -> None:
-    secrets = parse_secrets("pbx-a:old-secret-long-enough-000000,pbx-a:new-secret-long-enough-111111")
+    secrets = parse_secrets(
+        "pbx-a:old-secret-long-enough-000000,pbx-a:new-secret-long-enough-111111"
+    )
     new = sign(pbx="pbx-a", secret="new-secret-long-enough-111111", body=b"{}")
     assert verify(headers=new, body=b"{}", secrets=secrets, tolerance_seconds=60) == "pbx-a"
     # A PBX mid-rotation may send both signatures in one header.
