@@ -13,7 +13,7 @@ from crm_core.recognition.models import (
     SearchTokenKey,
 )
 from crm_core.residents.models import AccountLink, ContactPoint, Resident
-from crm_core.telephony.models import Call, CallEvent, Callback
+from crm_core.telephony.models import Call, Callback, CallEvent
 
 __all__ = [
     "AccessLog",

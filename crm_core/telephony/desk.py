@@ -12,6 +12,7 @@ import contextlib
 import logging
 from typing import Any
 
+import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
@@ -68,8 +69,9 @@ async def serve_desk(websocket: WebSocket, hub: DeskHub) -> None:
         return
     await websocket.accept()
     with hub.subscribe(extension) as queue:
-        await websocket.send_json({"type": "snapshot", "extension": extension,
-                                   "calls": snapshot})
+        await websocket.send_text(
+            _dumps({"type": "snapshot", "extension": extension, "calls": snapshot})
+        )
         receiver = asyncio.create_task(_drain(websocket))
         try:
             while not receiver.done():
@@ -101,6 +103,4 @@ async def _drain(websocket: WebSocket) -> None:
 
 
 def _dumps(message: dict[str, Any]) -> str:
-    import orjson
-
     return orjson.dumps(message, default=str).decode()
