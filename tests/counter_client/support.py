@@ -72,7 +72,7 @@ async def sign_in(pilot: Pilot[Any], username: str = "accueil",
     from counter_client.screens.home import HomeScreen
 
     app = pilot.app
-    await wait_for(pilot, lambda: app.screen.query("#username"))
+    await wait_for(pilot, lambda: bool(app.screen.query("#username")))
     await pilot.click("#username")
     await pilot.press(*username, "tab", *password, "enter")
     await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen)
