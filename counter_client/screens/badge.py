@@ -83,7 +83,7 @@ class BadgeScreen(FormScreen):
         client = self.counter.client
         self.counter.call_server(
             lambda: client.issue_badge(self.resident_id, card_uid=uid_hex),
-            lambda _: self._done("Carte enrôlée : elle sera confirmée à sa première lecture."),
+            lambda _: self._done("Carte enrôlée : elle ouvrira ce dossier."),
             failed=self._failed,
         )
 

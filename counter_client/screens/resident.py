@@ -30,6 +30,8 @@ class ResidentScreen(CounterScreen):
     def __init__(self, summary: dict[str, Any]) -> None:
         super().__init__()
         self.summary = summary
+        # The case the agent last moved (it may have left the open cases: closed).
+        self.recent_case: dict[str, Any] | None = None
 
     @property
     def resident_id(self) -> str:
@@ -48,6 +50,8 @@ class ResidentScreen(CounterScreen):
         self.query_one(CasesTable).focus()
 
     def show(self, summary: dict[str, Any]) -> None:
+        if str(summary["resident"]["id"]) != self.resident_id:
+            self.recent_case = None
         self.summary = summary
         self.query_one(ResidentCard).show(summary)
         self.query_one(CasesTable).show(summary.get("open_cases", []))
@@ -120,7 +124,7 @@ class ResidentScreen(CounterScreen):
         self.app.push_screen(BadgeScreen(self.summary))
 
     def action_receipt(self) -> None:
-        case = self.current_case
+        case = self.recent_case or self.current_case
         if case is None:
             self.say("Choisissez la demande dont il faut imprimer le reçu.", error=True)
             return

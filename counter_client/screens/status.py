@@ -68,6 +68,11 @@ class StatusScreen(FormScreen):
         reference = str(self.case["reference"])
 
         def done(case: dict[str, Any]) -> None:
+            from counter_client.screens.resident import ResidentScreen
+
+            for screen in self.app.screen_stack:
+                if isinstance(screen, ResidentScreen):
+                    screen.recent_case = case
             self.finish(f"Demande {case['display_reference']} :"
                         f" {labels.case_status(case['status'])}.")
             self.counter.post_message_to_resident_screen()
