@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import update
+from textual.widgets import OptionList
 
 from badge.card import FakeCardReader
 from badge.printing import PrintQueue, open_printer
@@ -87,8 +88,8 @@ async def test_scan_open_case_close_it_and_print_the_receipt(
 
         await pilot.press("s")  # only allowed transitions are offered
         await wait_for(pilot, lambda: isinstance(app.screen, StatusScreen)
-                       and app.screen.query_one("#targets").option_count > 0)
-        options = app.screen.query_one("#targets")
+                       and app.screen.query_one("#targets", OptionList).option_count > 0)
+        options = app.screen.query_one("#targets", OptionList)
         offered = [str(options.get_option_at_index(i).id) for i in range(options.option_count)]
         assert offered == ["in_progress", "waiting_resident", "resolved", "closed"]
         await pilot.press("end", "enter")
