@@ -20,6 +20,7 @@ from crm_core.cases.router import router as cases_router
 from crm_core.config import Settings, get_settings
 from crm_core.database.engine import make_engine, make_session_factory
 from crm_core.interactions.router import router as interactions_router
+from crm_core.queue.router import router as queue_router
 from crm_core.recognition.identity_router import router as identity_router
 from crm_core.recognition.router import router as recognition_router
 from crm_core.residents.router import router as residents_router
@@ -69,7 +70,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     for router in (
         agents_router, identity_router, residents_router, cases_router, interactions_router,
-        recognition_router, badges_router, telephony_router,
+        recognition_router, badges_router, queue_router, telephony_router,
     ):
         api.include_router(router)
     app.include_router(api)

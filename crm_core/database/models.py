@@ -6,6 +6,7 @@ from crm_core.cases.models import Case, CaseStatusChange, Service
 from crm_core.database.base import Base
 from crm_core.interactions.models import Interaction
 from crm_core.privacy.models import AccessLog
+from crm_core.queue.models import QueueTicket
 from crm_core.recognition.models import (
     ResidentMerge,
     ResidentMergeMove,
@@ -29,6 +30,7 @@ __all__ = [
     "CaseStatusChange",
     "ContactPoint",
     "Interaction",
+    "QueueTicket",
     "Resident",
     "ResidentMerge",
     "ResidentMergeMove",
