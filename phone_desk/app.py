@@ -7,6 +7,7 @@ thread worker (`call_server`) and only its result touches the screen.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from textual import work
@@ -14,6 +15,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
 
+from counter_client.labels import LOCAL_TZ
 from crm_core.client import ApiError, ServerUnreachable
 from crm_core.client.errors import ClientError
 from crm_core.client.telephony import PhoneClient
@@ -22,6 +24,10 @@ from phone_desk.feed import desk_feed
 
 T = TypeVar("T")
 Feed = Callable[[str, str, str | None], AsyncIterator[dict[str, Any]]]
+
+
+def _today() -> date:
+    return datetime.now(LOCAL_TZ).date()
 
 
 def _default_feed(server: str, token: str, extension: str | None) -> AsyncIterator[dict[str, Any]]:
@@ -39,8 +45,12 @@ class PhoneDeskApp(App[None]):
     agent: reactive[str] = reactive("")
     extension: reactive[str] = reactive("")
 
-    def __init__(self, settings: DeskSettings, client: PhoneClient, *, feed: Feed) -> None:
+    def __init__(
+        self, settings: DeskSettings, client: PhoneClient, *, feed: Feed,
+        today: Callable[[], date] = _today,
+    ) -> None:
         super().__init__()
+        self.today = today
         self.settings = settings
         self.client = client
         self.feed = feed
@@ -65,7 +75,7 @@ class PhoneDeskApp(App[None]):
         else:
             self.push_screen(DeskScreen())
         self.call_server(self.client.services, self._got_services)
-        self.follow_calls()
+        # The feed starts once the desk screen is mounted (DeskScreen.on_mount).
 
     def _got_services(self, services: list[dict[str, Any]]) -> None:
         self.services = services
@@ -122,7 +132,9 @@ class PhoneDeskApp(App[None]):
 
 
 def make_app(
-    settings: DeskSettings, client: PhoneClient, *, feed: Feed | None = None
+    settings: DeskSettings, client: PhoneClient, *, feed: Feed | None = None,
+    today: Callable[[], date] = _today,
 ) -> PhoneDeskApp:
-    """The desk of one seat; tests hand in a signed-in client and may hand in a feed."""
-    return PhoneDeskApp(settings, client, feed=feed or _default_feed)
+    """The desk of one seat; tests hand in a signed-in client, and may hand in a scripted
+    feed and a clock."""
+    return PhoneDeskApp(settings, client, feed=feed or _default_feed, today=today)

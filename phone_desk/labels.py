@@ -13,10 +13,11 @@ CALL_STATUSES = {
 DIRECTIONS = {"in": "entrant", "out": "sortant"}
 CALLBACK_STATUSES = {"pending": "à faire", "done": "fait", "cancelled": "annulé"}
 # Outcomes the agent may choose when logging a call.
+# (label, code) pairs, as Textual's Select takes them.
 CALL_OUTCOMES = (
-    ("informed", "Information donnée"), ("case_opened", "Demande ouverte"),
-    ("case_updated", "Demande mise à jour"), ("resolved", "Résolu"),
-    ("redirected", "Réorienté"), ("callback_scheduled", "Rappel prévu"), ("other", "Autre"),
+    ("Information donnée", "informed"), ("Demande ouverte", "case_opened"),
+    ("Demande mise à jour", "case_updated"), ("Résolu", "resolved"),
+    ("Réorienté", "redirected"), ("Rappel prévu", "callback_scheduled"), ("Autre", "other"),
 )
 
 

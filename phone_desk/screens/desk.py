@@ -95,7 +95,7 @@ class DeskScreen(Screen[None]):
                     yield Input(id="birth", placeholder="Naissance JJ/MM/AAAA")
                 yield SearchResults(id="results")
                 yield ResidentCard(id="card")
-                yield CasesTable(id="cases")
+                yield CasesTable(id="cases", today=self.desk.today)
                 yield Timeline(id="timeline")
             with Vertical(id="day"):
                 yield CallsTable(id="calls")
@@ -107,6 +107,7 @@ class DeskScreen(Screen[None]):
         self.query_one("#results", SearchResults).display = False
         self.query_one("#search", Input).focus()
         self.action_refresh_lists()
+        self.desk.follow_calls()
 
     def say(self, text: str, *, error: bool = False) -> None:
         self.query_one(MessageLine).say(text, error=error)
