@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 
 from counter_client.widgets.resident_card import ResidentCard
 from phone_desk.screens.log_call import LogCallScreen
@@ -22,12 +23,21 @@ async def _settled(pilot: Pilot[Any]) -> None:
     await pilot.pause(0.2)
 
 
+async def _redraw(pilot: Pilot[Any]) -> None:
+    """DataTable may draw its header before the rows widen the columns: redraw once."""
+    await pilot.pause(0.3)
+    for screen in pilot.app.screen_stack:
+        for table in screen.query(DataTable):
+            table.refresh(layout=True)
+    await pilot.pause(0.2)
+
+
 def test_known_caller_snapshot(snap_compare: Any) -> None:
     async def ringing(pilot: Pilot[Any]) -> None:
         await _settled(pilot)
         await wait_for(pilot, lambda: pilot.app.screen.query_one(ResidentCard).summary
                        is not None)
-        await pilot.pause(0.2)
+        await _redraw(pilot)
 
     assert snap_compare(canned_app(SNAPSHOT, RING), terminal_size=SIZE, run_before=ringing)
 
@@ -36,7 +46,7 @@ def test_unknown_number_snapshot(snap_compare: Any) -> None:
     async def typed(pilot: Pilot[Any]) -> None:
         await _settled(pilot)
         await pilot.press(*"camile durant")
-        await pilot.pause(0.2)
+        await _redraw(pilot)
 
     assert snap_compare(canned_app(SNAPSHOT, UNKNOWN_RING), terminal_size=SIZE,
                         run_before=typed)
@@ -51,6 +61,6 @@ def test_log_call_form_snapshot(snap_compare: Any) -> None:
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, LogCallScreen))
         await pilot.pause(0.3)
         await pilot.press(*"Demande de suivi")
-        await pilot.pause(0.3)
+        await _redraw(pilot)
 
     assert snap_compare(canned_app(SNAPSHOT, RING), terminal_size=SIZE, run_before=form)
