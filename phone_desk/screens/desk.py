@@ -197,17 +197,20 @@ class DeskScreen(Screen[None]):
     def _picked(self, event: SearchResults.Picked) -> None:
         self.open_resident(event.resident_id)
 
-    def open_resident(self, resident_id: str) -> None:
-        self.desk.call_server(lambda: self.desk.client.summary(resident_id), self._show_summary,
+    def open_resident(self, resident_id: str, *, quiet: bool = False) -> None:
+        self.desk.call_server(lambda: self.desk.client.summary(resident_id),
+                              lambda summary: self._show_summary(summary, quiet=quiet),
                               group="summary", exclusive=True)
 
-    def _show_summary(self, summary: dict[str, Any]) -> None:
+    def _show_summary(self, summary: dict[str, Any], *, quiet: bool = False) -> None:
         self.summary = summary
         self.query_one(ResidentCard).show(summary)
         self.query_one(CasesTable).show(summary.get("open_cases", []))
         self.query_one(Timeline).show(summary.get("recent_interactions", []))
         number = (self.call or {}).get("remote_number")
         known = {p.get("value") for p in summary.get("contact_points", [])}
+        if quiet:  # a refresh after an action: keep the action's message
+            return
         if number and number not in known:
             self.say("Ce numéro n'est pas dans le dossier : F8 pour le lier, avec l'accord "
                      "de l'usager.")
@@ -222,7 +225,7 @@ class DeskScreen(Screen[None]):
 
     def reload_file(self) -> None:
         if self.summary:
-            self.open_resident(str(self.summary["resident"]["id"]))
+            self.open_resident(str(self.summary["resident"]["id"]), quiet=True)
 
     # -- actions on the call ----------------------------------------------------------
 

@@ -19,7 +19,10 @@ NEW_CASE = "+"
 
 
 class LogCallScreen(ModalScreen[dict[str, Any] | None]):
-    BINDINGS = [Binding("escape", "cancel", "Annuler")]  # noqa: RUF012
+    BINDINGS = [  # noqa: RUF012
+        Binding("escape", "cancel", "Annuler"),
+        Binding("ctrl+s", "save", "Enregistrer", priority=True),
+    ]
 
     def __init__(self, open_cases: list[dict[str, Any]], services: list[dict[str, Any]]) -> None:
         super().__init__()
@@ -44,7 +47,7 @@ class LogCallScreen(ModalScreen[dict[str, Any] | None]):
             yield Label("Objet (nouvelle demande)")
             yield Input(id="subject")
             yield MessageLine(id="form-message")
-            yield Button("Enregistrer", id="save", variant="primary")
+            yield Button("Enregistrer (Ctrl+S)", id="save", variant="primary")
 
     def on_mount(self) -> None:
         self.query_one("#reason", Input).focus()
@@ -54,7 +57,7 @@ class LogCallScreen(ModalScreen[dict[str, Any] | None]):
 
     @on(Button.Pressed, "#save")
     @on(Input.Submitted, "#subject")
-    def _save(self) -> None:
+    def action_save(self) -> None:
         message = self.query_one(MessageLine)
         reason = self.query_one("#reason", Input).value.strip()
         if not reason:

@@ -30,3 +30,22 @@ def cti(event: str, call_id: str, **fields: Any) -> dict[str, Any]:
                                "direction": "in", "callId": call_id}
     payload.update({("from" if k == "from_" else k): v for k, v in fields.items()})
     return payload
+
+
+def post_event(server_url: str, event: str, call_id: str, **fields: Any) -> Any:
+    """A signed CTI event to a running server, as a PBX sends it."""
+    import httpx
+
+    body, headers = signed(cti(event, call_id, **fields))
+    response = httpx.post(f"{server_url}/api/v1/telephony/events", content=body,
+                          headers=headers, timeout=5)
+    assert response.status_code == 202, response.text
+    return response.json()
+
+
+def give_extension(server: Any, username: str, extension: str) -> None:
+    from crm_core.agents.models import Agent
+
+    with server.session() as session:
+        session.query(Agent).filter_by(username=username).one().phone_extension = extension
+        session.commit()
