@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from textual.coordinate import Coordinate
 
 from counter_client.widgets.resident_card import ResidentCard
 from crm_core.client.telephony import PhoneClient
@@ -77,8 +78,7 @@ async def test_journey_2_known_caller(live_server: LiveServer) -> None:
     phone = [entry for entry in timeline if entry["channel"] == "phone"]
     assert len(phone) == 1
     assert phone[0]["note"] == "Suivi de l'acte de naissance"
-    with PhoneClient(live_server.url, token=app.client.token) as phone_client:
-        logged = phone_client.call(call["id"])
+    logged = app.client.call(call["id"])
     assert logged["interaction_id"] == str(phone[0]["id"])
     assert datetime.fromisoformat(phone[0]["occurred_at"]) == datetime.fromisoformat(
         logged["started_at"])
@@ -108,7 +108,7 @@ async def test_journey_3_unknown_number(live_server: LiveServer) -> None:
         await pilot.press(*"camile durant", "tab", *"12/03/1984", "enter")
         results = app.screen.query_one(SearchResults)
         await wait_for(pilot, lambda: results.row_count > 0)
-        first = results.coordinate_to_cell_key((0, 0)).row_key.value
+        first = results.coordinate_to_cell_key(Coordinate(0, 0)).row_key.value
         assert first == camille["id"]
         await pilot.press("enter")
         card = app.screen.query_one(ResidentCard)
