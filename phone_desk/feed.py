@@ -11,7 +11,7 @@ import asyncio
 import json
 import logging
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -32,7 +32,7 @@ def desk_url(server: str, extension: str | None = None) -> str:
 
 async def desk_feed(
     server: str, token: str, *, extension: str | None = None, min_backoff: float = 0.2,
-) -> AsyncIterator[dict[str, Any]]:
+) -> AsyncGenerator[dict[str, Any], None]:
     url = desk_url(server, extension)
     headers = {"Authorization": f"Bearer {token}"}
     backoff = min_backoff
