@@ -15,7 +15,7 @@ from counter_client.cli import counter
 from crm_core.agents.enums import Role
 from crm_core.config import Settings, get_settings
 from crm_core.recognition.cli import bench_search, residents_app
-from phone_desk.cli import phone_app
+from phone_desk.cli import bench_phone, phone_app
 
 app = typer.Typer(help="Relais — le back-office de la relation usagers.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
@@ -26,6 +26,7 @@ app.add_typer(agent_app, name="agent")
 app.add_typer(bench_app, name="bench")
 app.add_typer(residents_app, name="residents")
 bench_app.command("search")(bench_search)
+bench_app.command("phone")(bench_phone)
 app.command("counter")(counter)
 app.add_typer(phone_app, name="phone")
 console = Console()

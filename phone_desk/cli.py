@@ -77,3 +77,21 @@ def ami(
 
     typer.echo(f"AMI {host}:{port} → {server} (PBX « {pbx} »)")
     asyncio.run(run())
+
+
+def bench_phone(
+    residents: Annotated[int, typer.Option(help="Dataset size.")] = 100_000,
+    calls: Annotated[int, typer.Option(help="Calls to time.")] = 500,
+    desks: Annotated[int, typer.Option(help="Connected desks (WebSockets).")] = 50,
+    engine: Annotated[str, typer.Option(help="postgresql or sqlite.")] = "postgresql",
+    database_url: Annotated[
+        str | None, typer.Option(help="Bench an existing, loaded database instead.")
+    ] = None,
+) -> None:
+    """newCall received by the server → caller's summary drawn on the desk (p50/p95/p99)."""
+    from rich.console import Console
+
+    from phone_desk.bench import run_phone_benchmark
+
+    run_phone_benchmark(residents=residents, calls=calls, desks=desks, engine_kind=engine,
+                        console=Console(), database_url=database_url)
