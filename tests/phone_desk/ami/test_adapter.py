@@ -4,19 +4,17 @@ AMI -> adapter -> signed HTTP -> a real Relais server -> the call in its databas
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
 
-from crm_core.telephony.config import get_telephony_settings
 from crm_core.telephony.enums import CallStatus
 from crm_core.telephony.models import Call
 from phone_desk.ami import AmiAdapter, HttpEventSink, MemorySink
 from phone_desk.ami.adapter import AmiSettings
 from tests.support.ami_server import AmiServer, inbound_call, running_ami_server
 from tests.support.live_server import LiveServer
-from tests.support.telephony import PBX, SECRET, SECRETS_ENV
+from tests.support.telephony import PBX, SECRET
 
 
 def _settings(server: AmiServer, secret: str = "ami-secret") -> AmiSettings:
@@ -97,14 +95,6 @@ def test_a_server_that_is_not_asterisk_is_refused() -> None:
         await other.wait_closed()
 
     asyncio.run(asyncio.wait_for(scenario(), 30))
-
-
-@pytest.fixture
-def pbx_secrets(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("RELAIS_TELEPHONY_PBX_SECRETS", SECRETS_ENV)
-    get_telephony_settings.cache_clear()
-    yield
-    get_telephony_settings.cache_clear()
 
 
 def test_ami_to_relais_end_to_end(pbx_secrets: None, live_server: LiveServer) -> None:
