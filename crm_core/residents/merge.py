@@ -38,6 +38,7 @@ from crm_core.recognition.models import ResidentMerge, ResidentMergeMove
 from crm_core.residents.enums import ResidentStatus
 from crm_core.residents.models import AccountLink, ContactPoint, Resident
 from crm_core.residents.service import get, resolve_id
+from crm_core.telephony.models import Call, Callback
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ MOVABLE: tuple[Movable, ...] = (
     Movable(ContactPoint, same_as=("kind", "value")),
     Movable(AccountLink),
     Movable(Badge),
+    Movable(Call),  # the caller, as the agent identified them
+    Movable(Callback),
 )
 # Foreign keys to resident.id that a merge deliberately leaves where they are.
 STAYS: dict[str, str] = {
