@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 from textual.app import App
 from textual.widgets import Input
@@ -29,7 +30,7 @@ def normalise(svg: str) -> str:
     return svg
 
 
-def assert_snapshot(app: App[object], name: str) -> None:
+def assert_snapshot(app: App[Any], name: str) -> None:
     for field in app.screen.query(Input):
         field.cursor_blink = False
     svg = normalise(app.export_screenshot(title=name))

@@ -77,8 +77,10 @@ def test_real_app_in_tmux_scan_opens_the_resident(
     token = api.issue_badge(resident["id"])["token"]
     api.close()
     terminal.wait_for("Identifiant de l'agent")
+    time.sleep(0.5)
     terminal.type("accueil")
-    terminal.keys("Tab")
+    terminal.keys("Enter")  # Enter on the name moves on to the password
+    time.sleep(0.3)
     terminal.type("secret")
     terminal.keys("Enter")
     terminal.wait_for("Scannez le badge")
