@@ -267,7 +267,16 @@ class CounterApp(App[None]):
         else:
             while len(self.screen_stack) > 2:
                 self.pop_screen()
-            self.push_screen(ResidentScreen(summary))
+            # One resident screen, installed once and refilled: composing its tables
+            # again at each scan would cost more than the lookup itself.
+            if not self.is_screen_installed("resident"):
+                self.install_screen(ResidentScreen(summary), "resident")
+                self.push_screen("resident")
+            else:
+                resident_screen = self.get_screen("resident")
+                assert isinstance(resident_screen, ResidentScreen)
+                self.push_screen("resident")
+                resident_screen.show(summary)
         matched = summary.get("matched_badge") or {}
         if matched.get("needs_confirmation"):
             self.push_screen(ConfirmCardScreen(summary, str(matched["id"])))
