@@ -32,6 +32,7 @@ from crm_core.exceptions import Conflict, NotFound
 from crm_core.interactions.models import Interaction
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.service import record_access
+from crm_core.queue.models import QueueTicket
 from crm_core.recognition.duplicates import explain
 from crm_core.recognition.indexing import reindex_residents
 from crm_core.recognition.models import ResidentMerge, ResidentMergeMove
@@ -53,6 +54,7 @@ MOVABLE: tuple[Movable, ...] = (
     Movable(ContactPoint, same_as=("kind", "value")),
     Movable(AccountLink),
     Movable(Badge),
+    Movable(QueueTicket),
 )
 # Foreign keys to resident.id that a merge deliberately leaves where they are.
 STAYS: dict[str, str] = {
