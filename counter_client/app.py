@@ -7,6 +7,7 @@ then to the server, so the app keeps working when the network drops.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -26,6 +27,8 @@ from crm_core.client import ApiError, RelaisClient, ServerUnreachable
 from crm_core.client.errors import ClientError
 
 T = TypeVar("T")
+logger = logging.getLogger("relais.counter")
+UNEXPECTED = "Erreur inattendue : l'action n'a pas abouti. Réessayez ; rien n'a été perdu."
 
 HIGH_CONTRAST = Theme(
     name="relais-contraste", primary="#FFFF00", secondary="#00FFFF", accent="#FFFFFF",
@@ -167,6 +170,10 @@ class CounterApp(App[None]):
             except ClientError as exc:
                 self.call_from_thread(self._api_failure, exc, failed)
                 return
+            except Exception:  # a bug or an unexpected answer: said plainly, logged
+                logger.exception("counter action failed")
+                self.call_from_thread(self.screen_say, UNEXPECTED, error=True)
+                return
             self.call_from_thread(self._came_back)
             self.call_from_thread(done, result)
 
@@ -225,7 +232,11 @@ class CounterApp(App[None]):
         self.run_worker(self._sync, thread=True, group="sync", exclusive=False)
 
     def _sync(self) -> None:
-        report = self.journal.sync(self.client)
+        try:
+            report = self.journal.sync(self.client)
+        except Exception:  # the journal keeps everything; the next round retries
+            logger.exception("journal sync failed")
+            return
         if report.unreachable and not report.sent:
             try:  # nothing pending still tells us whether the server is back
                 self.client.health()
@@ -267,7 +278,16 @@ class CounterApp(App[None]):
         else:
             while len(self.screen_stack) > 2:
                 self.pop_screen()
-            self.push_screen(ResidentScreen(summary))
+            # One resident screen, installed once and refilled: composing its tables
+            # again at each scan would cost more than the lookup itself.
+            if not self.is_screen_installed("resident"):
+                self.install_screen(ResidentScreen(summary), "resident")
+                self.push_screen("resident")
+            else:
+                resident_screen = self.get_screen("resident")
+                assert isinstance(resident_screen, ResidentScreen)
+                self.push_screen("resident")
+                resident_screen.show(summary)
         matched = summary.get("matched_badge") or {}
         if matched.get("needs_confirmation"):
             self.push_screen(ConfirmCardScreen(summary, str(matched["id"])))

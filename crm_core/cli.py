@@ -11,6 +11,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
+from counter_client.bench import bench_counter
 from counter_client.cli import counter
 from crm_core.agents.enums import Role
 from crm_core.config import Settings, get_settings
@@ -28,6 +29,7 @@ app.add_typer(residents_app, name="residents")
 bench_app.command("search")(bench_search)
 bench_app.command("phone")(bench_phone)
 app.command("counter")(counter)
+bench_app.command("counter")(bench_counter)
 app.add_typer(phone_app, name="phone")
 console = Console()
 

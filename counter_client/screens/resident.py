@@ -49,6 +49,10 @@ class ResidentScreen(CounterScreen):
         self.show(self.summary)
         self.query_one(CasesTable).focus()
 
+    def on_screen_resume(self) -> None:
+        if self.app.focused is None or self.app.focused.screen is not self:
+            self.query_one(CasesTable).focus()
+
     def show(self, summary: dict[str, Any]) -> None:
         if str(summary["resident"]["id"]) != self.resident_id:
             self.recent_case = None

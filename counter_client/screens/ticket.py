@@ -29,7 +29,9 @@ class TicketScreen(FormScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#services", OptionList).focus()
+        services = self.query_one("#services", OptionList)
+        services.highlighted = 0
+        services.focus()
 
     @on(OptionList.OptionSelected, "#services")
     def _chosen(self, event: OptionList.OptionSelected) -> None:

@@ -32,6 +32,7 @@ from crm_core.exceptions import Conflict, NotFound
 from crm_core.interactions.models import Interaction
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.service import record_access
+from crm_core.queue.models import QueueTicket
 from crm_core.recognition.duplicates import explain
 from crm_core.recognition.indexing import reindex_residents
 from crm_core.recognition.models import ResidentMerge, ResidentMergeMove
@@ -54,6 +55,7 @@ MOVABLE: tuple[Movable, ...] = (
     Movable(ContactPoint, same_as=("kind", "value")),
     Movable(AccountLink),
     Movable(Badge),
+    Movable(QueueTicket),
     Movable(Call),  # the caller, as the agent identified them
     Movable(Callback),
 )

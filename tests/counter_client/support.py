@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from badge.card import CardReader
 from badge.printing import PrintQueue
@@ -81,3 +83,19 @@ async def sign_in(pilot: Pilot[Any], username: str = "accueil",
 
 async def type_text(pilot: Pilot[Any], text: str) -> None:
     await pilot.press(*[{" ": "space"}.get(ch, ch) for ch in text])
+
+
+@contextlib.asynccontextmanager
+async def running(app: CounterApp, size: tuple[int, int] = (80, 24)) -> AsyncIterator[Pilot[None]]:
+    """`app.run_test`, then wait for its workers and close its client and journal, so that
+    no request is still in flight (or socket left open) when the test ends."""
+    try:
+        async with app.run_test(size=size) as pilot:
+            yield pilot
+            app.workers.cancel_group(app, "card")  # the reader loop ends at its next poll
+            for worker in list(app.workers):
+                with contextlib.suppress(WorkerCancelled, WorkerFailed):
+                    await worker.wait()
+    finally:
+        app.client.close()
+        app.journal.close()

@@ -27,6 +27,7 @@ from tests.counter_client.support import (
     api_client,
     counter_app,
     create_resident,
+    running,
     seed_services,
     sign_in,
     type_text,
@@ -66,7 +67,7 @@ async def test_scan_open_case_close_it_and_print_the_receipt(
     resident = create_resident(api)
     token = api.issue_badge(resident["id"])["token"]
     app = counter_app(live_server.url, tmp_path, print_queue=print_queue)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(app, (80, 24)) as pilot:
         await sign_in(pilot)
         await type_text(pilot, token)  # what a keyboard-wedge scanner does
         await pilot.press("enter")
@@ -106,7 +107,6 @@ async def test_scan_open_case_close_it_and_print_the_receipt(
     assert case["display_reference"] in printed[0].text
     assert "Demande clôturée" in printed[0].text
     assert "Accueil : Accueil" in printed[0].text
-    app.client.close()
     api.close()
 
 
@@ -123,7 +123,7 @@ async def test_first_card_tap_asks_the_agent_to_confirm(
         session.commit()
     reader = FakeCardReader()
     app = counter_app(live_server.url, tmp_path, card_reader=reader)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(app, (80, 24)) as pilot:
         await sign_in(pilot)
         reader.tap(bytes.fromhex("04A1B2C3D4E5F6"))
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmCardScreen))
@@ -140,7 +140,6 @@ async def test_first_card_tap_asks_the_agent_to_confirm(
         reader.tap(bytes.fromhex("04FFFFFFFFFFFF"))  # unknown card: said in French
         await wait_for(pilot, lambda: "carte" in str(
             app.screen.query_one("#message").render()).lower())
-    app.client.close()
     api.close()
 
 
@@ -152,7 +151,7 @@ async def test_issue_print_and_revoke_a_badge_and_add_a_contact_point(
     api = api_client(live_server)
     resident = create_resident(api, phones=[], emails=[])
     app = counter_app(live_server.url, tmp_path, print_queue=print_queue)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with running(app, (120, 36)) as pilot:
         await sign_in(pilot)
         app.open_resident(resident["id"])
         await wait_for(pilot, lambda: isinstance(app.screen, ResidentScreen))
@@ -180,7 +179,6 @@ async def test_issue_print_and_revoke_a_badge_and_add_a_contact_point(
         await pilot.pause(0.5)
         assert isinstance(app.screen, ContactScreen)  # stays open and says why
         assert "⚠" in str(app.screen.query_one(MessageLine).render())
-    app.client.close()
     api.close()
 
 
@@ -189,18 +187,16 @@ async def test_bad_password_and_sign_out_keep_the_day_token(
 ) -> None:
     seed_services(live_server)
     app = counter_app(live_server.url, tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(app, (80, 24)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
         await pilot.press(*"accueil", "tab", *"faux", "enter")
         await wait_for(pilot, lambda: "incorrect" in str(
             app.screen.query_one("#message").render()))
         await pilot.press("shift+tab")
         await sign_in(pilot, username="")  # the name is still typed
-    app.client.close()
     again = counter_app(live_server.url, tmp_path)  # same day, same workstation
-    async with again.run_test(size=(80, 24)) as pilot:
+    async with running(again, (80, 24)) as pilot:
         await wait_for(pilot, lambda: isinstance(again.screen, HomeScreen))
         await pilot.press("f10")
         await wait_for(pilot, lambda: isinstance(again.screen, SignInScreen))
     assert not (tmp_path / "session.json").exists()
-    again.client.close()

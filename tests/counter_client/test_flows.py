@@ -14,6 +14,7 @@ from tests.counter_client.support import (
     api_client,
     counter_app,
     create_resident,
+    running,
     seed_services,
     sign_in,
     type_text,
@@ -32,7 +33,7 @@ async def test_sign_in_search_as_you_type_and_record_a_visit(
     resident = create_resident(api)
     create_resident(api, given_name="Paul", family_name="Martin", phones=[], emails=[])
     app = counter_app(live_server.url, tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(app, (80, 24)) as pilot:
         assert isinstance(app.screen, SignInScreen)
         await sign_in(pilot)
         await type_text(pilot, "camile durant")
@@ -53,5 +54,4 @@ async def test_sign_in_search_as_you_type_and_record_a_visit(
     assert (entry["channel"], entry["outcome"], entry["note"]) == (
         "counter", "informed", "Renseignement passeport")
     assert entry["agent"] == "Accueil"
-    app.client.close()
     api.close()

@@ -13,8 +13,9 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def pbx_secrets(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The PBX secrets of tests/support/telephony.py on the server under test."""
     monkeypatch.setenv("RELAIS_TELEPHONY_PBX_SECRETS", SECRETS_ENV)
     get_telephony_settings.cache_clear()
     yield

@@ -22,7 +22,7 @@ from tests.counter_client.support import api_client, create_resident, seed_servi
 from tests.support.live_server import LiveServer
 from tests.support.telephony import give_extension, post_event
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("pbx_secrets")]
 
 
 def _desk(server: LiveServer) -> PhoneDeskApp:
