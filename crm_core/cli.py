@@ -11,12 +11,15 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
+from counter_client.bench import bench_counter
+from counter_client.cli import counter
 from crm_core.agents.enums import Role
 from crm_core.config import Settings, get_settings
 from crm_core.privacy.cli import audit_app, retention_app
 from crm_core.recognition.cli import bench_search, residents_app
 from crm_core.reminders.cli import reminders_app
 from integrations.cli import bench_ingest, deliver_command, integrations_app
+from phone_desk.cli import bench_phone, phone_app
 
 app = typer.Typer(help="Relais — le back-office de la relation usagers.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
@@ -35,6 +38,10 @@ app.add_typer(integrations_app, name="integrations")
 app.command("worker", help="Deliver the outbox to the platforms (as `integrations deliver`).")(
     deliver_command
 )
+bench_app.command("phone")(bench_phone)
+app.command("counter")(counter)
+bench_app.command("counter")(bench_counter)
+app.add_typer(phone_app, name="phone")
 console = Console()
 
 

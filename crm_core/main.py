@@ -22,11 +22,13 @@ from crm_core.database.engine import make_engine, make_session_factory
 from crm_core.interactions.router import router as interactions_router
 from crm_core.privacy.router import router as privacy_router
 from crm_core.privacy.sealer import PeriodicSealer
+from crm_core.queue.router import router as queue_router
 from crm_core.recognition.identity_router import router as identity_router
 from crm_core.recognition.router import router as recognition_router
 from crm_core.reminders.router import pages as reminder_pages
 from crm_core.reminders.router import router as reminders_router
 from crm_core.residents.router import router as residents_router
+from crm_core.telephony.router import router as telephony_router
 from integrations.router import router as integrations_router
 
 API_PREFIX = "/api/v1"
@@ -79,7 +81,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     for router in (
         agents_router, identity_router, residents_router, cases_router, interactions_router,
-        recognition_router, badges_router, privacy_router, reminders_router,
+        recognition_router, badges_router, privacy_router, reminders_router, queue_router,
+        telephony_router,
     ):
         api.include_router(router)
     app.include_router(api)

@@ -45,6 +45,8 @@ class Case(UUIDPrimaryKey, Timestamps, Base):
     closed_at: Mapped[datetime | None]
     site_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("site.id"))
     opened_by_agent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agent.id"))
+    # Set by clients that retry (the counter's offline journal): opened once only.
+    idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True)
 
     service: Mapped[Service] = relationship(lazy="joined")
     history: Mapped[list[CaseStatusChange]] = relationship(

@@ -37,6 +37,8 @@ class CaseCreate(BaseModel):
     external_id: Annotated[str, StringConstraints(max_length=255)] | None = None
     # Most cases are opened during an exchange: log it on the timeline unless told not to.
     record_interaction: bool = True
+    # A retry with the same key returns the case opened the first time.
+    idempotency_key: Annotated[str, StringConstraints(min_length=8, max_length=100)] | None = None
 
 
 class CaseUpdate(BaseModel):

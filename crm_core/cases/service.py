@@ -78,6 +78,12 @@ def _new_reference(db_session: Session) -> str:
 def open_case(
     *, db_session: Session, actor: Actor, data: CaseCreate, opened_at: datetime | None = None
 ) -> Case:
+    if data.idempotency_key:
+        existing = db_session.scalar(
+            select(Case).where(Case.idempotency_key == data.idempotency_key)
+        )
+        if existing is not None:
+            return _check_replay(db_session, existing, data)
     resident = residents.get(db_session=db_session, resident_id=data.resident_id)
     service = get_service(db_session=db_session, code=data.service_code)
     channel = _require_channel(data.channel, actor)
@@ -108,6 +114,7 @@ def open_case(
         due_date=local_day + timedelta(days=service.announced_delay_days),
         site_id=actor.site_id,
         opened_by_agent_id=actor.agent_id,
+        idempotency_key=data.idempotency_key,
     )
     case.service = service
     db_session.add(case)
@@ -138,6 +145,15 @@ def open_case(
     except IntegrityError as exc:  # a concurrent insert of the same external request
         raise Conflict("Demande enregistrée en parallèle, réessayez") from exc
     return case
+
+
+def _check_replay(db_session: Session, existing: Case, data: CaseCreate) -> Case:
+    surviving_id, _ = residents.resolve_id(db_session=db_session, resident_id=data.resident_id)
+    if existing.resident_id != surviving_id:
+        raise Conflict(
+            "Clé d'idempotence déjà utilisée pour un autre usager", field="idempotency_key"
+        )
+    return existing
 
 
 def get_by_reference(*, db_session: Session, reference: str) -> Case:

@@ -121,6 +121,54 @@ class RelaisClient:
     def record_interaction(self, **fields: Any) -> dict[str, Any]:
         return dict(self._request("POST", "/interactions", json=_jsonable(fields)))
 
+    # -- recognition ------------------------------------------------------------------
+
+    def search(self, q: str, *, limit: int = 10, **filters: str) -> dict[str, Any]:
+        """Ranked candidates (`results`, each with `score` and `reasons`)."""
+        params: dict[str, Any] = {"q": q, "limit": limit, **filters}
+        return dict(self._request("GET", "/residents/search", params=params))
+
+    # -- badges -----------------------------------------------------------------------
+
+    def badges(self, resident_id: uuid.UUID | str) -> list[dict[str, Any]]:
+        return list(self._request("GET", f"/residents/{resident_id}/badges"))
+
+    def issue_badge(
+        self, resident_id: uuid.UUID | str, *, card_uid: str | None = None
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"kind": "card", "card_uid": card_uid} if card_uid else {}
+        return dict(self._request("POST", f"/residents/{resident_id}/badges", json=body))
+
+    def revoke_badge(self, badge_id: str, *, reason: str | None = None) -> dict[str, Any]:
+        body = {"reason": reason} if reason else {}
+        return dict(self._request("POST", f"/badges/{badge_id}/revoke", json=body))
+
+    def confirm_card(self, badge_id: str) -> dict[str, Any]:
+        return dict(self._request("POST", f"/badges/{badge_id}/confirm"))
+
+    # -- queue ------------------------------------------------------------------------
+
+    def issue_ticket(
+        self, service_code: str, *, resident_id: uuid.UUID | str | None = None
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"service_code": service_code}
+        if resident_id:
+            body["resident_id"] = str(resident_id)
+        return dict(self._request("POST", "/queue/tickets", json=body))
+
+    def waiting_tickets(self) -> list[dict[str, Any]]:
+        return list(self._request("GET", "/queue/tickets", params={"status": "waiting"}))
+
+    def call_next_ticket(self, *, service_code: str | None = None) -> dict[str, Any]:
+        body = {"service_code": service_code} if service_code else {}
+        return dict(self._request("POST", "/queue/call-next", json=body))
+
+    def serve_ticket(
+        self, ticket_id: uuid.UUID | str, *, resident_id: uuid.UUID | str | None = None
+    ) -> dict[str, Any]:
+        body = {"resident_id": str(resident_id)} if resident_id else {}
+        return dict(self._request("POST", f"/queue/tickets/{ticket_id}/serve", json=body))
+
 
 def _jsonable(fields: dict[str, Any]) -> dict[str, Any]:
     return {k: str(v) if isinstance(v, uuid.UUID) else v for k, v in fields.items()}

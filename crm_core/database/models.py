@@ -6,6 +6,7 @@ from crm_core.cases.models import Case, CaseStatusChange, Service
 from crm_core.database.base import Base
 from crm_core.interactions.models import Interaction
 from crm_core.privacy.models import AccessLog, AccessLogSeal, AuditPurge, ConsentChange
+from crm_core.queue.models import QueueTicket
 from crm_core.recognition.models import (
     ResidentMerge,
     ResidentMergeMove,
@@ -19,6 +20,7 @@ from crm_core.reminders.models import (
     ReminderSubscription,
 )
 from crm_core.residents.models import AccountLink, ContactPoint, Resident
+from crm_core.telephony.models import Call, Callback, CallEvent
 from integrations.models import (
     AccountLinkProposal,
     DisabledTarget,
@@ -41,6 +43,9 @@ __all__ = [
     "AuditPurge",
     "Badge",
     "Base",
+    "Call",
+    "CallEvent",
+    "Callback",
     "Case",
     "CaseStatusChange",
     "ConsentChange",
@@ -53,6 +58,7 @@ __all__ = [
     "Open311Request",
     "OutboxEvent",
     "PollCursor",
+    "QueueTicket",
     "ReminderBundle",
     "ReminderDate",
     "ReminderDelivery",

@@ -35,6 +35,8 @@ from crm_core.reminders.models import ReminderSubscription
 from crm_core.residents.enums import ResidentStatus
 from crm_core.residents.models import AccountLink, ContactPoint, Resident
 from crm_core.residents.service import resolve_id
+from crm_core.telephony.enums import CallbackStatus
+from crm_core.telephony.models import Call, Callback
 
 ERASED_NAME = "Anonyme"
 ERASED_SUBJECT = "[effacé]"
@@ -43,6 +45,8 @@ ERASED_SUBJECT = "[effacé]"
 SCRUBBED = {
     "account_link.resident_id": "deleted",
     "badge.resident_id": "revoked, card hash removed",
+    "call.resident_id": "caller's number blanked; the call stays in the phone figures",
+    "callback.resident_id": "number and free text blanked; pending ones cancelled",
     "case.resident_id": "subject, description and external id blanked; case kept",
     "consent_change.resident_id": "notes blanked; answers kept (they name nobody)",
     "contact_point.resident_id": "deleted",
@@ -55,6 +59,7 @@ SCRUBBED = {
 }
 KEPT = {
     "access_log.resident_id": "append-only record of who consulted the file, and of the erasure",
+    "queue_ticket.resident_id": "a number and times, nothing personal: waiting-time figures",
 }
 
 
@@ -136,6 +141,13 @@ def erase_resident(
     # anonymous) survivor rather than on a second, orphaned anonymous record.
     db_session.execute(update(Resident).where(Resident.id == surviving_id)
                        .values(status=ResidentStatus.ERASED))
+    db_session.execute(update(Call).where(Call.resident_id.in_(family))
+                       .values(remote_raw="", remote_number=None))
+    db_session.execute(update(Callback).where(Callback.resident_id.in_(family))
+                       .values(phone="", reason=ERASED_SUBJECT, outcome_note=None))
+    db_session.execute(update(Callback).where(Callback.resident_id.in_(family),
+                                              Callback.status == CallbackStatus.PENDING)
+                       .values(status=CallbackStatus.CANCELLED, done_at=now))
     for _, scrubber in erasure_hooks.HOOKS.values():
         scrubber(db_session, family)
     record_access(db_session=db_session, actor=actor, resident_id=surviving_id,

@@ -32,12 +32,14 @@ from crm_core.exceptions import Conflict, NotFound
 from crm_core.interactions.models import Interaction
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.service import record_access
+from crm_core.queue.models import QueueTicket
 from crm_core.recognition.duplicates import explain
 from crm_core.recognition.indexing import reindex_residents
 from crm_core.recognition.models import ResidentMerge, ResidentMergeMove
 from crm_core.residents.enums import ResidentStatus
 from crm_core.residents.models import AccountLink, ContactPoint, Resident
 from crm_core.residents.service import get, resolve_id
+from crm_core.telephony.models import Call, Callback
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,9 @@ MOVABLE: tuple[Movable, ...] = (
     Movable(ContactPoint, same_as=("kind", "value")),
     Movable(AccountLink),
     Movable(Badge),
+    Movable(QueueTicket),
+    Movable(Call),  # the caller, as the agent identified them
+    Movable(Callback),
 )
 # Foreign keys to resident.id that a merge deliberately leaves where they are.
 STAYS: dict[str, str] = {

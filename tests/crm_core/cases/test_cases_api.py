@@ -142,3 +142,22 @@ def test_external_reference_is_unique(
         )
     ) == 1
     assert (db_session.scalar(select(func.count()).select_from(Case)) or 0) >= 1
+
+
+@pytest.mark.usefixtures("voirie")
+def test_opening_with_an_idempotency_key_twice_opens_one_case(
+    client: TestClient, db_session: Session, factories: ModuleType, as_role: Headers
+) -> None:
+    resident, other = factories.ResidentFactory(), factories.ResidentFactory()
+    headers = as_role(Role.COUNTER)
+    first = _open(client, headers, resident.id, idempotency_key="journal-0001")
+    second = _open(client, headers, resident.id, idempotency_key="journal-0001")
+    assert first.status_code == second.status_code == 201
+    assert first.json()["reference"] == second.json()["reference"]
+    count = db_session.scalar(
+        select(func.count()).select_from(Case).where(Case.resident_id == resident.id)
+    )
+    assert count == 1
+    stolen = _open(client, headers, other.id, idempotency_key="journal-0001")
+    assert stolen.status_code == 409
+    assert stolen.json()["code"] == "conflict"

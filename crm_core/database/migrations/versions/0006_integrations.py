@@ -1,7 +1,7 @@
 """integrations: inbox, outbox, case state, poll cursors, open311 requests, resident review, oidc sign-ins, link proposals
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 Create Date: 2026-12-01 19:47:40.166438
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '0006'
-down_revision: str | None = '0003'
+down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

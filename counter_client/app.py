@@ -1,0 +1,372 @@
+"""The counter agents' app: `make_app(settings, client)` builds it, `relais counter` runs it.
+
+Every call to the server or to a device runs in a thread worker (`call_server`); handlers
+only change the screen. Visits and new requests go through the offline journal first,
+then to the server, so the app keeps working when the network drops.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.theme import Theme
+
+from badge.card import CardEventKind, CardReader
+from badge.printing import PrintQueue
+from counter_client import desk, labels
+from counter_client.config import CounterSettings
+from counter_client.journal import EntryKind, EntryState, Journal, SyncReport
+from counter_client.session_store import SessionStore, StoredSession
+from crm_core.client import ApiError, RelaisClient, ServerUnreachable
+from crm_core.client.errors import ClientError
+
+T = TypeVar("T")
+logger = logging.getLogger("relais.counter")
+UNEXPECTED = "Erreur inattendue : l'action n'a pas abouti. Réessayez ; rien n'a été perdu."
+
+HIGH_CONTRAST = Theme(
+    name="relais-contraste", primary="#FFFF00", secondary="#00FFFF", accent="#FFFFFF",
+    foreground="#FFFFFF", background="#000000", surface="#000000", panel="#1A1A1A",
+    success="#00FF00", warning="#FFFF00", error="#FF5555", dark=True,
+)
+
+
+def _today() -> date:
+    return datetime.now(labels.LOCAL_TZ).date()
+
+
+class CounterApp(App[None]):
+    CSS_PATH = "counter.tcss"
+    TITLE = "Relais — Accueil"
+    BINDINGS = [  # noqa: RUF012
+        Binding("f1", "help", "Aide"),
+        Binding("f2", "toggle_contrast", "Contraste"),
+        Binding("f10", "sign_out", "Déconnexion"),
+        Binding("ctrl+q", "quit", "Quitter", priority=True),
+    ]
+
+    online: reactive[bool] = reactive(True)
+    pending: reactive[int] = reactive(0)
+    rejected: reactive[int] = reactive(0)
+    agent: reactive[str] = reactive("")
+    ticket: reactive[str] = reactive("")
+
+    def __init__(
+        self, settings: CounterSettings, client: RelaisClient, *, journal: Journal,
+        sessions: SessionStore, card_reader: CardReader | None = None,
+        print_queue: PrintQueue | None = None, today: Callable[[], date] = _today,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.client = client
+        self.journal = journal
+        self.sessions = sessions
+        self.card_reader = card_reader
+        self.print_queue = print_queue
+        self.today = today
+        self.session: StoredSession | None = None
+        self.services: list[dict[str, Any]] = []
+        self.site_name = ""
+        self.current_ticket: dict[str, Any] | None = None
+
+    # -- start, sign in, sign out -----------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.register_theme(HIGH_CONTRAST)
+        if self.settings.theme == "contraste":
+            self.theme = HIGH_CONTRAST.name
+        self._refresh_counts()
+        stored = self.sessions.load(server_url=self.client.base_url)
+        if stored is None:
+            self._show_sign_in()
+        else:
+            self.client.token = stored.token
+            self._start_day(stored)
+            self.call_server(self.client.me, lambda _: None)
+        self.set_interval(self.settings.sync_interval_seconds, self.sync_now)
+        if self.card_reader is not None:
+            self.run_worker(self._watch_card_reader, thread=True, group="card", name="card")
+
+    def _show_sign_in(self) -> None:
+        from counter_client.screens.sign_in import SignInScreen
+
+        self.switch_or_push(SignInScreen())
+
+    def switch_or_push(self, screen: Any) -> None:
+        if len(self.screen_stack) > 1:
+            while len(self.screen_stack) > 2:
+                self.pop_screen()
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def signed_in(self, session: dict[str, Any], username: str) -> None:
+        stored = self.sessions.save(
+            server_url=self.client.base_url, session=session, username=username
+        )
+        self._start_day(stored)
+
+    def _start_day(self, stored: StoredSession) -> None:
+        from counter_client.screens.home import HomeScreen
+
+        self.session = stored
+        site = f" · {stored.site_code}" if stored.site_code else ""
+        self.agent = f"{stored.display_name}{site}"
+        self.switch_or_push(HomeScreen())
+        self.call_server(self.client.services, self._got_services)
+        self.call_server(self.client.sites, self._got_sites)
+        self.sync_now()
+
+    def _got_services(self, services: list[dict[str, Any]]) -> None:
+        self.services = services
+
+    def _got_sites(self, sites: list[dict[str, Any]]) -> None:
+        code = self.session.site_code if self.session else None
+        self.site_name = next((s["name"] for s in sites if s["code"] == code), "")
+
+    def action_sign_out(self) -> None:
+        if self.session is None:
+            return
+
+        def sign_out() -> None:
+            try:
+                self.client.sign_out()
+            except ServerUnreachable:
+                self.client.token = None  # revoked on the server when it comes back (TTL)
+
+        self.sessions.clear()
+        self.session = None
+        self.agent = ""
+        self.call_server(sign_out, lambda _: self._show_sign_in())
+
+    def session_expired(self) -> None:
+        self.sessions.clear()
+        self.session = None
+        self._show_sign_in()
+        self.screen_say("Votre session a expiré : reconnectez-vous.", error=True)
+
+    # -- talking to the server --------------------------------------------------------
+
+    def call_server(
+        self, call: Callable[[], T], done: Callable[[T], None], *,
+        failed: Callable[[ClientError], None] | None = None, group: str = "server",
+        exclusive: bool = False,
+    ) -> None:
+        """Run `call` in a thread worker; `done`/`failed` then run on the UI thread."""
+
+        def work() -> None:
+            try:
+                result = call()
+            except ServerUnreachable as exc:
+                self.call_from_thread(self.went_offline)
+                self.call_from_thread(failed or self._default_failure, exc)
+                return
+            except ClientError as exc:
+                self.call_from_thread(self._api_failure, exc, failed)
+                return
+            except Exception:  # a bug or an unexpected answer: said plainly, logged
+                logger.exception("counter action failed")
+                self.call_from_thread(self.screen_say, UNEXPECTED, error=True)
+                return
+            self.call_from_thread(self._came_back)
+            self.call_from_thread(done, result)
+
+        self.run_worker(work, thread=True, group=group, exclusive=exclusive)
+
+    def _api_failure(
+        self, exc: ClientError, failed: Callable[[ClientError], None] | None
+    ) -> None:
+        self._came_back()
+        if isinstance(exc, ApiError) and exc.status == 401 and self.session is not None:
+            self.session_expired()
+            return
+        (failed or self._default_failure)(exc)
+
+    def _default_failure(self, exc: ClientError) -> None:
+        self.screen_say(exc.message, error=True)
+
+    def screen_say(self, text: str, *, error: bool = False) -> None:
+        from counter_client.screens.base import CounterScreen
+
+        screen = self.screen
+        if isinstance(screen, CounterScreen):
+            screen.say(text, error=error)
+        else:
+            self.notify(text, severity="error" if error else "information")
+
+    def went_offline(self) -> None:
+        if self.online:
+            self.online = False
+            self.notify("Serveur injoignable : les visites et demandes sont gardées ici et"
+                        " seront envoyées dès son retour.", severity="warning", timeout=8)
+
+    def _came_back(self) -> None:
+        if not self.online:
+            self.online = True
+            self.notify("Serveur de nouveau joignable.")
+            self.sync_now()
+
+    # -- the journal ------------------------------------------------------------------
+
+    def journal_write(self, kind: EntryKind, payload: dict[str, Any]) -> None:
+        """Durably keep a visit or a new request, then try to send it at once."""
+        self.journal.add(kind, payload)
+        self._refresh_counts()
+        self.sync_now()
+
+    def _refresh_counts(self) -> None:
+        self.pending = self.journal.count(EntryState.PENDING)
+        self.rejected = self.journal.count(EntryState.REJECTED)
+
+    def sync_now(self) -> None:
+        if self.session is None:
+            return
+        if not self.journal.count() and self.online:
+            return
+        self.run_worker(self._sync, thread=True, group="sync", exclusive=False)
+
+    def _sync(self) -> None:
+        try:
+            report = self.journal.sync(self.client)
+        except Exception:  # the journal keeps everything; the next round retries
+            logger.exception("journal sync failed")
+            return
+        if report.unreachable and not report.sent:
+            try:  # nothing pending still tells us whether the server is back
+                self.client.health()
+            except (ServerUnreachable, ApiError):
+                pass
+            else:
+                report.unreachable = False
+        self.call_from_thread(self._synced, report)
+
+    def _synced(self, report: SyncReport) -> None:
+        self._refresh_counts()
+        if report.unreachable:
+            self.went_offline()
+        elif report.sent or not report.auth_expired:
+            self._came_back()
+        if report.auth_expired and self.session is not None:
+            self.session_expired()
+        for entry in report.rejected:
+            self.notify(f"Refusé par le serveur : {entry.error}", severity="error", timeout=10)
+        if report.sent:
+            self.post_message_to_resident_screen()
+
+    def post_message_to_resident_screen(self) -> None:
+        from counter_client.screens.resident import ResidentScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, ResidentScreen):
+                screen.reload()
+
+    # -- opening a resident -----------------------------------------------------------
+
+    def show_resident(self, summary: dict[str, Any]) -> None:
+        from counter_client.screens.confirm_card import ConfirmCardScreen
+        from counter_client.screens.resident import ResidentScreen
+
+        screen = self.screen
+        if isinstance(screen, ResidentScreen):
+            screen.show(summary)
+        else:
+            while len(self.screen_stack) > 2:
+                self.pop_screen()
+            # One resident screen, installed once and refilled: composing its tables
+            # again at each scan would cost more than the lookup itself.
+            if not self.is_screen_installed("resident"):
+                self.install_screen(ResidentScreen(summary), "resident")
+                self.push_screen("resident")
+            else:
+                resident_screen = self.get_screen("resident")
+                assert isinstance(resident_screen, ResidentScreen)
+                self.push_screen("resident")
+                resident_screen.show(summary)
+        matched = summary.get("matched_badge") or {}
+        if matched.get("needs_confirmation"):
+            self.push_screen(ConfirmCardScreen(summary, str(matched["id"])))
+
+    def open_resident(self, resident_id: str) -> None:
+        self.call_server(lambda: self.client.summary(resident_id), self.show_resident,
+                         group="open", exclusive=True)
+
+    # -- devices ----------------------------------------------------------------------
+
+    def _watch_card_reader(self) -> None:
+        """Background worker: each card tap opens the resident it belongs to."""
+        from textual.worker import get_current_worker
+
+        reader = self.card_reader
+        assert reader is not None
+        worker = get_current_worker()
+        while not worker.is_cancelled:
+            event = reader.next_event(timeout=0.5)
+            if event is None:
+                continue
+            if event.kind is CardEventKind.CARD_INSERTED and event.uid:
+                self.call_from_thread(self.card_tapped, event.uid.hex().upper())
+            elif event.kind is CardEventKind.READ_FAILED and event.error is not None:
+                self.call_from_thread(self.screen_say, event.error.message_fr, error=True)
+            elif event.kind is CardEventKind.READER_DISCONNECTED:
+                self.call_from_thread(
+                    self.screen_say, "Lecteur de cartes débranché ou arrêté.", error=True
+                )
+
+    def card_tapped(self, uid_hex: str) -> None:
+        from counter_client.screens.badge import BadgeScreen
+
+        if isinstance(self.screen, BadgeScreen) and self.screen.enrolling:
+            self.screen.card_read(uid_hex)
+            return
+        self.screen_say("Carte lue, recherche de l'usager…")
+        self.call_server(lambda: self.client.lookup(card=uid_hex), self.show_resident,
+                         group="open", exclusive=True)
+
+    def on_unmount(self) -> None:
+        if self.card_reader is not None:
+            self.card_reader.cancel()
+
+    # -- queue and printer (counter_client.desk) --------------------------------------
+
+    def print_receipt(self, case: dict[str, Any]) -> None:
+        desk.print_receipt(self, case)
+
+    def print_badge(self, issued: dict[str, Any], resident: dict[str, Any]) -> None:
+        desk.print_badge(self, issued, resident)
+
+    def call_next_ticket(self) -> None:
+        desk.call_next_ticket(self)
+
+    def new_ticket(self) -> None:
+        desk.new_ticket(self)
+
+    # -- help, theme ------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from counter_client.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_contrast(self) -> None:
+        self.theme = "textual-dark" if self.theme == HIGH_CONTRAST.name else HIGH_CONTRAST.name
+
+
+def make_app(
+    settings: CounterSettings, client: RelaisClient, *, journal: Journal | None = None,
+    sessions: SessionStore | None = None, card_reader: CardReader | None = None,
+    print_queue: PrintQueue | None = None, today: Callable[[], date] = _today,
+) -> CounterApp:
+    """The app for one workstation; tests hand in their own devices and clock."""
+    data_dir = settings.data_dir
+    return CounterApp(
+        settings, client, journal=journal or Journal(data_dir / "journal.sqlite3"),
+        sessions=sessions or SessionStore(data_dir / "session.json"),
+        card_reader=card_reader, print_queue=print_queue, today=today,
+    )

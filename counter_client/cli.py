@@ -1,0 +1,70 @@
+"""`relais counter`: start the counter app on this workstation."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+
+def counter(
+    server: Annotated[
+        str | None, typer.Option(help="Relais server URL (default http://127.0.0.1:8000).")
+    ] = None,
+    printer: Annotated[
+        str | None, typer.Option(help="Receipt printer URL: tcp://host:9100, usb://…")
+    ] = None,
+    card_reader: Annotated[
+        str | None, typer.Option(help="Contactless reader: none or pcsc.")
+    ] = None,
+    contrast: Annotated[bool, typer.Option(help="High-contrast theme.")] = False,
+) -> None:
+    """The counter agents' app (scan, recognise, record, print; works offline)."""
+    from pydantic import ValidationError
+
+    from badge.card import CardReader
+    from badge.printing import PrintQueue, open_printer
+    from counter_client.app import make_app
+    from counter_client.config import CounterSettings
+    from crm_core.client import RelaisClient
+
+    overrides: dict[str, object] = {}
+    if server:
+        overrides["server_url"] = server
+    if printer is not None:
+        overrides["printer_url"] = printer
+    if card_reader is not None:
+        overrides["card_reader"] = card_reader
+    if contrast:
+        overrides["theme"] = "contraste"
+    try:
+        settings = CounterSettings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        reasons = "; ".join(str(e["msg"]) for e in exc.errors())
+        typer.echo(f"Configuration refusée : {reasons}", err=True)
+        raise typer.Exit(2) from exc
+    reader: CardReader | None = None
+    if settings.card_reader == "pcsc":
+        from badge.card import PcscCardReader
+
+        reader = PcscCardReader()
+    queue = None
+    if settings.printer_url:
+        try:
+            transport = open_printer(settings.printer_url)
+        except Exception as exc:  # a bad URL or a missing driver: say so, start anyway
+            typer.echo(f"Imprimante ignorée : {exc}", err=True)
+        else:
+            queue = PrintQueue(spool=settings.data_dir / "print-spool.sqlite3",
+                               transport=transport)
+    client = RelaisClient(settings.server_url)
+    app = make_app(settings, client, card_reader=reader, print_queue=queue)
+    try:
+        app.run()
+    finally:
+        client.close()
+        app.journal.close()
+        if queue is not None:
+            queue.close()
+        if reader is not None:
+            reader.close()

@@ -1,0 +1,122 @@
+"""Counter actions that involve the queue or the printer (called by `CounterApp`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from badge.errors import PrinterError
+from badge.printing import PrintedBadge, Receipt, render_badge, render_receipt
+from counter_client import labels
+
+if TYPE_CHECKING:
+    from counter_client.app import CounterApp
+
+NEXT_STEPS = {
+    "new": "Votre demande est enregistrée. Le service vous répondra avant le {due}.",
+    "in_progress": "Votre demande est en cours de traitement (réponse prévue le {due}).",
+    "waiting_resident": "Nous attendons de votre part les pièces ou la réponse demandées.",
+    "resolved": "Votre demande est résolue. Elle sera clôturée prochainement.",
+    "closed": "Votre demande est clôturée. Merci de votre visite.",
+}
+RECEIPT_STATUS = {
+    "new": "Demande enregistrée", "in_progress": "Demande en cours",
+    "waiting_resident": "En attente de votre part", "resolved": "Demande résolue",
+    "closed": "Demande clôturée",
+}
+
+
+def _print(app: CounterApp, data: bytes, label: str) -> None:
+    queue = app.print_queue
+    if queue is None:
+        app.screen_say("Aucune imprimante n'est configurée sur ce poste.", error=True)
+        return
+
+    def work() -> None:
+        try:
+            report = queue.submit(data, label=label)
+        except PrinterError as exc:
+            app.call_from_thread(app.screen_say, exc.message_fr, error=True)
+            return
+        if report.error is not None:
+            message = (f"{report.error.message_fr} Impression mise en attente"
+                       f" ({report.waiting} document(s)) : elle partira dès que possible.")
+            app.call_from_thread(app.screen_say, message, error=True)
+        else:
+            app.call_from_thread(app.screen_say, f"Impression : {label}.")
+
+    app.run_worker(work, thread=True, group="print")
+
+
+def print_receipt(app: CounterApp, case: dict[str, Any]) -> None:
+    """Fetch the case's current status, then print the receipt (queued if the printer fails)."""
+    reference = str(case["reference"])
+
+    def done(fresh: dict[str, Any]) -> None:
+        status = str(fresh["status"])
+        receipt = Receipt(
+            site_name=app.site_name or "Accueil de la mairie",
+            printed_at=datetime.now(UTC),
+            agent_name=app.session.display_name if app.session else "l'accueil",
+            case_reference=str(fresh["display_reference"]),
+            case_status=RECEIPT_STATUS.get(status, labels.label(labels.CASE_STATUSES, status)),
+            next_steps=NEXT_STEPS.get(status, "").format(due=labels.day(fresh.get("due_date"))),
+            follow_url=app.settings.follow_url or None,
+        )
+        _print(app, render_receipt(receipt), f"reçu {receipt.case_reference}")
+
+    app.call_server(lambda: app.client.case(reference), done)
+
+
+def print_badge(app: CounterApp, issued: dict[str, Any], resident: dict[str, Any]) -> None:
+    if not issued.get("token"):
+        return
+    badge = PrintedBadge(
+        token=str(issued["token"]), issuer_name=app.site_name or "Relais",
+        expires_at=labels.parse_datetime(issued["expires_at"]) or datetime.now(UTC),
+        first_name=str(resident.get("given_name") or "") or None,
+    )
+    _print(app, render_badge(badge), "badge QR")
+
+
+def call_next_ticket(app: CounterApp) -> None:
+    """Mark the current ticket served (with the resident on screen), call the next one,
+    and open the resident's file when the ticket is known to belong to someone."""
+    from counter_client.screens.resident import ResidentScreen
+
+    current = app.current_ticket
+    resident_id = None
+    for screen in app.screen_stack:
+        if isinstance(screen, ResidentScreen):
+            resident_id = screen.resident_id
+    client = app.client
+
+    def work() -> dict[str, Any]:
+        if current is not None:
+            client.serve_ticket(current["id"], resident_id=resident_id)
+        return client.call_next_ticket()
+
+    def done(ticket: dict[str, Any]) -> None:
+        app.current_ticket = ticket
+        app.ticket = f"{ticket['display_number']} · {ticket['service_label']}"
+        app.screen_say(f"Appel du ticket {ticket['display_number']}"
+                       f" ({ticket['service_label']}).")
+        if ticket.get("resident_id"):
+            app.open_resident(str(ticket["resident_id"]))
+
+    def failed(exc: Any) -> None:
+        if getattr(exc, "code", "") == "queue_empty":
+            app.current_ticket = None
+            app.ticket = ""
+        app.screen_say(exc.message, error=True)
+
+    app.call_server(work, done, failed=failed, group="queue", exclusive=True)
+
+
+def new_ticket(app: CounterApp) -> None:
+    from counter_client.screens.ticket import TicketScreen
+
+    if not app.services:
+        app.screen_say("Catalogue des services indisponible (serveur injoignable).", error=True)
+        return
+    app.push_screen(TicketScreen(app.services))

@@ -1,0 +1,34 @@
+"""What every counter screen shares: the status line, the message line, the key bar."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.screen import Screen
+from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from counter_client.app import CounterApp
+
+
+class MessageLine(Static):
+    """Errors and confirmations, in plain French, right where the agent looks."""
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        self.set_class(error, "error")
+        self.update(("⚠ " if error and text else "") + text)
+
+
+class CounterScreen(Screen[None]):
+    @property
+    def counter(self) -> CounterApp:
+        from counter_client.app import CounterApp
+
+        assert isinstance(self.app, CounterApp)
+        return self.app
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        for line in self.query(MessageLine):
+            line.say(text, error=error)
+            return
+        self.app.notify(text, severity="error" if error else "information")

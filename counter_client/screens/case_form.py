@@ -1,0 +1,71 @@
+"""Open a new case: service, kind, subject, description. Goes through the journal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Footer, Input, Label, Select
+
+from counter_client import labels
+from counter_client.journal import EntryKind
+from counter_client.screens.base import MessageLine
+from counter_client.screens.modal import FormScreen
+
+
+class CaseFormScreen(FormScreen):
+    def __init__(self, summary: dict[str, Any], services: list[dict[str, Any]]) -> None:
+        super().__init__()
+        self.summary = summary
+        self.services = services
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form") as form:
+            form.border_title = "Nouvelle demande"
+            yield Label("Service")
+            yield Select([(s["label"], s["code"]) for s in self.services],
+                         prompt="choisir le service", id="service")
+            yield Label("Nature")
+            yield Select([(text, code) for code, text in labels.CASE_KINDS.items()],
+                         value="request", allow_blank=False, id="kind")
+            yield Label("Objet")
+            yield Input(id="subject", max_length=200, placeholder="ex. Acte de naissance")
+            yield Label("Description (facultative)")
+            yield Input(id="description", max_length=5000)
+            yield MessageLine()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#service", Select).focus()
+
+    @on(Input.Submitted, "#description")
+    def _enter(self) -> None:
+        self.action_save()
+
+    @on(Input.Submitted, "#subject")
+    def _next(self) -> None:
+        self.focus_next()
+
+    def action_save(self) -> None:
+        service = self.query_one("#service", Select).value
+        subject = self.query_one("#subject", Input).value.strip()
+        if service is Select.NULL or service is None:
+            self.say("Choisissez le service concerné.", error=True)
+            return
+        if not subject:
+            self.say("Indiquez l'objet de la demande.", error=True)
+            self.query_one("#subject", Input).focus()
+            return
+        payload: dict[str, Any] = {
+            "resident_id": str(self.summary["resident"]["id"]), "service_code": str(service),
+            "kind": str(self.query_one("#kind", Select).value), "subject": subject,
+            "channel": "counter",
+        }
+        description = self.query_one("#description", Input).value.strip()
+        if description:
+            payload["description"] = description
+        self.counter.journal_write(EntryKind.CASE, payload)
+        self.finish("Demande enregistrée." if self.counter.online
+                    else "Demande gardée hors ligne : elle partira au retour du serveur.")

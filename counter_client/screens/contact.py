@@ -1,0 +1,80 @@
+"""Add a contact point, or correct what the resident says about a known one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Checkbox, Footer, Input, Label, OptionList, Select
+from textual.widgets.option_list import Option
+
+from counter_client import labels
+from counter_client.screens.base import MessageLine
+from counter_client.screens.modal import FormScreen
+from crm_core.client.errors import ClientError
+
+KINDS = [("Téléphone", "phone"), ("E-mail", "email"), ("Adresse postale", "address")]
+
+
+class ContactScreen(FormScreen):
+    def __init__(self, summary: dict[str, Any]) -> None:
+        super().__init__()
+        self.summary = summary
+        self.points = list(summary.get("contact_points", []))
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form") as form:
+            form.border_title = "Coordonnées"
+            if self.points:
+                yield Label("Corriger une coordonnée connue (Entrée) ou en saisir une :")
+                yield OptionList(*[
+                    Option(f"{labels.label(labels.CONTACT_KINDS, p['kind'])} {p['display']}",
+                           id=str(p["id"]))
+                    for p in self.points
+                ], id="known")
+            yield Select(KINDS, value="phone", allow_blank=False, id="kind")
+            yield Input(id="value", max_length=320, placeholder="06 12 34 56 78, nom@exemple.fr")
+            yield Checkbox("L'usager accepte d'être contacté ici", id="allowed")
+            yield MessageLine()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#value", Input).focus()
+
+    @on(OptionList.OptionSelected, "#known")
+    def _known(self, event: OptionList.OptionSelected) -> None:
+        point = next(p for p in self.points if str(p["id"]) == event.option.id)
+        self.query_one("#kind", Select).value = point["kind"]
+        self.query_one("#value", Input).value = str(point["value"])
+        self.query_one("#allowed", Checkbox).value = bool(point.get("contact_allowed"))
+        self.query_one("#value", Input).focus()
+
+    @on(Input.Submitted, "#value")
+    def _enter(self) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
+        value = self.query_one("#value", Input).value.strip()
+        if not value:
+            self.say("Saisissez le numéro, l'adresse e-mail ou l'adresse postale.", error=True)
+            return
+        kind = str(self.query_one("#kind", Select).value)
+        allowed = self.query_one("#allowed", Checkbox).value
+        client = self.counter.client
+        resident_id = str(self.summary["resident"]["id"])
+
+        def done(point: dict[str, Any]) -> None:
+            self.finish(f"Coordonnée enregistrée : {point['display']}.")
+            self.counter.post_message_to_resident_screen()
+
+        def failed(exc: ClientError) -> None:
+            self.say(exc.message, error=True)
+
+        self.counter.call_server(
+            lambda: client.add_contact_point(
+                resident_id, kind=kind, value=value, contact_allowed=allowed, channel="counter"
+            ),
+            done, failed=failed,
+        )

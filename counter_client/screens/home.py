@@ -1,0 +1,186 @@
+"""Home: one always-ready input for a badge scan, a card tap, or text to search."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from badge.errors import ScanError
+from badge.scanner import ScannedBadge, read_scanner_input
+from counter_client import labels
+from counter_client.screens.base import CounterScreen, MessageLine
+from counter_client.widgets.status_line import StatusLine
+from crm_core.client.errors import ClientError
+
+MIN_SEARCH_LENGTH = 2
+
+
+def looks_like_a_scan(text: str) -> bool:
+    """A scanner is typing a token (also through a US layout on AZERTY: "RL&M")."""
+    head = text.strip().upper()[:4]
+    return head.startswith(("RL1", "RL&", "]Q"))
+
+
+def candidate_label(result: dict[str, Any]) -> Text:
+    text = Text(labels.full_name(result), style="bold")
+    if result.get("birth_date"):
+        text.append(f"  né(e) le {labels.day(result['birth_date'])}")
+    if result.get("city"):
+        text.append(f"  {result['city']}")
+    reasons = ", ".join(
+        labels.label(labels.REASON_FIELDS, reason.get("field"))
+        for reason in result.get("reasons", [])[:3]
+    )
+    if reasons:
+        text.append(f"  ({reasons})", style="dim")
+    return text
+
+
+class HomeScreen(CounterScreen):
+    BINDINGS = [  # noqa: RUF012
+        Binding("f5", "call_next", "Appeler suivant"),
+        Binding("f6", "new_ticket", "Ticket"),
+        Binding("down", "to_results", "Résultats", show=False),
+        Binding("escape", "clear", "Effacer"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.results: list[dict[str, Any]] = []
+        self._typed_at = 0.0
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine()
+        yield Static("Scannez le badge, posez la carte, ou tapez un nom, un téléphone,"
+                     " un e-mail ou une référence :", classes="prompt")
+        yield Input(id="scan", placeholder="badge, nom, téléphone, e-mail, référence…")
+        yield MessageLine(id="message")
+        yield OptionList(id="results")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#results", OptionList).border_title = "Usagers trouvés"
+        self.query_one("#scan", Input).focus()
+
+    def on_screen_resume(self) -> None:
+        self.query_one("#scan", Input).focus()
+
+    # -- typing and scanning ----------------------------------------------------------
+
+    @on(Input.Changed, "#scan")
+    def _typed(self, event: Input.Changed) -> None:
+        text = event.value.strip()
+        self._typed_at = time.monotonic()
+        if len(text) < MIN_SEARCH_LENGTH or looks_like_a_scan(text):
+            if not text:
+                self._show_results([])
+            return
+        delay = self.counter.settings.search_delay_seconds
+        client = self.counter.client
+        typed_at = self._typed_at
+
+        def search() -> dict[str, Any]:
+            time.sleep(delay)  # let the agent (or the scanner) finish the word
+            if typed_at != self._typed_at:
+                return {"stale": True}
+            return client.search(text, limit=8)
+
+        self.counter.call_server(search, self._searched, group="search", exclusive=True,
+                                 failed=self._search_failed)
+
+    def _searched(self, outcome: dict[str, Any]) -> None:
+        if outcome.get("stale"):
+            return
+        self._show_results(list(outcome.get("results", [])))
+        if not self.results:
+            self.say("Personne ne correspond. Vérifiez l'orthographe ou la date de naissance.")
+        else:
+            self.say(f"{len(self.results)} usager(s) : ↓ pour choisir, Entrée pour ouvrir.")
+
+    def _search_failed(self, exc: ClientError) -> None:
+        self.say(exc.message, error=True)
+
+    def _show_results(self, results: list[dict[str, Any]]) -> None:
+        self.results = results
+        options = self.query_one("#results", OptionList)
+        options.clear_options()
+        options.add_options(
+            [Option(candidate_label(r), id=str(r["resident_id"])) for r in results]
+        )
+        if results:
+            options.highlighted = 0
+
+    @on(Input.Submitted, "#scan")
+    def _submitted(self, event: Input.Submitted) -> None:
+        raw = event.value
+        self._typed_at = time.monotonic()  # cancels a pending search-as-you-type
+        try:
+            scanned = read_scanner_input(raw)
+        except ScanError as exc:
+            self.say(exc.message_fr, error=True)
+            event.input.value = ""
+            return
+        client = self.counter.client
+        if isinstance(scanned, ScannedBadge):
+            event.input.value = ""
+            self.say("Badge lu, recherche de l'usager…")
+            self.counter.call_server(
+                lambda: client.lookup(badge=scanned.token), self._opened,
+                group="open", exclusive=True,
+            )
+            return
+        if self.results:
+            self._open_highlighted()
+            return
+        text = scanned.text
+
+        def search_then_open() -> dict[str, Any]:
+            return client.search(text, limit=8)
+
+        self.counter.call_server(search_then_open, self._searched_on_enter, group="search",
+                                 exclusive=True, failed=self._search_failed)
+
+    def _searched_on_enter(self, outcome: dict[str, Any]) -> None:
+        self._searched(outcome)
+        if len(self.results) == 1:
+            self._open_highlighted()
+
+    def _opened(self, summary: dict[str, Any]) -> None:
+        self.say("")
+        self.counter.show_resident(summary)
+
+    def _open_highlighted(self) -> None:
+        options = self.query_one("#results", OptionList)
+        index = options.highlighted if options.highlighted is not None else 0
+        if 0 <= index < len(self.results):
+            self.counter.open_resident(str(self.results[index]["resident_id"]))
+
+    @on(OptionList.OptionSelected, "#results")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.counter.open_resident(str(event.option.id))
+
+    def action_to_results(self) -> None:
+        if self.results:
+            self.query_one("#results", OptionList).focus()
+
+    def action_clear(self) -> None:
+        scan = self.query_one("#scan", Input)
+        scan.value = ""
+        scan.focus()
+        self._show_results([])
+        self.say("")
+
+    # -- the queue --------------------------------------------------------------------
+
+    def action_call_next(self) -> None:
+        self.counter.call_next_ticket()
+
+    def action_new_ticket(self) -> None:
+        self.counter.new_ticket()

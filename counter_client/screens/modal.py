@@ -1,0 +1,41 @@
+"""Base of the small forms opened over the resident screen."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.binding import Binding
+from textual.screen import ModalScreen
+
+from counter_client.screens.base import MessageLine
+
+if TYPE_CHECKING:
+    from counter_client.app import CounterApp
+
+
+class FormScreen(ModalScreen[None]):
+    BINDINGS = [  # noqa: RUF012
+        Binding("escape", "cancel", "Annuler"),
+        Binding("ctrl+s", "save", "Enregistrer"),
+    ]
+
+    @property
+    def counter(self) -> CounterApp:
+        from counter_client.app import CounterApp
+
+        assert isinstance(self.app, CounterApp)
+        return self.app
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        self.query_one(MessageLine).say(text, error=error)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self) -> None:  # overridden by forms that save
+        self.dismiss(None)
+
+    def finish(self, message: str) -> None:
+        """Close the form and tell the agent, on the screen below, what happened."""
+        self.dismiss(None)
+        self.counter.screen_say(message)

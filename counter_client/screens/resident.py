@@ -1,0 +1,144 @@
+"""The resident screen: card, open cases, timeline; every action one key away."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer
+
+from counter_client.screens.base import CounterScreen, MessageLine
+from counter_client.widgets import CasesTable, ResidentCard, Timeline
+from counter_client.widgets.status_line import StatusLine
+
+
+class ResidentScreen(CounterScreen):
+    BINDINGS = [  # noqa: RUF012
+        Binding("v", "visit", "Visite"),
+        Binding("n", "new_case", "Demande"),
+        Binding("s", "status", "Statut"),
+        Binding("c", "contact", "Coordonnée"),
+        Binding("b", "badge", "Badge"),
+        Binding("p", "receipt", "Reçu"),
+        Binding("f5", "call_next", "Suivant"),
+        Binding("r", "reload", "Actualiser", show=False),
+        Binding("escape", "back", "Retour"),
+    ]
+
+    def __init__(self, summary: dict[str, Any]) -> None:
+        super().__init__()
+        self.summary = summary
+        # The case the agent last moved (it may have left the open cases: closed).
+        self.recent_case: dict[str, Any] | None = None
+
+    @property
+    def resident_id(self) -> str:
+        return str(self.summary["resident"]["id"])
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine()
+        yield ResidentCard(id="card")
+        yield CasesTable(id="cases", today=self.counter.today)
+        yield MessageLine(id="message")
+        yield Timeline(id="timeline")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show(self.summary)
+        self.query_one(CasesTable).focus()
+
+    def on_screen_resume(self) -> None:
+        if self.app.focused is None or self.app.focused.screen is not self:
+            self.query_one(CasesTable).focus()
+
+    def show(self, summary: dict[str, Any]) -> None:
+        if str(summary["resident"]["id"]) != self.resident_id:
+            self.recent_case = None
+        self.summary = summary
+        self.query_one(ResidentCard).show(summary)
+        self.query_one(CasesTable).show(summary.get("open_cases", []))
+        self.query_one(Timeline).show(summary.get("recent_interactions", []))
+
+    def reload(self) -> None:
+        if not self.counter.online:
+            return
+        self.counter.call_server(
+            lambda: self.counter.client.summary(self.resident_id), self.show,
+            group="reload", exclusive=True, failed=lambda _: None,
+        )
+
+    @property
+    def current_case(self) -> dict[str, Any] | None:
+        return self.query_one(CasesTable).current_case
+
+    # -- timeline paging --------------------------------------------------------------
+
+    @on(Timeline.MoreRequested)
+    def _more(self, event: Timeline.MoreRequested) -> None:
+        timeline = event.timeline
+        client = self.counter.client
+
+        def done(entries: list[dict[str, Any]]) -> None:
+            timeline.extend(entries, complete=len(entries) < 50)
+
+        self.counter.call_server(
+            lambda: client.timeline(self.resident_id, before=event.before, limit=50), done,
+            group="timeline", exclusive=True, failed=lambda _: None,
+        )
+
+    @on(CasesTable.CaseSelected)
+    def _case_selected(self, event: CasesTable.CaseSelected) -> None:
+        self.action_status()
+
+    # -- actions ----------------------------------------------------------------------
+
+    def action_visit(self) -> None:
+        from counter_client.screens.visit import VisitScreen
+
+        self.app.push_screen(VisitScreen(self.summary, self.current_case))
+
+    def action_new_case(self) -> None:
+        from counter_client.screens.case_form import CaseFormScreen
+
+        if not self.counter.services:
+            self.say("Catalogue des services indisponible : reconnectez-vous au serveur.",
+                     error=True)
+            return
+        self.app.push_screen(CaseFormScreen(self.summary, self.counter.services))
+
+    def action_status(self) -> None:
+        from counter_client.screens.status import StatusScreen
+
+        case = self.current_case
+        if case is None:
+            self.say("Aucune demande ouverte : choisissez-en une dans le tableau.", error=True)
+            return
+        self.app.push_screen(StatusScreen(case))
+
+    def action_contact(self) -> None:
+        from counter_client.screens.contact import ContactScreen
+
+        self.app.push_screen(ContactScreen(self.summary))
+
+    def action_badge(self) -> None:
+        from counter_client.screens.badge import BadgeScreen
+
+        self.app.push_screen(BadgeScreen(self.summary))
+
+    def action_receipt(self) -> None:
+        case = self.recent_case or self.current_case
+        if case is None:
+            self.say("Choisissez la demande dont il faut imprimer le reçu.", error=True)
+            return
+        self.counter.print_receipt(case)
+
+    def action_call_next(self) -> None:
+        self.counter.call_next_ticket()
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

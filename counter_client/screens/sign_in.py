@@ -1,0 +1,58 @@
+"""Sign in: agent, password, site. The token is then kept for the day."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Footer, Input, Label, Static
+
+from counter_client.screens.base import CounterScreen, MessageLine
+from crm_core.client.errors import ClientError
+
+
+class SignInScreen(CounterScreen):
+    def compose(self) -> ComposeResult:
+        with Vertical(id="sign-in"):
+            yield Static("Relais — Accueil des usagers", classes="title")
+            yield Label("Identifiant de l'agent")
+            yield Input(id="username", placeholder="ex. accueil")
+            yield Label("Mot de passe")
+            yield Input(id="password", password=True)
+            yield Label("Site d'accueil (code, facultatif)")
+            yield Input(id="site", placeholder="votre site habituel si vide")
+            yield MessageLine(id="message")
+            yield Static("Entrée : se connecter   Tab : champ suivant   F1 : aide",
+                         classes="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#username", Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "site" and not self.query_one("#password", Input).value:
+            self.focus_next()
+            return
+        username = self.query_one("#username", Input).value.strip()
+        password = self.query_one("#password", Input).value
+        site = self.query_one("#site", Input).value.strip() or None
+        if not username or not password:
+            self.say("Indiquez votre identifiant et votre mot de passe.", error=True)
+            return
+        self.say("Connexion…")
+        client = self.counter.client
+
+        def done(session: dict[str, Any]) -> None:
+            self.counter.signed_in(session, username)
+
+        def failed(exc: ClientError) -> None:
+            self.query_one("#password", Input).value = ""
+            self.say(exc.message, error=True)
+
+        self.counter.call_server(
+            lambda: client.sign_in(username, password, site=site), done, failed=failed,
+            group="sign-in", exclusive=True,
+        )

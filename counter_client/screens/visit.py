@@ -1,0 +1,61 @@
+"""Record the visit: outcome, note, linked case. Goes through the offline journal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Footer, Input, Label, Select
+
+from counter_client import labels
+from counter_client.journal import EntryKind
+from counter_client.screens.base import MessageLine
+from counter_client.screens.modal import FormScreen
+
+
+class VisitScreen(FormScreen):
+    def __init__(self, summary: dict[str, Any], case: dict[str, Any] | None) -> None:
+        super().__init__()
+        self.summary = summary
+        self.case = case
+
+    def compose(self) -> ComposeResult:
+        cases = [(f"{c['display_reference']} {c['subject']}"[:60], str(c["reference"]))
+                 for c in self.summary.get("open_cases", [])]
+        with Vertical(classes="form") as form:
+            form.border_title = f"Visite de {labels.full_name(self.summary['resident'])}"
+            yield Label("Résultat")
+            yield Select([(labels.OUTCOMES[o], o) for o in labels.VISIT_OUTCOMES],
+                         value="informed", allow_blank=False, id="outcome")
+            yield Label("Demande concernée")
+            yield Select(cases, prompt="aucune", id="case",
+                         value=str(self.case["reference"]) if self.case else Select.NULL)
+            yield Label("Note (facultative)")
+            yield Input(id="note", max_length=5000)
+            yield MessageLine()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#note", Input).focus()
+
+    @on(Input.Submitted, "#note")
+    def _enter(self) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
+        outcome = self.query_one("#outcome", Select).value
+        case = self.query_one("#case", Select).value
+        note = self.query_one("#note", Input).value.strip()
+        payload: dict[str, Any] = {
+            "resident_id": str(self.summary["resident"]["id"]), "channel": "counter",
+            "outcome": str(outcome),
+        }
+        if note:
+            payload["note"] = note
+        if case is not Select.NULL and case is not None:
+            payload["case_reference"] = str(case)
+        self.counter.journal_write(EntryKind.INTERACTION, payload)
+        self.finish("Visite enregistrée." if self.counter.online
+                    else "Visite gardée hors ligne : elle partira au retour du serveur.")

@@ -1,0 +1,85 @@
+"""The open cases of a resident: reference, theme, status, origin, age, due date."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.message import Message
+from textual.widgets import DataTable
+
+from counter_client import labels
+
+COLUMNS = ("Référence", "Thème", "Statut", "Origine", "Âge", "Échéance", "Objet")
+
+
+def _today() -> date:
+    from datetime import datetime
+
+    return datetime.now(labels.LOCAL_TZ).date()
+
+
+class CasesTable(DataTable[str | Text]):
+    """One row per open case; Enter on a row posts `CaseSelected`."""
+
+    DEFAULT_CSS = """
+    CasesTable { height: auto; max-height: 8; }
+    """
+
+    class CaseSelected(Message):
+        def __init__(self, table: CasesTable, case: dict[str, Any]) -> None:
+            super().__init__()
+            self.table = table
+            self.case = case
+
+        @property
+        def control(self) -> CasesTable:
+            return self.table
+
+    def __init__(
+        self, *, today: Callable[[], date] = _today, id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
+        self.today = today
+        self.cases: list[dict[str, Any]] = []
+        self.border_title = "Demandes ouvertes"
+
+    def on_mount(self) -> None:
+        self.add_columns(*COLUMNS)
+
+    def show(self, cases: list[dict[str, Any]]) -> None:
+        self.cases = list(cases)
+        self.clear()
+        today = self.today()
+        for case in self.cases:
+            due = labels.day(case.get("due_date"))
+            if case.get("overdue"):
+                due = f"⚠ {due} retard"
+            self.add_row(
+                Text(str(case.get("display_reference") or case["reference"]), style="bold"),
+                str(case.get("service_label", "")),
+                labels.case_status(case["status"]),
+                labels.label(labels.CHANNELS, case.get("origin_channel")),
+                labels.age(case.get("opened_at"), today=today),
+                due,
+                str(case.get("subject", "")),
+                key=str(case["reference"]),
+            )
+        self.border_subtitle = f"{len(self.cases)} demande(s)" if self.cases else "aucune"
+
+    @property
+    def current_case(self) -> dict[str, Any] | None:
+        if not self.cases or self.cursor_row < 0 or self.cursor_row >= len(self.cases):
+            return None
+        return self.cases[self.cursor_row]
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        case = self.current_case
+        if case is not None:
+            self.post_message(self.CaseSelected(self, case))

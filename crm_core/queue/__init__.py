@@ -1,0 +1,1 @@
+"""Queue tickets at the counters: issued, called, served — the waiting-time figures."""

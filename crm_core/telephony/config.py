@@ -1,0 +1,36 @@
+"""Telephony settings (`RELAIS_TELEPHONY_*`), kept beside the domain that reads them."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from crm_core.telephony.signing import parse_secrets
+
+
+class TelephonySettings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="RELAIS_TELEPHONY_", env_file=".env", extra="ignore"
+    )
+
+    pbx_secrets: SecretStr = Field(
+        default=SecretStr(""),
+        description="PBX:SECRET pairs, comma-separated; two for one PBX during a rotation.",
+    )
+    timestamp_tolerance_seconds: int = Field(default=300, ge=5, le=3600)
+
+    @field_validator("pbx_secrets")
+    @classmethod
+    def _well_formed(cls, value: SecretStr) -> SecretStr:
+        parse_secrets(value.get_secret_value())
+        return value
+
+    def secrets(self) -> dict[str, list[str]]:
+        return parse_secrets(self.pbx_secrets.get_secret_value())
+
+
+@lru_cache
+def get_telephony_settings() -> TelephonySettings:
+    return TelephonySettings()

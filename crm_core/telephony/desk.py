@@ -1,0 +1,106 @@
+"""The desk WebSocket: one connection per agent desk, subscribed to one extension.
+
+Authentication: `Authorization: Bearer <token>` on the upgrade request (or `?token=` for
+clients that cannot set headers). The extension is the agent's own unless `?extension=`
+names another one (a supervisor watching a seat, a shared desk).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+import orjson
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from crm_core.agents import service as agents
+from crm_core.agents.actor import Actor
+from crm_core.agents.enums import Permission
+from crm_core.agents.models import Agent
+from crm_core.exceptions import DomainError
+from crm_core.telephony import service
+from crm_core.telephony.hub import DeskHub
+
+logger = logging.getLogger("relais.telephony")
+POLICY_VIOLATION = 1008
+
+
+def extension_of(db_session: Session, actor: Actor) -> str | None:
+    if actor.agent_id is None:
+        return None
+    return db_session.scalar(select(Agent.phone_extension).where(Agent.id == actor.agent_id))
+
+
+def _token(websocket: WebSocket) -> str:
+    header = websocket.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value:
+        return value.strip()
+    return websocket.query_params.get("token", "")
+
+
+def _open(websocket: WebSocket, token: str) -> tuple[str, list[dict[str, Any]]]:
+    """Checks the agent and returns their extension and the calls in progress there."""
+    with websocket.app.state.session_factory() as db_session:
+        if not token:
+            raise DomainError("Authentification requise : connectez-vous")
+        actor = agents.actor_for_token(db_session=db_session, token=token)
+        if not actor.can(Permission.RESIDENT_READ):
+            raise DomainError("Votre rôle ne permet pas de consulter les dossiers des usagers")
+        asked = websocket.query_params.get("extension", "").strip()[:100]
+        own = extension_of(db_session, actor)
+        extension = asked or own
+        if not extension:
+            raise DomainError("Aucun poste téléphonique : précisez ?extension=")
+        snapshot = service.active_calls_for(db_session=db_session, extension=extension)
+        db_session.commit()
+        return extension, snapshot
+
+
+async def serve_desk(websocket: WebSocket, hub: DeskHub) -> None:
+    try:
+        extension, snapshot = await asyncio.to_thread(_open, websocket, _token(websocket))
+    except DomainError as refused:
+        await websocket.close(code=POLICY_VIOLATION, reason=refused.detail[:120])
+        return
+    await websocket.accept()
+    with hub.subscribe(extension) as queue:
+        await websocket.send_text(
+            _dumps({"type": "snapshot", "extension": extension, "calls": snapshot})
+        )
+        receiver = asyncio.create_task(_drain(websocket))
+        try:
+            while not receiver.done():
+                getter = asyncio.create_task(queue.get())
+                done, _ = await asyncio.wait(
+                    {getter, receiver}, return_when=asyncio.FIRST_COMPLETED
+                )
+                if getter not in done:
+                    getter.cancel()
+                    break
+                await websocket.send_text(_dumps(getter.result()))
+        except (WebSocketDisconnect, RuntimeError):
+            pass  # the desk went away mid-send; it gets a snapshot when it comes back
+        finally:
+            receiver.cancel()
+            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
+                await receiver
+            if websocket.client_state is WebSocketState.CONNECTED:
+                with contextlib.suppress(RuntimeError):
+                    await websocket.close()
+
+
+async def _drain(websocket: WebSocket) -> None:
+    """Reads (and ignores) what the desk sends, to notice when it disconnects."""
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+
+
+def _dumps(message: dict[str, Any]) -> str:
+    return orjson.dumps(message, default=str).decode()

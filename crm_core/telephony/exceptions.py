@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from crm_core.exceptions import Conflict, NotAuthenticated, NotFound
+
+
+class SignatureRefused(NotAuthenticated):
+    """A telephony event whose PBX, timestamp or signature does not check out."""
+
+    code = "telephony_signature_refused"
+    title = "Signature de l'événement refusée"
+
+
+class CallNotFound(NotFound):
+    code = "call_not_found"
+    title = "Appel introuvable"
+
+
+class CallbackNotFound(NotFound):
+    code = "callback_not_found"
+    title = "Rappel introuvable"
+
+
+class CallAlreadyLogged(Conflict):
+    code = "call_already_logged"
+    title = "Appel déjà enregistré"

@@ -1,0 +1,187 @@
+"""Telephony API: signed PBX events in, desk WebSocket out, call logs, call-backs, figures."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any
+from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
+
+import orjson
+from fastapi import APIRouter, Depends, Query, Request, WebSocket, status
+from fastapi.concurrency import run_in_threadpool
+from pydantic import ValidationError
+
+from crm_core.agents.actor import Actor
+from crm_core.agents.enums import Permission
+from crm_core.api.deps import DbSession, InteractionWriter, require
+from crm_core.config import get_settings
+from crm_core.exceptions import InvalidInput
+from crm_core.telephony import callbacks, calllog, desk, service
+from crm_core.telephony.config import TelephonySettings, get_telephony_settings
+from crm_core.telephony.exceptions import SignatureRefused
+from crm_core.telephony.figures import call_figures
+from crm_core.telephony.hub import DeskHub
+from crm_core.telephony.schemas import (
+    CallbackDoneIn,
+    CallbackIn,
+    CallbackOut,
+    CallEventIn,
+    CallLogIn,
+    CallLogOut,
+    CallOut,
+    EventAccepted,
+    FiguresOut,
+)
+from crm_core.telephony.signing import SignatureError, verify
+
+router = APIRouter(prefix="/telephony", tags=["telephony"])
+ReportReader = Annotated[Actor, Depends(require(Permission.REPORT_READ))]
+TelephonyConfig = Annotated[TelephonySettings, Depends(get_telephony_settings)]
+
+
+def hub_of(app: Any) -> DeskHub:
+    hub = getattr(app.state, "desk_hub", None)
+    if hub is None:
+        hub = app.state.desk_hub = DeskHub()
+    return hub
+
+
+def _parse_event(body: bytes, content_type: str) -> CallEventIn:
+    try:
+        if content_type.startswith("application/x-www-form-urlencoded"):
+            form = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=50)
+            data: Any = {k.removesuffix("[]"): v if k in ("user", "user[]") else v[-1]
+                         for k, v in form.items()}
+        else:
+            data = orjson.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput("Corps illisible : JSON ou formulaire attendu", field="body") from exc
+    if not isinstance(data, dict):
+        raise InvalidInput("Un objet JSON est attendu", field="body")
+    try:
+        return CallEventIn.model_validate(data)
+    except ValidationError as exc:
+        fields = ", ".join(sorted({".".join(map(str, e["loc"])) or "?" for e in exc.errors()}))
+        raise InvalidInput(
+            f"Événement téléphonique invalide ({fields})", field=fields,
+            errors=[{"field": ".".join(map(str, e["loc"])), "message": e["msg"]}
+                    for e in exc.errors()][:10],
+        ) from exc
+
+
+@router.post("/events", response_model=EventAccepted, status_code=status.HTTP_202_ACCEPTED)
+async def receive_event(
+    request: Request, config: TelephonyConfig, db_session: DbSession
+) -> dict[str, Any]:
+    """A call event from a PBX (Zammad generic CTI fields), signed with the PBX's secret."""
+    body = await request.body()
+    try:
+        pbx = verify(
+            headers=request.headers, body=body, secrets=config.secrets(),
+            tolerance_seconds=config.timestamp_tolerance_seconds,
+        )
+    except SignatureError as exc:
+        raise SignatureRefused(str(exc)) from exc
+    event = _parse_event(body, request.headers.get("content-type", ""))
+
+    def ingest() -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
+        result = service.ingest_event(db_session=db_session, pbx=pbx, event=event)
+        db_session.commit()
+        accepted = {"call": result.call.id, "status": result.call.status,
+                    "duplicate": result.duplicate}
+        return accepted, result.pushes
+
+    accepted, pushes = await run_in_threadpool(ingest)
+    hub = hub_of(request.app)
+    for extension, message in pushes:
+        hub.publish(extension, message)
+    return accepted
+
+
+@router.websocket("/desk")
+async def desk_socket(websocket: WebSocket) -> None:
+    """The desk of one extension: `ring` and `update` messages as calls come and go, and a
+    `snapshot` of the calls in progress first (a desk reconnecting mid-call catches up)."""
+    await desk.serve_desk(websocket, hub_of(websocket.app))
+
+
+@router.get("/calls", response_model=list[CallOut])
+def list_calls(
+    db_session: DbSession, actor: InteractionWriter,
+    day: date | None = None, extension: Annotated[str | None, Query(max_length=100)] = None,
+) -> list[dict[str, Any]]:
+    """The calls of one local day (today by default) taken by this agent or ringing at
+    `extension`."""
+    zone = ZoneInfo(get_settings().timezone)
+    day = day or datetime.now(zone).date()
+    start = datetime.combine(day, time.min, zone)
+    calls = service.calls_between(
+        db_session=db_session, start=start, end=start + timedelta(days=1),
+        extension=extension or desk.extension_of(db_session, actor),
+        agent_id=actor.agent_id,
+    )
+    return [service.call_out(call) for call in calls]
+
+
+@router.get("/calls/{call}", response_model=CallOut)
+def read_call(db_session: DbSession, actor: InteractionWriter, call: uuid.UUID) -> Any:
+    return service.call_out(service.get_call(db_session=db_session, call_pk=call))
+
+
+@router.post("/calls/{call}/log", response_model=CallLogOut, status_code=status.HTTP_201_CREATED)
+def log_call(
+    db_session: DbSession, actor: InteractionWriter, call: uuid.UUID, data: CallLogIn
+) -> dict[str, Any]:
+    """Record the call on the resident's timeline (reason, outcome, case) with the PBX's
+    start and end times."""
+    record = service.get_call(db_session=db_session, call_pk=call)
+    interaction, reference = calllog.log_call(
+        db_session=db_session, actor=actor, call=record, data=data
+    )
+    db_session.commit()
+    return {"call": service.call_out(record), "interaction_id": interaction.id,
+            "case_reference": reference}
+
+
+@router.post("/callbacks", response_model=CallbackOut, status_code=status.HTTP_201_CREATED)
+def create_callback(
+    db_session: DbSession, actor: InteractionWriter, data: CallbackIn
+) -> dict[str, Any]:
+    callback = callbacks.create(db_session=db_session, actor=actor, data=data)
+    db_session.commit()
+    return callbacks.callback_out(callback)
+
+
+@router.get("/callbacks", response_model=list[CallbackOut])
+def list_callbacks(
+    db_session: DbSession, actor: InteractionWriter, due: bool = False
+) -> list[dict[str, Any]]:
+    """Pending call-backs of this agent and unassigned ones; `due=true`: only those due."""
+    pending = callbacks.list_pending(db_session=db_session, actor=actor, due_only=due)
+    return [callbacks.callback_out(callback) for callback in pending]
+
+
+@router.post("/callbacks/{callback_id}/done", response_model=CallbackOut)
+def complete_callback(
+    db_session: DbSession, actor: InteractionWriter, callback_id: uuid.UUID,
+    data: CallbackDoneIn | None = None,
+) -> dict[str, Any]:
+    callback = callbacks.complete(
+        db_session=db_session, actor=actor, callback_id=callback_id,
+        data=data or CallbackDoneIn(),
+    )
+    db_session.commit()
+    return callbacks.callback_out(callback)
+
+
+@router.get("/figures", response_model=FiguresOut)
+def figures(
+    db_session: DbSession, actor: ReportReader, start: date, end: date,
+    queue: Annotated[str | None, Query(max_length=100)] = None,
+) -> dict[str, Any]:
+    """Supervisors: calls offered, answered, abandoned and time to answer per queue and
+    local hour, for inbound calls between two local days (inclusive)."""
+    return call_figures(db_session=db_session, start=start, end=end, queue=queue)
+

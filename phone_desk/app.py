@@ -1,0 +1,140 @@
+"""The phone agents' desk: `make_app(settings, client)` builds it, `relais phone` runs it.
+
+The live feed (a WebSocket per extension) runs in an async worker; every HTTP call runs in a
+thread worker (`call_server`) and only its result touches the screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import reactive
+
+from counter_client.labels import LOCAL_TZ
+from crm_core.client import ApiError, ServerUnreachable
+from crm_core.client.errors import ClientError
+from crm_core.client.telephony import PhoneClient
+from phone_desk.config import DeskSettings
+from phone_desk.feed import desk_feed
+
+T = TypeVar("T")
+Feed = Callable[[str, str, str | None], AsyncIterator[dict[str, Any]]]
+
+
+def _today() -> date:
+    return datetime.now(LOCAL_TZ).date()
+
+
+def _default_feed(server: str, token: str, extension: str | None) -> AsyncIterator[dict[str, Any]]:
+    return desk_feed(server, token, extension=extension)
+
+
+class PhoneDeskApp(App[None]):
+    CSS_PATH = "desk.tcss"
+    TITLE = "Relais — Allô mairie"
+    BINDINGS = [  # noqa: RUF012
+        Binding("ctrl+q", "quit", "Quitter", priority=True),
+    ]
+
+    online: reactive[bool] = reactive(False)
+    agent: reactive[str] = reactive("")
+    extension: reactive[str] = reactive("")
+
+    def __init__(
+        self, settings: DeskSettings, client: PhoneClient, *, feed: Feed,
+        today: Callable[[], date] = _today,
+    ) -> None:
+        super().__init__()
+        self.today = today
+        self.settings = settings
+        self.client = client
+        self.feed = feed
+        self.services: list[dict[str, Any]] = []
+        self.last_message: dict[str, Any] | None = None
+
+    def on_mount(self) -> None:
+        if self.client.token:
+            self.call_server(self.client.me, self.signed_in)
+        else:
+            from phone_desk.screens.sign_in import SignInScreen
+
+            self.push_screen(SignInScreen())
+
+    def signed_in(self, me: dict[str, Any]) -> None:
+        from phone_desk.screens.desk import DeskScreen
+
+        self.agent = str(me.get("display_name") or me.get("username") or "")
+        self.extension = self.settings.extension or str(me.get("phone_extension") or "")
+        if len(self.screen_stack) > 1:
+            self.switch_screen(DeskScreen())
+        else:
+            self.push_screen(DeskScreen())
+        self.call_server(self.client.services, self._got_services)
+        # The feed starts once the desk screen is mounted (DeskScreen.on_mount).
+
+    def _got_services(self, services: list[dict[str, Any]]) -> None:
+        self.services = services
+
+    @work(exclusive=True, group="feed")
+    async def follow_calls(self) -> None:
+        assert self.client.token
+        async for message in self.feed(self.client.base_url, self.client.token,
+                                       self.extension or None):
+            self.last_message = message
+            self.online = message.get("type") != "offline"
+            if message.get("type") == "snapshot" and message.get("extension"):
+                self.extension = str(message["extension"])
+            from phone_desk.screens.desk import DeskScreen
+
+            for screen in self.screen_stack:
+                if isinstance(screen, DeskScreen):
+                    screen.on_feed(message)
+
+    def call_server(
+        self, call: Callable[[], T], done: Callable[[T], None], *,
+        failed: Callable[[ClientError], None] | None = None, group: str = "server",
+        exclusive: bool = False,
+    ) -> None:
+        """Run `call` in a thread worker; `done` / `failed` then run on the UI thread."""
+
+        def run() -> None:
+            try:
+                result = call()
+            except ClientError as exc:
+                self.call_from_thread(self._failure, exc, failed)
+                return
+            self.call_from_thread(done, result)
+
+        self.run_worker(run, thread=True, group=group, exclusive=exclusive)
+
+    def _failure(self, exc: ClientError, failed: Callable[[ClientError], None] | None) -> None:
+        if isinstance(exc, ServerUnreachable):
+            self.online = False
+        if isinstance(exc, ApiError) and exc.status == 401:
+            self.notify("Votre session a expiré : reconnectez-vous.", severity="error")
+        if failed is not None:
+            failed(exc)
+            return
+        self.say(exc.message, error=True)
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        from counter_client.screens.base import MessageLine
+
+        for line in self.screen.query(MessageLine):
+            line.say(text, error=error)
+            return
+        self.notify(text, severity="error" if error else "information")
+
+
+def make_app(
+    settings: DeskSettings, client: PhoneClient, *, feed: Feed | None = None,
+    today: Callable[[], date] = _today,
+) -> PhoneDeskApp:
+    """The desk of one seat; tests hand in a signed-in client, and may hand in a scripted
+    feed and a clock."""
+    return PhoneDeskApp(settings, client, feed=feed or _default_feed, today=today)

@@ -1,0 +1,56 @@
+"""The desk's live feed: a WebSocket to `/api/v1/telephony/desk`, reconnected for ever.
+
+Yields the server's messages (`snapshot`, `ring`, `update`) and, between connections,
+`{"type": "offline", "reason": ...}` so the desk can say it lost the line. After each
+reconnection the server's snapshot brings back the calls in progress.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from collections.abc import AsyncGenerator
+from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus, WebSocketException
+
+logger = logging.getLogger("relais.phone_desk")
+
+MAX_BACKOFF = 10.0
+
+
+def desk_url(server: str, extension: str | None = None) -> str:
+    parts = urlsplit(server.rstrip("/"))
+    scheme = "wss" if parts.scheme == "https" else "ws"
+    query = urlencode({"extension": extension}) if extension else ""
+    return urlunsplit((scheme, parts.netloc, parts.path + "/api/v1/telephony/desk", query, ""))
+
+
+async def desk_feed(
+    server: str, token: str, *, extension: str | None = None, min_backoff: float = 0.2,
+) -> AsyncGenerator[dict[str, Any], None]:
+    url = desk_url(server, extension)
+    headers = {"Authorization": f"Bearer {token}"}
+    backoff = min_backoff
+    while True:
+        try:
+            async with connect(url, additional_headers=headers, open_timeout=5,
+                               ping_interval=15, ping_timeout=10) as socket:
+                async for raw in socket:
+                    backoff = min_backoff
+                    message = json.loads(raw)
+                    if isinstance(message, dict):
+                        yield message
+            reason = "Connexion au serveur fermée"
+        except InvalidStatus as exc:
+            reason = f"Serveur refusant le poste (HTTP {exc.response.status_code})"
+        except (OSError, WebSocketException, TimeoutError) as exc:
+            reason = f"Serveur injoignable : {exc.__class__.__name__}"
+        logger.info("desk feed lost: %s", reason)
+        yield {"type": "offline", "reason": reason}
+        await asyncio.sleep(backoff * (1 + random.random() / 2))  # noqa: S311
+        backoff = min(MAX_BACKOFF, backoff * 2)

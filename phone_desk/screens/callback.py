@@ -1,0 +1,89 @@
+"""Plan a call-back: the number, when (today at HH:MM, or a date and time), and why."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label
+
+from counter_client.labels import LOCAL_TZ
+from counter_client.screens.base import MessageLine
+
+_TIME = re.compile(r"^(\d{1,2})[h:](\d{2})?$")
+_DATE_TIME = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{4}))?\s+(\d{1,2})[h:](\d{2})?$")
+_IN = re.compile(r"^\+\s*(\d{1,3})\s*(min|h)?$")
+
+
+def parse_due(text: str, *, now: datetime | None = None) -> datetime:
+    """'14:30' / '14h' (today), '+30' / '+2h' (from now), '12/03 9h30' or '12/03/2027 9:30'."""
+    now = now or datetime.now(LOCAL_TZ)
+    text = text.strip().lower()
+    if match := _IN.match(text):
+        amount = int(match.group(1))
+        return now + (timedelta(hours=amount) if match.group(2) == "h"
+                      else timedelta(minutes=amount))
+    try:
+        if match := _TIME.match(text):
+            due = now.replace(hour=int(match.group(1)), minute=int(match.group(2) or 0),
+                              second=0, microsecond=0)
+        elif match := _DATE_TIME.match(text):
+            day, month, year, hour, minute = match.groups()
+            due = now.replace(year=int(year or now.year), month=int(month), day=int(day),
+                              hour=int(hour), minute=int(minute or 0), second=0, microsecond=0)
+        else:
+            raise ValueError(text)
+    except ValueError as exc:
+        raise ValueError("Heure attendue : 14:30, +30 (minutes), +2h ou 12/03 9h30") from exc
+    return due
+
+
+class CallbackScreen(ModalScreen[dict[str, Any] | None]):
+    BINDINGS = [Binding("escape", "cancel", "Annuler")]  # noqa: RUF012
+
+    def __init__(self, phone: str) -> None:
+        super().__init__()
+        self.phone = phone
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form"):
+            yield Label("Numéro à rappeler")
+            yield Input(self.phone, id="phone")
+            yield Label("Quand (14:30, +30, +2h, 12/03 9h30)")
+            yield Input(id="due", placeholder="+30")
+            yield Label("Motif")
+            yield Input(id="reason")
+            yield MessageLine(id="form-message")
+            yield Button("Prévoir le rappel", id="save", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#due", Input).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted, "#phone, #due")
+    def _next(self) -> None:
+        self.focus_next()
+
+    @on(Button.Pressed, "#save")
+    @on(Input.Submitted, "#reason")
+    def _save(self) -> None:
+        message = self.query_one(MessageLine)
+        phone = self.query_one("#phone", Input).value.strip()
+        reason = self.query_one("#reason", Input).value.strip()
+        try:
+            due = parse_due(self.query_one("#due", Input).value or "+30")
+        except ValueError as exc:
+            message.say(str(exc), error=True)
+            return
+        if not phone or not reason:
+            message.say("Indiquez le numéro et le motif du rappel.", error=True)
+            return
+        self.dismiss({"phone": phone, "due_at": due, "reason": reason})

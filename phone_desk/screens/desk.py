@@ -1,0 +1,339 @@
+"""The desk: the ringing call, the caller's file, search when the number says nothing, the
+day's calls and the call-backs to make."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from counter_client.screens.base import MessageLine
+from counter_client.widgets.cases_table import CasesTable
+from counter_client.widgets.resident_card import ResidentCard
+from counter_client.widgets.timeline import Timeline
+from crm_core.client.errors import ClientError
+from phone_desk.widgets.call_banner import CallBanner
+from phone_desk.widgets.day_lists import CallbacksTable, CallsTable
+from phone_desk.widgets.search_results import SearchResults
+
+if TYPE_CHECKING:
+    from phone_desk.app import PhoneDeskApp
+
+_BIRTH = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+
+
+def parse_birth_date(text: str) -> date | None:
+    """'12/03/1984' (or 12.03.1984, 12-03-1984); ValueError when it is not a date."""
+    text = text.strip()
+    if not text:
+        return None
+    match = _BIRTH.match(text)
+    if not match:
+        raise ValueError("Date de naissance attendue sous la forme JJ/MM/AAAA")
+    day, month, year = (int(part) for part in match.groups())
+    return date(year, month, day)
+
+
+class DeskLine(Static):
+    DEFAULT_CSS = "DeskLine { height: 1; background: $panel; padding: 0 1; }"
+
+    def on_mount(self) -> None:
+        for name in ("online", "agent", "extension"):
+            self.watch(self.app, name, self._changed, init=False)
+        self._changed()
+
+    def _changed(self, *_: object) -> None:
+        app = self.app
+        text = Text()
+        text.append(str(getattr(app, "agent", "")), style="bold")
+        text.append(f"  poste {getattr(app, 'extension', '') or '—'}")
+        if getattr(app, "online", False):
+            text.append("  ● appels en direct")
+        else:
+            text.append("  ✗ HORS LIGNE : les appels n'arrivent plus", style="bold reverse")
+        self.update(text)
+
+
+class DeskScreen(Screen[None]):
+    BINDINGS = [  # noqa: RUF012
+        Binding("f3", "search", "Chercher"),
+        Binding("f4", "log_call", "Enregistrer l'appel"),
+        Binding("f5", "new_callback", "Rappel"),
+        Binding("f6", "callback_done", "Rappel fait"),
+        Binding("f8", "link_number", "Lier le numéro"),
+        Binding("f9", "refresh_lists", "Actualiser"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.call: dict[str, Any] | None = None
+        self.summary: dict[str, Any] | None = None
+
+    @property
+    def desk(self) -> PhoneDeskApp:
+        from phone_desk.app import PhoneDeskApp
+
+        assert isinstance(self.app, PhoneDeskApp)
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DeskLine()
+        yield CallBanner(id="banner")
+        with Horizontal(id="main"):
+            with Vertical(id="file"):
+                with Horizontal(id="search-bar"):
+                    yield Input(id="search", placeholder="Nom entendu, téléphone, référence…")
+                    yield Input(id="birth", placeholder="Naissance JJ/MM/AAAA")
+                yield SearchResults(id="results")
+                yield ResidentCard(id="card")
+                yield CasesTable(id="cases", today=self.desk.today)
+                yield Timeline(id="timeline")
+            with Vertical(id="day"):
+                yield CallsTable(id="calls")
+                yield CallbacksTable(id="callbacks")
+        yield MessageLine(id="message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#results", SearchResults).display = False
+        self.query_one("#search", Input).focus()
+        self.action_refresh_lists()
+        self.desk.follow_calls()
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        self.query_one(MessageLine).say(text, error=error)
+
+    # -- the live feed ----------------------------------------------------------------
+
+    def on_feed(self, message: dict[str, Any]) -> None:
+        kind = message.get("type")
+        if kind == "snapshot":
+            calls = message.get("calls") or []
+            if calls:
+                self._ring(calls[-1]["call"], calls[-1].get("match") or {})
+        elif kind == "ring":
+            self._ring(message["call"], message.get("match") or {})
+        elif kind == "update":
+            self._update(message["call"])
+        elif kind == "offline":
+            self.say(f"{message.get('reason', 'Connexion perdue')} : reconnexion…", error=True)
+
+    def _ring(self, call: dict[str, Any], match: dict[str, Any]) -> None:
+        self.call = call
+        self.query_one(CallBanner).show(call, match)
+        results = self.query_one("#results", SearchResults)
+        if match.get("kind") == "resident" and match.get("resident_id"):
+            results.display = False
+            self.open_resident(str(match["resident_id"]))
+        elif match.get("kind") == "candidates":
+            self._clear_file()
+            results.show(match.get("candidates", []))
+            results.display = True
+            results.focus()
+            self.say("Plusieurs usagers partagent ce numéro : demandez le nom et choisissez.")
+        else:
+            self._clear_file()
+            search = self.query_one("#search", Input)
+            search.value = ""
+            search.placeholder = "Nom entendu (ex. camile durant)"
+            search.focus()
+            self.say("Numéro inconnu : tapez le nom entendu et la date de naissance.")
+        self.action_refresh_lists()
+
+    def _update(self, call: dict[str, Any]) -> None:
+        mine = self.desk.extension
+        if self.call is not None and call["id"] == self.call["id"]:
+            taken = call.get("answered_extension")
+            if call.get("status") == "answered" and taken and mine and taken != mine:
+                self.query_one(CallBanner).clear()
+                self.call = None
+                self.say(f"Appel pris par le poste {taken}.")
+            else:
+                self.call = call
+                self.query_one(CallBanner).show(call)
+        self.action_refresh_lists()
+
+    # -- finding and showing the resident ---------------------------------------------
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    @on(Input.Submitted, "#search, #birth")
+    def _search(self) -> None:
+        q = self.query_one("#search", Input).value.strip()
+        try:
+            birth = parse_birth_date(self.query_one("#birth", Input).value)
+        except ValueError as exc:
+            self.say(str(exc), error=True)
+            return
+        if not q:
+            self.say("Tapez un nom, un numéro ou une référence.", error=True)
+            return
+
+        def show(outcome: dict[str, Any]) -> None:
+            rows = outcome.get("results", [])
+            results = self.query_one("#results", SearchResults)
+            results.show(rows)
+            results.display = bool(rows)
+            if rows:
+                results.focus()
+                self.say(f"{len(rows)} usager(s) proposé(s) : Entrée pour ouvrir le dossier.")
+            else:
+                self.say("Personne ne correspond : vérifiez l'orthographe ou la date.")
+
+        self.desk.call_server(lambda: self.desk.client.search_residents(q, birth_date=birth),
+                              show, group="search", exclusive=True)
+
+    @on(SearchResults.Picked)
+    def _picked(self, event: SearchResults.Picked) -> None:
+        self.open_resident(event.resident_id)
+
+    def open_resident(self, resident_id: str, *, quiet: bool = False) -> None:
+        self.desk.call_server(lambda: self.desk.client.summary(resident_id),
+                              lambda summary: self._show_summary(summary, quiet=quiet),
+                              group="summary", exclusive=True)
+
+    def _show_summary(self, summary: dict[str, Any], *, quiet: bool = False) -> None:
+        self.summary = summary
+        self.query_one(ResidentCard).show(summary)
+        self.query_one(CasesTable).show(summary.get("open_cases", []))
+        self.query_one(Timeline).show(summary.get("recent_interactions", []))
+        number = (self.call or {}).get("remote_number")
+        known = {p.get("value") for p in summary.get("contact_points", [])}
+        if quiet:  # a refresh after an action: keep the action's message
+            return
+        if number and number not in known:
+            self.say("Ce numéro n'est pas dans le dossier : F8 pour le lier, avec l'accord "
+                     "de l'usager.")
+        else:
+            self.say("Dossier ouvert. F4 : enregistrer l'appel, F5 : prévoir un rappel.")
+
+    def _clear_file(self) -> None:
+        self.summary = None
+        self.query_one(ResidentCard).clear()
+        self.query_one(CasesTable).show([])
+        self.query_one(Timeline).show([])
+
+    def reload_file(self) -> None:
+        if self.summary:
+            self.open_resident(str(self.summary["resident"]["id"]), quiet=True)
+
+    # -- actions on the call ----------------------------------------------------------
+
+    def action_log_call(self) -> None:
+        from phone_desk.screens.log_call import LogCallScreen
+
+        if self.call is None:
+            self.say("Aucun appel à enregistrer.", error=True)
+            return
+        if self.summary is None:
+            self.say("Ouvrez d'abord le dossier de l'usager (F3 pour chercher).", error=True)
+            return
+        self.app.push_screen(
+            LogCallScreen(self.summary.get("open_cases", []), self.desk.services),
+            self._log_call,
+        )
+
+    def _log_call(self, form: dict[str, Any] | None) -> None:
+        if not form or self.call is None or self.summary is None:
+            return
+        call_id, resident_id = self.call["id"], self.summary["resident"]["id"]
+
+        def done(result: dict[str, Any]) -> None:
+            reference = result.get("case_reference")
+            self.say("Appel enregistré" + (f" (demande {reference})." if reference else "."))
+            self.reload_file()
+            self.action_refresh_lists()
+
+        self.desk.call_server(
+            lambda: self.desk.client.log_call(call_id, resident_id=resident_id, **form), done,
+            group="log", exclusive=True,
+        )
+
+    def action_link_number(self) -> None:
+        from phone_desk.screens.link_number import LinkNumberScreen
+
+        number = (self.call or {}).get("remote_number")
+        if not number or self.summary is None:
+            self.say("Il faut un appel avec un numéro et un dossier ouvert.", error=True)
+            return
+        resident = self.summary["resident"]
+        self.app.push_screen(
+            LinkNumberScreen(self.call["remote_display"] if self.call else number,
+                             f"{resident['given_name']} {resident['family_name']}"),
+            lambda answer: self._link(number, answer),
+        )
+
+    def _link(self, number: str, answer: dict[str, Any] | None) -> None:
+        if not answer or self.summary is None:
+            return
+        resident_id = self.summary["resident"]["id"]
+
+        def done(_: dict[str, Any]) -> None:
+            self.say("Numéro rattaché au dossier.")
+            self.reload_file()
+
+        def failed(exc: ClientError) -> None:
+            self.say(exc.message, error=True)
+
+        self.desk.call_server(
+            lambda: self.desk.client.add_contact_point(
+                resident_id, kind="phone", value=number, channel="phone",
+                contact_allowed=bool(answer.get("contact_allowed")),
+            ), done, failed=failed,
+        )
+
+    # -- call-backs and the day's lists -----------------------------------------------
+
+    def action_new_callback(self) -> None:
+        from phone_desk.screens.callback import CallbackScreen
+
+        phone = (self.call or {}).get("remote_number") or ""
+        if not phone and self.summary:
+            phones = [p for p in self.summary.get("contact_points", []) if p.get("kind") == "phone"]
+            phone = phones[0]["value"] if phones else ""
+        self.app.push_screen(CallbackScreen(phone), self._create_callback)
+
+    def _create_callback(self, form: dict[str, Any] | None) -> None:
+        if not form:
+            return
+        resident_id = self.summary["resident"]["id"] if self.summary else None
+        call_id = self.call["id"] if self.call else None
+
+        def done(_: dict[str, Any]) -> None:
+            self.say("Rappel prévu.")
+            self.action_refresh_lists()
+
+        self.desk.call_server(
+            lambda: self.desk.client.create_callback(resident_id=resident_id, call=call_id,
+                                                     **form), done,
+        )
+
+    def action_callback_done(self) -> None:
+        callback = self.query_one(CallbacksTable).current()
+        if callback is None:
+            self.say("Choisissez un rappel dans la liste.", error=True)
+            return
+
+        def done(_: dict[str, Any]) -> None:
+            self.say("Rappel marqué comme fait.")
+            self.action_refresh_lists()
+
+        self.desk.call_server(lambda: self.desk.client.complete_callback(callback["id"]), done)
+
+    def action_refresh_lists(self) -> None:
+        extension = self.desk.extension or None
+        self.desk.call_server(lambda: self.desk.client.calls(extension=extension),
+                              self.query_one(CallsTable).show, group="calls", exclusive=True)
+        self.desk.call_server(self.desk.client.callbacks, self.query_one(CallbacksTable).show,
+                              group="callbacks", exclusive=True)
+

@@ -1,0 +1,42 @@
+"""Link the caller's number to the resident's file, only with their agreement."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Static
+
+
+class LinkNumberScreen(ModalScreen[dict[str, Any] | None]):
+    BINDINGS = [Binding("escape", "cancel", "Annuler"), Binding("o", "agree", "Oui")]  # noqa: RUF012
+
+    def __init__(self, number: str, resident: str) -> None:
+        super().__init__()
+        self.number = number
+        self.resident = resident
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form"):
+            yield Static(f"Rattacher le {self.number} au dossier de {self.resident} ?",
+                         classes="strong")
+            yield Static("Demandez son accord à l'usager avant de valider.")
+            yield Checkbox("L'usager accepte d'être rappelé à ce numéro", id="allowed")
+            with Horizontal():
+                yield Button("Oui, il est d'accord (O)", id="yes", variant="primary")
+                yield Button("Non (Échap)", id="no")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#no")
+    def _no(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#yes")
+    def action_agree(self) -> None:
+        self.dismiss({"contact_allowed": self.query_one("#allowed", Checkbox).value})

@@ -1,0 +1,83 @@
+"""Log the call: reason, outcome, and the case it concerns (an open one, a new one, none)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select
+
+from counter_client.screens.base import MessageLine
+from phone_desk.labels import CALL_OUTCOMES
+
+NO_CASE = "-"
+NEW_CASE = "+"
+
+
+class LogCallScreen(ModalScreen[dict[str, Any] | None]):
+    BINDINGS = [  # noqa: RUF012
+        Binding("escape", "cancel", "Annuler"),
+        Binding("ctrl+s", "save", "Enregistrer", priority=True),
+    ]
+
+    def __init__(self, open_cases: list[dict[str, Any]], services: list[dict[str, Any]]) -> None:
+        super().__init__()
+        self.open_cases = open_cases
+        self.services = services
+
+    def compose(self) -> ComposeResult:
+        cases = [("Aucune demande", NO_CASE), ("Nouvelle demande…", NEW_CASE)] + [
+            (f"{c.get('display_reference') or c['reference']} — {c.get('subject', '')}",
+             str(c["reference"])) for c in self.open_cases
+        ]
+        with Vertical(classes="form"):
+            yield Label("Motif de l'appel")
+            yield Input(id="reason", placeholder="ce que l'usager demande")
+            yield Label("Résultat")
+            yield Select(CALL_OUTCOMES, id="outcome", value="informed", allow_blank=False)
+            yield Label("Demande concernée")
+            yield Select(cases, id="case", value=NO_CASE, allow_blank=False)
+            yield Label("Service (nouvelle demande)")
+            yield Select([(s["label"], s["code"]) for s in self.services], id="service",
+                         prompt="Choisir le service")
+            yield Label("Objet (nouvelle demande)")
+            yield Input(id="subject")
+            yield MessageLine(id="form-message")
+            yield Button("Enregistrer (Ctrl+S)", id="save", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#reason", Input).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#save")
+    @on(Input.Submitted, "#subject")
+    def action_save(self) -> None:
+        message = self.query_one(MessageLine)
+        reason = self.query_one("#reason", Input).value.strip()
+        if not reason:
+            message.say("Indiquez le motif de l'appel.", error=True)
+            return
+        form: dict[str, Any] = {"reason": reason,
+                                "outcome": str(self.query_one("#outcome", Select).value)}
+        case = str(self.query_one("#case", Select).value)
+        if case == NEW_CASE:
+            service = self.query_one("#service", Select).value
+            subject = self.query_one("#subject", Input).value.strip()
+            if service is Select.BLANK or not subject:
+                message.say("Nouvelle demande : choisissez le service et indiquez l'objet.",
+                            error=True)
+                return
+            form["new_case"] = {"service_code": str(service), "subject": subject}
+        elif case != NO_CASE:
+            form["case_reference"] = case
+        self.dismiss(form)
+
+    @on(Input.Submitted, "#reason")
+    def _next(self) -> None:
+        self.focus_next()

@@ -1,0 +1,63 @@
+"""Sign in: the agent's username and password."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, Static
+
+from counter_client.screens.base import MessageLine
+from crm_core.client.errors import ClientError
+
+if TYPE_CHECKING:
+    from phone_desk.app import PhoneDeskApp
+
+
+class SignInScreen(Screen[None]):
+    def compose(self) -> ComposeResult:
+        with Vertical(id="sign-in"):
+            yield Static("Relais — Allô mairie", classes="title")
+            yield Label("Identifiant de l'agent")
+            yield Input(id="username", placeholder="ex. telephone")
+            yield Label("Mot de passe")
+            yield Input(id="password", password=True)
+            yield MessageLine(id="message")
+        yield Footer()
+
+    @property
+    def desk(self) -> PhoneDeskApp:
+        from phone_desk.app import PhoneDeskApp
+
+        assert isinstance(self.app, PhoneDeskApp)
+        return self.app
+
+    def on_mount(self) -> None:
+        self.query_one("#username", Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        username = self.query_one("#username", Input).value.strip()
+        password = self.query_one("#password", Input).value
+        if event.input.id == "username" and not password:
+            self.focus_next()
+            return
+        if not username or not password:
+            self.query_one(MessageLine).say("Indiquez votre identifiant et votre mot de passe.",
+                                            error=True)
+            return
+        client = self.desk.client
+
+        def sign_in() -> dict[str, Any]:
+            client.sign_in(username, password)
+            return client.me()
+
+        def failed(exc: ClientError) -> None:
+            self.query_one("#password", Input).value = ""
+            self.query_one(MessageLine).say(exc.message, error=True)
+
+        self.desk.call_server(sign_in, self.desk.signed_in, failed=failed, group="sign-in",
+                              exclusive=True)

@@ -1,0 +1,10 @@
+"""Async Pilot tests run on asyncio through the anyio pytest plugin."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"

@@ -1,0 +1,57 @@
+"""Pilot tests of each counter flow against a real Relais server on 127.0.0.1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from counter_client.screens.home import HomeScreen
+from counter_client.screens.resident import ResidentScreen
+from counter_client.screens.sign_in import SignInScreen
+from counter_client.widgets import ResidentCard
+from tests.counter_client.support import (
+    api_client,
+    counter_app,
+    create_resident,
+    running,
+    seed_services,
+    sign_in,
+    type_text,
+    wait_for,
+)
+from tests.support.live_server import LiveServer
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_sign_in_search_as_you_type_and_record_a_visit(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    seed_services(live_server)
+    api = api_client(live_server)
+    resident = create_resident(api)
+    create_resident(api, given_name="Paul", family_name="Martin", phones=[], emails=[])
+    app = counter_app(live_server.url, tmp_path)
+    async with running(app, (80, 24)) as pilot:
+        assert isinstance(app.screen, SignInScreen)
+        await sign_in(pilot)
+        await type_text(pilot, "camile durant")
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        await wait_for(pilot, lambda: bool(home.results))
+        assert str(home.results[0]["resident_id"]) == resident["id"]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ResidentScreen))
+        card = str(app.screen.query_one(ResidentCard).render())
+        assert "Camille DURAND" in card
+        await pilot.press("v")
+        await type_text(pilot, "Renseignement passeport")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.pending == 0 and isinstance(app.screen, ResidentScreen))
+        await wait_for(pilot, lambda: len(api.timeline(resident["id"])) == 1)
+    entry = api.timeline(resident["id"])[0]
+    assert (entry["channel"], entry["outcome"], entry["note"]) == (
+        "counter", "informed", "Renseignement passeport")
+    assert entry["agent"] == "Accueil"
+    api.close()

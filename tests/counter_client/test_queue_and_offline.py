@@ -1,0 +1,158 @@
+"""The queue keys, and offline work: the server stops, visits are kept, sent once."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+
+from counter_client.journal import EntryKind, EntryState, Journal
+from counter_client.screens.base import MessageLine
+from counter_client.screens.resident import ResidentScreen
+from counter_client.screens.ticket import TicketScreen
+from crm_core.database.engine import make_engine
+from crm_core.database.migrate import upgrade
+from crm_core.interactions.models import Interaction
+from crm_core.queue.enums import TicketStatus
+from crm_core.queue.models import QueueTicket
+from tests.counter_client.support import (
+    api_client,
+    counter_app,
+    create_resident,
+    running,
+    seed_services,
+    sign_in,
+    type_text,
+    wait_for,
+)
+from tests.support.live_server import LiveServer, free_port, seed_agents, serve
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_call_next_opens_the_known_resident_and_serves_the_previous_ticket(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    seed_services(live_server)
+    api = api_client(live_server)
+    resident = create_resident(api)
+    api.issue_ticket("etat-civil", resident_id=resident["id"])
+    app = counter_app(live_server.url, tmp_path)
+    async with running(app, (80, 24)) as pilot:
+        await sign_in(pilot)
+        await pilot.press("f6")
+        await wait_for(pilot, lambda: isinstance(app.screen, TicketScreen))
+        await pilot.pause(0.2)
+        position = [s["code"] for s in app.services].index("urbanisme")
+        await pilot.press(*["down"] * position, "enter")  # a ticket for Urbanisme
+        await wait_for(pilot, lambda: len(api.waiting_tickets()) == 2)
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: isinstance(app.screen, ResidentScreen))
+        assert app.ticket == "001 · État civil"
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: app.ticket == "002 · Urbanisme")
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: "Personne n'attend" in str(
+            app.screen.query_one(MessageLine).render()))
+    with live_server.session() as session:
+        tickets = list(session.scalars(select(QueueTicket).order_by(QueueTicket.number)))
+    assert [t.status for t in tickets] == [TicketStatus.SERVED, TicketStatus.SERVED]
+    assert str(tickets[0].resident_id) == resident["id"]
+    assert all(t.wait_seconds is not None and t.service_seconds is not None for t in tickets)
+    api.close()
+
+
+@pytest.fixture
+def server_engine(fresh_database_url: str) -> Iterator[Engine]:
+    engine = make_engine(fresh_database_url)
+    upgrade(engine)
+    seed_agents(engine)
+    yield engine
+    engine.dispose()
+
+
+def _visits(engine: Engine, resident_id: str) -> list[str | None]:
+    with engine.connect() as connection:
+        return list(connection.scalars(
+            select(Interaction.note).where(Interaction.resident_id == uuid.UUID(resident_id))
+            .order_by(Interaction.occurred_at)
+        ))
+
+
+async def test_server_stops_mid_work_visits_wait_then_arrive_exactly_once(
+    server_engine: Engine, tmp_path: Path
+) -> None:
+    port = free_port()
+    with serve(server_engine, port=port) as server:
+        seed_services(server)
+        api = api_client(server)
+        resident = create_resident(api)
+        api.close()
+        app = counter_app(server.url, tmp_path)
+        async with running(app, (80, 24)) as pilot:
+            await sign_in(pilot)
+            app.open_resident(resident["id"])
+            await wait_for(pilot, lambda: isinstance(app.screen, ResidentScreen))
+    # -- the server is down: the app was closed with it; a new one starts offline --
+    offline = counter_app(server.url, tmp_path)
+    async with running(offline, (80, 24)) as pilot:
+        await wait_for(pilot, lambda: offline.session is not None)  # the day's token
+        offline.show_resident({"resident": {"id": resident["id"], "given_name": "Camille",
+                                            "family_name": "Durand"},
+                               "open_cases": [], "recent_interactions": [],
+                               "contact_points": [], "badges": [], "flags": []})
+        await wait_for(pilot, lambda: isinstance(offline.screen, ResidentScreen))
+        for number in (1, 2, 3):
+            await pilot.press("v")
+            await type_text(pilot, f"visite {number}")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(offline.screen, ResidentScreen))
+        await wait_for(pilot, lambda: not offline.online)
+        assert offline.pending == 3
+        assert "HORS LIGNE" in str(offline.screen.query_one("StatusLine").render())
+    assert _visits(server_engine, resident["id"]) == []
+
+    # One entry reached the server but its answer was lost: the journal still has it.
+    journal = Journal(tmp_path / "journal.sqlite3")
+    first = journal.entries(EntryState.PENDING)[0]
+    journal.close()
+    with serve(server_engine, port=port) as server:
+        api = api_client(server)
+        api.record_interaction(**first.payload, idempotency_key=first.key)
+        back = counter_app(server.url, tmp_path)
+        async with running(back, (80, 24)) as pilot:
+            await wait_for(pilot, lambda: back.pending == 0 and back.online, timeout=15)
+        api.close()
+    assert _visits(server_engine, resident["id"]) == ["visite 1", "visite 2", "visite 3"]
+
+
+def test_journal_keeps_entries_when_the_process_is_killed(tmp_path: Path) -> None:
+    path = tmp_path / "journal.sqlite3"
+    script = (
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
+        "from counter_client.journal import EntryKind, Journal\n"
+        "journal = Journal(Path(sys.argv[1]))\n"
+        "journal.add(EntryKind.INTERACTION, {'resident_id': 'r', 'outcome': 'informed'})\n"
+        "journal.add(EntryKind.CASE, {'resident_id': 'r', 'service_code': 's',"
+        " 'subject': 'x'})\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(path)], check=False, env=os.environ.copy(),
+    )
+    assert result.returncode == -9
+    journal = Journal(path)
+    entries = journal.entries()
+    journal.close()
+    assert [(e.kind, e.state) for e in entries] == [
+        (EntryKind.INTERACTION, EntryState.PENDING), (EntryKind.CASE, EntryState.PENDING)]
+    assert entries[0].payload["occurred_at"]
+    assert len({e.key for e in entries}) == 2
+

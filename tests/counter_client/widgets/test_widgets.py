@@ -1,0 +1,124 @@
+"""The shared widgets, fed with summaries and timelines from a real server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.widgets import DataTable
+
+from counter_client.widgets import CasesTable, ResidentCard, Timeline
+from crm_core.client import RelaisClient
+from tests.support.live_server import LiveServer
+
+pytestmark = pytest.mark.anyio
+
+
+class WidgetsApp(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[Any] = []
+
+    def compose(self) -> ComposeResult:
+        yield ResidentCard(id="card")
+        yield CasesTable(id="cases")
+        yield Timeline(id="timeline")
+
+    def on_resident_card_shown(self, message: ResidentCard.Shown) -> None:
+        self.messages.append(message)
+
+    def on_cases_table_case_selected(self, message: CasesTable.CaseSelected) -> None:
+        self.messages.append(message)
+
+    def on_timeline_entry_selected(self, message: Timeline.EntrySelected) -> None:
+        self.messages.append(message)
+
+
+def _resident_with_history(client: RelaisClient) -> dict[str, Any]:
+    resident = client.create_resident(
+        given_name="Élodie", family_name="Lefèvre", birth_date="1979-05-02",
+        phones=[{"number": "06 12 34 56 78", "contact_allowed": True}],
+    )
+    case = client.open_case(
+        resident_id=resident["id"], service_code="etat-civil", channel="web",
+        subject="Acte de naissance", external_system="wcs", external_id="42",
+    )
+    client.record_interaction(
+        resident_id=resident["id"], outcome="informed", note="Venue pour un renseignement",
+        case_reference=case["reference"],
+    )
+    return client.summary(resident["id"])
+
+
+def _signed_in(live_server: LiveServer) -> RelaisClient:
+    from crm_core.cases.models import Service
+
+    with live_server.session() as session:
+        session.add(Service(code="etat-civil", label="État civil", announced_delay_days=10))
+        session.commit()
+    client = RelaisClient(live_server.url)
+    client.sign_in("accueil", "secret")
+    return client
+
+
+async def test_widgets_show_a_summary_and_report_selections(live_server: LiveServer) -> None:
+    client = _signed_in(live_server)
+    summary = _resident_with_history(client)
+    app = WidgetsApp()
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.query_one(ResidentCard).show(summary)
+        app.query_one(CasesTable).show(summary["open_cases"])
+        app.query_one(Timeline).show(summary["recent_interactions"])
+        await pilot.pause()
+        card_text = str(app.query_one(ResidentCard).render())
+        assert "Élodie LEFÈVRE" in card_text
+        assert "06 12 34 56 78" in card_text
+        assert "contact accepté" in card_text
+        assert "pas de contact par e-mail" in card_text
+        assert "Badge : aucun" in card_text
+
+        cases = app.query_one(CasesTable)
+        row = [str(cell) for cell in cases.get_row_at(0)]
+        assert row[0] == summary["open_cases"][0]["display_reference"]
+        assert row[1:4] == ["État civil", "● nouvelle", "en ligne"]
+        assert row[4] == "aujourd'hui"
+
+        timeline = app.query_one(Timeline)
+        assert timeline.row_count == 2
+        channels = {str(timeline.get_row_at(i)[1]) for i in range(2)}
+        assert channels == {"en ligne", "guichet"}
+        agents = {str(timeline.get_row_at(i)[3]) for i in range(2)}
+        assert agents == {"Accueil"}
+
+        cases.focus()
+        await pilot.press("enter")
+        timeline.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+    kinds = [type(message) for message in app.messages]
+    assert kinds == [ResidentCard.Shown, CasesTable.CaseSelected, Timeline.EntrySelected]
+    selected = app.messages[1]
+    assert selected.case["reference"] == summary["open_cases"][0]["reference"]
+    assert selected.control is cases
+    client.close()
+
+
+async def test_timeline_pages_back_without_duplicates() -> None:
+    app = WidgetsApp()
+    entries = [
+        {"id": f"e{i}", "occurred_at": f"2026-03-{10 - i:02d}T09:00:00+00:00",
+         "channel": "phone", "outcome": "informed", "site": None, "agent": None,
+         "case_reference": None, "note": "x" * 100}
+        for i in range(3)
+    ]
+    async with app.run_test(size=(80, 24)) as pilot:
+        timeline = app.query_one(Timeline)
+        timeline.show(entries[:2])
+        timeline.extend(entries[1:], complete=True)
+        await pilot.pause()
+        assert timeline.row_count == 3
+        assert timeline.complete
+        assert str(timeline.get_row_at(0)[0]) == "10/03/2026 10:00"
+        assert str(timeline.get_row_at(0)[6]).endswith("…")
+        assert isinstance(timeline, DataTable)

@@ -1,0 +1,68 @@
+"""SVG snapshots of the desk's key screens (pytest-textual-snapshot), on canned data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input
+
+from counter_client.widgets.resident_card import ResidentCard
+from phone_desk.screens.log_call import LogCallScreen
+from phone_desk.widgets.day_lists import CallbacksTable
+from tests.counter_client.support import wait_for
+from tests.phone_desk.canned import RING, SNAPSHOT, UNKNOWN_RING, canned_app
+
+SIZE = (140, 42)
+
+
+async def _settled(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    await wait_for(pilot, lambda: bool(app.screen.query(CallbacksTable))
+                   and app.screen.query_one(CallbacksTable).row_count > 0)
+    await pilot.pause(0.2)
+
+
+async def _redraw(pilot: Pilot[Any]) -> None:
+    """DataTable may draw its header before the rows widen the columns: redraw once."""
+    await pilot.pause(0.3)
+    for screen in pilot.app.screen_stack:
+        for table in screen.query(DataTable):
+            table.refresh(layout=True)
+        for field in screen.query(Input):
+            field.cursor_blink = False  # a blinking cursor makes two runs differ
+    await pilot.pause(0.2)
+
+
+def test_known_caller_snapshot(snap_compare: Any) -> None:
+    async def ringing(pilot: Pilot[Any]) -> None:
+        await _settled(pilot)
+        await wait_for(pilot, lambda: pilot.app.screen.query_one(ResidentCard).summary
+                       is not None)
+        await _redraw(pilot)
+
+    assert snap_compare(canned_app(SNAPSHOT, RING), terminal_size=SIZE, run_before=ringing)
+
+
+def test_unknown_number_snapshot(snap_compare: Any) -> None:
+    async def typed(pilot: Pilot[Any]) -> None:
+        await _settled(pilot)
+        await pilot.press(*"camile durant")
+        await _redraw(pilot)
+
+    assert snap_compare(canned_app(SNAPSHOT, UNKNOWN_RING), terminal_size=SIZE,
+                        run_before=typed)
+
+
+def test_log_call_form_snapshot(snap_compare: Any) -> None:
+    async def form(pilot: Pilot[Any]) -> None:
+        await _settled(pilot)
+        await wait_for(pilot, lambda: pilot.app.screen.query_one(ResidentCard).summary
+                       is not None)
+        await pilot.press("f4")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, LogCallScreen))
+        await pilot.pause(0.3)
+        await pilot.press(*"Demande de suivi")
+        await _redraw(pilot)
+
+    assert snap_compare(canned_app(SNAPSHOT, RING), terminal_size=SIZE, run_before=form)

@@ -1,0 +1,72 @@
+"""The desk's feed over a real WebSocket: it says when the line drops and catches up when
+the server comes back (the snapshot brings back the call in progress)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from crm_core.client import RelaisClient
+from crm_core.database.engine import make_engine
+from crm_core.database.migrate import upgrade
+from crm_core.telephony.config import get_telephony_settings
+from phone_desk.feed import desk_feed, desk_url
+from tests.support.live_server import free_port, seed_agents, serve
+from tests.support.telephony import SECRETS_ENV, give_extension, post_event
+
+
+@pytest.fixture
+def server_engine(fresh_database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    monkeypatch.setenv("RELAIS_TELEPHONY_PBX_SECRETS", SECRETS_ENV)
+    get_telephony_settings.cache_clear()
+    engine = make_engine(fresh_database_url)
+    upgrade(engine)
+    seed_agents(engine)
+    yield engine
+    engine.dispose()
+    get_telephony_settings.cache_clear()
+
+
+def test_desk_url() -> None:
+    assert desk_url("https://relais.example.fr/") == "wss://relais.example.fr/api/v1/telephony/desk"
+    assert desk_url("http://127.0.0.1:8000", "201") == (
+        "ws://127.0.0.1:8000/api/v1/telephony/desk?extension=201")
+
+
+def test_the_feed_survives_a_server_restart(server_engine: Engine) -> None:
+    port = free_port()
+
+    async def scenario() -> list[dict[str, Any]]:
+        first_run = serve(server_engine, port=port)
+        server = await asyncio.to_thread(first_run.__enter__)
+        give_extension(server, "telephone", "201")
+        with RelaisClient(server.url) as client:
+            token = str(client.sign_in("telephone", "secret")["access_token"])
+        feed = desk_feed(server.url, token, min_backoff=0.05)
+        try:
+            assert (await anext(feed))["type"] == "snapshot"
+            await asyncio.to_thread(post_event, server.url, "newCall", "restart-1",
+                                    user=["201"])
+            assert (await anext(feed))["type"] == "ring"
+            await asyncio.to_thread(first_run.__exit__, None, None, None)
+            # The server is gone: the feed says so instead of hanging.
+            assert (await anext(feed))["type"] == "offline"
+            second_run = serve(server_engine, port=port)
+            await asyncio.to_thread(second_run.__enter__)
+            try:
+                while (message := await anext(feed))["type"] != "snapshot":
+                    assert message["type"] == "offline"
+            finally:
+                await feed.aclose()
+                await asyncio.to_thread(second_run.__exit__, None, None, None)
+        finally:
+            await feed.aclose()
+        calls: list[dict[str, Any]] = message["calls"]
+        return calls
+
+    calls = asyncio.run(asyncio.wait_for(scenario(), 30))
+    assert [c["call"]["call_id"] for c in calls] == ["restart-1"]

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from counter_client.labels import LOCAL_TZ
+from phone_desk.screens.callback import parse_due
+from phone_desk.screens.desk import parse_birth_date
+
+NOW = datetime(2026, 11, 30, 10, 0, tzinfo=LOCAL_TZ)
+
+
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [("14:30", NOW.replace(hour=14, minute=30)), ("14h", NOW.replace(hour=14)),
+     ("+30", NOW + timedelta(minutes=30)), ("+2h", NOW + timedelta(hours=2)),
+     ("12/12 9h30", NOW.replace(month=12, day=12, hour=9, minute=30)),
+     ("03/01/2027 9:05", NOW.replace(year=2027, month=1, day=3, hour=9, minute=5))],
+)
+def test_due_times_as_agents_type_them(text: str, due: datetime) -> None:
+    assert parse_due(text, now=NOW) == due
+
+
+@pytest.mark.parametrize("text", ["demain", "25:00", "31/02 10h", ""])
+def test_bad_due_times_say_how(text: str) -> None:
+    with pytest.raises(ValueError, match="Heure attendue"):
+        parse_due(text, now=NOW)
+
+
+def test_birth_dates() -> None:
+    assert parse_birth_date("12/03/1984") == date(1984, 3, 12)
+    assert parse_birth_date("1.2.1990") == date(1990, 2, 1)
+    assert parse_birth_date("  ") is None
+    for bad in ("1984-03-12", "31/02/1984"):
+        with pytest.raises(ValueError):  # noqa: PT011
+            parse_birth_date(bad)
