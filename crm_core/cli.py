@@ -43,6 +43,7 @@ app.command("counter")(counter)
 bench_app.command("counter")(bench_counter)
 app.add_typer(phone_app, name="phone")
 console = Console()
+DEMO_PBX_SECRETS = "pbx-demo:demo-pbx-secret-not-for-production"
 
 
 def _settings() -> Settings:
@@ -105,11 +106,15 @@ def demo(
     from crm_core.demo.runner import prepare_demo
 
     os.environ["RELAIS_DEMO_MODE"] = "true"
+    # Demo only: a known PBX secret, so that `relais phone ring` can play the PBX.
+    os.environ.setdefault("RELAIS_TELEPHONY_PBX_SECRETS", DEMO_PBX_SECRETS)
     data_dir = Path(os.environ.get("RELAIS_DATA_DIR") or Settings(demo_mode=True).data_dir)
     os.environ.setdefault("RELAIS_DATABASE_URL", f"sqlite:///{data_dir / 'demo.db'}")
     get_settings.cache_clear()
     settings = _settings()
-    hints = prepare_demo(settings=settings, password=password, residents=residents, reset=reset)
+    hints, caller = prepare_demo(
+        settings=settings, password=password, residents=residents, reset=reset
+    )
     base = f"http://{host}:{port}"
     console.rule("[bold]Relais — démonstration")
     console.print(f"Base de démonstration : {settings.effective_database_url}")
@@ -123,6 +128,12 @@ def demo(
     )
     for line in hints:
         console.print(f"  essai : {line}")
+    console.print("Application guichet (autre terminal) : [bold]uv run relais counter"
+                  f" --server {base}[/] (accueil / {password})")
+    console.print("Poste téléphonique (autre terminal) : [bold]uv run relais phone"
+                  f" --server {base} --extension 201[/] (telephone / {password}) ;"
+                  " faire sonner ce poste : [bold]uv run relais phone ring"
+                  f" {caller or '0612345678'} --demo --server {base}[/]")
     if seed_only:
         return
     import uvicorn

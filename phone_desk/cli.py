@@ -79,6 +79,38 @@ def ami(
     asyncio.run(run())
 
 
+@phone_app.command("ring")
+def ring_command(
+    caller: Annotated[str, typer.Argument(help="The caller's number, as the PBX gives it.")],
+    extension: Annotated[str, typer.Option(help="The extension that rings.")] = "201",
+    server: Annotated[str, typer.Option(help="Relais server URL.")] = "http://127.0.0.1:8000",
+    pbx: Annotated[str | None, typer.Option(
+        help="PBX name in RELAIS_TELEPHONY_PBX_SECRETS (default: the first).")] = None,
+    answer_after: Annotated[float | None, typer.Option(
+        help="Answer after this many seconds.")] = None,
+    hangup_after: Annotated[float | None, typer.Option(
+        help="Hang up this many seconds later.")] = None,
+    demo: Annotated[bool, typer.Option(help="Use the PBX secret of `relais demo`.")] = False,
+) -> None:
+    """Play the PBX for one call (signed generic CTI events): the desk of EXTENSION rings."""
+    from crm_core.cli import DEMO_PBX_SECRETS
+    from crm_core.telephony.config import get_telephony_settings
+    from phone_desk.ring import PbxCredentials, RingFailed, ring
+
+    secrets = DEMO_PBX_SECRETS if demo else get_telephony_settings().pbx_secrets
+    try:
+        credentials = PbxCredentials.from_setting(
+            secrets if isinstance(secrets, str) else secrets.get_secret_value(), pbx)
+        call_id = ring(server=server, credentials=credentials, caller=caller,
+                       extension=extension, answer_after=answer_after,
+                       hangup_after=hangup_after)
+    except RingFailed as exc:
+        typer.echo(f"Appel non transmis : {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"Appel {call_id} de {caller} vers le poste {extension} (PBX « "
+               f"{credentials.pbx} »).")
+
+
 def bench_phone(
     residents: Annotated[int, typer.Option(help="Dataset size.")] = 100_000,
     calls: Annotated[int, typer.Option(help="Calls to time.")] = 500,

@@ -11,8 +11,11 @@ from crm_core.database.engine import make_engine, make_session_factory
 from crm_core.database.migrate import upgrade
 
 
-def prepare_demo(*, settings: Settings, password: str, residents: int, reset: bool) -> list[str]:
-    """Create (or reuse) the demo database and return "try this" lines for the console."""
+def prepare_demo(
+    *, settings: Settings, password: str, residents: int, reset: bool
+) -> tuple[list[str], str | None]:
+    """Create (or reuse) the demo database; return "try this" lines for the console and
+    the phone number of a known caller (to make the demo desk ring)."""
     from crm_core.demo.examples import find_examples
     from crm_core.demo.seed import is_seeded, seed_demo
 
@@ -32,7 +35,9 @@ def prepare_demo(*, settings: Settings, password: str, residents: int, reset: bo
             else:
                 seed_demo(db_session=db_session, password=password, residents=residents)
                 db_session.commit()
-            hints += [example.hint for example in find_examples(db_session=db_session)]
-            return hints
+            examples = find_examples(db_session=db_session)
+            hints += [example.hint for example in examples]
+            phone = next((e.phone for e in examples if e.phone), None)
+            return hints, phone.replace(" ", "") if phone else None
     finally:
         engine.dispose()

@@ -1,0 +1,73 @@
+"""`relais phone ring`: play the PBX for one call — a signed `newCall` (and, if asked,
+`answer` and `hangup`) sent to the server, as a PBX configured for the generic CTI events
+would. For the demo, and for an integrator checking secrets and extensions end to end."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+
+import httpx
+import orjson
+
+from crm_core.telephony.signing import sign
+
+
+class RingFailed(Exception):
+    """The server refused the event; the message is the French detail it gave."""
+
+
+@dataclass(frozen=True)
+class PbxCredentials:
+    pbx: str
+    secret: str
+
+    @classmethod
+    def from_setting(cls, text: str, pbx: str | None = None) -> PbxCredentials:
+        from crm_core.telephony.signing import parse_secrets
+
+        secrets = parse_secrets(text)
+        if not secrets:
+            raise RingFailed("aucun secret de PBX : réglez RELAIS_TELEPHONY_PBX_SECRETS")
+        name = pbx or next(iter(secrets))
+        if name not in secrets:
+            raise RingFailed(f"aucun secret pour le PBX « {name} »")
+        return cls(name, secrets[name][-1])
+
+
+def send_event(*, server: str, credentials: PbxCredentials, payload: dict[str, object]) -> None:
+    body = orjson.dumps(payload)
+    headers = sign(pbx=credentials.pbx, secret=credentials.secret, body=body)
+    headers["Content-Type"] = "application/json"
+    try:
+        response = httpx.post(f"{server.rstrip('/')}/api/v1/telephony/events", content=body,
+                              headers=headers, timeout=10)
+    except httpx.HTTPError as exc:
+        raise RingFailed(f"serveur injoignable ({exc})") from exc
+    if response.status_code >= 300:
+        try:
+            detail = response.json().get("detail", response.text)
+        except ValueError:
+            detail = response.text
+        raise RingFailed(f"refusé ({response.status_code}) : {detail}")
+
+
+def ring(*, server: str, credentials: PbxCredentials, caller: str, extension: str,
+         called: str = "0299000000", answer_after: float | None = None,
+         hangup_after: float | None = None) -> str:
+    """One call from `caller` ringing `extension`; returns its call id."""
+    call_id = f"ring-{uuid.uuid4().hex[:12]}"
+    common = {"from": caller, "to": called, "direction": "in", "callId": call_id}
+    send_event(server=server, credentials=credentials,
+               payload={"event": "newCall", **common, "user": [extension]})
+    if answer_after is not None:
+        time.sleep(answer_after)
+        send_event(server=server, credentials=credentials,
+                   payload={"event": "answer", **common, "answeringNumber": extension,
+                            "user": [extension]})
+    if hangup_after is not None:
+        time.sleep(hangup_after)
+        send_event(server=server, credentials=credentials,
+                   payload={"event": "hangup", **common, "cause": "normalClearing"})
+    return call_id
