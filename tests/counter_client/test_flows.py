@@ -36,6 +36,10 @@ async def test_sign_in_search_as_you_type_and_record_a_visit(
     async with running(app, (80, 24)) as pilot:
         assert isinstance(app.screen, SignInScreen)
         await sign_in(pilot)
+        await pilot.press("f2")  # high contrast, and back
+        assert app.theme == "relais-contraste"
+        await pilot.press("f2")
+        assert app.theme != "relais-contraste"
         await type_text(pilot, "camile durant")
         home = app.screen
         assert isinstance(home, HomeScreen)
