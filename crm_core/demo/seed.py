@@ -28,6 +28,7 @@ The function flushes and never commits: the caller commits.
 
 from __future__ import annotations
 
+import random
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -57,6 +58,7 @@ from crm_core.demo.catalogue import (
 from crm_core.demo.examples import DemoExample, find_examples
 from crm_core.demo.people import Person
 from crm_core.demo.plan import HISTORY_DAYS, plan_demo
+from crm_core.demo.reminders import seed_reminders
 from crm_core.demo.story import CasePlan, ContactPlan, Registration
 from crm_core.exceptions import Conflict, InvalidInput
 from crm_core.interactions import service as interactions
@@ -157,6 +159,8 @@ def seed_demo(
             interaction_count += player.play_case(case, ids[case.person])
         for contact in sorted(plan.contacts, key=lambda c: c.at):
             player.play_contact(contact, ids[contact.person])
+    seed_reminders(db_session=db_session, resident_ids=ids, today=now.date(),
+                   rng=random.Random(rng_seed))  # noqa: S311 - demo data
     return DemoSummary(
         sites=site_count, services=service_count, agents=len(actors),
         residents=len(ids), accounts=sum(1 for p in plan.people if p.account_subject),

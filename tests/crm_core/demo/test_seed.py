@@ -174,3 +174,20 @@ def test_examples_are_found_by_phone(db_session: Session, summary: DemoSummary) 
 def test_seeding_twice_is_refused(db_session: Session, summary: DemoSummary) -> None:
     with pytest.raises(DemoAlreadySeeded):
         seed_demo(db_session=db_session, residents=5)
+
+
+def test_reminder_bundles_have_dates_ahead_and_some_residents_opted_in(
+    db_session: Session, summary: DemoSummary
+) -> None:
+    from sqlalchemy import func, select
+
+    from crm_core.privacy.consents import may_contact
+    from crm_core.privacy.enums import ConsentPurpose
+    from crm_core.reminders.models import ReminderBundle, ReminderDate, ReminderSubscription
+
+    assert db_session.scalar(select(func.count()).select_from(ReminderBundle)) == 4
+    assert db_session.scalar(select(func.min(ReminderDate.occurs_on))) is not None
+    subscribers = set(db_session.scalars(select(ReminderSubscription.resident_id)))
+    assert subscribers
+    assert all(may_contact(db_session=db_session, resident_id=r,
+                           purpose=ConsentPurpose.REMINDERS) for r in subscribers)
