@@ -28,6 +28,7 @@ from counter_client.widgets.resident_card import render_card
 from crm_core.agents.enums import Role
 from crm_core.agents.service import create_agent
 from crm_core.bench.harness import (
+    count_residents,
     engine_for,
     percentile,
     provisioned_database,
@@ -127,6 +128,7 @@ def run_phone_benchmark(
         engine_kind, residents=residents, console=console, database_url=database_url
     ) as url:
         phones = _prepare(url, desks, password)
+        residents = count_residents(url)
         if not phones:
             console.print("[bold red]Aucun numéro de téléphone dans la base.[/]")
             return

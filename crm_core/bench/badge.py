@@ -8,11 +8,11 @@ from urllib.parse import quote
 import httpx
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import func, select
 
 from badge.bench import run_verify_benchmark
 from crm_core.bench.harness import (
     bench_token,
+    count_residents,
     engine_for,
     ensure_bench_agent,
     percentile,
@@ -21,7 +21,6 @@ from crm_core.bench.harness import (
     server_process,
 )
 from crm_core.bench.loadgen import run_load
-from crm_core.residents.models import Resident
 
 
 def run_badge_benchmark(
@@ -41,9 +40,8 @@ def run_badge_benchmark(
         engine = engine_for(url)
         ensure_bench_agent(engine)
         resident_ids = sample(engine, size=badges).resident_ids
-        with engine.connect() as connection:  # the database given may hold any number
-            residents = connection.scalar(select(func.count()).select_from(Resident)) or 0
         engine.dispose()
+        residents = count_residents(url)
         with server_process(url) as (host, port):
             token = bench_token(host, port)
             headers = {"Authorization": f"Bearer {token}"}

@@ -163,3 +163,18 @@ def bench_token(host: str, port: int) -> str:
 
 def engine_for(url: str) -> Engine:
     return make_engine(url)
+
+
+def count_residents(url: str) -> int:
+    """How many residents the database holds (a database given to a benchmark may hold
+    any number, whatever --residents says)."""
+    from sqlalchemy import func
+
+    from crm_core.residents.models import Resident
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.scalar(select(func.count()).select_from(Resident)) or 0
+    finally:
+        engine.dispose()
