@@ -44,8 +44,11 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() != "psycopg":
         parsed = parsed.set(drivername="postgresql+psycopg")
+    # UTC sessions: JSON built by the database (the summary) spells instants in UTC, as
+    # the application does.
     return create_engine(
-        parsed, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+        parsed, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
+        connect_args={"options": "-c TimeZone=UTC"},
     )
 
 

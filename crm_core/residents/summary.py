@@ -34,6 +34,7 @@ from crm_core.residents.enums import ContactKind, ResidentStatus
 from crm_core.residents.exceptions import ResidentNotFound
 from crm_core.residents.models import ContactPoint, Resident
 from crm_core.residents.service import resolve_id
+from crm_core.residents.summary_pg import read_summary_pg
 
 RECENT_INTERACTIONS = 20
 _ID: BindParameter[uuid.UUID] = bindparam("resident_id")
@@ -193,6 +194,14 @@ def read_summary(
     operation: AccessOperation = AccessOperation.READ_SUMMARY, reason: str | None = None,
 ) -> dict[str, Any]:
     """The summary, with the access-log row that says who opened it."""
+    if db_session.get_bind().dialect.name == "postgresql":
+        fast = read_summary_pg(
+            db_session=db_session, actor=actor, resident_id=resident_id, today=local_today(),
+            now=utcnow(), operation=operation, reason=reason,
+        )
+        if fast is not None:
+            fast["flags"] = _flags(fast["resident"], fast["contact_points"], fast["open_cases"])
+            return fast
     summary = build_summary(db_session=db_session, resident_id=resident_id)
     record_access(
         db_session=db_session, actor=actor, resident_id=summary["resident"]["id"],
