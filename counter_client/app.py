@@ -47,6 +47,7 @@ class CounterApp(App[None]):
     BINDINGS = [  # noqa: RUF012
         Binding("f1", "help", "Aide"),
         Binding("f2", "toggle_contrast", "Contraste"),
+        Binding("f7", "refused", "Refusés"),
         Binding("f10", "sign_out", "Déconnexion"),
         Binding("ctrl+q", "quit", "Quitter", priority=True),
     ]
@@ -220,6 +221,17 @@ class CounterApp(App[None]):
         self._refresh_counts()
         self.sync_now()
 
+    def journal_changed(self) -> None:
+        """An entry was sent again or set aside: recount, and send what is pending."""
+        self._refresh_counts()
+        self.sync_now()
+
+    def action_refused(self) -> None:
+        from counter_client.screens.refused import RefusedScreen
+
+        if not isinstance(self.screen, RefusedScreen):
+            self.push_screen(RefusedScreen())
+
     def _refresh_counts(self) -> None:
         self.pending = self.journal.count(EntryState.PENDING)
         self.rejected = self.journal.count(EntryState.REJECTED)
@@ -255,7 +267,8 @@ class CounterApp(App[None]):
         if report.auth_expired and self.session is not None:
             self.session_expired()
         for entry in report.rejected:
-            self.notify(f"Refusé par le serveur : {entry.error}", severity="error", timeout=10)
+            self.notify(f"Refusé par le serveur : {entry.error} (F7 pour voir)",
+                        severity="error", timeout=10)
         if report.sent:
             self.post_message_to_resident_screen()
 

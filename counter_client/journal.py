@@ -44,6 +44,7 @@ class EntryState(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     REJECTED = "rejected"  # the server refused it: kept, shown to the agent
+    DISMISSED = "dismissed"  # a refused entry the agent set aside: kept in the file
 
 
 @dataclass(frozen=True)
@@ -82,11 +83,12 @@ class Journal:
             self._db.close()
 
     def add(self, kind: EntryKind, payload: dict[str, Any]) -> JournalEntry:
-        """Durably stored when this returns. `occurred_at` is set now if absent."""
+        """Durably stored when this returns. The time it happened (`occurred_at` of a
+        visit, `opened_at` of a request) is set now if absent, so a late sync keeps it."""
         key = f"counter-{uuid.uuid4().hex}"
         created = datetime.now(UTC).isoformat()
-        if kind is EntryKind.INTERACTION:
-            payload = {"occurred_at": created, **payload}
+        when = "occurred_at" if kind is EntryKind.INTERACTION else "opened_at"
+        payload = {when: created, **payload}
         text = json.dumps(payload, default=str)
         with self._lock:
             cursor = self._db.execute(
@@ -121,6 +123,21 @@ class Journal:
                 "SELECT count(*) FROM entry WHERE state = ?", (state.value,)
             ).fetchone()
         return int(row[0])
+
+    def retry(self, entry_id: int) -> None:
+        """Send a refused entry again (e.g. once the case it names exists)."""
+        self._move(entry_id, EntryState.REJECTED, EntryState.PENDING)
+
+    def dismiss(self, entry_id: int) -> None:
+        """Set a refused entry aside; it stays in the file, never sent."""
+        self._move(entry_id, EntryState.REJECTED, EntryState.DISMISSED)
+
+    def _move(self, entry_id: int, source: EntryState, target: EntryState) -> None:
+        with self._lock:
+            self._db.execute(
+                "UPDATE entry SET state = ? WHERE id = ? AND state = ?",
+                (target.value, entry_id, source.value),
+            )
 
     def _finish(self, entry_id: int, state: EntryState, *, error: str | None = None,
                 result: dict[str, Any] | None = None) -> None:

@@ -25,10 +25,13 @@ HELP = """\
   Tab champ suivant   Ctrl+S ou Entrée enregistrer   Échap annuler
 
 [b]Partout[/b]
-  F1 cette aide   F2 contraste élevé   F10 se déconnecter   Ctrl+Q quitter
+  F1 cette aide   F2 contraste élevé   F7 envois refusés   F10 se déconnecter
+  Ctrl+Q quitter
 
 Hors ligne, les visites et les nouvelles demandes sont gardées sur ce poste (le nombre
-s'affiche en haut) et partent seules au retour du serveur, une seule fois chacune.
+s'affiche en haut) et partent seules au retour du serveur, une seule fois chacune, avec
+leur heure réelle. Ce que le serveur refuse reste ici : F7 montre le motif, R renvoie,
+E écarte.
 """
 
 

@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
 
 from crm_core.cases.enums import CaseKind, CaseStatus
 from crm_core.interactions.enums import Channel
@@ -39,6 +39,8 @@ class CaseCreate(BaseModel):
     record_interaction: bool = True
     # A retry with the same key returns the case opened the first time.
     idempotency_key: Annotated[str, StringConstraints(min_length=8, max_length=100)] | None = None
+    # When the resident asked, if recorded later (a counter that was offline): ≤ 30 days.
+    opened_at: AwareDatetime | None = None
 
 
 class CaseUpdate(BaseModel):

@@ -21,6 +21,7 @@ from crm_core.database.base import utcnow
 from crm_core.exceptions import Conflict, InvalidInput, NotFound
 from crm_core.interactions.enums import Channel, Outcome
 from crm_core.interactions.models import Interaction
+from crm_core.interactions.timing import check_recorded_at
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.service import record_access
 from crm_core.residents import service as residents
@@ -97,7 +98,10 @@ def open_case(
         )
     ):
         raise Conflict("Cette demande externe est déjà enregistrée", field="external_id")
-    opened_at = opened_at or utcnow()
+    opened_at = opened_at or (
+        check_recorded_at(data.opened_at, now=utcnow(), field="opened_at", what="de la demande")
+        if data.opened_at else utcnow()
+    )
     local_day = opened_at.astimezone(ZoneInfo(get_settings().timezone)).date()
     case = Case(
         reference=_new_reference(db_session),

@@ -62,6 +62,7 @@ from crm_core.demo.reminders import seed_reminders
 from crm_core.demo.story import CasePlan, ContactPlan, Registration
 from crm_core.exceptions import Conflict, InvalidInput
 from crm_core.interactions import service as interactions
+from crm_core.interactions import timing
 from crm_core.interactions.enums import Direction
 from crm_core.interactions.models import Interaction
 from crm_core.interactions.schemas import InteractionCreate
@@ -71,7 +72,7 @@ from crm_core.residents import service as residents
 from crm_core.residents.models import Resident
 from crm_core.residents.schemas import EmailIn, PhoneIn, ResidentCreate
 
-_RECORD_LIMIT = interactions.MAX_BACKDATING - timedelta(hours=1)
+_RECORD_LIMIT = timing.MAX_BACKDATING - timedelta(hours=1)
 
 
 class DemoAlreadySeeded(Conflict):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -16,13 +15,12 @@ from crm_core.database.base import utcnow
 from crm_core.exceptions import Conflict, InvalidInput
 from crm_core.interactions.models import Interaction
 from crm_core.interactions.schemas import InteractionCreate
+from crm_core.interactions.timing import check_recorded_at
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.service import record_access
 from crm_core.residents import service as residents
 
 # Offline journals may replay days later, but not from the future nor from long ago.
-MAX_BACKDATING = timedelta(days=30)
-MAX_CLOCK_SKEW = timedelta(minutes=5)
 
 
 def record(
@@ -48,8 +46,7 @@ def record(
         raise InvalidInput("Précisez le canal (web, guichet, téléphone...)", field="channel")
     now = utcnow()
     occurred_at = data.occurred_at or now
-    if occurred_at > now + MAX_CLOCK_SKEW or occurred_at < now - MAX_BACKDATING:
-        raise InvalidInput("Date de l'échange hors limites", field="occurred_at")
+    check_recorded_at(occurred_at, now=now, field="occurred_at", what="de l'échange")
     if data.ended_at and data.ended_at < occurred_at:
         raise InvalidInput("La fin de l'échange précède son début", field="ended_at")
     interaction = Interaction(

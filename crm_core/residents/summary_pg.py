@@ -31,7 +31,8 @@ from crm_core.residents.enums import ContactKind, ResidentStatus
 RECENT_INTERACTIONS = 20
 _OPEN = ", ".join(f"'{status.value}'" for status in sorted(OPEN_STATUSES))
 
-# Same columns, order and sorting as the statements in summary.py.
+# Same columns, order and sorting as the statements in summary.py. Only constants are
+# interpolated (status codes, the limit); every value is a bound parameter.
 _SUMMARY = text(f"""
 WITH r AS (
     SELECT id, given_name, family_name, birth_name, birth_date, address_line, postal_code,
@@ -76,7 +77,7 @@ SELECT json_build_object(
                      kind = 'qr' OR confirmed_at IS NOT NULL AS confirmed
               FROM badge WHERE resident_id = :resident_id) b)
 )::text
-""")
+""")  # noqa: S608
 
 
 @lru_cache(maxsize=65_536)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from counter_client.journal import EntryKind, EntryState, Journal
+from crm_core.cases.models import Service
 from crm_core.client import RelaisClient
 from tests.counter_client.support import api_client, create_resident, seed_services
 from tests.support.live_server import LiveServer
@@ -37,5 +39,57 @@ def test_sync_sends_once_keeps_refusals_and_stops_when_unreachable(
     with RelaisClient("http://127.0.0.1:9", token=api.token) as nowhere:
         assert journal.sync(nowhere).unreachable
     assert journal.count(EntryState.PENDING) == 1
+    journal.close()
+    api.close()
+
+
+def test_a_request_kept_offline_reaches_the_server_with_the_time_it_was_made(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    seed_services(live_server)
+    api = api_client(live_server)
+    resident = create_resident(api)
+    journal = Journal(tmp_path / "journal.sqlite3")
+    asked = datetime.now(UTC) - timedelta(hours=2)
+    journal.add(EntryKind.CASE, {"resident_id": resident["id"], "service_code": "etat-civil",
+                                 "subject": "Acte de décès", "channel": "counter",
+                                 "opened_at": asked.isoformat()})
+    journal.add(EntryKind.CASE, {"resident_id": resident["id"], "service_code": "etat-civil",
+                                 "subject": "Acte de mariage", "channel": "counter"})
+    entries = journal.entries()
+    assert entries[1].payload["opened_at"] == entries[1].created_at  # stamped when kept
+    assert len(journal.sync(api).sent) == 2
+    opened = {e.payload["subject"]: datetime.fromisoformat((e.result or {})["opened_at"])
+              for e in journal.entries(EntryState.SENT)}
+    assert opened["Acte de décès"] == asked
+    assert opened["Acte de mariage"] == datetime.fromisoformat(entries[1].created_at)
+    journal.close()
+    api.close()
+
+
+def test_a_refused_entry_can_be_sent_again_or_set_aside(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    seed_services(live_server)
+    api = api_client(live_server)
+    resident = create_resident(api)
+    journal = Journal(tmp_path / "journal.sqlite3")
+    for code in ("inconnu", "absent"):
+        journal.add(EntryKind.CASE, {"resident_id": resident["id"], "service_code": code,
+                                     "subject": f"Service {code}", "channel": "counter"})
+    assert len(journal.sync(api).rejected) == 2
+    first, second = journal.entries(EntryState.REJECTED)
+    journal.dismiss(second.id)
+    assert [e.id for e in journal.entries(EntryState.DISMISSED)] == [second.id]
+    journal.retry(second.id)  # only a refused entry can be sent again
+    assert journal.count(EntryState.PENDING) == 0
+    with live_server.session() as session:  # the cause is fixed: the service now exists
+        session.add(Service(code="inconnu", label="Nouveau service", announced_delay_days=5))
+        session.commit()
+    journal.retry(first.id)
+    report = journal.sync(api)
+    assert [e.id for e in report.sent] == [first.id] and report.rejected == []
+    assert journal.count(EntryState.REJECTED) == 0
+    assert journal.count(EntryState.DISMISSED) == 1
     journal.close()
     api.close()

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
+from textual.widgets import DataTable
 
 from counter_client.journal import EntryKind, EntryState, Journal
 from counter_client.screens.base import MessageLine
+from counter_client.screens.refused import RefusedScreen
 from counter_client.screens.resident import ResidentScreen
 from counter_client.screens.ticket import TicketScreen
 from crm_core.database.engine import make_engine
@@ -156,3 +158,36 @@ def test_journal_keeps_entries_when_the_process_is_killed(tmp_path: Path) -> Non
     assert entries[0].payload["occurred_at"]
     assert len({e.key for e in entries}) == 2
 
+
+
+async def test_f7_shows_what_the_server_refused_and_sets_it_aside(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    seed_services(live_server)
+    api = api_client(live_server)
+    resident = create_resident(api)
+    api.close()
+    journal = Journal(tmp_path / "journal.sqlite3")
+    journal.add(EntryKind.CASE, {"resident_id": resident["id"], "service_code": "retire",
+                                 "subject": "Carte de stationnement", "channel": "counter"})
+    journal.close()
+    app = counter_app(live_server.url, tmp_path)
+    async with running(app, (80, 24)) as pilot:
+        await sign_in(pilot)
+        await wait_for(pilot, lambda: app.rejected == 1)
+        assert "1 refusé" in str(app.screen.query_one("StatusLine").render())
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: isinstance(app.screen, RefusedScreen))
+        table = app.screen.query_one("#entries", DataTable)
+        row = [str(cell) for cell in table.get_row_at(0)]
+        assert row[1:3] == ["Demande", "Carte de stationnement"]
+        assert "Service inconnu" in row[3]
+        await pilot.press("e")
+        await wait_for(pilot, lambda: app.rejected == 0)
+        assert table.row_count == 0
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, RefusedScreen))
+    journal = Journal(tmp_path / "journal.sqlite3")
+    assert [e.payload["subject"] for e in journal.entries(EntryState.DISMISSED)] == [
+        "Carte de stationnement"]
+    journal.close()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import ModuleType
 from zoneinfo import ZoneInfo
 
@@ -161,3 +161,23 @@ def test_opening_with_an_idempotency_key_twice_opens_one_case(
     stolen = _open(client, headers, other.id, idempotency_key="journal-0001")
     assert stolen.status_code == 409
     assert stolen.json()["code"] == "conflict"
+
+
+@pytest.mark.usefixtures("voirie")
+def test_a_request_recorded_late_keeps_its_own_time_within_thirty_days(
+    client: TestClient, as_role: Headers, factories: ModuleType
+) -> None:
+    resident = factories.ResidentFactory()
+    headers = as_role(Role.COUNTER)
+    asked = datetime.now(UTC) - timedelta(hours=3)
+    late = _open(client, headers, resident.id, opened_at=asked.isoformat())
+    assert late.status_code == 201
+    case = late.json()
+    assert datetime.fromisoformat(case["opened_at"]) == asked
+    assert [datetime.fromisoformat(h["changed_at"]) for h in case["history"]] == [asked]
+    for bad in (datetime.now(UTC) - timedelta(days=31), datetime.now(UTC) + timedelta(hours=1)):
+        refused = _open(client, headers, resident.id, opened_at=bad.isoformat())
+        assert refused.status_code == 422
+        assert refused.json()["field"] == "opened_at"
+    naive = _open(client, headers, resident.id, opened_at="2026-01-01T10:00:00")
+    assert naive.status_code == 422

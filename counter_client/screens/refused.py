@@ -1,0 +1,105 @@
+"""F7: what the server refused from the offline journal, with its reason.
+
+A refused visit or request is never dropped silently: the agent reads why, then sends it
+again (once the cause is fixed, e.g. the case now exists) or sets it aside; set-aside
+entries stay in the journal file for the record.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Label
+
+from counter_client import labels
+from counter_client.journal import EntryKind, EntryState, JournalEntry
+from counter_client.screens.base import MessageLine
+
+if TYPE_CHECKING:
+    from counter_client.app import CounterApp
+
+KIND_LABELS = {EntryKind.INTERACTION: "Visite", EntryKind.CASE: "Demande"}
+
+
+def describe(entry: JournalEntry) -> str:
+    """What the entry was, in the agent's words: outcome and note, or the request subject."""
+    payload = entry.payload
+    if entry.kind is EntryKind.CASE:
+        return str(payload.get("subject") or "")
+    outcome = labels.label(labels.OUTCOMES, payload.get("outcome"))
+    reference = payload.get("case_reference")
+    return f"{outcome}" + (f" · {labels.reference(reference)}" if reference else "")
+
+
+class RefusedScreen(ModalScreen[None]):
+    BINDINGS = [  # noqa: RUF012
+        Binding("r", "retry", "Renvoyer"),
+        Binding("e", "set_aside", "Écarter"),
+        Binding("escape", "close", "Fermer"),
+        Binding("f7", "close", "Fermer", show=False),
+    ]
+
+    @property
+    def counter(self) -> CounterApp:
+        from counter_client.app import CounterApp
+
+        assert isinstance(self.app, CounterApp)
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form", id="refused") as box:
+            box.border_title = "Refusés par le serveur"
+            yield Label("R renvoyer une fois la cause corrigée · E écarter (gardé sur ce poste)")
+            yield DataTable(id="entries", cursor_type="row", zebra_stripes=True)
+            yield MessageLine()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#entries", DataTable)
+        table.add_columns("Quand", "Quoi", "Détail", "Motif du refus")
+        self._fill()
+        table.focus()
+
+    def _fill(self) -> None:
+        table = self.query_one("#entries", DataTable)
+        table.clear()
+        for entry in self.counter.journal.entries(EntryState.REJECTED):
+            table.add_row(
+                labels.local_datetime(entry.created_at), KIND_LABELS[entry.kind],
+                describe(entry), entry.error or "", key=str(entry.id),
+            )
+        self.query_one(MessageLine).say(
+            "" if table.row_count else "Aucun envoi refusé."
+        )
+
+    def _selected(self) -> int | None:
+        table = self.query_one("#entries", DataTable)
+        if not table.row_count:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return int(str(row_key.value))
+
+    def action_retry(self) -> None:
+        entry_id = self._selected()
+        if entry_id is None:
+            return
+        self.counter.journal.retry(entry_id)
+        self.counter.journal_changed()
+        self._fill()
+        self.query_one(MessageLine).say("Renvoyé : il part avec les prochains envois.")
+
+    def action_set_aside(self) -> None:
+        entry_id = self._selected()
+        if entry_id is None:
+            return
+        self.counter.journal.dismiss(entry_id)
+        self.counter.journal_changed()
+        self._fill()
+        self.query_one(MessageLine).say("Écarté : gardé dans le journal de ce poste.")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
