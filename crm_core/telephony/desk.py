@@ -1,8 +1,10 @@
 """The desk WebSocket: one connection per agent desk, subscribed to one extension.
 
 Authentication: `Authorization: Bearer <token>` on the upgrade request (or `?token=` for
-clients that cannot set headers). The extension is the agent's own unless `?extension=`
-names another one (a supervisor watching a seat, a shared desk).
+clients that cannot set headers). The extension is the agent's own; `?extension=` may name
+another one only for a supervisor watching a seat, or for a phone agent with no extension
+of their own sitting at a shared desk (an extension no agent owns). What rings on a seat
+discloses callers' names, so nobody else may follow it.
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from crm_core.agents import service as agents
 from crm_core.agents.actor import Actor
-from crm_core.agents.enums import Permission
+from crm_core.agents.enums import Permission, Role
 from crm_core.agents.models import Agent
-from crm_core.exceptions import DomainError
+from crm_core.exceptions import DomainError, InvalidInput, PermissionDenied
 from crm_core.telephony import service
 from crm_core.telephony.hub import DeskHub
 
@@ -33,6 +35,26 @@ def extension_of(db_session: Session, actor: Actor) -> str | None:
     if actor.agent_id is None:
         return None
     return db_session.scalar(select(Agent.phone_extension).where(Agent.id == actor.agent_id))
+
+
+def followable_extension(db_session: Session, actor: Actor, asked: str | None) -> str:
+    """The extension this agent may follow: their own, or `asked` if the rule allows it."""
+    own = extension_of(db_session, actor)
+    asked = (asked or "").strip()[:100]
+    if not asked or asked == own:
+        if not own:
+            raise InvalidInput("Aucun poste téléphonique : précisez ?extension=",
+                               field="extension")
+        return own
+    if actor.role is Role.SUPERVISOR:
+        return asked
+    owner = db_session.scalar(
+        select(Agent.id).where(Agent.phone_extension == asked, Agent.active.is_(True)).limit(1)
+    )
+    if actor.role is Role.PHONE and own is None and owner is None:
+        return asked  # a shared desk
+    raise PermissionDenied("Ce poste n'est pas le vôtre : seul un responsable peut le suivre",
+                           extension=asked)
 
 
 def _token(websocket: WebSocket) -> str:
@@ -51,12 +73,12 @@ def _open(websocket: WebSocket, token: str) -> tuple[str, list[dict[str, Any]]]:
         actor = agents.actor_for_token(db_session=db_session, token=token)
         if not actor.can(Permission.RESIDENT_READ):
             raise DomainError("Votre rôle ne permet pas de consulter les dossiers des usagers")
-        asked = websocket.query_params.get("extension", "").strip()[:100]
-        own = extension_of(db_session, actor)
-        extension = asked or own
-        if not extension:
-            raise DomainError("Aucun poste téléphonique : précisez ?extension=")
-        snapshot = service.active_calls_for(db_session=db_session, extension=extension)
+        extension = followable_extension(
+            db_session, actor, websocket.query_params.get("extension")
+        )
+        snapshot = service.active_calls_for(
+            db_session=db_session, extension=extension, actor=actor
+        )
         db_session.commit()
         return extension, snapshot
 

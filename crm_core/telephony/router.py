@@ -117,10 +117,11 @@ def list_calls(
     zone = ZoneInfo(get_settings().timezone)
     day = day or datetime.now(zone).date()
     start = datetime.combine(day, time.min, zone)
+    followed = (desk.followable_extension(db_session, actor, extension) if extension
+                else desk.extension_of(db_session, actor))
     calls = service.calls_between(
         db_session=db_session, start=start, end=start + timedelta(days=1),
-        extension=extension or desk.extension_of(db_session, actor),
-        agent_id=actor.agent_id,
+        extension=followed, agent_id=actor.agent_id,
     )
     return [service.call_out(call) for call in calls]
 

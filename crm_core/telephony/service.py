@@ -190,11 +190,31 @@ def _pushes(
     return [(extension, message) for extension in call.extensions]
 
 
+def disclosed_residents(match: dict[str, Any]) -> list[uuid.UUID]:
+    """Whose names a match puts on a desk: the caller, or every candidate."""
+    if match["kind"] is MatchKind.RESIDENT:
+        return [match["resident_id"]]
+    if match["kind"] is MatchKind.CANDIDATES:
+        return [uuid.UUID(str(c["resident_id"])) for c in match.get("candidates", [])]
+    return []
+
+
+def log_disclosure(
+    *, db_session: Session, actor: Actor, match: dict[str, Any], reason: str
+) -> None:
+    """Showing a name on a desk is a lookup of that resident's file: logged, for the
+    caller and for every candidate of a shared number alike."""
+    for resident_id in disclosed_residents(match):
+        record_access(
+            db_session=db_session, actor=actor, resident_id=resident_id,
+            operation=AccessOperation.LOOKUP, channel=Channel.PHONE, reason=reason,
+        )
+
+
 def _log_disclosure(
     db_session: Session, call: Call, match: dict[str, Any], extensions: list[str]
 ) -> None:
-    """Showing a name on a ringing desk is a lookup of that resident's file: logged."""
-    if match["kind"] is not MatchKind.RESIDENT:
+    if not disclosed_residents(match):
         return
     for extension in extensions:
         agent = _agent_for(db_session, extension)
@@ -203,11 +223,8 @@ def _log_disclosure(
                   site_id=agent.site_id)
             if agent else SYSTEM
         )
-        record_access(
-            db_session=db_session, actor=actor, resident_id=match["resident_id"],
-            operation=AccessOperation.LOOKUP, channel=Channel.PHONE,
-            reason=f"incoming_call:{extension}",
-        )
+        log_disclosure(db_session=db_session, actor=actor, match=match,
+                       reason=f"incoming_call:{extension}")
 
 
 def call_out(call: Call) -> dict[str, Any]:
@@ -235,8 +252,11 @@ def get_call(*, db_session: Session, call_pk: uuid.UUID) -> Call:
     return call
 
 
-def active_calls_for(*, db_session: Session, extension: str) -> list[dict[str, Any]]:
-    """What a desk that (re)connects must show: its calls still ringing or in progress."""
+def active_calls_for(
+    *, db_session: Session, extension: str, actor: Actor | None = None
+) -> list[dict[str, Any]]:
+    """What a desk that (re)connects must show: its calls still ringing or in progress.
+    The names it shows are logged as read by `actor`."""
     since = utcnow() - STALE_AFTER
     calls = db_session.scalars(
         select(Call).where(
@@ -251,6 +271,9 @@ def active_calls_for(*, db_session: Session, extension: str) -> list[dict[str, A
         if call.answered_extension not in (None, extension):
             continue  # a colleague took it
         match = match_for_call(db_session=db_session, call=call)
+        if actor is not None:
+            log_disclosure(db_session=db_session, actor=actor, match=match,
+                           reason=f"desk_snapshot:{extension}")
         result.append({"call": call_out(call), "match": match})
     return result
 

@@ -7,11 +7,13 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
 from crm_core.agents.models import Agent
 from crm_core.client import RelaisClient
+from crm_core.privacy.models import AccessLog
 from crm_core.residents.models import ContactPoint, Resident
 from phone_desk.feed import desk_url
 from tests.support.live_server import LiveServer
@@ -126,6 +128,42 @@ def test_a_desk_without_a_valid_session_is_refused(live_server: LiveServer, toke
 
 def test_an_agent_without_an_extension_must_name_one(live_server: LiveServer) -> None:
     with pytest.raises(InvalidStatus):
-        _desk(live_server, _token(live_server, "accueil"))
-    with _desk(live_server, _token(live_server, "accueil"), "210") as socket:
-        assert _receive(socket)["extension"] == "210"
+        _desk(live_server, _token(live_server, "telephone"))
+    with _desk(live_server, _token(live_server, "telephone"), "210") as socket:
+        assert _receive(socket)["extension"] == "210"  # a shared desk nobody owns
+
+
+def test_nobody_follows_someone_elses_seat(live_server: LiveServer) -> None:
+    _seed(live_server)  # "telephone" owns 201
+    phone, counter = _token(live_server), _token(live_server, "accueil")
+    for token, extension in ((counter, "201"), (phone, "210"), (counter, "210")):
+        with pytest.raises(InvalidStatus) as refused:
+            _desk(live_server, token, extension)
+        assert refused.value.response.status_code == 403
+    with _desk(live_server, _token(live_server, "superviseur"), "201") as watching:
+        assert _receive(watching)["extension"] == "201"
+    listed = httpx.get(f"{live_server.url}/api/v1/telephony/calls?extension=201",
+                       headers={"Authorization": f"Bearer {counter}"}, timeout=5)
+    assert listed.status_code == 403
+
+
+def test_every_name_shown_on_a_desk_is_in_the_access_log(live_server: LiveServer) -> None:
+    _seed(live_server)
+    token = _token(live_server)
+    with _desk(live_server, token) as socket:
+        _receive(socket)
+        _post(live_server, "newCall", "log-1", from_="02 99 00 11 22", user=["201"])
+        assert _receive(socket)["match"]["kind"] == "candidates"
+    with _desk(live_server, token) as socket:  # back mid-call: the names are shown again
+        assert len(_receive(socket)["calls"]) == 1
+    with live_server.session() as session:
+        rows = session.execute(
+            select(Resident.given_name, AccessLog.reason, Agent.username)
+            .join(AccessLog, AccessLog.resident_id == Resident.id)
+            .join(Agent, Agent.id == AccessLog.agent_id)
+            .order_by(AccessLog.id)
+        ).all()
+    assert sorted((r.reason, r.given_name) for r in rows) == [
+        ("desk_snapshot:201", "Camille"), ("desk_snapshot:201", "Marc"),
+        ("incoming_call:201", "Camille"), ("incoming_call:201", "Marc")]
+    assert {r.username for r in rows} == {"telephone"}
