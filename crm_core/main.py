@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -28,6 +29,8 @@ from crm_core.recognition.router import router as recognition_router
 from crm_core.reminders.router import pages as reminder_pages
 from crm_core.reminders.router import router as reminders_router
 from crm_core.residents.router import router as residents_router
+from crm_core.telephony.broadcast import broadcast_for
+from crm_core.telephony.hub import DeskHub
 from crm_core.telephony.router import router as telephony_router
 from integrations.router import router as integrations_router
 
@@ -53,6 +56,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         # Never more request threads than database connections: excess requests queue
         # for a thread instead of timing out on the connection pool.
         to_thread.current_default_thread_limiter().total_tokens = 2 * settings.db_pool_size
+        app.state.desk_broadcast.start(asyncio.get_running_loop())
         sealer = None
         if settings.audit_seal_seconds > 0:
             sealer = PeriodicSealer(app.state.session_factory, settings.audit_seal_seconds)
@@ -60,6 +64,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         yield
         if sealer is not None:
             sealer.stop()
+        app.state.desk_broadcast.stop()
         if owns_engine:  # an engine handed in (tests, tools) stays its owner's to close
             engine.dispose()
 
@@ -69,6 +74,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.desk_hub = DeskHub()
+    app.state.desk_broadcast = broadcast_for(engine, app.state.desk_hub)
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
 

@@ -2,10 +2,7 @@
 extension. Publishing never blocks: a desk that does not keep up loses its oldest messages
 (it re-synchronises from the snapshot it gets on reconnection).
 
-One process only: with several API processes behind a load balancer, the PBX's event and
-the agent's WebSocket may land on different processes. The next step is a broadcast
-between processes (PostgreSQL LISTEN/NOTIFY); until then run the desk WebSockets and the
-telephony events on one process (README, "plugging a PBX").
+Messages reach it from every API process through `crm_core.telephony.broadcast`.
 """
 
 from __future__ import annotations

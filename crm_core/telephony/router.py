@@ -19,6 +19,7 @@ from crm_core.api.deps import DbSession, InteractionWriter, require
 from crm_core.config import get_settings
 from crm_core.exceptions import InvalidInput
 from crm_core.telephony import callbacks, calllog, desk, service
+from crm_core.telephony.broadcast import DeskBroadcast
 from crm_core.telephony.config import TelephonySettings, get_telephony_settings
 from crm_core.telephony.exceptions import SignatureRefused
 from crm_core.telephony.figures import call_figures
@@ -42,10 +43,13 @@ TelephonyConfig = Annotated[TelephonySettings, Depends(get_telephony_settings)]
 
 
 def hub_of(app: Any) -> DeskHub:
-    hub = getattr(app.state, "desk_hub", None)
-    if hub is None:
-        hub = app.state.desk_hub = DeskHub()
+    hub: DeskHub = app.state.desk_hub
     return hub
+
+
+def broadcast_of(app: Any) -> DeskBroadcast:
+    broadcast: DeskBroadcast = app.state.desk_broadcast
+    return broadcast
 
 
 def _parse_event(body: bytes, content_type: str) -> CallEventIn:
@@ -86,17 +90,18 @@ async def receive_event(
         raise SignatureRefused(str(exc)) from exc
     event = _parse_event(body, request.headers.get("content-type", ""))
 
+    broadcast = broadcast_of(request.app)
+
     def ingest() -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
         result = service.ingest_event(db_session=db_session, pbx=pbx, event=event)
+        broadcast.stage(db_session, result.pushes)
         db_session.commit()
         accepted = {"call": result.call.id, "status": result.call.status,
                     "duplicate": result.duplicate}
         return accepted, result.pushes
 
     accepted, pushes = await run_in_threadpool(ingest)
-    hub = hub_of(request.app)
-    for extension, message in pushes:
-        hub.publish(extension, message)
+    broadcast.committed(pushes)
     return accepted
 
 

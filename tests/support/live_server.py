@@ -40,7 +40,7 @@ def serve(engine: Engine, *, port: int | None = None) -> Iterator[LiveServer]:
     port = port or free_port()
     config = uvicorn.Config(
         create_app(Settings(), engine), host="127.0.0.1", port=port, log_level="warning",
-        access_log=False, lifespan="off",
+        access_log=False, lifespan="on",
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

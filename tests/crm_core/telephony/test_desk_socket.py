@@ -16,7 +16,7 @@ from crm_core.client import RelaisClient
 from crm_core.privacy.models import AccessLog
 from crm_core.residents.models import ContactPoint, Resident
 from phone_desk.feed import desk_url
-from tests.support.live_server import LiveServer
+from tests.support.live_server import LiveServer, serve
 from tests.support.telephony import cti, signed
 
 
@@ -167,3 +167,26 @@ def test_every_name_shown_on_a_desk_is_in_the_access_log(live_server: LiveServer
         ("desk_snapshot:201", "Camille"), ("desk_snapshot:201", "Marc"),
         ("incoming_call:201", "Camille"), ("incoming_call:201", "Marc")]
     assert {r.username for r in rows} == {"telephone"}
+
+
+def test_a_ring_reaches_a_desk_connected_to_another_api_process(
+    live_server: LiveServer,
+) -> None:
+    if live_server.engine.dialect.name != "postgresql":
+        pytest.skip("one process on SQLite; the broadcast between processes is PostgreSQL's")
+    _seed(live_server)
+    token = _token(live_server)
+    with serve(live_server.engine) as other:  # a second app: its own hub and listener
+        assert other.url != live_server.url
+        with _desk(live_server, token) as socket:
+            _receive(socket)
+            assert _post(other, "newCall", "far-1", from_="06 12 34 56 78",
+                         user=["201"]).status_code == 202
+            ring = _receive(socket)
+            assert (ring["type"], ring["call"]["call_id"]) == ("ring", "far-1")
+            assert ring["match"]["resident"]["given_name"] == "Camille"
+            _post(other, "hangup", "far-1")
+            update = _receive(socket)
+            assert (update["type"], update["call"]["status"]) == ("update", "abandoned")
+            with pytest.raises(TimeoutError):
+                socket.recv(timeout=0.5)  # each message once, not once per process
