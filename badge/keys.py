@@ -27,6 +27,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
+from nacl.exceptions import BadSignatureError
+from nacl.signing import VerifyKey as _SodiumVerifyKey
 
 __all__ = [
     "KEY_ID_PATTERN",
@@ -89,11 +91,27 @@ class VerifyKey:
 
     def __post_init__(self) -> None:
         _check_key_id(self.key_id)
-
-    def raw(self) -> bytes:
-        return self.public_key.public_bytes(
+        raw = self.public_key.public_bytes(
             serialization.Encoding.Raw, serialization.PublicFormat.Raw
         )
+        object.__setattr__(self, "_raw", raw)
+        object.__setattr__(self, "_sodium", _SodiumVerifyKey(raw))
+
+    def raw(self) -> bytes:
+        raw: bytes = self.__dict__["_raw"]
+        return raw
+
+    def verify(self, signature: bytes, message: bytes) -> bool:
+        """Whether `signature` is this key's Ed25519 signature of `message`.
+
+        libsodium (PyNaCl) rather than OpenSSL: the same RFC 8032 check, about twice as
+        fast here, and strict about non-canonical signatures."""
+        sodium: _SodiumVerifyKey = self.__dict__["_sodium"]
+        try:
+            sodium.verify(message, signature)
+        except BadSignatureError:
+            return False
+        return True
 
     def to_text(self) -> str:
         return f"{_PUBLIC_PREFIX}:{self.key_id}:{_b64encode(self.raw())}"

@@ -18,3 +18,9 @@ def test_reports_throughput() -> None:
 def test_refuses_a_zero_duration() -> None:
     with pytest.raises(ValueError, match="positive"):
         run_verify_benchmark(seconds=0)
+
+
+def test_cpu_figures_are_consistent() -> None:
+    result = run_verify_benchmark(seconds=0.2)
+    assert result["cpu_per_second"] > 0
+    assert result["cpu_microseconds_each"] == pytest.approx(1e6 / result["cpu_per_second"])
