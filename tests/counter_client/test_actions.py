@@ -72,7 +72,7 @@ async def test_scan_open_case_close_it_and_print_the_receipt(
         await type_text(pilot, token)  # what a keyboard-wedge scanner does
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ResidentScreen))
-        assert "Badge : QR ✓ actif" in _card_text(app.screen)
+        await wait_for(pilot, lambda: "Badge : QR ✓ actif" in _card_text(app.screen))
 
         await pilot.press("n")  # new case: service, kind, subject
         await pilot.press("enter", "down", "enter")  # État civil (first service by label)
