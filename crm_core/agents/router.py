@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from crm_core.agents import service
 from crm_core.agents.enums import ROLE_PERMISSIONS
-from crm_core.agents.models import Site
+from crm_core.agents.models import Agent, Site
 from crm_core.agents.schemas import AgentCreate, AgentOut, MeOut, SiteCreate, SiteOut, TokenOut
 from crm_core.api.deps import AgentAdmin, BearerToken, CatalogAdmin, CurrentActor, DbSession
 
@@ -48,11 +48,15 @@ def sign_out(db_session: DbSession, actor: CurrentActor, token: BearerToken) -> 
 
 
 @router.get("/auth/me", response_model=MeOut)
-def me(actor: CurrentActor) -> dict[str, Any]:
+def me(db_session: DbSession, actor: CurrentActor) -> dict[str, Any]:
+    """Who is signed in: role, site, permissions, and the phone extension a desk follows."""
     permissions = sorted(p.value for p in ROLE_PERMISSIONS[actor.role]) if actor.role else []
+    agent = db_session.get(Agent, actor.agent_id) if actor.agent_id else None
     return {
         "agent_id": actor.agent_id, "username": actor.username, "role": actor.role,
         "site_id": actor.site_id, "permissions": permissions,
+        "display_name": agent.display_name if agent else actor.username,
+        "phone_extension": agent.phone_extension if agent else None,
     }
 
 

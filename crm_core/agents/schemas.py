@@ -60,3 +60,5 @@ class MeOut(BaseModel):
     role: Role | None
     site_id: uuid.UUID | None
     permissions: list[str]
+    display_name: str
+    phone_extension: str | None

@@ -16,7 +16,7 @@ from tests.crm_core.conftest import sign_in
 
 
 def test_sign_in_returns_a_bearer_token(client: TestClient, factories: ModuleType) -> None:
-    agent = factories.AgentFactory(role=Role.PHONE)
+    agent = factories.AgentFactory(role=Role.PHONE, phone_extension="204")
     response = client.post(
         "/api/v1/auth/token", data={"username": agent.username.upper(), "password": "secret"}
     )
@@ -26,6 +26,8 @@ def test_sign_in_returns_a_bearer_token(client: TestClient, factories: ModuleTyp
     assert body["role"] == "phone"
     me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {body['access_token']}"})
     assert me.json()["username"] == agent.username
+    assert (me.json()["phone_extension"], me.json()["display_name"]) == (
+        "204", agent.display_name)
 
 
 @pytest.mark.parametrize(("username", "password"), [("ghost", "secret"), ("REAL", "wrong")])
