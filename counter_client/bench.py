@@ -66,6 +66,7 @@ def run_counter_benchmark(
 ) -> None:
     from crm_core.bench.harness import (
         bench_token,
+        count_residents,
         engine_for,
         ensure_bench_agent,
         percentile,
@@ -81,6 +82,7 @@ def run_counter_benchmark(
         ensure_bench_agent(engine)
         resident_ids = sample(engine, size=scans).resident_ids
         engine.dispose()
+        residents = count_residents(url)
         with server_process(url) as (host, port):
             token = bench_token(host, port)
             base = f"http://{host}:{port}"

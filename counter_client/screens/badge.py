@@ -7,12 +7,13 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Footer, Label, OptionList
+from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from counter_client import labels
 from counter_client.screens.base import MessageLine
 from counter_client.screens.modal import FormScreen
+from counter_client.widgets.key_bar import KeyBar
 from counter_client.widgets.resident_card import badge_line
 from crm_core.client.errors import ClientError
 
@@ -44,7 +45,7 @@ class BadgeScreen(FormScreen):
             yield Label(badge_line(badges))
             yield OptionList(*options, id="actions")
             yield MessageLine()
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#actions", OptionList).focus()

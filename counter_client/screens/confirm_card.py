@@ -7,11 +7,12 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Label
+from textual.widgets import Label
 
 from counter_client import labels
 from counter_client.screens.base import MessageLine
 from counter_client.screens.modal import FormScreen
+from counter_client.widgets.key_bar import KeyBar
 
 
 class ConfirmCardScreen(FormScreen):
@@ -35,7 +36,7 @@ class ConfirmCardScreen(FormScreen):
                         f" {labels.day(resident.get('birth_date'))}", classes="strong")
             yield Label("O : c'est bien elle   N : ce n'est pas elle")
             yield MessageLine()
-        yield Footer()
+        yield KeyBar()
 
     def action_confirm(self) -> None:
         client = self.counter.client

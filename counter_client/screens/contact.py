@@ -7,12 +7,13 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Checkbox, Footer, Input, Label, OptionList, Select
+from textual.widgets import Checkbox, Input, Label, OptionList, Select
 from textual.widgets.option_list import Option
 
 from counter_client import labels
 from counter_client.screens.base import MessageLine
 from counter_client.screens.modal import FormScreen
+from counter_client.widgets.key_bar import KeyBar
 from crm_core.client.errors import ClientError
 
 KINDS = [("Téléphone", "phone"), ("E-mail", "email"), ("Adresse postale", "address")]
@@ -38,7 +39,7 @@ class ContactScreen(FormScreen):
             yield Input(id="value", max_length=320, placeholder="06 12 34 56 78, nom@exemple.fr")
             yield Checkbox("L'usager accepte d'être contacté ici", id="allowed")
             yield MessageLine()
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#value", Input).focus()

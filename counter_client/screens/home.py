@@ -9,13 +9,14 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from badge.errors import ScanError
 from badge.scanner import ScannedBadge, read_scanner_input
 from counter_client import labels
 from counter_client.screens.base import CounterScreen, MessageLine
+from counter_client.widgets.key_bar import KeyBar
 from counter_client.widgets.status_line import StatusLine
 from crm_core.client.errors import ClientError
 
@@ -63,7 +64,7 @@ class HomeScreen(CounterScreen):
         yield Input(id="scan", placeholder="badge, nom, téléphone, e-mail, référence…")
         yield MessageLine(id="message")
         yield OptionList(id="results")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#results", OptionList).border_title = "Usagers trouvés"

@@ -13,11 +13,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
 from counter_client import labels
 from counter_client.journal import EntryKind, EntryState, JournalEntry
 from counter_client.screens.base import MessageLine
+from counter_client.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from counter_client.app import CounterApp
@@ -56,7 +57,7 @@ class RefusedScreen(ModalScreen[None]):
             yield Label("R renvoyer une fois la cause corrigée · E écarter (gardé sur ce poste)")
             yield DataTable(id="entries", cursor_type="row", zebra_stripes=True)
             yield MessageLine()
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one("#entries", DataTable)

@@ -7,10 +7,10 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer
 
 from counter_client.screens.base import CounterScreen, MessageLine
 from counter_client.widgets import CasesTable, ResidentCard, Timeline
+from counter_client.widgets.key_bar import KeyBar
 from counter_client.widgets.status_line import StatusLine
 
 
@@ -43,7 +43,7 @@ class ResidentScreen(CounterScreen):
         yield CasesTable(id="cases", today=self.counter.today)
         yield MessageLine(id="message")
         yield Timeline(id="timeline")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.show(self.summary)

@@ -7,9 +7,10 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from counter_client.screens.base import CounterScreen, MessageLine
+from counter_client.widgets.key_bar import KeyBar
 from crm_core.client.errors import ClientError
 
 
@@ -26,7 +27,7 @@ class SignInScreen(CounterScreen):
             yield MessageLine(id="message")
             yield Static("Entrée : se connecter   Tab : champ suivant   F1 : aide",
                          classes="hint")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#username", Input).focus()

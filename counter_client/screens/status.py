@@ -7,12 +7,13 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Footer, Input, Label, OptionList
+from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from counter_client import labels
 from counter_client.screens.base import MessageLine
 from counter_client.screens.modal import FormScreen
+from counter_client.widgets.key_bar import KeyBar
 from crm_core.client.errors import ClientError
 
 
@@ -30,7 +31,7 @@ class StatusScreen(FormScreen):
             yield Label("Note (facultative)")
             yield Input(id="note", max_length=5000)
             yield MessageLine()
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.say("Statuts possibles…")

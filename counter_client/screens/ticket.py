@@ -7,11 +7,12 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Footer, Label, OptionList
+from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from counter_client.screens.base import MessageLine
 from counter_client.screens.modal import FormScreen
+from counter_client.widgets.key_bar import KeyBar
 
 
 class TicketScreen(FormScreen):
@@ -26,7 +27,7 @@ class TicketScreen(FormScreen):
             yield OptionList(*[Option(s["label"], id=s["code"]) for s in self.services],
                              id="services")
             yield MessageLine()
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         services = self.query_one("#services", OptionList)

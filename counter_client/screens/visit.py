@@ -7,12 +7,13 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Footer, Input, Label, Select
+from textual.widgets import Input, Label, Select
 
 from counter_client import labels
 from counter_client.journal import EntryKind
 from counter_client.screens.base import MessageLine
 from counter_client.screens.modal import FormScreen
+from counter_client.widgets.key_bar import KeyBar
 
 
 class VisitScreen(FormScreen):
@@ -35,7 +36,7 @@ class VisitScreen(FormScreen):
             yield Label("Note (facultative)")
             yield Input(id="note", max_length=5000)
             yield MessageLine()
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#note", Input).focus()

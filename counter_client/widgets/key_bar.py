@@ -1,0 +1,53 @@
+"""The key bar at the bottom of every screen: the keys that work here, as one line of text.
+
+Textual's `Footer` rebuilds a widget per key (and restyles each) whenever the bindings
+change, which they do at every screen switch; at a counter that is every scan, and it
+cost more than the lookup itself. This bar draws the same information as one `Static`.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.screen import Screen
+from textual.widgets import Static
+
+_NAMES = {"esc": "Échap", "enter": "Entrée", "tab": "Tab", "up": "↑", "down": "↓"}
+
+
+def key_label(display: str) -> str:
+    """"v" → "V", "f5" → "F5", "^s" → "Ctrl+S", "esc" → "Échap": as printed on keyboards."""
+    if display.startswith("^") and len(display) == 2:
+        return f"Ctrl+{display[1].upper()}"
+    if len(display) == 1 or (display[0] == "f" and display[1:].isdigit()):
+        return display.upper()
+    return _NAMES.get(display, display)
+
+
+class KeyBar(Static):
+    DEFAULT_CSS = """
+    KeyBar { dock: bottom; height: 1; background: $panel; color: $foreground; }
+    """
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self._draw()
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen: Screen[object]) -> None:
+        if self.is_attached and screen is self.screen:
+            self._draw()
+
+    def _draw(self) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        seen: set[str] = set()
+        for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
+            if not binding.show or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            key = key_label(self.app.get_key_display(binding))
+            style = "bold reverse" if enabled else "dim reverse"
+            text.append(f" {key} ", style=style)
+            text.append(f" {binding.description} ", style="" if enabled else "dim")
+        self.update(text)

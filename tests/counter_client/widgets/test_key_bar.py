@@ -1,0 +1,37 @@
+"""The key bar names keys as printed on French keyboards and follows the screen's bindings."""
+
+from __future__ import annotations
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+
+from counter_client.widgets.key_bar import KeyBar, key_label
+
+
+@pytest.mark.parametrize(("shown", "label"), [
+    ("v", "V"), ("f5", "F5"), ("f10", "F10"), ("^s", "Ctrl+S"), ("esc", "Échap"),
+    ("enter", "Entrée"), ("delete", "delete"),
+])
+def test_key_labels(shown: str, label: str) -> None:
+    assert key_label(shown) == label
+
+
+class _Bar(App[None]):
+    BINDINGS = [  # noqa: RUF012
+        Binding("v", "visit", "Visite"), Binding("r", "reload", "Actualiser", show=False),
+        Binding("escape", "back", "Retour"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield KeyBar()
+
+
+@pytest.mark.anyio
+async def test_the_bar_lists_the_shown_bindings_only() -> None:
+    app = _Bar()
+    async with app.run_test(size=(60, 5)) as pilot:
+        await pilot.pause()
+        text = str(app.query_one(KeyBar).render())
+    assert "V  Visite" in text and "Échap  Retour" in text
+    assert "Actualiser" not in text
