@@ -6,12 +6,13 @@ import logging
 from functools import lru_cache
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
-from fastapi.responses import RedirectResponse
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict
 
 from crm_core.api.deps import DbSession
 from crm_core.exceptions import DomainError
+from crm_core.space import signin as space
 from integrations.account import service
 from integrations.account.backend import AuthlibOnlineAccount, OnlineAccount
 from integrations.deps import Config
@@ -57,12 +58,14 @@ def login(db_session: DbSession, account: Account) -> RedirectResponse:
     return RedirectResponse(url, status_code=302)
 
 
-@router.get("/callback")
+@router.get("/callback", response_model=None)
 def callback(
-    db_session: DbSession, account: Account, config: Config, state: str | None = None,
-    code: str | None = None, error: str | None = None,
-) -> dict[str, Any]:
-    """The provider sends the browser back here. First sign-in links the subject."""
+    request: Request, db_session: DbSession, account: Account, config: Config,
+    state: str | None = None, code: str | None = None, error: str | None = None,
+) -> dict[str, Any] | Response:
+    """The provider sends the browser back here. First sign-in links the subject. A
+    browser (Accept: text/html) gets a resident session and the resident space; other
+    clients get the outcome as JSON."""
     try:
         signed_in = service.finish(
             db_session=db_session, account=account, provider=config.oidc_provider_name,
@@ -72,7 +75,16 @@ def callback(
         db_session.rollback()
         _consume(db_session, state)
         _settled(db_session, exc, "callback")
+        if space.wants_html(request):
+            return space.failed_sign_in(request, exc.detail, exc.code)
         raise
+    if space.wants_html(request):
+        response = space.signed_in_response(
+            request, db_session, provider=config.oidc_provider_name,
+            subject=signed_in.subject, resident_id=signed_in.resident_id,
+            proposal_token=signed_in.proposal_token, proposal=signed_in.proposal)
+        db_session.commit()
+        return response
     db_session.commit()
     return signed_in.as_dict()
 
