@@ -318,8 +318,7 @@ def file_right(request: Request, db_session: DbSession, csrf: CsrfField = "",
     try:
         rights.file_request(db_session=db_session, resident_id=who.resident_id,
                             kind=PrivacyRequestKind(kind), message=message)
-    except DomainError as exc:
-        db_session.rollback()
+    except DomainError as exc:  # checked before anything is written
         return invalid(request, who, exc.detail + ".")
     db_session.commit()
     return done("/droits", "demande")
