@@ -28,6 +28,7 @@ from crm_core.residents.models import ContactPoint
 from crm_core.space.enums import PrivacyRequestKind
 from crm_core.space.models import PrivacyRequest
 from tests.crm_core.space.conftest import SignIn
+from tests.support.qr_svg import token_in_svg as _token_in
 
 
 def test_requests_from_every_channel_with_their_timelines(
@@ -148,22 +149,6 @@ def test_reminders_opt_in_and_out(
     assert ended is not None and ended.unsubscribed_by is ConsentSource.RESIDENT
     unknown = client.post("/espace/rappels", data={"csrf": csrf, "rappel": ["inventé:email"]})
     assert unknown.status_code == 400
-
-
-def _token_in(svg_page: str) -> str:
-    """Decode the inline SVG QR back to its text: the path's runs redrawn, then zxing."""
-    import re
-
-    import zxingcpp
-    from PIL import Image
-
-    size = int(re.search(r'viewBox="0 0 (\d+) \1"', svg_page).group(1))  # type: ignore[union-attr]
-    image = Image.new("L", (size, size), 255)
-    for x, y, width in re.findall(r"M(\d+) (\d+)h(\d+)v1h-\d+z", svg_page):
-        for dx in range(int(width)):
-            image.putpixel((int(x) + dx, int(y)), 0)
-    [found] = zxingcpp.read_barcodes(image.resize((size * 8, size * 8), Image.Resampling.NEAREST))
-    return str(found.text)
 
 
 def test_a_new_qr_badge_replaces_the_previous_one(
