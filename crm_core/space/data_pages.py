@@ -15,7 +15,7 @@ from crm_core.privacy.export import export_resident
 from crm_core.space import service
 from crm_core.space.router import _resident
 from crm_core.space.sessions import SignedIn, attach_resident
-from crm_core.space.web import PREFIX, check_csrf, current, done, refusal, render
+from crm_core.space.web import PREFIX, check_csrf, current, done, not_found, refusal, render
 
 pages = APIRouter(prefix=PREFIX, include_in_schema=False)
 
@@ -85,3 +85,10 @@ def confirm_link(request: Request, db_session: DbSession,
                     resident_id=signed_in.resident_id)
     db_session.commit()
     return done("/", "rattache")
+
+
+@pages.get("/{rest:path}")
+def unknown_page(request: Request, db_session: DbSession, rest: str) -> Response:
+    """Any other address under the space: a French page, not the API's problem+json.
+    (Registered last, after every page of the space.)"""
+    return not_found(request, current(request, db_session), f"page /{rest[:80]}")

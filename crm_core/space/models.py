@@ -46,4 +46,5 @@ class PrivacyRequest(UUIDPrimaryKey, Base):
     answer: Mapped[str | None] = mapped_column(String(500))
 
 
-import crm_core.space.erasure  # noqa: E402, F401  (registers the erasure hooks)
+import crm_core.space.erasure  # noqa: E402  (registers the erasure hooks)
+import crm_core.space.retention  # noqa: E402, F401  (and the sessions' retention rule)

@@ -39,6 +39,7 @@ from crm_core.space.web import (
     settings_of,
     to_sign_in,
 )
+from crm_core.web.security import security_log
 
 pages = APIRouter(prefix=PREFIX, include_in_schema=False)
 STATIC = Path(__file__).parent / "static"
@@ -51,6 +52,9 @@ CsrfField = Annotated[str, Form()]
 def _resident(request: Request, db_session: DbSession) -> SignedIn | Response:
     who = current(request, db_session)
     if who is None:
+        if request.cookies.get(COOKIE):  # forged, expired, signed out or erased
+            security_log.warning("resident space: unusable session cookie on %s %s",
+                                 request.method, request.url.path)
         return to_sign_in()
     if who.pending:
         return render(request, "pending.html", who=who, title="Rattachement en attente",
@@ -69,7 +73,12 @@ def sign_in_page(request: Request, db_session: DbSession) -> Response:
     who = current(request, db_session)
     if who is not None and not who.pending:
         return RedirectResponse(f"{PREFIX}/", status_code=303)
-    return render(request, "sign_in.html", who=None, title="Connexion à mon espace")
+    from integrations.settings import get_integration_settings
+
+    config = get_integration_settings()
+    available = bool(config.oidc_issuer and config.oidc_client_id and config.oidc_redirect_uri)
+    return render(request, "sign_in.html", who=None, title="Connexion à mon espace",
+                  available=available)
 
 
 @pages.post("/deconnexion")

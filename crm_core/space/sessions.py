@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_core.config import Settings
@@ -99,14 +99,6 @@ def end_session(*, db_session: Session, token: str | None) -> None:
         if row is not None and row.ended_at is None:
             row.ended_at = utcnow()
             db_session.flush()
-
-
-def purge_sessions(*, db_session: Session, older_than: timedelta = timedelta(days=1)) -> int:
-    """Forget sessions expired or ended for a while (run with the retention job)."""
-    cutoff = utcnow() - older_than
-    result = db_session.execute(delete(ResidentSession).where(
-        ResidentSession.expires_at < cutoff))
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def sessions_of(*, db_session: Session, resident_id: uuid.UUID) -> list[ResidentSession]:
