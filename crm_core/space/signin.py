@@ -9,15 +9,49 @@ confirms it is theirs (nothing is linked before they do).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import uuid
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from crm_core.space.sessions import COOKIE, SignedIn, cookie_options, start_session
+from crm_core.space.sessions import (
+    COOKIE,
+    SignedIn,
+    cookie_options,
+    cookie_secure,
+    start_session,
+)
 from crm_core.space.web import PREFIX, refusal, render, settings_of
+
+# The sign-in started in this browser: without it, a callback URL made by someone else
+# (their state and code) would sign this browser in as them (login CSRF).
+LOGIN_COOKIE = "relais_connexion"
+LOGIN_PATH = "/integrations/account/"
+
+
+def _state_mac(request: Request, state: str) -> str:
+    secret = settings_of(request).secret_key.get_secret_value().encode()
+    return hmac.new(secret, b"oidc-state:" + state.encode(), hashlib.sha256).hexdigest()
+
+
+def bind_browser(request: Request, response: Response, provider_url: str) -> None:
+    """At the start of a sign-in: a short cookie naming the `state` sent to the provider."""
+    [state] = parse_qs(urlsplit(provider_url).query).get("state", [""])[:1] or [""]
+    if state:
+        response.set_cookie(LOGIN_COOKIE, _state_mac(request, state), max_age=600,
+                            path=LOGIN_PATH, httponly=True, samesite="lax",
+                            secure=cookie_secure(settings_of(request)))
+
+
+def started_here(request: Request, state: str | None) -> bool:
+    cookie = request.cookies.get(LOGIN_COOKIE, "")
+    return bool(state and len(state) <= 100 and cookie
+                and hmac.compare_digest(cookie, _state_mac(request, state)))
 
 
 def wants_html(request: Request) -> bool:
@@ -41,6 +75,7 @@ def signed_in_response(
         response = render(request, "pending.html", who=who, title="Est-ce bien votre dossier ?",
                           proposal=proposal, proposal_token=proposal_token)
     response.set_cookie(COOKIE, token, **cookie_options(settings))  # type: ignore[arg-type]
+    response.delete_cookie(LOGIN_COOKIE, path=LOGIN_PATH)
     return response
 
 

@@ -51,11 +51,14 @@ def _settled(db_session: Any, exc: DomainError, what: str) -> None:
 
 
 @router.get("/login", status_code=302, response_class=RedirectResponse)
-def login(db_session: DbSession, account: Account) -> RedirectResponse:
-    """Starts a sign-in: redirects the browser to the online account."""
+def login(request: Request, db_session: DbSession, account: Account) -> RedirectResponse:
+    """Starts a sign-in: redirects the browser to the online account (and ties the
+    sign-in to this browser with a short cookie, checked when it comes back)."""
     url = service.start(db_session=db_session, account=account)
     db_session.commit()
-    return RedirectResponse(url, status_code=302)
+    response = RedirectResponse(url, status_code=302)
+    space.bind_browser(request, response, url)
+    return response
 
 
 @router.get("/callback", response_model=None)
@@ -66,6 +69,10 @@ def callback(
     """The provider sends the browser back here. First sign-in links the subject. A
     browser (Accept: text/html) gets a resident session and the resident space; other
     clients get the outcome as JSON."""
+    if space.wants_html(request) and not space.started_here(request, state):
+        return space.failed_sign_in(
+            request, "Cette connexion n'a pas été commencée dans ce navigateur",
+            "login_not_started_here")
     try:
         signed_in = service.finish(
             db_session=db_session, account=account, provider=config.oidc_provider_name,

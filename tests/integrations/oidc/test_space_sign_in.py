@@ -77,4 +77,27 @@ def test_a_refused_sign_in_is_a_readable_page(client: TestClient) -> None:
     assert "Connexion impossible" in unescape(answer.text)
     forged = client.get("/integrations/account/callback", headers=HTML,
                         params={"state": "inventé", "code": "x"})
-    assert forged.status_code == 400 and "déjà utilisée" in unescape(forged.text)
+    assert forged.status_code == 400 and "Connexion impossible" in unescape(forged.text)
+
+
+def test_a_callback_started_in_another_browser_signs_nobody_in(
+    client: TestClient, db_session: Session, app: Any
+) -> None:
+    """Login CSRF: someone's own callback URL (state and code) opened in a victim's
+    browser must not sign the victim in as that someone."""
+    captured: dict[str, str] = {}
+
+    def attacker_get(path: str) -> Any:
+        if path.startswith("/integrations/account/callback"):
+            captured["url"] = path
+            return client.get("/espace/connexion")  # the attacker stops here
+        return client.get(path, headers=HTML, follow_redirects=False)
+
+    sign_in(attacker_get, "camille")
+    assert "url" in captured
+    with TestClient(app) as victim:
+        answer = victim.get(captured["url"], headers=HTML, follow_redirects=False)
+    assert answer.status_code == 400
+    assert "pas été commencée dans ce navigateur" in unescape(answer.text)
+    assert COOKIE not in answer.headers.get("set-cookie", "")
+    assert db_session.scalar(select(ResidentSession)) is None
