@@ -44,6 +44,25 @@ SOURCES = {"resident": "par vous", "agent": "par un agent, à votre demande"}
 BADGE_STATUSES = {"active": "valide", "expired": "expiré", "revoked": "révoqué"}
 
 
+def reason_label(reason: str | None) -> str:
+    """An access-log reason in words: codes from the catalogue, consent answers spelt out
+    ("contact_email=oui"), anything else (an agent's free reason) as written."""
+    if not reason:
+        return "—"
+    purpose, sep, answer = reason.partition("=")
+    if sep:
+        from crm_core.privacy.consents import PURPOSE_LABELS
+        from crm_core.privacy.enums import ConsentPurpose
+
+        if purpose in {p.value for p in ConsentPurpose}:
+            return f"{PURPOSE_LABELS[ConsentPurpose(purpose)]} : {answer}"
+    kind, sep, what = reason.partition(":")
+    if sep and kind == "privacy_request":
+        return {"erasure": "demande d'effacement (RGPD)",
+                "rectification": "demande de rectification (RGPD)"}.get(what, reason)
+    return REASONS.get(reason, reason)
+
+
 def label(catalogue: dict[str, str], value: object) -> str:
     if value is None:
         return "—"

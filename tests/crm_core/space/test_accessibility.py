@@ -101,11 +101,14 @@ def _fill_the_file(live_server: Any) -> None:
 def test_every_page_has_no_wcag_21_aa_violation(signed_in_browser: Any) -> None:
     driver, base = signed_in_browser
     found: dict[str, Any] = {}
-    for path in PAGES:
-        driver.get(base + path)
-        assert driver.title.endswith("Ville de démonstration"), path
-        if violations := axe_violations(driver):
-            found[path] = violations
+    for width, height in ((412, 915), (1280, 900)):  # a phone, then a desktop
+        driver.set_window_size(width, height)
+        for path in PAGES:
+            driver.get(base + path)
+            assert driver.title.endswith("Ville de démonstration"), path
+            if violations := axe_violations(driver):
+                found[f"{path} at {width}px"] = violations
+    driver.set_window_size(412, 915)
     driver.get(base + "/espace/badge")
     driver.find_element("xpath", "//button[contains(., 'nouveau code QR')]").click()
     WebDriverWait(driver, 15).until(lambda d: d.find_elements("css selector", ".qr-image svg"))
@@ -122,6 +125,22 @@ def test_every_page_has_no_wcag_21_aa_violation(signed_in_browser: Any) -> None:
     if violations := axe_violations(driver):
         found["/espace/connexion"] = violations
     assert found == {}, json.dumps(found, indent=1, ensure_ascii=False)
+
+
+def test_pages_reflow_at_320_css_pixels(signed_in_browser: Any) -> None:
+    """WCAG 1.4.10: at 320 CSS px (1280 px zoomed to 400 %) nothing scrolls sideways but
+    the data tables, each in its own keyboard-reachable scrolling region."""
+    driver, base = signed_in_browser
+    driver.set_window_size(320, 800)
+    overflowing = {}
+    for path in PAGES:
+        driver.get(base + path)
+        widths = driver.execute_script(
+            "return [document.documentElement.scrollWidth, window.innerWidth]")
+        assert widths[1] == 320
+        if widths[0] > widths[1]:
+            overflowing[path] = widths
+    assert overflowing == {}
 
 
 def _tab_through(driver: Any, steps: int) -> list[str]:
