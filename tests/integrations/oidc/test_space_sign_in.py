@@ -101,3 +101,30 @@ def test_a_callback_started_in_another_browser_signs_nobody_in(
     assert "pas été commencée dans ce navigateur" in unescape(answer.text)
     assert COOKIE not in answer.headers.get("set-cookie", "")
     assert db_session.scalar(select(ResidentSession)) is None
+
+
+def test_not_my_file_makes_a_new_one_and_signs_in(
+    client: TestClient, db_session: Session, factories: ModuleType
+) -> None:
+    known = factories.ResidentFactory(given_name="Camille", family_name="Durand")
+    reindex_residents(db_session=db_session, resident_ids=[known.id])
+    page = sign_in(browser(client), "camille")
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text)
+    token = re.search(r'name="jeton" value="([^"]+)"', page.text)
+    assert csrf and token
+    no_choice = client.post("/espace/rattachement", data={"csrf": csrf.group(1),
+                                                          "jeton": token.group(1)})
+    assert no_choice.status_code == 400
+    refused = client.post("/espace/rattachement", data={
+        "csrf": csrf.group(1), "jeton": token.group(1), "choix": "non"})
+    assert refused.status_code == 200
+    [link] = db_session.scalars(select(AccountLink))
+    assert link.resident_id != known.id
+    [row] = db_session.scalars(select(ResidentSession))
+    assert row.resident_id == link.resident_id
+    replay = client.post("/espace/rattachement", data={
+        "csrf": csrf.group(1), "jeton": token.group(1), "choix": "oui"},
+        follow_redirects=False)
+    assert replay.headers["location"] == "/espace/?fait=rattache"  # already signed in
+    [link] = db_session.scalars(select(AccountLink))
+    assert link.resident_id != known.id  # the used proposal changed nothing
