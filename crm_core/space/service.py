@@ -26,7 +26,6 @@ from crm_core.config import Settings
 from crm_core.exceptions import NotFound
 from crm_core.interactions.enums import Channel
 from crm_core.interactions.models import Interaction
-from crm_core.reminders.models import ReminderSubscription
 
 
 class ResidentActor(Actor):
@@ -138,11 +137,3 @@ def new_qr_badge(*, db_session: Session, settings: Settings, resident_id: uuid.U
                                 resident_id=resident_id, data=BadgeCreate())
     assert token is not None
     return badge, token
-
-
-def my_subscription(*, db_session: Session, resident_id: uuid.UUID,
-                    subscription_id: uuid.UUID) -> ReminderSubscription:
-    subscription = db_session.get(ReminderSubscription, subscription_id)
-    if subscription is None or subscription.resident_id != resident_id:
-        raise NotYours("Cet abonnement n'existe pas")
-    return subscription

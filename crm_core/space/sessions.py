@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_core.config import Settings
@@ -99,11 +98,6 @@ def end_session(*, db_session: Session, token: str | None) -> None:
         if row is not None and row.ended_at is None:
             row.ended_at = utcnow()
             db_session.flush()
-
-
-def sessions_of(*, db_session: Session, resident_id: uuid.UUID) -> list[ResidentSession]:
-    return list(db_session.scalars(select(ResidentSession).where(
-        ResidentSession.resident_id == resident_id)))
 
 
 def cookie_secure(settings: Settings) -> bool:
