@@ -47,6 +47,7 @@ STATIC = Path(__file__).parent / "static"
 # below with a French message (a validation error would answer problem+json).
 Field = Annotated[str, Form()]
 CsrfField = Annotated[str, Form()]
+CONSULTATIONS_SHOWN = 500  # the page's share; the downloadable data holds every one
 
 
 def _resident(request: Request, db_session: DbSession) -> SignedIn | Response:
@@ -295,9 +296,11 @@ def who_consulted(request: Request, db_session: DbSession) -> Response:
     if not isinstance(who, SignedIn):
         return who
     assert who.resident_id is not None
-    rows = consultations(db_session=db_session, resident_id=who.resident_id, limit=500)
+    rows = consultations(db_session=db_session, resident_id=who.resident_id,
+                         limit=CONSULTATIONS_SHOWN + 1)
     return render(request, "consultations.html", who=who, title="Qui a consulté mon dossier",
-                  active="consultations", rows=rows,
+                  active="consultations", rows=rows[:CONSULTATIONS_SHOWN],
+                  more=len(rows) > CONSULTATIONS_SHOWN,
                   names=settings_of(request).access_log_shows_agent_names)
 
 

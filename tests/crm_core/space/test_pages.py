@@ -270,3 +270,25 @@ def test_home_and_the_accessibility_statement(
     sign_in_as(resident.id)
     home = unescape(client.get("/espace/").text)
     assert "Bonjour Camille" in home and "Inscription scolaire" in home
+
+
+def test_a_long_consultation_log_says_where_the_rest_is(
+    client: TestClient, factories: ModuleType, db_session: Session, sign_in_as: SignIn,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from crm_core.space import router
+
+    monkeypatch.setattr(router, "CONSULTATIONS_SHOWN", 2)
+    resident = factories.ResidentFactory()
+    agent = factories.AgentFactory()
+    actor = Actor(username=agent.username, agent_id=agent.id, role=agent.role,
+                  site_id=agent.site_id)
+    for _ in range(3):
+        record_access(db_session=db_session, actor=actor, resident_id=resident.id,
+                      operation=AccessOperation.READ_SUMMARY)
+    db_session.flush()
+    sign_in_as(resident.id)
+    page = unescape(client.get("/espace/consultations").text)
+    assert "Les 2 plus récentes sont affichées" in page
+    assert page.count("consultation du dossier") == 2
+    assert len(client.get("/espace/mes-donnees.json").json()["consultations"]) == 3

@@ -130,3 +130,17 @@ def test_unknown_pages_and_an_unconfigured_sign_in(client: TestClient) -> None:
     assert unknown.headers["content-type"].startswith("text/html")
     page = unescape(client.get("/espace/connexion").text)
     assert "pas encore ouverte" in page and "/integrations/account/login" not in page
+
+
+def test_a_session_follows_a_merge_to_the_surviving_file(
+    client: TestClient, factories: ModuleType, db_session: Session, sign_in_as: SignIn
+) -> None:
+    from crm_core.residents.enums import ResidentStatus
+
+    survivor = factories.ResidentFactory(given_name="Camille")
+    merged = factories.ResidentFactory(given_name="Camile")
+    factories.CaseFactory(resident=survivor, subject="Demande du dossier gardé")
+    sign_in_as(merged.id)
+    merged.status, merged.merged_into_id = ResidentStatus.MERGED, survivor.id
+    db_session.flush()
+    assert "Demande du dossier gardé" in unescape(client.get("/espace/demandes").text)
