@@ -63,6 +63,12 @@ def reason_label(reason: str | None) -> str:
     return REASONS.get(reason, reason)
 
 
+def i_accept(purpose_label: str) -> str:
+    """ "J'accepte de recevoir…", "J'accepte d'être…" (French elision)."""
+    elided = purpose_label[:1].lower() in "aeéèêiîouhy"
+    return "J'accepte d'" + purpose_label if elided else "J'accepte de " + purpose_label
+
+
 def label(catalogue: dict[str, str], value: object) -> str:
     if value is None:
         return "—"

@@ -19,7 +19,7 @@ from crm_core.web.security import csrf_token, csrf_valid, security_log
 PREFIX = "/espace"
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.globals.update(labels=labels, label=labels.label, local_date=labels.local_date,
-                             reason=labels.reason_label)
+                             reason=labels.reason_label, i_accept=labels.i_accept)
 
 # Messages shown after a change (Post/Redirect/Get): codes in the URL, never free text.
 DONE = {
