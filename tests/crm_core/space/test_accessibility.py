@@ -98,6 +98,16 @@ def _fill_the_file(live_server: Any) -> None:
         session.commit()
 
 
+def test_the_checker_does_catch_violations() -> None:
+    """The harness is not vacuous: a page with known faults fails it."""
+    require_browser()
+    with chromium() as driver:
+        driver.get("data:text/html;charset=utf-8,<title>x</title><img src='a.png'>"
+                   "<p style='color:%23777;background:%23888'>faible contraste</p>")
+        found = {violation["id"] for violation in axe_violations(driver)}
+    assert {"html-has-lang", "image-alt", "color-contrast"} <= found
+
+
 def test_every_page_has_no_wcag_21_aa_violation(signed_in_browser: Any) -> None:
     driver, base = signed_in_browser
     found: dict[str, Any] = {}
@@ -157,7 +167,7 @@ def _tab_through(driver: Any, steps: int) -> list[str]:
 
 
 @pytest.mark.parametrize("path", ["/espace/choix", "/espace/coordonnees", "/espace/droits",
-                                  "/espace/badge"])
+                                  "/espace/badge", "/espace/consultations"])
 def test_the_keyboard_reaches_every_control_in_order_with_a_visible_focus(
     signed_in_browser: Any, path: str
 ) -> None:
