@@ -140,8 +140,11 @@ def new_badge(request: Request, db_session: DbSession, csrf: CsrfField = "") -> 
     assert who.resident_id is not None
     from badge.qr import render_svg
 
-    badge, token = service.new_qr_badge(db_session=db_session, settings=settings_of(request),
-                                        resident_id=who.resident_id)
+    try:
+        badge, token = service.new_qr_badge(
+            db_session=db_session, settings=settings_of(request), resident_id=who.resident_id)
+    except service.TooManyBadges as exc:  # refused before anything is written
+        return invalid(request, who, exc.detail + ".")
     db_session.commit()
     svg = render_svg(token, title="Votre badge (code QR) à présenter au guichet")
     return render(request, "badge.html", who=who, title="Mon badge", active="badge",

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import Actor
@@ -23,9 +23,12 @@ from crm_core.badges.schemas import BadgeCreate
 from crm_core.cases.models import Case, CaseStatusChange, Service
 from crm_core.cases.reference import format_reference
 from crm_core.config import Settings
-from crm_core.exceptions import NotFound
+from crm_core.database.base import utcnow
+from crm_core.exceptions import Conflict, NotFound
 from crm_core.interactions.enums import Channel
 from crm_core.interactions.models import Interaction
+
+BADGES_PER_DAY = 10
 
 
 class ResidentActor(Actor):
@@ -121,12 +124,24 @@ def my_badges(*, db_session: Session, resident_id: uuid.UUID) -> list[dict[str, 
     return [badges.badge_out(badge) for badge in rows]
 
 
+class TooManyBadges(Conflict):
+    code = "too_many_badges"
+    title = "Trop de badges"
+
+
 def new_qr_badge(*, db_session: Session, settings: Settings, resident_id: uuid.UUID
                  ) -> tuple[Badge, str]:
     """A fresh QR badge for the phone; the QR badges shown before stop working (a token
     is shown once and never stored, so showing the badge again means issuing a new one).
-    Cards are left alone."""
+    Cards are left alone. At most `BADGES_PER_DAY` from the space in 24 hours."""
     actor = actor_for(resident_id)
+    since = utcnow() - timedelta(days=1)
+    issued = db_session.scalar(select(func.count()).select_from(Badge).where(
+        Badge.resident_id == resident_id, Badge.kind == BadgeKind.QR,
+        Badge.issued_by_agent_id.is_(None), Badge.issued_at > since)) or 0
+    if issued >= BADGES_PER_DAY:
+        raise TooManyBadges(f"Vous avez déjà affiché {issued} nouveaux codes QR aujourd'hui :"
+                            " réessayez demain, ou demandez un badge à l'accueil")
     for badge in db_session.scalars(select(Badge).where(
             Badge.resident_id == resident_id, Badge.kind == BadgeKind.QR,
             Badge.revoked_at.is_(None))):

@@ -292,3 +292,17 @@ def test_a_long_consultation_log_says_where_the_rest_is(
     assert "Les 2 plus récentes sont affichées" in page
     assert page.count("consultation du dossier") == 2
     assert len(client.get("/espace/mes-donnees.json").json()["consultations"]) == 3
+
+
+def test_new_qr_codes_are_limited_per_day(
+    client: TestClient, factories: ModuleType, sign_in_as: SignIn,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from crm_core.space import service
+
+    monkeypatch.setattr(service, "BADGES_PER_DAY", 2)
+    csrf = sign_in_as(factories.ResidentFactory().id)
+    for _ in range(2):
+        assert client.post("/espace/badge", data={"csrf": csrf}).status_code == 200
+    refused = client.post("/espace/badge", data={"csrf": csrf})
+    assert refused.status_code == 400 and "réessayez demain" in unescape(refused.text)
