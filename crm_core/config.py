@@ -74,6 +74,10 @@ class Settings(BaseSettings):
                            description="Sender address of reminders.")
     sms_gateway_url: str = Field(default="", description="HTTP SMS gateway (POST to, text).")
     sms_gateway_token: SecretStr = Field(default=SecretStr(""))
+    resident_session_minutes: int = Field(
+        default=60, ge=5, le=24 * 60,
+        description="Lifetime of a resident's signed-in session in their space.",
+    )
     audit_seal_seconds: float = Field(
         default=5.0, ge=0,
         description="How often the server seals new access-log rows into the hash chain"

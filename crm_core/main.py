@@ -29,9 +29,13 @@ from crm_core.recognition.router import router as recognition_router
 from crm_core.reminders.router import pages as reminder_pages
 from crm_core.reminders.router import router as reminders_router
 from crm_core.residents.router import router as residents_router
+from crm_core.space.api import router as privacy_requests_router
+from crm_core.space.data_pages import pages as space_data_pages
+from crm_core.space.router import pages as space_pages
 from crm_core.telephony.broadcast import broadcast_for
 from crm_core.telephony.hub import DeskHub
 from crm_core.telephony.router import router as telephony_router
+from crm_core.web.security import FormSizeLimit, SecurityHeaders
 from integrations.router import router as integrations_router
 
 API_PREFIX = "/api/v1"
@@ -78,6 +82,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.desk_broadcast = broadcast_for(engine, app.state.desk_hub)
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(FormSizeLimit, prefixes=("/espace/",), max_bytes=16_384)
+    app.add_middleware(SecurityHeaders, prefixes=("/espace/", "/integrations/account/"))
 
     api = APIRouter(prefix=API_PREFIX)
 
@@ -89,10 +95,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     for router in (
         agents_router, identity_router, residents_router, cases_router, interactions_router,
         recognition_router, badges_router, privacy_router, reminders_router, queue_router,
-        telephony_router,
+        telephony_router, privacy_requests_router,
     ):
         api.include_router(router)
     app.include_router(api)
     app.include_router(reminder_pages)
+    app.include_router(space_pages)
+    app.include_router(space_data_pages)
     app.include_router(integrations_router)
     return app

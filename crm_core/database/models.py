@@ -20,6 +20,7 @@ from crm_core.reminders.models import (
     ReminderSubscription,
 )
 from crm_core.residents.models import AccountLink, ContactPoint, Resident
+from crm_core.space.models import PrivacyRequest, ResidentSession
 from crm_core.telephony.models import Call, Callback, CallEvent
 from integrations.models import (
     AccountLinkProposal,
@@ -58,6 +59,7 @@ __all__ = [
     "Open311Request",
     "OutboxEvent",
     "PollCursor",
+    "PrivacyRequest",
     "QueueTicket",
     "ReminderBundle",
     "ReminderDate",
@@ -67,6 +69,7 @@ __all__ = [
     "ResidentMerge",
     "ResidentMergeMove",
     "ResidentReview",
+    "ResidentSession",
     "SearchKey",
     "SearchTokenKey",
     "Service",

@@ -9,3 +9,8 @@ class ResidentNotFound(NotFound):
 class AccountAlreadyLinked(Conflict):
     code = "account_already_linked"
     title = "Compte déjà rattaché"
+
+
+class ContactPointNotFound(NotFound):
+    code = "contact_point_not_found"
+    title = "Coordonnée introuvable"

@@ -39,6 +39,7 @@ from crm_core.recognition.models import ResidentMerge, ResidentMergeMove
 from crm_core.residents.enums import ResidentStatus
 from crm_core.residents.models import AccountLink, ContactPoint, Resident
 from crm_core.residents.service import get, resolve_id
+from crm_core.space.models import PrivacyRequest
 from crm_core.telephony.models import Call, Callback
 
 
@@ -58,6 +59,7 @@ MOVABLE: tuple[Movable, ...] = (
     Movable(QueueTicket),
     Movable(Call),  # the caller, as the agent identified them
     Movable(Callback),
+    Movable(PrivacyRequest),  # a rights request follows the person's record
 )
 # Foreign keys to resident.id that a merge deliberately leaves where they are.
 STAYS: dict[str, str] = {
@@ -70,6 +72,7 @@ STAYS: dict[str, str] = {
     "search_key.resident_id": "derived data, recomputed after the merge",
     "integration_resident_review.resident_id": "the record a connector created, as flagged",
     "account_link_proposal.resident_id": "a 15-minute proposal; confirming follows merges",
+    "resident_session.resident_id": "a signed-in browser; merge pointers are followed per request",
 }
 TAKEABLE = {
     "birth_date": ("birth_date",),

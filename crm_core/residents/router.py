@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from crm_core.api.deps import DbSession, ResidentReader, ResidentWriter
 from crm_core.api.responses import FastJSONResponse
@@ -19,6 +19,7 @@ from crm_core.residents.schemas import (
     AccountLinkOut,
     ContactPointCreate,
     ContactPointOut,
+    ContactPointUpdate,
     ResidentCreate,
     ResidentOut,
     ResidentSummary,
@@ -100,6 +101,32 @@ def add_contact_point(
     )
     db_session.commit()
     return _point_out(point)
+
+
+@router.patch("/{resident_id}/contact-points/{point_id}", response_model=ContactPointOut)
+def update_contact_point(
+    db_session: DbSession, actor: ResidentWriter, resident_id: uuid.UUID, point_id: uuid.UUID,
+    data: ContactPointUpdate,
+) -> dict[str, Any]:
+    """Record the resident's "may we contact you here" answer for one point."""
+    point = service.update_contact_point(
+        db_session=db_session, actor=actor, resident_id=resident_id, point_id=point_id,
+        data=data,
+    )
+    db_session.commit()
+    return _point_out(point)
+
+
+@router.delete("/{resident_id}/contact-points/{point_id}", status_code=204)
+def remove_contact_point(
+    db_session: DbSession, actor: ResidentWriter, resident_id: uuid.UUID, point_id: uuid.UUID,
+) -> Response:
+    """Delete a contact point the resident no longer uses."""
+    service.remove_contact_point(
+        db_session=db_session, actor=actor, resident_id=resident_id, point_id=point_id,
+    )
+    db_session.commit()
+    return Response(status_code=204)
 
 
 def _point_out(point: ContactPoint) -> dict[str, Any]:

@@ -77,6 +77,14 @@ class ContactPointCreate(StrictModel):
     channel: Channel | None = None
 
 
+class ContactPointUpdate(StrictModel):
+    """What the resident may change about one contact point: "may we contact you here"."""
+
+    contact_allowed: bool | None = None
+    label: Annotated[str, StringConstraints(max_length=50)] | None = None
+    channel: Channel | None = None
+
+
 class AccountLinkCreate(StrictModel):
     provider: Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=r"^[\w.-]+$")]
     subject: Annotated[str, StringConstraints(min_length=1, max_length=255)]

@@ -16,10 +16,15 @@ from crm_core.privacy.service import record_access
 from crm_core.recognition.indexing import reindex_residents
 from crm_core.residents.contacts import normalize_email, normalize_phone
 from crm_core.residents.enums import ContactKind, ResidentStatus
-from crm_core.residents.exceptions import AccountAlreadyLinked, ResidentNotFound
+from crm_core.residents.exceptions import (
+    AccountAlreadyLinked,
+    ContactPointNotFound,
+    ResidentNotFound,
+)
 from crm_core.residents.models import AccountLink, ContactPoint, Resident
 from crm_core.residents.schemas import (
     ContactPointCreate,
+    ContactPointUpdate,
     EmailIn,
     PhoneIn,
     ResidentCreate,
@@ -171,6 +176,53 @@ def add_contact_point(
     db_session.flush()
     reindex_residents(db_session=db_session, resident_ids=[resident.id])
     return point
+
+
+def _own_point(db_session: Session, resident_id: uuid.UUID, point_id: uuid.UUID
+               ) -> tuple[Resident, ContactPoint]:
+    resident = get(db_session=db_session, resident_id=resident_id)
+    point = db_session.get(ContactPoint, point_id)
+    if point is None or point.resident_id != resident.id:
+        # Same answer whether the point does not exist or belongs to someone else.
+        raise ContactPointNotFound("Cette coordonnée n'existe pas dans ce dossier")
+    return resident, point
+
+
+def update_contact_point(
+    *, db_session: Session, actor: Actor, resident_id: uuid.UUID, point_id: uuid.UUID,
+    data: ContactPointUpdate,
+) -> ContactPoint:
+    """Change the per-point "may we contact you here" answer (or the label)."""
+    resident, point = _own_point(db_session, resident_id, point_id)
+    if data.contact_allowed is not None:
+        point.contact_allowed = data.contact_allowed
+    if "label" in data.model_fields_set:
+        point.label = data.label or None
+    if actor.agent_id is not None:
+        record_access(
+            db_session=db_session, actor=actor, resident_id=resident.id,
+            operation=AccessOperation.UPDATE_RESIDENT, channel=data.channel,
+            reason="contact_point:update",
+        )
+    db_session.flush()
+    return point
+
+
+def remove_contact_point(
+    *, db_session: Session, actor: Actor, resident_id: uuid.UUID, point_id: uuid.UUID,
+    channel: Channel | None = None,
+) -> None:
+    """Delete one contact point for good (the resident no longer uses it)."""
+    resident, point = _own_point(db_session, resident_id, point_id)
+    db_session.delete(point)
+    if actor.agent_id is not None:
+        record_access(
+            db_session=db_session, actor=actor, resident_id=resident.id,
+            operation=AccessOperation.UPDATE_RESIDENT, channel=channel,
+            reason="contact_point:remove",
+        )
+    db_session.flush()
+    reindex_residents(db_session=db_session, resident_ids=[resident.id])
 
 
 def link_account(

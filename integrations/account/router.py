@@ -6,12 +6,13 @@ import logging
 from functools import lru_cache
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
-from fastapi.responses import RedirectResponse
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict
 
 from crm_core.api.deps import DbSession
 from crm_core.exceptions import DomainError
+from crm_core.space import signin as space
 from integrations.account import service
 from integrations.account.backend import AuthlibOnlineAccount, OnlineAccount
 from integrations.deps import Config
@@ -50,19 +51,28 @@ def _settled(db_session: Any, exc: DomainError, what: str) -> None:
 
 
 @router.get("/login", status_code=302, response_class=RedirectResponse)
-def login(db_session: DbSession, account: Account) -> RedirectResponse:
-    """Starts a sign-in: redirects the browser to the online account."""
+def login(request: Request, db_session: DbSession, account: Account) -> RedirectResponse:
+    """Starts a sign-in: redirects the browser to the online account (and ties the
+    sign-in to this browser with a short cookie, checked when it comes back)."""
     url = service.start(db_session=db_session, account=account)
     db_session.commit()
-    return RedirectResponse(url, status_code=302)
+    response = RedirectResponse(url, status_code=302)
+    space.bind_browser(request, response, url)
+    return response
 
 
-@router.get("/callback")
+@router.get("/callback", response_model=None)
 def callback(
-    db_session: DbSession, account: Account, config: Config, state: str | None = None,
-    code: str | None = None, error: str | None = None,
-) -> dict[str, Any]:
-    """The provider sends the browser back here. First sign-in links the subject."""
+    request: Request, db_session: DbSession, account: Account, config: Config,
+    state: str | None = None, code: str | None = None, error: str | None = None,
+) -> dict[str, Any] | Response:
+    """The provider sends the browser back here. First sign-in links the subject. A
+    browser (Accept: text/html) gets a resident session and the resident space; other
+    clients get the outcome as JSON."""
+    if space.wants_html(request) and not space.started_here(request, state):
+        return space.failed_sign_in(
+            request, "Cette connexion n'a pas été commencée dans ce navigateur",
+            "login_not_started_here")
     try:
         signed_in = service.finish(
             db_session=db_session, account=account, provider=config.oidc_provider_name,
@@ -72,7 +82,16 @@ def callback(
         db_session.rollback()
         _consume(db_session, state)
         _settled(db_session, exc, "callback")
+        if space.wants_html(request):
+            return space.failed_sign_in(request, exc.detail, exc.code)
         raise
+    if space.wants_html(request):
+        response = space.signed_in_response(
+            request, db_session, provider=config.oidc_provider_name,
+            subject=signed_in.subject, resident_id=signed_in.resident_id,
+            proposal_token=signed_in.proposal_token, proposal=signed_in.proposal)
+        db_session.commit()
+        return response
     db_session.commit()
     return signed_in.as_dict()
 

@@ -1,0 +1,94 @@
+"""`/espace/mes-donnees` (GDPR art. 15 and 20: a readable page and the JSON document) and
+`/espace/rattachement` (the person confirms, or not, the file their account matches)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from crm_core.api.deps import DbSession
+from crm_core.api.responses import FastJSONResponse
+from crm_core.exceptions import DomainError
+from crm_core.privacy.export import export_resident
+from crm_core.space import service
+from crm_core.space.router import _resident
+from crm_core.space.sessions import SignedIn, attach_resident
+from crm_core.space.web import PREFIX, check_csrf, current, done, not_found, refusal, render
+
+pages = APIRouter(prefix=PREFIX, include_in_schema=False)
+
+
+@pages.get("/mes-donnees")
+def my_data(request: Request, db_session: DbSession) -> Response:
+    who = _resident(request, db_session)
+    if not isinstance(who, SignedIn):
+        return who
+    assert who.resident_id is not None
+    document = export_resident(db_session=db_session,
+                               actor=service.actor_for(who.resident_id),
+                               resident_id=who.resident_id)
+    return render(request, "my_data.html", who=who, title="Mes données", active="donnees",
+                  doc=document)
+
+
+@pages.get("/mes-donnees.json")
+def my_data_json(request: Request, db_session: DbSession) -> Response:
+    who = _resident(request, db_session)
+    if not isinstance(who, SignedIn):
+        return who
+    assert who.resident_id is not None
+    document = export_resident(db_session=db_session,
+                               actor=service.actor_for(who.resident_id),
+                               resident_id=who.resident_id)
+    return FastJSONResponse(document, headers={
+        "Content-Disposition": 'attachment; filename="mes-donnees-relais.json"',
+        "Cache-Control": "no-store"})
+
+
+@pages.post("/rattachement")
+def confirm_link(request: Request, db_session: DbSession,
+                 csrf: Annotated[str, Form()] = "", jeton: Annotated[str, Form()] = "",
+                 choix: Annotated[str, Form()] = "") -> Response:
+    """The pending page's answer: "yes, this is my file" links the account; "no" makes a
+    new file. Either way the session is then signed in."""
+    from integrations.account import service as account
+
+    who = current(request, db_session)
+    if who is None:
+        return refusal(request, None, status_code=403, title="Session expirée",
+                       message="Votre connexion a expiré : reconnectez-vous pour confirmer"
+                               " votre dossier.", log="link confirmation without a session")
+    if (refused := check_csrf(request, who, csrf)) is not None:
+        return refused
+    if not who.pending:
+        return done("/", "rattache")
+    if choix not in ("oui", "non"):
+        return refusal(request, who, status_code=400, title="Saisie à corriger",
+                       message="Répondez « c'est moi » ou « ce n'est pas moi ».",
+                       log="link confirmation without a choice")
+    try:
+        signed_in = account.decide(db_session=db_session, token=jeton[:100],
+                                   accept=choix == "oui")
+    except DomainError as exc:
+        db_session.rollback()
+        return refusal(request, who, status_code=400, title="Rattachement impossible",
+                       message=exc.detail + " : reconnectez-vous pour recommencer.",
+                       log=f"link confirmation refused: {exc.code}")
+    if signed_in.subject != who.subject or signed_in.resident_id is None:
+        db_session.rollback()
+        return refusal(request, who, status_code=400, title="Rattachement impossible",
+                       message="Cette proposition ne concerne pas votre compte en ligne.",
+                       log="link confirmation for another subject")
+    attach_resident(db_session=db_session, session_id=who.session_id,
+                    resident_id=signed_in.resident_id)
+    db_session.commit()
+    return done("/", "rattache")
+
+
+@pages.get("/{rest:path}")
+def unknown_page(request: Request, db_session: DbSession, rest: str) -> Response:
+    """Any other address under the space: a French page, not the API's problem+json.
+    (Registered last, after every page of the space.)"""
+    return not_found(request, current(request, db_session), f"page /{rest[:80]}")

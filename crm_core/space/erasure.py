@@ -1,0 +1,37 @@
+"""What erasing a resident does to the space's tables (registered with the core erasure)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import delete, update
+from sqlalchemy.orm import Session
+
+from crm_core.database.base import utcnow
+from crm_core.privacy.erasure_hooks import register
+from crm_core.space.enums import PrivacyRequestKind, PrivacyRequestStatus
+
+
+def _sessions(db_session: Session, family: list[uuid.UUID]) -> None:
+    from crm_core.space.models import ResidentSession
+
+    db_session.execute(delete(ResidentSession).where(ResidentSession.resident_id.in_(family)))
+
+
+def _requests(db_session: Session, family: list[uuid.UUID]) -> None:
+    from crm_core.space.models import PrivacyRequest
+
+    db_session.execute(
+        update(PrivacyRequest)
+        .where(PrivacyRequest.resident_id.in_(family),
+               PrivacyRequest.kind == PrivacyRequestKind.ERASURE,
+               PrivacyRequest.status == PrivacyRequestStatus.OPEN)
+        .values(status=PrivacyRequestStatus.DONE, handled_at=utcnow(),
+                answer="Dossier effacé (rendu anonyme)"))
+    db_session.execute(update(PrivacyRequest).where(PrivacyRequest.resident_id.in_(family))
+                       .values(message=None))
+
+
+register("resident_session.resident_id", "deleted (the person is signed out)", _sessions)
+register("privacy_request.resident_id",
+         "open erasure requests marked done; the resident's free text blanked", _requests)

@@ -1,0 +1,86 @@
+"""Rights requests filed from the space (GDPR art. 16 rectification, art. 17 erasure).
+
+The resident files one; supervisors list the open ones (`GET /api/v1/privacy-requests`).
+An erasure request is finished by the supervisors' erasure itself
+(`POST /api/v1/residents/{id}/erasure`, through the space's erasure hook); a rectification,
+or a refusal with its reason (a public-task exception), is closed with
+`POST /api/v1/privacy-requests/{id}/close`.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crm_core.agents.actor import Actor
+from crm_core.database.base import utcnow
+from crm_core.exceptions import Conflict, InvalidInput, NotFound
+from crm_core.privacy.enums import AccessOperation
+from crm_core.privacy.service import record_access
+from crm_core.residents.service import resolve_id
+from crm_core.space.enums import PrivacyRequestKind, PrivacyRequestStatus
+from crm_core.space.models import PrivacyRequest
+
+MAX_MESSAGE = 2000
+MAX_OPEN_PER_RESIDENT = 5
+
+
+class PrivacyRequestNotFound(NotFound):
+    code = "privacy_request_not_found"
+    title = "Demande introuvable"
+
+
+def file_request(*, db_session: Session, resident_id: uuid.UUID, kind: PrivacyRequestKind,
+                 message: str | None) -> PrivacyRequest:
+    text = (message or "").strip() or None
+    if text is not None and len(text) > MAX_MESSAGE:
+        raise InvalidInput(f"Votre message dépasse {MAX_MESSAGE} caractères", field="message")
+    if kind is PrivacyRequestKind.RECTIFICATION and text is None:
+        raise InvalidInput("Dites-nous ce qui est inexact et ce qu'il faut écrire à la place",
+                           field="message")
+    open_ones = list_for_resident(db_session=db_session, resident_id=resident_id,
+                                  status=PrivacyRequestStatus.OPEN)
+    if len(open_ones) >= MAX_OPEN_PER_RESIDENT:
+        raise Conflict("Vous avez déjà plusieurs demandes en attente : elles seront traitées"
+                       " avant d'en déposer une nouvelle")
+    request = PrivacyRequest(resident_id=resident_id, kind=kind, message=text)
+    db_session.add(request)
+    db_session.flush()
+    return request
+
+
+def list_for_resident(*, db_session: Session, resident_id: uuid.UUID,
+                      status: PrivacyRequestStatus | None = None) -> list[PrivacyRequest]:
+    query = select(PrivacyRequest).where(PrivacyRequest.resident_id == resident_id)
+    if status is not None:
+        query = query.where(PrivacyRequest.status == status)
+    return list(db_session.scalars(query.order_by(PrivacyRequest.filed_at.desc())))
+
+
+def list_requests(*, db_session: Session, status: PrivacyRequestStatus | None,
+                  limit: int = 100) -> list[PrivacyRequest]:
+    query = select(PrivacyRequest)
+    if status is not None:
+        query = query.where(PrivacyRequest.status == status)
+    return list(db_session.scalars(query.order_by(PrivacyRequest.filed_at).limit(limit)))
+
+
+def close_request(*, db_session: Session, actor: Actor, request_id: uuid.UUID,
+                  status: PrivacyRequestStatus, answer: str) -> PrivacyRequest:
+    request = db_session.get(PrivacyRequest, request_id)
+    if request is None:
+        raise PrivacyRequestNotFound("Aucune demande n'a cet identifiant")
+    if status is PrivacyRequestStatus.OPEN:
+        raise InvalidInput("Une demande se clôt « done » ou « refused »", field="status")
+    if request.status is not PrivacyRequestStatus.OPEN:
+        raise Conflict("Cette demande est déjà traitée")
+    surviving_id, _ = resolve_id(db_session=db_session, resident_id=request.resident_id)
+    request.status, request.answer = status, answer[:500]
+    request.handled_at, request.handled_by_agent_id = utcnow(), actor.agent_id
+    record_access(db_session=db_session, actor=actor, resident_id=surviving_id,
+                  operation=AccessOperation.UPDATE_RESIDENT,
+                  reason=f"privacy_request:{request.kind.value}")
+    db_session.flush()
+    return request

@@ -1,0 +1,96 @@
+"""Rendering and guarding the space's pages: the session of the request, its CSRF token,
+French error pages, and every refusal written to the security log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+
+from crm_core.config import Settings
+from crm_core.space import labels
+from crm_core.space.sessions import COOKIE, SignedIn, read_session
+from crm_core.web.security import csrf_token, csrf_valid, security_log
+
+PREFIX = "/espace"
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.globals.update(labels=labels, label=labels.label, local_date=labels.local_date,
+                             reason=labels.reason_label, i_accept=labels.i_accept)
+
+# Messages shown after a change (Post/Redirect/Get): codes in the URL, never free text.
+DONE = {
+    "choix": "Vos choix sont enregistrés.",
+    "rappels": "Vos rappels sont enregistrés.",
+    "coordonnee": "Votre coordonnée est mise à jour.",
+    "suppression": "La coordonnée est supprimée.",
+    "demande": "Votre demande est enregistrée : un agent la traitera et vous répondra.",
+    "rattache": "Votre compte en ligne est rattaché à votre dossier.",
+}
+
+
+def settings_of(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def current(request: Request, db_session: Session) -> SignedIn | None:
+    return read_session(db_session=db_session, token=request.cookies.get(COOKIE))
+
+
+def csrf_for(request: Request, who: SignedIn | None) -> str:
+    if who is None:
+        return ""
+    return csrf_token(settings_of(request).secret_key.get_secret_value(), who.session_id)
+
+
+def render(request: Request, template: str, *, who: SignedIn | None, title: str,
+           status_code: int = 200, **context: Any) -> Response:
+    settings = settings_of(request)
+    done = request.query_params.get("fait")
+    return templates.TemplateResponse(request, template, {
+        "who": who, "title": title, "city": settings.city_name,
+        "csrf": csrf_for(request, who), "flash": DONE.get(done or ""),
+        "tz": settings.timezone, "when": lambda value: labels.local_datetime(
+            value, settings.timezone), **context,
+    }, status_code=status_code)
+
+
+def to_sign_in() -> Response:
+    return RedirectResponse(f"{PREFIX}/connexion", status_code=303)
+
+
+def done(path: str, code: str) -> Response:
+    return RedirectResponse(f"{PREFIX}{path}?fait={code}", status_code=303)
+
+
+def refusal(request: Request, who: SignedIn | None, *, status_code: int, title: str,
+            message: str, log: str) -> Response:
+    security_log.warning("resident space refused %s %s (%s): %s", request.method,
+                         request.url.path, status_code, log)
+    return render(request, "message.html", who=who, title=title, message=message,
+                  status_code=status_code)
+
+
+def not_found(request: Request, who: SignedIn | None, what: str) -> Response:
+    return refusal(request, who, status_code=404, title="Page introuvable",
+                   message="Cette page n'existe pas, ou ne concerne pas votre dossier.",
+                   log=f"{what} not in the signed-in resident's file")
+
+
+def check_csrf(request: Request, who: SignedIn, submitted: str | None) -> Response | None:
+    secret = settings_of(request).secret_key.get_secret_value()
+    if csrf_valid(secret, who.session_id, submitted):
+        return None
+    return refusal(request, who, status_code=403, title="Formulaire expiré",
+                   message="Ce formulaire n'est plus valable (il a expiré ou ne vient pas"
+                           " de cette page). Rien n'a été enregistré : rechargez la page et"
+                           " recommencez.", log="missing or wrong CSRF token")
+
+
+def invalid(request: Request, who: SignedIn | None, message: str) -> Response:
+    return refusal(request, who, status_code=400, title="Saisie à corriger",
+                   message=message + " Rien n'a été enregistré.", log=message)

@@ -1,0 +1,1 @@
+"""Helpers for the server's HTML pages: security headers, CSRF tokens, body limits."""
