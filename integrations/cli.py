@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from crm_core.database.engine import make_engine, make_session_factory
+from integrations.connectors.ds.backend import HttpDsBackend
 from integrations.connectors.wcs.backend import HttpWcsBackend
 from integrations.outbox import hooks
 from integrations.outbox.platforms import PlatformTransport
@@ -39,6 +40,8 @@ def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None
     http = HttpTransport(timeout=settings.outbound_timeout_seconds,
                          allow_private=settings.outbound_allow_private)
     transport = PlatformTransport(webhooks=http, wcs=lambda config: HttpWcsBackend(
+        config, timeout=settings.outbound_timeout_seconds,
+        allow_private=settings.outbound_allow_private), ds=lambda config: HttpDsBackend(
         config, timeout=settings.outbound_timeout_seconds,
         allow_private=settings.outbound_allow_private))
     stopping = False
@@ -87,7 +90,6 @@ def deliver_command(
 def poll_command() -> None:
     """Read the Démarches Simplifiées dossiers updated since the last poll (the backstop
     of their unsigned, never-retried webhook). Run it from cron, e.g. every 5 minutes."""
-    from integrations.connectors.ds.backend import HttpDsBackend
     from integrations.connectors.ds.service import poll
 
     hooks.install()

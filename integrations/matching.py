@@ -60,16 +60,17 @@ class Match:
 
 
 def by_account(db_session: Session, provider: str, subject: str) -> uuid.UUID | None:
-    row = db_session.execute(
-        select(AccountLink.resident_id, Resident.status)
-        .join(Resident, Resident.id == AccountLink.resident_id)
+    # The whole row, not just its status: the case opened next finds it in the session.
+    resident = db_session.scalar(
+        select(Resident)
+        .join(AccountLink, Resident.id == AccountLink.resident_id)
         .where(AccountLink.provider == provider, AccountLink.subject == subject)
-    ).first()
-    if row is None:
+    )
+    if resident is None:
         return None
-    if row.status != ResidentStatus.MERGED:
-        return row.resident_id  # type: ignore[no-any-return]
-    return residents.resolve_id(db_session=db_session, resident_id=row.resident_id)[0]
+    if resident.status != ResidentStatus.MERGED:
+        return resident.id
+    return residents.resolve_id(db_session=db_session, resident_id=resident.id)[0]
 
 
 def _contacts(identity: Identity, *, with_contacts: bool) -> tuple[set[str], set[str]]:

@@ -32,12 +32,14 @@ class SourceConfig(BaseModel):
     # Démarches Simplifiées: bearer token and the démarches to poll.
     token: SecretStr | None = None
     demarches: list[int] = Field(default_factory=list)
+    # The DS instructeur (profile id) who signs the state changes Relais sends back.
+    instructeur_id: str | None = None
     # Service code of the cases it creates when the event names none.
     default_service: str | None = None
     # Platform form/procedure/service code -> Relais service code.
     services: dict[str, str] = Field(default_factory=dict)
     # Platform status (w.c.s. status id, DS state) -> Relais status, and back: Relais
-    # status -> w.c.s. jump trigger.
+    # status -> w.c.s. jump trigger (DS: the target state, e.g. {"closed": "refuse"}).
     status_map: dict[str, str] = Field(default_factory=dict)
     triggers: dict[str, str] = Field(default_factory=dict)
     # The online-account provider whose subjects this platform sends (Publik NameID).

@@ -60,9 +60,11 @@ def webhook_id(event_id: uuid.UUID) -> str:
 def claim(
     db_session: Session, *, worker_id: str, batch: int, lease: timedelta, now: datetime
 ) -> list[OutboxEvent]:
+    """Stamps up to `batch` due rows with this worker's lease and returns them: one
+    `UPDATE … WHERE id IN (due rows, SKIP LOCKED) RETURNING` statement, then commit."""
     disabled = select(DisabledTarget.target)
-    query = (
-        select(OutboxEvent)
+    due = (
+        select(OutboxEvent.id)
         .where(OutboxEvent.status == OutboxStatus.PENDING, OutboxEvent.available_at <= now,
                or_(OutboxEvent.locked_until.is_(None), OutboxEvent.locked_until < now),
                OutboxEvent.target.not_in(disabled))
@@ -70,29 +72,60 @@ def claim(
         .limit(batch)
     )
     if db_session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    rows = list(db_session.scalars(query))
-    for row in rows:
-        row.locked_by = worker_id
-        row.locked_until = now + lease
+        due = due.with_for_update(skip_locked=True)
+    rows = list(db_session.scalars(
+        update(OutboxEvent)
+        .where(OutboxEvent.id.in_(due.scalar_subquery()))
+        .values(locked_by=worker_id, locked_until=now + lease)
+        .returning(OutboxEvent)
+        .execution_options(synchronize_session=False)
+    ))
     db_session.commit()
+    rows.sort(key=lambda row: (row.available_at, row.created_at))
     return rows
+
+
+def _release(
+    db_session: Session, ids: list[uuid.UUID], *, worker_id: str, values: dict[str, object]
+) -> int:
+    """Writes one outcome for rows this worker still holds; returns how many it held."""
+    done = db_session.execute(
+        update(OutboxEvent)
+        .where(OutboxEvent.id.in_(ids), OutboxEvent.locked_by == worker_id)
+        .values(attempts=OutboxEvent.attempts + 1, locked_by=None, locked_until=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    held = int(done.rowcount)  # type: ignore[attr-defined]
+    if held < len(ids):
+        logger.warning("outbox: %d lease(s) lost before the outcome was written",
+                       len(ids) - held)
+    return held
+
+
+def _record_delivered(
+    db_session: Session, rows: list[OutboxEvent], *, worker_id: str, report: Report,
+    now: datetime,
+) -> None:
+    """Every success of a batch in one statement (the common case)."""
+    if rows:
+        _release(db_session, [row.id for row in rows], worker_id=worker_id,
+                 values={"status": OutboxStatus.DELIVERED, "delivered_at": now,
+                         "last_error": None})
+        report.delivered += len(rows)
 
 
 def _record(
     db_session: Session, row: OutboxEvent, result: SendResult, *, worker_id: str,
     settings: IntegrationSettings, report: Report, now: datetime,
 ) -> None:
-    values: dict[str, object] = {"attempts": OutboxEvent.attempts + 1, "locked_by": None,
-                                 "locked_until": None, "last_error": result.error}
-    if result.ok:
-        values.update(status=OutboxStatus.DELIVERED, delivered_at=now)
-        report.delivered += 1
-    elif result.status_code == 410:
+    """The outcome of one failed send: retry later, stop on 410, or give up."""
+    values: dict[str, object] = {"last_error": result.error}
+    if result.status_code == 410:
         values.update(status=OutboxStatus.GONE)
         report.gone += 1
         if db_session.get(DisabledTarget, row.target) is None:
             db_session.add(DisabledTarget(target=row.target, reason="HTTP 410 Gone"))
+            db_session.flush()
         logger.warning("target %s answered 410 Gone: delivery disabled", row.target)
     elif result.permanent or now - row.created_at > timedelta(hours=settings.outbound_retry_hours):
         values.update(status=OutboxStatus.FAILED)
@@ -102,14 +135,7 @@ def _record(
         values.update(available_at=now + next_delay(row.attempts + 1))
         report.retried += 1
         logger.info("outbox %s to %s: %s, will retry", row.id, row.target, result.error)
-    done = db_session.execute(
-        update(OutboxEvent)
-        .where(OutboxEvent.id == row.id, OutboxEvent.locked_by == worker_id)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if done.rowcount == 0:  # type: ignore[attr-defined]
-        logger.warning("outbox %s: lease lost before its outcome was written", row.id)
+    _release(db_session, [row.id], worker_id=worker_id, values=values)
 
 
 def _send(transport: Transport, settings: IntegrationSettings, row: OutboxEvent) -> SendResult:
@@ -146,10 +172,13 @@ def deliver_due(
         else:
             results = list(pool.map(lambda row: _send(transport, settings, row), rows))
         now = utcnow()
+        delivered = [row for row, result in zip(rows, results, strict=True) if result.ok]
+        _record_delivered(db_session, delivered, worker_id=worker_id, report=report, now=now)
         for row, result in zip(rows, results, strict=True):
             if result.error:
                 report.errors.append(result.error)
-            _record(db_session, row, result, worker_id=worker_id, settings=settings,
-                    report=report, now=now)
+            if not result.ok:
+                _record(db_session, row, result, worker_id=worker_id, settings=settings,
+                        report=report, now=now)
         db_session.commit()
     return report
