@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import signal
 import time
-from concurrent.futures import ThreadPoolExecutor
 from types import FrameType
 from typing import Annotated
 
@@ -17,7 +16,7 @@ from integrations.connectors.wcs.backend import HttpWcsBackend
 from integrations.outbox import hooks
 from integrations.outbox.platforms import PlatformTransport
 from integrations.outbox.transport import HttpTransport
-from integrations.outbox.worker import PARALLEL, deliver_due
+from integrations.outbox.worker import deliver_due
 from integrations.settings import get_integration_settings
 from integrations.webhooks.signature import new_secret
 
@@ -38,7 +37,7 @@ def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None
     engine = make_engine(_database_url())
     factory = make_session_factory(engine)
     http = HttpTransport(timeout=settings.outbound_timeout_seconds,
-                         allow_private=settings.outbound_allow_private)
+                         allow_private=settings.outbound_allow_private, parallel=batch)
     transport = PlatformTransport(webhooks=http, wcs=lambda config: HttpWcsBackend(
         config, timeout=settings.outbound_timeout_seconds,
         allow_private=settings.outbound_allow_private), ds=lambda config: HttpDsBackend(
@@ -53,12 +52,10 @@ def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     delivered = 0
-    pool = ThreadPoolExecutor(max_workers=min(batch, PARALLEL), thread_name_prefix="deliver")
     try:
         while not stopping:
             report = deliver_due(session_factory=factory, transport=transport,
-                                 settings=settings, worker_id=worker_id, batch=batch,
-                                 pool=pool)
+                                 settings=settings, worker_id=worker_id, batch=batch)
             delivered += report.delivered
             if report.claimed:
                 console.print(f"livrés {report.delivered}, à réessayer {report.retried}, "
@@ -68,7 +65,6 @@ def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None
             if not report.claimed:
                 time.sleep(interval)
     finally:
-        pool.shutdown()
         http.close()
         engine.dispose()
     return delivered
@@ -79,7 +75,7 @@ def deliver_command(
     once: Annotated[bool, typer.Option(help="One batch, then exit.")] = False,
     interval: Annotated[float, typer.Option(help="Seconds between polls when idle.")] = 1.0,
     batch: Annotated[int, typer.Option(help="Events claimed (and sent in parallel) at a time.",
-                                       min=1, max=32)] = 32,
+                                       min=1, max=64)] = 64,
     worker_id: Annotated[str | None, typer.Option(help="Name in the leases.")] = None,
 ) -> None:
     """Deliver the outbox to the platforms (retries, backoff, 410 stops)."""

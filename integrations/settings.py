@@ -78,6 +78,9 @@ class IntegrationSettings(BaseSettings):
     open311_api_keys: list[SecretStr] = Field(default_factory=list)
     open311_jurisdiction: str = "relais"
     open311_source: str = "open311"
+    open311_duplicate_window_seconds: int = Field(
+        default=600, ge=0, le=86_400,
+        description="The same report from the same app within this window is a retry.")
 
     @field_validator("webhook_sources")
     @classmethod

@@ -6,12 +6,13 @@ clients read statuses from us."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from integrations.connectors.ds.backend import DsBackend, DsError, HttpDsBackend
 from integrations.connectors.ds.writeback import push_status
 from integrations.connectors.wcs.backend import HttpWcsBackend, WcsBackend, WcsError
-from integrations.outbox.transport import Outgoing, SendResult, Transport
+from integrations.outbox.transport import BatchTransport, Outgoing, SendResult, Transport
 from integrations.settings import SourceConfig
 
 
@@ -20,6 +21,40 @@ class PlatformTransport:
     webhooks: Transport
     wcs: Callable[[SourceConfig], WcsBackend] = HttpWcsBackend
     ds: Callable[[SourceConfig], DsBackend] = HttpDsBackend
+
+    def send_many(self, items: list[tuple[SourceConfig, Outgoing]]) -> list[SendResult]:
+        """Generic webhooks go out together; platform API calls run one case at a time
+        in event order (a case's moves reach its platform in the order they were made),
+        different cases in parallel."""
+        results: list[SendResult | None] = [None] * len(items)
+        generic = [n for n, (config, _) in enumerate(items) if config.kind == "standard"]
+        groups: dict[tuple[str, str], list[int]] = {}
+        for n, (config, event) in enumerate(items):
+            if config.kind != "standard":
+                key = (event.target, str(event.payload.get("data", {}).get("id")))
+                groups.setdefault(key, []).append(n)
+
+        def run_group(indexes: list[int]) -> None:
+            for n in indexes:
+                results[n] = self.send(*items[n])
+
+        pool = ThreadPoolExecutor(max_workers=max(1, min(len(groups), 16))) if groups else None
+        try:
+            waiting = [pool.submit(run_group, g) for g in groups.values()] if pool else []
+            if generic:
+                batch = [items[n] for n in generic]
+                if isinstance(self.webhooks, BatchTransport):
+                    sent = self.webhooks.send_many(batch)
+                else:
+                    sent = [self.webhooks.send(*item) for item in batch]
+                for n, result in zip(generic, sent, strict=True):
+                    results[n] = result
+            for future in waiting:
+                future.result()
+        finally:
+            if pool is not None:
+                pool.shutdown()
+        return [r if r is not None else SendResult(ok=False, error="non envoyé") for r in results]
 
     def send(self, config: SourceConfig, event: Outgoing) -> SendResult:
         if config.kind == "ds":

@@ -4,8 +4,9 @@
   worker's id and a lease (`SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's
   `BEGIN IMMEDIATE` serialises writers), so two workers never hold the same row.
 - The batch is sent in parallel (one wave, each send bounded by the timeout, itself
-  shorter than the lease), then every outcome is written in one transaction, each only
-  if this worker still holds its lease.
+  shorter than the lease: concurrent posts on one event loop for a batch transport,
+  else a thread pool), then every outcome is written in one transaction, each only if
+  this worker still holds its lease (all successes in one statement).
 - A worker killed mid-batch loses nothing: its rows come back when the lease expires, and
   are sent again with the same `webhook-id`, which the receiver uses to apply them once.
 - Failures are retried with exponential backoff and ±20 % jitter along the Standard
@@ -28,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from crm_core.database.base import utcnow
 from integrations.enums import OutboxStatus
 from integrations.models import DisabledTarget, OutboxEvent
-from integrations.outbox.transport import Outgoing, SendResult, Transport
+from integrations.outbox.transport import BatchTransport, Outgoing, SendResult, Transport
 from integrations.settings import IntegrationSettings
 
 logger = logging.getLogger("relais.integrations.outbox")
@@ -151,6 +152,29 @@ def _send(transport: Transport, settings: IntegrationSettings, row: OutboxEvent)
         return SendResult(ok=False, error=f"{type(exc).__name__}: {exc}"[:500])
 
 
+def _send_batch(
+    transport: BatchTransport, settings: IntegrationSettings, rows: list[OutboxEvent]
+) -> list[SendResult]:
+    results: list[SendResult | None] = [None] * len(rows)
+    items, positions = [], []
+    for n, row in enumerate(rows):
+        config = settings.webhook_sources.get(row.target)
+        if config is None:
+            results[n] = SendResult(ok=False, error="source non configurée", permanent=True)
+            continue
+        items.append((config, Outgoing(event_id=webhook_id(row.id), target=row.target,
+                                       event_type=row.event_type, payload=row.payload)))
+        positions.append(n)
+    try:
+        sent = transport.send_many(items) if items else []
+    except Exception as exc:  # a transport bug must not lose the batch: all retried
+        logger.exception("outbox: batch transport failed")
+        sent = [SendResult(ok=False, error=f"{type(exc).__name__}: {exc}"[:500])] * len(items)
+    for n, result in zip(positions, sent, strict=True):
+        results[n] = result
+    return [r for r in results if r is not None]
+
+
 def deliver_due(
     *, session_factory: sessionmaker[Session], transport: Transport,
     settings: IntegrationSettings, worker_id: str | None = None, batch: int = PARALLEL,
@@ -166,7 +190,9 @@ def deliver_due(
         report.claimed = len(rows)
         if not rows:
             return report
-        if pool is None:
+        if isinstance(transport, BatchTransport):
+            results = _send_batch(transport, settings, rows)
+        elif pool is None:
             with ThreadPoolExecutor(max_workers=min(len(rows), PARALLEL)) as own:
                 results = list(own.map(lambda row: _send(transport, settings, row), rows))
         else:
