@@ -134,7 +134,7 @@ def post_request(
             submitted = service.submit(db_session=db_session, source=source, report=report,
                                        client=client, idempotency_key=key, window=window)
             db_session.commit()
-        except IntegrityError:  # a concurrent twin of this very POST committed first
+        except (IntegrityError, service.ReportTwin):  # a concurrent twin committed first
             db_session.rollback()
             found = service.earlier(db_session=db_session, source=source, report=report,
                                     client=client, idempotency_key=key, window=window)

@@ -156,16 +156,22 @@ def earlier(
     return db_session.get(Case, memo.case_id)
 
 
+class ReportTwin(Exception):
+    """A concurrent twin of this POST committed first: roll back, answer with its case."""
+
+
 def _remember(
     db_session: Session, *, source: str, client: str, report: Report,
-    idempotency_key: str | None, case: Case,
+    idempotency_key: str | None, case: Case, window: timedelta,
 ) -> None:
-    """Last write of the POST: a concurrent twin fails here on the unique key, and its
-    retry finds this one."""
+    """Last write of the POST: a concurrent twin fails here, on the unique key (both
+    inserting) or on finding the other's fresh memo (it committed in between)."""
     digest = fingerprint(report)
     event_id = _memo_id(client, idempotency_key, digest)
     memo = db_session.scalar(select(InboxEvent).where(
         InboxEvent.source == source, InboxEvent.event_id == event_id))
+    if memo is not None and (idempotency_key or memo.received_at >= utcnow() - window):
+        raise ReportTwin(event_id)
     if memo is None:
         db_session.add(InboxEvent(source=source, event_id=event_id, body_sha256=digest,
                                   case_id=case.id))
@@ -206,7 +212,7 @@ def submit(
     ))
     db_session.flush()
     _remember(db_session, source=source, client=client, report=report,
-              idempotency_key=idempotency_key, case=case)
+              idempotency_key=idempotency_key, case=case, window=window)
     return Submitted(case, anonymous=anonymous)
 
 

@@ -110,3 +110,33 @@ def test_an_idempotency_key_decides_and_is_never_reused_for_another_report(
     assert _post(client, report(), key="x" * 201).status_code == 400
     assert _post(client, report(), key=" ").status_code == 400
     assert _count(db_session, Case) == 2
+
+
+def test_concurrent_twins_of_one_post_open_one_case(live_server: Any) -> None:
+    """An app that times out and retries at once: the twins race on the inbox's unique key;
+    whichever loses answers with the winner's id."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    import httpx
+
+    from crm_core.cases.schemas import ServiceCreate
+    from crm_core.cases.service import create_service
+
+    with live_server.session() as session:
+        create_service(db_session=session, data=ServiceCreate(
+            code="voirie", label="Voirie", announced_delay_days=5))
+        session.commit()
+    barrier = Barrier(4)
+
+    def post(_: int) -> Any:
+        with httpx.Client(timeout=20) as app:
+            barrier.wait()
+            return app.post(f"{live_server.url}/open311/v2/requests.json", data=report())
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(post, range(4)))
+    assert {a.status_code for a in answers} == {201}, [a.text for a in answers]
+    assert len({a.json()[0]["service_request_id"] for a in answers}) == 1
+    with live_server.session() as session:
+        assert session.scalar(select(func.count()).select_from(Case)) == 1
