@@ -46,6 +46,17 @@ class SourceConfig(BaseModel):
     account_provider: str = "compte-unique"
 
 
+    @model_validator(mode="after")
+    def _ds_targets(self) -> SourceConfig:
+        if self.kind == "ds":
+            allowed = {"en_instruction", "accepte", "refuse", "sans_suite"}
+            wrong = sorted(v for v in self.triggers.values() if v not in allowed)
+            if wrong:
+                raise ValueError(f"Démarches Simplifiées triggers: unknown state(s) {wrong}"
+                                 f" (one of {sorted(allowed)})")
+        return self
+
+
 class IntegrationSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RELAIS_", env_file=".env", extra="ignore")
 

@@ -161,6 +161,8 @@ def test_bad_dossier_numbers_and_unknown_states_are_clear_errors(
         bad = config.model_copy(update={"triggers": {"closed": "archive"}})
         with pytest.raises(DsError, match="inconnu"):
             push_status(backend=backend, config=bad, data={"id": "1", "status": "closed"})
+        with pytest.raises(ValueError, match="unknown state"):  # refused at start-up
+            SourceConfig.model_validate({"kind": "ds", "triggers": {"closed": "archive"}})
     finally:
         backend.close()
     assert plan("accepte", "en_instruction", previous_status="closed") == [
