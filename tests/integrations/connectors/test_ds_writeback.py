@@ -169,3 +169,48 @@ def test_bad_dossier_numbers_and_unknown_states_are_clear_errors(
         "dossierRepasserEnInstruction"]  # a reopening at the counter
     assert plan("accepte", "en_instruction", previous_status="new") == []  # a late retry
     assert plan("refuse", "accepte", previous_status="in_progress") == []
+
+
+def test_the_worker_delivers_a_batch_in_order_per_dossier(
+    fresh_database_url: str, ds: Ds, configure: Callable[..., None]
+) -> None:
+    """`relais worker`'s path on a committed database: two moves of one dossier claimed in
+    the same batch reach DS in the order they were made; other dossiers go alongside."""
+    from crm_core.database.engine import make_engine, make_session_factory
+    from crm_core.database.migrate import upgrade
+    from integrations.outbox.transport import HttpTransport
+    from integrations.outbox.worker import deliver_due
+    from tests import factories as factory_module
+
+    configure({"ds": {"kind": "ds", "api_url": ds.url, "token": TOKEN, "demarches": [4242],
+                      "instructeur_id": INSTRUCTEUR}})
+    settings = get_integration_settings()
+    engine = make_engine(fresh_database_url)
+    try:
+        upgrade(engine)
+        factory = make_session_factory(engine)
+        with factory() as db_session:
+            factory_module.bind(db_session)
+            service = factory_module.ServiceFactory()
+            made = [factory_module.CaseFactory(service=service, external_system="ds",
+                                               external_id=str(n)) for n in (201, 202, 203)]
+            factory_module.bind(None)
+            for number, case in zip((201, 202, 203), made, strict=True):
+                ds.dossiers[number] = dossier(number)
+                _move(db_session, case, CaseStatus.IN_PROGRESS)
+                _move(db_session, case, CaseStatus.RESOLVED, note="Accordé")
+            db_session.commit()
+        http = HttpTransport(timeout=2, allow_private=True)
+        transport = PlatformTransport(webhooks=http, ds=lambda c: HttpDsBackend(c, timeout=2))
+        try:
+            report = deliver_due(session_factory=factory, transport=transport,
+                                 settings=settings, batch=10)
+        finally:
+            http.close()
+        assert (report.claimed, report.delivered) == (6, 6), report.errors
+        for number in (201, 202, 203):
+            assert [m for n, m in ds.mutations if n == number] == [
+                "dossierPasserEnInstruction", "dossierAccepter"]
+            assert ds.dossiers[number]["state"] == "accepte"
+    finally:
+        engine.dispose()
