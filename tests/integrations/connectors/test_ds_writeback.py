@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from types import ModuleType
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -180,8 +181,9 @@ def test_the_worker_delivers_a_batch_in_order_per_dossier(
     from crm_core.database.migrate import upgrade
     from integrations.outbox.transport import HttpTransport
     from integrations.outbox.worker import deliver_due
-    from tests import factories as factory_module
+    from tests import factories
 
+    factory_module: Any = factories  # factory_boy is untyped
     configure({"ds": {"kind": "ds", "api_url": ds.url, "token": TOKEN, "demarches": [4242],
                       "instructeur_id": INSTRUCTEUR}})
     settings = get_integration_settings()
