@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import signal
 import time
-from concurrent.futures import ThreadPoolExecutor
 from types import FrameType
 from typing import Annotated
 
@@ -12,11 +11,12 @@ import typer
 from rich.console import Console
 
 from crm_core.database.engine import make_engine, make_session_factory
+from integrations.connectors.ds.backend import HttpDsBackend
 from integrations.connectors.wcs.backend import HttpWcsBackend
 from integrations.outbox import hooks
 from integrations.outbox.platforms import PlatformTransport
 from integrations.outbox.transport import HttpTransport
-from integrations.outbox.worker import PARALLEL, deliver_due
+from integrations.outbox.worker import deliver_due
 from integrations.settings import get_integration_settings
 from integrations.webhooks.signature import new_secret
 
@@ -37,8 +37,10 @@ def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None
     engine = make_engine(_database_url())
     factory = make_session_factory(engine)
     http = HttpTransport(timeout=settings.outbound_timeout_seconds,
-                         allow_private=settings.outbound_allow_private)
+                         allow_private=settings.outbound_allow_private, parallel=batch)
     transport = PlatformTransport(webhooks=http, wcs=lambda config: HttpWcsBackend(
+        config, timeout=settings.outbound_timeout_seconds,
+        allow_private=settings.outbound_allow_private), ds=lambda config: HttpDsBackend(
         config, timeout=settings.outbound_timeout_seconds,
         allow_private=settings.outbound_allow_private))
     stopping = False
@@ -50,12 +52,10 @@ def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     delivered = 0
-    pool = ThreadPoolExecutor(max_workers=min(batch, PARALLEL), thread_name_prefix="deliver")
     try:
         while not stopping:
             report = deliver_due(session_factory=factory, transport=transport,
-                                 settings=settings, worker_id=worker_id, batch=batch,
-                                 pool=pool)
+                                 settings=settings, worker_id=worker_id, batch=batch)
             delivered += report.delivered
             if report.claimed:
                 console.print(f"livrés {report.delivered}, à réessayer {report.retried}, "
@@ -65,7 +65,6 @@ def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None
             if not report.claimed:
                 time.sleep(interval)
     finally:
-        pool.shutdown()
         http.close()
         engine.dispose()
     return delivered
@@ -76,7 +75,7 @@ def deliver_command(
     once: Annotated[bool, typer.Option(help="One batch, then exit.")] = False,
     interval: Annotated[float, typer.Option(help="Seconds between polls when idle.")] = 1.0,
     batch: Annotated[int, typer.Option(help="Events claimed (and sent in parallel) at a time.",
-                                       min=1, max=32)] = 32,
+                                       min=1, max=64)] = 64,
     worker_id: Annotated[str | None, typer.Option(help="Name in the leases.")] = None,
 ) -> None:
     """Deliver the outbox to the platforms (retries, backoff, 410 stops)."""
@@ -87,7 +86,6 @@ def deliver_command(
 def poll_command() -> None:
     """Read the Démarches Simplifiées dossiers updated since the last poll (the backstop
     of their unsigned, never-retried webhook). Run it from cron, e.g. every 5 minutes."""
-    from integrations.connectors.ds.backend import HttpDsBackend
     from integrations.connectors.ds.service import poll
 
     hooks.install()

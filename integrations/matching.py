@@ -57,19 +57,25 @@ class Match:
     how: str  # "account", "recognition", "created"
     review: ReviewReason | None = None
     evidence: list[dict[str, Any]] = field(default_factory=list)
+    resident: Resident | None = field(default=None, repr=False)  # keeps the row loaded
+
+
+def linked_resident(db_session: Session, provider: str, subject: str) -> Resident | None:
+    """The whole row, not just its id: the case opened next finds it in the session (as
+    long as the caller holds it — the session's identity map keeps weak references)."""
+    resident = db_session.scalar(
+        select(Resident)
+        .join(AccountLink, Resident.id == AccountLink.resident_id)
+        .where(AccountLink.provider == provider, AccountLink.subject == subject)
+    )
+    if resident is None or resident.status != ResidentStatus.MERGED:
+        return resident
+    return residents.get(db_session=db_session, resident_id=resident.id)
 
 
 def by_account(db_session: Session, provider: str, subject: str) -> uuid.UUID | None:
-    row = db_session.execute(
-        select(AccountLink.resident_id, Resident.status)
-        .join(Resident, Resident.id == AccountLink.resident_id)
-        .where(AccountLink.provider == provider, AccountLink.subject == subject)
-    ).first()
-    if row is None:
-        return None
-    if row.status != ResidentStatus.MERGED:
-        return row.resident_id  # type: ignore[no-any-return]
-    return residents.resolve_id(db_session=db_session, resident_id=row.resident_id)[0]
+    resident = linked_resident(db_session, provider, subject)
+    return resident.id if resident is not None else None
 
 
 def _contacts(identity: Identity, *, with_contacts: bool) -> tuple[set[str], set[str]]:
@@ -143,9 +149,10 @@ def find_or_create(
     *, db_session: Session, identity: Identity, source: str, channel: Channel = Channel.WEB
 ) -> Match:
     if identity.account_provider and identity.account_subject:
-        linked = by_account(db_session, identity.account_provider, identity.account_subject)
+        linked = linked_resident(db_session, identity.account_provider,
+                                 identity.account_subject)
         if linked is not None:
-            return Match(linked, "account")
+            return Match(linked.id, "account", resident=linked)
     scored = scored_candidates(db_session, identity)
     sure = sure_match(scored, identity.birth_date)
     if sure is not None:

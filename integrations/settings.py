@@ -32,16 +32,29 @@ class SourceConfig(BaseModel):
     # Démarches Simplifiées: bearer token and the démarches to poll.
     token: SecretStr | None = None
     demarches: list[int] = Field(default_factory=list)
+    # The DS instructeur (profile id) who signs the state changes Relais sends back.
+    instructeur_id: str | None = None
     # Service code of the cases it creates when the event names none.
     default_service: str | None = None
     # Platform form/procedure/service code -> Relais service code.
     services: dict[str, str] = Field(default_factory=dict)
     # Platform status (w.c.s. status id, DS state) -> Relais status, and back: Relais
-    # status -> w.c.s. jump trigger.
+    # status -> w.c.s. jump trigger (DS: the target state, e.g. {"closed": "refuse"}).
     status_map: dict[str, str] = Field(default_factory=dict)
     triggers: dict[str, str] = Field(default_factory=dict)
     # The online-account provider whose subjects this platform sends (Publik NameID).
     account_provider: str = "compte-unique"
+
+
+    @model_validator(mode="after")
+    def _ds_targets(self) -> SourceConfig:
+        if self.kind == "ds":
+            allowed = {"en_instruction", "accepte", "refuse", "sans_suite"}
+            wrong = sorted(v for v in self.triggers.values() if v not in allowed)
+            if wrong:
+                raise ValueError(f"Démarches Simplifiées triggers: unknown state(s) {wrong}"
+                                 f" (one of {sorted(allowed)})")
+        return self
 
 
 class IntegrationSettings(BaseSettings):
@@ -76,6 +89,9 @@ class IntegrationSettings(BaseSettings):
     open311_api_keys: list[SecretStr] = Field(default_factory=list)
     open311_jurisdiction: str = "relais"
     open311_source: str = "open311"
+    open311_duplicate_window_seconds: int = Field(
+        default=600, ge=0, le=86_400,
+        description="The same report from the same app within this window is a retry.")
 
     @field_validator("webhook_sources")
     @classmethod

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -68,10 +68,23 @@ def _require_channel(channel: Channel | None, actor: Actor) -> Channel:
     return chosen
 
 
-def _new_reference(db_session: Session) -> str:
+def _new_reference(db_session: Session, data: CaseCreate) -> str:
+    """A free reference; the first look-up also checks that an external request is new
+    (one round trip for both)."""
+    external = None
+    if data.external_system:
+        external = and_(Case.external_system == data.external_system,
+                        Case.external_id == data.external_id)
     for _ in range(_REFERENCE_ATTEMPTS):
         candidate = refs.generate()
-        if db_session.scalar(select(Case.id).where(Case.reference == candidate)) is None:
+        taken = Case.reference == candidate
+        rows = db_session.execute(
+            select(Case.reference).where(or_(taken, external) if external is not None else taken)
+        ).all()
+        if external is not None and any(row.reference != candidate for row in rows):
+            raise Conflict("Cette demande externe est déjà enregistrée", field="external_id")
+        external = None  # checked once
+        if not rows:
             return candidate
     raise Conflict("Impossible d'attribuer une référence unique, réessayez")
 
@@ -92,19 +105,14 @@ def open_case(
         raise InvalidInput(
             "La référence externe demande le système et l'identifiant", field="external_id"
         )
-    if data.external_system and db_session.scalar(
-        select(Case.id).where(
-            Case.external_system == data.external_system, Case.external_id == data.external_id
-        )
-    ):
-        raise Conflict("Cette demande externe est déjà enregistrée", field="external_id")
+    reference = _new_reference(db_session, data)
     opened_at = opened_at or (
         check_recorded_at(data.opened_at, now=utcnow(), field="opened_at", what="de la demande")
         if data.opened_at else utcnow()
     )
     local_day = opened_at.astimezone(ZoneInfo(get_settings().timezone)).date()
     case = Case(
-        reference=_new_reference(db_session),
+        reference=reference,
         resident_id=resident.id,
         service_id=service.id,
         kind=data.kind,

@@ -51,10 +51,16 @@ def resolve_id(*, db_session: Session, resident_id: uuid.UUID) -> tuple[uuid.UUI
 
 
 def get(*, db_session: Session, resident_id: uuid.UUID) -> Resident:
-    surviving_id, _ = resolve_id(db_session=db_session, resident_id=resident_id)
-    resident = db_session.get(Resident, surviving_id)
-    assert resident is not None
-    return resident
+    """The surviving record: one look-up (the session's own copy if it holds one)."""
+    resident = db_session.get(Resident, resident_id)
+    if resident is None:
+        raise ResidentNotFound(f"Aucun usager n'a l'identifiant {resident_id}")
+    if resident.status != ResidentStatus.MERGED or resident.merged_into_id is None:
+        return resident
+    surviving_id, _ = resolve_id(db_session=db_session, resident_id=resident.merged_into_id)
+    survivor = db_session.get(Resident, surviving_id)
+    assert survivor is not None
+    return survivor
 
 
 def _normalize_contact(kind: ContactKind, raw: str) -> str:

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, literal, select
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import SYSTEM
@@ -45,14 +45,40 @@ class Delivery:
     body: bytes
 
 
-def check_duplicate(db_session: Session, delivery: Delivery) -> IngestResult | None:
+@dataclass
+class Known:
+    """What the database already holds for a delivery: its inbox row and its case."""
+
+    digest: str | None  # the body digest of a delivery with the same id, if any
+    inbox_case_id: uuid.UUID | None
+    case: Case | None  # the case with the event's external reference, if any
+    state: ExternalCaseState | None  # held here: the session only keeps weak references
+
+
+def look_up(db_session: Session, delivery: Delivery, external_id: str | None) -> Known:
+    """One round trip for both questions (was this id seen? which case is it about?):
+    outer joins from a one-row select, so either may be missing. The case's platform
+    state comes along (the out-of-order guard reads it next, from the session)."""
+    one = select(literal(1).label("one")).subquery()
+    row = db_session.execute(
+        select(InboxEvent.body_sha256, InboxEvent.case_id, Case, ExternalCaseState)
+        .select_from(one)
+        .outerjoin(InboxEvent, and_(InboxEvent.source == delivery.source,
+                                    InboxEvent.event_id == delivery.event_id))
+        .outerjoin(Case, and_(Case.external_system == delivery.source,
+                              Case.external_id == (external_id or ""),
+                              literal(external_id is not None)))
+        .outerjoin(ExternalCaseState, ExternalCaseState.case_id == Case.id)
+    ).one()
+    return Known(digest=row[0], inbox_case_id=row[1], case=row[2], state=row[3])
+
+
+def _as_duplicate(db_session: Session, delivery: Delivery, known: Known) -> IngestResult | None:
     """A redelivery of a known id is acknowledged (the sender stops retrying) and ignored;
     the same id with another body is refused."""
-    known = db_session.scalar(select(InboxEvent).where(
-        InboxEvent.source == delivery.source, InboxEvent.event_id == delivery.event_id))
-    if known is None:
+    if known.digest is None:
         return None
-    if known.body_sha256 != _digest(delivery.body):
+    if known.digest != _digest(delivery.body):
         logger.warning("event id %s reused by %s with another body", delivery.event_id,
                        delivery.source)
         raise EventIdReused(
@@ -60,9 +86,16 @@ def check_duplicate(db_session: Session, delivery: Delivery) -> IngestResult | N
             event_id=delivery.event_id,
         )
     reference = None
-    if known.case_id:
-        reference = db_session.scalar(select(Case.reference).where(Case.id == known.case_id))
+    if known.case is not None and known.case.id == known.inbox_case_id:
+        reference = known.case.reference
+    elif known.inbox_case_id:
+        reference = db_session.scalar(select(Case.reference).where(
+            Case.id == known.inbox_case_id))
     return IngestResult(status="duplicate", case_reference=reference)
+
+
+def check_duplicate(db_session: Session, delivery: Delivery) -> IngestResult | None:
+    return _as_duplicate(db_session, delivery, look_up(db_session, delivery, None))
 
 
 def _digest(body: bytes) -> str:
@@ -81,13 +114,15 @@ def receive(
     *, db_session: Session, delivery: Delivery, event: CaseEvent,
     default_service: str | None = None,
 ) -> IngestResult:
-    duplicate = check_duplicate(db_session, delivery)
+    known = look_up(db_session, delivery, event.data.id)
+    duplicate = _as_duplicate(db_session, delivery, known)
     if duplicate is not None:
         return duplicate
     with from_source(db_session, delivery.source):
         result, case = apply_case_event(
             db_session=db_session, source=delivery.source, data=event.data,
             at=event.data.updated_at or event.timestamp, default_service=default_service,
+            case=known.case, looked_up=True,
         )
     record_delivery(db_session, delivery, case.id)
     return result
@@ -101,11 +136,14 @@ def after_conflict(db_session: Session, delivery: Delivery) -> IngestResult | No
 
 def apply_case_event(
     *, db_session: Session, source: str, data: CaseEventData, at: datetime,
-    default_service: str | None = None,
+    default_service: str | None = None, case: Case | None = None, looked_up: bool = False,
 ) -> tuple[IngestResult, Case]:
-    case = db_session.scalar(
-        select(Case).where(Case.external_system == source, Case.external_id == data.id)
-    )
+    """`looked_up`: the caller already read the case with this external reference (`case`,
+    None when there is none)."""
+    if not looked_up:
+        case = db_session.scalar(
+            select(Case).where(Case.external_system == source, Case.external_id == data.id)
+        )
     if case is None:
         return _open(db_session, source, data, at, default_service)
     state = db_session.get(ExternalCaseState, case.id)

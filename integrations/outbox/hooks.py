@@ -41,6 +41,8 @@ def delivers_to(source: str) -> bool:
     config = get_integration_settings().webhook_sources.get(source)
     if config is None:
         return False
+    if config.kind == "ds":
+        return bool(config.instructeur_id)
     return bool(config.outbound_url) or (config.kind == "wcs" and bool(config.triggers))
 
 

@@ -4,8 +4,9 @@
   worker's id and a lease (`SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's
   `BEGIN IMMEDIATE` serialises writers), so two workers never hold the same row.
 - The batch is sent in parallel (one wave, each send bounded by the timeout, itself
-  shorter than the lease), then every outcome is written in one transaction, each only
-  if this worker still holds its lease.
+  shorter than the lease: concurrent posts on one event loop for a batch transport,
+  else a thread pool), then every outcome is written in one transaction, each only if
+  this worker still holds its lease (all successes in one statement).
 - A worker killed mid-batch loses nothing: its rows come back when the lease expires, and
   are sent again with the same `webhook-id`, which the receiver uses to apply them once.
 - Failures are retried with exponential backoff and ±20 % jitter along the Standard
@@ -28,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from crm_core.database.base import utcnow
 from integrations.enums import OutboxStatus
 from integrations.models import DisabledTarget, OutboxEvent
-from integrations.outbox.transport import Outgoing, SendResult, Transport
+from integrations.outbox.transport import BatchTransport, Outgoing, SendResult, Transport
 from integrations.settings import IntegrationSettings
 
 logger = logging.getLogger("relais.integrations.outbox")
@@ -60,9 +61,11 @@ def webhook_id(event_id: uuid.UUID) -> str:
 def claim(
     db_session: Session, *, worker_id: str, batch: int, lease: timedelta, now: datetime
 ) -> list[OutboxEvent]:
+    """Stamps up to `batch` due rows with this worker's lease and returns them: one
+    `UPDATE … WHERE id IN (due rows, SKIP LOCKED) RETURNING` statement, then commit."""
     disabled = select(DisabledTarget.target)
-    query = (
-        select(OutboxEvent)
+    due = (
+        select(OutboxEvent.id)
         .where(OutboxEvent.status == OutboxStatus.PENDING, OutboxEvent.available_at <= now,
                or_(OutboxEvent.locked_until.is_(None), OutboxEvent.locked_until < now),
                OutboxEvent.target.not_in(disabled))
@@ -70,29 +73,60 @@ def claim(
         .limit(batch)
     )
     if db_session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    rows = list(db_session.scalars(query))
-    for row in rows:
-        row.locked_by = worker_id
-        row.locked_until = now + lease
+        due = due.with_for_update(skip_locked=True)
+    rows = list(db_session.scalars(
+        update(OutboxEvent)
+        .where(OutboxEvent.id.in_(due.scalar_subquery()))
+        .values(locked_by=worker_id, locked_until=now + lease)
+        .returning(OutboxEvent)
+        .execution_options(synchronize_session=False)
+    ))
     db_session.commit()
+    rows.sort(key=lambda row: (row.available_at, row.created_at))
     return rows
+
+
+def _release(
+    db_session: Session, ids: list[uuid.UUID], *, worker_id: str, values: dict[str, object]
+) -> int:
+    """Writes one outcome for rows this worker still holds; returns how many it held."""
+    done = db_session.execute(
+        update(OutboxEvent)
+        .where(OutboxEvent.id.in_(ids), OutboxEvent.locked_by == worker_id)
+        .values(attempts=OutboxEvent.attempts + 1, locked_by=None, locked_until=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    held = int(done.rowcount)  # type: ignore[attr-defined]
+    if held < len(ids):
+        logger.warning("outbox: %d lease(s) lost before the outcome was written",
+                       len(ids) - held)
+    return held
+
+
+def _record_delivered(
+    db_session: Session, rows: list[OutboxEvent], *, worker_id: str, report: Report,
+    now: datetime,
+) -> None:
+    """Every success of a batch in one statement (the common case)."""
+    if rows:
+        _release(db_session, [row.id for row in rows], worker_id=worker_id,
+                 values={"status": OutboxStatus.DELIVERED, "delivered_at": now,
+                         "last_error": None})
+        report.delivered += len(rows)
 
 
 def _record(
     db_session: Session, row: OutboxEvent, result: SendResult, *, worker_id: str,
     settings: IntegrationSettings, report: Report, now: datetime,
 ) -> None:
-    values: dict[str, object] = {"attempts": OutboxEvent.attempts + 1, "locked_by": None,
-                                 "locked_until": None, "last_error": result.error}
-    if result.ok:
-        values.update(status=OutboxStatus.DELIVERED, delivered_at=now)
-        report.delivered += 1
-    elif result.status_code == 410:
+    """The outcome of one failed send: retry later, stop on 410, or give up."""
+    values: dict[str, object] = {"last_error": result.error}
+    if result.status_code == 410:
         values.update(status=OutboxStatus.GONE)
         report.gone += 1
         if db_session.get(DisabledTarget, row.target) is None:
             db_session.add(DisabledTarget(target=row.target, reason="HTTP 410 Gone"))
+            db_session.flush()
         logger.warning("target %s answered 410 Gone: delivery disabled", row.target)
     elif result.permanent or now - row.created_at > timedelta(hours=settings.outbound_retry_hours):
         values.update(status=OutboxStatus.FAILED)
@@ -102,14 +136,7 @@ def _record(
         values.update(available_at=now + next_delay(row.attempts + 1))
         report.retried += 1
         logger.info("outbox %s to %s: %s, will retry", row.id, row.target, result.error)
-    done = db_session.execute(
-        update(OutboxEvent)
-        .where(OutboxEvent.id == row.id, OutboxEvent.locked_by == worker_id)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if done.rowcount == 0:  # type: ignore[attr-defined]
-        logger.warning("outbox %s: lease lost before its outcome was written", row.id)
+    _release(db_session, [row.id], worker_id=worker_id, values=values)
 
 
 def _send(transport: Transport, settings: IntegrationSettings, row: OutboxEvent) -> SendResult:
@@ -123,6 +150,29 @@ def _send(transport: Transport, settings: IntegrationSettings, row: OutboxEvent)
     except Exception as exc:  # a transport bug must not lose the batch's other outcomes
         logger.exception("outbox %s: transport failed", row.id)
         return SendResult(ok=False, error=f"{type(exc).__name__}: {exc}"[:500])
+
+
+def _send_batch(
+    transport: BatchTransport, settings: IntegrationSettings, rows: list[OutboxEvent]
+) -> list[SendResult]:
+    results: list[SendResult | None] = [None] * len(rows)
+    items, positions = [], []
+    for n, row in enumerate(rows):
+        config = settings.webhook_sources.get(row.target)
+        if config is None:
+            results[n] = SendResult(ok=False, error="source non configurée", permanent=True)
+            continue
+        items.append((config, Outgoing(event_id=webhook_id(row.id), target=row.target,
+                                       event_type=row.event_type, payload=row.payload)))
+        positions.append(n)
+    try:
+        sent = transport.send_many(items) if items else []
+    except Exception as exc:  # a transport bug must not lose the batch: all retried
+        logger.exception("outbox: batch transport failed")
+        sent = [SendResult(ok=False, error=f"{type(exc).__name__}: {exc}"[:500])] * len(items)
+    for n, result in zip(positions, sent, strict=True):
+        results[n] = result
+    return [r for r in results if r is not None]
 
 
 def deliver_due(
@@ -140,16 +190,21 @@ def deliver_due(
         report.claimed = len(rows)
         if not rows:
             return report
-        if pool is None:
+        if isinstance(transport, BatchTransport):
+            results = _send_batch(transport, settings, rows)
+        elif pool is None:
             with ThreadPoolExecutor(max_workers=min(len(rows), PARALLEL)) as own:
                 results = list(own.map(lambda row: _send(transport, settings, row), rows))
         else:
             results = list(pool.map(lambda row: _send(transport, settings, row), rows))
         now = utcnow()
+        delivered = [row for row, result in zip(rows, results, strict=True) if result.ok]
+        _record_delivered(db_session, delivered, worker_id=worker_id, report=report, now=now)
         for row, result in zip(rows, results, strict=True):
             if result.error:
                 report.errors.append(result.error)
-            _record(db_session, row, result, worker_id=worker_id, settings=settings,
-                    report=report, now=now)
+            if not result.ok:
+                _record(db_session, row, result, worker_id=worker_id, settings=settings,
+                        report=report, now=now)
         db_session.commit()
     return report

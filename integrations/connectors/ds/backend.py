@@ -27,7 +27,19 @@ DOSSIERS_QUERY = (
     "dossiers(updatedSince: $updatedSince, first: $first, after: $after, order: ASC) { "
     "pageInfo { hasNextPage endCursor } nodes {" + DOSSIER_FIELDS + "} } } }"
 )
+STATE_QUERY = ("query getDossierState($dossierNumber: Int!) { dossier(number: $dossierNumber) "
+               "{ id number state } }")
+# Relais moves a dossier on with these mutations (each takes `input: {dossierId,
+# instructeurId, …}` and answers `{ dossier { id state } errors { message } }`).
+MUTATIONS = ("dossierPasserEnInstruction", "dossierRepasserEnInstruction", "dossierAccepter",
+             "dossierRefuser", "dossierClasserSansSuite")
 PAGE_SIZE = 100
+
+
+def mutation_document(name: str) -> str:
+    title = name[0].upper() + name[1:]
+    return (f"mutation {name}($input: {title}Input!) {{ {name}(input: $input) {{ "
+            "dossier { id state } errors { message } } }")
 
 
 class DsError(Exception):
@@ -43,6 +55,10 @@ class Page:
 
 class DsBackend(Protocol):
     def dossier(self, number: int) -> dict[str, Any]: ...
+
+    def dossier_state(self, number: int) -> tuple[str, str]: ...
+
+    def change_state(self, mutation: str, variables: dict[str, Any]) -> str: ...
 
     def dossiers(self, demarche: int, *, updated_since: datetime | None,
                  after: str | None) -> Page: ...
@@ -86,6 +102,29 @@ class HttpDsBackend:
             raise DsError(f"Dossier {number} introuvable")
         return found
 
+    def dossier_state(self, number: int) -> tuple[str, str]:
+        """The dossier's technical id (what mutations take) and its current state."""
+        found = self._run(STATE_QUERY, {"dossierNumber": number}, "getDossierState").get(
+            "dossier")
+        if not isinstance(found, dict) or not found.get("id") or not found.get("state"):
+            raise DsError(f"Dossier {number} introuvable")
+        return str(found["id"]), str(found["state"])
+
+    def change_state(self, mutation: str, variables: dict[str, Any]) -> str:
+        """Runs one state mutation; returns the dossier's new state."""
+        if mutation not in MUTATIONS:
+            raise ValueError(f"unknown Démarches Simplifiées mutation {mutation!r}")
+        payload = self._run(mutation_document(mutation), {"input": variables}, mutation).get(
+            mutation) or {}
+        errors = payload.get("errors") or []
+        if errors:
+            messages = "; ".join(str(e.get("message")) for e in errors)[:300]
+            raise DsError(f"Démarches Simplifiées refuse {mutation} : {messages}")
+        state = (payload.get("dossier") or {}).get("state")
+        if not state:
+            raise DsError(f"Démarches Simplifiées : {mutation} sans dossier en réponse")
+        return str(state)
+
     def dossiers(self, demarche: int, *, updated_since: datetime | None,
                  after: str | None) -> Page:
         variables = {"demarcheNumber": demarche, "first": PAGE_SIZE, "after": after,
@@ -118,3 +157,22 @@ class FakeDsBackend:
             key=lambda d: d["dateDerniereModification"])
         start = int(after or 0)
         return Page(nodes[start:start + 2], start + 2 < len(nodes), str(start + 2))
+
+    def dossier_state(self, number: int) -> tuple[str, str]:
+        found = self.dossier(number)
+        return str(found["id"]), str(found["state"])
+
+    def change_state(self, mutation: str, variables: dict[str, Any]) -> str:
+        target = FAKE_MUTATION_STATES[mutation]
+        for found in self.by_number.values():
+            if found["id"] == variables.get("dossierId"):
+                found["state"] = target
+                return target
+        raise DsError("Dossier introuvable")
+
+
+FAKE_MUTATION_STATES = {
+    "dossierPasserEnInstruction": "en_instruction", "dossierRepasserEnInstruction":
+    "en_instruction", "dossierAccepter": "accepte", "dossierRefuser": "refuse",
+    "dossierClasserSansSuite": "sans_suite",
+}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Header, Request
+from sqlalchemy.exc import IntegrityError
 from starlette.responses import Response
 
 from crm_core.api.deps import DbSession
@@ -88,29 +90,67 @@ async def form_fields(request: Request) -> dict[str, str]:
         return {}
 
 
+def _client(config: IntegrationSettings, key: str) -> str:
+    """Which app is calling (a digest of its api_key, never the key itself)."""
+    for known in config.open311_api_keys:
+        if hmac.compare_digest(key.encode(), known.get_secret_value().encode()):
+            return hashlib.sha256(known.get_secret_value().encode()).hexdigest()[:16]
+    raise Open311Error(403, "api_key absente ou invalide")
+
+
+def _idempotency_key(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    key = raw.strip()
+    if not key or len(key) > 200 or not key.isprintable():
+        raise Open311Error(400, "Idempotency-Key invalide : 1 à 200 caractères imprimables")
+    return key
+
+
+NOTICES = {"replayed": "Signalement déjà reçu : voici son numéro de suivi",
+           "anonymous": "Signalement anonyme : suivez-le avec son numéro"}
+
+
 @router.post("/requests.{fmt}")
 def post_request(
     fmt: str, db_session: DbSession, config: Config,
     form: Annotated[dict[str, str], Depends(form_fields)],
+    idempotency_key: Annotated[str | None, Header(
+        description="Optional: a retry with the same key never opens a second case")] = None,
 ) -> Response:
+    """A report. Without the reporter's names it is anonymous; a retried POST (same
+    `Idempotency-Key`, or the same report within the duplicate window) gets the first
+    one's `service_request_id` back and writes nothing."""
     chosen = fmt if fmt in FORMATS else "json"
     try:
         _format(fmt)
-        key = form.get("api_key", "")
-        if not any(hmac.compare_digest(key.encode(), k.get_secret_value().encode())
-                   for k in config.open311_api_keys):
-            raise Open311Error(403, "api_key absente ou invalide")
+        client = _client(config, form.get("api_key", ""))
         _jurisdiction(config, form.get("jurisdiction_id"))
+        key = _idempotency_key(idempotency_key)
         report = service.parse_report(form)
-        case = service.submit(db_session=db_session, source=config.open311_source,
-                              report=report)
-        reference = format_reference(case.reference)
-        db_session.commit()
+        window = timedelta(seconds=config.open311_duplicate_window_seconds)
+        source = config.open311_source
+        try:
+            submitted = service.submit(db_session=db_session, source=source, report=report,
+                                       client=client, idempotency_key=key, window=window)
+            db_session.commit()
+        except (IntegrityError, service.ReportTwin):  # a concurrent twin committed first
+            db_session.rollback()
+            found = service.earlier(db_session=db_session, source=source, report=report,
+                                    client=client, idempotency_key=key, window=window)
+            if found is None:
+                raise Open311Error(409, "Signalement enregistré en parallèle, réessayez") \
+                    from None
+            submitted = service.Submitted(found, replayed=True)
+        reference = format_reference(submitted.case.reference)
     except (Open311Error, DomainError) as exc:
         db_session.rollback()
         return _refused(exc, chosen)
-    logger.info("open311 request %s created", reference)
-    return render([{"service_request_id": reference, "service_notice": None,
+    notice = NOTICES["replayed"] if submitted.replayed else (
+        NOTICES["anonymous"] if submitted.anonymous else None)
+    logger.info("open311 request %s %s", reference,
+                "replayed" if submitted.replayed else "created")
+    return render([{"service_request_id": reference, "service_notice": notice,
                     "account_id": report.account_id}], item="request", fmt=chosen, status=201)
 
 

@@ -3,15 +3,24 @@ apps become web cases; their public status is read back by the apps.
 
 Only cases that came in through Open311 are listed, and never anything personal (no
 names, e-mails or phones): GeoReport's request list is public by design.
+
+A report without the reporter's names is anonymous (see `anonymous.py`). A retried POST
+never opens a second case: with an `Idempotency-Key` header the key decides (the same key
+with another report is refused); without one, the same report from the same client
+within `RELAIS_OPEN311_DUPLICATE_WINDOW_SECONDS` is answered with the first one's id.
+Both are remembered in the connectors' inbox, like webhook ids.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,8 +32,9 @@ from crm_core.cases.models import Case, Service
 from crm_core.cases.schemas import CaseCreate
 from crm_core.database.base import utcnow
 from crm_core.interactions.enums import Channel
+from integrations.connectors.open311.anonymous import anonymous_holder
 from integrations.matching import Identity, find_or_create
-from integrations.models import Open311Request
+from integrations.models import InboxEvent, Open311Request
 
 CLOSED = {CaseStatus.RESOLVED, CaseStatus.CLOSED}
 MAX_RESULTS = 1000
@@ -104,23 +114,94 @@ def parse_report(form: dict[str, str]) -> Report:
     if report.lat is None and not report.address_string and not report.address_id:
         raise Open311Error(400, "Une localisation est obligatoire : lat et long, "
                                 "address_string ou address_id")
-    if not (report.first_name and report.last_name):
-        raise Open311Error(400, "first_name et last_name sont obligatoires : la demande "
-                                "rejoint le dossier de la personne")
+    if bool(report.first_name) != bool(report.last_name):
+        raise Open311Error(400, "first_name et last_name vont ensemble (ou aucun des deux "
+                                "pour un signalement anonyme)")
     return report
 
 
-def submit(*, db_session: Session, source: str, report: Report) -> Case:
+@dataclass
+class Submitted:
+    case: Case
+    replayed: bool = False  # a retry of a report already received: nothing new written
+    anonymous: bool = False
+
+
+def fingerprint(report: Report) -> str:
+    return hashlib.sha256(orjson.dumps(dataclasses.asdict(report),
+                                       option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def _memo_id(client: str, idempotency_key: str | None, digest: str) -> str:
+    if idempotency_key:
+        return f"open311-key:{client}:{idempotency_key}"
+    return f"open311-report:{client}:{digest}"
+
+
+def earlier(
+    *, db_session: Session, source: str, client: str, report: Report,
+    idempotency_key: str | None, window: timedelta,
+) -> Case | None:
+    """The case a previous POST of this report opened, if this POST is its retry."""
+    digest = fingerprint(report)
+    memo = db_session.scalar(select(InboxEvent).where(
+        InboxEvent.source == source,
+        InboxEvent.event_id == _memo_id(client, idempotency_key, digest)))
+    if memo is None or memo.case_id is None:
+        return None
+    if idempotency_key and memo.body_sha256 != digest:
+        raise Open311Error(422, "Idempotency-Key déjà utilisée pour un autre signalement")
+    if not idempotency_key and memo.received_at < utcnow() - window:
+        return None  # the same report much later: a new one
+    return db_session.get(Case, memo.case_id)
+
+
+class ReportTwin(Exception):
+    """A concurrent twin of this POST committed first: roll back, answer with its case."""
+
+
+def _remember(
+    db_session: Session, *, source: str, client: str, report: Report,
+    idempotency_key: str | None, case: Case, window: timedelta,
+) -> None:
+    """Last write of the POST: a concurrent twin fails here, on the unique key (both
+    inserting) or on finding the other's fresh memo (it committed in between)."""
+    digest = fingerprint(report)
+    event_id = _memo_id(client, idempotency_key, digest)
+    memo = db_session.scalar(select(InboxEvent).where(
+        InboxEvent.source == source, InboxEvent.event_id == event_id))
+    if memo is not None and (idempotency_key or memo.received_at >= utcnow() - window):
+        raise ReportTwin(event_id)
+    if memo is None:
+        db_session.add(InboxEvent(source=source, event_id=event_id, body_sha256=digest,
+                                  case_id=case.id))
+    else:  # the same report outside the window: the memo now points at the new case
+        memo.case_id, memo.received_at = case.id, utcnow()
+    db_session.flush()
+
+
+def submit(
+    *, db_session: Session, source: str, report: Report, client: str,
+    idempotency_key: str | None = None, window: timedelta = timedelta(minutes=10),
+) -> Submitted:
     definition(db_session, report.service_code)
+    found = earlier(db_session=db_session, source=source, client=client, report=report,
+                    idempotency_key=idempotency_key, window=window)
+    if found is not None:
+        return Submitted(found, replayed=True)
     where = report.address_string or (
         f"{report.lat}, {report.long}" if report.lat is not None else report.address_id)
-    assert report.first_name and report.last_name
-    match = find_or_create(db_session=db_session, source=source, identity=Identity(
-        given_name=report.first_name, family_name=report.last_name, email=report.email,
-        phone=report.phone))
+    anonymous = not (report.first_name and report.last_name)
+    if anonymous:
+        resident_id = anonymous_holder(db_session=db_session, source=source)
+    else:
+        assert report.first_name and report.last_name
+        resident_id = find_or_create(db_session=db_session, source=source, identity=Identity(
+            given_name=report.first_name, family_name=report.last_name, email=report.email,
+            phone=report.phone)).resident_id
     case = cases.open_case(db_session=db_session, actor=SYSTEM, data=CaseCreate(
-        resident_id=match.resident_id, service_code=report.service_code, channel=Channel.WEB,
-        subject=f"Signalement : {where}"[:200],
+        resident_id=resident_id, service_code=report.service_code, channel=Channel.WEB,
+        subject=f"Signalement{' anonyme' if anonymous else ''} : {where}"[:200],
         description=report.description, external_system=source,
         external_id=uuid.uuid4().hex,
     ))
@@ -130,7 +211,9 @@ def submit(*, db_session: Session, source: str, report: Report) -> Case:
         account_id=report.account_id,
     ))
     db_session.flush()
-    return case
+    _remember(db_session, source=source, client=client, report=report,
+              idempotency_key=idempotency_key, case=case, window=window)
+    return Submitted(case, anonymous=anonymous)
 
 
 def _record(case: Case, where: Open311Request) -> dict[str, Any]:
