@@ -128,6 +128,8 @@ def demo(
     )
     for line in hints:
         console.print(f"  essai : {line}")
+    console.print(f"Espace usager : {base}/espace/ (démonstration : « Entrer comme… »,"
+                  " sans compte en ligne)")
     console.print("Application guichet (autre terminal) : [bold]uv run relais counter"
                   f" --server {base}[/] (accueil / {password})")
     console.print("Poste téléphonique (autre terminal) : [bold]uv run relais phone"

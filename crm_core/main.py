@@ -31,6 +31,7 @@ from crm_core.reminders.router import router as reminders_router
 from crm_core.residents.router import router as residents_router
 from crm_core.space.api import router as privacy_requests_router
 from crm_core.space.data_pages import pages as space_data_pages
+from crm_core.space.demo_sign_in import pages as space_demo_pages
 from crm_core.space.router import pages as space_pages
 from crm_core.telephony.broadcast import broadcast_for
 from crm_core.telephony.hub import DeskHub
@@ -102,5 +103,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(reminder_pages)
     app.include_router(space_pages)
     app.include_router(space_data_pages)
+    app.include_router(space_demo_pages)
     app.include_router(integrations_router)
     return app

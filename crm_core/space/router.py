@@ -26,6 +26,7 @@ from crm_core.residents import service as residents
 from crm_core.residents.schemas import ContactPointUpdate
 from crm_core.residents.summary import build_summary
 from crm_core.space import rights, service
+from crm_core.space.demo_sign_in import demo_accounts
 from crm_core.space.enums import PrivacyRequestKind
 from crm_core.space.sessions import COOKIE, SignedIn, end_session
 from crm_core.space.web import (
@@ -78,8 +79,9 @@ def sign_in_page(request: Request, db_session: DbSession) -> Response:
 
     config = get_integration_settings()
     available = bool(config.oidc_issuer and config.oidc_client_id and config.oidc_redirect_uri)
+    demo = demo_accounts(db_session) if settings_of(request).demo_mode else []
     return render(request, "sign_in.html", who=None, title="Connexion à mon espace",
-                  available=available)
+                  available=available, demo_accounts=demo)
 
 
 @pages.post("/deconnexion")
