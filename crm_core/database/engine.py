@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
@@ -46,10 +48,42 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
         parsed = parsed.set(drivername="postgresql+psycopg")
     # UTC sessions: JSON built by the database (the summary) spells instants in UTC, as
     # the application does.
-    return create_engine(
-        parsed, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
+    engine = create_engine(
+        parsed, echo=echo, pool_size=pool_size, max_overflow=pool_size,
         connect_args={"options": "-c TimeZone=UTC"},
     )
+    event.listen(engine, "checkout", _idle_pinger(engine.dialect))
+    event.listen(engine, "checkin", _note_last_use)
+    return engine
+
+
+IDLE_PING_SECONDS = 10.0
+
+
+def _note_last_use(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    record.info["last_used"] = time.monotonic()
+
+
+def _idle_pinger(dialect: Dialect) -> Any:
+    def ping_if_idle(
+        dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection
+    ) -> None:
+        """`pool_pre_ping` for connections that sat idle, not for every request.
+
+        A ping per checkout is one more round trip on every request. A connection used in
+        the last seconds is very likely alive; one that sat in the pool may have been cut
+        (server restart, idle timeout), so it is checked first and replaced if dead. A hot
+        connection killed by a restart fails its one request (503, retried by clients) and
+        SQLAlchemy then renews the whole pool."""
+        last = record.info.get("last_used")
+        if last is None or time.monotonic() - last < IDLE_PING_SECONDS:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as dead:  # any failure: let the pool reconnect
+            raise DisconnectionError("idle connection is dead") from dead
+
+    return ping_if_idle
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
