@@ -143,9 +143,12 @@ class DeskScreen(Screen[None]):
         else:
             self._clear_file()
             search = self.query_one("#search", Input)
-            search.value = ""
+            # Pre-filled with the number and selected: typing the name heard replaces it,
+            # Enter looks the number up again (someone may just have added it).
+            search.value = str(call.get("remote_number") or "")
             search.placeholder = "Nom entendu (ex. camile durant)"
             search.focus()
+            search.select_all()
             self.say("Numéro inconnu : tapez le nom entendu et la date de naissance.")
         self.action_refresh_lists()
 

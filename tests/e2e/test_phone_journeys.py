@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from textual.coordinate import Coordinate
+from textual.widgets import Input
 
 from counter_client.widgets.resident_card import ResidentCard
 from crm_core.client.telephony import PhoneClient
@@ -105,7 +106,11 @@ async def test_journey_3_unknown_number(live_server: LiveServer) -> None:
         assert "Numéro inconnu" in str(banner.render())
         assert app.focused is not None
         assert app.focused.id == "search"
+        search = app.screen.query_one("#search", Input)
+        assert search.value == "+33698765432"  # pre-filled, selected: typing replaces it
+        assert search.selected_text == search.value
         await pilot.press(*"camile durant", "tab", *"12/03/1984", "enter")
+        assert search.value == "camile durant"
         results = app.screen.query_one(SearchResults)
         await wait_for(pilot, lambda: results.row_count > 0)
         first = results.coordinate_to_cell_key(Coordinate(0, 0)).row_key.value
