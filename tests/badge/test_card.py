@@ -31,6 +31,7 @@ from badge.errors import (
 )
 from tests.badge.pcscd_daemon import PcscDaemon, missing_requirements
 from tests.badge.virtual_card import GET_UID, VirtualCard
+from tests.support.required import missing
 
 UID = bytes.fromhex("04A1B2C3D4E5F6")
 OTHER_UID = bytes.fromhex("5A6B7C8D")
@@ -76,11 +77,11 @@ def test_parse_uid_response() -> None:
 @pytest.fixture(scope="session")
 def pcscd_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PcscDaemon]:
     if _MISSING is not None:
-        pytest.skip(_MISSING)
+        missing(_MISSING)
     try:
         daemon = PcscDaemon(tmp_path_factory.mktemp("pcscd"))
     except RuntimeError as exc:
-        pytest.skip(str(exc))
+        missing(str(exc))
     # libpcsclite reads this once per process: one daemon location for the whole session.
     previous = os.environ.get("PCSCLITE_CSOCK_NAME")
     os.environ["PCSCLITE_CSOCK_NAME"] = str(daemon.socket_path)

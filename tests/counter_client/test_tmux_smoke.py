@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from tests.counter_client.support import api_client, create_resident, seed_services
 from tests.support.live_server import LiveServer
+from tests.support.required import missing
 
 TMUX = shutil.which("tmux")
 
@@ -50,7 +51,7 @@ class Terminal:
 @pytest.fixture
 def terminal(live_server: LiveServer, tmp_path: Path) -> Iterator[Terminal]:
     if TMUX is None:
-        pytest.skip("tmux is not installed (tests/run installs it)")
+        missing("tmux is not installed (tests/run installs it)")
     name = f"relais-counter-{uuid.uuid4().hex[:8]}"
     command = " ".join([
         "env", f"RELAIS_COUNTER_DATA_DIR={shlex.quote(str(tmp_path / 'counter'))}",

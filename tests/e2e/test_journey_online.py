@@ -27,6 +27,7 @@ from tests.integrations.oidc.provider import (
     sign_in,
 )
 from tests.integrations.receiver import Receiver, running_receiver
+from tests.support.required import missing
 
 INBOUND_SECRET = new_secret()
 OUTBOUND_SECRET = new_secret()
@@ -49,7 +50,7 @@ def test_started_online_closed_at_the_counter_told_to_the_platform(
     live_server: Any, platform: Receiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if not node_available():
-        pytest.skip("node and tests/integrations/oidc/node_modules are needed (npm ci)")
+        missing("node and tests/integrations/oidc/node_modules are needed (npm ci)")
     with live_server.session() as session:
         create_service(db_session=session, data=ServiceCreate(
             code="etat-civil", label="État civil", announced_delay_days=10))

@@ -28,6 +28,7 @@ from tests.integrations.oidc.provider import (
     sign_in,
 )
 from tests.support.qr_svg import token_in_svg
+from tests.support.required import missing
 
 INBOUND_SECRET = new_secret()
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
@@ -56,7 +57,7 @@ def test_the_resident_sees_and_controls_their_data(
     live_server: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if not node_available():
-        pytest.skip("node and tests/integrations/oidc/node_modules are needed (npm ci)")
+        missing("node and tests/integrations/oidc/node_modules are needed (npm ci)")
     with live_server.session() as session:
         create_service(db_session=session, data=ServiceCreate(
             code="etat-civil", label="État civil", announced_delay_days=10))

@@ -11,13 +11,12 @@ protocol code.
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.support.required import missing
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -27,11 +26,9 @@ WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 def require_browser() -> None:
-    missing = [str(p) for p in (Path(CHROMIUM), Path(CHROMEDRIVER), AXE) if not p.exists()]
-    if missing and (os.environ.get("CI") or os.environ.get("RELAIS_TESTS_REQUIRE_ALL")):
-        raise RuntimeError(f"missing for the accessibility tests: {missing} (bash tests/run)")
-    if missing:
-        pytest.skip(f"needs Debian chromium, chromium-driver and npm axe-core: {missing}")
+    absent = [str(p) for p in (Path(CHROMIUM), Path(CHROMEDRIVER), AXE) if not p.exists()]
+    if absent:
+        missing(f"needs Debian chromium, chromium-driver and npm axe-core: {absent}")
 
 
 @contextlib.contextmanager

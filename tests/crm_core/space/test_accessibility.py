@@ -37,6 +37,7 @@ from tests.support.browser import (
     chromium,
     require_browser,
 )
+from tests.support.required import missing
 
 PAGES = ["/espace/", "/espace/demandes", "/espace/badge", "/espace/coordonnees",
          "/espace/choix", "/espace/consultations", "/espace/mes-donnees", "/espace/droits",
@@ -52,7 +53,7 @@ def signed_in_browser(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iter
         pytest.skip("the markup does not depend on the engine: the browser checks run once"
                     " (journey 4 runs the space on both engines)")
     if not node_available():
-        pytest.skip("node and tests/integrations/oidc/node_modules are needed (npm ci)")
+        missing("node and tests/integrations/oidc/node_modules are needed (npm ci)")
     callback = f"{live_server.url}/integrations/account/callback"
     with running_provider(callback) as provider, chromium() as driver:
         for name, value in {"OIDC_ISSUER": provider.issuer, "OIDC_CLIENT_ID": CLIENT_ID,

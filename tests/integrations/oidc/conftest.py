@@ -11,6 +11,7 @@ from tests.integrations.oidc.provider import (
     node_available,
     running_provider,
 )
+from tests.support.required import missing
 
 REDIRECT = "http://testserver/integrations/account/callback"
 
@@ -18,7 +19,7 @@ REDIRECT = "http://testserver/integrations/account/callback"
 @pytest.fixture(scope="module")
 def provider() -> Iterator[Provider]:
     if not node_available():
-        pytest.skip("node and tests/integrations/oidc/node_modules are needed (npm ci)")
+        missing("node and tests/integrations/oidc/node_modules are needed (npm ci)")
     with running_provider(REDIRECT) as running:
         yield running
 
