@@ -60,5 +60,5 @@ def run_badge_benchmark(
     label = f"scan → résumé via l'API ({engine_kind}, {residents:,} usagers)"
     for q in (50, 95, 99):
         table.add_row(f"{label} p{q} (ms)", f"{percentile(result.latencies_ms, q):.2f}")
-    table.add_row("erreurs", str(result.errors))
+    table.add_row("erreurs", result.errors_text())
     console.print(table)

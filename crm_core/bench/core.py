@@ -37,7 +37,7 @@ class Row:
     mode: str
     latencies: list[float]
     throughput: float | None = None
-    errors: int = 0
+    errors: str = "0"
 
 
 def _paths(operation: str, samples: Samples) -> list[str]:
@@ -84,7 +84,7 @@ def bench_engine(
                 result = run_load(host=host, port=port, paths=paths, token=token,
                                   total=count, concurrency=clients)
                 rows.append(Row(kind, operation, label, result.latencies_ms,
-                                result.throughput, result.errors))
+                                result.throughput, result.errors_text()))
                 console.print(f"  {kind} {operation:<9} {label}: {result.throughput:,.0f} req/s")
     for label, clients, processes, count in (
         ("mince, 1 client", 1, 1, requests),
@@ -97,7 +97,7 @@ def bench_engine(
             result = run_load(host=host, port=port, paths=paths, token=no_auth, total=count,
                               concurrency=clients)
             rows.append(Row(kind, "summary", label, result.latencies_ms, result.throughput,
-                            result.errors))
+                            result.errors_text()))
     return rows
 
 
@@ -115,7 +115,7 @@ def render(rows: list[Row], console: Console) -> None:
         table.add_row(
             row.engine, row.operation, row.mode, f"{percentile(row.latencies, 50):.2f}",
             f"{p95:.2f}", f"{percentile(row.latencies, 99):.2f}",
-            f"{row.throughput:,.0f}" if row.throughput else "", str(row.errors), ratio,
+            f"{row.throughput:,.0f}" if row.throughput else "", row.errors, ratio,
         )
     console.print(table)
 

@@ -17,6 +17,12 @@ class LoadResult:
     latencies_ms: list[float] = field(default_factory=list)
     errors: int = 0
     elapsed_s: float = 0.0
+    # Non-200 answers by status code: a 503 (database overloaded) is not a 404 (bad sample).
+    error_statuses: dict[str, int] = field(default_factory=dict)
+
+    def errors_text(self) -> str:
+        detail = ", ".join(f"{code}×{n}" for code, n in sorted(self.error_statuses.items()))
+        return f"{self.errors} ({detail})" if detail else str(self.errors)
 
     @property
     def throughput(self) -> float:
@@ -45,10 +51,13 @@ async def _connection(
                     length = int(value)
             await reader.readexactly(length)
             elapsed = (time.perf_counter() - began) * 1000
-            if status_line.split(b" ")[1:2] == [b"200"]:
+            status = status_line.split(b" ")[1:2]
+            if status == [b"200"]:
                 result.latencies_ms.append(elapsed)
             else:
                 result.errors += 1
+                code = status[0].decode("latin-1") if status else "?"
+                result.error_statuses[code] = result.error_statuses.get(code, 0) + 1
     finally:
         writer.close()
 
