@@ -48,6 +48,13 @@ _VALIDATION_MESSAGES = {
     "dict_type": "objet attendu",
     "list_type": "liste attendue",
     "string_type": "texte attendu",
+    "greater_than_equal": "valeur trop petite",
+    "less_than_equal": "valeur trop grande",
+    "greater_than": "valeur trop petite",
+    "less_than": "valeur trop grande",
+    "float_parsing": "nombre attendu",
+    "date_from_datetime_inexact": "date invalide (AAAA-MM-JJ attendu)",
+    "datetime_from_date_parsing": "date et heure invalides (ISO 8601 attendu)",
 }
 
 

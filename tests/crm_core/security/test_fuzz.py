@@ -1,0 +1,30 @@
+"""Schemathesis over the whole OpenAPI description, as every role, on a bounded budget
+(`relais bench fuzz` runs the long version): no 5xx, no answer that breaks the schema."""
+
+from __future__ import annotations
+
+import os
+from types import ModuleType
+
+from fastapi import FastAPI
+from sqlalchemy.orm import Session
+
+from crm_core.agents.enums import Role
+from crm_core.bench.fuzz import fuzz_app
+from tests.crm_core.security.world import AGENT_ROLES, Staff
+
+EXAMPLES = int(os.environ.get("RELAIS_FUZZ_EXAMPLES", "4"))
+
+
+def test_the_whole_api_survives_fuzzing_as_every_role(
+    app: FastAPI, db_session: Session, factories: ModuleType
+) -> None:
+    staff = Staff.make(db_session)
+    callers: dict[str, dict[str, str]] = {"anonymous": {}}
+    for role in AGENT_ROLES:
+        callers[role.value] = staff.headers(role)
+    db_session.commit()
+    report = fuzz_app(app, callers=callers, max_examples=EXAMPLES, seed=None if os.environ.get("RELAIS_FUZZ_RANDOM") else 0)
+    assert report.operations >= 60
+    assert not report.failures, "\n".join(report.lines())
+    assert Role.COUNTER  # every role signed in above
