@@ -59,7 +59,8 @@ _VALIDATION_MESSAGES = {
 
 
 def problem_response(
-    status: int, code: str, title: str, detail: str, **extra: Any
+    status: int, code: str, title: str, detail: str, *,
+    headers: dict[str, str] | None = None, **extra: Any
 ) -> Response:
     body = {"type": PROBLEM_TYPE + code, "title": title, "status": status, "detail": detail}
     body["code"] = code
@@ -67,13 +68,14 @@ def problem_response(
     return Response(
         orjson.dumps(body, default=str), status_code=status,
         media_type="application/problem+json",
-        headers={"WWW-Authenticate": "Bearer"} if status == 401 else None,
+        headers=({"WWW-Authenticate": "Bearer"} if status == 401 else {}) | (headers or {}),
     )
 
 
 def _domain_error(_: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
-    return problem_response(exc.status, exc.code, exc.title, exc.detail, **exc.extra)
+    return problem_response(exc.status, exc.code, exc.title, exc.detail,
+                            headers=getattr(exc, "headers", None), **exc.extra)
 
 
 def _validation_error(_: Request, exc: Exception) -> Response:

@@ -67,7 +67,7 @@ def fuzz_app(
     report = FuzzReport()
     started = time.perf_counter()
     checks = [response_schema_conformance]
-    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
     # Signing out revokes the caller's session: last, so every other operation runs signed in.
     operations.sort(key=lambda op: op.path.endswith("/auth/logout"))
     for operation in operations:
@@ -77,7 +77,7 @@ def fuzz_app(
         @settings(max_examples=max_examples, deadline=None, database=None,
                   suppress_health_check=list(HealthCheck), derandomize=seed is not None)
         @given(case=operation.as_strategy())
-        def run(case: Any) -> None:
+        def run(case: Any, label: str = label) -> None:
             for caller, headers in callers.items():
                 try:
                     response = case.call(headers=dict(headers))

@@ -20,6 +20,7 @@ from crm_core.reminders.models import (
     ReminderSubscription,
 )
 from crm_core.residents.models import AccountLink, ContactPoint, Resident
+from crm_core.security.models import AbuseCounter, SecurityEvent
 from crm_core.telephony.models import Call, Callback, CallEvent
 from integrations.models import (
     AccountLinkProposal,
@@ -34,6 +35,7 @@ from integrations.models import (
 )
 
 __all__ = [
+    "AbuseCounter",
     "AccessLog",
     "AccessLogSeal",
     "AccountLink",
@@ -69,6 +71,7 @@ __all__ = [
     "ResidentReview",
     "SearchKey",
     "SearchTokenKey",
+    "SecurityEvent",
     "Service",
     "Site",
 ]

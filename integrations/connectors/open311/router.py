@@ -13,6 +13,9 @@ from starlette.responses import Response
 from crm_core.api.deps import DbSession
 from crm_core.cases.reference import format_reference
 from crm_core.exceptions import DomainError
+from crm_core.security import service as guard
+from crm_core.security.enums import Bucket
+from crm_core.security.policy import get_security_settings
 from integrations.connectors.open311 import service
 from integrations.connectors.open311.formats import error, render, render_one
 from integrations.connectors.open311.service import Open311Error
@@ -90,10 +93,18 @@ async def form_fields(request: Request) -> dict[str, str]:
 
 @router.post("/requests.{fmt}")
 def post_request(
-    fmt: str, db_session: DbSession, config: Config,
+    request: Request, fmt: str, db_session: DbSession, config: Config,
     form: Annotated[dict[str, str], Depends(form_fields)],
 ) -> Response:
     chosen = fmt if fmt in FORMATS else "json"
+    policy = get_security_settings()
+    address = request.client.host if request.client else "inconnue"
+    count = guard.throttle(db_session=db_session, bucket=Bucket.OPEN311_POST, key=address,
+                           limit=policy.open311_posts_per_address,
+                           window_seconds=policy.inbound_window_seconds)
+    db_session.commit()  # counted even when refused below
+    guard.refuse_if_over(count, policy.open311_posts_per_address,
+                         policy.inbound_window_seconds)
     try:
         _format(fmt)
         key = form.get("api_key", "")

@@ -4,10 +4,10 @@ role (and anonymous) × the agent's site (home or another) — each cell asserte
 A route of the app without a row fails `test_every_route_has_a_row`: a new endpoint gets
 its row here, one line, before it can be merged. Columns:
 
-- who may call it: FRONT (counter, phone, supervisor), SUPERVISOR, ADMIN, AGENTS (any
-  signed-in agent), PUBLIC (no sign-in: the same answer for everyone) or MACHINE (a
-  platform's own credential — signature, API key: a bearer token opens nothing, the same
-  refusal for everyone without that credential);
+- who may call it: FRONT (counter, phone, supervisor), SUPERVISOR, ADMIN, REVIEWERS
+  (supervisor, admin), AGENTS (any signed-in agent), PUBLIC (no sign-in: the same answer
+  for everyone) or MACHINE (a platform's own credential — signature, API key: a bearer
+  token opens nothing, the same refusal for everyone without that credential);
 - `ok`: the status for an allowed agent of the object's site (`other`: of another site;
   by default the same: residents' files are shared by the métropole's sites);
 - a role not allowed gets 403 `forbidden`, an anonymous caller 401 `not_authenticated`.
@@ -44,6 +44,7 @@ FRONT = frozenset({Role.COUNTER, Role.PHONE, Role.SUPERVISOR})
 SUPERVISOR = frozenset({Role.SUPERVISOR})
 ADMIN = frozenset({Role.ADMIN})
 AGENTS = frozenset(AGENT_ROLES)
+REVIEWERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 PUBLIC = "public"
 MACHINE = "machine"
 
@@ -180,6 +181,8 @@ ROWS = [
     R("GET", "/integrations/account/callback", PUBLIC, 503),
     R("POST", "/integrations/account/proposals/{token}", PUBLIC, 404,
       json=lambda w: {"accept": True}),
+    # security events (locked accounts, lookup scans, floods)
+    R("GET", "/api/v1/security/events", REVIEWERS, 200),
     # platform-created residents to check
     R("GET", "/integrations/reviews", FRONT, 200),
     R("POST", "/integrations/reviews/{review_id}/resolve", FRONT, 404),
