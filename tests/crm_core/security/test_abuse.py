@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from types import ModuleType
+from typing import Any
 
 import httpx
 import pytest
@@ -29,11 +30,11 @@ def _fresh_policy() -> Iterator[None]:
     get_security_settings.cache_clear()
 
 
-def _sign_in(client: TestClient | httpx.Client, username: str, password: str) -> httpx.Response:
+def _sign_in(client: TestClient | httpx.Client, username: str, password: str) -> Any:
     return client.post("/api/v1/auth/token", data={"username": username, "password": password})
 
 
-def _assert_429(response: httpx.Response) -> None:
+def _assert_429(response: Any) -> None:
     assert response.status_code == 429, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["code"] == "rate_limited"
@@ -158,7 +159,7 @@ def test_open311_posts_are_throttled_per_address(
                                         data={"service_code": "voirie"}))
 
 
-def _assert_limited_briefly(response: httpx.Response) -> None:
+def _assert_limited_briefly(response: Any) -> None:
     assert response.status_code == 429
     assert response.json()["code"] == "rate_limited"
     assert 1 <= int(response.headers["retry-after"]) <= 60
