@@ -9,7 +9,6 @@ from types import ModuleType
 from fastapi import FastAPI
 from sqlalchemy.orm import Session
 
-from crm_core.agents.enums import Role
 from crm_core.bench.fuzz import fuzz_app
 from tests.crm_core.security.world import AGENT_ROLES, Staff
 
@@ -28,4 +27,3 @@ def test_the_whole_api_survives_fuzzing_as_every_role(
     report = fuzz_app(app, callers=callers, max_examples=EXAMPLES, seed=seed)
     assert report.operations >= 60
     assert not report.failures, "\n".join(report.lines())
-    assert Role.COUNTER  # every role signed in above
