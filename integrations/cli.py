@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from sqlalchemy.exc import OperationalError
 
 from crm_core.database.engine import make_engine, make_session_factory
 from integrations.connectors.wcs.backend import HttpWcsBackend
@@ -53,9 +54,15 @@ def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None
     pool = ThreadPoolExecutor(max_workers=min(batch, PARALLEL), thread_name_prefix="deliver")
     try:
         while not stopping:
-            report = deliver_due(session_factory=factory, transport=transport,
-                                 settings=settings, worker_id=worker_id, batch=batch,
-                                 pool=pool)
+            try:
+                report = deliver_due(session_factory=factory, transport=transport,
+                                     settings=settings, worker_id=worker_id, batch=batch,
+                                     pool=pool)
+            except OperationalError as exc:  # the database restarting: wait, then go on
+                console.print(f"base de données injoignable ({type(exc).__name__}), "
+                              "nouvelle tentative")
+                time.sleep(max(interval, 1.0))
+                continue
             delivered += report.delivered
             if report.claimed:
                 console.print(f"livrés {report.delivered}, à réessayer {report.retried}, "

@@ -115,7 +115,15 @@ def _database_busy(request: Request, exc: Exception) -> Response:
 def _operational_error(request: Request, exc: Exception) -> Response:
     if "locked" in str(exc) or "busy" in str(exc):  # SQLite writers past busy_timeout
         return _database_busy(request, exc)
-    return _unexpected_error(request, exc)
+    # The database went away (restart, failover, network): nothing was acknowledged, the
+    # client may retry — a 503 that says so, not a 500.
+    logger.warning("database unavailable on %s %s: %s", request.method, request.url.path,
+                   type(exc).__name__)
+    return problem_response(
+        503, "database_unavailable", "Service momentanément indisponible",
+        "La base de données est momentanément injoignable ; rien n'a été enregistré, "
+        "réessayez dans quelques secondes.", headers={"Retry-After": "2"},
+    )
 
 
 def _unexpected_error(request: Request, exc: Exception) -> Response:
