@@ -135,7 +135,7 @@ def server_process(
         probe = "/health"
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)  # noqa: S603
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a loaded machine starts workers slowly
         while True:
             with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(f"http://127.0.0.1:{port}{probe}", timeout=2).status_code == 200:

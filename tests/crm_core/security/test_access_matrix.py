@@ -77,7 +77,7 @@ ROWS = [
     R("GET", "/redoc", PUBLIC, 200),
     # agents, sites, sign-in
     R("POST", "/api/v1/auth/token", PUBLIC, 401,
-      form=lambda w: {"username": "personne", "password": "mauvais"}),
+      form=lambda w: {"username": f"personne-{w.uid}", "password": "mauvais"}),
     R("POST", "/api/v1/auth/logout", AGENTS, 204),
     R("GET", "/api/v1/auth/me", AGENTS, 200),
     R("GET", "/api/v1/sites", AGENTS, 200),
