@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,7 +60,6 @@ def fuzz_app(
     as every caller of `callers` (name -> headers)."""
     import schemathesis
     from hypothesis import HealthCheck, given, settings
-    from schemathesis.core.failures import FailureGroup
     from schemathesis.specs.openapi.checks import response_schema_conformance
 
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
@@ -72,40 +71,45 @@ def fuzz_app(
     operations.sort(key=lambda op: op.path.endswith("/auth/logout"))
     for operation in operations:
         report.operations += 1
-        label = operation.label
-
-        @settings(max_examples=max_examples, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck), derandomize=seed is not None)
-        @given(case=operation.as_strategy())
-        def run(case: Any, label: str = label) -> None:
-            for caller, headers in callers.items():
-                try:
-                    response = case.call(headers=dict(headers))
-                except Exception as exc:  # the in-process client re-raises server errors
-                    report.requests += 1
-                    report.statuses[500] = report.statuses.get(500, 0) + 1
-                    if len(report.failures) < max_failures:
-                        report.failures.append(FuzzFailure(
-                            operation=label, caller=caller, status=500,
-                            message=f"{type(exc).__name__}: {exc}", request=_describe(case)))
-                    continue
-                report.requests += 1
-                report.statuses[response.status_code] = (
-                    report.statuses.get(response.status_code, 0) + 1)
-                problem = _server_error(response)
-                if problem is None:
-                    try:
-                        case.validate_response(response, checks=checks)
-                    except FailureGroup as exc:
-                        problem = str(exc)
-                if problem is not None and len(report.failures) < max_failures:
-                    report.failures.append(FuzzFailure(
-                        operation=label, caller=caller, status=response.status_code,
-                        message=problem, request=_describe(case)))
-
-        run()
+        run = _runner(operation.label, callers, report, checks, max_failures)
+        test = settings(max_examples=max_examples, deadline=None, database=None,
+                        suppress_health_check=list(HealthCheck),
+                        derandomize=seed is not None)(given(case=operation.as_strategy())(run))
+        test()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _runner(label: str, callers: Mapping[str, Mapping[str, str]], report: FuzzReport,
+            checks: list[Any], max_failures: int) -> Callable[[Any], None]:
+    from schemathesis.core.failures import FailureGroup
+
+    def failed(caller: str, status: int, message: str, case: Any) -> None:
+        if len(report.failures) < max_failures:
+            report.failures.append(FuzzFailure(operation=label, caller=caller, status=status,
+                                               message=message, request=_describe(case)))
+
+    def run(case: Any) -> None:
+        for caller, headers in callers.items():
+            report.requests += 1
+            try:
+                response = case.call(headers=dict(headers))
+            except Exception as exc:  # the in-process client re-raises server errors
+                report.statuses[500] = report.statuses.get(500, 0) + 1
+                failed(caller, 500, f"{type(exc).__name__}: {exc}", case)
+                continue
+            report.statuses[response.status_code] = (
+                report.statuses.get(response.status_code, 0) + 1)
+            problem = _server_error(response)
+            if problem is None:
+                try:
+                    case.validate_response(response, checks=checks)
+                except FailureGroup as exc:
+                    problem = str(exc)
+            if problem is not None:
+                failed(caller, response.status_code, problem, case)
+
+    return run
 
 
 def _server_error(response: Any) -> str | None:

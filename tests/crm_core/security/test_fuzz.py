@@ -27,3 +27,13 @@ def test_the_whole_api_survives_fuzzing_as_every_role(
     report = fuzz_app(app, callers=callers, max_examples=EXAMPLES, seed=seed)
     assert report.operations >= 60
     assert not report.failures, "\n".join(report.lines())
+
+
+def test_relais_bench_fuzz_runs_on_a_throwaway_database() -> None:
+    from typer.testing import CliRunner
+
+    from crm_core.cli import app as cli
+
+    result = CliRunner().invoke(cli, ["bench", "fuzz", "--examples", "1", "--seed", "1"])
+    assert result.exit_code == 0, result.output
+    assert "operations" in result.output and "statuses" in result.output
