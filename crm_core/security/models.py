@@ -13,8 +13,8 @@ from crm_core.security.enums import Bucket, EventKind
 
 
 class AbuseCounter(Base):
-    """Hits of one key in one window (`window_start`: epoch seconds). Old windows are
-    worthless: `relais security purge` (or any later hit) never needs them."""
+    """Hits of one key in one window (`window_start`: epoch seconds). Past windows are
+    never read again: deleting them is always safe (not automated yet)."""
 
     __tablename__ = "abuse_counter"
 
