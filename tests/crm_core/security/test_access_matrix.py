@@ -396,3 +396,17 @@ def test_the_desk_socket_admits_front_office_only(
         return
     with connect(url, additional_headers=headers, open_timeout=5) as socket:
         assert '"extension":"230"' in str(socket.recv(timeout=5)).replace(" ", "")
+
+
+def test_a_refused_call_is_logged_without_the_token(
+    client: TestClient, db_session: Session, factories: ModuleType,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    staff = Staff.make(db_session)
+    headers = staff.headers(Role.ADMIN)
+    caplog.set_level("WARNING", logger="relais.security")
+    assert client.get("/api/v1/residents/duplicates", headers=headers).status_code == 403
+    [record] = [r for r in caplog.records if "permission denied" in r.getMessage()]
+    assert staff.agents[Role.ADMIN, "home"].username in record.getMessage()
+    assert "resident:merge" in record.getMessage()
+    assert staff.tokens[Role.ADMIN, "home"] not in caplog.text
