@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from sqlalchemy.exc import OperationalError
 
 from crm_core.database.engine import make_engine, make_session_factory
 from integrations.connectors.ds.backend import HttpDsBackend
@@ -54,8 +55,14 @@ def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None
     delivered = 0
     try:
         while not stopping:
-            report = deliver_due(session_factory=factory, transport=transport,
-                                 settings=settings, worker_id=worker_id, batch=batch)
+            try:
+                report = deliver_due(session_factory=factory, transport=transport,
+                                     settings=settings, worker_id=worker_id, batch=batch)
+            except OperationalError as exc:  # the database restarting: wait, then go on
+                console.print(f"base de données injoignable ({type(exc).__name__}), "
+                              "nouvelle tentative")
+                time.sleep(max(interval, 1.0))
+                continue
             delivered += report.delivered
             if report.claimed:
                 console.print(f"livrés {report.delivered}, à réessayer {report.retried}, "

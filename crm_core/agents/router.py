@@ -12,6 +12,8 @@ from crm_core.agents.enums import ROLE_PERMISSIONS
 from crm_core.agents.models import Agent, Site
 from crm_core.agents.schemas import AgentCreate, AgentOut, MeOut, SiteCreate, SiteOut, TokenOut
 from crm_core.api.deps import AgentAdmin, BearerToken, CatalogAdmin, CurrentActor, DbSession
+from crm_core.exceptions import NotAuthenticated
+from crm_core.security import service as guard
 
 router = APIRouter(tags=["agents"])
 
@@ -28,10 +30,18 @@ def sign_in(
         (s.removeprefix("site:") for s in form.scopes if s.startswith("site:")), None
     )
     ttl = timedelta(minutes=request.app.state.settings.token_ttl_minutes)
-    token, session, agent = service.authenticate(
-        db_session=db_session, username=form.username, password=form.password,
-        site_code=site_code, ttl=ttl,
-    )
+    address = request.client.host if request.client else "inconnue"
+    guard.check_sign_in(db_session=db_session, username=form.username, address=address)
+    try:
+        token, session, agent = service.authenticate(
+            db_session=db_session, username=form.username, password=form.password,
+            site_code=site_code, ttl=ttl,
+        )
+    except NotAuthenticated:
+        db_session.rollback()
+        guard.sign_in_failed(db_session=db_session, username=form.username, address=address)
+        db_session.commit()  # the failure counts even though the request fails
+        raise
     db_session.commit()
     code = db_session.scalar(select(Site.code).where(Site.id == session.site_id))
     return {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
@@ -13,6 +14,8 @@ from crm_core.agents import service as agents
 from crm_core.agents.actor import Actor
 from crm_core.agents.enums import Permission
 from crm_core.exceptions import NotAuthenticated, PermissionDenied
+
+security_log = logging.getLogger("relais.security")
 
 
 async def get_db(request: Request) -> AsyncIterator[Session]:
@@ -61,6 +64,8 @@ def require(permission: Permission) -> Callable[[Session, str | None], Actor]:
     def dependency(db_session: DbSession, token: BearerToken) -> Actor:
         actor = current_actor(db_session, token)
         if not actor.can(permission):
+            security_log.warning("permission denied: agent=%s role=%s site=%s wanted=%s",
+                                 actor.username, actor.role, actor.site_id, permission.value)
             raise PermissionDenied(
                 f"Votre rôle ne permet pas de {_PERMISSION_LABELS[permission]}",
                 permission=permission.value,

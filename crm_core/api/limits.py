@@ -1,10 +1,18 @@
-"""Refuse oversized request bodies before they are read into memory."""
+"""Refuse oversized request bodies before they are read into memory, and NUL characters
+anywhere in a request.
+
+The body is read here, up to the limit, and handed to the app from memory: an error
+raised while the app itself reads would reach it as a parse failure (a 400), not a 413.
+"""
 
 from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crm_core.api.problems import problem_response
+
+_NUL_MARKERS = (b"\x00", b"\\u0000")
+_FORM_NUL_MARKERS = (b"\x00", b"%00")
 
 
 class BodySizeLimit:
@@ -16,26 +24,46 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._refuse(scope, receive, send)
+            await self._too_large(scope, receive, send)
             return
+        if _has_nul(scope):
+            await _refuse_nul(scope, receive, send)
+            return
+        chunks: list[bytes] = []
         received = 0
-
-        async def limited_receive() -> Message:
-            nonlocal received
+        while True:
             message = await receive()
+            if message["type"] == "http.disconnect":
+                return
             received += len(message.get("body", b""))
             if received > self.max_bytes:
-                raise _TooLarge
-            return message
+                await self._too_large(scope, receive, send)
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        kind = headers.get(b"content-type", b"")
+        form = kind.startswith(b"application/x-www-form-urlencoded")
+        lowered = body.lower()
+        if any(marker in lowered for marker in (_FORM_NUL_MARKERS if form else _NUL_MARKERS)):
+            await _refuse_nul(scope, receive, send)
+            return
+        replayed = False
 
-        try:
-            await self.app(scope, limited_receive, send)
-        except _TooLarge:
-            await self._refuse(scope, receive, send)
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()  # after the body: wait for the disconnect
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, replay, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem_response(
             413, "payload_too_large", "Requête trop volumineuse",
             f"Le corps de la requête dépasse {self.max_bytes} octets",
@@ -43,5 +71,16 @@ class BodySizeLimit:
         await response(scope, receive, send)
 
 
-class _TooLarge(Exception):
-    pass
+def _has_nul(scope: Scope) -> bool:
+    """PostgreSQL cannot store a NUL in text, SQLite would, and no name, address or note
+    ever holds one: refused up front, the same on both engines."""
+    head = scope["path"].encode("utf-8", "surrogatepass") + b"?" + scope["query_string"]
+    return b"\x00" in head or b"%00" in head
+
+
+async def _refuse_nul(scope: Scope, receive: Receive, send: Send) -> None:
+    response = problem_response(
+        422, "invalid_input", "Données invalides",
+        "La requête contient un caractère nul (U+0000), qu'aucun champ n'accepte",
+    )
+    await response(scope, receive, send)

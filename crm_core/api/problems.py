@@ -48,11 +48,19 @@ _VALIDATION_MESSAGES = {
     "dict_type": "objet attendu",
     "list_type": "liste attendue",
     "string_type": "texte attendu",
+    "greater_than_equal": "valeur trop petite",
+    "less_than_equal": "valeur trop grande",
+    "greater_than": "valeur trop petite",
+    "less_than": "valeur trop grande",
+    "float_parsing": "nombre attendu",
+    "date_from_datetime_inexact": "date invalide (AAAA-MM-JJ attendu)",
+    "datetime_from_date_parsing": "date et heure invalides (ISO 8601 attendu)",
 }
 
 
 def problem_response(
-    status: int, code: str, title: str, detail: str, **extra: Any
+    status: int, code: str, title: str, detail: str, *,
+    headers: dict[str, str] | None = None, **extra: Any
 ) -> Response:
     body = {"type": PROBLEM_TYPE + code, "title": title, "status": status, "detail": detail}
     body["code"] = code
@@ -60,13 +68,14 @@ def problem_response(
     return Response(
         orjson.dumps(body, default=str), status_code=status,
         media_type="application/problem+json",
-        headers={"WWW-Authenticate": "Bearer"} if status == 401 else None,
+        headers=({"WWW-Authenticate": "Bearer"} if status == 401 else {}) | (headers or {}),
     )
 
 
 def _domain_error(_: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
-    return problem_response(exc.status, exc.code, exc.title, exc.detail, **exc.extra)
+    return problem_response(exc.status, exc.code, exc.title, exc.detail,
+                            headers=getattr(exc, "headers", None), **exc.extra)
 
 
 def _validation_error(_: Request, exc: Exception) -> Response:
@@ -106,7 +115,15 @@ def _database_busy(request: Request, exc: Exception) -> Response:
 def _operational_error(request: Request, exc: Exception) -> Response:
     if "locked" in str(exc) or "busy" in str(exc):  # SQLite writers past busy_timeout
         return _database_busy(request, exc)
-    return _unexpected_error(request, exc)
+    # The database went away (restart, failover, network): nothing was acknowledged, the
+    # client may retry — a 503 that says so, not a 500.
+    logger.warning("database unavailable on %s %s: %s", request.method, request.url.path,
+                   type(exc).__name__)
+    return problem_response(
+        503, "database_unavailable", "Service momentanément indisponible",
+        "La base de données est momentanément injoignable ; rien n'a été enregistré, "
+        "réessayez dans quelques secondes.", headers={"Retry-After": "2"},
+    )
 
 
 def _unexpected_error(request: Request, exc: Exception) -> Response:

@@ -14,7 +14,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -47,6 +47,7 @@ class PostgresCluster:
     port: int
     bin_dir: Path
     run_as: str | None
+    options: list[str] = field(default_factory=list)
 
     @property
     def data_dir(self) -> Path:
@@ -72,10 +73,22 @@ class PostgresCluster:
         ]
         if tuned_for_tests:  # a throwaway cluster: durability buys nothing here
             options += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
+        self.options = options
+        self._start()
+
+    def _start(self) -> None:
         self._run(
             str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-l",
-            str(self.base_dir / "server.log"), "-o", " ".join(options), "-w", "-t", "60", "start",
+            str(self.base_dir / "server.log"), "-o", " ".join(self.options), "-w", "-t", "60",
+            "start",
         )
+
+    def restart(self, *, mode: str = "immediate") -> None:
+        """Stop (`immediate`: like a crash, recovery from the WAL at start) and start again
+        on the same port and data."""
+        self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-m", mode, "-w",
+                  "stop")
+        self._start()
 
     def stop(self) -> None:
         with contextlib.suppress(subprocess.CalledProcessError):

@@ -20,6 +20,7 @@ from crm_core.reminders.models import (
     ReminderSubscription,
 )
 from crm_core.residents.models import AccountLink, ContactPoint, Resident
+from crm_core.security.models import AbuseCounter, SecurityEvent
 from crm_core.space.models import PrivacyRequest, ResidentSession
 from crm_core.telephony.models import Call, Callback, CallEvent
 from integrations.models import (
@@ -35,6 +36,7 @@ from integrations.models import (
 )
 
 __all__ = [
+    "AbuseCounter",
     "AccessLog",
     "AccessLogSeal",
     "AccountLink",
@@ -72,6 +74,7 @@ __all__ = [
     "ResidentSession",
     "SearchKey",
     "SearchTokenKey",
+    "SecurityEvent",
     "Service",
     "Site",
 ]

@@ -58,6 +58,9 @@ def issue_ticket(
         resident_id = residents.get(db_session=db_session, resident_id=resident_id).id
     at = at or utcnow()
     day = _local_day(at)
+    if resident_id is not None and (waiting := _waiting_ticket(db_session, site_id, day,
+                                                               resident_id)):
+        return waiting  # already checked in
     for _ in range(_NUMBER_ATTEMPTS):
         last = db_session.scalar(
             select(func.max(QueueTicket.number)).where(
@@ -74,8 +77,19 @@ def issue_ticket(
                 db_session.add(ticket)
             return ticket
         except IntegrityError:
+            # ... or checked this resident in at the same instant: theirs is the ticket.
+            if resident_id is not None and (waiting := _waiting_ticket(
+                    db_session, site_id, day, resident_id)):
+                return waiting
             continue
     raise Conflict("Impossible d'attribuer un numéro de ticket, réessayez")
+
+
+def _waiting_ticket(db_session: Session, site_id: uuid.UUID, day: date,
+                    resident_id: uuid.UUID) -> QueueTicket | None:
+    return db_session.scalar(select(QueueTicket).where(
+        QueueTicket.site_id == site_id, QueueTicket.local_day == day,
+        QueueTicket.resident_id == resident_id, QueueTicket.status == TicketStatus.WAITING))
 
 
 def list_tickets(

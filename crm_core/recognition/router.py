@@ -9,11 +9,12 @@ from crm_core.api.deps import DbSession, ResidentReader
 from crm_core.api.responses import FastJSONResponse
 from crm_core.badges import service as badges
 from crm_core.badges.enums import BadgeKind
-from crm_core.exceptions import InvalidInput
+from crm_core.exceptions import Conflict, DomainError, InvalidInput
 from crm_core.privacy.enums import AccessOperation
 from crm_core.recognition import service
 from crm_core.residents.schemas import ResidentSummary
 from crm_core.residents.summary import read_summary
+from crm_core.security import service as guard
 
 router = APIRouter(tags=["recognition"])
 
@@ -43,6 +44,20 @@ def lookup(
             field="query",
         )
     (kind, value), = given.items()
+    guard.check_lookup(db_session=db_session, actor=actor)
+    try:
+        return _lookup(request, db_session, actor, kind, value)
+    except Conflict:
+        raise  # a number a family shares: found, several times
+    except DomainError:
+        db_session.rollback()
+        guard.lookup_missed(db_session=db_session, actor=actor, kind=kind)
+        db_session.commit()  # the miss counts even though the request fails
+        raise
+
+
+def _lookup(request: Request, db_session: DbSession, actor: Actor, kind: str, value: str
+            ) -> Any:
     if kind in ("badge", "card"):
         return _badge_lookup(request, db_session, actor, kind, value)
     finders = {

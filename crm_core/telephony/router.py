@@ -40,6 +40,8 @@ from crm_core.telephony.signing import SignatureError, verify
 router = APIRouter(prefix="/telephony", tags=["telephony"])
 ReportReader = Annotated[Actor, Depends(require(Permission.REPORT_READ))]
 TelephonyConfig = Annotated[TelephonySettings, Depends(get_telephony_settings)]
+# A local day the database can hold on every engine (year 1 overflows time zone arithmetic).
+Day = Annotated[date, Query(ge=date(1900, 1, 1), le=date(2999, 12, 31))]
 
 
 def hub_of(app: Any) -> DeskHub:
@@ -115,7 +117,7 @@ async def desk_socket(websocket: WebSocket) -> None:
 @router.get("/calls", response_model=list[CallOut])
 def list_calls(
     db_session: DbSession, actor: InteractionWriter,
-    day: date | None = None, extension: Annotated[str | None, Query(max_length=100)] = None,
+    day: Day | None = None, extension: Annotated[str | None, Query(max_length=100)] = None,
 ) -> list[dict[str, Any]]:
     """The calls of one local day (today by default) taken by this agent or ringing at
     `extension`."""
@@ -184,7 +186,7 @@ def complete_callback(
 
 @router.get("/figures", response_model=FiguresOut)
 def figures(
-    db_session: DbSession, actor: ReportReader, start: date, end: date,
+    db_session: DbSession, actor: ReportReader, start: Day, end: Day,
     queue: Annotated[str | None, Query(max_length=100)] = None,
 ) -> dict[str, Any]:
     """Supervisors: calls offered, answered, abandoned and time to answer per queue and

@@ -6,11 +6,14 @@ import logging
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form
+from fastapi import APIRouter, Depends, Form, Request
 from sqlalchemy.exc import IntegrityError
 
 from crm_core.api.deps import DbSession
 from crm_core.exceptions import DomainError
+from crm_core.security import service as guard
+from crm_core.security.enums import Bucket
+from crm_core.security.policy import get_security_settings
 from integrations.connectors.ds.backend import DsBackend, DsError, HttpDsBackend
 from integrations.connectors.ds.service import ingest_dossier
 from integrations.deps import Config
@@ -34,9 +37,21 @@ def ds_backends() -> Callable[[SourceConfig], DsBackend]:
 DsBackends = Annotated[Callable[[SourceConfig], DsBackend], Depends(ds_backends)]
 
 
+def _throttle(request: Request, db_session: DbSession) -> None:
+    """Unsigned, so anyone can call it: each call costs us an API read, so a flood from one
+    address is cut (429), counted in the database for every API process."""
+    policy = get_security_settings()
+    address = request.client.host if request.client else "inconnue"
+    count = guard.throttle(db_session=db_session, bucket=Bucket.DS_HINT, key=address,
+                           limit=policy.ds_hints_per_address,
+                           window_seconds=policy.inbound_window_seconds)
+    db_session.commit()
+    guard.refuse_if_over(count, policy.ds_hints_per_address, policy.inbound_window_seconds)
+
+
 @router.post("/ds/{source}", response_model=IngestResult)
 def receive_ds_hint(
-    source: str, db_session: DbSession, config: Config, backends: DsBackends,
+    request: Request, source: str, db_session: DbSession, config: Config, backends: DsBackends,
     procedure_id: Annotated[str, Form(max_length=20)],
     dossier_id: Annotated[str, Form(max_length=20)],
     state: Annotated[str | None, Form(max_length=40)] = None,
@@ -44,6 +59,7 @@ def receive_ds_hint(
 ) -> IngestResult:
     """Unsigned: nothing in the hint is trusted — the dossier is read back from the API
     with our token, and only dossiers of the configured démarches are taken."""
+    _throttle(request, db_session)
     try:
         found = config.webhook_sources.get(source)
         if found is None or found.kind != "ds":

@@ -15,6 +15,9 @@ from starlette.responses import Response
 from crm_core.api.deps import DbSession
 from crm_core.cases.reference import format_reference
 from crm_core.exceptions import DomainError
+from crm_core.security import service as guard
+from crm_core.security.enums import Bucket
+from crm_core.security.policy import get_security_settings
 from integrations.connectors.open311 import service
 from integrations.connectors.open311.formats import error, render, render_one
 from integrations.connectors.open311.service import Open311Error
@@ -113,7 +116,7 @@ NOTICES = {"replayed": "Signalement déjà reçu : voici son numéro de suivi",
 
 @router.post("/requests.{fmt}")
 def post_request(
-    fmt: str, db_session: DbSession, config: Config,
+    request: Request, fmt: str, db_session: DbSession, config: Config,
     form: Annotated[dict[str, str], Depends(form_fields)],
     idempotency_key: Annotated[str | None, Header(
         description="Optional: a retry with the same key never opens a second case")] = None,
@@ -122,6 +125,14 @@ def post_request(
     `Idempotency-Key`, or the same report within the duplicate window) gets the first
     one's `service_request_id` back and writes nothing."""
     chosen = fmt if fmt in FORMATS else "json"
+    policy = get_security_settings()
+    address = request.client.host if request.client else "inconnue"
+    count = guard.throttle(db_session=db_session, bucket=Bucket.OPEN311_POST, key=address,
+                           limit=policy.open311_posts_per_address,
+                           window_seconds=policy.inbound_window_seconds)
+    db_session.commit()  # counted even when refused below
+    guard.refuse_if_over(count, policy.open311_posts_per_address,
+                         policy.inbound_window_seconds)
     try:
         _format(fmt)
         client = _client(config, form.get("api_key", ""))

@@ -1,0 +1,84 @@
+"""`relais bench fuzz` and `relais bench load`."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+console = Console()
+
+
+def bench_fuzz(
+    examples: Annotated[int, typer.Option(help="Generated requests per operation.",
+                                          min=1)] = 100,
+    database_url: Annotated[str | None, typer.Option(
+        help="Database to fuzz (default: a throwaway SQLite). Never a production one.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Reproduce a run.")] = None,
+) -> None:
+    """Schemathesis over the whole OpenAPI, each request sent anonymously and as every
+    role: lists every 5xx and every answer that breaks the schema (exit 1 if any)."""
+    try:
+        from crm_core.bench.fuzz import fuzz_app
+    except ImportError as exc:  # pragma: no cover - schemathesis is a dev dependency
+        console.print("schemathesis manque : uv sync --all-extras (dépendances de dev)")
+        raise typer.Exit(2) from exc
+    from crm_core.agents.enums import Role, SiteKind
+    from crm_core.agents.models import AgentSession
+    from crm_core.agents.security import new_token, token_digest
+    from crm_core.agents.service import create_agent, create_site
+    from crm_core.config import Settings
+    from crm_core.database.base import utcnow
+    from crm_core.database.engine import make_engine, make_session_factory
+    from crm_core.database.migrate import upgrade
+    from crm_core.main import create_app
+
+    with tempfile.TemporaryDirectory(prefix="relais-fuzz-") as directory:
+        url = database_url or f"sqlite:///{Path(directory) / 'fuzz.db'}"
+        engine = make_engine(url)
+        try:
+            upgrade(engine)
+            callers: dict[str, dict[str, str]] = {"anonymous": {}}
+            with make_session_factory(engine)() as session:
+                site = create_site(db_session=session, code=f"fuzz-{new_token()[:6]}",
+                                   name="Banc de fuzzing", kind=SiteKind.ANNEX)
+                for role in Role:
+                    agent = create_agent(
+                        db_session=session, username=f"fuzz-{role.value}-{new_token()[:6]}",
+                        display_name="Fuzz", password=new_token(), role=role,
+                        site_code=site.code)
+                    token = new_token()
+                    session.add(AgentSession(
+                        token_hash=token_digest(token), agent_id=agent.id, site_id=site.id,
+                        created_at=utcnow(), expires_at=utcnow() + timedelta(hours=12)))
+                    callers[role.value] = {"Authorization": f"Bearer {token}"}
+                session.commit()
+            app = create_app(Settings(), engine)
+            report = fuzz_app(app, callers=callers, max_examples=examples, seed=seed)
+        finally:
+            engine.dispose()
+    for line in report.lines():
+        console.print(line, markup=False)
+    if report.failures:
+        raise typer.Exit(1)
+
+
+def bench_load(
+    database_url: Annotated[str, typer.Option(
+        help="A loaded PostgreSQL database (relais load-data --residents 1000000).")],
+    processes: Annotated[str, typer.Option(help="API process counts, comma-separated.")] = (
+        "1,2,4"),
+    requests: Annotated[int, typer.Option(help="Requests per process count.")] = 6000,
+    concurrency: Annotated[int, typer.Option(help="Concurrent connections.")] = 32,
+) -> None:
+    """Mixed workload (80 % summaries and lookups, 15 % exchanges written, 5 % searches)
+    against 1, 2, 4 API processes: throughput and p50/p95/p99 per process count."""
+    from crm_core.bench.load import run_load_benchmark
+
+    counts = [int(part) for part in processes.split(",") if part.strip()]
+    run_load_benchmark(database_url=database_url, processes=counts, requests=requests,
+                       concurrency=concurrency, console=console)

@@ -1,0 +1,31 @@
+"""The limits, from `RELAIS_*` variables (defaults suit a city hall's front office)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SecuritySettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RELAIS_", env_file=".env", extra="ignore")
+
+    # Failed sign-ins of one username before it is locked for the rest of the window.
+    sign_in_failures_per_user: int = Field(default=5, ge=1)
+    # Failed sign-ins from one client address (password spraying across usernames).
+    sign_in_failures_per_address: int = Field(default=30, ge=1)
+    sign_in_window_seconds: int = Field(default=900, ge=10)
+    # Lookups of one agent that find nobody (unknown badge, phone, reference, ...): a
+    # counter scanning random tokens is stopped here and reported.
+    lookup_misses_per_agent: int = Field(default=30, ge=1)
+    lookup_window_seconds: int = Field(default=600, ge=10)
+    # Unauthenticated platform endpoints, per client address.
+    ds_hints_per_address: int = Field(default=120, ge=1)
+    open311_posts_per_address: int = Field(default=60, ge=1)
+    inbound_window_seconds: int = Field(default=60, ge=10)
+
+
+@lru_cache
+def get_security_settings() -> SecuritySettings:
+    return SecuritySettings()

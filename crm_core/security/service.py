@@ -1,0 +1,166 @@
+"""Counting, limiting and reporting. Counters live in the database so that every API
+process (and every machine behind the load balancer) enforces the same limits; a hit is
+one upsert on a primary key, and only failures and unauthenticated calls are counted."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from crm_core.agents.actor import Actor
+from crm_core.database.base import utcnow
+from crm_core.security.enums import Bucket, EventKind
+from crm_core.security.exceptions import RateLimited
+from crm_core.security.models import AbuseCounter, SecurityEvent
+from crm_core.security.policy import get_security_settings
+
+security_log = logging.getLogger("relais.security")
+
+
+def _window(now: datetime, seconds: int) -> int:
+    return int(now.timestamp()) // seconds * seconds
+
+
+def _retry_after(now: datetime, seconds: int) -> int:
+    return max(1, _window(now, seconds) + seconds - int(now.timestamp()))
+
+
+def hit(*, db_session: Session, bucket: Bucket, key: str, window_seconds: int,
+        now: datetime | None = None) -> int:
+    """Count one more hit of `key` in the current window; returns the window's count."""
+    start = _window(now or utcnow(), window_seconds)
+    dialect = db_session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(AbuseCounter).values(bucket=bucket, key=key[:200], window_start=start,
+                                            hits=1)
+    upsert = statement.on_conflict_do_update(
+        index_elements=["bucket", "key", "window_start"],
+        set_={"hits": AbuseCounter.hits + 1},
+    ).returning(AbuseCounter.hits)
+    return int(db_session.execute(upsert).scalar_one())
+
+
+def hits(*, db_session: Session, bucket: Bucket, key: str, window_seconds: int,
+         now: datetime | None = None) -> int:
+    start = _window(now or utcnow(), window_seconds)
+    found = db_session.scalar(select(AbuseCounter.hits).where(
+        AbuseCounter.bucket == bucket, AbuseCounter.key == key[:200],
+        AbuseCounter.window_start == start))
+    return int(found or 0)
+
+
+def record_event(*, db_session: Session, kind: EventKind, subject: str, detail: str,
+                 actor: Actor | None = None) -> SecurityEvent:
+    event = SecurityEvent(kind=kind, subject=subject[:200], detail=detail,
+                          agent_id=actor.agent_id if actor else None,
+                          site_id=actor.site_id if actor else None)
+    db_session.add(event)
+    db_session.flush()
+    security_log.warning("security event %s: %s (%s)", kind.value, subject[:200], detail)
+    return event
+
+
+def list_events(*, db_session: Session, limit: int = 100) -> list[SecurityEvent]:
+    return list(db_session.scalars(
+        select(SecurityEvent).order_by(SecurityEvent.occurred_at.desc()).limit(limit)))
+
+
+# Sign-in
+
+
+def check_sign_in(*, db_session: Session, username: str, address: str,
+                  now: datetime | None = None) -> None:
+    """Refuse (before the password is even checked) a locked username or address."""
+    policy, now = get_security_settings(), now or utcnow()
+    window = policy.sign_in_window_seconds
+    user = username.strip().lower()
+    locked = hits(db_session=db_session, bucket=Bucket.SIGN_IN_FAILURE_USER, key=user,
+                  window_seconds=window, now=now) >= policy.sign_in_failures_per_user
+    flooded = hits(db_session=db_session, bucket=Bucket.SIGN_IN_FAILURE_ADDRESS, key=address,
+                   window_seconds=window, now=now) >= policy.sign_in_failures_per_address
+    if locked or flooded:
+        minutes = -(-_retry_after(now, window) // 60)
+        raise RateLimited(
+            f"Trop d'échecs de connexion : réessayez dans {minutes} min, ou demandez à un "
+            "administrateur de vérifier le compte", retry_after=_retry_after(now, window))
+
+
+def sign_in_failed(*, db_session: Session, username: str, address: str,
+                   now: datetime | None = None) -> None:
+    policy, now = get_security_settings(), now or utcnow()
+    window = policy.sign_in_window_seconds
+    user = username.strip().lower()[:200]
+    by_user = hit(db_session=db_session, bucket=Bucket.SIGN_IN_FAILURE_USER, key=user,
+                  window_seconds=window, now=now)
+    by_address = hit(db_session=db_session, bucket=Bucket.SIGN_IN_FAILURE_ADDRESS,
+                     key=address, window_seconds=window, now=now)
+    if by_user == policy.sign_in_failures_per_user:
+        record_event(db_session=db_session, kind=EventKind.SIGN_IN_LOCKED, subject=user,
+                     detail=f"{by_user} échecs de connexion en {window // 60} min "
+                            f"(dernier depuis {address})")
+    if by_address == policy.sign_in_failures_per_address:
+        record_event(db_session=db_session, kind=EventKind.SIGN_IN_LOCKED,
+                     subject=f"adresse {address}",
+                     detail=f"{by_address} échecs de connexion en {window // 60} min, "
+                            "tous identifiants confondus")
+
+
+# Lookups (badge scans, card taps, phone, e-mail, reference, account)
+
+
+def check_lookup(*, db_session: Session, actor: Actor, now: datetime | None = None) -> None:
+    if actor.agent_id is None:
+        return
+    policy, now = get_security_settings(), now or utcnow()
+    window = policy.lookup_window_seconds
+    if hits(db_session=db_session, bucket=Bucket.LOOKUP_MISS, key=str(actor.agent_id),
+            window_seconds=window, now=now) >= policy.lookup_misses_per_agent:
+        raise RateLimited(
+            "Trop de recherches sans résultat : les recherches sont suspendues pour ce poste "
+            "et un responsable a été prévenu", retry_after=_retry_after(now, window))
+
+
+def lookup_missed(*, db_session: Session, actor: Actor, kind: str,
+                  now: datetime | None = None) -> None:
+    """One more lookup that found nobody; at the limit, the agent is stopped and reported.
+    The looked-up value is never recorded (a badge token, a phone number)."""
+    if actor.agent_id is None:
+        return
+    policy = get_security_settings()
+    count = hit(db_session=db_session, bucket=Bucket.LOOKUP_MISS, key=str(actor.agent_id),
+                window_seconds=policy.lookup_window_seconds, now=now)
+    if count == policy.lookup_misses_per_agent:
+        record_event(
+            db_session=db_session, kind=EventKind.LOOKUP_SCAN, subject=actor.username,
+            actor=actor,
+            detail=f"{count} recherches sans résultat en "
+                   f"{policy.lookup_window_seconds // 60} min (dernière : {kind}) : "
+                   "recherches suspendues")
+
+
+# Unauthenticated platform endpoints
+
+
+def throttle(*, db_session: Session, bucket: Bucket, key: str, limit: int,
+             window_seconds: int, now: datetime | None = None) -> int:
+    """Count a call; the count, to refuse past `limit` (the caller commits the count
+    first, so a refused call is counted too)."""
+    now = now or utcnow()
+    count = hit(db_session=db_session, bucket=bucket, key=key, window_seconds=window_seconds,
+                now=now)
+    if count == limit + 1:
+        record_event(db_session=db_session, kind=EventKind.INBOUND_FLOOD, subject=key,
+                     detail=f"plus de {limit} appels en {window_seconds} s ({bucket.value})")
+    return count
+
+
+def refuse_if_over(count: int, limit: int, window_seconds: int,
+                   now: datetime | None = None) -> None:
+    if count > limit:
+        raise RateLimited("Trop d'appels : réessayez plus tard",
+                          retry_after=_retry_after(now or utcnow(), window_seconds))

@@ -1,0 +1,165 @@
+"""Rate limits and lock-outs: sign-in, lookups (a counter scanning random badge tokens),
+the unsigned Démarches Simplifiées hint and Open311 posts. Counters live in the database:
+two servers on one database enforce one limit."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from types import ModuleType
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crm_core.agents.enums import Role
+from crm_core.security.enums import EventKind
+from crm_core.security.models import SecurityEvent
+from crm_core.security.policy import get_security_settings
+from tests.crm_core.security.world import Staff, World
+from tests.support.live_server import LiveServer, serve
+
+
+@pytest.fixture(autouse=True)
+def _fresh_policy() -> Iterator[None]:
+    get_security_settings.cache_clear()
+    yield
+    get_security_settings.cache_clear()
+
+
+def _sign_in(client: TestClient | httpx.Client, username: str, password: str) -> Any:
+    return client.post("/api/v1/auth/token", data={"username": username, "password": password})
+
+
+def _assert_429(response: Any) -> None:
+    assert response.status_code == 429, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "rate_limited"
+    assert 1 <= int(response.headers["retry-after"]) <= 900
+
+
+def _events(db_session: Session, kind: EventKind) -> list[SecurityEvent]:
+    return list(db_session.scalars(select(SecurityEvent).where(SecurityEvent.kind == kind)))
+
+
+def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(
+    client: TestClient, db_session: Session, factories: ModuleType
+) -> None:
+    agent = factories.AgentFactory(role=Role.COUNTER)
+    db_session.commit()
+    for _ in range(5):
+        assert _sign_in(client, agent.username, "mauvais").status_code == 401
+    _assert_429(_sign_in(client, agent.username, "secret"))
+    _assert_429(_sign_in(client, agent.username.upper() + " ", "secret"))  # same account
+    [event] = _events(db_session, EventKind.SIGN_IN_LOCKED)
+    assert event.subject == agent.username
+    assert "secret" not in event.detail and "mauvais" not in event.detail
+    other = factories.AgentFactory(role=Role.COUNTER)
+    db_session.commit()
+    assert _sign_in(client, other.username, "secret").status_code == 200  # others unaffected
+
+
+def test_password_spraying_from_one_address_is_cut(
+    client: TestClient, db_session: Session, factories: ModuleType,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("RELAIS_SIGN_IN_FAILURES_PER_ADDRESS", "8")
+    agents = [factories.AgentFactory(role=Role.COUNTER) for _ in range(5)]
+    db_session.commit()
+    for agent in agents[:4]:
+        for _ in range(2):
+            assert _sign_in(client, agent.username, "motdepasse1").status_code == 401
+    _assert_429(_sign_in(client, agents[4].username, "secret"))
+    assert [e.subject for e in _events(db_session, EventKind.SIGN_IN_LOCKED)] == [
+        "adresse testclient"]
+
+
+def test_a_lock_holds_across_api_processes(live_server: LiveServer) -> None:
+    """Two servers on one database: failures on either count towards the same lock."""
+    with serve(live_server.engine) as second, httpx.Client(base_url=live_server.url) as one, \
+            httpx.Client(base_url=second.url) as two:
+        for client in (one, two, one, two, one):
+            assert _sign_in(client, "accueil", "faux").status_code == 401
+        _assert_429(_sign_in(two, "accueil", "secret"))
+        _assert_429(_sign_in(one, "accueil", "secret"))
+
+
+def test_a_counter_scanning_random_tokens_is_stopped_and_reported(
+    client: TestClient, db_session: Session, factories: ModuleType
+) -> None:
+    staff = Staff.make(db_session)
+    world = World(db_session, staff)
+    headers = staff.headers(Role.COUNTER)
+    issued = client.post(f"/api/v1/residents/{world.resident_id}/badges", headers=headers,
+                         json={})
+    good_token = issued.json()["token"]
+    statuses = []
+    for _ in range(60):
+        forged = "RL1:" + secrets.token_urlsafe(30)
+        statuses.append(client.get("/api/v1/lookup", params={"badge": forged},
+                                   headers=headers).status_code)
+    limit = get_security_settings().lookup_misses_per_agent
+    assert all(status != 200 and status != 429 for status in statuses[:limit])
+    assert set(statuses[limit:]) == {429}
+    # Stopped means stopped: a genuine badge is refused too until the window ends ...
+    _assert_429(client.get("/api/v1/lookup", params={"badge": good_token}, headers=headers))
+    # ... for this agent only: a colleague scans normally.
+    colleague = staff.headers(Role.COUNTER, "other")
+    found = client.get("/api/v1/lookup", params={"badge": good_token}, headers=colleague)
+    assert found.status_code == 200
+    # Reported once, to supervisors and admins.
+    [event] = _events(db_session, EventKind.LOOKUP_SCAN)
+    assert event.agent_id == staff.agents[Role.COUNTER, "home"].id
+    assert good_token not in event.detail
+    for role in (Role.SUPERVISOR, Role.ADMIN):
+        listed = client.get("/api/v1/security/events", headers=staff.headers(role)).json()
+        assert [e["kind"] for e in listed] == ["lookup_scan"]
+    assert client.get("/api/v1/security/events", headers=colleague).status_code == 403
+
+
+def test_families_sharing_a_number_are_not_misses(
+    client: TestClient, db_session: Session, factories: ModuleType,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("RELAIS_LOOKUP_MISSES_PER_AGENT", "3")
+    staff = Staff.make(db_session)
+    for given in ("Camille", "Marc"):
+        resident = factories.ResidentFactory(given_name=given)
+        factories.ContactPointFactory(resident=resident, value="+33299001122")
+    db_session.commit()
+    headers = staff.headers(Role.PHONE)
+    for _ in range(5):
+        shared = client.get("/api/v1/lookup", params={"phone": "0299001122"}, headers=headers)
+        assert shared.status_code == 409
+
+
+def test_the_unsigned_ds_hint_is_throttled_per_address(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, db_session: Session
+) -> None:
+    monkeypatch.setenv("RELAIS_DS_HINTS_PER_ADDRESS", "3")
+    form = {"procedure_id": "1", "dossier_id": "2"}
+    for _ in range(3):
+        assert client.post("/integrations/ds/inconnue", data=form).status_code == 404
+    _assert_limited_briefly(client.post("/integrations/ds/inconnue", data=form))
+    assert [e.kind for e in db_session.scalars(select(SecurityEvent))] == [
+        EventKind.INBOUND_FLOOD]
+
+
+def test_open311_posts_are_throttled_per_address(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RELAIS_OPEN311_POSTS_PER_ADDRESS", "2")
+    for _ in range(2):
+        assert client.post("/open311/v2/requests.json",
+                           data={"service_code": "voirie"}).status_code == 403
+    _assert_limited_briefly(client.post("/open311/v2/requests.json",
+                                        data={"service_code": "voirie"}))
+
+
+def _assert_limited_briefly(response: Any) -> None:
+    assert response.status_code == 429
+    assert response.json()["code"] == "rate_limited"
+    assert 1 <= int(response.headers["retry-after"]) <= 60

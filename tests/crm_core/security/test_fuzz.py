@@ -1,0 +1,39 @@
+"""Schemathesis over the whole OpenAPI description, as every role, on a bounded budget
+(`relais bench fuzz` runs the long version): no 5xx, no answer that breaks the schema."""
+
+from __future__ import annotations
+
+import os
+from types import ModuleType
+
+from fastapi import FastAPI
+from sqlalchemy.orm import Session
+
+from crm_core.bench.fuzz import fuzz_app
+from tests.crm_core.security.world import AGENT_ROLES, Staff
+
+EXAMPLES = int(os.environ.get("RELAIS_FUZZ_EXAMPLES", "4"))
+
+
+def test_the_whole_api_survives_fuzzing_as_every_role(
+    app: FastAPI, db_session: Session, factories: ModuleType
+) -> None:
+    staff = Staff.make(db_session)
+    callers: dict[str, dict[str, str]] = {"anonymous": {}}
+    for role in AGENT_ROLES:
+        callers[role.value] = staff.headers(role)
+    db_session.commit()
+    seed = None if os.environ.get("RELAIS_FUZZ_RANDOM") else 0
+    report = fuzz_app(app, callers=callers, max_examples=EXAMPLES, seed=seed)
+    assert report.operations >= 60
+    assert not report.failures, "\n".join(report.lines())
+
+
+def test_relais_bench_fuzz_runs_on_a_throwaway_database() -> None:
+    from typer.testing import CliRunner
+
+    from crm_core.cli import app as cli
+
+    result = CliRunner().invoke(cli, ["bench", "fuzz", "--examples", "1", "--seed", "1"])
+    assert result.exit_code == 0, result.output
+    assert "operations" in result.output and "statuses" in result.output
