@@ -106,6 +106,9 @@ ROWS = [
     R("GET", "/api/v1/residents/{resident_id}/interactions", FRONT, 200),
     R("POST", "/api/v1/residents/{resident_id}/contact-points", FRONT, 201,
       json=lambda w: {"kind": "phone", "value": "0299112233", "channel": "counter"}),
+    R("PATCH", "/api/v1/residents/{resident_id}/contact-points/{point_id}", FRONT, 200,
+      json=lambda w: {"contact_allowed": False, "channel": "counter"}),
+    R("DELETE", "/api/v1/residents/{resident_id}/contact-points/{point_id}", FRONT, 204),
     R("POST", "/api/v1/residents/{resident_id}/account-links", FRONT, 201,
       json=lambda w: {"provider": "compte-unique", "subject": w.uid, "channel": "counter"}),
     # catalogue, cases, interactions
@@ -133,6 +136,10 @@ ROWS = [
       json=lambda w: {"reason": "Demande de l'usager (art. 17)"}),
     R("PUT", "/api/v1/residents/{resident_id}/consents/{purpose}", FRONT, 200,
       json=lambda w: {"granted": True, "channel": "counter"}),
+    # residents' rights requests (made in the resident space), handled by supervisors
+    R("GET", "/api/v1/privacy-requests", SUPERVISOR, 200),
+    R("POST", "/api/v1/privacy-requests/{request_id}/close", SUPERVISOR, 422,
+      json=lambda w: {"outcome": "done"}),  # the id is a reference here, not a request's
     # reminders
     R("GET", "/api/v1/reminder-bundles", FRONT, 200),
     R("POST", "/api/v1/reminder-bundles", ADMIN, 201,
@@ -181,6 +188,21 @@ ROWS = [
     R("GET", "/integrations/account/callback", PUBLIC, 503),
     R("POST", "/integrations/account/proposals/{token}", PUBLIC, 404,
       json=lambda w: {"accept": True}),
+    # the resident space: a resident's session cookie is its only key; an agent's bearer
+    # token opens nothing there (pages send a stranger to sign-in, forms refuse)
+    R("GET", "/espace/", PUBLIC, 200),
+    R("GET", "/espace/connexion", PUBLIC, 200),
+    R("GET", "/espace/accessibilite", PUBLIC, 200),
+    R("GET", "/espace/static/espace.css", PUBLIC, 200),
+    R("GET", "/espace/{rest:path}", PUBLIC, 404),
+    *[R("GET", f"/espace/{page}", PUBLIC, 200) for page in (
+        "badge", "choix", "consultations", "coordonnees", "demandes", "droits", "mes-donnees",
+        "mes-donnees.json")],
+    *[R("POST", f"/espace/{form}", PUBLIC, 200) for form in (
+        "badge", "choix", "coordonnees/{point}", "coordonnees/{point}/suppression",
+        "deconnexion", "droits", "rappels")],
+    R("POST", "/espace/rattachement", PUBLIC, 403),  # no pending sign-in: "session expirée"
+    R("POST", "/espace/demo/connexion", PUBLIC, 404, form=lambda w: {"subject": w.uid}),
     # security events (locked accounts, lookup scans, floods)
     R("GET", "/api/v1/security/events", REVIEWERS, 200),
     # platform-created residents to check
@@ -410,3 +432,18 @@ def test_a_refused_call_is_logged_without_the_token(
     assert staff.agents[Role.ADMIN, "home"].username in record.getMessage()
     assert "resident:merge" in record.getMessage()
     assert staff.tokens[Role.ADMIN, "home"] not in caplog.text
+
+
+def test_a_contact_point_of_another_resident_is_not_changed_through_this_one(
+    client: TestClient, db_session: Session, factories: ModuleType
+) -> None:
+    staff = Staff.make(db_session)
+    world = World(db_session, staff)
+    theirs = factories.ContactPointFactory(resident=world.other_resident)
+    db_session.commit()
+    url = f"/api/v1/residents/{world.resident_id}/contact-points/{theirs.id}"
+    headers = staff.headers(Role.COUNTER)
+    assert client.patch(url, headers=headers, json={"contact_allowed": False}).status_code == 404
+    assert client.delete(url, headers=headers).status_code == 404
+    db_session.refresh(theirs)
+    assert theirs.contact_allowed is True

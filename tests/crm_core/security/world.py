@@ -155,6 +155,16 @@ class World:
             code=self.code, channel=ReminderChannel.EMAIL, source=ConsentSource.AGENT)
         return str(subscription.id)
 
+    @cached_property
+    def point_id(self) -> str:
+        """A contact point of this resident."""
+        point = factories.ContactPointFactory(resident=self.resident)
+        return str(point.id)
+
+    @property
+    def point(self) -> str:  # the resident space's name for it
+        return self.point_id
+
     # Objects that an allowed role reaches as "not found": the handler ran, past the checks.
     @cached_property
     def request_id(self) -> str:
@@ -163,9 +173,13 @@ class World:
     merge_id = call = review_id = "7f0e6c52-5f59-4c1a-9d8e-0d5b0c1c9a11"
     purpose = "contact_email"
     token = "jeton-inconnu"
+    rest = "page-inconnue"
     source = "inconnue"
     fmt = "json"
 
     def path(self, template: str) -> str:
         names = [part.split("}")[0] for part in template.split("{")[1:]]
-        return template.format(**{name: getattr(self, name) for name in names})
+        values = {name: getattr(self, name.split(":")[0]) for name in names}
+        for name, value in values.items():
+            template = template.replace("{" + name + "}", str(value))
+        return template
