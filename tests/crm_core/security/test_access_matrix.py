@@ -391,14 +391,16 @@ def test_an_expired_or_revoked_session_opens_nothing(
 
 
 @pytest.mark.parametrize(("username", "admitted"), [
-    ("", False), ("accueil", True), ("telephone", True), ("superviseur", True),
+    ("", False), ("accueil", False), ("telephone", True), ("superviseur", True),
     ("admin", False),
 ])
 def test_the_desk_socket_admits_front_office_only(
     live_server: Any, username: str, admitted: bool
 ) -> None:
     """The one WebSocket route, over a real socket: anonymous and admins are refused
-    (403 on the upgrade), the front office gets the snapshot of its extension."""
+    (403 on the upgrade), and so is a counter agent asking for a phone seat; a phone agent
+    at a shared desk (an extension nobody owns) and a supervisor get its snapshot. The
+    extension rules in detail: tests/crm_core/telephony/test_desk_socket.py."""
     from websockets.exceptions import InvalidStatus
     from websockets.sync.client import connect
 
