@@ -13,6 +13,7 @@ from crm_core.recognition.models import (
     SearchKey,
     SearchTokenKey,
 )
+from crm_core.reports.models import ReportCell, ReportDelta, ReportPresence
 from crm_core.reminders.models import (
     ReminderBundle,
     ReminderDate,
@@ -63,6 +64,9 @@ __all__ = [
     "ReminderDate",
     "ReminderDelivery",
     "ReminderSubscription",
+    "ReportCell",
+    "ReportDelta",
+    "ReportPresence",
     "Resident",
     "ResidentMerge",
     "ResidentMergeMove",

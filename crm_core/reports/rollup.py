@@ -1,0 +1,226 @@
+"""Keeping the roll-ups: fold the journal incrementally, or rebuild them from the tables.
+
+**Distinct residents.** A cell's `residents` must never overstate how many people are
+behind it, or suppression would let a small group through. Distinct counts do not add up
+across cells, so they are kept exactly per cell (day, month and year grains) with a
+presence set: folding a fact inserts (cell, who) with ON CONFLICT DO NOTHING, and only
+the rows actually inserted increment `residents`. Presence rows are kept only while a
+period can still receive late writes (`LATE_DAYS`, the backdating limit of exchanges);
+`prune_presence` drops the rest. A late write into a period whose presence set is gone
+adds to the counts but not to `residents`: the figure can then only be *lower* than the
+truth, which can only suppress more, never less. Reports combine cells with a lower
+bound too (see `service`).
+
+**Contention.** Writers only append journal rows; one folder at a time turns them into
+upserts (`DELETE … RETURNING` on the oldest journal rows, facts read by primary key,
+cells upserted in key order), all in the caller's transaction: a crash before commit
+leaves the journal as it was.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import String, cast, delete, func, literal, literal_column, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from crm_core.reports.facts import KINDS, fact_select
+from crm_core.reports.models import ReportCell, ReportDelta, ReportPresence
+from crm_core.reports.periods import GRAINS, grain_start, utc_date
+
+LATE_DAYS = 31
+FOLD_BATCH = 20_000
+_ID_CHUNK = 5_000
+KEY_COLUMNS = ("kind", "grain", "period", "site_id", "service_id", "channel", "detail")
+COUNTERS = ("n", "residents", "sum1", "sum2", "ok", "due", "flag1", "flag2")
+_FACT_COUNTERS = ("sum1", "sum2", "ok", "due", "flag1", "flag2")
+
+CellKey = tuple[str, str, date, uuid.UUID, uuid.UUID, str, str]
+
+
+def open_since(grain: str, today: date) -> date:
+    """The first period of `grain` that may still receive late writes."""
+    return grain_start(grain, today - timedelta(days=LATE_DAYS))
+
+
+def _insert(db_session: Session) -> Any:
+    return postgresql.insert if _dialect(db_session) == "postgresql" else sqlite.insert
+
+
+def _dialect(db_session: Session) -> str:
+    return db_session.get_bind().dialect.name
+
+
+@dataclass
+class FoldResult:
+    deltas: int = 0
+    facts: int = 0
+    cells: int = 0
+
+
+def fold_pending(
+    *, db_session: Session, limit: int = FOLD_BATCH, today: date | None = None
+) -> FoldResult:
+    """Fold up to `limit` journal rows into the roll-ups, in the caller's transaction."""
+    oldest = select(ReportDelta.id).order_by(ReportDelta.id).limit(limit)
+    if _dialect(db_session) == "postgresql":
+        oldest = oldest.with_for_update(skip_locked=True)
+    taken = db_session.execute(
+        delete(ReportDelta).where(ReportDelta.id.in_(oldest.scalar_subquery()))
+        .returning(ReportDelta.kind, ReportDelta.entity_id)
+    ).all()
+    result = FoldResult(deltas=len(taken))
+    if not taken:
+        return result
+    by_kind: dict[str, list[uuid.UUID]] = {}
+    for kind, entity_id in taken:
+        by_kind.setdefault(kind, []).append(entity_id)
+    facts = [
+        (kind, row)
+        for kind, ids in by_kind.items() if kind in KINDS
+        for chunk in _chunks(ids)
+        for row in db_session.execute(fact_select(kind, _dialect(db_session), chunk)).mappings()
+    ]
+    result.facts = len(facts)
+    result.cells = _apply(db_session, facts, today or datetime.now(UTC).date())
+    return result
+
+
+def fold_all(*, db_session: Session, today: date | None = None) -> FoldResult:
+    total = FoldResult()
+    while (step := fold_pending(db_session=db_session, today=today)).deltas:
+        total.deltas += step.deltas
+        total.facts += step.facts
+        total.cells += step.cells
+    return total
+
+
+def _chunks(ids: Sequence[uuid.UUID]) -> Iterable[Sequence[uuid.UUID]]:
+    for start in range(0, len(ids), _ID_CHUNK):
+        yield ids[start:start + _ID_CHUNK]
+
+
+def _apply(db_session: Session, facts: list[tuple[str, Any]], today: date) -> int:
+    cells: dict[CellKey, dict[str, float]] = {}
+    present: set[tuple[CellKey, str]] = set()
+    opens = {grain: open_since(grain, today) for grain in GRAINS}
+    for kind, row in facts:
+        day = utc_date(row["at"])
+        for grain in GRAINS:
+            period = grain_start(grain, day)
+            key: CellKey = (kind, grain, period, row["site_id"], row["service_id"],
+                            str(row["channel"]), str(row["detail"]))
+            counters = cells.setdefault(key, dict.fromkeys(COUNTERS, 0.0))
+            counters["n"] += 1
+            for name in _FACT_COUNTERS:
+                counters[name] += float(row[name] or 0)
+            if period >= opens[grain]:
+                present.add((key, str(row["who"])))
+    for key, added in _new_presences(db_session, present).items():
+        cells[key]["residents"] += added
+    insert = _insert(db_session)
+    statement = insert(ReportCell)
+    table = ReportCell.__table__
+    statement = statement.on_conflict_do_update(
+        index_elements=list(KEY_COLUMNS),
+        set_={name: table.c[name] + statement.excluded[name] for name in COUNTERS},
+    )
+    rows = [
+        {**dict(zip(KEY_COLUMNS, key, strict=True)),
+         **{name: int(value) if name not in ("sum1", "sum2") else value
+            for name, value in counters.items()}}
+        for key, counters in sorted(cells.items())
+    ]
+    db_session.execute(statement, rows)
+    return len(rows)
+
+
+def _new_presences(db_session: Session, present: set[tuple[CellKey, str]]) -> Counter[CellKey]:
+    added: Counter[CellKey] = Counter()
+    if not present:
+        return added
+    insert = _insert(db_session)
+    statement = insert(ReportPresence).on_conflict_do_nothing().returning(
+        *(ReportPresence.__table__.c[name] for name in KEY_COLUMNS)
+    )
+    rows = [
+        {**dict(zip(KEY_COLUMNS, key, strict=True)), "who": who}
+        for key, who in sorted(present)
+    ]
+    for returned in db_session.execute(statement, rows):
+        added[tuple(returned)] += 1  # type: ignore[index]
+    return added
+
+
+@dataclass
+class RebuildResult:
+    cells: int
+    presences: int
+
+
+def rebuild(*, db_session: Session, today: date | None = None) -> RebuildResult:
+    """Recompute every roll-up from the tables in set-based SQL (after a bulk load, or to
+    repair): distinct residents by COUNT(DISTINCT), presence sets for open periods only.
+    Meant for a quiet moment: the journal is emptied, its facts being counted here."""
+    today = today or datetime.now(UTC).date()
+    dialect = _dialect(db_session)
+    for model in (ReportDelta, ReportCell, ReportPresence):
+        db_session.execute(delete(model))
+    for kind in KINDS:
+        facts = fact_select(kind, dialect).subquery("facts")
+        for grain in GRAINS:
+            inner = select(
+                _period(grain, facts.c.at, dialect).label("period"), facts,
+            ).subquery("dated")
+            c = inner.c
+            grouped = select(
+                literal(kind), literal(grain), c.period, c.site_id, c.service_id,
+                cast(c.channel, String), cast(c.detail, String), func.count(),
+                func.count(c.who.distinct()), *(func.coalesce(func.sum(c[name]), 0)
+                                                for name in _FACT_COUNTERS),
+            ).group_by(c.period, c.site_id, c.service_id, c.channel, c.detail)
+            db_session.execute(ReportCell.__table__.insert().from_select(
+                [*KEY_COLUMNS, "n", "residents", *_FACT_COUNTERS], grouped
+            ))
+            since = datetime.combine(open_since(grain, today), datetime.min.time(), UTC)
+            recent = select(
+                literal(kind), literal(grain), c.period, c.site_id, c.service_id,
+                cast(c.channel, String), cast(c.detail, String), c.who,
+            ).where(c.at >= since).distinct()
+            db_session.execute(ReportPresence.__table__.insert().from_select(
+                [*KEY_COLUMNS, "who"], recent
+            ))
+    db_session.flush()
+    return RebuildResult(
+        cells=db_session.scalar(select(func.count()).select_from(ReportCell)) or 0,
+        presences=db_session.scalar(select(func.count()).select_from(ReportPresence)) or 0,
+    )
+
+
+def _period(grain: str, at: Any, dialect: str) -> Any:
+    if dialect == "postgresql":
+        unit = {"d": "day", "m": "month", "y": "year"}[grain]
+        return cast(func.date_trunc(literal_column(f"'{unit}'"), func.timezone("UTC", at)),
+                    postgresql.DATE)
+    if grain == "d":
+        return func.date(at)
+    modifier = "start of month" if grain == "m" else "start of year"
+    return func.date(at, literal_column(f"'{modifier}'"))
+
+
+def prune_presence(*, db_session: Session, today: date | None = None) -> int:
+    """Drop presence sets of periods closed to late writes; returns the rows deleted."""
+    today = today or datetime.now(UTC).date()
+    deleted = 0
+    for grain in GRAINS:
+        result = db_session.execute(delete(ReportPresence).where(
+            ReportPresence.grain == grain, ReportPresence.period < open_since(grain, today)
+        ))
+        deleted += result.rowcount or 0  # type: ignore[attr-defined]
+    return deleted
