@@ -27,6 +27,7 @@ from crm_core.recognition.identity_router import router as identity_router
 from crm_core.recognition.router import router as recognition_router
 from crm_core.reminders.router import pages as reminder_pages
 from crm_core.reminders.router import router as reminders_router
+from crm_core.reports.router import router as reports_router
 from crm_core.residents.router import router as residents_router
 from crm_core.telephony.router import router as telephony_router
 from integrations.router import router as integrations_router
@@ -82,7 +83,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     for router in (
         agents_router, identity_router, residents_router, cases_router, interactions_router,
         recognition_router, badges_router, privacy_router, reminders_router, queue_router,
-        telephony_router,
+        telephony_router, reports_router,
     ):
         api.include_router(router)
     app.include_router(api)

@@ -1,0 +1,89 @@
+"""Charts of a report (matplotlib, Agg backend: no display needed), in French, as PNG."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+
+import matplotlib
+
+matplotlib.use("Agg")  # before pyplot: a server has no display
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+from crm_core.reports.schemas import Report, Table  # noqa: E402
+
+_BLUE = "#000091"  # the French State's "bleu France", readable on white (contrast > 12:1)
+
+
+def _french(value: float, _position: object = None) -> str:
+    text = f"{value:,.1f}" if value % 1 else f"{value:,.0f}"
+    return text.replace(",", "\u202f").replace(".", ",")
+
+
+def chartable(table: Table) -> bool:
+    return table.chart is not None and any(
+        isinstance(row.cells[table.chart.column].public(), (int, float))
+        for row in table.rows if not row.total
+    )
+
+
+def draw_table(table: Table, axes: plt.Axes) -> None:
+    """Horizontal bars of the chart column; suppressed rows are named, not drawn."""
+    assert table.chart is not None
+    spec = table.chart
+    labels, values, hidden = [], [], []
+    for row in table.rows:
+        if row.total:
+            continue
+        value = row.cells[spec.column].public()
+        if isinstance(value, (int, float)):
+            labels.append("\n".join(textwrap.wrap(row.label, 28)))
+            values.append(float(value))
+        else:
+            hidden.append(row.label)
+    positions = range(len(values))
+    axes.barh(list(positions), values, color=_BLUE)
+    axes.set_yticks(list(positions), labels)
+    axes.invert_yaxis()
+    axes.set_title(spec.title, fontsize=11, loc="left")
+    axes.set_xlabel(spec.axis)
+    axes.xaxis.set_major_formatter(FuncFormatter(_french))
+    axes.grid(axis="x", alpha=0.3)
+    axes.spines[["top", "right"]].set_visible(False)
+    for position, value in zip(positions, values, strict=True):
+        axes.annotate(_french(value), (value, position), xytext=(3, 0),
+                      textcoords="offset points", va="center", fontsize=8)
+    if hidden:
+        axes.text(0, -0.18, "Secret statistique : " + ", ".join(hidden), fontsize=8,
+                  transform=axes.transAxes, wrap=True)
+
+
+def table_png(table: Table) -> bytes:
+    figure = Figure(figsize=(8, 0.45 * max(4, len(table.rows)) + 1.2), dpi=110)
+    draw_table(table, figure.add_subplot())
+    return _png(figure)
+
+
+def report_png(report: Report) -> bytes:
+    """Every chart of the report, stacked in one image."""
+    tables = [table for table in report.tables if chartable(table)]
+    heights = [0.45 * max(4, len(t.rows)) + 1.2 for t in tables] or [2.0]
+    figure = Figure(figsize=(8, sum(heights) + 1.0), dpi=110)
+    figure.suptitle(f"{report.title} — du {report.start:%d/%m/%Y} au {report.end:%d/%m/%Y}\n"
+                    f"{report.site} · {report.service}", fontsize=12)
+    if not tables:
+        figure.text(0.5, 0.4, "Aucune donnée publiable sur cette période", ha="center")
+        return _png(figure)
+    grid = figure.add_gridspec(len(tables), 1, height_ratios=heights)
+    for index, table in enumerate(tables):
+        draw_table(table, figure.add_subplot(grid[index]))
+    return _png(figure)
+
+
+def _png(figure: Figure) -> bytes:
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
