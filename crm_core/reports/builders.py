@@ -94,7 +94,8 @@ def journeys(db_session: Session, scope: Scope) -> list[Table]:
     )
     groups = [(labels.CHANNELS[c], by_origin.get(c, Agg()), c) for c in codes]
     for r, (label, agg, code) in enumerate([*groups, (labels.TOTAL, everything, None)]):
-        at_counter = (matrix.get((code, "counter"), Agg()) if code else by_end.get("counter", Agg()))
+        at_counter = matrix.get((code, "counter")) if code else by_end.get("counter")
+        at_counter = at_counter or Agg()
         summary.rows.append(Row(label, [
             count(agg), share(agg.flag2, agg.n, (r, 0)), share(agg.flag1, agg.n, (r, 0)),
             mean(agg.sum1, agg.n, 86400, (r, 0)), share(agg.ok, agg.due, (r, 0)),
@@ -122,7 +123,8 @@ def waiting(db_session: Session, scope: Scope) -> list[Table]:
         key="waiting", title="Attente et service aux guichets, par service",
         row_header="Service",
         columns=[Column("Tickets servis"), Column("Attente moyenne", "min"),
-                 Column("Attente de 15 min au plus", "%"), Column("Durée moyenne de service", "min")],
+                 Column("Attente de 15 min au plus", "%"),
+                 Column("Durée moyenne de service", "min")],
         chart=Chart(1, "Attente moyenne aux guichets", "Attente moyenne (minutes)"),
     )
     rows = _labelled(db_session, tickets.by(lambda r: r.service_id), Service)

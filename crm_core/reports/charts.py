@@ -1,18 +1,19 @@
-"""Charts of a report (matplotlib, Agg backend: no display needed), in French, as PNG."""
+"""Charts of a report, in French, as PNG.
+
+Figures are built with the object API (`Figure` + `savefig`), which renders with the Agg
+backend without ever touching pyplot or a display: safe in a server's threads.
+"""
 
 from __future__ import annotations
 
 import io
 import textwrap
 
-import matplotlib
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
-matplotlib.use("Agg")  # before pyplot: a server has no display
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
-
-from crm_core.reports.schemas import Report, Table  # noqa: E402
+from crm_core.reports.schemas import Report, Table
 
 _BLUE = "#000091"  # the French State's "bleu France", readable on white (contrast > 12:1)
 
@@ -29,7 +30,7 @@ def chartable(table: Table) -> bool:
     )
 
 
-def draw_table(table: Table, axes: plt.Axes) -> None:
+def draw_table(table: Table, axes: Axes) -> None:
     """Horizontal bars of the chart column; suppressed rows are named, not drawn."""
     assert table.chart is not None
     spec = table.chart

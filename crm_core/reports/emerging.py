@@ -29,7 +29,7 @@ def binomial_upper_tail(successes: int, trials: int) -> float:
     if successes > trials:
         return 0.0
     tail = sum(math.comb(trials, k) for k in range(successes, trials + 1))
-    return tail / 2**trials
+    return float(tail / 2**trials)
 
 
 def holm(p_values: Mapping[str, float]) -> dict[str, float]:

@@ -46,6 +46,7 @@ from crm_core.queue.models import QueueTicket
 from crm_core.reports.models import NONE_ID
 from crm_core.telephony.models import Call
 
+FactSelect = Select[*tuple[Any, ...]]
 KINDS = ("contact", "case", "resolution", "ticket", "call")
 FACT_COLUMNS = (
     "entity_id", "at", "site_id", "service_id", "channel", "detail", "who",
@@ -58,7 +59,7 @@ _DONE = ("resolved", "closed")
 
 def seconds_between(later: Any, earlier: Any, dialect: str) -> ColumnElement[float]:
     if dialect == "postgresql":
-        return func.extract("epoch", later - earlier)
+        return func.extract("epoch", later - earlier)  # type: ignore[return-value]
     return (func.julianday(later) - func.julianday(earlier)) * 86400.0
 
 
@@ -80,8 +81,8 @@ def _zero() -> ColumnElement[int]:
     return literal(0)
 
 
-def _contact(dialect: str) -> Select[Any]:
-    return (
+def _contact(dialect: str) -> FactSelect:
+    statement = (
         select(
             Interaction.id, Interaction.occurred_at, _id(Interaction.site_id),
             _id(Case.service_id), Interaction.channel, literal(""),
@@ -91,17 +92,19 @@ def _contact(dialect: str) -> Select[Any]:
         .select_from(Interaction)
         .outerjoin(Case, Case.id == Interaction.case_id)
     )
+    return statement
 
 
-def _case(dialect: str) -> Select[Any]:
-    return select(
+def _case(dialect: str) -> FactSelect:
+    statement = select(
         Case.id, Case.opened_at, _id(Case.site_id), Case.service_id, Case.origin_channel,
         Case.kind, _key(Case.resident_id), literal(0.0), literal(0.0), _zero(), _zero(),
         _zero(), _zero(),
     )
+    return statement
 
 
-def _resolution(dialect: str) -> Select[Any]:
+def _resolution(dialect: str) -> FactSelect:
     change = CaseStatusChange
     contact = aliased(Interaction)
     contacts = (
@@ -130,7 +133,7 @@ def _resolution(dialect: str) -> Select[Any]:
     )
 
 
-def _ticket(dialect: str) -> Select[Any]:
+def _ticket(dialect: str) -> FactSelect:
     ticket = QueueTicket
     who = func.coalesce(_key(ticket.resident_id), literal("ticket:") + _key(ticket.id))
     return select(
@@ -142,7 +145,7 @@ def _ticket(dialect: str) -> Select[Any]:
     ).where(ticket.served_at.is_not(None))
 
 
-def _call(dialect: str) -> Select[Any]:
+def _call(dialect: str) -> FactSelect:
     answer = seconds_between(Call.answered_at, Call.started_at, dialect)
     who = func.coalesce(
         _key(Call.resident_id),
@@ -172,7 +175,7 @@ _BUILDERS = {
 }
 
 
-def fact_select(kind: str, dialect: str, ids: Sequence[uuid.UUID] | None = None) -> Select[Any]:
+def fact_select(kind: str, dialect: str, ids: Sequence[uuid.UUID] | None = None) -> FactSelect:
     """The facts of one kind, labelled with `FACT_COLUMNS`; only `ids` when given."""
     builder, key = _BUILDERS[kind]
     statement = builder(dialect)

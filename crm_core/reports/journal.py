@@ -43,9 +43,11 @@ def deltas_of(session: Session) -> list[tuple[str, uuid.UUID]]:
             found.append(("contact", instance.id))
         elif isinstance(instance, Case):
             found.append(("case", instance.id))
-        elif isinstance(instance, CaseStatusChange):
-            if instance.to_status in _DONE and instance.from_status not in _DONE:
-                found.append(("resolution", instance.id))
+        elif (
+            isinstance(instance, CaseStatusChange)
+            and instance.to_status in _DONE and instance.from_status not in _DONE
+        ):
+            found.append(("resolution", instance.id))
     for instance in (*session.new, *session.dirty):
         if isinstance(instance, QueueTicket) and _just_set(instance, "served_at"):
             found.append(("ticket", instance.id))

@@ -85,8 +85,8 @@ def to_xlsx(report: Report) -> bytes:
     from openpyxl.styles import Font
 
     book = Workbook()
-    summary = book.active
-    summary.title = "Rapport"
+    summary = book.create_sheet("Rapport")
+    book.remove(book.worksheets[0])
     summary.append([report.title])
     summary["A1"].font = Font(bold=True, size=14)
     summary.append([period_line(report)])

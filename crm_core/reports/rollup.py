@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import String, cast, delete, func, literal, literal_column, select
+from sqlalchemy import insert as insert_into
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -154,7 +155,7 @@ def _new_presences(db_session: Session, present: set[tuple[CellKey, str]]) -> Co
         for key, who in sorted(present)
     ]
     for returned in db_session.execute(statement, rows):
-        added[tuple(returned)] += 1  # type: ignore[index]
+        added[tuple(returned)] += 1
     return added
 
 
@@ -185,7 +186,7 @@ def rebuild(*, db_session: Session, today: date | None = None) -> RebuildResult:
                 func.count(c.who.distinct()), *(func.coalesce(func.sum(c[name]), 0)
                                                 for name in _FACT_COUNTERS),
             ).group_by(c.period, c.site_id, c.service_id, c.channel, c.detail)
-            db_session.execute(ReportCell.__table__.insert().from_select(
+            db_session.execute(insert_into(ReportCell).from_select(
                 [*KEY_COLUMNS, "n", "residents", *_FACT_COUNTERS], grouped
             ))
             since = datetime.combine(open_since(grain, today), datetime.min.time(), UTC)
@@ -193,7 +194,7 @@ def rebuild(*, db_session: Session, today: date | None = None) -> RebuildResult:
                 literal(kind), literal(grain), c.period, c.site_id, c.service_id,
                 cast(c.channel, String), cast(c.detail, String), c.who,
             ).where(c.at >= since).distinct()
-            db_session.execute(ReportPresence.__table__.insert().from_select(
+            db_session.execute(insert_into(ReportPresence).from_select(
                 [*KEY_COLUMNS, "who"], recent
             ))
     db_session.flush()
