@@ -14,7 +14,7 @@ from crm_core.reports import labels
 from crm_core.reports.emerging import trends
 from crm_core.reports.models import NONE_ID
 from crm_core.reports.schemas import COUNT, FLAG, MEAN, SHARE, Cell, Chart, Column, Row, Table
-from crm_core.reports.service import Agg, Scope, names, read_cells
+from crm_core.reports.service import Agg, Scope, combined, marginal, names, read_cells
 
 Spot = tuple[int, int]
 
@@ -40,8 +40,8 @@ def _vertical(table: Table, *columns: int) -> None:
 def channels(db_session: Session, scope: Scope) -> list[Table]:
     contacts = read_cells(db_session=db_session, kind="contact", scope=scope)
     opened = read_cells(db_session=db_session, kind="case", scope=scope)
-    by_contact, by_case = contacts.by(lambda r: r.channel), opened.by(lambda r: r.channel)
-    all_contacts, all_cases = contacts.total(), opened.total()
+    by_contact, by_case = contacts.by("channel"), opened.by("channel")
+    all_contacts, all_cases = combined(by_contact.values()), combined(by_case.values())
     table = Table(
         key="channels", title="Contacts et demandes ouvertes par canal", row_header="Canal",
         columns=[Column("Contacts"), Column("Part des contacts", "%"),
@@ -63,10 +63,9 @@ def channels(db_session: Session, scope: Scope) -> list[Table]:
 
 def journeys(db_session: Session, scope: Scope) -> list[Table]:
     resolved = read_cells(db_session=db_session, kind="resolution", scope=scope)
-    matrix = resolved.by(lambda r: (r.channel, r.detail))
-    by_origin = resolved.by(lambda r: r.channel)
-    by_end = resolved.by(lambda r: r.detail)
-    everything = resolved.total()
+    matrix = resolved.by("channel", "detail")
+    by_origin, by_end = marginal(matrix, 0), marginal(matrix, 1)
+    everything = combined(matrix.values())
     codes = list(labels.CHANNELS)
     crossing = Table(
         key="journeys_matrix", row_header="Canal d'origine",
@@ -127,8 +126,10 @@ def waiting(db_session: Session, scope: Scope) -> list[Table]:
                  Column("Durée moyenne de service", "min")],
         chart=Chart(1, "Attente moyenne aux guichets", "Attente moyenne (minutes)"),
     )
-    rows = _labelled(db_session, tickets.by(lambda r: r.service_id), Service)
-    entries = [(label, agg) for label, _, agg in rows] + [(labels.TOTAL, tickets.total())]
+    per_service = tickets.by("service_id")
+    rows = _labelled(db_session, per_service, Service)
+    entries = [(label, agg) for label, _, agg in rows]
+    entries.append((labels.TOTAL, combined(per_service.values())))
     for r, (label, agg) in enumerate(entries):
         table.rows.append(Row(label, [
             count(agg), mean(agg.sum1, agg.n, 60, (r, 0)), share(agg.ok, agg.n, (r, 0)),
@@ -148,13 +149,14 @@ def calls(db_session: Session, scope: Scope) -> list[Table]:
         chart=Chart(3, "Taux de décroché (objectif : 85 %)", "Appels décrochés (%)"),
         note="Un appel abandonné avant toute réponse n'est rattaché à aucun site.",
     )
-    split = found.by(lambda r: (r.site_id, r.detail))
+    split = found.by("site_id", "detail")
     entries = [
         (label, agg, split.get((key, "answered"), Agg()), split.get((key, "abandoned"), Agg()))
-        for label, key, agg in _labelled(db_session, found.by(lambda r: r.site_id), Site)
+        for label, key, agg in _labelled(db_session, marginal(split, 0), Site)
     ]
-    entries.append((labels.TOTAL, found.total(), found.total(lambda r: r.detail == "answered"),
-                    found.total(lambda r: r.detail == "abandoned")))
+    outcomes = marginal(split, 1)
+    entries.append((labels.TOTAL, combined(split.values()), outcomes.get("answered", Agg()),
+                    outcomes.get("abandoned", Agg())))
     for r, (label, offered, picked, lost) in enumerate(entries):
         table.rows.append(Row(label, [
             count(offered), count(picked), count(lost), share(picked.n, offered.n, (r, 0)),
@@ -168,9 +170,8 @@ def calls(db_session: Session, scope: Scope) -> list[Table]:
 def themes(db_session: Session, scope: Scope) -> list[Table]:
     opened = read_cells(db_session=db_session, kind="case", scope=scope)
     kinds = list(labels.KINDS)
-    by_theme = opened.by(lambda r: r.service_id)
-    grid = opened.by(lambda r: (r.service_id, r.detail))
-    by_kind = opened.by(lambda r: r.detail)
+    grid = opened.by("service_id", "detail")
+    by_theme, by_kind = marginal(grid, 0), marginal(grid, 1)
     table = Table(
         key="themes", title="Demandes ouvertes par thème et par nature", row_header="Thème",
         columns=[*(Column(labels.KINDS[k]) for k in kinds), Column(labels.TOTAL)],
@@ -180,7 +181,8 @@ def themes(db_session: Session, scope: Scope) -> list[Table]:
         table.rows.append(Row(label, [
             *(count(grid.get((key, kind))) for kind in kinds), count(agg)]))
     table.rows.append(Row(labels.TOTAL, [
-        *(count(by_kind.get(kind)) for kind in kinds), count(opened.total())], total=True))
+        *(count(by_kind.get(kind)) for kind in kinds), count(combined(grid.values()))],
+        total=True))
     width = len(kinds) + 1
     table.lines = [[(r, c) for c in range(width)] for r in range(len(table.rows))]
     _vertical(table, *range(width))
@@ -192,7 +194,12 @@ def _emerging(db_session: Session, scope: Scope) -> Table:
     days = [("d", end - timedelta(days=offset)) for offset in range(14)]
     daily = read_cells(db_session=db_session, kind="case", scope=scope, parts=days)
     split = end - timedelta(days=7)
-    weeks = daily.by(lambda r: (r.service_id, r.period > split))
+    weeks: dict[tuple[Any, bool], Agg] = {}
+    for (service_id, period), agg in daily.by("service_id", "period").items():
+        weeks.setdefault((service_id, period > split), Agg()).add(agg)
+    halves = {False: Agg(), True: Agg()}
+    for (_, later), agg in weeks.items():
+        halves[later].add(agg)
     themes_seen = {key for key, _ in weeks}
     theme_names = names(db_session, Service, themes_seen)
     tests = trends({
@@ -222,8 +229,7 @@ def _emerging(db_session: Session, scope: Scope) -> Table:
             Cell(FLAG, "oui" if trend.emerging else "non", bases=both),
         ]))
     table.rows.append(Row(labels.TOTAL, [
-        count(daily.total(lambda c: c.period <= split)),
-        count(daily.total(lambda c: c.period > split)),
+        count(halves[False]), count(halves[True]),
         Cell(FLAG, ""), Cell(FLAG, ""), Cell(FLAG, ""),
     ], total=True))
     _vertical(table, 0, 1)

@@ -23,13 +23,26 @@ ALPHA = 0.05
 
 
 def binomial_upper_tail(successes: int, trials: int) -> float:
-    """P(X ≥ successes) for X ~ Binomial(trials, 1/2), exactly (integer arithmetic)."""
+    """P(X ≥ successes) for X ~ Binomial(trials, 1/2): the exact sum of the binomial
+    terms (in floating point, from the log of the first one, each next one by the ratio
+    C(n, j+1) / C(n, j)), using the symmetry of p = 1/2 for the long side."""
     if successes <= 0:
         return 1.0
     if successes > trials:
         return 0.0
-    tail = sum(math.comb(trials, k) for k in range(successes, trials + 1))
-    return float(tail / 2**trials)
+    if successes <= trials / 2:  # the tail holds at least half the mass: sum the other one
+        return 1.0 - binomial_upper_tail(trials - successes + 1, trials)
+    term = math.exp(
+        math.lgamma(trials + 1) - math.lgamma(successes + 1)
+        - math.lgamma(trials - successes + 1) - trials * math.log(2)
+    )
+    total = 0.0
+    for j in range(successes, trials + 1):
+        total += term
+        term *= (trials - j) / (j + 1)
+        if term < total * 1e-17:
+            break
+    return min(1.0, total)
 
 
 def holm(p_values: Mapping[str, float]) -> dict[str, float]:

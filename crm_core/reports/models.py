@@ -27,8 +27,14 @@ _JOURNAL_ID = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class ReportDelta(Base):
-    """One written fact not yet folded into the roll-ups: appended by the writers' flush
-    (an insert on a sequence: no hot row), consumed by `rollup.fold_pending`."""
+    """One written fact not yet folded into the roll-ups, consumed by `rollup.fold_pending`.
+
+    Appended by database triggers (migration 0009, both engines) in the writer's own
+    statement: every writer is covered — services, connectors, scripts — without a line
+    in their code and without a round trip; and appending is an insert on a sequence, so
+    concurrent writers never wait on a shared counter row (the hot-row contention of
+    upserting counters in the writers' transactions). Only the folder upserts counters.
+    """
 
     __tablename__ = "report_delta"
 
@@ -74,7 +80,3 @@ class ReportPresence(_CellKey, Base):
 
     who: Mapped[str] = mapped_column(String(64), primary_key=True)
 
-
-# The writers' journal listener is registered with the models, so that every process that
-# maps them (server, CLI, tests, tools) journals its writes.
-from crm_core.reports import journal as _journal  # noqa: E402, F401

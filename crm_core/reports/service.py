@@ -13,12 +13,12 @@ figures.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from crm_core.agents import service as agents
@@ -106,6 +106,8 @@ def _home_site(db_session: Session, actor: Actor | None) -> Site | None:
 
 @dataclass
 class Agg:
+    """Figures of a combination of roll-up cells (`residents`: the lower bound)."""
+
     n: int = 0
     residents: int = 0
     sum1: float = 0.0
@@ -115,56 +117,90 @@ class Agg:
     flag1: int = 0
     flag2: int = 0
 
-    def add(self, cell: Any) -> None:
-        self.n += cell.n
-        self.residents = max(self.residents, cell.residents)
-        self.sum1 += cell.sum1
-        self.sum2 += cell.sum2
-        self.ok += cell.ok
-        self.due += cell.due
-        self.flag1 += cell.flag1
-        self.flag2 += cell.flag2
+    def add(self, other: Agg) -> None:
+        self.n += other.n
+        self.residents = max(self.residents, other.residents)
+        self.sum1 += other.sum1
+        self.sum2 += other.sum2
+        self.ok += other.ok
+        self.due += other.due
+        self.flag1 += other.flag1
+        self.flag2 += other.flag2
+
+
+def combined(aggs: Iterable[Agg]) -> Agg:
+    total = Agg()
+    for agg in aggs:
+        total.add(agg)
+    return total
+
+
+def marginal(groups: dict[tuple[Any, ...], Agg], index: int) -> dict[Any, Agg]:
+    """Figures per value of one dimension of a finer grouping (no second query: the
+    residents' maximum of a union of groups is the maximum of their maxima)."""
+    found: dict[Any, Agg] = {}
+    for key, agg in groups.items():
+        found.setdefault(key[index], Agg()).add(agg)
+    return found
+
+
+_DIMENSIONS = ("period", "site_id", "service_id", "channel", "detail")
 
 
 @dataclass
 class Cells:
-    rows: list[Any] = field(default_factory=list)
+    """The roll-up cells of one kind covering a scope, summed in SQL by the dimensions
+    asked for (counts and sums add up; residents take the maximum, a lower bound)."""
 
-    def total(self, keep: Callable[[Any], bool] = lambda _: True) -> Agg:
-        agg = Agg()
-        for row in self.rows:
-            if keep(row):
-                agg.add(row)
-        return agg
+    db_session: Session
+    kind: str
+    scope: Scope
+    parts: list[tuple[str, date]] | None = None
 
-    def by(self, key: Callable[[Any], Hashable]) -> dict[Any, Agg]:
-        groups: dict[Any, Agg] = {}
-        for row in self.rows:
-            groups.setdefault(key(row), Agg()).add(row)
-        return groups
+    def by(self, *dimensions: str) -> dict[Any, Agg]:
+        """Figures per value of one dimension (or per tuple of several)."""
+        assert all(d in _DIMENSIONS for d in dimensions)
+        cell = ReportCell
+        keys = [getattr(cell, d) for d in dimensions]
+        statement = select(
+            *keys, func.sum(cell.n), func.max(cell.residents), func.sum(cell.sum1),
+            func.sum(cell.sum2), func.sum(cell.ok), func.sum(cell.due), func.sum(cell.flag1),
+            func.sum(cell.flag2),
+        ).where(*self._where()).group_by(*keys)
+        found: dict[Any, Agg] = {}
+        width = len(dimensions)
+        for row in self.db_session.execute(statement):
+            key = row[0] if width == 1 else tuple(row[:width])
+            found[key] = Agg(int(row[width] or 0), int(row[width + 1] or 0),
+                             float(row[width + 2] or 0), float(row[width + 3] or 0),
+                             *(int(value or 0) for value in row[width + 4:]))
+        return found
+
+    def total(self) -> Agg:
+        return self.by().get((), Agg())
+
+    def _where(self) -> list[Any]:
+        grains: dict[str, list[date]] = {}
+        parts = self.parts if self.parts is not None else decompose(
+            self.scope.start, self.scope.end)
+        for grain, period in parts:
+            grains.setdefault(grain, []).append(period)
+        cell = ReportCell
+        where: list[Any] = [cell.kind == self.kind, or_(
+            *(and_(cell.grain == g, cell.period.in_(ps)) for g, ps in grains.items()))]
+        if self.scope.site is not None:
+            where.append(cell.site_id == self.scope.site.id)
+        if self.scope.service is not None:
+            where.append(cell.service_id == self.scope.service.id)
+        return where
 
 
 def read_cells(
     *, db_session: Session, kind: str, scope: Scope,
-    parts: Iterable[tuple[str, date]] | None = None,
+    parts: list[tuple[str, date]] | None = None,
 ) -> Cells:
     """The roll-up cells of one kind covering the scope (never the raw tables)."""
-    grains: dict[str, list[date]] = {}
-    for grain, period in parts if parts is not None else decompose(scope.start, scope.end):
-        grains.setdefault(grain, []).append(period)
-    cell = ReportCell
-    statement = select(
-        cell.period, cell.site_id, cell.service_id, cell.channel, cell.detail, cell.n,
-        cell.residents, cell.sum1, cell.sum2, cell.ok, cell.due, cell.flag1, cell.flag2,
-    ).where(
-        cell.kind == kind,
-        or_(*(and_(cell.grain == g, cell.period.in_(ps)) for g, ps in grains.items())),
-    )
-    if scope.site is not None:
-        statement = statement.where(cell.site_id == scope.site.id)
-    if scope.service is not None:
-        statement = statement.where(cell.service_id == scope.service.id)
-    return Cells(list(db_session.execute(statement)))
+    return Cells(db_session, kind, scope, parts)
 
 
 def names(db_session: Session, model: Any, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:

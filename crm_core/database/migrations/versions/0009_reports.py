@@ -55,7 +55,55 @@ def upgrade() -> None:
     )
 
 
+    _create_journal_triggers()
+
+
+# (trigger, table, event, condition, kind): the writes that feed the reports' journal.
+JOURNAL_TRIGGERS = (
+    ("report_journal_contact", "interaction", "INSERT", None, "contact"),
+    ("report_journal_case", '"case"', "INSERT", None, "case"),
+    ("report_journal_resolution", "case_status_change", "INSERT",
+     "NEW.to_status IN ('resolved', 'closed') AND (NEW.from_status IS NULL"
+     " OR NEW.from_status NOT IN ('resolved', 'closed'))", "resolution"),
+    ("report_journal_ticket_new", "queue_ticket", "INSERT", "NEW.served_at IS NOT NULL",
+     "ticket"),
+    ("report_journal_ticket_served", "queue_ticket", "UPDATE OF served_at",
+     "OLD.served_at IS NULL AND NEW.served_at IS NOT NULL", "ticket"),
+    ("report_journal_call_new", "call", "INSERT",
+     "NEW.direction = 'in' AND NEW.ended_at IS NOT NULL", "call"),
+    ("report_journal_call_ended", "call", "UPDATE OF ended_at",
+     "NEW.direction = 'in' AND OLD.ended_at IS NULL AND NEW.ended_at IS NOT NULL", "call"),
+)
+
+
+def _create_journal_triggers() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "CREATE FUNCTION report_journal() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+            " INSERT INTO report_delta (kind, entity_id) VALUES (TG_ARGV[0], NEW.id);"
+            " RETURN NULL; END $$"
+        )
+        for name, table, event, condition, kind in JOURNAL_TRIGGERS:
+            when = f" WHEN ({condition})" if condition else ""
+            op.execute(
+                f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW{when}"
+                f" EXECUTE FUNCTION report_journal('{kind}')"
+            )
+        return
+    for name, table, event, condition, kind in JOURNAL_TRIGGERS:
+        when = f" WHEN {condition}" if condition else ""
+        op.execute(
+            f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW{when} BEGIN"
+            f" INSERT INTO report_delta (kind, entity_id) VALUES ('{kind}', NEW.id); END"
+        )
+
+
 def downgrade() -> None:
+    is_postgresql = op.get_bind().dialect.name == "postgresql"
+    for name, table, *_ in JOURNAL_TRIGGERS:
+        op.execute(f"DROP TRIGGER IF EXISTS {name}" + (f" ON {table}" if is_postgresql else ""))
+    if is_postgresql:
+        op.execute("DROP FUNCTION IF EXISTS report_journal()")
     op.drop_table('report_presence')
     op.drop_table('report_delta')
     op.drop_table('report_cell')
