@@ -30,7 +30,7 @@ from crm_core.exceptions import InvalidInput, PermissionDenied
 from crm_core.reports import labels
 from crm_core.reports.models import ReportCell
 from crm_core.reports.periods import decompose, next_month
-from crm_core.reports.rollup import fold_pending
+from crm_core.reports.rollup import fold_all
 from crm_core.reports.schemas import Report
 from crm_core.reports.suppression import suppress
 
@@ -223,7 +223,7 @@ def build_report(
             field="name",
         )
     if fold:  # the unfolded tail of the journal, so that the report is up to date
-        fold_pending(db_session=db_session)
+        fold_all(db_session=db_session)
     wanted = REPORTS if name == "month" else (name,)
     tables = [table for key in wanted for table in BUILDERS[key](db_session, scope)]
     for table in tables:
