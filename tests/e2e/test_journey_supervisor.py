@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 from openpyxl import load_workbook
@@ -30,9 +31,8 @@ def _resident(client: RelaisClient, index: int) -> str:
     return str(created["id"])
 
 
-def _rows(table: dict[str, object]) -> dict[str, list[object]]:
-    return {row["label"]: [c["value"] for c in row["cells"]]  # type: ignore[index]
-            for row in table["rows"]}  # type: ignore[attr-defined]
+def _rows(table: dict[str, Any]) -> dict[str, list[Any]]:
+    return {row["label"]: [c["value"] for c in row["cells"]] for row in table["rows"]}
 
 
 def test_the_supervisors_month(live_server: LiveServer) -> None:
