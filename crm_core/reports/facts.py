@@ -28,6 +28,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     String,
+    Uuid,
     and_,
     case,
     cast,
@@ -153,7 +154,8 @@ def _call(dialect: str) -> FactSelect:
     )
     return (
         select(
-            Call.id, Call.started_at, _id(Agent.site_id), literal(NONE_ID), literal("phone"),
+            Call.id, Call.started_at, _id(Agent.site_id), cast(literal(NONE_ID), Uuid()),
+            literal("phone"),
             case((Call.answered_at.is_not(None), "answered"), else_="abandoned"), who,
             case((Call.answered_at.is_not(None), answer), else_=0.0), literal(0.0),
             case((and_(Call.answered_at.is_not(None), answer <= ANSWER_TARGET_SECONDS), 1),

@@ -3,7 +3,8 @@
 A *cell* is one (kind of fact, grain, period, site, service, channel, detail) tuple.
 Grains are the UTC day (`d`), month (`m`) and year (`y`); `period` is the first day of it.
 A missing site or service is the all-zero UUID (`NONE_ID`), so that the primary key never
-holds a NULL and upserts work the same on both engines.
+holds a NULL and upserts work the same on both engines; `ALL_ID` marks the cells that
+count every site (or service) at once.
 
 None of these tables references `resident`: the presence sets keep an opaque text key of
 who was counted (the resident id as the database prints it, or a caller's number for
@@ -22,6 +23,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from crm_core.database.base import Base
 
 NONE_ID = uuid.UUID(int=0)
+# Every fact is also counted in the cells of "all sites", "all services" and both, so that
+# reports read a few cells, with exact distinct counts, instead of summing many.
+ALL_ID = uuid.UUID(int=1)
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a bigint identity.
 _JOURNAL_ID = BigInteger().with_variant(Integer(), "sqlite")
 

@@ -26,13 +26,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, cast, delete, func, literal, literal_column, select
+from sqlalchemy import String, Uuid, cast, delete, func, literal, literal_column, select, text
 from sqlalchemy import insert as insert_into
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from crm_core.reports.facts import KINDS, fact_select
-from crm_core.reports.models import ReportCell, ReportDelta, ReportPresence
+from crm_core.reports.models import ALL_ID, ReportCell, ReportDelta, ReportPresence
 from crm_core.reports.periods import GRAINS, grain_start, utc_date
 
 LATE_DAYS = 31
@@ -113,16 +113,20 @@ def _apply(db_session: Session, facts: list[tuple[str, Any]], today: date) -> in
     opens = {grain: open_since(grain, today) for grain in GRAINS}
     for kind, row in facts:
         day = utc_date(row["at"])
+        channel, detail, who = str(row["channel"]), str(row["detail"]), str(row["who"])
+        site, service = row["site_id"], row["service_id"]
         for grain in GRAINS:
             period = grain_start(grain, day)
-            key: CellKey = (kind, grain, period, row["site_id"], row["service_id"],
-                            str(row["channel"]), str(row["detail"]))
-            counters = cells.setdefault(key, dict.fromkeys(COUNTERS, 0.0))
-            counters["n"] += 1
-            for name in _FACT_COUNTERS:
-                counters[name] += float(row[name] or 0)
-            if period >= opens[grain]:
-                present.add((key, str(row["who"])))
+            for site_key, service_key in (
+                (site, service), (ALL_ID, service), (site, ALL_ID), (ALL_ID, ALL_ID)
+            ):
+                key: CellKey = (kind, grain, period, site_key, service_key, channel, detail)
+                counters = cells.setdefault(key, dict.fromkeys(COUNTERS, 0.0))
+                counters["n"] += 1
+                for name in _FACT_COUNTERS:
+                    counters[name] += float(row[name] or 0)
+                if period >= opens[grain]:
+                    present.add((key, who))
     for key, added in _new_presences(db_session, present).items():
         cells[key]["residents"] += added
     insert = _insert(db_session)
@@ -168,40 +172,59 @@ class RebuildResult:
 def rebuild(*, db_session: Session, today: date | None = None) -> RebuildResult:
     """Recompute every roll-up from the tables in set-based SQL (after a bulk load, or to
     repair): distinct residents by COUNT(DISTINCT), presence sets for open periods only.
-    Meant for a quiet moment: the journal is emptied, its facts being counted here."""
+    The facts of each kind are read once into a temporary table, then grouped for each
+    grain and each site/service variant. Meant for a quiet moment: the journal is
+    emptied, its facts being counted here."""
     today = today or datetime.now(UTC).date()
     dialect = _dialect(db_session)
     for model in (ReportDelta, ReportCell, ReportPresence):
         db_session.execute(delete(model))
     for kind in KINDS:
         facts = fact_select(kind, dialect).subquery("facts")
+        dated = select(facts, *(
+            _period(grain, facts.c.at, dialect).label(f"period_{grain}") for grain in GRAINS
+        )).into(_FACTS_TABLE, temporary=True)
+        db_session.execute(dated)
+        table = dated.table
         for grain in GRAINS:
-            inner = select(
-                _period(grain, facts.c.at, dialect).label("period"), facts,
-            ).subquery("dated")
-            c = inner.c
-            grouped = select(
-                literal(kind), literal(grain), c.period, c.site_id, c.service_id,
-                cast(c.channel, String), cast(c.detail, String), func.count(),
-                func.count(c.who.distinct()), *(func.coalesce(func.sum(c[name]), 0)
-                                                for name in _FACT_COUNTERS),
-            ).group_by(c.period, c.site_id, c.service_id, c.channel, c.detail)
-            db_session.execute(insert_into(ReportCell).from_select(
-                [*KEY_COLUMNS, "n", "residents", *_FACT_COUNTERS], grouped
-            ))
+            c = table.c
+            period = c[f"period_{grain}"]
             since = datetime.combine(open_since(grain, today), datetime.min.time(), UTC)
-            recent = select(
-                literal(kind), literal(grain), c.period, c.site_id, c.service_id,
-                cast(c.channel, String), cast(c.detail, String), c.who,
-            ).where(c.at >= since).distinct()
-            db_session.execute(insert_into(ReportPresence).from_select(
-                [*KEY_COLUMNS, "who"], recent
-            ))
+            for site, service in _variants(c.site_id, c.service_id):
+                keys = [period, c.channel, c.detail]
+                keys += [column for column in (site, service) if column is not None]
+                where_site = site if site is not None else cast(literal(ALL_ID), Uuid())
+                where_service = service if service is not None else cast(literal(ALL_ID), Uuid())
+                grouped = select(
+                    literal(kind), literal(grain), period, where_site, where_service,
+                    cast(c.channel, String), cast(c.detail, String), func.count(),
+                    func.count(c.who.distinct()), *(func.coalesce(func.sum(c[name]), 0)
+                                                    for name in _FACT_COUNTERS),
+                ).group_by(*keys)
+                db_session.execute(insert_into(ReportCell).from_select(
+                    [*KEY_COLUMNS, "n", "residents", *_FACT_COUNTERS], grouped
+                ))
+                recent = select(
+                    literal(kind), literal(grain), period, where_site, where_service,
+                    cast(c.channel, String), cast(c.detail, String), c.who,
+                ).where(c.at >= since).distinct()
+                db_session.execute(insert_into(ReportPresence).from_select(
+                    [*KEY_COLUMNS, "who"], recent
+                ))
+        db_session.execute(text(f"DROP TABLE {_FACTS_TABLE}"))
     db_session.flush()
     return RebuildResult(
         cells=db_session.scalar(select(func.count()).select_from(ReportCell)) or 0,
         presences=db_session.scalar(select(func.count()).select_from(ReportPresence)) or 0,
     )
+
+
+_FACTS_TABLE = "report_rebuild_facts"
+
+
+def _variants(site: Any, service: Any) -> list[tuple[Any, Any]]:
+    """The site and service columns of each variant; None stands for "all" (`ALL_ID`)."""
+    return [(site, service), (None, service), (site, None), (None, None)]
 
 
 def _period(grain: str, at: Any, dialect: str) -> Any:

@@ -1,13 +1,15 @@
 """Reports from the roll-ups only: resolve the scope, read cells, build and suppress tables.
 
-**Combining cells.** A published cell is usually the sum of many roll-up cells (days or
-months of a period, sites, services). Counts add up; distinct residents do not (the same
-person may be in several). The residents figure of a combination is therefore the
-*largest* distinct count among its parts: a true lower bound (the union has at least as
-many people as its largest part), exact for a single part. Suppressing on a lower bound
-can only suppress more than an exact count would, never less. Calendar months and years
-have cells of their own, so a monthly or yearly report by site or service reads exact
-figures.
+**Combining cells.** Every fact is counted in its site × service cell and in the "all
+sites" / "all services" cells, per day, month and year: a report reads the cells of its
+filter (or the "all" ones), so a calendar month or year by site, by service or over
+everything is one cell per published figure, with an exact distinct-resident count.
+Other combinations (an arbitrary period made of days and months, a table row made of
+several channels...) add counts up, but distinct residents do not add (the same person
+may be in several parts): their residents figure is the *largest* distinct count among
+the parts — a true lower bound (a union has at least as many people as its largest
+part). Suppressing on a lower bound can only suppress more than an exact count would,
+never less.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from crm_core.cases import service as cases
 from crm_core.cases.models import Service
 from crm_core.exceptions import InvalidInput, PermissionDenied
 from crm_core.reports import labels
-from crm_core.reports.models import ReportCell
+from crm_core.reports.models import ALL_ID, ReportCell
 from crm_core.reports.periods import decompose, next_month
 from crm_core.reports.rollup import fold_all
 from crm_core.reports.schemas import Report
@@ -166,7 +168,7 @@ class Cells:
             *keys, func.sum(cell.n), func.max(cell.residents), func.sum(cell.sum1),
             func.sum(cell.sum2), func.sum(cell.ok), func.sum(cell.due), func.sum(cell.flag1),
             func.sum(cell.flag2),
-        ).where(*self._where()).group_by(*keys)
+        ).where(*self._where(dimensions)).group_by(*keys)
         found: dict[Any, Agg] = {}
         width = len(dimensions)
         for row in self.db_session.execute(statement):
@@ -179,7 +181,7 @@ class Cells:
     def total(self) -> Agg:
         return self.by().get((), Agg())
 
-    def _where(self) -> list[Any]:
+    def _where(self, dimensions: tuple[str, ...]) -> list[Any]:
         grains: dict[str, list[date]] = {}
         parts = self.parts if self.parts is not None else decompose(
             self.scope.start, self.scope.end)
@@ -188,10 +190,16 @@ class Cells:
         cell = ReportCell
         where: list[Any] = [cell.kind == self.kind, or_(
             *(and_(cell.grain == g, cell.period.in_(ps)) for g, ps in grains.items()))]
-        if self.scope.site is not None:
-            where.append(cell.site_id == self.scope.site.id)
-        if self.scope.service is not None:
-            where.append(cell.service_id == self.scope.service.id)
+        # The cells of one site (service) when filtered, the "all" cells when not, unless
+        # the table is broken down by site (service).
+        for column, chosen in ((cell.site_id, self.scope.site),
+                               (cell.service_id, self.scope.service)):
+            if chosen is not None:
+                where.append(column == chosen.id)
+            elif column.key in dimensions:
+                where.append(column != ALL_ID)
+            else:
+                where.append(column == ALL_ID)
         return where
 
 

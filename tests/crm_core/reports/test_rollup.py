@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from crm_core.interactions.enums import Channel
 from crm_core.reports import rollup
-from crm_core.reports.models import ReportCell, ReportDelta, ReportPresence
+from crm_core.reports.models import ALL_ID, ReportCell, ReportDelta, ReportPresence
 from tests.crm_core.reports.dataset import at, make_world
 
 TODAY = date(2026, 10, 31)  # every October day still open to late writes
@@ -54,7 +54,8 @@ def test_writes_are_journaled_and_folding_equals_rebuilding(
     assert rebuilt == incremental
     month_contacts = {
         (c.channel, c.n, c.residents) for c in db_session.scalars(
-            select(ReportCell).where(ReportCell.kind == "contact", ReportCell.grain == "m")
+            select(ReportCell).where(ReportCell.kind == "contact", ReportCell.grain == "m",
+                                     ReportCell.site_id == ALL_ID)
         )
     }
     assert month_contacts == {("phone", 7, 6), ("counter", 1, 1)}
@@ -69,7 +70,8 @@ def test_folding_twice_counts_a_resident_once(
     world.contact(0, Channel.PHONE, at(3, 15))
     rollup.fold_all(db_session=db_session, today=TODAY)
     day = db_session.scalars(select(ReportCell).where(
-        ReportCell.kind == "contact", ReportCell.grain == "d")).one()
+        ReportCell.kind == "contact", ReportCell.grain == "d",
+        ReportCell.site_id == ALL_ID, ReportCell.service_id == ALL_ID)).one()
     assert (day.n, day.residents) == (2, 1)
 
 
@@ -79,10 +81,11 @@ def test_pruned_periods_never_overcount_residents(
     world = make_world(db_session, factories)
     world.contact(0, Channel.PHONE, at(3))
     rollup.fold_all(db_session=db_session, today=TODAY)
-    assert rollup.prune_presence(db_session=db_session, today=date(2027, 3, 1)) == 3
+    assert rollup.prune_presence(db_session=db_session, today=date(2027, 3, 1)) == 12
     world.contact(0, Channel.PHONE, at(3, 15))
     rollup.fold_pending(db_session=db_session, today=date(2027, 3, 1))
     day = db_session.scalars(select(ReportCell).where(
-        ReportCell.kind == "contact", ReportCell.grain == "d")).one()
+        ReportCell.kind == "contact", ReportCell.grain == "d",
+        ReportCell.site_id == ALL_ID, ReportCell.service_id == ALL_ID)).one()
     assert (day.n, day.residents) == (2, 1)  # not 2: the presence set is gone
     assert db_session.scalar(select(func.count()).select_from(ReportPresence)) == 0
