@@ -13,13 +13,13 @@ from crm_core.recognition.models import (
     SearchKey,
     SearchTokenKey,
 )
-from crm_core.reports.models import ReportCell, ReportDelta, ReportPresence
 from crm_core.reminders.models import (
     ReminderBundle,
     ReminderDate,
     ReminderDelivery,
     ReminderSubscription,
 )
+from crm_core.reports.models import ReportCell, ReportDelta, ReportPresence
 from crm_core.residents.models import AccountLink, ContactPoint, Resident
 from crm_core.telephony.models import Call, Callback, CallEvent
 from integrations.models import (

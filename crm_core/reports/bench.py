@@ -4,8 +4,9 @@
    with ten interactions and three cases each over the last year), plus queue tickets and
    calls generated in SQL; then `rollup.rebuild` (set-based) builds the roll-ups.
 2. The bulk data has one site; a métropole has a couple of dozen. The read side is timed
-   with the roll-up cells copied to `--sites` sites, so that reports read as many cells
-   as a métropole would produce.
+   with the bulk site's own roll-up cells copied to `--sites` sites, so that tables by
+   site and reads of one site see as many cells as a métropole would produce (the "all
+   sites" cells have one row per figure whatever the number of sites).
 3. Each report (month, year) is built end to end — journal tail folded, cells read,
    tables built, suppression — `--repeats` times; p50/p95 are printed.
 4. Write cost: writer threads record interactions through the ORM (one transaction per

@@ -179,6 +179,8 @@ def rebuild(*, db_session: Session, today: date | None = None) -> RebuildResult:
     dialect = _dialect(db_session)
     for model in (ReportDelta, ReportCell, ReportPresence):
         db_session.execute(delete(model))
+    if dialect == "postgresql":  # big sorts for COUNT(DISTINCT): in memory where possible
+        db_session.execute(text("SET LOCAL work_mem = '256MB'"))
     for kind in KINDS:
         facts = fact_select(kind, dialect).subquery("facts")
         dated = select(facts, *(
