@@ -18,6 +18,7 @@ Figures only, never pass/fail; the machine is shared, so they are noisy.
 
 from __future__ import annotations
 
+import multiprocessing
 import statistics
 import threading
 import time
@@ -191,6 +192,22 @@ def time_raw_baseline(engine: Engine, repeats: int) -> list[tuple[str, list[floa
     return out
 
 
+def fold_loop(url: str, every: float, seconds: float) -> None:
+    """Fold the journal every `every` seconds for `seconds` (a separate process)."""
+    from crm_core.reports.rollup import fold_pending
+
+    engine = make_engine(url, pool_size=1)
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            time.sleep(every)
+            with make_session_factory(engine)() as db_session:
+                fold_pending(db_session=db_session)
+                db_session.commit()
+    finally:
+        engine.dispose()
+
+
 def _fetch(connection: Connection, sql: TextClause, bounds: dict[str, date]) -> None:
     connection.execute(sql, bounds).all()
 
@@ -203,6 +220,7 @@ def write_throughput(
     from crm_core.interactions.models import Interaction
     from crm_core.reports.rollup import fold_pending
     from crm_core.residents.models import Resident
+
 
     factory = make_session_factory(engine)
     with factory() as db_session:
@@ -224,15 +242,14 @@ def write_throughput(
             index += 1
             counts[slot] += 1
 
-    def fold() -> None:
-        while not stop.wait(fold_every or 1.0):
-            with factory() as db_session:
-                fold_pending(db_session=db_session)
-                db_session.commit()
 
     threads = [threading.Thread(target=write, args=(slot,)) for slot in range(writers)]
-    if journal and fold_every:
-        threads.append(threading.Thread(target=fold))
+    folder = None
+    if journal and fold_every:  # its own process, as `relais report refresh` from a timer
+        folder = multiprocessing.get_context("spawn").Process(
+            target=fold_loop, args=(engine.url.render_as_string(hide_password=False),
+                                    fold_every, seconds + 1))
+        folder.start()
     try:
         started = time.perf_counter()
         for thread in threads:
@@ -242,14 +259,22 @@ def write_throughput(
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - started
+        if folder is not None:
+            folder.join()
     finally:
         if not journal:
             set_journal(engine, enabled=True)
     if journal:  # what the folder had not reached yet is folded, and timed, here
+        started = time.perf_counter()
         with factory() as db_session:
-            fold_pending(db_session=db_session, limit=10**9)
+            folded = fold_pending(db_session=db_session, limit=10**9)
             db_session.commit()
+        if folded.facts:
+            FOLD_RATES.append(folded.facts / (time.perf_counter() - started))
     return sum(counts) / elapsed
+
+
+FOLD_RATES: list[float] = []
 
 
 def run_reports_benchmark(
@@ -304,6 +329,10 @@ def _run(url: str, fresh: str | None, interactions: int, repeats: int, sites: in
         console.print(f"Écritures ({writers} fils, une transaction ORM par contact) :")
         for label, rate in rates.items():
             console.print(f"  {label:<34} {rate:8,.0f}/s  ({100 * (rate / baseline - 1):+.1f} %)")
+        if FOLD_RATES:
+            console.print(f"Repli du journal (seul, sans écritures) : {FOLD_RATES[0]:,.0f}"
+                          " faits/s (chacun dans 12 cellules : 3 grains × site/tous × "
+                          "service/tous)")
         for key, value in setup.items():
             console.print(f"{key}: {value:,.1f}")
         console.print("[dim]Machine partagée (2 cœurs, 5 sessions) : chiffres bruités.[/]")

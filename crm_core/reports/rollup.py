@@ -130,7 +130,7 @@ def _apply(db_session: Session, facts: list[tuple[str, Any]], today: date) -> in
     for key, added in _new_presences(db_session, present).items():
         cells[key]["residents"] += added
     insert = _insert(db_session)
-    statement = insert(ReportCell)
+    statement = insert(ReportCell.__table__)  # Core, not the ORM's bulk machinery
     table = ReportCell.__table__
     statement = statement.on_conflict_do_update(
         index_elements=list(KEY_COLUMNS),
@@ -142,7 +142,7 @@ def _apply(db_session: Session, facts: list[tuple[str, Any]], today: date) -> in
             for name, value in counters.items()}}
         for key, counters in sorted(cells.items())
     ]
-    db_session.execute(statement, rows)
+    db_session.connection().execute(statement, rows)
     return len(rows)
 
 
@@ -151,14 +151,14 @@ def _new_presences(db_session: Session, present: set[tuple[CellKey, str]]) -> Co
     if not present:
         return added
     insert = _insert(db_session)
-    statement = insert(ReportPresence).on_conflict_do_nothing().returning(
+    statement = insert(ReportPresence.__table__).on_conflict_do_nothing().returning(
         *(ReportPresence.__table__.c[name] for name in KEY_COLUMNS)
     )
     rows = [
         {**dict(zip(KEY_COLUMNS, key, strict=True)), "who": who}
         for key, who in sorted(present)
     ]
-    for returned in db_session.execute(statement, rows):
+    for returned in db_session.connection().execute(statement, rows):
         added[tuple(returned)] += 1
     return added
 
