@@ -30,6 +30,8 @@ from sqlalchemy import (
     String,
     Uuid,
     and_,
+    any_,
+    bindparam,
     case,
     cast,
     exists,
@@ -38,6 +40,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 
 from crm_core.agents.models import Agent
@@ -181,7 +184,10 @@ def fact_select(kind: str, dialect: str, ids: Sequence[uuid.UUID] | None = None)
     """The facts of one kind, labelled with `FACT_COLUMNS`; only `ids` when given."""
     builder, key = _BUILDERS[kind]
     statement = builder(dialect)
-    if ids is not None:
+    if ids is not None and dialect == "postgresql":  # one array parameter, not thousands
+        wanted = bindparam("ids", list(ids), type_=postgresql.ARRAY(Uuid()))
+        statement = statement.where(key == any_(wanted))
+    elif ids is not None:
         statement = statement.where(key.in_(ids))
     labelled = [
         column.label(name)

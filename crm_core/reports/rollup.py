@@ -25,8 +25,24 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from typing import cast as typed
 
-from sqlalchemy import String, Uuid, cast, delete, func, literal, literal_column, select, text
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    Float,
+    String,
+    Table,
+    Uuid,
+    bindparam,
+    cast,
+    delete,
+    func,
+    literal,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy import insert as insert_into
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -42,7 +58,8 @@ KEY_COLUMNS = ("kind", "grain", "period", "site_id", "service_id", "channel", "d
 COUNTERS = ("n", "residents", "sum1", "sum2", "ok", "due", "flag1", "flag2")
 _FACT_COUNTERS = ("sum1", "sum2", "ok", "due", "flag1", "flag2")
 
-CellKey = tuple[str, str, date, uuid.UUID, uuid.UUID, str, str]
+CellKey = tuple[str, str, date, str, str, str, str]  # site and service ids as text
+_ALL = str(ALL_ID)
 
 
 def open_since(grain: str, today: date) -> date:
@@ -114,11 +131,12 @@ def _apply(db_session: Session, facts: list[tuple[str, Any]], today: date) -> in
     for kind, row in facts:
         day = utc_date(row["at"])
         channel, detail, who = str(row["channel"]), str(row["detail"]), str(row["who"])
-        site, service = row["site_id"], row["service_id"]
+        # Text keys: hashing and sorting tens of thousands of them is cheap (UUIDs are not).
+        site, service = str(row["site_id"]), str(row["service_id"])
         for grain in GRAINS:
             period = grain_start(grain, day)
             for site_key, service_key in (
-                (site, service), (ALL_ID, service), (site, ALL_ID), (ALL_ID, ALL_ID)
+                (site, service), (_ALL, service), (site, _ALL), (_ALL, _ALL)
             ):
                 key: CellKey = (kind, grain, period, site_key, service_key, channel, detail)
                 counters = cells.setdefault(key, dict.fromkeys(COUNTERS, 0.0))
@@ -129,6 +147,10 @@ def _apply(db_session: Session, facts: list[tuple[str, Any]], today: date) -> in
                     present.add((key, who))
     for key, added in _new_presences(db_session, present).items():
         cells[key]["residents"] += added
+    ordered = sorted(cells.items())
+    if _dialect(db_session) == "postgresql":
+        _pg_upsert_cells(db_session, ordered)
+        return len(ordered)
     insert = _insert(db_session)
     statement = insert(ReportCell.__table__)  # Core, not the ORM's bulk machinery
     table = ReportCell.__table__
@@ -137,30 +159,99 @@ def _apply(db_session: Session, facts: list[tuple[str, Any]], today: date) -> in
         set_={name: table.c[name] + statement.excluded[name] for name in COUNTERS},
     )
     rows = [
-        {**dict(zip(KEY_COLUMNS, key, strict=True)),
+        {**_key_dict(key),
          **{name: int(value) if name not in ("sum1", "sum2") else value
             for name, value in counters.items()}}
-        for key, counters in sorted(cells.items())
+        for key, counters in ordered
     ]
     db_session.connection().execute(statement, rows)
     return len(rows)
+
+
+# PostgreSQL: whole batches as one statement over arrays (unnest), so that the driver
+# handles a dozen parameters rather than tens of thousands of placeholders.
+_KEY_TYPES: dict[str, Any] = {"period": Date(), "site_id": String(), "service_id": String()}
+_COUNTER_TYPES: dict[str, Any] = {"sum1": Float(), "sum2": Float()}
+
+
+def _unnested(names: tuple[str, ...]) -> Any:
+    arrays = [
+        cast(bindparam(name), postgresql.ARRAY(
+            _KEY_TYPES.get(name) or _COUNTER_TYPES.get(name)
+            or (BigInteger() if name in COUNTERS else String())))
+        for name in names
+    ]
+    source = func.unnest(*arrays).table_valued(*names).render_derived()
+    return select(*(
+        cast(source.c[name], Uuid()) if name in ("site_id", "service_id") else source.c[name]
+        for name in names
+    ))
+
+
+def _pg_cells() -> Any:
+    names = KEY_COLUMNS + COUNTERS
+    table = typed(Table, ReportCell.__table__)
+    statement = postgresql.insert(table).from_select(list(names), _unnested(names))
+    return statement.on_conflict_do_update(
+        index_elements=list(KEY_COLUMNS),
+        set_={name: table.c[name] + statement.excluded[name] for name in COUNTERS},
+    )
+
+
+def _pg_presence() -> Any:
+    names = (*KEY_COLUMNS, "who")
+    return postgresql.insert(typed(Table, ReportPresence.__table__)).from_select(
+        list(names), _unnested(names)
+    ).on_conflict_do_nothing().returning(
+        *(ReportPresence.__table__.c[name] for name in KEY_COLUMNS))
+
+
+_PG_CELLS = _pg_cells()
+_PG_PRESENCE = _pg_presence()
+
+
+def _columns(rows: list[tuple[Any, ...]], names: tuple[str, ...]) -> dict[str, list[Any]]:
+    return {name: [row[index] for row in rows] for index, name in enumerate(names)}
+
+
+def _pg_upsert_cells(
+    db_session: Session, ordered: list[tuple[CellKey, dict[str, float]]]
+) -> None:
+    rows = [(*key, *(counters[name] if name in ("sum1", "sum2") else int(counters[name])
+                     for name in COUNTERS)) for key, counters in ordered]
+    db_session.execute(_PG_CELLS, _columns(rows, KEY_COLUMNS + COUNTERS))
 
 
 def _new_presences(db_session: Session, present: set[tuple[CellKey, str]]) -> Counter[CellKey]:
     added: Counter[CellKey] = Counter()
     if not present:
         return added
+    if _dialect(db_session) == "postgresql":
+        rows_pg = [(*key, who) for key, who in sorted(present)]
+        for returned in db_session.execute(
+            _PG_PRESENCE, _columns(rows_pg, (*KEY_COLUMNS, "who"))
+        ):
+            added[_text_key(tuple(returned))] += 1
+        return added
     insert = _insert(db_session)
     statement = insert(ReportPresence.__table__).on_conflict_do_nothing().returning(
         *(ReportPresence.__table__.c[name] for name in KEY_COLUMNS)
     )
-    rows = [
-        {**dict(zip(KEY_COLUMNS, key, strict=True)), "who": who}
-        for key, who in sorted(present)
-    ]
+    rows = [{**_key_dict(key), "who": who} for key, who in sorted(present)]
     for returned in db_session.connection().execute(statement, rows):
-        added[tuple(returned)] += 1
+        added[_text_key(tuple(returned))] += 1
     return added
+
+
+def _key_dict(key: CellKey) -> dict[str, Any]:
+    values = dict(zip(KEY_COLUMNS, key, strict=True))
+    values["site_id"], values["service_id"] = uuid.UUID(key[3]), uuid.UUID(key[4])
+    return values
+
+
+def _text_key(returned: tuple[Any, ...]) -> CellKey:
+    kind, grain, period, site, service, channel, detail = returned
+    return (kind, grain, period, str(site), str(service), channel, detail)
 
 
 @dataclass
