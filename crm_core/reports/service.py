@@ -212,11 +212,16 @@ def read_cells(
 
 
 def names(db_session: Session, model: Any, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """Site names or service labels (public places and themes, never people), read once
+    per report: the catalogues are small, and a report's tables share them."""
     wanted = set(ids)
     if not wanted:
         return {}
-    column = model.name if model is Site else model.label
-    return dict(db_session.execute(select(model.id, column).where(model.id.in_(wanted))).all())
+    cache: dict[uuid.UUID, str] = db_session.info.setdefault(f"report_names_{model.__name__}", {})
+    if not wanted <= cache.keys():
+        column = model.name if model is Site else model.label
+        cache.update({key: label for key, label in db_session.execute(select(model.id, column))})
+    return {key: cache[key] for key in wanted if key in cache}
 
 
 def build_report(
@@ -232,6 +237,8 @@ def build_report(
         )
     if fold:  # the unfolded tail of the journal, so that the report is up to date
         fold_all(db_session=db_session)
+    for model in (Site, Service):  # names read afresh for each report
+        db_session.info.pop(f"report_names_{model.__name__}", None)
     wanted = REPORTS if name == "month" else (name,)
     tables = [table for key in wanted for table in BUILDERS[key](db_session, scope)]
     for table in tables:
