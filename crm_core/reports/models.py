@@ -58,8 +58,8 @@ class _CellKey:
 
 
 class ReportCell(_CellKey, Base):
-    """Counters of one cell. `residents` is the exact number of distinct residents of the
-    cell (see `rollup` for the one case where it can only be lower)."""
+    """Counters of one cell. `residents` is the number of distinct residents of the cell,
+    exact up to 5 and a lower bound beyond (see `rollup`: saturation, late writes)."""
 
     __tablename__ = "report_cell"
 

@@ -11,6 +11,11 @@ adds to the counts but not to `residents`: the figure can then only be *lower* t
 truth, which can only suppress more, never less. Reports combine cells with a lower
 bound too (see `service`).
 
+**Saturation.** Suppression only asks "at least 5 people?", so a cell stops recording who
+once it counts `SATURATION` (5) residents: presence sets stay at most 5 rows per cell,
+whatever the volume, and folding a fact into a full cell costs no presence insert. The
+`residents` figure is then "5 or more" — still a lower bound.
+
 **Contention.** Writers only append journal rows; one folder at a time turns them into
 upserts (`DELETE … RETURNING` on the oldest journal rows, facts read by primary key,
 cells upserted in key order), all in the caller's transaction: a crash before commit
@@ -34,6 +39,7 @@ from sqlalchemy import (
     String,
     Table,
     Uuid,
+    and_,
     bindparam,
     cast,
     delete,
@@ -42,6 +48,7 @@ from sqlalchemy import (
     literal_column,
     select,
     text,
+    tuple_,
 )
 from sqlalchemy import insert as insert_into
 from sqlalchemy.dialects import postgresql, sqlite
@@ -50,8 +57,12 @@ from sqlalchemy.orm import Session
 from crm_core.reports.facts import KINDS, fact_select
 from crm_core.reports.models import ALL_ID, ReportCell, ReportDelta, ReportPresence
 from crm_core.reports.periods import GRAINS, grain_start, utc_date
+from crm_core.reports.suppression import MIN_RESIDENTS
 
 LATE_DAYS = 31
+# Suppression only needs to know whether a cell holds at least MIN_RESIDENTS people: a
+# cell that reached it stops recording who (its figure stays a lower bound of the truth).
+SATURATION = MIN_RESIDENTS
 FOLD_BATCH = 20_000
 _ID_CHUNK = 5_000
 KEY_COLUMNS = ("kind", "grain", "period", "site_id", "service_id", "channel", "detail")
@@ -145,6 +156,9 @@ def _apply(db_session: Session, facts: list[tuple[str, Any]], today: date) -> in
                     counters[name] += float(row[name] or 0)
                 if period >= opens[grain]:
                     present.add((key, who))
+    if present:  # a cell known to hold enough people needs no more presence rows
+        full = _saturated(db_session, {key for key, _ in present})
+        present = {(key, who) for key, who in present if key not in full}
     for key, added in _new_presences(db_session, present).items():
         cells[key]["residents"] += added
     ordered = sorted(cells.items())
@@ -183,7 +197,8 @@ def _unnested(names: tuple[str, ...]) -> Any:
     ]
     source = func.unnest(*arrays).table_valued(*names).render_derived()
     return select(*(
-        cast(source.c[name], Uuid()) if name in ("site_id", "service_id") else source.c[name]
+        cast(source.c[name], Uuid()).label(name) if name in ("site_id", "service_id")
+        else source.c[name]
         for name in names
     ))
 
@@ -220,6 +235,26 @@ def _pg_upsert_cells(
     rows = [(*key, *(counters[name] if name in ("sum1", "sum2") else int(counters[name])
                      for name in COUNTERS)) for key, counters in ordered]
     db_session.execute(_PG_CELLS, _columns(rows, KEY_COLUMNS + COUNTERS))
+
+
+def _saturated(db_session: Session, keys: set[CellKey]) -> set[CellKey]:
+    """The cells among `keys` already counting `SATURATION` residents or more."""
+    cell = typed(Table, ReportCell.__table__)
+    if _dialect(db_session) == "postgresql":
+        wanted = _unnested(KEY_COLUMNS).subquery("wanted")
+        statement = select(*(cell.c[name] for name in KEY_COLUMNS)).join(
+            wanted, and_(*(cell.c[name] == wanted.c[name] for name in KEY_COLUMNS))
+        ).where(cell.c.residents >= SATURATION)
+        found = db_session.execute(statement, _columns(sorted(keys), KEY_COLUMNS))
+    else:
+        rows = [tuple(_key_dict(key)[name] for name in KEY_COLUMNS) for key in sorted(keys)]
+        found = db_session.execute(
+            select(*(cell.c[name] for name in KEY_COLUMNS)).where(
+                tuple_(*(cell.c[name] for name in KEY_COLUMNS)).in_(rows),
+                cell.c.residents >= SATURATION,
+            )
+        )
+    return {_text_key(tuple(row)) for row in found}
 
 
 def _new_presences(db_session: Session, present: set[tuple[CellKey, str]]) -> Counter[CellKey]:
@@ -297,10 +332,16 @@ def rebuild(*, db_session: Session, today: date | None = None) -> RebuildResult:
                 db_session.execute(insert_into(ReportCell).from_select(
                     [*KEY_COLUMNS, "n", "residents", *_FACT_COUNTERS], grouped
                 ))
+                cell = typed(Table, ReportCell.__table__).c
                 recent = select(
                     literal(kind), literal(grain), period, where_site, where_service,
                     cast(c.channel, String), cast(c.detail, String), c.who,
-                ).where(c.at >= since).distinct()
+                ).join(ReportCell, and_(
+                    cell.kind == kind, cell.grain == grain, cell.period == period,
+                    cell.site_id == where_site, cell.service_id == where_service,
+                    cell.channel == cast(c.channel, String),
+                    cell.detail == cast(c.detail, String),
+                )).where(c.at >= since, cell.residents < SATURATION).distinct()
                 db_session.execute(insert_into(ReportPresence).from_select(
                     [*KEY_COLUMNS, "who"], recent
                 ))

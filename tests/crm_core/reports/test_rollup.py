@@ -89,3 +89,23 @@ def test_pruned_periods_never_overcount_residents(
         ReportCell.site_id == ALL_ID, ReportCell.service_id == ALL_ID)).one()
     assert (day.n, day.residents) == (2, 1)  # not 2: the presence set is gone
     assert db_session.scalar(select(func.count()).select_from(ReportPresence)) == 0
+
+
+def test_a_full_cell_stops_recording_who(db_session: Session, factories: ModuleType) -> None:
+    world = make_world(db_session, factories)
+    for who in range(5):
+        world.contact(who, Channel.PHONE, at(3))
+    rollup.fold_all(db_session=db_session, today=TODAY)
+    before = db_session.scalar(select(func.count()).select_from(ReportPresence))
+    for who in range(5, 9):
+        world.contact(who, Channel.PHONE, at(3, 15))
+    rollup.fold_all(db_session=db_session, today=TODAY)
+    # 5 residents reached in every cell of the first fold: no presence row added since,
+    # and the figure stays a lower bound (5, not 9) — enough to publish.
+    assert db_session.scalar(select(func.count()).select_from(ReportPresence)) == before
+    day = db_session.scalars(select(ReportCell).where(
+        ReportCell.kind == "contact", ReportCell.grain == "d",
+        ReportCell.site_id == ALL_ID, ReportCell.service_id == ALL_ID)).one()
+    assert (day.n, day.residents) == (9, 5)
+    rollup.rebuild(db_session=db_session, today=TODAY)
+    assert db_session.scalar(select(func.count()).select_from(ReportPresence)) == 0
