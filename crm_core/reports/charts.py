@@ -19,6 +19,7 @@ _BLUE = "#000091"  # the French State's "bleu France", readable on white (contra
 
 
 def _french(value: float, _position: object = None) -> str:
+    value = 0.0 if abs(value) < 1e-9 else value  # never "-0"
     text = f"{value:,.1f}" if value % 1 else f"{value:,.0f}"
     return text.replace(",", "\u202f").replace(".", ",")
 
@@ -49,20 +50,23 @@ def draw_table(table: Table, axes: Axes) -> None:
     axes.set_yticks(list(positions), labels)
     axes.invert_yaxis()
     axes.set_title(spec.title, fontsize=11, loc="left")
-    axes.set_xlabel(spec.axis)
+    label = spec.axis
+    if hidden:  # named under the axis, where the layout leaves room for it
+        label += "\n" + textwrap.fill("Secret statistique : " + ", ".join(hidden), 90)
+    axes.set_xlabel(label)
+    if not any(values):
+        axes.set_xlim(0, 1)
     axes.xaxis.set_major_formatter(FuncFormatter(_french))
     axes.grid(axis="x", alpha=0.3)
     axes.spines[["top", "right"]].set_visible(False)
     for position, value in zip(positions, values, strict=True):
         axes.annotate(_french(value), (value, position), xytext=(3, 0),
                       textcoords="offset points", va="center", fontsize=8)
-    if hidden:
-        axes.text(0, -0.18, "Secret statistique : " + ", ".join(hidden), fontsize=8,
-                  transform=axes.transAxes, wrap=True)
 
 
 def table_png(table: Table) -> bytes:
-    figure = Figure(figsize=(8, 0.45 * max(4, len(table.rows)) + 1.2), dpi=110)
+    figure = Figure(figsize=(8, 0.45 * max(4, len(table.rows)) + 1.6), dpi=110,
+                    layout="constrained")
     draw_table(table, figure.add_subplot())
     return _png(figure)
 
@@ -70,8 +74,8 @@ def table_png(table: Table) -> bytes:
 def report_png(report: Report) -> bytes:
     """Every chart of the report, stacked in one image."""
     tables = [table for table in report.tables if chartable(table)]
-    heights = [0.45 * max(4, len(t.rows)) + 1.2 for t in tables] or [2.0]
-    figure = Figure(figsize=(8, sum(heights) + 1.0), dpi=110)
+    heights = [0.45 * max(4, len(t.rows)) + 1.6 for t in tables] or [2.0]
+    figure = Figure(figsize=(8, sum(heights) + 1.0), dpi=110, layout="constrained")
     figure.suptitle(f"{report.title} — du {report.start:%d/%m/%Y} au {report.end:%d/%m/%Y}\n"
                     f"{report.site} · {report.service}", fontsize=12)
     if not tables:
@@ -84,7 +88,6 @@ def report_png(report: Report) -> bytes:
 
 
 def _png(figure: Figure) -> bytes:
-    figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
