@@ -17,7 +17,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import BigInteger, Float, Integer, PrimaryKeyConstraint, String
+from sqlalchemy import BigInteger, Float, Index, Integer, PrimaryKeyConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm_core.database.base import Base
@@ -62,6 +62,8 @@ class ReportCell(_CellKey, Base):
     exact up to 5 and a lower bound beyond (see `rollup`: saturation, late writes)."""
 
     __tablename__ = "report_cell"
+    # Reports read one site (or "all sites") over a few periods: site before period.
+    __table_args__ = (Index("ix_report_cell_site_period", "kind", "grain", "site_id", "period"),)
 
     n: Mapped[int] = mapped_column(BigInteger, default=0)
     residents: Mapped[int] = mapped_column(BigInteger, default=0)

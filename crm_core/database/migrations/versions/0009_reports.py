@@ -36,6 +36,9 @@ def upgrade() -> None:
     sa.Column('detail', sa.String(length=32), nullable=False),
     sa.PrimaryKeyConstraint('kind', 'grain', 'period', 'site_id', 'service_id', 'channel', 'detail', name=op.f('pk_report_cell'))
     )
+    with op.batch_alter_table('report_cell', schema=None) as batch_op:
+        batch_op.create_index('ix_report_cell_site_period', ['kind', 'grain', 'site_id', 'period'], unique=False)
+
     op.create_table('report_delta',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
