@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -192,14 +193,18 @@ def time_raw_baseline(engine: Engine, repeats: int) -> list[tuple[str, list[floa
     return out
 
 
-def fold_loop(url: str, every: float, seconds: float) -> None:
-    """Fold the journal every `every` seconds for `seconds` (a separate process)."""
+def fold_loop(url: str, every: float, ready: Any, stop: Any) -> None:
+    """Fold the journal every `every` seconds until `stop` (a separate process); `ready`
+    is set once imports and the connection are done, so that start-up is not timed."""
     from crm_core.reports.rollup import fold_pending
 
     engine = make_engine(url, pool_size=1)
-    deadline = time.monotonic() + seconds
+    with make_session_factory(engine)() as db_session:
+        fold_pending(db_session=db_session)
+        db_session.commit()
+    ready.set()
     try:
-        while time.monotonic() < deadline:
+        while not stop.wait(every):
             time.sleep(every)
             with make_session_factory(engine)() as db_session:
                 fold_pending(db_session=db_session)
@@ -245,11 +250,14 @@ def write_throughput(
 
     threads = [threading.Thread(target=write, args=(slot,)) for slot in range(writers)]
     folder = None
+    context = multiprocessing.get_context("spawn")
+    ready, halt = context.Event(), context.Event()
     if journal and fold_every:  # its own process, as `relais report refresh` from a timer
-        folder = multiprocessing.get_context("spawn").Process(
+        folder = context.Process(
             target=fold_loop, args=(engine.url.render_as_string(hide_password=False),
-                                    fold_every, seconds + 1))
+                                    fold_every, ready, halt))
         folder.start()
+        ready.wait(120)
     try:
         started = time.perf_counter()
         for thread in threads:
@@ -260,6 +268,7 @@ def write_throughput(
             thread.join()
         elapsed = time.perf_counter() - started
         if folder is not None:
+            halt.set()
             folder.join()
     finally:
         if not journal:
