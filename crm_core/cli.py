@@ -18,6 +18,7 @@ from crm_core.config import Settings, get_settings
 from crm_core.privacy.cli import audit_app, retention_app
 from crm_core.recognition.cli import bench_search, residents_app
 from crm_core.reminders.cli import reminders_app
+from crm_core.reports.cli import bench_reports, report_app
 from crm_core.security.cli import bench_fuzz, bench_load
 from integrations.cli import bench_ingest, deliver_command, integrations_app
 from phone_desk.cli import bench_phone, phone_app
@@ -45,6 +46,8 @@ bench_app.command("counter")(bench_counter)
 bench_app.command("fuzz")(bench_fuzz)
 bench_app.command("load")(bench_load)
 app.add_typer(phone_app, name="phone")
+app.add_typer(report_app, name="report")
+bench_app.command("reports")(bench_reports)
 console = Console()
 DEMO_PBX_SECRETS = "pbx-demo:demo-pbx-secret-not-for-production"
 

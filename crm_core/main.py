@@ -28,6 +28,7 @@ from crm_core.recognition.identity_router import router as identity_router
 from crm_core.recognition.router import router as recognition_router
 from crm_core.reminders.router import pages as reminder_pages
 from crm_core.reminders.router import router as reminders_router
+from crm_core.reports.router import router as reports_router
 from crm_core.residents.router import router as residents_router
 from crm_core.security.router import router as security_router
 from crm_core.space.api import router as privacy_requests_router
@@ -97,7 +98,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     for router in (
         agents_router, identity_router, residents_router, cases_router, interactions_router,
         recognition_router, badges_router, privacy_router, reminders_router, queue_router,
-        telephony_router, privacy_requests_router, security_router,
+        telephony_router, privacy_requests_router, security_router, reports_router,
     ):
         api.include_router(router)
     app.include_router(api)

@@ -19,6 +19,7 @@ from crm_core.reminders.models import (
     ReminderDelivery,
     ReminderSubscription,
 )
+from crm_core.reports.models import ReportCell, ReportDelta, ReportPresence
 from crm_core.residents.models import AccountLink, ContactPoint, Resident
 from crm_core.security.models import AbuseCounter, SecurityEvent
 from crm_core.space.models import PrivacyRequest, ResidentSession
@@ -67,6 +68,9 @@ __all__ = [
     "ReminderDate",
     "ReminderDelivery",
     "ReminderSubscription",
+    "ReportCell",
+    "ReportDelta",
+    "ReportPresence",
     "Resident",
     "ResidentMerge",
     "ResidentMergeMove",

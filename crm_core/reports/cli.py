@@ -1,0 +1,165 @@
+"""`relais report …`: the supervisors' reports on the command line, and their upkeep."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from sqlalchemy.orm import Session
+
+from crm_core.exceptions import DomainError
+
+report_app = typer.Typer(help="Rapports des canaux pour les superviseurs.", no_args_is_help=True)
+console = Console()
+Formats = ("table", "json", "csv", "xlsx", "html", "png")
+
+
+@contextmanager
+def _session() -> Iterator[Session]:
+    from crm_core.cli import _prepare_database, _settings
+    from crm_core.database.engine import make_engine, make_session_factory
+
+    settings = _settings()
+    _prepare_database(settings)
+    engine = make_engine(settings.effective_database_url)
+    try:
+        with make_session_factory(engine)() as db_session:
+            yield db_session
+    finally:
+        engine.dispose()
+
+
+def _day(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        console.print(f"[bold red]Date illisible pour {option} :[/] « {text} » (AAAA-MM-JJ)")
+        raise typer.Exit(2) from None
+
+
+def run_report(
+    name: str, start: date, end: date, site: str | None, service_code: str | None, fmt: str,
+    output: Path | None,
+) -> None:
+    from crm_core.reports import render, service
+
+    if fmt not in Formats:
+        console.print(f"[bold red]Format inconnu :[/] « {fmt} » ({', '.join(Formats)})")
+        raise typer.Exit(2)
+    try:
+        with _session() as db_session:
+            scope = service.resolve_scope(db_session=db_session, actor=None, start=start,
+                                          end=end, site_code=site, service_code=service_code)
+            report = service.build_report(db_session=db_session, name=name, scope=scope)
+            db_session.commit()
+    except DomainError as exc:
+        console.print(f"[bold red]Refusé :[/] {exc.detail}")
+        raise typer.Exit(1) from exc
+    if fmt == "table":
+        render.print_report(report, console)
+        return
+    body = render.render(report, fmt)
+    if output is None and fmt in ("json", "csv", "html"):
+        typer.echo(body.decode("utf-8"), nl=False)
+        return
+    target = output or Path(f"rapport-{name}-{start}-{end}.{fmt}")
+    target.write_bytes(body)
+    console.print(f"Rapport écrit : {target} ({len(body):,} octets)".replace(",", "\u202f"))
+
+
+FromOption = Annotated[str, typer.Option("--from", help="Premier jour (AAAA-MM-JJ).")]
+ToOption = Annotated[str, typer.Option("--to", help="Dernier jour (AAAA-MM-JJ).")]
+SiteOption = Annotated[str | None, typer.Option("--site", help="Code du site.")]
+ServiceOption = Annotated[str | None, typer.Option("--service", help="Code du service.")]
+FormatOption = Annotated[str, typer.Option(
+    "--format", help="table, json, csv, xlsx, html ou png.")]
+OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="Fichier à écrire.")]
+
+
+def _command(name: str) -> Callable[..., None]:
+    def command(
+        start: FromOption, end: ToOption, site: SiteOption = None,
+        service_code: ServiceOption = None, fmt: FormatOption = "table",
+        output: OutputOption = None,
+    ) -> None:
+        run_report(name, _day(start, "--from"), _day(end, "--to"), site, service_code, fmt,
+                   output)
+
+    return command
+
+
+for _name, _help in (
+    ("channels", "Contacts et demandes par canal."),
+    ("journeys", "Parcours entre canaux, premier contact, délais de résolution."),
+    ("waiting", "Attente et service aux guichets (tickets)."),
+    ("calls", "Appels offerts, décrochés, abandonnés, temps avant décroché."),
+    ("themes", "Natures et thèmes des demandes, thèmes en hausse."),
+):
+    report_app.command(_name, help=_help)(_command(_name))
+
+
+@report_app.command("month")
+def month_report(
+    month: Annotated[str, typer.Argument(help="Le mois, AAAA-MM (par exemple 2026-10).")],
+    site: SiteOption = None, service_code: ServiceOption = None, fmt: FormatOption = "table",
+    output: OutputOption = None,
+) -> None:
+    """Every report of one month, in one document."""
+    from crm_core.reports.service import parse_month
+
+    try:
+        start, end = parse_month(month)
+    except DomainError as exc:
+        console.print(f"[bold red]Refusé :[/] {exc.detail}")
+        raise typer.Exit(2) from exc
+    run_report("month", start, end, site, service_code, fmt, output)
+
+
+@report_app.command("refresh")
+def refresh() -> None:
+    """Fold the journal of recent writes into the roll-ups (the server does it as it goes)."""
+    from crm_core.reports.rollup import fold_all, prune_presence
+
+    with _session() as db_session:
+        folded = fold_all(db_session=db_session)
+        pruned = prune_presence(db_session=db_session)
+        db_session.commit()
+    console.print(f"{folded.deltas} écriture(s) intégrée(s), {pruned} trace(s) de présence "
+                  "de périodes closes supprimée(s).")
+
+
+@report_app.command("rebuild")
+def rebuild_command() -> None:
+    """Recompute every roll-up from the tables (after a bulk load, or to repair)."""
+    from crm_core.reports.rollup import rebuild
+
+    started = datetime.now()
+    with _session() as db_session:
+        result = rebuild(db_session=db_session)
+        db_session.commit()
+    console.print(f"Cumuls recalculés : {result.cells} cellules, {result.presences} traces "
+                  f"de présence, en {(datetime.now() - started).total_seconds():.1f} s.")
+
+
+def bench_reports(
+    interactions: Annotated[int, typer.Option(help="Contacts à charger.")] = 10_000_000,
+    repeats: Annotated[int, typer.Option(help="Mesures par rapport.", min=1)] = 50,
+    sites: Annotated[int, typer.Option(help="Sites simulés côté lecture.", min=1)] = 24,
+    write_seconds: Annotated[float, typer.Option(help="Durée de chaque mesure d'écriture.")] = 15,
+    writers: Annotated[int, typer.Option(help="Fils d'écriture.", min=1)] = 4,
+    database_url: Annotated[
+        str | None, typer.Option(help="Base PostgreSQL déjà chargée (sinon : jetable).")
+    ] = None,
+) -> None:
+    """Rapports mensuels et annuels depuis les cumuls, et coût des cumuls en écriture."""
+    from crm_core.reports.bench import run_reports_benchmark
+
+    run_reports_benchmark(
+        interactions=interactions, repeats=repeats, sites=sites, write_seconds=write_seconds,
+        writers=writers, console=console, database_url=database_url,
+    )

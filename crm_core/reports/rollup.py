@@ -1,0 +1,384 @@
+"""Keeping the roll-ups: fold the journal incrementally, or rebuild them from the tables.
+
+**Distinct residents.** A cell's `residents` must never overstate how many people are
+behind it, or suppression would let a small group through. Distinct counts do not add up
+across cells, so they are kept exactly per cell (day, month and year grains) with a
+presence set: folding a fact inserts (cell, who) with ON CONFLICT DO NOTHING, and only
+the rows actually inserted increment `residents`. Presence rows are kept only while a
+period can still receive late writes (`LATE_DAYS`, the backdating limit of exchanges);
+`prune_presence` drops the rest. A late write into a period whose presence set is gone
+adds to the counts but not to `residents`: the figure can then only be *lower* than the
+truth, which can only suppress more, never less. Reports combine cells with a lower
+bound too (see `service`).
+
+**Saturation.** Suppression only asks "at least 5 people?", so a cell stops recording who
+once it counts `SATURATION` (5) residents: presence sets stay at most 5 rows per cell,
+whatever the volume, and folding a fact into a full cell costs no presence insert. The
+`residents` figure is then "5 or more" — still a lower bound.
+
+**Contention.** Writers only append journal rows; one folder at a time turns them into
+upserts (`DELETE … RETURNING` on the oldest journal rows, facts read by primary key,
+cells upserted in key order), all in the caller's transaction: a crash before commit
+leaves the journal as it was.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from typing import cast as typed
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    Float,
+    String,
+    Table,
+    Uuid,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    func,
+    literal,
+    literal_column,
+    select,
+    text,
+    tuple_,
+)
+from sqlalchemy import insert as insert_into
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from crm_core.reports.facts import KINDS, fact_select
+from crm_core.reports.models import ALL_ID, ReportCell, ReportDelta, ReportPresence
+from crm_core.reports.periods import GRAINS, grain_start, utc_date
+from crm_core.reports.suppression import MIN_RESIDENTS
+
+LATE_DAYS = 31
+# Suppression only needs to know whether a cell holds at least MIN_RESIDENTS people: a
+# cell that reached it stops recording who (its figure stays a lower bound of the truth).
+SATURATION = MIN_RESIDENTS
+FOLD_BATCH = 20_000
+_ID_CHUNK = 5_000
+KEY_COLUMNS = ("kind", "grain", "period", "site_id", "service_id", "channel", "detail")
+COUNTERS = ("n", "residents", "sum1", "sum2", "ok", "due", "flag1", "flag2")
+_FACT_COUNTERS = ("sum1", "sum2", "ok", "due", "flag1", "flag2")
+
+CellKey = tuple[str, str, date, str, str, str, str]  # site and service ids as text
+_ALL = str(ALL_ID)
+
+
+def open_since(grain: str, today: date) -> date:
+    """The first period of `grain` that may still receive late writes."""
+    return grain_start(grain, today - timedelta(days=LATE_DAYS))
+
+
+def _insert(db_session: Session) -> Any:
+    return postgresql.insert if _dialect(db_session) == "postgresql" else sqlite.insert
+
+
+def _dialect(db_session: Session) -> str:
+    return db_session.get_bind().dialect.name
+
+
+@dataclass
+class FoldResult:
+    deltas: int = 0
+    facts: int = 0
+    cells: int = 0
+
+
+def fold_pending(
+    *, db_session: Session, limit: int = FOLD_BATCH, today: date | None = None
+) -> FoldResult:
+    """Fold up to `limit` journal rows into the roll-ups, in the caller's transaction."""
+    oldest = select(ReportDelta.id).order_by(ReportDelta.id).limit(limit)
+    if _dialect(db_session) == "postgresql":
+        oldest = oldest.with_for_update(skip_locked=True)
+    taken = db_session.execute(
+        delete(ReportDelta).where(ReportDelta.id.in_(oldest.scalar_subquery()))
+        .returning(ReportDelta.kind, ReportDelta.entity_id)
+    ).all()
+    result = FoldResult(deltas=len(taken))
+    if not taken:
+        return result
+    by_kind: dict[str, list[uuid.UUID]] = {}
+    for kind, entity_id in taken:
+        by_kind.setdefault(kind, []).append(entity_id)
+    facts = [
+        (kind, row)
+        for kind, ids in by_kind.items() if kind in KINDS
+        for chunk in _chunks(ids)
+        for row in db_session.execute(fact_select(kind, _dialect(db_session), chunk)).mappings()
+    ]
+    result.facts = len(facts)
+    result.cells = _apply(db_session, facts, today or datetime.now(UTC).date())
+    return result
+
+
+def fold_all(*, db_session: Session, today: date | None = None) -> FoldResult:
+    total = FoldResult()
+    while (step := fold_pending(db_session=db_session, today=today)).deltas:
+        total.deltas += step.deltas
+        total.facts += step.facts
+        total.cells += step.cells
+    return total
+
+
+def _chunks(ids: Sequence[uuid.UUID]) -> Iterable[Sequence[uuid.UUID]]:
+    for start in range(0, len(ids), _ID_CHUNK):
+        yield ids[start:start + _ID_CHUNK]
+
+
+def _apply(db_session: Session, facts: list[tuple[str, Any]], today: date) -> int:
+    cells: dict[CellKey, dict[str, float]] = {}
+    present: set[tuple[CellKey, str]] = set()
+    opens = {grain: open_since(grain, today) for grain in GRAINS}
+    for kind, row in facts:
+        day = utc_date(row["at"])
+        channel, detail, who = str(row["channel"]), str(row["detail"]), str(row["who"])
+        # Text keys: hashing and sorting tens of thousands of them is cheap (UUIDs are not).
+        site, service = str(row["site_id"]), str(row["service_id"])
+        for grain in GRAINS:
+            period = grain_start(grain, day)
+            for site_key, service_key in (
+                (site, service), (_ALL, service), (site, _ALL), (_ALL, _ALL)
+            ):
+                key: CellKey = (kind, grain, period, site_key, service_key, channel, detail)
+                counters = cells.setdefault(key, dict.fromkeys(COUNTERS, 0.0))
+                counters["n"] += 1
+                for name in _FACT_COUNTERS:
+                    counters[name] += float(row[name] or 0)
+                if period >= opens[grain]:
+                    present.add((key, who))
+    if present:  # a cell known to hold enough people needs no more presence rows
+        full = _saturated(db_session, {key for key, _ in present})
+        present = {(key, who) for key, who in present if key not in full}
+    for key, added in _new_presences(db_session, present).items():
+        cells[key]["residents"] += added
+    ordered = sorted(cells.items())
+    if _dialect(db_session) == "postgresql":
+        _pg_upsert_cells(db_session, ordered)
+        return len(ordered)
+    insert = _insert(db_session)
+    statement = insert(ReportCell.__table__)  # Core, not the ORM's bulk machinery
+    table = ReportCell.__table__
+    statement = statement.on_conflict_do_update(
+        index_elements=list(KEY_COLUMNS),
+        set_={name: table.c[name] + statement.excluded[name] for name in COUNTERS},
+    )
+    rows = [
+        {**_key_dict(key),
+         **{name: int(value) if name not in ("sum1", "sum2") else value
+            for name, value in counters.items()}}
+        for key, counters in ordered
+    ]
+    db_session.connection().execute(statement, rows)
+    return len(rows)
+
+
+# PostgreSQL: whole batches as one statement over arrays (unnest), so that the driver
+# handles a dozen parameters rather than tens of thousands of placeholders.
+_KEY_TYPES: dict[str, Any] = {"period": Date(), "site_id": String(), "service_id": String()}
+_COUNTER_TYPES: dict[str, Any] = {"sum1": Float(), "sum2": Float()}
+
+
+def _unnested(names: tuple[str, ...]) -> Any:
+    arrays = [
+        cast(bindparam(name), postgresql.ARRAY(
+            _KEY_TYPES.get(name) or _COUNTER_TYPES.get(name)
+            or (BigInteger() if name in COUNTERS else String())))
+        for name in names
+    ]
+    source = func.unnest(*arrays).table_valued(*names).render_derived()
+    return select(*(
+        cast(source.c[name], Uuid()).label(name) if name in ("site_id", "service_id")
+        else source.c[name]
+        for name in names
+    ))
+
+
+def _pg_cells() -> Any:
+    names = KEY_COLUMNS + COUNTERS
+    table = typed(Table, ReportCell.__table__)
+    statement = postgresql.insert(table).from_select(list(names), _unnested(names))
+    return statement.on_conflict_do_update(
+        index_elements=list(KEY_COLUMNS),
+        set_={name: table.c[name] + statement.excluded[name] for name in COUNTERS},
+    )
+
+
+def _pg_presence() -> Any:
+    names = (*KEY_COLUMNS, "who")
+    return postgresql.insert(typed(Table, ReportPresence.__table__)).from_select(
+        list(names), _unnested(names)
+    ).on_conflict_do_nothing().returning(
+        *(ReportPresence.__table__.c[name] for name in KEY_COLUMNS))
+
+
+_PG_CELLS = _pg_cells()
+_PG_PRESENCE = _pg_presence()
+
+
+def _columns(rows: list[tuple[Any, ...]], names: tuple[str, ...]) -> dict[str, list[Any]]:
+    return {name: [row[index] for row in rows] for index, name in enumerate(names)}
+
+
+def _pg_upsert_cells(
+    db_session: Session, ordered: list[tuple[CellKey, dict[str, float]]]
+) -> None:
+    rows = [(*key, *(counters[name] if name in ("sum1", "sum2") else int(counters[name])
+                     for name in COUNTERS)) for key, counters in ordered]
+    db_session.execute(_PG_CELLS, _columns(rows, KEY_COLUMNS + COUNTERS))
+
+
+def _saturated(db_session: Session, keys: set[CellKey]) -> set[CellKey]:
+    """The cells among `keys` already counting `SATURATION` residents or more."""
+    cell = typed(Table, ReportCell.__table__)
+    if _dialect(db_session) == "postgresql":
+        wanted = _unnested(KEY_COLUMNS).subquery("wanted")
+        statement = select(*(cell.c[name] for name in KEY_COLUMNS)).join(
+            wanted, and_(*(cell.c[name] == wanted.c[name] for name in KEY_COLUMNS))
+        ).where(cell.c.residents >= SATURATION)
+        found = db_session.execute(statement, _columns(sorted(keys), KEY_COLUMNS))
+    else:
+        rows = [tuple(_key_dict(key)[name] for name in KEY_COLUMNS) for key in sorted(keys)]
+        found = db_session.execute(
+            select(*(cell.c[name] for name in KEY_COLUMNS)).where(
+                tuple_(*(cell.c[name] for name in KEY_COLUMNS)).in_(rows),
+                cell.c.residents >= SATURATION,
+            )
+        )
+    return {_text_key(tuple(row)) for row in found}
+
+
+def _new_presences(db_session: Session, present: set[tuple[CellKey, str]]) -> Counter[CellKey]:
+    added: Counter[CellKey] = Counter()
+    if not present:
+        return added
+    if _dialect(db_session) == "postgresql":
+        rows_pg = [(*key, who) for key, who in sorted(present)]
+        for returned in db_session.execute(
+            _PG_PRESENCE, _columns(rows_pg, (*KEY_COLUMNS, "who"))
+        ):
+            added[_text_key(tuple(returned))] += 1
+        return added
+    insert = _insert(db_session)
+    statement = insert(ReportPresence.__table__).on_conflict_do_nothing().returning(
+        *(ReportPresence.__table__.c[name] for name in KEY_COLUMNS)
+    )
+    rows = [{**_key_dict(key), "who": who} for key, who in sorted(present)]
+    for returned in db_session.connection().execute(statement, rows):
+        added[_text_key(tuple(returned))] += 1
+    return added
+
+
+def _key_dict(key: CellKey) -> dict[str, Any]:
+    values = dict(zip(KEY_COLUMNS, key, strict=True))
+    values["site_id"], values["service_id"] = uuid.UUID(key[3]), uuid.UUID(key[4])
+    return values
+
+
+def _text_key(returned: tuple[Any, ...]) -> CellKey:
+    kind, grain, period, site, service, channel, detail = returned
+    return (kind, grain, period, str(site), str(service), channel, detail)
+
+
+@dataclass
+class RebuildResult:
+    cells: int
+    presences: int
+
+
+def rebuild(*, db_session: Session, today: date | None = None) -> RebuildResult:
+    """Recompute every roll-up from the tables in set-based SQL (after a bulk load, or to
+    repair): distinct residents by COUNT(DISTINCT), presence sets for open periods only.
+    The facts of each kind are read once into a temporary table, then grouped for each
+    grain and each site/service variant. Meant for a quiet moment: the journal is
+    emptied, its facts being counted here."""
+    today = today or datetime.now(UTC).date()
+    dialect = _dialect(db_session)
+    for model in (ReportDelta, ReportCell, ReportPresence):
+        db_session.execute(delete(model))
+    if dialect == "postgresql":  # big sorts for COUNT(DISTINCT): in memory where possible
+        db_session.execute(text("SET LOCAL work_mem = '256MB'"))
+    for kind in KINDS:
+        facts = fact_select(kind, dialect).subquery("facts")
+        dated = select(facts, *(
+            _period(grain, facts.c.at, dialect).label(f"period_{grain}") for grain in GRAINS
+        )).into(_FACTS_TABLE, temporary=True)
+        db_session.execute(dated)
+        table = dated.table
+        for grain in GRAINS:
+            c = table.c
+            period = c[f"period_{grain}"]
+            since = datetime.combine(open_since(grain, today), datetime.min.time(), UTC)
+            for site, service in _variants(c.site_id, c.service_id):
+                keys = [period, c.channel, c.detail]
+                keys += [column for column in (site, service) if column is not None]
+                where_site = site if site is not None else cast(literal(ALL_ID), Uuid())
+                where_service = service if service is not None else cast(literal(ALL_ID), Uuid())
+                grouped = select(
+                    literal(kind), literal(grain), period, where_site, where_service,
+                    cast(c.channel, String), cast(c.detail, String), func.count(),
+                    func.count(c.who.distinct()), *(func.coalesce(func.sum(c[name]), 0)
+                                                    for name in _FACT_COUNTERS),
+                ).group_by(*keys)
+                db_session.execute(insert_into(ReportCell).from_select(
+                    [*KEY_COLUMNS, "n", "residents", *_FACT_COUNTERS], grouped
+                ))
+                cell = typed(Table, ReportCell.__table__).c
+                recent = select(
+                    literal(kind), literal(grain), period, where_site, where_service,
+                    cast(c.channel, String), cast(c.detail, String), c.who,
+                ).join(ReportCell, and_(
+                    cell.kind == kind, cell.grain == grain, cell.period == period,
+                    cell.site_id == where_site, cell.service_id == where_service,
+                    cell.channel == cast(c.channel, String),
+                    cell.detail == cast(c.detail, String),
+                )).where(c.at >= since, cell.residents < SATURATION).distinct()
+                db_session.execute(insert_into(ReportPresence).from_select(
+                    [*KEY_COLUMNS, "who"], recent
+                ))
+        db_session.execute(text(f"DROP TABLE {_FACTS_TABLE}"))
+    db_session.flush()
+    return RebuildResult(
+        cells=db_session.scalar(select(func.count()).select_from(ReportCell)) or 0,
+        presences=db_session.scalar(select(func.count()).select_from(ReportPresence)) or 0,
+    )
+
+
+_FACTS_TABLE = "report_rebuild_facts"
+
+
+def _variants(site: Any, service: Any) -> list[tuple[Any, Any]]:
+    """The site and service columns of each variant; None stands for "all" (`ALL_ID`)."""
+    return [(site, service), (None, service), (site, None), (None, None)]
+
+
+def _period(grain: str, at: Any, dialect: str) -> Any:
+    if dialect == "postgresql":
+        unit = {"d": "day", "m": "month", "y": "year"}[grain]
+        return cast(func.date_trunc(literal_column(f"'{unit}'"), func.timezone("UTC", at)),
+                    postgresql.DATE)
+    if grain == "d":
+        return func.date(at)
+    modifier = "start of month" if grain == "m" else "start of year"
+    return func.date(at, literal_column(f"'{modifier}'"))
+
+
+def prune_presence(*, db_session: Session, today: date | None = None) -> int:
+    """Drop presence sets of periods closed to late writes; returns the rows deleted."""
+    today = today or datetime.now(UTC).date()
+    deleted = 0
+    for grain in GRAINS:
+        result = db_session.execute(delete(ReportPresence).where(
+            ReportPresence.grain == grain, ReportPresence.period < open_since(grain, today)
+        ))
+        deleted += result.rowcount or 0  # type: ignore[attr-defined]
+    return deleted

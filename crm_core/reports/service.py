@@ -1,0 +1,253 @@
+"""Reports from the roll-ups only: resolve the scope, read cells, build and suppress tables.
+
+**Combining cells.** Every fact is counted in its site × service cell and in the "all
+sites" / "all services" cells, per day, month and year: a report reads the cells of its
+filter (or the "all" ones), so a calendar month or year by site, by service or over
+everything is one cell per published figure, with an exact distinct-resident count.
+Other combinations (an arbitrary period made of days and months, a table row made of
+several channels...) add counts up, but distinct residents do not add (the same person
+may be in several parts): their residents figure is the *largest* distinct count among
+the parts — a true lower bound (a union has at least as many people as its largest
+part). Suppressing on a lower bound can only suppress more than an exact count would,
+never less.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from crm_core.agents import service as agents
+from crm_core.agents.actor import Actor
+from crm_core.agents.models import Agent, Site
+from crm_core.cases import service as cases
+from crm_core.cases.models import Service
+from crm_core.exceptions import InvalidInput, PermissionDenied
+from crm_core.reports import labels
+from crm_core.reports.models import ALL_ID, ReportCell
+from crm_core.reports.periods import decompose, next_month
+from crm_core.reports.rollup import fold_all
+from crm_core.reports.schemas import Report
+from crm_core.reports.suppression import suppress
+
+REPORTS = ("channels", "journeys", "waiting", "calls", "themes")
+MAX_PERIOD_DAYS = 3660
+EARLIEST = date(2000, 1, 1)
+
+
+@dataclass(frozen=True)
+class Scope:
+    start: date
+    end: date
+    site: Site | None = None
+    service: Service | None = None
+
+    @property
+    def site_label(self) -> str:
+        return self.site.name if self.site else labels.ALL_SITES
+
+    @property
+    def service_label(self) -> str:
+        return self.service.label if self.service else labels.ALL_SERVICES
+
+
+def parse_month(text: str) -> tuple[date, date]:
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        start = date(year, month, 1)
+    except ValueError as exc:
+        raise InvalidInput(
+            f"Mois illisible : « {text} » (attendu : AAAA-MM, par exemple 2026-10)",
+            field="month",
+        ) from exc
+    return start, next_month(start) - timedelta(days=1)
+
+
+def resolve_scope(
+    *, db_session: Session, actor: Actor | None, start: date, end: date,
+    site_code: str | None = None, service_code: str | None = None,
+) -> Scope:
+    """Check the period and the filters; a supervisor attached to a site sees that site."""
+    if start > end:
+        raise InvalidInput(
+            f"Période inversée : le {start:%d/%m/%Y} est après le {end:%d/%m/%Y}", field="from"
+        )
+    if (end - start).days >= MAX_PERIOD_DAYS:
+        raise InvalidInput("Période trop longue : dix ans au plus", field="to")
+    latest = datetime.now(UTC).date() + timedelta(days=366)
+    if start < EARLIEST or end > latest:
+        raise InvalidInput(
+            f"Période hors limites : entre le {EARLIEST:%d/%m/%Y} et le {latest:%d/%m/%Y}",
+            field="from" if start < EARLIEST else "to",
+        )
+    site = agents.get_site_by_code(db_session=db_session, code=site_code) if site_code else None
+    service = cases.get_service(db_session=db_session, code=service_code) if service_code else None
+    home = _home_site(db_session, actor)
+    if home is not None:
+        if site is None:
+            site = home
+        elif site.id != home.id:
+            raise PermissionDenied(
+                f"Vos rapports portent sur le site « {home.name} » seulement", field="site"
+            )
+    return Scope(start=start, end=end, site=site, service=service)
+
+
+def _home_site(db_session: Session, actor: Actor | None) -> Site | None:
+    if actor is None or actor.agent_id is None:
+        return None  # the command line and the system see every site
+    agent = db_session.get(Agent, actor.agent_id)
+    return agent.site if agent is not None else None
+
+
+@dataclass
+class Agg:
+    """Figures of a combination of roll-up cells (`residents`: the lower bound)."""
+
+    n: int = 0
+    residents: int = 0
+    sum1: float = 0.0
+    sum2: float = 0.0
+    ok: int = 0
+    due: int = 0
+    flag1: int = 0
+    flag2: int = 0
+
+    def add(self, other: Agg) -> None:
+        self.n += other.n
+        self.residents = max(self.residents, other.residents)
+        self.sum1 += other.sum1
+        self.sum2 += other.sum2
+        self.ok += other.ok
+        self.due += other.due
+        self.flag1 += other.flag1
+        self.flag2 += other.flag2
+
+
+def combined(aggs: Iterable[Agg]) -> Agg:
+    total = Agg()
+    for agg in aggs:
+        total.add(agg)
+    return total
+
+
+def marginal(groups: dict[tuple[Any, ...], Agg], index: int) -> dict[Any, Agg]:
+    """Figures per value of one dimension of a finer grouping (no second query: the
+    residents' maximum of a union of groups is the maximum of their maxima)."""
+    found: dict[Any, Agg] = {}
+    for key, agg in groups.items():
+        found.setdefault(key[index], Agg()).add(agg)
+    return found
+
+
+_DIMENSIONS = ("period", "site_id", "service_id", "channel", "detail")
+
+
+@dataclass
+class Cells:
+    """The roll-up cells of one kind covering a scope, summed in SQL by the dimensions
+    asked for (counts and sums add up; residents take the maximum, a lower bound)."""
+
+    db_session: Session
+    kind: str
+    scope: Scope
+    parts: list[tuple[str, date]] | None = None
+
+    def by(self, *dimensions: str) -> dict[Any, Agg]:
+        """Figures per value of one dimension (or per tuple of several)."""
+        assert all(d in _DIMENSIONS for d in dimensions)
+        cell = ReportCell
+        keys = [getattr(cell, d) for d in dimensions]
+        statement = select(
+            *keys, func.sum(cell.n), func.max(cell.residents), func.sum(cell.sum1),
+            func.sum(cell.sum2), func.sum(cell.ok), func.sum(cell.due), func.sum(cell.flag1),
+            func.sum(cell.flag2),
+        ).where(*self._where(dimensions)).group_by(*keys)
+        found: dict[Any, Agg] = {}
+        width = len(dimensions)
+        for row in self.db_session.execute(statement):
+            key = row[0] if width == 1 else tuple(row[:width])
+            found[key] = Agg(int(row[width] or 0), int(row[width + 1] or 0),
+                             float(row[width + 2] or 0), float(row[width + 3] or 0),
+                             *(int(value or 0) for value in row[width + 4:]))
+        return found
+
+    def total(self) -> Agg:
+        return self.by().get((), Agg())
+
+    def _where(self, dimensions: tuple[str, ...]) -> list[Any]:
+        grains: dict[str, list[date]] = {}
+        parts = self.parts if self.parts is not None else decompose(
+            self.scope.start, self.scope.end)
+        for grain, period in parts:
+            grains.setdefault(grain, []).append(period)
+        cell = ReportCell
+        where: list[Any] = [cell.kind == self.kind, or_(
+            *(and_(cell.grain == g, cell.period.in_(ps)) for g, ps in grains.items()))]
+        # The cells of one site (service) when filtered, the "all" cells when not, unless
+        # the table is broken down by site (service).
+        for column, chosen in ((cell.site_id, self.scope.site),
+                               (cell.service_id, self.scope.service)):
+            if chosen is not None:
+                where.append(column == chosen.id)
+            elif column.key in dimensions:
+                where.append(column != ALL_ID)
+            else:
+                where.append(column == ALL_ID)
+        return where
+
+
+def read_cells(
+    *, db_session: Session, kind: str, scope: Scope,
+    parts: list[tuple[str, date]] | None = None,
+) -> Cells:
+    """The roll-up cells of one kind covering the scope (never the raw tables)."""
+    return Cells(db_session, kind, scope, parts)
+
+
+def names(db_session: Session, model: Any, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """Site names or service labels (public places and themes, never people), read once
+    per report: the catalogues are small, and a report's tables share them."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    cache: dict[uuid.UUID, str] = db_session.info.setdefault(f"report_names_{model.__name__}", {})
+    if not wanted <= cache.keys():
+        column = model.name if model is Site else model.label
+        cache.update({key: label for key, label in db_session.execute(select(model.id, column))})
+    return {key: cache[key] for key in wanted if key in cache}
+
+
+def build_report(
+    *, db_session: Session, name: str, scope: Scope, fold: bool = True
+) -> Report:
+    """One report (or `month`: all of them), suppressed, ready to render."""
+    from crm_core.reports.builders import BUILDERS
+
+    if name != "month" and name not in BUILDERS:
+        raise InvalidInput(
+            f"Rapport inconnu : « {name} » (possibles : {', '.join((*REPORTS, 'month'))})",
+            field="name",
+        )
+    if fold:  # the unfolded tail of the journal, so that the report is up to date
+        fold_all(db_session=db_session)
+    for model in (Site, Service):  # names read afresh for each report
+        db_session.info.pop(f"report_names_{model.__name__}", None)
+    wanted = REPORTS if name == "month" else (name,)
+    tables = [table for key in wanted for table in BUILDERS[key](db_session, scope)]
+    for table in tables:
+        suppress(table)
+    report = Report(
+        name=name, title=labels.TITLES[name], start=scope.start, end=scope.end,
+        site=scope.site_label, service=scope.service_label, tables=tables,
+    )
+    report.notes.append(labels.SUPPRESSION_NOTE)
+    if report.empty:
+        report.notes.insert(0, labels.EMPTY_NOTE)
+    return report
