@@ -203,6 +203,8 @@ ROWS = [
         "deconnexion", "droits", "rappels")],
     R("POST", "/espace/rattachement", PUBLIC, 403),  # no pending sign-in: "session expirée"
     R("POST", "/espace/demo/connexion", PUBLIC, 404, form=lambda w: {"subject": w.uid}),
+    # supervisors' reports: their own site's figures (another site's: reports/test_api.py)
+    R("GET", "/api/v1/reports/{name}", SUPERVISOR, 200, query=lambda w: {"month": "2026-10"}),
     # security events (locked accounts, lookup scans, floods)
     R("GET", "/api/v1/security/events", REVIEWERS, 200),
     # platform-created residents to check

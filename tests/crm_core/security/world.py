@@ -174,6 +174,7 @@ class World:
     purpose = "contact_email"
     token = "jeton-inconnu"
     rest = "page-inconnue"
+    name = "channels"  # a report
     source = "inconnue"
     fmt = "json"
 
