@@ -60,6 +60,11 @@ from crm_core.reports.periods import GRAINS, grain_start, utc_date
 from crm_core.reports.suppression import MIN_RESIDENTS
 
 LATE_DAYS = 31
+
+
+def utc_today() -> date:
+    """Today, for which periods are still open to late writes (tests set the clock)."""
+    return datetime.now(UTC).date()
 # Suppression only needs to know whether a cell holds at least MIN_RESIDENTS people: a
 # cell that reached it stops recording who (its figure stays a lower bound of the truth).
 SATURATION = MIN_RESIDENTS
@@ -117,7 +122,7 @@ def fold_pending(
         for row in db_session.execute(fact_select(kind, _dialect(db_session), chunk)).mappings()
     ]
     result.facts = len(facts)
-    result.cells = _apply(db_session, facts, today or datetime.now(UTC).date())
+    result.cells = _apply(db_session, facts, today or utc_today())
     return result
 
 
@@ -301,7 +306,7 @@ def rebuild(*, db_session: Session, today: date | None = None) -> RebuildResult:
     The facts of each kind are read once into a temporary table, then grouped for each
     grain and each site/service variant. Meant for a quiet moment: the journal is
     emptied, its facts being counted here."""
-    today = today or datetime.now(UTC).date()
+    today = today or utc_today()
     dialect = _dialect(db_session)
     for model in (ReportDelta, ReportCell, ReportPresence):
         db_session.execute(delete(model))
@@ -374,7 +379,7 @@ def _period(grain: str, at: Any, dialect: str) -> Any:
 
 def prune_presence(*, db_session: Session, today: date | None = None) -> int:
     """Drop presence sets of periods closed to late writes; returns the rows deleted."""
-    today = today or datetime.now(UTC).date()
+    today = today or utc_today()
     deleted = 0
     for grain in GRAINS:
         result = db_session.execute(delete(ReportPresence).where(

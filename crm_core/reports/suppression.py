@@ -1,9 +1,10 @@
 """No one singled out: small groups are suppressed, and so is what would reveal them.
 
-1. **Primary**: a count cell standing for 1 to 4 distinct residents (`MIN_RESIDENTS`) is
-   suppressed. The residents figure of a cell made of several roll-up cells is a lower
-   bound (the largest distinct count among them, see `service`), so a doubtful cell is
-   always suppressed. Zero is published: an empty cell singles nobody out.
+1. **Primary**: a non-zero count cell standing for fewer than 5 distinct residents
+   (`MIN_RESIDENTS`) is suppressed. The residents figure is a lower bound (the largest
+   distinct count among the roll-up cells it is made of, see `service`; 0 when a late
+   write reached a period whose presence set is gone), so a doubtful cell is always
+   suppressed. A zero count is published: an empty cell singles nobody out.
 2. **Shares** are suppressed when the group they describe, or its complement, is a small
    non-empty group of events (e.g. "98 % within the delay" over 100 requests would
    reveal the 2 late ones).
@@ -23,7 +24,8 @@ MIN_RESIDENTS = 5
 def suppress(table: Table) -> None:
     for row in table.rows:
         for cell in row.cells:
-            if cell.kind == COUNT and 0 < cell.residents < MIN_RESIDENTS:
+            counted = isinstance(cell.value, int | float) and cell.value > 0
+            if cell.kind == COUNT and counted and cell.residents < MIN_RESIDENTS:
                 cell.suppressed = True
             if cell.kind == SHARE and cell.denominator:
                 rest = cell.denominator - cell.numerator

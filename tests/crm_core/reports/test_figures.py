@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from types import ModuleType
 
 from sqlalchemy.orm import Session
 
 from crm_core.interactions.enums import Channel
+from crm_core.reports.rollup import fold_all
 from crm_core.reports.schemas import Report, Table
 from crm_core.reports.service import Scope, build_report
 from tests.crm_core.reports.dataset import OCTOBER, World, at, make_world
@@ -151,3 +153,16 @@ def test_no_names_ids_or_free_text_in_a_report(db_session: Session, factories: M
         assert str(resident.id) not in text
         assert resident.family_name not in text
     assert "Sujet libre" not in text
+
+
+def test_writes_into_a_closed_period_count_nobody_so_they_are_suppressed(
+    db_session: Session, factories: ModuleType
+) -> None:
+    """Late writes into a period whose presence sets are gone add to the counts, not to
+    the residents: a count with no known residents is never published."""
+    world = make_world(db_session, factories)
+    for who in range(6):
+        world.contact(who, Channel.PHONE, at(3 + who))
+    fold_all(db_session=db_session, today=date(2027, 1, 1))  # October long closed
+    grid = _grid(_report(db_session, "channels").tables[0])
+    assert grid["Téléphone"][0] is None
