@@ -69,6 +69,7 @@ def run_counter_benchmark(
         count_residents,
         engine_for,
         ensure_bench_agent,
+        issue_qr_badges,
         percentile,
         provisioned_database,
         sample,
@@ -86,15 +87,7 @@ def run_counter_benchmark(
         with server_process(url) as (host, port):
             token = bench_token(host, port)
             base = f"http://{host}:{port}"
-            import httpx
-
-            tokens = []
-            with httpx.Client(base_url=f"{base}/api/v1",
-                              headers={"Authorization": f"Bearer {token}"}) as http:
-                for resident_id in resident_ids:
-                    response = http.post(f"/residents/{resident_id}/badges", json={})
-                    response.raise_for_status()
-                    tokens.append(response.json()["token"])
+            tokens = issue_qr_badges(host, port, token, list(resident_ids))
             with tempfile.TemporaryDirectory(prefix="relais-counter-") as directory:
                 result = asyncio.run(_measure(base, token, tokens, Path(directory)))
     table = Table(title=f"relais bench counter ({engine_kind}, {residents:,} usagers)")

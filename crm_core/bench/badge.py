@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-import httpx
 from rich.console import Console
 from rich.table import Table
 
@@ -15,6 +14,7 @@ from crm_core.bench.harness import (
     count_residents,
     engine_for,
     ensure_bench_agent,
+    issue_qr_badges,
     percentile,
     provisioned_database,
     sample,
@@ -46,13 +46,7 @@ def run_badge_benchmark(
         residents = count_residents(url)
         with server_process(url) as (host, port):
             token = bench_token(host, port)
-            headers = {"Authorization": f"Bearer {token}"}
-            tokens = []
-            with httpx.Client(base_url=f"http://{host}:{port}/api/v1", headers=headers) as http:
-                for resident_id in resident_ids:
-                    response = http.post(f"/residents/{resident_id}/badges", json={})
-                    response.raise_for_status()
-                    tokens.append(response.json()["token"])
+            tokens = issue_qr_badges(host, port, token, list(resident_ids))
             paths = [f"/api/v1/lookup?badge={quote(t)}" for t in tokens]
             run_load(host=host, port=port, paths=paths, token=token, total=50, concurrency=1)
             result = run_load(host=host, port=port, paths=paths, token=token, total=requests,

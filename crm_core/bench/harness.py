@@ -178,3 +178,15 @@ def count_residents(url: str) -> int:
             return connection.scalar(select(func.count()).select_from(Resident)) or 0
     finally:
         engine.dispose()
+
+
+def issue_qr_badges(host: str, port: int, token: str, resident_ids: list[uuid.UUID]) -> list[str]:
+    """One QR badge per resident through the API; returns the scannable tokens."""
+    tokens = []
+    with httpx.Client(base_url=f"http://{host}:{port}/api/v1",
+                      headers={"Authorization": f"Bearer {token}"}) as http:
+        for resident_id in resident_ids:
+            response = http.post(f"/residents/{resident_id}/badges", json={})
+            response.raise_for_status()
+            tokens.append(str(response.json()["token"]))
+    return tokens
