@@ -14,7 +14,7 @@ from crm_core.security.enums import Bucket, EventKind
 
 class AbuseCounter(Base):
     """Hits of one key in one window (`window_start`: epoch seconds). Past windows are
-    never read again: deleting them is always safe (not automated yet)."""
+    never read again: `relais retention run` deletes them after a day."""
 
     __tablename__ = "abuse_counter"
 
@@ -37,3 +37,6 @@ class SecurityEvent(UUIDPrimaryKey, Base):
     agent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agent.id"))
     site_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("site.id"))
     detail: Mapped[str] = mapped_column(Text)
+
+
+import crm_core.security.retention  # noqa: E402, F401  (the counters' retention rule)
