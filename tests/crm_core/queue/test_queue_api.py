@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from types import ModuleType
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -102,10 +103,14 @@ def test_numbers_restart_each_day_and_times_are_stored(
     factories.ServiceFactory(code="social", label="CCAS")
     actor = Actor(username=agent.username, agent_id=agent.id, role=Role.COUNTER,
                   site_id=agent.site_id)
-    yesterday = utcnow() - timedelta(days=1)
+    # All within one local day, in the past, whatever the hour the suite runs at: noon
+    # of today, or of yesterday before 12:30 (a run just after midnight crossed days).
+    paris = ZoneInfo("Europe/Paris")
+    local_now = utcnow().astimezone(paris)
+    day = local_now.date() - timedelta(days=0 if local_now.hour >= 13 else 1)
+    issued_at = datetime.combine(day, time(12, 0), paris).astimezone(UTC)
     old = service.issue_ticket(db_session=db_session, actor=actor, service_code="social",
-                               at=yesterday)
-    issued_at = utcnow() - timedelta(minutes=12)
+                               at=issued_at - timedelta(days=1))
     today = service.issue_ticket(db_session=db_session, actor=actor, service_code="social",
                                  at=issued_at)
     assert (old.number, today.number) == (1, 1)
