@@ -34,6 +34,15 @@ class Settings(BaseSettings):
     )
     demo_mode: bool = False
     token_ttl_minutes: int = Field(default=600, ge=5, le=24 * 60)
+    api_docs: bool | None = Field(
+        default=None,
+        description="Serve the interactive API pages /docs and /redoc (empty: in demo mode"
+        " only). The description itself stays at /openapi.json.",
+    )
+    agent_idle_minutes: int = Field(
+        default=60, ge=0, le=24 * 60,
+        description="An agent's session unused this long expires (0: only the lifetime).",
+    )
     default_phone_region: str = "FR"
     city_name: str = "Ville de démonstration"
     timezone: str = Field(default="Europe/Paris", description="Local time zone of the city.")

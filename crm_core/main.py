@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from anyio import to_thread
@@ -75,10 +76,15 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         if owns_engine:  # an engine handed in (tests, tools) stays its owner's to close
             engine.dispose()
 
+    docs = settings.demo_mode if settings.api_docs is None else settings.api_docs
     app = FastAPI(
         title="Relais API", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+        docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
     )
     app.state.settings = settings
+    app.state.agent_idle_timeout = (
+        timedelta(minutes=settings.agent_idle_minutes) if settings.agent_idle_minutes else None
+    )
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.desk_hub = DeskHub()

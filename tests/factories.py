@@ -21,8 +21,8 @@ from crm_core.residents.enums import ContactKind, ResidentStatus
 from crm_core.residents.models import ContactPoint, Resident
 from crm_core.text import fold
 
-# Hashing is deliberately slow; one hash serves every factory-made agent ("secret").
-AGENT_PASSWORD = "secret"
+# Hashing is deliberately slow; one hash serves every factory-made agent ("secret-pass").
+AGENT_PASSWORD = "secret-pass"
 _AGENT_PASSWORD_HASH = hash_password(AGENT_PASSWORD)
 
 

@@ -46,3 +46,5 @@ class AgentSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    # Last request seen (to the minute): sessions left unused expire (inactivity timeout).
+    last_seen_at: Mapped[datetime | None]

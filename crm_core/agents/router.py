@@ -10,7 +10,15 @@ from sqlalchemy import select
 from crm_core.agents import service
 from crm_core.agents.enums import ROLE_PERMISSIONS
 from crm_core.agents.models import Agent, Site
-from crm_core.agents.schemas import AgentCreate, AgentOut, MeOut, SiteCreate, SiteOut, TokenOut
+from crm_core.agents.schemas import (
+    AgentCreate,
+    AgentOut,
+    MeOut,
+    PasswordChange,
+    SiteCreate,
+    SiteOut,
+    TokenOut,
+)
 from crm_core.api.deps import AgentAdmin, BearerToken, CatalogAdmin, CurrentActor, DbSession
 from crm_core.exceptions import NotAuthenticated
 from crm_core.security import service as guard
@@ -54,6 +62,29 @@ def sign_in(
 def sign_out(db_session: DbSession, actor: CurrentActor, token: BearerToken) -> None:
     assert token is not None
     service.revoke_token(db_session=db_session, token=token)
+    db_session.commit()
+
+
+@router.post("/auth/password", status_code=status.HTTP_204_NO_CONTENT)
+def change_password(
+    request: Request, db_session: DbSession, actor: CurrentActor, token: BearerToken,
+    data: PasswordChange,
+) -> None:
+    """The signed-in agent changes their own password, giving the current one; their other
+    sessions are closed. Wrong current passwords count towards the sign-in lock-out."""
+    assert token is not None
+    address = request.client.host if request.client else "inconnue"
+    guard.check_sign_in(db_session=db_session, username=actor.username, address=address)
+    try:
+        service.change_password(
+            db_session=db_session, actor=actor, current_password=data.current_password,
+            new_password=data.new_password, token=token,
+        )
+    except service.WrongCurrentPassword:
+        db_session.rollback()
+        guard.sign_in_failed(db_session=db_session, username=actor.username, address=address)
+        db_session.commit()
+        raise
     db_session.commit()
 
 

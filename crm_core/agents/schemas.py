@@ -38,10 +38,18 @@ class AgentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     username: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{2,64}$")]
     display_name: Annotated[str, StringConstraints(min_length=1, max_length=120)]
-    password: Annotated[str, StringConstraints(min_length=4, max_length=200)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=200)]  # rules: passwords
     role: Role
     site_code: str | None = None
     phone_extension: Annotated[str, StringConstraints(max_length=20)] | None = None
+
+
+class PasswordChange(BaseModel):
+    """The lengths are checked by the password rules, which say what is wrong in French."""
+
+    model_config = ConfigDict(extra="forbid")
+    current_password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    new_password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
 class AgentOut(BaseModel):

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import Actor
 from crm_core.agents.enums import Role, SiteKind
 from crm_core.agents.models import Agent, AgentSession, Site
+from crm_core.agents.passwords import check_new_password
 from crm_core.agents.security import hash_password, new_token, token_digest, verify_password
 from crm_core.database.base import utcnow
 from crm_core.exceptions import Conflict, InvalidInput, NotAuthenticated, NotFound
@@ -18,6 +19,11 @@ from crm_core.exceptions import Conflict, InvalidInput, NotAuthenticated, NotFou
 
 class SiteNotFound(NotFound):
     code = "site_not_found"
+
+
+class WrongCurrentPassword(InvalidInput):
+    # Not 401: the session is fine, and the apps sign out on 401.
+    code = "wrong_password"
 
 
 def get_site_by_code(*, db_session: Session, code: str) -> Site:
@@ -46,12 +52,16 @@ def create_site(
 def create_agent(
     *, db_session: Session, username: str, display_name: str, password: str, role: Role,
     site_code: str | None = None, phone_extension: str | None = None,
+    weak_password_allowed: bool = False,
 ) -> Agent:
+    """`weak_password_allowed` is for the demo agents only, whose password is documented."""
     username = username.strip().lower()
     if not username:
         raise InvalidInput("Identifiant d'agent vide", field="username")
-    if len(password) < 4:
-        raise InvalidInput("Mot de passe trop court (4 caractères minimum)", field="password")
+    if not weak_password_allowed:
+        check_new_password(password, username=username)
+    elif not password:
+        raise InvalidInput("Mot de passe vide", field="password")
     if db_session.scalar(select(Agent.id).where(Agent.username == username)):
         raise Conflict(f"L'agent « {username} » existe déjà", field="username")
     site = get_site_by_code(db_session=db_session, code=site_code) if site_code else None
@@ -88,7 +98,7 @@ def authenticate(
     token = new_token()
     session = AgentSession(
         token_hash=token_digest(token), agent_id=agent.id, site_id=site_id,
-        created_at=now, expires_at=now + ttl,
+        created_at=now, expires_at=now + ttl, last_seen_at=now,
     )
     db_session.add(session)
     db_session.flush()
@@ -96,25 +106,73 @@ def authenticate(
 
 
 _SESSION_ACTOR = (
-    select(Agent.id, Agent.username, Agent.role, AgentSession.site_id)
+    select(Agent.id, Agent.username, Agent.role, AgentSession.site_id, AgentSession.last_seen_at)
     .join(Agent, Agent.id == AgentSession.agent_id)
     .where(
         AgentSession.token_hash == bindparam("token_hash"),
         AgentSession.revoked_at.is_(None),
         AgentSession.expires_at > bindparam("now"),
+        func.coalesce(AgentSession.last_seen_at, AgentSession.created_at)
+        > bindparam("idle_since"),
         Agent.active,
     )
 )
+_TOUCH = (
+    update(AgentSession).where(AgentSession.token_hash == bindparam("digest"))
+    .values(last_seen_at=bindparam("seen"))
+)
+# Activity is recorded at most once a minute per session, not at every request.
+TOUCH_EVERY = timedelta(minutes=1)
+_NEVER_IDLE = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def actor_for_token(*, db_session: Session, token: str, now: datetime | None = None) -> Actor:
-    # Runs on every request: a statement built once, on the Core connection.
-    row = db_session.connection().execute(
-        _SESSION_ACTOR, {"token_hash": token_digest(token), "now": now or utcnow()}
+def actor_for_token(
+    *, db_session: Session, token: str, idle_timeout: timedelta | None = None,
+    now: datetime | None = None,
+) -> Actor:
+    """The agent behind a live session: not revoked, not expired, and used within
+    `idle_timeout` (the inactivity timeout; None: none)."""
+    now = now or utcnow()
+    digest = token_digest(token)
+    idle_since = now - idle_timeout if idle_timeout else _NEVER_IDLE
+    # Runs on every request: statements built once, on the Core connection.
+    connection = db_session.connection()
+    row = connection.execute(
+        _SESSION_ACTOR, {"token_hash": digest, "now": now, "idle_since": idle_since}
     ).first()
     if row is None:
         raise NotAuthenticated("Session expirée ou invalide : reconnectez-vous")
+    if row.last_seen_at is None or now - row.last_seen_at >= TOUCH_EVERY:
+        connection.execute(_TOUCH, {"digest": digest, "seen": now})
     return Actor(agent_id=row.id, username=row.username, role=row.role, site_id=row.site_id)
+
+
+def change_password(
+    *, db_session: Session, actor: Actor, current_password: str, new_password: str,
+    token: str,
+) -> int:
+    """The agent's own change, proven with the current password. Every other session of
+    the agent is closed (a stolen token dies with the old password); returns how many."""
+    agent = db_session.get(Agent, actor.agent_id) if actor.agent_id else None
+    if agent is None or not verify_password(agent.password_hash, current_password):
+        raise WrongCurrentPassword("Mot de passe actuel incorrect", field="current_password")
+    if current_password == new_password:
+        raise InvalidInput("Le nouveau mot de passe doit être différent de l'actuel",
+                           field="new_password")
+    try:
+        check_new_password(new_password, username=agent.username)
+    except InvalidInput as error:
+        error.extra["field"] = "new_password"
+        raise
+    agent.password_hash = hash_password(new_password)
+    closed = db_session.execute(
+        update(AgentSession).where(
+            AgentSession.agent_id == agent.id, AgentSession.revoked_at.is_(None),
+            AgentSession.token_hash != token_digest(token),
+        ).values(revoked_at=utcnow())
+    )
+    db_session.flush()
+    return closed.rowcount or 0  # type: ignore[attr-defined]
 
 
 def revoke_token(*, db_session: Session, token: str) -> None:

@@ -38,10 +38,12 @@ _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 BearerToken = Annotated[str | None, Depends(_bearer)]
 
 
-def current_actor(db_session: DbSession, token: BearerToken) -> Actor:
+def current_actor(request: Request, db_session: DbSession, token: BearerToken) -> Actor:
     if not token:
         raise NotAuthenticated("Authentification requise : connectez-vous")
-    return agents.actor_for_token(db_session=db_session, token=token)
+    return agents.actor_for_token(
+        db_session=db_session, token=token, idle_timeout=request.app.state.agent_idle_timeout
+    )
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
@@ -59,10 +61,10 @@ _PERMISSION_LABELS = {
 }
 
 
-def require(permission: Permission) -> Callable[[Session, str | None], Actor]:
+def require(permission: Permission) -> Callable[[Request, Session, str | None], Actor]:
     # Authentication and the permission check in one dependency: one thread-pool trip.
-    def dependency(db_session: DbSession, token: BearerToken) -> Actor:
-        actor = current_actor(db_session, token)
+    def dependency(request: Request, db_session: DbSession, token: BearerToken) -> Actor:
+        actor = current_actor(request, db_session, token)
         if not actor.can(permission):
             security_log.warning("permission denied: agent=%s role=%s site=%s wanted=%s",
                                  actor.username, actor.role, actor.site_id, permission.value)

@@ -85,8 +85,9 @@ class RelaisClient:
         return dict(self._request("GET", f"/residents/{resident_id}/summary"))
 
     def lookup(self, **criterion: str) -> dict[str, Any]:
-        """lookup(phone=...) | email= | reference= | account="provider:subject"."""
-        return dict(self._request("GET", "/lookup", params=criterion))
+        """lookup(phone=...) | email= | reference= | account="provider:subject" | badge= |
+        card=; sent in the body, so that none of them is written in a URL."""
+        return dict(self._request("POST", "/lookup", json=criterion))
 
     def create_resident(self, **fields: Any) -> dict[str, Any]:
         return dict(self._request("POST", "/residents", json=fields))
@@ -125,8 +126,8 @@ class RelaisClient:
 
     def search(self, q: str, *, limit: int = 10, **filters: str) -> dict[str, Any]:
         """Ranked candidates (`results`, each with `score` and `reasons`)."""
-        params: dict[str, Any] = {"q": q, "limit": limit, **filters}
-        return dict(self._request("GET", "/residents/search", params=params))
+        body: dict[str, Any] = {"q": q, "limit": limit, **filters}
+        return dict(self._request("POST", "/residents/search", json=body))
 
     # -- badges -----------------------------------------------------------------------
 

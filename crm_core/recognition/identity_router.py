@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, status
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from crm_core.agents.actor import Actor
 from crm_core.agents.enums import Permission
@@ -34,22 +35,46 @@ REVIEW_DAYS = 30
 ResidentMerger = Annotated[Actor, Depends(require(Permission.RESIDENT_MERGE))]
 
 
+_Q_HELP = ("Names as heard, and/or a phone number or its last digits, an e-mail, a case "
+           "reference, a birth date (JJ/MM/AAAA)")
+_COMMUNE_HELP = ("INSEE code, postal code or name: ranks residents of that commune first "
+                 "among equals")
+
+
 @router.get("/search", response_class=FastJSONResponse, responses={200: {"model": SearchOut}})
 def search_residents(
     db_session: DbSession, actor: ResidentReader,
-    q: Annotated[str, Query(
-        max_length=200, description="Names as heard, and/or a phone number or its last "
-        "digits, an e-mail, a case reference, a birth date (JJ/MM/AAAA)")],
+    q: Annotated[str, Query(max_length=200, description=_Q_HELP)],
     birth_date: date | None = None,
-    commune: Annotated[str | None, Query(
-        max_length=100, description="INSEE code, postal code or name: ranks residents "
-        "of that commune first among equals")] = None,
+    commune: Annotated[str | None, Query(max_length=100, description=_COMMUNE_HELP)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> Any:
     """Ranked candidates with their score and the reasons of it. Identity only: opening one
-    (its summary) is what the access log records."""
+    (its summary) is what the access log records. The apps use `POST /residents/search`,
+    which keeps names and numbers out of the URL."""
     outcome = search(db_session=db_session, q=q, birth_date=birth_date, commune=commune,
                      limit=limit)
+    db_session.rollback()
+    return FastJSONResponse(outcome.as_dict())
+
+
+class SearchQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    q: Annotated[str, StringConstraints(max_length=200), Field(description=_Q_HELP)]
+    birth_date: date | None = None
+    commune: Annotated[str, StringConstraints(max_length=100),
+                       Field(description=_COMMUNE_HELP)] | None = None
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT
+
+
+@router.post("/search", response_class=FastJSONResponse,
+             responses={200: {"model": SearchOut}})
+def search_residents_in_body(
+    db_session: DbSession, actor: ResidentReader, query: SearchQuery
+) -> Any:
+    """`GET /residents/search` with its criteria in a JSON body."""
+    outcome = search(db_session=db_session, q=query.q, birth_date=query.birth_date,
+                     commune=query.commune, limit=query.limit)
     db_session.rollback()
     return FastJSONResponse(outcome.as_dict())
 

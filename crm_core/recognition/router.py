@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from crm_core.agents.actor import Actor
 from crm_core.api.deps import DbSession, ResidentReader
@@ -19,25 +20,53 @@ from crm_core.security import service as guard
 router = APIRouter(tags=["recognition"])
 
 Param = Annotated[str | None, Query(max_length=400)]
+_Value = Annotated[str, StringConstraints(max_length=400)] | None
 
 
-@router.get(
-    "/lookup", response_class=FastJSONResponse,
-    responses={
-        200: {"model": ResidentSummary},
-        404: {"description": "Nobody matches (problem+json)"},
-        409: {"description": "Several residents share it; `candidates` lists them"},
-    },
-)
+class LookupQuery(BaseModel):
+    """The same criteria as `GET /lookup`, in the body: a phone number, an e-mail or a
+    badge token stays out of URLs, which proxies and browsers log."""
+
+    model_config = ConfigDict(extra="forbid")
+    phone: _Value = None
+    email: _Value = None
+    reference: _Value = None
+    account: _Value = None
+    badge: _Value = None
+    card: _Value = None
+
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"model": ResidentSummary},
+    404: {"description": "Nobody matches (problem+json)"},
+    409: {"description": "Several residents share it; `candidates` lists them"},
+}
+
+
+@router.get("/lookup", response_class=FastJSONResponse, responses=_RESPONSES)
 def lookup(
     request: Request, db_session: DbSession, actor: ResidentReader, phone: Param = None,
     email: Param = None, reference: Param = None, account: Param = None, badge: Param = None,
     card: Param = None,
 ) -> Any:
     """Exact lookup by exactly one of: phone, e-mail, case reference, online account
-    (`PROVIDER:SUBJECT`), scanned badge token, or card UID (hex)."""
-    given = {k: v for k, v in {"phone": phone, "email": email, "reference": reference,
-                                "account": account, "badge": badge, "card": card}.items() if v}
+    (`PROVIDER:SUBJECT`), scanned badge token, or card UID (hex). The apps use
+    `POST /lookup`, which keeps these out of the URL."""
+    criteria = {"phone": phone, "email": email, "reference": reference, "account": account,
+                "badge": badge, "card": card}
+    return _lookup_one(request, db_session, actor, criteria)
+
+
+@router.post("/lookup", response_class=FastJSONResponse, responses=_RESPONSES)
+def lookup_in_body(
+    request: Request, db_session: DbSession, actor: ResidentReader, query: LookupQuery
+) -> Any:
+    """`GET /lookup` with its criterion in a JSON body (`{"badge": "…"}`)."""
+    return _lookup_one(request, db_session, actor, query.model_dump())
+
+
+def _lookup_one(request: Request, db_session: DbSession, actor: Actor,
+                criteria: dict[str, str | None]) -> Any:
+    given = {kind: value for kind, value in criteria.items() if value}
     if len(given) != 1:
         raise InvalidInput(
             "Indiquez exactement un critère : phone, email, reference, account, badge ou card",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from crm_core.agents.actor import Actor
 from crm_core.agents.enums import Permission
@@ -14,9 +14,9 @@ from crm_core.security.schemas import SecurityEventOut
 router = APIRouter(prefix="/security", tags=["security"])
 
 
-def security_reviewer(db_session: DbSession, token: BearerToken) -> Actor:
+def security_reviewer(request: Request, db_session: DbSession, token: BearerToken) -> Actor:
     """Supervisors (who see the front office) and admins (who run the accounts)."""
-    actor = current_actor(db_session, token)
+    actor = current_actor(request, db_session, token)
     if not (actor.can(Permission.REPORT_READ) or actor.can(Permission.AGENT_ADMIN)):
         raise PermissionDenied("Votre rôle ne permet pas de consulter les alertes de sécurité",
                                permission="security:read")

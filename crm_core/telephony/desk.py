@@ -70,7 +70,10 @@ def _open(websocket: WebSocket, token: str) -> tuple[str, list[dict[str, Any]]]:
     with websocket.app.state.session_factory() as db_session:
         if not token:
             raise DomainError("Authentification requise : connectez-vous")
-        actor = agents.actor_for_token(db_session=db_session, token=token)
+        actor = agents.actor_for_token(
+            db_session=db_session, token=token,
+            idle_timeout=websocket.app.state.agent_idle_timeout,
+        )
         if not actor.can(Permission.RESIDENT_READ):
             raise DomainError("Votre rôle ne permet pas de consulter les dossiers des usagers")
         extension = followable_extension(

@@ -32,7 +32,7 @@ def seed_services(server: LiveServer) -> None:
 
 def api_client(server: LiveServer, username: str = "accueil") -> RelaisClient:
     client = RelaisClient(server.url)
-    client.sign_in(username, "secret")
+    client.sign_in(username, "secret-pass")
     return client
 
 
@@ -70,7 +70,7 @@ async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], *,
 
 
 async def sign_in(pilot: Pilot[Any], username: str = "accueil",
-                  password: str = "secret") -> None:
+                  password: str = "secret-pass") -> None:
     from counter_client.screens.home import HomeScreen
 
     app = pilot.app

@@ -82,7 +82,7 @@ def test_real_app_in_tmux_scan_opens_the_resident(
     terminal.type("accueil")
     terminal.keys("Enter")  # Enter on the name moves on to the password
     time.sleep(0.3)
-    terminal.type("secret")
+    terminal.type("secret-pass")
     terminal.keys("Enter")
     terminal.wait_for("Scannez le badge")
     terminal.type(token)  # a keyboard-wedge scanner types the token, then Enter

@@ -36,7 +36,7 @@ def client(app: FastAPI) -> Iterator[TestClient]:
         yield test_client
 
 
-def sign_in(client: TestClient, username: str, password: str = "secret") -> dict[str, str]:
+def sign_in(client: TestClient, username: str, password: str = "secret-pass") -> dict[str, str]:
     response = client.post(
         "/api/v1/auth/token", data={"username": username, "password": password}
     )

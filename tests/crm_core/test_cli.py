@@ -31,11 +31,11 @@ def test_db_upgrade_agent_add_and_seed(cli_database: str) -> None:
     assert "Base à jour" in upgraded.output
     added = runner.invoke(
         app, ["agent", "add", "m.leroy", "--role", "counter", "--name", "Martine Leroy",
-              "--password", "s3cret!"],
+              "--password", "s3cret!-long"],
     )
     assert added.exit_code == 0, added.output
     again = runner.invoke(
-        app, ["agent", "add", "m.leroy", "--role", "counter", "--password", "s3cret!"]
+        app, ["agent", "add", "m.leroy", "--role", "counter", "--password", "s3cret!-long"]
     )
     assert again.exit_code == 1
     assert "existe déjà" in again.output

@@ -3,9 +3,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from pydantic import ValidationError
+from sqlalchemy import Engine
 
 from crm_core.config import DEMO_SECRET_KEY, Settings
+from crm_core.main import create_app
 
 
 def test_default_secret_is_refused_outside_demo(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -29,3 +32,16 @@ def test_embedded_sqlite_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert settings.effective_database_url == f"sqlite:///{tmp_path}/relais.db"
     monkeypatch.setenv("RELAIS_DATABASE_URL", "postgresql://db/relais")
     assert Settings().effective_database_url == "postgresql://db/relais"
+
+
+@pytest.mark.parametrize(("demo", "api_docs", "served"), [
+    (True, None, True), (False, None, False), (False, True, True), (True, False, False),
+])
+def test_interactive_api_pages_are_off_in_production_unless_asked(
+    engine: Engine, demo: bool, api_docs: bool | None, served: bool
+) -> None:
+    settings = Settings(demo_mode=demo, api_docs=api_docs)
+    with TestClient(create_app(settings, engine)) as client:
+        assert (client.get("/docs").status_code == 200) is served
+        assert (client.get("/redoc").status_code == 200) is served
+        assert client.get("/openapi.json").status_code == 200  # integrators still read it

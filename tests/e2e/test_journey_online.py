@@ -92,7 +92,7 @@ def test_started_online_closed_at_the_counter_told_to_the_platform(
 
         # 3. At the counter, the agent sees it in the resident's history, and closes it.
         token = relais.post("/api/v1/auth/token",
-                            data={"username": "accueil", "password": "secret"}).json()
+                            data={"username": "accueil", "password": "secret-pass"}).json()
         auth = {"Authorization": f"Bearer {token['access_token']}"}
         summary = relais.get(f"/api/v1/residents/{account['resident_id']}/summary",
                              headers=auth).json()

@@ -49,7 +49,7 @@ def _csrf(page: httpx.Response) -> str:
 
 def _agent(relais: httpx.Client, username: str) -> dict[str, str]:
     token = relais.post("/api/v1/auth/token",
-                        data={"username": username, "password": "secret"}).json()
+                        data={"username": username, "password": "secret-pass"}).json()
     return {"Authorization": f"Bearer {token['access_token']}"}
 
 

@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("pbx_secrets")]
 
 def _desk(server: LiveServer) -> PhoneDeskApp:
     client = PhoneClient(server.url)
-    client.sign_in("telephone", "secret")
+    client.sign_in("telephone", "secret-pass")
     return make_app(DeskSettings(server_url=server.url), client)
 
 

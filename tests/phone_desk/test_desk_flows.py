@@ -30,7 +30,7 @@ def _pbx(pbx_secrets: None) -> None:
 
 def _desk(server: LiveServer) -> PhoneDeskApp:
     client = PhoneClient(server.url)
-    client.sign_in("telephone", "secret")
+    client.sign_in("telephone", "secret-pass")
     return make_app(DeskSettings(server_url=server.url), client)
 
 

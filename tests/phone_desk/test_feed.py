@@ -45,7 +45,7 @@ def test_the_feed_survives_a_server_restart(server_engine: Engine) -> None:
         server = await asyncio.to_thread(first_run.__enter__)
         give_extension(server, "telephone", "201")
         with RelaisClient(server.url) as client:
-            token = str(client.sign_in("telephone", "secret")["access_token"])
+            token = str(client.sign_in("telephone", "secret-pass")["access_token"])
         feed = desk_feed(server.url, token, min_backoff=0.05)
         try:
             assert (await anext(feed))["type"] == "snapshot"

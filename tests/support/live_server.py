@@ -57,7 +57,7 @@ def serve(engine: Engine, *, port: int | None = None) -> Iterator[LiveServer]:
         thread.join(timeout=10)
 
 
-def seed_agents(engine: Engine, password: str = "secret") -> None:
+def seed_agents(engine: Engine, password: str = "secret-pass") -> None:
     """A site and one agent per role: accueil, telephone, superviseur, admin."""
     with make_session_factory(engine)() as session:
         create_site(db_session=session, code="hdv", name="Hôtel de ville", kind=SiteKind.TOWN_HALL)

@@ -58,7 +58,7 @@ def _signed_in(live_server: LiveServer) -> RelaisClient:
         session.add(Service(code="etat-civil", label="État civil", announced_delay_days=10))
         session.commit()
     client = RelaisClient(live_server.url)
-    client.sign_in("accueil", "secret")
+    client.sign_in("accueil", "secret-pass")
     return client
 
 

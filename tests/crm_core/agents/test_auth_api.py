@@ -18,7 +18,7 @@ from tests.crm_core.conftest import sign_in
 def test_sign_in_returns_a_bearer_token(client: TestClient, factories: ModuleType) -> None:
     agent = factories.AgentFactory(role=Role.PHONE, phone_extension="204")
     response = client.post(
-        "/api/v1/auth/token", data={"username": agent.username.upper(), "password": "secret"}
+        "/api/v1/auth/token", data={"username": agent.username.upper(), "password": "secret-pass"}
     )
     assert response.status_code == 200
     body = response.json()
@@ -30,7 +30,7 @@ def test_sign_in_returns_a_bearer_token(client: TestClient, factories: ModuleTyp
         "204", agent.display_name)
 
 
-@pytest.mark.parametrize(("username", "password"), [("ghost", "secret"), ("REAL", "wrong")])
+@pytest.mark.parametrize(("username", "password"), [("ghost", "secret-pass"), ("REAL", "wrong")])
 def test_bad_credentials_are_one_problem(
     client: TestClient, factories: ModuleType, username: str, password: str
 ) -> None:
@@ -46,7 +46,7 @@ def test_bad_credentials_are_one_problem(
 def test_inactive_agent_cannot_sign_in(client: TestClient, factories: ModuleType) -> None:
     agent = factories.AgentFactory(active=False)
     response = client.post(
-        "/api/v1/auth/token", data={"username": agent.username, "password": "secret"}
+        "/api/v1/auth/token", data={"username": agent.username, "password": "secret-pass"}
     )
     assert response.status_code == 401
 
@@ -67,7 +67,7 @@ def test_logout_revokes_the_token(client: TestClient, factories: ModuleType) -> 
 def test_expired_token_is_refused(db_session: Session, factories: ModuleType) -> None:
     agent = factories.AgentFactory()
     token, _, _ = service.authenticate(
-        db_session=db_session, username=agent.username, password="secret", site_code=None,
+        db_session=db_session, username=agent.username, password="secret-pass", site_code=None,
         ttl=timedelta(minutes=10),
     )
     service.actor_for_token(db_session=db_session, token=token)
@@ -82,12 +82,12 @@ def test_sign_in_at_another_site(client: TestClient, factories: ModuleType) -> N
     other = factories.SiteFactory(code="annexe-nord")
     response = client.post(
         "/api/v1/auth/token",
-        data={"username": agent.username, "password": "secret", "scope": "site:annexe-nord"},
+        data={"username": agent.username, "password": "secret-pass", "scope": "site:annexe-nord"},
     )
     assert response.json()["site_code"] == other.code
     unknown = client.post(
         "/api/v1/auth/token",
-        data={"username": agent.username, "password": "secret", "scope": "site:nowhere"},
+        data={"username": agent.username, "password": "secret-pass", "scope": "site:nowhere"},
     )
     assert unknown.status_code == 404
 
@@ -119,13 +119,13 @@ def test_admin_manages_agents_sites_and_services(
     assert site.status_code == 201, site.text
     agent = client.post(
         "/api/v1/agents", headers=admin,
-        json={"username": "m.leroy", "display_name": "Martine Leroy", "password": "s3cret!",
+        json={"username": "m.leroy", "display_name": "Martine Leroy", "password": "s3cret!-long",
               "role": "counter", "site_code": "mairie-sud"},
     )
     assert agent.status_code == 201, agent.text
     duplicate = client.post(
         "/api/v1/agents", headers=admin,
-        json={"username": "M.Leroy", "display_name": "X", "password": "s3cret!",
+        json={"username": "M.Leroy", "display_name": "X", "password": "s3cret!-long",
               "role": "counter"},
     )
     assert duplicate.status_code == 409

@@ -9,7 +9,7 @@ from tests.support.live_server import LiveServer
 
 def test_answers_are_timed_or_counted_by_status(live_server: LiveServer) -> None:
     with RelaisClient(live_server.url) as client:
-        token = str(client.sign_in("accueil", "secret")["access_token"])
+        token = str(client.sign_in("accueil", "secret-pass")["access_token"])
     host, port = live_server.url.removeprefix("http://").split(":")
     paths = ["/api/v1/health", "/api/v1/residents/00000000-0000-4000-8000-000000000000/summary"]
     result = run_load(host=host, port=int(port), paths=paths, token=token, total=10,

@@ -12,7 +12,7 @@ def test_client_against_a_real_server(live_server: LiveServer) -> None:
         session.add(Service(code="etat-civil", label="État civil", announced_delay_days=10))
         session.commit()
     with RelaisClient(live_server.url) as client:
-        session_info = client.sign_in("accueil", "secret")
+        session_info = client.sign_in("accueil", "secret-pass")
         assert session_info["site_code"] == "hdv"
         assert client.me()["role"] == "counter"
         resident = client.create_resident(

@@ -70,3 +70,23 @@ def test_lookup_by_reference_and_access_log(
         select(AccessLog.operation).where(AccessLog.resident_id == case.resident_id)
     ).all()
     assert logged == ["lookup"]
+
+
+def test_lookup_in_the_body_answers_as_the_query_string_does(
+    client: TestClient, factories: ModuleType, as_role: Headers
+) -> None:
+    """POST /lookup: the same answers, with the phone number out of the URL."""
+    headers = as_role(Role.COUNTER)
+    point = factories.ContactPointFactory(value="+33299123457")
+    found = client.post("/api/v1/lookup", json={"phone": "02 99 12 34 57"}, headers=headers)
+    assert found.status_code == 200, found.text
+    assert found.json() == client.get("/api/v1/lookup", params={"phone": "0299123457"},
+                                      headers=headers).json()
+    assert found.json()["resident"]["id"] == str(point.resident.id)
+    nobody = client.post("/api/v1/lookup", json={"email": "bob@exemple.fr"}, headers=headers)
+    assert (nobody.status_code, nobody.json()["code"]) == (404, "no_match")
+    for body in ({}, {"phone": "0612345678", "email": "a@b.fr"}, {"phone": "x" * 401},
+                 {"name": "Durand"}, {"phone": 612345678}):
+        response = client.post("/api/v1/lookup", json=body, headers=headers)
+        assert response.status_code == 422, (body, response.text)
+        assert response.headers["content-type"] == "application/problem+json"

@@ -91,3 +91,17 @@ def test_search_writes_no_access_log(
     before = db_session.scalar(select(func.count()).select_from(AccessLog))
     client.get(URL, params={"q": "camille"}, headers=as_role(Role.COUNTER))
     assert db_session.scalar(select(func.count()).select_from(AccessLog)) == before
+
+
+def test_search_in_the_body_answers_as_the_query_string_does(
+    client: TestClient, as_role: Headers, people: dict[str, Resident]
+) -> None:
+    headers = as_role(Role.PHONE)
+    criteria = {"q": "camile durant", "birth_date": "1984-03-12"}
+    posted = client.post(URL, json=criteria, headers=headers)
+    assert posted.status_code == 200, posted.text
+    assert posted.json() == client.get(URL, params=criteria, headers=headers).json()
+    assert posted.json()["results"][0]["resident_id"] == str(people["Camille Durand"].id)
+    for body in ({"q": "x" * 201}, {"q": "durand", "limit": 0}, {"q": "durand", "age": 3}):
+        response = client.post(URL, json=body, headers=headers)
+        assert response.status_code == 422, (body, response.text)

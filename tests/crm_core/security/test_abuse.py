@@ -52,14 +52,14 @@ def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(
     db_session.commit()
     for _ in range(5):
         assert _sign_in(client, agent.username, "mauvais").status_code == 401
-    _assert_429(_sign_in(client, agent.username, "secret"))
-    _assert_429(_sign_in(client, agent.username.upper() + " ", "secret"))  # same account
+    _assert_429(_sign_in(client, agent.username, "secret-pass"))
+    _assert_429(_sign_in(client, agent.username.upper() + " ", "secret-pass"))  # same account
     [event] = _events(db_session, EventKind.SIGN_IN_LOCKED)
     assert event.subject == agent.username
-    assert "secret" not in event.detail and "mauvais" not in event.detail
+    assert "secret-pass" not in event.detail and "mauvais" not in event.detail
     other = factories.AgentFactory(role=Role.COUNTER)
     db_session.commit()
-    assert _sign_in(client, other.username, "secret").status_code == 200  # others unaffected
+    assert _sign_in(client, other.username, "secret-pass").status_code == 200  # others unaffected
 
 
 def test_password_spraying_from_one_address_is_cut(
@@ -72,7 +72,7 @@ def test_password_spraying_from_one_address_is_cut(
     for agent in agents[:4]:
         for _ in range(2):
             assert _sign_in(client, agent.username, "motdepasse1").status_code == 401
-    _assert_429(_sign_in(client, agents[4].username, "secret"))
+    _assert_429(_sign_in(client, agents[4].username, "secret-pass"))
     assert [e.subject for e in _events(db_session, EventKind.SIGN_IN_LOCKED)] == [
         "adresse testclient"]
 
@@ -83,8 +83,8 @@ def test_a_lock_holds_across_api_processes(live_server: LiveServer) -> None:
             httpx.Client(base_url=second.url) as two:
         for client in (one, two, one, two, one):
             assert _sign_in(client, "accueil", "faux").status_code == 401
-        _assert_429(_sign_in(two, "accueil", "secret"))
-        _assert_429(_sign_in(one, "accueil", "secret"))
+        _assert_429(_sign_in(two, "accueil", "secret-pass"))
+        _assert_429(_sign_in(one, "accueil", "secret-pass"))
 
 
 def test_a_counter_scanning_random_tokens_is_stopped_and_reported(

@@ -79,16 +79,19 @@ ROWS = [
     R("POST", "/api/v1/auth/token", PUBLIC, 401,
       form=lambda w: {"username": f"personne-{w.uid}", "password": "mauvais"}),
     R("POST", "/api/v1/auth/logout", AGENTS, 204),
+    R("POST", "/api/v1/auth/password", AGENTS, 422,
+      json=lambda w: {"current_password": "mauvais", "new_password": "une phrase neuve"}),
     R("GET", "/api/v1/auth/me", AGENTS, 200),
     R("GET", "/api/v1/sites", AGENTS, 200),
     R("POST", "/api/v1/sites", ADMIN, 201,
       json=lambda w: {"code": f"s{w.uid}", "name": "Annexe", "kind": "annex"}),
     R("GET", "/api/v1/agents", ADMIN, 200),
     R("POST", "/api/v1/agents", ADMIN, 201, json=lambda w: {
-        "username": f"agent.{w.uid}", "display_name": "Nouvel Agent", "password": "s3cret!",
+        "username": f"agent.{w.uid}", "display_name": "Nouvel Agent", "password": "s3cret!-long",
         "role": "counter"}),
     # residents
     R("GET", "/api/v1/residents/search", FRONT, 200, query=lambda w: {"q": "Durand"}),
+    R("POST", "/api/v1/residents/search", FRONT, 200, json=lambda w: {"q": "Durand"}),
     R("GET", "/api/v1/residents/duplicates", SUPERVISOR, 200),
     R("GET", "/api/v1/residents/{resident_id}/duplicates", FRONT, 200),
     R("POST", "/api/v1/residents/merges", SUPERVISOR, 201, json=lambda w: {
@@ -125,6 +128,7 @@ ROWS = [
       json=lambda w: {"resident_id": w.resident_id, "outcome": "informed", "channel": "counter"}),
     # recognition and badges
     R("GET", "/api/v1/lookup", FRONT, 404, query=lambda w: {"phone": "0299999999"}),
+    R("POST", "/api/v1/lookup", FRONT, 404, json=lambda w: {"phone": "0299999999"}),
     R("POST", "/api/v1/residents/{resident_id}/badges", FRONT, 201, json=lambda w: {}),
     R("GET", "/api/v1/residents/{resident_id}/badges", FRONT, 200),
     R("POST", "/api/v1/badges/{badge_id}/revoke", FRONT, 200, json=lambda w: {}),
@@ -412,7 +416,7 @@ def test_the_desk_socket_admits_front_office_only(
     token = ""
     if username:
         with RelaisClient(live_server.url) as relais:
-            token = str(relais.sign_in(username, "secret")["access_token"])
+            token = str(relais.sign_in(username, "secret-pass")["access_token"])
     url = desk_url(live_server.url, "230")
     headers = {"Authorization": f"Bearer {token}"}
     if not admitted:

@@ -20,7 +20,7 @@ ROUNDS = 8
 
 def _token(url: str) -> str:
     response = httpx.post(f"{url}/api/v1/auth/token",
-                          data={"username": "accueil", "password": "secret"})
+                          data={"username": "accueil", "password": "secret-pass"})
     return str(response.json()["access_token"])
 
 

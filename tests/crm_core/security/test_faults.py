@@ -92,7 +92,7 @@ def _world(cluster: PostgresCluster) -> Iterator[tuple[str, list[str]]]:
                         kind=SiteKind.TOWN_HALL)
             for name, role in (("accueil", Role.COUNTER), ("telephone", Role.PHONE)):
                 create_agent(db_session=session, username=name, display_name=name,
-                             password="secret", role=role, site_code="hdv")
+                             password="secret-pass", role=role, site_code="hdv")
             session.add(Service(code="etat-civil", label="État civil", announced_delay_days=5))
             residents = [Resident(given_name=f"Prénom{i}", family_name="Durand",
                                   given_name_key=f"prenom{i}", family_name_key="durand",
@@ -109,7 +109,7 @@ def _token(base: str, username: str) -> str:
     for _ in range(100):
         with contextlib.suppress(httpx.HTTPError):
             answer = httpx.post(f"{base}/api/v1/auth/token",
-                                data={"username": username, "password": "secret"})
+                                data={"username": username, "password": "secret-pass"})
             if answer.status_code == 200:
                 return str(answer.json()["access_token"])
         time.sleep(0.2)

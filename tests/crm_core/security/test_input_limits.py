@@ -40,8 +40,10 @@ def test_a_declared_oversized_body_is_refused_unread(
 
 def test_a_streamed_body_without_length_is_cut_at_the_limit(live_server: LiveServer) -> None:
     """Chunked transfer: no Content-Length to trust, the count is kept while reading."""
-    token = httpx.post(f"{live_server.url}/api/v1/auth/token",
-                       data={"username": "accueil", "password": "secret"}).json()["access_token"]
+    token = httpx.post(
+        f"{live_server.url}/api/v1/auth/token",
+        data={"username": "accueil", "password": "secret-pass"},
+    ).json()["access_token"]
 
     def chunks() -> Iterator[bytes]:
         yield b'{"given_name": "'

@@ -22,7 +22,7 @@ from tests.support.telephony import cti, signed
 
 def _token(live_server: LiveServer, username: str = "telephone") -> str:
     with RelaisClient(live_server.url) as client:
-        return str(client.sign_in(username, "secret")["access_token"])
+        return str(client.sign_in(username, "secret-pass")["access_token"])
 
 
 def _desk(live_server: LiveServer, token: str, extension: str | None = None) -> ClientConnection:
