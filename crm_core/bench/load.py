@@ -30,6 +30,7 @@ from crm_core.bench.harness import (
     sample,
     server_process,
 )
+from crm_core.bench.loadgen import exchange
 
 MIX = (("summary", 0.50), ("lookup", 0.30), ("interaction", 0.15), ("search", 0.05))
 
@@ -90,20 +91,8 @@ async def _connection(host: str, port: int, calls: Sequence[Call], token: str,
             head = f"{call.method} {call.path} HTTP/1.1\r\nHost: {host}\r\n{auth}"
             if call.body:
                 head += f"Content-Type: application/json\r\nContent-Length: {len(call.body)}\r\n"
-            began = time.perf_counter()
-            writer.write(head.encode() + b"\r\n" + call.body)
-            status_line = await reader.readline()
-            length = 0
-            while True:
-                line = await reader.readline()
-                if line in (b"\r\n", b""):
-                    break
-                name, _, value = line.decode("latin-1").partition(":")
-                if name.lower() == "content-length":
-                    length = int(value)
-            await reader.readexactly(length)
-            elapsed = (time.perf_counter() - began) * 1000
-            if status_line.split(b" ")[1:2] in ([b"200"], [b"201"]):
+            status, elapsed = await exchange(reader, writer, head.encode() + b"\r\n" + call.body)
+            if status in (b"200", b"201"):
                 result.latencies.setdefault(call.kind, []).append(elapsed)
             else:
                 result.errors += 1

@@ -29,6 +29,26 @@ class LoadResult:
         return len(self.latencies_ms) / self.elapsed_s if self.elapsed_s else 0.0
 
 
+async def exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                   request: bytes) -> tuple[bytes, float]:
+    """Send one request on a keep-alive connection and read its whole answer: the status
+    code and the milliseconds it took."""
+    began = time.perf_counter()
+    writer.write(request)
+    status_line = await reader.readline()
+    length = 0
+    while True:
+        line = await reader.readline()
+        if line in (b"\r\n", b""):
+            break
+        name, _, value = line.decode("latin-1").partition(":")
+        if name.lower() == "content-length":
+            length = int(value)
+    await reader.readexactly(length)
+    status = status_line.split(b" ")[1:2]
+    return (status[0] if status else b"?"), (time.perf_counter() - began) * 1000
+
+
 async def _connection(
     host: str, port: int, paths: Sequence[str], headers: str, start: int, count: int,
     result: LoadResult,
@@ -38,25 +58,12 @@ async def _connection(
         for i in range(count):
             path = paths[(start + i) % len(paths)]
             request = f"GET {path} HTTP/1.1\r\nHost: {host}\r\n{headers}\r\n"
-            began = time.perf_counter()
-            writer.write(request.encode())
-            status_line = await reader.readline()
-            length = 0
-            while True:
-                line = await reader.readline()
-                if line in (b"\r\n", b""):
-                    break
-                name, _, value = line.decode("latin-1").partition(":")
-                if name.lower() == "content-length":
-                    length = int(value)
-            await reader.readexactly(length)
-            elapsed = (time.perf_counter() - began) * 1000
-            status = status_line.split(b" ")[1:2]
-            if status == [b"200"]:
+            status, elapsed = await exchange(reader, writer, request.encode())
+            if status == b"200":
                 result.latencies_ms.append(elapsed)
             else:
                 result.errors += 1
-                code = status[0].decode("latin-1") if status else "?"
+                code = status.decode("latin-1")
                 result.error_statuses[code] = result.error_statuses.get(code, 0) + 1
     finally:
         writer.close()
