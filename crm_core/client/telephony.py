@@ -64,7 +64,7 @@ class PhoneClient(RelaisClient):
 
     def search_residents(self, q: str, *, birth_date: date | None = None) -> dict[str, Any]:
         """Fuzzy search by names as heard (and a birth date): ranked candidates."""
-        params = {"q": q}
+        body = {"q": q}
         if birth_date:
-            params["birth_date"] = birth_date.isoformat()
-        return dict(self._request("GET", "/residents/search", params=params))
+            body["birth_date"] = birth_date.isoformat()
+        return dict(self._request("POST", "/residents/search", json=body))
