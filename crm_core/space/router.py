@@ -9,6 +9,7 @@ unknown one. Every form carries the session's CSRF token. Changes answer with a 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -172,49 +173,49 @@ def _point_id(raw: str) -> uuid.UUID | None:
         return None
 
 
-@pages.post("/coordonnees/{point}")
-def change_contact_point(request: Request, db_session: DbSession, point: str,
-                         csrf: CsrfField = "", contact: Field = "") -> Response:
+def _act_on_own_point(request: Request, db_session: DbSession, point: str, csrf: str,
+                      act: Callable[[SignedIn, uuid.UUID], None], outcome: str) -> Response:
+    """A form acting on one of the resident's own contact points: signed in, CSRF token
+    good, the point theirs (anything else reads as not found), then `act` and commit."""
     who = _resident(request, db_session)
     if not isinstance(who, SignedIn):
         return who
     if (refused := check_csrf(request, who, csrf)) is not None:
         return refused
-    assert who.resident_id is not None
     point_id = _point_id(point)
     try:
         if point_id is None:
             raise service.NotYours("unknown point")
+        act(who, point_id)
+    except DomainError:
+        return not_found(request, who, f"contact point {point[:40]}")
+    db_session.commit()
+    return done("/coordonnees", outcome)
+
+
+@pages.post("/coordonnees/{point}")
+def change_contact_point(request: Request, db_session: DbSession, point: str,
+                         csrf: CsrfField = "", contact: Field = "") -> Response:
+    def act(who: SignedIn, point_id: uuid.UUID) -> None:
+        assert who.resident_id is not None
         residents.update_contact_point(
             db_session=db_session, actor=service.actor_for(who.resident_id),
             resident_id=who.resident_id, point_id=point_id,
             data=ContactPointUpdate(contact_allowed=contact == "oui"))
-    except DomainError:
-        return not_found(request, who, f"contact point {point[:40]}")
-    db_session.commit()
-    return done("/coordonnees", "coordonnee")
+
+    return _act_on_own_point(request, db_session, point, csrf, act, "coordonnee")
 
 
 @pages.post("/coordonnees/{point}/suppression")
 def remove_contact_point(request: Request, db_session: DbSession, point: str,
                          csrf: CsrfField = "") -> Response:
-    who = _resident(request, db_session)
-    if not isinstance(who, SignedIn):
-        return who
-    if (refused := check_csrf(request, who, csrf)) is not None:
-        return refused
-    assert who.resident_id is not None
-    point_id = _point_id(point)
-    try:
-        if point_id is None:
-            raise service.NotYours("unknown point")
+    def act(who: SignedIn, point_id: uuid.UUID) -> None:
+        assert who.resident_id is not None
         residents.remove_contact_point(
             db_session=db_session, actor=service.actor_for(who.resident_id),
             resident_id=who.resident_id, point_id=point_id)
-    except DomainError:
-        return not_found(request, who, f"contact point {point[:40]}")
-    db_session.commit()
-    return done("/coordonnees", "suppression")
+
+    return _act_on_own_point(request, db_session, point, csrf, act, "suppression")
 
 
 @pages.get("/choix")
