@@ -71,7 +71,7 @@ def set_journal(engine: Engine, *, enabled: bool) -> None:
     """Switch the journal triggers (PostgreSQL): off for a bulk load, or to measure."""
     from importlib import import_module
 
-    migration = import_module("crm_core.database.migrations.versions.0009_reports")
+    migration = import_module("crm_core.database.migrations.versions.0011_reports")
     verb = "ENABLE" if enabled else "DISABLE"
     with engine.begin() as connection:
         for name, table, *_ in migration.JOURNAL_TRIGGERS:

@@ -48,6 +48,7 @@ from crm_core.cases.models import Case, CaseStatusChange
 from crm_core.interactions.models import Interaction
 from crm_core.queue.models import QueueTicket
 from crm_core.reports.models import NONE_ID
+from crm_core.reports.periods import local_day_sql
 from crm_core.telephony.models import Call
 
 FactSelect = Select[*tuple[Any, ...]]
@@ -65,12 +66,6 @@ def seconds_between(later: Any, earlier: Any, dialect: str) -> ColumnElement[flo
     if dialect == "postgresql":
         return func.extract("epoch", later - earlier)  # type: ignore[return-value]
     return (func.julianday(later) - func.julianday(earlier)) * 86400.0
-
-
-def utc_day(column: Any, dialect: str) -> ColumnElement[Any]:
-    if dialect == "postgresql":
-        return func.date(func.timezone("UTC", column))
-    return func.date(column)
 
 
 def _key(column: Any) -> ColumnElement[str]:
@@ -118,7 +113,9 @@ def _resolution(dialect: str) -> FactSelect:
     elsewhere = exists().where(
         contact.case_id == Case.id, contact.channel != Case.origin_channel
     )
-    on_time = and_(Case.due_date.is_not(None), utc_day(change.changed_at, dialect) <= Case.due_date)
+    # The due date is a local day (`cases.service`): compare it with the local day.
+    on_time = and_(Case.due_date.is_not(None),
+                   local_day_sql(change.changed_at, dialect) <= Case.due_date)
     return (
         select(
             change.id, change.changed_at, _id(Case.site_id), Case.service_id,

@@ -28,7 +28,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from typing import cast as typed
 
@@ -56,15 +56,26 @@ from sqlalchemy.orm import Session
 
 from crm_core.reports.facts import KINDS, fact_select
 from crm_core.reports.models import ALL_ID, ReportCell, ReportDelta, ReportPresence
-from crm_core.reports.periods import GRAINS, grain_start, utc_date
+from crm_core.reports.periods import (
+    GRAINS,
+    city_zone_name,
+    grain_start,
+    local_date,
+    local_day_sql,
+    zone_named,
+)
 from crm_core.reports.suppression import MIN_RESIDENTS
 
 LATE_DAYS = 31
 
 
-def utc_today() -> date:
-    """Today, for which periods are still open to late writes (tests set the clock)."""
-    return datetime.now(UTC).date()
+def local_today() -> date:
+    """Today in the city, for which periods are still open to late writes (tests set the
+    clock)."""
+    return datetime.now(zone_named(city_zone_name())).date()
+
+
+
 # Suppression only needs to know whether a cell holds at least MIN_RESIDENTS people: a
 # cell that reached it stops recording who (its figure stays a lower bound of the truth).
 SATURATION = MIN_RESIDENTS
@@ -122,7 +133,7 @@ def fold_pending(
         for row in db_session.execute(fact_select(kind, _dialect(db_session), chunk)).mappings()
     ]
     result.facts = len(facts)
-    result.cells = _apply(db_session, facts, today or utc_today())
+    result.cells = _apply(db_session, facts, today or local_today())
     return result
 
 
@@ -144,8 +155,9 @@ def _apply(db_session: Session, facts: list[tuple[str, Any]], today: date) -> in
     cells: dict[CellKey, dict[str, float]] = {}
     present: set[tuple[CellKey, str]] = set()
     opens = {grain: open_since(grain, today) for grain in GRAINS}
+    zone = city_zone_name()
     for kind, row in facts:
-        day = utc_date(row["at"])
+        day = local_date(row["at"], zone)
         channel, detail, who = str(row["channel"]), str(row["detail"]), str(row["who"])
         # Text keys: hashing and sorting tens of thousands of them is cheap (UUIDs are not).
         site, service = str(row["site_id"]), str(row["service_id"])
@@ -306,7 +318,7 @@ def rebuild(*, db_session: Session, today: date | None = None) -> RebuildResult:
     The facts of each kind are read once into a temporary table, then grouped for each
     grain and each site/service variant. Meant for a quiet moment: the journal is
     emptied, its facts being counted here."""
-    today = today or utc_today()
+    today = today or local_today()
     dialect = _dialect(db_session)
     for model in (ReportDelta, ReportCell, ReportPresence):
         db_session.execute(delete(model))
@@ -322,7 +334,7 @@ def rebuild(*, db_session: Session, today: date | None = None) -> RebuildResult:
         for grain in GRAINS:
             c = table.c
             period = c[f"period_{grain}"]
-            since = datetime.combine(open_since(grain, today), datetime.min.time(), UTC)
+            since = open_since(grain, today)  # on the local period, as the fold decides
             for site, service in _variants(c.site_id, c.service_id):
                 keys = [period, c.channel, c.detail]
                 keys += [column for column in (site, service) if column is not None]
@@ -346,7 +358,7 @@ def rebuild(*, db_session: Session, today: date | None = None) -> RebuildResult:
                     cell.site_id == where_site, cell.service_id == where_service,
                     cell.channel == cast(c.channel, String),
                     cell.detail == cast(c.detail, String),
-                )).where(c.at >= since, cell.residents < SATURATION).distinct()
+                )).where(period >= since, cell.residents < SATURATION).distinct()
                 db_session.execute(insert_into(ReportPresence).from_select(
                     [*KEY_COLUMNS, "who"], recent
                 ))
@@ -367,19 +379,22 @@ def _variants(site: Any, service: Any) -> list[tuple[Any, Any]]:
 
 
 def _period(grain: str, at: Any, dialect: str) -> Any:
-    if dialect == "postgresql":
-        unit = {"d": "day", "m": "month", "y": "year"}[grain]
-        return cast(func.date_trunc(literal_column(f"'{unit}'"), func.timezone("UTC", at)),
-                    postgresql.DATE)
+    """The first local day of the period of `grain` holding the moment `at`."""
+    day = local_day_sql(at, dialect)
     if grain == "d":
-        return func.date(at)
+        return day
+    if dialect == "postgresql":  # truncating the local wall-clock time, no zone involved
+        unit = {"m": "month", "y": "year"}[grain]
+        local = func.timezone(literal(city_zone_name()), at)
+        return cast(func.date_trunc(literal_column(f"'{unit}'"), local), postgresql.DATE)
+        return day
     modifier = "start of month" if grain == "m" else "start of year"
-    return func.date(at, literal_column(f"'{modifier}'"))
+    return func.date(day, literal_column(f"'{modifier}'"))
 
 
 def prune_presence(*, db_session: Session, today: date | None = None) -> int:
     """Drop presence sets of periods closed to late writes; returns the rows deleted."""
-    today = today or utc_today()
+    today = today or local_today()
     deleted = 0
     for grain in GRAINS:
         result = db_session.execute(delete(ReportPresence).where(

@@ -17,7 +17,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
@@ -32,7 +32,7 @@ from crm_core.exceptions import InvalidInput, PermissionDenied
 from crm_core.reports import labels
 from crm_core.reports.models import ALL_ID, ReportCell
 from crm_core.reports.periods import decompose, next_month
-from crm_core.reports.rollup import fold_all
+from crm_core.reports.rollup import fold_all, local_today
 from crm_core.reports.schemas import Report
 from crm_core.reports.suppression import suppress
 
@@ -80,7 +80,7 @@ def resolve_scope(
         )
     if (end - start).days >= MAX_PERIOD_DAYS:
         raise InvalidInput("Période trop longue : dix ans au plus", field="to")
-    latest = datetime.now(UTC).date() + timedelta(days=366)
+    latest = local_today() + timedelta(days=366)
     if start < EARLIEST or end > latest:
         raise InvalidInput(
             f"Période hors limites : entre le {EARLIEST:%d/%m/%Y} et le {latest:%d/%m/%Y}",
