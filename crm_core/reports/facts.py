@@ -16,6 +16,8 @@ yields the columns of `FACT_COLUMNS`:
   at most `WAIT_TARGET_SECONDS`.
 - `call`: one ended inbound call; detail `answered`/`abandoned`; `sum1` seconds to
   answer; `ok` = answered within `ANSWER_TARGET_SECONDS`. Site = the answering agent's.
+  Service = the service whose code is the PBX queue's name (queues are set up per
+  service: `etat-civil`, `voirie`...); a queue named after no service counts as none.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 
 from crm_core.agents.models import Agent
-from crm_core.cases.models import Case, CaseStatusChange
+from crm_core.cases.models import Case, CaseStatusChange, Service
 from crm_core.interactions.models import Interaction
 from crm_core.queue.models import QueueTicket
 from crm_core.reports.models import NONE_ID
@@ -154,8 +156,7 @@ def _call(dialect: str) -> FactSelect:
     )
     return (
         select(
-            Call.id, Call.started_at, _id(Agent.site_id), cast(literal(NONE_ID), Uuid()),
-            literal("phone"),
+            Call.id, Call.started_at, _id(Agent.site_id), _id(Service.id), literal("phone"),
             case((Call.answered_at.is_not(None), "answered"), else_="abandoned"), who,
             case((Call.answered_at.is_not(None), answer), else_=0.0), literal(0.0),
             case((and_(Call.answered_at.is_not(None), answer <= ANSWER_TARGET_SECONDS), 1),
@@ -164,6 +165,7 @@ def _call(dialect: str) -> FactSelect:
         )
         .select_from(Call)
         .outerjoin(Agent, Agent.id == Call.agent_id)
+        .outerjoin(Service, Service.code == Call.queue)
         .where(Call.direction == "in", Call.ended_at.is_not(None))
     )
 

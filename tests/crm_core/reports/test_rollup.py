@@ -32,7 +32,7 @@ def _populate(db_session: Session, factories: ModuleType) -> None:
     world.resolve(case, Channel.COUNTER, at(6, 11))
     world.ticket(2, at(7), wait=600, service_time=300)
     world.ticket(None, at(7, 11), wait=1200, service_time=100)
-    world.call("+33612345678", at(8), answer_after=20)
+    world.call("+33612345678", at(8), answer_after=20, queue="etat-civil")
     world.call("+33612345679", at(8, 11), answer_after=None)
 
 
