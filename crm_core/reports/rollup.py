@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from typing import cast as typed
 
@@ -113,13 +114,7 @@ def fold_pending(
     *, db_session: Session, limit: int = FOLD_BATCH, today: date | None = None
 ) -> FoldResult:
     """Fold up to `limit` journal rows into the roll-ups, in the caller's transaction."""
-    oldest = select(ReportDelta.id).order_by(ReportDelta.id).limit(limit)
-    if _dialect(db_session) == "postgresql":
-        oldest = oldest.with_for_update(skip_locked=True)
-    taken = db_session.execute(
-        delete(ReportDelta).where(ReportDelta.id.in_(oldest.scalar_subquery()))
-        .returning(ReportDelta.kind, ReportDelta.entity_id)
-    ).all()
+    taken = db_session.execute(_take(_dialect(db_session)), {"limit": limit}).all()
     result = FoldResult(deltas=len(taken))
     if not taken:
         return result
@@ -135,6 +130,17 @@ def fold_pending(
     result.facts = len(facts)
     result.cells = _apply(db_session, facts, today or local_today())
     return result
+
+
+@lru_cache(maxsize=4)
+def _take(dialect: str) -> Any:
+    """`DELETE … RETURNING` of the oldest journal rows, built once (it runs before every
+    report, mostly on an empty journal)."""
+    oldest = select(ReportDelta.id).order_by(ReportDelta.id).limit(bindparam("limit"))
+    if dialect == "postgresql":  # several folders share the journal without waiting
+        oldest = oldest.with_for_update(skip_locked=True)
+    return delete(ReportDelta).where(ReportDelta.id.in_(oldest.scalar_subquery())).returning(
+        ReportDelta.kind, ReportDelta.entity_id)
 
 
 def fold_all(*, db_session: Session, today: date | None = None) -> FoldResult:
