@@ -11,7 +11,8 @@
    tables built, suppression — `--repeats` times; p50/p95 are printed.
 4. Write cost: writer threads record interactions through the ORM (one transaction per
    exchange, like the API): without the journal triggers, with them, and with them plus
-   a folder folding every 2 s; the cost is the relative loss of throughput.
+   a folder folding every 2 s, in `rounds` interleaved rounds; the cost is the relative
+   loss of median throughput.
 
 Figures only, never pass/fail; the machine is shared, so they are noisy.
 """
@@ -288,20 +289,21 @@ FOLD_RATES: list[float] = []
 
 def run_reports_benchmark(
     *, interactions: int, repeats: int, sites: int, write_seconds: float, writers: int,
-    console: Console, database_url: str | None = None,
+    console: Console, database_url: str | None = None, rounds: int = 5,
 ) -> None:
     from crm_core.bench.pgcluster import running_cluster
 
     if database_url:
-        _run(database_url, None, interactions, repeats, sites, write_seconds, writers, console)
+        _run(database_url, None, interactions, repeats, sites, write_seconds, writers, console,
+             rounds)
         return
     with running_cluster(tuned_for_tests=False) as cluster:
         url = cluster.create_database("relais_bench_reports")
-        _run(url, "new", interactions, repeats, sites, write_seconds, writers, console)
+        _run(url, "new", interactions, repeats, sites, write_seconds, writers, console, rounds)
 
 
 def _run(url: str, fresh: str | None, interactions: int, repeats: int, sites: int,
-         write_seconds: float, writers: int, console: Console) -> None:
+         write_seconds: float, writers: int, console: Console, rounds: int) -> None:
     engine = make_engine(url, pool_size=writers + 4)
     try:
         setup: dict[str, float] = {}
@@ -329,17 +331,23 @@ def _run(url: str, fresh: str | None, interactions: int, repeats: int, sites: in
             "sans cumuls": (False, None), "journal seul": (True, None),
             "journal + repli toutes les 2 s": (True, 2.0),
         }
-        rates = {}
-        for label, (journal, every) in (*modes.items(), ("sans cumuls (2e mesure)",
-                                                          (False, None))):
-            rates[label] = write_throughput(engine, seconds=write_seconds, writers=writers,
-                                            journal=journal, fold_every=every)
-        baseline = (rates["sans cumuls"] + rates["sans cumuls (2e mesure)"]) / 2
-        console.print(f"Écritures ({writers} fils, une transaction ORM par contact) :")
-        for label, rate in rates.items():
-            console.print(f"  {label:<34} {rate:8,.0f}/s  ({100 * (rate / baseline - 1):+.1f} %)")
+        # Interleaved short rounds: the load of a shared machine drifts over minutes, so
+        # modes measured one after the other would compare different machines.
+        rates: dict[str, list[float]] = {label: [] for label in modes}
+        for _ in range(rounds):
+            for label, (journal, every) in modes.items():
+                rates[label].append(write_throughput(
+                    engine, seconds=write_seconds / rounds, writers=writers, journal=journal,
+                    fold_every=every))
+        baseline = statistics.median(rates["sans cumuls"])
+        console.print(f"Écritures ({writers} fils, une transaction ORM par contact, "
+                      f"{rounds} tours alternés ; médiane, et min–max) :")
+        for label, found in rates.items():
+            rate = statistics.median(found)
+            console.print(f"  {label:<34} {rate:8,.0f}/s  ({100 * (rate / baseline - 1):+.1f} %)"
+                          f"  [{min(found):,.0f}–{max(found):,.0f}]")
         if FOLD_RATES:
-            console.print(f"Repli du journal (seul, sans écritures) : {FOLD_RATES[0]:,.0f}"
+            console.print(f"Repli du journal (seul, sans écritures) : {statistics.median(FOLD_RATES):,.0f}"
                           " faits/s (chacun dans 12 cellules : 3 grains × site/tous × "
                           "service/tous)")
         for key, value in setup.items():
