@@ -12,9 +12,10 @@ truth, which can only suppress more, never less. Reports combine cells with a lo
 bound too (see `service`).
 
 **Saturation.** Suppression only asks "at least 5 people?", so a cell stops recording who
-once it counts `SATURATION` (5) residents: presence sets stay at most 5 rows per cell,
-whatever the volume, and folding a fact into a full cell costs no presence insert. The
-`residents` figure is then "5 or more" — still a lower bound.
+once it counts `SATURATION` (5) residents, and a batch offers at most 5 candidates per
+cell (5 distinct people are enough to reach 5, fewer are all of them): presence sets stay
+under 10 rows per cell whatever the volume, and folding a fact into a full cell costs no
+presence insert. The `residents` figure is then "5 or more" — still a lower bound.
 
 **Contention.** Writers only append journal rows; one folder at a time turns them into
 upserts (`DELETE … RETURNING` on the oldest journal rows, facts read by primary key,
@@ -158,27 +159,51 @@ def _chunks(ids: Sequence[uuid.UUID]) -> Iterable[Sequence[uuid.UUID]]:
 
 
 def _apply(db_session: Session, facts: list[tuple[str, Any]], today: date) -> int:
-    cells: dict[CellKey, dict[str, float]] = {}
-    present: set[tuple[CellKey, str]] = set()
-    opens = {grain: open_since(grain, today) for grain in GRAINS}
+    # First per base cell (kind, day, site, service, channel, detail): a batch holds many
+    # facts of the same day and place, so each is one dict update here, not twelve.
+    base: dict[tuple[str, date, str, str, str, str], list[float]] = {}
+    whos: dict[tuple[str, date, str, str, str, str], set[str]] = {}
     zone = city_zone_name()
     for kind, row in facts:
-        day = local_date(row["at"], zone)
-        channel, detail, who = str(row["channel"]), str(row["detail"]), str(row["who"])
         # Text keys: hashing and sorting tens of thousands of them is cheap (UUIDs are not).
-        site, service = str(row["site_id"]), str(row["service_id"])
+        base_key = (kind, local_date(row["at"], zone), str(row["site_id"]),
+                    str(row["service_id"]), str(row["channel"]), str(row["detail"]))
+        totals = base.get(base_key)
+        if totals is None:
+            totals = base[base_key] = [0.0] * (1 + len(_FACT_COUNTERS))
+            whos[base_key] = set()
+        totals[0] += 1
+        for index, name in enumerate(_FACT_COUNTERS, start=1):
+            totals[index] += float(row[name] or 0)
+        # Suppression asks "at least SATURATION people?": SATURATION distinct candidates
+        # per cell are enough to answer it (with them, the cell's set holds at least
+        # SATURATION people), and fewer are all of them (exact).
+        seen = whos[base_key]
+        if len(seen) < SATURATION:
+            seen.add(str(row["who"]))
+    cells: dict[CellKey, dict[str, float]] = {}
+    candidates: dict[CellKey, set[str]] = {}
+    opens = {grain: open_since(grain, today) for grain in GRAINS}
+    for (kind, day, site, service, channel, detail), totals in base.items():
+        seen = whos[(kind, day, site, service, channel, detail)]
         for grain in GRAINS:
             period = grain_start(grain, day)
+            is_open = period >= opens[grain]
             for site_key, service_key in (
                 (site, service), (_ALL, service), (site, _ALL), (_ALL, _ALL)
             ):
                 key: CellKey = (kind, grain, period, site_key, service_key, channel, detail)
                 counters = cells.setdefault(key, dict.fromkeys(COUNTERS, 0.0))
-                counters["n"] += 1
-                for name in _FACT_COUNTERS:
-                    counters[name] += float(row[name] or 0)
-                if period >= opens[grain]:
-                    present.add((key, who))
+                counters["n"] += totals[0]
+                for index, name in enumerate(_FACT_COUNTERS, start=1):
+                    counters[name] += totals[index]
+                if is_open:
+                    wanted = candidates.setdefault(key, set())
+                    for who in seen:
+                        if len(wanted) >= SATURATION:
+                            break
+                        wanted.add(who)
+    present = {(key, who) for key, wanted in candidates.items() for who in wanted}
     if present:  # a cell known to hold enough people needs no more presence rows
         full = _saturated(db_session, {key for key, _ in present})
         present = {(key, who) for key, who in present if key not in full}
