@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from types import ModuleType
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -66,3 +67,41 @@ def test_the_thread_folds_by_itself_until_stopped(
         folder.stop()
     assert db_session.scalar(select(func.count()).select_from(ReportDelta)) == 0
     assert _phone_cell(db_session) == (2, 2)
+
+
+def test_the_server_starts_a_folder_when_asked(
+    fresh_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """RELAIS_REPORT_FOLD_SECONDS > 0: the app's lifespan folds committed writes."""
+    from fastapi.testclient import TestClient
+
+    from crm_core.config import Settings
+    from crm_core.database.engine import make_engine, make_session_factory
+    from crm_core.database.migrate import upgrade
+    from crm_core.main import create_app
+    from tests import factories as factory_module
+
+    engine = make_engine(fresh_database_url)
+    try:
+        upgrade(engine)
+        factory = make_session_factory(engine)
+        with factory() as db_session:
+            factory_module.bind(db_session)
+            world = make_world(db_session, factory_module)
+            world.contact(0, Channel.PHONE, at(3))
+            db_session.commit()
+        factory_module.bind(None)
+        monkeypatch.setenv("RELAIS_REPORT_FOLD_SECONDS", "0.05")
+        app = create_app(Settings(), engine)
+        with TestClient(app):
+            for _ in range(600):
+                with factory() as db_session:
+                    if not db_session.scalar(select(func.count()).select_from(ReportDelta)):
+                        break
+                threading.Event().wait(0.05)
+        with factory() as db_session:
+            assert db_session.scalar(select(func.count()).select_from(ReportDelta)) == 0
+            assert _phone_cell(db_session) == (1, 1)
+    finally:
+        factory_module.bind(None)
+        engine.dispose()
