@@ -93,6 +93,12 @@ class Settings(BaseSettings):
         " (0: never; then run `relais audit seal` from a timer).",
     )
 
+    report_fold_seconds: float = Field(
+        default=5.0, ge=0,
+        description="How often the server folds recent writes into the reports' roll-ups"
+        " (0: never; reports still fold what is left before they read).",
+    )
+
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:
         secret = self.secret_key.get_secret_value()

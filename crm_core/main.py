@@ -29,6 +29,7 @@ from crm_core.recognition.identity_router import router as identity_router
 from crm_core.recognition.router import router as recognition_router
 from crm_core.reminders.router import pages as reminder_pages
 from crm_core.reminders.router import router as reminders_router
+from crm_core.reports.folder import PeriodicFolder
 from crm_core.reports.router import router as reports_router
 from crm_core.residents.router import router as residents_router
 from crm_core.security.router import router as security_router
@@ -69,7 +70,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         if settings.audit_seal_seconds > 0:
             sealer = PeriodicSealer(app.state.session_factory, settings.audit_seal_seconds)
             sealer.start()
+        folder = None
+        if settings.report_fold_seconds > 0:
+            folder = PeriodicFolder(app.state.session_factory, settings.report_fold_seconds)
+            folder.start()
         yield
+        if folder is not None:
+            folder.stop()
         if sealer is not None:
             sealer.stop()
         app.state.desk_broadcast.stop()

@@ -21,6 +21,8 @@ os.environ.setdefault("RELAIS_DEMO_MODE", "false")
 os.environ.setdefault("RELAIS_API_DOCS", "true")  # the access matrix and the fuzzer read them
 # Tests seal the access log themselves; a background sealer would race their transactions.
 os.environ.setdefault("RELAIS_AUDIT_SEAL_SECONDS", "0")
+# Likewise the reports' journal: tests fold it themselves (or through a report).
+os.environ.setdefault("RELAIS_REPORT_FOLD_SECONDS", "0")
 
 from crm_core.bench.pgcluster import PostgresCluster, PostgresUnavailable, running_cluster
 from crm_core.config import get_settings

@@ -24,6 +24,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+    # SQLite has no time-zone database: the reports' local days come from Python (zoneinfo).
+    from crm_core.reports.periods import sqlite_local_date
+
+    dbapi_connection.create_function("relais_local_date", 2, sqlite_local_date,
+                                     deterministic=True)
 
 
 def _sqlite_begin(connection: Connection) -> None:

@@ -11,7 +11,8 @@
    tables built, suppression — `--repeats` times; p50/p95 are printed.
 4. Write cost: writer threads record interactions through the ORM (one transaction per
    exchange, like the API): without the journal triggers, with them, and with them plus
-   a folder folding every 2 s; the cost is the relative loss of throughput.
+   a folder folding every 2 s, in `rounds` interleaved rounds; the cost is the relative
+   loss of median throughput.
 
 Figures only, never pass/fail; the machine is shared, so they are noisy.
 """
@@ -71,7 +72,7 @@ def set_journal(engine: Engine, *, enabled: bool) -> None:
     """Switch the journal triggers (PostgreSQL): off for a bulk load, or to measure."""
     from importlib import import_module
 
-    migration = import_module("crm_core.database.migrations.versions.0009_reports")
+    migration = import_module("crm_core.database.migrations.versions.0011_reports")
     verb = "ENABLE" if enabled else "DISABLE"
     with engine.begin() as connection:
         for name, table, *_ in migration.JOURNAL_TRIGGERS:
@@ -84,6 +85,22 @@ def _timed(action: Callable[[], object], repeats: int) -> list[float]:
         started = time.perf_counter()
         action()
         timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+CPU_MS: dict[tuple[str, str], float] = {}  # client CPU per report (p50), beside the wall time
+
+
+def _timed_cpu(key: tuple[str, str], action: Callable[[], object], repeats: int) -> list[float]:
+    cpu: list[float] = []
+
+    def measured() -> None:
+        started = time.process_time()
+        action()
+        cpu.append((time.process_time() - started) * 1000)
+
+    timings = _timed(measured, repeats)
+    CPU_MS[key] = statistics.median(cpu)
     return timings
 
 
@@ -163,7 +180,7 @@ def time_reports(engine: Engine, repeats: int) -> list[tuple[str, str, list[floa
             scope = Scope(start=start, end=end)
             for name in (*REPORTS, "month"):
                 build_report(db_session=db_session, name=name, scope=scope)  # warm
-                timings = _timed(partial(
+                timings = _timed_cpu((label, name), partial(
                     build_report, db_session=db_session, name=name, scope=scope), repeats)
                 results.append((label, name, timings))
             db_session.rollback()
@@ -288,20 +305,21 @@ FOLD_RATES: list[float] = []
 
 def run_reports_benchmark(
     *, interactions: int, repeats: int, sites: int, write_seconds: float, writers: int,
-    console: Console, database_url: str | None = None,
+    console: Console, database_url: str | None = None, rounds: int = 5,
 ) -> None:
     from crm_core.bench.pgcluster import running_cluster
 
     if database_url:
-        _run(database_url, None, interactions, repeats, sites, write_seconds, writers, console)
+        _run(database_url, None, interactions, repeats, sites, write_seconds, writers, console,
+             rounds)
         return
     with running_cluster(tuned_for_tests=False) as cluster:
         url = cluster.create_database("relais_bench_reports")
-        _run(url, "new", interactions, repeats, sites, write_seconds, writers, console)
+        _run(url, "new", interactions, repeats, sites, write_seconds, writers, console, rounds)
 
 
 def _run(url: str, fresh: str | None, interactions: int, repeats: int, sites: int,
-         write_seconds: float, writers: int, console: Console) -> None:
+         write_seconds: float, writers: int, console: Console, rounds: int) -> None:
     engine = make_engine(url, pool_size=writers + 4)
     try:
         setup: dict[str, float] = {}
@@ -315,31 +333,39 @@ def _run(url: str, fresh: str | None, interactions: int, repeats: int, sites: in
             total = connection.scalar(select(func.count()).select_from(text("interaction")))
         console.print(f"Contacts dans la base : {total:,}")
         table = Table(title="Rapports depuis les cumuls (ms)")
-        for column in ("période", "rapport", "p50", "p95", "max"):
+        for column in ("période", "rapport", "p50", "p95", "max", "CPU client p50"):
             table.add_column(column, justify="left" if column in ("période", "rapport")
                              else "right")
         for label, name, timings in time_reports(engine, repeats):
             table.add_row(label, name, f"{statistics.median(timings):.1f}",
-                          f"{_p(timings, 0.95):.1f}", f"{max(timings):.1f}")
+                          f"{_p(timings, 0.95):.1f}", f"{max(timings):.1f}",
+                          f"{CPU_MS[(label, name)]:.1f}")
         for label, timings in time_raw_baseline(engine, repeats):
             table.add_row(label, "contacts par canal et site", f"{statistics.median(timings):.1f}",
-                          f"{_p(timings, 0.95):.1f}", f"{max(timings):.1f}")
+                          f"{_p(timings, 0.95):.1f}", f"{max(timings):.1f}", "")
         console.print(table)
         modes = {
             "sans cumuls": (False, None), "journal seul": (True, None),
             "journal + repli toutes les 2 s": (True, 2.0),
         }
-        rates = {}
-        for label, (journal, every) in (*modes.items(), ("sans cumuls (2e mesure)",
-                                                          (False, None))):
-            rates[label] = write_throughput(engine, seconds=write_seconds, writers=writers,
-                                            journal=journal, fold_every=every)
-        baseline = (rates["sans cumuls"] + rates["sans cumuls (2e mesure)"]) / 2
-        console.print(f"Écritures ({writers} fils, une transaction ORM par contact) :")
-        for label, rate in rates.items():
-            console.print(f"  {label:<34} {rate:8,.0f}/s  ({100 * (rate / baseline - 1):+.1f} %)")
+        # Interleaved short rounds: the load of a shared machine drifts over minutes, so
+        # modes measured one after the other would compare different machines.
+        rates: dict[str, list[float]] = {label: [] for label in modes}
+        for _ in range(rounds):
+            for label, (journal, every) in modes.items():
+                rates[label].append(write_throughput(
+                    engine, seconds=write_seconds / rounds, writers=writers, journal=journal,
+                    fold_every=every))
+        baseline = statistics.median(rates["sans cumuls"])
+        console.print(f"Écritures ({writers} fils, une transaction ORM par contact, "
+                      f"{rounds} tours alternés ; médiane, et min–max) :")
+        for label, found in rates.items():
+            rate = statistics.median(found)
+            console.print(f"  {label:<34} {rate:8,.0f}/s  ({100 * (rate / baseline - 1):+.1f} %)"
+                          f"  [{min(found):,.0f}–{max(found):,.0f}]")
         if FOLD_RATES:
-            console.print(f"Repli du journal (seul, sans écritures) : {FOLD_RATES[0]:,.0f}"
+            fold_rate = statistics.median(FOLD_RATES)
+            console.print(f"Repli du journal (seul, sans écritures) : {fold_rate:,.0f}"
                           " faits/s (chacun dans 12 cellules : 3 grains × site/tous × "
                           "service/tous)")
         for key, value in setup.items():

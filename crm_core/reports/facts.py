@@ -16,6 +16,8 @@ yields the columns of `FACT_COLUMNS`:
   at most `WAIT_TARGET_SECONDS`.
 - `call`: one ended inbound call; detail `answered`/`abandoned`; `sum1` seconds to
   answer; `ok` = answered within `ANSWER_TARGET_SECONDS`. Site = the answering agent's.
+  Service = the service whose code is the PBX queue's name (queues are set up per
+  service: `etat-civil`, `voirie`...); a queue named after no service counts as none.
 """
 
 from __future__ import annotations
@@ -44,10 +46,11 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 
 from crm_core.agents.models import Agent
-from crm_core.cases.models import Case, CaseStatusChange
+from crm_core.cases.models import Case, CaseStatusChange, Service
 from crm_core.interactions.models import Interaction
 from crm_core.queue.models import QueueTicket
 from crm_core.reports.models import NONE_ID
+from crm_core.reports.periods import local_day_sql
 from crm_core.telephony.models import Call
 
 FactSelect = Select[*tuple[Any, ...]]
@@ -65,12 +68,6 @@ def seconds_between(later: Any, earlier: Any, dialect: str) -> ColumnElement[flo
     if dialect == "postgresql":
         return func.extract("epoch", later - earlier)  # type: ignore[return-value]
     return (func.julianday(later) - func.julianday(earlier)) * 86400.0
-
-
-def utc_day(column: Any, dialect: str) -> ColumnElement[Any]:
-    if dialect == "postgresql":
-        return func.date(func.timezone("UTC", column))
-    return func.date(column)
 
 
 def _key(column: Any) -> ColumnElement[str]:
@@ -118,7 +115,9 @@ def _resolution(dialect: str) -> FactSelect:
     elsewhere = exists().where(
         contact.case_id == Case.id, contact.channel != Case.origin_channel
     )
-    on_time = and_(Case.due_date.is_not(None), utc_day(change.changed_at, dialect) <= Case.due_date)
+    # The due date is a local day (`cases.service`): compare it with the local day.
+    on_time = and_(Case.due_date.is_not(None),
+                   local_day_sql(change.changed_at, dialect) <= Case.due_date)
     return (
         select(
             change.id, change.changed_at, _id(Case.site_id), Case.service_id,
@@ -157,8 +156,7 @@ def _call(dialect: str) -> FactSelect:
     )
     return (
         select(
-            Call.id, Call.started_at, _id(Agent.site_id), cast(literal(NONE_ID), Uuid()),
-            literal("phone"),
+            Call.id, Call.started_at, _id(Agent.site_id), _id(Service.id), literal("phone"),
             case((Call.answered_at.is_not(None), "answered"), else_="abandoned"), who,
             case((Call.answered_at.is_not(None), answer), else_=0.0), literal(0.0),
             case((and_(Call.answered_at.is_not(None), answer <= ANSWER_TARGET_SECONDS), 1),
@@ -167,6 +165,7 @@ def _call(dialect: str) -> FactSelect:
         )
         .select_from(Call)
         .outerjoin(Agent, Agent.id == Call.agent_id)
+        .outerjoin(Service, Service.code == Call.queue)
         .where(Call.direction == "in", Call.ended_at.is_not(None))
     )
 

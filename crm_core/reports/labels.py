@@ -28,6 +28,7 @@ ALL_SITES = "Tous les sites"
 ALL_SERVICES = "Tous les services"
 NO_SITE = "Non attribué"
 NO_SERVICE = "Sans demande liée"
+NO_QUEUE_SERVICE = "File sans service correspondant"
 SUPPRESSION_NOTE = (
     "« s » : secret statistique. Toute case représentant moins de 5 usagers est masquée, "
     "ainsi que les cases qui permettraient de la retrouver par différence."

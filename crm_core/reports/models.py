@@ -1,7 +1,8 @@
 """Roll-up tables of the reports: a delta journal, counters per cell, presence sets.
 
 A *cell* is one (kind of fact, grain, period, site, service, channel, detail) tuple.
-Grains are the UTC day (`d`), month (`m`) and year (`y`); `period` is the first day of it.
+Grains are the city's local day (`d`), month (`m`) and year (`y`) (see `periods`);
+`period` is the first day of it.
 A missing site or service is the all-zero UUID (`NONE_ID`), so that the primary key never
 holds a NULL and upserts work the same on both engines; `ALL_ID` marks the cells that
 count every site (or service) at once.
@@ -33,7 +34,7 @@ _JOURNAL_ID = BigInteger().with_variant(Integer(), "sqlite")
 class ReportDelta(Base):
     """One written fact not yet folded into the roll-ups, consumed by `rollup.fold_pending`.
 
-    Appended by database triggers (migration 0009, both engines) in the writer's own
+    Appended by database triggers (migration 0011, both engines) in the writer's own
     statement: every writer is covered — services, connectors, scripts — without a line
     in their code and without a round trip; and appending is an insert on a sequence, so
     concurrent writers never wait on a shared counter row (the hot-row contention of

@@ -12,9 +12,10 @@ truth, which can only suppress more, never less. Reports combine cells with a lo
 bound too (see `service`).
 
 **Saturation.** Suppression only asks "at least 5 people?", so a cell stops recording who
-once it counts `SATURATION` (5) residents: presence sets stay at most 5 rows per cell,
-whatever the volume, and folding a fact into a full cell costs no presence insert. The
-`residents` figure is then "5 or more" — still a lower bound.
+once it counts `SATURATION` (5) residents, and a batch offers at most 5 candidates per
+cell (5 distinct people are enough to reach 5, fewer are all of them): presence sets stay
+under 10 rows per cell whatever the volume, and folding a fact into a full cell costs no
+presence insert. The `residents` figure is then "5 or more" — still a lower bound.
 
 **Contention.** Writers only append journal rows; one folder at a time turns them into
 upserts (`DELETE … RETURNING` on the oldest journal rows, facts read by primary key,
@@ -28,7 +29,8 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from typing import cast as typed
 
@@ -56,15 +58,26 @@ from sqlalchemy.orm import Session
 
 from crm_core.reports.facts import KINDS, fact_select
 from crm_core.reports.models import ALL_ID, ReportCell, ReportDelta, ReportPresence
-from crm_core.reports.periods import GRAINS, grain_start, utc_date
+from crm_core.reports.periods import (
+    GRAINS,
+    city_zone_name,
+    grain_start,
+    local_date,
+    local_day_sql,
+    zone_named,
+)
 from crm_core.reports.suppression import MIN_RESIDENTS
 
 LATE_DAYS = 31
 
 
-def utc_today() -> date:
-    """Today, for which periods are still open to late writes (tests set the clock)."""
-    return datetime.now(UTC).date()
+def local_today() -> date:
+    """Today in the city, for which periods are still open to late writes (tests set the
+    clock)."""
+    return datetime.now(zone_named(city_zone_name())).date()
+
+
+
 # Suppression only needs to know whether a cell holds at least MIN_RESIDENTS people: a
 # cell that reached it stops recording who (its figure stays a lower bound of the truth).
 SATURATION = MIN_RESIDENTS
@@ -102,13 +115,7 @@ def fold_pending(
     *, db_session: Session, limit: int = FOLD_BATCH, today: date | None = None
 ) -> FoldResult:
     """Fold up to `limit` journal rows into the roll-ups, in the caller's transaction."""
-    oldest = select(ReportDelta.id).order_by(ReportDelta.id).limit(limit)
-    if _dialect(db_session) == "postgresql":
-        oldest = oldest.with_for_update(skip_locked=True)
-    taken = db_session.execute(
-        delete(ReportDelta).where(ReportDelta.id.in_(oldest.scalar_subquery()))
-        .returning(ReportDelta.kind, ReportDelta.entity_id)
-    ).all()
+    taken = db_session.execute(_take(_dialect(db_session)), {"limit": limit}).all()
     result = FoldResult(deltas=len(taken))
     if not taken:
         return result
@@ -122,8 +129,19 @@ def fold_pending(
         for row in db_session.execute(fact_select(kind, _dialect(db_session), chunk)).mappings()
     ]
     result.facts = len(facts)
-    result.cells = _apply(db_session, facts, today or utc_today())
+    result.cells = _apply(db_session, facts, today or local_today())
     return result
+
+
+@lru_cache(maxsize=4)
+def _take(dialect: str) -> Any:
+    """`DELETE … RETURNING` of the oldest journal rows, built once (it runs before every
+    report, mostly on an empty journal)."""
+    oldest = select(ReportDelta.id).order_by(ReportDelta.id).limit(bindparam("limit"))
+    if dialect == "postgresql":  # several folders share the journal without waiting
+        oldest = oldest.with_for_update(skip_locked=True)
+    return delete(ReportDelta).where(ReportDelta.id.in_(oldest.scalar_subquery())).returning(
+        ReportDelta.kind, ReportDelta.entity_id)
 
 
 def fold_all(*, db_session: Session, today: date | None = None) -> FoldResult:
@@ -141,26 +159,51 @@ def _chunks(ids: Sequence[uuid.UUID]) -> Iterable[Sequence[uuid.UUID]]:
 
 
 def _apply(db_session: Session, facts: list[tuple[str, Any]], today: date) -> int:
-    cells: dict[CellKey, dict[str, float]] = {}
-    present: set[tuple[CellKey, str]] = set()
-    opens = {grain: open_since(grain, today) for grain in GRAINS}
+    # First per base cell (kind, day, site, service, channel, detail): a batch holds many
+    # facts of the same day and place, so each is one dict update here, not twelve.
+    base: dict[tuple[str, date, str, str, str, str], list[float]] = {}
+    whos: dict[tuple[str, date, str, str, str, str], set[str]] = {}
+    zone = city_zone_name()
     for kind, row in facts:
-        day = utc_date(row["at"])
-        channel, detail, who = str(row["channel"]), str(row["detail"]), str(row["who"])
         # Text keys: hashing and sorting tens of thousands of them is cheap (UUIDs are not).
-        site, service = str(row["site_id"]), str(row["service_id"])
+        base_key = (kind, local_date(row["at"], zone), str(row["site_id"]),
+                    str(row["service_id"]), str(row["channel"]), str(row["detail"]))
+        totals = base.get(base_key)
+        if totals is None:
+            totals = base[base_key] = [0.0] * (1 + len(_FACT_COUNTERS))
+            whos[base_key] = set()
+        totals[0] += 1
+        for index, name in enumerate(_FACT_COUNTERS, start=1):
+            totals[index] += float(row[name] or 0)
+        # Suppression asks "at least SATURATION people?": SATURATION distinct candidates
+        # per cell are enough to answer it (with them, the cell's set holds at least
+        # SATURATION people), and fewer are all of them (exact).
+        seen = whos[base_key]
+        if len(seen) < SATURATION:
+            seen.add(str(row["who"]))
+    cells: dict[CellKey, dict[str, float]] = {}
+    candidates: dict[CellKey, set[str]] = {}
+    opens = {grain: open_since(grain, today) for grain in GRAINS}
+    for (kind, day, site, service, channel, detail), totals in base.items():
+        seen = whos[(kind, day, site, service, channel, detail)]
         for grain in GRAINS:
             period = grain_start(grain, day)
+            is_open = period >= opens[grain]
             for site_key, service_key in (
                 (site, service), (_ALL, service), (site, _ALL), (_ALL, _ALL)
             ):
                 key: CellKey = (kind, grain, period, site_key, service_key, channel, detail)
                 counters = cells.setdefault(key, dict.fromkeys(COUNTERS, 0.0))
-                counters["n"] += 1
-                for name in _FACT_COUNTERS:
-                    counters[name] += float(row[name] or 0)
-                if period >= opens[grain]:
-                    present.add((key, who))
+                counters["n"] += totals[0]
+                for index, name in enumerate(_FACT_COUNTERS, start=1):
+                    counters[name] += totals[index]
+                if is_open:
+                    wanted = candidates.setdefault(key, set())
+                    for who in seen:
+                        if len(wanted) >= SATURATION:
+                            break
+                        wanted.add(who)
+    present = {(key, who) for key, wanted in candidates.items() for who in wanted}
     if present:  # a cell known to hold enough people needs no more presence rows
         full = _saturated(db_session, {key for key, _ in present})
         present = {(key, who) for key, who in present if key not in full}
@@ -306,7 +349,7 @@ def rebuild(*, db_session: Session, today: date | None = None) -> RebuildResult:
     The facts of each kind are read once into a temporary table, then grouped for each
     grain and each site/service variant. Meant for a quiet moment: the journal is
     emptied, its facts being counted here."""
-    today = today or utc_today()
+    today = today or local_today()
     dialect = _dialect(db_session)
     for model in (ReportDelta, ReportCell, ReportPresence):
         db_session.execute(delete(model))
@@ -322,7 +365,7 @@ def rebuild(*, db_session: Session, today: date | None = None) -> RebuildResult:
         for grain in GRAINS:
             c = table.c
             period = c[f"period_{grain}"]
-            since = datetime.combine(open_since(grain, today), datetime.min.time(), UTC)
+            since = open_since(grain, today)  # on the local period, as the fold decides
             for site, service in _variants(c.site_id, c.service_id):
                 keys = [period, c.channel, c.detail]
                 keys += [column for column in (site, service) if column is not None]
@@ -346,7 +389,7 @@ def rebuild(*, db_session: Session, today: date | None = None) -> RebuildResult:
                     cell.site_id == where_site, cell.service_id == where_service,
                     cell.channel == cast(c.channel, String),
                     cell.detail == cast(c.detail, String),
-                )).where(c.at >= since, cell.residents < SATURATION).distinct()
+                )).where(period >= since, cell.residents < SATURATION).distinct()
                 db_session.execute(insert_into(ReportPresence).from_select(
                     [*KEY_COLUMNS, "who"], recent
                 ))
@@ -367,19 +410,22 @@ def _variants(site: Any, service: Any) -> list[tuple[Any, Any]]:
 
 
 def _period(grain: str, at: Any, dialect: str) -> Any:
-    if dialect == "postgresql":
-        unit = {"d": "day", "m": "month", "y": "year"}[grain]
-        return cast(func.date_trunc(literal_column(f"'{unit}'"), func.timezone("UTC", at)),
-                    postgresql.DATE)
+    """The first local day of the period of `grain` holding the moment `at`."""
+    day = local_day_sql(at, dialect)
     if grain == "d":
-        return func.date(at)
+        return day
+    if dialect == "postgresql":  # truncating the local wall-clock time, no zone involved
+        unit = {"m": "month", "y": "year"}[grain]
+        local = func.timezone(literal(city_zone_name()), at)
+        return cast(func.date_trunc(literal_column(f"'{unit}'"), local), postgresql.DATE)
+        return day
     modifier = "start of month" if grain == "m" else "start of year"
-    return func.date(at, literal_column(f"'{modifier}'"))
+    return func.date(day, literal_column(f"'{modifier}'"))
 
 
 def prune_presence(*, db_session: Session, today: date | None = None) -> int:
     """Drop presence sets of periods closed to late writes; returns the rows deleted."""
-    today = today or utc_today()
+    today = today or local_today()
     deleted = 0
     for grain in GRAINS:
         result = db_session.execute(delete(ReportPresence).where(

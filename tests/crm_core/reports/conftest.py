@@ -14,4 +14,4 @@ DATASET_TODAY = date(2026, 11, 1)  # October and all its days still open (LATE_D
 
 @pytest.fixture(autouse=True)
 def _reports_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(rollup, "utc_today", lambda: DATASET_TODAY)
+    monkeypatch.setattr(rollup, "local_today", lambda: DATASET_TODAY)

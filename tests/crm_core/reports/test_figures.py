@@ -166,3 +166,33 @@ def test_writes_into_a_closed_period_count_nobody_so_they_are_suppressed(
     fold_all(db_session=db_session, today=date(2027, 1, 1))  # October long closed
     grid = _grid(_report(db_session, "channels").tables[0])
     assert grid["Téléphone"][0] is None
+
+
+def test_calls_by_queue_are_cut_by_the_service_of_that_code(
+    db_session: Session, factories: ModuleType
+) -> None:
+    world = make_world(db_session, factories)
+    agent = factories.AgentFactory(site=world.nord)
+    calls = [("etat-civil", [10, 20, 30, 40, 50, 70, 80, 90, 100, 110]),
+             ("voirie", [10, 20, 30, 40, 50])]
+    for queue, waits in calls:
+        for index, after in enumerate(waits):
+            world.call(f"+336{len(queue)}00{index:04d}", at(8, 9, index), answer_after=after,
+                       agent_id=agent.id, queue=queue)
+    for index in range(5):  # a queue named after no service, and calls lost there
+        world.call(f"+3362000{index:04d}", at(8, 10, index), answer_after=None,
+                   queue="standard")
+    by_site, by_queue = _report(db_session, "calls").tables
+    assert by_queue.row_header == "File (service)"
+    grid = _grid(by_queue)
+    # État civil: 10 answered, 5 within 60 s, 600 s / 10 = 60 s; Voirie: 5 of 5 within
+    # 60 s, 150 s / 5 = 30 s; all: 15 of 20 answered, 10 of 15 within 60 s, 750 s / 15.
+    assert grid["État civil"] == [10, 10, 0, 100.0, 50.0, 60.0]
+    assert grid["Voirie"] == [5, 5, 0, 100.0, 100.0, 30.0]
+    assert grid["File sans service correspondant"] == [5, 0, 5, 0.0, None, None]
+    assert grid["Total"] == [20, 15, 5, 75.0, 66.7, 50.0]
+    assert _grid(by_site)["Total"] == grid["Total"]
+    only_voirie = _report(db_session, "calls", service=world.voirie).tables
+    assert _grid(only_voirie[1]) == {"Voirie": [5, 5, 0, 100.0, 100.0, 30.0],
+                                     "Total": [5, 5, 0, 100.0, 100.0, 30.0]}
+    assert _grid(only_voirie[0])["Mairie Nord"] == [5, 5, 0, 100.0, 100.0, 30.0]

@@ -15,9 +15,12 @@ TODAY = date(2026, 10, 31)  # every October day still open to late writes
 
 
 def _cells(db_session: Session) -> set[tuple[object, ...]]:
+    """Every cell; residents as suppression reads them: exact up to 5, "5 or more" beyond
+    (the rebuild counts them all, the fold stops once it knows there are 5)."""
     return {
         (c.kind, c.grain, c.period, c.site_id, c.service_id, c.channel, c.detail, c.n,
-         c.residents, round(c.sum1, 3), round(c.sum2, 3), c.ok, c.due, c.flag1, c.flag2)
+         min(c.residents, rollup.SATURATION), round(c.sum1, 3), round(c.sum2, 3), c.ok, c.due,
+         c.flag1, c.flag2)
         for c in db_session.scalars(select(ReportCell))
     }
 
@@ -32,7 +35,7 @@ def _populate(db_session: Session, factories: ModuleType) -> None:
     world.resolve(case, Channel.COUNTER, at(6, 11))
     world.ticket(2, at(7), wait=600, service_time=300)
     world.ticket(None, at(7, 11), wait=1200, service_time=100)
-    world.call("+33612345678", at(8), answer_after=20)
+    world.call("+33612345678", at(8), answer_after=20, queue="etat-civil")
     world.call("+33612345679", at(8, 11), answer_after=None)
 
 
@@ -109,3 +112,19 @@ def test_a_full_cell_stops_recording_who(db_session: Session, factories: ModuleT
     assert (day.n, day.residents) == (9, 5)
     rollup.rebuild(db_session=db_session, today=TODAY)
     assert db_session.scalar(select(func.count()).select_from(ReportPresence)) == 0
+
+
+def test_one_batch_offers_at_most_five_people_per_cell(
+    db_session: Session, factories: ModuleType
+) -> None:
+    world = make_world(db_session, factories)
+    for who in range(12):
+        world.contact(who, Channel.PHONE, at(3))
+    rollup.fold_all(db_session=db_session, today=TODAY)
+    day = db_session.scalars(select(ReportCell).where(
+        ReportCell.kind == "contact", ReportCell.grain == "d",
+        ReportCell.site_id == ALL_ID, ReportCell.service_id == ALL_ID)).one()
+    assert (day.n, day.residents) == (12, 5)  # "5 or more": enough to publish
+    per_cell = db_session.execute(select(func.count()).select_from(ReportPresence).group_by(
+        *(getattr(ReportPresence, name) for name in rollup.KEY_COLUMNS))).scalars().all()
+    assert len(per_cell) == 12 and set(per_cell) == {5}  # 3 grains × 4 site/service cells
