@@ -35,6 +35,8 @@ def _database_url() -> str:
 def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None) -> int:
     """Apply the events of deferred sources and deliver the outbox until stopped
     (SIGTERM/SIGINT finish the current batch, then exit)."""
+    import crm_core.database.models  # noqa: F401 - applying events touches every mapper
+
     hooks.install()
     settings = get_integration_settings()
     deferred = any(config.deferred for config in settings.webhook_sources.values())
