@@ -39,7 +39,6 @@ def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None
 
     hooks.install()
     settings = get_integration_settings()
-    deferred = any(config.deferred for config in settings.webhook_sources.values())
     engine = make_engine(_database_url())
     factory = make_session_factory(engine)
     http = HttpTransport(timeout=settings.outbound_timeout_seconds,
@@ -61,12 +60,11 @@ def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None
     try:
         while not stopping:
             try:
-                inbox = None
-                if deferred:
-                    with factory() as db_session:
-                        inbox = process_pending(db_session=db_session, settings=settings,
-                                                batch=batch)
-                        db_session.commit()
+                with factory() as db_session:  # also events left by a source since
+                    # switched back to answering after processing
+                    inbox = process_pending(db_session=db_session, settings=settings,
+                                            batch=batch)
+                    db_session.commit()
                 report = deliver_due(session_factory=factory, transport=transport,
                                      settings=settings, worker_id=worker_id, batch=batch)
             except OperationalError as exc:  # the database restarting (or a deadlock
@@ -76,7 +74,7 @@ def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None
                 time.sleep(max(interval, 1.0))
                 continue
             delivered += report.delivered
-            if inbox is not None and inbox.claimed:
+            if inbox.claimed:
                 console.print(f"reçus traités {inbox.processed}, refusés {inbox.refused}, "
                               f"à reprendre {inbox.retried}")
             if report.claimed:
@@ -84,7 +82,7 @@ def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None
                               f"échecs {report.failed}, refusés (410) {report.gone}")
             if once:
                 break
-            if not report.claimed and not (inbox and inbox.claimed):
+            if not report.claimed and not inbox.claimed:
                 time.sleep(interval)
     finally:
         http.close()

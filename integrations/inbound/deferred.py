@@ -88,9 +88,13 @@ def _claim(db_session: Session, batch: int) -> list[InboxEvent]:
     return list(db_session.scalars(due))
 
 
+Outcome = tuple[InboxEvent, uuid.UUID | None, str | None]  # row, case, refusal
+
+
 def _process_one(
     db_session: Session, row: InboxEvent, settings: IntegrationSettings, report: InboxReport
-) -> None:
+) -> Outcome | None:
+    """Applies one event in a savepoint; returns its outcome, None to retry it later."""
     config = settings.webhook_sources.get(row.source)
     savepoint = db_session.begin_nested()
     try:
@@ -111,26 +115,24 @@ def _process_one(
         if row.attempts < MAX_ATTEMPTS:
             logger.info("inbox %s/%s lost a race, will retry: %s", row.source, row.event_id,
                         type(exc).__name__)
-            return
-        _done(row, case_id=None, error="Conflit répété à l'enregistrement")
+            return None
         report.refused += 1
-        return
+        return row, None, "Conflit répété à l'enregistrement"
     except (DomainError, ValidationError, orjson.JSONDecodeError) as exc:  # refused: kept
         savepoint.rollback()
         detail = getattr(exc, "detail", None) or str(exc)
         logger.warning("inbox event %s from %s refused: %s", row.event_id, row.source, detail)
-        _done(row, case_id=None, error=detail[:500])
         report.refused += 1
         report.outcomes.append("refused")
-        return
-    _done(row, case_id=case.id, error=None)
+        return row, None, detail[:500]
     report.processed += 1
     report.outcomes.append(result.status)
     logger.info("inbox %s from %s: %s %s", row.event_id, row.source, result.status,
                 result.case_reference)
+    return row, case.id, None
 
 
-def _done(row: InboxEvent, *, case_id: uuid.UUID | None, error: str | None) -> None:
+def _done(row: InboxEvent, case_id: uuid.UUID | None, error: str | None) -> None:
     row.case_id = case_id
     row.error = error
     row.payload = None  # the body held personal data only until it was applied
@@ -145,7 +147,11 @@ def process_pending(
     report = InboxReport()
     rows = _claim(db_session, batch)
     report.claimed = len(rows)
-    for row in rows:
-        _process_one(db_session, row, settings, report)
+    outcomes = [_process_one(db_session, row, settings, report) for row in rows]
+    # Marked together once all are applied: one batched UPDATE (a savepoint flushes the
+    # session when it begins, so marking each row as it went cost one statement apiece).
+    for outcome in outcomes:
+        if outcome is not None:
+            _done(*outcome)
     db_session.flush()
     return report
