@@ -243,7 +243,8 @@ def purge(*, db_session: Session, retention_hours: int) -> int:
     platform may retry for three days) and sign-ins left unfinished for an hour."""
     hours = max(retention_hours, 72)
     done = db_session.execute(delete(InboxEvent).where(
-        InboxEvent.received_at < utcnow() - timedelta(hours=hours)))
+        InboxEvent.received_at < utcnow() - timedelta(hours=hours),
+        InboxEvent.payload.is_(None)))  # an acknowledged event not yet applied stays
     stale_logins = utcnow() - timedelta(hours=1)
     db_session.execute(delete(OidcLogin).where(OidcLogin.created_at < stale_logins))
     db_session.flush()

@@ -125,3 +125,20 @@ def test_updates_are_applied_in_order_and_older_ones_ignored(
     assert report.outcomes == ["created", "updated", "stale"]
     case = db_session.scalar(select(Case))
     assert case is not None and case.status is CaseStatus.IN_PROGRESS
+
+
+def test_an_event_not_yet_applied_outlives_the_retention(
+    client: TestClient, db_session: Session
+) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from crm_core.database.base import utcnow
+    from integrations.inbound.service import purge
+
+    assert post_signed(client, "portail", event_body()).status_code == 202
+    db_session.execute(update(InboxEvent).values(received_at=utcnow() - timedelta(hours=80)))
+    assert purge(db_session=db_session, retention_hours=72) == 0
+    assert _work(db_session).processed == 1
+    assert purge(db_session=db_session, retention_hours=72) == 1
