@@ -37,7 +37,8 @@ app.add_typer(reminders_app, name="reminders")
 bench_app.command("search")(bench_search)
 bench_app.command("ingest")(bench_ingest)
 app.add_typer(integrations_app, name="integrations")
-app.command("worker", help="Deliver the outbox to the platforms (as `integrations deliver`).")(
+app.command("worker", help="Apply deferred inbound events, deliver the outbox (as "
+            "`integrations deliver`).")(
     deliver_command
 )
 bench_app.command("phone")(bench_phone)

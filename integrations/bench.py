@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import func, insert, select, text
 
+import crm_core.database.models  # noqa: F401 - every mapper, also with --database-url
 from crm_core.agents.actor import Actor
 from crm_core.agents.enums import Role
 from crm_core.bench.harness import engine_for, percentile, provisioned_database, server_process
@@ -31,7 +32,7 @@ from crm_core.cases.schemas import ServiceCreate
 from crm_core.database.engine import make_session_factory
 from crm_core.residents.models import AccountLink
 from integrations.enums import OutboxStatus
-from integrations.models import OutboxEvent
+from integrations.models import InboxEvent, OutboxEvent
 from integrations.outbox import hooks
 from integrations.webhooks.signature import new_secret, signed_headers
 
@@ -71,7 +72,7 @@ async def _connection(host: str, port: int, requests: list[bytes], result: LoadR
                 if name.lower() == "content-length":
                     length = int(value)
             await reader.readexactly(length)
-            if status.split(b" ")[1:2] == [b"200"]:
+            if status.split(b" ")[1:2] in ([b"200"], [b"202"]):
                 result.latencies_ms.append((time.perf_counter() - began) * 1000)
             else:
                 result.errors += 1
@@ -213,12 +214,44 @@ def _receiver(secret: str) -> Iterator[tuple[str, set[str]]]:
         server.server_close()
 
 
+def _pending(url: str) -> int:
+    engine = engine_for(url)
+    with engine.connect() as connection:
+        left = connection.scalar(select(func.count()).select_from(InboxEvent).where(
+            InboxEvent.payload.is_not(None)))
+    engine.dispose()
+    return int(left or 0)
+
+
+def _drained(url: str, since: datetime, timeout_s: float = 600) -> tuple[int, datetime | None]:
+    """Waits for the workers to empty the inbox; returns the events of the run applied
+    (received since `since`) and when the last one was."""
+    engine = engine_for(url)
+    deadline = time.monotonic() + timeout_s
+    with engine.connect() as connection:
+        while time.monotonic() < deadline:
+            left = connection.scalar(select(func.count()).select_from(InboxEvent).where(
+                InboxEvent.payload.is_not(None)))
+            connection.rollback()
+            if not left:
+                break
+            time.sleep(0.1)
+        done, last = connection.execute(select(
+            func.count(), func.max(InboxEvent.processed_at)).where(
+            InboxEvent.received_at >= since, InboxEvent.processed_at.is_not(None),
+            InboxEvent.case_id.is_not(None))).one()
+    engine.dispose()
+    return int(done or 0), last
+
+
 def run_ingest_benchmark(
     *, events: int, concurrency: int, workers: int, engine_kind: str, residents: int,
     console: Console, database_url: str | None = None, deliver_workers: int = 2,
+    deferred: bool = True,
 ) -> None:
     secret = new_secret()
-    table = Table(title=f"relais bench ingest ({engine_kind})")
+    mode = "accusé à réception, traitement par relais worker" if deferred else "synchrone"
+    table = Table(title=f"relais bench ingest ({engine_kind}, {mode})")
     for column in ("mesure", "valeur"):
         table.add_column(column)
     with provisioned_database(engine_kind, residents=residents, console=console,
@@ -226,18 +259,34 @@ def run_ingest_benchmark(
             receiver_url, seen):
         subjects = _prepare(url, links=min(residents, 5000))
         os.environ["RELAIS_WEBHOOK_SOURCES"] = json.dumps({SOURCE: {
-            "secrets": [secret], "outbound_url": receiver_url, "outbound_secret": secret}})
+            "secrets": [secret], "outbound_url": receiver_url, "outbound_secret": secret,
+            "deferred": deferred}})
         os.environ["RELAIS_OUTBOUND_ALLOW_PRIVATE"] = "true"
-        with server_process(url, workers=workers) as (host, port):
+        with contextlib.ExitStack() as stack:
+            host, port = stack.enter_context(server_process(url, workers=workers))
+            if deferred:  # the workers apply events while they arrive: a sustained run
+                stack.enter_context(_workers(url, deliver_workers))
             _post_load(host, port, _requests(host, subjects, 200, secret), concurrency)
+            if deferred:
+                _drained(url, datetime.now(UTC))
             console.print(f"{events:,} webhooks signés, {concurrency} connexions…")
+            since = datetime.now(UTC)
             result = _post_load(host, port, _requests(host, subjects, events, secret),
                                 concurrency)
-        table.add_row("webhooks entrants / s (API, dont 10 % de redélivrances)",
+            backlog = _pending(url) if deferred else 0
+            applied, last = _drained(url, since) if deferred else (0, None)
+        label = "accusés de réception" if deferred else "webhooks entrants traités"
+        table.add_row(f"{label} / s (API, dont 10 % de redélivrances)",
                       f"{result.throughput:,.0f}")
         for q in (50, 95, 99):
             table.add_row(f"latence p{q} (ms)", f"{percentile(result.latencies_ms, q):.1f}")
         table.add_row("erreurs", str(result.errors))
+        if deferred:
+            span = (last - since).total_seconds() if last else float("nan")
+            table.add_row("en attente de traitement à la fin de l'envoi", f"{backlog:,}")
+            table.add_row(f"événements appliqués de bout en bout / s ({deliver_workers} "
+                          "relais worker, dossier + échange + outbox)",
+                          f"{applied / span:,.0f} ({applied:,} en {span:.1f} s)")
         changed, elapsed = _status_changes(url, limit=events // 2)
         table.add_row("changements de statut + ligne d'outbox / s (1 processus)",
                       f"{changed / elapsed:,.0f}")

@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 from crm_core.database.engine import make_engine, make_session_factory
 from integrations.connectors.ds.backend import HttpDsBackend
 from integrations.connectors.wcs.backend import HttpWcsBackend
+from integrations.inbound.deferred import process_pending
 from integrations.outbox import hooks
 from integrations.outbox.platforms import PlatformTransport
 from integrations.outbox.transport import HttpTransport
@@ -32,7 +33,10 @@ def _database_url() -> str:
 
 
 def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None) -> int:
-    """Deliver until stopped (SIGTERM/SIGINT finish the current event, then exit)."""
+    """Apply the events of deferred sources and deliver the outbox until stopped
+    (SIGTERM/SIGINT finish the current batch, then exit)."""
+    import crm_core.database.models  # noqa: F401 - applying events touches every mapper
+
     hooks.install()
     settings = get_integration_settings()
     engine = make_engine(_database_url())
@@ -56,20 +60,29 @@ def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None
     try:
         while not stopping:
             try:
+                with factory() as db_session:  # also events left by a source since
+                    # switched back to answering after processing
+                    inbox = process_pending(db_session=db_session, settings=settings,
+                                            batch=batch)
+                    db_session.commit()
                 report = deliver_due(session_factory=factory, transport=transport,
                                      settings=settings, worker_id=worker_id, batch=batch)
-            except OperationalError as exc:  # the database restarting: wait, then go on
+            except OperationalError as exc:  # the database restarting (or a deadlock
+                # between two batches): nothing was committed; wait, then go on
                 console.print(f"base de données injoignable ({type(exc).__name__}), "
                               "nouvelle tentative")
                 time.sleep(max(interval, 1.0))
                 continue
             delivered += report.delivered
+            if inbox.claimed:
+                console.print(f"reçus traités {inbox.processed}, refusés {inbox.refused}, "
+                              f"à reprendre {inbox.retried}")
             if report.claimed:
                 console.print(f"livrés {report.delivered}, à réessayer {report.retried}, "
                               f"échecs {report.failed}, refusés (410) {report.gone}")
             if once:
                 break
-            if not report.claimed:
+            if not report.claimed and not inbox.claimed:
                 time.sleep(interval)
     finally:
         http.close()
@@ -85,7 +98,8 @@ def deliver_command(
                                        min=1, max=64)] = 64,
     worker_id: Annotated[str | None, typer.Option(help="Name in the leases.")] = None,
 ) -> None:
-    """Deliver the outbox to the platforms (retries, backoff, 410 stops)."""
+    """Apply the events of deferred sources, deliver the outbox to the platforms (retries,
+    backoff, 410 stops)."""
     run_worker(once=once, interval=interval, batch=batch, worker_id=worker_id)
 
 
@@ -142,10 +156,14 @@ def bench_ingest(
     residents: Annotated[int, typer.Option(help="Residents in the database.")] = 10_000,
     deliver_workers: Annotated[int, typer.Option(help="relais worker processes.")] = 2,
     database_url: Annotated[str | None, typer.Option(help="An existing database.")] = None,
+    deferred: Annotated[bool, typer.Option(
+        help="Acknowledge on receipt, apply by `relais worker` (else answer after).")] = True,
 ) -> None:
-    """Inbound webhooks/s with p50/p95/p99, outbox writes/s, deliveries/s."""
+    """Inbound webhooks/s with p50/p95/p99 (and, deferred, events applied end to end/s),
+    outbox writes/s, deliveries/s."""
     from integrations.bench import run_ingest_benchmark
 
     run_ingest_benchmark(events=events, concurrency=concurrency, workers=workers,
                          engine_kind=engine, residents=residents, console=console,
-                         database_url=database_url, deliver_workers=deliver_workers)
+                         database_url=database_url, deliver_workers=deliver_workers,
+                         deferred=deferred)

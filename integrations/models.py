@@ -7,24 +7,38 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm_core.database.base import Base, UUIDPrimaryKey, enum_column, utcnow
 from integrations.enums import OutboxStatus, ReviewReason
 
+PENDING = text("payload IS NOT NULL")
+
 
 class InboxEvent(UUIDPrimaryKey, Base):
-    """An event received from a platform, kept ≥ 72 h: its id is the idempotency key."""
+    """An event received from a platform, kept ≥ 72 h: its id is the idempotency key.
+
+    A source acknowledged on receipt (`deferred`) stores the verified body in `payload`;
+    the worker turns it into a case, then clears it and sets `processed_at` (and `case_id`,
+    or `error` when the event is refused at that stage)."""
 
     __tablename__ = "integration_inbox"
-    __table_args__ = (UniqueConstraint("source", "event_id"),)
+    __table_args__ = (
+        UniqueConstraint("source", "event_id"),
+        Index("ix_integration_inbox_pending", "received_at", postgresql_where=PENDING,
+              sqlite_where=PENDING),
+    )
 
     source: Mapped[str] = mapped_column(String(50))
     event_id: Mapped[str] = mapped_column(String(255))
     body_sha256: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("case.id"))
+    payload: Mapped[str | None] = mapped_column(Text)
+    processed_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(String(500))
 
 
 class ExternalCaseState(Base):

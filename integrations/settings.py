@@ -44,6 +44,9 @@ class SourceConfig(BaseModel):
     triggers: dict[str, str] = Field(default_factory=dict)
     # The online-account provider whose subjects this platform sends (Publik NameID).
     account_provider: str = "compte-unique"
+    # Generic events only: acknowledge on receipt (202, once verified and stored in the
+    # inbox) and let `relais worker` turn them into cases, instead of answering after.
+    deferred: bool = False
 
 
     @model_validator(mode="after")

@@ -6,7 +6,7 @@ import logging
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Request, Response
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
@@ -14,7 +14,7 @@ from crm_core.api.deps import DbSession
 from crm_core.exceptions import Conflict, DomainError
 from integrations.deps import Config, RawBody
 from integrations.exceptions import EventIdReused, MalformedEvent, UnknownSource
-from integrations.inbound import service
+from integrations.inbound import deferred, service
 from integrations.inbound.schemas import CaseEvent, IngestResult
 from integrations.settings import IntegrationSettings, SourceConfig
 from integrations.webhooks import signature
@@ -47,15 +47,18 @@ def parse_event(body: bytes) -> CaseEvent:
         raise MalformedEvent(f"Événement invalide — {detail}", errors=errors) from exc
 
 
-@router.post("/webhooks/{source}", response_model=IngestResult)
+@router.post("/webhooks/{source}", response_model=IngestResult,
+             responses={202: {"model": IngestResult, "description": "Accepté, à traiter"}})
 def receive_webhook(
-    source: str, request: Request, body: RawBody, db_session: DbSession, config: Config,
+    source: str, request: Request, response: Response, body: RawBody, db_session: DbSession,
+    config: Config,
     webhook_id: Annotated[str | None, Header(description="Standard Webhooks id")] = None,
     webhook_timestamp: Annotated[str | None, Header()] = None,
     webhook_signature: Annotated[str | None, Header()] = None,
 ) -> IngestResult:
     """A signed event from an e-services platform (Standard Webhooks). A redelivery of a
-    known `webhook-id` is acknowledged without effect."""
+    known `webhook-id` is acknowledged without effect. A `deferred` source is answered 202
+    once the event is verified and stored; `relais worker` applies it."""
     try:
         found = source_config(config, source)
         if found.kind != "standard":
@@ -66,6 +69,13 @@ def receive_webhook(
         )
         event = parse_event(body)
         delivery = service.Delivery(source=source, event_id=event_id, body=body)
+        if found.deferred:
+            result = deferred.accept(db_session=db_session, delivery=delivery)
+            db_session.commit()
+            if result.status == "accepted":
+                response.status_code = 202
+            logger.info("webhook %s from %s: %s", event_id, source, result.status)
+            return result
         try:
             result = service.receive(db_session=db_session, delivery=delivery, event=event,
                                      default_service=found.default_service)

@@ -51,7 +51,7 @@ class CaseEvent(_Model):
 
 
 class IngestResult(BaseModel):
-    status: Literal["created", "updated", "duplicate", "stale"]
+    status: Literal["created", "updated", "duplicate", "stale", "accepted"]
     case_reference: str | None = None
     resident_id: str | None = None
     resident_match: str | None = None  # account, recognition, created

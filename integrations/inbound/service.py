@@ -78,7 +78,7 @@ def _as_duplicate(db_session: Session, delivery: Delivery, known: Known) -> Inge
     the same id with another body is refused."""
     if known.digest is None:
         return None
-    if known.digest != _digest(delivery.body):
+    if known.digest != digest(delivery.body):
         logger.warning("event id %s reused by %s with another body", delivery.event_id,
                        delivery.source)
         raise EventIdReused(
@@ -98,7 +98,7 @@ def check_duplicate(db_session: Session, delivery: Delivery) -> IngestResult | N
     return _as_duplicate(db_session, delivery, look_up(db_session, delivery, None))
 
 
-def _digest(body: bytes) -> str:
+def digest(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
@@ -106,7 +106,8 @@ def record_delivery(db_session: Session, delivery: Delivery, case_id: uuid.UUID)
     """The inbox row goes last: a concurrent twin of this delivery blocks on its unique
     key until the first commits, then fails here and is answered as a duplicate."""
     db_session.add(InboxEvent(source=delivery.source, event_id=delivery.event_id,
-                              body_sha256=_digest(delivery.body), case_id=case_id))
+                              body_sha256=digest(delivery.body), case_id=case_id,
+                              processed_at=utcnow()))
     db_session.flush()
 
 
@@ -242,7 +243,8 @@ def purge(*, db_session: Session, retention_hours: int) -> int:
     platform may retry for three days) and sign-ins left unfinished for an hour."""
     hours = max(retention_hours, 72)
     done = db_session.execute(delete(InboxEvent).where(
-        InboxEvent.received_at < utcnow() - timedelta(hours=hours)))
+        InboxEvent.received_at < utcnow() - timedelta(hours=hours),
+        InboxEvent.payload.is_(None)))  # an acknowledged event not yet applied stays
     stale_logins = utcnow() - timedelta(hours=1)
     db_session.execute(delete(OidcLogin).where(OidcLogin.created_at < stale_logins))
     db_session.flush()

@@ -1,0 +1,157 @@
+"""Inbound events acknowledged on receipt, processed by the worker (Standard Webhooks'
+advice: answer fast, process asynchronously).
+
+- `accept()` runs after the signature, timestamp and shape checks of the route: one
+  `INSERT … ON CONFLICT DO NOTHING RETURNING` stores the verified body in the inbox; a
+  redelivery of a known id (same body) is acknowledged as a duplicate, the same id with
+  another body refused — the idempotency key is taken at once, never after processing.
+- `process_pending()` is one worker pass (`relais worker` commits it): pending rows are
+  locked (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's `BEGIN IMMEDIATE` serialises
+  writers) and turned into cases in the same transaction that marks them processed, so
+  each takes effect exactly once and a worker killed mid-batch leaves them pending for the
+  next. Each event runs in a savepoint: one refused event (unknown service, …) is recorded
+  as such without undoing the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+
+import orjson
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from crm_core.cases.models import Case
+from crm_core.database.base import utcnow
+from crm_core.exceptions import Conflict, DomainError
+from integrations.exceptions import EventIdReused, UnknownSource
+from integrations.inbound.schemas import CaseEvent, IngestResult
+from integrations.inbound.service import Delivery, apply_case_event, digest
+from integrations.models import InboxEvent
+from integrations.outbox.hooks import from_source
+from integrations.settings import IntegrationSettings
+
+logger = logging.getLogger("relais.integrations")
+MAX_ATTEMPTS = 5  # lost races (a twin event opening the same case) before giving up
+
+
+def accept(*, db_session: Session, delivery: Delivery) -> IngestResult:
+    """Stores a verified delivery for the worker; flushes, the route commits."""
+    dialect = db_session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    sha = digest(delivery.body)
+    stored = db_session.scalar(
+        insert(InboxEvent)
+        .values(id=uuid.uuid4(), source=delivery.source, event_id=delivery.event_id,
+                body_sha256=sha, received_at=utcnow(), attempts=0,
+                payload=delivery.body.decode("utf-8"))
+        .on_conflict_do_nothing(index_elements=["source", "event_id"])
+        .returning(InboxEvent.id)
+    )
+    if stored is not None:
+        return IngestResult(status="accepted")
+    known = db_session.execute(
+        select(InboxEvent.body_sha256, Case.reference)
+        .outerjoin(Case, Case.id == InboxEvent.case_id)
+        .where(InboxEvent.source == delivery.source, InboxEvent.event_id == delivery.event_id)
+    ).one()
+    if known[0] != sha:
+        logger.warning("event id %s reused by %s with another body", delivery.event_id,
+                       delivery.source)
+        raise EventIdReused(
+            "Cet identifiant d'événement a déjà servi pour un autre contenu : refusé",
+            event_id=delivery.event_id,
+        )
+    return IngestResult(status="duplicate", case_reference=known[1])
+
+
+@dataclass
+class InboxReport:
+    claimed: int = 0
+    processed: int = 0
+    refused: int = 0
+    retried: int = 0
+    outcomes: list[str] = field(default_factory=list)
+
+
+def _claim(db_session: Session, batch: int) -> list[InboxEvent]:
+    due = (select(InboxEvent).where(InboxEvent.payload.is_not(None))
+           .order_by(InboxEvent.received_at).limit(batch))
+    if db_session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    return list(db_session.scalars(due))
+
+
+Outcome = tuple[InboxEvent, uuid.UUID | None, str | None]  # row, case, refusal
+
+
+def _process_one(
+    db_session: Session, row: InboxEvent, settings: IntegrationSettings, report: InboxReport
+) -> Outcome | None:
+    """Applies one event in a savepoint; returns its outcome, None to retry it later."""
+    config = settings.webhook_sources.get(row.source)
+    savepoint = db_session.begin_nested()
+    try:
+        if config is None:
+            raise UnknownSource(f"Source « {row.source} » plus configurée")
+        event = CaseEvent.model_validate(orjson.loads(row.payload or ""))
+        with from_source(db_session, row.source):
+            result, case = apply_case_event(
+                db_session=db_session, source=row.source, data=event.data,
+                at=event.data.updated_at or event.timestamp,
+                default_service=config.default_service,
+            )
+        savepoint.commit()
+    except (IntegrityError, Conflict) as exc:  # a twin event opened the same case meanwhile: retry
+        savepoint.rollback()
+        row.attempts += 1
+        report.retried += 1
+        if row.attempts < MAX_ATTEMPTS:
+            logger.info("inbox %s/%s lost a race, will retry: %s", row.source, row.event_id,
+                        type(exc).__name__)
+            return None
+        report.refused += 1
+        return row, None, "Conflit répété à l'enregistrement"
+    except (DomainError, ValidationError, orjson.JSONDecodeError) as exc:  # refused: kept
+        savepoint.rollback()
+        detail = getattr(exc, "detail", None) or str(exc)
+        logger.warning("inbox event %s from %s refused: %s", row.event_id, row.source, detail)
+        report.refused += 1
+        report.outcomes.append("refused")
+        return row, None, detail[:500]
+    report.processed += 1
+    report.outcomes.append(result.status)
+    logger.info("inbox %s from %s: %s %s", row.event_id, row.source, result.status,
+                result.case_reference)
+    return row, case.id, None
+
+
+def _done(row: InboxEvent, case_id: uuid.UUID | None, error: str | None) -> None:
+    row.case_id = case_id
+    row.error = error
+    row.payload = None  # the body held personal data only until it was applied
+    row.processed_at = utcnow()
+
+
+def process_pending(
+    *, db_session: Session, settings: IntegrationSettings, batch: int = 64
+) -> InboxReport:
+    """One pass: lock up to `batch` pending events and apply them; flushes, the caller
+    commits (the locks are held until then: no other worker takes these rows)."""
+    report = InboxReport()
+    rows = _claim(db_session, batch)
+    report.claimed = len(rows)
+    outcomes = [_process_one(db_session, row, settings, report) for row in rows]
+    # Marked together once all are applied: one batched UPDATE (a savepoint flushes the
+    # session when it begins, so marking each row as it went cost one statement apiece).
+    for outcome in outcomes:
+        if outcome is not None:
+            _done(*outcome)
+    db_session.flush()
+    return report
