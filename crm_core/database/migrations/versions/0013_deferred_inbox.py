@@ -1,7 +1,7 @@
 """deferred inbox: a verified event body awaiting the worker, its outcome
 
-Revision ID: 0012_7
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-02 03:35:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0012_7'
-down_revision: str | None = '0011'
+revision: str = '0013'
+down_revision: str | None = '0012'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
