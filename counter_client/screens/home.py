@@ -130,6 +130,7 @@ class HomeScreen(CounterScreen):
             return
         client = self.counter.client
         if isinstance(scanned, ScannedBadge):
+            self.counter.gc_pause.hold()
             event.input.value = ""
             self.say("Badge lu, recherche de l'usager…")
             self.counter.call_server(
