@@ -16,6 +16,7 @@ machine, landing inside one scan in ten. So:
 from __future__ import annotations
 
 import gc
+from typing import Any
 
 from textual.app import App
 from textual.timer import Timer
@@ -24,7 +25,7 @@ MAX_HOLD_SECONDS = 3.0
 
 
 class GcPause:
-    def __init__(self, app: App[object]) -> None:
+    def __init__(self, app: App[Any]) -> None:
         self.app = app
         self._timer: Timer | None = None
 
