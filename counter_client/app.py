@@ -348,6 +348,7 @@ class CounterApp(App[None]):
                          group="open", exclusive=True)
 
     def on_unmount(self) -> None:
+        self.gc_pause.stop()
         if self.card_reader is not None:
             self.card_reader.cancel()
 

@@ -56,3 +56,8 @@ class GcPause:
         self._timer.stop()
         self._timer = None
         gc.enable()
+
+    def stop(self) -> None:
+        """The app is leaving: collect as usual again, and everything may be collected."""
+        self.release()
+        gc.unfreeze()
