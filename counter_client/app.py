@@ -307,7 +307,7 @@ class CounterApp(App[None]):
         matched = summary.get("matched_badge") or {}
         if matched.get("needs_confirmation"):
             self.push_screen(ConfirmCardScreen(summary, str(matched["id"])))
-        self.call_after_refresh(self.gc_pause.release)
+        self.gc_pause.release_soon()
 
     def open_resident(self, resident_id: str) -> None:
         self.gc_pause.hold()

@@ -22,12 +22,16 @@ from textual.app import App
 from textual.timer import Timer
 
 MAX_HOLD_SECONDS = 3.0
+# From the data on screen to the screen drawn takes a few frames (layout, the tables'
+# column widths, a second layout): the collector comes back after them, not between.
+RELEASE_DELAY_SECONDS = 0.25
 
 
 class GcPause:
     def __init__(self, app: App[Any]) -> None:
         self.app = app
-        self._timer: Timer | None = None
+        self._deadline: Timer | None = None
+        self._soon: Timer | None = None
 
     @staticmethod
     def freeze_startup() -> None:
@@ -37,24 +41,34 @@ class GcPause:
 
     @property
     def holding(self) -> bool:
-        return self._timer is not None
+        return self._deadline is not None
 
     def hold(self) -> None:
-        """No collection until `release` (or `MAX_HOLD_SECONDS`)."""
-        if self._timer is not None:
-            self._timer.reset()
-            return
+        """No collection until `release` (at the latest `MAX_HOLD_SECONDS` from now)."""
+        if self._soon is not None:  # a new scan before the last one's release
+            self._soon.stop()
+            self._soon = None
+        if self._deadline is not None:
+            return  # the first hold's deadline stands: the collector is never held off long
         if not gc.isenabled():  # someone else (a profiler, a test) decides
             return
         gc.disable()
-        self._timer = self.app.set_timer(MAX_HOLD_SECONDS, self.release, name="gc-hold")
+        self._deadline = self.app.set_timer(MAX_HOLD_SECONDS, self.release, name="gc-hold")
+
+    def release_soon(self) -> None:
+        """The resident is on screen: collect again once it is drawn."""
+        if self._deadline is not None and self._soon is None:
+            self._soon = self.app.set_timer(RELEASE_DELAY_SECONDS, self.release,
+                                            name="gc-release")
 
     def release(self) -> None:
         """Collect again: the debt of the hold is paid at the next allocation."""
-        if self._timer is None:
+        if self._deadline is None:
             return
-        self._timer.stop()
-        self._timer = None
+        for timer in (self._soon, self._deadline):
+            if timer is not None:
+                timer.stop()
+        self._soon = self._deadline = None
         gc.enable()
 
     def stop(self) -> None:
