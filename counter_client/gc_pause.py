@@ -9,7 +9,7 @@ machine, landing inside one scan in ten. So:
 * once the app is up, its long-lived objects are frozen (`gc.freeze`): the collector
   never walks them again;
 * from a scan's Enter until the resident screen is drawn the collector waits
-  (`hold`), and it runs right after (`release`), while the agent reads the screen.
+  (`hold`), and it runs right after (`release_soon`), while the agent reads the screen.
   A hold never lasts longer than `MAX_HOLD_SECONDS`, whatever happens to the request.
 """
 
@@ -45,9 +45,6 @@ class GcPause:
 
     def hold(self) -> None:
         """No collection until `release` (at the latest `MAX_HOLD_SECONDS` from now)."""
-        if self._soon is not None:  # a new scan before the last one's release
-            self._soon.stop()
-            self._soon = None
         if self._deadline is not None:
             return  # the first hold's deadline stands: the collector is never held off long
         if not gc.isenabled():  # someone else (a profiler, a test) decides
