@@ -21,6 +21,7 @@ from badge.card import CardEventKind, CardReader
 from badge.printing import PrintQueue
 from counter_client import desk, labels
 from counter_client.config import CounterSettings
+from counter_client.gc_pause import GcPause
 from counter_client.journal import EntryKind, EntryState, Journal, SyncReport
 from counter_client.session_store import SessionStore, StoredSession
 from crm_core.client import ApiError, RelaisClient, ServerUnreachable
@@ -75,6 +76,7 @@ class CounterApp(App[None]):
         self.services: list[dict[str, Any]] = []
         self.site_name = ""
         self.current_ticket: dict[str, Any] | None = None
+        self.gc_pause = GcPause(self)
 
     # -- start, sign in, sign out -----------------------------------------------------
 
@@ -93,6 +95,7 @@ class CounterApp(App[None]):
         self.set_interval(self.settings.sync_interval_seconds, self.sync_now)
         if self.card_reader is not None:
             self.run_worker(self._watch_card_reader, thread=True, group="card", name="card")
+        self.call_after_refresh(self.gc_pause.freeze_startup)
 
     def _show_sign_in(self) -> None:
         from counter_client.screens.sign_in import SignInScreen
@@ -304,8 +307,10 @@ class CounterApp(App[None]):
         matched = summary.get("matched_badge") or {}
         if matched.get("needs_confirmation"):
             self.push_screen(ConfirmCardScreen(summary, str(matched["id"])))
+        self.gc_pause.release_soon()
 
     def open_resident(self, resident_id: str) -> None:
+        self.gc_pause.hold()
         self.call_server(lambda: self.client.summary(resident_id), self.show_resident,
                          group="open", exclusive=True)
 
@@ -337,11 +342,13 @@ class CounterApp(App[None]):
         if isinstance(self.screen, BadgeScreen) and self.screen.enrolling:
             self.screen.card_read(uid_hex)
             return
+        self.gc_pause.hold()
         self.screen_say("Carte lue, recherche de l'usager…")
         self.call_server(lambda: self.client.lookup(card=uid_hex), self.show_resident,
                          group="open", exclusive=True)
 
     def on_unmount(self) -> None:
+        self.gc_pause.stop()
         if self.card_reader is not None:
             self.card_reader.cancel()
 

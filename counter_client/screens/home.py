@@ -9,6 +9,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.timer import Timer
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -21,6 +22,7 @@ from counter_client.widgets.status_line import StatusLine
 from crm_core.client.errors import ClientError
 
 MIN_SEARCH_LENGTH = 2
+SEARCHING_NOTICE_SECONDS = 0.3
 
 
 def looks_like_a_scan(text: str) -> bool:
@@ -56,6 +58,7 @@ class HomeScreen(CounterScreen):
         super().__init__()
         self.results: list[dict[str, Any]] = []
         self._typed_at = 0.0
+        self._searching_notice: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield StatusLine()
@@ -80,7 +83,7 @@ class HomeScreen(CounterScreen):
         text = event.value.strip()
         self._typed_at = time.monotonic()
         if len(text) < MIN_SEARCH_LENGTH or looks_like_a_scan(text):
-            if not text:
+            if not text and self.results:
                 self._show_results([])
             return
         delay = self.counter.settings.search_delay_seconds
@@ -104,6 +107,15 @@ class HomeScreen(CounterScreen):
             self.say("Personne ne correspond. Vérifiez l'orthographe ou la date de naissance.")
         else:
             self.say(f"{len(self.results)} usager(s) : ↓ pour choisir, Entrée pour ouvrir.")
+
+    def _cancel_searching_notice(self) -> None:
+        if self._searching_notice is not None:
+            self._searching_notice.stop()
+            self._searching_notice = None
+
+    def _lookup_failed(self, exc: ClientError) -> None:
+        self._cancel_searching_notice()
+        self.say(exc.message, error=True)
 
     def _search_failed(self, exc: ClientError) -> None:
         self.say(exc.message, error=True)
@@ -130,11 +142,15 @@ class HomeScreen(CounterScreen):
             return
         client = self.counter.client
         if isinstance(scanned, ScannedBadge):
+            self.counter.gc_pause.hold()
             event.input.value = ""
-            self.say("Badge lu, recherche de l'usager…")
+            # Said only if the agent would notice the wait: drawing it costs a repaint.
+            self._searching_notice = self.set_timer(
+                SEARCHING_NOTICE_SECONDS, lambda: self.say("Badge lu, recherche de l'usager…")
+            )
             self.counter.call_server(
                 lambda: client.lookup(badge=scanned.token), self._opened,
-                group="open", exclusive=True,
+                group="open", exclusive=True, failed=self._lookup_failed,
             )
             return
         if self.results:
@@ -154,6 +170,7 @@ class HomeScreen(CounterScreen):
             self._open_highlighted()
 
     def _opened(self, summary: dict[str, Any]) -> None:
+        self._cancel_searching_notice()
         self.say("")
         self.counter.show_resident(summary)
 

@@ -28,6 +28,8 @@ class KeyBar(Static):
     KeyBar { dock: bottom; height: 1; background: $panel; color: $foreground; }
     """
 
+    _drawn: Text | None = None
+
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
         self._draw()
@@ -50,4 +52,7 @@ class KeyBar(Static):
             style = "bold reverse" if enabled else "dim reverse"
             text.append(f" {key} ", style=style)
             text.append(f" {binding.description} ", style="" if enabled else "dim")
-        self.update(text)
+        if text == self._drawn:
+            return  # bindings are "updated" at every focus change, mostly to the same keys
+        self._drawn = text
+        self.update(text, layout=False)  # docked, one line: its size never changes

@@ -33,4 +33,4 @@ class StatusLine(Static):
         ticket = str(getattr(app, "ticket", ""))
         if ticket:
             text.append(f"  Ticket {ticket}", style="bold")
-        self.update(text)
+        self.update(text, layout=False)  # one line, always
