@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -74,6 +75,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         if settings.report_fold_seconds > 0:
             folder = PeriodicFolder(app.state.session_factory, settings.report_fold_seconds)
             folder.start()
+        # What start-up built (routes, schemas, mappers) lives as long as the process:
+        # frozen, the collector's full passes stop walking it in the middle of requests.
+        gc.collect()
+        gc.freeze()
         yield
         if folder is not None:
             folder.stop()

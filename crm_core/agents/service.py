@@ -117,8 +117,14 @@ _SESSION_ACTOR = (
         Agent.active,
     )
 )
+# PostgreSQL: a session's row locked by a concurrent mark is skipped, never waited for.
 _TOUCH = (
-    update(AgentSession).where(AgentSession.token_hash == bindparam("digest"))
+    update(AgentSession)
+    .where(AgentSession.token_hash == (
+        select(AgentSession.token_hash)
+        .where(AgentSession.token_hash == bindparam("digest"))
+        .with_for_update(skip_locked=True).scalar_subquery()
+    ))
     .values(last_seen_at=bindparam("seen"))
 )
 # Activity is recorded at most once a minute per session, not at every request.
@@ -126,25 +132,46 @@ TOUCH_EVERY = timedelta(minutes=1)
 _NEVER_IDLE = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+def session_actor(
+    *, db_session: Session, token: str, idle_timeout: timedelta | None = None,
+    now: datetime | None = None,
+) -> tuple[Actor, bool]:
+    """The agent behind a live session (not revoked, not expired, used within
+    `idle_timeout`, the inactivity timeout; None: none), and whether its activity is due
+    to be noted (`note_activity`). Reads only."""
+    now = now or utcnow()
+    idle_since = now - idle_timeout if idle_timeout else _NEVER_IDLE
+    # Runs on every request: a statement built once, on the Core connection.
+    row = db_session.connection().execute(_SESSION_ACTOR, {
+        "token_hash": token_digest(token), "now": now, "idle_since": idle_since,
+    }).first()
+    if row is None:
+        raise NotAuthenticated("Session expirée ou invalide : reconnectez-vous")
+    due = row.last_seen_at is None or now - row.last_seen_at >= TOUCH_EVERY
+    actor = Actor(agent_id=row.id, username=row.username, role=row.role, site_id=row.site_id)
+    return actor, due
+
+
+def note_activity(*, db_session: Session, token: str, now: datetime | None = None) -> None:
+    """Mark the session used now. The caller commits at once: the mark must not hold
+    the session's row (or SQLite's write lock) while the request waits for a thread."""
+    db_session.connection().execute(
+        _TOUCH, {"digest": token_digest(token), "seen": now or utcnow()}
+    )
+
+
 def actor_for_token(
     *, db_session: Session, token: str, idle_timeout: timedelta | None = None,
     now: datetime | None = None,
 ) -> Actor:
-    """The agent behind a live session: not revoked, not expired, and used within
-    `idle_timeout` (the inactivity timeout; None: none)."""
-    now = now or utcnow()
-    digest = token_digest(token)
-    idle_since = now - idle_timeout if idle_timeout else _NEVER_IDLE
-    # Runs on every request: statements built once, on the Core connection.
-    connection = db_session.connection()
-    row = connection.execute(
-        _SESSION_ACTOR, {"token_hash": digest, "now": now, "idle_since": idle_since}
-    ).first()
-    if row is None:
-        raise NotAuthenticated("Session expirée ou invalide : reconnectez-vous")
-    if row.last_seen_at is None or now - row.last_seen_at >= TOUCH_EVERY:
-        connection.execute(_TOUCH, {"digest": digest, "seen": now})
-    return Actor(agent_id=row.id, username=row.username, role=row.role, site_id=row.site_id)
+    """`session_actor`, noting the activity in the caller's transaction (for callers that
+    do all their work in one go, like the desk's socket)."""
+    actor, due = session_actor(
+        db_session=db_session, token=token, idle_timeout=idle_timeout, now=now
+    )
+    if due:
+        note_activity(db_session=db_session, token=token, now=now)
+    return actor
 
 
 def change_password(

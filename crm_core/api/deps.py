@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from crm_core.agents import service as agents
@@ -41,9 +42,22 @@ BearerToken = Annotated[str | None, Depends(_bearer)]
 def current_actor(request: Request, db_session: DbSession, token: BearerToken) -> Actor:
     if not token:
         raise NotAuthenticated("Authentification requise : connectez-vous")
-    return agents.actor_for_token(
+    actor, activity_due = agents.session_actor(
         db_session=db_session, token=token, idle_timeout=request.app.state.agent_idle_timeout
     )
+    try:
+        if activity_due:
+            agents.note_activity(db_session=db_session, token=token)
+        # The route runs in another trip through the thread pool. Locks taken here must
+        # not be held until it commits, or the requests queued behind them would hold
+        # the threads it waits for: the activity mark's row lock, and on SQLite the
+        # write lock every transaction takes (BEGIN IMMEDIATE). PostgreSQL reads hold
+        # none, and skip the extra commit.
+        if activity_due or request.app.state.engine.dialect.name == "sqlite":
+            db_session.commit()
+    except OperationalError:  # SQLite busy: the mark waits for a next request
+        db_session.rollback()
+    return actor
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
