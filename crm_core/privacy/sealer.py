@@ -8,30 +8,15 @@ next tick, never raised into the server.
 from __future__ import annotations
 
 import logging
-import threading
 
-from sqlalchemy.orm import Session, sessionmaker
-
+from crm_core.database.periodic import PeriodicTask
 from crm_core.privacy.audit import seal_all
 
-log = logging.getLogger("relais.audit")
 
-
-class PeriodicSealer:
-    def __init__(self, session_factory: sessionmaker[Session], interval_seconds: float) -> None:
-        self.session_factory = session_factory
-        self.interval = interval_seconds
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="relais-audit-sealer",
-                                        daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=30)
+class PeriodicSealer(PeriodicTask):
+    thread_name = "relais-audit-sealer"
+    failure = "sealing the access log failed; retrying at the next tick"
+    log = logging.getLogger("relais.audit")
 
     def seal_once(self) -> int:
         with self.session_factory() as db_session:
@@ -39,9 +24,5 @@ class PeriodicSealer:
             db_session.commit()
             return sealed
 
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                self.seal_once()
-            except Exception:  # the next tick retries; the log rows wait, nothing is lost
-                log.exception("sealing the access log failed; retrying at the next tick")
+    def run_once(self) -> int:  # the log rows wait for the next round, nothing is lost
+        return self.seal_once()

@@ -2,7 +2,7 @@
 
 1. A throwaway PostgreSQL cluster, loaded with the COPY-based bulk generator (residents
    with ten interactions and three cases each over the last year), plus queue tickets and
-   calls generated in SQL; then `rollup.rebuild` (set-based) builds the roll-ups.
+   calls generated in SQL; then `rebuild.rebuild` (set-based) builds the roll-ups.
 2. The bulk data has one site; a métropole has a couple of dozen. The read side is timed
    with the bulk site's own roll-up cells copied to `--sites` sites, so that tables by
    site and reads of one site see as many cells as a métropole would produce (the "all
@@ -128,7 +128,7 @@ def load(engine: Engine, interactions: int, console: Console) -> dict[str, float
         connection.execute(text(_CALLS_SQL), {"agent": agent, "per_day": 600, **window})
     set_journal(engine, enabled=True)
     started = time.perf_counter()
-    from crm_core.reports.rollup import rebuild
+    from crm_core.reports.rebuild import rebuild
 
     with make_session_factory(engine)() as db_session:
         built = rebuild(db_session=db_session)

@@ -136,7 +136,7 @@ def refresh() -> None:
 @report_app.command("rebuild")
 def rebuild_command() -> None:
     """Recompute every roll-up from the tables (after a bulk load, or to repair)."""
-    from crm_core.reports.rollup import rebuild
+    from crm_core.reports.rebuild import rebuild
 
     started = datetime.now()
     with _session() as db_session:

@@ -12,32 +12,22 @@ busy) is logged and retried at the next tick: the journal rows stay until a fold
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import date
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from crm_core.database.periodic import PeriodicTask
 from crm_core.reports.rollup import FoldResult, fold_all, local_today, prune_presence
 
-log = logging.getLogger("relais.reports")
 
+class PeriodicFolder(PeriodicTask):
+    thread_name = "relais-report-folder"
+    failure = "folding the reports' journal failed; retrying at the next tick"
+    log = logging.getLogger("relais.reports")
 
-class PeriodicFolder:
     def __init__(self, session_factory: sessionmaker[Session], interval_seconds: float) -> None:
-        self.session_factory = session_factory
-        self.interval = interval_seconds
+        super().__init__(session_factory, interval_seconds)
         self._pruned_on: date | None = None
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="relais-report-folder",
-                                        daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=30)
 
     def fold_once(self) -> FoldResult:
         """Fold the whole journal (one commit), and prune once a day."""
@@ -50,9 +40,5 @@ class PeriodicFolder:
         self._pruned_on = today
         return folded
 
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                self.fold_once()
-            except Exception:  # the next tick retries; the journal keeps what was not folded
-                log.exception("folding the reports' journal failed; retrying at the next tick")
+    def run_once(self) -> FoldResult:  # the journal keeps what a failed round did not fold
+        return self.fold_once()

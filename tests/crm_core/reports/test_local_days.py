@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_core.interactions.enums import Channel
+from crm_core.reports import rebuild as rebuilding
 from crm_core.reports import rollup
 from crm_core.reports.models import ALL_ID, ReportCell
 from crm_core.reports.periods import local_date, sqlite_local_date
@@ -84,7 +85,7 @@ def test_fold_and_rebuild_cut_local_days_around_midnight_and_dst(
         expected[day] = expected.get(day, 0) + 1
     assert _day_cells(db_session) == expected
     folded = _cells(db_session)
-    rollup.rebuild(db_session=db_session, today=TODAY)
+    rebuilding.rebuild(db_session=db_session, today=TODAY)
     assert _cells(db_session) == folded
     months = {(c.grain, c.period): c.n for c in db_session.scalars(select(ReportCell).where(
         ReportCell.kind == "contact", ReportCell.grain != "d", ReportCell.site_id == ALL_ID,
@@ -132,5 +133,5 @@ def test_on_time_compares_the_local_day_with_the_due_date(
         ReportCell.service_id == ALL_ID))}
     assert resolved == {date(2026, 10, 31): (1, 1, 1), date(2026, 11, 1): (1, 1, 0)}
     folded = _cells(db_session)
-    rollup.rebuild(db_session=db_session, today=TODAY)
+    rebuilding.rebuild(db_session=db_session, today=TODAY)
     assert _cells(db_session) == folded

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crm_core.interactions.enums import Channel
+from crm_core.reports import rebuild as rebuilding
 from crm_core.reports import rollup
 from crm_core.reports.models import ALL_ID, ReportCell, ReportDelta, ReportPresence
 from tests.crm_core.reports.dataset import at, make_world
@@ -51,7 +52,7 @@ def test_writes_are_journaled_and_folding_equals_rebuilding(
     assert folded.deltas == 14
     assert db_session.scalar(select(func.count()).select_from(ReportDelta)) == 0
     incremental = _cells(db_session)
-    rollup.rebuild(db_session=db_session, today=TODAY)
+    rebuilding.rebuild(db_session=db_session, today=TODAY)
     rebuilt = _cells(db_session)
     assert sorted(rebuilt - incremental, key=str) == sorted(incremental - rebuilt, key=str)
     assert rebuilt == incremental
@@ -110,7 +111,7 @@ def test_a_full_cell_stops_recording_who(db_session: Session, factories: ModuleT
         ReportCell.kind == "contact", ReportCell.grain == "d",
         ReportCell.site_id == ALL_ID, ReportCell.service_id == ALL_ID)).one()
     assert (day.n, day.residents) == (9, 5)
-    rollup.rebuild(db_session=db_session, today=TODAY)
+    rebuilding.rebuild(db_session=db_session, today=TODAY)
     assert db_session.scalar(select(func.count()).select_from(ReportPresence)) == 0
 
 
