@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -23,8 +26,10 @@ from crm_core.interactions.enums import Channel, Outcome
 from crm_core.interactions.models import Interaction
 from crm_core.interactions.timing import check_recorded_at
 from crm_core.privacy.enums import AccessOperation
-from crm_core.privacy.service import record_access
+from crm_core.privacy.service import record_access, record_accesses
 from crm_core.residents import service as residents
+from crm_core.residents.enums import ResidentStatus
+from crm_core.residents.models import Resident
 
 _REFERENCE_ATTEMPTS = 8
 
@@ -68,25 +73,94 @@ def _require_channel(channel: Channel | None, actor: Actor) -> Channel:
     return chosen
 
 
-def _new_reference(db_session: Session, data: CaseCreate) -> str:
-    """A free reference; the first look-up also checks that an external request is new
-    (one round trip for both)."""
-    external = None
-    if data.external_system:
-        external = and_(Case.external_system == data.external_system,
-                        Case.external_id == data.external_id)
+def _free_references(db_session: Session, data: Sequence[CaseCreate]) -> list[str]:
+    """One free reference per case; the first look-up also checks that each external
+    request is new (one round trip for both)."""
+    pairs = {(d.external_system, d.external_id) for d in data if d.external_system}
+    if len(pairs) < sum(1 for d in data if d.external_system):
+        raise Conflict("Cette demande externe figure deux fois", field="external_id")
+    chosen: list[str] = []
     for _ in range(_REFERENCE_ATTEMPTS):
-        candidate = refs.generate()
-        taken = Case.reference == candidate
-        rows = db_session.execute(
-            select(Case.reference).where(or_(taken, external) if external is not None else taken)
-        ).all()
-        if external is not None and any(row.reference != candidate for row in rows):
+        candidates = {refs.generate() for _ in range(len(data) - len(chosen))} - set(chosen)
+        held: ColumnElement[bool] = Case.reference.in_(candidates)
+        if pairs:
+            held = or_(held, tuple_(Case.external_system, Case.external_id).in_(pairs))
+        rows = db_session.execute(select(Case.reference).where(held)).all()
+        taken = {row.reference for row in rows}
+        if taken - candidates:
             raise Conflict("Cette demande externe est déjà enregistrée", field="external_id")
-        external = None  # checked once
-        if not rows:
-            return candidate
+        pairs = set()  # checked once
+        chosen += sorted(candidates - taken)
+        if len(chosen) == len(data):
+            return chosen
     raise Conflict("Impossible d'attribuer une référence unique, réessayez")
+
+
+def _check_external_pair(data: CaseCreate) -> None:
+    if (data.external_system is None) != (data.external_id is None):
+        raise InvalidInput(
+            "La référence externe demande le système et l'identifiant", field="external_id"
+        )
+
+
+def _new_case(
+    actor: Actor, *, resident_id: uuid.UUID, service: Service, channel: Channel,
+    data: CaseCreate, reference: str, opened_at: datetime,
+) -> Case:
+    local_day = opened_at.astimezone(ZoneInfo(get_settings().timezone)).date()
+    case = Case(
+        id=uuid.uuid4(), reference=reference, resident_id=resident_id, service_id=service.id,
+        kind=data.kind, status=CaseStatus.NEW, origin_channel=channel, subject=data.subject,
+        description=data.description, external_system=data.external_system,
+        external_id=data.external_id, opened_at=opened_at,
+        due_date=local_day + timedelta(days=service.announced_delay_days),
+        site_id=actor.site_id, opened_by_agent_id=actor.agent_id,
+        idempotency_key=data.idempotency_key,
+    )
+    case.service = service
+    return case
+
+
+def _flush_new(db_session: Session) -> None:
+    try:
+        db_session.flush()
+    except IntegrityError as exc:  # a concurrent insert of the same external request
+        raise Conflict("Demande enregistrée en parallèle, réessayez") from exc
+
+
+def _write_openings(
+    db_session: Session, actor: Actor, opened: Sequence[tuple[Case, CaseCreate]]
+) -> None:
+    """The cases, then the exchanges that opened them (unless told not to), then their
+    first status and the access-log rows: three flushes whatever the number of cases
+    (the tables have no ORM relationship that would order one flush)."""
+    db_session.add_all([case for case, _ in opened])
+    _flush_new(db_session)
+    interactions = {
+        case.id: Interaction(
+            id=uuid.uuid4(), resident_id=case.resident_id, case_id=case.id,
+            channel=case.origin_channel,
+            outcome=Outcome.SUBMITTED_ONLINE if case.origin_channel is Channel.WEB
+            else Outcome.CASE_OPENED,
+            note=data.description, occurred_at=case.opened_at, agent_id=actor.agent_id,
+            site_id=actor.site_id,
+        )
+        for case, data in opened if data.record_interaction
+    }
+    if interactions:
+        db_session.add_all(interactions.values())
+        db_session.flush()
+    for case, _ in opened:
+        interaction = interactions.get(case.id)
+        db_session.add(CaseStatusChange(
+            case_id=case.id, from_status=None, to_status=CaseStatus.NEW,
+            channel=case.origin_channel, changed_at=case.opened_at, agent_id=actor.agent_id,
+            interaction_id=interaction.id if interaction else None,
+        ))
+    _flush_new(db_session)
+    record_accesses(db_session=db_session, actor=actor, operation=AccessOperation.OPEN_CASE,
+                    entries=[(case.resident_id, case.origin_channel, case.reference)
+                             for case, _ in opened])
 
 
 def open_case(
@@ -101,62 +175,56 @@ def open_case(
     resident = residents.get(db_session=db_session, resident_id=data.resident_id)
     service = get_service(db_session=db_session, code=data.service_code)
     channel = _require_channel(data.channel, actor)
-    if (data.external_system is None) != (data.external_id is None):
-        raise InvalidInput(
-            "La référence externe demande le système et l'identifiant", field="external_id"
-        )
-    reference = _new_reference(db_session, data)
+    _check_external_pair(data)
+    reference = _free_references(db_session, [data])[0]
     opened_at = opened_at or (
         check_recorded_at(data.opened_at, now=utcnow(), field="opened_at", what="de la demande")
         if data.opened_at else utcnow()
     )
-    local_day = opened_at.astimezone(ZoneInfo(get_settings().timezone)).date()
-    case = Case(
-        reference=reference,
-        resident_id=resident.id,
-        service_id=service.id,
-        kind=data.kind,
-        status=CaseStatus.NEW,
-        origin_channel=channel,
-        subject=data.subject,
-        description=data.description,
-        external_system=data.external_system,
-        external_id=data.external_id,
-        opened_at=opened_at,
-        due_date=local_day + timedelta(days=service.announced_delay_days),
-        site_id=actor.site_id,
-        opened_by_agent_id=actor.agent_id,
-        idempotency_key=data.idempotency_key,
-    )
-    case.service = service
-    db_session.add(case)
-    db_session.flush()
-    interaction = None
-    if data.record_interaction:
-        interaction = Interaction(
-            resident_id=resident.id, case_id=case.id, channel=channel,
-            outcome=Outcome.SUBMITTED_ONLINE if channel is Channel.WEB else Outcome.CASE_OPENED,
-            note=data.description, occurred_at=opened_at, agent_id=actor.agent_id,
-            site_id=actor.site_id,
-        )
-        db_session.add(interaction)
-        db_session.flush()
-    db_session.add(
-        CaseStatusChange(
-            case_id=case.id, from_status=None, to_status=CaseStatus.NEW, channel=channel,
-            changed_at=opened_at, agent_id=actor.agent_id,
-            interaction_id=interaction.id if interaction else None,
-        )
-    )
-    record_access(
-        db_session=db_session, actor=actor, resident_id=resident.id,
-        operation=AccessOperation.OPEN_CASE, channel=channel, reason=case.reference,
-    )
-    try:
-        db_session.flush()
-    except IntegrityError as exc:  # a concurrent insert of the same external request
-        raise Conflict("Demande enregistrée en parallèle, réessayez") from exc
+    case = _new_case(actor, resident_id=resident.id, service=service, channel=channel,
+                     data=data, reference=reference, opened_at=opened_at)
+    _write_openings(db_session, actor, [(case, data)])
     return case
+
+
+@dataclass(frozen=True)
+class Opening:
+    """One case of a batch: its resident already read (the surviving record) and when
+    the resident asked."""
+
+    resident: Resident
+    data: CaseCreate
+    opened_at: datetime
+
+
+def open_cases(*, db_session: Session, actor: Actor, openings: Sequence[Opening]) -> list[Case]:
+    """Many cases at once (a worker's batch of platform events): the checks of
+    `open_case` for the whole batch, one look-up for the references, one flush. All or
+    nothing: the first refusal raises. No idempotency keys here (one-off retries)."""
+    if not openings:
+        return []
+    services: dict[str, Service] = {}
+    for opening in openings:
+        if opening.data.idempotency_key:
+            raise InvalidInput("Clé d'idempotence : ouvrez cette demande seule",
+                               field="idempotency_key")
+        if opening.resident.status == ResidentStatus.MERGED:
+            raise InvalidInput("Usager fusionné : ouvrez la demande sur le dossier conservé",
+                               field="resident_id")
+        _check_external_pair(opening.data)
+        code = opening.data.service_code
+        if code not in services:
+            services[code] = get_service(db_session=db_session, code=code)
+    references = _free_references(db_session, [opening.data for opening in openings])
+    opened = [
+        (_new_case(actor, resident_id=opening.resident.id,
+                   service=services[opening.data.service_code],
+                   channel=_require_channel(opening.data.channel, actor), data=opening.data,
+                   reference=reference, opened_at=opening.opened_at), opening.data)
+        for opening, reference in zip(openings, references, strict=True)
+    ]
+    _write_openings(db_session, actor, opened)
+    return [case for case, _ in opened]
 
 
 def _check_replay(db_session: Session, existing: Case, data: CaseCreate) -> Case:
