@@ -14,7 +14,9 @@ async def raw_body(request: Request) -> bytes:
     return await request.body()
 
 
-def integration_settings() -> IntegrationSettings:
+async def integration_settings() -> IntegrationSettings:
+    """Async: the settings are read once and cached, and a sync dependency would cost a
+    trip through the thread pool on every webhook."""
     return get_integration_settings()
 
 

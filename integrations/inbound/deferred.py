@@ -27,6 +27,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 
 from crm_core.cases.models import Case
 from crm_core.database.base import utcnow
@@ -43,19 +44,25 @@ logger = logging.getLogger("relais.integrations")
 MAX_ATTEMPTS = 5  # lost races (a twin event opening the same case) before giving up
 
 
+def _insert_pending(dialect: str) -> Insert:
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return (insert(InboxEvent).on_conflict_do_nothing(index_elements=["source", "event_id"])
+            .returning(InboxEvent.id))
+
+
+# Built once per engine kind, with bound parameters: a statement rebuilt with `.values()`
+# each time cost a fresh cache key, and the ORM's bulk path, on every webhook.
+_INSERT_PENDING = {dialect: _insert_pending(dialect) for dialect in ("postgresql", "sqlite")}
+
+
 def accept(*, db_session: Session, delivery: Delivery) -> IngestResult:
     """Stores a verified delivery for the worker; flushes, the route commits."""
-    dialect = db_session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    connection = db_session.connection()
     sha = digest(delivery.body)
-    stored = db_session.scalar(
-        insert(InboxEvent)
-        .values(id=uuid.uuid4(), source=delivery.source, event_id=delivery.event_id,
-                body_sha256=sha, received_at=utcnow(), attempts=0,
-                payload=delivery.body.decode("utf-8"))
-        .on_conflict_do_nothing(index_elements=["source", "event_id"])
-        .returning(InboxEvent.id)
-    )
+    stored = connection.execute(_INSERT_PENDING[connection.dialect.name], {
+        "id": uuid.uuid4(), "source": delivery.source, "event_id": delivery.event_id,
+        "body_sha256": sha, "received_at": utcnow(), "attempts": 0,
+        "payload": delivery.body.decode("utf-8")}).scalar()
     if stored is not None:
         return IngestResult(status="accepted")
     known = db_session.execute(
