@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator, Uuid
+from sqlalchemy import DateTime, MetaData, TypeDecorator, Uuid, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -52,6 +52,16 @@ class Base(DeclarativeBase):
 
 class UUIDPrimaryKey:
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+
+
+@event.listens_for(UUIDPrimaryKey, "init", propagate=True)
+def _assign_id(_target: UUIDPrimaryKey, _args: Any, kwargs: dict[str, Any]) -> None:
+    """The id is set when the object is built, not by the INSERT: the unit of work then
+    holds every primary key, writes a batch with one `executemany` and fetches nothing
+    back (an id left to the column default made each batch an INSERT … RETURNING, whose
+    long multi-row text psycopg re-parsed every time)."""
+    if kwargs.get("id") is None:
+        kwargs["id"] = uuid.uuid4()
 
 
 class Timestamps:
