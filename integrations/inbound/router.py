@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
@@ -47,14 +46,24 @@ def parse_event(body: bytes) -> CaseEvent:
         raise MalformedEvent(f"Événement invalide — {detail}", errors=errors) from exc
 
 
-@router.post("/webhooks/{source}", response_model=IngestResult,
+# The signature headers are read by `signature.verify` from the request itself; declared
+# here for the API documentation only (as parameters, FastAPI parsed them on every call).
+_SIGNATURE_HEADERS = {"parameters": [
+    {"name": name, "in": "header", "required": True, "schema": {"type": "string"},
+     "description": description}
+    for name, description in (
+        ("webhook-id", "Standard Webhooks : identifiant de l'événement (clé d'idempotence)"),
+        ("webhook-timestamp", "Standard Webhooks : horodatage Unix (tolérance ± 5 min)"),
+        ("webhook-signature", "Standard Webhooks : v1,<HMAC-SHA256 base64> (plusieurs "
+                              "séparées par des espaces pendant une rotation)"),
+    )
+]}
+
+
+@router.post("/webhooks/{source}", response_model=IngestResult, openapi_extra=_SIGNATURE_HEADERS,
              responses={202: {"model": IngestResult, "description": "Accepté, à traiter"}})
 def receive_webhook(
-    source: str, request: Request, body: RawBody, db_session: DbSession,
-    config: Config,
-    webhook_id: Annotated[str | None, Header(description="Standard Webhooks id")] = None,
-    webhook_timestamp: Annotated[str | None, Header()] = None,
-    webhook_signature: Annotated[str | None, Header()] = None,
+    source: str, request: Request, body: RawBody, db_session: DbSession, config: Config,
 ) -> IngestResult | Response:
     """A signed event from an e-services platform (Standard Webhooks). A redelivery of a
     known `webhook-id` is acknowledged without effect. A `deferred` source is answered 202
