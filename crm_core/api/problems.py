@@ -127,7 +127,7 @@ def _operational_error(request: Request, exc: Exception) -> Response:
 
 
 def _unexpected_error(request: Request, exc: Exception) -> Response:
-    logger.exception("unexpected error on %s %s", request.method, request.url.path)
+    logger.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(
         500, "internal_error", "Erreur interne",
         "Une erreur inattendue s'est produite ; elle a été journalisée. Réessayez.",

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -9,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from crm_core.cases.enums import CaseKind, CaseStatus
 from crm_core.database.base import Base, Timestamps, UUIDPrimaryKey, enum_column, utcnow
 from crm_core.interactions.enums import Channel
+
+if TYPE_CHECKING:
+    from crm_core.interactions.models import Interaction
 
 
 class Service(UUIDPrimaryKey, Base):
@@ -69,3 +73,5 @@ class CaseStatusChange(UUIDPrimaryKey, Base):
     note: Mapped[str | None] = mapped_column(Text)
 
     case: Mapped[Case] = relationship(back_populates="history")
+    # For the unit of work's order (the exchange first); never loaded by the code.
+    interaction: Mapped[Interaction | None] = relationship(lazy="raise")

@@ -275,21 +275,21 @@ def update_case(
         note=note, occurred_at=at, agent_id=actor.agent_id, site_id=actor.site_id,
     )
     db_session.add(interaction)
-    db_session.flush()
     if status is not None:
-        db_session.add(
-            CaseStatusChange(
-                case_id=case.id, from_status=case.status, to_status=status, channel=channel,
-                changed_at=at, agent_id=actor.agent_id, interaction_id=interaction.id, note=note,
-            )
-        )
+        # Through the relationships: the unit of work writes the exchange before the
+        # change that names it (one flush), and the change joins the loaded history
+        # (no reload). The ids are set too: the outbox hook reads them before the flush.
+        db_session.add(CaseStatusChange(
+            case=case, case_id=case.id, from_status=case.status, to_status=status,
+            channel=channel, changed_at=at, agent_id=actor.agent_id,
+            interaction=interaction, interaction_id=interaction.id, note=note,
+        ))
         _apply_status(case, status, at)
     record_access(
         db_session=db_session, actor=actor, resident_id=case.resident_id,
         operation=AccessOperation.UPDATE_CASE, channel=channel, reason=case.reference,
     )
     db_session.flush()
-    db_session.refresh(case, ["history"])
     return case, interaction
 
 
