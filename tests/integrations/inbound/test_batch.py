@@ -74,7 +74,7 @@ def test_a_batch_of_known_residents_opens_every_case_with_all_its_records(
         _send(client, n, event_body(f"D-{n}", account={"subject": f"sub-{n}"}))
     report = _work(db_session)
     assert (report.claimed, report.processed, report.outcomes) == (5, 5, ["created"] * 5)
-    opened = {c.external_id: c for c in db_session.scalars(select(Case))}
+    opened = {str(c.external_id): c for c in db_session.scalars(select(Case))}
     assert sorted(opened) == [f"D-{n}" for n in range(5)]
     assert len({c.reference for c in opened.values()}) == 5
     for n, resident in enumerate(residents):
@@ -153,7 +153,8 @@ def test_a_merged_resident_is_left_to_the_full_path_which_follows_the_merge(
 
 
 def test_a_case_opened_meanwhile_sends_the_batch_the_one_by_one_way(
-    client: TestClient, db_session: Session, factories: ModuleType
+    client: TestClient, db_session: Session, factories: ModuleType,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Another worker (or a synchronous source) opened one of the requests between the
     look-up and the flush: the set-wise savepoint is refused whole, nothing of it stays,
@@ -164,7 +165,7 @@ def test_a_case_opened_meanwhile_sends_the_batch_the_one_by_one_way(
     for n in range(3):
         _send(client, n, event_body(f"D-R{n}", account={"subject": "sub-race"}))
     real = batch._held_externals
-    calls = []
+    calls: list[int] = []
 
     def racing(session: Session, items: Any) -> set[tuple[str, str]]:
         held = real(session, items)
@@ -175,11 +176,8 @@ def test_a_case_opened_meanwhile_sends_the_batch_the_one_by_one_way(
         calls.append(1)
         return held
 
-    batch._held_externals = racing  # type: ignore[assignment]
-    try:
-        report = _work(db_session)
-    finally:
-        batch._held_externals = real  # type: ignore[assignment]
+    monkeypatch.setattr(batch, "_held_externals", racing)
+    report = _work(db_session)
     assert (report.processed, report.refused) == (2, 1)
     assert sorted(report.outcomes) == ["created", "created", "refused"]
     assert _count(db_session, Case, Case.external_id.in_(["D-R0", "D-R1", "D-R2"])) == 3
