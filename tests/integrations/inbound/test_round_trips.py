@@ -17,7 +17,7 @@ from tests.integrations.conftest import event_body, post_signed
 
 pytestmark = pytest.mark.usefixtures("portal")
 BUDGET_NEW_CASE = 10  # look-up, resident, service, reference, six inserts
-BUDGET_UPDATE = 12
+BUDGET_UPDATE = 9  # look-up, state, case + history, service, three inserts, state update
 
 
 @pytest.fixture
