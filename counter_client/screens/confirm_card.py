@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -32,8 +33,8 @@ class ConfirmCardScreen(FormScreen):
         with Vertical(classes="form") as form:
             form.border_title = "Première utilisation de cette carte"
             yield Label("Vérifiez l'identité de la personne (pièce d'identité) :")
-            yield Label(f"{labels.full_name(resident)}, né(e) le"
-                        f" {labels.day(resident.get('birth_date'))}", classes="strong")
+            yield Label(Text(f"{labels.full_name(resident)}, né(e) le"
+                             f" {labels.day(resident.get('birth_date'))}"), classes="strong")
             yield Label("O : c'est bien elle   N : ce n'est pas elle")
             yield MessageLine()
         yield KeyBar()

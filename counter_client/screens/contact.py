@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -31,7 +32,7 @@ class ContactScreen(FormScreen):
             if self.points:
                 yield Label("Corriger une coordonnée connue (Entrée) ou en saisir une :")
                 yield OptionList(*[
-                    Option(f"{labels.label(labels.CONTACT_KINDS, p['kind'])} {p['display']}",
+                    Option(Text(f"{labels.label(labels.CONTACT_KINDS, p['kind'])} {p['display']}"),
                            id=str(p["id"]))
                     for p in self.points
                 ], id="known")

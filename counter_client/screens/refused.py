@@ -13,11 +13,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Label
+from textual.widgets import Label
 
 from counter_client import labels
 from counter_client.journal import EntryKind, EntryState, JournalEntry
 from counter_client.screens.base import MessageLine
+from counter_client.widgets.fast_table import FastTable
 from counter_client.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
@@ -55,18 +56,18 @@ class RefusedScreen(ModalScreen[None]):
         with Vertical(classes="form", id="refused") as box:
             box.border_title = "Refusés par le serveur"
             yield Label("R renvoyer une fois la cause corrigée · E écarter (gardé sur ce poste)")
-            yield DataTable(id="entries", cursor_type="row", zebra_stripes=True)
+            yield FastTable(id="entries", cursor_type="row", zebra_stripes=True)
             yield MessageLine()
         yield KeyBar()
 
     def on_mount(self) -> None:
-        table = self.query_one("#entries", DataTable)
+        table = self.query_one("#entries", FastTable)
         table.add_columns("Quand", "Quoi", "Détail", "Motif du refus")
         self._fill()
         table.focus()
 
     def _fill(self) -> None:
-        table = self.query_one("#entries", DataTable)
+        table = self.query_one("#entries", FastTable)
         table.clear()
         for entry in self.counter.journal.entries(EntryState.REJECTED):
             table.add_row(
@@ -78,7 +79,7 @@ class RefusedScreen(ModalScreen[None]):
         )
 
     def _selected(self) -> int | None:
-        table = self.query_one("#entries", DataTable)
+        table = self.query_one("#entries", FastTable)
         if not table.row_count:
             return None
         row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)

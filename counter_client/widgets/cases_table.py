@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from counter_client import labels
+from counter_client.widgets.fast_table import FastTable
 
 COLUMNS = ("Référence", "Thème", "Statut", "Origine", "Âge", "Échéance", "Objet")
 
@@ -22,7 +23,7 @@ def _today() -> date:
     return datetime.now(labels.LOCAL_TZ).date()
 
 
-class CasesTable(DataTable[str | Text]):
+class CasesTable(FastTable):
     """One row per open case; Enter on a row posts `CaseSelected`."""
 
     DEFAULT_CSS = """

@@ -10,12 +10,13 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from counter_client import labels
+from counter_client.widgets.fast_table import FastTable
 
 COLUMNS = ("Date", "Canal", "Site", "Agent", "Résultat", "Demande", "Note")
 NOTE_WIDTH = 60
 
 
-class Timeline(DataTable[str | Text]):
+class Timeline(FastTable):
     """Newest first. Enter on an entry posts `EntrySelected`; reaching the last row posts
     `MoreRequested` with the oldest date shown, for the app to page back (`before=`)."""
 

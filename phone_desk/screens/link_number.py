@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,7 +23,7 @@ class LinkNumberScreen(ModalScreen[dict[str, Any] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form"):
-            yield Static(f"Rattacher le {self.number} au dossier de {self.resident} ?",
+            yield Static(Text(f"Rattacher le {self.number} au dossier de {self.resident} ?"),
                          classes="strong")
             yield Static("Demandez son accord à l'usager avant de valider.")
             yield Checkbox("L'usager accepte d'être rappelé à ce numéro", id="allowed")

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.widgets import DataTable
-
 from counter_client.labels import local_datetime
+from counter_client.widgets.fast_table import FastTable
 from phone_desk import labels
 
 
-class CallsTable(DataTable[str]):
+class CallsTable(FastTable):
     DEFAULT_CSS = "CallsTable { height: 1fr; }"
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -32,7 +31,7 @@ class CallsTable(DataTable[str]):
             )
 
 
-class CallbacksTable(DataTable[str]):
+class CallbacksTable(FastTable):
     DEFAULT_CSS = "CallbacksTable { height: 1fr; }"
 
     def __init__(self, *, id: str | None = None) -> None:
