@@ -31,7 +31,7 @@ class RecordingPrinter:
         self._server: socket.socket | None = None
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
 
     @property
     def url(self) -> str:
@@ -92,8 +92,22 @@ class RecordingPrinter:
                     connection.sendall(PAPER_OK if self.paper else PAPER_OUT)
         with self._lock:
             self.jobs.append(bytes(received))
+            self._lock.notify_all()
 
-    def printed_jobs(self) -> list[bytes]:
-        """Connections that sent more than a status query: what came out on paper."""
+    def printed_jobs(self, *, wait_for: int = 0, timeout: float = 10) -> list[bytes]:
+        """Connections that sent more than a status query: what came out on paper.
+
+        The client may return before this thread has read its connection to the end:
+        `wait_for` jobs are awaited (up to `timeout` seconds) before answering."""
         with self._lock:
-            return [job for job in self.jobs if job.replace(PAPER_STATUS_REQUEST, b"")]
+            self._lock.wait_for(lambda: len(self._printed()) >= wait_for, timeout=timeout)
+            return self._printed()
+
+    def received(self, *, wait_for: int, timeout: float = 10) -> list[bytes]:
+        """Every connection's bytes, once `wait_for` of them have been read."""
+        with self._lock:
+            self._lock.wait_for(lambda: len(self.jobs) >= wait_for, timeout=timeout)
+            return list(self.jobs)
+
+    def _printed(self) -> list[bytes]:
+        return [job for job in self.jobs if job.replace(PAPER_STATUS_REQUEST, b"")]

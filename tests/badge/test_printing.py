@@ -73,7 +73,7 @@ def print_once(printer: RecordingPrinter, data: bytes, spool: Path) -> Printout:
     with PrintQueue(spool=spool, transport=open_printer(printer.url)) as queue:
         report = queue.submit(data, label="test")
     assert report.error is None and report.waiting == 0
-    (job,) = printer.printed_jobs()
+    (job,) = printer.printed_jobs(wait_for=1)
     assert job.startswith(PAPER_STATUS_REQUEST)  # paper checked before printing
     return decode(job)
 
@@ -180,7 +180,7 @@ def test_out_of_paper_keeps_the_job_until_a_roll_is_put_back(
         report = queue.flush()
         assert report.error is None and report.waiting == 0 and len(report.printed) == 1
         assert queue.flush().printed == []  # nothing printed twice
-    (job,) = printer.printed_jobs()
+    (job,) = printer.printed_jobs(wait_for=1)
     assert "Référence : K7M-42QX" in decode(job).text
 
 
@@ -204,7 +204,7 @@ def test_printer_off_then_on_prints_everything_once_in_order(
         report = queue.flush()
         assert report.error is None and len(report.printed) == 3
         assert queue.jobs() == []
-    references = [decode(job).text for job in printer.printed_jobs()]
+    references = [decode(job).text for job in printer.printed_jobs(wait_for=3)]
     assert len(references) == 3
     assert all(f"REF-{number}" in text for number, text in enumerate(references))
 
@@ -220,7 +220,7 @@ def test_connection_reset_is_an_interruption_and_the_job_is_resent_whole(
         assert isinstance(report.error, PrintInterrupted)
         assert report.waiting == 1
         assert queue.flush().error is None
-    (job,) = printer.printed_jobs()
+    (job,) = printer.printed_jobs(wait_for=1)
     assert job == PAPER_STATUS_REQUEST + data
 
 

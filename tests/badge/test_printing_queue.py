@@ -196,7 +196,7 @@ def test_a_printer_without_status_support_still_prints(
 ) -> None:
     with PrintQueue(spool=spool, transport=open_printer(silent_printer.url)) as queue:
         assert queue.submit(b"hello\n", label="hello").error is None
-    assert len(silent_printer.printed_jobs()) == 1
+    assert len(silent_printer.printed_jobs(wait_for=1)) == 1
 
 
 def test_status_check_can_be_switched_off(spool: Path) -> None:
@@ -207,6 +207,6 @@ def test_status_check_can_be_switched_off(spool: Path) -> None:
         transport = open_printer(device.url + "?status=off")
         with PrintQueue(spool=spool, transport=transport) as queue:
             assert queue.submit(b"hello\n", label="hello").error is None
-        assert device.jobs == [b"hello\n"]
+        assert device.received(wait_for=1) == [b"hello\n"]
     finally:
         device.switch_off()
