@@ -11,11 +11,13 @@ from sqlalchemy import Engine
 
 def load_with_progress(
     *, engine: Engine, residents: int, cases: float, interactions: float, console: Console,
-    index_for_search: bool = True,
+    index_for_search: bool = True, build_reports: bool = True,
 ) -> Any:
     """Bulk-load, then (by default) recompute the search keys so the new residents can be
     found by the fuzzy search: the bulk loader writes the tables directly, not through the
-    services that index as they go."""
+    services that index as they go. Then (by default) build the reports' roll-ups in
+    set-based SQL, which empties their journal: left to the server's folder, millions of
+    journal rows would keep it busy for hours, and on SQLite delay every write."""
     from crm_core.demo.bulk import load_dataset
 
     with Progress(
@@ -36,4 +38,13 @@ def load_with_progress(
                 engine=engine, progress=lambda done: progress.update(indexing, completed=done),
             )
             progress.update(indexing, total=rebuilt.residents, completed=rebuilt.residents)
+        if build_reports:
+            from crm_core.database.engine import make_session_factory
+            from crm_core.reports.rebuild import rebuild
+
+            building = progress.add_task("Tableaux de bord calculés", total=None)
+            with make_session_factory(engine)() as db_session:
+                rebuild(db_session=db_session)
+                db_session.commit()
+            progress.update(building, total=1, completed=1)
         return stats

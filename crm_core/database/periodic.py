@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from abc import ABC, abstractmethod
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -31,6 +32,13 @@ class PeriodicTask(ABC):
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(timeout=30)
+
+    def breathe(self, batch_started: float) -> bool:
+        """Between two batches of a round, rest as long as the batch took (up to a second):
+        on SQLite a chore that took the write lock back at once would starve the
+        counters' writes, which retry only every few milliseconds. False once stopping."""
+        worked = time.perf_counter() - batch_started
+        return not self._stop.wait(min(worked, 1.0))
 
     @abstractmethod
     def run_once(self) -> object:

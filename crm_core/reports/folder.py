@@ -12,12 +12,21 @@ busy) is logged and retried at the next tick: the journal rows stay until a fold
 from __future__ import annotations
 
 import logging
+import time
 from datetime import date
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from crm_core.database.periodic import PeriodicTask
-from crm_core.reports.rollup import FoldResult, fold_all, local_today, prune_presence
+from crm_core.reports.rollup import (
+    FOLD_BATCH,
+    FoldResult,
+    fold_pending,
+    local_today,
+    prune_presence,
+)
+
+SQLITE_BATCH = 200  # about 0.1 s of SQLite's write lock on this machine
 
 
 class PeriodicFolder(PeriodicTask):
@@ -30,9 +39,25 @@ class PeriodicFolder(PeriodicTask):
         self._pruned_on: date | None = None
 
     def fold_once(self) -> FoldResult:
-        """Fold the whole journal (one commit), and prune once a day."""
+        """Fold the whole journal, one commit per batch, and prune once a day.
+
+        On SQLite, short batches with a rest between them: a backlog folded in one
+        transaction (after an import, or a server that was down) would hold the database's
+        only write lock for seconds, and the counters' visits would wait behind it.
+        PostgreSQL locks rows, not the database: there, big batches back to back."""
+        folded = FoldResult()
         with self.session_factory() as db_session:
-            folded = fold_all(db_session=db_session)
+            shared_lock = db_session.get_bind().dialect.name == "sqlite"
+            limit = SQLITE_BATCH if shared_lock else FOLD_BATCH
+            while True:
+                started = time.perf_counter()
+                step = fold_pending(db_session=db_session, limit=limit)
+                db_session.commit()
+                folded.deltas += step.deltas
+                folded.facts += step.facts
+                folded.cells += step.cells
+                if step.deltas < limit or (shared_lock and not self.breathe(started)):
+                    break
             today = local_today()
             if self._pruned_on != today:
                 prune_presence(db_session=db_session, today=today)

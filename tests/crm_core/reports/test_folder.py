@@ -44,6 +44,42 @@ def test_a_round_folds_the_journal_and_prunes_once_a_day(
     assert (db_session.scalar(select(func.count()).select_from(ReportPresence)) or 0) > 0
 
 
+def test_a_backlog_is_folded_in_short_commits(
+    db_session: Session, factories: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big journal is not one long transaction: on SQLite, whose single write lock
+    the counters' visits wait for, the folder commits small batches and rests between."""
+    import crm_core.reports.folder as folder_module
+
+    monkeypatch.setattr(folder_module, "SQLITE_BATCH", 2)
+    monkeypatch.setattr(folder_module, "FOLD_BATCH", 2)
+    world = make_world(db_session, factories)
+    for who in range(5):
+        world.contact(who, Channel.PHONE, at(3))
+    rests: list[float] = []
+
+    class Counted(PeriodicFolder):
+        def breathe(self, batch_started: float) -> bool:
+            rests.append(batch_started)
+            return super().breathe(batch_started)
+
+    factory = _factory(db_session)
+    commits: list[int] = []
+    folder = Counted(factory, 60)
+    original = factory.class_.commit
+
+    def counted_commit(session: Session) -> None:
+        commits.append(1)
+        original(session)
+
+    monkeypatch.setattr(factory.class_, "commit", counted_commit)
+    assert folder.fold_once().deltas == 5
+    assert _phone_cell(db_session) == (5, 5)
+    assert len(commits) == 4  # 2 + 2 + 1 deltas, then the daily pruning
+    sqlite = db_session.get_bind().dialect.name == "sqlite"
+    assert len(rests) == (2 if sqlite else 0)
+
+
 def test_the_thread_folds_by_itself_until_stopped(
     db_session: Session, factories: ModuleType
 ) -> None:
