@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from counter_client.app import CounterApp
 
 
 def counter(
@@ -20,6 +24,24 @@ def counter(
     contrast: Annotated[bool, typer.Option(help="High-contrast theme.")] = False,
 ) -> None:
     """The counter agents' app (scan, recognise, record, print; works offline)."""
+    app = build_app(server=server, printer=printer, card_reader=card_reader, contrast=contrast)
+    try:
+        app.run()
+    finally:
+        app.client.close()
+        app.journal.close()
+        if app.print_queue is not None:
+            app.print_queue.close()
+        if app.card_reader is not None:
+            app.card_reader.close()
+
+
+def build_app(
+    *, server: str | None = None, printer: str | None = None, card_reader: str | None = None,
+    contrast: bool = False, data_dir: Path | None = None,
+) -> CounterApp:
+    """Settings, devices, client and app, as `relais counter` starts them (the bench's
+    cold start goes through here too)."""
     from pydantic import ValidationError
 
     from badge.card import CardReader
@@ -37,6 +59,8 @@ def counter(
         overrides["card_reader"] = card_reader
     if contrast:
         overrides["theme"] = "contraste"
+    if data_dir is not None:
+        overrides["data_dir"] = data_dir
     try:
         settings = CounterSettings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
@@ -58,13 +82,4 @@ def counter(
             queue = PrintQueue(spool=settings.data_dir / "print-spool.sqlite3",
                                transport=transport)
     client = RelaisClient(settings.server_url)
-    app = make_app(settings, client, card_reader=reader, print_queue=queue)
-    try:
-        app.run()
-    finally:
-        client.close()
-        app.journal.close()
-        if queue is not None:
-            queue.close()
-        if reader is not None:
-            reader.close()
+    return make_app(settings, client, card_reader=reader, print_queue=queue)

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from escpos.constants import QR_ECLEVEL_Q
-from escpos.printer import Dummy
 
 from badge.localtime import format_datetime_fr, format_day_fr
 
@@ -105,6 +104,10 @@ class _Page:
     """A small layer over python-escpos' Dummy that wraps and sanitises text."""
 
     def __init__(self, *, profile: str | None, columns: int | None) -> None:
+        # Imported here: python-escpos loads its printer profiles on import (~0.3 s), which
+        # the counter app would otherwise pay before its first screen.
+        from escpos.printer import Dummy
+
         self.printer = Dummy(profile=profile or DEFAULT_PROFILE)
         self.columns = columns or int(self.printer.profile.get_columns("a"))
         self.printer.hw("INIT")

@@ -19,6 +19,7 @@ A transport raises :class:`~badge.errors.PrinterUnavailable` or
 from __future__ import annotations
 
 import contextlib
+import functools
 import socket
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -26,7 +27,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from escpos import printer as escpos_printer
 from escpos.constants import RT_STATUS_PAPER
 from escpos.exceptions import Error as EscposError
 
@@ -54,18 +54,32 @@ class PrintInterrupted(PrinterUnavailable):
     )
 
 
-class _Network(escpos_printer.Network):  # type: ignore[misc]
-    """python-escpos' network printer, minus a socket leak.
+def _escpos_printers() -> Any:
+    """python-escpos' printer classes, imported when a printer is first opened: loading its
+    printer profiles takes about 0.3 s, which the counter app would otherwise spend before
+    its first screen."""
+    from escpos import printer
 
-    ``Network.open`` leaves its socket unclosed when the connection is refused, which is
-    exactly what happens, again and again, while a counter printer is switched off.
-    """
+    return printer
 
-    def open(self, raise_not_found: bool = True) -> None:
-        if self._device:
-            self.close()
-        # create_connection closes its socket itself when connecting fails.
-        self.device = socket.create_connection((self.host, self.port), timeout=self.timeout)
+
+@functools.cache
+def _network_class() -> Any:
+    class _Network(_escpos_printers().Network):  # type: ignore[misc]
+        """python-escpos' network printer, minus a socket leak.
+
+        ``Network.open`` leaves its socket unclosed when the connection is refused, which
+        is exactly what happens, again and again, while a counter printer is switched off.
+        """
+
+        def open(self, raise_not_found: bool = True) -> None:
+            if self._device:
+                self.close()
+            # create_connection closes its socket itself when connecting fails.
+            self.device = socket.create_connection((self.host, self.port),
+                                                   timeout=self.timeout)
+
+    return _Network
 
 
 class PrinterTransport(ABC):
@@ -144,24 +158,24 @@ def open_printer(url: str, *, profile: str | None = None, timeout: float = 5.0) 
                 raise ValueError("missing host")
             return EscposTransport(
                 name=f"tcp://{host}:{port}",
-                factory=lambda: _Network(host, port, timeout=timeout, profile=profile),
+                factory=lambda: _network_class()(host, port, timeout=timeout, profile=profile),
                 check_paper=status,
             )
         if parts.scheme == "usb":
             vendor, product = (int(part, 16) for part in parts.netloc.split(":"))
-            _require(escpos_printer.Usb, "pyusb")
+            _require(_escpos_printers().Usb, "pyusb")
             return EscposTransport(
                 name=f"usb://{vendor:04x}:{product:04x}",
-                factory=lambda: escpos_printer.Usb(vendor, product, profile=profile),
+                factory=lambda: _escpos_printers().Usb(vendor, product, profile=profile),
                 check_paper=status,
             )
         if parts.scheme == "serial":
             device = unquote(parts.path)
             baudrate = int(query.get("baudrate", ["9600"])[-1])
-            _require(escpos_printer.Serial, "pyserial")
+            _require(_escpos_printers().Serial, "pyserial")
             return EscposTransport(
                 name=f"serial://{device}",
-                factory=lambda: escpos_printer.Serial(
+                factory=lambda: _escpos_printers().Serial(
                     device, baudrate=baudrate, timeout=timeout, profile=profile
                 ),
                 check_paper=status,
@@ -172,7 +186,7 @@ def open_printer(url: str, *, profile: str | None = None, timeout: float = 5.0) 
                 raise ValueError("missing path")
             return EscposTransport(
                 name=f"file://{path}",
-                factory=lambda: escpos_printer.File(path, profile=profile),
+                factory=lambda: _escpos_printers().File(path, profile=profile),
                 check_paper=status,
             )
     except ValueError as exc:
