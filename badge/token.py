@@ -34,6 +34,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from badge.b45 import b45decode, b45encode
 from badge.errors import (
@@ -44,7 +45,9 @@ from badge.errors import (
     BadgeUnknownKey,
     BadgeUnsupportedVersion,
 )
-from badge.keys import Keyring, SigningKey
+
+if TYPE_CHECKING:  # only annotations: the scanner parses tokens without cryptography
+    from badge.keys import Keyring, SigningKey
 
 __all__ = [
     "BADGE_ID_BYTES",
