@@ -42,6 +42,7 @@ from crm_core.telephony.broadcast import broadcast_for
 from crm_core.telephony.hub import DeskHub
 from crm_core.telephony.router import router as telephony_router
 from crm_core.web.security import FormSizeLimit, SecurityHeaders
+from integrations.inbound.acks import InboxAcks
 from integrations.router import router as integrations_router
 
 API_PREFIX = "/api/v1"
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.inbox_acks = InboxAcks(app.state.session_factory)
     app.state.desk_hub = DeskHub()
     app.state.desk_broadcast = broadcast_for(engine, app.state.desk_hub)
     problems.install(app)

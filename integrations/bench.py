@@ -23,6 +23,13 @@ from sqlalchemy import func, insert, select, text
 import crm_core.database.models  # noqa: F401 - every mapper, also with --database-url
 from crm_core.agents.actor import Actor
 from crm_core.agents.enums import Role
+from crm_core.bench.cpu import (
+    CpuMeter,
+    children_running,
+    postgres_tree,
+    postmaster_of,
+    this_process_only,
+)
 from crm_core.bench.harness import engine_for, percentile, provisioned_database, server_process
 from crm_core.bench.loadgen import LoadResult
 from crm_core.cases import service as cases
@@ -244,6 +251,20 @@ def _drained(url: str, since: datetime, timeout_s: float = 600) -> tuple[int, da
     return int(done or 0), last
 
 
+def _cpu_meter(url: str) -> CpuMeter:
+    """The run's processes: the API server, the relais workers, PostgreSQL (when local)
+    and this process, which generates the load."""
+    engine = engine_for(url)
+    postmaster = postmaster_of(engine)
+    engine.dispose()
+    return CpuMeter({
+        "API": lambda table: children_running(table, " serve "),
+        "relais worker": lambda table: children_running(table, " worker "),
+        "PostgreSQL": postgres_tree(postmaster),
+        "générateur de charge": this_process_only,
+    })
+
+
 def run_ingest_benchmark(
     *, events: int, concurrency: int, workers: int, engine_kind: str, residents: int,
     console: Console, database_url: str | None = None, deliver_workers: int = 2,
@@ -269,12 +290,15 @@ def run_ingest_benchmark(
             _post_load(host, port, _requests(host, subjects, 200, secret), concurrency)
             if deferred:
                 _drained(url, datetime.now(UTC))
+            requests = _requests(host, subjects, events, secret)
             console.print(f"{events:,} webhooks signés, {concurrency} connexions…")
+            meter = _cpu_meter(url)
             since = datetime.now(UTC)
-            result = _post_load(host, port, _requests(host, subjects, events, secret),
-                                concurrency)
+            meter.start()
+            result = _post_load(host, port, requests, concurrency)
             backlog = _pending(url) if deferred else 0
             applied, last = _drained(url, since) if deferred else (0, None)
+            spent = meter.stop()
         label = "accusés de réception" if deferred else "webhooks entrants traités"
         table.add_row(f"{label} / s (API, dont 10 % de redélivrances)",
                       f"{result.throughput:,.0f}")
@@ -287,6 +311,10 @@ def run_ingest_benchmark(
             table.add_row(f"événements appliqués de bout en bout / s ({deliver_workers} "
                           "relais worker, dossier + échange + outbox)",
                           f"{applied / span:,.0f} ({applied:,} en {span:.1f} s)")
+        for name, seconds in spent.items():
+            table.add_row(f"CPU par webhook : {name} (ms)", f"{1000 * seconds / events:.2f}")
+        table.add_row("CPU par webhook : total (ms ; 2 cœurs = 4 ms à 500/s)",
+                      f"{1000 * sum(spent.values()) / events:.2f}")
         changed, elapsed = _status_changes(url, limit=events // 2)
         table.add_row("changements de statut + ligne d'outbox / s (1 processus)",
                       f"{changed / elapsed:,.0f}")

@@ -1,10 +1,11 @@
 """Inbound events acknowledged on receipt, processed by the worker (Standard Webhooks'
 advice: answer fast, process asynchronously).
 
-- `accept()` runs after the signature, timestamp and shape checks of the route: one
-  `INSERT … ON CONFLICT DO NOTHING RETURNING` stores the verified body in the inbox; a
-  redelivery of a known id (same body) is acknowledged as a duplicate, the same id with
-  another body refused — the idempotency key is taken at once, never after processing.
+- `accept_many()` runs after the signature, timestamp and shape checks of the route,
+  for the group of requests waiting (`acks.py`): one `INSERT … ON CONFLICT DO NOTHING
+  RETURNING` stores the verified bodies in the inbox; a redelivery of a known id (same
+  body) is acknowledged as a duplicate, the same id with another body refused — the
+  idempotency key is taken at once, never after processing.
 - `process_pending()` is one worker pass (`relais worker` commits it): pending rows are
   locked (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's `BEGIN IMMEDIATE` serialises
   writers) and turned into cases in the same transaction that marks them processed, so
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import orjson
@@ -47,33 +49,71 @@ MAX_ATTEMPTS = 5  # lost races (a twin event opening the same case) before givin
 def _insert_pending(dialect: str) -> Insert:
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     return (insert(InboxEvent).on_conflict_do_nothing(index_elements=["source", "event_id"])
-            .returning(InboxEvent.id))
+            .returning(InboxEvent.source, InboxEvent.event_id))
 
 
 # Built once per engine kind, with bound parameters: a statement rebuilt with `.values()`
 # each time cost a fresh cache key, and the ORM's bulk path, on every webhook.
 _INSERT_PENDING = {dialect: _insert_pending(dialect) for dialect in ("postgresql", "sqlite")}
 
+Accepted = IngestResult | Exception  # what one delivery of a group gets: its result, or why not
+
 
 def accept(*, db_session: Session, delivery: Delivery) -> IngestResult:
-    """Stores a verified delivery for the worker; flushes, the route commits."""
+    """Stores one verified delivery for the worker; flushes, the caller commits."""
+    [outcome] = accept_many(db_session=db_session, deliveries=[delivery])
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def accept_many(*, db_session: Session, deliveries: Sequence[Delivery]) -> list[Accepted]:
+    """Stores verified deliveries for the worker, in one multi-row insert; flushes, the
+    caller commits. A delivery whose id is already known (stored before, or earlier in
+    the same group) is a duplicate when its body is the same, refused otherwise."""
     connection = db_session.connection()
-    sha = digest(delivery.body)
-    stored = connection.execute(_INSERT_PENDING[connection.dialect.name], {
-        "id": uuid.uuid4(), "source": delivery.source, "event_id": delivery.event_id,
-        "body_sha256": sha, "received_at": utcnow(), "attempts": 0,
-        "payload": delivery.body.decode("utf-8")}).scalar()
-    if stored is not None:
-        return IngestResult(status="accepted")
-    known = db_session.execute(
-        select(InboxEvent.body_sha256, Case.reference)
+    now = utcnow()
+    digests = [digest(delivery.body) for delivery in deliveries]
+    first: dict[tuple[str, str], int] = {}  # the first delivery of each id in the group
+    for index, delivery in enumerate(deliveries):
+        first.setdefault((delivery.source, delivery.event_id), index)
+    stored = {tuple(row) for row in connection.execute(_INSERT_PENDING[connection.dialect.name], [
+        {"id": uuid.uuid4(), "source": deliveries[index].source,
+         "event_id": deliveries[index].event_id, "body_sha256": digests[index],
+         "received_at": now, "attempts": 0, "payload": deliveries[index].body.decode("utf-8")}
+        for index in first.values()])}
+    known = _known(db_session, [key for key in first if key not in stored])
+    outcomes: list[Accepted] = []
+    for index, delivery in enumerate(deliveries):
+        key = (delivery.source, delivery.event_id)
+        if key in stored and first[key] == index:
+            outcomes.append(IngestResult(status="accepted"))
+        else:  # known before, or a twin of an earlier delivery of this group
+            earlier = known.get(key) or (digests[first[key]], None)
+            outcomes.append(_twin(delivery, digests[index], earlier))
+    return outcomes
+
+
+def _known(
+    db_session: Session, keys: list[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[str, str | None]]:
+    """The body digest and case reference of already stored ids."""
+    if not keys:
+        return {}
+    found = db_session.execute(
+        select(InboxEvent.source, InboxEvent.event_id, InboxEvent.body_sha256, Case.reference)
         .outerjoin(Case, Case.id == InboxEvent.case_id)
-        .where(InboxEvent.source == delivery.source, InboxEvent.event_id == delivery.event_id)
-    ).one()
+        .where(InboxEvent.source.in_({source for source, _ in keys}),
+               InboxEvent.event_id.in_([event_id for _, event_id in keys]))
+    )
+    return {(source, event_id): (sha, reference) for source, event_id, sha, reference in found}
+
+
+def _twin(delivery: Delivery, sha: str, known: tuple[str, str | None]) -> Accepted:
     if known[0] != sha:
         logger.warning("event id %s reused by %s with another body", delivery.event_id,
                        delivery.source)
-        raise EventIdReused(
+        return EventIdReused(
             "Cet identifiant d'événement a déjà servi pour un autre contenu : refusé",
             event_id=delivery.event_id,
         )

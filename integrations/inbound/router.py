@@ -8,12 +8,15 @@ import orjson
 from fastapi import APIRouter, Request, Response
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from crm_core.api.deps import DbSession
 from crm_core.exceptions import Conflict, DomainError
 from integrations.deps import Config, RawBody
 from integrations.exceptions import EventIdReused, MalformedEvent, UnknownSource
-from integrations.inbound import deferred, service
+from integrations.inbound import service
+from integrations.inbound.acks import InboxAckGroups
 from integrations.inbound.schemas import CaseEvent, IngestResult
 from integrations.settings import IntegrationSettings, SourceConfig
 from integrations.webhooks import signature
@@ -62,8 +65,9 @@ _SIGNATURE_HEADERS = {"parameters": [
 
 @router.post("/webhooks/{source}", response_model=IngestResult, openapi_extra=_SIGNATURE_HEADERS,
              responses={202: {"model": IngestResult, "description": "Accepté, à traiter"}})
-def receive_webhook(
+async def receive_webhook(
     source: str, request: Request, body: RawBody, db_session: DbSession, config: Config,
+    acks: InboxAckGroups,
 ) -> IngestResult | Response:
     """A signed event from an e-services platform (Standard Webhooks). A redelivery of a
     known `webhook-id` is acknowledged without effect. A `deferred` source is answered 202
@@ -78,18 +82,34 @@ def receive_webhook(
         )
         event = parse_event(body)
         delivery = service.Delivery(source=source, event_id=event_id, body=body)
-        if found.deferred:
-            result = deferred.accept(db_session=db_session, delivery=delivery)
-            db_session.commit()
+        if found.deferred:  # stored with the other requests waiting, on the event loop
+            result = await acks.accept(delivery)
             logger.info("webhook %s from %s: %s", event_id, source, result.status)
             # Serialised here: the response model's validation of a result built by us
             # cost as much as the insert.
             return Response(result.model_dump_json(exclude_none=False),
                             status_code=202 if result.status == "accepted" else 200,
                             media_type="application/json")
+    except DomainError as exc:
+        _refused(source, exc)
+        raise
+    return await run_in_threadpool(
+        _receive_now, db_session, delivery, event, found.default_service)
+
+
+def _refused(source: str, exc: DomainError) -> None:
+    logger.warning("webhook refused from %s (%s): %s", source[:50], exc.code, exc.detail)
+
+
+def _receive_now(
+    db_session: Session, delivery: service.Delivery, event: CaseEvent,
+    default_service: str | None,
+) -> IngestResult:
+    """A source applied on receipt: the case and its timeline entry in one transaction."""
+    try:
         try:
             result = service.receive(db_session=db_session, delivery=delivery, event=event,
-                                     default_service=found.default_service)
+                                     default_service=default_service)
             db_session.commit()
         except (Conflict, IntegrityError):  # a concurrent twin got there first
             twin = service.after_conflict(db_session, delivery)
@@ -98,12 +118,12 @@ def receive_webhook(
             result = twin
     except DomainError as exc:
         db_session.rollback()  # nothing half-written, whatever step refused
-        logger.warning("webhook refused from %s (%s): %s", source[:50], exc.code, exc.detail)
+        _refused(delivery.source, exc)
         raise
     except IntegrityError as exc:
         db_session.rollback()
-        logger.warning("webhook from %s lost a race: %s", source[:50], exc)
+        logger.warning("webhook from %s lost a race: %s", delivery.source[:50], exc)
         raise EventIdReused("Événement enregistré en parallèle, réessayez") from exc
-    logger.info("webhook %s from %s: %s %s", event_id, source, result.status,
+    logger.info("webhook %s from %s: %s %s", delivery.event_id, delivery.source, result.status,
                 result.case_reference)
     return result

@@ -11,18 +11,18 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from crm_core.api.deps import get_db
 from crm_core.config import Settings
 from crm_core.demo.catalogue import ONLINE_ACCOUNT_PROVIDER
 from crm_core.main import create_app
 from crm_core.residents.models import AccountLink
 from crm_core.space.sessions import COOKIE
+from tests.support.sessions import use_test_session
 
 
 @pytest.fixture
 def demo_client(engine: Engine, db_session: Session) -> Iterator[TestClient]:
     application: FastAPI = create_app(Settings(demo_mode=True), engine)
-    application.dependency_overrides[get_db] = lambda: db_session
+    use_test_session(application, db_session)
     with TestClient(application, raise_server_exceptions=False) as test_client:
         yield test_client
 
