@@ -82,7 +82,9 @@ def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None
                               f"échecs {report.failed}, refusés (410) {report.gone}")
             if once:
                 break
-            if not report.claimed and not inbox.claimed:
+            if inbox.claimed < batch and report.claimed < batch:
+                # Nothing more was waiting: a pause lets the next pass find a fuller batch
+                # (each pass has fixed costs) and leaves the CPU to the API meanwhile.
                 time.sleep(interval)
     finally:
         http.close()
