@@ -42,7 +42,8 @@ from crm_core.telephony.broadcast import broadcast_for
 from crm_core.telephony.hub import DeskHub
 from crm_core.telephony.router import router as telephony_router
 from crm_core.web.security import FormSizeLimit, SecurityHeaders
-from integrations.inbound.acks import InboxAcks
+from integrations.inbound.acks import InboxAcks, ThreadedStore
+from integrations.inbound.pg_acks import PgAsyncStore
 from integrations.router import router as integrations_router
 
 API_PREFIX = "/api/v1"
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         if sealer is not None:
             sealer.stop()
         app.state.desk_broadcast.stop()
+        await app.state.inbox_acks.close()
         if owns_engine:  # an engine handed in (tests, tools) stays its owner's to close
             engine.dispose()
 
@@ -100,7 +102,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
-    app.state.inbox_acks = InboxAcks(app.state.session_factory)
+    app.state.inbox_acks = InboxAcks(
+        PgAsyncStore(engine.url) if engine.dialect.name == "postgresql"
+        else ThreadedStore(app.state.session_factory))
     app.state.desk_hub = DeskHub()
     app.state.desk_broadcast = broadcast_for(engine, app.state.desk_hub)
     problems.install(app)

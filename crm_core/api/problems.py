@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 import orjson
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import OperationalError
@@ -140,4 +141,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(PoolTimeout, _database_busy)
     app.add_exception_handler(OperationalError, _operational_error)
+    # The webhook acknowledgements speak to PostgreSQL through psycopg directly.
+    app.add_exception_handler(psycopg.OperationalError, _operational_error)
     app.add_exception_handler(Exception, _unexpected_error)

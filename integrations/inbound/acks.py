@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from anyio import to_thread
 from fastapi import Depends, Request
@@ -43,11 +43,19 @@ class _Waiting:
         default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
+class AckStore(Protocol):
+    """Writes one group and commits it: one outcome per delivery, in order."""
+
+    async def store(self, deliveries: list[Delivery]) -> list[deferred.Accepted]: ...
+
+    async def close(self) -> None: ...
+
+
 class InboxAcks:
     """One per API process (`app.state.inbox_acks`), used from its event loop only."""
 
-    def __init__(self, sessions: Sessions) -> None:
-        self._sessions = sessions
+    def __init__(self, store: AckStore) -> None:
+        self._store = store
         self._queue: list[_Waiting] = []
         self._writer: asyncio.Task[None] | None = None
 
@@ -61,11 +69,14 @@ class InboxAcks:
         # Shielded: a request that goes away does not cancel its group's write.
         return await asyncio.shield(waiting.answer)
 
+    async def close(self) -> None:
+        await self._store.close()
+
     async def _write_queued(self) -> None:
         while self._queue:
             group, self._queue = self._queue[:MAX_GROUP], self._queue[MAX_GROUP:]
             try:
-                outcomes = await to_thread.run_sync(self._store, [w.delivery for w in group])
+                outcomes = await self._store.store([w.delivery for w in group])
             except Exception as exc:
                 for waiting in group:
                     if not waiting.answer.done():
@@ -78,6 +89,20 @@ class InboxAcks:
                     waiting.answer.set_exception(outcome)
                 else:
                     waiting.answer.set_result(outcome)
+
+
+class ThreadedStore:
+    """Through SQLAlchemy, in the thread pool: SQLite (no asynchronous driver here), and
+    tests, whose requests write through the test's own session."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        self._sessions = sessions
+
+    async def store(self, deliveries: list[Delivery]) -> list[deferred.Accepted]:
+        return await to_thread.run_sync(self._store, deliveries)
+
+    async def close(self) -> None:
+        return None
 
     def _store(self, deliveries: list[Delivery]) -> list[deferred.Accepted]:
         try:

@@ -21,6 +21,8 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 import orjson
 from pydantic import ValidationError
@@ -67,31 +69,54 @@ def accept(*, db_session: Session, delivery: Delivery) -> IngestResult:
     return outcome
 
 
+@dataclass
+class Group:
+    """Deliveries about to be stored together: their digests and the first of each id."""
+
+    deliveries: Sequence[Delivery]
+    digests: list[str]
+    first: dict[tuple[str, str], int]  # (source, event id) -> index of its first delivery
+    received_at: datetime
+
+    @classmethod
+    def of(cls, deliveries: Sequence[Delivery]) -> Group:
+        first: dict[tuple[str, str], int] = {}
+        for index, delivery in enumerate(deliveries):
+            first.setdefault((delivery.source, delivery.event_id), index)
+        return cls(deliveries, [digest(d.body) for d in deliveries], first, utcnow())
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One inbox row per distinct id."""
+        return [{"id": uuid.uuid4(), "source": self.deliveries[index].source,
+                 "event_id": self.deliveries[index].event_id,
+                 "body_sha256": self.digests[index], "received_at": self.received_at,
+                 "attempts": 0, "payload": self.deliveries[index].body.decode("utf-8")}
+                for index in self.first.values()]
+
+    def outcomes(
+        self, stored: set[tuple[str, str]], known: dict[tuple[str, str], tuple[str, str | None]]
+    ) -> list[Accepted]:
+        """Given the ids the insert stored and what the others were stored with before."""
+        outcomes: list[Accepted] = []
+        for index, delivery in enumerate(self.deliveries):
+            key = (delivery.source, delivery.event_id)
+            if key in stored and self.first[key] == index:
+                outcomes.append(IngestResult(status="accepted"))
+            else:  # known before, or a twin of an earlier delivery of this group
+                earlier = known.get(key) or (self.digests[self.first[key]], None)
+                outcomes.append(_twin(delivery, self.digests[index], earlier))
+        return outcomes
+
+
 def accept_many(*, db_session: Session, deliveries: Sequence[Delivery]) -> list[Accepted]:
     """Stores verified deliveries for the worker, in one multi-row insert; flushes, the
     caller commits. A delivery whose id is already known (stored before, or earlier in
     the same group) is a duplicate when its body is the same, refused otherwise."""
     connection = db_session.connection()
-    now = utcnow()
-    digests = [digest(delivery.body) for delivery in deliveries]
-    first: dict[tuple[str, str], int] = {}  # the first delivery of each id in the group
-    for index, delivery in enumerate(deliveries):
-        first.setdefault((delivery.source, delivery.event_id), index)
-    stored = {tuple(row) for row in connection.execute(_INSERT_PENDING[connection.dialect.name], [
-        {"id": uuid.uuid4(), "source": deliveries[index].source,
-         "event_id": deliveries[index].event_id, "body_sha256": digests[index],
-         "received_at": now, "attempts": 0, "payload": deliveries[index].body.decode("utf-8")}
-        for index in first.values()])}
-    known = _known(db_session, [key for key in first if key not in stored])
-    outcomes: list[Accepted] = []
-    for index, delivery in enumerate(deliveries):
-        key = (delivery.source, delivery.event_id)
-        if key in stored and first[key] == index:
-            outcomes.append(IngestResult(status="accepted"))
-        else:  # known before, or a twin of an earlier delivery of this group
-            earlier = known.get(key) or (digests[first[key]], None)
-            outcomes.append(_twin(delivery, digests[index], earlier))
-    return outcomes
+    group = Group.of(deliveries)
+    stored = {(source, event_id) for source, event_id in connection.execute(
+        _INSERT_PENDING[connection.dialect.name], group.rows())}
+    return group.outcomes(stored, _known(db_session, [k for k in group.first if k not in stored]))
 
 
 def _known(

@@ -8,13 +8,13 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session
 
 from crm_core.api.deps import get_db
-from integrations.inbound.acks import InboxAcks, inbox_acks
+from integrations.inbound.acks import InboxAcks, ThreadedStore, inbox_acks
 
 
 def use_test_session(application: FastAPI, db_session: Session) -> FastAPI:
     """Every request, and the webhook acknowledgements written in groups, use `db_session`:
     what the request commits is a savepoint of the test's transaction."""
-    acks = InboxAcks(lambda: nullcontext(db_session))
+    acks = InboxAcks(ThreadedStore(lambda: nullcontext(db_session)))
     application.dependency_overrides[get_db] = lambda: db_session
     application.dependency_overrides[inbox_acks] = lambda: acks
     return application
