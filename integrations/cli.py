@@ -95,7 +95,8 @@ def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None
 @integrations_app.command("deliver")
 def deliver_command(
     once: Annotated[bool, typer.Option(help="One batch, then exit.")] = False,
-    interval: Annotated[float, typer.Option(help="Seconds between polls when idle.")] = 1.0,
+    interval: Annotated[float, typer.Option(
+        help="Seconds to wait after a pass that found less than a full batch.")] = 1.0,
     batch: Annotated[int, typer.Option(help="Events claimed (and sent in parallel) at a time.",
                                        min=1, max=64)] = 64,
     worker_id: Annotated[str | None, typer.Option(help="Name in the leases.")] = None,
