@@ -4,12 +4,14 @@ A deferred source is answered once its verified body is stored. Storing each req
 its own cost a trip through the thread pool, a pooled connection and a commit per
 webhook, which at a few hundred webhooks a second was most of the API's CPU. Here the
 requests that arrive while one group is being written wait on the event loop and are
-written together next: one thread hop, one multi-row insert, one commit. A lone request
+written together next: one multi-row insert, one commit (on PostgreSQL from the event loop
+itself, `pg_acks.py`; on SQLite through one trip to the thread pool). A lone request
 is written at once (no timer, no added latency); under load the groups grow by
 themselves. Nobody is answered before the commit that holds their event.
 
 A group that the database refuses as a whole for a reason other than availability is
-written again one delivery at a time, so that one bad row never fails its neighbours.
+written again one delivery at a time, so that one bad row never fails its neighbours; an
+unavailable database is told to every request of the group (503), nothing stored.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Annotated, Protocol
 
+import psycopg
 from anyio import to_thread
 from fastapi import Depends, Request
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -44,11 +47,17 @@ class _Waiting:
 
 
 class AckStore(Protocol):
-    """Writes one group and commits it: one outcome per delivery, in order."""
+    """Writes one group in one transaction: one outcome per delivery, in order; raises
+    what failed the transaction."""
 
-    async def store(self, deliveries: list[Delivery]) -> list[deferred.Accepted]: ...
+    async def write(self, deliveries: list[Delivery]) -> list[deferred.Accepted]: ...
 
     async def close(self) -> None: ...
+
+
+# Both stores' errors: SQLAlchemy's, and psycopg's for the asynchronous store.
+_UNAVAILABLE = (OperationalError, psycopg.OperationalError)
+_REFUSED = (DBAPIError, psycopg.DatabaseError)
 
 
 class InboxAcks:
@@ -76,8 +85,8 @@ class InboxAcks:
         while self._queue:
             group, self._queue = self._queue[:MAX_GROUP], self._queue[MAX_GROUP:]
             try:
-                outcomes = await self._store.store([w.delivery for w in group])
-            except Exception as exc:
+                outcomes = await self._write_group([w.delivery for w in group])
+            except Exception as exc:  # handed to every request of the group
                 for waiting in group:
                     if not waiting.answer.done():
                         waiting.answer.set_exception(exc)
@@ -90,6 +99,25 @@ class InboxAcks:
                 else:
                     waiting.answer.set_result(outcome)
 
+    async def _write_group(self, deliveries: list[Delivery]) -> list[deferred.Accepted]:
+        try:
+            return await self._store.write(deliveries)
+        except _UNAVAILABLE:
+            raise  # the database is away or busy: every request hears it (503)
+        except _REFUSED:
+            if len(deliveries) == 1:
+                raise
+            logger.warning("a group of %d webhooks was refused; storing them one by one",
+                           len(deliveries))
+        return [await self._write_alone(delivery) for delivery in deliveries]
+
+    async def _write_alone(self, delivery: Delivery) -> deferred.Accepted:
+        try:
+            [outcome] = await self._store.write([delivery])
+        except _REFUSED as exc:  # unavailable too: this one is told, the others go on
+            return exc
+        return outcome
+
 
 class ThreadedStore:
     """Through SQLAlchemy, in the thread pool: SQLite (no asynchronous driver here), and
@@ -98,25 +126,13 @@ class ThreadedStore:
     def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
 
-    async def store(self, deliveries: list[Delivery]) -> list[deferred.Accepted]:
-        return await to_thread.run_sync(self._store, deliveries)
+    async def write(self, deliveries: list[Delivery]) -> list[deferred.Accepted]:
+        return await to_thread.run_sync(self._write, deliveries)
 
     async def close(self) -> None:
         return None
 
-    def _store(self, deliveries: list[Delivery]) -> list[deferred.Accepted]:
-        try:
-            return self._store_together(deliveries)
-        except OperationalError:
-            raise  # the database is away or busy: every request hears it (503)
-        except DBAPIError:
-            if len(deliveries) == 1:
-                raise
-            logger.warning("a group of %d webhooks was refused; storing them one by one",
-                           len(deliveries))
-        return [self._store_alone(delivery) for delivery in deliveries]
-
-    def _store_together(self, deliveries: list[Delivery]) -> list[deferred.Accepted]:
+    def _write(self, deliveries: list[Delivery]) -> list[deferred.Accepted]:
         with self._sessions() as db_session:
             try:
                 outcomes = deferred.accept_many(db_session=db_session, deliveries=deliveries)
@@ -125,13 +141,6 @@ class ThreadedStore:
                 db_session.rollback()
                 raise
         return outcomes
-
-    def _store_alone(self, delivery: Delivery) -> deferred.Accepted:
-        try:
-            [outcome] = self._store_together([delivery])
-        except DBAPIError as exc:
-            return exc
-        return outcome
 
 
 async def inbox_acks(request: Request) -> InboxAcks:

@@ -51,33 +51,17 @@ class PgAsyncStore:
         self._connection: psycopg.AsyncConnection[Any] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    async def store(self, deliveries: list[Delivery]) -> list[deferred.Accepted]:
+    async def write(self, deliveries: list[Delivery]) -> list[deferred.Accepted]:
         try:
-            return await self._store_together(deliveries)
+            return await self._write(deliveries)
         except psycopg.OperationalError:
             await self._drop()  # the next group connects again
-            raise  # every request of the group hears it (503)
-        except psycopg.DatabaseError:
-            if len(deliveries) == 1:
-                raise
-            logger.warning("a group of %d webhooks was refused; storing them one by one",
-                           len(deliveries))
-        return [await self._store_alone(delivery) for delivery in deliveries]
+            raise
 
     async def close(self) -> None:
         await self._drop()
 
-    async def _store_alone(self, delivery: Delivery) -> deferred.Accepted:
-        try:
-            [outcome] = await self._store_together([delivery])
-        except psycopg.OperationalError:
-            await self._drop()
-            raise
-        except psycopg.DatabaseError as exc:
-            return exc
-        return outcome
-
-    async def _store_together(self, deliveries: list[Delivery]) -> list[deferred.Accepted]:
+    async def _write(self, deliveries: list[Delivery]) -> list[deferred.Accepted]:
         group = deferred.Group.of(deliveries)
         rows = group.rows()
         connection = await self._connect()
