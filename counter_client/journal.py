@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from crm_core.client import ApiError, RelaisClient, ServerUnreachable
 
@@ -81,6 +81,12 @@ class Journal:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
     def add(self, kind: EntryKind, payload: dict[str, Any]) -> JournalEntry:
         """Durably stored when this returns. The time it happened (`occurred_at` of a

@@ -6,10 +6,12 @@ through savepoints), so tests never see each other's data.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -24,10 +26,14 @@ os.environ.setdefault("RELAIS_AUDIT_SEAL_SECONDS", "0")
 # Likewise the reports' journal: tests fold it themselves (or through a report).
 os.environ.setdefault("RELAIS_REPORT_FOLD_SECONDS", "0")
 
-from crm_core.bench.pgcluster import PostgresCluster, PostgresUnavailable, running_cluster
-from crm_core.config import get_settings
-from crm_core.database.engine import make_engine
-from crm_core.database.migrate import upgrade
+from tests.support import clock
+
+clock.start_shift()  # before the product's modules load: RELAIS_TEST_CLOCK, if set
+
+from crm_core.bench.pgcluster import PostgresCluster, PostgresUnavailable, running_cluster  # noqa: E402
+from crm_core.config import get_settings  # noqa: E402
+from crm_core.database.engine import make_engine  # noqa: E402
+from crm_core.database.migrate import upgrade  # noqa: E402
 
 ENGINES = ["sqlite", "postgresql"]
 
@@ -127,3 +133,32 @@ def _collect_garbage_after_each_test() -> Iterator[None]:
     yield
     gc.collect()
     gc.freeze()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    moment = clock.shifted_moment()
+    zone = os.environ.get("TZ", "the machine's")
+    if moment is None:
+        return f"clock: real time, time zone {zone}"
+    return f"clock: shifted to {moment.isoformat()} ({clock.SHIFT_VARIABLE}), time zone {zone}"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    clock.stop_shift()
+
+
+@pytest.fixture
+def picture_clock() -> Iterator[datetime]:
+    """The clock set to `clock.PICTURE_MOMENT` and running: pictures and assertions that
+    show a date get the same one on any day, at any hour, in any time zone."""
+    with clock.starting_at(clock.PICTURE_MOMENT) as moment:
+        yield moment
+
+
+@pytest.fixture
+def cleanup() -> Iterator[contextlib.ExitStack]:
+    """What a test opens (API clients, journals, print queues) and must close at its end,
+    also when it fails: `api = cleanup.enter_context(api_client(server))`. A connection
+    left open would fail the test's teardown a second time (ResourceWarning)."""
+    with contextlib.ExitStack() as stack:
+        yield stack

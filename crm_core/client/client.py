@@ -6,12 +6,13 @@ call it directly.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from typing import Any
 
 import httpx
 
-from crm_core.client.errors import Ambiguous, ApiError, ServerUnreachable
+from crm_core.client.errors import Ambiguous, ApiError, ClientClosed, ServerUnreachable
 
 DEFAULT_TIMEOUT = httpx.Timeout(5.0, connect=2.0)
 
@@ -26,8 +27,18 @@ class RelaisClient:
         self._http = httpx.Client(
             base_url=f"{self.base_url}/api/v1", timeout=timeout, transport=transport
         )
+        # The apps call from several thread workers at once. Closing httpx's pool while one
+        # of them is opening a connection leaves that socket open (the pool forgets it):
+        # close() waits for calls in flight, and refuses new ones.
+        self._calls = threading.Condition()
+        self._in_flight = 0
+        self._closed = False
 
-    def close(self) -> None:
+    def close(self, *, wait: float = 10.0) -> None:
+        """Close the connections, once the calls in flight have ended (at most `wait` s)."""
+        with self._calls:
+            self._closed = True
+            self._calls.wait_for(lambda: self._in_flight == 0, timeout=wait)
         self._http.close()
 
     def __enter__(self) -> RelaisClient:
@@ -40,12 +51,20 @@ class RelaisClient:
 
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        with self._calls:
+            if self._closed:
+                raise ClientClosed("Connexion au serveur fermée : rien n'a été envoyé")
+            self._in_flight += 1
         try:
             response = self._http.request(method, path, headers=headers, **kwargs)
         except httpx.TransportError as exc:
             raise ServerUnreachable(
                 f"Serveur Relais injoignable ({self.base_url}) : travail hors ligne"
             ) from exc
+        finally:
+            with self._calls:
+                self._in_flight -= 1
+                self._calls.notify_all()
         if response.status_code >= 400:
             raise _problem(response)
         if response.status_code == 204 or not response.content:

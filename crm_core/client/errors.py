@@ -15,6 +15,10 @@ class ServerUnreachable(ClientError):
     """No answer (network down, server stopped, timeout): the apps switch to offline mode."""
 
 
+class ClientClosed(ServerUnreachable):
+    """The app is closing its client: nothing more is sent (what was kept offline stays)."""
+
+
 class ApiError(ClientError):
     """The server answered with a problem document (RFC 9457)."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -60,10 +61,10 @@ def _card_text(screen: object) -> str:
 
 async def test_scan_open_case_close_it_and_print_the_receipt(
     live_server: LiveServer, tmp_path: Path, printer: RecordingPrinter,
-    print_queue: PrintQueue,
+    print_queue: PrintQueue, cleanup: contextlib.ExitStack,
 ) -> None:
     seed_services(live_server)
-    api = api_client(live_server)
+    api = cleanup.enter_context(api_client(live_server))
     resident = create_resident(api)
     token = api.issue_badge(resident["id"])["token"]
     app = counter_app(live_server.url, tmp_path, print_queue=print_queue)
@@ -107,14 +108,13 @@ async def test_scan_open_case_close_it_and_print_the_receipt(
     assert case["display_reference"] in printed[0].text
     assert "Demande clôturée" in printed[0].text
     assert "Accueil : Accueil" in printed[0].text
-    api.close()
 
 
 async def test_first_card_tap_asks_the_agent_to_confirm(
-    live_server: LiveServer, tmp_path: Path
+    live_server: LiveServer, tmp_path: Path, cleanup: contextlib.ExitStack,
 ) -> None:
     seed_services(live_server)
-    api = api_client(live_server)
+    api = cleanup.enter_context(api_client(live_server))
     resident = create_resident(api)
     card = api.issue_badge(resident["id"], card_uid="04A1B2C3D4E5F6")
     with live_server.session() as session:  # enrolled without an agent (online space)
@@ -140,15 +140,14 @@ async def test_first_card_tap_asks_the_agent_to_confirm(
         reader.tap(bytes.fromhex("04FFFFFFFFFFFF"))  # unknown card: said in French
         await wait_for(pilot, lambda: "carte" in str(
             app.screen.query_one("#message").render()).lower())
-    api.close()
 
 
 async def test_issue_print_and_revoke_a_badge_and_add_a_contact_point(
     live_server: LiveServer, tmp_path: Path, printer: RecordingPrinter,
-    print_queue: PrintQueue,
+    print_queue: PrintQueue, cleanup: contextlib.ExitStack,
 ) -> None:
     seed_services(live_server)
-    api = api_client(live_server)
+    api = cleanup.enter_context(api_client(live_server))
     resident = create_resident(api, phones=[], emails=[])
     app = counter_app(live_server.url, tmp_path, print_queue=print_queue)
     async with running(app, (120, 36)) as pilot:
@@ -179,7 +178,6 @@ async def test_issue_print_and_revoke_a_badge_and_add_a_contact_point(
         await pilot.pause(0.5)
         assert isinstance(app.screen, ContactScreen)  # stays open and says why
         assert "⚠" in str(app.screen.query_one(MessageLine).render())
-    api.close()
 
 
 async def test_bad_password_and_sign_out_keep_the_day_token(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -26,10 +27,10 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_sign_in_search_as_you_type_and_record_a_visit(
-    live_server: LiveServer, tmp_path: Path
+    live_server: LiveServer, tmp_path: Path, cleanup: contextlib.ExitStack,
 ) -> None:
     seed_services(live_server)
-    api = api_client(live_server)
+    api = cleanup.enter_context(api_client(live_server))
     resident = create_resident(api)
     create_resident(api, given_name="Paul", family_name="Martin", phones=[], emails=[])
     app = counter_app(live_server.url, tmp_path)
@@ -58,4 +59,3 @@ async def test_sign_in_search_as_you_type_and_record_a_visit(
     assert (entry["channel"], entry["outcome"], entry["note"]) == (
         "counter", "informed", "Renseignement passeport")
     assert entry["agent"] == "Accueil"
-    api.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,12 +14,12 @@ from tests.support.live_server import LiveServer
 
 
 def test_sync_sends_once_keeps_refusals_and_stops_when_unreachable(
-    live_server: LiveServer, tmp_path: Path
+    live_server: LiveServer, tmp_path: Path, cleanup: contextlib.ExitStack,
 ) -> None:
     seed_services(live_server)
-    api = api_client(live_server)
+    api = cleanup.enter_context(api_client(live_server))
     resident = create_resident(api)
-    journal = Journal(tmp_path / "journal.sqlite3")
+    journal = cleanup.enter_context(Journal(tmp_path / "journal.sqlite3"))
     journal.add(EntryKind.CASE, {"resident_id": resident["id"], "service_code": "etat-civil",
                                  "subject": "Livret de famille", "channel": "counter"})
     journal.add(EntryKind.CASE, {"resident_id": resident["id"], "service_code": "supprime",
@@ -39,17 +40,15 @@ def test_sync_sends_once_keeps_refusals_and_stops_when_unreachable(
     with RelaisClient("http://127.0.0.1:9", token=api.token) as nowhere:
         assert journal.sync(nowhere).unreachable
     assert journal.count(EntryState.PENDING) == 1
-    journal.close()
-    api.close()
 
 
 def test_a_request_kept_offline_reaches_the_server_with_the_time_it_was_made(
-    live_server: LiveServer, tmp_path: Path
+    live_server: LiveServer, tmp_path: Path, cleanup: contextlib.ExitStack,
 ) -> None:
     seed_services(live_server)
-    api = api_client(live_server)
+    api = cleanup.enter_context(api_client(live_server))
     resident = create_resident(api)
-    journal = Journal(tmp_path / "journal.sqlite3")
+    journal = cleanup.enter_context(Journal(tmp_path / "journal.sqlite3"))
     asked = datetime.now(UTC) - timedelta(hours=2)
     journal.add(EntryKind.CASE, {"resident_id": resident["id"], "service_code": "etat-civil",
                                  "subject": "Acte de décès", "channel": "counter",
@@ -63,17 +62,15 @@ def test_a_request_kept_offline_reaches_the_server_with_the_time_it_was_made(
               for e in journal.entries(EntryState.SENT)}
     assert opened["Acte de décès"] == asked
     assert opened["Acte de mariage"] == datetime.fromisoformat(entries[1].created_at)
-    journal.close()
-    api.close()
 
 
 def test_a_refused_entry_can_be_sent_again_or_set_aside(
-    live_server: LiveServer, tmp_path: Path
+    live_server: LiveServer, tmp_path: Path, cleanup: contextlib.ExitStack,
 ) -> None:
     seed_services(live_server)
-    api = api_client(live_server)
+    api = cleanup.enter_context(api_client(live_server))
     resident = create_resident(api)
-    journal = Journal(tmp_path / "journal.sqlite3")
+    journal = cleanup.enter_context(Journal(tmp_path / "journal.sqlite3"))
     for code in ("inconnu", "absent"):
         journal.add(EntryKind.CASE, {"resident_id": resident["id"], "service_code": code,
                                      "subject": f"Service {code}", "channel": "counter"})
@@ -91,5 +88,3 @@ def test_a_refused_entry_can_be_sent_again_or_set_aside(
     assert [e.id for e in report.sent] == [first.id] and report.rejected == []
     assert journal.count(EntryState.REJECTED) == 0
     assert journal.count(EntryState.DISMISSED) == 1
-    journal.close()
-    api.close()

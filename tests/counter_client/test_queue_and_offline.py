@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -39,10 +40,10 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_call_next_opens_the_known_resident_and_serves_the_previous_ticket(
-    live_server: LiveServer, tmp_path: Path
+    live_server: LiveServer, tmp_path: Path, cleanup: contextlib.ExitStack
 ) -> None:
     seed_services(live_server)
-    api = api_client(live_server)
+    api = cleanup.enter_context(api_client(live_server))
     resident = create_resident(api)
     api.issue_ticket("etat-civil", resident_id=resident["id"])
     app = counter_app(live_server.url, tmp_path)
@@ -67,7 +68,6 @@ async def test_call_next_opens_the_known_resident_and_serves_the_previous_ticket
     assert [t.status for t in tickets] == [TicketStatus.SERVED, TicketStatus.SERVED]
     assert str(tickets[0].resident_id) == resident["id"]
     assert all(t.wait_seconds is not None and t.service_seconds is not None for t in tickets)
-    api.close()
 
 
 @pytest.fixture
@@ -93,9 +93,8 @@ async def test_server_stops_mid_work_visits_wait_then_arrive_exactly_once(
     port = free_port()
     with serve(server_engine, port=port) as server:
         seed_services(server)
-        api = api_client(server)
-        resident = create_resident(api)
-        api.close()
+        with api_client(server) as api:
+            resident = create_resident(api)
         app = counter_app(server.url, tmp_path)
         async with running(app, (80, 24)) as pilot:
             await sign_in(pilot)
@@ -121,16 +120,13 @@ async def test_server_stops_mid_work_visits_wait_then_arrive_exactly_once(
     assert _visits(server_engine, resident["id"]) == []
 
     # One entry reached the server but its answer was lost: the journal still has it.
-    journal = Journal(tmp_path / "journal.sqlite3")
-    first = journal.entries(EntryState.PENDING)[0]
-    journal.close()
-    with serve(server_engine, port=port) as server:
-        api = api_client(server)
+    with Journal(tmp_path / "journal.sqlite3") as journal:
+        first = journal.entries(EntryState.PENDING)[0]
+    with serve(server_engine, port=port) as server, api_client(server) as api:
         api.record_interaction(**first.payload, idempotency_key=first.key)
         back = counter_app(server.url, tmp_path)
         async with running(back, (80, 24)) as pilot:
             await wait_for(pilot, lambda: back.pending == 0 and back.online, timeout=15)
-        api.close()
     assert _visits(server_engine, resident["id"]) == ["visite 1", "visite 2", "visite 3"]
 
 
@@ -150,9 +146,8 @@ def test_journal_keeps_entries_when_the_process_is_killed(tmp_path: Path) -> Non
         [sys.executable, "-c", script, str(path)], check=False, env=os.environ.copy(),
     )
     assert result.returncode == -9
-    journal = Journal(path)
-    entries = journal.entries()
-    journal.close()
+    with Journal(path) as journal:
+        entries = journal.entries()
     assert [(e.kind, e.state) for e in entries] == [
         (EntryKind.INTERACTION, EntryState.PENDING), (EntryKind.CASE, EntryState.PENDING)]
     assert entries[0].payload["occurred_at"]
@@ -164,13 +159,11 @@ async def test_f7_shows_what_the_server_refused_and_sets_it_aside(
     live_server: LiveServer, tmp_path: Path
 ) -> None:
     seed_services(live_server)
-    api = api_client(live_server)
-    resident = create_resident(api)
-    api.close()
-    journal = Journal(tmp_path / "journal.sqlite3")
-    journal.add(EntryKind.CASE, {"resident_id": resident["id"], "service_code": "retire",
-                                 "subject": "Carte de stationnement", "channel": "counter"})
-    journal.close()
+    with api_client(live_server) as api:
+        resident = create_resident(api)
+    with Journal(tmp_path / "journal.sqlite3") as journal:
+        journal.add(EntryKind.CASE, {"resident_id": resident["id"], "service_code": "retire",
+                                     "subject": "Carte de stationnement", "channel": "counter"})
     app = counter_app(live_server.url, tmp_path)
     async with running(app, (80, 24)) as pilot:
         await sign_in(pilot)
@@ -187,7 +180,6 @@ async def test_f7_shows_what_the_server_refused_and_sets_it_aside(
         assert table.row_count == 0
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, RefusedScreen))
-    journal = Journal(tmp_path / "journal.sqlite3")
-    assert [e.payload["subject"] for e in journal.entries(EntryState.DISMISSED)] == [
-        "Carte de stationnement"]
-    journal.close()
+    with Journal(tmp_path / "journal.sqlite3") as journal:
+        assert [e.payload["subject"] for e in journal.entries(EntryState.DISMISSED)] == [
+            "Carte de stationnement"]

@@ -1,8 +1,11 @@
 """The key screens at 80×24 and 120×36, from a real server (SQLite side only: the
-screens do not depend on the engine, and one set of pictures is enough)."""
+screens do not depend on the engine, and one set of pictures is enough), taken with the
+clock set to `clock.PICTURE_MOMENT`: the dates they show are the same on any day."""
 
 from __future__ import annotations
 
+import contextlib
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -33,12 +36,13 @@ SIZES = [(80, 24), (120, 36)]
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 async def test_key_screens(
-    live_server: LiveServer, engine: Engine, tmp_path: Path, size: tuple[int, int]
+    picture_clock: datetime, live_server: LiveServer, engine: Engine, tmp_path: Path,
+    size: tuple[int, int], cleanup: contextlib.ExitStack,
 ) -> None:
     if engine.dialect.name != "sqlite":
         pytest.skip("one set of pictures, taken on the SQLite run")
     seed_services(live_server)
-    api = api_client(live_server)
+    api = cleanup.enter_context(api_client(live_server))
     resident = create_resident(api, address_line="12 rue de la Paix", postal_code="35000",
                                city="Rennes")
     create_resident(api, given_name="Camille", family_name="Durant", phones=[], emails=[],
@@ -77,4 +81,3 @@ async def test_key_screens(
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         await pilot.pause(0.2)
         assert_snapshot(app, f"help_{tag}")
-    api.close()

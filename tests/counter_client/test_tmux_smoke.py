@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 import shutil
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.counter_client.support import api_client, create_resident, seed_services
+from tests.support.clock import python_command
 from tests.support.live_server import LiveServer
 from tests.support.required import missing
 
@@ -55,7 +56,7 @@ def terminal(live_server: LiveServer, tmp_path: Path) -> Iterator[Terminal]:
     name = f"relais-counter-{uuid.uuid4().hex[:8]}"
     command = " ".join([
         "env", f"RELAIS_COUNTER_DATA_DIR={shlex.quote(str(tmp_path / 'counter'))}",
-        "TERM=xterm-256color", shlex.quote(sys.executable), "-m", "crm_core.cli", "counter",
+        "TERM=xterm-256color", *map(shlex.quote, python_command("-m", "crm_core.cli", "counter")),
         "--server", live_server.url,
     ])
     subprocess.run(
@@ -68,15 +69,14 @@ def terminal(live_server: LiveServer, tmp_path: Path) -> Iterator[Terminal]:
 
 
 def test_real_app_in_tmux_scan_opens_the_resident(
-    live_server: LiveServer, engine: Engine, terminal: Terminal
+    live_server: LiveServer, engine: Engine, terminal: Terminal, cleanup: contextlib.ExitStack,
 ) -> None:
     if engine.dialect.name != "sqlite":
         pytest.skip("one terminal run is enough (the server side is tested on both engines)")
     seed_services(live_server)
-    api = api_client(live_server)
+    api = cleanup.enter_context(api_client(live_server))
     resident = create_resident(api, given_name="Noémie", family_name="Le Gall")
     token = api.issue_badge(resident["id"])["token"]
-    api.close()
     terminal.wait_for("Identifiant de l'agent")
     time.sleep(0.5)
     terminal.type("accueil")

@@ -7,6 +7,7 @@ records the visit, closes the case and prints the receipt on a (loopback) printe
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,10 +44,12 @@ def printer() -> Iterator[RecordingPrinter]:
 
 
 async def test_started_online_recognised_at_the_counter(
-    live_server: LiveServer, tmp_path: Path, printer: RecordingPrinter
+    live_server: LiveServer, tmp_path: Path, printer: RecordingPrinter,
+    cleanup: contextlib.ExitStack,
 ) -> None:
     seed_services(live_server)
-    platform = api_client(live_server, "superviseur")  # stands for the connector's account
+    # the superviseur stands for the connector's account
+    platform = cleanup.enter_context(api_client(live_server, "superviseur"))
     resident = create_resident(platform)
     platform._request("POST", f"/residents/{resident['id']}/account-links",
                       json={"provider": "compte-citoyen", "subject": "sub-4242"})
@@ -57,7 +60,8 @@ async def test_started_online_recognised_at_the_counter(
     )
     token = platform.issue_badge(resident["id"])["token"]  # on the resident's phone
 
-    queue = PrintQueue(spool=tmp_path / "spool.sqlite3", transport=open_printer(printer.url))
+    queue = cleanup.enter_context(
+        PrintQueue(spool=tmp_path / "spool.sqlite3", transport=open_printer(printer.url)))
     app = counter_app(live_server.url, tmp_path / "counter", print_queue=queue)
     async with running(app, (80, 24)) as pilot:
         await sign_in(pilot)
@@ -88,7 +92,6 @@ async def test_started_online_recognised_at_the_counter(
                        and not screen.summary["open_cases"])
         await pilot.press("p")  # the receipt
         await wait_for(pilot, lambda: len(printer.printed_jobs()) == 1)
-    queue.close()
 
     case = platform.case(online["reference"])
     assert (case["origin_channel"], case["external_id"]) == ("web", "DEM-2026-0042")
@@ -103,4 +106,3 @@ async def test_started_online_recognised_at_the_counter(
     assert online["display_reference"] in printout.text
     assert "Demande clôturée" in printout.text
     assert "Reçu de passage" in printout.text
-    platform.close()

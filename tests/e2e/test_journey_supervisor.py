@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from openpyxl import load_workbook
@@ -35,7 +36,9 @@ def _rows(table: dict[str, Any]) -> dict[str, list[Any]]:
     return {row["label"]: [c["value"] for c in row["cells"]] for row in table["rows"]}
 
 
-def test_the_supervisors_month(live_server: LiveServer) -> None:
+def test_the_supervisors_month(picture_clock: datetime, live_server: LiveServer) -> None:
+    """On the picture clock: a month's report built at 23:59:59 on its last day would ask
+    about a month that ends while the journey runs."""
     seed_services(live_server)
     platform = api_client(live_server, "superviseur")  # stands for the e-services connector
     counter = api_client(live_server, "accueil")
@@ -53,7 +56,7 @@ def test_the_supervisors_month(live_server: LiveServer) -> None:
             counter.serve_ticket(ticket["id"])
         phone.record_interaction(resident_id=residents[6], outcome="informed")
 
-        month = datetime.now(UTC).strftime("%Y-%m")
+        month = datetime.now(ZoneInfo("Europe/Paris")).strftime("%Y-%m")  # the city's month
         headers = {"Authorization": f"Bearer {platform.token}"}
         with httpx.Client(base_url=f"{live_server.url}/api/v1/reports", headers=headers,
                           timeout=120) as http:  # charts render in seconds on a busy box

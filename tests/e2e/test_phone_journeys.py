@@ -4,6 +4,7 @@ signed events, the desk's real WebSocket feed, and the desk driven with the Pilo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import datetime
 from typing import Any
 
@@ -43,16 +44,19 @@ def _message(app: PhoneDeskApp) -> str:
     return str(lines.first().render()) if lines else ""
 
 
-async def test_journey_2_known_caller(live_server: LiveServer) -> None:
+async def test_journey_2_known_caller(
+    live_server: LiveServer, cleanup: contextlib.ExitStack
+) -> None:
     """The resident who filed online calls: the desk shows the file before the agent picks
     up, and the call lands on the same timeline the counter sees."""
     seed_services(live_server)
     give_extension(live_server, "telephone", "201")
-    counter = api_client(live_server, "accueil")
+    counter = cleanup.enter_context(api_client(live_server, "accueil"))
     camille = create_resident(counter)
     case = counter.open_case(resident_id=camille["id"], service_code="etat-civil",
                              subject="Acte de naissance", channel="web")
     app = _desk(live_server)
+    cleanup.enter_context(app.client)
     async with app.run_test(size=(140, 42)) as pilot:
         await wait_for(pilot, lambda: app.online and app.extension == "201")
         await _event(live_server, "newCall", "j2-call", from_="+33 6 12 34 56 78",
@@ -83,21 +87,22 @@ async def test_journey_2_known_caller(live_server: LiveServer) -> None:
     assert logged["interaction_id"] == str(phone[0]["id"])
     assert datetime.fromisoformat(phone[0]["occurred_at"]) == datetime.fromisoformat(
         logged["started_at"])
-    app.client.close()
-    counter.close()
 
 
-async def test_journey_3_unknown_number(live_server: LiveServer) -> None:
+async def test_journey_3_unknown_number(
+    live_server: LiveServer, cleanup: contextlib.ExitStack
+) -> None:
     """An unknown number: the agent types the name as heard and the birth date, Relais
     proposes the right person despite the typos, the number is linked with their consent."""
     give_extension(live_server, "telephone", "201")
-    counter = api_client(live_server, "accueil")
+    counter = cleanup.enter_context(api_client(live_server, "accueil"))
     camille = create_resident(counter)
     create_resident(counter, given_name="Camille", family_name="Dupont",
                     birth_date="1990-06-01", phones=[], emails=[])
     create_resident(counter, given_name="Marc", family_name="Durand", birth_date="1984-03-12",
                     phones=[], emails=[])
     app = _desk(live_server)
+    cleanup.enter_context(app.client)
     async with app.run_test(size=(140, 42)) as pilot:
         await wait_for(pilot, lambda: app.online)
         await _event(live_server, "newCall", "j3-call", from_="06 98 76 54 32", user=["201"])
@@ -127,5 +132,3 @@ async def test_journey_3_unknown_number(live_server: LiveServer) -> None:
     assert found["resident"]["id"] == camille["id"]
     linked = [p for p in found["contact_points"] if p["value"] == "+33698765432"]
     assert linked and linked[0]["contact_allowed"] is False
-    app.client.close()
-    counter.close()

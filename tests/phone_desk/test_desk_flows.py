@@ -4,6 +4,7 @@ answers first."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 import pytest
@@ -38,12 +39,15 @@ async def _event(server: LiveServer, event: str, call_id: str, **fields: Any) ->
     await asyncio.to_thread(post_event, server.url, event, call_id, **fields)
 
 
-async def test_a_shared_number_lists_the_family(live_server: LiveServer) -> None:
+async def test_a_shared_number_lists_the_family(
+    live_server: LiveServer, cleanup: contextlib.ExitStack
+) -> None:
     give_extension(live_server, "telephone", "201")
-    counter = api_client(live_server)
+    counter = cleanup.enter_context(api_client(live_server))
     anne = create_resident(counter, given_name="Anne", phones=["02 99 00 11 22"], emails=[])
     create_resident(counter, given_name="Paul", phones=["02 99 00 11 22"], emails=[])
     app = _desk(live_server)
+    cleanup.enter_context(app.client)
     async with app.run_test(size=(140, 42)) as pilot:
         await wait_for(pilot, lambda: app.online)
         await _event(live_server, "newCall", "fam-1", from_="0299001122", user=["201"])
@@ -57,13 +61,14 @@ async def test_a_shared_number_lists_the_family(live_server: LiveServer) -> None
         await wait_for(pilot, lambda: card.summary is not None)
         assert card.summary is not None
         assert card.summary["resident"]["given_name"] == "Anne"
-    app.client.close()
-    counter.close()
 
 
-async def test_call_backs_from_the_desk(live_server: LiveServer) -> None:
+async def test_call_backs_from_the_desk(
+    live_server: LiveServer, cleanup: contextlib.ExitStack
+) -> None:
     give_extension(live_server, "telephone", "201")
     app = _desk(live_server)
+    cleanup.enter_context(app.client)
     async with app.run_test(size=(140, 42)) as pilot:
         await wait_for(pilot, lambda: app.online)
         await _event(live_server, "newCall", "cb-1", from_="06 12 34 56 78", user=["201"])
@@ -82,12 +87,14 @@ async def test_call_backs_from_the_desk(live_server: LiveServer) -> None:
         await wait_for(pilot, lambda: calls.row_count == 1)
     done = app.client.callbacks()
     assert done == []
-    app.client.close()
 
 
-async def test_a_colleague_answers_first(live_server: LiveServer) -> None:
+async def test_a_colleague_answers_first(
+    live_server: LiveServer, cleanup: contextlib.ExitStack
+) -> None:
     give_extension(live_server, "telephone", "201")
     app = _desk(live_server)
+    cleanup.enter_context(app.client)
     async with app.run_test(size=(140, 42)) as pilot:
         await wait_for(pilot, lambda: app.online)
         await _event(live_server, "newCall", "grp-1", from_="anonymous", user=["201", "202"])
@@ -96,4 +103,3 @@ async def test_a_colleague_answers_first(live_server: LiveServer) -> None:
         assert "Numéro masqué" in str(banner.render())
         await _event(live_server, "answer", "grp-1", answeringNumber="202")
         await wait_for(pilot, lambda: banner.call is None)
-    app.client.close()

@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+import gc
+import threading
+import time
+import warnings
+
 import pytest
 
 from crm_core.cases.models import Service
 from crm_core.client import Ambiguous, ApiError, RelaisClient, ServerUnreachable
+from crm_core.client.errors import ClientClosed
 from tests.support.live_server import LiveServer, free_port
 
 
@@ -45,3 +51,37 @@ def test_unreachable_server_is_one_clear_error() -> None:
         ServerUnreachable, match="injoignable"
     ):
         client.health()
+
+
+def _call_three_times(client: RelaisClient, refused: list[ClientClosed]) -> None:
+    for _ in range(3):
+        try:
+            client.health()
+        except ClientClosed as closed:
+            refused.append(closed)
+        except ServerUnreachable:
+            pass
+
+
+def test_closing_while_workers_call_leaves_no_connection_open(live_server: LiveServer) -> None:
+    """The apps call from several thread workers; closing the client mid-call used to leave
+    the socket being opened at that moment unclosed (httpx's pool forgot it)."""
+    leaked: list[warnings.WarningMessage] = []
+    for round_number in range(40):
+        client = RelaisClient(live_server.url)
+        refused: list[ClientClosed] = []
+        workers = [threading.Thread(target=_call_three_times, args=(client, refused))
+                   for _ in range(3)]
+        for worker in workers:
+            worker.start()
+        time.sleep(0.001 * (round_number % 4))
+        client.close()
+        for worker in workers:
+            worker.join()
+        assert all("rien n'a été envoyé" in exc.message for exc in refused)
+        del client, workers
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            gc.collect()
+        leaked += [w for w in caught if issubclass(w.category, ResourceWarning)]
+    assert leaked == []

@@ -15,7 +15,6 @@ import contextlib
 import json
 import os
 import random
-import sys
 import threading
 import time
 import uuid
@@ -41,6 +40,7 @@ from integrations.models import OutboxEvent
 from integrations.webhooks.signature import new_secret, signed_headers
 from tests.crm_core.security.faults_support import Supervised, free_port
 from tests.integrations.receiver import running_receiver
+from tests.support.clock import python_command
 
 LOAD_SECONDS = 24
 RESIDENTS = 400
@@ -206,7 +206,7 @@ def test_acknowledged_writes_survive_kills_and_a_database_crash() -> None:
                 "RELAIS_OUTBOUND_ALLOW_PRIVATE": "true",
                 "RELAIS_OUTBOUND_LEASE_SECONDS": "4", "RELAIS_OUTBOUND_TIMEOUT_SECONDS": "2",
             }
-            cli = [sys.executable, "-m", "crm_core.cli"]
+            cli = python_command("-m", "crm_core.cli")
             api = Supervised([*cli, "serve", "--port", str(port)], env)
             worker = Supervised([*cli, "worker", "--interval", "0.2"], env)
             base = f"http://127.0.0.1:{port}"

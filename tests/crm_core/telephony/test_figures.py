@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from types import ModuleType
 
@@ -12,6 +13,7 @@ from crm_core.exceptions import InvalidInput
 from crm_core.telephony.figures import call_figures
 from tests.crm_core.conftest import sign_in
 from tests.crm_core.telephony.conftest import PostEvent
+from tests.support import clock
 
 # 10:00 in Paris on a winter day
 TEN = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -29,9 +31,15 @@ def _call(post_event: PostEvent, call_id: str, *, queue: str, ring: datetime,
 
 
 @pytest.fixture
-def calls(post_event: PostEvent, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The events are from yesterday: let the server believe their timestamps.
-    monkeypatch.setattr("crm_core.telephony.service.MAX_EVENT_AGE", timedelta(days=30))
+def calls(post_event: PostEvent) -> Iterator[None]:
+    # The morning's calls, reported at noon that day: the server checks that a PBX's
+    # timestamps are recent, so the clock is set there rather than left on today's date.
+    with clock.starting_at(TEN + timedelta(hours=2)):
+        _morning_calls(post_event)
+        yield
+
+
+def _morning_calls(post_event: PostEvent) -> None:
     _call(post_event, "f1", queue="etat-civil", ring=TEN, answer_after=10, hang_after=100)
     _call(post_event, "f2", queue="etat-civil", ring=TEN + timedelta(minutes=5),
           answer_after=30, hang_after=200)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,6 +23,7 @@ from integrations.inbound.service import Delivery
 from integrations.models import InboxEvent
 from tests import factories as factory_module
 from tests.integrations.conftest import SECRET, event_body
+from tests.support.clock import python_command
 
 factories: Any = factory_module  # factory_boy is untyped
 
@@ -58,8 +58,8 @@ def _worker(url: str, log: Path, batch: int = 10) -> subprocess.Popen[bytes]:
     env = {**os.environ, "RELAIS_DATABASE_URL": url}
     with log.open("ab") as output:
         return subprocess.Popen(
-            [sys.executable, "-m", "crm_core.cli", "worker", "--batch", str(batch),
-             "--interval", "0.05"], env=env, stdout=output, stderr=subprocess.STDOUT)
+            python_command("-m", "crm_core.cli", "worker", "--batch", str(batch),
+                           "--interval", "0.05"), env=env, stdout=output, stderr=subprocess.STDOUT)
 
 
 def _counts(factory: sessionmaker[Session]) -> tuple[int, int, int, int]:

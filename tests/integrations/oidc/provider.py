@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from tests.support.clock import node_clock_options
 from tests.support.live_server import free_port
 
 HERE = Path(__file__).parent
@@ -56,7 +57,7 @@ def running_provider(redirect_uri: str) -> Iterator[Provider]:
               "accounts": ACCOUNTS}
     process = subprocess.Popen(
         ["node", str(HERE / "provider.mjs")], cwd=HERE,
-        env={**os.environ, "OIDC_TEST_CONFIG": json.dumps(config)},
+        env={**os.environ, **node_clock_options(), "OIDC_TEST_CONFIG": json.dumps(config)},
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )
     try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -33,6 +32,7 @@ from integrations.settings import IntegrationSettings, get_integration_settings
 from tests import factories as factory_module
 from tests.integrations.conftest import SECRET
 from tests.integrations.receiver import Receiver, running_receiver
+from tests.support.clock import python_command
 
 COUNTER = Actor(username="accueil", role=Role.COUNTER)
 factories: Any = factory_module  # factory_boy is untyped
@@ -237,8 +237,8 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_the_effect_is_exactly_once(
     log = tmp_path / "worker.log"
     with log.open("wb") as output:
         worker = subprocess.Popen(
-            [sys.executable, "-m", "crm_core.cli", "worker", "--batch", "3",
-             "--interval", "0.1"], env=env, stdout=output, stderr=subprocess.STDOUT,
+            python_command("-m", "crm_core.cli", "worker", "--batch", "3",
+                           "--interval", "0.1"), env=env, stdout=output, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
         while sum(receiver.received.values()) < 3 and time.monotonic() < deadline:
