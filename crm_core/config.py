@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import platformdirs
 from pydantic import Field, SecretStr, model_validator
@@ -126,3 +128,9 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def city_today() -> date:
+    """Today in the city (`RELAIS_TIMEZONE`): never the server machine's own date, which a
+    server kept on UTC (or anywhere else) has at another day around midnight."""
+    return datetime.now(ZoneInfo(get_settings().timezone)).date()

@@ -135,6 +135,28 @@ def _collect_garbage_after_each_test() -> Iterator[None]:
     gc.freeze()
 
 
+# The tests that read the clock (pictures, reports' periods, due dates, queue days, retention
+# windows, reminders, session and token expiry, the journeys): `tests/run` runs them again
+# on shifted clocks and time zones (`-m clock`). Listed by folder, so that a new test there
+# is included without anyone remembering to mark it.
+CLOCK_SENSITIVE = (
+    "counter_client/", "phone_desk/", "e2e/", "badge/test_token.py",
+    "badge/test_printing.py", "crm_core/agents/", "crm_core/badges/", "crm_core/cases/",
+    "crm_core/demo/", "crm_core/interactions/", "crm_core/privacy/", "crm_core/queue/",
+    "crm_core/reminders/", "crm_core/reports/", "crm_core/residents/", "crm_core/space/",
+    "crm_core/telephony/", "crm_core/security/test_retention.py",
+    "crm_core/security/test_access_matrix.py", "integrations/",
+)
+_TESTS = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        where = item.path.relative_to(_TESTS).as_posix()
+        if where.startswith(CLOCK_SENSITIVE):
+            item.add_marker(pytest.mark.clock)
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     moment = clock.shifted_moment()
     zone = os.environ.get("TZ", "the machine's")

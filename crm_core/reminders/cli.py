@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from crm_core.config import Settings
+from crm_core.config import Settings, city_today
 from crm_core.reminders.backends import (
     DeliveryFailed,
     Email,
@@ -54,7 +54,7 @@ def send_command(
 
     settings = _settings()
     try:
-        today = date.fromisoformat(day) if day else date.today()
+        today = date.fromisoformat(day) if day else city_today()
     except ValueError as exc:
         console.print(f"[bold red]Date illisible :[/] {day} (attendu : AAAA-MM-JJ)")
         raise typer.Exit(2) from exc

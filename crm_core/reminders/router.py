@@ -4,7 +4,6 @@ works from a link in any reminder, without signing in (`/rappels/desabonnement`)
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from html import escape
 from typing import Annotated, Any
 
@@ -14,6 +13,7 @@ from sqlalchemy import select
 
 from crm_core.agents.actor import SYSTEM
 from crm_core.api.deps import CatalogAdmin, DbSession, ResidentReader, ResidentWriter
+from crm_core.config import city_today
 from crm_core.exceptions import NotFound
 from crm_core.privacy.enums import ConsentSource
 from crm_core.reminders import service
@@ -36,7 +36,7 @@ pages = APIRouter(include_in_schema=False)
 def _bundle_out(db_session: DbSession, bundle: ReminderBundle) -> dict[str, Any]:
     upcoming = db_session.scalars(
         select(ReminderDate).where(ReminderDate.bundle_id == bundle.id,
-                                   ReminderDate.occurs_on >= date.today())
+                                   ReminderDate.occurs_on >= city_today())
         .order_by(ReminderDate.occurs_on).limit(20))
     return {"code": bundle.code, "label": bundle.label, "description": bundle.description,
             "upcoming": list(upcoming)}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from crm_core.config import city_today
 from integrations.matching import Identity
 
 
@@ -40,7 +41,7 @@ def _birth_date(raw: Any) -> tuple[date | None, bool]:
         parsed = date.fromisoformat(raw[:10])
     except ValueError:
         return None, False
-    if not date(1880, 1, 1) <= parsed <= date.today():
+    if not date(1880, 1, 1) <= parsed <= city_today():
         return None, False
     return parsed, parsed.day != 1  # the 1st may stand for "day unknown"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
@@ -56,4 +56,4 @@ class IngestResult(BaseModel):
     resident_id: str | None = None
     resident_match: str | None = None  # account, recognition, created
     review: str | None = None
-    received_at: datetime = Field(default_factory=lambda: datetime.now().astimezone())
+    received_at: datetime = Field(default_factory=lambda: datetime.now(UTC))

@@ -6,6 +6,7 @@ uvicorn, Textual and every timeout keep running):
 
 - `frozen(moment)`: the clock stops at `moment`, and `starting_at(moment)` sets it there
   and lets it run (a test that draws a date gets the same picture on any day);
+  `machine_in(zone, moment)` also moves the machine's own time zone;
 - `RELAIS_TEST_CLOCK=2027-01-01T00:20:00+01:00[/Europe/Paris]` shifts the whole run (each
   test process, from its start) to that instant, where the clock then runs on. `tests/run`
   runs the date-sensitive tests a second time that way, under another `TZ`, so that a test
@@ -82,6 +83,15 @@ def starting_at(moment: datetime = PICTURE_MOMENT) -> Iterator[datetime]:
     """The clock set to `moment` and running from there: for tests against a live server,
     whose records need distinct, ordered times (a stopped clock would tie them)."""
     with time_machine.travel(moment.astimezone(UTC), tick=True):
+        yield moment
+
+
+@contextlib.contextmanager
+def machine_in(zone: str, moment: datetime) -> Iterator[datetime]:
+    """The clock set to `moment` and running, on a machine whose own time zone is `zone`
+    (time-machine sets TZ when its destination carries a ZoneInfo): for code that must use
+    the city's date, not the server's, where the two differ."""
+    with time_machine.travel(moment.astimezone(ZoneInfo(zone)), tick=True):
         yield moment
 
 

@@ -17,8 +17,9 @@ import dataclasses
 import hashlib
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import orjson
 from sqlalchemy import select
@@ -30,6 +31,7 @@ from crm_core.cases import service as cases
 from crm_core.cases.enums import CaseStatus
 from crm_core.cases.models import Case, Service
 from crm_core.cases.schemas import CaseCreate
+from crm_core.config import get_settings
 from crm_core.database.base import utcnow
 from crm_core.interactions.enums import Channel
 from integrations.connectors.open311.anonymous import anonymous_holder
@@ -216,6 +218,13 @@ def submit(
     return Submitted(case, anonymous=anonymous)
 
 
+def _city_midnight(day: date | None) -> str | None:
+    """A due date as the instant its day starts in the city (not on the server's zone)."""
+    if day is None:
+        return None
+    return datetime.combine(day, time.min, ZoneInfo(get_settings().timezone)).isoformat()
+
+
 def _record(case: Case, where: Open311Request) -> dict[str, Any]:
     notes = next((h.note for h in reversed(case.history) if h.note), None)
     return {
@@ -226,8 +235,7 @@ def _record(case: Case, where: Open311Request) -> dict[str, Any]:
         "agency_responsible": None, "service_notice": None,
         "requested_datetime": case.opened_at.isoformat(),
         "updated_datetime": case.updated_at.isoformat(),
-        "expected_datetime": (datetime.combine(case.due_date, datetime.min.time()).astimezone()
-                              .isoformat() if case.due_date else None),
+        "expected_datetime": _city_midnight(case.due_date),
         "address": where.address_string, "address_id": where.address_id,
         "zipcode": where.zipcode, "lat": where.lat, "long": where.long,
         "media_url": where.media_url,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from html import unescape
 from types import ModuleType
 
@@ -15,6 +16,8 @@ from crm_core.agents.enums import Role
 from crm_core.config import Settings
 from crm_core.reminders.links import opt_out_token
 from crm_core.reminders.models import ReminderSubscription
+from tests.support import clock
+from tests.support.clock import PARIS
 
 Headers = Callable[[Role], dict[str, str]]
 API = "/api/v1"
@@ -29,6 +32,23 @@ def _setup(client: TestClient, as_role: Headers) -> None:
         "occurs_on": "2099-06-14", "title": "Élections municipales",
         "message": "Bureau de vote ouvert de 8 h à 19 h.", "days_before": 3})
     assert key_date.status_code == 201, key_date.text
+
+
+def test_upcoming_dates_start_on_the_citys_day_not_the_servers(
+    client: TestClient, as_role: Headers
+) -> None:
+    admin = as_role(Role.ADMIN)
+    client.post(f"{API}/reminder-bundles", headers=admin, json={
+        "code": "collecte", "label": "Collecte", "description": "Ramassage des déchets"})
+    for day, title in (("2026-12-31", "Dernière collecte de l'année"),
+                       ("2027-01-01", "Collecte du jour de l'an")):
+        client.post(f"{API}/reminder-bundles/collecte/dates", headers=admin, json={
+            "occurs_on": day, "title": title, "message": "Sortez vos bacs.",
+            "days_before": 1})
+    # 00:20 on New Year's Day in Paris; still 31 December on a server kept in California.
+    with clock.machine_in("America/Los_Angeles", datetime(2027, 1, 1, 0, 20, tzinfo=PARIS)):
+        bundles = client.get(f"{API}/reminder-bundles", headers=as_role(Role.COUNTER)).json()
+    assert [d["title"] for d in bundles[0]["upcoming"]] == ["Collecte du jour de l'an"]
 
 
 def test_an_agent_opts_a_resident_in_and_the_link_opts_them_out(

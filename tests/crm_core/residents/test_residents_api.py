@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from types import ModuleType
 from typing import Any
 
@@ -13,6 +14,8 @@ from sqlalchemy.orm import Session
 from crm_core.agents.enums import Role
 from crm_core.privacy.models import AccessLog
 from crm_core.residents.models import ContactPoint, Resident
+from tests.support import clock
+from tests.support.clock import PARIS
 
 Headers = Callable[[Role], dict[str, str]]
 
@@ -67,6 +70,21 @@ def test_bad_resident_input_is_a_clear_problem_and_writes_nothing(
     assert response.headers["content-type"] == "application/problem+json"
     assert mentions in response.text
     assert (_count(db_session, Resident), _count(db_session, ContactPoint)) == before
+
+
+def test_a_birth_on_the_citys_today_is_accepted_whatever_the_servers_date(
+    client: TestClient, as_role: Headers
+) -> None:
+    # 00:20 on New Year's Day in Paris; still 31 December on a server kept in California.
+    with clock.machine_in("America/Los_Angeles", datetime(2027, 1, 1, 0, 20, tzinfo=PARIS)):
+        headers = as_role(Role.COUNTER)
+        newborn = {"given_name": "Léa", "family_name": "Martin"}
+        born_today = client.post("/api/v1/residents", headers=headers,
+                                 json=newborn | {"birth_date": "2027-01-01"})
+        assert born_today.status_code == 201, born_today.text
+        tomorrow = client.post("/api/v1/residents", headers=headers,
+                               json=newborn | {"birth_date": "2027-01-02"})
+        assert tomorrow.status_code == 422, tomorrow.text
 
 
 def test_malformed_json_and_wrong_types(client: TestClient, as_role: Headers) -> None:

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, time
 from types import ModuleType
 from typing import Any
 from xml.etree import ElementTree as ET
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -69,6 +71,9 @@ def test_a_report_becomes_a_web_case_and_is_read_back(
     assert (record["status"], record["lat"], record["service_code"]) == ("open", 48.1113,
                                                                         "voirie")
     assert "Camille" not in str(record) and "example.fr" not in str(record)
+    assert case.due_date is not None  # expected: the due day's start in Paris, not the server's
+    assert record["expected_datetime"] == datetime.combine(
+        case.due_date, time.min, ZoneInfo("Europe/Paris")).isoformat()
     case.status = CaseStatus.CLOSED
     db_session.flush()
     closed = client.get("/open311/v2/requests.xml", params={"status": "closed"})
