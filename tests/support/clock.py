@@ -7,7 +7,7 @@ uvicorn, Textual and every timeout keep running):
 - `frozen(moment)`: the clock stops at `moment`, and `starting_at(moment)` sets it there
   and lets it run (a test that draws a date gets the same picture on any day);
   `machine_in(zone, moment)` also moves the machine's own time zone;
-- `RELAIS_TEST_CLOCK=2027-01-01T00:20:00+01:00[/Europe/Paris]` shifts the whole run (each
+- `RELAIS_TEST_CLOCK=2031-01-01T00:20:00+01:00` (with its offset) shifts the whole run (each
   test process, from its start) to that instant, where the clock then runs on. `tests/run`
   runs the date-sensitive tests a second time that way, under another `TZ`, so that a test
   (or code) that depends on today's date, the hour or the machine's zone fails in CI.

@@ -36,6 +36,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from crm_core.agents.enums import Role
+from crm_core.config import city_today
 from crm_core.database.base import utcnow
 from crm_core.telephony.models import Callback
 from tests.crm_core.security.world import AGENT_ROLES, Staff, World
@@ -208,7 +209,8 @@ ROWS = [
     R("POST", "/espace/rattachement", PUBLIC, 403),  # no pending sign-in: "session expirée"
     R("POST", "/espace/demo/connexion", PUBLIC, 404, form=lambda w: {"subject": w.uid}),
     # supervisors' reports: their own site's figures (another site's: reports/test_api.py)
-    R("GET", "/api/v1/reports/{name}", SUPERVISOR, 200, query=lambda w: {"month": "2026-10"}),
+    R("GET", "/api/v1/reports/{name}", SUPERVISOR, 200,
+      query=lambda w: {"month": city_today().strftime("%Y-%m")}),  # this month: always open
     # security events (locked accounts, lookup scans, floods)
     R("GET", "/api/v1/security/events", REVIEWERS, 200),
     # platform-created residents to check

@@ -39,6 +39,10 @@ from tests.support.browser import (
 )
 from tests.support.required import missing
 
+# Chromium keeps the machine's real time: a shifted run (docs/testing.md) would hand it the
+# provider's cookies from another day, expired or not yet valid.
+pytestmark = pytest.mark.real_clock
+
 PAGES = ["/espace/", "/espace/demandes", "/espace/badge", "/espace/coordonnees",
          "/espace/choix", "/espace/consultations", "/espace/mes-donnees", "/espace/droits",
          "/espace/accessibilite"]
@@ -55,21 +59,23 @@ def signed_in_browser(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iter
     if not node_available():
         missing("node and tests/integrations/oidc/node_modules are needed (npm ci)")
     callback = f"{live_server.url}/integrations/account/callback"
-    with running_provider(callback) as provider, chromium() as driver:
-        for name, value in {"OIDC_ISSUER": provider.issuer, "OIDC_CLIENT_ID": CLIENT_ID,
-                            "OIDC_CLIENT_SECRET": CLIENT_SECRET,
-                            "OIDC_REDIRECT_URI": callback}.items():
-            monkeypatch.setenv(f"RELAIS_{name}", value)
+    try:
+        with running_provider(callback) as provider, chromium() as driver:
+            for name, value in {"OIDC_ISSUER": provider.issuer, "OIDC_CLIENT_ID": CLIENT_ID,
+                                "OIDC_CLIENT_SECRET": CLIENT_SECRET,
+                                "OIDC_REDIRECT_URI": callback}.items():
+                monkeypatch.setenv(f"RELAIS_{name}", value)
+            get_integration_settings.cache_clear()
+            driver.get(f"{live_server.url}/espace/connexion")
+            driver.find_element("link text", "Se connecter avec mon compte en ligne").click()
+            driver.find_element("name", "login").send_keys("camille")
+            driver.find_element("name", "password").send_keys("motdepasse")
+            driver.find_element("css selector", "button[type=submit]").click()
+            WebDriverWait(driver, 15).until(lambda d: "Bonjour Camille" in d.page_source)
+            _fill_the_file(live_server)
+            yield driver, live_server.url
+    finally:  # also when signing in failed: the next test must not inherit these settings
         get_integration_settings.cache_clear()
-        driver.get(f"{live_server.url}/espace/connexion")
-        driver.find_element("link text", "Se connecter avec mon compte en ligne").click()
-        driver.find_element("name", "login").send_keys("camille")
-        driver.find_element("name", "password").send_keys("motdepasse")
-        driver.find_element("css selector", "button[type=submit]").click()
-        WebDriverWait(driver, 15).until(lambda d: "Bonjour Camille" in d.page_source)
-        _fill_the_file(live_server)
-        yield driver, live_server.url
-    get_integration_settings.cache_clear()
 
 
 def _fill_the_file(live_server: Any) -> None:

@@ -4,6 +4,7 @@ next to events that take the one-by-one path — each with every effect of a sin
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from types import ModuleType
 from typing import Any
 
@@ -24,6 +25,12 @@ from integrations.inbound.deferred import InboxReport, process_pending
 from integrations.models import ExternalCaseState, InboxEvent, ResidentReview
 from integrations.settings import get_integration_settings
 from tests.integrations.conftest import OLD_SECRET, SECRET, event_body, post_signed
+
+
+def _after_the_creation() -> str:
+    """An update's own time, after the creation's (which is stamped on arrival, now): a
+    fixed date in the future would turn the update stale once that date has passed."""
+    return (datetime.now(UTC) + timedelta(minutes=5)).isoformat()
 
 
 @pytest.fixture(autouse=True)
@@ -121,11 +128,11 @@ def test_other_events_of_the_batch_take_the_one_by_one_path_in_order(
                                 given_name="Zoé", family_name="Nouvelle"))
     _send(client, 4, event_body("D-OLD", type_="case.updated", status="in_progress",
                                 account={"subject": "sub-known"},
-                                updated_at="2030-01-01T00:00:00+00:00"))
+                                updated_at=_after_the_creation()))
     _send(client, 5, event_body("D-C", account={"subject": "sub-known"}))  # twin ids:
     _send(client, 6, event_body("D-C", type_="case.updated", status="in_progress",
                                 account={"subject": "sub-known"},
-                                updated_at="2030-01-01T00:00:00+00:00"))  # in order
+                                updated_at=_after_the_creation()))  # in order
     _send(client, 7, event_body("D-D", service="inconnu", account={"subject": "sub-known"}))
     report = _work(db_session)
     assert (report.claimed, report.processed, report.refused) == (6, 5, 1)
