@@ -17,12 +17,12 @@ from datetime import date
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from crm_core.config import city_today
 from crm_core.database.periodic import PeriodicTask
 from crm_core.reports.rollup import (
     FOLD_BATCH,
     FoldResult,
     fold_pending,
-    local_today,
     prune_presence,
 )
 
@@ -58,7 +58,7 @@ class PeriodicFolder(PeriodicTask):
                 folded.cells += step.cells
                 if step.deltas < limit or (shared_lock and not self.breathe(started)):
                     break
-            today = local_today()
+            today = city_today()
             if self._pruned_on != today:
                 prune_presence(db_session=db_session, today=today)
             db_session.commit()

@@ -25,6 +25,7 @@ from sqlalchemy import insert as insert_into
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
+from crm_core.config import city_today
 from crm_core.reports.facts import KINDS, fact_select
 from crm_core.reports.models import ALL_ID, ReportCell, ReportDelta, ReportPresence
 from crm_core.reports.periods import GRAINS, city_zone_name, local_day_sql
@@ -33,7 +34,6 @@ from crm_core.reports.rollup import (
     KEY_COLUMNS,
     SATURATION,
     _dialect,
-    local_today,
     open_since,
 )
 
@@ -50,7 +50,7 @@ def rebuild(*, db_session: Session, today: date | None = None) -> RebuildResult:
     The facts of each kind are read once into a temporary table, then grouped for each
     grain and each site/service variant. Meant for a quiet moment: the journal is
     emptied, its facts being counted here."""
-    today = today or local_today()
+    today = today or city_today()
     dialect = _dialect(db_session)
     for model in (ReportDelta, ReportCell, ReportPresence):
         db_session.execute(delete(model))

@@ -29,7 +29,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 from typing import cast as typed
@@ -52,6 +52,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from crm_core.config import city_today
 from crm_core.reports.facts import KINDS, fact_select
 from crm_core.reports.models import ALL_ID, ReportCell, ReportDelta, ReportPresence
 from crm_core.reports.periods import (
@@ -59,19 +60,10 @@ from crm_core.reports.periods import (
     city_zone_name,
     grain_start,
     local_date,
-    zone_named,
 )
 from crm_core.reports.suppression import MIN_RESIDENTS
 
 LATE_DAYS = 31
-
-
-def local_today() -> date:
-    """Today in the city, for which periods are still open to late writes (tests set the
-    clock)."""
-    return datetime.now(zone_named(city_zone_name())).date()
-
-
 
 # Suppression only needs to know whether a cell holds at least MIN_RESIDENTS people: a
 # cell that reached it stops recording who (its figure stays a lower bound of the truth).
@@ -124,7 +116,7 @@ def fold_pending(
         for row in db_session.execute(fact_select(kind, _dialect(db_session), chunk)).mappings()
     ]
     result.facts = len(facts)
-    result.cells = _apply(db_session, facts, today or local_today())
+    result.cells = _apply(db_session, facts, today or city_today())
     return result
 
 
@@ -334,7 +326,7 @@ def _text_key(returned: tuple[Any, ...]) -> CellKey:
 
 def prune_presence(*, db_session: Session, today: date | None = None) -> int:
     """Drop presence sets of periods closed to late writes; returns the rows deleted."""
-    today = today or local_today()
+    today = today or city_today()
     deleted = 0
     for grain in GRAINS:
         result = db_session.execute(delete(ReportPresence).where(

@@ -9,9 +9,8 @@ objects, no per-request statement construction.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import BindParameter, bindparam, select
 from sqlalchemy.orm import Session
@@ -24,7 +23,7 @@ from crm_core.badges.models import Badge
 from crm_core.cases.enums import OPEN_STATUSES, CaseStatus
 from crm_core.cases.models import Case, Service
 from crm_core.cases.reference import format_reference
-from crm_core.config import get_settings
+from crm_core.config import city_today
 from crm_core.database.base import utcnow
 from crm_core.interactions.models import Interaction
 from crm_core.privacy.enums import AccessOperation
@@ -87,10 +86,6 @@ _BADGES = (
 )
 
 
-def local_today() -> date:
-    return datetime.now(ZoneInfo(get_settings().timezone)).date()
-
-
 def _rows(db_session: Session, statement: Executable, resident_id: uuid.UUID) -> list[Any]:
     return list(db_session.connection().execute(statement, {"resident_id": resident_id}))
 
@@ -150,7 +145,7 @@ def _badges(db_session: Session, resident_id: uuid.UUID) -> list[dict[str, Any]]
 
 
 def _open_cases(db_session: Session, resident_id: uuid.UUID) -> list[dict[str, Any]]:
-    today = local_today()
+    today = city_today()
     cases = []
     for row in _rows(db_session, _OPEN_CASES, resident_id):
         case = row._asdict()
@@ -196,7 +191,7 @@ def read_summary(
     """The summary, with the access-log row that says who opened it."""
     if db_session.get_bind().dialect.name == "postgresql":
         fast = read_summary_pg(
-            db_session=db_session, actor=actor, resident_id=resident_id, today=local_today(),
+            db_session=db_session, actor=actor, resident_id=resident_id, today=city_today(),
             now=utcnow(), operation=operation, reason=reason,
         )
         if fast is not None:

@@ -1,11 +1,11 @@
-"""The tests' clock: frozen where a picture or an assertion shows a date, shifted on demand.
+"""The tests' clock: set where a picture or an assertion shows a date, shifted on demand.
 
 Two tools, both from `time-machine` (it patches the wall clock of this process: `time.time`,
 `datetime.now`, `date.today`, the local time zone; never `time.monotonic`, so asyncio,
 uvicorn, Textual and every timeout keep running):
 
-- `frozen(moment)`: the clock stops at `moment`, and `starting_at(moment)` sets it there
-  and lets it run (a test that draws a date gets the same picture on any day);
+- `starting_at(moment)`: the clock set to `moment` and running from there (a test that
+  draws a date gets the same picture on any day);
   `machine_in(zone, moment)` also moves the machine's own time zone;
 - `RELAIS_TEST_CLOCK=2031-01-01T00:20:00+01:00` (with its offset) shifts the whole run (each
   test process, from its start) to that instant, where the clock then runs on. `tests/run`
@@ -69,13 +69,6 @@ def stop_shift() -> None:
     if _shift is not None:
         _shift.stop()
         _shift = None
-
-
-@contextlib.contextmanager
-def frozen(moment: datetime = PICTURE_MOMENT) -> Iterator[datetime]:
-    """The clock stopped at `moment` (also under a shifted run) for the block's duration."""
-    with time_machine.travel(moment.astimezone(UTC), tick=False):
-        yield moment
 
 
 @contextlib.contextmanager

@@ -1,6 +1,6 @@
 """The reports' fixed dataset lives in October 2026: its periods must be open to writes
 (presence sets kept) whatever the day the suite runs, so the tests run on a clock set to
-the first of November 2026 in Paris. A clock rather than a patched `local_today`: every
+the first of November 2026 in Paris. A clock rather than a patched function: every
 reader of the date (the folder, the pruning, the API) sees the same day."""
 
 from __future__ import annotations
