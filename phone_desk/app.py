@@ -6,7 +6,8 @@ thread worker (`call_server`) and only its result touches the screen.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import contextlib
+from collections.abc import AsyncGenerator, Callable
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -23,14 +24,16 @@ from phone_desk.config import DeskSettings
 from phone_desk.feed import desk_feed
 
 T = TypeVar("T")
-Feed = Callable[[str, str, str | None], AsyncIterator[dict[str, Any]]]
+Feed = Callable[[str, str, str | None], AsyncGenerator[dict[str, Any], None]]
 
 
 def _today() -> date:
     return datetime.now(LOCAL_TZ).date()
 
 
-def _default_feed(server: str, token: str, extension: str | None) -> AsyncIterator[dict[str, Any]]:
+def _default_feed(
+    server: str, token: str, extension: str | None
+) -> AsyncGenerator[dict[str, Any], None]:
     return desk_feed(server, token, extension=extension)
 
 
@@ -83,17 +86,20 @@ class PhoneDeskApp(App[None]):
     @work(exclusive=True, group="feed")
     async def follow_calls(self) -> None:
         assert self.client.token
-        async for message in self.feed(self.client.base_url, self.client.token,
-                                       self.extension or None):
-            self.last_message = message
-            self.online = message.get("type") != "offline"
-            if message.get("type") == "snapshot" and message.get("extension"):
-                self.extension = str(message["extension"])
-            from phone_desk.screens.desk import DeskScreen
+        feed = self.feed(self.client.base_url, self.client.token, self.extension or None)
+        # aclosing: cancelled between two messages (the app quits, the agent signs out), the
+        # feed is closed now, with its socket; left to the garbage collector, it was not.
+        async with contextlib.aclosing(feed) as messages:
+            async for message in messages:
+                self.last_message = message
+                self.online = message.get("type") != "offline"
+                if message.get("type") == "snapshot" and message.get("extension"):
+                    self.extension = str(message["extension"])
+                from phone_desk.screens.desk import DeskScreen
 
-            for screen in self.screen_stack:
-                if isinstance(screen, DeskScreen):
-                    screen.on_feed(message)
+                for screen in self.screen_stack:
+                    if isinstance(screen, DeskScreen):
+                        screen.on_feed(message)
 
     def call_server(
         self, call: Callable[[], T], done: Callable[[T], None], *,
