@@ -10,9 +10,11 @@ from sqlalchemy.orm import Session
 
 from crm_core.agents.models import Site
 from crm_core.cases.models import Service
+from crm_core.config import city_today
 from crm_core.reports import labels
 from crm_core.reports.emerging import trends
 from crm_core.reports.models import NONE_ID
+from crm_core.reports.periods import last_complete_day
 from crm_core.reports.schemas import COUNT, FLAG, MEAN, SHARE, Cell, Chart, Column, Row, Table
 from crm_core.reports.service import Agg, Read, Scope, combined, marginal, names, read_cells
 
@@ -212,13 +214,20 @@ def themes(db_session: Session, scope: Scope) -> list[Table]:
     return [table, _emerging(db_session, scope)]
 
 
+def _fortnight_end(scope: Scope) -> date:
+    """The last day of the two weeks compared: the period's last complete day, so that a
+    running month compares the weeks just past, not its future (empty) ones."""
+    return last_complete_day(scope.end, city_today())
+
+
 def _fortnight(scope: Scope) -> list[tuple[str, date]]:
-    """The last 14 days of the period, as day cells (the two weeks compared)."""
-    return [("d", scope.end - timedelta(days=offset)) for offset in range(14)]
+    """The 14 days up to `_fortnight_end`, as day cells (the two weeks compared)."""
+    end = _fortnight_end(scope)
+    return [("d", end - timedelta(days=offset)) for offset in range(14)]
 
 
 def _emerging(db_session: Session, scope: Scope) -> Table:
-    end = scope.end
+    end = _fortnight_end(scope)
     daily = read_cells(db_session=db_session, kind="case", scope=scope, parts=_fortnight(scope))
     split = end - timedelta(days=7)
     weeks: dict[tuple[Any, bool], Agg] = {}

@@ -35,6 +35,18 @@ def next_month(day: date) -> date:
     return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
 
 
+def latest_report_day(today: date) -> date:
+    """The last day a report may reach: 31 December of next year. Calendar years, not
+    "today + 366 days", which cut next year short (and shift with leap years)."""
+    return date(today.year + 1, 12, 31)
+
+
+def last_complete_day(end: date, today: date) -> date:
+    """The last day of a period that is over: `end`, or yesterday while the period runs
+    (today is not complete, and the days after it are empty by nature)."""
+    return min(end, today - timedelta(days=1))
+
+
 def grain_end(grain: str, start: date) -> date:
     """The last day of the period of `grain` starting at `start`."""
     if grain == "y":

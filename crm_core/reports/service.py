@@ -48,7 +48,7 @@ from crm_core.config import city_today
 from crm_core.exceptions import InvalidInput, PermissionDenied
 from crm_core.reports import labels
 from crm_core.reports.models import ALL_ID, ReportCell
-from crm_core.reports.periods import decompose, next_month
+from crm_core.reports.periods import decompose, latest_report_day, next_month
 from crm_core.reports.rollup import fold_all
 from crm_core.reports.schemas import Report
 from crm_core.reports.suppression import suppress
@@ -97,7 +97,7 @@ def resolve_scope(
         )
     if (end - start).days >= MAX_PERIOD_DAYS:
         raise InvalidInput("Période trop longue : dix ans au plus", field="to")
-    latest = city_today() + timedelta(days=366)
+    latest = latest_report_day(city_today())
     if start < EARLIEST or end > latest:
         raise InvalidInput(
             f"Période hors limites : entre le {EARLIEST:%d/%m/%Y} et le {latest:%d/%m/%Y}",

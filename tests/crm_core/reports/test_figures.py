@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from types import ModuleType
 
 from sqlalchemy.orm import Session
@@ -12,6 +12,7 @@ from crm_core.reports.rollup import fold_all
 from crm_core.reports.schemas import Report, Table
 from crm_core.reports.service import Scope, build_report
 from tests.crm_core.reports.dataset import OCTOBER, World, at, make_world
+from tests.support import clock
 
 
 def _report(db_session: Session, name: str, **scope: object) -> Report:
@@ -130,6 +131,24 @@ def test_themes_and_an_emerging_theme(db_session: Session, factories: ModuleType
     assert row[:3] == [5, 20, 300.0]
     assert row[3] == 0.002
     assert row[4] == "oui"
+
+
+def test_a_running_month_compares_its_last_complete_weeks(
+    db_session: Session, factories: ModuleType
+) -> None:
+    # On 22 October the month runs on: its last 14 days (18–31) are mostly future, and
+    # empty. The weeks compared are the two complete ones before today: 8–14 and 15–21.
+    with clock.starting_at(datetime(2026, 10, 22, 10, 0, tzinfo=clock.PARIS)):
+        world = make_world(db_session, factories)
+        for who in range(5):
+            world.case(who, Channel.WEB, at(10), service=world.voirie)
+        for who in range(100, 120):
+            world.case(who, Channel.PHONE, at(17), service=world.voirie)
+        emerging = _report(db_session, "themes").tables[1]
+    assert [column.label for column in emerging.columns[:2]] == ["Du 08/10 au 14/10",
+                                                                 "Du 15/10 au 21/10"]
+    assert _grid(emerging)["Voirie"][:3] == [5, 20, 300.0]
+    assert _grid(emerging)["Voirie"][4] == "oui"
 
 
 def test_a_site_filter_keeps_that_site_only(db_session: Session, factories: ModuleType) -> None:
