@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 
 from counter_client.bench import bench_counter
 from counter_client.cli import counter
 from crm_core.agents.enums import Role
+from crm_core.cli_database import demo_database, load_settings
 from crm_core.config import Settings, get_settings
 from crm_core.privacy.cli import audit_app, retention_app
 from crm_core.recognition.cli import bench_search, residents_app
@@ -54,14 +54,7 @@ DEMO_PBX_SECRETS = "pbx-demo:demo-pbx-secret-not-for-production"
 
 
 def _settings() -> Settings:
-    try:
-        return get_settings()
-    except ValidationError as exc:
-        reasons = "; ".join(
-            str(error["msg"]).removeprefix("Value error, ") for error in exc.errors()
-        )
-        console.print(f"[bold red]Configuration refusée :[/] {reasons}")
-        raise typer.Exit(2) from exc
+    return load_settings()
 
 
 def _prepare_database(settings: Settings) -> None:
@@ -116,7 +109,7 @@ def demo(
     # Demo only: a known PBX secret, so that `relais phone ring` can play the PBX.
     os.environ.setdefault("RELAIS_TELEPHONY_PBX_SECRETS", DEMO_PBX_SECRETS)
     data_dir = Path(os.environ.get("RELAIS_DATA_DIR") or Settings(demo_mode=True).data_dir)
-    os.environ.setdefault("RELAIS_DATABASE_URL", f"sqlite:///{data_dir / 'demo.db'}")
+    os.environ.setdefault("RELAIS_DATABASE_URL", f"sqlite:///{demo_database(data_dir)}")
     get_settings.cache_clear()
     settings = _settings()
     hints, caller = prepare_demo(
@@ -140,9 +133,11 @@ def demo(
     console.print("Application guichet (autre terminal) : [bold]uv run relais counter"
                   f" --server {base}[/] (accueil / {password})")
     console.print("Poste téléphonique (autre terminal) : [bold]uv run relais phone"
-                  f" --server {base} --extension 201[/] (telephone / {password}) ;"
-                  " faire sonner ce poste : [bold]uv run relais phone ring"
-                  f" {caller or '0612345678'} --demo --server {base}[/]")
+                  f" --server {base} --extension 201[/] (telephone / {password})")
+    if caller is not None and caller.phone:
+        console.print(f"  faire sonner ce poste (appel de {caller.name}) : [bold]uv run"
+                      f" relais phone ring {caller.phone.replace(' ', '')} --demo"
+                      f" --server {base}[/]")
     if seed_only:
         return
     import uvicorn

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from crm_core.database.engine import make_engine, make_session_factory
@@ -30,6 +31,13 @@ def _database_url() -> str:
     from crm_core.cli import _settings
 
     return _settings().effective_database_url
+
+
+def _existing_engine() -> Engine:
+    """The configured database, which must exist: a cron job never creates one."""
+    from crm_core.cli_database import load_settings, open_existing
+
+    return open_existing(load_settings())
 
 
 def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None) -> int:
@@ -114,7 +122,7 @@ def poll_command() -> None:
 
     hooks.install()
     settings = get_integration_settings()
-    engine = make_engine(_database_url())
+    engine = _existing_engine()
     with make_session_factory(engine)() as db_session:
         for name, config in settings.webhook_sources.items():
             if config.kind != "ds":
@@ -137,7 +145,7 @@ def purge_command() -> None:
     from integrations.inbound.service import purge
 
     settings = get_integration_settings()
-    engine = make_engine(_database_url())
+    engine = _existing_engine()
     with make_session_factory(engine)() as db_session:
         forgotten = purge(db_session=db_session, retention_hours=settings.inbox_retention_hours)
         db_session.commit()

@@ -91,6 +91,9 @@ def _online_journey(db_session: Session) -> DemoExample | None:
     )
 
 
+KNOWN_CALLER = "Appel d'un numéro connu"
+
+
 def _known_caller(db_session: Session, exclude: set[uuid.UUID]) -> DemoExample | None:
     shared = (
         select(ContactPoint.value)
@@ -114,7 +117,7 @@ def _known_caller(db_session: Session, exclude: set[uuid.UUID]) -> DemoExample |
         return None
     name, phone = f"{row.given_name} {row.family_name}", format_phone_for_display(row.value)
     return DemoExample(
-        label="Appel d'un numéro connu", resident_id=row.id, name=name, phone=phone,
+        label=KNOWN_CALLER, resident_id=row.id, name=name, phone=phone,
         case_reference=None, hint=f"Appel d'un numéro connu : {phone} → fiche de {name}",
     )
 
@@ -188,6 +191,12 @@ def _waiting_case(db_session: Session) -> DemoExample | None:
         hint=f"Référence lue au téléphone : {reference} → {name}, « {row.subject} »"
              " (en attente de l'usager)",
     )
+
+
+def known_caller(examples: list[DemoExample]) -> DemoExample | None:
+    """The example whose number rings the demo desk: the very one the "known number"
+    hint names (a number of one resident only, never a family's)."""
+    return next((example for example in examples if example.label == KNOWN_CALLER), None)
 
 
 def find_examples(*, db_session: Session) -> list[DemoExample]:

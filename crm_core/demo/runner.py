@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import make_url
 
@@ -10,14 +11,18 @@ from crm_core.config import Settings
 from crm_core.database.engine import make_engine, make_session_factory
 from crm_core.database.migrate import upgrade
 
+if TYPE_CHECKING:
+    from crm_core.demo.examples import DemoExample
+
 
 def prepare_demo(
     *, settings: Settings, password: str, residents: int, reset: bool
-) -> tuple[list[str], str | None]:
+) -> tuple[list[str], DemoExample | None]:
     """Create (or reuse) the demo database; return "try this" lines for the console and
-    the phone number of a known caller (to make the demo desk ring)."""
-    from crm_core.demo.examples import find_examples
+    the known caller of those lines (whose number makes the demo desk ring)."""
+    from crm_core.demo.examples import find_examples, known_caller
     from crm_core.demo.seed import is_seeded, seed_demo
+    from crm_core.privacy.audit import seal_all
 
     url = make_url(settings.effective_database_url)
     if reset and url.get_backend_name() == "sqlite" and url.database:
@@ -34,10 +39,12 @@ def prepare_demo(
                 )
             else:
                 seed_demo(db_session=db_session, password=password, residents=residents)
+                # Sealed now, not by the server later: `relais audit verify` right after
+                # `relais demo --seed-only` has a chain to check.
+                seal_all(db_session=db_session)
                 db_session.commit()
             examples = find_examples(db_session=db_session)
             hints += [example.hint for example in examples]
-            phone = next((e.phone for e in examples if e.phone), None)
-            return hints, phone.replace(" ", "") if phone else None
+            return hints, known_caller(examples)
     finally:
         engine.dispose()

@@ -176,7 +176,11 @@ def verify(
 
 def _count_unsealed(db_session: Session) -> int:
     sealed = select(AccessLogSeal.log_id).where(AccessLogSeal.log_id == AccessLog.id)
-    return db_session.scalar(select(func.count()).where(~sealed.exists())) or 0
+    # FROM access_log said outright: without it the count had no table to count over,
+    # and read 1 whenever any row was unsealed (0 over an empty log).
+    return db_session.scalar(
+        select(func.count()).select_from(AccessLog).where(~sealed.exists())
+    ) or 0
 
 
 def _check_expected_head(db_session: Session, expect_head: str, report: AuditReport) -> None:

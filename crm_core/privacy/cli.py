@@ -11,6 +11,8 @@ import typer
 from rich.console import Console
 from sqlalchemy.orm import Session
 
+from crm_core.cli_database import existing_session
+
 audit_app = typer.Typer(help="Access log: verify the hash chain, seal, purge.",
                         no_args_is_help=True)
 retention_app = typer.Typer(help="Retention rules (run daily from a timer).",
@@ -20,17 +22,9 @@ console = Console()
 
 @contextmanager
 def _session() -> Iterator[Session]:
-    from crm_core.cli import _prepare_database, _settings
-    from crm_core.database.engine import make_engine, make_session_factory
-
-    settings = _settings()
-    _prepare_database(settings)
-    engine = make_engine(settings.effective_database_url)
-    try:
-        with make_session_factory(engine)() as db_session:
-            yield db_session
-    finally:
-        engine.dispose()
+    """A session on the existing database (never created nor migrated by these commands)."""
+    with existing_session() as db_session:
+        yield db_session
 
 
 @audit_app.command("verify")
@@ -43,6 +37,15 @@ def verify_command(
 
     with _session() as db_session:
         report = verify(db_session=db_session, expect_head=expect_head)
+    if report.checked == 0 and report.intact:
+        # Nothing sealed: "intact" would vouch for a log that holds nothing to check.
+        if report.unsealed:
+            console.print(f"[bold red]Aucune ligne scellée : rien à vérifier.[/]"
+                          f" {report.unsealed:,} ligne(s) pas encore scellée(s) :"
+                          " lancez relais audit seal.", soft_wrap=True)
+        else:
+            console.print("[bold red]Journal vide : rien à vérifier.[/]")
+        raise typer.Exit(2)
     console.print(f"{report.checked:,} lignes vérifiées depuis le maillon "
                   f"{report.purged_up_to} ; {report.unsealed:,} pas encore scellées.")
     console.print(f"Tête de chaîne (à conserver ailleurs) : [bold]{report.head}[/]")

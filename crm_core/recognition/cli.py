@@ -30,17 +30,11 @@ ReasonOption = Annotated[str, typer.Option("--reason", help="Why (kept in the re
 
 @contextmanager
 def _database() -> Iterator[tuple[Engine, Session]]:
-    from crm_core.cli import _prepare_database, _settings
-    from crm_core.database.engine import make_engine, make_session_factory
+    """The existing database (never created nor migrated by these commands)."""
+    from crm_core.cli_database import existing_database
 
-    settings = _settings()
-    _prepare_database(settings)
-    engine = make_engine(settings.effective_database_url)
-    try:
-        with make_session_factory(engine)() as db_session:
-            yield engine, db_session
-    finally:
-        engine.dispose()
+    with existing_database() as opened:
+        yield opened
 
 
 def _actor(db_session: Session, username: str) -> Actor:

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from sqlalchemy.orm import Session
 
+from crm_core.cli_database import existing_session
 from crm_core.exceptions import DomainError
 
 report_app = typer.Typer(help="Rapports des canaux pour les superviseurs.", no_args_is_help=True)
@@ -21,17 +22,9 @@ Formats = ("table", "json", "csv", "xlsx", "html", "png")
 
 @contextmanager
 def _session() -> Iterator[Session]:
-    from crm_core.cli import _prepare_database, _settings
-    from crm_core.database.engine import make_engine, make_session_factory
-
-    settings = _settings()
-    _prepare_database(settings)
-    engine = make_engine(settings.effective_database_url)
-    try:
-        with make_session_factory(engine)() as db_session:
-            yield db_session
-    finally:
-        engine.dispose()
+    """A session on the existing database (never created nor migrated by these commands)."""
+    with existing_session() as db_session:
+        yield db_session
 
 
 def _day(text: str, option: str) -> date:

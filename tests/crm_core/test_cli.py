@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from typer.testing import CliRunner
 
 from crm_core.agents.models import Agent
@@ -76,3 +76,44 @@ def test_demo_prepares_data_and_prints_credentials(
     assert (tmp_path / "demo.db").exists()
     again = runner.invoke(app, ["demo", "--seed-only"])
     assert "déjà initialisée" in again.output
+
+
+READ_COMMANDS = [
+    ["audit", "verify"], ["audit", "purge", "--dry-run"], ["retention", "run", "--dry-run"],
+    ["report", "month", "2026-10"], ["report", "refresh"], ["residents", "duplicates"],
+    ["integrations", "purge"],
+]
+
+
+@pytest.mark.parametrize("command", READ_COMMANDS, ids=" ".join)
+def test_commands_on_existing_data_never_create_a_database(
+    monkeypatch: pytest.MonkeyPatch, fresh_database_url: str, command: list[str]
+) -> None:
+    # On SQLite the file does not exist; on PostgreSQL the database is there, but empty.
+    monkeypatch.setenv("RELAIS_DATABASE_URL", fresh_database_url)
+    get_settings.cache_clear()
+    result = runner.invoke(app, command)
+    assert result.exit_code == 2, result.output
+    assert "Aucune base" in result.output
+    assert "intègre" not in result.output
+    engine = make_engine(fresh_database_url)
+    try:
+        if engine.dialect.name == "sqlite":
+            assert not Path(engine.url.database or "").exists()
+        else:
+            with engine.connect() as connection:
+                assert not inspect(connection).get_table_names()
+    finally:
+        engine.dispose()
+
+
+def test_with_nothing_set_and_no_database_nothing_is_created(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("RELAIS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("RELAIS_DATABASE_URL", "")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["audit", "verify"])
+    assert result.exit_code == 2, result.output
+    assert f"Aucune base de données à {tmp_path / 'relais.db'}" in result.output
+    assert list(tmp_path.iterdir()) == []

@@ -85,3 +85,25 @@ def test_retention_run_reports_then_applies(own_engine: Engine) -> None:
     done = runner.invoke(app, ["retention", "run"])
     assert done.exit_code == 0, done.output
     assert "dossiers sans contact ni demande" in done.output
+
+
+def test_verify_refuses_to_vouch_for_an_empty_log(
+    monkeypatch: pytest.MonkeyPatch, fresh_database_url: str
+) -> None:
+    monkeypatch.setenv("RELAIS_DATABASE_URL", fresh_database_url)
+    get_settings.cache_clear()
+    engine = make_engine(fresh_database_url)
+    upgrade(engine)
+    engine.dispose()
+    result = runner.invoke(app, ["audit", "verify"])
+    assert result.exit_code == 2, result.output
+    assert "Journal vide : rien à vérifier" in result.output
+    assert "intègre" not in result.output
+
+
+def test_verify_says_unsealed_rows_are_not_yet_verifiable(own_engine: Engine) -> None:
+    result = runner.invoke(app, ["audit", "verify"])
+    assert result.exit_code == 2, result.output
+    assert "Aucune ligne scellée : rien à vérifier" in result.output
+    assert "2 ligne(s) pas encore scellée(s)" in result.output  # one per resident created
+    assert "intègre" not in result.output
