@@ -76,6 +76,9 @@ class DeskScreen(Screen[None]):
         super().__init__()
         self.call: dict[str, Any] | None = None
         self.summary: dict[str, Any] | None = None
+        # Counts rings: an answer asked for during one call (a file, a search) is dropped
+        # if it comes back after the next ring, so that it never shows on the wrong call.
+        self.ring_count = 0
 
     @property
     def desk(self) -> PhoneDeskApp:
@@ -118,7 +121,9 @@ class DeskScreen(Screen[None]):
         kind = message.get("type")
         if kind == "snapshot":
             calls = message.get("calls") or []
-            if calls:
+            if calls and calls[-1]["call"]["id"] == (self.call or {}).get("id"):
+                self._update(calls[-1]["call"])  # a reconnection during the same call
+            elif calls:
                 self._ring(calls[-1]["call"], calls[-1].get("match") or {})
         elif kind == "ring":
             self._ring(message["call"], message.get("match") or {})
@@ -128,29 +133,42 @@ class DeskScreen(Screen[None]):
             self.say(f"{message.get('reason', 'Connexion perdue')} : reconnexion…", error=True)
 
     def _ring(self, call: dict[str, Any], match: dict[str, Any]) -> None:
+        self._forget_last_call()
         self.call = call
         self.query_one(CallBanner).show(call, match)
         results = self.query_one("#results", SearchResults)
         if match.get("kind") == "resident" and match.get("resident_id"):
-            results.display = False
             self.open_resident(str(match["resident_id"]))
         elif match.get("kind") == "candidates":
-            self._clear_file()
             results.show(match.get("candidates", []))
             results.display = True
             results.focus()
             self.say("Plusieurs usagers partagent ce numéro : demandez le nom et choisissez.")
         else:
-            self._clear_file()
             search = self.query_one("#search", Input)
+            number = str(call.get("remote_number") or "")
             # Pre-filled with the number and selected: typing the name heard replaces it,
             # Enter looks the number up again (someone may just have added it).
-            search.value = str(call.get("remote_number") or "")
+            search.value = number
             search.placeholder = "Nom entendu (ex. camile durant)"
             search.focus()
             search.select_all()
-            self.say("Numéro inconnu : tapez le nom entendu et la date de naissance.")
+            heard = "Numéro inconnu" if number else "Numéro masqué"
+            self.say(f"{heard} : tapez le nom entendu et la date de naissance.")
         self.action_refresh_lists()
+
+    def _forget_last_call(self) -> None:
+        """Everything the last call showed goes: its file, the residents proposed (a
+        family's, for a shared number), what was typed, and answers still on their way."""
+        self.ring_count += 1
+        self._clear_file()
+        results = self.query_one("#results", SearchResults)
+        results.show([])
+        results.display = False
+        search = self.query_one("#search", Input)
+        search.value = ""
+        search.placeholder = "Nom entendu, téléphone, référence…"
+        self.query_one("#birth", Input).value = ""
 
     def _update(self, call: dict[str, Any]) -> None:
         mine = self.desk.extension
@@ -182,7 +200,11 @@ class DeskScreen(Screen[None]):
             self.say("Tapez un nom, un numéro ou une référence.", error=True)
             return
 
+        ring = self.ring_count
+
         def show(outcome: dict[str, Any]) -> None:
+            if ring != self.ring_count:  # asked during the previous call
+                return
             rows = outcome.get("results", [])
             results = self.query_one("#results", SearchResults)
             results.show(rows)
@@ -201,8 +223,13 @@ class DeskScreen(Screen[None]):
         self.open_resident(event.resident_id)
 
     def open_resident(self, resident_id: str, *, quiet: bool = False) -> None:
-        self.desk.call_server(lambda: self.desk.client.summary(resident_id),
-                              lambda summary: self._show_summary(summary, quiet=quiet),
+        ring = self.ring_count
+
+        def show(summary: dict[str, Any]) -> None:
+            if ring == self.ring_count:  # else a new call rang meanwhile: not its file
+                self._show_summary(summary, quiet=quiet)
+
+        self.desk.call_server(lambda: self.desk.client.summary(resident_id), show,
                               group="summary", exclusive=True)
 
     def _show_summary(self, summary: dict[str, Any], *, quiet: bool = False) -> None:
@@ -241,15 +268,16 @@ class DeskScreen(Screen[None]):
         if self.summary is None:
             self.say("Ouvrez d'abord le dossier de l'usager (F3 pour chercher).", error=True)
             return
+        # The call and the file as the form opens: another call may ring before it closes.
+        call_id, resident_id = self.call["id"], self.summary["resident"]["id"]
         self.app.push_screen(
             LogCallScreen(self.summary.get("open_cases", []), self.desk.services),
-            self._log_call,
+            lambda form: self._log_call(call_id, resident_id, form),
         )
 
-    def _log_call(self, form: dict[str, Any] | None) -> None:
-        if not form or self.call is None or self.summary is None:
+    def _log_call(self, call_id: str, resident_id: str, form: dict[str, Any] | None) -> None:
+        if not form:
             return
-        call_id, resident_id = self.call["id"], self.summary["resident"]["id"]
 
         def done(result: dict[str, Any]) -> None:
             reference = result.get("case_reference")
@@ -270,16 +298,17 @@ class DeskScreen(Screen[None]):
             self.say("Il faut un appel avec un numéro et un dossier ouvert.", error=True)
             return
         resident = self.summary["resident"]
+        # This call's number to this file, as asked: never to the next caller's file.
+        resident_id = str(resident["id"])
         self.app.push_screen(
             LinkNumberScreen(self.call["remote_display"] if self.call else number,
                              f"{resident['given_name']} {resident['family_name']}"),
-            lambda answer: self._link(number, answer),
+            lambda answer: self._link(number, resident_id, answer),
         )
 
-    def _link(self, number: str, answer: dict[str, Any] | None) -> None:
-        if not answer or self.summary is None:
+    def _link(self, number: str, resident_id: str, answer: dict[str, Any] | None) -> None:
+        if not answer:
             return
-        resident_id = self.summary["resident"]["id"]
 
         def done(_: dict[str, Any]) -> None:
             self.say("Numéro rattaché au dossier.")
@@ -304,13 +333,15 @@ class DeskScreen(Screen[None]):
         if not phone and self.summary:
             phones = [p for p in self.summary.get("contact_points", []) if p.get("kind") == "phone"]
             phone = phones[0]["value"] if phones else ""
-        self.app.push_screen(CallbackScreen(phone), self._create_callback)
-
-    def _create_callback(self, form: dict[str, Any] | None) -> None:
-        if not form:
-            return
         resident_id = self.summary["resident"]["id"] if self.summary else None
         call_id = self.call["id"] if self.call else None
+        self.app.push_screen(CallbackScreen(phone),
+                             lambda form: self._create_callback(resident_id, call_id, form))
+
+    def _create_callback(self, resident_id: str | None, call_id: str | None,
+                         form: dict[str, Any] | None) -> None:
+        if not form:
+            return
 
         def done(_: dict[str, Any]) -> None:
             self.say("Rappel prévu.")

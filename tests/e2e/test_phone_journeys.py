@@ -132,3 +132,41 @@ async def test_journey_3_unknown_number(
     assert found["resident"]["id"] == camille["id"]
     linked = [p for p in found["contact_points"] if p["value"] == "+33698765432"]
     assert linked and linked[0]["contact_allowed"] is False
+
+
+async def test_a_withheld_call_after_a_family_number_shows_nothing_of_the_family(
+    live_server: LiveServer, cleanup: contextlib.ExitStack
+) -> None:
+    """A family's shared number rings, the agent opens one of them; then a withheld number
+    rings: nothing of the family stays on screen, nor can be opened, logged or linked."""
+    give_extension(live_server, "telephone", "201")
+    counter = cleanup.enter_context(api_client(live_server, "accueil"))
+    create_resident(counter, given_name="Anne", phones=["02 99 00 11 22"], emails=[])
+    create_resident(counter, given_name="Paul", phones=["02 99 00 11 22"], emails=[])
+    app = _desk(live_server)
+    cleanup.enter_context(app.client)
+    async with app.run_test(size=(140, 42)) as pilot:
+        await wait_for(pilot, lambda: app.online and app.extension == "201")
+        await _event(live_server, "newCall", "fam-call", from_="0299001122", user=["201"])
+        results = app.screen.query_one(SearchResults)
+        await wait_for(pilot, lambda: results.row_count == 2)
+        await wait_for(pilot, lambda: app.focused is results)
+        await pilot.press("enter")
+        card = app.screen.query_one(ResidentCard)
+        await wait_for(pilot, lambda: card.summary is not None)
+        await pilot.press("tab")  # the agent moves on, the family list still on screen
+        await _event(live_server, "hangup", "fam-call", cause="normalClearing")
+
+        await _event(live_server, "newCall", "masked-call", from_="anonymous", user=["201"])
+        banner = app.screen.query_one(CallBanner)
+        await wait_for(pilot, lambda: (banner.call or {}).get("call_id") == "masked-call")
+        await pilot.pause(0.5)  # any answer still on its way for the family's call lands
+        assert "Numéro masqué" in str(banner.render())
+        assert "Durand" not in str(banner.render())
+        assert results.row_count == 0 and not results.display
+        assert card.summary is None
+        assert app.screen.query_one("#search", Input).value == ""
+        await pilot.press("f4")
+        assert "Ouvrez d'abord le dossier" in _message(app)
+        await pilot.press("f8")
+        assert "Il faut un appel avec un numéro et un dossier ouvert" in _message(app)
