@@ -14,7 +14,7 @@ from phone_desk.screens.desk import DeskScreen
 from phone_desk.widgets.day_lists import CallbacksTable
 from phone_desk.widgets.search_results import SearchResults
 from tests.counter_client.support import wait_for
-from tests.phone_desk.canned import CALL, RESIDENT_ID, RING, SNAPSHOT, canned_app
+from tests.phone_desk.canned import CALL, RESIDENT_ID, RING, SNAPSHOT, UNKNOWN_RING, canned_app
 
 pytestmark = pytest.mark.anyio
 
@@ -73,3 +73,15 @@ async def test_a_file_asked_for_the_last_call_does_not_open_on_the_next() -> Non
         _nothing_of_the_last_call(desk)
         await pilot.press("f4")
         assert "Ouvrez d'abord le dossier" in str(desk.query_one("#message").render())
+
+
+async def test_a_reconnection_during_the_same_call_keeps_the_agents_work() -> None:
+    # The feed reconnects and its snapshot holds the call already shown: not a new ring.
+    app = canned_app(SNAPSHOT, UNKNOWN_RING)
+    async with app.run_test(size=(140, 42)) as pilot:
+        desk = await _settled(pilot)
+        await pilot.press(*"camile durant")
+        desk.on_feed({"type": "snapshot", "extension": "201", "calls": [
+            {"call": UNKNOWN_RING["call"], "match": UNKNOWN_RING["match"]}]})
+        await pilot.pause(0.2)
+        assert desk.query_one("#search", Input).value == "camile durant"
