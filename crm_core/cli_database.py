@@ -78,6 +78,17 @@ def _refuse(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
+def refuse_missing_file(settings: Settings) -> None:
+    """Stop (exit 2) when the configured SQLite file is not there: opening it would
+    create an empty one."""
+    url = make_url(settings.effective_database_url)
+    path = url.database or ""
+    if url.get_backend_name() == "sqlite" and path not in ("", ":memory:") \
+            and not path.startswith("file:") and not Path(path).is_file():
+        raise _refuse(f"Aucune base de données à {path} : lancez « relais demo », ou "
+                      "indiquez la base avec RELAIS_DATABASE_URL.")
+
+
 def open_existing(settings: Settings) -> Engine:
     """An engine on the configured database, which must exist and be at the latest
     migration: never created nor migrated here (French refusal, exit 2, otherwise)."""
@@ -85,11 +96,7 @@ def open_existing(settings: Settings) -> Engine:
     from crm_core.database.migrate import current_revision, head_revision
 
     url = make_url(settings.effective_database_url)
-    path = url.database or ""
-    if url.get_backend_name() == "sqlite" and path not in ("", ":memory:") \
-            and not path.startswith("file:") and not Path(path).is_file():
-        raise _refuse(f"Aucune base de données à {path} : lancez « relais demo », ou "
-                      "indiquez la base avec RELAIS_DATABASE_URL.")
+    refuse_missing_file(settings)
     engine = make_engine(settings.effective_database_url)
     try:
         revision = current_revision(engine)

@@ -44,9 +44,13 @@ def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None
     """Apply the events of deferred sources and deliver the outbox until stopped
     (SIGTERM/SIGINT finish the current batch, then exit)."""
     import crm_core.database.models  # noqa: F401 - applying events touches every mapper
+    from crm_core.cli_database import load_settings, refuse_missing_file
 
     hooks.install()
     settings = get_integration_settings()
+    # A missing SQLite file is refused (opening it would create an empty one); a database
+    # that is there but unreachable or not yet migrated is waited for, below.
+    refuse_missing_file(load_settings())
     engine = make_engine(_database_url())
     factory = make_session_factory(engine)
     http = HttpTransport(timeout=settings.outbound_timeout_seconds,
@@ -77,6 +81,9 @@ def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None
                                      settings=settings, worker_id=worker_id, batch=batch)
             except OperationalError as exc:  # the database restarting (or a deadlock
                 # between two batches): nothing was committed; wait, then go on
+                if once:  # one pass was asked for: it failed, say so rather than wait
+                    console.print(f"base de données injoignable ({type(exc).__name__})")
+                    raise typer.Exit(1) from exc
                 console.print(f"base de données injoignable ({type(exc).__name__}), "
                               "nouvelle tentative")
                 time.sleep(max(interval, 1.0))

@@ -117,3 +117,15 @@ def test_with_nothing_set_and_no_database_nothing_is_created(
     assert result.exit_code == 2, result.output
     assert f"Aucune base de données à {tmp_path / 'relais.db'}" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_worker_never_creates_a_sqlite_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    missing = tmp_path / "absente.db"
+    monkeypatch.setenv("RELAIS_DATABASE_URL", f"sqlite:///{missing}")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["worker", "--once"])
+    assert result.exit_code == 2, result.output
+    assert "Aucune base de données à" in result.output
+    assert not missing.exists()
