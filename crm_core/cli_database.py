@@ -24,6 +24,7 @@ from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from rich.console import Console
 from sqlalchemy import Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from crm_core.config import Settings, default_data_dir, get_settings
@@ -100,7 +101,7 @@ def open_existing(settings: Settings) -> Engine:
     engine = make_engine(settings.effective_database_url)
     try:
         revision = current_revision(engine)
-    except Exception as exc:
+    except SQLAlchemyError as exc:
         engine.dispose()
         raise _refuse(f"Base de données injoignable ({type(exc).__name__}) : vérifiez "
                       "RELAIS_DATABASE_URL.") from exc
