@@ -91,3 +91,17 @@ def test_page_titles_name_the_space_once(
         [title] = re.findall(r"<title>(.*?)</title>", client.get(url).text)
         assert unescape(title).startswith(expected), title
         assert unescape(title).count("Mon espace") == 1, title
+
+
+def test_my_data_names_the_online_account_in_words(
+    client: TestClient, factories: ModuleType, db_session: Session, sign_in_as: SignIn
+) -> None:
+    from crm_core.residents.models import AccountLink
+
+    resident = factories.ResidentFactory()
+    db_session.add(AccountLink(resident_id=resident.id, provider="oidc-metropole",
+                               subject="sub-42"))
+    db_session.flush()
+    sign_in_as(resident.id)
+    page = unescape(client.get("/espace/mes-donnees").text)
+    assert "Compte en ligne de la ville, rattaché le" in page and "oidc-metropole" not in page
