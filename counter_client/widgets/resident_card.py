@@ -76,10 +76,16 @@ def render_card(summary: dict[str, Any]) -> RenderableType:
         marks = []
         if point.get("verified"):
             marks.append("vérifié")
-        marks.append("contact accepté" if point.get("contact_allowed") else "ne pas contacter")
+        marks.append(contact_mark(point))
         text.append(f" ({', '.join(marks)})", style="dim")
     text.append("\n" + badge_line(summary.get("badges") or []))
     return text
+
+
+def contact_mark(point: dict[str, Any]) -> str:
+    # The server's effective answer (the resident's consent and the point kept for
+    # contact, docs/consent.md), never the point's flag alone.
+    return "contact accepté" if point.get("contact_ways") else "ne pas contacter"
 
 
 def badge_line(badges: list[dict[str, Any]]) -> str:

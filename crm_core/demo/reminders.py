@@ -8,15 +8,13 @@ import uuid
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import SYSTEM
+from crm_core.privacy.contactability import ContactWay, point_for
 from crm_core.privacy.enums import ConsentSource
 from crm_core.reminders import service
 from crm_core.reminders.enums import ReminderChannel
-from crm_core.residents.enums import ContactKind
-from crm_core.residents.models import ContactPoint
 
 # code, label, [(days from today, title, message, days before)]
 BUNDLES: tuple[tuple[str, str, tuple[tuple[int, str, str, int], ...]], ...] = (
@@ -41,19 +39,19 @@ BUNDLES: tuple[tuple[str, str, tuple[tuple[int, str, str, int], ...]], ...] = (
 
 def seed_reminders(*, db_session: Session, resident_ids: Sequence[uuid.UUID], today: date,
                    rng: random.Random) -> int:
-    """Bundles and dates; about one resident in six with an accepted e-mail opts in to one
+    """Bundles and dates; about one resident in six whom the mairie may e-mail opts in to one
     or two bundles. Returns the number of opt-ins."""
     for code, label, dates in BUNDLES:
         service.create_bundle(db_session=db_session, code=code, label=label)
         for days, title, message, before in dates:
             service.add_date(db_session=db_session, code=code, title=title, message=message,
                              occurs_on=today + timedelta(days=days), days_before=before)
-    reachable = set(db_session.scalars(select(ContactPoint.resident_id).where(
-        ContactPoint.resident_id.in_(resident_ids), ContactPoint.kind == ContactKind.EMAIL,
-        ContactPoint.contact_allowed)))
     opt_ins = 0
     for resident_id in resident_ids:
-        if resident_id not in reachable or rng.random() > 1 / 6:
+        # Only those the mairie may e-mail (the same answer every screen shows).
+        reachable = point_for(db_session=db_session, resident_id=resident_id,
+                              way=ContactWay.EMAIL) is not None
+        if not reachable or rng.random() > 1 / 6:
             continue
         for code in rng.sample([code for code, _, _ in BUNDLES], k=rng.choice((1, 2))):
             service.subscribe(db_session=db_session, actor=SYSTEM, resident_id=resident_id,

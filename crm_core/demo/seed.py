@@ -55,6 +55,7 @@ from crm_core.demo.catalogue import (
     SERVICES,
     SITES,
 )
+from crm_core.demo.consents import record_answers
 from crm_core.demo.examples import DemoExample, find_examples
 from crm_core.demo.people import Person
 from crm_core.demo.plan import HISTORY_DAYS, plan_demo
@@ -229,6 +230,8 @@ class _Player:
             db_session=self.db_session, actor=self.actor(registration.agent), data=data,
             channel=registration.channel,
         )
+        record_answers(db_session=self.db_session, actor=self.actor(registration.agent),
+                       resident_id=resident.id, person=person, channel=registration.channel)
         if person.account_subject and registration.account_linked_at:
             self.clock.at = registration.account_linked_at
             residents.link_account(

@@ -2,9 +2,9 @@
 
 Opt-in: a purpose nobody asked about is a no. Withdrawing is one call, like giving. Each
 change says when, on which channel and who made it — the resident (their space, an
-opt-out link) or an agent on their behalf. Whatever contacts a resident asks
-`may_contact` (or `require_consent`) first; a contact point's own "may we contact you
-here" flag narrows it further, never widens it. A merge does not carry the merged
+opt-out link) or an agent on their behalf. Whatever contacts a resident at a contact
+point asks `contactability` (the way's consent here, and the point kept for contact),
+the one answer every screen shows (docs/consent.md). A merge does not carry the merged
 record's answers over: a yes given about one record is not a yes about another.
 """
 

@@ -26,6 +26,7 @@ from crm_core.cases.reference import format_reference
 from crm_core.config import get_settings
 from crm_core.interactions.models import Interaction
 from crm_core.privacy.consents import PURPOSE_LABELS, read_consents
+from crm_core.privacy.contactability import add_contact_ways
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.models import AccessLog
 from crm_core.privacy.service import record_access
@@ -108,14 +109,15 @@ def export_resident(
     states, consent_history = read_consents(
         db_session=db_session, actor=actor, resident_id=surviving_id
     )
+    points = _rows(db_session, select(
+        ContactPoint.kind, ContactPoint.value, ContactPoint.label, ContactPoint.verified,
+        ContactPoint.contact_allowed, ContactPoint.source_channel, ContactPoint.created_at,
+    ).where(ContactPoint.resident_id == surviving_id).order_by(ContactPoint.created_at))
     document = {
         "format": "relais.resident-export", "version": FORMAT_VERSION,
         "generated_at": datetime.now(UTC), "controller": get_settings().city_name,
         "resident": _identity(db_session, surviving_id),
-        "contact_points": _rows(db_session, select(
-            ContactPoint.kind, ContactPoint.value, ContactPoint.label, ContactPoint.verified,
-            ContactPoint.contact_allowed, ContactPoint.source_channel, ContactPoint.created_at,
-        ).where(ContactPoint.resident_id == surviving_id).order_by(ContactPoint.created_at)),
+        "contact_points": points,
         "online_accounts": _rows(db_session, select(
             AccountLink.provider, AccountLink.subject, AccountLink.created_at,
             AccountLink.source_channel,
@@ -138,6 +140,9 @@ def export_resident(
         ],
         "consultations": consultations(db_session=db_session, resident_id=surviving_id),
     }
+    # How the mairie may contact the resident at each point: the one answer of every screen.
+    add_contact_ways(points,
+                     [state.purpose for state in states.values() if state.granted])
     if actor.agent_id is not None:
         record_access(db_session=db_session, actor=actor, resident_id=surviving_id,
                       operation=AccessOperation.EXPORT_DATA)

@@ -6,9 +6,10 @@ from __future__ import annotations
 import uuid
 from html import escape
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request, status
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from crm_core.agents.actor import SYSTEM
@@ -146,7 +147,8 @@ def _describe(request: Request, db_session: DbSession, token: str
 
 @pages.get("/rappels/desabonnement", response_class=HTMLResponse)
 def opt_out_page(request: Request, db_session: DbSession,
-                 jeton: Annotated[str, Query(max_length=64)] = "") -> HTMLResponse:
+                 jeton: Annotated[str, Query(max_length=64)] = "",
+                 fait: Annotated[str, Query(max_length=1)] = "") -> HTMLResponse:
     """Asks for one click: mail scanners open links, they do not press buttons."""
     found = _describe(request, db_session, jeton)
     if found is None:
@@ -154,8 +156,10 @@ def opt_out_page(request: Request, db_session: DbSession,
     subscription, bundle = found
     way = "par SMS" if subscription.channel.value == "sms" else "par courriel"
     if subscription.unsubscribed_at is not None:
-        return _page("Déjà désabonné(e)", f"<p>Vous ne recevez plus les rappels"
-                     f" « {escape(bundle.label)} » {way}.</p>")
+        return _page("C'est fait" if fait else "Déjà désabonné(e)", (
+            f"<p>Vous ne recevez plus les rappels « {escape(bundle.label)} » {way}. Vous"
+            " pouvez vous réabonner à tout moment depuis votre espace ou à l'accueil de la"
+            " mairie.</p>"))
     return _page("Ne plus recevoir ce rappel", (
         f"<p>Vous recevez les rappels « {escape(bundle.label)} » {way}.</p>"
         '<form method="post"><input type="hidden" name="jeton" '
@@ -165,7 +169,7 @@ def opt_out_page(request: Request, db_session: DbSession,
 @pages.post("/rappels/desabonnement", response_class=HTMLResponse)
 def opt_out(request: Request, db_session: DbSession,
             jeton: Annotated[str, Form(max_length=64)] = "",
-            jeton_query: Annotated[str, Query(alias="jeton", max_length=64)] = "") -> HTMLResponse:
+            jeton_query: Annotated[str, Query(alias="jeton", max_length=64)] = "") -> Response:
     """The form's button, or a mail client's one-click (RFC 8058) on the link itself."""
     token = jeton or jeton_query
     found = _describe(request, db_session, token)
@@ -175,6 +179,10 @@ def opt_out(request: Request, db_session: DbSession,
     service.unsubscribe(db_session=db_session, actor=SYSTEM, subscription_id=subscription.id,
                         source=ConsentSource.RESIDENT)
     db_session.commit()
+    if jeton:  # the page's button: Post/Redirect/Get, so a reload posts nothing again
+        return RedirectResponse("/rappels/desabonnement?" + urlencode(
+            {"jeton": token, "fait": "1"}), status_code=303)
+    # A mail client's one-click (RFC 8058) reads no page and follows no redirect.
     return _page("C'est fait", (
         f"<p>Vous ne recevrez plus les rappels « {escape(bundle.label)} ». Vous pouvez vous"
         " réabonner à tout moment depuis votre espace ou à l'accueil de la mairie.</p>"))

@@ -2,8 +2,9 @@
 and channel, and out at any time; `send_due` sends what is due, once, to those who agreed.
 
 Subscribing is an opt-in to reminders (the `reminders` consent is recorded yes if it was
-not); withdrawing that consent stops every bundle at once. A reminder also needs a contact
-point of the channel's kind on which the resident accepted to be contacted. Each reminder
+not); withdrawing that consent stops every bundle at once. A reminder also needs the
+resident's consent to that way (`contact_email`, `contact_sms`) and a contact point kept for
+contact: `privacy.contactability`, the answer every screen shows. Each reminder
 sent is an outbound exchange on the resident's timeline.
 """
 
@@ -22,6 +23,7 @@ from crm_core.exceptions import Conflict, InvalidInput, NotFound
 from crm_core.interactions.enums import Channel, Direction, Outcome
 from crm_core.interactions.models import Interaction
 from crm_core.privacy.consents import may_contact, set_consent
+from crm_core.privacy.contactability import ContactWay, point_for
 from crm_core.privacy.enums import AccessOperation, ConsentPurpose, ConsentSource
 from crm_core.privacy.service import record_access
 from crm_core.reminders.backends import DeliveryFailed, Email, EmailBackend, Sms, SmsBackend
@@ -33,11 +35,11 @@ from crm_core.reminders.models import (
     ReminderDelivery,
     ReminderSubscription,
 )
-from crm_core.residents.enums import ContactKind, ResidentStatus
-from crm_core.residents.models import ContactPoint, Resident
+from crm_core.residents.enums import ResidentStatus
+from crm_core.residents.models import Resident
 from crm_core.residents.service import resolve_id
 
-_KIND = {ReminderChannel.EMAIL: ContactKind.EMAIL, ReminderChannel.SMS: ContactKind.PHONE}
+_WAY = {ReminderChannel.EMAIL: ContactWay.EMAIL, ReminderChannel.SMS: ContactWay.SMS}
 _TIMELINE_CHANNEL = {ReminderChannel.EMAIL: Channel.EMAIL, ReminderChannel.SMS: Channel.PHONE}
 
 
@@ -137,12 +139,8 @@ class SendReport:
 def _contact(
     db_session: Session, resident_id: uuid.UUID, channel: ReminderChannel
 ) -> str | None:
-    return db_session.scalar(
-        select(ContactPoint.value).where(
-            ContactPoint.resident_id == resident_id, ContactPoint.kind == _KIND[channel],
-            ContactPoint.contact_allowed,
-        ).order_by(ContactPoint.verified.desc(), ContactPoint.created_at.desc()).limit(1)
-    )
+    # The same answer the screens show: the way's consent and a point kept for contact.
+    return point_for(db_session=db_session, resident_id=resident_id, way=_WAY[channel])
 
 
 def send_due(*, db_session: Session, settings: Settings, today: date, email: EmailBackend,

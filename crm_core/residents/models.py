@@ -46,7 +46,8 @@ class ContactPoint(UUIDPrimaryKey, Base):
     value: Mapped[str] = mapped_column(String(320))
     label: Mapped[str | None] = mapped_column(String(50))
     verified: Mapped[bool] = mapped_column(default=False)
-    # "May we contact you here?" — asked per point, never assumed.
+    # Kept for contact: this point may be used for the ways the resident consented to.
+    # Never a consent on its own (privacy/contactability.py, docs/consent.md).
     contact_allowed: Mapped[bool] = mapped_column(default=False)
     source_channel: Mapped[Channel | None] = mapped_column(enum_column(Channel))
     created_by_agent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agent.id"))

@@ -5,9 +5,11 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
+from sqlalchemy.orm import Session
 
 from crm_core.api.deps import DbSession, ResidentReader, ResidentWriter
 from crm_core.api.responses import FastJSONResponse
+from crm_core.privacy.contactability import allowed_ways, granted_purposes
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.service import record_access
 from crm_core.residents import service
@@ -100,7 +102,7 @@ def add_contact_point(
         db_session=db_session, actor=actor, resident_id=resident_id, data=data
     )
     db_session.commit()
-    return _point_out(point)
+    return _point_out(db_session, point)
 
 
 @router.patch("/{resident_id}/contact-points/{point_id}", response_model=ContactPointOut)
@@ -114,7 +116,7 @@ def update_contact_point(
         data=data,
     )
     db_session.commit()
-    return _point_out(point)
+    return _point_out(db_session, point)
 
 
 @router.delete("/{resident_id}/contact-points/{point_id}", status_code=204)
@@ -129,14 +131,17 @@ def remove_contact_point(
     return Response(status_code=204)
 
 
-def _point_out(point: ContactPoint) -> dict[str, Any]:
+def _point_out(db_session: Session, point: ContactPoint) -> dict[str, Any]:
     display = point.value
     if point.kind is ContactKind.PHONE:
         display = format_phone_for_display(point.value)
+    ways = allowed_ways(kind=point.kind, value=point.value, point_allowed=point.contact_allowed,
+                        granted=granted_purposes(db_session=db_session,
+                                                 resident_id=point.resident_id))
     return {
         "id": point.id, "kind": point.kind, "value": point.value, "display": display,
         "label": point.label, "verified": point.verified,
-        "contact_allowed": point.contact_allowed,
+        "contact_allowed": point.contact_allowed, "contact_ways": [w.value for w in ways],
     }
 
 

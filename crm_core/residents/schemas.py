@@ -113,7 +113,11 @@ class ContactPointOut(BaseModel):
     display: str
     label: str | None
     verified: bool
+    # The point kept for contact (never a consent on its own: see docs/consent.md).
     contact_allowed: bool
+    # The effective answer: how the mairie may contact the resident here ("call", "sms",
+    # "email", "post"): the point kept and the resident's consent for that way.
+    contact_ways: list[str]
 
 
 class AccountLinkOut(BaseModel):

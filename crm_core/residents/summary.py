@@ -26,6 +26,7 @@ from crm_core.cases.reference import format_reference
 from crm_core.config import city_today
 from crm_core.database.base import utcnow
 from crm_core.interactions.models import Interaction
+from crm_core.privacy.contactability import add_contact_ways, granted_purposes
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.service import record_access
 from crm_core.residents.contacts import format_phone_for_display
@@ -96,6 +97,8 @@ def build_summary(*, db_session: Session, resident_id: uuid.UUID) -> dict[str, A
         surviving_id, _ = resolve_id(db_session=db_session, resident_id=resident_id)
         resident = _resident(db_session, surviving_id)
     contact_points = _contact_points(db_session, surviving_id)
+    add_contact_ways(contact_points,
+                     granted_purposes(db_session=db_session, resident_id=surviving_id))
     open_cases = _open_cases(db_session, surviving_id)
     return {
         "resident": resident,
@@ -173,9 +176,10 @@ def _flags(
     flags = []
     if resident["status"] != ResidentStatus.ACTIVE:
         flags.append(str(resident["status"]))
-    if not any(p["kind"] == ContactKind.PHONE and p["contact_allowed"] for p in points):
+    # The effective answer (consent and point), the one every screen shows.
+    if not any(p["kind"] == ContactKind.PHONE and p["contact_ways"] for p in points):
         flags.append("no_phone_contact")
-    if not any(p["kind"] == ContactKind.EMAIL and p["contact_allowed"] for p in points):
+    if not any(p["kind"] == ContactKind.EMAIL and p["contact_ways"] for p in points):
         flags.append("no_email_contact")
     if any(c["overdue"] for c in cases):
         flags.append("overdue_case")

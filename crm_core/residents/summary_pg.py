@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 from crm_core.agents.actor import Actor
 from crm_core.cases.enums import OPEN_STATUSES
 from crm_core.cases.reference import format_reference
-from crm_core.privacy.enums import AccessOperation
+from crm_core.privacy.contactability import add_contact_ways
+from crm_core.privacy.enums import AccessOperation, ConsentPurpose
 from crm_core.residents.contacts import format_phone_for_display
 from crm_core.residents.enums import ContactKind, ResidentStatus
 
@@ -52,6 +53,11 @@ SELECT json_build_object(
         SELECT coalesce(json_agg(p ORDER BY p.kind, p.created_at), '[]')
         FROM (SELECT id, kind, value, label, verified, contact_allowed, created_at
               FROM contact_point WHERE resident_id = :resident_id) p),
+    'granted_purposes', (
+        SELECT coalesce(json_agg(g.purpose), '[]')
+        FROM (SELECT DISTINCT ON (purpose) purpose, granted FROM consent_change
+              WHERE resident_id = :resident_id
+              ORDER BY purpose, changed_at DESC, id) g WHERE g.granted),
     'open_cases', (
         SELECT coalesce(json_agg(c ORDER BY c.opened_at DESC), '[]')
         FROM (SELECT c.reference, c.status, c.kind, c.origin_channel, c.subject, c.opened_at,
@@ -100,11 +106,13 @@ def read_summary_pg(
     document: dict[str, Any] = orjson.loads(raw)
     if not document.pop("logged"):
         return None
+    granted = [ConsentPurpose(purpose) for purpose in document.pop("granted_purposes")]
     for point in document["contact_points"]:
         del point["created_at"]
         point["display"] = (
             _display(point["value"]) if point["kind"] == ContactKind.PHONE else point["value"]
         )
+    add_contact_ways(document["contact_points"], granted)
     iso_today = today.isoformat()
     for case in document["open_cases"]:
         case["display_reference"] = format_reference(case["reference"])

@@ -44,23 +44,84 @@ SOURCES = {"resident": "par vous", "agent": "par un agent, à votre demande"}
 BADGE_STATUSES = {"active": "valide", "expired": "expiré", "revoked": "révoqué"}
 
 
-def reason_label(reason: str | None) -> str:
-    """An access-log reason in words: codes from the catalogue, consent answers spelt out
-    ("contact_email=oui"), anything else (an agent's free reason) as written."""
+FIELDS = {"given_name": "prénom", "family_name": "nom", "birth_name": "nom de naissance",
+          "birth_date": "date de naissance", "address_line": "adresse",
+          "postal_code": "code postal", "city": "commune", "insee_code": "code de la commune"}
+BADGE_KINDS = {"qr": "badge (code QR)", "card": "badge (carte sans contact)"}
+LOOKUPS = {"phone": "recherche par votre numéro de téléphone",
+           "email": "recherche par votre adresse de courriel",
+           "reference": "recherche par la référence d'une demande",
+           "account": "recherche par votre compte en ligne"}
+# Reasons written as "kind:detail" by the code (never typed by an agent).
+_TAGGED = {
+    "incoming_call": "appel reçu de votre numéro : dossier affiché au poste {}",
+    "desk_snapshot": "dossier affiché au poste téléphonique {}",
+    "privacy_request": "{}",
+}
+_PRIVACY_REQUESTS = {"erasure": "demande d'effacement (RGPD)",
+                     "rectification": "demande de rectification (RGPD)"}
+
+
+def reason_label(reason: str | None, operation: object = None) -> str:
+    """An access-log reason in French: codes from the catalogue, consent answers spelt out
+    ("contact_email=oui"), a case reference as "demande 7K4M-2XA", an agent's free reason
+    as written. A raw code never reaches the resident."""
+    from crm_core.cases.reference import format_reference, is_valid
+    from crm_core.privacy.consents import PURPOSE_LABELS
+    from crm_core.privacy.enums import AccessOperation, ConsentPurpose
+
     if not reason:
         return "—"
     purpose, sep, answer = reason.partition("=")
-    if sep:
-        from crm_core.privacy.consents import PURPOSE_LABELS
-        from crm_core.privacy.enums import ConsentPurpose
-
-        if purpose in {p.value for p in ConsentPurpose}:
-            return f"{PURPOSE_LABELS[ConsentPurpose(purpose)]} : {answer}"
+    if sep and purpose in {p.value for p in ConsentPurpose}:
+        return f"{PURPOSE_LABELS[ConsentPurpose(purpose)]} : {answer}"
     kind, sep, what = reason.partition(":")
-    if sep and kind == "privacy_request":
-        return {"erasure": "demande d'effacement (RGPD)",
-                "rectification": "demande de rectification (RGPD)"}.get(what, reason)
+    if sep and kind in _TAGGED:
+        detail = _PRIVACY_REQUESTS.get(what, "demande (RGPD)") if kind == "privacy_request" \
+            else what
+        return _TAGGED[kind].format(detail)
+    op = str(getattr(operation, "value", operation or ""))
+    if op == AccessOperation.LINK_ACCOUNT:
+        return "rattachement de votre compte en ligne"
+    if op in (AccessOperation.ISSUE_BADGE, AccessOperation.BADGE_SCAN) and reason in BADGE_KINDS:
+        return BADGE_KINDS[reason]
+    if op == AccessOperation.LOOKUP and reason in LOOKUPS:
+        return LOOKUPS[reason]
+    if is_valid(reason):
+        return f"demande {format_reference(reason)}"
+    fields = [field.strip() for field in reason.split(",")]
+    if op == AccessOperation.UPDATE_RESIDENT and all(f in FIELDS for f in fields):
+        return "modification : " + ", ".join(FIELDS[f] for f in fields)
     return REASONS.get(reason, reason)
+
+
+def phone(value: str) -> str:
+    """A number as the French write it ("06 49 33 75 10"), a foreign one readably."""
+    import phonenumbers
+
+    from crm_core.residents.contacts import format_phone_for_display
+
+    try:
+        return format_phone_for_display(value)
+    except phonenumbers.NumberParseException:  # an unreadable stored value, as it is
+        return value
+
+
+WAYS = {"call": "vous appeler", "sms": "vous envoyer des SMS",
+        "email": "vous écrire par courriel", "post": "vous écrire par courrier"}
+
+
+def ways_text(ways: list[str]) -> str:
+    """The effective answer for one point, in words (`privacy.contactability`)."""
+    if not ways:
+        return "la mairie ne vous contacte pas ici"
+    words = [WAYS.get(way, way) for way in ways]
+    listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " et " + words[-1]
+    return "la mairie peut " + listed
+
+
+def contact_value(kind: object, value: str) -> str:
+    return phone(value) if str(getattr(kind, "value", kind)) == "phone" else value
 
 
 def i_accept(purpose_label: str) -> str:

@@ -17,8 +17,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from crm_core.api.deps import DbSession
+from crm_core.cases.enums import CaseStatus
 from crm_core.exceptions import DomainError
 from crm_core.privacy.consents import PURPOSE_LABELS, read_consents, set_consent
+from crm_core.privacy.contactability import ContactWay, point_for
 from crm_core.privacy.enums import ConsentPurpose, ConsentSource
 from crm_core.privacy.export import consultations
 from crm_core.reminders import service as reminders
@@ -26,7 +28,7 @@ from crm_core.reminders.enums import ReminderChannel
 from crm_core.residents import service as residents
 from crm_core.residents.schemas import ContactPointUpdate
 from crm_core.residents.summary import build_summary
-from crm_core.space import rights, service
+from crm_core.space import badge_once, rights, service
 from crm_core.space.demo_sign_in import demo_accounts
 from crm_core.space.enums import PrivacyRequestKind
 from crm_core.space.sessions import COOKIE, SignedIn, end_session
@@ -49,7 +51,13 @@ STATIC = Path(__file__).parent / "static"
 # below with a French message (a validation error would answer problem+json).
 Field = Annotated[str, Form()]
 CsrfField = Annotated[str, Form()]
-CONSULTATIONS_SHOWN = 500  # the page's share; the downloadable data holds every one
+CONSULTATIONS_SHOWN = 500
+UNREACHABLE = {
+    "email": "il faut accepter d'être contacté(e) par courriel et des rappels, et garder une"
+             " adresse de courriel utilisable dans vos coordonnées",
+    "sms": "il faut accepter de recevoir des SMS et des rappels, et garder un numéro de"
+           " portable utilisable dans vos coordonnées",
+}  # the page's share; the downloadable data holds every one
 
 
 def _resident(request: Request, db_session: DbSession) -> SignedIn | Response:
@@ -93,9 +101,7 @@ def sign_out(request: Request, db_session: DbSession, csrf: CsrfField = "") -> R
             return refused
         end_session(db_session=db_session, token=request.cookies.get(COOKIE))
         db_session.commit()
-    response = render(request, "message.html", who=None, title="Vous êtes déconnecté(e)",
-                      message="À bientôt. Pensez à fermer le navigateur sur un ordinateur"
-                              " partagé.")
+    response = RedirectResponse(f"{PREFIX}/connexion?fait=deconnexion", status_code=303)
     response.delete_cookie(COOKIE, path="/")
     return response
 
@@ -107,8 +113,10 @@ def home(request: Request, db_session: DbSession) -> Response:
         return who
     assert who.resident_id is not None
     summary = build_summary(db_session=db_session, resident_id=who.resident_id)
+    # Agents keep a resolved case open until it is closed; for the resident it is done.
+    ongoing = [case for case in summary["open_cases"] if case["status"] != CaseStatus.RESOLVED]
     return render(request, "home.html", who=who, title="Mon espace", active="accueil",
-                  resident=summary["resident"], open_cases=summary["open_cases"])
+                  resident=summary["resident"], open_cases=ongoing)
 
 
 @pages.get("/demandes")
@@ -128,9 +136,25 @@ def my_badge(request: Request, db_session: DbSession) -> Response:
     if not isinstance(who, SignedIn):
         return who
     assert who.resident_id is not None
-    return render(request, "badge.html", who=who, title="Mon badge", active="badge",
-                  badges=service.my_badges(db_session=db_session, resident_id=who.resident_id),
-                  qr=None)
+    settings = settings_of(request)
+    shown = badge_once.handed_over(request, settings=settings, session_id=who.session_id)
+    qr, new_badge = None, None
+    if shown is not None:
+        badge_id, token = shown
+        new_badge = service.own_active_badge(db_session=db_session,
+                                             resident_id=who.resident_id, badge_id=badge_id)
+        if new_badge is not None:  # one revoked since then is not shown again
+            from badge.qr import render_svg
+
+            qr = render_svg(token, title="Votre badge (code QR) à présenter au guichet")
+    response = render(request, "badge.html", who=who, title="Mon badge", active="badge",
+                      badges=service.my_badges(db_session=db_session,
+                                               resident_id=who.resident_id),
+                      qr=qr, new_badge=new_badge)
+    if shown is not None:  # shown once: a reload shows no code and issues nothing
+        badge_once.forget(response, settings=settings)
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @pages.post("/badge")
@@ -141,18 +165,17 @@ def new_badge(request: Request, db_session: DbSession, csrf: CsrfField = "") -> 
     if (refused := check_csrf(request, who, csrf)) is not None:
         return refused
     assert who.resident_id is not None
-    from badge.qr import render_svg
-
+    settings = settings_of(request)
     try:
         badge, token = service.new_qr_badge(
-            db_session=db_session, settings=settings_of(request), resident_id=who.resident_id)
+            db_session=db_session, settings=settings, resident_id=who.resident_id)
     except service.TooManyBadges as exc:  # refused before anything is written
         return invalid(request, who, exc.detail + ".")
     db_session.commit()
-    svg = render_svg(token, title="Votre badge (code QR) à présenter au guichet")
-    return render(request, "badge.html", who=who, title="Mon badge", active="badge",
-                  badges=service.my_badges(db_session=db_session, resident_id=who.resident_id),
-                  qr=svg, new_badge=badge)
+    response = done("/badge", "badge")
+    badge_once.hand_over(response, settings=settings, session_id=who.session_id,
+                         badge_id=badge.id, token=token)
+    return response
 
 
 @pages.get("/coordonnees")
@@ -229,10 +252,16 @@ def my_choices(request: Request, db_session: DbSession) -> Response:
                                     resident_id=who.resident_id)
     active = {(b.code, s.channel.value): s.id for s, b in reminders.active_subscriptions(
         db_session=db_session, resident_id=who.resident_id)}
+    # Reminders go out only where the one contact answer allows it: say so next to them.
+    reachable = {channel.value for channel in ReminderChannel
+                 if states[ConsentPurpose.REMINDERS].granted and point_for(
+                     db_session=db_session, resident_id=who.resident_id,
+                     way=ContactWay(channel.value))}
     return render(request, "choices.html", who=who, title="Mes choix et mes rappels",
                   active="choix", states=states, history=history, purposes=PURPOSE_LABELS,
                   bundles=reminders.list_bundles(db_session=db_session),
-                  subscribed=active, channels=list(ReminderChannel))
+                  subscribed=active, channels=list(ReminderChannel), reachable=reachable,
+                  unreachable=UNREACHABLE)
 
 
 @pages.post("/choix")
@@ -315,10 +344,21 @@ def my_rights(request: Request, db_session: DbSession) -> Response:
     who = _resident(request, db_session)
     if not isinstance(who, SignedIn):
         return who
+    return _rights_page(request, db_session, who)
+
+
+def _rights_page(request: Request, db_session: DbSession, who: SignedIn, *,
+                 error: str | None = None, kind: str = "", message: str = "") -> Response:
+    """The page, or the form again with its message and what the resident typed."""
     assert who.resident_id is not None
+    if error:
+        security_log.warning("resident space refused %s %s (400): %s", request.method,
+                             request.url.path, error)
     return render(request, "rights.html", who=who, title="Corriger ou effacer mes données",
-                  active="droits", requests=rights.list_for_resident(
-                      db_session=db_session, resident_id=who.resident_id))
+                  active="droits", status_code=400 if error else 200, error=error,
+                  typed_kind=kind, typed_message=message,
+                  requests=rights.list_for_resident(db_session=db_session,
+                                                    resident_id=who.resident_id))
 
 
 @pages.post("/droits")
@@ -332,12 +372,14 @@ def file_right(request: Request, db_session: DbSession, csrf: CsrfField = "",
         return refused
     assert who.resident_id is not None
     if kind not in {k.value for k in PrivacyRequestKind}:
-        return invalid(request, who, "Choisissez « corriger » ou « effacer ».")
+        return _rights_page(request, db_session, who, message=message,
+                            error="Choisissez « corriger » ou « effacer ».")
     try:
         rights.file_request(db_session=db_session, resident_id=who.resident_id,
                             kind=PrivacyRequestKind(kind), message=message)
     except DomainError as exc:  # checked before anything is written
-        return invalid(request, who, exc.detail + ".")
+        return _rights_page(request, db_session, who, kind=kind, message=message,
+                            error=exc.detail + ".")
     db_session.commit()
     return done("/droits", "demande")
 

@@ -124,6 +124,15 @@ def my_badges(*, db_session: Session, resident_id: uuid.UUID) -> list[dict[str, 
     return [badges.badge_out(badge) for badge in rows]
 
 
+def own_active_badge(*, db_session: Session, resident_id: uuid.UUID,
+                     badge_id: str) -> Badge | None:
+    """The resident's badge if it still works (one revoked since is not shown again)."""
+    badge = db_session.get(Badge, badge_id)
+    if badge is None or badge.resident_id != resident_id:
+        return None
+    return badge if badges.status_of(badge) is BadgeStatus.ACTIVE else None
+
+
 class TooManyBadges(Conflict):
     code = "too_many_badges"
     title = "Trop de badges"

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
+from crm_core.cases.reference import format_reference
 from crm_core.config import Settings
 from crm_core.space import labels
 from crm_core.space.sessions import COOKIE, SignedIn, read_session
@@ -19,16 +20,22 @@ from crm_core.web.security import csrf_token, csrf_valid, security_log
 PREFIX = "/espace"
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.globals.update(labels=labels, label=labels.label, local_date=labels.local_date,
-                             reason=labels.reason_label, i_accept=labels.i_accept)
+                             reason=labels.reason_label, i_accept=labels.i_accept,
+                             contact_value=labels.contact_value, ways_text=labels.ways_text,
+                             reference=format_reference)
 
 # Messages shown after a change (Post/Redirect/Get): codes in the URL, never free text.
 DONE = {
+    "badge": "Un nouveau code QR a été émis ; les codes QR affichés avant ne fonctionnent"
+             " plus.",
     "choix": "Vos choix sont enregistrés.",
     "rappels": "Vos rappels sont enregistrés.",
     "coordonnee": "Votre coordonnée est mise à jour.",
     "suppression": "La coordonnée est supprimée.",
     "demande": "Votre demande est enregistrée : un agent la traitera et vous répondra.",
     "rattache": "Votre compte en ligne est rattaché à votre dossier.",
+    "deconnexion": "Vous êtes déconnecté(e). À bientôt. Pensez à fermer le navigateur sur un"
+                   " ordinateur partagé.",
 }
 
 
@@ -53,7 +60,7 @@ def render(request: Request, template: str, *, who: SignedIn | None, title: str,
     done = request.query_params.get("fait")
     return templates.TemplateResponse(request, template, {
         "who": who, "title": title, "city": settings.city_name,
-        "csrf": csrf_for(request, who), "flash": DONE.get(done or ""),
+        "csrf": csrf_for(request, who), "flash": DONE.get(done or ""), "flash_code": done,
         "tz": settings.timezone, "when": lambda value: labels.local_datetime(
             value, settings.timezone), **context,
     }, status_code=status_code)

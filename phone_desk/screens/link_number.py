@@ -26,7 +26,10 @@ class LinkNumberScreen(ModalScreen[dict[str, Any] | None]):
             yield Static(Text(f"Rattacher le {self.number} au dossier de {self.resident} ?"),
                          classes="strong")
             yield Static("Demandez son accord à l'usager avant de valider.")
-            yield Checkbox("L'usager accepte d'être rappelé à ce numéro", id="allowed")
+            # The number kept for contact, not a consent: whether the mairie may call or
+            # text is the resident's answer in their choices (docs/consent.md).
+            yield Checkbox("Numéro à utiliser pour le joindre (selon ses choix de contact)",
+                           id="allowed")
             with Horizontal():
                 yield Button("Oui, il est d'accord (O)", id="yes", variant="primary")
                 yield Button("Non (Échap)", id="no")

@@ -5,6 +5,7 @@ clock set to `clock.PICTURE_MOMENT`: the dates they show are the same on any day
 from __future__ import annotations
 
 import contextlib
+import uuid
 from datetime import datetime
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from counter_client.screens.home import HomeScreen
 from counter_client.screens.resident import ResidentScreen
 from counter_client.screens.visit import VisitScreen
 from crm_core.cases.models import Case
+from crm_core.privacy.enums import ConsentPurpose, ConsentSource
+from crm_core.privacy.models import ConsentChange
 from tests.counter_client.snapshot import assert_snapshot
 from tests.counter_client.support import (
     api_client,
@@ -53,6 +56,9 @@ async def test_key_screens(
     with live_server.session() as session:  # a fixed reference, for stable pictures
         session.execute(update(Case).where(Case.reference == case["reference"])
                         .values(reference="11AK82Y"))
+        for purpose in (ConsentPurpose.CONTACT_PHONE, ConsentPurpose.CONTACT_SMS):
+            session.add(ConsentChange(resident_id=uuid.UUID(resident["id"]), purpose=purpose,
+                                      granted=True, source=ConsentSource.RESIDENT))
         session.commit()
     api.record_interaction(resident_id=resident["id"], outcome="informed",
                            case_reference="11AK82Y", note="Pièces à apporter")

@@ -114,6 +114,9 @@ def test_the_resident_sees_and_controls_their_data(
         # 3. The badge: a fresh QR, which the counter agent scans.
         badge_page = browser.get("/espace/badge")
         shown = browser.post("/espace/badge", data={"csrf": _csrf(badge_page)})
+        assert shown.history and shown.history[0].status_code == 303  # Post/Redirect/Get
+        reloaded = browser.get(str(shown.url))  # the resident reloads the page: no new badge
+        assert "<svg" not in reloaded.text and "déjà été" in unescape(reloaded.text)
         scanned = api.get("/api/v1/lookup", params={"badge": token_in_svg(shown.text)},
                           headers=counter)
         assert scanned.status_code == 200 and scanned.json()["resident"]["id"] == resident_id
@@ -126,6 +129,24 @@ def test_the_resident_sees_and_controls_their_data(
         email = next(c for c in consents["consents"] if c["purpose"] == "contact_email")
         assert (email["granted"], email["source"], email["channel"]) == (True, "resident",
                                                                          "web")
+        # One answer everywhere: an e-mail kept for contact at the counter, then "no" to
+        # e-mails in "Mes choix": the counter, the space and the sending agree.
+        assert api.post(f"/api/v1/residents/{resident_id}/contact-points", headers=counter,
+                        json={"kind": "email", "value": "camille.durand@example.fr",
+                              "contact_allowed": True, "channel": "counter"}
+                        ).status_code == 201
+        card = api.get(f"/api/v1/residents/{resident_id}/summary", headers=counter).json()
+        assert [p["contact_ways"] for p in card["contact_points"]] == [["email"]]
+        assert browser.post("/espace/choix", data={"csrf": csrf, "contact_email": "non"}
+                            ).status_code == 200
+        card = api.get(f"/api/v1/residents/{resident_id}/summary", headers=counter).json()
+        assert [p["contact_ways"] for p in card["contact_points"]] == [[]]
+        assert "no_email_contact" in card["flags"]
+        assert "la mairie ne vous contacte pas ici" in unescape(
+            browser.get("/espace/coordonnees").text)
+        history = [(c["purpose"], c["granted"]) for c in api.get(
+            f"/api/v1/residents/{resident_id}/consents", headers=counter).json()["history"]]
+        assert history == [("contact_email", False), ("contact_email", True)]  # nothing else
         browser.post("/espace/rappels", data={"csrf": csrf, "rappel": "dechets:email"})
         [subscription] = api.get(f"/api/v1/residents/{resident_id}/reminders",
                                  headers=counter).json()

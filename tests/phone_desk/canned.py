@@ -31,7 +31,7 @@ SUMMARY: dict[str, Any] = {
                  "merged_into_id": None},
     "contact_points": [{"id": "cp-1", "kind": "phone", "value": "+33612345678",
                         "display": "06 12 34 56 78", "label": None, "verified": True,
-                        "contact_allowed": True}],
+                        "contact_allowed": True, "contact_ways": ["call", "sms"]}],
     "open_cases": [{"reference": "7K4M2XA", "display_reference": "7K4M-2XA",
                     "status": "in_progress", "kind": "request", "origin_channel": "web",
                     "subject": "Acte de naissance", "opened_at": "2026-11-20T08:00:00+00:00",

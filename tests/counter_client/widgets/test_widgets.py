@@ -9,6 +9,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
 from counter_client.widgets import CasesTable, ResidentCard, Timeline
+from counter_client.widgets.resident_card import contact_mark
 from crm_core.client import RelaisClient
 from tests.support.live_server import LiveServer
 
@@ -51,6 +52,15 @@ def _resident_with_history(client: RelaisClient) -> dict[str, Any]:
     return client.summary(resident["id"])
 
 
+def test_the_card_shows_the_effective_contact_answer_not_the_points_flag() -> None:
+    kept_refused = {"kind": "email", "value": "a@b.fr", "contact_allowed": True,
+                    "contact_ways": []}
+    accepted = {"kind": "phone", "value": "+33612345678", "contact_allowed": True,
+                "contact_ways": ["call", "sms"]}
+    assert contact_mark(kept_refused) == "ne pas contacter"
+    assert contact_mark(accepted) == "contact accepté"
+
+
 def _signed_in(live_server: LiveServer) -> RelaisClient:
     from crm_core.cases.models import Service
 
@@ -74,7 +84,9 @@ async def test_widgets_show_a_summary_and_report_selections(live_server: LiveSer
         card_text = str(app.query_one(ResidentCard).render())
         assert "Élodie LEFÈVRE" in card_text
         assert "06 12 34 56 78" in card_text
-        assert "contact accepté" in card_text
+        # The number is kept for contact, but the resident never said yes to calls or
+        # SMS: the card shows the one effective answer (docs/consent.md).
+        assert "ne pas contacter" in card_text and "contact accepté" not in card_text
         assert "pas de contact par e-mail" in card_text
         assert "Badge : aucun" in card_text
 

@@ -191,3 +191,27 @@ def test_reminder_bundles_have_dates_ahead_and_some_residents_opted_in(
     assert subscribers
     assert all(may_contact(db_session=db_session, resident_id=r,
                            purpose=ConsentPurpose.REMINDERS) for r in subscribers)
+
+
+def test_the_demo_gives_one_answer_about_contact_everywhere(
+    db_session: Session, summary: DemoSummary
+) -> None:
+    # Issue 19: a point "contact accepté" at the counter while "Mes choix" said no. In the
+    # demo, a point kept for contact comes with the resident's yes to its way, and the
+    # counter's card, the space and the sending paths read the same `contact_ways`.
+    from crm_core.privacy.contactability import ContactWay, point_for
+    from crm_core.residents.summary import build_summary
+
+    ids = list(db_session.scalars(select(Resident.id).limit(RESIDENTS)))
+    reachable = 0
+    for resident_id in ids:
+        points = build_summary(db_session=db_session, resident_id=resident_id)["contact_points"]
+        for point in points:
+            if point["contact_allowed"] and point["kind"] == "email":
+                assert point["contact_ways"] == ["email"], point
+        has_email = any(p["contact_ways"] for p in points if p["kind"] == "email")
+        usable = point_for(db_session=db_session, resident_id=resident_id,
+                           way=ContactWay.EMAIL)
+        assert has_email == (usable is not None)
+        reachable += has_email
+    assert reachable  # the demo shows residents the mairie may contact

@@ -76,7 +76,10 @@ def test_an_agent_opts_a_resident_in_and_the_link_opts_them_out(
     assert 'lang="fr"' in page.text and "default-src 'none'" in page.headers[
         "content-security-policy"]
     assert client.get(url, headers=counter).json() != []  # showing the page changes nothing
-    done = client.post("/rappels/desabonnement", data={"jeton": token})
+    answered = client.post("/rappels/desabonnement", data={"jeton": token},
+                           follow_redirects=False)
+    assert answered.status_code == 303  # Post/Redirect/Get: a reload posts nothing again
+    done = client.get(answered.headers["location"])
     assert done.status_code == 200 and "C'est fait" in unescape(done.text)
     assert client.get(url, headers=counter).json() == []
     one_click = client.post("/rappels/desabonnement", params={"jeton": token},

@@ -39,13 +39,18 @@ def _bundle(db_session: Session, code: str = "dechets") -> str:
     return code
 
 
-def _resident(factories: ModuleType, *, allowed: bool = True) -> uuid.UUID:
+def _resident(factories: ModuleType, db_session: Session, *, allowed: bool = True,
+              ways: tuple[ConsentPurpose, ...] = (ConsentPurpose.CONTACT_EMAIL,
+                                                  ConsentPurpose.CONTACT_SMS)) -> uuid.UUID:
     resident = factories.ResidentFactory(given_name="Maëlle", family_name="Le Gall")
     factories.ContactPointFactory(resident=resident, kind=ContactKind.EMAIL,
                                   value=f"maelle.{uuid.uuid4().hex[:6]}@exemple.fr",
                                   contact_allowed=allowed)
     factories.ContactPointFactory(resident=resident, kind=ContactKind.PHONE,
                                   value="+33611223344", contact_allowed=allowed)
+    for purpose in ways:
+        set_consent(db_session=db_session, actor=SYSTEM, resident_id=resident.id,
+                    purpose=purpose, granted=True, source=ConsentSource.RESIDENT)
     return resident.id  # type: ignore[no-any-return]
 
 
@@ -59,7 +64,7 @@ def test_due_reminders_go_out_once_by_email_and_sms_and_land_on_the_timeline(
     db_session: Session, factories: ModuleType, smtp_server: Mailbox, sms_gateway: Gateway
 ) -> None:
     code = _bundle(db_session)
-    resident_id = _resident(factories)
+    resident_id = _resident(factories, db_session)
     for channel in ReminderChannel:
         service.subscribe(db_session=db_session, actor=SYSTEM, resident_id=resident_id,
                           code=code, channel=channel, source=ConsentSource.RESIDENT)
@@ -91,8 +96,8 @@ def test_no_consent_or_no_accepted_contact_point_means_no_message(
     db_session: Session, factories: ModuleType
 ) -> None:
     code = _bundle(db_session)
-    withdrawn = _resident(factories)
-    unreachable = _resident(factories, allowed=False)
+    withdrawn = _resident(factories, db_session)
+    unreachable = _resident(factories, db_session, allowed=False)
     for resident_id in (withdrawn, unreachable):
         service.subscribe(db_session=db_session, actor=SYSTEM, resident_id=resident_id,
                           code=code, channel=ReminderChannel.SMS, source=ConsentSource.RESIDENT)
@@ -105,12 +110,26 @@ def test_no_consent_or_no_accepted_contact_point_means_no_message(
     assert {"pas de consentement", "pas de coordonnée utilisable"} <= details
 
 
+def test_no_message_by_a_way_the_resident_refused_in_their_choices(
+    db_session: Session, factories: ModuleType
+) -> None:
+    # "Mes choix" says no to SMS while the number is kept for contact: no SMS, whatever
+    # the reminder opt-in (one answer, docs/consent.md).
+    code = _bundle(db_session)
+    resident_id = _resident(factories, db_session, ways=(ConsentPurpose.CONTACT_EMAIL,))
+    service.subscribe(db_session=db_session, actor=SYSTEM, resident_id=resident_id,
+                      code=code, channel=ReminderChannel.SMS, source=ConsentSource.RESIDENT)
+    sms = MemorySmsBackend()
+    report = _send(db_session, MemorySmsBackend(), sms)
+    assert (report.sent, report.skipped) == (0, 1) and sms.sent == []
+
+
 def test_a_failing_backend_is_retried_at_the_next_run(
     db_session: Session, factories: ModuleType, sms_gateway: Gateway,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     code = _bundle(db_session)
-    resident_id = _resident(factories)
+    resident_id = _resident(factories, db_session)
     service.subscribe(db_session=db_session, actor=SYSTEM, resident_id=resident_id, code=code,
                       channel=ReminderChannel.SMS, source=ConsentSource.AGENT)
     monkeypatch.delenv("RELAIS_SMS_GATEWAY_URL", raising=False)

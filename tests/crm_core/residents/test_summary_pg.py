@@ -11,14 +11,15 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crm_core.agents.actor import Actor
+from crm_core.agents.actor import SYSTEM, Actor
 from crm_core.agents.enums import Role
 from crm_core.badges.enums import BadgeKind
 from crm_core.badges.models import Badge
 from crm_core.cases.enums import CaseStatus
 from crm_core.database.base import utcnow
 from crm_core.interactions.enums import Channel
-from crm_core.privacy.enums import AccessOperation
+from crm_core.privacy.consents import set_consent
+from crm_core.privacy.enums import AccessOperation, ConsentPurpose, ConsentSource
 from crm_core.privacy.models import AccessLog
 from crm_core.residents.contacts import normalize_phone
 from crm_core.residents.enums import ContactKind, ResidentStatus
@@ -51,6 +52,13 @@ def _rich_resident(db_session: Session, factories: ModuleType) -> Any:
     factories.ContactPointFactory(resident=resident, value=normalize_phone("06 12 34 56 78"))
     factories.ContactPointFactory(resident=resident, kind=ContactKind.EMAIL,
                                   value="elodie@example.fr", contact_allowed=False)
+    # Calls and SMS accepted; e-mail accepted then withdrawn (the latest answer counts).
+    for purpose, granted in ((ConsentPurpose.CONTACT_PHONE, True),
+                             (ConsentPurpose.CONTACT_SMS, True),
+                             (ConsentPurpose.CONTACT_EMAIL, True),
+                             (ConsentPurpose.CONTACT_EMAIL, False)):
+        set_consent(db_session=db_session, actor=SYSTEM, resident_id=resident.id,
+                    purpose=purpose, granted=granted, source=ConsentSource.RESIDENT)
     agent = factories.AgentFactory(role=Role.COUNTER)
     late = factories.CaseFactory(resident=resident, status=CaseStatus.IN_PROGRESS,
                                  due_date=date(2020, 1, 1))
@@ -92,6 +100,8 @@ def test_same_document_as_the_portable_path(
     portable = build_summary(db_session=db_session, resident_id=resident.id)
     assert _typed(fast) == _typed(portable)
     assert set(fast["flags"]) == {"no_email_contact", "overdue_case", "waiting_for_resident"}
+    assert {p["kind"]: p["contact_ways"] for p in fast["contact_points"]} == {
+        "phone": ["call", "sms"], "email": []}
     assert [b["status"] for b in fast["badges"]] == [
         b["status"] for b in portable["badges"]
     ]

@@ -197,12 +197,12 @@ def test_the_skip_link_and_a_form_sent_with_the_keyboard_only(signed_in_browser:
     assert driver.execute_script(DESCRIBE_ACTIVE_JS) == "#contenu"
     keys.send_keys(Keys.ENTER).perform()
     assert driver.execute_script("return document.activeElement.id") == "contenu"
-    for _ in range(40):  # on to the "no" answer for e-mail contact (no answer yet: no)
-        ActionChains(driver).send_keys(Keys.TAB).perform()
-        if driver.execute_script("return document.activeElement.id") == "c-contact_email-non":
+    for _ in range(40):  # on to the e-mail question: no answer yet, so nothing is ticked
+        ActionChains(driver).send_keys(Keys.TAB).perform()  # and Tab stops on its "oui"
+        if driver.execute_script("return document.activeElement.id") == "c-contact_email-oui":
             break
-    ActionChains(driver).send_keys(Keys.ARROW_UP).perform()  # "oui"
-    assert driver.execute_script("return document.activeElement.id") == "c-contact_email-oui"
+    ActionChains(driver).send_keys(Keys.SPACE).perform()  # "oui"
+    assert driver.find_element("id", "c-contact_email-oui").is_selected()
     for _ in range(40):
         ActionChains(driver).send_keys(Keys.TAB).perform()
         if "Enregistrer mes consentements" in driver.execute_script(DESCRIBE_ACTIVE_JS):

@@ -78,10 +78,12 @@ def test_expired_and_ended_sessions_are_refused(
     client: TestClient, factories: ModuleType, db_session: Session, sign_in_as: SignIn
 ) -> None:
     csrf = sign_in_as(factories.ResidentFactory().id)
-    signed_out = client.post("/espace/deconnexion", data={"csrf": csrf})
-    assert "déconnecté" in unescape(signed_out.text)
+    signed_out = client.post("/espace/deconnexion", data={"csrf": csrf},
+                             follow_redirects=False)
+    assert signed_out.status_code == 303  # Post/Redirect/Get, like every form
     assert signed_out.headers["set-cookie"].startswith(f'{COOKIE}=""; ')
     assert "Max-Age=0" in signed_out.headers["set-cookie"]
+    assert "déconnecté" in unescape(client.get(signed_out.headers["location"]).text)
     assert client.get("/espace/", follow_redirects=False).status_code == 303
     [row] = db_session.scalars(select(ResidentSession))
     assert row.ended_at is not None
