@@ -67,6 +67,7 @@ class CaseFormScreen(FormScreen):
         description = self.query_one("#description", Input).value.strip()
         if description:
             payload["description"] = description
-        self.counter.journal_write(EntryKind.CASE, payload)
-        self.finish("Demande enregistrée." if self.counter.online
-                    else "Demande gardée hors ligne : elle partira au retour du serveur.")
+        self.dismiss(None)
+        self.counter.journal_write(
+            EntryKind.CASE, payload, sent="Demande enregistrée.",
+            kept="Demande gardée sur ce poste : elle sera envoyée dès le retour du réseau.")

@@ -57,6 +57,7 @@ class VisitScreen(FormScreen):
             payload["note"] = note
         if case is not Select.NULL and case is not None:
             payload["case_reference"] = str(case)
-        self.counter.journal_write(EntryKind.INTERACTION, payload)
-        self.finish("Visite enregistrée." if self.counter.online
-                    else "Visite gardée hors ligne : elle partira au retour du serveur.")
+        self.dismiss(None)
+        self.counter.journal_write(
+            EntryKind.INTERACTION, payload, sent="Visite enregistrée.",
+            kept="Visite gardée sur ce poste : elle sera envoyée dès le retour du réseau.")
