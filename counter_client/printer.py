@@ -76,7 +76,11 @@ class CounterPrinter:
 
     def retry(self) -> None:
         """Timer: send what waits, in a worker (the printer may take seconds to answer)."""
+        from counter_client.screens.held_print import HeldPrintScreen
+
         queue = self.queue
+        if self._asking and not any(isinstance(s, HeldPrintScreen) for s in self.app.screen_stack):
+            self._asking.clear()  # closed unanswered (a scan reset the screens): ask again
         if queue is None or self._asking:
             return
         hold = self.hold_rule()

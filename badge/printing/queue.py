@@ -16,7 +16,8 @@ before the next action, so:
 
 Never for the wrong person. A job may name whom it was made for (``resident_id``). A
 :meth:`PrintQueue.flush` given a ``hold`` rule stops before a job the rule refuses (made
-too long ago, or for someone no longer at the desk) and reports it as ``held``: the caller
+too long ago, or for someone no longer at the desk) and, if the printer could print it
+now, reports it as ``held``: the caller
 asks the agent, then calls :meth:`PrintQueue.release` (print it anyway) or
 :meth:`PrintQueue.discard`. A released job is never held again.
 
@@ -183,7 +184,12 @@ class PrintQueue:
         with self._lock:
             while (job := self._claim_next(hold)) is not None:
                 if isinstance(job, PrintJob):
-                    report.held = job
+                    try:  # held jobs are only worth asking about once they could print
+                        self.transport.check()
+                    except PrinterError as error:
+                        report.error = error
+                    else:
+                        report.held = job
                     break
                 job_id, data = job
                 try:

@@ -20,7 +20,7 @@ class HeldPrintScreen(ModalScreen[bool]):
     """Dismissed with True (print it now) or False (discard it)."""
 
     BINDINGS = [  # noqa: RUF012
-        Binding("i", "print_now", "Imprimer maintenant"),
+        Binding("i", "print_now", "Imprimer ici maintenant"),
         Binding("x", "discard", "Ne pas imprimer"),
     ]
 

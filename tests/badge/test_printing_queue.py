@@ -215,10 +215,13 @@ def test_status_check_can_be_switched_off(spool: Path) -> None:
 
 
 def test_a_held_job_stops_the_queue_until_released_or_discarded(spool: Path) -> None:
-    printer = MemoryTransport()
+    printer = MemoryTransport(online=False)
     with PrintQueue(spool=spool, transport=printer) as queue:
         queue.submit(b"for anne", label="reçu A", resident_id="anne", flush=False)
         queue.submit(b"for jean", label="reçu J", resident_id="jean", flush=False)
+        report = queue.flush(hold=lambda job: job.resident_id != "jean")
+        assert report.held is None and report.error is not None  # nothing to ask while off
+        printer.online = True
         report = queue.flush(hold=lambda job: job.resident_id != "jean")
         assert report.held is not None and report.held.label == "reçu A"
         assert printer.printed == []  # in order: Jean's waits behind Anne's

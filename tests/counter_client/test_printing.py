@@ -80,6 +80,8 @@ async def test_a_waiting_receipt_prints_by_itself_when_the_printer_is_back(
         await wait_for(pilot, lambda: "Imprimante de retour" in _message(app))
     (printout,) = [decode(job) for job in printer.printed_jobs()]
     assert case["display_reference"] in printout.text
+    assert "Service : État civil" in printout.text
+    assert "Objet : Acte de naissance" in printout.text
     assert print_queue.jobs() == []
 
 
