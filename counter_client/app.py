@@ -13,7 +13,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.theme import Theme
@@ -28,6 +27,7 @@ from counter_client.printer import CounterPrinter
 from counter_client.private_files import repair_warning, secure_data_dir
 from counter_client.sending import Announcement, JournalSender
 from counter_client.session_store import SessionStore, StoredSession
+from counter_client.widgets.french import FrenchApp
 from crm_core.client import ApiError, RelaisClient, ServerUnreachable
 from crm_core.client.errors import ClientError
 
@@ -46,7 +46,7 @@ def _today() -> date:
     return datetime.now(labels.LOCAL_TZ).date()
 
 
-class CounterApp(App[None]):
+class CounterApp(FrenchApp):
     CSS_PATH = "counter.tcss"
     TITLE = "Relais — Accueil"
     BINDINGS = [  # noqa: RUF012

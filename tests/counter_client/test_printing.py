@@ -60,7 +60,7 @@ async def _open_with_case(pilot: Any, app: Any, api: Any, subject: str,
     await wait_for(pilot, lambda: isinstance(app.screen, ResidentScreen)
                    and app.screen.resident_id == resident["id"]
                    and bool(app.screen.summary["open_cases"]))
-    return case
+    return dict(case)
 
 
 async def test_a_waiting_receipt_prints_by_itself_when_the_printer_is_back(

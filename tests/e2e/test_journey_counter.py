@@ -72,7 +72,7 @@ async def test_started_online_recognised_at_the_counter(
         assert isinstance(screen, ResidentScreen)
         row = [str(cell) for cell in screen.query_one(CasesTable).get_row_at(0)]
         assert row[0] == online["display_reference"]
-        assert row[2:4] == ["● nouvelle", "en ligne"]
+        assert (row[1], row[3]) == ("● nouvelle", "en ligne")
 
         await pilot.press("v")  # the visit, about the online request
         await wait_for(pilot, lambda: isinstance(app.screen, VisitScreen))
