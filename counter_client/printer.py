@@ -65,7 +65,8 @@ class CounterPrinter:
     def _submitted(self, report: FlushReport, label: str) -> None:
         if report.held is not None:
             self.ask(report.held)
-            self.app.screen_say(f"{label} : en attente derrière un document à confirmer.")
+            self.app.screen_say(f"Impression de « {label} » en attente : un document plus"
+                                " ancien est à confirmer.")
         elif report.error is not None:
             self.app.screen_say(
                 f"{report.error.message_fr} Impression mise en attente ({report.waiting}"
