@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
-from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.theme import Theme
@@ -22,8 +22,12 @@ from badge.printing import PrintQueue
 from counter_client import desk, labels
 from counter_client.config import CounterSettings
 from counter_client.gc_pause import GcPause
-from counter_client.journal import EntryKind, EntryState, Journal, SyncReport
+from counter_client.journal import EntryKind, Journal
+from counter_client.printer import CounterPrinter
+from counter_client.private_files import repair_warning, secure_data_dir
+from counter_client.sending import Announcement, JournalSender
 from counter_client.session_store import SessionStore, StoredSession
+from counter_client.widgets.french import FrenchApp
 from crm_core.client import ApiError, RelaisClient, ServerUnreachable
 from crm_core.client.errors import ClientError
 
@@ -42,7 +46,7 @@ def _today() -> date:
     return datetime.now(labels.LOCAL_TZ).date()
 
 
-class CounterApp(App[None]):
+class CounterApp(FrenchApp):
     CSS_PATH = "counter.tcss"
     TITLE = "Relais — Accueil"
     BINDINGS = [  # noqa: RUF012
@@ -63,6 +67,7 @@ class CounterApp(App[None]):
         self, settings: CounterSettings, client: RelaisClient, *, journal: Journal,
         sessions: SessionStore, card_reader: CardReader | None = None,
         print_queue: PrintQueue | None = None, today: Callable[[], date] = _today,
+        data_dir_repaired: list[Path] | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -71,6 +76,9 @@ class CounterApp(App[None]):
         self.sessions = sessions
         self.card_reader = card_reader
         self.print_queue = print_queue
+        self.printer = CounterPrinter(self, print_queue)
+        self.sender = JournalSender(self)
+        self.data_dir_repaired = data_dir_repaired or []
         self.today = today
         self.session: StoredSession | None = None
         self.services: list[dict[str, Any]] = []
@@ -84,7 +92,9 @@ class CounterApp(App[None]):
         self.register_theme(HIGH_CONTRAST)
         if self.settings.theme == "contraste":
             self.theme = HIGH_CONTRAST.name
-        self._refresh_counts()
+        self.sender.refresh_counts()
+        if self.data_dir_repaired:
+            self.notify(repair_warning(self.data_dir_repaired), severity="warning", timeout=30)
         stored = self.sessions.load(server_url=self.client.base_url)
         if stored is None:
             self._show_sign_in()
@@ -92,7 +102,8 @@ class CounterApp(App[None]):
             self.client.token = stored.token
             self._start_day(stored)
             self.call_server(self.client.me, lambda _: None)
-        self.set_interval(self.settings.sync_interval_seconds, self.sync_now)
+        self.sender.start()
+        self.printer.start()
         if self.card_reader is not None:
             self.run_worker(self._watch_card_reader, thread=True, group="card", name="card")
         self.call_after_refresh(self.gc_pause.freeze_startup)
@@ -125,7 +136,7 @@ class CounterApp(App[None]):
         self.switch_or_push(HomeScreen())
         self.call_server(self.client.services, self._got_services)
         self.call_server(self.client.sites, self._got_sites)
-        self.sync_now()
+        self.sender.sync_now()
 
     def _got_services(self, services: list[dict[str, Any]]) -> None:
         self.services = services
@@ -178,7 +189,7 @@ class CounterApp(App[None]):
                 logger.exception("counter action failed")
                 self.call_from_thread(self.screen_say, UNEXPECTED, error=True)
                 return
-            self.call_from_thread(self._came_back)
+            self.call_from_thread(self.came_back)
             self.call_from_thread(done, result)
 
         self.run_worker(work, thread=True, group=group, exclusive=exclusive)
@@ -186,7 +197,7 @@ class CounterApp(App[None]):
     def _api_failure(
         self, exc: ClientError, failed: Callable[[ClientError], None] | None
     ) -> None:
-        self._came_back()
+        self.came_back()
         if isinstance(exc, ApiError) and exc.status == 401 and self.session is not None:
             self.session_expired()
             return
@@ -210,70 +221,30 @@ class CounterApp(App[None]):
             self.notify("Serveur injoignable : les visites et demandes sont gardées ici et"
                         " seront envoyées dès son retour.", severity="warning", timeout=8)
 
-    def _came_back(self) -> None:
+    def came_back(self) -> None:
         if not self.online:
             self.online = True
             self.notify("Serveur de nouveau joignable.")
-            self.sync_now()
+            self.sender.sync_now()
 
-    # -- the journal ------------------------------------------------------------------
+    # -- the journal (counter_client.sending) -----------------------------------------
 
-    def journal_write(self, kind: EntryKind, payload: dict[str, Any]) -> None:
-        """Durably keep a visit or a new request, then try to send it at once."""
-        self.journal.add(kind, payload)
-        self._refresh_counts()
-        self.sync_now()
+    def journal_write(self, kind: EntryKind, payload: dict[str, Any], *, sent: str,
+                      kept: str) -> None:
+        """Durably keep a visit or a new request; the agent hears `sent` once the server
+        has it, `kept` if it could not be reached."""
+        self.sender.write(kind, payload, say=Announcement(sent=sent, kept=kept))
 
     def journal_changed(self) -> None:
         """An entry was sent again or set aside: recount, and send what is pending."""
-        self._refresh_counts()
-        self.sync_now()
+        self.sender.refresh_counts()
+        self.sender.sync_now()
 
     def action_refused(self) -> None:
         from counter_client.screens.refused import RefusedScreen
 
         if not isinstance(self.screen, RefusedScreen):
             self.push_screen(RefusedScreen())
-
-    def _refresh_counts(self) -> None:
-        self.pending = self.journal.count(EntryState.PENDING)
-        self.rejected = self.journal.count(EntryState.REJECTED)
-
-    def sync_now(self) -> None:
-        if self.session is None:
-            return
-        if not self.journal.count() and self.online:
-            return
-        self.run_worker(self._sync, thread=True, group="sync", exclusive=False)
-
-    def _sync(self) -> None:
-        try:
-            report = self.journal.sync(self.client)
-        except Exception:  # the journal keeps everything; the next round retries
-            logger.exception("journal sync failed")
-            return
-        if report.unreachable and not report.sent:
-            try:  # nothing pending still tells us whether the server is back
-                self.client.health()
-            except (ServerUnreachable, ApiError):
-                pass
-            else:
-                report.unreachable = False
-        self.call_from_thread(self._synced, report)
-
-    def _synced(self, report: SyncReport) -> None:
-        self._refresh_counts()
-        if report.unreachable:
-            self.went_offline()
-        elif report.sent or not report.auth_expired:
-            self._came_back()
-        if report.auth_expired and self.session is not None:
-            self.session_expired()
-        for entry in report.rejected:
-            self.notify(f"Refusé par le serveur : {entry.error} (F7 pour voir)",
-                        severity="error", timeout=10)
-        if report.sent:
-            self.post_message_to_resident_screen()
 
     def post_message_to_resident_screen(self) -> None:
         from counter_client.screens.resident import ResidentScreen
@@ -308,6 +279,15 @@ class CounterApp(App[None]):
         if matched.get("needs_confirmation"):
             self.push_screen(ConfirmCardScreen(summary, str(matched["id"])))
         self.gc_pause.release_soon()
+
+    def resident_on_screen(self) -> str | None:
+        """The resident whose file is open (the resident screen, under any form)."""
+        from counter_client.screens.resident import ResidentScreen
+
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, ResidentScreen):
+                return screen.resident_id
+        return None
 
     def open_resident(self, resident_id: str) -> None:
         self.gc_pause.hold()
@@ -382,11 +362,15 @@ def make_app(
     settings: CounterSettings, client: RelaisClient, *, journal: Journal | None = None,
     sessions: SessionStore | None = None, card_reader: CardReader | None = None,
     print_queue: PrintQueue | None = None, today: Callable[[], date] = _today,
+    data_dir_repaired: list[Path] | None = None,
 ) -> CounterApp:
     """The app for one workstation; tests hand in their own devices and clock."""
     data_dir = settings.data_dir
+    if data_dir_repaired is None:  # checked before anything is opened in it
+        data_dir_repaired = secure_data_dir(data_dir)
     return CounterApp(
         settings, client, journal=journal or Journal(data_dir / "journal.sqlite3"),
         sessions=sessions or SessionStore(data_dir / "session.json"),
         card_reader=card_reader, print_queue=print_queue, today=today,
+        data_dir_repaired=data_dir_repaired,
     )

@@ -48,6 +48,7 @@ def build_app(
     from badge.printing import PrintQueue, open_printer
     from counter_client.app import make_app
     from counter_client.config import CounterSettings
+    from counter_client.private_files import secure_data_dir
     from crm_core.client import RelaisClient
 
     overrides: dict[str, object] = {}
@@ -67,6 +68,7 @@ def build_app(
         reasons = "; ".join(str(e["msg"]) for e in exc.errors())
         typer.echo(f"Configuration refusée : {reasons}", err=True)
         raise typer.Exit(2) from exc
+    repaired = secure_data_dir(settings.data_dir)  # before the spool is opened in it
     reader: CardReader | None = None
     if settings.card_reader == "pcsc":
         from badge.card import PcscCardReader
@@ -82,4 +84,5 @@ def build_app(
             queue = PrintQueue(spool=settings.data_dir / "print-spool.sqlite3",
                                transport=transport)
     client = RelaisClient(settings.server_url)
-    return make_app(settings, client, card_reader=reader, print_queue=queue)
+    return make_app(settings, client, card_reader=reader, print_queue=queue,
+                    data_dir_repaired=repaired)

@@ -24,6 +24,13 @@ class CounterSettings(BaseSettings):
     card_reader: Literal["none", "pcsc"] = "none"
     theme: Literal["standard", "contraste"] = "standard"
     sync_interval_seconds: float = 5.0
+    # How often the idle app asks the server's /health, so the top line follows it.
+    health_interval_seconds: float = 3.0
+    # Waiting print jobs are retried this often, without the agent pressing anything.
+    print_retry_seconds: float = 5.0
+    # A job waiting longer than this is not printed without asking the agent: the person
+    # it was made for has probably left the desk.
+    print_max_wait_minutes: float = 10.0
     search_delay_seconds: float = 0.2
     # Shown on printed receipts (the site's public name comes from the server).
     follow_url: str = ""

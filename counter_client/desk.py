@@ -1,11 +1,11 @@
-"""Counter actions that involve the queue or the printer (called by `CounterApp`)."""
+"""Counter actions that involve the queue or the printer (called by `CounterApp`); the
+print queue itself is driven by `counter_client.printer`."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from badge.errors import PrinterError
 from badge.printing import PrintedBadge, Receipt, render_badge, render_receipt
 from counter_client import labels
 
@@ -26,28 +26,6 @@ RECEIPT_STATUS = {
 }
 
 
-def _print(app: CounterApp, data: bytes, label: str) -> None:
-    queue = app.print_queue
-    if queue is None:
-        app.screen_say("Aucune imprimante n'est configurée sur ce poste.", error=True)
-        return
-
-    def work() -> None:
-        try:
-            report = queue.submit(data, label=label)
-        except PrinterError as exc:
-            app.call_from_thread(app.screen_say, exc.message_fr, error=True)
-            return
-        if report.error is not None:
-            message = (f"{report.error.message_fr} Impression mise en attente"
-                       f" ({report.waiting} document(s)) : elle partira dès que possible.")
-            app.call_from_thread(app.screen_say, message, error=True)
-        else:
-            app.call_from_thread(app.screen_say, f"Impression : {label}.")
-
-    app.run_worker(work, thread=True, group="print")
-
-
 def print_receipt(app: CounterApp, case: dict[str, Any]) -> None:
     """Fetch the case's current status, then print the receipt (queued if the printer fails)."""
     reference = str(case["reference"])
@@ -59,11 +37,14 @@ def print_receipt(app: CounterApp, case: dict[str, Any]) -> None:
             printed_at=datetime.now(UTC),
             agent_name=app.session.display_name if app.session else "l'accueil",
             case_reference=str(fresh["display_reference"]),
+            service_label=str(fresh.get("service_label") or ""),
+            case_subject=str(fresh.get("subject") or ""),
             case_status=RECEIPT_STATUS.get(status, labels.label(labels.CASE_STATUSES, status)),
             next_steps=NEXT_STEPS.get(status, "").format(due=labels.day(fresh.get("due_date"))),
             follow_url=app.settings.follow_url or None,
         )
-        _print(app, render_receipt(receipt), f"reçu {receipt.case_reference}")
+        app.printer.submit(render_receipt(receipt), label=f"reçu {receipt.case_reference}",
+                           resident_id=str(fresh["resident_id"]))
 
     app.call_server(lambda: app.client.case(reference), done)
 
@@ -76,7 +57,8 @@ def print_badge(app: CounterApp, issued: dict[str, Any], resident: dict[str, Any
         expires_at=labels.parse_datetime(issued["expires_at"]) or datetime.now(UTC),
         first_name=str(resident.get("given_name") or "") or None,
     )
-    _print(app, render_badge(badge), "badge QR")
+    app.printer.submit(render_badge(badge), label="badge QR",
+                       resident_id=str(resident["id"]))
 
 
 def call_next_ticket(app: CounterApp) -> None:

@@ -18,6 +18,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Self
 
+from counter_client.private_files import FOLDER_MODE, create_private_file
 from crm_core.client import ApiError, RelaisClient, ServerUnreachable
 
 SCHEMA = """
@@ -69,7 +70,8 @@ class SyncReport:
 
 class Journal:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+        create_private_file(path)  # notes about residents: SQLite's side files copy its mode
         self.path = path
         self._lock = threading.Lock()
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)

@@ -12,11 +12,11 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from textual import work
-from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
 
 from counter_client.labels import LOCAL_TZ
+from counter_client.widgets.french import FrenchApp
 from crm_core.client import ApiError, ServerUnreachable
 from crm_core.client.errors import ClientError
 from crm_core.client.telephony import PhoneClient
@@ -37,7 +37,7 @@ def _default_feed(
     return desk_feed(server, token, extension=extension)
 
 
-class PhoneDeskApp(App[None]):
+class PhoneDeskApp(FrenchApp):
     CSS_PATH = "desk.tcss"
     TITLE = "Relais — Allô mairie"
     BINDINGS = [  # noqa: RUF012

@@ -21,6 +21,9 @@ from websockets.exceptions import InvalidStatus, WebSocketException
 logger = logging.getLogger("relais.phone_desk")
 
 MAX_BACKOFF = 10.0
+# A server that dies without closing (power cut, network cable) is noticed by the pings:
+# the line must say so within seconds, not the 25 s (15 + 10) of the earlier settings.
+KEEPALIVE_SECONDS = 3.0
 
 
 def desk_url(server: str, extension: str | None = None) -> str:
@@ -32,6 +35,7 @@ def desk_url(server: str, extension: str | None = None) -> str:
 
 async def desk_feed(
     server: str, token: str, *, extension: str | None = None, min_backoff: float = 0.2,
+    keepalive: float = KEEPALIVE_SECONDS,
 ) -> AsyncGenerator[dict[str, Any], None]:
     url = desk_url(server, extension)
     headers = {"Authorization": f"Bearer {token}"}
@@ -39,7 +43,8 @@ async def desk_feed(
     while True:
         try:
             async with connect(url, additional_headers=headers, open_timeout=5,
-                               ping_interval=15, ping_timeout=10) as socket:
+                               ping_interval=keepalive, ping_timeout=keepalive,
+                               close_timeout=keepalive) as socket:
                 async for raw in socket:
                     backoff = min_backoff
                     message = json.loads(raw)

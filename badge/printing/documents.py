@@ -88,6 +88,9 @@ class Receipt:
     next_steps: str  # "Et maintenant ?" paragraph(s)
     follow_url: str | None = None  # QR code to follow the request online
     title: str = "Reçu de passage"
+    # Which request it is about, in the resident's words: the reference alone says nothing.
+    service_label: str = ""  # "État civil"
+    case_subject: str = ""  # "Demande d'acte de naissance"
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +180,10 @@ def render_receipt(
     page.rule()
     page.text("Votre demande", bold=True)
     page.text(f"Référence : {receipt.case_reference}", bold=True)
+    if receipt.service_label:
+        page.text(f"Service : {receipt.service_label}")
+    if receipt.case_subject:
+        page.text(f"Objet : {receipt.case_subject}")
     page.text(f"Statut : {receipt.case_status}")
     page.rule()
     page.text("Et maintenant ?", bold=True)

@@ -14,16 +14,26 @@ before the next action, so:
   in ``sending`` and becomes ``uncertain``. It is not resent automatically; the agent
   checks the printer tray and calls :meth:`PrintQueue.requeue` or :meth:`PrintQueue.discard`.
 
+Never for the wrong person. A job may name whom it was made for (``resident_id``). A
+:meth:`PrintQueue.flush` given a ``hold`` rule stops before a job the rule refuses (made
+too long ago, or for someone no longer at the desk) and, if the printer could print it
+now, reports it as ``held``: the caller
+asks the agent, then calls :meth:`PrintQueue.release` (print it anyway) or
+:meth:`PrintQueue.discard`. A released job is never held again.
+
 One process owns a spool at a time (an exclusive ``flock`` on ``<spool>.lock``): that is
 what makes ``sending`` at start-up mean "interrupted". Printed jobs are deleted, keeping
-no copy of receipts (which name a case) longer than needed.
+no copy of receipts (which name a case) longer than needed. The spool, its lock and the
+folder are created readable by their owner only (0600, 0700), whatever the umask.
 """
 
 from __future__ import annotations
 
 import fcntl
+import os
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -34,7 +44,7 @@ from typing import IO, Self
 from badge.errors import PrinterError, SpoolBusy
 from badge.printing.transport import PrinterTransport
 
-__all__ = ["FlushReport", "JobState", "PrintJob", "PrintQueue"]
+__all__ = ["FlushReport", "HoldRule", "JobState", "PrintJob", "PrintQueue"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS print_job (
@@ -44,9 +54,19 @@ CREATE TABLE IF NOT EXISTS print_job (
     state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'uncertain')),
     attempts INTEGER NOT NULL DEFAULT 0,
     last_error TEXT,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    resident_id TEXT,
+    released INTEGER NOT NULL DEFAULT 0
 );
 """
+# Spools written before jobs named their resident get the columns added.
+_ADDED_COLUMNS = {"resident_id": "TEXT", "released": "INTEGER NOT NULL DEFAULT 0"}
+_SELECT_JOBS = (
+    "SELECT id, label, state, attempts, last_error, created_at, length(data), resident_id,"
+    " released, data FROM print_job"
+)
+
+HoldRule = Callable[["PrintJob"], bool]
 
 
 class JobState(StrEnum):
@@ -64,6 +84,8 @@ class PrintJob:
     last_error: str | None
     created_at: datetime
     size: int
+    resident_id: str | None = None
+    released: bool = False  # the agent chose to print it: no hold rule applies any more
 
 
 @dataclass
@@ -73,6 +95,7 @@ class FlushReport:
     printed: list[int] = field(default_factory=list)
     waiting: int = 0
     error: PrinterError | None = None
+    held: PrintJob | None = None  # the job the hold rule stopped at, for the agent to decide
 
 
 class PrintQueue:
@@ -84,9 +107,15 @@ class PrintQueue:
         self._lock = threading.Lock()
         self._lock_file: IO[bytes] | None = self._acquire_spool(self.spool)
         try:
+            # Created private before SQLite opens it; SQLite gives its side files this mode.
+            os.close(os.open(self.spool, os.O_RDWR | os.O_CREAT, 0o600))
             self._db = sqlite3.connect(self.spool, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA synchronous = FULL")
             self._db.executescript(_SCHEMA)
+            present = {row[1] for row in self._db.execute("PRAGMA table_info(print_job)")}
+            for column, kind in _ADDED_COLUMNS.items():
+                if column not in present:
+                    self._db.execute(f"ALTER TABLE print_job ADD COLUMN {column} {kind}")
             # Whatever was being sent when the last owner stopped may or may not be on paper.
             self._db.execute("UPDATE print_job SET state = 'uncertain' WHERE state = 'sending'")
         except BaseException:
@@ -97,8 +126,9 @@ class PrintQueue:
 
     @staticmethod
     def _acquire_spool(spool: Path) -> IO[bytes]:
-        spool.parent.mkdir(parents=True, exist_ok=True)
-        lock_file = open(f"{spool}.lock", "ab")  # noqa: SIM115 - held until close()
+        spool.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        descriptor = os.open(f"{spool}.lock", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        lock_file = os.fdopen(descriptor, "ab")  # held until close()
         try:
             fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -132,23 +162,35 @@ class PrintQueue:
 
     # --- jobs ------------------------------------------------------------------------
 
-    def submit(self, data: bytes, *, label: str, flush: bool = True) -> FlushReport:
+    def submit(
+        self, data: bytes, *, label: str, resident_id: str | None = None, flush: bool = True,
+        hold: HoldRule | None = None,
+    ) -> FlushReport:
         """Add a job at the end of the queue, then try to print what is waiting."""
         if not data:
             raise ValueError("empty print job")
         with self._lock:
             self._db.execute(
-                "INSERT INTO print_job (label, data, state, created_at) "
-                "VALUES (?, ?, 'pending', ?)",
-                (label, data, datetime.now(UTC).isoformat()),
+                "INSERT INTO print_job (label, data, state, created_at, resident_id) "
+                "VALUES (?, ?, 'pending', ?, ?)",
+                (label, data, datetime.now(UTC).isoformat(), resident_id),
             )
-        return self.flush() if flush else FlushReport(waiting=self._count_pending())
+        return self.flush(hold=hold) if flush else FlushReport(waiting=self._count_pending())
 
-    def flush(self) -> FlushReport:
-        """Send pending jobs in order; stop at the first one the printer refuses."""
+    def flush(self, *, hold: HoldRule | None = None) -> FlushReport:
+        """Send pending jobs in order; stop at the first one the printer refuses, or the
+        first one ``hold`` refuses (reported as ``held``, left pending)."""
         report = FlushReport()
         with self._lock:
-            while (job := self._claim_next()) is not None:
+            while (job := self._claim_next(hold)) is not None:
+                if isinstance(job, PrintJob):
+                    try:  # held jobs are only worth asking about once they could print
+                        self.transport.check()
+                    except PrinterError as error:
+                        report.error = error
+                    else:
+                        report.held = job
+                    break
                 job_id, data = job
                 try:
                     self.transport.send(data)
@@ -170,18 +212,21 @@ class PrintQueue:
             report.waiting = self._count_pending()
         return report
 
-    def _claim_next(self) -> tuple[int, bytes] | None:
+    def _claim_next(self, hold: HoldRule | None) -> tuple[int, bytes] | PrintJob | None:
         row = self._db.execute(
-            "SELECT id, data FROM print_job WHERE state = 'pending' ORDER BY id LIMIT 1"
+            _SELECT_JOBS + " WHERE state = 'pending' ORDER BY id LIMIT 1"
         ).fetchone()
         if row is None:
             return None
+        job = _job(row)
+        if hold is not None and not job.released and hold(job):
+            return job
         # Committed before the first byte is sent: see "Never twice" above.
         self._db.execute(
             "UPDATE print_job SET state = 'sending', attempts = attempts + 1 WHERE id = ?",
             (row[0],),
         )
-        return int(row[0]), bytes(row[1])
+        return job.id, bytes(row[-1])
 
     def _count_pending(self) -> int:
         (count,) = self._db.execute(
@@ -192,22 +237,14 @@ class PrintQueue:
     def jobs(self) -> list[PrintJob]:
         """Jobs still in the spool (waiting or uncertain), oldest first."""
         with self._lock:
-            rows = self._db.execute(
-                "SELECT id, label, state, attempts, last_error, created_at, length(data) "
-                "FROM print_job ORDER BY id"
-            ).fetchall()
-        return [
-            PrintJob(
-                id=row[0],
-                label=row[1],
-                state=JobState(row[2]),
-                attempts=row[3],
-                last_error=row[4],
-                created_at=datetime.fromisoformat(row[5]),
-                size=row[6],
-            )
-            for row in rows
-        ]
+            rows = self._db.execute(_SELECT_JOBS + " ORDER BY id").fetchall()
+        return [_job(row) for row in rows]
+
+    def release(self, job_id: int) -> None:
+        """A held job: the agent wants it printed now, wherever it is in the queue."""
+        self._resolve(
+            job_id, "UPDATE print_job SET state = 'pending', released = 1 WHERE id = ?"
+        )
 
     def requeue(self, job_id: int) -> None:
         """An uncertain job did not come out: print it again (in its original place)."""
@@ -224,7 +261,18 @@ class PrintQueue:
                 raise KeyError(f"no print job {job_id} to resolve")
             self._db.execute(statement, (job_id,))
 
-    def run_retry_loop(self, *, stop: threading.Event, interval: float = 30.0) -> None:
+    def run_retry_loop(
+        self, *, stop: threading.Event, interval: float = 30.0, hold: HoldRule | None = None
+    ) -> None:
         """Flush every ``interval`` seconds until ``stop`` is set (for a worker thread)."""
         while not stop.wait(interval):
-            self.flush()
+            self.flush(hold=hold)
+
+
+def _job(row: tuple[object, ...]) -> PrintJob:
+    return PrintJob(
+        id=int(str(row[0])), label=str(row[1]), state=JobState(str(row[2])),
+        attempts=int(str(row[3])), last_error=None if row[4] is None else str(row[4]),
+        created_at=datetime.fromisoformat(str(row[5])), size=int(str(row[6])),
+        resident_id=None if row[7] is None else str(row[7]), released=bool(row[8]),
+    )

@@ -91,6 +91,12 @@ class PrinterTransport(ABC):
     def send(self, data: bytes) -> None:
         """Print ``data``, or raise a :class:`~badge.errors.PrinterError`."""
 
+    def check(self) -> None:  # noqa: B027 - optional: a transport that cannot ask says yes
+        """Raise a :class:`~badge.errors.PrinterError` if a job could not print now.
+
+        The queue asks before holding a job for the agent: there is no point asking
+        about a receipt while the printer is still off."""
+
 
 class EscposTransport(PrinterTransport):
     """A python-escpos printer class (``Network``, ``Usb``, ``Serial``, ``File``), opened
@@ -101,12 +107,25 @@ class EscposTransport(PrinterTransport):
         self._factory = factory
         self._check_paper = check_paper
 
-    def send(self, data: bytes) -> None:
+    def check(self) -> None:
+        printer = self._open()
+        try:
+            if self._check_paper:
+                self._raise_if_out_of_paper(printer)
+        finally:
+            with contextlib.suppress(OSError, EscposError):
+                printer.close()
+
+    def _open(self) -> Any:
         try:
             printer = self._factory()
             printer.open()
         except (OSError, EscposError, RuntimeError) as exc:
             raise PrinterUnavailable(detail=f"{self.name}: {exc}") from None
+        return printer
+
+    def send(self, data: bytes) -> None:
+        printer = self._open()
         try:
             if self._check_paper:
                 self._raise_if_out_of_paper(printer)
@@ -211,9 +230,12 @@ class MemoryTransport(PrinterTransport):
     paper: bool = True
     printed: list[bytes] = field(default_factory=list)
 
-    def send(self, data: bytes) -> None:
+    def check(self) -> None:
         if not self.online:
             raise PrinterUnavailable(detail=f"{self.name}: offline")
         if not self.paper:
             raise PrinterOutOfPaper(detail=f"{self.name}: no paper")
+
+    def send(self, data: bytes) -> None:
+        self.check()
         self.printed.append(bytes(data))

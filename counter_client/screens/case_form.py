@@ -13,6 +13,7 @@ from counter_client import labels
 from counter_client.journal import EntryKind
 from counter_client.screens.base import MessageLine
 from counter_client.screens.modal import FormScreen
+from counter_client.widgets.french import Choice
 from counter_client.widgets.key_bar import KeyBar
 
 
@@ -26,10 +27,10 @@ class CaseFormScreen(FormScreen):
         with Vertical(classes="form") as form:
             form.border_title = "Nouvelle demande"
             yield Label("Service")
-            yield Select([(s["label"], s["code"]) for s in self.services],
+            yield Choice([(s["label"], s["code"]) for s in self.services],
                          prompt="choisir le service", id="service")
             yield Label("Nature")
-            yield Select([(text, code) for code, text in labels.CASE_KINDS.items()],
+            yield Choice([(text, code) for code, text in labels.CASE_KINDS.items()],
                          value="request", allow_blank=False, id="kind")
             yield Label("Objet")
             yield Input(id="subject", max_length=200, placeholder="ex. Acte de naissance")
@@ -67,6 +68,7 @@ class CaseFormScreen(FormScreen):
         description = self.query_one("#description", Input).value.strip()
         if description:
             payload["description"] = description
-        self.counter.journal_write(EntryKind.CASE, payload)
-        self.finish("Demande enregistrée." if self.counter.online
-                    else "Demande gardée hors ligne : elle partira au retour du serveur.")
+        self.dismiss(None)
+        self.counter.journal_write(
+            EntryKind.CASE, payload, sent="Demande enregistrée.",
+            kept="Demande gardée sur ce poste : elle sera envoyée dès le retour du réseau.")

@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 from counter_client import labels
 from counter_client.screens.base import MessageLine
 from counter_client.screens.modal import FormScreen
+from counter_client.widgets.french import Choice
 from counter_client.widgets.key_bar import KeyBar
 from crm_core.client.errors import ClientError
 
@@ -36,7 +37,7 @@ class ContactScreen(FormScreen):
                            id=str(p["id"]))
                     for p in self.points
                 ], id="known")
-            yield Select(KINDS, value="phone", allow_blank=False, id="kind")
+            yield Choice(KINDS, value="phone", allow_blank=False, id="kind")
             yield Input(id="value", max_length=320, placeholder="06 12 34 56 78, nom@exemple.fr")
             yield Checkbox("L'usager accepte d'être contacté ici", id="allowed")
             yield MessageLine()

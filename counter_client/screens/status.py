@@ -53,6 +53,10 @@ class StatusScreen(FormScreen):
     def _failed(self, exc: ClientError) -> None:
         self.say(exc.message, error=True)
 
+    @on(Input.Submitted, "#note")
+    def _enter(self) -> None:
+        self.action_save()  # as the help says: Enter saves, from the note too
+
     @on(OptionList.OptionSelected, "#targets")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         self._change(str(event.option.id))

@@ -13,6 +13,7 @@ from counter_client import labels
 from counter_client.journal import EntryKind
 from counter_client.screens.base import MessageLine
 from counter_client.screens.modal import FormScreen
+from counter_client.widgets.french import Choice
 from counter_client.widgets.key_bar import KeyBar
 
 
@@ -28,10 +29,10 @@ class VisitScreen(FormScreen):
         with Vertical(classes="form") as form:
             form.border_title = f"Visite de {labels.full_name(self.summary['resident'])}"
             yield Label("Résultat")
-            yield Select([(labels.OUTCOMES[o], o) for o in labels.VISIT_OUTCOMES],
+            yield Choice([(labels.OUTCOMES[o], o) for o in labels.VISIT_OUTCOMES],
                          value="informed", allow_blank=False, id="outcome")
             yield Label("Demande concernée")
-            yield Select(cases, prompt="aucune", id="case",
+            yield Choice(cases, prompt="aucune", id="case",
                          value=str(self.case["reference"]) if self.case else Select.NULL)
             yield Label("Note (facultative)")
             yield Input(id="note", max_length=5000)
@@ -57,6 +58,7 @@ class VisitScreen(FormScreen):
             payload["note"] = note
         if case is not Select.NULL and case is not None:
             payload["case_reference"] = str(case)
-        self.counter.journal_write(EntryKind.INTERACTION, payload)
-        self.finish("Visite enregistrée." if self.counter.online
-                    else "Visite gardée hors ligne : elle partira au retour du serveur.")
+        self.dismiss(None)
+        self.counter.journal_write(
+            EntryKind.INTERACTION, payload, sent="Visite enregistrée.",
+            kept="Visite gardée sur ce poste : elle sera envoyée dès le retour du réseau.")

@@ -1,4 +1,4 @@
-"""The open cases of a resident: reference, theme, status, origin, age, due date."""
+"""The open cases of a resident: reference, status, due date, origin, theme, subject, age."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from textual.widgets import DataTable
 from counter_client import labels
 from counter_client.widgets.fast_table import FastTable
 
-COLUMNS = ("Référence", "Thème", "Statut", "Origine", "Âge", "Échéance", "Objet")
+# What matters first: at 80 columns the status and the due date must show.
+COLUMNS = ("Référence", "Statut", "Échéance", "Origine", "Thème", "Objet", "Âge")
 
 
 def _today() -> date:
@@ -62,12 +63,12 @@ class CasesTable(FastTable):
                 due = f"⚠ {due} retard"
             self.add_row(
                 Text(str(case.get("display_reference") or case["reference"]), style="bold"),
-                str(case.get("service_label", "")),
                 labels.case_status(case["status"]),
-                labels.label(labels.CHANNELS, case.get("origin_channel")),
-                labels.age(case.get("opened_at"), today=today),
                 due,
+                labels.label(labels.CHANNELS, case.get("origin_channel")),
+                str(case.get("service_label", "")),
                 str(case.get("subject", "")),
+                labels.age(case.get("opened_at"), today=today),
                 key=str(case["reference"]),
             )
         self.border_subtitle = f"{len(self.cases)} demande(s)" if self.cases else "aucune"

@@ -12,7 +12,9 @@ from textual.widgets import DataTable
 from counter_client import labels
 from counter_client.widgets.fast_table import FastTable
 
-COLUMNS = ("Date", "Canal", "Site", "Agent", "Résultat", "Demande", "Note")
+# What matters first: at 80 columns the outcome and the note must show; who and where
+# come last (scroll right).
+COLUMNS = ("Date", "Canal", "Résultat", "Demande", "Note", "Site", "Agent")
 NOTE_WIDTH = 60
 
 
@@ -72,11 +74,11 @@ class Timeline(FastTable):
             self.add_row(
                 labels.local_datetime(entry.get("occurred_at")),
                 Text(labels.label(labels.CHANNELS, entry.get("channel")), style="bold"),
-                str(entry.get("site") or "—"),
-                str(entry.get("agent") or "—"),
                 labels.label(labels.OUTCOMES, entry.get("outcome")),
                 labels.reference(entry.get("case_reference")),
                 note,
+                str(entry.get("site") or "—"),
+                str(entry.get("agent") or "—"),
                 key=str(entry["id"]),
             )
         self.complete = self.complete or complete

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
 from counter_client.screens.base import MessageLine
+from counter_client.widgets.french import Choice
 from phone_desk.labels import CALL_OUTCOMES
 
 NO_CASE = "-"
@@ -38,11 +39,11 @@ class LogCallScreen(ModalScreen[dict[str, Any] | None]):
             yield Label("Motif de l'appel")
             yield Input(id="reason", placeholder="ce que l'usager demande")
             yield Label("Résultat")
-            yield Select(CALL_OUTCOMES, id="outcome", value="informed", allow_blank=False)
+            yield Choice(CALL_OUTCOMES, id="outcome", value="informed", allow_blank=False)
             yield Label("Demande concernée")
-            yield Select(cases, id="case", value=NO_CASE, allow_blank=False)
+            yield Choice(cases, id="case", value=NO_CASE, allow_blank=False)
             yield Label("Service (nouvelle demande)")
-            yield Select([(s["label"], s["code"]) for s in self.services], id="service",
+            yield Choice([(s["label"], s["code"]) for s in self.services], id="service",
                          prompt="Choisir le service")
             yield Label("Objet (nouvelle demande)")
             yield Input(id="subject")

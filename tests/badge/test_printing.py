@@ -46,6 +46,8 @@ RECEIPT = Receipt(
         "est à 20 °C et l'œuvre coûte 12,50 €.\nÀ bientôt, ça marche !"
     ),
     follow_url=FOLLOW_URL,
+    service_label="État civil",
+    case_subject="Carte d'électeur après déménagement",
 )
 
 
@@ -93,12 +95,14 @@ def test_receipt_over_the_network(printer: RecordingPrinter, tmp_path: Path) -> 
         "Accueil : Sophie M.",
         "Référence : K7M-42QX",
         "Statut : Demande clôturée",
+        "Service : État civil",  # which request: the reference alone says nothing
         "Et maintenant ?",
         "À bientôt, ça marche !",
     ):
         assert expected in text
     assert FOLLOW_URL in text.replace("\n", "")  # wrapped: longer than a line
     flat = " ".join(text.split())
+    assert "Objet : Carte d'électeur après déménagement" in flat  # wrapped
     assert "le cœur de ville est à 20 °C et l'œuvre coûte 12,50 €." in flat
     assert "Référence : K7M-42QX" in printout.bold_lines
     assert "Reçu de passage" in printout.double_size_lines

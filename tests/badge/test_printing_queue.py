@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -210,3 +212,50 @@ def test_status_check_can_be_switched_off(spool: Path) -> None:
         assert device.received(wait_for=1) == [b"hello\n"]
     finally:
         device.switch_off()
+
+
+def test_a_held_job_stops_the_queue_until_released_or_discarded(spool: Path) -> None:
+    printer = MemoryTransport(online=False)
+    with PrintQueue(spool=spool, transport=printer) as queue:
+        queue.submit(b"for anne", label="reçu A", resident_id="anne", flush=False)
+        queue.submit(b"for jean", label="reçu J", resident_id="jean", flush=False)
+        report = queue.flush(hold=lambda job: job.resident_id != "jean")
+        assert report.held is None and report.error is not None  # nothing to ask while off
+        printer.online = True
+        report = queue.flush(hold=lambda job: job.resident_id != "jean")
+        assert report.held is not None and report.held.label == "reçu A"
+        assert printer.printed == []  # in order: Jean's waits behind Anne's
+        queue.release(report.held.id)  # the agent: print it anyway
+        assert queue.flush(hold=lambda job: job.resident_id != "jean").held is None
+        assert printer.printed == [b"for anne", b"for jean"]
+        queue.submit(b"again", label="reçu A2", resident_id="anne", flush=False)
+        held = queue.flush(hold=lambda job: True).held
+        assert held is not None
+        queue.discard(held.id)
+        assert queue.jobs() == [] and printer.printed == [b"for anne", b"for jean"]
+
+
+def test_a_spool_from_before_jobs_named_their_resident_still_opens(spool: Path) -> None:
+    spool.parent.mkdir(parents=True)
+    with sqlite3.connect(spool) as db:
+        db.execute("CREATE TABLE print_job (id INTEGER PRIMARY KEY AUTOINCREMENT, label TEXT"
+                   " NOT NULL, data BLOB NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT"
+                   " NULL DEFAULT 0, last_error TEXT, created_at TEXT NOT NULL)")
+        db.execute("INSERT INTO print_job (label, data, state, created_at) VALUES"
+                   " ('old', x'01', 'pending', '2026-12-02T09:00:00+00:00')")
+    db.close()
+    with PrintQueue(spool=spool, transport=MemoryTransport()) as queue:
+        (job,) = queue.jobs()
+        assert (job.label, job.resident_id, job.released) == ("old", None, False)
+
+
+def test_the_spool_is_private_whatever_the_umask(spool: Path) -> None:
+    previous = os.umask(0)
+    try:
+        with PrintQueue(spool=spool, transport=MemoryTransport()) as queue:
+            queue.submit(b"x", label="x")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(spool.parent.stat().st_mode) == 0o700
+    for path in spool.parent.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name

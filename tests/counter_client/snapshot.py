@@ -10,6 +10,7 @@ a mismatch leaves `<name>.actual.svg` beside the snapshot to look at.
 
 from __future__ import annotations
 
+import html
 import os
 import re
 from pathlib import Path
@@ -30,6 +31,16 @@ def normalise(svg: str) -> str:
     for pattern, replacement in _MASKS:
         svg = pattern.sub(replacement, svg)
     return svg
+
+
+def visible_text(app: App[Any]) -> str:
+    """The characters on the terminal, line after line (from the same SVG export)."""
+    svg = app.export_screenshot()
+    lines: dict[str, list[str]] = {}
+    for y, text in re.findall(r'<text [^>]*y="([\d.]+)"[^>]*>([^<]*)</text>', svg):
+        lines.setdefault(y, []).append(html.unescape(text).replace("\xa0", " "))
+    return "\n".join("".join(parts) for _, parts in sorted(
+        lines.items(), key=lambda item: float(item[0])))
 
 
 def assert_snapshot(app: App[Any], name: str) -> None:

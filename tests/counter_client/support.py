@@ -48,11 +48,12 @@ def create_resident(client: RelaisClient, **extra: Any) -> dict[str, Any]:
 def counter_app(
     server_url: str, data_dir: Path, *, card_reader: CardReader | None = None,
     print_queue: PrintQueue | None = None, today: Callable[[], date] | None = None,
+    **settings_overrides: Any,
 ) -> CounterApp:
+    fast: dict[str, Any] = {"sync_interval_seconds": 0.3, "search_delay_seconds": 0.05,
+                            "health_interval_seconds": 0.3, "print_retry_seconds": 0.3}
     settings = CounterSettings(
-        server_url=server_url, data_dir=data_dir, sync_interval_seconds=0.3,
-        search_delay_seconds=0.05,
-    )
+        server_url=server_url, data_dir=data_dir, **(fast | settings_overrides))
     extra: dict[str, Any] = {"today": today} if today else {}
     return make_app(settings, RelaisClient(server_url), card_reader=card_reader,
                     print_queue=print_queue, **extra)

@@ -198,3 +198,28 @@ async def test_bad_password_and_sign_out_keep_the_day_token(
         await pilot.press("f10")
         await wait_for(pilot, lambda: isinstance(again.screen, SignInScreen))
     assert not (tmp_path / "session.json").exists()
+
+
+async def test_enter_in_the_status_note_saves_as_the_help_says(
+    live_server: LiveServer, tmp_path: Path, cleanup: contextlib.ExitStack,
+) -> None:
+    seed_services(live_server)
+    api = cleanup.enter_context(api_client(live_server))
+    resident = create_resident(api)
+    case = api.open_case(resident_id=resident["id"], service_code="etat-civil",
+                         channel="counter", subject="Acte de naissance")
+    app = counter_app(live_server.url, tmp_path)
+    async with running(app, (80, 24)) as pilot:
+        await sign_in(pilot)
+        app.open_resident(resident["id"])
+        await wait_for(pilot, lambda: isinstance(app.screen, ResidentScreen))
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, StatusScreen)
+                       and app.screen.query_one("#targets", OptionList).option_count > 0)
+        await pilot.press("tab")  # to the note
+        await type_text(pilot, "Pièces reçues")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: api.case(case["reference"])["status"] != "new")
+    history = api.case(case["reference"])["history"]
+    assert history[-1]["to_status"] == "in_progress"
+    assert history[-1]["note"] == "Pièces reçues"

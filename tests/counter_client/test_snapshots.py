@@ -19,7 +19,7 @@ from counter_client.screens.visit import VisitScreen
 from crm_core.cases.models import Case
 from crm_core.privacy.enums import ConsentPurpose, ConsentSource
 from crm_core.privacy.models import ConsentChange
-from tests.counter_client.snapshot import assert_snapshot
+from tests.counter_client.snapshot import assert_snapshot, visible_text
 from tests.counter_client.support import (
     api_client,
     counter_app,
@@ -79,6 +79,9 @@ async def test_key_screens(
         await wait_for(pilot, lambda: isinstance(app.screen, ResidentScreen))
         await pilot.pause(0.2)
         assert_snapshot(app, f"resident_{tag}")
+        shown = visible_text(app)  # what matters, even at 80 columns
+        assert "11AK-82Y" in shown and "12/12/2026" in shown  # the case and its due date
+        assert "information donnée" in shown and "Pièces à apporter" in shown
         await pilot.press("v")
         await wait_for(pilot, lambda: isinstance(app.screen, VisitScreen))
         await pilot.pause(0.2)

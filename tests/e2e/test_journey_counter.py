@@ -72,7 +72,7 @@ async def test_started_online_recognised_at_the_counter(
         assert isinstance(screen, ResidentScreen)
         row = [str(cell) for cell in screen.query_one(CasesTable).get_row_at(0)]
         assert row[0] == online["display_reference"]
-        assert row[2:4] == ["● nouvelle", "en ligne"]
+        assert (row[1], row[3]) == ("● nouvelle", "en ligne")
 
         await pilot.press("v")  # the visit, about the online request
         await wait_for(pilot, lambda: isinstance(app.screen, VisitScreen))
@@ -106,3 +106,46 @@ async def test_started_online_recognised_at_the_counter(
     assert online["display_reference"] in printout.text
     assert "Demande clôturée" in printout.text
     assert "Reçu de passage" in printout.text
+
+
+async def test_printer_off_then_back_each_receipt_for_its_own_resident(
+    live_server: LiveServer, tmp_path: Path, cleanup: contextlib.ExitStack,
+) -> None:
+    """Issue 19: with the printer off, P said "dès que possible" but nothing came out until
+    the next P, which printed the previous resident's receipt with the new one."""
+    seed_services(live_server)
+    api = cleanup.enter_context(api_client(live_server))
+    camille = create_resident(api)
+    jean = create_resident(api, given_name="Jean", family_name="Martin", phones=[],
+                           emails=[])
+    first = api.open_case(resident_id=camille["id"], service_code="etat-civil",
+                          channel="counter", subject="Acte de naissance")
+    second = api.open_case(resident_id=jean["id"], service_code="urbanisme",
+                           channel="counter", subject="Permis de construire")
+    printer = RecordingPrinter().switch_on()
+    printer.switch_off()  # out of paper, unplugged: off
+    cleanup.callback(printer.switch_off)
+    queue = cleanup.enter_context(
+        PrintQueue(spool=tmp_path / "spool.sqlite3", transport=open_printer(printer.url)))
+    app = counter_app(live_server.url, tmp_path / "counter", print_queue=queue)
+    async with running(app, (80, 24)) as pilot:
+        await sign_in(pilot)
+        app.open_resident(camille["id"])
+        await wait_for(pilot, lambda: isinstance(app.screen, ResidentScreen)
+                       and bool(app.screen.summary["open_cases"]))
+        await pilot.press("p")
+        await wait_for(pilot, lambda: queue.jobs() != [])
+        printer.switch_on()  # back; Camille is still at the desk, nobody presses a key
+        await wait_for(pilot, lambda: len(printer.printed_jobs()) == 1)
+
+        await pilot.press("escape")  # Camille leaves, Jean comes
+        app.open_resident(jean["id"])
+        await wait_for(pilot, lambda: isinstance(app.screen, ResidentScreen)
+                       and app.screen.resident_id == jean["id"]
+                       and bool(app.screen.summary["open_cases"]))
+        await pilot.press("p")
+        await wait_for(pilot, lambda: len(printer.printed_jobs()) == 2)
+    mine, his = (decode(job).text for job in printer.printed_jobs())
+    assert first["display_reference"] in mine and "Acte de naissance" in mine
+    assert second["display_reference"] in his and "Permis de construire" in his
+    assert first["display_reference"] not in his

@@ -4,6 +4,7 @@ the server comes back (the snapshot brings back the call in progress)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,7 +15,7 @@ from crm_core.client import RelaisClient
 from crm_core.database.engine import make_engine
 from crm_core.database.migrate import upgrade
 from crm_core.telephony.config import get_telephony_settings
-from phone_desk.feed import desk_feed, desk_url
+from phone_desk.feed import KEEPALIVE_SECONDS, desk_feed, desk_url
 from tests.support.live_server import free_port, seed_agents, serve
 from tests.support.telephony import SECRETS_ENV, give_extension, post_event
 
@@ -70,3 +71,50 @@ def test_the_feed_survives_a_server_restart(server_engine: Engine) -> None:
 
     calls = asyncio.run(asyncio.wait_for(scenario(), 30))
     assert [c["call"]["call_id"] for c in calls] == ["restart-1"]
+
+
+async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                frozen: asyncio.Event) -> None:
+    with contextlib.suppress(OSError):
+        while data := await reader.read(65536):
+            if frozen.is_set():
+                return  # the bytes vanish, the socket stays open: a cut cable
+            writer.write(data)
+            await writer.drain()
+
+
+def test_the_line_drops_within_seconds_when_the_server_vanishes(
+    server_engine: Engine,
+) -> None:
+    """Issue 19: the line kept saying "en ligne" for ~20 s after the server died. Here the
+    server stops answering without closing anything (a proxy that swallows the bytes)."""
+
+    async def scenario() -> None:
+        frozen = asyncio.Event()
+
+        async def relay(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            upstream_reader, upstream_writer = await asyncio.open_connection(
+                "127.0.0.1", int(server.url.rsplit(":", 1)[1]))
+            await asyncio.gather(_pipe(reader, upstream_writer, frozen),
+                                 _pipe(upstream_reader, writer, frozen))
+            for stream in (writer, upstream_writer):
+                stream.close()
+
+        proxy = await asyncio.start_server(relay, "127.0.0.1", 0)
+        proxy_url = f"http://127.0.0.1:{proxy.sockets[0].getsockname()[1]}"
+        with RelaisClient(server.url) as client:
+            token = str(client.sign_in("telephone", "secret-pass")["access_token"])
+        feed = desk_feed(proxy_url, token, min_backoff=0.05)  # the desk's own keepalive
+        try:
+            assert (await anext(feed))["type"] == "snapshot"
+            frozen.set()
+            assert (await anext(feed))["type"] == "offline"
+        finally:
+            await feed.aclose()
+            proxy.close()
+
+    with serve(server_engine) as server:
+        give_extension(server, "telephone", "201")
+        # Three keepalive periods (ping, pong awaited, close) fit well within the bound;
+        # the former 15 s + 10 s (+ 10 s to close) did not.
+        asyncio.run(asyncio.wait_for(scenario(), 5 * KEEPALIVE_SECONDS))

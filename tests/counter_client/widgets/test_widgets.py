@@ -93,14 +93,14 @@ async def test_widgets_show_a_summary_and_report_selections(live_server: LiveSer
         cases = app.query_one(CasesTable)
         row = [str(cell) for cell in cases.get_row_at(0)]
         assert row[0] == summary["open_cases"][0]["display_reference"]
-        assert row[1:4] == ["État civil", "● nouvelle", "en ligne"]
-        assert row[4] == "aujourd'hui"
+        assert row[1] == "● nouvelle" and row[3:5] == ["en ligne", "État civil"]
+        assert row[6] == "aujourd'hui"
 
         timeline = app.query_one(Timeline)
         assert timeline.row_count == 2
         channels = {str(timeline.get_row_at(i)[1]) for i in range(2)}
         assert channels == {"en ligne", "guichet"}
-        agents = {str(timeline.get_row_at(i)[3]) for i in range(2)}
+        agents = {str(timeline.get_row_at(i)[6]) for i in range(2)}
         assert agents == {"Accueil"}
 
         cases.focus()
@@ -132,5 +132,5 @@ async def test_timeline_pages_back_without_duplicates() -> None:
         assert timeline.row_count == 3
         assert timeline.complete
         assert str(timeline.get_row_at(0)[0]) == "10/03/2026 10:00"
-        assert str(timeline.get_row_at(0)[6]).endswith("…")
+        assert str(timeline.get_row_at(0)[4]).endswith("…")
         assert isinstance(timeline, DataTable)

@@ -1,0 +1,133 @@
+"""The counter's side of the print queue: submit, retry in the background, never print a
+waiting job silently for someone else.
+
+A job remembers whom it was made for and when. Jobs the printer refused (off, no paper)
+are retried every `print_retry_seconds` by a thread worker, so they come out as soon as
+the printer is back, without the agent pressing anything. A job that waited longer than
+`print_max_wait_minutes`, or whose resident is no longer on screen, is held: the agent is
+asked (print now, or discard) instead of it coming out at someone else's desk.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from badge.errors import PrinterError
+from badge.printing import FlushReport, PrintJob, PrintQueue
+from badge.printing.queue import HoldRule
+
+if TYPE_CHECKING:
+    from counter_client.app import CounterApp
+
+logger = logging.getLogger("relais.counter")
+
+
+class CounterPrinter:
+    def __init__(self, app: CounterApp, queue: PrintQueue | None) -> None:
+        self.app = app
+        self.queue = queue
+        self._asking: set[int] = set()
+
+    def start(self) -> None:
+        if self.queue is not None:
+            self.app.set_interval(self.app.settings.print_retry_seconds, self.retry)
+
+    def hold_rule(self) -> HoldRule:
+        """The rule for the jobs sent from now: read on the UI thread, applied in a worker."""
+        on_screen = self.app.resident_on_screen()
+        max_wait = timedelta(minutes=self.app.settings.print_max_wait_minutes)
+
+        def hold(job: PrintJob) -> bool:
+            too_old = datetime.now(UTC) - job.created_at > max_wait
+            return too_old or job.resident_id is None or job.resident_id != on_screen
+
+        return hold
+
+    def submit(self, data: bytes, *, label: str, resident_id: str) -> None:
+        queue = self.queue
+        if queue is None:
+            self.app.screen_say("Aucune imprimante n'est configurée sur ce poste.", error=True)
+            return
+        hold = self.hold_rule()
+
+        def work() -> None:
+            try:
+                report = queue.submit(data, label=label, resident_id=resident_id, hold=hold)
+            except PrinterError as exc:
+                self.app.call_from_thread(self.app.screen_say, exc.message_fr, error=True)
+                return
+            self.app.call_from_thread(self._submitted, report, label)
+
+        self.app.run_worker(work, thread=True, group="print")
+
+    def _submitted(self, report: FlushReport, label: str) -> None:
+        if report.held is not None:
+            self.ask(report.held)
+            self.app.screen_say(f"Impression de « {label} » en attente : un document plus"
+                                " ancien est à confirmer.")
+        elif report.error is not None:
+            self.app.screen_say(
+                f"{report.error.message_fr} Impression mise en attente ({report.waiting}"
+                " document(s)) : elle partira d'elle-même au retour de l'imprimante.",
+                error=True)
+        else:
+            self.app.screen_say(f"Impression : {label}.")
+
+    def retry(self) -> None:
+        """Timer: send what waits, in a worker (the printer may take seconds to answer)."""
+        from counter_client.screens.held_print import HeldPrintScreen
+
+        queue = self.queue
+        if self._asking and not any(isinstance(s, HeldPrintScreen) for s in self.app.screen_stack):
+            self._asking.clear()  # closed unanswered (a scan reset the screens): ask again
+        if queue is None or self._asking:
+            return
+        hold = self.hold_rule()
+
+        def work() -> None:
+            try:
+                report = queue.flush(hold=hold)
+            except Exception:  # the spool keeps the jobs; the next round retries
+                logger.exception("print retry failed")
+                return
+            if report.printed or report.held is not None:
+                self.app.call_from_thread(self._retried, report)
+
+        self.app.run_worker(work, thread=True, group="print-retry", exclusive=True)
+
+    def _retried(self, report: FlushReport) -> None:
+        if report.printed:
+            self.app.screen_say(
+                f"Imprimante de retour : {len(report.printed)} document(s) imprimé(s).")
+        if report.held is not None:
+            self.ask(report.held)
+
+    def ask(self, job: PrintJob) -> None:
+        from counter_client.screens.held_print import HeldPrintScreen
+
+        if job.id in self._asking:
+            return
+        self._asking.add(job.id)
+        self.app.push_screen(HeldPrintScreen(job), lambda choice: self._decided(job, choice))
+
+    def _decided(self, job: PrintJob, print_it: bool | None) -> None:
+        queue = self.queue
+        assert queue is not None
+
+        def work() -> None:
+            try:
+                if print_it:
+                    queue.release(job.id)
+                else:
+                    queue.discard(job.id)
+            except KeyError:  # already gone (printed or discarded meanwhile)
+                pass
+            self.app.call_from_thread(self._asked, job)
+
+        self.app.run_worker(work, thread=True, group="print")
+
+    def _asked(self, job: PrintJob) -> None:
+        self._asking.discard(job.id)
+        self.retry()

@@ -1,0 +1,47 @@
+"""A waiting print job the app will not print by itself: the agent decides."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from badge.printing import PrintJob
+from counter_client import labels
+from counter_client.widgets.key_bar import KeyBar
+
+
+class HeldPrintScreen(ModalScreen[bool]):
+    """Dismissed with True (print it now) or False (discard it)."""
+
+    BINDINGS = [  # noqa: RUF012
+        Binding("i", "print_now", "Imprimer ici maintenant"),
+        Binding("x", "discard", "Ne pas imprimer"),
+    ]
+
+    def __init__(self, job: PrintJob) -> None:
+        super().__init__()
+        self.job = job
+
+    def compose(self) -> ComposeResult:
+        minutes = int((datetime.now(UTC) - self.job.created_at).total_seconds() // 60)
+        made = labels.local_datetime(self.job.created_at.isoformat())
+        with Vertical(classes="form") as box:
+            box.border_title = "Impression en attente"
+            yield Static(Text(f"« {self.job.label} » attend l'imprimante depuis le {made}"
+                              f" ({minutes} min)."), classes="strong")
+            yield Static("Il a été préparé pour un autre usager que celui affiché, ou il y a"
+                         " longtemps : la personne est peut-être partie. L'imprimer ici"
+                         " maintenant, ou ne pas l'imprimer ?")
+        yield KeyBar()
+
+    def action_print_now(self) -> None:
+        self.dismiss(True)
+
+    def action_discard(self) -> None:
+        self.dismiss(False)

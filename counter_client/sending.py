@@ -1,0 +1,114 @@
+"""The journal's way to the server, and the top line's view of it.
+
+Visits and requests are written to the journal, then sent by a thread worker; the agent
+is told which it is once the first attempt is known: "enregistrée" only when the server
+has it, "gardée sur ce poste" when it could not be reached. A light `/health` call while
+idle keeps the top line true even when nothing waits to be sent.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from counter_client.journal import EntryKind, EntryState, SyncReport
+from crm_core.client import ApiError, ServerUnreachable
+
+if TYPE_CHECKING:
+    from counter_client.app import CounterApp
+
+logger = logging.getLogger("relais.counter")
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """What to tell the agent once the entry's first attempt is known."""
+
+    sent: str  # "Visite enregistrée."
+    kept: str  # "Visite gardée sur ce poste : elle sera envoyée dès le retour du réseau."
+
+
+class JournalSender:
+    def __init__(self, app: CounterApp) -> None:
+        self.app = app
+        self._announce: dict[str, Announcement] = {}
+
+    def start(self) -> None:
+        settings = self.app.settings
+        self.app.set_interval(settings.sync_interval_seconds, self.sync_now)
+        self.app.set_interval(settings.health_interval_seconds, self.check_line)
+
+    def write(self, kind: EntryKind, payload: dict[str, Any], *, say: Announcement) -> None:
+        """Durably keep a visit or a new request, then try to send it at once."""
+        entry = self.app.journal.add(kind, payload)
+        if self.app.online:
+            self._announce[entry.key] = say
+            self.app.screen_say("Enregistré sur ce poste, envoi au serveur…")
+        else:
+            self.app.screen_say(say.kept)
+        self.refresh_counts()
+        self.sync_now()
+
+    def refresh_counts(self) -> None:
+        self.app.pending = self.app.journal.count(EntryState.PENDING)
+        self.app.rejected = self.app.journal.count(EntryState.REJECTED)
+
+    def sync_now(self) -> None:
+        if self.app.session is None:
+            return
+        if not self.app.journal.count() and self.app.online:
+            return
+        self.app.run_worker(self._sync, thread=True, group="sync", exclusive=False)
+
+    def _sync(self) -> None:
+        app = self.app
+        try:
+            report = app.journal.sync(app.client)
+        except Exception:  # the journal keeps everything; the next round retries
+            logger.exception("journal sync failed")
+            return
+        if report.unreachable and not report.sent:
+            report.unreachable = not self._server_answers()
+        app.call_from_thread(self._synced, report)
+
+    def _server_answers(self) -> bool:
+        try:  # nothing sent still tells us whether the server is back
+            self.app.client.health()
+        except (ServerUnreachable, ApiError):
+            return False
+        return True
+
+    def _synced(self, report: SyncReport) -> None:
+        app = self.app
+        self.refresh_counts()
+        for entry in report.sent:
+            if (say := self._announce.pop(entry.key, None)) is not None:
+                app.screen_say(say.sent)
+        if report.unreachable:
+            for say in self._announce.values():
+                app.screen_say(say.kept)
+            self._announce.clear()
+            app.went_offline()
+        elif report.sent or not report.auth_expired:
+            app.came_back()
+        if report.auth_expired and app.session is not None:
+            app.session_expired()
+        for entry in report.rejected:
+            self._announce.pop(entry.key, None)
+            app.notify(f"Refusé par le serveur : {entry.error} (F7 pour voir)",
+                       severity="error", timeout=10)
+        if report.sent:
+            app.post_message_to_resident_screen()
+
+    def check_line(self) -> None:
+        """Timer: while idle, ask the server how it is, so the top line follows it."""
+        if self.app.session is None:
+            return
+
+        def work() -> None:
+            answers = self._server_answers()
+            self.app.call_from_thread(
+                self.app.came_back if answers else self.app.went_offline)
+
+        self.app.run_worker(work, thread=True, group="health", exclusive=True)

@@ -1,0 +1,139 @@
+"""Receipts that wait for the printer: printed by themselves when it is back, never
+silently for someone who has left the desk (issue 19, point 1). Real python-escpos
+`Network` printer against the loopback listener, switched off and on again."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from badge.printing import PrintQueue, open_printer
+from counter_client.screens.base import MessageLine
+from counter_client.screens.held_print import HeldPrintScreen
+from counter_client.screens.resident import ResidentScreen
+from tests.badge.escpos_decoder import decode
+from tests.badge.printer_listener import RecordingPrinter
+from tests.counter_client.support import (
+    api_client,
+    counter_app,
+    create_resident,
+    running,
+    seed_services,
+    sign_in,
+    wait_for,
+)
+from tests.support.live_server import LiveServer
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def printer() -> Iterator[RecordingPrinter]:
+    """A printer with a fixed port, switched off: the tests switch it on."""
+    device = RecordingPrinter().switch_on()
+    device.switch_off()
+    yield device
+    device.switch_off()
+
+
+@pytest.fixture
+def print_queue(printer: RecordingPrinter, tmp_path: Path) -> Iterator[PrintQueue]:
+    queue = PrintQueue(spool=tmp_path / "spool.sqlite3", transport=open_printer(printer.url))
+    yield queue
+    queue.close()
+
+
+def _message(app: Any) -> str:
+    return str(app.screen.query_one(MessageLine).render())
+
+
+async def _open_with_case(pilot: Any, app: Any, api: Any, subject: str,
+                          **person: Any) -> dict[str, Any]:
+    resident = create_resident(api, **person)
+    case = api.open_case(resident_id=resident["id"], service_code="etat-civil",
+                         channel="counter", subject=subject)
+    app.open_resident(resident["id"])
+    await wait_for(pilot, lambda: isinstance(app.screen, ResidentScreen)
+                   and app.screen.resident_id == resident["id"]
+                   and bool(app.screen.summary["open_cases"]))
+    return dict(case)
+
+
+async def test_a_waiting_receipt_prints_by_itself_when_the_printer_is_back(
+    live_server: LiveServer, tmp_path: Path, printer: RecordingPrinter,
+    print_queue: PrintQueue, cleanup: contextlib.ExitStack,
+) -> None:
+    seed_services(live_server)
+    api = cleanup.enter_context(api_client(live_server))
+    app = counter_app(live_server.url, tmp_path, print_queue=print_queue)
+    async with running(app, (80, 24)) as pilot:
+        await sign_in(pilot)
+        case = await _open_with_case(pilot, app, api, "Acte de naissance")
+        await pilot.press("p")
+        await wait_for(pilot, lambda: "mise en attente" in _message(app))
+        printer.switch_on()  # nobody presses anything
+        await wait_for(pilot, lambda: len(printer.printed_jobs()) == 1)
+        await wait_for(pilot, lambda: "Imprimante de retour" in _message(app))
+    (printout,) = [decode(job) for job in printer.printed_jobs()]
+    assert case["display_reference"] in printout.text
+    assert "Service : État civil" in printout.text
+    assert "Objet : Acte de naissance" in printout.text
+    assert print_queue.jobs() == []
+
+
+async def test_a_receipt_for_someone_who_left_is_not_printed_without_asking(
+    live_server: LiveServer, tmp_path: Path, printer: RecordingPrinter,
+    print_queue: PrintQueue, cleanup: contextlib.ExitStack,
+) -> None:
+    seed_services(live_server)
+    api = cleanup.enter_context(api_client(live_server))
+    app = counter_app(live_server.url, tmp_path, print_queue=print_queue)
+    async with running(app, (80, 24)) as pilot:
+        await sign_in(pilot)
+        first = await _open_with_case(pilot, app, api, "Acte de naissance")
+        await pilot.press("p")
+        await wait_for(pilot, lambda: "mise en attente" in _message(app))
+        await pilot.press("escape")  # the first person leaves; the next one comes
+        second = await _open_with_case(pilot, app, api, "Livret de famille",
+                                       given_name="Jean", family_name="Martin",
+                                       phones=[], emails=[])
+        printer.switch_on()
+        await wait_for(pilot, lambda: isinstance(app.screen, HeldPrintScreen))
+        assert printer.printed_jobs(timeout=0.5) == []  # held, not printed at this desk
+        assert first["display_reference"] in str(app.screen.query_one(".strong").render())
+        await pilot.press("x")  # not printed
+        await wait_for(pilot, lambda: isinstance(app.screen, ResidentScreen))
+        await wait_for(pilot, lambda: print_queue.jobs() == [])
+        await pilot.press("p")
+        await wait_for(pilot, lambda: len(printer.printed_jobs()) == 1)
+    (printout,) = [decode(job) for job in printer.printed_jobs()]
+    assert second["display_reference"] in printout.text
+    assert first["display_reference"] not in printout.text
+
+
+async def test_a_receipt_that_waited_too_long_is_printed_only_if_the_agent_says_so(
+    live_server: LiveServer, tmp_path: Path, printer: RecordingPrinter,
+    print_queue: PrintQueue, cleanup: contextlib.ExitStack,
+) -> None:
+    seed_services(live_server)
+    api = cleanup.enter_context(api_client(live_server))
+    # Over a second is too long: the person is still on screen, the age alone holds it.
+    app = counter_app(live_server.url, tmp_path, print_queue=print_queue,
+                      print_max_wait_minutes=1 / 60)
+    async with running(app, (80, 24)) as pilot:
+        await sign_in(pilot)
+        case = await _open_with_case(pilot, app, api, "Acte de naissance")
+        await pilot.press("p")
+        await wait_for(pilot, lambda: "mise en attente" in _message(app))
+        await pilot.pause(1.5)  # the job is now older than the setting
+        printer.switch_on()
+        await wait_for(pilot, lambda: isinstance(app.screen, HeldPrintScreen))
+        assert printer.printed_jobs(timeout=0.5) == []
+        await pilot.press("i")  # print it now
+        await wait_for(pilot, lambda: len(printer.printed_jobs()) == 1)
+        await wait_for(pilot, lambda: isinstance(app.screen, ResidentScreen))
+    assert case["display_reference"] in decode(printer.printed_jobs()[0]).text

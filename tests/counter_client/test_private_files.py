@@ -1,0 +1,73 @@
+"""The counter's data folder (journal, print spool, session) is the agent's only
+(issue 19, point 2): created 0700/0600 whatever the umask, repaired at start if not."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from counter_client.cli import build_app
+from counter_client.journal import Journal
+from tests.counter_client.support import running, seed_services, sign_in, wait_for
+from tests.support.live_server import LiveServer
+
+pytestmark = pytest.mark.anyio
+
+
+@contextlib.contextmanager
+def umask(mask: int) -> Iterator[None]:
+    previous = os.umask(mask)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def _modes(folder: Path) -> dict[str, int]:
+    return {path.name: stat.S_IMODE(path.stat().st_mode)
+            for path in [folder, *folder.iterdir()]}
+
+
+async def test_every_file_is_created_private_whatever_the_umask(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    seed_services(live_server)
+    folder = tmp_path / "counter"
+    with umask(0):  # the most permissive workstation
+        app = build_app(server=live_server.url, printer="tcp://127.0.0.1:9", data_dir=folder)
+        try:
+            async with running(app, (80, 24)) as pilot:
+                await sign_in(pilot)
+                await wait_for(pilot, lambda: (folder / "session.json").exists())
+            modes = _modes(folder)
+        finally:
+            assert app.print_queue is not None
+            app.print_queue.close()
+    assert {"journal.sqlite3", "print-spool.sqlite3", "print-spool.sqlite3.lock",
+            "session.json"} <= set(modes)
+    assert modes.pop("counter") == 0o700
+    assert modes == dict.fromkeys(modes, 0o600)
+
+
+async def test_a_folder_left_readable_is_repaired_and_the_agent_warned(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    folder = tmp_path / "counter"
+    with umask(0o022):  # what an earlier version left behind
+        folder.mkdir(mode=0o755)
+        Journal(folder / "journal.sqlite3").close()
+        (folder / "journal.sqlite3").chmod(0o644)
+    app = build_app(server=live_server.url, data_dir=folder)
+    async with running(app, (80, 24)) as pilot:
+        # run_test draws no toasts: the notifications the agent would see are read instead.
+        await wait_for(pilot, lambda: bool(list(app._notifications)))
+        shown = " ".join(notice.message for notice in app._notifications)
+    assert "droits corrigés" in shown and "journal.sqlite3" in shown
+    modes = _modes(folder)
+    assert modes.pop("counter") == 0o700
+    assert modes == dict.fromkeys(modes, 0o600)
