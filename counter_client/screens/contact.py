@@ -39,7 +39,8 @@ class ContactScreen(FormScreen):
                 ], id="known")
             yield Choice(KINDS, value="phone", allow_blank=False, id="kind")
             yield Input(id="value", max_length=320, placeholder="06 12 34 56 78, nom@exemple.fr")
-            yield Checkbox("L'usager accepte d'être contacté ici", id="allowed")
+            yield Checkbox("Coordonnée à utiliser pour le joindre (selon ses choix de contact)",
+                           id="allowed")
             yield MessageLine()
         yield KeyBar()
 

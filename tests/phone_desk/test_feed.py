@@ -91,14 +91,17 @@ def test_the_line_drops_within_seconds_when_the_server_vanishes(
 
     async def scenario() -> None:
         frozen = asyncio.Event()
+        # Closed at the end whatever happened: a relay still reading when the scenario ends
+        # is cancelled, and an unclosed stream would warn in a later test.
+        streams: list[asyncio.StreamWriter] = []
 
         async def relay(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            streams.append(writer)
             upstream_reader, upstream_writer = await asyncio.open_connection(
                 "127.0.0.1", int(server.url.rsplit(":", 1)[1]))
+            streams.append(upstream_writer)
             await asyncio.gather(_pipe(reader, upstream_writer, frozen),
                                  _pipe(upstream_reader, writer, frozen))
-            for stream in (writer, upstream_writer):
-                stream.close()
 
         proxy = await asyncio.start_server(relay, "127.0.0.1", 0)
         proxy_url = f"http://127.0.0.1:{proxy.sockets[0].getsockname()[1]}"
@@ -112,6 +115,9 @@ def test_the_line_drops_within_seconds_when_the_server_vanishes(
         finally:
             await feed.aclose()
             proxy.close()
+            for stream in streams:
+                stream.close()
+            await asyncio.gather(*(s.wait_closed() for s in streams), return_exceptions=True)
 
     with serve(server_engine) as server:
         give_extension(server, "telephone", "201")
