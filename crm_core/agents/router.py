@@ -126,8 +126,14 @@ def create_site(db_session: DbSession, actor: CatalogAdmin, data: SiteCreate) ->
 
 
 @router.get("/agents", response_model=list[AgentOut])
-def list_agents(db_session: DbSession, actor: AgentAdmin) -> list[Any]:
-    return service.list_agents(db_session=db_session)
+def list_agents(db_session: DbSession, actor: AgentAdmin) -> list[AgentOut]:
+    pending = {r.agent_id: r.id for r in changes.list_requests(db_session=db_session,
+                                                                limit=500)}
+    listed = [AgentOut.model_validate(agent) for agent in service.list_agents(
+        db_session=db_session)]
+    for out in listed:
+        out.pending_request_id = pending.get(out.id)
+    return listed
 
 
 def _out(db_session: DbSession, agent: Agent, request: AgentRequest | None) -> AgentOut:

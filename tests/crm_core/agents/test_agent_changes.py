@@ -57,6 +57,9 @@ def test_an_admin_cannot_read_files_through_a_supervisor_they_create(
     created = _create(client, staff["admin"], "supervisor")  # no site: every site
     assert (created["active"], created["pending_request_id"] is not None) == (False, True)
     _cannot_sign_in(client, "proxy")
+    listed = client.get("/api/v1/agents", headers=staff["admin"]).json()
+    assert [a["pending_request_id"] for a in listed if a["username"] == "proxy"] == [
+        created["pending_request_id"]]
     # The author cannot approve, nor can anyone but a supervisor.
     approve = f"/api/v1/agents/requests/{created['pending_request_id']}/approve"
     assert client.post(approve, headers=staff["admin"]).status_code == 403
