@@ -194,8 +194,12 @@ def agent_add(
     extension: Annotated[str | None, typer.Option(help="Phone extension.")] = None,
     password: Annotated[str | None, typer.Option(help="Asked for when omitted.")] = None,
 ) -> None:
-    """Create an agent account."""
-    from crm_core.agents.service import create_agent
+    """Create an agent account, active at once (any role).
+
+    A trusted path: whoever runs it on the server already holds its database. The creation
+    is still a security event, its author "console"."""
+    from crm_core.agents.actor import CONSOLE
+    from crm_core.agents.changes import create
     from crm_core.database.engine import make_engine, make_session_factory
     from crm_core.exceptions import DomainError
 
@@ -205,8 +209,9 @@ def agent_add(
     engine = make_engine(settings.effective_database_url)
     try:
         with make_session_factory(engine)() as db_session:
-            agent = create_agent(
-                db_session=db_session, username=username, display_name=name or username,
+            agent, _ = create(
+                db_session=db_session, author=CONSOLE, username=username,
+                display_name=name or username,
                 password=secret, role=role, site_code=site, phone_extension=extension,
             )
             db_session.commit()

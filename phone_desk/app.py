@@ -92,6 +92,10 @@ class PhoneDeskApp(FrenchApp):
         async with contextlib.aclosing(feed) as messages:
             async for message in messages:
                 self.last_message = message
+                if message.get("type") == "session_ended":  # the feed stops there
+                    self.online = False
+                    self.notify(str(message["reason"]), severity="error", timeout=30)
+                    return
                 self.online = message.get("type") != "offline"
                 if message.get("type") == "snapshot" and message.get("extension"):
                     self.extension = str(message["extension"])

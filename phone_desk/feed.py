@@ -2,7 +2,10 @@
 
 Yields the server's messages (`snapshot`, `ring`, `update`) and, between connections,
 `{"type": "offline", "reason": ...}` so the desk can say it lost the line. After each
-reconnection the server's snapshot brings back the calls in progress.
+reconnection the server's snapshot brings back the calls in progress. When the server
+closes it because the session ended (sign-out, password changed, account disabled,
+inactivity), it yields `{"type": "session_ended", "reason": ...}` and stops: the same
+token would only be refused again.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from websockets.asyncio.client import connect
-from websockets.exceptions import InvalidStatus, WebSocketException
+from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
 logger = logging.getLogger("relais.phone_desk")
 
@@ -24,6 +27,7 @@ MAX_BACKOFF = 10.0
 # A server that dies without closing (power cut, network cable) is noticed by the pings:
 # the line must say so within seconds, not the 25 s (15 + 10) of the earlier settings.
 KEEPALIVE_SECONDS = 3.0
+SESSION_ENDED = 4401  # the server's close code for a session that is over
 
 
 def desk_url(server: str, extension: str | None = None) -> str:
@@ -51,6 +55,12 @@ async def desk_feed(
                     if isinstance(message, dict):
                         yield message
             reason = "Connexion au serveur fermée"
+        except ConnectionClosed as exc:
+            if exc.rcvd is not None and exc.rcvd.code == SESSION_ENDED:
+                yield {"type": "session_ended",
+                       "reason": "Session terminée : reconnectez-vous pour suivre les appels"}
+                return
+            reason = f"Serveur injoignable : {exc.__class__.__name__}"
         except InvalidStatus as exc:
             reason = f"Serveur refusant le poste (HTTP {exc.response.status_code})"
         except (OSError, WebSocketException, TimeoutError) as exc:

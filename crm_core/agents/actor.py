@@ -30,3 +30,5 @@ class Actor:
 
 
 SYSTEM = Actor(username="system")
+# The operator at the server's console (`relais agent add`): a trusted path, logged as such.
+CONSOLE = Actor(username="console")

@@ -24,6 +24,7 @@ class Permission(StrEnum):
     RESIDENT_ERASE = "resident:erase"
     REPORT_READ = "report:read"
     AGENT_ADMIN = "agent:admin"
+    AGENT_APPROVE = "agent:approve"  # the second pair of eyes on access to residents' data
     CATALOG_ADMIN = "catalog:admin"
 
 
@@ -41,6 +42,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.COUNTER: _FRONT_OFFICE,
     Role.PHONE: _FRONT_OFFICE,
     Role.SUPERVISOR: _FRONT_OFFICE
-    | {Permission.RESIDENT_MERGE, Permission.RESIDENT_ERASE, Permission.REPORT_READ},
+    | {Permission.RESIDENT_MERGE, Permission.RESIDENT_ERASE, Permission.REPORT_READ,
+       Permission.AGENT_APPROVE},
     Role.ADMIN: frozenset({Permission.AGENT_ADMIN, Permission.CATALOG_ADMIN}),
 }
+
+# What no admin may obtain alone (for someone else or through another account): reading or
+# changing residents' data. `crm_core/agents/changes.py` holds such grants for a supervisor.
+RESIDENT_DATA = frozenset(Permission) - {Permission.AGENT_ADMIN, Permission.CATALOG_ADMIN}
+
+
+class RequestStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+    SUPERSEDED = "superseded"  # a newer request for the same agent replaced it

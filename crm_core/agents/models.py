@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm_core.agents.enums import Role, SiteKind
+from crm_core.agents.enums import RequestStatus, Role, SiteKind
 from crm_core.database.base import Base, Timestamps, UUIDPrimaryKey, enum_column, utcnow
 
 
@@ -48,3 +48,25 @@ class AgentSession(Base):
     revoked_at: Mapped[datetime | None]
     # Last request seen (to the minute): sessions left unused expire (inactivity timeout).
     last_seen_at: Mapped[datetime | None]
+
+
+class AgentRequest(UUIDPrimaryKey, Base):
+    """A change of an agent that would give access to residents' data (a front-office role,
+    every site instead of one, reactivation, a password set by someone else): held here
+    until a supervisor other than its author and than the agent approves it (four eyes)."""
+
+    __tablename__ = "agent_request"
+
+    agent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agent.id"), index=True)
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    requested_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agent.id"))
+    author: Mapped[str] = mapped_column(String(64))  # a username, or "console"
+    # The state asked for, applied as a whole on approval (and the agent made active).
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    site_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("site.id"))
+    password_hash: Mapped[str | None] = mapped_column(String(255))  # never shown
+    summary: Mapped[str] = mapped_column(String(500))
+    status: Mapped[RequestStatus] = mapped_column(enum_column(RequestStatus),
+                                                  default=RequestStatus.PENDING)
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agent.id"))

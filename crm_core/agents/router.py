@@ -1,27 +1,39 @@
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy import select
 
-from crm_core.agents import service
+from crm_core.agents import changes, service
 from crm_core.agents.enums import ROLE_PERMISSIONS
-from crm_core.agents.models import Agent, Site
+from crm_core.agents.models import Agent, AgentRequest, Site
 from crm_core.agents.schemas import (
     AgentCreate,
     AgentOut,
+    AgentRequestOut,
+    AgentUpdate,
     MeOut,
     PasswordChange,
+    PasswordReset,
     SiteCreate,
     SiteOut,
     TokenOut,
 )
-from crm_core.api.deps import AgentAdmin, BearerToken, CatalogAdmin, CurrentActor, DbSession
+from crm_core.api.deps import (
+    AgentAdmin,
+    AgentApprover,
+    BearerToken,
+    CatalogAdmin,
+    CurrentActor,
+    DbSession,
+)
 from crm_core.exceptions import NotAuthenticated
 from crm_core.security import service as guard
+from crm_core.security.router import Reviewer
 
 router = APIRouter(tags=["agents"])
 
@@ -114,12 +126,80 @@ def create_site(db_session: DbSession, actor: CatalogAdmin, data: SiteCreate) ->
 
 
 @router.get("/agents", response_model=list[AgentOut])
-def list_agents(db_session: DbSession, actor: AgentAdmin) -> list[Any]:
-    return service.list_agents(db_session=db_session)
+def list_agents(db_session: DbSession, actor: AgentAdmin) -> list[AgentOut]:
+    pending = {r.agent_id: r.id for r in changes.list_requests(db_session=db_session,
+                                                                limit=500)}
+    listed = [AgentOut.model_validate(agent) for agent in service.list_agents(
+        db_session=db_session)]
+    for out in listed:
+        out.pending_request_id = pending.get(out.id)
+    return listed
+
+
+def _out(db_session: DbSession, agent: Agent, request: AgentRequest | None) -> AgentOut:
+    out = AgentOut.model_validate(agent)
+    out.pending_request_id = request.id if request else changes.pending_request_id(
+        db_session=db_session, agent_id=agent.id)
+    return out
 
 
 @router.post("/agents", response_model=AgentOut, status_code=status.HTTP_201_CREATED)
-def create_agent(db_session: DbSession, actor: AgentAdmin, data: AgentCreate) -> Any:
-    agent = service.create_agent(db_session=db_session, **data.model_dump())
+def create_agent(db_session: DbSession, actor: AgentAdmin, data: AgentCreate) -> AgentOut:
+    """An account that would read residents' data is created inactive, with a request a
+    supervisor approves (`pending_request_id`): an admin alone never grants that access."""
+    agent, request = changes.create(db_session=db_session, author=actor, **data.model_dump())
+    out = _out(db_session, agent, request)
     db_session.commit()
-    return agent
+    return out
+
+
+@router.patch("/agents/{agent_id}", response_model=AgentOut)
+def change_agent(db_session: DbSession, actor: AgentAdmin, agent_id: uuid.UUID,
+                 data: AgentUpdate) -> AgentOut:
+    """Only the fields given change (`site_code: null`: every site). What takes access
+    away applies at once; what grants residents' data waits for a supervisor."""
+    given = {name: getattr(data, name) for name in data.model_fields_set}
+    for name in ("display_name", "role", "active"):
+        if given.get(name, 0) is None:
+            del given[name]  # null: unchanged (these have no "none")
+    agent, request = changes.change(db_session=db_session, author=actor, agent_id=agent_id,
+                                    **given)
+    out = _out(db_session, agent, request)
+    db_session.commit()
+    return out
+
+
+@router.post("/agents/{agent_id}/password", response_model=AgentOut)
+def reset_password(db_session: DbSession, actor: AgentAdmin, agent_id: uuid.UUID,
+                   data: PasswordReset) -> AgentOut:
+    """A new password for a colleague who lost theirs; their sessions are closed. For an
+    account with residents' data it waits for a supervisor (who checked it was asked)."""
+    agent, request = changes.reset_password(db_session=db_session, author=actor,
+                                            agent_id=agent_id, new_password=data.new_password)
+    out = _out(db_session, agent, request)
+    db_session.commit()
+    return out
+
+
+@router.get("/agents/requests", response_model=list[AgentRequestOut])
+def list_requests(db_session: DbSession, actor: Reviewer, pending_only: bool = True,
+                  limit: Annotated[int, Query(ge=1, le=500)] = 100) -> Any:
+    """Changes of agents that grant residents' data, newest first (pending ones by default)."""
+    return changes.list_requests(db_session=db_session, pending_only=pending_only, limit=limit)
+
+
+@router.post("/agents/requests/{agent_request_id}/approve", response_model=AgentRequestOut)
+def approve_request(db_session: DbSession, actor: AgentApprover,
+                    agent_request_id: uuid.UUID) -> Any:
+    """A supervisor other than the request's author and than the agent concerned."""
+    request = changes.approve(db_session=db_session, approver=actor, request_id=agent_request_id)
+    db_session.commit()
+    return request
+
+
+@router.post("/agents/requests/{agent_request_id}/refuse", response_model=AgentRequestOut)
+def refuse_request(db_session: DbSession, actor: AgentApprover,
+                   agent_request_id: uuid.UUID) -> Any:
+    request = changes.refuse(db_session=db_session, approver=actor, request_id=agent_request_id)
+    db_session.commit()
+    return request

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from crm_core.agents.enums import Role, SiteKind
+from crm_core.agents.enums import RequestStatus, Role, SiteKind
 
 
 class TokenOut(BaseModel):
@@ -52,7 +53,25 @@ class PasswordChange(BaseModel):
     new_password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
+class AgentUpdate(BaseModel):
+    """Only the fields given change; `site_code: null` means every site."""
+
+    model_config = ConfigDict(extra="forbid")
+    display_name: Annotated[str, StringConstraints(min_length=1, max_length=120)] | None = None
+    role: Role | None = None
+    site_code: str | None = None
+    phone_extension: Annotated[str, StringConstraints(min_length=1, max_length=20)] | None = None
+    active: bool | None = None
+
+
+class PasswordReset(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    new_password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
 class AgentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: uuid.UUID
     username: str
     display_name: str
@@ -60,6 +79,23 @@ class AgentOut(BaseModel):
     site_id: uuid.UUID | None
     phone_extension: str | None
     active: bool
+    # A change that grants residents' data, waiting for a supervisor's approval.
+    pending_request_id: uuid.UUID | None = None
+
+
+class AgentRequestOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    agent_id: uuid.UUID
+    requested_at: datetime
+    author: str
+    role: Role
+    site_id: uuid.UUID | None
+    summary: str
+    status: RequestStatus
+    decided_at: datetime | None
+    decided_by_id: uuid.UUID | None
 
 
 class MeOut(BaseModel):

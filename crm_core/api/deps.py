@@ -71,6 +71,7 @@ _PERMISSION_LABELS = {
     Permission.RESIDENT_ERASE: "effacer des dossiers",
     Permission.REPORT_READ: "consulter les rapports",
     Permission.AGENT_ADMIN: "gérer les agents",
+    Permission.AGENT_APPROVE: "valider les accès des agents",
     Permission.CATALOG_ADMIN: "gérer les sites et les services",
 }
 
@@ -97,4 +98,5 @@ CaseWriter = Annotated[Actor, Depends(require(Permission.CASE_WRITE))]
 InteractionWriter = Annotated[Actor, Depends(require(Permission.INTERACTION_WRITE))]
 ResidentEraser = Annotated[Actor, Depends(require(Permission.RESIDENT_ERASE))]
 AgentAdmin = Annotated[Actor, Depends(require(Permission.AGENT_ADMIN))]
+AgentApprover = Annotated[Actor, Depends(require(Permission.AGENT_APPROVE))]
 CatalogAdmin = Annotated[Actor, Depends(require(Permission.CATALOG_ADMIN))]

@@ -15,3 +15,4 @@ class EventKind(StrEnum):
     SIGN_IN_LOCKED = "sign_in_locked"
     LOOKUP_SCAN = "lookup_scan"
     INBOUND_FLOOD = "inbound_flood"
+    AGENT_CHANGED = "agent_changed"  # an account, role, site, extension or password: by whom

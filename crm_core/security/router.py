@@ -9,6 +9,7 @@ from crm_core.agents.enums import Permission
 from crm_core.api.deps import BearerToken, DbSession, current_actor
 from crm_core.exceptions import PermissionDenied
 from crm_core.security import service
+from crm_core.security.enums import EventKind
 from crm_core.security.schemas import SecurityEventOut
 
 router = APIRouter(prefix="/security", tags=["security"])
@@ -28,7 +29,8 @@ Reviewer = Annotated[Actor, Depends(security_reviewer)]
 
 @router.get("/events", response_model=list[SecurityEventOut])
 def list_events(db_session: DbSession, actor: Reviewer,
-                limit: Annotated[int, Query(ge=1, le=500)] = 100) -> Any:
+                limit: Annotated[int, Query(ge=1, le=500)] = 100,
+                kind: EventKind | None = None) -> Any:
     """Accounts locked after failed sign-ins, agents whose lookups miss like a scan,
-    platforms flooding an endpoint: newest first."""
-    return service.list_events(db_session=db_session, limit=limit)
+    platforms flooding an endpoint, changes of agents (with their author): newest first."""
+    return service.list_events(db_session=db_session, limit=limit, kind=kind)

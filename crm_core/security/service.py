@@ -65,9 +65,12 @@ def record_event(*, db_session: Session, kind: EventKind, subject: str, detail: 
     return event
 
 
-def list_events(*, db_session: Session, limit: int = 100) -> list[SecurityEvent]:
-    return list(db_session.scalars(
-        select(SecurityEvent).order_by(SecurityEvent.occurred_at.desc()).limit(limit)))
+def list_events(*, db_session: Session, limit: int = 100,
+                kind: EventKind | None = None) -> list[SecurityEvent]:
+    statement = select(SecurityEvent).order_by(SecurityEvent.occurred_at.desc()).limit(limit)
+    if kind is not None:
+        statement = statement.where(SecurityEvent.kind == kind)
+    return list(db_session.scalars(statement))
 
 
 # Sign-in

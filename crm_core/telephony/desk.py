@@ -19,11 +19,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from crm_core.agents import live
 from crm_core.agents import service as agents
 from crm_core.agents.actor import Actor
 from crm_core.agents.enums import Permission, Role
 from crm_core.agents.models import Agent
-from crm_core.exceptions import DomainError, InvalidInput, PermissionDenied
+from crm_core.exceptions import DomainError, InvalidInput, NotAuthenticated, PermissionDenied
 from crm_core.telephony import service
 from crm_core.telephony.hub import DeskHub
 
@@ -87,8 +88,9 @@ def _open(websocket: WebSocket, token: str) -> tuple[str, list[dict[str, Any]]]:
 
 
 async def serve_desk(websocket: WebSocket, hub: DeskHub) -> None:
+    token = _token(websocket)
     try:
-        extension, snapshot = await asyncio.to_thread(_open, websocket, _token(websocket))
+        extension, snapshot = await asyncio.to_thread(_open, websocket, token)
     except DomainError as refused:
         await websocket.close(code=POLICY_VIOLATION, reason=refused.detail[:120])
         return
@@ -99,15 +101,7 @@ async def serve_desk(websocket: WebSocket, hub: DeskHub) -> None:
         )
         receiver = asyncio.create_task(_drain(websocket))
         try:
-            while not receiver.done():
-                getter = asyncio.create_task(queue.get())
-                done, _ = await asyncio.wait(
-                    {getter, receiver}, return_when=asyncio.FIRST_COMPLETED
-                )
-                if getter not in done:
-                    getter.cancel()
-                    break
-                await websocket.send_text(_dumps(getter.result()))
+            await _forward(websocket, token, extension, queue, receiver)
         except (WebSocketDisconnect, RuntimeError):
             pass  # the desk went away mid-send; it gets a snapshot when it comes back
         finally:
@@ -117,6 +111,50 @@ async def serve_desk(websocket: WebSocket, hub: DeskHub) -> None:
             if websocket.client_state is WebSocketState.CONNECTED:
                 with contextlib.suppress(RuntimeError):
                     await websocket.close()
+
+
+async def _forward(
+    websocket: WebSocket, token: str, extension: str,
+    queue: asyncio.Queue[dict[str, Any]], receiver: asyncio.Task[None],
+) -> None:
+    """Sends what the hub publishes, the session re-checked before each message and every
+    `live.RECHECK_SECONDS` while nothing comes: closed as soon as it has ended."""
+    while not receiver.done():
+        getter = asyncio.create_task(queue.get())
+        done, _ = await asyncio.wait({getter, receiver}, timeout=live.RECHECK_SECONDS,
+                                     return_when=asyncio.FIRST_COMPLETED)
+        if getter not in done:
+            getter.cancel()
+            if receiver in done:
+                return
+        message = getter.result() if getter in done else None
+        try:
+            await asyncio.to_thread(_recheck, websocket, token, extension, message)
+        except NotAuthenticated:
+            await websocket.close(code=live.SESSION_ENDED, reason=live.SESSION_ENDED_REASON)
+            return
+        except DomainError as refused:  # the role or the extension changed meanwhile
+            await websocket.close(code=POLICY_VIOLATION, reason=refused.detail[:120])
+            return
+        if message is not None:
+            await websocket.send_text(_dumps(message))
+
+
+def _recheck(websocket: WebSocket, token: str, extension: str,
+             message: dict[str, Any] | None) -> None:
+    """The session still open, the agent still allowed on this extension; the names a ring
+    is about to show are logged as read by this agent (whoever follows the seat)."""
+    with websocket.app.state.session_factory() as db_session:
+        actor = live.live_actor(websocket.app.state, db_session, token)
+        if not actor.can(Permission.RESIDENT_READ):
+            raise PermissionDenied("Votre rôle ne permet plus de suivre un poste")
+        if followable_extension(db_session, actor, extension) != extension:
+            raise PermissionDenied("Ce poste n'est plus le vôtre", extension=extension)
+        if message is not None and message.get("type") == "ring":
+            service.log_disclosure(db_session=db_session, actor=actor,
+                                   match=message.get("match") or {},
+                                   reason=f"incoming_call:{extension}")
+            db_session.commit()
 
 
 async def _drain(websocket: WebSocket) -> None:

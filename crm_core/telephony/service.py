@@ -14,7 +14,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from crm_core.agents.actor import SYSTEM, Actor
+from crm_core.agents.actor import Actor
 from crm_core.agents.models import Agent
 from crm_core.config import get_settings
 from crm_core.database.base import utcnow
@@ -183,7 +183,6 @@ def _pushes(
         call.match_kind = match["kind"]
         if match["kind"] is MatchKind.RESIDENT and call.resident_id is None:
             call.resident_id = match["resident_id"]
-        _log_disclosure(db_session, call, match, newly_ringing)
         message = {"type": "ring", "call": call_out(call), "match": match}
         return [(extension, message) for extension in newly_ringing]
     message = {"type": "update", "call": call_out(call)}
@@ -191,10 +190,12 @@ def _pushes(
 
 
 def disclosed_residents(match: dict[str, Any]) -> list[uuid.UUID]:
-    """Whose names a match puts on a desk: the caller, or every candidate."""
-    if match["kind"] is MatchKind.RESIDENT:
-        return [match["resident_id"]]
-    if match["kind"] is MatchKind.CANDIDATES:
+    """Whose names a match puts on a desk: the caller, or every candidate. The match may
+    have come through the broadcast as JSON (plain strings)."""
+    kind = MatchKind(match.get("kind", MatchKind.NONE))
+    if kind is MatchKind.RESIDENT:
+        return [uuid.UUID(str(match["resident_id"]))]
+    if kind is MatchKind.CANDIDATES:
         return [uuid.UUID(str(c["resident_id"])) for c in match.get("candidates", [])]
     return []
 
@@ -203,28 +204,13 @@ def log_disclosure(
     *, db_session: Session, actor: Actor, match: dict[str, Any], reason: str
 ) -> None:
     """Showing a name on a desk is a lookup of that resident's file: logged, for the
-    caller and for every candidate of a shared number alike."""
+    caller and for every candidate of a shared number alike, as read by the agent whose
+    desk shows it, when it shows it (`desk`): nobody reads a ring no desk receives."""
     for resident_id in disclosed_residents(match):
         record_access(
             db_session=db_session, actor=actor, resident_id=resident_id,
             operation=AccessOperation.LOOKUP, channel=Channel.PHONE, reason=reason,
         )
-
-
-def _log_disclosure(
-    db_session: Session, call: Call, match: dict[str, Any], extensions: list[str]
-) -> None:
-    if not disclosed_residents(match):
-        return
-    for extension in extensions:
-        agent = _agent_for(db_session, extension)
-        actor = (
-            Actor(username=agent.username, agent_id=agent.id, role=agent.role,
-                  site_id=agent.site_id)
-            if agent else SYSTEM
-        )
-        log_disclosure(db_session=db_session, actor=actor, match=match,
-                       reason=f"incoming_call:{extension}")
 
 
 def call_out(call: Call) -> dict[str, Any]:

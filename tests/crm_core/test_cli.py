@@ -14,6 +14,7 @@ from crm_core.config import get_settings
 from crm_core.database.engine import make_engine, make_session_factory
 from crm_core.recognition.models import SearchKey
 from crm_core.residents.models import Resident
+from crm_core.security.models import SecurityEvent
 
 runner = CliRunner()
 
@@ -49,6 +50,11 @@ def test_db_upgrade_agent_add_and_seed(cli_database: str) -> None:
         assert session.scalar(select(Agent.display_name).where(Agent.username == "m.leroy")) == (
             "Martine Leroy"
         )
+        # The console is a trusted path (its user holds the server): active at once, logged.
+        assert session.scalar(select(Agent.active).where(Agent.username == "m.leroy"))
+        assert session.scalars(select(SecurityEvent.detail).where(
+            SecurityEvent.subject == "m.leroy")).all() == [
+            "Compte créé : rôle counter, site tous les sites (par console)"]
     engine.dispose()
 
 

@@ -124,3 +124,27 @@ def test_the_line_drops_within_seconds_when_the_server_vanishes(
         # Three keepalive periods (ping, pong awaited, close) fit well within the bound;
         # the former 15 s + 10 s (+ 10 s to close) did not.
         asyncio.run(asyncio.wait_for(scenario(), 5 * KEEPALIVE_SECONDS))
+
+
+def test_the_feed_stops_when_the_session_ends(server_engine: Engine) -> None:
+    """Signed out elsewhere: the desk says so in French and stops knocking with a dead token."""
+
+    async def scenario() -> list[dict[str, Any]]:
+        with serve(server_engine) as server:
+            give_extension(server, "telephone", "201")
+            with RelaisClient(server.url) as client:
+                token = str(client.sign_in("telephone", "secret-pass")["access_token"])
+                feed = desk_feed(server.url, token, min_backoff=0.05)
+                try:
+                    seen = [await anext(feed)]
+                    await asyncio.to_thread(client.sign_out)
+                    await asyncio.to_thread(post_event, server.url, "newCall", "gone-1",
+                                            user=["201"])
+                    seen += [message async for message in feed]
+                finally:
+                    await feed.aclose()
+        return seen
+
+    seen = asyncio.run(scenario())
+    assert [message["type"] for message in seen] == ["snapshot", "session_ended"]
+    assert seen[-1]["reason"] == "Session terminée : reconnectez-vous pour suivre les appels"

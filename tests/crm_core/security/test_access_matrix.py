@@ -90,6 +90,13 @@ ROWS = [
     R("POST", "/api/v1/agents", ADMIN, 201, json=lambda w: {
         "username": f"agent.{w.uid}", "display_name": "Nouvel Agent", "password": "s3cret!-long",
         "role": "counter"}),
+    R("PATCH", "/api/v1/agents/{agent_id}", ADMIN, 200,
+      json=lambda w: {"display_name": "Nom changé"}),
+    R("POST", "/api/v1/agents/{agent_id}/password", ADMIN, 200,
+      json=lambda w: {"new_password": "un-Mot-de-passe-2026"}),
+    R("GET", "/api/v1/agents/requests", REVIEWERS, 200),
+    R("POST", "/api/v1/agents/requests/{agent_request_id}/approve", SUPERVISOR, 200),
+    R("POST", "/api/v1/agents/requests/{agent_request_id}/refuse", SUPERVISOR, 200),
     # residents
     R("GET", "/api/v1/residents/search", FRONT, 200, query=lambda w: {"q": "Durand"}),
     R("POST", "/api/v1/residents/search", FRONT, 200, json=lambda w: {"q": "Durand"}),

@@ -165,6 +165,22 @@ class World:
     def point(self) -> str:  # the resident space's name for it
         return self.point_id
 
+    @cached_property
+    def agent_id(self) -> str:
+        """A counter agent of the home site."""
+        agent = factories.AgentFactory(role=Role.COUNTER, site=self.staff.home)
+        return str(agent.id)
+
+    @cached_property
+    def agent_request_id(self) -> str:
+        """A promotion to supervisor asked by the home site's admin, pending."""
+        from crm_core.agents import changes
+
+        _, request = changes.change(db_session=self.db_session, author=self.staff.actor(
+            Role.ADMIN), agent_id=uuid.UUID(self.agent_id), role=Role.SUPERVISOR)
+        assert request is not None
+        return str(request.id)
+
     # Objects that an allowed role reaches as "not found": the handler ran, past the checks.
     @cached_property
     def request_id(self) -> str:

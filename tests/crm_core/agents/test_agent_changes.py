@@ -1,0 +1,165 @@
+"""Privilege by proxy: an admin alone never obtains residents' data, through any account;
+every change of an agent is a security event with its author, listed for supervisors."""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crm_core.agents.enums import Role
+from crm_core.agents.models import Agent
+from crm_core.security.models import SecurityEvent
+from tests.crm_core.conftest import sign_in
+
+STRONG = "un-Mot-de-passe-2026"
+
+
+@pytest.fixture
+def staff(client: TestClient, factories: ModuleType, db_session: Session) -> dict[str, Any]:
+    """An admin and two supervisors at "hdv": their sign-in headers, and the site."""
+    site = factories.SiteFactory(code="hdv")
+    for name, role in (("admin", Role.ADMIN), ("chef", Role.SUPERVISOR),
+                       ("cheffe", Role.SUPERVISOR)):
+        factories.AgentFactory(username=name, role=role, site=site)
+    db_session.commit()
+    return {name: sign_in(client, name) for name in ("admin", "chef", "cheffe")} | {
+        "site": site}
+
+
+def _create(client: TestClient, headers: dict[str, str], role: str,
+            site_code: str | None = None) -> Any:
+    response = client.post("/api/v1/agents", headers=headers, json={
+        "username": "proxy", "display_name": "Prête-nom", "password": STRONG, "role": role,
+        "site_code": site_code})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def _cannot_sign_in(client: TestClient, username: str, password: str = STRONG) -> None:
+    response = client.post("/api/v1/auth/token",
+                           data={"username": username, "password": password})
+    assert response.status_code == 401
+
+
+def _events(db_session: Session, username: str) -> list[SecurityEvent]:
+    return list(db_session.scalars(select(SecurityEvent).where(
+        SecurityEvent.subject == username).order_by(SecurityEvent.occurred_at)))
+
+
+def test_an_admin_cannot_read_files_through_a_supervisor_they_create(
+    client: TestClient, staff: dict[str, Any], db_session: Session,
+) -> None:
+    created = _create(client, staff["admin"], "supervisor")  # no site: every site
+    assert (created["active"], created["pending_request_id"] is not None) == (False, True)
+    _cannot_sign_in(client, "proxy")
+    listed = client.get("/api/v1/agents", headers=staff["admin"]).json()
+    assert [a["pending_request_id"] for a in listed if a["username"] == "proxy"] == [
+        created["pending_request_id"]]
+    # The author cannot approve, nor can anyone but a supervisor.
+    approve = f"/api/v1/agents/requests/{created['pending_request_id']}/approve"
+    assert client.post(approve, headers=staff["admin"]).status_code == 403
+    assert client.post(approve, headers=staff["chef"]).status_code == 200
+    proxy = sign_in(client, "proxy", STRONG)
+    assert client.get("/api/v1/auth/me", headers=proxy).json()["role"] == "supervisor"
+    events = _events(db_session, "proxy")
+    assert [e.detail.rsplit(" (par ", 1)[1] for e in events] == ["admin)", "chef)"]
+    assert "en attente" in events[0].detail and "validée" in events[1].detail
+
+
+@pytest.mark.parametrize("role", ["counter", "phone", "supervisor"])
+def test_every_role_with_residents_data_waits_for_a_supervisor(
+    client: TestClient, staff: dict[str, Any], role: str,
+) -> None:
+    created = _create(client, staff["admin"], role, "hdv")
+    assert created["active"] is False and created["pending_request_id"]
+    _cannot_sign_in(client, "proxy")
+
+
+def test_an_admin_account_is_created_at_once_and_logged(
+    client: TestClient, staff: dict[str, Any], db_session: Session,
+) -> None:
+    created = _create(client, staff["admin"], "admin")
+    assert (created["active"], created["pending_request_id"]) == (True, None)
+    sign_in(client, "proxy", STRONG)
+    [event] = _events(db_session, "proxy")
+    assert event.kind.value == "agent_changed" and event.detail.endswith("(par admin)")
+
+
+def test_promotion_site_widening_reset_and_reactivation_wait_narrowing_does_not(
+    client: TestClient, staff: dict[str, Any], factories: ModuleType, db_session: Session,
+) -> None:
+    agent = factories.AgentFactory(username="marie", role=Role.COUNTER, site=staff["site"])
+    db_session.commit()
+    path = f"/api/v1/agents/{agent.id}"
+    admin = staff["admin"]
+    for change in ({"role": "supervisor"}, {"site_code": None}):
+        answer = client.patch(path, headers=admin, json=change).json()
+        assert answer["pending_request_id"] and (answer["role"], answer["site_id"]) == (
+            "counter", str(staff["site"].id))
+    reset = client.post(f"{path}/password", headers=admin, json={"new_password": STRONG})
+    assert reset.json()["pending_request_id"]
+    _cannot_sign_in(client, "marie")  # the admin's password opens nothing yet
+    marie = sign_in(client, "marie")  # her own still does
+    # Taking away applies at once, and her session ends with her account.
+    off = client.patch(path, headers=admin, json={"active": False, "phone_extension": "207"})
+    assert (off.json()["active"], off.json()["phone_extension"]) == (False, "207")
+    assert client.get("/api/v1/auth/me", headers=marie).status_code == 401
+    back = client.patch(path, headers=admin, json={"active": True}).json()
+    assert back["active"] is False and back["pending_request_id"]
+    narrow = client.patch(path, headers=admin, json={"role": "admin"}).json()
+    assert narrow["role"] == "admin"
+    details = [e.detail for e in _events(db_session, "marie")]
+    assert len(details) == 6 and all(d.endswith("(par admin)") for d in details)
+    assert details[1].startswith("site hdv → tous les sites : en attente")
+    assert client.get("/api/v1/security/events", headers=staff["chef"],
+                      params={"kind": "agent_changed"}).json()[0]["subject"] == "marie"
+
+
+def test_a_supervisor_approves_neither_their_own_change_nor_their_own_request(
+    client: TestClient, staff: dict[str, Any], db_session: Session,
+) -> None:
+    chef = db_session.scalar(select(Agent).where(Agent.username == "chef"))
+    assert chef is not None
+    asked = client.patch(f"/api/v1/agents/{chef.id}", headers=staff["admin"],
+                         json={"site_code": None}).json()  # every site, for chef
+    approve = f"/api/v1/agents/requests/{asked['pending_request_id']}/approve"
+    refused = client.post(approve, headers=staff["chef"])
+    assert (refused.status_code, refused.json()["code"]) == (403, "four_eyes")
+    listed = client.get("/api/v1/agents/requests", headers=staff["cheffe"]).json()
+    assert [r["id"] for r in listed] == [asked["pending_request_id"]]
+    refuse = approve.replace("/approve", "/refuse")
+    assert client.post(refuse, headers=staff["cheffe"]).json()["status"] == "refused"
+    assert client.post(approve, headers=staff["cheffe"]).status_code == 404
+    db_session.refresh(chef)
+    assert chef.site_id is not None
+
+
+def test_an_approved_reset_closes_the_sessions_and_sets_the_password(
+    client: TestClient, staff: dict[str, Any], factories: ModuleType, db_session: Session,
+) -> None:
+    agent = factories.AgentFactory(username="paul", role=Role.PHONE, site=staff["site"])
+    db_session.commit()
+    paul = sign_in(client, "paul")
+    asked = client.post(f"/api/v1/agents/{agent.id}/password", headers=staff["admin"],
+                        json={"new_password": STRONG}).json()
+    client.post(f"/api/v1/agents/requests/{asked['pending_request_id']}/approve",
+                headers=staff["chef"])
+    assert client.get("/api/v1/auth/me", headers=paul).status_code == 401
+    sign_in(client, "paul", STRONG)
+
+
+def test_one_extension_one_agent(
+    client: TestClient, staff: dict[str, Any], factories: ModuleType, db_session: Session,
+) -> None:
+    factories.AgentFactory(username="tel1", role=Role.PHONE, phone_extension="201")
+    other = factories.AgentFactory(username="tel2", role=Role.PHONE)
+    db_session.commit()
+    taken = client.patch(f"/api/v1/agents/{other.id}", headers=staff["admin"],
+                         json={"phone_extension": "201"})
+    assert (taken.status_code, taken.json()["code"]) == (409, "conflict")
+    assert "déjà attribué" in taken.json()["detail"]
