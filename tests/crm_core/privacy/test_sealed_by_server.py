@@ -94,10 +94,10 @@ def test_the_rows_the_server_sealed_verify_clean_and_an_edit_is_still_caught(
     assert "4 lignes vérifiées" in verified.stdout
     assert "Journal des consultations intègre" in verified.stdout
 
-    with Session(server_database) as db_session, db_session.begin():
-        with _triggers_bypassed(db_session):
-            db_session.execute(update(AccessLog).where(AccessLog.id == 2)
-                               .values(reason="consultation pour un motif inventé"))
+    with Session(server_database) as db_session, db_session.begin(), \
+            _triggers_bypassed(db_session):
+        db_session.execute(update(AccessLog).where(AccessLog.id == 2)
+                           .values(reason="consultation pour un motif inventé"))
     tampered = _relais(env, "audit", "verify")
     assert tampered.returncode == 1, tampered.stdout + tampered.stderr
     printed = " ".join(tampered.stdout.split())
