@@ -173,3 +173,65 @@ def test_the_operators_day_after_the_demo(
             Interaction.note.startswith("Rappel envoyé")))
     engine.dispose()
     assert on_timelines == sent
+
+
+def test_every_operator_command_says_in_french_what_is_wrong(
+    shell: dict[str, str], tmp_path: Path
+) -> None:
+    commands = (["audit", "verify"], ["report", "month", "2026-10"],
+                ["residents", "duplicates"], ["reminders", "send"],
+                ["retention", "run", "--dry-run"])
+    for command in commands:  # no database at all, no secret: the database is the news
+        code, printed = _run(shell, *command)
+        assert code == 2, (command, printed)
+        assert f"Aucune base de données à {tmp_path / 'relais.db'}" in printed, printed
+    empty = tmp_path / "vide.db"
+    empty.touch()
+    secret = {"RELAIS_SECRET_KEY": "x" * 40}
+    for command in commands[:2]:
+        code, printed = _run({**shell, **secret, "RELAIS_DATABASE_URL": f"sqlite:///{empty}"},
+                             *command)
+        assert code == 2 and "(fichier vide)" in printed, printed
+    assert empty.stat().st_size == 0 and not Path(f"{empty}-wal").exists()  # left as found
+    code, printed = _run({**shell, **secret, "RELAIS_DATABASE_URL": "foo://bar"},
+                         "audit", "verify")
+    assert code == 2 and "RELAIS_DATABASE_URL illisible" in printed, printed
+
+    code, printed = _run(shell, "demo", "--seed-only", "--residents", "30")
+    assert code == 0, printed
+    code, printed = _run({**shell, "RELAIS_AUDIT_SEAL_SECONDS": "souvent"}, "report", "month",
+                         "2026-10")
+    assert code == 2, printed
+    assert "RELAIS_AUDIT_SEAL_SECONDS : nombre attendu" in printed, printed
+    for command in commands[3:]:  # these find the demo's database too
+        code, printed = _run(shell, *command)
+        assert code == 0, (command, printed)
+        assert "Base de démonstration" in printed, printed
+    code, printed = _run(shell, "residents", "merge", "a", "b", "--agent", "admin",
+                         "--reason", "doublon")
+    assert code == 2 and "Identifiant illisible pour SURVIVOR_ID" in printed, printed
+
+
+def test_a_long_list_of_anomalies_keeps_the_head_verdict_first(
+    shell: dict[str, str], tmp_path: Path
+) -> None:
+    code, printed = _run(shell, "demo", "--seed-only", "--residents", "30")
+    assert code == 0, printed
+    code, printed = _run(shell, "audit", "verify")
+    assert code == 0, printed
+    head = re.search(r"\d+:[0-9a-f]{64}", printed)
+    rows = re.search(r"([\d\u202f]+) lignes vérifiées", printed)
+    assert head and rows, printed
+    total = int(rows.group(1).replace("\u202f", ""))
+    assert total > 50, printed
+    engine = make_engine(f"sqlite:///{tmp_path / 'demo.db'}")
+    with engine.begin() as connection:  # someone with the database file in hand
+        connection.exec_driver_sql("DROP TRIGGER trg_access_log_no_update")
+        connection.exec_driver_sql("UPDATE access_log SET reason = 'inventé'")
+    engine.dispose()
+    code, printed = _run(shell, "audit", "verify", "--expect-head", head.group(0))
+    assert code == 1, printed
+    verdict, anomalies = printed.index("Tête attendue retrouvée"), printed.index("anomalie(s)")
+    assert verdict < anomalies
+    assert printed.count("modifiée, ou chaîne réécrite") == 50
+    assert f"… et {total - 50:,} autres.".replace(",", "\u202f") in printed, printed
