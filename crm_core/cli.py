@@ -15,6 +15,7 @@ from counter_client.cli import counter
 from crm_core.agents.enums import Role
 from crm_core.cli_database import demo_database, load_settings
 from crm_core.config import Settings, get_settings
+from crm_core.database.registry import load_models
 from crm_core.privacy.cli import audit_app, retention_app
 from crm_core.recognition.cli import bench_search, residents_app
 from crm_core.reminders.cli import reminders_app
@@ -51,6 +52,12 @@ app.add_typer(report_app, name="report")
 bench_app.command("reports")(bench_reports)
 console = Console()
 DEMO_PBX_SECRETS = "pbx-demo:demo-pbx-secret-not-for-production"
+
+
+@app.callback()
+def _bootstrap() -> None:
+    # Every command sees every model, whichever modules it imported (see registry).
+    load_models()
 
 
 def _settings() -> Settings:

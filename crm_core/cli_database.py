@@ -21,13 +21,16 @@ from pathlib import Path
 
 import typer
 from pydantic import Field, ValidationError
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from rich.console import Console
-from sqlalchemy import Engine, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from rich.markup import escape
+from sqlalchemy import URL, Engine, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from crm_core.config import Settings, default_data_dir, get_settings
+from crm_core.validation_messages import field_of, french_message
 
 DEMO_DATABASE = "demo.db"
 EMBEDDED_DATABASE = "relais.db"
@@ -47,21 +50,29 @@ def demo_database(data_dir: Path) -> Path:
     return data_dir / DEMO_DATABASE
 
 
+def _setting_problem(error: ErrorDetails) -> str:
+    where = field_of(error)
+    message = french_message(error)
+    return f"RELAIS_{where.upper()} : {message}" if where else message
+
+
 def load_settings() -> Settings:
     """The settings, or a French refusal (exit 2) naming what is wrong."""
     try:
-        return get_settings()
+        settings = get_settings()
     except ValidationError as exc:
-        reasons = "; ".join(
-            str(error["msg"]).removeprefix("Value error, ") for error in exc.errors()
-        )
-        errors.print(f"[bold red]Configuration refusée :[/] {reasons}")
+        reasons = "; ".join(_setting_problem(error) for error in exc.errors())
+        errors.print(f"[bold red]Configuration refusée :[/] {escape(reasons)}", soft_wrap=True)
         raise typer.Exit(2) from exc
+    _parsed(settings.effective_database_url)
+    return settings
 
 
 def command_settings() -> Settings:
     """The settings of a command that works on existing data: the configured database,
-    else the demo one when only it exists (then in demo mode, as `relais demo` left it)."""
+    else the demo one when only it exists (then in demo mode, as `relais demo` left it).
+    A database that is not there is said before any other setting is checked: "no
+    database here" is what the operator needs to read, not "set a secret"."""
     where = _Location()
     embedded = where.data_dir / EMBEDDED_DATABASE
     demo = demo_database(where.data_dir)
@@ -71,23 +82,45 @@ def command_settings() -> Settings:
         get_settings.cache_clear()
         errors.print(f"Base de démonstration : {demo} (une autre base : RELAIS_DATABASE_URL)",
                      soft_wrap=True)
+        where = _Location()
+    refuse_missing_url(where.database_url or f"sqlite:///{embedded}")
     return load_settings()
 
 
 def _refuse(message: str) -> typer.Exit:
-    errors.print(f"[bold red]{message}[/]", soft_wrap=True)  # paths copied whole
+    errors.print(f"[bold red]{escape(message)}[/]", soft_wrap=True)  # paths copied whole
     return typer.Exit(2)
 
 
-def refuse_missing_file(settings: Settings) -> None:
-    """Stop (exit 2) when the configured SQLite file is not there: opening it would
-    create an empty one."""
-    url = make_url(settings.effective_database_url)
+def _parsed(url_text: str) -> URL:
+    """The URL, or a French refusal for one no engine here can open."""
+    try:
+        url = make_url(url_text)
+        url.get_dialect()  # an unknown scheme (foo://) fails here, not at connection time
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        raise _refuse(f"RELAIS_DATABASE_URL illisible : {url_text!r} (attendu : "
+                      "sqlite:///chemin/relais.db ou postgresql://…)") from exc
+    return url
+
+
+def refuse_missing_url(url_text: str) -> None:
+    """Stop (exit 2) when the URL cannot be opened, or its SQLite file is not there or
+    empty: opening it would create a database (or turn the empty file into one)."""
+    url = _parsed(url_text)
     path = url.database or ""
-    if url.get_backend_name() == "sqlite" and path not in ("", ":memory:") \
-            and not path.startswith("file:") and not Path(path).is_file():
+    if url.get_backend_name() != "sqlite" or path in ("", ":memory:") \
+            or path.startswith("file:"):
+        return
+    if not Path(path).is_file():
         raise _refuse(f"Aucune base de données à {path} : lancez « relais demo », ou "
                       "indiquez la base avec RELAIS_DATABASE_URL.")
+    if Path(path).stat().st_size == 0:
+        raise _refuse(f"Aucune base Relais dans {path} (fichier vide) : lancez "
+                      "« relais db upgrade » ou « relais demo ».")
+
+
+def refuse_missing_file(settings: Settings) -> None:
+    refuse_missing_url(settings.effective_database_url)
 
 
 def open_existing(settings: Settings) -> Engine:
@@ -96,15 +129,15 @@ def open_existing(settings: Settings) -> Engine:
     from crm_core.database.engine import make_engine
     from crm_core.database.migrate import current_revision, head_revision
 
-    url = make_url(settings.effective_database_url)
     refuse_missing_file(settings)
+    url = _parsed(settings.effective_database_url)
     engine = make_engine(settings.effective_database_url)
     try:
         revision = current_revision(engine)
     except SQLAlchemyError as exc:
         engine.dispose()
-        raise _refuse(f"Base de données injoignable ({type(exc).__name__}) : vérifiez "
-                      "RELAIS_DATABASE_URL.") from exc
+        raise _refuse(f"Base de données injoignable à {url.render_as_string()} : "
+                      f"{_why(exc)} Vérifiez RELAIS_DATABASE_URL.") from exc
     if revision != head_revision():
         engine.dispose()
         if revision is None:
@@ -112,6 +145,20 @@ def open_existing(settings: Settings) -> Engine:
                           "lancez « relais db upgrade » ou « relais demo ».")
         raise _refuse("La base n'est pas à jour. Lancez : relais db upgrade")
     return engine
+
+
+def _why(exc: SQLAlchemyError) -> str:
+    """A French reason for a failed connection, from what the driver said."""
+    said = str(getattr(exc, "orig", exc)).lower()
+    if "not a database" in said:
+        return "ce fichier n'est pas une base SQLite."
+    if "password" in said or "authentication" in said:
+        return "identifiant ou mot de passe refusé."
+    if "does not exist" in said:
+        return "cette base n'existe pas sur le serveur."
+    if "connection refused" in said or "could not connect" in said or "timeout" in said:
+        return "le serveur ne répond pas."
+    return "la connexion a échoué."
 
 
 @contextmanager

@@ -110,12 +110,12 @@ class Settings(BaseSettings):
             return self
         if not secret or secret == DEMO_SECRET_KEY:
             raise InsecureSettings(
-                "RELAIS_SECRET_KEY must be set to a secret of your own (at least 32 characters)"
-                " outside demo mode; generate one with: python -c"
+                "RELAIS_SECRET_KEY doit être un secret propre à votre installation (au moins"
+                " 32 caractères) hors du mode démonstration ; pour en créer un : python -c"
                 " 'import secrets; print(secrets.token_urlsafe(48))'"
             )
         if len(secret) < 32:
-            raise InsecureSettings("RELAIS_SECRET_KEY must be at least 32 characters long")
+            raise InsecureSettings("RELAIS_SECRET_KEY doit compter au moins 32 caractères")
         return self
 
     @property

@@ -22,6 +22,7 @@ from crm_core.badges.router import router as badges_router
 from crm_core.cases.router import router as cases_router
 from crm_core.config import Settings, get_settings
 from crm_core.database.engine import make_engine, make_session_factory
+from crm_core.database.registry import load_models
 from crm_core.interactions.router import router as interactions_router
 from crm_core.privacy.router import router as privacy_router
 from crm_core.privacy.sealer import PeriodicSealer
@@ -58,6 +59,7 @@ in French for the agent, with a stable `code`.
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    load_models()
     settings = settings or get_settings()
     owns_engine = engine is None
     engine = engine or make_engine(

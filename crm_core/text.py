@@ -22,3 +22,8 @@ def fold(text: str) -> str:
 def clean_display(text: str) -> str:
     """Trim and collapse inner whitespace of a name as typed, keeping accents and case."""
     return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def count(number: int) -> str:
+    """12345 -> '12 345' (narrow no-break space, as French typography wants)."""
+    return f"{number:,}".replace(",", "\u202f")

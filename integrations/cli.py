@@ -43,8 +43,10 @@ def _existing_engine() -> Engine:
 def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None) -> int:
     """Apply the events of deferred sources and deliver the outbox until stopped
     (SIGTERM/SIGINT finish the current batch, then exit)."""
-    import crm_core.database.models  # noqa: F401 - applying events touches every mapper
     from crm_core.cli_database import load_settings, refuse_missing_file
+    from crm_core.database.registry import load_models
+
+    load_models()  # applying events touches every mapper (also when called directly)
 
     hooks.install()
     settings = get_integration_settings()

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from crm_core.exceptions import DomainError
+from crm_core.validation_messages import field_of, french_message
 
 logger = logging.getLogger("relais.errors")
 PROBLEM_TYPE = "urn:relais:problem:"
@@ -27,37 +28,6 @@ _HTTP_TITLES = {
     413: "Requête trop volumineuse",
     415: "Type de contenu non pris en charge",
 }
-
-_VALIDATION_MESSAGES = {
-    "missing": "champ obligatoire",
-    "extra_forbidden": "champ inconnu",
-    "string_too_long": "texte trop long",
-    "string_too_short": "texte trop court ou vide",
-    "string_pattern_mismatch": "format invalide",
-    "date_from_datetime_parsing": "date invalide (AAAA-MM-JJ attendu)",
-    "date_parsing": "date invalide (AAAA-MM-JJ attendu)",
-    "date_type": "date invalide (AAAA-MM-JJ attendu)",
-    "datetime_parsing": "date et heure invalides (ISO 8601 attendu)",
-    "timezone_aware": "fuseau horaire manquant",
-    "uuid_parsing": "identifiant invalide",
-    "enum": "valeur non reconnue",
-    "too_long": "trop d'éléments",
-    "json_invalid": "JSON invalide",
-    "int_parsing": "nombre entier attendu",
-    "bool_parsing": "vrai/faux attendu",
-    "model_attributes_type": "objet attendu",
-    "dict_type": "objet attendu",
-    "list_type": "liste attendue",
-    "string_type": "texte attendu",
-    "greater_than_equal": "valeur trop petite",
-    "less_than_equal": "valeur trop grande",
-    "greater_than": "valeur trop petite",
-    "less_than": "valeur trop grande",
-    "float_parsing": "nombre attendu",
-    "date_from_datetime_inexact": "date invalide (AAAA-MM-JJ attendu)",
-    "datetime_from_date_parsing": "date et heure invalides (ISO 8601 attendu)",
-}
-
 
 def problem_response(
     status: int, code: str, title: str, detail: str, *,
@@ -83,11 +53,7 @@ def _validation_error(_: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = []
     for error in exc.errors():
-        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query")]
-        message = _VALIDATION_MESSAGES.get(error.get("type", ""), error.get("msg", "invalide"))
-        if error.get("type") == "value_error":
-            message = str(error.get("ctx", {}).get("error", message))
-        errors.append({"field": ".".join(location) or "requête", "message": message})
+        errors.append({"field": field_of(error) or "requête", "message": french_message(error)})
     detail = "; ".join(f"{e['field']} : {e['message']}" for e in errors[:5])
     return problem_response(
         422, "invalid_input", "Données invalides", detail or "Données invalides", errors=errors

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -43,22 +44,40 @@ _ROW_COLUMNS = (
 )
 
 
-def canonical(row: Sequence[Any]) -> bytes:
-    """One row as bytes, the same on both engines (UTC, microseconds, JSON-quoted)."""
+def _uuid_text(value: Any, *, compact: bool) -> str | None:
+    if value is None:
+        return None
+    parsed = value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    return parsed.hex if compact else str(parsed)
+
+
+def canonical(row: Sequence[Any], *, compact_ids: bool = False) -> bytes:
+    """One row as bytes, the same on both engines and whatever the reader's types (UTC,
+    microseconds, hyphenated UUIDs, JSON-quoted). `compact_ids`: the bare-hex UUIDs that
+    `relais audit seal` wrote before every model was loaded at start-up (see
+    `crm_core.database.registry`); the same values, so still accepted by `verify`."""
     log_id, occurred_at, agent_id, resident_id, operation, site_id, channel, reason = row
     return json.dumps(
         [
             log_id, occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
-            str(agent_id) if agent_id else None, str(resident_id),
-            getattr(operation, "value", operation), str(site_id) if site_id else None,
+            _uuid_text(agent_id, compact=compact_ids),
+            _uuid_text(resident_id, compact=compact_ids),
+            getattr(operation, "value", operation),
+            _uuid_text(site_id, compact=compact_ids),
             getattr(channel, "value", channel), reason,
         ],
         ensure_ascii=False, separators=(",", ":"),
     ).encode()
 
 
-def link_hash(previous: str, row: Sequence[Any]) -> str:
-    return hashlib.sha256(previous.encode() + b"\n" + canonical(row)).hexdigest()
+def link_hash(previous: str, row: Sequence[Any], *, compact_ids: bool = False) -> str:
+    return hashlib.sha256(
+        previous.encode() + b"\n" + canonical(row, compact_ids=compact_ids)
+    ).hexdigest()
+
+
+def _link_holds(previous: str, row: Sequence[Any], stored: str) -> bool:
+    return stored in (link_hash(previous, row), link_hash(previous, row, compact_ids=True))
 
 
 def _anchor(db_session: Session) -> tuple[int, str]:
@@ -124,6 +143,7 @@ class AuditReport:
     unsealed: int = 0
     purged_up_to: int = 0
     problems: list[str] = field(default_factory=list)
+    head_problem: str | None = None  # with `expect_head`: None when the head was found
 
     @property
     def intact(self) -> bool:
@@ -159,8 +179,7 @@ def verify(
             if rest[2] is None:  # resident_id is never NULL: the row is gone
                 report.problems.append(f"ligne {log_id} (maillon {seq}) supprimée du journal")
             else:
-                actual = link_hash(previous, (log_id, *rest))
-                if actual != stored:
+                if not _link_holds(previous, (log_id, *rest), stored):
                     report.problems.append(
                         f"ligne {log_id} (maillon {seq}) modifiée, ou chaîne réécrite"
                     )
@@ -184,18 +203,28 @@ def _count_unsealed(db_session: Session) -> int:
 
 
 def _check_expected_head(db_session: Session, expect_head: str, report: AuditReport) -> None:
+    """The verdict on a head kept elsewhere goes first among the problems: on a big
+    log it must not be lost behind thousands of row anomalies."""
+    report.head_problem = _expected_head_problem(db_session, expect_head, report)
+    if report.head_problem is not None:
+        report.problems.insert(0, report.head_problem)
+
+
+def _expected_head_problem(
+    db_session: Session, expect_head: str, report: AuditReport
+) -> str | None:
     seq_text, _, expected_hash = expect_head.partition(":")
     if not seq_text.isdigit() or len(expected_hash) != 64:
-        report.problems.append("tête attendue illisible (forme : NUMÉRO:EMPREINTE)")
-        return
+        return "tête attendue illisible (forme : NUMÉRO:EMPREINTE)"
     seq = int(seq_text)
     if seq <= report.purged_up_to:
-        return  # purged since: nothing left to compare it with
+        return None  # purged since: nothing left to compare it with
     stored = db_session.scalar(select(AccessLogSeal.chain_hash).where(AccessLogSeal.seq == seq))
     if stored is None:
-        report.problems.append(f"le maillon {seq} noté auparavant a disparu (fin de chaîne coupée)")
-    elif stored != expected_hash:
-        report.problems.append(f"le maillon {seq} ne porte plus l'empreinte notée auparavant")
+        return f"le maillon {seq} noté auparavant a disparu (fin de chaîne coupée)"
+    if stored != expected_hash:
+        return f"le maillon {seq} ne porte plus l'empreinte notée auparavant"
+    return None
 
 
 @dataclass(frozen=True)

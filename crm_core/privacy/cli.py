@@ -9,9 +9,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy.orm import Session
 
 from crm_core.cli_database import existing_session
+from crm_core.text import count
 
 audit_app = typer.Typer(help="Access log: verify the hash chain, seal, purge.",
                         no_args_is_help=True)
@@ -25,6 +27,9 @@ def _session() -> Iterator[Session]:
     """A session on the existing database (never created nor migrated by these commands)."""
     with existing_session() as db_session:
         yield db_session
+
+
+SHOWN_PROBLEMS = 50
 
 
 @audit_app.command("verify")
@@ -41,20 +46,29 @@ def verify_command(
         # Nothing sealed: "intact" would vouch for a log that holds nothing to check.
         if report.unsealed:
             console.print(f"[bold red]Aucune ligne scellée : rien à vérifier.[/]"
-                          f" {report.unsealed:,} ligne(s) pas encore scellée(s) :"
+                          f" {count(report.unsealed)} ligne(s) pas encore scellée(s) :"
                           " lancez relais audit seal.", soft_wrap=True)
         else:
             console.print("[bold red]Journal vide : rien à vérifier.[/]")
         raise typer.Exit(2)
-    console.print(f"{report.checked:,} lignes vérifiées depuis le maillon "
-                  f"{report.purged_up_to} ; {report.unsealed:,} pas encore scellées.")
+    console.print(f"{count(report.checked)} lignes vérifiées depuis le maillon "
+                  f"{report.purged_up_to} ; {count(report.unsealed)} pas encore scellées.")
     console.print(f"Tête de chaîne (à conserver ailleurs) : [bold]{report.head}[/]")
+    if expect_head is not None:  # the verdict asked for, before any list
+        if report.head_problem is None:
+            console.print("Tête attendue retrouvée.")
+        else:
+            console.print(f"[bold red]Tête attendue : {escape(report.head_problem)}[/]")
     if report.intact:
         console.print("[bold green]Journal des consultations intègre.[/]")
         return
-    console.print(f"[bold red]{len(report.problems)} anomalie(s) :[/]")
-    for problem in report.problems[:50]:
-        console.print(f"  • {problem}")
+    rows = [p for p in report.problems if p != report.head_problem]
+    if rows:
+        console.print(f"[bold red]{count(len(rows))} anomalie(s) :[/]")
+    for problem in rows[:SHOWN_PROBLEMS]:
+        console.print(f"  • {escape(problem)}")
+    if len(rows) > SHOWN_PROBLEMS:
+        console.print(f"  … et {count(len(rows) - SHOWN_PROBLEMS)} autres.")
     raise typer.Exit(1)
 
 
@@ -66,7 +80,7 @@ def seal_command() -> None:
     with _session() as db_session:
         sealed = seal_all(db_session=db_session)
         db_session.commit()
-    console.print(f"{sealed:,} ligne(s) scellée(s).")
+    console.print(f"{count(sealed)} ligne(s) scellée(s).")
 
 
 @audit_app.command("purge")
@@ -76,17 +90,17 @@ def purge_command(
     dry_run: Annotated[bool, typer.Option(help="Say what would go, delete nothing.")] = False,
 ) -> None:
     """Delete the rows older than the retention period; the chain stays verifiable."""
-    from crm_core.cli import _settings
+    from crm_core.cli_database import command_settings
     from crm_core.privacy.audit import purge
 
-    days = retention_days or _settings().audit_retention_days
+    days = retention_days or command_settings().audit_retention_days
     cutoff = datetime.now(UTC) - timedelta(days=days)
     with _session() as db_session:
         report = purge(db_session=db_session, cutoff=cutoff, dry_run=dry_run)
         if not dry_run:
             db_session.commit()
     verb = "seraient supprimées" if dry_run else "supprimées"
-    console.print(f"{report.rows:,} ligne(s) antérieure(s) au {cutoff:%d/%m/%Y} {verb}"
+    console.print(f"{count(report.rows)} ligne(s) antérieure(s) au {cutoff:%d/%m/%Y} {verb}"
                   f" (chaîne ancrée au maillon {report.up_to_seq}).")
 
 
@@ -97,10 +111,10 @@ def retention_run(
     """Apply every retention rule: access log, agents' sessions, inactive residents."""
     from rich.table import Table
 
-    from crm_core.cli import _settings
+    from crm_core.cli_database import command_settings
     from crm_core.privacy.retention import run_retention
 
-    settings = _settings()
+    settings = command_settings()
     with _session() as db_session:
         outcomes = run_retention(db_session=db_session, settings=settings,
                                  now=datetime.now(UTC), dry_run=dry_run)
@@ -110,6 +124,6 @@ def retention_run(
     for column in ("règle", "avant le", "lignes", "appliquée"):
         table.add_column(column)
     for outcome in outcomes:
-        table.add_row(outcome.label, f"{outcome.cutoff:%d/%m/%Y}", f"{outcome.rows:,}",
+        table.add_row(outcome.label, f"{outcome.cutoff:%d/%m/%Y}", count(outcome.rows),
                       "oui" if outcome.applied else "non")
     console.print(table)

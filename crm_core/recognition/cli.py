@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -35,6 +36,17 @@ def _database() -> Iterator[tuple[Engine, Session]]:
 
     with existing_database() as opened:
         yield opened
+
+
+def _identifier(text: str, name: str) -> uuid.UUID:
+    """An id typed on the command line (Typer would answer a bad one in English)."""
+    try:
+        return uuid.UUID(text.strip())
+    except ValueError:
+        console.print(f"[bold red]Identifiant illisible pour {name} :[/] « {escape(text)} »"
+                      " (attendu : un identifiant comme 3f1c2a4e-9b0d-4c1e-8f2a-5d6e7f8a9b0c)",
+                      soft_wrap=True)
+        raise typer.Exit(2) from None
 
 
 def _actor(db_session: Session, username: str) -> Actor:
@@ -83,13 +95,17 @@ def duplicates_command(
 
 @residents_app.command("merge")
 def merge_command(
-    survivor_id: uuid.UUID, merged_id: uuid.UUID, agent: AgentOption, reason: ReasonOption,
+    survivor: Annotated[str, typer.Argument(metavar="SURVIVOR_ID")],
+    merged: Annotated[str, typer.Argument(metavar="MERGED_ID")],
+    agent: AgentOption, reason: ReasonOption,
     take: Annotated[list[str] | None, typer.Option(
         help="Copy from the merged record: birth_date, birth_name, address.")] = None,
 ) -> None:
     """Merge MERGED_ID into SURVIVOR_ID (undo with `relais residents unmerge`)."""
     from crm_core.exceptions import DomainError
     from crm_core.residents import merge
+
+    survivor_id, merged_id = _identifier(survivor, "SURVIVOR_ID"), _identifier(merged, "MERGED_ID")
 
     with _database() as (_, db_session):
         actor = _actor(db_session, agent)
@@ -108,15 +124,20 @@ def merge_command(
 
 
 @residents_app.command("unmerge")
-def unmerge_command(merge_id: uuid.UUID, agent: AgentOption, reason: ReasonOption) -> None:
+def unmerge_command(
+    merge: Annotated[str, typer.Argument(metavar="MERGE_ID")], agent: AgentOption,
+    reason: ReasonOption,
+) -> None:
     """Undo a merge: each record gets back exactly what it had."""
     from crm_core.exceptions import DomainError
-    from crm_core.residents import merge
+    from crm_core.residents import merge as merges
+
+    merge_id = _identifier(merge, "MERGE_ID")
 
     with _database() as (_, db_session):
         actor = _actor(db_session, agent)
         try:
-            merge.unmerge(db_session=db_session, actor=actor, merge_id=merge_id, reason=reason)
+            merges.unmerge(db_session=db_session, actor=actor, merge_id=merge_id, reason=reason)
             db_session.commit()
         except DomainError as exc:
             console.print(f"[bold red]Refusé :[/] {exc.detail}")

@@ -48,20 +48,20 @@ def send_command(
     = None,
 ) -> None:
     """Send every reminder whose day has come, once, to residents who opted in."""
-    from crm_core.cli import _settings
-    from crm_core.privacy.cli import _session
+    from crm_core.cli_database import command_settings, existing_session
     from crm_core.reminders.service import send_due
 
-    settings = _settings()
+    settings = command_settings()  # the demo's database when nothing else is set
     try:
         today = date.fromisoformat(day) if day else city_today()
     except ValueError as exc:
         console.print(f"[bold red]Date illisible :[/] {day} (attendu : AAAA-MM-JJ)")
         raise typer.Exit(2) from exc
     email, sms = backends(settings)
-    with _session() as db_session:
+    with existing_session() as db_session:
         report = send_due(db_session=db_session, settings=settings, today=today, email=email,
-                          sms=sms, public_url=settings.public_url)
+                          sms=sms, public_url=settings.public_url,
+                          checkpoint=db_session.commit)
         db_session.commit()
     console.print(f"{report.sent} rappel(s) envoyé(s), {report.skipped} écarté(s) (pas de"
                   f" consentement ou de coordonnée), {report.failed} en échec (réessayés"

@@ -221,14 +221,32 @@ def _fortnight_end(scope: Scope) -> date:
 
 
 def _fortnight(scope: Scope) -> list[tuple[str, date]]:
-    """The 14 days up to `_fortnight_end`, as day cells (the two weeks compared)."""
+    """The 14 days up to `_fortnight_end`, as day cells (the two weeks compared); none
+    when the period holds fewer than 14 complete days (not started, or too short): weeks
+    outside the period would be compared in its name."""
     end = _fortnight_end(scope)
+    if end - timedelta(days=13) < scope.start:
+        return []
     return [("d", end - timedelta(days=offset)) for offset in range(14)]
 
 
+def _no_fortnight(scope: Scope) -> Table:
+    why = ("la période n'a pas encore commencé" if _fortnight_end(scope) < scope.start
+           else "la période compte moins de deux semaines complètes")
+    return Table(
+        key="emerging", title="Thèmes en hausse d'une semaine à l'autre", row_header="Thème",
+        columns=[Column("Semaine précédente"), Column("Dernière semaine"),
+                 Column("Évolution", "%"), Column("p ajustée (Holm)"), Column("En hausse")],
+        note=f"Pas de comparaison : {why}.",
+    )
+
+
 def _emerging(db_session: Session, scope: Scope) -> Table:
+    fortnight = _fortnight(scope)
+    if not fortnight:
+        return _no_fortnight(scope)
     end = _fortnight_end(scope)
-    daily = read_cells(db_session=db_session, kind="case", scope=scope, parts=_fortnight(scope))
+    daily = read_cells(db_session=db_session, kind="case", scope=scope, parts=fortnight)
     split = end - timedelta(days=7)
     weeks: dict[tuple[Any, bool], Agg] = {}
     for (service_id, period), agg in daily.by("service_id", "period").items():
@@ -295,5 +313,6 @@ READS: dict[str, Callable[[Session, Scope], list[Read]]] = {
                                       ("service_id", "detail")),
     "themes": lambda db, scope: [
         *_reads(db, scope, "case", ("service_id", "detail")),
-        *_reads(db, scope, "case", ("service_id", "period"), parts=_fortnight(scope))],
+        *(_reads(db, scope, "case", ("service_id", "period"), parts=_fortnight(scope))
+          if _fortnight(scope) else [])],
 }

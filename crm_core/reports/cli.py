@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy.orm import Session
 
 from crm_core.cli_database import existing_session
@@ -44,6 +46,8 @@ def run_report(
     if fmt not in Formats:
         console.print(f"[bold red]Format inconnu :[/] « {fmt} » ({', '.join(Formats)})")
         raise typer.Exit(2)
+    if output is not None:
+        _refuse_unwritable(output)  # said before the report is built, not after
     try:
         with _session() as db_session:
             scope = service.resolve_scope(db_session=db_session, actor=None, start=start,
@@ -61,8 +65,29 @@ def run_report(
         typer.echo(body.decode("utf-8"), nl=False)
         return
     target = output or Path(f"rapport-{name}-{start}-{end}.{fmt}")
-    target.write_bytes(body)
+    try:
+        target.write_bytes(body)
+    except OSError as exc:
+        _unwritable(target, _WRITE_ERRORS.get(exc.errno or 0, "écriture impossible"))
     console.print(f"Rapport écrit : {target} ({len(body):,} octets)".replace(",", "\u202f"))
+
+
+_WRITE_ERRORS = {errno.EACCES: "accès refusé", errno.EPERM: "accès refusé",
+                 errno.ENOSPC: "disque plein", errno.EROFS: "disque en lecture seule",
+                 errno.EISDIR: "c'est un dossier", errno.ENOENT: "dossier introuvable"}
+
+
+def _unwritable(target: Path, why: str) -> NoReturn:
+    console.print(f"[bold red]Fichier impossible à écrire :[/] {escape(str(target))} ({why})",
+                  soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def _refuse_unwritable(target: Path) -> None:
+    if target.is_dir():
+        _unwritable(target, "c'est un dossier : donnez un nom de fichier")
+    if not target.parent.is_dir():
+        _unwritable(target, f"le dossier {target.parent} n'existe pas")
 
 
 FromOption = Annotated[str, typer.Option("--from", help="Premier jour (AAAA-MM-JJ).")]

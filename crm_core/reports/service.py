@@ -17,7 +17,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import MAXYEAR, date, timedelta
 from functools import lru_cache
 from typing import Any
 from typing import cast as typed
@@ -54,7 +54,7 @@ from crm_core.reports.schemas import Report
 from crm_core.reports.suppression import suppress
 
 REPORTS = ("channels", "journeys", "waiting", "calls", "themes")
-MAX_PERIOD_DAYS = 3660
+MAX_PERIOD_YEARS = 10
 EARLIEST = date(2000, 1, 1)
 
 
@@ -74,6 +74,22 @@ class Scope:
         return self.service.label if self.service else labels.ALL_SERVICES
 
 
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February, in a year that has none
+        return date(day.year + years, 3, 1)
+
+
+def _check_bounds(start: date, end: date) -> None:
+    latest = latest_report_day(city_today())
+    if start < EARLIEST or end > latest:
+        raise InvalidInput(
+            f"Période hors limites : entre le {EARLIEST:%d/%m/%Y} et le {latest:%d/%m/%Y}",
+            field="from" if start < EARLIEST else "to",
+        )
+
+
 def parse_month(text: str) -> tuple[date, date]:
     try:
         year, month = (int(part) for part in text.split("-"))
@@ -83,6 +99,9 @@ def parse_month(text: str) -> tuple[date, date]:
             f"Mois illisible : « {text} » (attendu : AAAA-MM, par exemple 2026-10)",
             field="month",
         ) from exc
+    if start.year >= MAXYEAR:  # its end would be in year 10000, which has no date
+        raise InvalidInput(f"Période hors limites : « {text} » (le {EARLIEST:%d/%m/%Y} au "
+                           "plus tôt, la fin de l'an prochain au plus tard)", field="month")
     return start, next_month(start) - timedelta(days=1)
 
 
@@ -95,14 +114,9 @@ def resolve_scope(
         raise InvalidInput(
             f"Période inversée : le {start:%d/%m/%Y} est après le {end:%d/%m/%Y}", field="from"
         )
-    if (end - start).days >= MAX_PERIOD_DAYS:
+    _check_bounds(start, end)
+    if end >= _years_after(start, MAX_PERIOD_YEARS):  # calendar years, leap days included
         raise InvalidInput("Période trop longue : dix ans au plus", field="to")
-    latest = latest_report_day(city_today())
-    if start < EARLIEST or end > latest:
-        raise InvalidInput(
-            f"Période hors limites : entre le {EARLIEST:%d/%m/%Y} et le {latest:%d/%m/%Y}",
-            field="from" if start < EARLIEST else "to",
-        )
     site = agents.get_site_by_code(db_session=db_session, code=site_code) if site_code else None
     service = cases.get_service(db_session=db_session, code=service_code) if service_code else None
     home = _home_site(db_session, actor)

@@ -45,3 +45,9 @@ def test_interactive_api_pages_are_off_in_production_unless_asked(
         assert (client.get("/docs").status_code == 200) is served
         assert (client.get("/redoc").status_code == 200) is served
         assert client.get("/openapi.json").status_code == 200  # integrators still read it
+
+
+def test_counts_read_the_french_way() -> None:
+    from crm_core.text import count
+
+    assert (count(7), count(2580), count(1_234_567)) == ("7", "2\u202f580", "1\u202f234\u202f567")

@@ -26,8 +26,10 @@ def _free_port() -> int:
 class Mailbox:
     url: str
     messages: list[Message] = field(default_factory=list)
+    raw: list[bytes] = field(default_factory=list)  # as received, before any decoding
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.raw.append(envelope.content)
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 Message accepted for delivery"
 

@@ -3,6 +3,7 @@ residents who opted in on a contact point they accepted, and land on their timel
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, timedelta
 from types import ModuleType
@@ -18,7 +19,7 @@ from crm_core.interactions.models import Interaction
 from crm_core.privacy.consents import set_consent
 from crm_core.privacy.enums import ConsentPurpose, ConsentSource
 from crm_core.reminders import service
-from crm_core.reminders.backends import HttpSmsBackend, MemorySmsBackend, SmtpEmailBackend
+from crm_core.reminders.backends import Email, HttpSmsBackend, MemorySmsBackend, SmtpEmailBackend
 from crm_core.reminders.cli import backends
 from crm_core.reminders.enums import DeliveryStatus, ReminderChannel
 from crm_core.reminders.links import read_opt_out_token
@@ -144,3 +145,58 @@ def test_a_failing_backend_is_retried_at_the_next_run(
     assert third.sent == 1
     statuses = list(db_session.scalars(select(ReminderDelivery.status)))
     assert statuses == [DeliveryStatus.SENT]
+
+
+def test_the_unsubscribe_header_leaves_as_a_plain_link(
+    db_session: Session, factories: ModuleType, smtp_server: Mailbox
+) -> None:
+    # Read on the bytes received: a parser that decodes RFC 2047 words hid the bug.
+    code = _bundle(db_session)
+    resident_id = _resident(factories, db_session)
+    service.subscribe(db_session=db_session, actor=SYSTEM, resident_id=resident_id, code=code,
+                      channel=ReminderChannel.EMAIL, source=ConsentSource.RESIDENT)
+    email = SmtpEmailBackend(smtp_server.url, "ne-pas-repondre@mairie.example")
+    assert _send(db_session, email, MemorySmsBackend()).sent == 1
+    [raw] = smtp_server.raw
+    headers = raw.split(b"\r\n\r\n")[0].decode("ascii")
+    [line] = [h for h in headers.split("\r\n") if h.startswith("List-Unsubscribe:")]
+    assert re.fullmatch(
+        r"List-Unsubscribe: <https://relais\.mairie\.example/rappels/desabonnement"
+        r"\?jeton=[A-Za-z0-9_.\-]+>", line), line
+    assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in headers.split("\r\n")
+
+
+class _CrashAfterSending:
+    """Hands the message to the real backend, then the run dies (as the unit of work did
+    on a half-loaded mapper registry): the message has left, nothing after it ran."""
+
+    def __init__(self, backend: SmtpEmailBackend) -> None:
+        self.backend = backend
+
+    def send(self, email: Email) -> None:
+        self.backend.send(email)
+        raise RuntimeError("le processus s'arrête")
+
+
+def test_a_run_that_dies_after_a_send_never_sends_it_again(
+    db_session: Session, factories: ModuleType, smtp_server: Mailbox
+) -> None:
+    code = _bundle(db_session)
+    resident_id = _resident(factories, db_session)
+    service.subscribe(db_session=db_session, actor=SYSTEM, resident_id=resident_id, code=code,
+                      channel=ReminderChannel.EMAIL, source=ConsentSource.RESIDENT)
+    db_session.commit()
+    crashing = _CrashAfterSending(SmtpEmailBackend(smtp_server.url, "n@mairie.example"))
+    with pytest.raises(RuntimeError):
+        service.send_due(db_session=db_session, settings=Settings(), today=TODAY,
+                         email=crashing, sms=MemorySmsBackend(),
+                         public_url="https://relais.mairie.example",
+                         checkpoint=db_session.commit)
+    db_session.rollback()  # what the dead run had not committed is gone
+    again = service.send_due(
+        db_session=db_session, settings=Settings(), today=TODAY,
+        email=SmtpEmailBackend(smtp_server.url, "n@mairie.example"), sms=MemorySmsBackend(),
+        public_url="https://relais.mairie.example", checkpoint=db_session.commit)
+    assert again.sent == 0 and len(smtp_server.messages) == 1
+    [delivery] = db_session.scalars(select(ReminderDelivery))
+    assert (delivery.status, delivery.detail) == (DeliveryStatus.SENT, "envoi en cours")

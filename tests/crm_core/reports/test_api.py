@@ -80,6 +80,8 @@ def test_bad_input_is_a_french_problem(
         ("channels", "from=2026-13-01&to=2026-10-01"): (422, "date invalide"),
         ("channels", "from=2026-10-01"): (422, "Précisez la période"),
         ("channels", "month=2026-1O"): (422, "Mois illisible"),
+        ("month", "month=9999-12"): (422, "Période hors limites"),
+        ("channels", "from=2016-01-01&to=2026-01-02"): (422, "trop longue"),
         ("nope", "month=2026-10"): (422, "Rapport inconnu"),
         ("channels", "month=2026-10&site=atlantide"): (404, "Site d'accueil inconnu"),
         ("channels", "month=2026-10&service=astrologie"): (404, "astrologie"),

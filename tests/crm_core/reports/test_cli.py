@@ -68,6 +68,9 @@ def test_bad_input_is_a_readable_message(cli_database: str) -> None:
         ("report", "waiting", "--from", "2026-10-01", "--to", "2026-10-31", "--site", "x"):
             "Site d'accueil inconnu",
         ("report", "month", "octobre"): "Mois illisible",
+        ("report", "month", "9999-12"): "Période hors limites",
+        ("report", "month", "2026-10", "-o", "/nonexistent/x.html"): "n'existe pas",
+        ("report", "month", "2026-10", "-o", "."): "c'est un dossier",
         ("report", "calls", "--from", "2026-10-01", "--to", "2026-10-31", "--format", "doc"):
             "Format inconnu",
     }

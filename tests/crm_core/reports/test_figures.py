@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from types import ModuleType
 
+import pytest
 from sqlalchemy.orm import Session
 
 from crm_core.interactions.enums import Channel
@@ -215,3 +216,28 @@ def test_calls_by_queue_are_cut_by_the_service_of_that_code(
     assert _grid(only_voirie[1]) == {"Voirie": [5, 5, 0, 100.0, 100.0, 30.0],
                                      "Total": [5, 5, 0, 100.0, 100.0, 30.0]}
     assert _grid(only_voirie[0])["Mairie Nord"] == [5, 5, 0, 100.0, 100.0, 30.0]
+
+
+@pytest.mark.parametrize(("start", "end", "why"), [
+    (date(2026, 12, 8), date(2026, 12, 31), "pas encore commencé"),  # from tomorrow
+    (date(2027, 1, 1), date(2027, 1, 31), "pas encore commencé"),  # next month
+    (date(2027, 12, 25), date(2027, 12, 31), "pas encore commencé"),
+    (date(2026, 11, 28), date(2026, 12, 31), "moins de deux semaines"),  # 9 days done
+])
+def test_no_weeks_compared_outside_the_period(
+    db_session: Session, factories: ModuleType, start: date, end: date, why: str
+) -> None:
+    # On 7 December, the weeks of 23/11 and 30/11 were once compared for any of these.
+    with clock.starting_at(datetime(2026, 12, 7, 10, 0, tzinfo=clock.PARIS)):
+        world = make_world(db_session, factories)
+        for who in range(5):
+            world.case(who, Channel.WEB, datetime(2026, 11, 25, 10, tzinfo=clock.PARIS),
+                       service=world.voirie)
+        for who in range(100, 120):
+            world.case(who, Channel.WEB, datetime(2026, 12, 2, 10, tzinfo=clock.PARIS),
+                       service=world.voirie)
+        report = build_report(db_session=db_session, name="themes",
+                              scope=Scope(start=start, end=end))
+    emerging = report.tables[1]
+    assert emerging.rows == [] and why in emerging.note
+    assert report.empty == (start > date(2026, 12, 7))

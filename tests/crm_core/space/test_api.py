@@ -68,5 +68,7 @@ def test_only_supervisors_handle_rights_requests(
     bad = client.post(f"{API}/privacy-requests/{uuid.uuid4()}/close", headers=supervisor,
                       json={"status": "open", "answer": "motif"})
     assert bad.status_code == 422
+    assert bad.json()["detail"] == ("status : valeur non reconnue (attendu : 'done' ou"
+                                    " 'refused')")
     assert client.get(f"{API}/privacy-requests?status=bizarre",
                       headers=supervisor).status_code == 422
