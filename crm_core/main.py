@@ -35,6 +35,7 @@ from crm_core.reports.router import router as reports_router
 from crm_core.residents.router import router as residents_router
 from crm_core.security.router import router as security_router
 from crm_core.space.api import router as privacy_requests_router
+from crm_core.space.contact_pages import pages as space_contact_pages
 from crm_core.space.data_pages import pages as space_data_pages
 from crm_core.space.demo_sign_in import pages as space_demo_pages
 from crm_core.space.router import pages as space_pages
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(api)
     app.include_router(reminder_pages)
     app.include_router(space_pages)
+    app.include_router(space_contact_pages)
     app.include_router(space_data_pages)
     app.include_router(space_demo_pages)
     return app

@@ -32,6 +32,8 @@ DONE = {
     "rappels": "Vos rappels sont enregistrés.",
     "coordonnee": "Votre coordonnée est mise à jour.",
     "suppression": "La coordonnée est supprimée.",
+    "deja-supprimee": "Cette coordonnée n'est plus dans votre dossier (déjà supprimée) :"
+                      " il n'y avait rien d'autre à faire.",
     "demande": "Votre demande est enregistrée : un agent la traitera et vous répondra.",
     "rattache": "Votre compte en ligne est rattaché à votre dossier.",
     "deconnexion": "Vous êtes déconnecté(e). À bientôt. Pensez à fermer le navigateur sur un"
