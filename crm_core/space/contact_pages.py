@@ -135,6 +135,8 @@ def remove_contact_point(request: Request, db_session: DbSession, point: str,
     own = point_id is not None and db_session.scalar(select(ContactPoint.id).where(
         ContactPoint.id == point_id, ContactPoint.resident_id == who.resident_id))
     if not own:
+        security_log.warning("resident space: delete of contact point %s not in the file"
+                             " (already deleted, or another's)", point[:40])
         return done("/coordonnees", "deja-supprimee")
     assert point_id is not None
     residents.remove_contact_point(

@@ -70,7 +70,7 @@ def confirm_link(request: Request, db_session: DbSession,
         return refused
     if not who.pending:
         return done("/", "rattache")
-    if choix not in ("oui", "non"):
+    if choix not in ("oui", "non") or "\x00" in jeton:
         return refusal(request, who, status_code=400, title="Saisie à corriger",
                        message="Répondez « c'est moi » ou « ce n'est pas moi ».",
                        log="link confirmation without a choice")

@@ -131,7 +131,8 @@ def my_badge(request: Request, db_session: DbSession) -> Response:
     response = render(request, "badge.html", who=who, title="Mon badge", active="badge",
                       badges=service.my_badges(db_session=db_session,
                                                resident_id=who.resident_id),
-                      qr=qr, new_badge=new_badge)
+                      qr=qr, new_badge=new_badge, replaces=service.latest_qr_badge(
+                          db_session=db_session, resident_id=who.resident_id))
     if shown is not None:  # shown once: a reload shows no code and issues nothing
         badge_once.forget(response, settings=settings)
         response.headers["Cache-Control"] = "no-store"
@@ -139,7 +140,8 @@ def my_badge(request: Request, db_session: DbSession) -> Response:
 
 
 @pages.post("/badge")
-def new_badge(request: Request, db_session: DbSession, csrf: CsrfField = "") -> Response:
+def new_badge(request: Request, db_session: DbSession, csrf: CsrfField = "",
+              remplace: Field = "") -> Response:
     who = _resident(request, db_session)
     if not isinstance(who, SignedIn):
         return who
@@ -149,7 +151,10 @@ def new_badge(request: Request, db_session: DbSession, csrf: CsrfField = "") -> 
     settings = settings_of(request)
     try:
         badge, token = service.new_qr_badge(
-            db_session=db_session, settings=settings, resident_id=who.resident_id)
+            db_session=db_session, settings=settings, resident_id=who.resident_id,
+            replaces=remplace)
+    except service.FormAlreadySent:  # a double click: the first sending did it
+        return done("/badge", "badge-deja")
     except service.TooManyBadges as exc:  # refused before anything is written
         return invalid(request, who, exc.detail + ".")
     db_session.commit()
@@ -190,7 +195,7 @@ def _rights_page(request: Request, db_session: DbSession, who: SignedIn, *,
                              request.url.path, error)
     return render(request, "rights.html", who=who, title="Corriger ou effacer mes données",
                   active="droits", status_code=400 if error else 200, error=error,
-                  typed_kind=kind, typed_message=message,
+                  typed_kind=kind, typed_message=message.replace("\x00", ""),
                   requests=rights.list_for_resident(db_session=db_session,
                                                     resident_id=who.resident_id))
 

@@ -59,20 +59,28 @@ def test_requests_from_every_channel_with_their_timelines(
 
 
 def test_another_residents_data_never_shows(
-    client: TestClient, factories: ModuleType, sign_in_as: SignIn
+    client: TestClient, factories: ModuleType, db_session: Session, sign_in_as: SignIn
 ) -> None:
     me, other = factories.ResidentFactory(), factories.ResidentFactory(given_name="Sophie")
     factories.CaseFactory(resident=other, subject="Demande de Sophie")
     theirs = factories.ContactPointFactory(resident=other, value="+33611112222")
     csrf = sign_in_as(me.id)
     assert "Demande de Sophie" not in unescape(client.get("/espace/demandes").text)
-    for url in (f"/espace/coordonnees/{theirs.id}", f"/espace/coordonnees/{theirs.id}/suppression",
-                "/espace/coordonnees/pas-un-id"):
+    for url in (f"/espace/coordonnees/{theirs.id}", "/espace/coordonnees/pas-un-id"):
         refused = client.post(url, data={"csrf": csrf, "contact": "non"})
         assert refused.status_code == 404
         assert "ne concerne pas votre dossier" in unescape(refused.text)
         assert "+33611112222" not in refused.text and "06 11 11 22 22" not in refused.text
+    # Deleting: the same answer as for a point already deleted (a second click), which
+    # says nothing about the other file and deletes nothing.
+    for url in (f"/espace/coordonnees/{theirs.id}/suppression",
+                "/espace/coordonnees/pas-un-id/suppression"):
+        gone = client.post(url, data={"csrf": csrf}, follow_redirects=False)
+        assert gone.headers["location"] == "/espace/coordonnees?fait=deja-supprimee"
+        page = client.get(gone.headers["location"]).text
+        assert "+33611112222" not in page and "06 11 11 22 22" not in page
     assert theirs.contact_allowed is True
+    assert db_session.get(type(theirs), theirs.id) is not None
 
 
 def test_contact_points_change_and_go(
