@@ -72,7 +72,9 @@ def sign_in_page(request: Request, db_session: DbSession) -> Response:
     config = get_integration_settings()
     available = bool(config.oidc_issuer and config.oidc_client_id and config.oidc_redirect_uri)
     demo = demo_accounts(db_session) if settings_of(request).demo_mode else []
+    # The title names the space once ("Connexion – Mon espace – ville"); the heading in full.
     return render(request, "sign_in.html", who=None, title="Connexion",
+                  heading="Connexion à mon espace",
                   available=available, demo_accounts=demo)
 
 

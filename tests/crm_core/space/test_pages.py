@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from html import unescape
 from types import ModuleType
@@ -159,6 +160,14 @@ def test_reminders_opt_in_and_out(
     assert unknown.status_code == 400
 
 
+def _badge_form(client: TestClient, csrf: str) -> dict[str, str]:
+    """What the page's form sends: its one-time key, the newest QR badge when shown."""
+    page = client.get("/espace/badge").text
+    found = re.search(r'name="remplace" value="([^"]*)"', page)
+    assert found is not None
+    return {"csrf": csrf, "remplace": found.group(1)}
+
+
 def test_a_new_qr_badge_replaces_the_previous_one(
     client: TestClient, factories: ModuleType, db_session: Session, sign_in_as: SignIn
 ) -> None:
@@ -170,12 +179,12 @@ def test_a_new_qr_badge_replaces_the_previous_one(
     resident = factories.ResidentFactory()
     csrf = sign_in_as(resident.id)
     assert "pas encore de badge" in unescape(client.get("/espace/badge").text)
-    first = client.post("/espace/badge", data={"csrf": csrf})
+    first = client.post("/espace/badge", data=_badge_form(client, csrf))
     assert first.status_code == 200
     assert 'aria-label="Votre badge (code QR) à présenter au guichet"' in unescape(first.text)
     assert first.headers["cache-control"] == "no-store"
     old_token = _token_in(first.text)
-    second = client.post("/espace/badge", data={"csrf": csrf})
+    second = client.post("/espace/badge", data=_badge_form(client, csrf))
     new_token = _token_in(second.text)
     settings = Settings()
     found = badges.resolve_token(db_session=db_session, actor=SYSTEM, settings=settings,
@@ -311,6 +320,7 @@ def test_new_qr_codes_are_limited_per_day(
     monkeypatch.setattr(service, "BADGES_PER_DAY", 2)
     csrf = sign_in_as(factories.ResidentFactory().id)
     for _ in range(2):
-        assert client.post("/espace/badge", data={"csrf": csrf}).status_code == 200
-    refused = client.post("/espace/badge", data={"csrf": csrf})
+        assert client.post("/espace/badge",
+                           data=_badge_form(client, csrf)).status_code == 200
+    refused = client.post("/espace/badge", data=_badge_form(client, csrf))
     assert refused.status_code == 400 and "réessayez demain" in unescape(refused.text)
