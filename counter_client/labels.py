@@ -39,13 +39,13 @@ CASE_KINDS = {
     "request": "demande", "question": "question", "complaint": "réclamation",
     "idea": "idée", "praise": "remerciement",
 }
-CONTACT_KINDS = {"phone": "Tél.", "email": "E-mail", "address": "Adresse"}
+CONTACT_KINDS = {"phone": "Tél.", "email": "E-mail", "postal": "Adresse"}
 BADGE_KINDS = {"qr": "QR", "card": "carte"}
 BADGE_STATUSES = {"active": "actif", "revoked": "révoqué", "expired": "expiré"}
 BADGE_STATUS_SYMBOLS = {"active": "✓", "revoked": "✗", "expired": "⌛"}
 RESIDENT_STATUSES = {"active": "actif", "merged": "fusionné", "erased": "effacé"}
 FLAGS = {
-    "no_phone_contact": "pas de contact par téléphone",
+    "no_phone_contact": "ne pas appeler",
     "no_email_contact": "pas de contact par e-mail",
     "overdue_case": "demande en retard",
     "waiting_for_resident": "pièces ou réponse attendues de l'usager",

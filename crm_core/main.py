@@ -36,9 +36,11 @@ from crm_core.reports.router import router as reports_router
 from crm_core.residents.router import router as residents_router
 from crm_core.security.router import router as security_router
 from crm_core.space.api import router as privacy_requests_router
+from crm_core.space.contact_pages import pages as space_contact_pages
 from crm_core.space.data_pages import pages as space_data_pages
 from crm_core.space.demo_sign_in import pages as space_demo_pages
 from crm_core.space.router import pages as space_pages
+from crm_core.space.web import FORM_MAX_BYTES, limit_page
 from crm_core.telephony.broadcast import broadcast_for
 from crm_core.telephony.hub import DeskHub
 from crm_core.telephony.router import router as telephony_router
@@ -110,8 +112,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.desk_hub = DeskHub()
     app.state.desk_broadcast = broadcast_for(engine, app.state.desk_hub)
     problems.install(app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
-    app.add_middleware(FormSizeLimit, prefixes=("/espace/",), max_bytes=16_384)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes,
+                       pages=("/espace/", "/rappels/"), page=limit_page)
+    app.add_middleware(FormSizeLimit, prefixes=("/espace/",), max_bytes=FORM_MAX_BYTES,
+                       page=limit_page)
     app.add_middleware(SecurityHeaders, prefixes=("/espace/", "/integrations/account/"))
 
     api = APIRouter(prefix=API_PREFIX)
@@ -134,6 +138,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(api)
     app.include_router(reminder_pages)
     app.include_router(space_pages)
+    app.include_router(space_contact_pages)
     app.include_router(space_data_pages)
     app.include_router(space_demo_pages)
     return app

@@ -82,10 +82,21 @@ def render_card(summary: dict[str, Any]) -> RenderableType:
     return text
 
 
+# The ways in words, so that a number for SMS only never reads as "may be called".
+_WAYS = {"call": "appels", "sms": "SMS", "email": "courriels", "post": "courrier"}
+
+
 def contact_mark(point: dict[str, Any]) -> str:
-    # The server's effective answer (the resident's consent and the point kept for
-    # contact, docs/consent.md), never the point's flag alone.
-    return "contact accepté" if point.get("contact_ways") else "ne pas contacter"
+    """Exactly which ways the mairie may use this point: the server's effective answer
+    (the resident's consent and the point kept for contact, docs/consent.md), never the
+    point's flag alone."""
+    ways = [way for way in _WAYS if way in (point.get("contact_ways") or [])]
+    if not ways:
+        return "ne pas contacter"
+    words = " et ".join(_WAYS[way] for way in ways)
+    if point.get("kind") == "phone" and len(ways) == 1:
+        return f"{words} seulement"  # the other way on this number is refused
+    return f"{words} acceptés" if words != "courrier" else "courrier accepté"
 
 
 def badge_line(badges: list[dict[str, Any]]) -> str:

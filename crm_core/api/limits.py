@@ -7,6 +7,9 @@ raised while the app itself reads would reach it as a parse failure (a 400), not
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crm_core.api.problems import problem_response
@@ -15,10 +18,27 @@ _NUL_MARKERS = (b"\x00", b"\\u0000")
 _FORM_NUL_MARKERS = (b"\x00", b"%00")
 
 
+# A refusal as an HTML page: (scope, status, title, message) -> response.
+PageRefusal = Callable[[Scope, int, str, str], Response]
+NUL_TITLE = "Caractère non accepté"
+NUL_MESSAGE = ("L'adresse de la page contient un caractère invisible (nul) qu'aucune page"
+               " n'accepte. Rien n'a été enregistré : revenez à la page précédente.")
+
+
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    """`pages`: prefixes of HTML pages (the resident space, the opt-out page). There a
+    form body with a NUL goes on to the page, which refuses it in French with the form
+    and what was typed; a NUL in the address, or a body over the limit, gets `page`."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, pages: Iterable[str] = (),
+                 page: PageRefusal | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.pages = tuple(pages)
+        self.page = page
+
+    def _html(self, scope: Scope) -> bool:
+        return self.page is not None and scope["path"].startswith(self.pages)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -30,6 +50,10 @@ class BodySizeLimit:
             await self._too_large(scope, receive, send)
             return
         if _has_nul(scope):
+            if self._html(scope):
+                assert self.page is not None
+                await self.page(scope, 400, NUL_TITLE, NUL_MESSAGE)(scope, receive, send)
+                return
             await _refuse_nul(scope, receive, send)
             return
         chunks: list[bytes] = []
@@ -49,7 +73,8 @@ class BodySizeLimit:
         kind = headers.get(b"content-type", b"")
         form = kind.startswith(b"application/x-www-form-urlencoded")
         lowered = body.lower()
-        if any(marker in lowered for marker in (_FORM_NUL_MARKERS if form else _NUL_MARKERS)):
+        markers = _FORM_NUL_MARKERS if form else _NUL_MARKERS
+        if any(marker in lowered for marker in markers) and not (form and self._html(scope)):
             await _refuse_nul(scope, receive, send)
             return
         replayed = False
@@ -64,6 +89,11 @@ class BodySizeLimit:
         await self.app(scope, replay, send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._html(scope):
+            assert self.page is not None
+            await self.page(scope, 413, TOO_LARGE_TITLE, too_large_message(self.max_bytes))(
+                scope, receive, send)
+            return
         response = problem_response(
             413, "payload_too_large", "Requête trop volumineuse",
             f"Le corps de la requête dépasse {self.max_bytes} octets",
@@ -84,3 +114,12 @@ async def _refuse_nul(scope: Scope, receive: Receive, send: Send) -> None:
         "La requête contient un caractère nul (U+0000), qu'aucun champ n'accepte",
     )
     await response(scope, receive, send)
+
+
+TOO_LARGE_TITLE = "Envoi trop volumineux"
+
+
+def too_large_message(limit: int) -> str:
+    return (f"Le formulaire envoyé dépasse la taille permise ({limit} octets). Rien n'a été"
+            " enregistré : revenez à la page précédente, raccourcissez votre texte et"
+            " réessayez.")

@@ -17,7 +17,9 @@ class CaseKind(StrEnum):
     PRAISE = "praise"
 
 
-# Everything not closed is still shown to agents as open (a resolved case awaits closure).
+# Everything not closed is kept as open (a resolved case awaits closure: retention).
 OPEN_STATUSES = frozenset(
     {CaseStatus.NEW, CaseStatus.IN_PROGRESS, CaseStatus.WAITING_RESIDENT, CaseStatus.RESOLVED}
 )
+# What screens call "open cases" (summary, counter, phone desk): a resolved case is done.
+ONGOING_STATUSES = OPEN_STATUSES - {CaseStatus.RESOLVED}

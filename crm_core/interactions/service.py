@@ -62,6 +62,7 @@ def record(
             record_access(
                 db_session=db_session, actor=actor, resident_id=resident.id,
                 operation=AccessOperation.RECORD_INTERACTION, channel=channel,
+                reason=case.reference if case else None,  # the resident sees which case
             )
     except IntegrityError as exc:  # the same key sent twice at the same moment
         raise Conflict("Échange déjà en cours d'enregistrement, réessayez") from exc

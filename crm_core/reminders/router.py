@@ -111,7 +111,7 @@ def unsubscribe(db_session: DbSession, actor: ResidentWriter, resident_id: uuid.
     return _subscription_out(subscription, bundle)
 
 
-def _page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
+def html_page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
     html = (
         '<!doctype html><html lang="fr"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -147,20 +147,22 @@ def _describe(request: Request, db_session: DbSession, token: str
 
 @pages.get("/rappels/desabonnement", response_class=HTMLResponse)
 def opt_out_page(request: Request, db_session: DbSession,
-                 jeton: Annotated[str, Query(max_length=64)] = "",
-                 fait: Annotated[str, Query(max_length=1)] = "") -> HTMLResponse:
-    """Asks for one click: mail scanners open links, they do not press buttons."""
+                 jeton: Annotated[str, Query()] = "",
+                 fait: Annotated[str, Query()] = "") -> HTMLResponse:
+    """Asks for one click: mail scanners open links, they do not press buttons. (No
+    length limits on the parameters: a validation error would answer problem+json; the
+    token reader refuses anything too long with the page below.)"""
     found = _describe(request, db_session, jeton)
     if found is None:
-        return _page(*_FORGED, status_code=400)
+        return html_page(*_FORGED, status_code=400)
     subscription, bundle = found
     way = "par SMS" if subscription.channel.value == "sms" else "par courriel"
     if subscription.unsubscribed_at is not None:
-        return _page("C'est fait" if fait else "Déjà désabonné(e)", (
+        return html_page("C'est fait" if fait else "Déjà désabonné(e)", (
             f"<p>Vous ne recevez plus les rappels « {escape(bundle.label)} » {way}. Vous"
             " pouvez vous réabonner à tout moment depuis votre espace ou à l'accueil de la"
             " mairie.</p>"))
-    return _page("Ne plus recevoir ce rappel", (
+    return html_page("Ne plus recevoir ce rappel", (
         f"<p>Vous recevez les rappels « {escape(bundle.label)} » {way}.</p>"
         '<form method="post"><input type="hidden" name="jeton" '
         f'value="{escape(jeton)}"><button type="submit">Me désabonner</button></form>'))
@@ -168,13 +170,13 @@ def opt_out_page(request: Request, db_session: DbSession,
 
 @pages.post("/rappels/desabonnement", response_class=HTMLResponse)
 def opt_out(request: Request, db_session: DbSession,
-            jeton: Annotated[str, Form(max_length=64)] = "",
-            jeton_query: Annotated[str, Query(alias="jeton", max_length=64)] = "") -> Response:
+            jeton: Annotated[str, Form()] = "",
+            jeton_query: Annotated[str, Query(alias="jeton")] = "") -> Response:
     """The form's button, or a mail client's one-click (RFC 8058) on the link itself."""
     token = jeton or jeton_query
     found = _describe(request, db_session, token)
     if found is None:
-        return _page(*_FORGED, status_code=400)
+        return html_page(*_FORGED, status_code=400)
     subscription, bundle = found
     service.unsubscribe(db_session=db_session, actor=SYSTEM, subscription_id=subscription.id,
                         source=ConsentSource.RESIDENT)
@@ -183,6 +185,6 @@ def opt_out(request: Request, db_session: DbSession,
         return RedirectResponse("/rappels/desabonnement?" + urlencode(
             {"jeton": token, "fait": "1"}), status_code=303)
     # A mail client's one-click (RFC 8058) reads no page and follows no redirect.
-    return _page("C'est fait", (
+    return html_page("C'est fait", (
         f"<p>Vous ne recevrez plus les rappels « {escape(bundle.label)} ». Vous pouvez vous"
         " réabonner à tout moment depuis votre espace ou à l'accueil de la mairie.</p>"))

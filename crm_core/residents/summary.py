@@ -20,13 +20,13 @@ from crm_core.agents.actor import Actor
 from crm_core.agents.models import Agent, Site
 from crm_core.badges.enums import BadgeKind
 from crm_core.badges.models import Badge
-from crm_core.cases.enums import OPEN_STATUSES, CaseStatus
+from crm_core.cases.enums import ONGOING_STATUSES, CaseStatus
 from crm_core.cases.models import Case, Service
 from crm_core.cases.reference import format_reference
 from crm_core.config import city_today
 from crm_core.database.base import utcnow
 from crm_core.interactions.models import Interaction
-from crm_core.privacy.contactability import add_contact_ways, granted_purposes
+from crm_core.privacy.contactability import ContactWay, add_contact_ways, granted_purposes
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.service import record_access
 from crm_core.residents.contacts import format_phone_for_display
@@ -61,7 +61,7 @@ _OPEN_CASES = (
         Service.code.label("service_code"), Service.label.label("service_label"),
     )
     .join(Service, Service.id == Case.service_id)
-    .where(Case.resident_id == _ID, Case.status.in_(OPEN_STATUSES))
+    .where(Case.resident_id == _ID, Case.status.in_(ONGOING_STATUSES))
     .order_by(Case.opened_at.desc())
 )
 
@@ -176,10 +176,11 @@ def _flags(
     flags = []
     if resident["status"] != ResidentStatus.ACTIVE:
         flags.append(str(resident["status"]))
-    # The effective answer (consent and point), the one every screen shows.
-    if not any(p["kind"] == ContactKind.PHONE and p["contact_ways"] for p in points):
+    # The effective answer (consent and point), the one every screen shows: a number the
+    # resident may only receive SMS on is not one to call.
+    if not any(ContactWay.CALL in p["contact_ways"] for p in points):
         flags.append("no_phone_contact")
-    if not any(p["kind"] == ContactKind.EMAIL and p["contact_ways"] for p in points):
+    if not any(ContactWay.EMAIL in p["contact_ways"] for p in points):
         flags.append("no_email_contact")
     if any(c["overdue"] for c in cases):
         flags.append("overdue_case")

@@ -22,7 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import Actor
-from crm_core.cases.enums import OPEN_STATUSES
+from crm_core.cases.enums import ONGOING_STATUSES
 from crm_core.cases.reference import format_reference
 from crm_core.privacy.contactability import add_contact_ways
 from crm_core.privacy.enums import AccessOperation, ConsentPurpose
@@ -30,7 +30,7 @@ from crm_core.residents.contacts import format_phone_for_display
 from crm_core.residents.enums import ContactKind, ResidentStatus
 
 RECENT_INTERACTIONS = 20
-_OPEN = ", ".join(f"'{status.value}'" for status in sorted(OPEN_STATUSES))
+_OPEN = ", ".join(f"'{status.value}'" for status in sorted(ONGOING_STATUSES))
 
 # Same columns, order and sorting as the statements in summary.py. Only constants are
 # interpolated (status codes, the limit); every value is a bound parameter.

@@ -12,7 +12,7 @@ from crm_core.api.deps import DbSession
 from crm_core.api.responses import FastJSONResponse
 from crm_core.exceptions import DomainError
 from crm_core.privacy.export import export_resident
-from crm_core.space import service
+from crm_core.space import labels, service
 from crm_core.space.router import _resident
 from crm_core.space.sessions import SignedIn, attach_resident
 from crm_core.space.web import PREFIX, check_csrf, current, done, not_found, refusal, render
@@ -42,6 +42,12 @@ def my_data_json(request: Request, db_session: DbSession) -> Response:
     document = export_resident(db_session=db_session,
                                actor=service.actor_for(who.resident_id),
                                resident_id=who.resident_id)
+    # A resident reads this file: each reason as the page words it (`reason_label`), the
+    # stored code kept beside it, named as the technical code it is.
+    for row in document["consultations"]:
+        row["reason_code"] = row["reason"]
+        row["reason"] = labels.reason_label(row["reason"], row["operation"])
+        row["operation_label"] = labels.label(labels.OPERATIONS, row["operation"])
     return FastJSONResponse(document, headers={
         "Content-Disposition": 'attachment; filename="mes-donnees-relais.json"',
         "Cache-Control": "no-store"})
@@ -64,7 +70,7 @@ def confirm_link(request: Request, db_session: DbSession,
         return refused
     if not who.pending:
         return done("/", "rattache")
-    if choix not in ("oui", "non"):
+    if choix not in ("oui", "non") or "\x00" in jeton:
         return refusal(request, who, status_code=400, title="Saisie à corriger",
                        message="Répondez « c'est moi » ou « ce n'est pas moi ».",
                        log="link confirmation without a choice")

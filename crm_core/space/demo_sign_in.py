@@ -45,10 +45,12 @@ def demo_accounts(db_session: Session) -> list[dict[str, Any]]:
 
 @pages.post("/connexion")
 def demo_sign_in(
-    request: Request, db_session: DbSession, subject: Annotated[str, Form(max_length=255)] = "",
+    request: Request, db_session: DbSession, subject: Annotated[str, Form()] = "",
 ) -> Response:
     if not settings_of(request).demo_mode:
         return not_found(request, None, "Cette page")
+    if len(subject) > 255 or "\x00" in subject:  # no such account; never sent to SQL
+        return not_found(request, None, "Ce compte de démonstration")
     resident_id = db_session.scalar(
         select(AccountLink.resident_id).where(
             AccountLink.provider == ONLINE_ACCOUNT_PROVIDER, AccountLink.subject == subject)

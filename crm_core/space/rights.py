@@ -19,6 +19,7 @@ from crm_core.database.base import utcnow
 from crm_core.exceptions import Conflict, InvalidInput, NotFound
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.service import record_access
+from crm_core.residents.models import Resident
 from crm_core.residents.service import resolve_id
 from crm_core.space.enums import PrivacyRequestKind, PrivacyRequestStatus
 from crm_core.space.models import PrivacyRequest
@@ -35,13 +36,23 @@ class PrivacyRequestNotFound(NotFound):
 def file_request(*, db_session: Session, resident_id: uuid.UUID, kind: PrivacyRequestKind,
                  message: str | None) -> PrivacyRequest:
     text = (message or "").strip() or None
+    if text is not None and "\x00" in text:  # PostgreSQL cannot store it; never typed
+        raise InvalidInput("Votre message contient un caractère invisible (nul) : retirez-le"
+                           " ou retapez le texte", field="message")
     if text is not None and len(text) > MAX_MESSAGE:
         raise InvalidInput(f"Votre message dépasse {MAX_MESSAGE} caractères", field="message")
     if kind is PrivacyRequestKind.RECTIFICATION and text is None:
         raise InvalidInput("Dites-nous ce qui est inexact et ce qu'il faut écrire à la place",
                            field="message")
+    # One request at a time per resident (a double click sends the form twice at once):
+    # the same request still open is the one already filed, not a new one.
+    db_session.execute(select(Resident.id).where(Resident.id == resident_id)
+                       .with_for_update())
     open_ones = list_for_resident(db_session=db_session, resident_id=resident_id,
                                   status=PrivacyRequestStatus.OPEN)
+    for same in open_ones:
+        if same.kind == kind and same.message == text:
+            return same
     if len(open_ones) >= MAX_OPEN_PER_RESIDENT:
         raise Conflict("Vous avez déjà plusieurs demandes en attente : elles seront traitées"
                        " avant d'en déposer une nouvelle")

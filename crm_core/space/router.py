@@ -8,8 +8,6 @@ unknown one. Every form carries the session's CSRF token. Changes answer with a 
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -17,16 +15,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from crm_core.api.deps import DbSession
-from crm_core.cases.enums import CaseStatus
 from crm_core.exceptions import DomainError
-from crm_core.privacy.consents import PURPOSE_LABELS, read_consents, set_consent
-from crm_core.privacy.contactability import ContactWay, point_for
-from crm_core.privacy.enums import ConsentPurpose, ConsentSource
 from crm_core.privacy.export import consultations
-from crm_core.reminders import service as reminders
-from crm_core.reminders.enums import ReminderChannel
-from crm_core.residents import service as residents
-from crm_core.residents.schemas import ContactPointUpdate
 from crm_core.residents.summary import build_summary
 from crm_core.space import badge_once, rights, service
 from crm_core.space.demo_sign_in import demo_accounts
@@ -38,7 +28,6 @@ from crm_core.space.web import (
     current,
     done,
     invalid,
-    not_found,
     render,
     settings_of,
     to_sign_in,
@@ -52,12 +41,6 @@ STATIC = Path(__file__).parent / "static"
 Field = Annotated[str, Form()]
 CsrfField = Annotated[str, Form()]
 CONSULTATIONS_SHOWN = 500
-UNREACHABLE = {
-    "email": "il faut accepter d'être contacté(e) par courriel et des rappels, et garder une"
-             " adresse de courriel utilisable dans vos coordonnées",
-    "sms": "il faut accepter de recevoir des SMS et des rappels, et garder un numéro de"
-           " portable utilisable dans vos coordonnées",
-}  # the page's share; the downloadable data holds every one
 
 
 def _resident(request: Request, db_session: DbSession) -> SignedIn | Response:
@@ -89,7 +72,9 @@ def sign_in_page(request: Request, db_session: DbSession) -> Response:
     config = get_integration_settings()
     available = bool(config.oidc_issuer and config.oidc_client_id and config.oidc_redirect_uri)
     demo = demo_accounts(db_session) if settings_of(request).demo_mode else []
-    return render(request, "sign_in.html", who=None, title="Connexion à mon espace",
+    # The title names the space once ("Connexion – Mon espace – ville"); the heading in full.
+    return render(request, "sign_in.html", who=None, title="Connexion",
+                  heading="Connexion à mon espace",
                   available=available, demo_accounts=demo)
 
 
@@ -113,10 +98,8 @@ def home(request: Request, db_session: DbSession) -> Response:
         return who
     assert who.resident_id is not None
     summary = build_summary(db_session=db_session, resident_id=who.resident_id)
-    # Agents keep a resolved case open until it is closed; for the resident it is done.
-    ongoing = [case for case in summary["open_cases"] if case["status"] != CaseStatus.RESOLVED]
     return render(request, "home.html", who=who, title="Mon espace", active="accueil",
-                  resident=summary["resident"], open_cases=ongoing)
+                  resident=summary["resident"], open_cases=summary["open_cases"])
 
 
 @pages.get("/demandes")
@@ -150,7 +133,8 @@ def my_badge(request: Request, db_session: DbSession) -> Response:
     response = render(request, "badge.html", who=who, title="Mon badge", active="badge",
                       badges=service.my_badges(db_session=db_session,
                                                resident_id=who.resident_id),
-                      qr=qr, new_badge=new_badge)
+                      qr=qr, new_badge=new_badge, replaces=service.latest_qr_badge(
+                          db_session=db_session, resident_id=who.resident_id))
     if shown is not None:  # shown once: a reload shows no code and issues nothing
         badge_once.forget(response, settings=settings)
         response.headers["Cache-Control"] = "no-store"
@@ -158,7 +142,8 @@ def my_badge(request: Request, db_session: DbSession) -> Response:
 
 
 @pages.post("/badge")
-def new_badge(request: Request, db_session: DbSession, csrf: CsrfField = "") -> Response:
+def new_badge(request: Request, db_session: DbSession, csrf: CsrfField = "",
+              remplace: Field = "") -> Response:
     who = _resident(request, db_session)
     if not isinstance(who, SignedIn):
         return who
@@ -168,7 +153,10 @@ def new_badge(request: Request, db_session: DbSession, csrf: CsrfField = "") -> 
     settings = settings_of(request)
     try:
         badge, token = service.new_qr_badge(
-            db_session=db_session, settings=settings, resident_id=who.resident_id)
+            db_session=db_session, settings=settings, resident_id=who.resident_id,
+            replaces=remplace)
+    except service.FormAlreadySent:  # a double click: the first sending did it
+        return done("/badge", "badge-deja")
     except service.TooManyBadges as exc:  # refused before anything is written
         return invalid(request, who, exc.detail + ".")
     db_session.commit()
@@ -176,153 +164,6 @@ def new_badge(request: Request, db_session: DbSession, csrf: CsrfField = "") -> 
     badge_once.hand_over(response, settings=settings, session_id=who.session_id,
                          badge_id=badge.id, token=token)
     return response
-
-
-@pages.get("/coordonnees")
-def my_contact_points(request: Request, db_session: DbSession) -> Response:
-    who = _resident(request, db_session)
-    if not isinstance(who, SignedIn):
-        return who
-    assert who.resident_id is not None
-    summary = build_summary(db_session=db_session, resident_id=who.resident_id)
-    return render(request, "contact_points.html", who=who, title="Mes coordonnées",
-                  active="coordonnees", points=summary["contact_points"])
-
-
-def _point_id(raw: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        return None
-
-
-def _act_on_own_point(request: Request, db_session: DbSession, point: str, csrf: str,
-                      act: Callable[[SignedIn, uuid.UUID], None], outcome: str) -> Response:
-    """A form acting on one of the resident's own contact points: signed in, CSRF token
-    good, the point theirs (anything else reads as not found), then `act` and commit."""
-    who = _resident(request, db_session)
-    if not isinstance(who, SignedIn):
-        return who
-    if (refused := check_csrf(request, who, csrf)) is not None:
-        return refused
-    point_id = _point_id(point)
-    try:
-        if point_id is None:
-            raise service.NotYours("unknown point")
-        act(who, point_id)
-    except DomainError:
-        return not_found(request, who, f"contact point {point[:40]}")
-    db_session.commit()
-    return done("/coordonnees", outcome)
-
-
-@pages.post("/coordonnees/{point}")
-def change_contact_point(request: Request, db_session: DbSession, point: str,
-                         csrf: CsrfField = "", contact: Field = "") -> Response:
-    def act(who: SignedIn, point_id: uuid.UUID) -> None:
-        assert who.resident_id is not None
-        residents.update_contact_point(
-            db_session=db_session, actor=service.actor_for(who.resident_id),
-            resident_id=who.resident_id, point_id=point_id,
-            data=ContactPointUpdate(contact_allowed=contact == "oui"))
-
-    return _act_on_own_point(request, db_session, point, csrf, act, "coordonnee")
-
-
-@pages.post("/coordonnees/{point}/suppression")
-def remove_contact_point(request: Request, db_session: DbSession, point: str,
-                         csrf: CsrfField = "") -> Response:
-    def act(who: SignedIn, point_id: uuid.UUID) -> None:
-        assert who.resident_id is not None
-        residents.remove_contact_point(
-            db_session=db_session, actor=service.actor_for(who.resident_id),
-            resident_id=who.resident_id, point_id=point_id)
-
-    return _act_on_own_point(request, db_session, point, csrf, act, "suppression")
-
-
-@pages.get("/choix")
-def my_choices(request: Request, db_session: DbSession) -> Response:
-    who = _resident(request, db_session)
-    if not isinstance(who, SignedIn):
-        return who
-    assert who.resident_id is not None
-    actor = service.actor_for(who.resident_id)
-    states, history = read_consents(db_session=db_session, actor=actor,
-                                    resident_id=who.resident_id)
-    active = {(b.code, s.channel.value): s.id for s, b in reminders.active_subscriptions(
-        db_session=db_session, resident_id=who.resident_id)}
-    # Reminders go out only where the one contact answer allows it: say so next to them.
-    reachable = {channel.value for channel in ReminderChannel
-                 if states[ConsentPurpose.REMINDERS].granted and point_for(
-                     db_session=db_session, resident_id=who.resident_id,
-                     way=ContactWay(channel.value))}
-    return render(request, "choices.html", who=who, title="Mes choix et mes rappels",
-                  active="choix", states=states, history=history, purposes=PURPOSE_LABELS,
-                  bundles=reminders.list_bundles(db_session=db_session),
-                  subscribed=active, channels=list(ReminderChannel), reachable=reachable,
-                  unreachable=UNREACHABLE)
-
-
-@pages.post("/choix")
-async def change_choices(request: Request, db_session: DbSession) -> Response:
-    form = await request.form()
-    who = _resident(request, db_session)
-    if not isinstance(who, SignedIn):
-        return who
-    csrf = form.get("csrf")
-    if (refused := check_csrf(request, who, csrf if isinstance(csrf, str) else None)):
-        return refused
-    assert who.resident_id is not None
-    answers: dict[ConsentPurpose, bool] = {}
-    for purpose in ConsentPurpose:
-        value = form.get(purpose.value)
-        if value is None:
-            continue
-        if value not in ("oui", "non"):
-            return invalid(request, who, "Répondez « oui » ou « non » à chaque question.")
-        answers[purpose] = value == "oui"
-    if not answers:
-        return invalid(request, who, "Aucun choix n'a été envoyé.")
-    actor = service.actor_for(who.resident_id)
-    for purpose, granted in answers.items():
-        set_consent(db_session=db_session, actor=actor, resident_id=who.resident_id,
-                    purpose=purpose, granted=granted, source=ConsentSource.RESIDENT,
-                    note="depuis l'espace usager")
-    db_session.commit()
-    return done("/choix", "choix")
-
-
-@pages.post("/rappels")
-async def change_reminders(request: Request, db_session: DbSession) -> Response:
-    form = await request.form()
-    who = _resident(request, db_session)
-    if not isinstance(who, SignedIn):
-        return who
-    csrf = form.get("csrf")
-    if (refused := check_csrf(request, who, csrf if isinstance(csrf, str) else None)):
-        return refused
-    assert who.resident_id is not None
-    wanted: set[tuple[str, str]] = set()
-    known = {b.code for b in reminders.list_bundles(db_session=db_session)}
-    for raw in form.getlist("rappel")[:100]:
-        code, _, channel = str(raw).partition(":")
-        if code not in known or channel not in {c.value for c in ReminderChannel}:
-            return invalid(request, who, "Ce bouquet de rappels n'existe pas (ou plus).")
-        wanted.add((code, channel))
-    actor = service.actor_for(who.resident_id)
-    for subscription, bundle in reminders.active_subscriptions(
-            db_session=db_session, resident_id=who.resident_id):
-        if (bundle.code, subscription.channel.value) not in wanted:
-            reminders.unsubscribe(db_session=db_session, actor=actor,
-                                  subscription_id=subscription.id,
-                                  source=ConsentSource.RESIDENT)
-    for code, channel in sorted(wanted):
-        reminders.subscribe(db_session=db_session, actor=actor, resident_id=who.resident_id,
-                            code=code, channel=ReminderChannel(channel),
-                            source=ConsentSource.RESIDENT)
-    db_session.commit()
-    return done("/choix", "rappels")
 
 
 @pages.get("/consultations")
@@ -356,7 +197,7 @@ def _rights_page(request: Request, db_session: DbSession, who: SignedIn, *,
                              request.url.path, error)
     return render(request, "rights.html", who=who, title="Corriger ou effacer mes données",
                   active="droits", status_code=400 if error else 200, error=error,
-                  typed_kind=kind, typed_message=message,
+                  typed_kind=kind, typed_message=message.replace("\x00", ""),
                   requests=rights.list_for_resident(db_session=db_session,
                                                     resident_id=who.resident_id))
 

@@ -27,6 +27,7 @@ from crm_core.database.base import utcnow
 from crm_core.exceptions import Conflict, NotFound
 from crm_core.interactions.enums import Channel
 from crm_core.interactions.models import Interaction
+from crm_core.residents.models import Resident
 
 BADGES_PER_DAY = 10
 
@@ -138,12 +139,37 @@ class TooManyBadges(Conflict):
     title = "Trop de badges"
 
 
-def new_qr_badge(*, db_session: Session, settings: Settings, resident_id: uuid.UUID
-                 ) -> tuple[Badge, str]:
+class FormAlreadySent(Conflict):
+    code = "form_already_sent"
+    title = "Formulaire déjà envoyé"
+
+
+def lock_resident(*, db_session: Session, resident_id: uuid.UUID) -> None:
+    """Serialises one resident's forms (a double click sends two at once): PostgreSQL
+    locks the row; SQLite transactions are already serialised (BEGIN IMMEDIATE)."""
+    db_session.execute(select(Resident.id).where(Resident.id == resident_id)
+                       .with_for_update())
+
+
+def latest_qr_badge(*, db_session: Session, resident_id: uuid.UUID) -> str:
+    """The newest QR badge's id ("" for none): the badge form's one-time key."""
+    return db_session.scalar(select(Badge.id).where(
+        Badge.resident_id == resident_id, Badge.kind == BadgeKind.QR,
+    ).order_by(Badge.issued_at.desc(), Badge.id.desc()).limit(1)) or ""
+
+
+def new_qr_badge(*, db_session: Session, settings: Settings, resident_id: uuid.UUID,
+                 replaces: str) -> tuple[Badge, str]:
     """A fresh QR badge for the phone; the QR badges shown before stop working (a token
     is shown once and never stored, so showing the badge again means issuing a new one).
-    Cards are left alone. At most `BADGES_PER_DAY` from the space in 24 hours."""
+    Cards are left alone. At most `BADGES_PER_DAY` from the space in 24 hours.
+
+    `replaces` is the newest QR badge when the form was shown: a second sending of the
+    same form finds another one and issues nothing (FormAlreadySent)."""
     actor = actor_for(resident_id)
+    lock_resident(db_session=db_session, resident_id=resident_id)
+    if latest_qr_badge(db_session=db_session, resident_id=resident_id) != replaces:
+        raise FormAlreadySent("Ce formulaire a déjà été envoyé")
     since = utcnow() - timedelta(days=1)
     issued = db_session.scalar(select(func.count()).select_from(Badge).where(
         Badge.resident_id == resident_id, Badge.kind == BadgeKind.QR,

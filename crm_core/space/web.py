@@ -3,6 +3,7 @@ French error pages, and every refusal written to the security log."""
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -10,14 +11,19 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
+from starlette.types import Scope
 
 from crm_core.cases.reference import format_reference
 from crm_core.config import Settings
 from crm_core.space import labels
+from crm_core.space.rights import MAX_MESSAGE
 from crm_core.space.sessions import COOKIE, SignedIn, read_session
 from crm_core.web.security import csrf_token, csrf_valid, security_log
 
 PREFIX = "/espace"
+# The space's longest field is the rights request's text (MAX_MESSAGE characters). Sent
+# form-encoded, a character is up to 4 bytes of UTF-8, each written "%XX": 12 bytes.
+FORM_MAX_BYTES = 12 * MAX_MESSAGE + 4096
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.globals.update(labels=labels, label=labels.label, local_date=labels.local_date,
                              reason=labels.reason_label, i_accept=labels.i_accept,
@@ -28,10 +34,14 @@ templates.env.globals.update(labels=labels, label=labels.label, local_date=label
 DONE = {
     "badge": "Un nouveau code QR a été émis ; les codes QR affichés avant ne fonctionnent"
              " plus.",
+    "badge-deja": "Ce formulaire avait déjà été envoyé : un seul nouveau code QR a été émis."
+                  " S'il ne s'affiche pas ci-dessous, demandez-en un nouveau.",
     "choix": "Vos choix sont enregistrés.",
     "rappels": "Vos rappels sont enregistrés.",
     "coordonnee": "Votre coordonnée est mise à jour.",
     "suppression": "La coordonnée est supprimée.",
+    "deja-supprimee": "Cette coordonnée n'est plus dans votre dossier (déjà supprimée) :"
+                      " il n'y avait rien d'autre à faire.",
     "demande": "Votre demande est enregistrée : un agent la traitera et vous répondra.",
     "rattache": "Votre compte en ligne est rattaché à votre dossier.",
     "deconnexion": "Vous êtes déconnecté(e). À bientôt. Pensez à fermer le navigateur sur un"
@@ -96,6 +106,18 @@ def check_csrf(request: Request, who: SignedIn, submitted: str | None) -> Respon
                    message="Ce formulaire n'est plus valable (il a expiré ou ne vient pas"
                            " de cette page). Rien n'a été enregistré : rechargez la page et"
                            " recommencez.", log="missing or wrong CSRF token")
+
+
+def limit_page(scope: Scope, status_code: int, title: str, message: str) -> Response:
+    """A refusal made before the page is reached (a body too large, a NUL in the
+    address), as a French page in the layout of the page that was asked for."""
+    if not scope["path"].startswith(PREFIX + "/"):  # the opt-out page has its own
+        from crm_core.reminders.router import html_page
+
+        return html_page(title, f"<p>{escape(message)}</p>", status_code=status_code)
+    request = Request(scope)
+    return render(request, "message.html", who=None, title=title, message=message,
+                  status_code=status_code)
 
 
 def invalid(request: Request, who: SignedIn | None, message: str) -> Response:

@@ -19,8 +19,9 @@ import logging
 from collections.abc import Iterable
 
 from starlette.datastructures import MutableHeaders
-from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from crm_core.api.limits import TOO_LARGE_TITLE, PageRefusal, too_large_message
 
 security_log = logging.getLogger("relais.security")
 
@@ -74,23 +75,15 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-TOO_LARGE_PAGE = (
-    '<!doctype html><html lang="fr"><head><meta charset="utf-8">'
-    '<meta name="viewport" content="width=device-width, initial-scale=1">'
-    "<title>Envoi trop volumineux — Relais</title></head><body><main>"
-    "<h1>Envoi trop volumineux</h1><p>Le formulaire envoyé dépasse la taille permise"
-    " ({limit} octets). Rien n'a été enregistré. Raccourcissez votre texte et"
-    ' réessayez.</p></main></body></html>'
-)
-
-
 class FormSizeLimit:
     """Refuse bodies larger than `max_bytes` under `prefixes`, before they are read."""
 
-    def __init__(self, app: ASGIApp, *, prefixes: Iterable[str], max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, prefixes: Iterable[str], max_bytes: int,
+                 page: PageRefusal) -> None:
         self.app = app
         self.prefixes = tuple(prefixes)
         self.max_bytes = max_bytes
+        self.page = page  # the refusal in the pages' own layout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not _under(scope["path"], self.prefixes):
@@ -118,8 +111,8 @@ class FormSizeLimit:
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         security_log.warning("form body over %d bytes refused on %s", self.max_bytes,
                              scope["path"])
-        page = TOO_LARGE_PAGE.replace("{limit}", str(self.max_bytes))
-        await HTMLResponse(page, status_code=413)(scope, receive, send)
+        await self.page(scope, 413, TOO_LARGE_TITLE, too_large_message(self.max_bytes))(
+            scope, receive, send)
 
 
 class _TooLarge(Exception):

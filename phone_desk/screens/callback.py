@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label
+from textual.widgets import Button, Checkbox, Input, Label
 
 from counter_client.labels import LOCAL_TZ
 from counter_client.screens.base import MessageLine
@@ -47,9 +47,12 @@ def parse_due(text: str, *, now: datetime | None = None) -> datetime:
 class CallbackScreen(ModalScreen[dict[str, Any] | None]):
     BINDINGS = [Binding("escape", "cancel", "Annuler")]  # noqa: RUF012
 
-    def __init__(self, phone: str) -> None:
+    def __init__(self, phone: str, *, calls_refused: bool = False) -> None:
         super().__init__()
         self.phone = phone
+        # The resident said no to calls ("Mes choix"): a call-back only if they ask for
+        # this one now, on the line; the agent says so, else nothing is planned.
+        self.calls_refused = calls_refused
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form"):
@@ -59,6 +62,11 @@ class CallbackScreen(ModalScreen[dict[str, Any] | None]):
             yield Input(id="due", placeholder="+30")
             yield Label("Motif")
             yield Input(id="reason")
+            if self.calls_refused:
+                yield Label("⚠ Cet usager a refusé les appels de la mairie (ses choix de"
+                            " contact) : ne le rappelez que s'il le demande maintenant.",
+                            id="refused")
+                yield Checkbox("L'usager demande lui-même ce rappel", id="asked")
             yield MessageLine(id="form-message")
             yield Button("Prévoir le rappel", id="save", variant="primary")
 
@@ -85,5 +93,9 @@ class CallbackScreen(ModalScreen[dict[str, Any] | None]):
             return
         if not phone or not reason:
             message.say("Indiquez le numéro et le motif du rappel.", error=True)
+            return
+        if self.calls_refused and not self.query_one("#asked", Checkbox).value:
+            message.say("Rappel non prévu : l'usager a refusé les appels. Cochez la case"
+                        " seulement s'il demande ce rappel.", error=True)
             return
         self.dismiss({"phone": phone, "due_at": due, "reason": reason})

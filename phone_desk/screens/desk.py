@@ -42,6 +42,17 @@ def parse_birth_date(text: str) -> date | None:
     return date(year, month, day)
 
 
+def calls_refused(summary: dict[str, Any] | None, phone: str) -> bool:
+    """The open file says the mairie may not call this number (docs/consent.md)."""
+    if not summary:
+        return False  # nobody identified: nothing known to refuse
+    point = next((p for p in summary.get("contact_points", []) if p.get("value") == phone),
+                 None)
+    if point is not None:
+        return "call" not in (point.get("contact_ways") or [])
+    return "no_phone_contact" in (summary.get("flags") or [])
+
+
 class DeskLine(Static):
     DEFAULT_CSS = "DeskLine { height: 1; background: $panel; padding: 0 1; }"
 
@@ -329,13 +340,15 @@ class DeskScreen(Screen[None]):
     def action_new_callback(self) -> None:
         from phone_desk.screens.callback import CallbackScreen
 
+        points = (self.summary or {}).get("contact_points", [])
         phone = (self.call or {}).get("remote_number") or ""
-        if not phone and self.summary:
-            phones = [p for p in self.summary.get("contact_points", []) if p.get("kind") == "phone"]
-            phone = phones[0]["value"] if phones else ""
+        if not phone:  # a number the resident may be called on, never an SMS-only one
+            callable_ = [p for p in points if "call" in (p.get("contact_ways") or [])]
+            phone = callable_[0]["value"] if callable_ else ""
         resident_id = self.summary["resident"]["id"] if self.summary else None
         call_id = self.call["id"] if self.call else None
-        self.app.push_screen(CallbackScreen(phone),
+        self.app.push_screen(CallbackScreen(phone, calls_refused=calls_refused(self.summary,
+                                                                            phone)),
                              lambda form: self._create_callback(resident_id, call_id, form))
 
     def _create_callback(self, resident_id: str | None, call_id: str | None,

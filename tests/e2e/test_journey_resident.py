@@ -113,7 +113,10 @@ def test_the_resident_sees_and_controls_their_data(
 
         # 3. The badge: a fresh QR, which the counter agent scans.
         badge_page = browser.get("/espace/badge")
-        shown = browser.post("/espace/badge", data={"csrf": _csrf(badge_page)})
+        replaces = re.search(r'name="remplace" value="([^"]*)"', badge_page.text)
+        assert replaces is not None  # the form's one-time key: a double click issues one
+        shown = browser.post("/espace/badge", data={"csrf": _csrf(badge_page),
+                                                    "remplace": replaces.group(1)})
         assert shown.history and shown.history[0].status_code == 303  # Post/Redirect/Get
         reloaded = browser.get(str(shown.url))  # the resident reloads the page: no new badge
         assert "<svg" not in reloaded.text and "déjà été" in unescape(reloaded.text)

@@ -9,7 +9,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
 from counter_client.widgets import CasesTable, ResidentCard, Timeline
-from counter_client.widgets.resident_card import contact_mark
+from counter_client.widgets.resident_card import contact_mark, render_card
 from crm_core.client import RelaisClient
 from tests.support.live_server import LiveServer
 
@@ -58,7 +58,28 @@ def test_the_card_shows_the_effective_contact_answer_not_the_points_flag() -> No
     accepted = {"kind": "phone", "value": "+33612345678", "contact_allowed": True,
                 "contact_ways": ["call", "sms"]}
     assert contact_mark(kept_refused) == "ne pas contacter"
-    assert contact_mark(accepted) == "contact accepté"
+    assert contact_mark(accepted) == "appels et SMS acceptés"
+
+
+def test_the_card_says_exactly_which_ways_are_allowed() -> None:
+    # Outside test of issue 19, point 6: a number for SMS only never reads "accepté".
+    phone = {"kind": "phone", "value": "+33649337510", "contact_allowed": True}
+    assert contact_mark({**phone, "contact_ways": ["sms"]}) == "SMS seulement"
+    assert contact_mark({**phone, "contact_ways": ["call"]}) == "appels seulement"
+    assert contact_mark({"kind": "email", "contact_ways": ["email"]}) == "courriels acceptés"
+    assert contact_mark({"kind": "postal", "contact_ways": ["post"]}) == "courrier accepté"
+
+
+def test_a_postal_point_is_named_in_french_on_the_card() -> None:
+    # Outside test of issue 19, point 18: « postal : 3 place … » on the card.
+    summary = {"resident": {"id": "r", "given_name": "Camille", "family_name": "Durand"},
+               "contact_points": [{"kind": "postal", "value": "3 place de la Mairie",
+                                   "contact_ways": ["post"]}],
+               "flags": ["no_phone_contact"]}
+    text = str(render_card(summary))
+    assert "Adresse : 3 place de la Mairie (courrier accepté)" in text
+    assert "postal" not in text
+    assert "ne pas appeler" in text
 
 
 def _signed_in(live_server: LiveServer) -> RelaisClient:

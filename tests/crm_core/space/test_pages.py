@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from html import unescape
 from types import ModuleType
@@ -59,20 +60,28 @@ def test_requests_from_every_channel_with_their_timelines(
 
 
 def test_another_residents_data_never_shows(
-    client: TestClient, factories: ModuleType, sign_in_as: SignIn
+    client: TestClient, factories: ModuleType, db_session: Session, sign_in_as: SignIn
 ) -> None:
     me, other = factories.ResidentFactory(), factories.ResidentFactory(given_name="Sophie")
     factories.CaseFactory(resident=other, subject="Demande de Sophie")
     theirs = factories.ContactPointFactory(resident=other, value="+33611112222")
     csrf = sign_in_as(me.id)
     assert "Demande de Sophie" not in unescape(client.get("/espace/demandes").text)
-    for url in (f"/espace/coordonnees/{theirs.id}", f"/espace/coordonnees/{theirs.id}/suppression",
-                "/espace/coordonnees/pas-un-id"):
+    for url in (f"/espace/coordonnees/{theirs.id}", "/espace/coordonnees/pas-un-id"):
         refused = client.post(url, data={"csrf": csrf, "contact": "non"})
         assert refused.status_code == 404
         assert "ne concerne pas votre dossier" in unescape(refused.text)
         assert "+33611112222" not in refused.text and "06 11 11 22 22" not in refused.text
+    # Deleting: the same answer as for a point already deleted (a second click), which
+    # says nothing about the other file and deletes nothing.
+    for url in (f"/espace/coordonnees/{theirs.id}/suppression",
+                "/espace/coordonnees/pas-un-id/suppression"):
+        gone = client.post(url, data={"csrf": csrf}, follow_redirects=False)
+        assert gone.headers["location"] == "/espace/coordonnees?fait=deja-supprimee"
+        page = client.get(gone.headers["location"]).text
+        assert "+33611112222" not in page and "06 11 11 22 22" not in page
     assert theirs.contact_allowed is True
+    assert db_session.get(type(theirs), theirs.id) is not None
 
 
 def test_contact_points_change_and_go(
@@ -151,6 +160,14 @@ def test_reminders_opt_in_and_out(
     assert unknown.status_code == 400
 
 
+def _badge_form(client: TestClient, csrf: str) -> dict[str, str]:
+    """What the page's form sends: its one-time key, the newest QR badge when shown."""
+    page = client.get("/espace/badge").text
+    found = re.search(r'name="remplace" value="([^"]*)"', page)
+    assert found is not None
+    return {"csrf": csrf, "remplace": found.group(1)}
+
+
 def test_a_new_qr_badge_replaces_the_previous_one(
     client: TestClient, factories: ModuleType, db_session: Session, sign_in_as: SignIn
 ) -> None:
@@ -162,12 +179,12 @@ def test_a_new_qr_badge_replaces_the_previous_one(
     resident = factories.ResidentFactory()
     csrf = sign_in_as(resident.id)
     assert "pas encore de badge" in unescape(client.get("/espace/badge").text)
-    first = client.post("/espace/badge", data={"csrf": csrf})
+    first = client.post("/espace/badge", data=_badge_form(client, csrf))
     assert first.status_code == 200
     assert 'aria-label="Votre badge (code QR) à présenter au guichet"' in unescape(first.text)
     assert first.headers["cache-control"] == "no-store"
     old_token = _token_in(first.text)
-    second = client.post("/espace/badge", data={"csrf": csrf})
+    second = client.post("/espace/badge", data=_badge_form(client, csrf))
     new_token = _token_in(second.text)
     settings = Settings()
     found = badges.resolve_token(db_session=db_session, actor=SYSTEM, settings=settings,
@@ -303,6 +320,7 @@ def test_new_qr_codes_are_limited_per_day(
     monkeypatch.setattr(service, "BADGES_PER_DAY", 2)
     csrf = sign_in_as(factories.ResidentFactory().id)
     for _ in range(2):
-        assert client.post("/espace/badge", data={"csrf": csrf}).status_code == 200
-    refused = client.post("/espace/badge", data={"csrf": csrf})
+        assert client.post("/espace/badge",
+                           data=_badge_form(client, csrf)).status_code == 200
+    refused = client.post("/espace/badge", data=_badge_form(client, csrf))
     assert refused.status_code == 400 and "réessayez demain" in unescape(refused.text)

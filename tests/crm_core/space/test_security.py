@@ -68,10 +68,11 @@ def test_oversized_forms_are_refused_with_a_page(
 ) -> None:
     csrf = sign_in_as(factories.ResidentFactory().id)
     answer = client.post("/espace/droits", data={"csrf": csrf, "kind": "erasure",
-                                                 "message": "x" * 20_000})
+                                                 "message": "x" * 40_000})
     assert answer.status_code == 413
     assert answer.headers["content-type"].startswith("text/html")
     assert "Envoi trop volumineux" in unescape(answer.text)
+    assert "Aller au contenu" in answer.text  # the space's layout
 
 
 def test_expired_and_ended_sessions_are_refused(
