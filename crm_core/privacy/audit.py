@@ -49,7 +49,7 @@ def canonical(row: Sequence[Any]) -> bytes:
     return json.dumps(
         [
             log_id, occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
-            str(agent_id) if agent_id else None, str(resident_id),
+            str(agent_id) if agent_id else None, str(resident_id) if resident_id else None,
             getattr(operation, "value", operation), str(site_id) if site_id else None,
             getattr(channel, "value", channel), reason,
         ],
