@@ -22,3 +22,35 @@ def fold(text: str) -> str:
 def clean_display(text: str) -> str:
     """Trim and collapse inner whitespace of a name as typed, keeping accents and case."""
     return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+# Marks that reorder what is displayed (a name that reads "Martin" while holding
+# "nitraM", a file that looks like another one): never part of a name.
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                           "\u2066\u2067\u2068\u2069")
+# Joiners that some scripts (Persian, Indic) need inside a word.
+_JOINERS = frozenset("\u200c\u200d")
+
+
+def name_problem(text: str) -> str | None:
+    """Why `text` cannot be a person's name (French, for the agent or the platform), or
+    None: no control character, no direction override, no other invisible format mark
+    but the joiners, and at least one letter."""
+    for char in text:
+        if char in _BIDI_CONTROLS:
+            return (f"caractère de contrôle de la direction du texte (U+{ord(char):04X}) "
+                    "refusé dans un nom")
+        category = unicodedata.category(char)
+        if category == "Cc" or (category == "Cf" and char not in _JOINERS):
+            return f"caractère invisible ou de contrôle (U+{ord(char):04X}) refusé dans un nom"
+    if not any(unicodedata.category(char).startswith("L") for char in text):
+        return "un nom doit contenir au moins une lettre"
+    return None
+
+
+def check_name(text: str) -> str:
+    """A Pydantic validator (`AfterValidator(check_name)`): the reason as its error."""
+    problem = name_problem(text)
+    if problem is not None:
+        raise ValueError(problem)
+    return text
