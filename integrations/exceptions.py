@@ -9,10 +9,11 @@ from crm_core.exceptions import Conflict, DomainError, InvalidInput, NotFound
 logger = logging.getLogger("relais.integrations")
 
 
-def hiding(cause: Exception, error: DomainError) -> DomainError:
+def hiding(cause: Exception, error: DomainError, where: str = "") -> DomainError:
     """`error` for the caller, the cause (a platform's address, a network error, its own
     words) for the operator's log only: anonymous callers reach these paths."""
-    logger.warning("%s (%s): %s: %s", error.detail, error.code, type(cause).__name__, cause)
+    logger.warning("%s (%s): %s: %s %s", error.detail, error.code, type(cause).__name__,
+                   cause, where)
     return error
 
 

@@ -56,8 +56,8 @@ class AuthlibOnlineAccount:
             body = response.json()
         except (httpx.HTTPError, ValueError) as exc:
             raise hiding(exc, OidcUnavailable(
-                "Le service de connexion ne répond pas ; réessayez dans quelques minutes")
-            ) from exc
+                "Le service de connexion ne répond pas ; réessayez dans quelques minutes"),
+                url) from exc
         if not isinstance(body, dict):
             raise OidcError("Réponse du fournisseur d'identité illisible")
         return body
