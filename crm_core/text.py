@@ -44,7 +44,7 @@ def name_problem(text: str) -> str | None:
         if category == "Cc" or (category == "Cf" and char not in _JOINERS):
             return f"caractère invisible ou de contrôle (U+{ord(char):04X}) refusé dans un nom"
     if not any(unicodedata.category(char).startswith("L") for char in text):
-        return "un nom doit contenir au moins une lettre"
+        return "un nom doit contenir des lettres"
     return None
 
 
