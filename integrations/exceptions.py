@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+
 from crm_core.exceptions import Conflict, DomainError, InvalidInput, NotFound
+
+logger = logging.getLogger("relais.integrations")
+
+
+def hiding(cause: Exception, error: DomainError, where: str = "") -> DomainError:
+    """`error` for the caller, the cause (a platform's address, a network error, its own
+    words) for the operator's log only: anonymous callers reach these paths."""
+    logger.warning("%s (%s): %s: %s %s", error.detail, error.code, type(cause).__name__,
+                   cause, where)
+    return error
 
 
 class UnknownSource(NotFound):
@@ -52,3 +64,9 @@ class PlatformUnavailable(DomainError):
     status = 502
     code = "platform_unavailable"
     title = "Plateforme injoignable"
+
+
+class OidcUnavailable(DomainError):
+    status = 503
+    code = "oidc_unavailable"
+    title = "Compte en ligne momentanément indisponible"

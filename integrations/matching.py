@@ -30,6 +30,7 @@ from crm_core.residents.contacts import normalize_email, normalize_phone
 from crm_core.residents.enums import ResidentStatus
 from crm_core.residents.models import AccountLink, Resident
 from crm_core.residents.schemas import ResidentCreate
+from crm_core.text import name_problem
 from integrations.enums import ReviewReason
 from integrations.models import ResidentReview
 
@@ -169,6 +170,9 @@ def find_or_create(
 
 def create_resident(*, db_session: Session, identity: Identity, channel: Channel) -> uuid.UUID:
     phones, emails = _contacts(identity, with_contacts=True)
+    for name in (identity.given_name, identity.family_name, identity.birth_name or "x"):
+        if (problem := name_problem(name)) is not None:  # a platform's data, told in French
+            raise InvalidInput(problem[0].upper() + problem[1:], field="resident")
     data = ResidentCreate(
         given_name=identity.given_name, family_name=identity.family_name,
         birth_name=identity.birth_name, birth_date=identity.birth_date,

@@ -15,6 +15,7 @@ from crm_core.agents import service as agents
 from crm_core.agents.actor import Actor
 from crm_core.agents.enums import Permission
 from crm_core.exceptions import NotAuthenticated, PermissionDenied
+from crm_core.security import service as guard
 
 security_log = logging.getLogger("relais.security")
 
@@ -93,6 +94,20 @@ def require(permission: Permission) -> Callable[[Request, Session, str | None], 
 
 
 ResidentReader = Annotated[Actor, Depends(require(Permission.RESIDENT_READ))]
+
+
+def resident_finder(request: Request, db_session: DbSession, token: BearerToken) -> Actor:
+    """Any way of finding a person: reading residents' files, and the lookup lock and the
+    per-agent rate limit (counted and committed here, so that a refusal counts too)."""
+    actor = require(Permission.RESIDENT_READ)(request, db_session, token)
+    try:
+        guard.admit_find(db_session=db_session, actor=actor)
+    finally:
+        db_session.commit()
+    return actor
+
+
+ResidentFinder = Annotated[Actor, Depends(resident_finder)]
 ResidentWriter = Annotated[Actor, Depends(require(Permission.RESIDENT_WRITE))]
 CaseWriter = Annotated[Actor, Depends(require(Permission.CASE_WRITE))]
 InteractionWriter = Annotated[Actor, Depends(require(Permission.INTERACTION_WRITE))]

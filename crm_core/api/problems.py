@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import secrets
+import traceback
 from typing import Any
 
 import orjson
@@ -53,6 +55,11 @@ def _validation_error(_: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = []
     for error in exc.errors():
+        if error.get("type") == "json_invalid":  # loc is (body, character position)
+            position = error.get("loc", ("body", "?"))[-1]
+            errors.append({"field": "corps", "message": f"JSON illisible (caractère "
+                           f"{position}) : vérifiez guillemets, virgules et accolades"})
+            continue
         errors.append({"field": field_of(error) or "requête", "message": french_message(error)})
     detail = "; ".join(f"{e['field']} : {e['message']}" for e in errors[:5])
     return problem_response(
@@ -71,8 +78,17 @@ def _http_error(_: Request, exc: Exception) -> Response:
     return problem_response(exc.status_code, f"http_{exc.status_code}", title, detail)
 
 
+def _route(request: Request) -> str:
+    """The route's template (`/residents/{resident_id}`), never the path: a path or a query
+    string may carry a name, a number or a token."""
+    route = request.scope.get("route")
+    return str(getattr(route, "path", "(route inconnue)"))
+
+
 def _database_busy(request: Request, exc: Exception) -> Response:
-    logger.warning("database busy on %s %s: %s", request.method, request.url.path, exc)
+    # The exception's text holds the SQL and its parameters (residents' data): its type only.
+    logger.warning("database busy on %s %s: %s", request.method, _route(request),
+                   type(exc).__name__)
     return problem_response(
         503, "database_busy", "Service momentanément surchargé",
         "La base de données est momentanément saturée ; réessayez dans quelques secondes.",
@@ -84,7 +100,7 @@ def _operational_error(request: Request, exc: Exception) -> Response:
         return _database_busy(request, exc)
     # The database went away (restart, failover, network): nothing was acknowledged, the
     # client may retry — a 503 that says so, not a 500.
-    logger.warning("database unavailable on %s %s: %s", request.method, request.url.path,
+    logger.warning("database unavailable on %s %s: %s", request.method, _route(request),
                    type(exc).__name__)
     return problem_response(
         503, "database_unavailable", "Service momentanément indisponible",
@@ -94,10 +110,17 @@ def _operational_error(request: Request, exc: Exception) -> Response:
 
 
 def _unexpected_error(request: Request, exc: Exception) -> Response:
-    logger.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    # The exception's message and the locals are where personal data would be (an
+    # IntegrityError quotes its parameters, a KeyError its key): the type, the route and
+    # the frames (file, line, function) say where to look, with a reference to quote.
+    reference = secrets.token_hex(6)
+    frames = "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__)[-12:]))
+    logger.error("unexpected error %s on %s %s (ref. %s)\n%s", type(exc).__name__,
+                 request.method, _route(request), reference, frames)
     return problem_response(
         500, "internal_error", "Erreur interne",
         "Une erreur inattendue s'est produite ; elle a été journalisée. Réessayez.",
+        reference=reference,
     )
 
 

@@ -8,6 +8,9 @@ from fastapi import APIRouter, Request, status
 from crm_core.api.deps import DbSession, ResidentReader, ResidentWriter
 from crm_core.badges import service
 from crm_core.badges.schemas import BadgeCreate, BadgeIssued, BadgeOut, BadgeRevoke
+from crm_core.privacy import service as access_log
+from crm_core.privacy.enums import AccessOperation
+from crm_core.residents.service import resolve_id
 
 router = APIRouter(tags=["badges"])
 
@@ -33,8 +36,13 @@ def issue_badge(
 def list_badges(
     db_session: DbSession, actor: ResidentReader, resident_id: uuid.UUID
 ) -> list[dict[str, Any]]:
+    surviving_id, _ = resolve_id(db_session=db_session, resident_id=resident_id)
     badges = service.list_for_resident(db_session=db_session, resident_id=resident_id)
-    return [service.badge_out(badge) for badge in badges]
+    out = [service.badge_out(badge) for badge in badges]
+    access_log.record_access(db_session=db_session, actor=actor, resident_id=surviving_id,
+                             operation=AccessOperation.READ_BADGES)
+    db_session.commit()
+    return out
 
 
 @router.post("/badges/{badge_id}/revoke", response_model=BadgeOut)

@@ -4,7 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
-from crm_core.api.deps import CaseWriter, CatalogAdmin, CurrentActor, DbSession, ResidentReader
+from crm_core.api.deps import CaseWriter, CatalogAdmin, CurrentActor, DbSession, ResidentFinder
 from crm_core.cases import service
 from crm_core.cases.models import Service
 from crm_core.cases.schemas import CaseCreate, CaseOut, CaseUpdate, ServiceCreate, ServiceOut
@@ -33,7 +33,7 @@ def open_case(db_session: DbSession, actor: CaseWriter, data: CaseCreate) -> dic
 
 
 @router.get("/cases/{reference}", response_model=CaseOut)
-def read_case(db_session: DbSession, actor: ResidentReader, reference: str) -> dict[str, Any]:
+def read_case(db_session: DbSession, actor: ResidentFinder, reference: str) -> dict[str, Any]:
     case = service.read_case(db_session=db_session, actor=actor, reference=reference)
     out = service.case_out(case)
     db_session.commit()

@@ -21,6 +21,11 @@ class AccessOperation(StrEnum):
     UPDATE_CONSENT = "update_consent"
     EXPORT_DATA = "export_data"
     ERASE_RESIDENT = "erase_resident"
+    SEARCH = "search"  # one row per search, no resident: criterion kinds and result count
+    READ_BADGES = "read_badges"
+    READ_REMINDERS = "read_reminders"
+    READ_CALL = "read_call"  # a call or a call-back, by id
+    READ_QUEUE = "read_queue"  # a ticket of the resident in the queue list (once a day)
 
 
 class ConsentPurpose(StrEnum):

@@ -22,7 +22,9 @@ class AccessLog(Base):
     )
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
     agent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agent.id"))
-    resident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("resident.id"))
+    # None for a search: one row per search (who, what kind of criterion, how many found),
+    # not one per resident listed (traceability without flooding the log).
+    resident_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("resident.id"))
     operation: Mapped[AccessOperation] = mapped_column(enum_column(AccessOperation))
     site_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("site.id"))
     channel: Mapped[Channel | None] = mapped_column(enum_column(Channel))

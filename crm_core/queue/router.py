@@ -1,16 +1,32 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, status
+from sqlalchemy.orm import Session
 
+from crm_core.agents.actor import Actor
 from crm_core.api.deps import DbSession, InteractionWriter
+from crm_core.config import city_today, get_settings
+from crm_core.privacy import service as access_log
+from crm_core.privacy.enums import AccessOperation
 from crm_core.queue import service
 from crm_core.queue.enums import TicketStatus
 from crm_core.queue.schemas import CallNext, TicketCreate, TicketOut, TicketServe
 
 router = APIRouter(prefix="/queue", tags=["queue"])
+
+
+def _log_reads(db_session: Session, actor: Actor, resident_ids: list[uuid.UUID | None]) -> None:
+    """Who came today for which service is the residents' data: traced once a day per
+    agent and resident (the counter app polls the list)."""
+    zone = ZoneInfo(get_settings().timezone)
+    access_log.record_reads_once_a_day(
+        db_session=db_session, actor=actor, operation=AccessOperation.READ_QUEUE,
+        resident_ids=resident_ids, since=datetime.combine(city_today(), time.min, zone))
 
 
 @router.post("/tickets", response_model=TicketOut, status_code=status.HTTP_201_CREATED)
@@ -33,7 +49,10 @@ def list_tickets(
 ) -> list[dict[str, Any]]:
     """Today's tickets at the agent's site, by number."""
     tickets = service.list_tickets(db_session=db_session, actor=actor, status=status)
-    return [service.ticket_out(ticket) for ticket in tickets]
+    out = [service.ticket_out(ticket) for ticket in tickets]
+    _log_reads(db_session, actor, [ticket.resident_id for ticket in tickets])
+    db_session.commit()
+    return out
 
 
 @router.post("/call-next", response_model=TicketOut)
@@ -45,6 +64,7 @@ def call_next(
         db_session=db_session, actor=actor, service_code=data.service_code if data else None
     )
     out = service.ticket_out(ticket)
+    _log_reads(db_session, actor, [ticket.resident_id])
     db_session.commit()
     return out
 

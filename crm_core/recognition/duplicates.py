@@ -40,6 +40,7 @@ from crm_core.recognition.phonetic import phonetic_key
 from crm_core.residents.enums import ContactKind, ResidentStatus
 from crm_core.residents.models import ContactPoint, Resident
 from crm_core.residents.service import resolve_id
+from crm_core.text import is_mixed_script
 
 __all__ = ["POSSIBLE_WEIGHT", "DuplicatePair", "duplicates_of", "find_duplicates"]
 
@@ -70,13 +71,17 @@ class DuplicatePair:
                  "detail": c.detail} for c in self.verdict.comparisons
             ],
             "residents": [_identity(self.first), _identity(self.second)],
+            "confusable": any(is_mixed_script(r.given_name, r.family_name, r.birth_name)
+                              for r in (self.first, self.second)),
         }
 
 
 def _identity(record: Record) -> dict[str, Any]:
     return {"resident_id": record.resident_id, "given_name": record.given_name,
             "family_name": record.family_name, "birth_name": record.birth_name,
-            "birth_date": record.birth_date, "city": record.city}
+            "birth_date": record.birth_date, "city": record.city,
+            "mixed_script": is_mixed_script(record.given_name, record.family_name,
+                                            record.birth_name)}
 
 
 def _ordered(a: uuid.UUID, b: uuid.UUID) -> Pair:

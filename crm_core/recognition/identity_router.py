@@ -16,8 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from crm_core.agents.actor import Actor
 from crm_core.agents.enums import Permission
-from crm_core.api.deps import DbSession, ResidentReader, require
+from crm_core.api.deps import DbSession, ResidentFinder, require
 from crm_core.api.responses import FastJSONResponse
+from crm_core.privacy import service as access_log
 from crm_core.recognition import duplicates
 from crm_core.recognition.schemas import (
     DuplicateOut,
@@ -26,7 +27,7 @@ from crm_core.recognition.schemas import (
     SearchOut,
     UnmergeCreate,
 )
-from crm_core.recognition.search import DEFAULT_LIMIT, MAX_LIMIT, search
+from crm_core.recognition.search import DEFAULT_LIMIT, MAX_LIMIT, SearchOutcome, search
 from crm_core.residents import merge
 
 router = APIRouter(prefix="/residents", tags=["recognition"])
@@ -43,7 +44,7 @@ _COMMUNE_HELP = ("INSEE code, postal code or name: ranks residents of that commu
 
 @router.get("/search", response_class=FastJSONResponse, responses={200: {"model": SearchOut}})
 def search_residents(
-    db_session: DbSession, actor: ResidentReader,
+    db_session: DbSession, actor: ResidentFinder,
     q: Annotated[str, Query(max_length=200, description=_Q_HELP)],
     birth_date: date | None = None,
     commune: Annotated[str | None, Query(max_length=100, description=_COMMUNE_HELP)] = None,
@@ -54,8 +55,7 @@ def search_residents(
     which keeps names and numbers out of the URL."""
     outcome = search(db_session=db_session, q=q, birth_date=birth_date, commune=commune,
                      limit=limit)
-    db_session.rollback()
-    return FastJSONResponse(outcome.as_dict())
+    return _logged(db_session, actor, outcome)
 
 
 class SearchQuery(BaseModel):
@@ -70,13 +70,27 @@ class SearchQuery(BaseModel):
 @router.post("/search", response_class=FastJSONResponse,
              responses={200: {"model": SearchOut}})
 def search_residents_in_body(
-    db_session: DbSession, actor: ResidentReader, query: SearchQuery
+    db_session: DbSession, actor: ResidentFinder, query: SearchQuery
 ) -> Any:
     """`GET /residents/search` with its criteria in a JSON body."""
     outcome = search(db_session=db_session, q=query.q, birth_date=query.birth_date,
                      commune=query.commune, limit=query.limit)
-    db_session.rollback()
-    return FastJSONResponse(outcome.as_dict())
+    return _logged(db_session, actor, outcome)
+
+
+def _logged(db_session: DbSession, actor: Actor, outcome: SearchOutcome) -> Any:
+    """One access-log row per search: the kinds of criterion understood, the count shown."""
+    content = outcome.as_dict()
+    db_session.rollback()  # nothing the search touched is kept
+    query = outcome.query
+    kinds = [kind for kind, given in (
+        ("nom", query.names), ("naissance", query.birth_date),
+        ("téléphone", query.phone_digits), ("e-mail", query.email or query.email_local),
+        ("référence", query.references)) if given]
+    access_log.record_search(db_session=db_session, actor=actor, criteria=kinds,
+                             results=len(outcome.results))
+    db_session.commit()
+    return FastJSONResponse(content)
 
 
 @router.get("/duplicates", response_model=list[DuplicateOut])
@@ -104,15 +118,19 @@ def list_duplicates(
 
 @router.get("/{resident_id}/duplicates", response_model=list[DuplicateOut])
 def duplicates_of(
-    db_session: DbSession, actor: ResidentReader, resident_id: uuid.UUID,
+    db_session: DbSession, actor: ResidentFinder, resident_id: uuid.UUID,
     min_weight: Annotated[float, Query(ge=-50, le=50)] = duplicates.POSSIBLE_WEIGHT,
 ) -> Any:
     """Records that may describe the same person as this one (shown on their file)."""
     pairs = duplicates.duplicates_of(
         db_session=db_session, resident_id=resident_id, min_weight=min_weight
     )
+    content = [pair.as_dict() for pair in pairs]
     db_session.rollback()
-    return [pair.as_dict() for pair in pairs]
+    access_log.record_search(db_session=db_session, actor=actor, criteria=["doublons"],
+                             results=len(content))
+    db_session.commit()
+    return content
 
 
 @router.post("/merges", response_model=MergeOut, status_code=status.HTTP_201_CREATED)

@@ -1,16 +1,18 @@
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from crm_core.agents.actor import Actor
-from crm_core.api.deps import DbSession, ResidentReader
+from crm_core.api.deps import DbSession, ResidentFinder
 from crm_core.api.responses import FastJSONResponse
 from crm_core.badges import service as badges
 from crm_core.badges.enums import BadgeKind
 from crm_core.exceptions import Conflict, DomainError, InvalidInput
+from crm_core.privacy import service as access_log
 from crm_core.privacy.enums import AccessOperation
 from crm_core.recognition import service
 from crm_core.residents.schemas import ResidentSummary
@@ -44,7 +46,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 
 @router.get("/lookup", response_class=FastJSONResponse, responses=_RESPONSES)
 def lookup(
-    request: Request, db_session: DbSession, actor: ResidentReader, phone: Param = None,
+    request: Request, db_session: DbSession, actor: ResidentFinder, phone: Param = None,
     email: Param = None, reference: Param = None, account: Param = None, badge: Param = None,
     card: Param = None,
 ) -> Any:
@@ -58,7 +60,7 @@ def lookup(
 
 @router.post("/lookup", response_class=FastJSONResponse, responses=_RESPONSES)
 def lookup_in_body(
-    request: Request, db_session: DbSession, actor: ResidentReader, query: LookupQuery
+    request: Request, db_session: DbSession, actor: ResidentFinder, query: LookupQuery
 ) -> Any:
     """`GET /lookup` with its criterion in a JSON body (`{"badge": "…"}`)."""
     return _lookup_one(request, db_session, actor, query.model_dump())
@@ -73,11 +75,18 @@ def _lookup_one(request: Request, db_session: DbSession, actor: Actor,
             field="query",
         )
     (kind, value), = given.items()
-    guard.check_lookup(db_session=db_session, actor=actor)
     try:
         return _lookup(request, db_session, actor, kind, value)
-    except Conflict:
-        raise  # a number a family shares: found, several times
+    except Conflict as shared:  # a number a family shares: found, several times
+        db_session.rollback()
+        # The candidates' names and birth dates are shown: each one is a read.
+        candidates = shared.extra.get("candidates", [])
+        access_log.record_accesses(
+            db_session=db_session, actor=actor, operation=AccessOperation.LOOKUP,
+            entries=[(uuid.UUID(c["resident_id"]), None, f"{kind} partagé")
+                     for c in candidates])
+        db_session.commit()
+        raise
     except DomainError:
         db_session.rollback()
         guard.lookup_missed(db_session=db_session, actor=actor, kind=kind)

@@ -60,6 +60,9 @@ class DuplicateOut(BaseModel):
     decision: Literal["probable", "possible"]
     comparisons: list[ComparisonOut]
     residents: list[dict[str, Any]]
+    confusable: bool = Field(False, description=(
+        "A name mixes scripts (a Cyrillic а in a Latin name): it may pass for another "
+        "person's; check the papers before merging"))
 
 
 class MergeCreate(BaseModel):

@@ -16,7 +16,8 @@ from crm_core.agents.actor import SYSTEM
 from crm_core.api.deps import CatalogAdmin, DbSession, ResidentReader, ResidentWriter
 from crm_core.config import city_today
 from crm_core.exceptions import NotFound
-from crm_core.privacy.enums import ConsentSource
+from crm_core.privacy import service as access_log
+from crm_core.privacy.enums import AccessOperation, ConsentSource
 from crm_core.reminders import service
 from crm_core.reminders.links import read_opt_out_token
 from crm_core.reminders.models import ReminderBundle, ReminderDate, ReminderSubscription
@@ -78,8 +79,12 @@ def _subscription_out(subscription: ReminderSubscription, bundle: ReminderBundle
 def resident_reminders(db_session: DbSession, actor: ResidentReader,
                        resident_id: uuid.UUID) -> Any:
     surviving_id, _ = resolve_id(db_session=db_session, resident_id=resident_id)
-    return [_subscription_out(s, b) for s, b in
-            service.active_subscriptions(db_session=db_session, resident_id=surviving_id)]
+    out = [_subscription_out(s, b) for s, b in
+           service.active_subscriptions(db_session=db_session, resident_id=surviving_id)]
+    access_log.record_access(db_session=db_session, actor=actor, resident_id=surviving_id,
+                             operation=AccessOperation.READ_REMINDERS)
+    db_session.commit()
+    return out
 
 
 @router.post("/residents/{resident_id}/reminders", response_model=SubscriptionOut,

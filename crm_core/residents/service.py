@@ -30,7 +30,7 @@ from crm_core.residents.schemas import (
     ResidentCreate,
     ResidentUpdate,
 )
-from crm_core.text import clean_display, fold
+from crm_core.text import clean_display, fold, name_problem
 
 MAX_MERGE_HOPS = 10
 
@@ -75,6 +75,10 @@ def _normalize_contact(kind: ContactKind, raw: str) -> str:
 
 
 def _set_names(resident: Resident, given_name: str, family_name: str) -> None:
+    # Every way in (API, connectors, the resident space) ends here: checked once more.
+    for name in (given_name, family_name, resident.birth_name or "x"):
+        if (problem := name_problem(name)) is not None:
+            raise InvalidInput(problem[0].upper() + problem[1:], field="name")
     resident.given_name = clean_display(given_name)
     resident.family_name = clean_display(family_name)
     resident.given_name_key = fold(given_name)

@@ -9,6 +9,8 @@ class Bucket(StrEnum):
     LOOKUP_MISS = "lookup_miss"
     DS_HINT = "ds_hint"
     OPEN311_POST = "open311_post"
+    SIGN_IN_FAILURE_PAIR = "sign_in_failure_pair"  # one username from one address
+    FIND = "find"  # every way of finding a person, per agent
 
 
 class EventKind(StrEnum):
@@ -16,3 +18,4 @@ class EventKind(StrEnum):
     LOOKUP_SCAN = "lookup_scan"
     INBOUND_FLOOD = "inbound_flood"
     AGENT_CHANGED = "agent_changed"  # an account, role, site, extension or password: by whom
+    FIND_RATE = "find_rate"  # an agent finding people faster than the desk allows

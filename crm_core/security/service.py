@@ -5,7 +5,7 @@ one upsert on a primary key, and only failures and unauthenticated calls are cou
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -54,6 +54,33 @@ def hits(*, db_session: Session, bucket: Bucket, key: str, window_seconds: int,
     return int(found or 0)
 
 
+def _slide(db_session: Session, bucket: Bucket, key: str, window_seconds: int,
+           now: datetime, current: int) -> float:
+    """Sliding window over the fixed ones: the previous window counts in proportion to how
+    much of it the last `window_seconds` still cover (no double burst at a window's edge)."""
+    previous = hits(db_session=db_session, bucket=bucket, key=key,
+                    window_seconds=window_seconds, now=now - timedelta(seconds=window_seconds))
+    elapsed = int(now.timestamp()) % window_seconds / window_seconds
+    return current + previous * (1 - elapsed)
+
+
+def sliding_hits(*, db_session: Session, bucket: Bucket, key: str, window_seconds: int,
+                 now: datetime | None = None) -> float:
+    now = now or utcnow()
+    current = hits(db_session=db_session, bucket=bucket, key=key,
+                   window_seconds=window_seconds, now=now)
+    return _slide(db_session, bucket, key, window_seconds, now, current)
+
+
+def sliding_hit(*, db_session: Session, bucket: Bucket, key: str, window_seconds: int,
+                now: datetime | None = None) -> float:
+    """Count one more hit; the sliding count including it."""
+    now = now or utcnow()
+    current = hit(db_session=db_session, bucket=bucket, key=key,
+                  window_seconds=window_seconds, now=now)
+    return _slide(db_session, bucket, key, window_seconds, now, current)
+
+
 def record_event(*, db_session: Session, kind: EventKind, subject: str, detail: str,
                  actor: Actor | None = None) -> SecurityEvent:
     event = SecurityEvent(kind=kind, subject=subject[:200], detail=detail,
@@ -76,17 +103,24 @@ def list_events(*, db_session: Session, limit: int = 100,
 # Sign-in
 
 
+def _pair(username: str, address: str) -> str:
+    return f"{address}|{username}"
+
+
 def check_sign_in(*, db_session: Session, username: str, address: str,
                   now: datetime | None = None) -> None:
-    """Refuse (before the password is even checked) a locked username or address."""
+    """Refuse (before the password is even checked) a username locked for this address or
+    for every address, or an address locked for every username. Sliding windows."""
     policy, now = get_security_settings(), now or utcnow()
     window = policy.sign_in_window_seconds
-    user = username.strip().lower()
-    locked = hits(db_session=db_session, bucket=Bucket.SIGN_IN_FAILURE_USER, key=user,
-                  window_seconds=window, now=now) >= policy.sign_in_failures_per_user
-    flooded = hits(db_session=db_session, bucket=Bucket.SIGN_IN_FAILURE_ADDRESS, key=address,
-                   window_seconds=window, now=now) >= policy.sign_in_failures_per_address
-    if locked or flooded:
+    user = username.strip().lower()[:150]
+    counts = (
+        (Bucket.SIGN_IN_FAILURE_PAIR, _pair(user, address), policy.sign_in_failures_per_user),
+        (Bucket.SIGN_IN_FAILURE_USER, user, policy.sign_in_failures_per_account),
+        (Bucket.SIGN_IN_FAILURE_ADDRESS, address, policy.sign_in_failures_per_address),
+    )
+    if any(sliding_hits(db_session=db_session, bucket=bucket, key=key, window_seconds=window,
+                        now=now) >= limit for bucket, key, limit in counts):
         minutes = -(-_retry_after(now, window) // 60)
         raise RateLimited(
             f"Trop d'échecs de connexion : réessayez dans {minutes} min, ou demandez à un "
@@ -95,21 +129,36 @@ def check_sign_in(*, db_session: Session, username: str, address: str,
 
 def sign_in_failed(*, db_session: Session, username: str, address: str,
                    now: datetime | None = None) -> None:
+    """Count a failure for the (username, address) pair, the address, and the account; an
+    address counts against the account only up to the pair's limit, so that one address
+    can lock itself out of an account, never the agent out of it (SECURITY.md)."""
     policy, now = get_security_settings(), now or utcnow()
-    window = policy.sign_in_window_seconds
-    user = username.strip().lower()[:200]
-    by_user = hit(db_session=db_session, bucket=Bucket.SIGN_IN_FAILURE_USER, key=user,
-                  window_seconds=window, now=now)
-    by_address = hit(db_session=db_session, bucket=Bucket.SIGN_IN_FAILURE_ADDRESS,
-                     key=address, window_seconds=window, now=now)
-    if by_user == policy.sign_in_failures_per_user:
+    window, minutes = policy.sign_in_window_seconds, policy.sign_in_window_seconds // 60
+    user = username.strip().lower()[:150]
+
+    def count(bucket: Bucket, key: str) -> float:
+        return sliding_hit(db_session=db_session, bucket=bucket, key=key,
+                           window_seconds=window, now=now)
+
+    def crossed(value: float, limit: int) -> bool:
+        return value - 1 < limit <= value
+
+    by_pair = count(Bucket.SIGN_IN_FAILURE_PAIR, _pair(user, address))
+    if by_pair <= policy.sign_in_failures_per_user:
+        by_user = count(Bucket.SIGN_IN_FAILURE_USER, user)
+        if crossed(by_user, policy.sign_in_failures_per_account):
+            record_event(db_session=db_session, kind=EventKind.SIGN_IN_LOCKED, subject=user,
+                         detail=f"{by_user:.0f} échecs de connexion en {minutes} min depuis "
+                                "plusieurs adresses : compte bloqué partout")
+    by_address = count(Bucket.SIGN_IN_FAILURE_ADDRESS, address)
+    if crossed(by_pair, policy.sign_in_failures_per_user):
         record_event(db_session=db_session, kind=EventKind.SIGN_IN_LOCKED, subject=user,
-                     detail=f"{by_user} échecs de connexion en {window // 60} min "
-                            f"(dernier depuis {address})")
-    if by_address == policy.sign_in_failures_per_address:
+                     detail=f"{by_pair:.0f} échecs de connexion en {minutes} min depuis "
+                            f"{address} : cette adresse est bloquée pour ce compte")
+    if crossed(by_address, policy.sign_in_failures_per_address):
         record_event(db_session=db_session, kind=EventKind.SIGN_IN_LOCKED,
                      subject=f"adresse {address}",
-                     detail=f"{by_address} échecs de connexion en {window // 60} min, "
+                     detail=f"{by_address:.0f} échecs de connexion en {minutes} min, "
                             "tous identifiants confondus")
 
 
@@ -144,6 +193,31 @@ def lookup_missed(*, db_session: Session, actor: Actor, kind: str,
             detail=f"{count} recherches sans résultat en "
                    f"{policy.lookup_window_seconds // 60} min (dernière : {kind}) : "
                    "recherches suspendues")
+
+
+def admit_find(*, db_session: Session, actor: Actor, now: datetime | None = None) -> None:
+    """Every way of finding a person (lookup, search, candidates) passes here first: the
+    lookup lock, then the agent's rate limit over a sliding window. Every find is counted
+    (one upsert); the caller commits the count even when refused."""
+    check_lookup(db_session=db_session, actor=actor, now=now)
+    if actor.agent_id is None:
+        return
+    policy, now = get_security_settings(), now or utcnow()
+    window, limit = policy.find_window_seconds, policy.finds_per_agent
+    count = sliding_hit(db_session=db_session, bucket=Bucket.FIND, key=str(actor.agent_id),
+                        window_seconds=window, now=now)
+    if count <= limit:
+        return
+    reported = db_session.scalar(select(SecurityEvent.id).where(
+        SecurityEvent.kind == EventKind.FIND_RATE, SecurityEvent.agent_id == actor.agent_id,
+        SecurityEvent.occurred_at >= now - timedelta(seconds=window)).limit(1))
+    if reported is None:
+        record_event(db_session=db_session, kind=EventKind.FIND_RATE, subject=actor.username,
+                     actor=actor, detail=f"plus de {limit} recherches d'usagers en "
+                                         f"{window // 60} min : recherches suspendues")
+    raise RateLimited(
+        "Trop de recherches d'usagers en peu de temps : patientez quelques minutes ; un "
+        "responsable a été prévenu", retry_after=_retry_after(now, window))
 
 
 # Unauthenticated platform endpoints

@@ -3,7 +3,9 @@ and per local hour. Counts of calls, never people: nothing here names a resident
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -12,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crm_core.agents.models import Agent
 from crm_core.config import get_settings
 from crm_core.exceptions import InvalidInput
 from crm_core.telephony.enums import CallDirection, CallStatus
@@ -55,9 +58,12 @@ class _Bucket:
 
 
 def call_figures(
-    *, db_session: Session, start: date, end: date, queue: str | None = None
+    *, db_session: Session, start: date, end: date, queue: str | None = None,
+    site_id: uuid.UUID | None = None,
 ) -> dict[str, Any]:
-    """Inbound calls whose ring fell between `start` and `end` (local days, inclusive)."""
+    """Inbound calls whose ring fell between `start` and `end` (local days, inclusive);
+    with `site_id`, those its agents took or that rang at their extensions. Raw counts:
+    what the API publishes goes through `figures_privacy.suppress` first."""
     if end < start:
         raise InvalidInput("La fin de la période précède son début", field="end")
     if (end - start).days >= MAX_DAYS:
@@ -66,16 +72,20 @@ def call_figures(
     lower = datetime.combine(start, time.min, zone)
     upper = datetime.combine(end + timedelta(days=1), time.min, zone)
     statement = select(
-        Call.queue, Call.status, Call.started_at, Call.answered_at, Call.new_call_seen
+        Call.queue, Call.status, Call.started_at, Call.answered_at, Call.new_call_seen,
+        Call.agent_id, Call.extensions, Call.answered_extension,
     ).where(
         Call.direction == CallDirection.INBOUND, Call.started_at >= lower,
         Call.started_at < upper,
     )
     if queue is not None:
         statement = statement.where(Call.queue == queue)
+    keep = _site_filter(db_session, site_id)
     buckets: dict[tuple[str, str, int], _Bucket] = defaultdict(_Bucket)
     totals: dict[str, _Bucket] = defaultdict(_Bucket)
     for call in db_session.execute(statement):
+        if not keep(call):
+            continue
         local = call.started_at.astimezone(zone)
         name = call.queue or NO_QUEUE
         buckets[(name, local.date().isoformat(), local.hour)].add(call)
@@ -89,3 +99,20 @@ def call_figures(
             if name != ALL_QUEUES or len(totals) > 2
         ] if totals else [],
     }
+
+
+def _site_filter(db_session: Session, site_id: uuid.UUID | None) -> Callable[[Any], bool]:
+    """Calls carry no site: a call is the site's if one of its agents took it or it rang
+    at one of their extensions."""
+    if site_id is None:
+        return lambda call: True
+    rows = db_session.execute(
+        select(Agent.id, Agent.phone_extension).where(Agent.site_id == site_id)).all()
+    agent_ids = {row.id for row in rows}
+    extensions = {row.phone_extension for row in rows if row.phone_extension}
+
+    def keep(call: Any) -> bool:
+        return call.agent_id in agent_ids or call.answered_extension in extensions or any(
+            extension in extensions for extension in call.extensions or ())
+
+    return keep

@@ -15,10 +15,11 @@ from pydantic import ValidationError
 
 from crm_core.agents.actor import Actor
 from crm_core.agents.enums import Permission
+from crm_core.agents.models import Agent
 from crm_core.api.deps import DbSession, InteractionWriter, require
 from crm_core.config import get_settings
 from crm_core.exceptions import InvalidInput
-from crm_core.telephony import callbacks, calllog, desk, service
+from crm_core.telephony import access, callbacks, calllog, desk, figures_privacy, service
 from crm_core.telephony.broadcast import DeskBroadcast
 from crm_core.telephony.config import TelephonySettings, get_telephony_settings
 from crm_core.telephony.exceptions import SignatureRefused
@@ -135,7 +136,10 @@ def list_calls(
 
 @router.get("/calls/{call}", response_model=CallOut)
 def read_call(db_session: DbSession, actor: InteractionWriter, call: uuid.UUID) -> Any:
-    return service.call_out(service.get_call(db_session=db_session, call_pk=call))
+    """A call this agent took or that rang at their extension (supervisors: any)."""
+    out = service.call_out(access.open_call(db_session=db_session, actor=actor, call_pk=call))
+    db_session.commit()
+    return out
 
 
 @router.post("/calls/{call}/log", response_model=CallLogOut, status_code=status.HTTP_201_CREATED)
@@ -144,7 +148,7 @@ def log_call(
 ) -> dict[str, Any]:
     """Record the call on the resident's timeline (reason, outcome, case) with the PBX's
     start and end times."""
-    record = service.get_call(db_session=db_session, call_pk=call)
+    record = access.open_call(db_session=db_session, actor=actor, call_pk=call)
     interaction, reference = calllog.log_call(
         db_session=db_session, actor=actor, call=record, data=data
     )
@@ -176,6 +180,8 @@ def complete_callback(
     db_session: DbSession, actor: InteractionWriter, callback_id: uuid.UUID,
     data: CallbackDoneIn | None = None,
 ) -> dict[str, Any]:
+    """A call-back assigned to this agent or to nobody (supervisors: any)."""
+    access.open_callback(db_session=db_session, actor=actor, callback_id=callback_id)
     callback = callbacks.complete(
         db_session=db_session, actor=actor, callback_id=callback_id,
         data=data or CallbackDoneIn(),
@@ -190,6 +196,10 @@ def figures(
     queue: Annotated[str | None, Query(max_length=100)] = None,
 ) -> dict[str, Any]:
     """Supervisors: calls offered, answered, abandoned and time to answer per queue and
-    local hour, for inbound calls between two local days (inclusive)."""
-    return call_figures(db_session=db_session, start=start, end=end, queue=queue)
+    local hour, for inbound calls between two local days (inclusive), of their own site
+    (a supervisor without a site: every site); small counts are suppressed."""
+    agent = db_session.get(Agent, actor.agent_id) if actor.agent_id else None
+    raw = call_figures(db_session=db_session, start=start, end=end, queue=queue,
+                       site_id=agent.site_id if agent else None)
+    return figures_privacy.suppress(raw)
 

@@ -170,13 +170,14 @@ class FigureRow(BaseModel):
     queue: str
     day: str
     hour: int
-    offered: int
-    answered: int
-    abandoned: int
-    in_progress: int
+    offered: int | None  # None: suppressed (fewer than 5, or would reveal such a cell)
+    answered: int | None
+    abandoned: int | None
+    in_progress: int | None
     answered_share: float | None
     mean_time_to_answer_s: float | None
     max_time_to_answer_s: float | None
+    suppressed: list[str] = Field(default_factory=list)
 
 
 class FiguresOut(BaseModel):

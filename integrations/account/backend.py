@@ -21,7 +21,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
-from integrations.exceptions import OidcError
+from integrations.exceptions import OidcError, OidcUnavailable, hiding
 
 ALGORITHMS = ["RS256", "PS256", "ES256", "EdDSA"]
 DISCOVERY_TTL = 3600.0
@@ -55,7 +55,9 @@ class AuthlibOnlineAccount:
             response.raise_for_status()
             body = response.json()
         except (httpx.HTTPError, ValueError) as exc:
-            raise OidcError(f"Fournisseur d'identité injoignable ({url}) : {exc}") from exc
+            raise hiding(exc, OidcUnavailable(
+                "Le service de connexion ne répond pas ; réessayez dans quelques minutes"),
+                url) from exc
         if not isinstance(body, dict):
             raise OidcError("Réponse du fournisseur d'identité illisible")
         return body
@@ -106,7 +108,7 @@ class AuthlibOnlineAccount:
                 nonce={"essential": True, "value": nonce},
             ).validate(claims)
         except (JoseError, ValueError) as exc:
-            raise OidcError(f"Jeton d'identité refusé : {exc}") from exc
+            raise hiding(exc, OidcError("Jeton d'identité refusé")) from exc
         audience = claims.get("aud")
         if isinstance(audience, list) and len(audience) > 1 and claims.get("azp") != self.client_id:
             raise OidcError("Jeton d'identité refusé : destinataire autorisé (azp) incorrect")
@@ -127,8 +129,13 @@ class AuthlibOnlineAccount:
                 userinfo = response.json()
         except OidcError:
             raise
-        except Exception as exc:  # authlib's OAuthError, httpx errors, bad JSON
-            raise OidcError(f"Échange avec le fournisseur d'identité refusé : {exc}") from exc
+        except httpx.TransportError as exc:
+            raise hiding(exc, OidcUnavailable(
+                "Le service de connexion ne répond pas ; réessayez dans quelques minutes")
+            ) from exc
+        except Exception as exc:  # authlib's OAuthError, HTTP statuses, bad JSON
+            raise hiding(exc, OidcError(
+                "Échange avec le fournisseur d'identité refusé")) from exc
         if not isinstance(userinfo, dict) or userinfo.get("sub") != claims["sub"]:
             raise OidcError("Les informations du compte ne correspondent pas au jeton")
         return {**userinfo, **{k: claims[k] for k in ("sub", "acr", "amr", "auth_time")

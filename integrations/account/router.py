@@ -16,7 +16,7 @@ from crm_core.space import signin as space
 from integrations.account import service
 from integrations.account.backend import AuthlibOnlineAccount, OnlineAccount
 from integrations.deps import Config
-from integrations.exceptions import OidcNotConfigured
+from integrations.exceptions import OidcError, OidcNotConfigured
 
 logger = logging.getLogger("relais.integrations")
 router = APIRouter(prefix="/integrations/account", tags=["online account"])
@@ -68,11 +68,13 @@ def callback(
 ) -> dict[str, Any] | Response:
     """The provider sends the browser back here. First sign-in links the subject. A
     browser (Accept: text/html) gets a resident session and the resident space; other
-    clients get the outcome as JSON."""
-    if space.wants_html(request) and not space.started_here(request, state):
-        return space.failed_sign_in(
-            request, "Cette connexion n'a pas été commencée dans ce navigateur",
-            "login_not_started_here")
+    clients get the outcome as JSON. Either way, only the client that started the sign-in
+    (its binding cookie) may finish it: the `Accept` header is the caller's to choose."""
+    if not space.started_here(request, state):
+        detail = "Cette connexion n'a pas été commencée dans ce navigateur"
+        if space.wants_html(request):
+            return space.failed_sign_in(request, detail, "login_not_started_here")
+        raise OidcError(detail)
     try:
         signed_in = service.finish(
             db_session=db_session, account=account, provider=config.oidc_provider_name,

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from crm_core.cases.enums import CaseKind, CaseStatus
+from crm_core.text import check_name
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+PersonName = Annotated[Short, AfterValidator(check_name)]
 
 
 class _Model(BaseModel):
@@ -23,9 +25,9 @@ class EventAccount(_Model):
 
 class EventResident(_Model):
     account: EventAccount | None = None
-    given_name: Short
-    family_name: Short
-    birth_name: Short | None = None
+    given_name: PersonName
+    family_name: PersonName
+    birth_name: PersonName | None = None
     birth_date: date | None = None
     email: Annotated[str, StringConstraints(max_length=320)] | None = None
     phone: Annotated[str, StringConstraints(max_length=40)] | None = None

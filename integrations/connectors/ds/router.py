@@ -22,6 +22,7 @@ from integrations.exceptions import (
     MalformedEvent,
     PlatformUnavailable,
     UnknownSource,
+    hiding,
 )
 from integrations.inbound.schemas import IngestResult
 from integrations.settings import SourceConfig
@@ -71,11 +72,13 @@ def receive_ds_hint(
         try:
             backend = backends(found)
         except DsError as exc:
-            raise PlatformUnavailable(f"Démarches Simplifiées mal configuré : {exc}") from exc
+            raise hiding(exc, PlatformUnavailable(
+                "Démarches Simplifiées est mal configuré ici")) from exc
         try:
             dossier = backend.dossier(int(dossier_id))
-        except DsError as exc:
-            raise PlatformUnavailable(f"Lecture du dossier impossible : {exc}") from exc
+        except DsError as exc:  # the caller is anonymous: DS's words stay in the log
+            raise hiding(exc, PlatformUnavailable(
+                "Lecture du dossier impossible ; réessayez plus tard")) from exc
         finally:
             getattr(backend, "close", lambda: None)()
         if str((dossier.get("demarche") or {}).get("number")) != procedure_id:

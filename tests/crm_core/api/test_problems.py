@@ -12,23 +12,47 @@ from fastapi.testclient import TestClient
 from crm_core.api import problems
 
 
-def test_an_unexpected_error_is_a_problem_and_its_traceback_is_logged(
+def test_an_unexpected_error_is_logged_without_the_data_it_carried(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    """The operator gets the type, the route's template, the frames and a reference the
+    client also sees; never the exception's text or the path, where a resident's name,
+    number or birth date would be."""
     app = FastAPI()
     problems.install(app)
 
-    @app.get("/boom")
-    def boom() -> None:
-        raise RuntimeError("panne imprévue du module X")
+    @app.get("/residents/{name}")
+    def boom(name: str, born: str) -> None:
+        raise KeyError(f"{name} née le {born}")
 
-    with caplog.at_level(logging.ERROR, logger="relais.errors"), TestClient(
+    with caplog.at_level(logging.DEBUG), TestClient(
             app, raise_server_exceptions=False) as client:
-        answer = client.get("/boom")
+        answer = client.get("/residents/Durand", params={"born": "12/03/1984"})
     assert answer.status_code == 500
     assert answer.headers["content-type"].startswith("application/problem+json")
     assert answer.json()["code"] == "internal_error"
-    assert "panne imprévue" not in answer.text  # nothing internal shown to the client
+    assert "Durand" not in answer.text  # nothing internal shown to the client
     [record] = [r for r in caplog.records if r.name == "relais.errors"]
-    assert record.exc_info is not None and record.exc_info[0] is RuntimeError
-    assert "panne imprévue du module X" in caplog.text
+    logged = record.getMessage()
+    assert "KeyError" in logged and "/residents/{name}" in logged and "boom" in logged
+    assert answer.json()["reference"] in logged
+    ours = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("relais"))
+    for personal in ("Durand", "1984"):
+        assert personal not in ours
+    assert record.exc_info is None  # a handler printing it would print the message
+
+
+def test_an_unreadable_json_body_is_told_in_french() -> None:
+    app = FastAPI()
+    problems.install(app)
+
+    @app.post("/echo")
+    def echo(data: dict[str, int]) -> dict[str, int]:
+        return data
+
+    with TestClient(app) as client:
+        answer = client.post("/echo", content=b'{"a": 1,', headers={
+            "content-type": "application/json"})
+    assert answer.status_code == 422
+    [error] = answer.json()["errors"]
+    assert error["field"] == "corps" and error["message"].startswith("JSON illisible")

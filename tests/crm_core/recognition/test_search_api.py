@@ -79,7 +79,7 @@ def test_search_needs_an_agent_who_reads_files(
     assert forbidden.status_code == 403
 
 
-def test_search_writes_no_access_log(
+def test_a_search_writes_one_access_log_row_naming_nobody(
     client: TestClient, as_role: Headers, people: dict[str, Resident], db_session: object
 ) -> None:
     from sqlalchemy import func, select
@@ -90,7 +90,9 @@ def test_search_writes_no_access_log(
     assert isinstance(db_session, Session)
     before = db_session.scalar(select(func.count()).select_from(AccessLog))
     client.get(URL, params={"q": "camille"}, headers=as_role(Role.COUNTER))
-    assert db_session.scalar(select(func.count()).select_from(AccessLog)) == before
+    assert db_session.scalar(select(func.count()).select_from(AccessLog)) == (before or 0) + 1
+    last = db_session.scalars(select(AccessLog).order_by(AccessLog.id.desc())).first()
+    assert last is not None and last.resident_id is None and last.operation == "search"
 
 
 def test_search_in_the_body_answers_as_the_query_string_does(

@@ -163,3 +163,30 @@ def _assert_limited_briefly(response: Any) -> None:
     assert response.status_code == 429
     assert response.json()["code"] == "rate_limited"
     assert 1 <= int(response.headers["retry-after"]) <= 60
+
+
+def test_one_address_cannot_lock_an_agent_out(
+    app: Any, client: TestClient, db_session: Session, factories: ModuleType
+) -> None:
+    """Failures from one address lock that address out of the account, not the agent: they
+    count against the account only up to the pair's limit (sliding windows), and only
+    failures from several addresses lock the account everywhere."""
+    agent = factories.AgentFactory(role=Role.COUNTER)
+    db_session.commit()
+    with TestClient(app, raise_server_exceptions=False, client=("203.0.113.9", 4000)) as rogue:
+        for _ in range(5):
+            assert _sign_in(rogue, agent.username, "mauvais").status_code == 401
+        for _ in range(10):  # refused before any password check: the account is not fed
+            _assert_429(_sign_in(rogue, agent.username, "secret-pass"))
+    assert _sign_in(client, agent.username, "secret-pass").status_code == 200  # their desk
+    [event] = _events(db_session, EventKind.SIGN_IN_LOCKED)
+    assert "203.0.113.9" in event.detail and "mauvais" not in event.detail
+    limit = get_security_settings().sign_in_failures_per_account
+    for n in range((limit - 5) // 5):  # distributed: with the rogue, the account limit
+        with TestClient(app, raise_server_exceptions=False,
+                        client=(f"198.51.100.{n}", 4000)) as bot:
+            for _ in range(5):
+                assert _sign_in(bot, agent.username, "mauvais").status_code == 401
+    _assert_429(_sign_in(client, agent.username, "secret-pass"))
+    assert any("plusieurs adresses" in e.detail
+               for e in _events(db_session, EventKind.SIGN_IN_LOCKED))

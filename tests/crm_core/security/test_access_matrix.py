@@ -359,21 +359,39 @@ def test_a_subscription_of_another_resident_is_not_cancelled_through_this_one(
     assert [s["id"] for s in theirs if s.get("active", True)] == [world.others_subscription_id]
 
 
-def test_a_colleagues_call_back_is_shared_work_and_signed_by_who_did_it(
+def test_a_shared_call_back_is_done_by_anyone_and_signed_by_who_did_it(
     client: TestClient, db_session: Session, factories: ModuleType
 ) -> None:
-    """Call-backs are the front office's shared queue (a colleague may answer first); the
-    one who completes it is recorded, not the one it was assigned to."""
+    """The shared queue (call-backs assigned to nobody): a colleague may answer first; the
+    one who completes it is recorded."""
     staff = Staff.make(db_session)
     world = World(db_session, staff)
-    callback_id = world.callback_id
-    done = client.post(f"/api/v1/telephony/callbacks/{callback_id}/done",
+    done = client.post(f"/api/v1/telephony/callbacks/{world.callback_id}/done",
                        headers=staff.headers(Role.COUNTER, "other"), json={})
     assert done.status_code == 200
     callback = db_session.get(Callback, uuid.UUID(done.json()["id"]))
     assert callback is not None
     assert callback.done_by_agent_id == staff.agents[Role.COUNTER, "other"].id
-    assert callback.assigned_agent_id == staff.agents[Role.PHONE, "home"].id
+    assert callback.assigned_agent_id is None
+
+
+def test_a_colleagues_own_call_back_is_out_of_reach_by_id(
+    client: TestClient, db_session: Session, factories: ModuleType
+) -> None:
+    """Taken for themselves by a colleague: the same 404 as an id that names nothing (a
+    403 would confirm it exists); their supervisor may still close it."""
+    staff = Staff.make(db_session)
+    world = World(db_session, staff)
+    url = f"/api/v1/telephony/callbacks/{world.colleagues_callback_id}/done"
+    for role in (Role.COUNTER, Role.PHONE):
+        refused = client.post(url, headers=staff.headers(role, "other"), json={})
+        assert refused.status_code == 404, refused.text
+        assert refused.json()["code"] == "callback_not_found"
+    callback = db_session.get(Callback, uuid.UUID(world.colleagues_callback_id))
+    assert callback is not None
+    db_session.refresh(callback)
+    assert callback.done_at is None
+    assert client.post(url, headers=staff.headers(Role.PHONE), json={}).status_code == 200
 
 
 def test_signing_out_revokes_only_ones_own_session(

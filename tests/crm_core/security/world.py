@@ -127,9 +127,19 @@ class World:
 
     @cached_property
     def callback_id(self) -> str:
+        """A call-back of the shared queue (assigned to nobody)."""
+        return self._callback(assigned_to_me=False)
+
+    @cached_property
+    def colleagues_callback_id(self) -> str:
+        """A call-back the phone agent of the home site took for themselves."""
+        return self._callback(assigned_to_me=True)
+
+    def _callback(self, *, assigned_to_me: bool) -> str:
         colleague = self.staff.actor(Role.PHONE)
         callback = callbacks.create(db_session=self.db_session, actor=colleague, data=CallbackIn(
-            phone="0299000000", due_at=utcnow() + timedelta(hours=1), reason="Rappeler"))
+            phone="0299000000", due_at=utcnow() + timedelta(hours=1), reason="Rappeler",
+            assigned_to_me=assigned_to_me))
         return str(callback.id)
 
     @cached_property

@@ -127,3 +127,28 @@ def test_bad_callbacks_are_refused(client: TestClient, factories: ModuleType) ->
         "/api/v1/telephony/callbacks/00000000-0000-0000-0000-000000000000/done", headers=headers
     )
     assert unknown.status_code == 404
+
+
+def test_a_call_is_read_or_logged_only_by_whom_it_rang_for(
+    client: TestClient, post_event: PostEvent, db_session: Session, factories: ModuleType
+) -> None:
+    """Someone else's call answers 404 by id, as an id naming nothing (a 403 would confirm
+    that it exists); reading one's own is an access-log row of the caller's file."""
+    from crm_core.privacy.models import AccessLog
+
+    mine = _phone_agent(client, factories, "201")
+    colleague = _phone_agent(client, factories, "202")
+    point = factories.ContactPointFactory(value="+33612345670")
+    db_session.commit()
+    call = post_event("newCall", "own-1", from_="0612345670", user=["201"]).json()["call"]
+    for method, path, body in (("GET", f"/api/v1/telephony/calls/{call}", None),
+                               ("POST", f"/api/v1/telephony/calls/{call}/log", {
+                                   "resident_id": str(point.resident_id), "reason": "Question",
+                                   "outcome": "informed"})):
+        refused = client.request(method, path, headers=colleague, json=body)
+        assert refused.status_code == 404, refused.text
+        assert refused.json()["code"] == "call_not_found"
+    assert client.get(f"/api/v1/telephony/calls/{call}", headers=mine).status_code == 200
+    reads = db_session.scalars(select(AccessLog).where(
+        AccessLog.resident_id == point.resident_id, AccessLog.operation == "read_call")).all()
+    assert len(reads) == 1

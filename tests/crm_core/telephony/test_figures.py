@@ -82,9 +82,30 @@ def test_only_supervisors_read_the_figures(
     calls: None, client: TestClient, factories: ModuleType
 ) -> None:
     url = "/api/v1/telephony/figures?start=2026-11-30&end=2026-11-30"
-    phone = factories.AgentFactory(role=Role.PHONE)
+    phone = factories.AgentFactory(role=Role.PHONE, phone_extension="201")
     assert client.get(url, headers=sign_in(client, phone.username)).status_code == 403
-    boss = factories.AgentFactory(role=Role.SUPERVISOR)
+    boss = factories.AgentFactory(role=Role.SUPERVISOR, site=phone.site)
     response = client.get(url, headers=sign_in(client, boss.username))
     assert response.status_code == 200, response.text
     assert len(response.json()["rows"]) == 3
+
+
+def test_a_supervisor_sees_their_sites_calls_with_small_counts_suppressed(
+    calls: None, client: TestClient, factories: ModuleType
+) -> None:
+    url = "/api/v1/telephony/figures?start=2026-11-30&end=2026-11-30"
+    phone = factories.AgentFactory(role=Role.PHONE, phone_extension="201")
+    boss = factories.AgentFactory(role=Role.SUPERVISOR, site=phone.site)
+    figures = client.get(url, headers=sign_in(client, boss.username)).json()
+    ten = next(r for r in figures["rows"] if (r["queue"], r["hour"]) == ("etat-civil", 10))
+    # 3 offered, 2 answered, 1 abandoned: every count is under 5, and the shares and times
+    # to answer that come from them go too.
+    assert {k: ten[k] for k in ("offered", "answered", "abandoned", "answered_share",
+                                "mean_time_to_answer_s", "max_time_to_answer_s")} == dict.fromkeys(
+        ("offered", "answered", "abandoned", "answered_share", "mean_time_to_answer_s",
+         "max_time_to_answer_s"))
+    assert ten["in_progress"] == 0  # an empty cell singles nobody out
+    assert "offered" in ten["suppressed"]
+    elsewhere = factories.AgentFactory(role=Role.SUPERVISOR)  # another site: none of these
+    other = client.get(url, headers=sign_in(client, elsewhere.username)).json()
+    assert other["rows"] == [] and other["totals"] == []

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import logging
+import socket
 from collections.abc import Callable, Iterator
 from types import ModuleType
 
@@ -76,16 +78,37 @@ def test_hints_that_cannot_be_trusted_change_nothing(
     assert _cases(db_session) == 0
 
 
-def test_a_wrong_token_is_a_clear_error(
-    configure: Callable[..., None], client: TestClient, ds: Ds, db_session: Session
+def test_a_wrong_token_is_a_clear_error_in_the_log_only(
+    configure: Callable[..., None], client: TestClient, ds: Ds, db_session: Session,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    """The hint is unsigned: its caller may be anyone, and learns nothing of our side."""
     configure({"ds": {"kind": "ds", "api_url": ds.url, "token": "mauvais", "demarches": [4242],
                       "default_service": "scolaire"}})
     ds.dossiers[5] = dossier(5)
-    response = hint(client, 5)
+    with caplog.at_level(logging.WARNING, logger="relais.integrations"):
+        response = hint(client, 5)
     assert response.status_code == 502  # type: ignore[attr-defined]
-    assert "401" in response.json()["detail"]  # type: ignore[attr-defined]
+    assert "401" not in response.text  # type: ignore[attr-defined]
+    assert "401" in caplog.text
     assert _cases(db_session) == 0
+
+
+def test_a_network_error_is_never_shown_to_the_anonymous_caller(
+    configure: Callable[..., None], client: TestClient, db_session: Session,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with socket.socket() as closed:  # a port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    configure({"ds": {"kind": "ds", "api_url": f"http://127.0.0.1:{port}/api/v2/graphql",
+                      "token": TOKEN, "demarches": [4242], "default_service": "scolaire"}})
+    with caplog.at_level(logging.WARNING, logger="relais.integrations"):
+        response = hint(client, 5)
+    assert response.status_code == 502  # type: ignore[attr-defined]
+    text = response.text  # type: ignore[attr-defined]
+    assert str(port) not in text and "127.0.0.1" not in text and "Errno" not in text
+    assert "Connection refused" in caplog.text  # for the operator
 
 
 def test_the_poll_pages_through_updates_and_resumes_from_its_cursor(

@@ -103,6 +103,31 @@ def test_a_callback_started_in_another_browser_signs_nobody_in(
     assert db_session.scalar(select(ResidentSession)) is None
 
 
+@pytest.mark.parametrize("accept", ["application/json", "*/*", ""])
+def test_a_callback_started_elsewhere_is_refused_whatever_it_accepts(
+    accept: str, client: TestClient, db_session: Session, app: Any
+) -> None:
+    """The binding is not a matter of presentation: a client asking for JSON (or for
+    anything) with someone else's callback URL gets nothing either."""
+    captured: dict[str, str] = {}
+
+    def attacker_get(path: str) -> Any:
+        if path.startswith("/integrations/account/callback"):
+            captured["url"] = path
+            return client.get("/espace/connexion")
+        return client.get(path, follow_redirects=False)
+
+    sign_in(attacker_get, "camille")
+    with TestClient(app) as other:
+        answer = other.get(captured["url"], headers={"accept": accept},
+                           follow_redirects=False)
+    assert answer.status_code == 400, answer.text
+    assert "pas été commencée dans ce navigateur" in answer.json()["detail"]
+    assert "resident_id" not in answer.text and "proposal" not in answer.text
+    assert db_session.scalar(select(AccountLink)) is None
+    assert db_session.scalar(select(ResidentSession)) is None
+
+
 def test_not_my_file_makes_a_new_one_and_signs_in(
     client: TestClient, db_session: Session, factories: ModuleType
 ) -> None:
