@@ -52,3 +52,8 @@ class PlatformUnavailable(DomainError):
     status = 502
     code = "platform_unavailable"
     title = "Plateforme injoignable"
+
+
+class SignedUrlReused(Conflict):
+    code = "signed_url_reused"
+    title = "URL signée déjà utilisée"
