@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from crm_core.bounds import BirthDate, Instant
 from crm_core.cases.enums import CaseKind, CaseStatus
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -26,7 +27,7 @@ class EventResident(_Model):
     given_name: Short
     family_name: Short
     birth_name: Short | None = None
-    birth_date: date | None = None
+    birth_date: BirthDate | None = None
     email: Annotated[str, StringConstraints(max_length=320)] | None = None
     phone: Annotated[str, StringConstraints(max_length=40)] | None = None
 
@@ -40,13 +41,13 @@ class CaseEventData(_Model):
     description: Annotated[str, StringConstraints(max_length=5000)] | None = None
     status: CaseStatus | None = None
     note: Annotated[str, StringConstraints(max_length=5000)] | None = None
-    updated_at: AwareDatetime | None = None
+    updated_at: Instant | None = None
     resident: EventResident
 
 
 class CaseEvent(_Model):
     type: Literal["case.submitted", "case.updated"]
-    timestamp: AwareDatetime
+    timestamp: Instant
     data: CaseEventData
 
 

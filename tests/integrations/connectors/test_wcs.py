@@ -236,3 +236,20 @@ def test_spent_nonces_are_purged_once_their_window_is_over(db_session: Session) 
     nonces.consume(db_session=db_session, source="publik", nonce="n2", body_sha256="0" * 64,
                    valid_until=later + MAX_SKEW, now=later)
     assert db_session.scalars(select(SignedUrlNonce.nonce)).all() == ["n2"]
+
+
+@pytest.mark.usefixtures("publik")
+@pytest.mark.parametrize(("field", "value"), [("date_naissance", "0001-01-01"),
+                                              ("date_naissance", "2999-05-01"),
+                                              ("last_update_time", "9999-12-31T23:59:59")])
+def test_an_absurd_date_in_a_form_is_a_4xx_not_a_retry_loop(
+    client: TestClient, db_session: Session, field: str, value: str
+) -> None:
+    form = form_data(19)
+    if field == "last_update_time":
+        form[field] = value
+    else:
+        form["fields"][field] = value
+    response = call(client, form)
+    assert (response.status_code, response.json()["code"]) == (422, "malformed_event")
+    assert db_session.scalar(select(Case)) is None
