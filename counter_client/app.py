@@ -202,7 +202,7 @@ class CounterApp(App[None]):
         if isinstance(screen, CounterScreen):
             screen.say(text, error=error)
         else:
-            self.notify(text, severity="error" if error else "information")
+            self.notify(text, severity="error" if error else "information", markup=False)
 
     def went_offline(self) -> None:
         if self.online:
@@ -271,7 +271,7 @@ class CounterApp(App[None]):
             self.session_expired()
         for entry in report.rejected:
             self.notify(f"Refusé par le serveur : {entry.error} (F7 pour voir)",
-                        severity="error", timeout=10)
+                        severity="error", timeout=10, markup=False)
         if report.sent:
             self.post_message_to_resident_screen()
 

@@ -134,7 +134,7 @@ class PhoneDeskApp(App[None]):
         for line in self.screen.query(MessageLine):
             line.say(text, error=error)
             return
-        self.notify(text, severity="error" if error else "information")
+        self.notify(text, severity="error" if error else "information", markup=False)
 
 
 def make_app(
