@@ -23,6 +23,7 @@ import typer
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -55,7 +56,7 @@ def load_settings() -> Settings:
         reasons = "; ".join(
             str(error["msg"]).removeprefix("Value error, ") for error in exc.errors()
         )
-        errors.print(f"[bold red]Configuration refusée :[/] {reasons}")
+        errors.print(f"[bold red]Configuration refusée :[/] {escape(reasons)}")
         raise typer.Exit(2) from exc
 
 
@@ -75,7 +76,7 @@ def command_settings() -> Settings:
 
 
 def _refuse(message: str) -> typer.Exit:
-    errors.print(f"[bold red]{message}[/]", soft_wrap=True)  # paths copied whole
+    errors.print(f"[bold red]{escape(message)}[/]", soft_wrap=True)  # paths copied whole
     return typer.Exit(2)
 
 

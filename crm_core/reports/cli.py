@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy.orm import Session
 
 from crm_core.cli_database import existing_session
@@ -31,7 +32,8 @@ def _day(text: str, option: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        console.print(f"[bold red]Date illisible pour {option} :[/] « {text} » (AAAA-MM-JJ)")
+        console.print(f"[bold red]Date illisible pour {option} :[/] « {escape(text)} »"
+                      " (AAAA-MM-JJ)")
         raise typer.Exit(2) from None
 
 
@@ -42,7 +44,7 @@ def run_report(
     from crm_core.reports import render, service
 
     if fmt not in Formats:
-        console.print(f"[bold red]Format inconnu :[/] « {fmt} » ({', '.join(Formats)})")
+        console.print(f"[bold red]Format inconnu :[/] « {escape(fmt)} » ({', '.join(Formats)})")
         raise typer.Exit(2)
     try:
         with _session() as db_session:
@@ -51,7 +53,7 @@ def run_report(
             report = service.build_report(db_session=db_session, name=name, scope=scope)
             db_session.commit()
     except DomainError as exc:
-        console.print(f"[bold red]Refusé :[/] {exc.detail}")
+        console.print(f"[bold red]Refusé :[/] {escape(exc.detail)}")
         raise typer.Exit(1) from exc
     if fmt == "table":
         render.print_report(report, console)
@@ -62,7 +64,8 @@ def run_report(
         return
     target = output or Path(f"rapport-{name}-{start}-{end}.{fmt}")
     target.write_bytes(body)
-    console.print(f"Rapport écrit : {target} ({len(body):,} octets)".replace(",", "\u202f"))
+    size = f"{len(body):,}".replace(",", "\u202f")
+    console.print(f"Rapport écrit : {escape(str(target))} ({size} octets)")
 
 
 FromOption = Annotated[str, typer.Option("--from", help="Premier jour (AAAA-MM-JJ).")]
@@ -108,7 +111,7 @@ def month_report(
     try:
         start, end = parse_month(month)
     except DomainError as exc:
-        console.print(f"[bold red]Refusé :[/] {exc.detail}")
+        console.print(f"[bold red]Refusé :[/] {escape(exc.detail)}")
         raise typer.Exit(2) from exc
     run_report("month", start, end, site, service_code, fmt, output)
 
