@@ -16,7 +16,7 @@ from pydantic import AfterValidator, AwareDatetime
 from crm_core.config import city_today
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
-LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+LATEST = datetime(3000, 1, 1, tzinfo=UTC)
 EARLIEST_BIRTH = date(1880, 1, 1)
 
 
@@ -24,15 +24,15 @@ def check_instant(value: datetime) -> datetime:
     try:
         utc = value.astimezone(UTC)
     except (OverflowError, ValueError) as exc:
-        raise ValueError("date et heure hors des limites (1970 à 2199)") from exc
+        raise ValueError("date et heure hors des limites (1970 à 2999)") from exc
     if not EARLIEST <= utc < LATEST:
-        raise ValueError("date et heure hors des limites (1970 à 2199)")
+        raise ValueError("date et heure hors des limites (1970 à 2999)")
     return value
 
 
 def check_day(value: date) -> date:
     if not EARLIEST.date() <= value < LATEST.date():
-        raise ValueError("date hors des limites (1970 à 2199)")
+        raise ValueError("date hors des limites (1970 à 2999)")
     return value
 
 
@@ -42,8 +42,8 @@ def check_birth_date(value: date | None) -> date | None:
     return value
 
 
-# An aware instant between 1970 and 2199 (a naive or date-only value is refused).
+# An aware instant between 1970 and 2999 (a naive or date-only value is refused).
 Instant = Annotated[AwareDatetime, AfterValidator(check_instant)]
-# A calendar day between 1970 and 2199 (report periods, reminders, due dates).
+# A calendar day between 1970 and 2999 (report periods, reminders, due dates).
 Day = Annotated[date, AfterValidator(check_day)]
 BirthDate = Annotated[date, AfterValidator(check_birth_date)]

@@ -64,7 +64,7 @@ class CallEventIn(BaseModel):
             try:
                 return datetime.fromtimestamp(float(value), UTC)
             except (OverflowError, OSError, ValueError) as exc:  # 1e20, nan, inf
-                raise ValueError("horodatage hors des limites (1970 à 2199)") from exc
+                raise ValueError("horodatage hors des limites (1970 à 2999)") from exc
         return value
 
     def named_extensions(self) -> list[str]:
