@@ -6,7 +6,6 @@ from __future__ import annotations
 import smtplib
 import ssl
 from dataclasses import dataclass, field
-from email import policy
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Protocol
@@ -41,9 +40,6 @@ class SmsBackend(Protocol):
     def send(self, sms: Sms) -> None: ...
 
 
-_HEADERS_ON_ONE_LINE = policy.default.clone(max_line_length=998)  # RFC 5322's hard limit
-
-
 class SmtpEmailBackend:
     """`smtp://host:port` (STARTTLS if the server offers it) or `smtps://host:port`;
     `user:password@` in the URL for servers that want a login."""
@@ -54,9 +50,7 @@ class SmtpEmailBackend:
             raise ValueError(f"unsupported SMTP URL: {url!r} (smtp://host:port)")
 
     def _message(self, email: Email) -> EmailMessage:
-        # At 78 columns the default policy turned the long List-Unsubscribe URL into
-        # RFC 2047 encoded words, which no mail client parses back into a link.
-        message = EmailMessage(policy=_HEADERS_ON_ONE_LINE)
+        message = EmailMessage()
         message["From"], message["To"], message["Subject"] = self.sender, email.to, email.subject
         message["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or None)
         # RFC 2369 / RFC 8058: mail clients show an unsubscribe button that needs no login.

@@ -11,7 +11,6 @@ sent is an outbound exchange on the resident's timeline.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -145,15 +144,9 @@ def _contact(
 
 
 def send_due(*, db_session: Session, settings: Settings, today: date, email: EmailBackend,
-             sms: SmsBackend, public_url: str,
-             checkpoint: Callable[[], None] = lambda: None) -> SendReport:
+             sms: SmsBackend, public_url: str) -> SendReport:
     """Send every reminder whose announcement day has come, once per subscription. A
-    backend failure is recorded and retried at the next run; the caller commits.
-
-    `checkpoint` is where the caller commits (the CLI does; a test may not): once a
-    delivery is claimed, before its message leaves, and once its outcome is written. A
-    run that dies after a send thus leaves that reminder claimed ("envoi en cours"),
-    never sent again: a resident gets a reminder at most once, not one per run."""
+    backend failure is recorded and retried at the next run; the caller commits."""
     report = SendReport()
     due = db_session.execute(
         select(ReminderDate, ReminderSubscription)
@@ -178,17 +171,14 @@ def send_due(*, db_session: Session, settings: Settings, today: date, email: Ema
                                                 status=DeliveryStatus.SKIPPED)
         db_session.add(delivery)
         _deliver(db_session, settings, key_date, subscription, delivery, email, sms,
-                 public_url, report, checkpoint)
-        db_session.flush()
-        checkpoint()
+                 public_url, report)
     db_session.flush()
     return report
 
 
 def _deliver(db_session: Session, settings: Settings, key_date: ReminderDate,
              subscription: ReminderSubscription, delivery: ReminderDelivery,
-             email: EmailBackend, sms: SmsBackend, public_url: str, report: SendReport,
-             checkpoint: Callable[[], None]) -> None:
+             email: EmailBackend, sms: SmsBackend, public_url: str, report: SendReport) -> None:
     delivery.attempted_at = datetime.now(UTC)
     address = _contact(db_session, subscription.resident_id, subscription.channel)
     if not may_contact(db_session=db_session, resident_id=subscription.resident_id,
@@ -200,9 +190,6 @@ def _deliver(db_session: Session, settings: Settings, key_date: ReminderDate,
     link = f"{public_url.rstrip('/')}/rappels/desabonnement?jeton=" + opt_out_token(
         settings, subscription.id)
     when = key_date.occurs_on.strftime("%d/%m/%Y")
-    delivery.status, delivery.detail = DeliveryStatus.SENT, "envoi en cours"
-    db_session.flush()
-    checkpoint()  # claimed before it leaves: a crash past here never sends it twice
     try:
         if subscription.channel is ReminderChannel.EMAIL:
             email.send(Email(to=address, subject=f"{key_date.title} — {when}",
