@@ -94,7 +94,8 @@ class CounterApp(FrenchApp):
             self.theme = HIGH_CONTRAST.name
         self.sender.refresh_counts()
         if self.data_dir_repaired:
-            self.notify(repair_warning(self.data_dir_repaired), severity="warning", timeout=30)
+            self.notify(repair_warning(self.data_dir_repaired), severity="warning", timeout=30,
+                        markup=False)
         stored = self.sessions.load(server_url=self.client.base_url)
         if stored is None:
             self._show_sign_in()
@@ -213,7 +214,7 @@ class CounterApp(FrenchApp):
         if isinstance(screen, CounterScreen):
             screen.say(text, error=error)
         else:
-            self.notify(text, severity="error" if error else "information")
+            self.notify(text, severity="error" if error else "information", markup=False)
 
     def went_offline(self) -> None:
         if self.online:

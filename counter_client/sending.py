@@ -97,7 +97,7 @@ class JournalSender:
         for entry in report.rejected:
             self._announce.pop(entry.key, None)
             app.notify(f"Refusé par le serveur : {entry.error} (F7 pour voir)",
-                       severity="error", timeout=10)
+                       severity="error", timeout=10, markup=False)
         if report.sent:
             app.post_message_to_resident_screen()
 

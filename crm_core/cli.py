@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from counter_client.bench import bench_counter
 from counter_client.cli import counter
@@ -222,9 +223,9 @@ def agent_add(
                 password=secret, role=role, site_code=site, phone_extension=extension,
             )
             db_session.commit()
-            console.print(f"Agent « {agent.username} » créé ({agent.role.value}).")
+            console.print(f"Agent « {escape(agent.username)} » créé ({agent.role.value}).")
     except DomainError as exc:
-        console.print(f"[bold red]Refusé :[/] {exc.detail}")
+        console.print(f"[bold red]Refusé :[/] {escape(exc.detail)}")
         raise typer.Exit(1) from exc
     finally:
         engine.dispose()

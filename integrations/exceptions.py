@@ -70,3 +70,8 @@ class OidcUnavailable(DomainError):
     status = 503
     code = "oidc_unavailable"
     title = "Compte en ligne momentanément indisponible"
+
+
+class SignedUrlReused(Conflict):
+    code = "signed_url_reused"
+    title = "URL signée déjà utilisée"

@@ -108,6 +108,18 @@ class OidcLogin(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class SignedUrlNonce(Base):
+    """A signed URL already accepted (w.c.s.): kept while its signature is still within the
+    time window, in the database so every API process refuses its replay."""
+
+    __tablename__ = "signed_url_nonce"
+
+    source: Mapped[str] = mapped_column(String(50), primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(100), primary_key=True)
+    body_sha256: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
 class AccountLinkProposal(UUIDPrimaryKey, Base):
     """"Is this your file?": a verified identity that matches a resident, awaiting the
     person's confirmation. The token goes only to the browser that signed in."""

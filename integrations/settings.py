@@ -29,6 +29,11 @@ class SourceConfig(BaseModel):
     api_url: str | None = None
     orig: str | None = None
     api_key: SecretStr | None = None
+    # The `orig` w.c.s. signs its own calls with (its domain); any other is refused.
+    inbound_orig: str | None = None
+    # Refuse a call whose signed URL names neither its body's digest (`body_sha256`) nor
+    # its form (`form`): only the nonce then stops a URL seen in transit being replayed.
+    require_body_binding: bool = False
     # Démarches Simplifiées: bearer token and the démarches to poll.
     token: SecretStr | None = None
     demarches: list[int] = Field(default_factory=list)

@@ -94,7 +94,7 @@ class PhoneDeskApp(FrenchApp):
                 self.last_message = message
                 if message.get("type") == "session_ended":  # the feed stops there
                     self.online = False
-                    self.notify(str(message["reason"]), severity="error", timeout=30)
+                    self.notify(str(message["reason"]), severity="error", timeout=30, markup=False)
                     return
                 self.online = message.get("type") != "offline"
                 if message.get("type") == "snapshot" and message.get("extension"):
@@ -138,7 +138,7 @@ class PhoneDeskApp(FrenchApp):
         for line in self.screen.query(MessageLine):
             line.say(text, error=error)
             return
-        self.notify(text, severity="error" if error else "information")
+        self.notify(text, severity="error" if error else "information", markup=False)
 
 
 def make_app(

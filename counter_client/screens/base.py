@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from textual.screen import Screen
 from textual.widgets import Static
 
+from counter_client.plain import plain
+
 if TYPE_CHECKING:
     from counter_client.app import CounterApp
 
@@ -21,7 +23,7 @@ class MessageLine(Static):
             return  # the same words again would only cost a layout and a repaint
         self._said = (text, error)
         self.set_class(error, "error")
-        self.update(("⚠ " if error and text else "") + text)
+        self.update(plain(("⚠ " if error and text else "") + text))
 
 
 class CounterScreen(Screen[None]):
@@ -36,4 +38,4 @@ class CounterScreen(Screen[None]):
         for line in self.query(MessageLine):
             line.say(text, error=error)
             return
-        self.app.notify(text, severity="error" if error else "information")
+        self.app.notify(text, severity="error" if error else "information", markup=False)

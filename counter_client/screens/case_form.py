@@ -11,6 +11,7 @@ from textual.widgets import Input, Label, Select
 
 from counter_client import labels
 from counter_client.journal import EntryKind
+from counter_client.plain import plain
 from counter_client.screens.base import MessageLine
 from counter_client.screens.modal import FormScreen
 from counter_client.widgets.french import Choice
@@ -27,7 +28,7 @@ class CaseFormScreen(FormScreen):
         with Vertical(classes="form") as form:
             form.border_title = "Nouvelle demande"
             yield Label("Service")
-            yield Choice([(s["label"], s["code"]) for s in self.services],
+            yield Choice([(plain(s["label"]), s["code"]) for s in self.services],
                          prompt="choisir le service", id="service")
             yield Label("Nature")
             yield Choice([(text, code) for code, text in labels.CASE_KINDS.items()],

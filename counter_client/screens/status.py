@@ -11,6 +11,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from counter_client import labels
+from counter_client.plain import plain
 from counter_client.screens.base import MessageLine
 from counter_client.screens.modal import FormScreen
 from counter_client.widgets.key_bar import KeyBar
@@ -24,8 +25,9 @@ class StatusScreen(FormScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form") as form:
-            form.border_title = (f"Demande {self.case['display_reference']} :"
-                                 f" {labels.case_status(self.case['status'])}")
+            form.border_title = plain(
+                f"Demande {self.case['display_reference']} : "
+                f"{labels.case_status(self.case['status'])}")
             yield Label("Nouveau statut (Entrée pour valider)")
             yield OptionList(id="targets")
             yield Label("Note (facultative)")

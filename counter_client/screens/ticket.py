@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from counter_client.plain import plain
 from counter_client.screens.base import MessageLine
 from counter_client.screens.modal import FormScreen
 from counter_client.widgets.key_bar import KeyBar
@@ -24,7 +25,7 @@ class TicketScreen(FormScreen):
         with Vertical(classes="form") as form:
             form.border_title = "Nouveau ticket d'attente"
             yield Label("Pour quel service ?")
-            yield OptionList(*[Option(s["label"], id=s["code"]) for s in self.services],
+            yield OptionList(*[Option(plain(s["label"]), id=s["code"]) for s in self.services],
                              id="services")
             yield MessageLine()
         yield KeyBar()

@@ -11,6 +11,7 @@ from textual.widgets import Input, Label, Select
 
 from counter_client import labels
 from counter_client.journal import EntryKind
+from counter_client.plain import plain
 from counter_client.screens.base import MessageLine
 from counter_client.screens.modal import FormScreen
 from counter_client.widgets.french import Choice
@@ -24,10 +25,10 @@ class VisitScreen(FormScreen):
         self.case = case
 
     def compose(self) -> ComposeResult:
-        cases = [(f"{c['display_reference']} {c['subject']}"[:60], str(c["reference"]))
+        cases = [(plain(f"{c['display_reference']} {c['subject']}"[:60]), str(c["reference"]))
                  for c in self.summary.get("open_cases", [])]
         with Vertical(classes="form") as form:
-            form.border_title = f"Visite de {labels.full_name(self.summary['resident'])}"
+            form.border_title = plain(f"Visite de {labels.full_name(self.summary['resident'])}")
             yield Label("Résultat")
             yield Choice([(labels.OUTCOMES[o], o) for o in labels.VISIT_OUTCOMES],
                          value="informed", allow_blank=False, id="outcome")

@@ -21,14 +21,9 @@ from rich.text import Text
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellType, RowKey
 
+from counter_client.plain import plain
+
 _SPECIAL = frozenset("\n\r\t\x1b")
-
-
-def plain(value: object) -> Text:
-    """A cell value as text that is never parsed as markup."""
-    if isinstance(value, Text):
-        return value
-    return Text("" if value is None else str(value), end="")
 
 
 class FastTable(DataTable[Text]):

@@ -19,6 +19,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from crm_core.bench.hostile import Variant, variants
+
 
 @dataclass
 class FuzzFailure:
@@ -54,15 +56,18 @@ class FuzzReport:
 
 def fuzz_app(
     app: FastAPI, *, callers: Mapping[str, Mapping[str, str]], max_examples: int,
-    seed: int | None = None, max_failures: int = 50,
+    seed: int | None = None, max_failures: int = 50, known: Mapping[str, str] | None = None,
 ) -> FuzzReport:
     """Fuzz every operation of `app` with `max_examples` generated requests, each sent
-    as every caller of `callers` (name -> headers)."""
+    as every caller of `callers` (name -> headers); then the hostile values of
+    `crm_core.bench.hostile` on its first request, with the path parameters named in
+    `known` (e.g. `resident_id`) set to objects that exist."""
     import schemathesis
     from hypothesis import HealthCheck, given, settings
     from schemathesis.specs.openapi.checks import response_schema_conformance
 
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    document = app.openapi()
     report = FuzzReport()
     started = time.perf_counter()
     checks = [response_schema_conformance]
@@ -71,7 +76,9 @@ def fuzz_app(
     operations.sort(key=lambda op: op.path.endswith("/auth/logout"))
     for operation in operations:
         report.operations += 1
-        run = _runner(operation.label, callers, report, checks, max_failures)
+        hostile = variants(document, operation.method, operation.path)
+        run = _runner(operation.label, callers, report, checks, max_failures,
+                      _Hostile(hostile, dict(known or {})))
         test = settings(max_examples=max_examples, deadline=None, database=None,
                         suppress_health_check=list(HealthCheck),
                         derandomize=seed is not None)(given(case=operation.as_strategy())(run))
@@ -80,8 +87,15 @@ def fuzz_app(
     return report
 
 
+@dataclass
+class _Hostile:
+    variants: list[Variant]
+    known: dict[str, str]
+    sent: bool = False
+
+
 def _runner(label: str, callers: Mapping[str, Mapping[str, str]], report: FuzzReport,
-            checks: list[Any], max_failures: int) -> Callable[[Any], None]:
+            checks: list[Any], max_failures: int, hostile: _Hostile) -> Callable[[Any], None]:
     from schemathesis.core.failures import FailureGroup
 
     def failed(caller: str, status: int, message: str, case: Any) -> None:
@@ -90,6 +104,30 @@ def _runner(label: str, callers: Mapping[str, Mapping[str, str]], report: FuzzRe
                                                message=message, request=_describe(case)))
 
     def run(case: Any) -> None:
+        send(case)
+        if hostile.sent or not hostile.variants:
+            return
+        hostile.sent = True  # once per operation: a bounded number of requests
+        path = dict(case.path_parameters or {})
+        for name in path:
+            path[name] = hostile.known.get(name, path[name])
+        query, body = case.query, case.body
+        case.path_parameters = path
+        try:
+            for variant in hostile.variants:
+                if variant.where == "query":
+                    case.query = {**(query or {}), variant.name: variant.value}
+                elif isinstance(body, dict):
+                    case.body = {**body, variant.name: variant.value}
+                else:
+                    continue
+                send(case, validate=False)
+                case.query, case.body = query, body
+        finally:
+            case.query, case.body = query, body
+
+    def send(case: Any, validate: bool = True) -> None:
+        """`validate=False` for hostile values: no 5xx is what they must prove."""
         for caller, headers in callers.items():
             report.requests += 1
             try:
@@ -101,7 +139,7 @@ def _runner(label: str, callers: Mapping[str, Mapping[str, str]], report: FuzzRe
             report.statuses[response.status_code] = (
                 report.statuses.get(response.status_code, 0) + 1)
             problem = _server_error(response)
-            if problem is None:
+            if problem is None and validate:
                 try:
                     case.validate_response(response, checks=checks)
                 except FailureGroup as exc:

@@ -4,8 +4,9 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from crm_core.bounds import Instant
 from crm_core.cases.enums import CaseKind, CaseStatus
 from crm_core.interactions.enums import Channel
 
@@ -40,7 +41,7 @@ class CaseCreate(BaseModel):
     # A retry with the same key returns the case opened the first time.
     idempotency_key: Annotated[str, StringConstraints(min_length=8, max_length=100)] | None = None
     # When the resident asked, if recorded later (a counter that was offline): ≤ 30 days.
-    opened_at: AwareDatetime | None = None
+    opened_at: Instant | None = None
 
 
 class CaseUpdate(BaseModel):

@@ -4,8 +4,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from crm_core.bounds import Instant
 from crm_core.interactions.enums import Channel, Direction, Outcome
 
 
@@ -17,8 +18,8 @@ class InteractionCreate(BaseModel):
     direction: Direction = Direction.INBOUND
     outcome: Outcome
     note: Annotated[str, StringConstraints(max_length=5000)] | None = None
-    occurred_at: AwareDatetime | None = None
-    ended_at: AwareDatetime | None = None
+    occurred_at: Instant | None = None
+    ended_at: Instant | None = None
     idempotency_key: Annotated[str, StringConstraints(min_length=8, max_length=100)] | None = None
 
 

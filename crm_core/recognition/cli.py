@@ -54,7 +54,7 @@ def _actor(db_session: Session, username: str) -> Actor:
 
     agent = db_session.scalar(select(Agent).where(Agent.username == username, Agent.active))
     if agent is None:
-        console.print(f"[bold red]Refusé :[/] aucun agent actif « {username} »")
+        console.print(f"[bold red]Refusé :[/] aucun agent actif « {escape(username)} »")
         raise typer.Exit(1)
     actor = Actor(username=agent.username, agent_id=agent.id, role=agent.role,
                   site_id=agent.site_id)
@@ -114,7 +114,7 @@ def merge_command(
                                  merged_id=merged_id, reason=reason, take_fields=take or [])
             db_session.commit()
         except DomainError as exc:
-            console.print(f"[bold red]Refusé :[/] {exc.detail}")
+            console.print(f"[bold red]Refusé :[/] {escape(exc.detail)}")
             raise typer.Exit(1) from exc
         described = merge.describe(db_session=db_session, merge_id=record.id)
     moved = ", ".join(f"{n} {table}" for table, n in described["moved"].items()) or "rien"
@@ -140,7 +140,7 @@ def unmerge_command(
             merges.unmerge(db_session=db_session, actor=actor, merge_id=merge_id, reason=reason)
             db_session.commit()
         except DomainError as exc:
-            console.print(f"[bold red]Refusé :[/] {exc.detail}")
+            console.print(f"[bold red]Refusé :[/] {escape(exc.detail)}")
             raise typer.Exit(1) from exc
     console.print(f"Fusion {merge_id} annulée.")
 

@@ -18,6 +18,8 @@ from crm_core.agents.actor import Actor
 from crm_core.agents.enums import Permission
 from crm_core.api.deps import DbSession, ResidentFinder, require
 from crm_core.api.responses import FastJSONResponse
+from crm_core.bounds import BirthDate, check_instant
+from crm_core.exceptions import InvalidInput
 from crm_core.privacy import service as access_log
 from crm_core.recognition import duplicates
 from crm_core.recognition.schemas import (
@@ -46,7 +48,7 @@ _COMMUNE_HELP = ("INSEE code, postal code or name: ranks residents of that commu
 def search_residents(
     db_session: DbSession, actor: ResidentFinder,
     q: Annotated[str, Query(max_length=200, description=_Q_HELP)],
-    birth_date: date | None = None,
+    birth_date: BirthDate | None = None,
     commune: Annotated[str | None, Query(max_length=100, description=_COMMUNE_HELP)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> Any:
@@ -106,8 +108,12 @@ def list_duplicates(
     the records created or changed since `since`. The whole register: the command line
     (`relais residents duplicates`)."""
     since = since or datetime.now(UTC) - timedelta(days=REVIEW_DAYS)
-    if since.tzinfo is None:
+    if since.tzinfo is None:  # documented: a naive `since` is UTC
         since = since.replace(tzinfo=UTC)
+    try:
+        check_instant(since)
+    except ValueError as exc:
+        raise InvalidInput(f"since : {exc}", field="since") from exc
     pairs = duplicates.find_duplicates(
         db_session=db_session, min_weight=min_weight, limit=limit, insee_code=insee_code,
         since=since,

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from crm_core.config import Settings, city_today
 from crm_core.reminders.backends import (
@@ -55,7 +56,7 @@ def send_command(
     try:
         today = date.fromisoformat(day) if day else city_today()
     except ValueError as exc:
-        console.print(f"[bold red]Date illisible :[/] {day} (attendu : AAAA-MM-JJ)")
+        console.print(f"[bold red]Date illisible :[/] {escape(str(day))} (attendu : AAAA-MM-JJ)")
         raise typer.Exit(2) from exc
     email, sms = backends(settings)
     with existing_session() as db_session:
@@ -67,4 +68,4 @@ def send_command(
                   f" consentement ou de coordonnée), {report.failed} en échec (réessayés"
                   " au prochain passage).")
     for problem in sorted(set(report.problems))[:10]:
-        console.print(f"  • {problem}")
+        console.print(f"  • {escape(str(problem))}")

@@ -11,8 +11,10 @@ import textwrap
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter
 
+from crm_core.reports.neutral import chart_text
 from crm_core.reports.schemas import Report, Table
 
 _BLUE = "#000091"  # the French State's "bleu France", readable on white (contrast > 12:1)
@@ -41,7 +43,7 @@ def draw_table(table: Table, axes: Axes) -> None:
             continue
         value = row.cells[spec.column].public()
         if isinstance(value, (int, float)):
-            labels.append("\n".join(textwrap.wrap(row.label, 28)))
+            labels.append(chart_text("\n".join(textwrap.wrap(row.label, 28))))
             values.append(float(value))
         else:
             hidden.append(row.label)
@@ -49,11 +51,11 @@ def draw_table(table: Table, axes: Axes) -> None:
     axes.barh(list(positions), values, color=_BLUE)
     axes.set_yticks(list(positions), labels)
     axes.invert_yaxis()
-    axes.set_title(spec.title, fontsize=11, loc="left")
+    axes.set_title(chart_text(spec.title), fontsize=11, loc="left")
     label = spec.axis
     if hidden:  # named under the axis, where the layout leaves room for it
         label += "\n" + textwrap.fill("Secret statistique : " + ", ".join(hidden), 90)
-    axes.set_xlabel(label)
+    axes.set_xlabel(chart_text(label))
     if not any(values):
         axes.set_xlim(0, 1)
     axes.xaxis.set_major_formatter(FuncFormatter(_french))
@@ -76,8 +78,9 @@ def report_png(report: Report) -> bytes:
     tables = [table for table in report.tables if chartable(table)]
     heights = [0.45 * max(4, len(t.rows)) + 1.6 for t in tables] or [2.0]
     figure = Figure(figsize=(8, sum(heights) + 1.0), dpi=110, layout="constrained")
-    figure.suptitle(f"{report.title} — du {report.start:%d/%m/%Y} au {report.end:%d/%m/%Y}\n"
-                    f"{report.site} · {report.service}", fontsize=12)
+    figure.suptitle(chart_text(f"{report.title} — du {report.start:%d/%m/%Y} au "
+                               f"{report.end:%d/%m/%Y}\n{report.site} · {report.service}"),
+                    fontsize=12)
     if not tables:
         figure.text(0.5, 0.4, "Aucune donnée publiable sur cette période", ha="center")
         return _png(figure)
@@ -88,6 +91,8 @@ def report_png(report: Report) -> bytes:
 
 
 def _png(figure: Figure) -> bytes:
+    for text in figure.findobj(Text):  # whatever the server's matplotlibrc says
+        text.set_usetex(False)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()

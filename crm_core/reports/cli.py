@@ -33,7 +33,8 @@ def _day(text: str, option: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        console.print(f"[bold red]Date illisible pour {option} :[/] « {text} » (AAAA-MM-JJ)")
+        console.print(f"[bold red]Date illisible pour {option} :[/] « {escape(text)} »"
+                      " (AAAA-MM-JJ)")
         raise typer.Exit(2) from None
 
 
@@ -44,7 +45,7 @@ def run_report(
     from crm_core.reports import render, service
 
     if fmt not in Formats:
-        console.print(f"[bold red]Format inconnu :[/] « {fmt} » ({', '.join(Formats)})")
+        console.print(f"[bold red]Format inconnu :[/] « {escape(fmt)} » ({', '.join(Formats)})")
         raise typer.Exit(2)
     if output is not None:
         _refuse_unwritable(output)  # said before the report is built, not after
@@ -55,7 +56,7 @@ def run_report(
             report = service.build_report(db_session=db_session, name=name, scope=scope)
             db_session.commit()
     except DomainError as exc:
-        console.print(f"[bold red]Refusé :[/] {exc.detail}")
+        console.print(f"[bold red]Refusé :[/] {escape(exc.detail)}")
         raise typer.Exit(1) from exc
     if fmt == "table":
         render.print_report(report, console)
@@ -133,7 +134,7 @@ def month_report(
     try:
         start, end = parse_month(month)
     except DomainError as exc:
-        console.print(f"[bold red]Refusé :[/] {exc.detail}")
+        console.print(f"[bold red]Refusé :[/] {escape(exc.detail)}")
         raise typer.Exit(2) from exc
     run_report("month", start, end, site, service_code, fmt, output)
 

@@ -10,6 +10,7 @@ import io
 from rich.console import Console
 from rich.table import Table as RichTable
 
+from crm_core.reports.neutral import rich_text, spreadsheet_text, xlsx_cell
 from crm_core.reports.schemas import SUPPRESSED_MARK, Cell, Report, Table
 
 FORMATS = {
@@ -46,37 +47,48 @@ def period_line(report: Report) -> str:
 
 
 def print_report(report: Report, console: Console) -> None:
-    console.rule(f"[bold]{report.title}")
-    console.print(period_line(report))
+    """Every text from data as a Rich `Text`: labels are shown, never parsed as markup."""
+    console.rule(rich_text(report.title, "bold"))
+    console.print(rich_text(period_line(report)))
     for table in report.tables:
-        shown = RichTable(title=table.title, title_justify="left", header_style="bold")
+        shown = RichTable(title=rich_text(table.title), title_justify="left",
+                          header_style="bold")
         for index, label in enumerate(header(table)):
-            shown.add_column(label, justify="left" if index == 0 else "right")
+            shown.add_column(rich_text(label), justify="left" if index == 0 else "right")
         for row in table.rows:
-            shown.add_row(row.label, *(text_of(c) for c in row.cells),
+            shown.add_row(rich_text(row.label), *(rich_text(text_of(c)) for c in row.cells),
                           style="bold" if row.total else None)
         console.print(shown)
         if table.note:
-            console.print(f"[dim]{table.note}[/]")
+            console.print(rich_text(table.note, "dim"))
     for note in report.notes:
-        console.print(f"[italic]{note}[/]")
+        console.print(rich_text(note, "italic"))
+
+
+def _csv_cell(cell: Cell) -> str:
+    """A number stays a number (`-3` is not a formula to neutralise); text is data."""
+    if isinstance(cell.public(), (int, float)) and not cell.suppressed:
+        return text_of(cell).replace("\u202f", "")
+    return spreadsheet_text(text_of(cell))
 
 
 def to_csv(report: Report) -> bytes:
-    """Semicolon-separated, decimal commas (what a French spreadsheet opens as is)."""
+    """Semicolon-separated, decimal commas (what a French spreadsheet opens as is). Text
+    that a spreadsheet would run as a formula gets a leading apostrophe."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([report.title])
-    writer.writerow([period_line(report)])
+    text = spreadsheet_text
+    writer.writerow([text(report.title)])
+    writer.writerow([text(period_line(report))])
     for table in report.tables:
         writer.writerow([])
-        writer.writerow([table.title])
-        writer.writerow(header(table))
+        writer.writerow([text(table.title)])
+        writer.writerow([text(label) for label in header(table)])
         for row in table.rows:
-            writer.writerow([row.label, *(text_of(c).replace("\u202f", "") for c in row.cells)])
+            writer.writerow([text(row.label), *(_csv_cell(c) for c in row.cells)])
     writer.writerow([])
     for note in report.notes:
-        writer.writerow([note])
+        writer.writerow([text(note)])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM tells Excel it is UTF-8
 
 
@@ -114,6 +126,10 @@ def to_xlsx(report: Report) -> bytes:
             sheet.append([])
             sheet.append([table.note])
         sheet.column_dimensions["A"].width = 34
+    for worksheet in book.worksheets:  # text stays text: no formula from any label
+        for cells in worksheet.iter_rows():
+            for cell in cells:
+                xlsx_cell(cell)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -10,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from crm_core.agents.actor import Actor
 from crm_core.agents.enums import Permission
 from crm_core.api.deps import DbSession, require
+from crm_core.bounds import Day
 from crm_core.exceptions import InvalidInput
 from crm_core.reports import service
 from crm_core.reports.render import FORMATS, render
@@ -40,8 +40,8 @@ def negotiate(fmt: str | None, accept: str) -> str:
 )
 def get_report(
     name: str, request: Request, db_session: DbSession, actor: ReportReader,
-    start: Annotated[date | None, Query(alias="from", description="Premier jour")] = None,
-    end: Annotated[date | None, Query(alias="to", description="Dernier jour")] = None,
+    start: Annotated[Day | None, Query(alias="from", description="Premier jour")] = None,
+    end: Annotated[Day | None, Query(alias="to", description="Dernier jour")] = None,
     month: Annotated[str | None, Query(description="AAAA-MM, au lieu de from/to")] = None,
     site: Annotated[str | None, Query(description="Code du site")] = None,
     service_code: Annotated[str | None, Query(alias="service")] = None,

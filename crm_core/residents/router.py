@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
@@ -9,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from crm_core.api.deps import DbSession, ResidentReader, ResidentWriter
 from crm_core.api.responses import FastJSONResponse
+from crm_core.bounds import Instant
 from crm_core.privacy.contactability import allowed_ways, granted_purposes
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.service import record_access
@@ -76,7 +76,7 @@ def summary(db_session: DbSession, actor: ResidentReader, resident_id: uuid.UUID
 @router.get("/{resident_id}/interactions", response_model=list[TimelineEntryOut])
 def timeline(
     db_session: DbSession, actor: ResidentReader, resident_id: uuid.UUID,
-    before: datetime | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    before: Instant | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Any:
     surviving_id, _ = service.resolve_id(db_session=db_session, resident_id=resident_id)
     entries = recent_interactions(

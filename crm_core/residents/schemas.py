@@ -13,7 +13,7 @@ from pydantic import (
     field_validator,
 )
 
-from crm_core.config import city_today
+from crm_core.bounds import check_birth_date
 from crm_core.interactions.enums import Channel
 from crm_core.residents.enums import ContactKind, ResidentStatus
 from crm_core.text import check_name
@@ -39,10 +39,7 @@ class EmailIn(StrictModel):
     contact_allowed: bool = False
 
 
-def _check_birth_date(value: date | None) -> date | None:
-    if value is not None and not date(1880, 1, 1) <= value <= city_today():
-        raise ValueError("la date de naissance doit être passée et postérieure à 1880")
-    return value
+_check_birth_date = check_birth_date  # shared with the platforms' events (crm_core.bounds)
 
 
 class ResidentCreate(StrictModel):

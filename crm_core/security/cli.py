@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -56,15 +56,36 @@ def bench_fuzz(
                         token_hash=token_digest(token), agent_id=agent.id, site_id=site.id,
                         created_at=utcnow(), expires_at=utcnow() + timedelta(hours=12)))
                     callers[role.value] = {"Authorization": f"Bearer {token}"}
+                known = _known_objects(session)
                 session.commit()
             app = create_app(Settings(), engine)
-            report = fuzz_app(app, callers=callers, max_examples=examples, seed=seed)
+            report = fuzz_app(app, callers=callers, max_examples=examples, seed=seed,
+                              known=known)
         finally:
             engine.dispose()
     for line in report.lines():
         console.print(line, markup=False)
     if report.failures:
         raise typer.Exit(1)
+
+
+def _known_objects(session: Any) -> dict[str, str]:
+    """A resident and a service whose label holds every renderer's markup: hostile values
+    then reach the code behind the lookups, and lists and reports carry the label."""
+    from crm_core.agents.actor import Actor
+    from crm_core.agents.enums import Role
+    from crm_core.cases.schemas import ServiceCreate
+    from crm_core.cases.service import create_service
+    from crm_core.residents import service as residents
+    from crm_core.residents.schemas import ResidentCreate
+
+    actor = Actor(username="fuzz", role=Role.COUNTER)
+    resident = residents.create(db_session=session, actor=actor, data=ResidentCreate(
+        given_name="Camille", family_name="Fuzz", birth_date=date(1984, 3, 12)))
+    service = create_service(db_session=session, data=ServiceCreate(
+        code=f"fuzz-{resident.id.hex[:6]}", label=r"[/] $\frac{$ =1+1",
+        announced_delay_days=1))
+    return {"resident_id": str(resident.id), "code": service.code}
 
 
 def bench_load(

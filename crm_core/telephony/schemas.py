@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -15,6 +14,7 @@ from pydantic import (
     field_validator,
 )
 
+from crm_core.bounds import Instant
 from crm_core.interactions.enums import Outcome
 from crm_core.telephony.enums import (
     CallbackStatus,
@@ -48,7 +48,7 @@ class CallEventIn(BaseModel):
     answering_number: Short | None = Field(default=None, alias="answeringNumber")
     queue: Short | None = None
     cause: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] | None = None
-    timestamp: AwareDatetime | None = None
+    timestamp: Instant | None = None
 
     @field_validator("user", mode="before")
     @classmethod
@@ -61,7 +61,10 @@ class CallEventIn(BaseModel):
     @classmethod
     def _epoch(cls, value: Any) -> Any:
         if isinstance(value, int | float) or (isinstance(value, str) and _is_number(value)):
-            return datetime.fromtimestamp(float(value), UTC)
+            try:
+                return datetime.fromtimestamp(float(value), UTC)
+            except (OverflowError, OSError, ValueError) as exc:  # 1e20, nan, inf
+                raise ValueError("horodatage hors des limites (1970 à 2999)") from exc
         return value
 
     def named_extensions(self) -> list[str]:
@@ -139,7 +142,7 @@ class CallLogOut(BaseModel):
 class CallbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-    due_at: AwareDatetime
+    due_at: Instant
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
     resident_id: uuid.UUID | None = None
     call: uuid.UUID | None = None

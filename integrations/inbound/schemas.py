@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from crm_core.bounds import BirthDate, Instant
 from crm_core.cases.enums import CaseKind, CaseStatus
 from crm_core.text import check_name
 
@@ -28,7 +29,7 @@ class EventResident(_Model):
     given_name: PersonName
     family_name: PersonName
     birth_name: PersonName | None = None
-    birth_date: date | None = None
+    birth_date: BirthDate | None = None
     email: Annotated[str, StringConstraints(max_length=320)] | None = None
     phone: Annotated[str, StringConstraints(max_length=40)] | None = None
 
@@ -42,13 +43,13 @@ class CaseEventData(_Model):
     description: Annotated[str, StringConstraints(max_length=5000)] | None = None
     status: CaseStatus | None = None
     note: Annotated[str, StringConstraints(max_length=5000)] | None = None
-    updated_at: AwareDatetime | None = None
+    updated_at: Instant | None = None
     resident: EventResident
 
 
 class CaseEvent(_Model):
     type: Literal["case.submitted", "case.updated"]
-    timestamp: AwareDatetime
+    timestamp: Instant
     data: CaseEventData
 
 

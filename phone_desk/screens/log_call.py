@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
+from counter_client.plain import plain
 from counter_client.screens.base import MessageLine
 from counter_client.widgets.french import Choice
 from phone_desk.labels import CALL_OUTCOMES
@@ -32,7 +33,7 @@ class LogCallScreen(ModalScreen[dict[str, Any] | None]):
 
     def compose(self) -> ComposeResult:
         cases = [("Aucune demande", NO_CASE), ("Nouvelle demande…", NEW_CASE)] + [
-            (f"{c.get('display_reference') or c['reference']} — {c.get('subject', '')}",
+            (plain(f"{c.get('display_reference') or c['reference']} — {c.get('subject', '')}"),
              str(c["reference"])) for c in self.open_cases
         ]
         with Vertical(classes="form"):
@@ -43,7 +44,7 @@ class LogCallScreen(ModalScreen[dict[str, Any] | None]):
             yield Label("Demande concernée")
             yield Choice(cases, id="case", value=NO_CASE, allow_blank=False)
             yield Label("Service (nouvelle demande)")
-            yield Choice([(s["label"], s["code"]) for s in self.services], id="service",
+            yield Choice([(plain(s["label"]), s["code"]) for s in self.services], id="service",
                          prompt="Choisir le service")
             yield Label("Objet (nouvelle demande)")
             yield Input(id="subject")

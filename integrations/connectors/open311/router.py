@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.responses import Response
 
 from crm_core.api.deps import DbSession
+from crm_core.bounds import check_instant
 from crm_core.cases.reference import format_reference
 from crm_core.exceptions import DomainError
 from crm_core.security import service as guard
@@ -49,7 +50,10 @@ def _date(raw: str | None, name: str) -> datetime | None:
         raise Open311Error(400, f"{name} : date ISO 8601 attendue") from exc
     if moment.tzinfo is None:
         raise Open311Error(400, f"{name} : fuseau horaire manquant")
-    return moment
+    try:
+        return check_instant(moment)
+    except ValueError as exc:
+        raise Open311Error(400, f"{name} : {exc}") from exc
 
 
 def _refused(exc: Open311Error | DomainError, fmt: str) -> Response:

@@ -4,6 +4,8 @@ from the w.c.s. API with our own signed URL."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -17,7 +19,7 @@ from crm_core.api.deps import DbSession
 from crm_core.exceptions import DomainError
 from integrations.connectors.wcs.backend import HttpWcsBackend, WcsBackend, WcsError
 from integrations.connectors.wcs.mapping import to_event_data
-from integrations.connectors.wcs.signing import BadSignature, check_query
+from integrations.connectors.wcs.signing import MAX_SKEW, BadSignature, SignedQuery, check_query
 from integrations.deps import Config, RawBody
 from integrations.exceptions import (
     EventIdReused,
@@ -26,7 +28,7 @@ from integrations.exceptions import (
     PlatformUnavailable,
     UnknownSource,
 )
-from integrations.inbound import service
+from integrations.inbound import nonces, service
 from integrations.inbound.schemas import CaseEvent, IngestResult
 from integrations.settings import SourceConfig
 
@@ -41,7 +43,33 @@ def wcs_backends() -> Callable[[SourceConfig], WcsBackend]:
 WcsBackends = Annotated[Callable[[SourceConfig], WcsBackend], Depends(wcs_backends)]
 
 
-def _form(body: bytes, config: SourceConfig, backends: WcsBackends) -> dict[str, Any]:
+def _verified(source: str, config: SourceConfig, query: str, body: bytes,
+              db_session: DbSession) -> SignedQuery:
+    """Signature, `orig`, body binding, then the nonce spent: a signed URL serves once."""
+    assert config.api_key is not None
+    try:
+        signed = check_query(query, key=config.api_key.get_secret_value())
+    except BadSignature as exc:
+        raise InvalidSignature(f"URL signée w.c.s. refusée : {exc}") from exc
+    if not config.inbound_orig or not hmac.compare_digest(signed.orig.encode(),
+                                                          config.inbound_orig.encode()):
+        raise InvalidSignature("URL signée w.c.s. refusée : orig inattendu"
+                               if config.inbound_orig else
+                               "URL signée w.c.s. refusée : inbound_orig non configuré")
+    digest = hashlib.sha256(body).hexdigest()
+    bound = signed.fields.get("body_sha256")
+    if bound is not None and not hmac.compare_digest(bound.lower().encode(), digest.encode()):
+        raise InvalidSignature("URL signée w.c.s. refusée : le corps n'est pas celui signé")
+    if config.require_body_binding and bound is None and "form" not in signed.fields:
+        raise InvalidSignature("URL signée w.c.s. refusée : ni body_sha256 ni form signés")
+    nonces.consume(db_session=db_session, source=source, nonce=signed.nonce,
+                   body_sha256=digest, valid_until=signed.timestamp + MAX_SKEW,
+                   now=datetime.now(UTC))
+    return signed
+
+
+def _form(body: bytes, config: SourceConfig, backends: WcsBackends,
+          signed_form: str | None = None) -> dict[str, Any]:
     try:
         form = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
@@ -50,6 +78,9 @@ def _form(body: bytes, config: SourceConfig, backends: WcsBackends) -> dict[str,
         form = form["data"]  # the API's envelope
     if not isinstance(form, dict) or not isinstance(form.get("id"), str):
         raise MalformedEvent("Appel w.c.s. sans identifiant de formulaire", field="id")
+    if signed_form is not None and form["id"] != signed_form:
+        raise InvalidSignature("URL signée w.c.s. refusée : le corps parle d'un autre"
+                               " formulaire que celui signé")
     if set(form) <= {"id", "display_id", "url", "api_url"}:  # a hint: fetch the data
         backend = backends(config)
         try:
@@ -70,11 +101,9 @@ def receive_wcs(
         found = config.webhook_sources.get(source)
         if found is None or found.kind != "wcs" or found.api_key is None:
             raise UnknownSource(f"Source w.c.s. inconnue : « {source[:50]} »")
-        try:
-            check_query(request.url.query, key=found.api_key.get_secret_value())
-        except BadSignature as exc:
-            raise InvalidSignature(f"URL signée w.c.s. refusée : {exc}") from exc
-        form = _form(body, found, backends)
+        signed = _verified(source, found, request.url.query, body, db_session)
+        db_session.commit()  # spent whatever follows: a failed call is not replayable either
+        form = _form(body, found, backends, signed.fields.get("form"))
         data, updated = to_event_data(form, found)
         event = CaseEvent(type="case.updated", timestamp=datetime.now(UTC), data=data)
         delivery = service.Delivery(source=source, event_id=f"{data.id}@{updated.isoformat()}",
@@ -87,7 +116,7 @@ def receive_wcs(
         raise
     try:
         db_session.commit()
-    except IntegrityError as exc:  # the same version delivered twice at the same moment
+    except IntegrityError as exc:  # the same version (or URL) twice at the same moment
         db_session.rollback()
         raise EventIdReused("Événement enregistré en parallèle, réessayez") from exc
     return result

@@ -9,6 +9,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
@@ -19,6 +20,17 @@ TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 class BadSignature(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class SignedQuery:
+    """What a valid signature vouches for: the caller's `orig`, its one-time `nonce`, the
+    moment it signed, and every other signed parameter (`body_sha256`, `form`...)."""
+
+    orig: str
+    nonce: str
+    timestamp: datetime
+    fields: dict[str, str]
 
 
 def _digest(key: str, message: str, algo: str) -> bytes:
@@ -43,8 +55,9 @@ def sign_url(url: str, *, key: str, orig: str) -> str:
     return urlunsplit(parts._replace(query=sign_query(parts.query, key=key, orig=orig)))
 
 
-def check_query(query: str, *, key: str, now: datetime | None = None) -> str:
-    """Checks a signed query string; returns its `orig`."""
+def check_query(query: str, *, key: str, now: datetime | None = None) -> SignedQuery:
+    """Checks a signed query string. The nonce is only read here: remembering it (a URL
+    is accepted once) is the caller's, who holds the database."""
     signed, sep, signature = query.rpartition("&signature=")
     if not sep or not signature:
         raise BadSignature("signature absente")
@@ -60,8 +73,9 @@ def check_query(query: str, *, key: str, now: datetime | None = None) -> str:
         raise BadSignature("horodatage ou signature illisible") from exc
     if abs((now or datetime.now(UTC)) - when) > MAX_SKEW:
         raise BadSignature("horodatage hors tolérance")
-    if not fields.get("nonce"):
-        raise BadSignature("nonce absent")
+    nonce = fields.get("nonce", "")
+    if not nonce or len(nonce) > 100:
+        raise BadSignature("nonce absent ou trop long")
     if not hmac.compare_digest(given, _digest(key, signed, algo)):
         raise BadSignature("signature invalide")
-    return fields.get("orig", "")
+    return SignedQuery(orig=fields.get("orig", ""), nonce=nonce, timestamp=when, fields=fields)

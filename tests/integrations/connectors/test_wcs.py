@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from types import ModuleType
 from typing import Any
 
@@ -19,8 +21,15 @@ from crm_core.cases.models import Case
 from crm_core.residents.models import AccountLink
 from integrations.connectors.wcs.backend import FakeWcsBackend, HttpWcsBackend
 from integrations.connectors.wcs.router import wcs_backends
-from integrations.connectors.wcs.signing import BadSignature, check_query, sign_query
-from integrations.models import OutboxEvent
+from integrations.connectors.wcs.signing import (
+    MAX_SKEW,
+    BadSignature,
+    check_query,
+    sign_query,
+)
+from integrations.exceptions import SignedUrlReused
+from integrations.inbound import nonces
+from integrations.models import OutboxEvent, SignedUrlNonce
 from integrations.outbox.platforms import PlatformTransport
 from integrations.outbox.transport import FakeTransport, Outgoing
 from integrations.settings import SourceConfig, get_integration_settings
@@ -40,6 +49,7 @@ def publik(configure: Callable[..., None], wcs: Wcs, factories: ModuleType) -> S
     factories.ServiceFactory(code="etat-civil")
     configure({"publik": {
         "kind": "wcs", "api_url": wcs.url, "orig": "relais", "api_key": KEY,
+        "inbound_orig": "demarches",
         "services": {"demande-acte": "etat-civil"},
         "status_map": {"1": "new", "2": "in_progress", "3": "closed"},
         "triggers": {"closed": "cloture-relais", "in_progress": "prise-en-charge"},
@@ -49,6 +59,10 @@ def publik(configure: Callable[..., None], wcs: Wcs, factories: ModuleType) -> S
 
 def call(client: TestClient, body: dict[str, Any], *, key: str = KEY) -> Any:
     url = publik_sign("http://testserver/integrations/wcs/publik", key, "demarches")
+    return post(client, url, body)
+
+
+def post(client: TestClient, url: str, body: dict[str, Any]) -> Any:
     return client.post(url, content=json.dumps(body), headers={"content-type":
                                                                "application/json"})
 
@@ -58,7 +72,7 @@ def test_our_signed_urls_pass_publik_checks_and_theirs_pass_ours() -> None:
 
     assert publik_check(sign_query("a=1", key=KEY, orig="relais"), KEY)
     theirs = publik_sign("http://x/y?a=1", KEY, "demarches").split("?", 1)[1]
-    assert check_query(theirs, key=KEY) == "demarches"
+    assert check_query(theirs, key=KEY).orig == "demarches"
     with pytest.raises(BadSignature):
         check_query(theirs, key="autre-cle")
     with pytest.raises(BadSignature):
@@ -136,3 +150,106 @@ def test_a_counter_closure_triggers_the_workflow_jump_on_wcs(
     unmapped = Outgoing(event_id="msg_2", target="publik", event_type=event.event_type,
                         payload={"data": {"id": "demande-acte/12", "status": "resolved"}})
     assert transport.send(publik, unmapped).ok and len(wcs.jumps) == 1
+
+
+URL = "http://testserver/integrations/wcs/publik"
+
+
+@pytest.mark.usefixtures("publik")
+def test_a_signed_url_serves_once_even_with_another_body(
+    client: TestClient, db_session: Session
+) -> None:
+    url = publik_sign(URL, KEY, "demarches")
+    assert post(client, url, form_data(12)).status_code == 200
+    replayed = post(client, url, form_data(13, status="3"))
+    assert (replayed.status_code, replayed.json()["code"]) == (409, "signed_url_reused")
+    assert "autre corps" in replayed.json()["detail"]
+    assert post(client, url, form_data(12)).json()["code"] == "signed_url_reused"
+    assert db_session.scalar(select(Case).where(Case.external_id == "demande-acte/13")) is None
+    # Remembered in the database, where every API process looks.
+    assert db_session.scalar(select(SignedUrlNonce.source)) == "publik"
+
+
+@pytest.mark.usefixtures("publik")
+def test_a_refused_call_spends_its_url_too(client: TestClient, db_session: Session) -> None:
+    url = publik_sign(URL, KEY, "demarches")
+    assert post(client, url, {"pas": "de formulaire"}).status_code == 422
+    assert post(client, url, form_data(14)).json()["code"] == "signed_url_reused"
+    assert db_session.scalar(select(Case)) is None
+
+
+@pytest.mark.usefixtures("publik")
+def test_another_orig_is_refused(client: TestClient, db_session: Session) -> None:
+    response = post(client, publik_sign(URL, KEY, "intrus"), form_data())
+    assert (response.status_code, response.json()["code"]) == (401, "invalid_signature")
+    assert "orig" in response.json()["detail"]
+    assert db_session.scalar(select(Case)) is None
+
+
+def test_without_a_configured_orig_nothing_is_accepted(
+    client: TestClient, configure: Callable[..., None], db_session: Session
+) -> None:
+    configure({"publik": {"kind": "wcs", "api_url": "http://127.0.0.1:9", "orig": "relais",
+                          "api_key": KEY}})
+    response = post(client, publik_sign(URL, KEY, "demarches"), form_data())
+    assert response.status_code == 401 and "inbound_orig" in response.json()["detail"]
+
+
+@pytest.mark.usefixtures("publik")
+def test_a_signed_digest_or_form_binds_the_body(client: TestClient, db_session: Session) -> None:
+    body = form_data(15)
+    digest = hashlib.sha256(json.dumps(body).encode()).hexdigest()
+    signed = post(client, publik_sign(f"{URL}?body_sha256={digest}", KEY, "demarches"), body)
+    assert signed.status_code == 200, signed.text
+    other = post(client, publik_sign(f"{URL}?body_sha256={digest}", KEY, "demarches"),
+                 form_data(16))
+    assert (other.status_code, other.json()["code"]) == (401, "invalid_signature")
+    wrong_form = post(client, publik_sign(f"{URL}?form=demande-acte/15", KEY, "demarches"),
+                      form_data(16))
+    assert wrong_form.status_code == 401
+    assert db_session.scalar(select(Case).where(Case.external_id == "demande-acte/16")) is None
+
+
+def test_a_source_may_require_the_binding(
+    client: TestClient, configure: Callable[..., None], factories: ModuleType, wcs: Wcs
+) -> None:
+    factories.ServiceFactory(code="etat-civil")
+    configure({"publik": {"kind": "wcs", "api_url": wcs.url, "orig": "relais", "api_key": KEY,
+                          "inbound_orig": "demarches", "require_body_binding": True,
+                          "services": {"demande-acte": "etat-civil"}}})
+    bound = post(client, publik_sign(f"{URL}?form=demande-acte/17", KEY, "demarches"),
+                 form_data(17))
+    assert bound.status_code == 200, bound.text
+    unbound = post(client, publik_sign(URL, KEY, "demarches"), form_data(18))
+    assert unbound.status_code == 401 and "body_sha256" in unbound.json()["detail"]
+
+
+def test_spent_nonces_are_purged_once_their_window_is_over(db_session: Session) -> None:
+    signed_at = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    nonces.consume(db_session=db_session, source="publik", nonce="n1", body_sha256="0" * 64,
+                   valid_until=signed_at + MAX_SKEW, now=signed_at)
+    with pytest.raises(SignedUrlReused):
+        nonces.consume(db_session=db_session, source="publik", nonce="n1",
+                       body_sha256="0" * 64, valid_until=signed_at + MAX_SKEW,
+                       now=signed_at + MAX_SKEW)
+    later = signed_at + MAX_SKEW + nonces.CLOCK_MARGIN + timedelta(seconds=1)
+    nonces.consume(db_session=db_session, source="publik", nonce="n2", body_sha256="0" * 64,
+                   valid_until=later + MAX_SKEW, now=later)
+    assert db_session.scalars(select(SignedUrlNonce.nonce)).all() == ["n2"]
+
+
+@pytest.mark.usefixtures("publik")
+@pytest.mark.parametrize(("field", "value"), [("date_naissance", "0001-01-01"),
+                                              ("date_naissance", "2999-05-01"),
+                                              ("last_update_time", "9999-12-31T23:59:59")])
+def test_an_absurd_date_in_a_form_is_a_4xx_not_a_retry_loop(
+    client: TestClient, db_session: Session, field: str, value: str
+) -> None:
+    form = form_data(19)
+    if field == "last_update_time":
+        form[field] = value
+    else:
+        form["fields"][field] = value
+    response = call(client, form)
+    assert (response.status_code, response.json()["code"]) == (422, "malformed_event")
+    assert db_session.scalar(select(Case)) is None

@@ -8,6 +8,7 @@ import contextlib
 import hashlib
 import hmac
 import json
+import secrets
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,13 +18,14 @@ from typing import Any
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 
-def publik_sign(url: str, key: str, orig: str) -> str:
-    """As Publik signs: orig, algo, timestamp, nonce, then the HMAC of that query."""
+def publik_sign(url: str, key: str, orig: str, *, nonce: str | None = None) -> str:
+    """As Publik signs: orig, algo, timestamp, nonce (fresh each time), then the HMAC of
+    that query."""
     parts = urlsplit(url)
     query = (parts.query + "&" if parts.query else "") + urlencode({"orig": orig})
     query += "&" + urlencode({"algo": "sha256",
                               "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                              "nonce": "0123456789abcdef"})
+                              "nonce": nonce or secrets.token_hex(16)})
     digest = hmac.new(key.encode(), query.encode(), hashlib.sha256).digest()
     return f"{parts.scheme}://{parts.netloc}{parts.path}?{query}&signature=" + quote(
         base64.b64encode(digest))

@@ -296,3 +296,24 @@ def test_event_ids_are_kept_72_hours_then_forgotten(
     db_session.execute(update(InboxEvent).values(received_at=utcnow() - timedelta(hours=73)))
     assert purge(db_session=db_session, retention_hours=72) == 1
     assert _count(db_session, InboxEvent) == 0
+
+
+@pytest.mark.parametrize("birth_date", ["0001-01-01", "1850-06-01", "2999-01-01"])
+def test_an_absurd_birth_date_is_a_4xx_the_platform_does_not_retry(
+    client: TestClient, db_session: Session, birth_date: str
+) -> None:
+    response = post_signed(client, "portail", event_body(birth_date=birth_date))
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "naissance" in response.json()["detail"]
+    assert _count(db_session, Resident) == _count(db_session, Case) == 0
+    assert _count(db_session, InboxEvent) == 0
+
+
+@pytest.mark.parametrize("stamp", ["9999-12-31T23:59:59-14:00", "2026-12-01T10:00:00"])
+def test_an_absurd_or_naive_updated_at_is_a_4xx(
+    client: TestClient, db_session: Session, stamp: str
+) -> None:
+    response = post_signed(client, "portail", event_body(updated_at=stamp))
+    assert response.status_code == 422, response.text
+    assert _count(db_session, Case) == 0

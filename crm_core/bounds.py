@@ -1,0 +1,49 @@
+"""Dates and instants that can be stored, compared and shown: the bounds every input meets.
+
+Python and the databases accept years 1 to 9999, but converting `9999-12-31T23:59-14:00`
+to UTC, adding a day to it or comparing a naive value with a stored aware one raises
+outside any validator — a 500. These types refuse such values up front, in French, where
+they enter (request bodies, query strings, platform events).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, AwareDatetime
+
+from crm_core.config import city_today
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(3000, 1, 1, tzinfo=UTC)
+EARLIEST_BIRTH = date(1880, 1, 1)
+
+
+def check_instant(value: datetime) -> datetime:
+    try:
+        utc = value.astimezone(UTC)
+    except (OverflowError, ValueError) as exc:
+        raise ValueError("date et heure hors des limites (1970 à 2999)") from exc
+    if not EARLIEST <= utc < LATEST:
+        raise ValueError("date et heure hors des limites (1970 à 2999)")
+    return value
+
+
+def check_day(value: date) -> date:
+    if not EARLIEST.date() <= value < LATEST.date():
+        raise ValueError("date hors des limites (1970 à 2999)")
+    return value
+
+
+def check_birth_date(value: date | None) -> date | None:
+    if value is not None and not EARLIEST_BIRTH <= value <= city_today():
+        raise ValueError("la date de naissance doit être passée et postérieure à 1880")
+    return value
+
+
+# An aware instant between 1970 and 2999 (a naive or date-only value is refused).
+Instant = Annotated[AwareDatetime, AfterValidator(check_instant)]
+# A calendar day between 1970 and 2999 (report periods, reminders, due dates).
+Day = Annotated[date, AfterValidator(check_day)]
+BirthDate = Annotated[date, AfterValidator(check_birth_date)]
