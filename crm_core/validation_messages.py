@@ -30,7 +30,7 @@ _MESSAGES = {
     "frozen_field": "champ non modifiable",
     "frozen_instance": "objet non modifiable",
     "invalid_key": "clé invalide",
-    "json_invalid": "JSON invalide",
+    "json_invalid": "JSON illisible",
     "json_type": "JSON attendu",
     "none_required": "aucune valeur attendue",
     "greater_than": "valeur trop petite (plus de {gt} attendu)",

@@ -78,7 +78,7 @@ def test_the_api_answers_a_bad_body_in_french() -> None:
         answer = client.post("/close", content=b"{pas du json",
                              headers={"content-type": "application/json"})
         assert answer.status_code == 422
-        assert "JSON invalide" in answer.json()["detail"]
+        assert "JSON illisible" in answer.json()["detail"]
         answer = client.post("/close", json={"status": "maybe"})
     assert "status : valeur non reconnue (attendu : 'done' ou 'refused')" in \
         answer.json()["detail"]
