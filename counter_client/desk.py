@@ -99,6 +99,6 @@ def new_ticket(app: CounterApp) -> None:
     from counter_client.screens.ticket import TicketScreen
 
     if not app.services:
-        app.screen_say("Catalogue des services indisponible (serveur injoignable).", error=True)
+        app.screen_say(app.services_missing(), error=True)
         return
     app.push_screen(TicketScreen(app.services))

@@ -80,6 +80,8 @@ class CounterPrinter:
         from counter_client.screens.held_print import HeldPrintScreen
 
         queue = self.queue
+        if self.app.session is None:
+            return  # nobody signed in: nothing prints, nobody is asked; jobs wait
         if self._asking and not any(isinstance(s, HeldPrintScreen) for s in self.app.screen_stack):
             self._asking.clear()  # closed unanswered (a scan reset the screens): ask again
         if queue is None or self._asking:
@@ -97,6 +99,11 @@ class CounterPrinter:
 
         self.app.run_worker(work, thread=True, group="print-retry", exclusive=True)
 
+    def signed_out(self) -> None:
+        """F10: the question closes with the screens (unanswered); the job stays in the
+        spool for the next signed-in agent to decide."""
+        self._asking.clear()
+
     def _retried(self, report: FlushReport) -> None:
         if report.printed:
             self.app.screen_say(
@@ -107,7 +114,7 @@ class CounterPrinter:
     def ask(self, job: PrintJob) -> None:
         from counter_client.screens.held_print import HeldPrintScreen
 
-        if job.id in self._asking:
+        if job.id in self._asking or self.app.session is None:
             return
         self._asking.add(job.id)
         self.app.push_screen(HeldPrintScreen(job), lambda choice: self._decided(job, choice))

@@ -68,9 +68,14 @@ class JournalSender:
         except Exception:  # the journal keeps everything; the next round retries
             logger.exception("journal sync failed")
             return
-        if report.unreachable and not report.sent:
-            report.unreachable = not self._server_answers()
-        app.call_from_thread(self._synced, report)
+        # The line goes back online only on a real answer: an empty journal (nothing
+        # tried), a busy sync or a refused connection proves nothing, so ask /health.
+        answered = bool(report.sent or report.rejected or report.auth_expired)
+        if not answered:
+            answered = self._server_answers()
+            if report.unreachable:
+                report.unreachable = not answered
+        app.call_from_thread(self._synced, report, answered)
 
     def _server_answers(self) -> bool:
         try:  # nothing sent still tells us whether the server is back
@@ -79,7 +84,7 @@ class JournalSender:
             return False
         return True
 
-    def _synced(self, report: SyncReport) -> None:
+    def _synced(self, report: SyncReport, answered: bool) -> None:
         app = self.app
         self.refresh_counts()
         for entry in report.sent:
@@ -90,8 +95,10 @@ class JournalSender:
                 app.screen_say(say.kept)
             self._announce.clear()
             app.went_offline()
-        elif report.sent or not report.auth_expired:
+        elif answered:
             app.came_back()
+        else:
+            app.went_offline()
         if report.auth_expired and app.session is not None:
             app.session_expired()
         for entry in report.rejected:

@@ -103,8 +103,7 @@ class ResidentScreen(CounterScreen):
         from counter_client.screens.case_form import CaseFormScreen
 
         if not self.counter.services:
-            self.say("Catalogue des services indisponible : reconnectez-vous au serveur.",
-                     error=True)
+            self.say(self.counter.services_missing(), error=True)
             return
         self.app.push_screen(CaseFormScreen(self.summary, self.counter.services))
 

@@ -81,6 +81,7 @@ async def test_a_visit_saved_as_the_server_dies_says_it_is_kept_here(
             assert app.online
             await pilot.press("v")
             await wait_for(pilot, lambda: isinstance(app.screen, VisitScreen))
+            await pilot.press("tab", "tab")
             await type_text(pilot, "Dossier complet")
             await pilot.press("enter")
             message = app.screen.query_one(MessageLine)
