@@ -249,10 +249,11 @@ class CounterApp(FrenchApp):
     # -- the journal (counter_client.sending) -----------------------------------------
 
     def journal_write(self, kind: EntryKind, payload: dict[str, Any], *, sent: str,
-                      kept: str) -> None:
+                      kept: str, delivered: str = "") -> None:
         """Durably keep a visit or a new request; the agent hears `sent` once the server
-        has it, `kept` if it could not be reached."""
-        self.sender.write(kind, payload, say=Announcement(sent=sent, kept=kept))
+        has it, `kept` if it could not be reached, then `delivered` when it arrives."""
+        self.sender.write(kind, payload,
+                          say=Announcement(sent=sent, kept=kept, delivered=delivered))
 
     def journal_changed(self) -> None:
         """An entry was sent again or set aside: recount, and send what is pending."""

@@ -27,12 +27,14 @@ class Announcement:
 
     sent: str  # "Visite enregistrée."
     kept: str  # "Visite gardée sur ce poste : elle sera envoyée dès le retour du réseau."
+    delivered: str = ""  # "Visite de Camille DURAND envoyée." once a kept entry arrives
 
 
 class JournalSender:
     def __init__(self, app: CounterApp) -> None:
         self.app = app
         self._announce: dict[str, Announcement] = {}
+        self._later: dict[str, str] = {}  # kept entries: what to say once they arrive
 
     def start(self) -> None:
         settings = self.app.settings
@@ -47,6 +49,7 @@ class JournalSender:
             self.app.screen_say("Enregistré sur ce poste, envoi au serveur…")
         else:
             self.app.screen_say(say.kept)
+            self._later[entry.key] = say.delivered or say.sent
         self.refresh_counts()
         self.sync_now()
 
@@ -90,9 +93,12 @@ class JournalSender:
         for entry in report.sent:
             if (say := self._announce.pop(entry.key, None)) is not None:
                 app.screen_say(say.sent)
+            elif (delivered := self._later.pop(entry.key, None)) is not None:
+                app.screen_say(delivered)  # replaces "gardée sur ce poste"
         if report.unreachable:
-            for say in self._announce.values():
+            for key, say in self._announce.items():
                 app.screen_say(say.kept)
+                self._later[key] = say.delivered or say.sent
             self._announce.clear()
             app.went_offline()
         elif answered:
@@ -103,6 +109,7 @@ class JournalSender:
             app.session_expired()
         for entry in report.rejected:
             self._announce.pop(entry.key, None)
+            self._later.pop(entry.key, None)
             app.notify(f"Refusé par le serveur : {entry.error} (F7 pour voir)",
                        severity="error", timeout=10)
         if report.sent:

@@ -66,4 +66,5 @@ class VisitScreen(FormScreen):
         self.dismiss(None)
         self.counter.journal_write(
             EntryKind.INTERACTION, payload, sent="Visite enregistrée.",
-            kept="Visite gardée sur ce poste : elle sera envoyée dès le retour du réseau.")
+            kept="Visite gardée sur ce poste : elle sera envoyée dès le retour du réseau.",
+            delivered=f"Visite de {labels.full_name(self.summary['resident'])} envoyée.")

@@ -45,7 +45,11 @@ class StatusLine(Static):
         if not online and cell_len(agent + OFFLINE + OFFLINE_MORE) + counts.cell_len <= width:
             line.append(OFFLINE_MORE, style="bold reverse")
         room = max(width - line.cell_len - counts.cell_len, 0)
-        name = Text(agent, style="bold")
+        name = Text(agent)
         if name.cell_len > room:
             name.truncate(room, overflow="ellipsis")
-        self.update(name + line + counts, layout=False)  # one line, always
+        text = Text()
+        text.append_text(Text(name.plain, style="bold"))
+        text.append_text(line)
+        text.append_text(counts)
+        self.update(text, layout=False)  # one line, always

@@ -34,7 +34,7 @@ from tests.counter_client.support import (
 from tests.support.live_server import LiveServer, free_port, seed_agents, serve
 
 pytestmark = pytest.mark.anyio
-QUIET = {"sync_interval_seconds": 3600, "health_interval_seconds": 3600}
+QUIET: dict[str, Any] = {"sync_interval_seconds": 3600, "health_interval_seconds": 3600}
 
 
 @pytest.fixture

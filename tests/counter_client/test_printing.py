@@ -164,6 +164,36 @@ async def test_nothing_prints_and_nobody_is_asked_while_signed_out(
         assert len(print_queue.jobs()) == 1  # kept for the next agent to decide
         await pilot.click("#username")
         await pilot.press(*"accueil", "tab", *"secret-pass", "enter")
-        app.printer.retry()  # signed in again: the agent is asked
-        await wait_for(pilot, lambda: (app.printer.retry() or True)
-                       and isinstance(app.screen, HeldPrintScreen))
+
+        def asked() -> bool:
+            app.printer.retry()  # signed in again: the agent is asked
+            return isinstance(app.screen, HeldPrintScreen)
+
+        await wait_for(pilot, asked)
+
+
+async def test_a_double_p_prints_one_receipt_and_the_held_one_names_its_resident(
+    live_server: LiveServer, tmp_path: Path, printer: RecordingPrinter,
+    print_queue: PrintQueue, cleanup: contextlib.ExitStack,
+) -> None:
+    seed_services(live_server)
+    api = cleanup.enter_context(api_client(live_server))
+    app = counter_app(live_server.url, tmp_path, print_queue=print_queue)
+    async with running(app, (80, 24)) as pilot:
+        await sign_in(pilot)
+        first = await _open_with_case(pilot, app, api, "Acte de naissance")
+        await pilot.press("p", "p")
+        await wait_for(pilot, lambda: "pas imprimé une seconde fois" in _message(app)
+                       or "pas ajouté une seconde fois" in _message(app))
+        await wait_for(pilot, lambda: len(print_queue.jobs()) == 1)
+        await pilot.press("escape")
+        await _open_with_case(pilot, app, api, "Livret de famille", given_name="Jean",
+                              family_name="Martin", phones=[], emails=[])
+        assert "gardé" not in _message(app) and "attente" not in _message(app)
+        printer.switch_on()
+        await wait_for(pilot, lambda: isinstance(app.screen, HeldPrintScreen))
+        shown = " ".join(str(w.render()) for w in app.screen.query("Static"))
+        assert first["display_reference"] in shown and "Camille DURAND" in shown
+        assert "n'est plus affichée" in shown
+        await pilot.press("i")
+        await wait_for(pilot, lambda: len(printer.printed_jobs()) == 1)
