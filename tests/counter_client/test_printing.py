@@ -192,8 +192,11 @@ async def test_a_double_p_prints_one_receipt_and_the_held_one_names_its_resident
         assert "gardé" not in _message(app) and "attente" not in _message(app)
         printer.switch_on()
         await wait_for(pilot, lambda: isinstance(app.screen, HeldPrintScreen))
-        shown = " ".join(str(w.render()) for w in app.screen.query("Static"))
-        assert first["display_reference"] in shown and "Camille DURAND" in shown
-        assert "n'est plus affichée" in shown
+
+        def shown() -> str:
+            return " ".join(str(w.render()) for w in app.screen.query("Static"))
+
+        await wait_for(pilot, lambda: "plus affichée" in shown())  # once composed
+        assert first["display_reference"] in shown() and "Camille DURAND" in shown()
         await pilot.press("i")
         await wait_for(pilot, lambda: len(printer.printed_jobs()) == 1)
