@@ -135,9 +135,26 @@ class CounterApp(FrenchApp):
         site = f" · {stored.site_code}" if stored.site_code else ""
         self.agent = f"{stored.display_name}{site}"
         self.switch_or_push(HomeScreen())
-        self.call_server(self.client.services, self._got_services)
-        self.call_server(self.client.sites, self._got_sites)
+        self.load_catalogue()
         self.sender.sync_now()
+
+    def load_catalogue(self) -> None:
+        """Fetch what the day needs and is not loaded yet; called again when the server
+        comes back, so a start while offline does not need a restart."""
+        if self.session is None:
+            return
+        if not self.services:
+            self.call_server(self.client.services, self._got_services, failed=lambda _: None)
+        if not self.site_name:
+            self.call_server(self.client.sites, self._got_sites, failed=lambda _: None)
+
+    def services_missing(self) -> str:
+        """Why the service list is not there yet, and what the agent can do."""
+        if not self.online:
+            return ("Liste des services pas encore chargée : le serveur est injoignable."
+                    " Elle se chargera d'elle-même à son retour ; réessayez alors.")
+        self.load_catalogue()
+        return "Liste des services en cours de chargement : réessayez dans un instant."
 
     def _got_services(self, services: list[dict[str, Any]]) -> None:
         self.services = services
@@ -150,16 +167,17 @@ class CounterApp(FrenchApp):
         if self.session is None:
             return
 
-        def sign_out() -> None:
-            try:
-                self.client.sign_out()
-            except ServerUnreachable:
-                self.client.token = None  # revoked on the server when it comes back (TTL)
+        def unreachable(_: ClientError) -> None:
+            # Not a success: the line stays offline. The token lapses on the server (TTL).
+            self.client.token = None
+            self._show_sign_in()
 
         self.sessions.clear()
         self.session = None
         self.agent = ""
-        self.call_server(sign_out, lambda _: self._show_sign_in())
+        self.printer.signed_out()
+        self.call_server(self.client.sign_out, lambda _: self._show_sign_in(),
+                         failed=unreachable)
 
     def session_expired(self) -> None:
         self.sessions.clear()
@@ -227,14 +245,16 @@ class CounterApp(FrenchApp):
             self.online = True
             self.notify("Serveur de nouveau joignable.")
             self.sender.sync_now()
+            self.load_catalogue()
 
     # -- the journal (counter_client.sending) -----------------------------------------
 
     def journal_write(self, kind: EntryKind, payload: dict[str, Any], *, sent: str,
-                      kept: str) -> None:
+                      kept: str, delivered: str = "") -> None:
         """Durably keep a visit or a new request; the agent hears `sent` once the server
-        has it, `kept` if it could not be reached."""
-        self.sender.write(kind, payload, say=Announcement(sent=sent, kept=kept))
+        has it, `kept` if it could not be reached, then `delivered` when it arrives."""
+        self.sender.write(kind, payload,
+                          say=Announcement(sent=sent, kept=kept, delivered=delivered))
 
     def journal_changed(self) -> None:
         """An entry was sent again or set aside: recount, and send what is pending."""

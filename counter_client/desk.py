@@ -43,10 +43,22 @@ def print_receipt(app: CounterApp, case: dict[str, Any]) -> None:
             next_steps=NEXT_STEPS.get(status, "").format(due=labels.day(fresh.get("due_date"))),
             follow_url=app.settings.follow_url or None,
         )
-        app.printer.submit(render_receipt(receipt), label=f"reçu {receipt.case_reference}",
-                           resident_id=str(fresh["resident_id"]))
+        resident_id = str(fresh["resident_id"])
+        name = _name_on_screen(app, resident_id)
+        label = f"reçu {receipt.case_reference}" + (f" de {name}" if name else "")
+        app.printer.submit(render_receipt(receipt), label=label, resident_id=resident_id)
 
     app.call_server(lambda: app.client.case(reference), done)
+
+
+def _name_on_screen(app: CounterApp, resident_id: str) -> str:
+    """The resident's name as the counter screen shows it, for the print job's label."""
+    from counter_client.screens.resident import ResidentScreen
+
+    for screen in app.screen_stack:
+        if isinstance(screen, ResidentScreen) and screen.resident_id == resident_id:
+            return labels.full_name(screen.summary["resident"])
+    return ""
 
 
 def print_badge(app: CounterApp, issued: dict[str, Any], resident: dict[str, Any]) -> None:
@@ -99,6 +111,6 @@ def new_ticket(app: CounterApp) -> None:
     from counter_client.screens.ticket import TicketScreen
 
     if not app.services:
-        app.screen_say("Catalogue des services indisponible (serveur injoignable).", error=True)
+        app.screen_say(app.services_missing(), error=True)
         return
     app.push_screen(TicketScreen(app.services))

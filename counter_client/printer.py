@@ -11,6 +11,7 @@ asked (print now, or discard) instead of it coming out at someone else's desk.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from counter_client.app import CounterApp
 
 logger = logging.getLogger("relais.counter")
+DEDUPE_SECONDS = 5.0  # a second P within this time is the same press, not a new receipt
 
 
 class CounterPrinter:
@@ -29,6 +31,7 @@ class CounterPrinter:
         self.app = app
         self.queue = queue
         self._asking: set[int] = set()
+        self._recent: dict[tuple[str, str], float] = {}  # (label, resident) -> sent at
 
     def start(self) -> None:
         if self.queue is not None:
@@ -50,9 +53,22 @@ class CounterPrinter:
         if queue is None:
             self.app.screen_say("Aucune imprimante n'est configurée sur ce poste.", error=True)
             return
+        now = time.monotonic()
+        key = (label, resident_id)
+        if now - self._recent.get(key, -DEDUPE_SECONDS) < DEDUPE_SECONDS:
+            self.app.screen_say(f"« {label} » vient déjà d'être envoyé à l'imprimante :"
+                                " il n'est pas imprimé une seconde fois.")
+            return
+        self._recent = {k: t for k, t in self._recent.items() if now - t < DEDUPE_SECONDS}
+        self._recent[key] = now
         hold = self.hold_rule()
 
         def work() -> None:
+            if any(j.label == label and j.resident_id == resident_id for j in queue.jobs()):
+                self.app.call_from_thread(
+                    self.app.screen_say, f"« {label} » attend déjà l'imprimante : il n'est"
+                    " pas ajouté une seconde fois.")
+                return
             try:
                 report = queue.submit(data, label=label, resident_id=resident_id, hold=hold)
             except PrinterError as exc:
@@ -80,6 +96,8 @@ class CounterPrinter:
         from counter_client.screens.held_print import HeldPrintScreen
 
         queue = self.queue
+        if self.app.session is None:
+            return  # nobody signed in: nothing prints, nobody is asked; jobs wait
         if self._asking and not any(isinstance(s, HeldPrintScreen) for s in self.app.screen_stack):
             self._asking.clear()  # closed unanswered (a scan reset the screens): ask again
         if queue is None or self._asking:
@@ -97,6 +115,11 @@ class CounterPrinter:
 
         self.app.run_worker(work, thread=True, group="print-retry", exclusive=True)
 
+    def signed_out(self) -> None:
+        """F10: the question closes with the screens (unanswered); the job stays in the
+        spool for the next signed-in agent to decide."""
+        self._asking.clear()
+
     def _retried(self, report: FlushReport) -> None:
         if report.printed:
             self.app.screen_say(
@@ -107,10 +130,12 @@ class CounterPrinter:
     def ask(self, job: PrintJob) -> None:
         from counter_client.screens.held_print import HeldPrintScreen
 
-        if job.id in self._asking:
+        if job.id in self._asking or self.app.session is None:
             return
         self._asking.add(job.id)
-        self.app.push_screen(HeldPrintScreen(job), lambda choice: self._decided(job, choice))
+        minutes = self.app.settings.print_max_wait_minutes
+        self.app.push_screen(HeldPrintScreen(job, max_wait_minutes=minutes),
+                             lambda choice: self._decided(job, choice))
 
     def _decided(self, job: PrintJob, print_it: bool | None) -> None:
         queue = self.queue

@@ -27,12 +27,14 @@ class Announcement:
 
     sent: str  # "Visite enregistrée."
     kept: str  # "Visite gardée sur ce poste : elle sera envoyée dès le retour du réseau."
+    delivered: str = ""  # "Visite de Camille DURAND envoyée." once a kept entry arrives
 
 
 class JournalSender:
     def __init__(self, app: CounterApp) -> None:
         self.app = app
         self._announce: dict[str, Announcement] = {}
+        self._later: dict[str, str] = {}  # kept entries: what to say once they arrive
 
     def start(self) -> None:
         settings = self.app.settings
@@ -47,6 +49,7 @@ class JournalSender:
             self.app.screen_say("Enregistré sur ce poste, envoi au serveur…")
         else:
             self.app.screen_say(say.kept)
+            self._later[entry.key] = say.delivered or say.sent
         self.refresh_counts()
         self.sync_now()
 
@@ -68,9 +71,14 @@ class JournalSender:
         except Exception:  # the journal keeps everything; the next round retries
             logger.exception("journal sync failed")
             return
-        if report.unreachable and not report.sent:
-            report.unreachable = not self._server_answers()
-        app.call_from_thread(self._synced, report)
+        # The line goes back online only on a real answer: an empty journal (nothing
+        # tried), a busy sync or a refused connection proves nothing, so ask /health.
+        answered = bool(report.sent or report.rejected or report.auth_expired)
+        if not answered:
+            answered = self._server_answers()
+            if report.unreachable:
+                report.unreachable = not answered
+        app.call_from_thread(self._synced, report, answered)
 
     def _server_answers(self) -> bool:
         try:  # nothing sent still tells us whether the server is back
@@ -79,23 +87,29 @@ class JournalSender:
             return False
         return True
 
-    def _synced(self, report: SyncReport) -> None:
+    def _synced(self, report: SyncReport, answered: bool) -> None:
         app = self.app
         self.refresh_counts()
         for entry in report.sent:
             if (say := self._announce.pop(entry.key, None)) is not None:
                 app.screen_say(say.sent)
+            elif (delivered := self._later.pop(entry.key, None)) is not None:
+                app.screen_say(delivered)  # replaces "gardée sur ce poste"
         if report.unreachable:
-            for say in self._announce.values():
+            for key, say in self._announce.items():
                 app.screen_say(say.kept)
+                self._later[key] = say.delivered or say.sent
             self._announce.clear()
             app.went_offline()
-        elif report.sent or not report.auth_expired:
+        elif answered:
             app.came_back()
+        else:
+            app.went_offline()
         if report.auth_expired and app.session is not None:
             app.session_expired()
         for entry in report.rejected:
             self._announce.pop(entry.key, None)
+            self._later.pop(entry.key, None)
             app.notify(f"Refusé par le serveur : {entry.error} (F7 pour voir)",
                        severity="error", timeout=10, markup=False)
         if report.sent:

@@ -101,6 +101,22 @@ def serve(
     )
 
 
+def _port_free_or_exit(host: str, port: int) -> None:
+    """Say in French that the port is taken, before uvicorn says it in English."""
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try:
+            probe.bind((host, port))
+        except OSError:
+            console.print(
+                f"[red]Le port {port} est déjà utilisé sur {host} (une autre démonstration"
+                " ou un autre serveur tourne ?). Arrêtez-le, ou choisissez un autre port :"
+                f" [bold]relais demo --port {port + 1}[/][/]")
+            raise typer.Exit(1) from None
+
+
 @app.command()
 def demo(
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
@@ -112,6 +128,9 @@ def demo(
 ) -> None:
     """Embedded database + realistic French demo data + the server, in one command."""
     from crm_core.demo.runner import prepare_demo
+
+    if not seed_only:
+        _port_free_or_exit(host, port)
 
     os.environ["RELAIS_DEMO_MODE"] = "true"
     # Demo only: a known PBX secret, so that `relais phone ring` can play the PBX.

@@ -72,4 +72,5 @@ class CaseFormScreen(FormScreen):
         self.dismiss(None)
         self.counter.journal_write(
             EntryKind.CASE, payload, sent="Demande enregistrée.",
-            kept="Demande gardée sur ce poste : elle sera envoyée dès le retour du réseau.")
+            kept="Demande gardée sur ce poste : elle sera envoyée dès le retour du réseau.",
+            delivered=f"Demande de {labels.full_name(self.summary['resident'])} envoyée.")

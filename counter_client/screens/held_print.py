@@ -24,9 +24,10 @@ class HeldPrintScreen(ModalScreen[bool]):
         Binding("x", "discard", "Ne pas imprimer"),
     ]
 
-    def __init__(self, job: PrintJob) -> None:
+    def __init__(self, job: PrintJob, *, max_wait_minutes: float) -> None:
         super().__init__()
         self.job = job
+        self.max_wait_minutes = max_wait_minutes
 
     def compose(self) -> ComposeResult:
         minutes = int((datetime.now(UTC) - self.job.created_at).total_seconds() // 60)
@@ -35,8 +36,11 @@ class HeldPrintScreen(ModalScreen[bool]):
             box.border_title = "Impression en attente"
             yield Static(Text(f"« {self.job.label} » attend l'imprimante depuis le {made}"
                               f" ({minutes} min)."), classes="strong")
-            yield Static("Il a été préparé pour un autre usager que celui affiché, ou il y a"
-                         " longtemps : la personne est peut-être partie. L'imprimer ici"
+            if minutes >= self.max_wait_minutes:
+                why = f"Il attend depuis plus de {self.max_wait_minutes:g} min"
+            else:
+                why = "Il a été préparé pour une personne qui n'est plus affichée à l'écran"
+            yield Static(f"{why} : la personne est peut-être partie. L'imprimer ici"
                          " maintenant, ou ne pas l'imprimer ?")
         yield KeyBar()
 

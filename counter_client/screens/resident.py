@@ -56,6 +56,7 @@ class ResidentScreen(CounterScreen):
     def show(self, summary: dict[str, Any]) -> None:
         if str(summary["resident"]["id"]) != self.resident_id:
             self.recent_case = None
+            self.say("")  # a message about the previous resident is not about this one
         self.summary = summary
         self.query_one(ResidentCard).show(summary)
         self.query_one(CasesTable).show(summary.get("open_cases", []))
@@ -103,8 +104,7 @@ class ResidentScreen(CounterScreen):
         from counter_client.screens.case_form import CaseFormScreen
 
         if not self.counter.services:
-            self.say("Catalogue des services indisponible : reconnectez-vous au serveur.",
-                     error=True)
+            self.say(self.counter.services_missing(), error=True)
             return
         self.app.push_screen(CaseFormScreen(self.summary, self.counter.services))
 

@@ -41,11 +41,16 @@ class VisitScreen(FormScreen):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.query_one("#note", Input).focus()
+        self.query_one("#outcome", Choice).focus()  # the first field, then Tab, Tab: note
 
     @on(Input.Submitted, "#note")
     def _enter(self) -> None:
-        self.action_save()
+        # Enter saves a visit the agent wrote something for; an empty note saves only
+        # with Ctrl+S, so a stray Enter never records "information donnée" by surprise.
+        if self.query_one("#note", Input).value.strip():
+            self.action_save()
+        else:
+            self.say("Note vide : Ctrl+S enregistre la visite sans note, Échap annule.")
 
     def action_save(self) -> None:
         outcome = self.query_one("#outcome", Select).value
@@ -62,4 +67,5 @@ class VisitScreen(FormScreen):
         self.dismiss(None)
         self.counter.journal_write(
             EntryKind.INTERACTION, payload, sent="Visite enregistrée.",
-            kept="Visite gardée sur ce poste : elle sera envoyée dès le retour du réseau.")
+            kept="Visite gardée sur ce poste : elle sera envoyée dès le retour du réseau.",
+            delivered=f"Visite de {labels.full_name(self.summary['resident'])} envoyée.")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Select
@@ -32,7 +33,19 @@ class _ChoiceMenu(SelectOverlay):
 
 
 class Choice(Select[Any]):
-    """`Select`, whose open menu shows "Échap Fermer la liste" instead of "Dismiss menu"."""
+    """`Select`, whose open menu shows "Échap Fermer la liste" instead of "Dismiss menu".
+
+    A letter typed on the closed list would be dropped silently by `Select`: here it opens
+    the list and searches it, so nothing typed is lost without the agent seeing it."""
+
+    def on_key(self, event: events.Key) -> None:
+        if self.expanded or not event.is_printable or event.character in (None, " "):
+            return
+        event.stop()
+        event.prevent_default()
+        self.expanded = True
+        menu = self.query_one(_ChoiceMenu)
+        self.call_after_refresh(menu.post_message, events.Key(event.key, event.character))
 
     def compose(self) -> ComposeResult:
         yield SelectCurrent(self.prompt)

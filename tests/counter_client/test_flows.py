@@ -50,7 +50,7 @@ async def test_sign_in_search_as_you_type_and_record_a_visit(
         await wait_for(pilot, lambda: isinstance(app.screen, ResidentScreen))
         card = str(app.screen.query_one(ResidentCard).render())
         assert "Camille DURAND" in card
-        await pilot.press("v")
+        await pilot.press("v", "tab", "tab")  # Résultat, Demande concernée, Note
         await type_text(pilot, "Renseignement passeport")
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.pending == 0 and isinstance(app.screen, ResidentScreen))

@@ -137,3 +137,66 @@ async def test_a_receipt_that_waited_too_long_is_printed_only_if_the_agent_says_
         await wait_for(pilot, lambda: len(printer.printed_jobs()) == 1)
         await wait_for(pilot, lambda: isinstance(app.screen, ResidentScreen))
     assert case["display_reference"] in decode(printer.printed_jobs()[0]).text
+
+
+async def test_nothing_prints_and_nobody_is_asked_while_signed_out(
+    live_server: LiveServer, tmp_path: Path, printer: RecordingPrinter,
+    print_queue: PrintQueue, cleanup: contextlib.ExitStack,
+) -> None:
+    from counter_client.screens.sign_in import SignInScreen
+
+    seed_services(live_server)
+    api = cleanup.enter_context(api_client(live_server))
+    app = counter_app(live_server.url, tmp_path, print_queue=print_queue,
+                      print_retry_seconds=3600)  # the test drives each retry
+    async with running(app, (80, 24)) as pilot:
+        await sign_in(pilot)
+        await _open_with_case(pilot, app, api, "Acte de naissance")
+        await pilot.press("p")
+        await wait_for(pilot, lambda: "mise en attente" in _message(app))
+        await pilot.press("f10")
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        printer.switch_on()
+        app.printer.retry()
+        await pilot.pause()
+        assert not any(isinstance(s, HeldPrintScreen) for s in app.screen_stack)
+        assert printer.printed_jobs(timeout=0.5) == []
+        assert len(print_queue.jobs()) == 1  # kept for the next agent to decide
+        await pilot.click("#username")
+        await pilot.press(*"accueil", "tab", *"secret-pass", "enter")
+
+        def asked() -> bool:
+            app.printer.retry()  # signed in again: the agent is asked
+            return isinstance(app.screen, HeldPrintScreen)
+
+        await wait_for(pilot, asked)
+
+
+async def test_a_double_p_prints_one_receipt_and_the_held_one_names_its_resident(
+    live_server: LiveServer, tmp_path: Path, printer: RecordingPrinter,
+    print_queue: PrintQueue, cleanup: contextlib.ExitStack,
+) -> None:
+    seed_services(live_server)
+    api = cleanup.enter_context(api_client(live_server))
+    app = counter_app(live_server.url, tmp_path, print_queue=print_queue)
+    async with running(app, (80, 24)) as pilot:
+        await sign_in(pilot)
+        first = await _open_with_case(pilot, app, api, "Acte de naissance")
+        await pilot.press("p", "p")
+        await wait_for(pilot, lambda: "pas imprimé une seconde fois" in _message(app)
+                       or "pas ajouté une seconde fois" in _message(app))
+        await wait_for(pilot, lambda: len(print_queue.jobs()) == 1)
+        await pilot.press("escape")
+        await _open_with_case(pilot, app, api, "Livret de famille", given_name="Jean",
+                              family_name="Martin", phones=[], emails=[])
+        assert "gardé" not in _message(app) and "attente" not in _message(app)
+        printer.switch_on()
+        await wait_for(pilot, lambda: isinstance(app.screen, HeldPrintScreen))
+
+        def shown() -> str:
+            return " ".join(str(w.render()) for w in app.screen.query("Static"))
+
+        await wait_for(pilot, lambda: "plus affichée" in shown())  # once composed
+        assert first["display_reference"] in shown() and "Camille DURAND" in shown()
+        await pilot.press("i")
+        await wait_for(pilot, lambda: len(printer.printed_jobs()) == 1)

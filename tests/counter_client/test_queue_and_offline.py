@@ -110,7 +110,7 @@ async def test_server_stops_mid_work_visits_wait_then_arrive_exactly_once(
                                "contact_points": [], "badges": [], "flags": []})
         await wait_for(pilot, lambda: isinstance(offline.screen, ResidentScreen))
         for number in (1, 2, 3):
-            await pilot.press("v")
+            await pilot.press("v", "tab", "tab")
             await type_text(pilot, f"visite {number}")
             await pilot.press("enter")
             await wait_for(pilot, lambda: isinstance(offline.screen, ResidentScreen))

@@ -81,9 +81,14 @@ async def test_a_visit_saved_as_the_server_dies_says_it_is_kept_here(
             assert app.online
             await pilot.press("v")
             await wait_for(pilot, lambda: isinstance(app.screen, VisitScreen))
+            await pilot.press("tab", "tab")
             await type_text(pilot, "Dossier complet")
             await pilot.press("enter")
             message = app.screen.query_one(MessageLine)
             await wait_for(pilot, lambda: "gardée sur ce poste" in str(message.render()))
             assert "Visite enregistrée" not in str(message.render())
             assert app.pending == 1 and not app.online
+            with serve(server_engine, port=port):  # back: the agent hears it went through
+                await wait_for(pilot, lambda: app.pending == 0)
+                await wait_for(pilot, lambda: "Visite de Camille DURAND envoyée."
+                               in str(message.render()))

@@ -84,6 +84,22 @@ def test_demo_prepares_data_and_prints_credentials(
     assert "déjà initialisée" in again.output
 
 
+def test_demo_on_a_busy_port_says_so_in_french(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import socket
+
+    monkeypatch.setenv("RELAIS_DATA_DIR", str(tmp_path))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = runner.invoke(app, ["demo", "--port", str(port)])
+    assert result.exit_code == 1, result.output
+    assert f"Le port {port} est déjà utilisé" in result.output
+    assert "Errno" not in result.output and not (tmp_path / "demo.db").exists()
+
+
 READ_COMMANDS = [
     ["audit", "verify"], ["audit", "purge", "--dry-run"], ["retention", "run", "--dry-run"],
     ["report", "month", "2026-10"], ["report", "refresh"], ["residents", "duplicates"],
