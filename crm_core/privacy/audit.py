@@ -176,7 +176,7 @@ def verify(
                 report.problems.append(
                     f"maillons {expected_seq} à {seq - 1} de la chaîne supprimés"
                 )
-            if rest[2] is None:  # resident_id is never NULL: the row is gone
+            if rest[0] is None:  # occurred_at is never NULL: the outer join found no row
                 report.problems.append(f"ligne {log_id} (maillon {seq}) supprimée du journal")
             else:
                 if not _link_holds(previous, (log_id, *rest), stored):

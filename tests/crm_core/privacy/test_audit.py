@@ -18,7 +18,7 @@ from crm_core.agents.actor import Actor
 from crm_core.privacy.audit import purge, seal_all, seal_pending, verify
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.models import AccessLog, AccessLogSeal, AuditPurge
-from crm_core.privacy.service import record_access
+from crm_core.privacy.service import record_access, record_search
 
 
 def _log_rows(db_session: Session, factories: ModuleType, count: int,
@@ -109,6 +109,29 @@ def test_an_intact_chain_verifies_and_names_its_head(
     head_seq = db_session.scalar(select(func.max(AccessLogSeal.seq)))
     assert report.head_seq == head_seq and report.checked >= 5
     assert verify(db_session=db_session, expect_head=report.head).intact
+
+
+def test_a_search_row_naming_nobody_verifies_and_its_edit_is_caught(
+    db_session: Session, factories: ModuleType
+) -> None:
+    """A search leaves a row with no resident: the verifier once read a missing resident as
+    a deleted row and cried « supprimée » after every search."""
+    rows = _log_rows(db_session, factories, 1)
+    agent = factories.AgentFactory()
+    actor = Actor(username=agent.username, agent_id=agent.id, role=agent.role,
+                  site_id=agent.site_id)
+    record_search(db_session=db_session, actor=actor, criteria=["phone"], results=2)
+    db_session.flush()
+    seal_all(db_session=db_session)
+    report = verify(db_session=db_session)
+    assert report.intact, report.problems
+    search_id = db_session.scalar(select(func.max(AccessLog.id)))
+    assert search_id is not None and search_id > rows[0].id
+    with _triggers_bypassed(db_session):
+        db_session.execute(update(AccessLog).where(AccessLog.id == search_id)
+                           .values(reason="phone : 0 résultat(s)"))
+    problems = verify(db_session=db_session).problems
+    assert any(f"ligne {search_id}" in p and "modifiée" in p for p in problems), problems
 
 
 def test_an_edit_behind_the_applications_back_is_caught(
