@@ -12,7 +12,13 @@ from typing import Any
 
 import httpx
 
-from crm_core.client.errors import Ambiguous, ApiError, ClientClosed, ServerUnreachable
+from crm_core.client.errors import (
+    Ambiguous,
+    ApiError,
+    ClientClosed,
+    NotRelais,
+    ServerUnreachable,
+)
 
 DEFAULT_TIMEOUT = httpx.Timeout(5.0, connect=2.0)
 
@@ -69,7 +75,21 @@ class RelaisClient:
             raise _problem(response)
         if response.status_code == 204 or not response.content:
             return None
-        return response.json()
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise self._not_relais() from exc
+
+    def _not_relais(self) -> NotRelais:
+        return NotRelais(f"La réponse de {self.base_url} n'est pas celle d'un serveur Relais :"
+                         " travail hors ligne")
+
+    def _listed(self, path: str) -> list[dict[str, Any]]:
+        """A list of objects, as every Relais list route answers, or the server is not Relais."""
+        answer = self._request("GET", path)
+        if not isinstance(answer, list) or not all(isinstance(item, dict) for item in answer):
+            raise self._not_relais()
+        return answer
 
     # -- agents -----------------------------------------------------------------------
 
@@ -90,13 +110,19 @@ class RelaisClient:
         return dict(self._request("GET", "/auth/me"))
 
     def health(self) -> dict[str, Any]:
-        return dict(self._request("GET", "/health"))
+        """The server's health; anything but Relais's own answer counts as no answer, so a
+        page that says "ok" to every request cannot put an app online."""
+        answer = self._request("GET", "/health")
+        if not (isinstance(answer, dict) and answer.get("status") == "ok"
+                and {"version", "database"} <= answer.keys()):
+            raise self._not_relais()
+        return answer
 
     def services(self) -> list[dict[str, Any]]:
-        return list(self._request("GET", "/services"))
+        return self._listed("/services")
 
     def sites(self) -> list[dict[str, Any]]:
-        return list(self._request("GET", "/sites"))
+        return self._listed("/sites")
 
     # -- residents --------------------------------------------------------------------
 

@@ -15,6 +15,11 @@ class ServerUnreachable(ClientError):
     """No answer (network down, server stopped, timeout): the apps switch to offline mode."""
 
 
+class NotRelais(ServerUnreachable):
+    """Something answers at the address but it is not a Relais server (a proxy's error page,
+    a maintenance page, another service): as good as no answer, the apps stay offline."""
+
+
 class ClientClosed(ServerUnreachable):
     """The app is closing its client: nothing more is sent (what was kept offline stays)."""
 

@@ -4,12 +4,13 @@ import gc
 import threading
 import time
 import warnings
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from crm_core.cases.models import Service
 from crm_core.client import Ambiguous, ApiError, RelaisClient, ServerUnreachable
-from crm_core.client.errors import ClientClosed
+from crm_core.client.errors import ClientClosed, NotRelais
 from tests.support.live_server import LiveServer, free_port
 
 
@@ -30,7 +31,7 @@ def test_client_against_a_real_server(live_server: LiveServer) -> None:
         assert case["origin_channel"] == "counter"
         client.update_case(case["reference"], status="resolved", note="Remis en main propre")
         summary = client.lookup(phone="+33611223344")
-        assert summary["open_cases"][0]["status"] == "resolved"
+        assert summary["open_cases"] == []  # resolved is no longer open (issue 19)
         client.create_resident(given_name="Anne", family_name="Le Goff",
                                phones=["06 11 22 33 44"])
         with pytest.raises(Ambiguous) as ambiguous:
@@ -85,3 +86,42 @@ def test_closing_while_workers_call_leaves_no_connection_open(live_server: LiveS
             gc.collect()
         leaked += [w for w in caught if issubclass(w.category, ResourceWarning)]
     assert leaked == []
+
+
+class _Impostor(BaseHTTPRequestHandler):
+    """Answers every GET with one fixed document: a proxy's page, or a JSON "ok"."""
+
+    body = b""
+    content_type = "text/html"
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", self.content_type)
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize(("content_type", "body"), [
+    ("text/html", b"<html>page du proxy</html>"),
+    ("application/json", b'{"status": "ok"}'),
+])
+def test_something_that_is_not_relais_counts_as_no_server(content_type: str, body: bytes) -> None:
+    """Outside test (issue 19): a maintenance page at the server's address crashed the counter
+    on its health check, and a JSON "ok" to everything put it online, then crashed it."""
+    handler = type("Impostor", (_Impostor,), {"body": body, "content_type": content_type})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with RelaisClient(f"http://127.0.0.1:{server.server_address[1]}") as client:
+            for call in (client.health, client.sites, client.services):
+                with pytest.raises(NotRelais, match="n'est pas celle d'un serveur Relais"):
+                    call()
+            with pytest.raises(ServerUnreachable):  # what the apps catch to go offline
+                client.health()
+    finally:
+        server.shutdown()
+        server.server_close()
