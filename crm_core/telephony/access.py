@@ -27,7 +27,7 @@ def open_call(*, db_session: Session, actor: Actor, call_pk: uuid.UUID) -> Call:
     if call.resident_id is not None:
         access_log.record_access(db_session=db_session, actor=actor,
                                  resident_id=call.resident_id,
-                                 operation=AccessOperation.READ_CALL, reason="appel")
+                                 operation=AccessOperation.READ_CALL, reason="fiche d'un appel")
     return call
 
 
@@ -40,7 +40,7 @@ def open_callback(*, db_session: Session, actor: Actor, callback_id: uuid.UUID) 
     if callback.resident_id is not None:
         access_log.record_access(db_session=db_session, actor=actor,
                                  resident_id=callback.resident_id,
-                                 operation=AccessOperation.READ_CALL, reason="rappel")
+                                 operation=AccessOperation.READ_CALL, reason="rappel à faire")
     return callback
 
 

@@ -76,6 +76,7 @@ async def test_started_online_recognised_at_the_counter(
 
         await pilot.press("v")  # the visit, about the online request
         await wait_for(pilot, lambda: isinstance(app.screen, VisitScreen))
+        await pilot.press("tab", "tab")  # Résultat, Demande concernée, then the note
         await type_text(pilot, "Pièces justificatives apportées")
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.pending == 0 and len(

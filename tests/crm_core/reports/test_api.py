@@ -74,7 +74,7 @@ def test_bad_input_is_a_french_problem(
     headers = _supervisor(client, factories, None)
     cases = {
         ("channels", "from=2026-10-31&to=2026-10-01"): (422, "Période inversée"),
-        ("channels", "from=1900-01-01&to=1900-02-01"): (422, "hors limites"),
+        ("channels", "from=1900-01-01&to=1900-02-01"): (422, "hors des limites"),
         ("channels", "from=2030-01-01&to=2030-02-01"): (422, "hors limites"),
         ("channels", "from=2010-01-01&to=2026-10-01"): (422, "trop longue"),
         ("channels", "from=2026-13-01&to=2026-10-01"): (422, "date invalide"),

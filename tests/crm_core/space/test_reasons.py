@@ -67,6 +67,11 @@ WRITTEN: dict[tuple[str, str], list[str | None]] = {
     ("telephony/service.py", "AccessOperation.LOOKUP"): [
         "incoming_call:201", "desk_snapshot:201"],
     ("telephony/service.py", "None"): [],  # log_disclosure: the LOOKUP above
+    ("telephony/desk.py", "None"): [],  # log_disclosure again: "incoming_call:201" above
+    ("telephony/access.py", "AccessOperation.READ_CALL"): ["fiche d'un appel", "rappel à faire"],
+    ("badges/router.py", "AccessOperation.READ_BADGES"): [None],
+    ("reminders/router.py", "AccessOperation.READ_REMINDERS"): [None],
+    ("privacy/service.py", "operation"): [],  # record_reads_once_a_day: its caller's (queue)
 }
 _CODE = re.compile(r"^[a-z_]+([:=][\w-]*)?$|^[0-9A-Z]{7}$")
 
