@@ -34,6 +34,7 @@ from crm_core.bench.pgcluster import PostgresCluster, PostgresUnavailable, runni
 from crm_core.config import get_settings  # noqa: E402
 from crm_core.database.engine import make_engine  # noqa: E402
 from crm_core.database.migrate import upgrade  # noqa: E402
+from tests.support.templates import DatabaseTemplates  # noqa: E402
 
 ENGINES = ["sqlite", "postgresql"]
 
@@ -85,6 +86,22 @@ def fresh_database_url(
     return _engine_url(engine.dialect.name, cluster, name, tmp_path)
 
 
+@pytest.fixture(scope="session")
+def database_templates(
+    request: pytest.FixtureRequest, engine: Engine, tmp_path_factory: pytest.TempPathFactory
+) -> DatabaseTemplates:
+    """Migrated databases to copy, on the current engine (see tests/support/templates.py)."""
+    is_sqlite = engine.dialect.name == "sqlite"
+    cluster = None if is_sqlite else request.getfixturevalue("postgres_cluster")
+    return DatabaseTemplates(engine.dialect.name, cluster, tmp_path_factory.mktemp("templates"))
+
+
+@pytest.fixture
+def migrated_database_url(database_templates: DatabaseTemplates, tmp_path: Path) -> str:
+    """A database of its own, migrated to the head, on the current engine."""
+    return database_templates.copy("migrated", upgrade, tmp_path)
+
+
 @pytest.fixture
 def db_session(engine: Engine) -> Iterator[Session]:
     connection = engine.connect()
@@ -108,16 +125,27 @@ def _fresh_settings() -> Iterator[None]:
     get_settings.cache_clear()
 
 
+def _migrated_with_agents(engine: Engine) -> None:
+    from tests.support.live_server import seed_agents
+
+    upgrade(engine)
+    seed_agents(engine)
+
+
 @pytest.fixture
-def live_server(fresh_database_url: str) -> Iterator[object]:
+def agents_database_url(database_templates: DatabaseTemplates, tmp_path: Path) -> str:
+    """A migrated database of its own with the live server's agents (`seed_agents`)."""
+    return database_templates.copy("agents", _migrated_with_agents, tmp_path)
+
+
+@pytest.fixture
+def live_server(agents_database_url: str) -> Iterator[object]:
     """A real server on 127.0.0.1 over its own migrated database, with one agent per role
     (password "secret-pass"). Data written through it is committed, so it never touches the
     rolled-back database of the other tests."""
-    from tests.support.live_server import seed_agents, serve
+    from tests.support.live_server import serve
 
-    server_engine = make_engine(fresh_database_url)
-    upgrade(server_engine)
-    seed_agents(server_engine)
+    server_engine = make_engine(agents_database_url)
     with serve(server_engine) as server:
         yield server
     server_engine.dispose()

@@ -96,12 +96,14 @@ class PostgresCluster:
                       "-w", "stop")
         shutil.rmtree(self.base_dir, ignore_errors=True)
 
-    def create_database(self, name: str) -> str:
+    def create_database(self, name: str, *, template: str | None = None) -> str:
+        """A new database (a copy of `template` when given: much faster than migrating)."""
         import psycopg
 
+        copy_of = f' TEMPLATE "{template}"' if template else ""
         with psycopg.connect(self.url().replace("+psycopg", ""), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')  # names are ours, never input
-            conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"{copy_of}')
         return self.url(name)
 
 

@@ -12,7 +12,6 @@ from crm_core.cases import reference as refs
 from crm_core.cases import service as cases
 from crm_core.cases.enums import CaseKind, CaseStatus
 from crm_core.database.engine import make_engine
-from crm_core.database.migrate import upgrade
 from crm_core.demo.bulk import BULK_AGENT_USERNAME, load_dataset, sample_rows
 from crm_core.demo.catalogue import SERVICES
 from crm_core.interactions.enums import Channel, Direction, Outcome
@@ -39,9 +38,8 @@ ENUMS = [
 
 
 @pytest.fixture
-def fresh_engine(fresh_database_url: str) -> Iterator[Engine]:
-    engine = make_engine(fresh_database_url)
-    upgrade(engine)
+def fresh_engine(migrated_database_url: str) -> Iterator[Engine]:
+    engine = make_engine(migrated_database_url)
     yield engine
     engine.dispose()
 

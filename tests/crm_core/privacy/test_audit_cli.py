@@ -14,7 +14,6 @@ from crm_core.agents.actor import SYSTEM
 from crm_core.cli import app
 from crm_core.config import get_settings
 from crm_core.database.engine import make_engine, make_session_factory
-from crm_core.database.migrate import upgrade
 from crm_core.privacy.models import AccessLogSeal
 from crm_core.privacy.sealer import PeriodicSealer
 from crm_core.residents import service as residents
@@ -24,11 +23,10 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def own_engine(monkeypatch: pytest.MonkeyPatch, fresh_database_url: str) -> Iterator[Engine]:
-    monkeypatch.setenv("RELAIS_DATABASE_URL", fresh_database_url)
+def own_engine(monkeypatch: pytest.MonkeyPatch, migrated_database_url: str) -> Iterator[Engine]:
+    monkeypatch.setenv("RELAIS_DATABASE_URL", migrated_database_url)
     get_settings.cache_clear()
-    engine = make_engine(fresh_database_url)
-    upgrade(engine)
+    engine = make_engine(migrated_database_url)
     with make_session_factory(engine)() as session:
         for given in ("Hélène", "Yannick"):
             residents.create(db_session=session, actor=SYSTEM, data=ResidentCreate(
@@ -88,13 +86,10 @@ def test_retention_run_reports_then_applies(own_engine: Engine) -> None:
 
 
 def test_verify_refuses_to_vouch_for_an_empty_log(
-    monkeypatch: pytest.MonkeyPatch, fresh_database_url: str
+    monkeypatch: pytest.MonkeyPatch, migrated_database_url: str
 ) -> None:
-    monkeypatch.setenv("RELAIS_DATABASE_URL", fresh_database_url)
+    monkeypatch.setenv("RELAIS_DATABASE_URL", migrated_database_url)
     get_settings.cache_clear()
-    engine = make_engine(fresh_database_url)
-    upgrade(engine)
-    engine.dispose()
     result = runner.invoke(app, ["audit", "verify"])
     assert result.exit_code == 2, result.output
     assert "Journal vide : rien à vérifier" in result.output

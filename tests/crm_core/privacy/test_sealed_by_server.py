@@ -16,18 +16,15 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from crm_core.database.engine import make_engine, make_session_factory
-from crm_core.database.migrate import upgrade
 from crm_core.privacy.models import AccessLog, AccessLogSeal
 from tests.crm_core.privacy.test_audit import _triggers_bypassed
 from tests.support.clock import python_command
-from tests.support.live_server import free_port, seed_agents
+from tests.support.live_server import free_port
 
 
 @pytest.fixture
-def server_database(fresh_database_url: str) -> Iterator[Engine]:
-    engine = make_engine(fresh_database_url)
-    upgrade(engine)
-    seed_agents(engine)
+def server_database(agents_database_url: str) -> Iterator[Engine]:
+    engine = make_engine(agents_database_url)
     yield engine
     engine.dispose()
 

@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import SYSTEM
 from crm_core.database.engine import make_engine, make_session_factory
-from crm_core.database.migrate import upgrade
 from crm_core.recognition.bench import _in_process, _replay, _targets, render
 from crm_core.recognition.quality import make_queries
 from crm_core.residents import service
@@ -25,11 +24,10 @@ def _people(session: Session) -> None:
             given_name=given, family_name=family, birth_date=date(1970 + i, 1 + i, 10 + i)))
 
 
-def test_quality_set_recall_and_sql_replay(fresh_database_url: str) -> None:
+def test_quality_set_recall_and_sql_replay(migrated_database_url: str) -> None:
     from rich.console import Console
 
-    engine = make_engine(fresh_database_url)
-    upgrade(engine)
+    engine = make_engine(migrated_database_url)
     try:
         with make_session_factory(engine)() as session:
             _people(session)

@@ -15,7 +15,6 @@ from crm_core.agents.service import create_agent
 from crm_core.cli import app
 from crm_core.config import get_settings
 from crm_core.database.engine import make_engine, make_session_factory
-from crm_core.database.migrate import upgrade
 from crm_core.recognition.models import ResidentMerge, SearchKey
 from crm_core.residents import service
 from crm_core.residents.enums import ResidentStatus
@@ -26,12 +25,11 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def database(monkeypatch: pytest.MonkeyPatch, fresh_database_url: str) -> str:
-    monkeypatch.setenv("RELAIS_DATABASE_URL", fresh_database_url)
+def database(monkeypatch: pytest.MonkeyPatch, migrated_database_url: str) -> str:
+    monkeypatch.setenv("RELAIS_DATABASE_URL", migrated_database_url)
     monkeypatch.setenv("COLUMNS", "200")
     get_settings.cache_clear()
-    engine = make_engine(fresh_database_url)
-    upgrade(engine)
+    engine = make_engine(migrated_database_url)
     with make_session_factory(engine)() as session:
         for username, role in (("chef", Role.SUPERVISOR), ("guichet", Role.COUNTER)):
             create_agent(db_session=session, username=username, display_name=username,
@@ -41,7 +39,7 @@ def database(monkeypatch: pytest.MonkeyPatch, fresh_database_url: str) -> str:
                 given_name=given, family_name=family, birth_date=date(1984, 3, 12)))
         session.commit()
     engine.dispose()
-    return fresh_database_url
+    return migrated_database_url
 
 
 def test_duplicates_merge_unmerge_and_reindex(database: str) -> None:

@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import SYSTEM
 from crm_core.database.engine import make_engine, make_session_factory
-from crm_core.database.migrate import upgrade
 from crm_core.recognition.indexing import reindex_residents
 from crm_core.recognition.keys import KeyKind
 from crm_core.recognition.models import SearchKey, SearchTokenKey
@@ -60,10 +59,9 @@ def test_factory_residents_are_indexed_on_demand(
     assert {"henaff", "lehenaff", "henaff loic"} <= set(keys_of(db_session, resident.id))
 
 
-def test_rebuild_gives_the_keys_the_live_path_gives(fresh_database_url: str) -> None:
+def test_rebuild_gives_the_keys_the_live_path_gives(migrated_database_url: str) -> None:
     """On a database of its own: the rebuild commits (COPY on PostgreSQL)."""
-    own = make_engine(fresh_database_url)
-    upgrade(own)
+    own = make_engine(migrated_database_url)
     try:
         with make_session_factory(own)() as session:
             people = [

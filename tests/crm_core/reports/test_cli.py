@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 from crm_core.cli import app
 from crm_core.config import get_settings
 from crm_core.database.engine import make_engine, make_session_factory
-from crm_core.database.migrate import upgrade
 from crm_core.interactions.enums import Channel
 from tests import factories as factory_module
 from tests.crm_core.reports.dataset import at, make_world
@@ -22,10 +21,9 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def cli_database(monkeypatch: pytest.MonkeyPatch, fresh_database_url: str) -> str:
-    engine = make_engine(fresh_database_url)
+def cli_database(monkeypatch: pytest.MonkeyPatch, migrated_database_url: str) -> str:
+    engine = make_engine(migrated_database_url)
     try:
-        upgrade(engine)
         with make_session_factory(engine)() as db_session:
             factory_module.bind(db_session)
             world = make_world(db_session, factory_module)
@@ -35,9 +33,9 @@ def cli_database(monkeypatch: pytest.MonkeyPatch, fresh_database_url: str) -> st
     finally:
         factory_module.bind(None)
         engine.dispose()
-    monkeypatch.setenv("RELAIS_DATABASE_URL", fresh_database_url)
+    monkeypatch.setenv("RELAIS_DATABASE_URL", migrated_database_url)
     get_settings.cache_clear()
-    return fresh_database_url
+    return migrated_database_url
 
 
 def test_tables_in_the_terminal(cli_database: str) -> None:

@@ -106,20 +106,18 @@ def test_the_thread_folds_by_itself_until_stopped(
 
 
 def test_the_server_starts_a_folder_when_asked(
-    fresh_database_url: str, monkeypatch: pytest.MonkeyPatch
+    migrated_database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """RELAIS_REPORT_FOLD_SECONDS > 0: the app's lifespan folds committed writes."""
     from fastapi.testclient import TestClient
 
     from crm_core.config import Settings
     from crm_core.database.engine import make_engine, make_session_factory
-    from crm_core.database.migrate import upgrade
     from crm_core.main import create_app
     from tests import factories as factory_module
 
-    engine = make_engine(fresh_database_url)
+    engine = make_engine(migrated_database_url)
     try:
-        upgrade(engine)
         factory = make_session_factory(engine)
         with factory() as db_session:
             factory_module.bind(db_session)

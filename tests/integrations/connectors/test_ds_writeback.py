@@ -173,12 +173,11 @@ def test_bad_dossier_numbers_and_unknown_states_are_clear_errors(
 
 
 def test_the_worker_delivers_a_batch_in_order_per_dossier(
-    fresh_database_url: str, ds: Ds, configure: Callable[..., None]
+    migrated_database_url: str, ds: Ds, configure: Callable[..., None]
 ) -> None:
     """`relais worker`'s path on a committed database: two moves of one dossier claimed in
     the same batch reach DS in the order they were made; other dossiers go alongside."""
     from crm_core.database.engine import make_engine, make_session_factory
-    from crm_core.database.migrate import upgrade
     from integrations.outbox.transport import HttpTransport
     from integrations.outbox.worker import deliver_due
     from tests import factories
@@ -187,9 +186,8 @@ def test_the_worker_delivers_a_batch_in_order_per_dossier(
     configure({"ds": {"kind": "ds", "api_url": ds.url, "token": TOKEN, "demarches": [4242],
                       "instructeur_id": INSTRUCTEUR}})
     settings = get_integration_settings()
-    engine = make_engine(fresh_database_url)
+    engine = make_engine(migrated_database_url)
     try:
-        upgrade(engine)
         factory = make_session_factory(engine)
         with factory() as db_session:
             factory_module.bind(db_session)

@@ -18,7 +18,6 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from crm_core.database.engine import make_engine
-from crm_core.database.migrate import upgrade
 from integrations.inbound.acks import InboxAcks, ThreadedStore
 from integrations.inbound.deferred import accept, accept_many
 from integrations.inbound.pg_acks import PgAsyncStore
@@ -133,12 +132,11 @@ def test_concurrent_deliveries_to_a_real_server_are_each_answered(
 
 
 @pytest.fixture
-def pg_url(engine: Engine, fresh_database_url: str) -> Iterator[URL]:
+def pg_url(engine: Engine, migrated_database_url: str) -> Iterator[URL]:
     """A migrated PostgreSQL database of its own: the asynchronous store commits."""
     if engine.dialect.name != "postgresql":
         pytest.skip("the asynchronous store is PostgreSQL's (SQLite goes through threads)")
-    own = make_engine(fresh_database_url)
-    upgrade(own)
+    own = make_engine(migrated_database_url)
     yield own.url
     own.dispose()
 

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from crm_core.cases.models import Case
 from crm_core.database.engine import make_engine, make_session_factory
-from crm_core.database.migrate import upgrade
 from crm_core.interactions.models import Interaction
 from integrations.inbound.deferred import accept
 from integrations.inbound.service import Delivery
@@ -29,18 +28,17 @@ factories: Any = factory_module  # factory_boy is untyped
 
 
 @pytest.fixture
-def database(fresh_database_url: str, configure: Callable[..., None]) -> Iterator[
+def database(migrated_database_url: str, configure: Callable[..., None]) -> Iterator[
         tuple[str, sessionmaker[Session]]]:
     configure({"portail": {"secrets": [SECRET], "deferred": True}})
-    engine = make_engine(fresh_database_url)
-    upgrade(engine)
+    engine = make_engine(migrated_database_url)
     factory = make_session_factory(engine)
     with factory() as db_session:
         factories.bind(db_session)
         factories.ServiceFactory(code="etat-civil", label="État civil")
         db_session.commit()
         factories.bind(None)
-    yield fresh_database_url, factory
+    yield migrated_database_url, factory
     engine.dispose()
 
 

@@ -23,7 +23,6 @@ from crm_core.cases import service as cases
 from crm_core.cases.enums import CaseStatus
 from crm_core.database.base import utcnow
 from crm_core.database.engine import make_engine, make_session_factory
-from crm_core.database.migrate import upgrade
 from integrations.enums import OutboxStatus
 from integrations.models import DisabledTarget, OutboxEvent
 from integrations.outbox.transport import FakeTransport, HttpTransport
@@ -46,10 +45,9 @@ class Database:
 
 
 @pytest.fixture
-def database(fresh_database_url: str) -> Iterator[Database]:
-    engine = make_engine(fresh_database_url)
-    upgrade(engine)
-    yield Database(fresh_database_url, engine, make_session_factory(engine))
+def database(migrated_database_url: str) -> Iterator[Database]:
+    engine = make_engine(migrated_database_url)
+    yield Database(migrated_database_url, engine, make_session_factory(engine))
     engine.dispose()
 
 
