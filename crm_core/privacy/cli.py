@@ -38,8 +38,13 @@ def verify_command(
         help="A head printed by an earlier run (NUMBER:HASH): check it is still there.")] = None,
 ) -> None:
     """Recompute the hash chain; exit 1 if a row was changed, deleted or the chain cut."""
-    from crm_core.privacy.audit import verify
+    from crm_core.privacy.audit import UNREADABLE_HEAD, parse_head, verify
 
+    if expect_head is not None and parse_head(expect_head) is None:
+        # Said at once: not after reading the whole chain, nor as one anomaly among many.
+        console.print(f"[bold red]Refusé :[/] {UNREADABLE_HEAD} : « {escape(expect_head)} »",
+                      soft_wrap=True)
+        raise typer.Exit(2)
     with _session() as db_session:
         report = verify(db_session=db_session, expect_head=expect_head)
     if report.checked == 0 and report.intact:
