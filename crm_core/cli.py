@@ -14,7 +14,7 @@ from rich.markup import escape
 from counter_client.bench import bench_counter
 from counter_client.cli import counter
 from crm_core.agents.enums import Role
-from crm_core.cli_database import demo_database, load_settings
+from crm_core.cli_database import demo_database, demo_public_url, load_settings
 from crm_core.config import Settings, get_settings
 from crm_core.database.registry import load_models
 from crm_core.privacy.cli import audit_app, retention_app
@@ -137,6 +137,7 @@ def demo(
     os.environ.setdefault("RELAIS_TELEPHONY_PBX_SECRETS", DEMO_PBX_SECRETS)
     data_dir = Path(os.environ.get("RELAIS_DATA_DIR") or Settings(demo_mode=True).data_dir)
     os.environ.setdefault("RELAIS_DATABASE_URL", f"sqlite:///{demo_database(data_dir)}")
+    demo_public_url(data_dir=data_dir, host=host, port=port)
     get_settings.cache_clear()
     settings = _settings()
     hints, caller = prepare_demo(

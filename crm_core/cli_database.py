@@ -33,6 +33,7 @@ from crm_core.config import Settings, default_data_dir, get_settings
 from crm_core.validation_messages import field_of, french_message
 
 DEMO_DATABASE = "demo.db"
+DEMO_PUBLIC_URL = "demo-url.txt"  # where `relais demo` serves: links in reminders
 EMBEDDED_DATABASE = "relais.db"
 errors = Console(stderr=True)
 
@@ -43,11 +44,36 @@ class _Location(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="RELAIS_", env_file=".env", extra="ignore")
     database_url: str | None = None
+    public_url: str | None = None
     data_dir: Path = Field(default_factory=default_data_dir)
 
 
 def demo_database(data_dir: Path) -> Path:
     return data_dir / DEMO_DATABASE
+
+
+def demo_public_url(*, data_dir: Path, host: str, port: int) -> str:
+    """Where residents reach the demo, set for `relais demo` and noted beside its database:
+    the commands run later on it (`relais reminders send`) link to the port it serves on,
+    not to the default 8000. An explicit RELAIS_PUBLIC_URL wins."""
+    where = _Location()
+    if where.public_url:
+        url = where.public_url
+    else:
+        shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host  # noqa: S104
+        url = f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+        os.environ["RELAIS_PUBLIC_URL"] = url
+        get_settings.cache_clear()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / DEMO_PUBLIC_URL).write_text(url + "\n", encoding="utf-8")
+    return url
+
+
+def _demo_public_url(where: _Location) -> None:
+    """The demo's own address for a command that falls back to its database."""
+    noted = where.data_dir / DEMO_PUBLIC_URL
+    if not where.public_url and noted.is_file():
+        os.environ["RELAIS_PUBLIC_URL"] = noted.read_text(encoding="utf-8").strip()
 
 
 def _setting_problem(error: ErrorDetails) -> str:
@@ -79,6 +105,7 @@ def command_settings() -> Settings:
     if not where.database_url and not embedded.exists() and demo.exists():
         os.environ["RELAIS_DATABASE_URL"] = f"sqlite:///{demo}"
         os.environ["RELAIS_DEMO_MODE"] = "true"
+        _demo_public_url(where)
         get_settings.cache_clear()
         errors.print(f"Base de démonstration : {demo} (une autre base : RELAIS_DATABASE_URL)",
                      soft_wrap=True)
