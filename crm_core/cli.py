@@ -15,6 +15,7 @@ from counter_client.bench import bench_counter
 from counter_client.cli import counter
 from crm_core.agents.enums import Role
 from crm_core.cli_database import demo_database, demo_public_url, load_settings
+from crm_core.cli_exits import BAD_INPUT, REFUSED, refused
 from crm_core.config import Settings, get_settings
 from crm_core.database.registry import load_models
 from crm_core.privacy.cli import audit_app, retention_app
@@ -78,7 +79,7 @@ def _prepare_database(settings: Settings) -> None:
             console.print(
                 "[bold red]La base PostgreSQL n'est pas à jour.[/] Lancez : relais db upgrade"
             )
-            raise typer.Exit(2)
+            raise typer.Exit(BAD_INPUT)
     finally:
         engine.dispose()
 
@@ -114,7 +115,7 @@ def _port_free_or_exit(host: str, port: int) -> None:
                 f"[red]Le port {port} est déjà utilisé sur {host} (une autre démonstration"
                 " ou un autre serveur tourne ?). Arrêtez-le, ou choisissez un autre port :"
                 f" [bold]relais demo --port {port + 1}[/][/]")
-            raise typer.Exit(1) from None
+            raise typer.Exit(REFUSED) from None
 
 
 @app.command()
@@ -245,8 +246,7 @@ def agent_add(
             db_session.commit()
             console.print(f"Agent « {escape(agent.username)} » créé ({agent.role.value}).")
     except DomainError as exc:
-        console.print(f"[bold red]Refusé :[/] {escape(exc.detail)}")
-        raise typer.Exit(1) from exc
+        raise refused(exc, console) from exc
     finally:
         engine.dispose()
 

@@ -29,6 +29,7 @@ from sqlalchemy import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from crm_core.cli_exits import BAD_INPUT
 from crm_core.config import Settings, default_data_dir, get_settings
 from crm_core.validation_messages import field_of, french_message
 
@@ -89,7 +90,7 @@ def load_settings() -> Settings:
     except ValidationError as exc:
         reasons = "; ".join(_setting_problem(error) for error in exc.errors())
         errors.print(f"[bold red]Configuration refusée :[/] {escape(reasons)}", soft_wrap=True)
-        raise typer.Exit(2) from exc
+        raise typer.Exit(BAD_INPUT) from exc
     _parsed(settings.effective_database_url)
     return settings
 
@@ -116,7 +117,7 @@ def command_settings() -> Settings:
 
 def _refuse(message: str) -> typer.Exit:
     errors.print(f"[bold red]{escape(message)}[/]", soft_wrap=True)  # paths copied whole
-    return typer.Exit(2)
+    return typer.Exit(BAD_INPUT)
 
 
 def _parsed(url_text: str) -> URL:

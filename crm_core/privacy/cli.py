@@ -13,6 +13,7 @@ from rich.markup import escape
 from sqlalchemy.orm import Session
 
 from crm_core.cli_database import existing_session
+from crm_core.cli_exits import BAD_INPUT, REFUSED
 from crm_core.text import count
 
 audit_app = typer.Typer(help="Access log: verify the hash chain, seal, purge.",
@@ -44,7 +45,7 @@ def verify_command(
         # Said at once: not after reading the whole chain, nor as one anomaly among many.
         console.print(f"[bold red]Refusé :[/] {UNREADABLE_HEAD} : « {escape(expect_head)} »",
                       soft_wrap=True)
-        raise typer.Exit(2)
+        raise typer.Exit(BAD_INPUT)
     with _session() as db_session:
         report = verify(db_session=db_session, expect_head=expect_head)
     if report.checked == 0 and report.intact:
@@ -55,7 +56,7 @@ def verify_command(
                           " lancez relais audit seal.", soft_wrap=True)
         else:
             console.print("[bold red]Journal vide : rien à vérifier.[/]")
-        raise typer.Exit(2)
+        raise typer.Exit(BAD_INPUT)
     console.print(f"{count(report.checked)} lignes vérifiées depuis le maillon "
                   f"{report.purged_up_to} ; {count(report.unsealed)} pas encore scellées.")
     console.print(f"Tête de chaîne (à conserver ailleurs) : [bold]{report.head}[/]")
@@ -74,7 +75,7 @@ def verify_command(
         console.print(f"  • {escape(problem)}")
     if len(rows) > SHOWN_PROBLEMS:
         console.print(f"  … et {count(len(rows) - SHOWN_PROBLEMS)} autres.")
-    raise typer.Exit(1)
+    raise typer.Exit(REFUSED)
 
 
 @audit_app.command("seal")

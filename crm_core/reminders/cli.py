@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from crm_core.cli_exits import BAD_INPUT, REFUSED
 from crm_core.config import Settings, city_today
 from crm_core.reminders.backends import (
     DeliveryFailed,
@@ -49,7 +50,8 @@ def send_command(
     day: Annotated[str | None, typer.Option("--date", help="Act as if today were YYYY-MM-DD.")]
     = None,
 ) -> None:
-    """Send every reminder whose day has come, once, to residents who opted in."""
+    """Send every reminder whose day has come, once, to residents who opted in (exit 1 if
+    some failed: retried at the next run)."""
     from crm_core.cli_database import command_settings, existing_session
     from crm_core.reminders.service import send_due
 
@@ -58,7 +60,7 @@ def send_command(
         today = date.fromisoformat(day) if day else city_today()
     except ValueError as exc:
         console.print(f"[bold red]Date illisible :[/] {escape(str(day))} (attendu : AAAA-MM-JJ)")
-        raise typer.Exit(2) from exc
+        raise typer.Exit(BAD_INPUT) from exc
     email, sms = backends(settings)
     with existing_session() as db_session:
         report = send_due(db_session=db_session, settings=settings, today=today, email=email,
@@ -67,9 +69,11 @@ def send_command(
         db_session.commit()
     console.print(f"{report.sent} rappel(s) envoyé(s), {report.skipped} écarté(s) (pas de"
                   f" consentement ou de coordonnée), {report.failed} en échec (réessayés"
-                  " au prochain passage).")
+                  " au prochain passage).", soft_wrap=True)
     for problem in sorted(set(report.problems))[:10]:
         console.print(f"  • {escape(str(problem))}")
+    if report.failed:  # a timer's run that left reminders unsent says so
+        raise typer.Exit(REFUSED)
 
 
 @reminders_app.command("stuck")
@@ -113,4 +117,4 @@ def stuck_command(
         f" serveur d'envoi), « relais reminders stuck --release » remet en file ceux réservés"
         f" depuis plus de {older_than} min (plus récents : peut-être encore en cours).",
         soft_wrap=True)
-    raise typer.Exit(1)
+    raise typer.Exit(REFUSED)

@@ -10,6 +10,8 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from crm_core.cli_exits import BAD_INPUT, REFUSED
+
 console = Console()
 
 
@@ -26,7 +28,7 @@ def bench_fuzz(
         from crm_core.bench.fuzz import fuzz_app
     except ImportError as exc:  # pragma: no cover - schemathesis is a dev dependency
         console.print("schemathesis manque : uv sync --all-extras (dépendances de dev)")
-        raise typer.Exit(2) from exc
+        raise typer.Exit(BAD_INPUT) from exc
     from crm_core.agents.enums import Role, SiteKind
     from crm_core.agents.models import AgentSession
     from crm_core.agents.security import new_token, token_digest
@@ -66,7 +68,7 @@ def bench_fuzz(
     for line in report.lines():
         console.print(line, markup=False)
     if report.failures:
-        raise typer.Exit(1)
+        raise typer.Exit(REFUSED)
 
 
 def _known_objects(session: Any) -> dict[str, str]:

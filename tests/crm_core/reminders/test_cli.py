@@ -117,6 +117,19 @@ def test_stuck_reminders_are_listed_then_released_after_the_timeout(
     assert statuses == {(DeliveryStatus.SENT, None), (DeliveryStatus.SENT, "envoi en cours")}
 
 
+def test_a_send_that_leaves_reminders_unsent_exits_1(
+    stuck_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RELAIS_SMTP_URL", "")  # e-mail not configured: each one fails
+    get_settings.cache_clear()
+    with clock.starting_at(MORNING + timedelta(minutes=10)):
+        released = runner.invoke(app, ["reminders", "stuck", "--release", "--older-than", "5"])
+        assert released.exit_code == 0 and "2 rappel(s) remis en file" in released.output
+        result = runner.invoke(app, ["reminders", "send", "--date", DAY])
+    assert result.exit_code == 1, result.output
+    assert "0 rappel(s) envoyé(s)" in result.output and "2 en échec" in result.output
+
+
 def test_nothing_stuck_is_said_and_exits_0(stuck_engine: Engine) -> None:
     with make_session_factory(stuck_engine)() as db_session:
         for delivery in db_session.scalars(select(ReminderDelivery)):
