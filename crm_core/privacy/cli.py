@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 
 from crm_core.cli_database import existing_session
 from crm_core.cli_exits import BAD_INPUT, REFUSED
+from crm_core.cli_french import FrenchTyper
 from crm_core.text import count
 
-audit_app = typer.Typer(help="Access log: verify the hash chain, seal, purge.",
+audit_app = FrenchTyper(help="Journal des consultations : vérifier la chaîne, sceller, purger.",
                         no_args_is_help=True)
-retention_app = typer.Typer(help="Retention rules (run daily from a timer).",
+retention_app = FrenchTyper(help="Durées de conservation (à lancer chaque jour).",
                             no_args_is_help=True)
 console = Console()
 
@@ -36,9 +37,11 @@ SHOWN_PROBLEMS = 50
 @audit_app.command("verify")
 def verify_command(
     expect_head: Annotated[str | None, typer.Option(
-        help="A head printed by an earlier run (NUMBER:HASH): check it is still there.")] = None,
+        help="Une tête notée lors d'un passage précédent (NUMÉRO:EMPREINTE) : vérifier"
+        " qu'elle est toujours là.")] = None,
 ) -> None:
-    """Recompute the hash chain; exit 1 if a row was changed, deleted or the chain cut."""
+    """Recalculer la chaîne ; sortie 1 si une ligne a été modifiée, supprimée, ou la
+    chaîne coupée."""
     from crm_core.privacy.audit import UNREADABLE_HEAD, parse_head, verify
 
     if expect_head is not None and parse_head(expect_head) is None:
@@ -80,7 +83,8 @@ def verify_command(
 
 @audit_app.command("seal")
 def seal_command() -> None:
-    """Seal every access-log row not yet in the chain (the server does it every few s)."""
+    """Sceller les lignes du journal pas encore chaînées (le serveur le fait toutes les
+    quelques secondes)."""
     from crm_core.privacy.audit import seal_all
 
     with _session() as db_session:
@@ -92,10 +96,12 @@ def seal_command() -> None:
 @audit_app.command("purge")
 def purge_command(
     retention_days: Annotated[int | None, typer.Option(
-        help="Keep this many days (default: RELAIS_AUDIT_RETENTION_DAYS).", min=1)] = None,
-    dry_run: Annotated[bool, typer.Option(help="Say what would go, delete nothing.")] = False,
+        help="Jours à conserver (par défaut : RELAIS_AUDIT_RETENTION_DAYS).", min=1)] = None,
+    dry_run: Annotated[bool, typer.Option(
+        help="Dire ce qui partirait, sans rien supprimer.")] = False,
 ) -> None:
-    """Delete the rows older than the retention period; the chain stays verifiable."""
+    """Supprimer les lignes plus anciennes que la durée de conservation ; la chaîne reste
+    vérifiable."""
     from crm_core.cli_database import command_settings
     from crm_core.privacy.audit import purge
 
@@ -112,9 +118,10 @@ def purge_command(
 
 @retention_app.command("run")
 def retention_run(
-    dry_run: Annotated[bool, typer.Option(help="Report what each rule would do.")] = False,
+    dry_run: Annotated[bool, typer.Option(help="Dire ce que ferait chaque règle.")] = False,
 ) -> None:
-    """Apply every retention rule: access log, agents' sessions, inactive residents."""
+    """Appliquer chaque règle de conservation : journal, sessions des agents, usagers
+    inactifs."""
     from rich.table import Table
 
     from crm_core.cli_database import command_settings

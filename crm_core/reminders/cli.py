@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from crm_core.cli_exits import BAD_INPUT, REFUSED
+from crm_core.cli_french import FrenchTyper
 from crm_core.config import Settings, city_today
 from crm_core.reminders.backends import (
     DeliveryFailed,
@@ -22,7 +23,8 @@ from crm_core.reminders.backends import (
 )
 from crm_core.reminders.enums import ReminderChannel
 
-reminders_app = typer.Typer(help="Reminder bundles: send what is due.", no_args_is_help=True)
+reminders_app = FrenchTyper(help="Bouquets de rappels : envoyer ce qui est dû, reprendre les"
+                            " envois interrompus.", no_args_is_help=True)
 console = Console()
 
 
@@ -47,11 +49,11 @@ def backends(settings: Settings) -> tuple[EmailBackend, SmsBackend]:
 
 @reminders_app.command("send")
 def send_command(
-    day: Annotated[str | None, typer.Option("--date", help="Act as if today were YYYY-MM-DD.")]
-    = None,
+    day: Annotated[str | None, typer.Option(
+        "--date", help="Faire comme si nous étions le AAAA-MM-JJ.")] = None,
 ) -> None:
-    """Send every reminder whose day has come, once, to residents who opted in (exit 1 if
-    some failed: retried at the next run)."""
+    """Envoyer chaque rappel dont le jour est venu, une fois, aux usagers inscrits (sortie 1
+    si certains ont échoué : réessayés au prochain passage)."""
     from crm_core.cli_database import command_settings, existing_session
     from crm_core.reminders.service import send_due
 

@@ -18,12 +18,13 @@ from sqlalchemy.orm import Session
 
 from crm_core.cli_database import existing_session
 from crm_core.cli_exits import BAD_INPUT, refused
+from crm_core.cli_french import FrenchTyper
 from crm_core.exceptions import DomainError
 
 if TYPE_CHECKING:
     from crm_core.reports.schemas import Report
 
-report_app = typer.Typer(help="Rapports des canaux pour les superviseurs.", no_args_is_help=True)
+report_app = FrenchTyper(help="Rapports des canaux pour les superviseurs.", no_args_is_help=True)
 console = Console()
 Formats = ("table", "json", "csv", "xlsx", "html", "png")
 
@@ -152,7 +153,7 @@ def month_report(
     site: SiteOption = None, service_code: ServiceOption = None, fmt: FormatOption = "table",
     output: OutputOption = None,
 ) -> None:
-    """Every report of one month, in one document."""
+    """Tous les rapports d'un mois, en un document."""
     from crm_core.reports.service import parse_month
 
     try:
@@ -165,7 +166,7 @@ def month_report(
 
 @report_app.command("refresh")
 def refresh() -> None:
-    """Fold the journal of recent writes into the roll-ups (the server does it as it goes)."""
+    """Intégrer les écritures récentes aux cumuls (le serveur le fait au fil de l'eau)."""
     from crm_core.reports.rollup import fold_all, prune_presence
 
     with _session() as db_session:
@@ -178,7 +179,7 @@ def refresh() -> None:
 
 @report_app.command("rebuild")
 def rebuild_command() -> None:
-    """Recompute every roll-up from the tables (after a bulk load, or to repair)."""
+    """Recalculer tous les cumuls depuis les tables (après un chargement, ou pour réparer)."""
     from crm_core.reports.rebuild import rebuild
 
     started = datetime.now()
