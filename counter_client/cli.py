@@ -13,17 +13,18 @@ if TYPE_CHECKING:
 
 def counter(
     server: Annotated[
-        str | None, typer.Option(help="Relais server URL (default http://127.0.0.1:8000).")
+        str | None, typer.Option(help="Adresse du serveur Relais (par défaut http://127.0.0.1:8000).")
     ] = None,
     printer: Annotated[
-        str | None, typer.Option(help="Receipt printer URL: tcp://host:9100, usb://…")
+        str | None, typer.Option(help="Imprimante de reçus : tcp://hôte:9100, usb://…")
     ] = None,
     card_reader: Annotated[
-        str | None, typer.Option(help="Contactless reader: none or pcsc.")
+        str | None, typer.Option(help="Lecteur sans contact : none ou pcsc.")
     ] = None,
-    contrast: Annotated[bool, typer.Option(help="High-contrast theme.")] = False,
+    contrast: Annotated[bool, typer.Option(help="Thème à fort contraste.")] = False,
 ) -> None:
-    """The counter agents' app (scan, recognise, record, print; works offline)."""
+    """L'application des agents d'accueil (badge, recherche, saisie, impression ; marche
+    hors ligne)."""
     app = build_app(server=server, printer=printer, card_reader=card_reader, contrast=contrast)
     try:
         app.run()

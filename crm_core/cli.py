@@ -14,7 +14,9 @@ from rich.markup import escape
 from counter_client.bench import bench_counter
 from counter_client.cli import counter
 from crm_core.agents.enums import Role
-from crm_core.cli_database import demo_database, load_settings
+from crm_core.cli_database import demo_database, demo_public_url, load_settings
+from crm_core.cli_exits import BAD_INPUT, REFUSED, refused
+from crm_core.cli_french import FrenchTyper
 from crm_core.config import Settings, get_settings
 from crm_core.database.registry import load_models
 from crm_core.privacy.cli import audit_app, retention_app
@@ -25,10 +27,11 @@ from crm_core.security.cli import bench_fuzz, bench_load
 from integrations.cli import bench_ingest, deliver_command, integrations_app
 from phone_desk.cli import bench_phone, phone_app
 
-app = typer.Typer(help="Relais — le back-office de la relation usagers.", no_args_is_help=True)
-db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
-agent_app = typer.Typer(help="Agents accounts.", no_args_is_help=True)
-bench_app = typer.Typer(help="Benchmarks (figures, never pass/fail).", no_args_is_help=True)
+app = FrenchTyper(help="Relais — le back-office de la relation usagers.", no_args_is_help=True)
+db_app = FrenchTyper(help="Migrations de la base de données.", no_args_is_help=True)
+agent_app = FrenchTyper(help="Comptes des agents.", no_args_is_help=True)
+bench_app = FrenchTyper(help="Bancs d'essai (des mesures, jamais réussi/échoué).",
+                        no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(agent_app, name="agent")
 app.add_typer(bench_app, name="bench")
@@ -39,8 +42,8 @@ app.add_typer(reminders_app, name="reminders")
 bench_app.command("search")(bench_search)
 bench_app.command("ingest")(bench_ingest)
 app.add_typer(integrations_app, name="integrations")
-app.command("worker", help="Apply deferred inbound events, deliver the outbox (as "
-            "`integrations deliver`).")(
+app.command("worker", help="Appliquer les événements reçus en différé, livrer la file"
+            " sortante (comme `integrations deliver`).")(
     deliver_command
 )
 bench_app.command("phone")(bench_phone)
@@ -78,18 +81,18 @@ def _prepare_database(settings: Settings) -> None:
             console.print(
                 "[bold red]La base PostgreSQL n'est pas à jour.[/] Lancez : relais db upgrade"
             )
-            raise typer.Exit(2)
+            raise typer.Exit(BAD_INPUT)
     finally:
         engine.dispose()
 
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
-    workers: Annotated[int, typer.Option(help="API processes.", min=1, max=64)] = 1,
+    host: Annotated[str, typer.Option(help="Interface d'écoute.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port TCP.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Processus de l'API.", min=1, max=64)] = 1,
 ) -> None:
-    """Run the API server."""
+    """Lancer le serveur de l'API."""
     import uvicorn
 
     settings = _settings()
@@ -114,19 +117,20 @@ def _port_free_or_exit(host: str, port: int) -> None:
                 f"[red]Le port {port} est déjà utilisé sur {host} (une autre démonstration"
                 " ou un autre serveur tourne ?). Arrêtez-le, ou choisissez un autre port :"
                 f" [bold]relais demo --port {port + 1}[/][/]")
-            raise typer.Exit(1) from None
+            raise typer.Exit(REFUSED) from None
 
 
 @app.command()
 def demo(
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
-    password: Annotated[str, typer.Option(help="Password of the demo agents.")] = "demo",  # noqa: S107
-    residents: Annotated[int, typer.Option(help="Demo residents to create.", min=10)] = 300,
-    reset: Annotated[bool, typer.Option(help="Start again from an empty demo database.")] = False,
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    seed_only: Annotated[bool, typer.Option(help="Prepare the data, do not serve.")] = False,
+    port: Annotated[int, typer.Option(help="Port TCP.")] = 8000,
+    password: Annotated[str, typer.Option(
+        help="Mot de passe des agents de démonstration.")] = "demo",  # noqa: S107
+    residents: Annotated[int, typer.Option(help="Usagers de démonstration à créer.", min=10)] = 300,
+    reset: Annotated[bool, typer.Option(help="Repartir d'une base de démonstration vide.")] = False,
+    host: Annotated[str, typer.Option(help="Interface d'écoute.")] = "127.0.0.1",
+    seed_only: Annotated[bool, typer.Option(help="Préparer les données sans servir.")] = False,
 ) -> None:
-    """Embedded database + realistic French demo data + the server, in one command."""
+    """Base embarquée, données de démonstration réalistes et serveur, en une commande."""
     from crm_core.demo.runner import prepare_demo
 
     if not seed_only:
@@ -137,6 +141,7 @@ def demo(
     os.environ.setdefault("RELAIS_TELEPHONY_PBX_SECRETS", DEMO_PBX_SECRETS)
     data_dir = Path(os.environ.get("RELAIS_DATA_DIR") or Settings(demo_mode=True).data_dir)
     os.environ.setdefault("RELAIS_DATABASE_URL", f"sqlite:///{demo_database(data_dir)}")
+    demo_public_url(data_dir=data_dir, host=host, port=port)
     get_settings.cache_clear()
     settings = _settings()
     hints, caller = prepare_demo(
@@ -177,7 +182,7 @@ def demo(
 
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
-    """Create or migrate the database to the latest schema."""
+    """Créer la base, ou la migrer au dernier schéma."""
     from crm_core.database.engine import make_engine
     from crm_core.database.migrate import current_revision, upgrade
 
@@ -191,11 +196,11 @@ def db_upgrade(revision: str = "head") -> None:
 
 @app.command()
 def seed(
-    residents: Annotated[int, typer.Option(help="Synthetic residents to load.", min=1)] = 1000,
-    cases: Annotated[float, typer.Option(help="Cases per resident on average.")] = 3,
-    interactions: Annotated[float, typer.Option(help="Interactions per resident.")] = 10,
+    residents: Annotated[int, typer.Option(help="Usagers fictifs à charger.", min=1)] = 1000,
+    cases: Annotated[float, typer.Option(help="Demandes par usager, en moyenne.")] = 3,
+    interactions: Annotated[float, typer.Option(help="Contacts par usager.")] = 10,
 ) -> None:
-    """Bulk-load a synthetic dataset (for trials and benchmarks), with a progress bar."""
+    """Charger en masse des données fictives (essais, bancs), avec une barre de progression."""
     from crm_core.bench.dataset import load_with_progress
     from crm_core.database.engine import make_engine
 
@@ -215,16 +220,16 @@ def seed(
 @agent_app.command("add")
 def agent_add(
     username: str,
-    role: Annotated[Role, typer.Option(help="counter, phone, supervisor or admin.")],
-    name: Annotated[str | None, typer.Option(help="Display name.")] = None,
-    site: Annotated[str | None, typer.Option(help="Site code.")] = None,
-    extension: Annotated[str | None, typer.Option(help="Phone extension.")] = None,
-    password: Annotated[str | None, typer.Option(help="Asked for when omitted.")] = None,
+    role: Annotated[Role, typer.Option(help="counter, phone, supervisor ou admin.")],
+    name: Annotated[str | None, typer.Option(help="Nom affiché.")] = None,
+    site: Annotated[str | None, typer.Option(help="Code du site.")] = None,
+    extension: Annotated[str | None, typer.Option(help="Poste téléphonique.")] = None,
+    password: Annotated[str | None, typer.Option(help="Demandé s'il est omis.")] = None,
 ) -> None:
-    """Create an agent account, active at once (any role).
+    """Créer un compte d'agent, actif aussitôt (tout rôle).
 
-    A trusted path: whoever runs it on the server already holds its database. The creation
-    is still a security event, its author "console"."""
+    Un chemin de confiance : qui la lance sur le serveur tient déjà sa base. La création
+    reste un événement de sécurité, d'auteur « console »."""
     from crm_core.agents.actor import CONSOLE
     from crm_core.agents.changes import create
     from crm_core.database.engine import make_engine, make_session_factory
@@ -244,26 +249,26 @@ def agent_add(
             db_session.commit()
             console.print(f"Agent « {escape(agent.username)} » créé ({agent.role.value}).")
     except DomainError as exc:
-        console.print(f"[bold red]Refusé :[/] {escape(exc.detail)}")
-        raise typer.Exit(1) from exc
+        raise refused(exc, console) from exc
     finally:
         engine.dispose()
 
 
 @bench_app.command("core")
 def bench_core(
-    residents: Annotated[int, typer.Option(help="Dataset size.")] = 100_000,
-    requests: Annotated[int, typer.Option(help="Requests per measurement.")] = 2000,
-    engines: Annotated[str, typer.Option(help="Comma-separated: postgresql,sqlite.")] = (
+    residents: Annotated[int, typer.Option(help="Taille du jeu de données.")] = 100_000,
+    requests: Annotated[int, typer.Option(help="Requêtes par mesure.")] = 2000,
+    engines: Annotated[str, typer.Option(help="Séparés par des virgules : postgresql,sqlite.")] = (
         "postgresql,sqlite"
     ),
-    workers: Annotated[int, typer.Option(help="API processes for the concurrent run.")] = 2,
-    concurrency: Annotated[int, typer.Option(help="Concurrent clients.")] = 32,
+    workers: Annotated[int, typer.Option(
+        help="Processus de l'API pour la mesure concurrente.")] = 2,
+    concurrency: Annotated[int, typer.Option(help="Clients simultanés.")] = 32,
     database_url: Annotated[
-        str | None, typer.Option(help="Bench an existing, loaded database instead.")
+        str | None, typer.Option(help="Mesurer plutôt une base existante, déjà chargée.")
     ] = None,
 ) -> None:
-    """Summary and lookups through the API vs raw SQL, on PostgreSQL and SQLite."""
+    """Fiche et recherches par l'API contre SQL brut, sur PostgreSQL et SQLite."""
     from crm_core.bench.core import run_core_benchmark
 
     kinds = [kind.strip() for kind in engines.split(",") if kind.strip()]
@@ -277,14 +282,14 @@ def bench_core(
 
 @bench_app.command("badge")
 def bench_badge(
-    residents: Annotated[int, typer.Option(help="Dataset size.")] = 100_000,
-    requests: Annotated[int, typer.Option(help="Scans to time.")] = 2000,
-    engine: Annotated[str, typer.Option(help="postgresql or sqlite.")] = "postgresql",
+    residents: Annotated[int, typer.Option(help="Taille du jeu de données.")] = 100_000,
+    requests: Annotated[int, typer.Option(help="Lectures de badge à chronométrer.")] = 2000,
+    engine: Annotated[str, typer.Option(help="postgresql ou sqlite.")] = "postgresql",
     database_url: Annotated[
-        str | None, typer.Option(help="Bench an existing, loaded database instead.")
+        str | None, typer.Option(help="Mesurer plutôt une base existante, déjà chargée.")
     ] = None,
 ) -> None:
-    """Token verifications per second, and scan-to-summary latency through the API."""
+    """Vérifications de jetons par seconde, et délai du badge à la fiche par l'API."""
     from crm_core.bench.badge import run_badge_benchmark
 
     run_badge_benchmark(
@@ -295,14 +300,14 @@ def bench_badge(
 
 @bench_app.command("export")
 def bench_export(
-    interactions: Annotated[int, typer.Option(help="Exchanges of the resident.")] = 1000,
-    cases: Annotated[int, typer.Option(help="Cases of the resident.")] = 50,
-    repeats: Annotated[int, typer.Option(help="Exports timed.", min=1)] = 20,
+    interactions: Annotated[int, typer.Option(help="Contacts de l'usager.")] = 1000,
+    cases: Annotated[int, typer.Option(help="Demandes de l'usager.")] = 50,
+    repeats: Annotated[int, typer.Option(help="Exports chronométrés.", min=1)] = 20,
     database_url: Annotated[
-        str | None, typer.Option(help="Database to use (default: a throwaway SQLite).")
+        str | None, typer.Option(help="Base à utiliser (par défaut : une SQLite jetable).")
     ] = None,
 ) -> None:
-    """Time to export everything held about one resident with a long history."""
+    """Durée de l'export de tout ce qui est détenu sur un usager à long historique."""
     from crm_core.privacy.bench import run_export_benchmark
 
     run_export_benchmark(interactions=interactions, cases=cases, repeats=repeats,

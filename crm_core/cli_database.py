@@ -29,10 +29,12 @@ from sqlalchemy import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from crm_core.cli_exits import BAD_INPUT
 from crm_core.config import Settings, default_data_dir, get_settings
 from crm_core.validation_messages import field_of, french_message
 
 DEMO_DATABASE = "demo.db"
+DEMO_PUBLIC_URL = "demo-url.txt"  # where `relais demo` serves: links in reminders
 EMBEDDED_DATABASE = "relais.db"
 errors = Console(stderr=True)
 
@@ -43,11 +45,36 @@ class _Location(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="RELAIS_", env_file=".env", extra="ignore")
     database_url: str | None = None
+    public_url: str | None = None
     data_dir: Path = Field(default_factory=default_data_dir)
 
 
 def demo_database(data_dir: Path) -> Path:
     return data_dir / DEMO_DATABASE
+
+
+def demo_public_url(*, data_dir: Path, host: str, port: int) -> str:
+    """Where residents reach the demo, set for `relais demo` and noted beside its database:
+    the commands run later on it (`relais reminders send`) link to the port it serves on,
+    not to the default 8000. An explicit RELAIS_PUBLIC_URL wins."""
+    where = _Location()
+    if where.public_url:
+        url = where.public_url
+    else:
+        shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host  # noqa: S104
+        url = f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+        os.environ["RELAIS_PUBLIC_URL"] = url
+        get_settings.cache_clear()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / DEMO_PUBLIC_URL).write_text(url + "\n", encoding="utf-8")
+    return url
+
+
+def _demo_public_url(where: _Location) -> None:
+    """The demo's own address for a command that falls back to its database."""
+    noted = where.data_dir / DEMO_PUBLIC_URL
+    if not where.public_url and noted.is_file():
+        os.environ["RELAIS_PUBLIC_URL"] = noted.read_text(encoding="utf-8").strip()
 
 
 def _setting_problem(error: ErrorDetails) -> str:
@@ -63,7 +90,7 @@ def load_settings() -> Settings:
     except ValidationError as exc:
         reasons = "; ".join(_setting_problem(error) for error in exc.errors())
         errors.print(f"[bold red]Configuration refusée :[/] {escape(reasons)}", soft_wrap=True)
-        raise typer.Exit(2) from exc
+        raise typer.Exit(BAD_INPUT) from exc
     _parsed(settings.effective_database_url)
     return settings
 
@@ -79,6 +106,7 @@ def command_settings() -> Settings:
     if not where.database_url and not embedded.exists() and demo.exists():
         os.environ["RELAIS_DATABASE_URL"] = f"sqlite:///{demo}"
         os.environ["RELAIS_DEMO_MODE"] = "true"
+        _demo_public_url(where)
         get_settings.cache_clear()
         errors.print(f"Base de démonstration : {demo} (une autre base : RELAIS_DATABASE_URL)",
                      soft_wrap=True)
@@ -89,7 +117,7 @@ def command_settings() -> Settings:
 
 def _refuse(message: str) -> typer.Exit:
     errors.print(f"[bold red]{escape(message)}[/]", soft_wrap=True)  # paths copied whole
-    return typer.Exit(2)
+    return typer.Exit(BAD_INPUT)
 
 
 def _parsed(url_text: str) -> URL:

@@ -11,21 +11,21 @@ from __future__ import annotations
 
 import sys
 
-import typer
+from crm_core.cli_french import FrenchTyper
 
 APPS = ("counter", "phone")
 
 
-def apps_only() -> typer.Typer:
+def apps_only() -> FrenchTyper:
     from counter_client.cli import counter
     from phone_desk.cli import phone_app
 
-    app = typer.Typer(help="Relais — le back-office de la relation usagers.",
+    app = FrenchTyper(help="Relais — le back-office de la relation usagers.",
                       no_args_is_help=True, add_completion=False)
 
     @app.callback()
     def _group() -> None:
-        """The agents' terminal apps."""  # a group, so that the command keeps its name
+        """Les applications des agents."""  # a group, so that the command keeps its name
 
     app.command("counter")(counter)
     app.add_typer(phone_app, name="phone")

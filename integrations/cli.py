@@ -12,6 +12,8 @@ from rich.console import Console
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
+from crm_core.cli_exits import REFUSED
+from crm_core.cli_french import FrenchTyper
 from crm_core.database.engine import make_engine, make_session_factory
 from integrations.connectors.ds.backend import HttpDsBackend
 from integrations.connectors.wcs.backend import HttpWcsBackend
@@ -23,7 +25,7 @@ from integrations.outbox.worker import deliver_due
 from integrations.settings import get_integration_settings
 from integrations.webhooks.signature import new_secret
 
-integrations_app = typer.Typer(help="E-services connectors.", no_args_is_help=True)
+integrations_app = FrenchTyper(help="Connecteurs des téléservices.", no_args_is_help=True)
 console = Console()
 
 
@@ -85,7 +87,7 @@ def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None
                 # between two batches): nothing was committed; wait, then go on
                 if once:  # one pass was asked for: it failed, say so rather than wait
                     console.print(f"base de données injoignable ({type(exc).__name__})")
-                    raise typer.Exit(1) from exc
+                    raise typer.Exit(REFUSED) from exc
                 console.print(f"base de données injoignable ({type(exc).__name__}), "
                               "nouvelle tentative")
                 time.sleep(max(interval, 1.0))
@@ -111,22 +113,23 @@ def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None
 
 @integrations_app.command("deliver")
 def deliver_command(
-    once: Annotated[bool, typer.Option(help="One batch, then exit.")] = False,
+    once: Annotated[bool, typer.Option(help="Un lot, puis s'arrêter.")] = False,
     interval: Annotated[float, typer.Option(
-        help="Seconds to wait after a pass that found less than a full batch.")] = 1.0,
-    batch: Annotated[int, typer.Option(help="Events claimed (and sent in parallel) at a time.",
+        help="Secondes d'attente après un passage qui a trouvé moins d'un lot plein.")] = 1.0,
+    batch: Annotated[int, typer.Option(help="Événements pris (et envoyés en parallèle) à la fois.",
                                        min=1, max=64)] = 64,
-    worker_id: Annotated[str | None, typer.Option(help="Name in the leases.")] = None,
+    worker_id: Annotated[str | None, typer.Option(
+        help="Nom inscrit dans les réservations.")] = None,
 ) -> None:
-    """Apply the events of deferred sources, deliver the outbox to the platforms (retries,
-    backoff, 410 stops)."""
+    """Appliquer les événements des sources différées, livrer la file sortante aux
+    plateformes (nouvelles tentatives espacées, arrêt sur 410)."""
     run_worker(once=once, interval=interval, batch=batch, worker_id=worker_id)
 
 
 @integrations_app.command("poll")
 def poll_command() -> None:
-    """Read the Démarches Simplifiées dossiers updated since the last poll (the backstop
-    of their unsigned, never-retried webhook). Run it from cron, e.g. every 5 minutes."""
+    """Lire les dossiers Démarches Simplifiées modifiés depuis le dernier passage (le filet
+    de leur webhook non signé et jamais renvoyé). À lancer par cron, toutes les 5 minutes."""
     from integrations.connectors.ds.service import poll
 
     hooks.install()
@@ -150,7 +153,8 @@ def poll_command() -> None:
 
 @integrations_app.command("purge")
 def purge_command() -> None:
-    """Forget received event ids older than the retention (≥ 72 h) and stale sign-ins."""
+    """Oublier les identifiants d'événements reçus plus anciens que la conservation
+    (≥ 72 h) et les connexions périmées."""
     from integrations.inbound.service import purge
 
     settings = get_integration_settings()
@@ -164,23 +168,23 @@ def purge_command() -> None:
 
 @integrations_app.command("new-secret")
 def new_secret_command() -> None:
-    """A fresh Standard Webhooks secret (whsec_…) to give a platform."""
+    """Un nouveau secret Standard Webhooks (whsec_…) à donner à une plateforme."""
     console.print(new_secret())
 
 
 def bench_ingest(
-    events: Annotated[int, typer.Option(help="Signed webhooks to send.")] = 5000,
-    concurrency: Annotated[int, typer.Option(help="Concurrent connections.")] = 32,
-    workers: Annotated[int, typer.Option(help="API processes.")] = 2,
-    engine: Annotated[str, typer.Option(help="postgresql or sqlite.")] = "postgresql",
-    residents: Annotated[int, typer.Option(help="Residents in the database.")] = 10_000,
-    deliver_workers: Annotated[int, typer.Option(help="relais worker processes.")] = 2,
-    database_url: Annotated[str | None, typer.Option(help="An existing database.")] = None,
+    events: Annotated[int, typer.Option(help="Webhooks signés à envoyer.")] = 5000,
+    concurrency: Annotated[int, typer.Option(help="Connexions simultanées.")] = 32,
+    workers: Annotated[int, typer.Option(help="Processus de l'API.")] = 2,
+    engine: Annotated[str, typer.Option(help="postgresql ou sqlite.")] = "postgresql",
+    residents: Annotated[int, typer.Option(help="Usagers dans la base.")] = 10_000,
+    deliver_workers: Annotated[int, typer.Option(help="Processus relais worker.")] = 2,
+    database_url: Annotated[str | None, typer.Option(help="Une base existante.")] = None,
     deferred: Annotated[bool, typer.Option(
-        help="Acknowledge on receipt, apply by `relais worker` (else answer after).")] = True,
+        help="Accuser réception, appliquer par `relais worker` (sinon répondre après).")] = True,
 ) -> None:
-    """Inbound webhooks/s with p50/p95/p99 (and, deferred, events applied end to end/s),
-    outbox writes/s, deliveries/s."""
+    """Webhooks reçus/s avec p50/p95/p99 (et, en différé, événements appliqués de bout en
+    bout/s), écritures dans la file sortante/s, livraisons/s."""
     from integrations.bench import run_ingest_benchmark
 
     run_ingest_benchmark(events=events, concurrency=concurrency, workers=workers,

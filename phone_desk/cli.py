@@ -9,16 +9,19 @@ from typing import Annotated
 
 import typer
 
-phone_app = typer.Typer(help="Phone desk and telephony adapters.", invoke_without_command=True)
+from crm_core.cli_french import FrenchTyper
+
+phone_app = FrenchTyper(help="Poste téléphonique et adaptateurs de téléphonie.",
+                        invoke_without_command=True)
 
 
 @phone_app.callback()
 def phone(
     ctx: typer.Context,
-    server: Annotated[str | None, typer.Option(help="Relais server URL.")] = None,
-    extension: Annotated[str | None, typer.Option(help="Telephone extension of this seat.")] = None,
+    server: Annotated[str | None, typer.Option(help="Adresse du serveur Relais.")] = None,
+    extension: Annotated[str | None, typer.Option(help="Poste téléphonique de ce bureau.")] = None,
 ) -> None:
-    """The phone agents' desk: the caller's file on screen before they pick up."""
+    """Le poste des agents au téléphone : la fiche de l'appelant à l'écran avant de décrocher."""
     if ctx.invoked_subcommand is not None:
         return
     from crm_core.client.telephony import PhoneClient
@@ -40,19 +43,20 @@ def phone(
 
 @phone_app.command("ami")
 def ami(
-    host: Annotated[str, typer.Option(help="Asterisk host.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="AMI port (manager.conf).")] = 5038,
-    username: Annotated[str, typer.Option(help="AMI user (manager.conf).")] = "relais",
-    server: Annotated[str, typer.Option(help="Relais server URL.")] = "http://127.0.0.1:8000",
+    host: Annotated[str, typer.Option(help="Hôte Asterisk.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port AMI (manager.conf).")] = 5038,
+    username: Annotated[str, typer.Option(help="Utilisateur AMI (manager.conf).")] = "relais",
+    server: Annotated[str, typer.Option(help="Adresse du serveur Relais.")] = "http://127.0.0.1:8000",
     pbx: Annotated[
-        str, typer.Option(help="This PBX's name in RELAIS_TELEPHONY_PBX_SECRETS.")
+        str, typer.Option(help="Nom de ce PBX dans RELAIS_TELEPHONY_PBX_SECRETS.")
     ] = "asterisk",
     inbound_context: Annotated[list[str] | None, typer.Option(
-        help="Dialplan contexts of outside calls (repeat); default from-trunk, from-pstn…")] = None,
+        help="Contextes du plan de numérotation des appels extérieurs (répétable) ; par"
+        " défaut from-trunk, from-pstn…")] = None,
 ) -> None:
-    """Follow an Asterisk PBX over AMI and send its calls to Relais. Secrets come from the
-    environment: RELAIS_AMI_SECRET (manager.conf) and RELAIS_PBX_SECRET (the PBX's signing
-    secret, as listed in the server's RELAIS_TELEPHONY_PBX_SECRETS)."""
+    """Suivre un PBX Asterisk par AMI et transmettre ses appels à Relais. Les secrets
+    viennent de l'environnement : RELAIS_AMI_SECRET (manager.conf) et RELAIS_PBX_SECRET (le
+    secret de signature du PBX, tel que dans RELAIS_TELEPHONY_PBX_SECRETS du serveur)."""
     from phone_desk.ami import AmiAdapter, CallTracker, HttpEventSink
     from phone_desk.ami.adapter import AmiSettings
     from phone_desk.ami.tracker import DEFAULT_INBOUND_CONTEXTS
@@ -81,18 +85,19 @@ def ami(
 
 @phone_app.command("ring")
 def ring_command(
-    caller: Annotated[str, typer.Argument(help="The caller's number, as the PBX gives it.")],
-    extension: Annotated[str, typer.Option(help="The extension that rings.")] = "201",
-    server: Annotated[str, typer.Option(help="Relais server URL.")] = "http://127.0.0.1:8000",
+    caller: Annotated[str, typer.Argument(
+        help="Le numéro de l'appelant, tel que le PBX le donne.")],
+    extension: Annotated[str, typer.Option(help="Le poste qui sonne.")] = "201",
+    server: Annotated[str, typer.Option(help="Adresse du serveur Relais.")] = "http://127.0.0.1:8000",
     pbx: Annotated[str | None, typer.Option(
-        help="PBX name in RELAIS_TELEPHONY_PBX_SECRETS (default: the first).")] = None,
+        help="Nom du PBX dans RELAIS_TELEPHONY_PBX_SECRETS (par défaut : le premier).")] = None,
     answer_after: Annotated[float | None, typer.Option(
-        help="Answer after this many seconds.")] = None,
+        help="Décrocher après tant de secondes.")] = None,
     hangup_after: Annotated[float | None, typer.Option(
-        help="Hang up this many seconds later.")] = None,
-    demo: Annotated[bool, typer.Option(help="Use the PBX secret of `relais demo`.")] = False,
+        help="Raccrocher tant de secondes plus tard.")] = None,
+    demo: Annotated[bool, typer.Option(help="Utiliser le secret PBX de `relais demo`.")] = False,
 ) -> None:
-    """Play the PBX for one call (signed generic CTI events): the desk of EXTENSION rings."""
+    """Jouer le PBX pour un appel (événements CTI génériques signés) : le poste sonne."""
     from crm_core.cli import DEMO_PBX_SECRETS
     from crm_core.telephony.config import get_telephony_settings
     from phone_desk.ring import PbxCredentials, RingFailed, ring
@@ -112,15 +117,15 @@ def ring_command(
 
 
 def bench_phone(
-    residents: Annotated[int, typer.Option(help="Dataset size.")] = 100_000,
-    calls: Annotated[int, typer.Option(help="Calls to time.")] = 500,
-    desks: Annotated[int, typer.Option(help="Connected desks (WebSockets).")] = 50,
-    engine: Annotated[str, typer.Option(help="postgresql or sqlite.")] = "postgresql",
+    residents: Annotated[int, typer.Option(help="Taille du jeu de données.")] = 100_000,
+    calls: Annotated[int, typer.Option(help="Appels à chronométrer.")] = 500,
+    desks: Annotated[int, typer.Option(help="Postes connectés (WebSockets).")] = 50,
+    engine: Annotated[str, typer.Option(help="postgresql ou sqlite.")] = "postgresql",
     database_url: Annotated[
-        str | None, typer.Option(help="Bench an existing, loaded database instead.")
+        str | None, typer.Option(help="Mesurer plutôt une base existante, déjà chargée.")
     ] = None,
 ) -> None:
-    """newCall received by the server → caller's summary drawn on the desk (p50/p95/p99)."""
+    """newCall reçu par le serveur → fiche de l'appelant affichée au poste (p50/p95/p99)."""
     from rich.console import Console
 
     from phone_desk.bench import run_phone_benchmark

@@ -202,6 +202,20 @@ def _count_unsealed(db_session: Session) -> int:
     ) or 0
 
 
+UNREADABLE_HEAD = "tête attendue illisible (forme : NUMÉRO:EMPREINTE)"
+_HEX = frozenset("0123456789abcdef")
+
+
+def parse_head(text: str) -> tuple[int, str] | None:
+    """A head as `verify` prints it (`NUMBER:HASH`, 64 hex digits), or None: callers check
+    it before reading the whole chain, not after."""
+    seq_text, _, expected_hash = text.strip().lower().partition(":")
+    if not seq_text.isascii() or not seq_text.isdigit() or len(expected_hash) != 64 \
+            or not set(expected_hash) <= _HEX:
+        return None
+    return int(seq_text), expected_hash
+
+
 def _check_expected_head(db_session: Session, expect_head: str, report: AuditReport) -> None:
     """The verdict on a head kept elsewhere goes first among the problems: on a big
     log it must not be lost behind thousands of row anomalies."""
@@ -213,10 +227,10 @@ def _check_expected_head(db_session: Session, expect_head: str, report: AuditRep
 def _expected_head_problem(
     db_session: Session, expect_head: str, report: AuditReport
 ) -> str | None:
-    seq_text, _, expected_hash = expect_head.partition(":")
-    if not seq_text.isdigit() or len(expected_hash) != 64:
-        return "tête attendue illisible (forme : NUMÉRO:EMPREINTE)"
-    seq = int(seq_text)
+    parsed = parse_head(expect_head)
+    if parsed is None:
+        return UNREADABLE_HEAD
+    seq, expected_hash = parsed
     if seq <= report.purged_up_to:
         return None  # purged since: nothing left to compare it with
     stored = db_session.scalar(select(AccessLogSeal.chain_hash).where(AccessLogSeal.seq == seq))

@@ -13,11 +13,13 @@ from rich.markup import escape
 from sqlalchemy.orm import Session
 
 from crm_core.cli_database import existing_session
+from crm_core.cli_exits import BAD_INPUT, REFUSED
+from crm_core.cli_french import FrenchTyper
 from crm_core.text import count
 
-audit_app = typer.Typer(help="Access log: verify the hash chain, seal, purge.",
+audit_app = FrenchTyper(help="Journal des consultations : vérifier la chaîne, sceller, purger.",
                         no_args_is_help=True)
-retention_app = typer.Typer(help="Retention rules (run daily from a timer).",
+retention_app = FrenchTyper(help="Durées de conservation (à lancer chaque jour).",
                             no_args_is_help=True)
 console = Console()
 
@@ -35,11 +37,18 @@ SHOWN_PROBLEMS = 50
 @audit_app.command("verify")
 def verify_command(
     expect_head: Annotated[str | None, typer.Option(
-        help="A head printed by an earlier run (NUMBER:HASH): check it is still there.")] = None,
+        help="Une tête notée lors d'un passage précédent (NUMÉRO:EMPREINTE) : vérifier"
+        " qu'elle est toujours là.")] = None,
 ) -> None:
-    """Recompute the hash chain; exit 1 if a row was changed, deleted or the chain cut."""
-    from crm_core.privacy.audit import verify
+    """Recalculer la chaîne ; sortie 1 si une ligne a été modifiée, supprimée, ou la
+    chaîne coupée."""
+    from crm_core.privacy.audit import UNREADABLE_HEAD, parse_head, verify
 
+    if expect_head is not None and parse_head(expect_head) is None:
+        # Said at once: not after reading the whole chain, nor as one anomaly among many.
+        console.print(f"[bold red]Refusé :[/] {UNREADABLE_HEAD} : « {escape(expect_head)} »",
+                      soft_wrap=True)
+        raise typer.Exit(BAD_INPUT)
     with _session() as db_session:
         report = verify(db_session=db_session, expect_head=expect_head)
     if report.checked == 0 and report.intact:
@@ -50,7 +59,7 @@ def verify_command(
                           " lancez relais audit seal.", soft_wrap=True)
         else:
             console.print("[bold red]Journal vide : rien à vérifier.[/]")
-        raise typer.Exit(2)
+        raise typer.Exit(BAD_INPUT)
     console.print(f"{count(report.checked)} lignes vérifiées depuis le maillon "
                   f"{report.purged_up_to} ; {count(report.unsealed)} pas encore scellées.")
     console.print(f"Tête de chaîne (à conserver ailleurs) : [bold]{report.head}[/]")
@@ -69,12 +78,13 @@ def verify_command(
         console.print(f"  • {escape(problem)}")
     if len(rows) > SHOWN_PROBLEMS:
         console.print(f"  … et {count(len(rows) - SHOWN_PROBLEMS)} autres.")
-    raise typer.Exit(1)
+    raise typer.Exit(REFUSED)
 
 
 @audit_app.command("seal")
 def seal_command() -> None:
-    """Seal every access-log row not yet in the chain (the server does it every few s)."""
+    """Sceller les lignes du journal pas encore chaînées (le serveur le fait toutes les
+    quelques secondes)."""
     from crm_core.privacy.audit import seal_all
 
     with _session() as db_session:
@@ -86,10 +96,12 @@ def seal_command() -> None:
 @audit_app.command("purge")
 def purge_command(
     retention_days: Annotated[int | None, typer.Option(
-        help="Keep this many days (default: RELAIS_AUDIT_RETENTION_DAYS).", min=1)] = None,
-    dry_run: Annotated[bool, typer.Option(help="Say what would go, delete nothing.")] = False,
+        help="Jours à conserver (par défaut : RELAIS_AUDIT_RETENTION_DAYS).", min=1)] = None,
+    dry_run: Annotated[bool, typer.Option(
+        help="Dire ce qui partirait, sans rien supprimer.")] = False,
 ) -> None:
-    """Delete the rows older than the retention period; the chain stays verifiable."""
+    """Supprimer les lignes plus anciennes que la durée de conservation ; la chaîne reste
+    vérifiable."""
     from crm_core.cli_database import command_settings
     from crm_core.privacy.audit import purge
 
@@ -106,9 +118,10 @@ def purge_command(
 
 @retention_app.command("run")
 def retention_run(
-    dry_run: Annotated[bool, typer.Option(help="Report what each rule would do.")] = False,
+    dry_run: Annotated[bool, typer.Option(help="Dire ce que ferait chaque règle.")] = False,
 ) -> None:
-    """Apply every retention rule: access log, agents' sessions, inactive residents."""
+    """Appliquer chaque règle de conservation : journal, sessions des agents, usagers
+    inactifs."""
     from rich.table import Table
 
     from crm_core.cli_database import command_settings

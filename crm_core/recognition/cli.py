@@ -20,13 +20,15 @@ from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import Actor
 from crm_core.agents.enums import Permission
+from crm_core.cli_exits import BAD_INPUT, REFUSED, refused
+from crm_core.cli_french import FrenchTyper
 
-residents_app = typer.Typer(help="Residents: duplicates, merges, search keys.",
+residents_app = FrenchTyper(help="Usagers : doublons, fusions, clés de recherche.",
                             no_args_is_help=True)
 console = Console()
 
-AgentOption = Annotated[str, typer.Option("--agent", help="Username of the supervisor acting.")]
-ReasonOption = Annotated[str, typer.Option("--reason", help="Why (kept in the records).")]
+AgentOption = Annotated[str, typer.Option("--agent", help="Identifiant du superviseur qui agit.")]
+ReasonOption = Annotated[str, typer.Option("--reason", help="Pourquoi (conservé dans les traces).")]
 
 
 @contextmanager
@@ -46,7 +48,7 @@ def _identifier(text: str, name: str) -> uuid.UUID:
         console.print(f"[bold red]Identifiant illisible pour {name} :[/] « {escape(text)} »"
                       " (attendu : un identifiant comme 3f1c2a4e-9b0d-4c1e-8f2a-5d6e7f8a9b0c)",
                       soft_wrap=True)
-        raise typer.Exit(2) from None
+        raise typer.Exit(BAD_INPUT) from None
 
 
 def _actor(db_session: Session, username: str) -> Actor:
@@ -55,23 +57,25 @@ def _actor(db_session: Session, username: str) -> Actor:
     agent = db_session.scalar(select(Agent).where(Agent.username == username, Agent.active))
     if agent is None:
         console.print(f"[bold red]Refusé :[/] aucun agent actif « {escape(username)} »")
-        raise typer.Exit(1)
+        raise typer.Exit(BAD_INPUT)  # a name that matches nothing: the command line to fix
     actor = Actor(username=agent.username, agent_id=agent.id, role=agent.role,
                   site_id=agent.site_id)
     if not actor.can(Permission.RESIDENT_MERGE):
         console.print(f"[bold red]Refusé :[/] le rôle {agent.role.value} ne permet pas de"
                       " fusionner des dossiers")
-        raise typer.Exit(1)
+        raise typer.Exit(REFUSED)
     return actor
 
 
 @residents_app.command("duplicates")
 def duplicates_command(
-    min_weight: Annotated[float, typer.Option(help="Lowest match weight shown.")] = 0.0,
-    limit: Annotated[int, typer.Option(help="Pairs shown.", min=1)] = 50,
-    insee_code: Annotated[str | None, typer.Option(help="Only this commune.")] = None,
+    min_weight: Annotated[float, typer.Option(
+        help="Poids de correspondance minimal affiché.")] = 0.0,
+    limit: Annotated[int, typer.Option(help="Paires affichées.", min=1)] = 50,
+    insee_code: Annotated[str | None, typer.Option(
+        help="Cette commune seulement (code INSEE).")] = None,
 ) -> None:
-    """Pairs of records that are probably the same person, with every weight explained."""
+    """Paires de dossiers qui sont probablement la même personne, chaque poids expliqué."""
     from crm_core.recognition.duplicates import find_duplicates
 
     with _database() as (_, db_session):
@@ -99,9 +103,9 @@ def merge_command(
     merged: Annotated[str, typer.Argument(metavar="MERGED_ID")],
     agent: AgentOption, reason: ReasonOption,
     take: Annotated[list[str] | None, typer.Option(
-        help="Copy from the merged record: birth_date, birth_name, address.")] = None,
+        help="Reprendre du dossier fusionné : birth_date, birth_name, address.")] = None,
 ) -> None:
-    """Merge MERGED_ID into SURVIVOR_ID (undo with `relais residents unmerge`)."""
+    """Fusionner MERGED_ID dans SURVIVOR_ID (annulable : `relais residents unmerge`)."""
     from crm_core.exceptions import DomainError
     from crm_core.residents import merge
 
@@ -114,8 +118,7 @@ def merge_command(
                                  merged_id=merged_id, reason=reason, take_fields=take or [])
             db_session.commit()
         except DomainError as exc:
-            console.print(f"[bold red]Refusé :[/] {escape(exc.detail)}")
-            raise typer.Exit(1) from exc
+            raise refused(exc, console) from exc
         described = merge.describe(db_session=db_session, merge_id=record.id)
     moved = ", ".join(f"{n} {table}" for table, n in described["moved"].items()) or "rien"
     console.print(f"Fusion {record.id} enregistrée : déplacé {moved}.")
@@ -128,7 +131,7 @@ def unmerge_command(
     merge: Annotated[str, typer.Argument(metavar="MERGE_ID")], agent: AgentOption,
     reason: ReasonOption,
 ) -> None:
-    """Undo a merge: each record gets back exactly what it had."""
+    """Annuler une fusion : chaque dossier retrouve exactement ce qu'il avait."""
     from crm_core.exceptions import DomainError
     from crm_core.residents import merge as merges
 
@@ -140,14 +143,13 @@ def unmerge_command(
             merges.unmerge(db_session=db_session, actor=actor, merge_id=merge_id, reason=reason)
             db_session.commit()
         except DomainError as exc:
-            console.print(f"[bold red]Refusé :[/] {escape(exc.detail)}")
-            raise typer.Exit(1) from exc
+            raise refused(exc, console) from exc
     console.print(f"Fusion {merge_id} annulée.")
 
 
 @residents_app.command("reindex")
 def reindex_command() -> None:
-    """Recompute every search key (after a bulk load or an import)."""
+    """Recalculer toutes les clés de recherche (après un chargement ou un import)."""
     from crm_core.recognition.rebuild import rebuild_search_keys
 
     with _database() as (engine, _):
@@ -155,17 +157,18 @@ def reindex_command() -> None:
 
 
 def bench_search(
-    residents: Annotated[int, typer.Option(help="Dataset size.")] = 100_000,
-    queries: Annotated[int, typer.Option(help="Quality-set queries per mode.")] = 1000,
-    engines: Annotated[str, typer.Option(help="Comma-separated: postgresql,sqlite.")] = (
+    residents: Annotated[int, typer.Option(help="Taille du jeu de données.")] = 100_000,
+    queries: Annotated[int, typer.Option(help="Requêtes du jeu de qualité par mode.")] = 1000,
+    engines: Annotated[str, typer.Option(help="Séparés par des virgules : postgresql,sqlite.")] = (
         "postgresql,sqlite"
     ),
     database_url: Annotated[
-        str | None, typer.Option(help="Bench an existing database (loaded if smaller).")
+        str | None, typer.Option(help="Mesurer une base existante (complétée si plus petite).")
     ] = None,
-    show_misses: Annotated[int, typer.Option(help="Missed queries to print per mode.")] = 0,
+    show_misses: Annotated[int, typer.Option(help="Requêtes manquées à afficher par mode.")] = 0,
 ) -> None:
-    """Fuzzy search: recall@1/@10 and MRR on misspelt queries, raw SQL vs API latency."""
+    """Recherche approchée : rappel@1/@10 et MRR sur des requêtes mal orthographiées,
+    latence SQL brut contre API."""
     from crm_core.recognition.bench import run_search_benchmark
 
     kinds = [kind.strip() for kind in engines.split(",") if kind.strip()]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
+from crm_core.cli_exits import BAD_INPUT, REFUSED
+from crm_core.cli_french import FrenchTyper
 from crm_core.config import Settings, city_today
 from crm_core.reminders.backends import (
     DeliveryFailed,
@@ -19,8 +21,10 @@ from crm_core.reminders.backends import (
     SmsBackend,
     SmtpEmailBackend,
 )
+from crm_core.reminders.enums import ReminderChannel
 
-reminders_app = typer.Typer(help="Reminder bundles: send what is due.", no_args_is_help=True)
+reminders_app = FrenchTyper(help="Bouquets de rappels : envoyer ce qui est dû, reprendre les"
+                            " envois interrompus.", no_args_is_help=True)
 console = Console()
 
 
@@ -45,10 +49,11 @@ def backends(settings: Settings) -> tuple[EmailBackend, SmsBackend]:
 
 @reminders_app.command("send")
 def send_command(
-    day: Annotated[str | None, typer.Option("--date", help="Act as if today were YYYY-MM-DD.")]
-    = None,
+    day: Annotated[str | None, typer.Option(
+        "--date", help="Faire comme si nous étions le AAAA-MM-JJ.")] = None,
 ) -> None:
-    """Send every reminder whose day has come, once, to residents who opted in."""
+    """Envoyer chaque rappel dont le jour est venu, une fois, aux usagers inscrits (sortie 1
+    si certains ont échoué : réessayés au prochain passage)."""
     from crm_core.cli_database import command_settings, existing_session
     from crm_core.reminders.service import send_due
 
@@ -57,7 +62,7 @@ def send_command(
         today = date.fromisoformat(day) if day else city_today()
     except ValueError as exc:
         console.print(f"[bold red]Date illisible :[/] {escape(str(day))} (attendu : AAAA-MM-JJ)")
-        raise typer.Exit(2) from exc
+        raise typer.Exit(BAD_INPUT) from exc
     email, sms = backends(settings)
     with existing_session() as db_session:
         report = send_due(db_session=db_session, settings=settings, today=today, email=email,
@@ -66,6 +71,52 @@ def send_command(
         db_session.commit()
     console.print(f"{report.sent} rappel(s) envoyé(s), {report.skipped} écarté(s) (pas de"
                   f" consentement ou de coordonnée), {report.failed} en échec (réessayés"
-                  " au prochain passage).")
+                  " au prochain passage).", soft_wrap=True)
     for problem in sorted(set(report.problems))[:10]:
         console.print(f"  • {escape(str(problem))}")
+    if report.failed:  # a timer's run that left reminders unsent says so
+        raise typer.Exit(REFUSED)
+
+
+@reminders_app.command("stuck")
+def stuck_command(
+    release: Annotated[bool, typer.Option(
+        "--release", help="Remettre en file (réessayés au prochain envoi) ceux réservés"
+        " depuis plus de --older-than minutes.")] = False,
+    older_than: Annotated[int, typer.Option(
+        "--older-than", help="Minutes après lesquelles aucun envoi ne peut plus être en"
+        " cours.", min=1)] = 60,
+) -> None:
+    """Rappels restés « envoi en cours » (un envoi interrompu) ; sortie 1 s'il en reste."""
+    from zoneinfo import ZoneInfo
+
+    from crm_core.cli_database import command_settings, existing_session
+    from crm_core.reminders.stuck import release_stuck, stuck_deliveries
+
+    zone = ZoneInfo(command_settings().timezone)
+    with existing_session() as db_session:
+        released = 0
+        if release:
+            released = release_stuck(db_session=db_session, claimed_before=datetime.now(UTC)
+                                     - timedelta(minutes=older_than))
+            db_session.commit()
+        stuck = stuck_deliveries(db_session=db_session)
+    if release:
+        console.print(f"{released} rappel(s) remis en file : réessayés au prochain"
+                      " « relais reminders send ».")
+    if not stuck:
+        console.print("Aucun rappel bloqué « envoi en cours ».")
+        return
+    console.print(f"[bold red]Rappels bloqués « envoi en cours » ({len(stuck)}) :[/]")
+    for item in stuck:  # one line each: a resident id does not fit a table at 80 columns
+        way = "SMS" if item.channel is ReminderChannel.SMS else "courriel"
+        console.print(f"  • réservé le {item.claimed_at.astimezone(zone):%d/%m/%Y à %H:%M} :"
+                      f" {escape(item.bundle)}, « {escape(item.title)} » du"
+                      f" {item.occurs_on:%d/%m/%Y} ({way}), dossier {item.resident_id}",
+                      soft_wrap=True)
+    console.print(
+        f"Un envoi interrompu a pu partir avant l'arrêt. Après vérification (journal du"
+        f" serveur d'envoi), « relais reminders stuck --release » remet en file ceux réservés"
+        f" depuis plus de {older_than} min (plus récents : peut-être encore en cours).",
+        soft_wrap=True)
+    raise typer.Exit(REFUSED)

@@ -129,6 +129,11 @@ def unsubscribe(*, db_session: Session, actor: Actor, subscription_id: uuid.UUID
     return subscription
 
 
+# A delivery claimed, its message about to leave: the outcome replaces it. One left over is
+# a run that died mid-send (see `crm_core.reminders.stuck`).
+CLAIMED = "envoi en cours"
+
+
 @dataclass
 class SendReport:
     sent: int = 0
@@ -200,7 +205,7 @@ def _deliver(db_session: Session, settings: Settings, key_date: ReminderDate,
     link = f"{public_url.rstrip('/')}/rappels/desabonnement?jeton=" + opt_out_token(
         settings, subscription.id)
     when = key_date.occurs_on.strftime("%d/%m/%Y")
-    delivery.status, delivery.detail = DeliveryStatus.SENT, "envoi en cours"
+    delivery.status, delivery.detail = DeliveryStatus.SENT, CLAIMED
     db_session.flush()
     checkpoint()  # claimed before it leaves: a crash past here never sends it twice
     try:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import errno
+import io
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -15,9 +17,14 @@ from rich.markup import escape
 from sqlalchemy.orm import Session
 
 from crm_core.cli_database import existing_session
+from crm_core.cli_exits import BAD_INPUT, refused
+from crm_core.cli_french import FrenchTyper
 from crm_core.exceptions import DomainError
 
-report_app = typer.Typer(help="Rapports des canaux pour les superviseurs.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from crm_core.reports.schemas import Report
+
+report_app = FrenchTyper(help="Rapports des canaux pour les superviseurs.", no_args_is_help=True)
 console = Console()
 Formats = ("table", "json", "csv", "xlsx", "html", "png")
 
@@ -35,37 +42,38 @@ def _day(text: str, option: str) -> date:
     except ValueError:
         console.print(f"[bold red]Date illisible pour {option} :[/] « {escape(text)} »"
                       " (AAAA-MM-JJ)")
-        raise typer.Exit(2) from None
+        raise typer.Exit(BAD_INPUT) from None
 
 
 def run_report(
     name: str, start: date, end: date, site: str | None, service_code: str | None, fmt: str,
-    output: Path | None,
+    output_text: str | None,
 ) -> None:
+    """`-o FILE` writes the report to FILE in every format, the table too (as plain text);
+    a directory is refused (exit 2) with the name a file in it could take."""
     from crm_core.reports import render, service
 
     if fmt not in Formats:
         console.print(f"[bold red]Format inconnu :[/] « {escape(fmt)} » ({', '.join(Formats)})")
-        raise typer.Exit(2)
-    if output is not None:
-        _refuse_unwritable(output)  # said before the report is built, not after
+        raise typer.Exit(BAD_INPUT)
+    default_name = f"rapport-{name}-{start}-{end}.{'txt' if fmt == 'table' else fmt}"
+    output = None if output_text is None else _output_file(output_text, default_name)
     try:
         with _session() as db_session:
             scope = service.resolve_scope(db_session=db_session, actor=None, start=start,
                                           end=end, site_code=site, service_code=service_code)
             report = service.build_report(db_session=db_session, name=name, scope=scope)
             db_session.commit()
-    except DomainError as exc:
-        console.print(f"[bold red]Refusé :[/] {escape(exc.detail)}")
-        raise typer.Exit(1) from exc
-    if fmt == "table":
+    except DomainError as exc:  # an impossible period or an unknown site: 2; else 1
+        raise refused(exc, console) from exc
+    if fmt == "table" and output is None:
         render.print_report(report, console)
         return
-    body = render.render(report, fmt)
+    body = _table_text(report) if fmt == "table" else render.render(report, fmt)
     if output is None and fmt in ("json", "csv", "html"):
         typer.echo(body.decode("utf-8"), nl=False)
         return
-    target = output or Path(f"rapport-{name}-{start}-{end}.{fmt}")
+    target = output or Path(default_name)
     try:
         target.write_bytes(body)
     except OSError as exc:
@@ -81,14 +89,30 @@ _WRITE_ERRORS = {errno.EACCES: "accès refusé", errno.EPERM: "accès refusé",
 def _unwritable(target: Path, why: str) -> NoReturn:
     console.print(f"[bold red]Fichier impossible à écrire :[/] {escape(str(target))} ({why})",
                   soft_wrap=True)
-    raise typer.Exit(2)
+    raise typer.Exit(BAD_INPUT)
 
 
-def _refuse_unwritable(target: Path) -> None:
-    if target.is_dir():
-        _unwritable(target, "c'est un dossier : donnez un nom de fichier")
+def _output_file(text: str, default_name: str) -> Path:
+    """The file `-o` names, checked before the report is built, not after. A directory
+    (existing, or written with a final slash) is refused: `Path` would drop the slash and
+    write a file named like the directory."""
+    target = Path(text)
+    if text.endswith(("/", os.sep)) or target.is_dir():
+        _unwritable(target, f"c'est un dossier : donnez un nom de fichier, par exemple"
+                            f" {target / default_name}")
     if not target.parent.is_dir():
         _unwritable(target, f"le dossier {target.parent} n'existe pas")
+    return target
+
+
+def _table_text(report: Report) -> bytes:
+    """The terminal's tables as plain text, for `--format table -o FILE`."""
+    from crm_core.reports import render
+
+    text = io.StringIO()
+    render.print_report(report, Console(file=text, width=120, color_system=None,
+                                        force_terminal=False, emoji=False))
+    return text.getvalue().encode("utf-8")
 
 
 FromOption = Annotated[str, typer.Option("--from", help="Premier jour (AAAA-MM-JJ).")]
@@ -97,7 +121,8 @@ SiteOption = Annotated[str | None, typer.Option("--site", help="Code du site.")]
 ServiceOption = Annotated[str | None, typer.Option("--service", help="Code du service.")]
 FormatOption = Annotated[str, typer.Option(
     "--format", help="table, json, csv, xlsx, html ou png.")]
-OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="Fichier à écrire.")]
+OutputOption = Annotated[str | None, typer.Option(
+    "--output", "-o", help="Fichier à écrire (tous formats, la table en texte ; pas un dossier).")]
 
 
 def _command(name: str) -> Callable[..., None]:
@@ -128,20 +153,20 @@ def month_report(
     site: SiteOption = None, service_code: ServiceOption = None, fmt: FormatOption = "table",
     output: OutputOption = None,
 ) -> None:
-    """Every report of one month, in one document."""
+    """Tous les rapports d'un mois, en un document."""
     from crm_core.reports.service import parse_month
 
     try:
         start, end = parse_month(month)
     except DomainError as exc:
         console.print(f"[bold red]Refusé :[/] {escape(exc.detail)}")
-        raise typer.Exit(2) from exc
+        raise typer.Exit(BAD_INPUT) from exc
     run_report("month", start, end, site, service_code, fmt, output)
 
 
 @report_app.command("refresh")
 def refresh() -> None:
-    """Fold the journal of recent writes into the roll-ups (the server does it as it goes)."""
+    """Intégrer les écritures récentes aux cumuls (le serveur le fait au fil de l'eau)."""
     from crm_core.reports.rollup import fold_all, prune_presence
 
     with _session() as db_session:
@@ -154,7 +179,7 @@ def refresh() -> None:
 
 @report_app.command("rebuild")
 def rebuild_command() -> None:
-    """Recompute every roll-up from the tables (after a bulk load, or to repair)."""
+    """Recalculer tous les cumuls depuis les tables (après un chargement, ou pour réparer)."""
     from crm_core.reports.rebuild import rebuild
 
     started = datetime.now()

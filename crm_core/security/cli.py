@@ -10,23 +10,26 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from crm_core.cli_exits import BAD_INPUT, REFUSED
+
 console = Console()
 
 
 def bench_fuzz(
-    examples: Annotated[int, typer.Option(help="Generated requests per operation.",
+    examples: Annotated[int, typer.Option(help="Requêtes générées par opération.",
                                           min=1)] = 100,
     database_url: Annotated[str | None, typer.Option(
-        help="Database to fuzz (default: a throwaway SQLite). Never a production one.")] = None,
-    seed: Annotated[int | None, typer.Option(help="Reproduce a run.")] = None,
+        help="Base à tester (par défaut : une SQLite jetable). Jamais une base en"
+        " service.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Rejouer un passage.")] = None,
 ) -> None:
-    """Schemathesis over the whole OpenAPI, each request sent anonymously and as every
-    role: lists every 5xx and every answer that breaks the schema (exit 1 if any)."""
+    """Schemathesis sur toute l'OpenAPI, chaque requête envoyée anonymement et sous chaque
+    rôle : liste chaque 5xx et chaque réponse hors schéma (sortie 1 s'il y en a)."""
     try:
         from crm_core.bench.fuzz import fuzz_app
     except ImportError as exc:  # pragma: no cover - schemathesis is a dev dependency
         console.print("schemathesis manque : uv sync --all-extras (dépendances de dev)")
-        raise typer.Exit(2) from exc
+        raise typer.Exit(BAD_INPUT) from exc
     from crm_core.agents.enums import Role, SiteKind
     from crm_core.agents.models import AgentSession
     from crm_core.agents.security import new_token, token_digest
@@ -66,7 +69,7 @@ def bench_fuzz(
     for line in report.lines():
         console.print(line, markup=False)
     if report.failures:
-        raise typer.Exit(1)
+        raise typer.Exit(REFUSED)
 
 
 def _known_objects(session: Any) -> dict[str, str]:
@@ -90,14 +93,14 @@ def _known_objects(session: Any) -> dict[str, str]:
 
 def bench_load(
     database_url: Annotated[str, typer.Option(
-        help="A loaded PostgreSQL database (relais load-data --residents 1000000).")],
-    processes: Annotated[str, typer.Option(help="API process counts, comma-separated.")] = (
-        "1,2,4"),
-    requests: Annotated[int, typer.Option(help="Requests per process count.")] = 6000,
-    concurrency: Annotated[int, typer.Option(help="Concurrent connections.")] = 32,
+        help="Une base PostgreSQL chargée (relais seed --residents 1000000).")],
+    processes: Annotated[str, typer.Option(
+        help="Nombres de processus de l'API, séparés par des virgules.")] = "1,2,4",
+    requests: Annotated[int, typer.Option(help="Requêtes par nombre de processus.")] = 6000,
+    concurrency: Annotated[int, typer.Option(help="Connexions simultanées.")] = 32,
 ) -> None:
-    """Mixed workload (80 % summaries and lookups, 15 % exchanges written, 5 % searches)
-    against 1, 2, 4 API processes: throughput and p50/p95/p99 per process count."""
+    """Charge mixte (80 % fiches et consultations, 15 % contacts écrits, 5 % recherches)
+    contre 1, 2, 4 processus de l'API : débit et p50/p95/p99 par nombre de processus."""
     from crm_core.bench.load import run_load_benchmark
 
     counts = [int(part) for part in processes.split(",") if part.strip()]

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 
 from crm_core.agents.actor import Actor
-from crm_core.privacy.audit import purge, seal_all, seal_pending, verify
+from crm_core.privacy.audit import parse_head, purge, seal_all, seal_pending, verify
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.models import AccessLog, AccessLogSeal, AuditPurge
 from crm_core.privacy.service import record_access, record_search
@@ -216,3 +216,12 @@ def test_canonical_form_is_the_same_for_an_unknown_agent_and_site(
     db_session.expire_all()
     assert verify(db_session=db_session).intact
     assert uuid.UUID(str(resident.id))
+
+
+def test_a_head_is_read_as_verify_prints_it() -> None:
+    digest = "ab" * 32
+    assert parse_head(f"12:{digest}") == (12, digest)
+    assert parse_head(f" 12:{digest.upper()}\n") == (12, digest)  # copied with its case
+    for unreadable in ("foo", f"-1:{digest}", f"12:{digest[:-1]}", f"12:{'zz' * 32}",
+                       f"١٢:{digest}", ""):
+        assert parse_head(unreadable) is None, unreadable

@@ -102,3 +102,16 @@ def test_verify_says_unsealed_rows_are_not_yet_verifiable(own_engine: Engine) ->
     assert "Aucune ligne scellée : rien à vérifier" in result.output
     assert "2 ligne(s) pas encore scellée(s)" in result.output  # one per resident created
     assert "intègre" not in result.output
+
+
+def test_an_unreadable_expected_head_is_refused_before_the_chain_is_read(
+    own_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def chain_read(**_: object) -> None:
+        raise AssertionError("the whole chain was read before the argument was checked")
+
+    monkeypatch.setattr("crm_core.privacy.audit.verify", chain_read)
+    result = runner.invoke(app, ["audit", "verify", "--expect-head", "foo"])
+    assert result.exit_code == 2, result.output
+    assert "tête attendue illisible (forme : NUMÉRO:EMPREINTE) : « foo »" in result.output
+    assert "lignes vérifiées" not in result.output

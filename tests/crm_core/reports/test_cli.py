@@ -89,3 +89,40 @@ def test_refresh_and_rebuild(cli_database: str) -> None:
     again = runner.invoke(app, ["report", "channels", "--from", "2026-10-01", "--to",
                                 "2026-10-31", "--format", "json"])
     assert '"value":7' in again.output
+
+
+def test_output_is_a_file_in_every_format_never_a_directory(
+    cli_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here = tmp_path / "ici"  # the database file sits in tmp_path
+    here.mkdir()
+    monkeypatch.chdir(here)
+    month = ["report", "month", "2026-10"]
+    table = runner.invoke(app, [*month, "-o", "octobre.txt"])  # table: written, not ignored
+    assert table.exit_code == 0, table.output
+    assert "Rapport écrit : octobre.txt" in table.output
+    assert "Contacts et demandes ouvertes par canal" in (here / "octobre.txt").read_text()
+    for directory in ("rapports/", "rapports", "."):
+        (here / "rapports").mkdir(exist_ok=directory != "rapports/")
+        result = runner.invoke(app, [*month, "--format", "csv", "-o", directory])
+        assert result.exit_code == 2, result.output
+        assert "c'est un dossier : donnez un nom de fichier" in result.output
+        assert "rapport-month-2026-10-01-2026-10-31.csv" in result.output
+    (here / "rapports").rmdir()
+    missing = runner.invoke(app, [*month, "--format", "csv", "-o", "rapports/"])  # not there
+    assert missing.exit_code == 2, missing.output
+    assert sorted(p.name for p in here.iterdir()) == ["octobre.txt"]
+
+
+def test_exit_codes_follow_the_convention(cli_database: str) -> None:
+    period = ["--from", "2026-10-01", "--to", "2026-10-31"]
+    codes = {
+        ("report", "channels", *period): 0,
+        ("report", "channels", "--from", "2026-10-31", "--to", "2026-10-01"): 2,
+        ("report", "waiting", *period, "--site", "x"): 2,  # a name that matches nothing
+        ("report", "channels", *period, "--bogus"): 2,
+        ("report", "month"): 2,
+    }
+    for arguments, code in codes.items():
+        result = runner.invoke(app, list(arguments))
+        assert result.exit_code == code, (arguments, result.output)

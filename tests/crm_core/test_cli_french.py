@@ -1,0 +1,70 @@
+"""Usage errors and help of `relais` in French, with exit code 2 (no database needed)."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from crm_core.cli import app
+from crm_core.launcher import apps_only
+
+runner = CliRunner()
+ENGLISH = ("Usage:", "Error", "No such", "Missing", "Try ", "Show this message", "Invalid value",
+           "Got unexpected", "requires an argument", "does not take", "Commands", "default:",
+           "Input should", "is not one of", "[required]")
+
+USAGE_ERRORS = {
+    ("--foo",): "Option inconnue : --foo",
+    ("nosuch",): "Commande inconnue : « nosuch »",
+    ("repot",): "(vouliez-vous dire report ?)",
+    ("report", "month"): "Argument manquant : month",
+    ("report", "month", "2026-10", "--nope"): "Option inconnue : --nope",
+    ("report", "month", "2026-10", "--format"): "L'option --format attend une valeur",
+    ("report", "month", "2026-10", "en-trop"): "Argument(s) en trop : en-trop",
+    ("serve", "--port", "abc"): "Valeur invalide pour --port : nombre entier attendu",
+    ("serve", "--workers", "100"): "valeur trop grande (au plus 64 attendu)",
+    ("agent", "add", "x"): "Option obligatoire manquante : --role",
+    ("agent", "add", "x", "--role", "maire"): "« maire » n'est pas une valeur possible",
+    ("demo", "--seed-only=3"): "L'option --seed-only ne prend pas de valeur",
+    ("audit", "verify", "--expect-head"): "L'option --expect-head attend une valeur",
+}
+
+
+@pytest.mark.parametrize("arguments", USAGE_ERRORS, ids=" ".join)
+def test_usage_errors_are_said_in_french_and_exit_2(arguments: tuple[str, ...]) -> None:
+    result = runner.invoke(app, list(arguments))
+    assert result.exit_code == 2, result.output
+    assert USAGE_ERRORS[arguments] in result.output
+    assert "Erreur :" in result.output
+    for english in ENGLISH:
+        assert english not in result.output, (english, result.output)
+
+
+@pytest.mark.parametrize("arguments", [(), ("report",), ("reminders",)], ids=str)
+def test_a_group_without_its_command_shows_french_help_and_exits_2(
+    arguments: tuple[str, ...]
+) -> None:
+    result = runner.invoke(app, list(arguments))
+    assert result.exit_code == 2, result.output
+    assert "Utilisation : root" in result.output  # the runner names it root
+    assert "Commandes" in result.output
+
+
+@pytest.mark.parametrize("arguments", [
+    ("--help",), ("report", "month", "--help"), ("reminders", "stuck", "--help"),
+    ("phone", "ring", "--help"), ("audit", "verify", "--help"), ("demo", "--help"),
+    ("agent", "add", "--help"), ("integrations", "deliver", "--help"),
+], ids=" ".join)
+def test_help_is_in_french(arguments: tuple[str, ...]) -> None:
+    result = runner.invoke(app, list(arguments))
+    assert result.exit_code == 0, result.output
+    assert "Utilisation : root" in result.output  # the runner names it root
+    assert "Afficher cette aide" in result.output
+    for english in ENGLISH:
+        assert english not in result.output, (english, result.output)
+
+
+def test_the_apps_only_command_line_speaks_french_too() -> None:
+    result = runner.invoke(apps_only(), ["phone", "ring"])
+    assert result.exit_code == 2, result.output
+    assert "Argument manquant : caller" in result.output
