@@ -18,7 +18,6 @@ from crm_core.agents.actor import SYSTEM
 from crm_core.cli import app
 from crm_core.config import Settings, get_settings
 from crm_core.database.engine import make_engine, make_session_factory
-from crm_core.database.migrate import upgrade
 from crm_core.privacy.consents import set_consent
 from crm_core.privacy.enums import ConsentPurpose, ConsentSource
 from crm_core.reminders import service
@@ -60,12 +59,11 @@ class _Crash:
 
 
 @pytest.fixture
-def stuck_engine(monkeypatch: pytest.MonkeyPatch, fresh_database_url: str,
+def stuck_engine(monkeypatch: pytest.MonkeyPatch, migrated_database_url: str,
                  smtp_server: Mailbox) -> Iterator[Engine]:
     """Two reminders left « envoi en cours » by dead runs: one claimed two hours before
     MORNING, one a minute before (a run might still be sending it)."""
-    engine = make_engine(fresh_database_url)
-    upgrade(engine)
+    engine = make_engine(migrated_database_url)
     with make_session_factory(engine)() as db_session:
         factory_module.bind(db_session)
         try:
@@ -86,7 +84,7 @@ def stuck_engine(monkeypatch: pytest.MonkeyPatch, fresh_database_url: str,
         for delivery, minutes in zip(claimed, (120, 1), strict=True):
             delivery.attempted_at = MORNING.astimezone(UTC) - timedelta(minutes=minutes)
         db_session.commit()
-    monkeypatch.setenv("RELAIS_DATABASE_URL", fresh_database_url)
+    monkeypatch.setenv("RELAIS_DATABASE_URL", migrated_database_url)
     monkeypatch.setenv("RELAIS_SMTP_URL", smtp_server.url)
     get_settings.cache_clear()
     yield engine
