@@ -35,22 +35,18 @@ _BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
                            "\u2066\u2067\u2068\u2069")
 # Joiners that some scripts (Persian, Indic) need inside a word.
 _JOINERS = frozenset("\u200c\u200d")
-# Counted as letters (or symbols) by Unicode, yet drawn as nothing: the Hangul fillers and
-# the blank braille cell make a name that looks empty, or like another one.
-_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
 def name_problem(text: str) -> str | None:
     """Why `text` cannot be a person's name (French, for the agent or the platform), or
     None: no control character, no direction override, no other invisible format mark
-    but the joiners, no blank letter, and at least one letter."""
+    but the joiners, and at least one letter."""
     for char in text:
         if char in _BIDI_CONTROLS:
             return (f"caractère de contrôle de la direction du texte (U+{ord(char):04X}) "
                     "refusé dans un nom")
         category = unicodedata.category(char)
-        invisible = (category == "Cf" and char not in _JOINERS) or char in _BLANK_LETTERS
-        if category == "Cc" or invisible:
+        if category == "Cc" or (category == "Cf" and char not in _JOINERS):
             return f"caractère invisible ou de contrôle (U+{ord(char):04X}) refusé dans un nom"
     if not any(unicodedata.category(char).startswith("L") for char in text):
         return "un nom doit contenir des lettres"

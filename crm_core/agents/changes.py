@@ -34,11 +34,13 @@ from crm_core.agents.models import Agent, AgentRequest, AgentSession, Site
 from crm_core.agents.passwords import check_new_password
 from crm_core.agents.security import hash_password
 from crm_core.database.base import utcnow
-from crm_core.exceptions import Conflict, NotFound, PermissionDenied
+from crm_core.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
 from crm_core.security.enums import EventKind
 from crm_core.security.service import record_event
+from crm_core.text import clean_display, name_problem
 
 UNCHANGED: Any = object()
+DISPLAY_NAME_MAX = 120  # the column's length
 
 
 class AgentRequestNotFound(NotFound):
@@ -142,6 +144,7 @@ def create(
     """A new account; one that would read residents' data stays inactive until approved."""
     site = service.get_site_by_code(db_session=db_session, code=site_code) if site_code else None
     _check_extension(db_session, None, phone_extension)
+    display_name = check_display_name(display_name)  # the console's way in too
     agent = service.create_agent(
         db_session=db_session, username=username, display_name=display_name,
         password=password, role=role, site_code=site_code, phone_extension=phone_extension)
@@ -155,12 +158,26 @@ def create(
     return agent, _file(db_session, author, agent, role, agent.site_id, None, what)
 
 
+def check_display_name(text: str) -> str:
+    """An agent's name as colleagues and residents see it (desks, tickets, logs), tidied,
+    or a French `InvalidInput`: the rules of residents' names (`crm_core/text.py`)."""
+    name = clean_display(text)
+    if not name:
+        raise InvalidInput("Nom affiché vide", field="display_name")
+    if (problem := name_problem(text)) is not None:  # as typed: a line break is refused too
+        raise InvalidInput(f"Nom affiché refusé : {problem}", field="display_name")
+    if len(name) > DISPLAY_NAME_MAX:
+        raise InvalidInput(f"Nom affiché trop long ({DISPLAY_NAME_MAX} caractères au plus)",
+                           field="display_name")
+    return name
+
+
 def _set_plain_fields(db_session: Session, agent: Agent, display_name: Any,
                       phone_extension: Any) -> list[str]:
     """The name and the extension (no access in them): old → new, for the event."""
     done = []
     if display_name is not UNCHANGED:
-        display_name = service.check_display_name(display_name)
+        display_name = check_display_name(display_name)
         if display_name != agent.display_name:
             done.append(f"nom affiché « {agent.display_name} » → « {display_name} »")
             agent.display_name = display_name

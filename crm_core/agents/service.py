@@ -15,9 +15,6 @@ from crm_core.agents.passwords import check_new_password
 from crm_core.agents.security import hash_password, new_token, token_digest, verify_password
 from crm_core.database.base import utcnow
 from crm_core.exceptions import Conflict, InvalidInput, NotAuthenticated, NotFound
-from crm_core.text import clean_display, name_problem
-
-DISPLAY_NAME_MAX = 120  # the column's length
 
 
 class SiteNotFound(NotFound):
@@ -52,20 +49,6 @@ def create_site(
     return site
 
 
-def check_display_name(text: str) -> str:
-    """An agent's name as colleagues and residents will see it (desks, tickets, logs),
-    tidied, or a French `InvalidInput`: the same rules as residents' names."""
-    name = clean_display(text)
-    if not name:
-        raise InvalidInput("Nom affiché vide", field="display_name")
-    if (problem := name_problem(text)) is not None:  # as typed: a line break is refused too
-        raise InvalidInput(f"Nom affiché refusé : {problem}", field="display_name")
-    if len(name) > DISPLAY_NAME_MAX:
-        raise InvalidInput(f"Nom affiché trop long ({DISPLAY_NAME_MAX} caractères au plus)",
-                           field="display_name")
-    return name
-
-
 def create_agent(
     *, db_session: Session, username: str, display_name: str, password: str, role: Role,
     site_code: str | None = None, phone_extension: str | None = None,
@@ -79,7 +62,6 @@ def create_agent(
         check_new_password(password, username=username)
     elif not password:
         raise InvalidInput("Mot de passe vide", field="password")
-    display_name = check_display_name(display_name)
     if db_session.scalar(select(Agent.id).where(Agent.username == username)):
         raise Conflict(f"L'agent « {username} » existe déjà", field="username")
     site = get_site_by_code(db_session=db_session, code=site_code) if site_code else None

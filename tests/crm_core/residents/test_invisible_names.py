@@ -23,7 +23,6 @@ BAD = {
     "invisible only": "\u200b\u200b",
     "control only": "\u0007\u0008",
     "soft hyphen only": "\u00ad",
-    "blank letters only": "\u3164\u3164",  # Hangul fillers: letters drawn as nothing
 }
 
 
