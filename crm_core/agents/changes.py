@@ -7,13 +7,20 @@ with more of it than the agent holds, every site instead of one, reactivating an
 password set by someone else than the agent — is only filed as an `AgentRequest`; it takes
 effect when a supervisor who is neither its author nor the agent concerned approves it.
 Changes that only take away (deactivation, a narrower role, a name, one site for another,
-an extension) apply at once. Every change, filed, applied, approved or refused, is a
-security event naming its author. The console (`relais agent add`) is trusted: whoever runs
-it already holds the server and its database.
+an extension) apply at once. Every change, filed, applied, approved, refused or superseded,
+is a security event naming its author. The console (`relais agent add`) is trusted:
+whoever runs it already holds the server and its database.
+
+A request is approved against the account as it was when filed (`access_state`): a change
+of its role, site, activity or password since then — applied at once, by the agent
+themselves, by another request — makes it stale, never applied. A password reset while a
+request is pending is held too, in one request that says both: the account is about to
+read residents' files, and whoever set its password could sign in as it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import Any
 
@@ -27,11 +34,13 @@ from crm_core.agents.models import Agent, AgentRequest, AgentSession, Site
 from crm_core.agents.passwords import check_new_password
 from crm_core.agents.security import hash_password
 from crm_core.database.base import utcnow
-from crm_core.exceptions import Conflict, NotFound, PermissionDenied
+from crm_core.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
 from crm_core.security.enums import EventKind
 from crm_core.security.service import record_event
+from crm_core.text import clean_display, name_problem
 
 UNCHANGED: Any = object()
+DISPLAY_NAME_MAX = 120  # the column's length
 
 
 class AgentRequestNotFound(NotFound):
@@ -40,6 +49,16 @@ class AgentRequestNotFound(NotFound):
 
 class SecondPairOfEyes(PermissionDenied):
     code = "four_eyes"
+
+
+class StaleRequest(Conflict):
+    code = "stale_request"
+
+
+def access_state(agent: Agent) -> str:
+    """A digest of what an approval relies on: role, site, activity and password."""
+    state = f"{agent.role.value}|{agent.site_id}|{agent.active}|{agent.password_hash}"
+    return hashlib.sha256(state.encode()).hexdigest()
 
 
 def _data(role: Role, active: bool = True) -> frozenset[Any]:
@@ -87,14 +106,31 @@ def _check_extension(db_session: Session, agent_id: uuid.UUID | None,
                        field="phone_extension")
 
 
+def _open_request(db_session: Session, agent_id: uuid.UUID) -> AgentRequest | None:
+    return db_session.scalar(select(AgentRequest).where(
+        AgentRequest.agent_id == agent_id, AgentRequest.status == RequestStatus.PENDING,
+    ).order_by(AgentRequest.requested_at.desc()).limit(1))
+
+
+def _supersede(db_session: Session, author: Actor, agent: Agent, why: str) -> None:
+    """Closes the agent's pending requests, each a security event: nothing disappears
+    from the supervisors' list without a trace of who made it go."""
+    pending = db_session.scalars(select(AgentRequest).where(
+        AgentRequest.agent_id == agent.id, AgentRequest.status == RequestStatus.PENDING))
+    for request in pending:
+        request.status, request.decided_at = RequestStatus.SUPERSEDED, utcnow()
+        request.decided_by_id = author.agent_id
+        _event(db_session, author, agent,
+               f"Demande de {request.author} remplacée ({why}) : {request.summary}")
+
+
 def _file(db_session: Session, author: Actor, agent: Agent, role: Role,
           site_id: uuid.UUID | None, password_hash: str | None, summary: str) -> AgentRequest:
-    db_session.execute(update(AgentRequest).where(
-        AgentRequest.agent_id == agent.id, AgentRequest.status == RequestStatus.PENDING,
-    ).values(status=RequestStatus.SUPERSEDED, decided_at=utcnow()))
+    _supersede(db_session, author, agent, f"nouvelle demande de {author.username}")
     request = AgentRequest(agent_id=agent.id, requested_by_id=author.agent_id,
                            author=author.username[:64], role=role, site_id=site_id,
-                           password_hash=password_hash, summary=summary[:500])
+                           password_hash=password_hash, summary=summary[:500],
+                           filed_against=access_state(agent))
     db_session.add(request)
     db_session.flush()
     _event(db_session, author, agent, f"{summary} : en attente de validation par un responsable")
@@ -108,17 +144,48 @@ def create(
     """A new account; one that would read residents' data stays inactive until approved."""
     site = service.get_site_by_code(db_session=db_session, code=site_code) if site_code else None
     _check_extension(db_session, None, phone_extension)
+    display_name = check_display_name(display_name)  # the console's way in too
     agent = service.create_agent(
         db_session=db_session, username=username, display_name=display_name,
         password=password, role=role, site_code=site_code, phone_extension=phone_extension)
+    agent.password_set_by = author.username[:64]
     where = _site_code(db_session, site.id if site else None)
+    what = f"Compte « {agent.display_name} » créé : rôle {role.value}, site {where}"
     if author.agent_id is None or not _needs_approval(None, role, agent.site_id, False):
-        _event(db_session, author, agent, f"Compte créé : rôle {role.value}, site {where}")
+        _event(db_session, author, agent, what)
         return agent, None
     agent.active = False
-    request = _file(db_session, author, agent, role, agent.site_id, None,
-                    f"Compte créé : rôle {role.value}, site {where}")
-    return agent, request
+    return agent, _file(db_session, author, agent, role, agent.site_id, None, what)
+
+
+def check_display_name(text: str) -> str:
+    """An agent's name as colleagues and residents see it (desks, tickets, logs), tidied,
+    or a French `InvalidInput`: the rules of residents' names (`crm_core/text.py`)."""
+    name = clean_display(text)
+    if not name:
+        raise InvalidInput("Nom affiché vide", field="display_name")
+    if (problem := name_problem(text)) is not None:  # as typed: a line break is refused too
+        raise InvalidInput(f"Nom affiché refusé : {problem}", field="display_name")
+    if len(name) > DISPLAY_NAME_MAX:
+        raise InvalidInput(f"Nom affiché trop long ({DISPLAY_NAME_MAX} caractères au plus)",
+                           field="display_name")
+    return name
+
+
+def _set_plain_fields(db_session: Session, agent: Agent, display_name: Any,
+                      phone_extension: Any) -> list[str]:
+    """The name and the extension (no access in them): old → new, for the event."""
+    done = []
+    if display_name is not UNCHANGED:
+        display_name = check_display_name(display_name)
+        if display_name != agent.display_name:
+            done.append(f"nom affiché « {agent.display_name} » → « {display_name} »")
+            agent.display_name = display_name
+    if phone_extension is not UNCHANGED and phone_extension != agent.phone_extension:
+        _check_extension(db_session, agent.id, phone_extension)
+        done.append(f"poste {agent.phone_extension or 'aucun'} → {phone_extension or 'aucun'}")
+        agent.phone_extension = phone_extension
+    return done
 
 
 def change(
@@ -128,14 +195,8 @@ def change(
 ) -> tuple[Agent, AgentRequest | None]:
     """Applies what takes away at once; files what grants (see the module's docstring)."""
     agent = service.get_agent(db_session=db_session, agent_id=agent_id)
-    done = []
-    if display_name is not UNCHANGED and display_name != agent.display_name:
-        agent.display_name = display_name
-        done.append("nom affiché modifié")
-    if phone_extension is not UNCHANGED and phone_extension != agent.phone_extension:
-        _check_extension(db_session, agent.id, phone_extension)
-        done.append(f"poste {agent.phone_extension or 'aucun'} → {phone_extension or 'aucun'}")
-        agent.phone_extension = phone_extension
+    before = access_state(agent)
+    done = _set_plain_fields(db_session, agent, display_name, phone_extension)
     if active is False and agent.active:
         agent.active = False
         _close_sessions(db_session, agent.id)
@@ -156,11 +217,17 @@ def change(
         # An inactive account reads nothing: only its reactivation grants.
         grants = agent.active and _needs_approval(agent, new_role, new_site, False)
         if author.agent_id is not None and (grants or reactivate):
+            if agent.password_set_by:  # the approver must know who could sign in as it
+                what += (f" ; mot de passe actuel défini par {agent.password_set_by}, "
+                         "pas encore changé par l'agent")
             request = _file(db_session, author, agent, new_role, new_site, None, what)
         else:
             agent.role, agent.site_id = new_role, new_site
             agent.active = agent.active or reactivate
             done.append(what)
+    if request is None and access_state(agent) != before:
+        # What a pending request was filed against is gone: approving it would undo this.
+        _supersede(db_session, author, agent, "le compte a été modifié depuis")
     if done:
         _event(db_session, author, agent, "Compte modifié : " + ", ".join(done))
     db_session.flush()
@@ -171,15 +238,24 @@ def reset_password(
     *, db_session: Session, author: Actor, agent_id: uuid.UUID, new_password: str,
 ) -> tuple[Agent, AgentRequest | None]:
     """A password set by someone else than the agent: whoever set it could sign in as the
-    agent, so for an account with residents' data it waits for a supervisor."""
+    agent, so for an account with residents' data — or about to get it, a request being
+    pending — it waits for a supervisor, in one request with what is pending."""
     agent = service.get_agent(db_session=db_session, agent_id=agent_id)
     check_new_password(new_password, username=agent.username)
     digest = hash_password(new_password)
-    if author.agent_id is not None and _needs_approval(agent, agent.role, agent.site_id, True):
+    pending = _open_request(db_session, agent.id)
+    held = pending is not None or _needs_approval(agent, agent.role, agent.site_id, True)
+    if author.agent_id is not None and held:
+        role, site_id = agent.role, agent.site_id
         summary = "Mot de passe réinitialisé" + ("" if agent.active else ", réactivation")
-        return agent, _file(db_session, author, agent, agent.role, agent.site_id, digest,
-                            summary)
+        if pending is not None:
+            role, site_id = pending.role, pending.site_id
+            summary = pending.summary if pending.password_hash else (
+                f"{pending.summary} ; mot de passe réinitialisé par {author.username}")
+        return agent, _file(db_session, author, agent, role, site_id, digest, summary)
     agent.password_hash = digest
+    agent.password_set_by = author.username[:64]
+    _supersede(db_session, author, agent, "mot de passe réinitialisé depuis")  # the console
     _close_sessions(db_session, agent.id)
     _event(db_session, author, agent, "Mot de passe réinitialisé, sessions fermées")
     db_session.flush()
@@ -204,12 +280,24 @@ def _decide(db_session: Session, approver: Actor, request_id: uuid.UUID) -> Agen
 
 
 def approve(*, db_session: Session, approver: Actor, request_id: uuid.UUID) -> AgentRequest:
+    """Applies the request, if the account is still as it was when it was filed. A stale
+    one is closed (flushed) and `StaleRequest` raised: the caller commits, then answers."""
     request = _decide(db_session, approver, request_id)
     agent = service.get_agent(db_session=db_session, agent_id=request.agent_id)
+    if request.filed_against != access_state(agent):
+        request.status = RequestStatus.SUPERSEDED
+        _event(db_session, approver, agent, f"Demande de {request.author} périmée, non "
+               f"appliquée (le compte a changé depuis) : {request.summary}")
+        db_session.flush()
+        raise StaleRequest(
+            "Demande périmée : le rôle, le site, l'activation ou le mot de passe de l'agent "
+            "ont changé depuis qu'elle a été déposée. Elle est close sans être appliquée ; "
+            "un administrateur peut la déposer à nouveau.")
     _check_extension(db_session, agent.id, agent.phone_extension)
     agent.role, agent.site_id, agent.active = request.role, request.site_id, True
     if request.password_hash:
         agent.password_hash = request.password_hash
+        agent.password_set_by = request.author
         _close_sessions(db_session, agent.id)
     request.status = RequestStatus.APPROVED
     _event(db_session, approver, agent,

@@ -31,6 +31,9 @@ class Agent(UUIDPrimaryKey, Timestamps, Base):
     site_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("site.id"))
     phone_extension: Mapped[str | None] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True)
+    # Who set the current password when it was not the agent (an admin's username,
+    # "console"): they could sign in as the agent. None once the agent chose their own.
+    password_set_by: Mapped[str | None] = mapped_column(String(64))
 
     site: Mapped[Site | None] = relationship()
 
@@ -61,10 +64,14 @@ class AgentRequest(UUIDPrimaryKey, Base):
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     requested_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agent.id"))
     author: Mapped[str] = mapped_column(String(64))  # a username, or "console"
-    # The state asked for, applied as a whole on approval (and the agent made active).
+    # The state asked for, applied as a whole on approval (and the agent made active)...
     role: Mapped[Role] = mapped_column(enum_column(Role))
     site_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("site.id"))
     password_hash: Mapped[str | None] = mapped_column(String(255))  # never shown
+    # ...only if the agent's access is still what it was when the request was filed: a
+    # digest of role, site, activity and password (`changes.access_state`). None: filed
+    # before it was kept, never approved.
+    filed_against: Mapped[str | None] = mapped_column(String(64))
     summary: Mapped[str] = mapped_column(String(500))
     status: Mapped[RequestStatus] = mapped_column(enum_column(RequestStatus),
                                                   default=RequestStatus.PENDING)

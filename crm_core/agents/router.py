@@ -9,7 +9,8 @@ from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy import select
 
 from crm_core.agents import changes, service
-from crm_core.agents.enums import ROLE_PERMISSIONS
+from crm_core.agents.actor import Actor
+from crm_core.agents.enums import ROLE_PERMISSIONS, Permission
 from crm_core.agents.models import Agent, AgentRequest, Site
 from crm_core.agents.schemas import (
     AgentCreate,
@@ -30,12 +31,29 @@ from crm_core.api.deps import (
     CatalogAdmin,
     CurrentActor,
     DbSession,
+    current_actor,
+    security_log,
 )
-from crm_core.exceptions import NotAuthenticated
+from crm_core.exceptions import NotAuthenticated, PermissionDenied
 from crm_core.security import service as guard
-from crm_core.security.router import Reviewer
 
 router = APIRouter(tags=["agents"])
+
+
+def request_reader(request: Request, db_session: DbSession, token: BearerToken) -> Actor:
+    """Supervisors (who approve the requests) and admins (who file them)."""
+    actor = current_actor(request, db_session, token)
+    if not (actor.can(Permission.AGENT_APPROVE) or actor.can(Permission.AGENT_ADMIN)):
+        security_log.warning("permission denied: agent=%s role=%s site=%s wanted=%s",
+                             actor.username, actor.role, actor.site_id, "agent:requests")
+        raise PermissionDenied(
+            "Votre rôle ne permet pas de consulter les demandes de changement des comptes "
+            "d'agents : elles sont réservées aux responsables, qui les valident, et aux "
+            "administrateurs, qui les déposent", permission="agent:requests")
+    return actor
+
+
+RequestReader = Annotated[Actor, Depends(request_reader)]
 
 
 @router.post("/auth/token", response_model=TokenOut)
@@ -182,7 +200,7 @@ def reset_password(db_session: DbSession, actor: AgentAdmin, agent_id: uuid.UUID
 
 
 @router.get("/agents/requests", response_model=list[AgentRequestOut])
-def list_requests(db_session: DbSession, actor: Reviewer, pending_only: bool = True,
+def list_requests(db_session: DbSession, actor: RequestReader, pending_only: bool = True,
                   limit: Annotated[int, Query(ge=1, le=500)] = 100) -> Any:
     """Changes of agents that grant residents' data, newest first (pending ones by default)."""
     return changes.list_requests(db_session=db_session, pending_only=pending_only, limit=limit)
@@ -191,8 +209,14 @@ def list_requests(db_session: DbSession, actor: Reviewer, pending_only: bool = T
 @router.post("/agents/requests/{agent_request_id}/approve", response_model=AgentRequestOut)
 def approve_request(db_session: DbSession, actor: AgentApprover,
                     agent_request_id: uuid.UUID) -> Any:
-    """A supervisor other than the request's author and than the agent concerned."""
-    request = changes.approve(db_session=db_session, approver=actor, request_id=agent_request_id)
+    """A supervisor other than the request's author and than the agent concerned. A request
+    the account has changed since is closed unapplied (409 `stale_request`)."""
+    try:
+        request = changes.approve(db_session=db_session, approver=actor,
+                                  request_id=agent_request_id)
+    except changes.StaleRequest:
+        db_session.commit()  # closed and logged, though the approval fails
+        raise
     db_session.commit()
     return request
 

@@ -192,6 +192,7 @@ def change_password(
         error.extra["field"] = "new_password"
         raise
     agent.password_hash = hash_password(new_password)
+    agent.password_set_by = None  # their own: nobody else knows it
     closed = db_session.execute(
         update(AgentSession).where(
             AgentSession.agent_id == agent.id, AgentSession.revoked_at.is_(None),

@@ -11,24 +11,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crm_core.agents import changes
+from crm_core.agents.actor import CONSOLE
 from crm_core.agents.enums import Role
 from crm_core.agents.models import Agent
-from crm_core.security.models import SecurityEvent
+from crm_core.exceptions import InvalidInput
+from tests.crm_core.agents.conftest import STRONG, cannot_sign_in, events_of
 from tests.crm_core.conftest import sign_in
-
-STRONG = "un-Mot-de-passe-2026"
-
-
-@pytest.fixture
-def staff(client: TestClient, factories: ModuleType, db_session: Session) -> dict[str, Any]:
-    """An admin and two supervisors at "hdv": their sign-in headers, and the site."""
-    site = factories.SiteFactory(code="hdv")
-    for name, role in (("admin", Role.ADMIN), ("chef", Role.SUPERVISOR),
-                       ("cheffe", Role.SUPERVISOR)):
-        factories.AgentFactory(username=name, role=role, site=site)
-    db_session.commit()
-    return {name: sign_in(client, name) for name in ("admin", "chef", "cheffe")} | {
-        "site": site}
 
 
 def _create(client: TestClient, headers: dict[str, str], role: str,
@@ -40,23 +29,12 @@ def _create(client: TestClient, headers: dict[str, str], role: str,
     return response.json()
 
 
-def _cannot_sign_in(client: TestClient, username: str, password: str = STRONG) -> None:
-    response = client.post("/api/v1/auth/token",
-                           data={"username": username, "password": password})
-    assert response.status_code == 401
-
-
-def _events(db_session: Session, username: str) -> list[SecurityEvent]:
-    return list(db_session.scalars(select(SecurityEvent).where(
-        SecurityEvent.subject == username).order_by(SecurityEvent.occurred_at)))
-
-
 def test_an_admin_cannot_read_files_through_a_supervisor_they_create(
     client: TestClient, staff: dict[str, Any], db_session: Session,
 ) -> None:
     created = _create(client, staff["admin"], "supervisor")  # no site: every site
     assert (created["active"], created["pending_request_id"] is not None) == (False, True)
-    _cannot_sign_in(client, "proxy")
+    cannot_sign_in(client, "proxy")
     listed = client.get("/api/v1/agents", headers=staff["admin"]).json()
     assert [a["pending_request_id"] for a in listed if a["username"] == "proxy"] == [
         created["pending_request_id"]]
@@ -66,7 +44,7 @@ def test_an_admin_cannot_read_files_through_a_supervisor_they_create(
     assert client.post(approve, headers=staff["chef"]).status_code == 200
     proxy = sign_in(client, "proxy", STRONG)
     assert client.get("/api/v1/auth/me", headers=proxy).json()["role"] == "supervisor"
-    events = _events(db_session, "proxy")
+    events = events_of(db_session, "proxy")
     assert [e.detail.rsplit(" (par ", 1)[1] for e in events] == ["admin)", "chef)"]
     assert "en attente" in events[0].detail and "validée" in events[1].detail
 
@@ -77,7 +55,7 @@ def test_every_role_with_residents_data_waits_for_a_supervisor(
 ) -> None:
     created = _create(client, staff["admin"], role, "hdv")
     assert created["active"] is False and created["pending_request_id"]
-    _cannot_sign_in(client, "proxy")
+    cannot_sign_in(client, "proxy")
 
 
 def test_an_admin_account_is_created_at_once_and_logged(
@@ -86,7 +64,7 @@ def test_an_admin_account_is_created_at_once_and_logged(
     created = _create(client, staff["admin"], "admin")
     assert (created["active"], created["pending_request_id"]) == (True, None)
     sign_in(client, "proxy", STRONG)
-    [event] = _events(db_session, "proxy")
+    [event] = events_of(db_session, "proxy")
     assert event.kind.value == "agent_changed" and event.detail.endswith("(par admin)")
 
 
@@ -103,7 +81,7 @@ def test_promotion_site_widening_reset_and_reactivation_wait_narrowing_does_not(
             "counter", str(staff["site"].id))
     reset = client.post(f"{path}/password", headers=admin, json={"new_password": STRONG})
     assert reset.json()["pending_request_id"]
-    _cannot_sign_in(client, "marie")  # the admin's password opens nothing yet
+    cannot_sign_in(client, "marie")  # the admin's password opens nothing yet
     marie = sign_in(client, "marie")  # her own still does
     # Taking away applies at once, and her session ends with her account.
     off = client.patch(path, headers=admin, json={"active": False, "phone_extension": "207"})
@@ -113,9 +91,12 @@ def test_promotion_site_widening_reset_and_reactivation_wait_narrowing_does_not(
     assert back["active"] is False and back["pending_request_id"]
     narrow = client.patch(path, headers=admin, json={"role": "admin"}).json()
     assert narrow["role"] == "admin"
-    details = [e.detail for e in _events(db_session, "marie")]
-    assert len(details) == 6 and all(d.endswith("(par admin)") for d in details)
-    assert details[1].startswith("site hdv → tous les sites : en attente")
+    details = [e.detail for e in events_of(db_session, "marie")]
+    # Each request filed, each one replaced (by the next, by a change), each change.
+    assert len(details) == 10 and all(d.endswith("(par admin)") for d in details)
+    assert details[2].startswith("site hdv → tous les sites : en attente")
+    assert details[3].startswith("Demande de admin remplacée (nouvelle demande de admin)")
+    assert details[5].startswith("Demande de admin remplacée (le compte a été modifié")
     assert client.get("/api/v1/security/events", headers=staff["chef"],
                       params={"kind": "agent_changed"}).json()[0]["subject"] == "marie"
 
@@ -163,3 +144,56 @@ def test_one_extension_one_agent(
                          json={"phone_extension": "201"})
     assert (taken.status_code, taken.json()["code"]) == (409, "conflict")
     assert "déjà attribué" in taken.json()["detail"]
+
+
+BAD_NAMES = {
+    "override": "Marie\u202eDupont",
+    "control": "Marie\u0007",
+    "line break": "Marie\nDupont",
+    "zero width": "Ma\u200brie",
+    "no letter": "1234",
+}
+
+
+@pytest.mark.parametrize("name", BAD_NAMES.values(), ids=BAD_NAMES.keys())
+def test_a_display_name_is_checked_like_a_residents_name(
+    client: TestClient, staff: dict[str, Any], factories: ModuleType, db_session: Session,
+    name: str,
+) -> None:
+    agent = factories.AgentFactory(username="marie", display_name="Marie Dupont")
+    db_session.commit()
+    created = client.post("/api/v1/agents", headers=staff["admin"], json={
+        "username": "proxy", "display_name": name, "password": STRONG, "role": "admin"})
+    changed = client.patch(f"/api/v1/agents/{agent.id}", headers=staff["admin"],
+                           json={"display_name": name})
+    for answer in (created, changed):  # refused by the schema or by the service
+        problem = answer.json()
+        assert answer.status_code == 422 and problem["code"] == "invalid_input"
+        assert "display_name" in (problem.get("field"), *(
+            error["field"] for error in problem.get("errors", [])))
+    db_session.refresh(agent)
+    assert agent.display_name == "Marie Dupont" and events_of(db_session, "marie") == []
+
+
+def test_the_console_path_checks_the_display_name_too(db_session: Session) -> None:
+    def add(username: str, display_name: str) -> Agent:
+        return changes.create(db_session=db_session, author=CONSOLE, username=username,
+                              display_name=display_name, password=STRONG, role=Role.ADMIN)[0]
+
+    with pytest.raises(InvalidInput, match="trop long"):
+        add("long", "é" * 121)
+    with pytest.raises(InvalidInput, match="direction"):
+        add("bidi", "\u202eEiram")
+    assert add("tidy", "  Marie   Dupont ").display_name == "Marie Dupont"
+
+
+def test_a_name_change_is_logged_old_and_new(
+    client: TestClient, staff: dict[str, Any], factories: ModuleType, db_session: Session,
+) -> None:
+    agent = factories.AgentFactory(username="marie", display_name="Marie Dupont")
+    db_session.commit()
+    client.patch(f"/api/v1/agents/{agent.id}", headers=staff["admin"],
+                 json={"display_name": "Marie Curie", "phone_extension": "208"})
+    [event] = events_of(db_session, "marie")
+    assert event.detail == ("Compte modifié : nom affiché « Marie Dupont » → « Marie Curie », "
+                            "poste aucun → 208 (par admin)")

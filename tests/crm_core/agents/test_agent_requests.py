@@ -1,0 +1,149 @@
+"""A request is approved only as it was filed: what happened to the account since (a
+password reset, a deactivation, a narrower role, the agent's own new password) is never
+undone by an approval; nothing leaves the supervisors' list without a trace."""
+
+from __future__ import annotations
+
+import uuid
+from types import ModuleType
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from crm_core.agents.enums import RequestStatus, Role
+from crm_core.agents.models import Agent, AgentRequest
+from tests.crm_core.agents.conftest import STRONG, cannot_sign_in, events_of
+from tests.crm_core.conftest import sign_in
+
+
+def _agent(factories: ModuleType, db_session: Session, staff: dict[str, Any], username: str,
+           role: Role) -> Agent:
+    agent: Agent = factories.AgentFactory(username=username, role=role, site=staff["site"])
+    db_session.commit()
+    return agent
+
+
+def _patch(client: TestClient, staff: dict[str, Any], agent: Agent, **change: Any) -> Any:
+    response = client.patch(f"/api/v1/agents/{agent.id}", headers=staff["admin"], json=change)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _reset(client: TestClient, staff: dict[str, Any], agent: Agent) -> Any:
+    response = client.post(f"/api/v1/agents/{agent.id}/password", headers=staff["admin"],
+                           json={"new_password": STRONG})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _approve(client: TestClient, staff: dict[str, Any], request_id: str) -> Any:
+    return client.post(f"/api/v1/agents/requests/{request_id}/approve",
+                       headers=staff["cheffe"])
+
+
+def _request(db_session: Session, request_id: str) -> AgentRequest:
+    db_session.expire_all()
+    request = db_session.get(AgentRequest, uuid.UUID(request_id))
+    assert request is not None
+    return request
+
+
+def test_a_reset_while_a_promotion_is_pending_waits_with_it(
+    client: TestClient, staff: dict[str, Any], factories: ModuleType, db_session: Session,
+) -> None:
+    """Once applied at once (an admin account reads nobody), the reset let the admin sign
+    in as the supervisor that the pending promotion made of it."""
+    bob = _agent(factories, db_session, staff, "bob", Role.ADMIN)
+    promotion = _patch(client, staff, bob, role="supervisor")["pending_request_id"]
+    both = _reset(client, staff, bob)["pending_request_id"]
+    assert both and both != promotion
+    cannot_sign_in(client, "bob")  # the admin's password opens nothing yet
+    assert _approve(client, staff, promotion).status_code == 404  # replaced
+    summary = _request(db_session, both).summary
+    assert summary == "rôle admin → supervisor ; mot de passe réinitialisé par admin"
+    assert _approve(client, staff, both).status_code == 200
+    signed_in = sign_in(client, "bob", STRONG)
+    assert client.get("/api/v1/auth/me", headers=signed_in).json()["role"] == "supervisor"
+    assert "Demande de admin remplacée (nouvelle demande de admin) : rôle admin → " \
+        "supervisor (par admin)" in [e.detail for e in events_of(db_session, "bob")]
+
+
+def test_a_grant_says_when_someone_else_set_the_password(
+    client: TestClient, staff: dict[str, Any], factories: ModuleType, db_session: Session,
+) -> None:
+    """The other order: reset first (applied), promotion after. The supervisor is told
+    who could sign in as the account, until the agent chooses their own password."""
+    bob = _agent(factories, db_session, staff, "bob", Role.ADMIN)
+    assert _reset(client, staff, bob)["pending_request_id"] is None
+    asked = _patch(client, staff, bob, role="supervisor")["pending_request_id"]
+    assert _request(db_session, asked).summary == (
+        "rôle admin → supervisor ; mot de passe actuel défini par admin, pas encore changé "
+        "par l'agent")
+    own = client.post("/api/v1/auth/password", headers=sign_in(client, "bob", STRONG),
+                      json={"current_password": STRONG, "new_password": "le chat de bob"})
+    assert own.status_code == 204
+    again = _patch(client, staff, bob, role="supervisor")["pending_request_id"]
+    assert _request(db_session, again).summary == "rôle admin → supervisor"
+
+
+def test_a_request_filed_before_a_deactivation_does_not_reactivate(
+    client: TestClient, staff: dict[str, Any], factories: ModuleType, db_session: Session,
+) -> None:
+    marie = _agent(factories, db_session, staff, "marie", Role.COUNTER)
+    asked = _patch(client, staff, marie, role="supervisor")["pending_request_id"]
+    assert _patch(client, staff, marie, active=False)["pending_request_id"] is None
+    assert _approve(client, staff, asked).status_code == 404
+    db_session.refresh(marie)
+    assert (marie.active, marie.role) == (False, Role.COUNTER)
+    assert _request(db_session, asked).status is RequestStatus.SUPERSEDED
+    assert [e.detail for e in events_of(db_session, "marie")][1] == (
+        "Demande de admin remplacée (le compte a été modifié depuis) : rôle counter → "
+        "supervisor (par admin)")
+
+
+def test_a_creation_narrowed_since_is_not_approved_as_filed(
+    client: TestClient, staff: dict[str, Any], db_session: Session,
+) -> None:
+    created = client.post("/api/v1/agents", headers=staff["admin"], json={
+        "username": "proxy", "display_name": "Prête-nom", "password": STRONG,
+        "role": "supervisor"}).json()
+    proxy = db_session.get(Agent, uuid.UUID(created["id"]))
+    assert proxy is not None
+    assert _patch(client, staff, proxy, role="counter")["role"] == "counter"
+    assert _approve(client, staff, created["pending_request_id"]).status_code == 404
+    db_session.refresh(proxy)
+    assert (proxy.active, proxy.role) == (False, Role.COUNTER)
+
+
+def test_an_approval_never_overwrites_the_agents_own_new_password(
+    client: TestClient, staff: dict[str, Any], factories: ModuleType, db_session: Session,
+) -> None:
+    marie = _agent(factories, db_session, staff, "marie", Role.COUNTER)
+    asked = _reset(client, staff, marie)["pending_request_id"]
+    own = client.post("/api/v1/auth/password", headers=sign_in(client, "marie"),
+                      json={"current_password": "secret-pass", "new_password": "ma phrase à moi"})
+    assert own.status_code == 204
+    stale = _approve(client, staff, asked)
+    assert (stale.status_code, stale.json()["code"]) == (409, "stale_request")
+    assert "Demande périmée" in stale.json()["detail"]
+    sign_in(client, "marie", "ma phrase à moi")
+    cannot_sign_in(client, "marie")  # the admin's password was never applied
+    # Closed and logged though the approval failed: gone from the pending list.
+    assert _request(db_session, asked).status is RequestStatus.SUPERSEDED
+    assert client.get("/api/v1/agents/requests", headers=staff["chef"]).json() == []
+    assert "périmée, non appliquée" in events_of(db_session, "marie")[-1].detail
+    assert events_of(db_session, "marie")[-1].detail.endswith("(par cheffe)")
+
+
+def test_who_may_list_the_requests_is_said_when_refused(
+    client: TestClient, staff: dict[str, Any], as_role: Any,
+) -> None:
+    refused = client.get("/api/v1/agents/requests", headers=as_role(Role.COUNTER))
+    assert (refused.status_code, refused.json()["code"]) == (403, "forbidden")
+    assert refused.json()["detail"] == (
+        "Votre rôle ne permet pas de consulter les demandes de changement des comptes "
+        "d'agents : elles sont réservées aux responsables, qui les valident, et aux "
+        "administrateurs, qui les déposent")
+    for who in ("admin", "chef"):
+        assert client.get("/api/v1/agents/requests", headers=staff[who]).status_code == 200
