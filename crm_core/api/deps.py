@@ -133,8 +133,8 @@ def misses_counted(db_session: Session, actor: Actor, kind: str) -> Iterator[Non
         raise
 
 
-resident_finder = finding(Permission.RESIDENT_READ)
-ResidentFinder = Annotated[Actor, Depends(resident_finder)]
+# Reading what a find shows: residents' files, searches, lookups.
+ResidentFinder = Annotated[Actor, Depends(finding(Permission.RESIDENT_READ))]
 # Changing a case, or a badge, named by its reference: found first, as by a lookup.
 CaseFinder = Annotated[Actor, Depends(finding(Permission.CASE_WRITE))]
 BadgeFinder = Annotated[Actor, Depends(finding(Permission.RESIDENT_WRITE))]
