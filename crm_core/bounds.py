@@ -8,7 +8,7 @@ they enter (request bodies, query strings, platform events).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime
@@ -18,6 +18,8 @@ from crm_core.config import city_today
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(3000, 1, 1, tzinfo=UTC)
 EARLIEST_BIRTH = date(1880, 1, 1)
+# How far ahead of our clock another system's clock may run.
+CLOCK_AHEAD = timedelta(minutes=5)
 
 
 def check_instant(value: datetime) -> datetime:
@@ -42,8 +44,20 @@ def check_birth_date(value: date | None) -> date | None:
     return value
 
 
+def check_not_ahead(value: datetime) -> datetime:
+    """A moment another system says something happened: not ahead of our clock (beyond a
+    drift). Stored as a platform's "last updated", a moment in 2999 would make every later
+    update of the request look older, and ignored, for ever."""
+    if value.astimezone(UTC) > datetime.now(UTC) + CLOCK_AHEAD:
+        raise ValueError("date et heure dans le futur : l'horloge de l'expéditeur est à "
+                         "vérifier")
+    return value
+
+
 # An aware instant between 1970 and 2999 (a naive or date-only value is refused).
 Instant = Annotated[AwareDatetime, AfterValidator(check_instant)]
 # A calendar day between 1970 and 2999 (report periods, reminders, due dates).
 Day = Annotated[date, AfterValidator(check_day)]
 BirthDate = Annotated[date, AfterValidator(check_birth_date)]
+# An instant another system reports as past (a platform's event time): also not ahead.
+ReportedInstant = Annotated[Instant, AfterValidator(check_not_ahead)]

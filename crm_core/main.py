@@ -111,12 +111,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         else ThreadedStore(app.state.session_factory))
     app.state.desk_hub = DeskHub()
     app.state.desk_broadcast = broadcast_for(engine, app.state.desk_hub)
-    problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes,
                        pages=("/espace/", "/rappels/"), page=limit_page)
     app.add_middleware(FormSizeLimit, prefixes=("/espace/",), max_bytes=FORM_MAX_BYTES,
                        page=limit_page)
     app.add_middleware(SecurityHeaders, prefixes=("/espace/", "/integrations/account/"))
+    problems.install(app)  # last: its last resort wraps the middleware above
 
     api = APIRouter(prefix=API_PREFIX)
 

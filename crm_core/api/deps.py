@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from crm_core.agents import service as agents
 from crm_core.agents.actor import Actor
 from crm_core.agents.enums import Permission
-from crm_core.exceptions import NotAuthenticated, PermissionDenied
+from crm_core.exceptions import NotAuthenticated, NotFound, PermissionDenied
 from crm_core.security import service as guard
 
 security_log = logging.getLogger("relais.security")
@@ -96,18 +97,49 @@ def require(permission: Permission) -> Callable[[Request, Session, str | None], 
 ResidentReader = Annotated[Actor, Depends(require(Permission.RESIDENT_READ))]
 
 
-def resident_finder(request: Request, db_session: DbSession, token: BearerToken) -> Actor:
-    """Any way of finding a person: reading residents' files, and the lookup lock and the
-    per-agent rate limit (counted and committed here, so that a refusal counts too)."""
-    actor = require(Permission.RESIDENT_READ)(request, db_session, token)
+def admit_find(db_session: Session, actor: Actor) -> None:
+    """The lookup lock and the per-agent rate limit, counted and committed at once, so
+    that a refusal counts too. For routes that find a file only with some bodies (an
+    exchange naming a case reference); the others take a finder dependency."""
     try:
         guard.admit_find(db_session=db_session, actor=actor)
     finally:
         db_session.commit()
-    return actor
 
 
-ResidentFinder = Annotated[Actor, Depends(resident_finder)]
+def finding(permission: Permission) -> Callable[[Request, Session, str | None], Actor]:
+    """A route that reaches a resident's file from something an agent typed or scanned (a
+    case reference, a badge, a call): the permission, then the same lock and limit as a
+    lookup."""
+    def dependency(request: Request, db_session: DbSession, token: BearerToken) -> Actor:
+        actor = require(permission)(request, db_session, token)
+        admit_find(db_session, actor)
+        return actor
+
+    return dependency
+
+
+@contextmanager
+def misses_counted(db_session: Session, actor: Actor, kind: str) -> Iterator[None]:
+    """A reference that names nothing the agent may see counts as a lookup that found
+    nobody (towards the lookup lock), whether it names nothing at all or someone else's:
+    the two answer the same, down to what they count."""
+    try:
+        yield
+    except NotFound:
+        db_session.rollback()
+        guard.lookup_missed(db_session=db_session, actor=actor, kind=kind)
+        db_session.commit()
+        raise
+
+
+# Reading what a find shows: residents' files, searches, lookups.
+ResidentFinder = Annotated[Actor, Depends(finding(Permission.RESIDENT_READ))]
+# Changing a case, or a badge, named by its reference: found first, as by a lookup.
+CaseFinder = Annotated[Actor, Depends(finding(Permission.CASE_WRITE))]
+BadgeFinder = Annotated[Actor, Depends(finding(Permission.RESIDENT_WRITE))]
+# A call or a call-back named by its id.
+CallFinder = Annotated[Actor, Depends(finding(Permission.INTERACTION_WRITE))]
 ResidentWriter = Annotated[Actor, Depends(require(Permission.RESIDENT_WRITE))]
 CaseWriter = Annotated[Actor, Depends(require(Permission.CASE_WRITE))]
 InteractionWriter = Annotated[Actor, Depends(require(Permission.INTERACTION_WRITE))]

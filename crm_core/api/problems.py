@@ -11,10 +11,11 @@ import orjson
 import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crm_core.exceptions import DomainError
 from crm_core.validation_messages import field_of, french_message
@@ -124,7 +125,49 @@ def _unexpected_error(request: Request, exc: Exception) -> Response:
     )
 
 
+def _integrity_error(request: Request, exc: Exception) -> Response:
+    # A constraint the request broke that no check caught first (a race, or a check
+    # missing). Its text quotes the SQL parameters: the type and the route only.
+    logger.warning("integrity error on %s %s: %s", request.method, _route(request),
+                   type(exc).__name__)
+    return problem_response(
+        409, "integrity_conflict", "Conflit",
+        "L'enregistrement contredit les données existantes (doublon, ou élément lié "
+        "introuvable) ; rien n'a été enregistré. Vérifiez la saisie et réessayez.",
+    )
+
+
+class CatchAll:
+    """The last resort, outermost: an exception no handler took becomes the French 500,
+    and goes no further. Starlette's own last resort answers the same but then re-raises,
+    so that the server logs it — with the exception's text, where an IntegrityError
+    quotes its SQL parameters (a resident's name, number, birth date)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:  # logged by _unexpected_error, never re-raised
+            response = _unexpected_error(Request(scope), exc)
+            if not started:  # else the client sees a cut answer; the log has the rest
+                await response(scope, receive, send)
+
+
 def install(app: FastAPI) -> None:
+    """The handlers, and the last resort: call it after adding the other middleware, so
+    that it wraps them too."""
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
@@ -132,4 +175,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(OperationalError, _operational_error)
     # The webhook acknowledgements speak to PostgreSQL through psycopg directly.
     app.add_exception_handler(psycopg.OperationalError, _operational_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(Exception, _unexpected_error)
+    app.add_middleware(CatchAll)

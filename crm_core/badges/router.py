@@ -5,7 +5,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request, status
 
-from crm_core.api.deps import DbSession, ResidentReader, ResidentWriter
+from crm_core.api.deps import (
+    BadgeFinder,
+    DbSession,
+    ResidentReader,
+    ResidentWriter,
+    misses_counted,
+)
 from crm_core.badges import service
 from crm_core.badges.schemas import BadgeCreate, BadgeIssued, BadgeOut, BadgeRevoke
 from crm_core.privacy import service as access_log
@@ -47,19 +53,21 @@ def list_badges(
 
 @router.post("/badges/{badge_id}/revoke", response_model=BadgeOut)
 def revoke_badge(
-    db_session: DbSession, actor: ResidentWriter, badge_id: str, data: BadgeRevoke | None = None
+    db_session: DbSession, actor: BadgeFinder, badge_id: str, data: BadgeRevoke | None = None
 ) -> dict[str, Any]:
-    """Effective immediately: every later scan of this badge is refused."""
-    badge = service.revoke(
-        db_session=db_session, actor=actor, badge_id=badge_id, reason=data.reason if data else None
-    )
+    """Effective immediately: every later scan of this badge is refused. A badge id leads
+    to its holder's file: found as a lookup finds it (locked and counted alike)."""
+    with misses_counted(db_session, actor, "badge"):
+        badge = service.revoke(db_session=db_session, actor=actor, badge_id=badge_id,
+                               reason=data.reason if data else None)
     db_session.commit()
     return service.badge_out(badge)
 
 
 @router.post("/badges/{badge_id}/confirm", response_model=BadgeOut)
-def confirm_card(db_session: DbSession, actor: ResidentWriter, badge_id: str) -> dict[str, Any]:
+def confirm_card(db_session: DbSession, actor: BadgeFinder, badge_id: str) -> dict[str, Any]:
     """The agent has checked the identity of the person holding this card."""
-    badge = service.confirm_card(db_session=db_session, actor=actor, badge_id=badge_id)
+    with misses_counted(db_session, actor, "badge"):
+        badge = service.confirm_card(db_session=db_session, actor=actor, badge_id=badge_id)
     db_session.commit()
     return service.badge_out(badge)

@@ -4,7 +4,15 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
-from crm_core.api.deps import CaseWriter, CatalogAdmin, CurrentActor, DbSession, ResidentFinder
+from crm_core.api.deps import (
+    CaseFinder,
+    CaseWriter,
+    CatalogAdmin,
+    CurrentActor,
+    DbSession,
+    ResidentFinder,
+    misses_counted,
+)
 from crm_core.cases import service
 from crm_core.cases.models import Service
 from crm_core.cases.schemas import CaseCreate, CaseOut, CaseUpdate, ServiceCreate, ServiceOut
@@ -34,7 +42,8 @@ def open_case(db_session: DbSession, actor: CaseWriter, data: CaseCreate) -> dic
 
 @router.get("/cases/{reference}", response_model=CaseOut)
 def read_case(db_session: DbSession, actor: ResidentFinder, reference: str) -> dict[str, Any]:
-    case = service.read_case(db_session=db_session, actor=actor, reference=reference)
+    with misses_counted(db_session, actor, "reference"):
+        case = service.read_case(db_session=db_session, actor=actor, reference=reference)
     out = service.case_out(case)
     db_session.commit()
     return out
@@ -42,12 +51,14 @@ def read_case(db_session: DbSession, actor: ResidentFinder, reference: str) -> d
 
 @router.patch("/cases/{reference}", response_model=CaseOut)
 def update_case(
-    db_session: DbSession, actor: CaseWriter, reference: str, data: CaseUpdate
+    db_session: DbSession, actor: CaseFinder, reference: str, data: CaseUpdate
 ) -> dict[str, Any]:
-    case, _ = service.update_case(
-        db_session=db_session, actor=actor, reference=reference, status=data.status,
-        channel=data.channel, note=data.note,
-    )
+    """A case found by its reference, as a lookup finds it: locked and counted alike."""
+    with misses_counted(db_session, actor, "reference"):
+        case, _ = service.update_case(
+            db_session=db_session, actor=actor, reference=reference, status=data.status,
+            channel=data.channel, note=data.note,
+        )
     out = service.case_out(case)
     db_session.commit()
     return out

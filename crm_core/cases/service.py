@@ -259,11 +259,13 @@ def update_case(
     *, db_session: Session, actor: Actor, reference: str, status: CaseStatus | None,
     channel: Channel | None, note: str | None, at: datetime | None = None,
 ) -> tuple[Case, Interaction]:
-    """Move a case (or just add a note): the status change and the exchange that caused it."""
-    case = get_by_reference(db_session=db_session, reference=reference)
+    """Move a case (or just add a note): the status change and the exchange that caused it.
+    What the request lacks is said before the case is looked up: the answer to a bad
+    request never tells whether the reference exists."""
     channel = _require_channel(channel, actor)
     if status is None and not note:
         raise InvalidInput("Indiquez un nouveau statut ou une note", field="status")
+    case = get_by_reference(db_session=db_session, reference=reference)
     at = at or utcnow()
     outcome = Outcome.CASE_UPDATED
     if status is not None:

@@ -38,8 +38,12 @@ class PhoneClient(RelaisClient):
     def create_callback(
         self, *, phone: str, due_at: datetime, reason: str,
         resident_id: uuid.UUID | str | None = None, call: uuid.UUID | str | None = None,
+        requested_by_resident: bool = False,
     ) -> dict[str, Any]:
+        """`requested_by_resident`: the resident, who refused calls, asks for this one."""
         body: dict[str, Any] = {"phone": phone, "due_at": due_at.isoformat(), "reason": reason}
+        if requested_by_resident:
+            body["requested_by_resident"] = True
         if resident_id:
             body["resident_id"] = str(resident_id)
         if call:

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from crm_core.api.deps import DbSession, InteractionWriter
+from crm_core.api.deps import DbSession, InteractionWriter, admit_find, misses_counted
 from crm_core.interactions import service
 from crm_core.interactions.schemas import InteractionCreate, InteractionOut
 
@@ -18,7 +19,15 @@ router = APIRouter(tags=["interactions"])
 def record_interaction(
     db_session: DbSession, actor: InteractionWriter, data: InteractionCreate, response: Response
 ) -> dict[str, Any]:
-    interaction, created = service.record(db_session=db_session, actor=actor, data=data)
+    """An exchange naming a case by its reference finds that case as a lookup would:
+    locked and counted alike, and a reference of someone else's case answers as one that
+    names nothing."""
+    finding: AbstractContextManager[None] = nullcontext()
+    if data.case_reference:
+        admit_find(db_session, actor)
+        finding = misses_counted(db_session, actor, "reference")
+    with finding:
+        interaction, created = service.record(db_session=db_session, actor=actor, data=data)
     db_session.commit()
     if not created:
         response.status_code = status.HTTP_200_OK

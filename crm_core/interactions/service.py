@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy import select
@@ -9,13 +10,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import Actor
+from crm_core.cases import reference as refs
 from crm_core.cases import service as cases
 from crm_core.cases.models import Case
 from crm_core.database.base import utcnow
 from crm_core.exceptions import Conflict, InvalidInput
 from crm_core.interactions.models import Interaction
 from crm_core.interactions.schemas import InteractionCreate
-from crm_core.interactions.timing import check_recorded_at
+from crm_core.interactions.timing import check_ended_at, check_recorded_at
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.service import record_access
 from crm_core.residents import service as residents
@@ -34,21 +36,16 @@ def record(
         if existing is not None:
             return _check_replay(db_session, existing, data), False
     resident = residents.get(db_session=db_session, resident_id=data.resident_id)
-    case: Case | None = None
-    if data.case_reference:
-        case = cases.get_by_reference(db_session=db_session, reference=data.case_reference)
-        if case.resident_id != resident.id:
-            raise InvalidInput(
-                "Cette demande appartient à un autre usager", field="case_reference"
-            )
     channel = data.channel or actor.channel
     if channel is None:
         raise InvalidInput("Précisez le canal (web, guichet, téléphone...)", field="channel")
     now = utcnow()
     occurred_at = data.occurred_at or now
     check_recorded_at(occurred_at, now=now, field="occurred_at", what="de l'échange")
-    if data.ended_at and data.ended_at < occurred_at:
-        raise InvalidInput("La fin de l'échange précède son début", field="ended_at")
+    if data.ended_at:
+        check_ended_at(data.ended_at, occurred_at=occurred_at, now=now)
+    case = (_case_of(db_session, data.case_reference, resident.id)
+            if data.case_reference else None)
     interaction = Interaction(
         resident_id=resident.id, case_id=case.id if case else None, channel=channel,
         direction=data.direction, outcome=data.outcome, note=data.note,
@@ -67,6 +64,21 @@ def record(
     except IntegrityError as exc:  # the same key sent twice at the same moment
         raise Conflict("Échange déjà en cours d'enregistrement, réessayez") from exc
     return interaction, True
+
+
+def _case_of(db_session: Session, reference: str, resident_id: uuid.UUID) -> Case:
+    """The resident's case with this reference. Another resident's answers exactly as a
+    reference that names nothing: a different answer would confirm to someone guessing
+    references that a case exists."""
+    try:
+        case = cases.get_by_reference(db_session=db_session, reference=reference)
+    except cases.CaseNotFound:
+        case = None
+    if case is None or case.resident_id != resident_id:
+        raise cases.CaseNotFound(
+            f"Aucune demande de cet usager n'a la référence "
+            f"{refs.format_reference(refs.normalize(reference))}", field="case_reference")
+    return case
 
 
 def _check_replay(

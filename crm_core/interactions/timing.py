@@ -16,3 +16,14 @@ def check_recorded_at(value: datetime, *, now: datetime, field: str, what: str) 
         raise InvalidInput(f"Date {what} hors limites (30 jours au plus dans le passé)",
                            field=field)
     return value
+
+
+def check_ended_at(value: datetime, *, occurred_at: datetime, now: datetime) -> datetime:
+    """An exchange ends after it starts and, like its start, not ahead of the clock (an end
+    in 2999 would read as an exchange still going on for ever)."""
+    if value < occurred_at:
+        raise InvalidInput("La fin de l'échange précède son début", field="ended_at")
+    if value > now + MAX_CLOCK_SKEW:
+        raise InvalidInput("Fin de l'échange dans le futur : vérifiez la date et l'heure",
+                           field="ended_at")
+    return value

@@ -108,3 +108,22 @@ def point_for(*, db_session: Session, resident_id: uuid.UUID, way: ContactWay) -
         if way in ways_of(kind, value):
             return value
     return None
+
+
+def may_call(*, db_session: Session, resident_id: uuid.UUID, phone: str) -> bool:
+    """May the mairie call this resident on this (E.164) number? The answer the phone
+    desk shows: a number of the file, if it may be called; another number, if the file
+    has one that may be (the resident did not refuse calls)."""
+    granted = granted_purposes(db_session=db_session, resident_id=resident_id)
+    point = db_session.execute(
+        select(ContactPoint.value, ContactPoint.contact_allowed).where(
+            ContactPoint.resident_id == resident_id, ContactPoint.kind == ContactKind.PHONE,
+            ContactPoint.value == phone,
+        ).limit(1)
+    ).first()
+    if point is not None:
+        return ContactWay.CALL in allowed_ways(kind=ContactKind.PHONE, value=point.value,
+                                               point_allowed=point.contact_allowed,
+                                               granted=granted)
+    return point_for(db_session=db_session, resident_id=resident_id,
+                     way=ContactWay.CALL) is not None

@@ -20,10 +20,17 @@ from crm_core.telephony.exceptions import CallbackNotFound, CallNotFound
 from crm_core.telephony.models import Call, Callback
 
 
-def open_call(*, db_session: Session, actor: Actor, call_pk: uuid.UUID) -> Call:
+def visible_call(*, db_session: Session, actor: Actor, call_pk: uuid.UUID) -> Call:
+    """The call, if this agent may see it; else the answer of an id naming nothing."""
     call = db_session.get(Call, call_pk)
     if call is None or not _is_theirs(db_session, actor, call):
-        raise CallNotFound(f"Aucun appel n'a l'identifiant {call_pk}")
+        raise CallNotFound(f"Aucun appel n'a l'identifiant {call_pk}", field="call")
+    return call
+
+
+def open_call(*, db_session: Session, actor: Actor, call_pk: uuid.UUID) -> Call:
+    """The call shown to the agent: visible to them, and a read of the caller's file."""
+    call = visible_call(db_session=db_session, actor=actor, call_pk=call_pk)
     if call.resident_id is not None:
         access_log.record_access(db_session=db_session, actor=actor,
                                  resident_id=call.resident_id,

@@ -13,10 +13,12 @@ from crm_core.agents.actor import Actor
 from crm_core.config import get_settings
 from crm_core.database.base import utcnow
 from crm_core.exceptions import InvalidInput
+from crm_core.privacy.contactability import may_call
 from crm_core.residents import service as residents
 from crm_core.residents.contacts import format_phone_for_display, normalize_phone
+from crm_core.telephony import access
 from crm_core.telephony.enums import CallbackStatus
-from crm_core.telephony.exceptions import CallbackNotFound
+from crm_core.telephony.exceptions import CallbackNotFound, CallsRefused
 from crm_core.telephony.models import Callback
 from crm_core.telephony.schemas import CallbackDoneIn, CallbackIn
 
@@ -30,9 +32,14 @@ def create(*, db_session: Session, actor: Actor, data: CallbackIn) -> Callback:
     if data.due_at > now + MAX_AHEAD:
         raise InvalidInput("Rappel à plus de 90 jours : trop lointain", field="due_at")
     phone = normalize_phone(data.phone, region=get_settings().default_phone_region)
-    resident_id = None
-    if data.resident_id:
-        resident_id, _ = residents.resolve_id(db_session=db_session, resident_id=data.resident_id)
+    # Only a call this agent may open (the id is checked here, never left to the foreign
+    # key: an unknown id would fail the insert).
+    call = (access.visible_call(db_session=db_session, actor=actor, call_pk=data.call)
+            if data.call else None)
+    resident_id = data.resident_id or (call.resident_id if call else None)
+    if resident_id:
+        resident_id, _ = residents.resolve_id(db_session=db_session, resident_id=resident_id)
+        _check_may_call(db_session, resident_id, phone, asked=data.requested_by_resident)
     callback = Callback(
         resident_id=resident_id, phone=phone, due_at=data.due_at, reason=data.reason,
         call_pk=data.call, created_by_agent_id=actor.agent_id,
@@ -41,6 +48,18 @@ def create(*, db_session: Session, actor: Actor, data: CallbackIn) -> Callback:
     db_session.add(callback)
     db_session.flush()
     return callback
+
+
+def _check_may_call(db_session: Session, resident_id: uuid.UUID, phone: str, *,
+                    asked: bool) -> None:
+    """The resident's choices hold here, not only on the desk: a resident who refused
+    calls is called back only when they ask for this call-back themselves."""
+    if asked or may_call(db_session=db_session, resident_id=resident_id, phone=phone):
+        return
+    raise CallsRefused(
+        "Rappel non prévu : l'usager a refusé les appels de la mairie sur ce numéro (ses "
+        "choix de contact). Ne le rappelez que s'il demande lui-même ce rappel maintenant.",
+        field="requested_by_resident")
 
 
 def list_pending(

@@ -20,6 +20,16 @@ class TelephonySettings(BaseSettings):
         description="PBX:SECRET pairs, comma-separated; two for one PBX during a rotation.",
     )
     timestamp_tolerance_seconds: int = Field(default=300, ge=5, le=3600)
+    event_max_age_seconds: int = Field(
+        default=12 * 3600, ge=60, le=7 * 86400,
+        description="How old an event's own `timestamp` may be (an adapter that queued "
+                    "it while the server was away); older, it is refused.",
+    )
+    event_max_ahead_seconds: int = Field(
+        default=300, ge=0, le=3600,
+        description="How far ahead of the server's clock an event's `timestamp` may be "
+                    "(a PBX clock running fast); further, it is refused.",
+    )
 
     @field_validator("pbx_secrets")
     @classmethod

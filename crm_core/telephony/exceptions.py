@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from crm_core.exceptions import Conflict, NotAuthenticated, NotFound
+from crm_core.exceptions import Conflict, InvalidInput, NotAuthenticated, NotFound
 
 
 class SignatureRefused(NotAuthenticated):
@@ -23,3 +23,10 @@ class CallbackNotFound(NotFound):
 class CallAlreadyLogged(Conflict):
     code = "call_already_logged"
     title = "Appel déjà enregistré"
+
+
+class CallsRefused(InvalidInput):
+    """A call-back to a resident who may not be called (docs/consent.md)."""
+
+    code = "calls_refused"
+    title = "Appels refusés par l'usager"

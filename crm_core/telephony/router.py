@@ -16,7 +16,14 @@ from pydantic import ValidationError
 from crm_core.agents.actor import Actor
 from crm_core.agents.enums import Permission
 from crm_core.agents.models import Agent
-from crm_core.api.deps import DbSession, InteractionWriter, require
+from crm_core.api.deps import (
+    CallFinder,
+    DbSession,
+    InteractionWriter,
+    admit_find,
+    misses_counted,
+    require,
+)
 from crm_core.config import get_settings
 from crm_core.exceptions import InvalidInput
 from crm_core.telephony import access, callbacks, calllog, desk, figures_privacy, service
@@ -96,7 +103,11 @@ async def receive_event(
     broadcast = broadcast_of(request.app)
 
     def ingest() -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
-        result = service.ingest_event(db_session=db_session, pbx=pbx, event=event)
+        result = service.ingest_event(
+            db_session=db_session, pbx=pbx, event=event,
+            max_age=timedelta(seconds=config.event_max_age_seconds),
+            max_ahead=timedelta(seconds=config.event_max_ahead_seconds),
+        )
         broadcast.stage(db_session, result.pushes)
         db_session.commit()
         accepted = {"call": result.call.id, "status": result.call.status,
@@ -135,23 +146,26 @@ def list_calls(
 
 
 @router.get("/calls/{call}", response_model=CallOut)
-def read_call(db_session: DbSession, actor: InteractionWriter, call: uuid.UUID) -> Any:
+def read_call(db_session: DbSession, actor: CallFinder, call: uuid.UUID) -> Any:
     """A call this agent took or that rang at their extension (supervisors: any)."""
-    out = service.call_out(access.open_call(db_session=db_session, actor=actor, call_pk=call))
+    with misses_counted(db_session, actor, "call"):
+        record = access.open_call(db_session=db_session, actor=actor, call_pk=call)
+    out = service.call_out(record)
     db_session.commit()
     return out
 
 
 @router.post("/calls/{call}/log", response_model=CallLogOut, status_code=status.HTTP_201_CREATED)
 def log_call(
-    db_session: DbSession, actor: InteractionWriter, call: uuid.UUID, data: CallLogIn
+    db_session: DbSession, actor: CallFinder, call: uuid.UUID, data: CallLogIn
 ) -> dict[str, Any]:
     """Record the call on the resident's timeline (reason, outcome, case) with the PBX's
     start and end times."""
-    record = access.open_call(db_session=db_session, actor=actor, call_pk=call)
-    interaction, reference = calllog.log_call(
-        db_session=db_session, actor=actor, call=record, data=data
-    )
+    with misses_counted(db_session, actor, "call"):
+        record = access.open_call(db_session=db_session, actor=actor, call_pk=call)
+        interaction, reference = calllog.log_call(
+            db_session=db_session, actor=actor, call=record, data=data
+        )
     db_session.commit()
     return {"call": service.call_out(record), "interaction_id": interaction.id,
             "case_reference": reference}
@@ -161,7 +175,14 @@ def log_call(
 def create_callback(
     db_session: DbSession, actor: InteractionWriter, data: CallbackIn
 ) -> dict[str, Any]:
-    callback = callbacks.create(db_session=db_session, actor=actor, data=data)
+    """A call-back, from a call this agent may open (`call`), for a resident who may be
+    called or who asks for it (`requested_by_resident`)."""
+    if data.call is None:
+        callback = callbacks.create(db_session=db_session, actor=actor, data=data)
+    else:  # a call named by its id is found as a lookup finds it
+        admit_find(db_session, actor)
+        with misses_counted(db_session, actor, "call"):
+            callback = callbacks.create(db_session=db_session, actor=actor, data=data)
     db_session.commit()
     return callbacks.callback_out(callback)
 
@@ -177,11 +198,12 @@ def list_callbacks(
 
 @router.post("/callbacks/{callback_id}/done", response_model=CallbackOut)
 def complete_callback(
-    db_session: DbSession, actor: InteractionWriter, callback_id: uuid.UUID,
+    db_session: DbSession, actor: CallFinder, callback_id: uuid.UUID,
     data: CallbackDoneIn | None = None,
 ) -> dict[str, Any]:
     """A call-back assigned to this agent or to nobody (supervisors: any)."""
-    access.open_callback(db_session=db_session, actor=actor, callback_id=callback_id)
+    with misses_counted(db_session, actor, "callback"):
+        access.open_callback(db_session=db_session, actor=actor, callback_id=callback_id)
     callback = callbacks.complete(
         db_session=db_session, actor=actor, callback_id=callback_id,
         data=data or CallbackDoneIn(),

@@ -147,6 +147,8 @@ class CallbackIn(BaseModel):
     resident_id: uuid.UUID | None = None
     call: uuid.UUID | None = None
     assigned_to_me: bool = True
+    # The resident, on the line, asks for this call-back though they refused calls.
+    requested_by_resident: bool = False
 
 
 class CallbackDoneIn(BaseModel):

@@ -18,6 +18,7 @@ from crm_core.agents.actor import Actor
 from crm_core.agents.models import Agent
 from crm_core.config import get_settings
 from crm_core.database.base import utcnow
+from crm_core.exceptions import InvalidInput
 from crm_core.interactions.enums import Channel
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.service import record_access
@@ -36,10 +37,6 @@ from crm_core.telephony.schemas import CallEventIn
 
 logger = logging.getLogger("relais.telephony")
 
-# A PBX clock may drift and events may queue in an adapter; beyond these bounds the
-# reported time is not believed and the reception time is used instead.
-MAX_EVENT_AGE = timedelta(hours=12)
-MAX_EVENT_AHEAD = timedelta(minutes=5)
 # A call still "ringing" or "answered" after this long lost its hangup somewhere.
 STALE_AFTER = timedelta(hours=4)
 
@@ -52,9 +49,14 @@ class Ingested:
     pushes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
-def ingest_event(*, db_session: Session, pbx: str, event: CallEventIn) -> Ingested:
+def ingest_event(
+    *, db_session: Session, pbx: str, event: CallEventIn,
+    max_age: timedelta, max_ahead: timedelta,
+) -> Ingested:
+    """`max_age`, `max_ahead`: how far an event's own time may be from the server's (a PBX
+    clock drifts, an adapter queues events while the server is away; telephony settings)."""
     received = utcnow()
-    occurred = _believable(event.timestamp, received)
+    occurred = _occurred(event.timestamp, received, max_age=max_age, max_ahead=max_ahead)
     dedupe_key = _dedupe_key(event)
     for attempt in range(2):
         try:
@@ -93,10 +95,29 @@ def _ingest(
                     pushes=_pushes(db_session, call, event, newly_ringing))
 
 
-def _believable(reported: datetime | None, received: datetime) -> datetime:
-    if reported is None or not received - MAX_EVENT_AGE <= reported <= received + MAX_EVENT_AHEAD:
+def _occurred(reported: datetime | None, received: datetime, *, max_age: timedelta,
+              max_ahead: timedelta) -> datetime:
+    """When the event happened: its own time within a plausible window around ours, or
+    when it arrived if it gave none. Outside the window it is refused, not bent to the
+    reception time: a call of year 2999, or of last month, is a PBX to set right."""
+    if reported is None:
         return received
+    if reported > received + max_ahead:
+        raise InvalidInput(
+            f"Horodatage de l'événement dans le futur (plus de {_span(max_ahead)} d'avance "
+            "sur l'horloge du serveur) : vérifiez l'heure du standard", field="timestamp")
+    if reported < received - max_age:
+        raise InvalidInput(
+            f"Horodatage de l'événement trop ancien (plus de {_span(max_age)}) : "
+            "événement refusé", field="timestamp")
     return reported
+
+
+def _span(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    if seconds % 3600 == 0 and seconds >= 3600:
+        return f"{seconds // 3600} h"
+    return f"{-(-seconds // 60)} min" if seconds >= 60 else f"{seconds} s"
 
 
 def _dedupe_key(event: CallEventIn) -> str:

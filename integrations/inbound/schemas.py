@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from crm_core.bounds import BirthDate, Instant
+from crm_core.bounds import BirthDate, ReportedInstant
 from crm_core.cases.enums import CaseKind, CaseStatus
 from crm_core.text import check_name
 
@@ -43,13 +43,13 @@ class CaseEventData(_Model):
     description: Annotated[str, StringConstraints(max_length=5000)] | None = None
     status: CaseStatus | None = None
     note: Annotated[str, StringConstraints(max_length=5000)] | None = None
-    updated_at: Instant | None = None
+    updated_at: ReportedInstant | None = None
     resident: EventResident
 
 
 class CaseEvent(_Model):
     type: Literal["case.submitted", "case.updated"]
-    timestamp: Instant
+    timestamp: ReportedInstant
     data: CaseEventData
 
 

@@ -98,4 +98,6 @@ class CallbackScreen(ModalScreen[dict[str, Any] | None]):
             message.say("Rappel non prévu : l'usager a refusé les appels. Cochez la case"
                         " seulement s'il demande ce rappel.", error=True)
             return
-        self.dismiss({"phone": phone, "due_at": due, "reason": reason})
+        # The server checks the resident's choices too: it is told that they asked.
+        self.dismiss({"phone": phone, "due_at": due, "reason": reason,
+                      "requested_by_resident": self.calls_refused})

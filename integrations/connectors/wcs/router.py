@@ -43,14 +43,30 @@ def wcs_backends() -> Callable[[SourceConfig], WcsBackend]:
 WcsBackends = Annotated[Callable[[SourceConfig], WcsBackend], Depends(wcs_backends)]
 
 
-def _verified(source: str, config: SourceConfig, query: str, body: bytes,
-              db_session: DbSession) -> SignedQuery:
-    """Signature, `orig`, body binding, then the nonce spent: a signed URL serves once."""
+def _signed(config: SourceConfig, query: str) -> SignedQuery:
+    """The query string signed with the source's key (and not expired), or a refusal."""
     assert config.api_key is not None
     try:
-        signed = check_query(query, key=config.api_key.get_secret_value())
+        return check_query(query, key=config.api_key.get_secret_value())
     except BadSignature as exc:
         raise InvalidSignature(f"URL signée w.c.s. refusée : {exc}") from exc
+
+
+def _spend(source: str, signed: SignedQuery, body: bytes, db_session: DbSession) -> None:
+    """A validly signed URL serves once, whatever happens next: its nonce is recorded and
+    committed before anything else is checked, so that no later refusal (orig, body,
+    form) and no rollback of the request leaves it open to a retry with another body."""
+    try:
+        nonces.consume(db_session=db_session, source=source, nonce=signed.nonce,
+                       body_sha256=hashlib.sha256(body).hexdigest(),
+                       valid_until=signed.timestamp + MAX_SKEW, now=datetime.now(UTC))
+    finally:
+        db_session.commit()  # the purge of expired nonces, even when this one is refused
+
+
+def _check_binding(config: SourceConfig, signed: SignedQuery, body: bytes) -> None:
+    """`orig`, then the body bound by `body_sha256` (or a signed `form`, checked once the
+    body is read)."""
     if not config.inbound_orig or not hmac.compare_digest(signed.orig.encode(),
                                                           config.inbound_orig.encode()):
         raise InvalidSignature("URL signée w.c.s. refusée : orig inattendu"
@@ -62,10 +78,6 @@ def _verified(source: str, config: SourceConfig, query: str, body: bytes,
         raise InvalidSignature("URL signée w.c.s. refusée : le corps n'est pas celui signé")
     if config.require_body_binding and bound is None and "form" not in signed.fields:
         raise InvalidSignature("URL signée w.c.s. refusée : ni body_sha256 ni form signés")
-    nonces.consume(db_session=db_session, source=source, nonce=signed.nonce,
-                   body_sha256=digest, valid_until=signed.timestamp + MAX_SKEW,
-                   now=datetime.now(UTC))
-    return signed
 
 
 def _form(body: bytes, config: SourceConfig, backends: WcsBackends,
@@ -101,8 +113,9 @@ def receive_wcs(
         found = config.webhook_sources.get(source)
         if found is None or found.kind != "wcs" or found.api_key is None:
             raise UnknownSource(f"Source w.c.s. inconnue : « {source[:50]} »")
-        signed = _verified(source, found, request.url.query, body, db_session)
-        db_session.commit()  # spent whatever follows: a failed call is not replayable either
+        signed = _signed(found, request.url.query)
+        _spend(source, signed, body, db_session)
+        _check_binding(found, signed, body)
         form = _form(body, found, backends, signed.fields.get("form"))
         data, updated = to_event_data(form, found)
         event = CaseEvent(type="case.updated", timestamp=datetime.now(UTC), data=data)

@@ -56,3 +56,39 @@ def test_an_unreadable_json_body_is_told_in_french() -> None:
     assert answer.status_code == 422
     [error] = answer.json()["errors"]
     assert error["field"] == "corps" and error["message"].startswith("JSON illisible")
+
+
+PARAMETERS = ("+33612345678", "Acte de Mme Durand")
+
+
+def test_nothing_reaches_the_server_to_log_with_its_text(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Starlette's last resort answers a 500 and then re-raises, for the server (uvicorn)
+    to log the exception with its text: an IntegrityError quotes its SQL parameters there
+    (outside test of issue 20). A raising test client shows whether anything gets out."""
+    from sqlalchemy.exc import IntegrityError
+
+    app = FastAPI()
+    problems.install(app)
+
+    @app.post("/integrity")
+    def integrity() -> None:
+        raise IntegrityError("INSERT INTO callback (phone, reason) VALUES (?, ?)",
+                             PARAMETERS, Exception("FOREIGN KEY"))
+
+    @app.post("/other")
+    def other() -> None:
+        raise KeyError(", ".join(PARAMETERS))  # the frames show the line, not the values
+
+    with caplog.at_level(logging.DEBUG), TestClient(app) as client:  # raises what gets out
+        conflict = client.post("/integrity")
+        unexpected = client.post("/other")
+    assert (conflict.status_code, conflict.json()["code"]) == (409, "integrity_conflict")
+    assert "rien n'a été enregistré" in conflict.json()["detail"]
+    assert (unexpected.status_code, unexpected.json()["code"]) == (500, "internal_error")
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "IntegrityError" in logged and "KeyError" in logged
+    for personal in ("612345678", "Durand"):
+        assert personal not in logged
+        assert personal not in conflict.text + unexpected.text

@@ -14,6 +14,7 @@ from badge import generate_signing_key, issue_token, new_badge_id
 from crm_core.agents.enums import Role
 from crm_core.badges.models import Badge
 from crm_core.privacy.models import AccessLog
+from tests.support.finds import limit_finds
 
 Headers = Callable[[Role], dict[str, str]]
 
@@ -136,3 +137,26 @@ def test_card_enrolment_first_use_confirmation(
     assert client.get("/api/v1/lookup", params={"card": "zz"}, headers=headers).status_code == 422
     assert _issue(client, headers, resident.id, kind="card").status_code == 422
     assert client.post("/api/v1/badges/nope/revoke", headers=headers).status_code == 404
+
+
+def test_a_badge_named_by_its_id_is_found_as_a_lookup_finds_it(
+    client: TestClient, db_session: Session, factories: ModuleType, as_role: Headers,
+    monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest,
+) -> None:
+    """A badge id leads to its holder's file: revoking or confirming by id is stopped by
+    the lookup lock, and an id naming nothing counts as a lookup that found nobody
+    (outside test of issue 20)."""
+    limit_finds(monkeypatch, request, misses=2)
+    headers = as_role(Role.COUNTER)
+    issued = _issue(client, headers, factories.ResidentFactory().id)
+    assert issued.status_code == 201, issued.text
+    badge_id = issued.json()["id"]
+    for action in ("revoke", "confirm"):
+        missed = client.post(f"/api/v1/badges/{new_badge_id().hex()}/{action}", headers=headers)
+        assert missed.status_code == 404, missed.text
+    for action in ("revoke", "confirm"):
+        locked = client.post(f"/api/v1/badges/{badge_id}/{action}", headers=headers)
+        assert locked.status_code == 429, locked.text
+    db_session.expire_all()
+    badge = db_session.get(Badge, badge_id)
+    assert badge is not None and badge.revoked_at is None

@@ -4,12 +4,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from types import ModuleType
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crm_core.agents.enums import Role
+from crm_core.cases import reference as refs
 from crm_core.interactions.models import Interaction
+from tests.support.finds import limit_finds, lock_out
 
 Headers = Callable[[Role], dict[str, str]]
 
@@ -37,18 +40,65 @@ def test_idempotency_key_records_once(
     assert stolen.status_code == 409
 
 
-def test_interaction_with_case_of_another_resident_is_refused(
-    client: TestClient, factories: ModuleType, as_role: Headers
+def test_a_case_of_another_resident_answers_as_an_unknown_reference(
+    client: TestClient, db_session: Session, factories: ModuleType, as_role: Headers
 ) -> None:
+    """Outside test of issue 20: a 422 "autre usager" for someone else's case and a 404
+    for a reference naming nothing told a guesser which references exist."""
+    headers = as_role(Role.PHONE)
     case = factories.CaseFactory()
     stranger = factories.ResidentFactory()
-    response = client.post(
-        "/api/v1/interactions", headers=as_role(Role.PHONE),
-        json={"resident_id": str(stranger.id), "case_reference": case.reference,
-              "outcome": "informed"},
-    )
-    assert response.status_code == 422
-    assert "autre usager" in response.json()["detail"]
+    db_session.commit()  # out of reach of a route that rolls back
+    unknown = refs.generate()
+    answers = [client.post("/api/v1/interactions", headers=headers, json={
+        "resident_id": str(stranger.id), "case_reference": reference, "outcome": "informed"})
+        for reference in (case.reference, unknown)]
+    assert [a.status_code for a in answers] == [404, 404], answers[0].text
+    theirs, nothing = (a.json() for a in answers)
+    assert theirs["detail"].replace(refs.format_reference(case.reference), "?") == \
+        nothing["detail"].replace(refs.format_reference(unknown), "?")
+    assert theirs | {"detail": ""} == nothing | {"detail": ""}
+    assert theirs["code"] == "case_not_found" and "cet usager" in theirs["detail"]
+    assert db_session.scalar(select(func.count()).select_from(Interaction)) == 0
+
+
+def test_naming_a_case_is_a_find_a_locked_agent_cannot_make(
+    client: TestClient, db_session: Session, factories: ModuleType, as_role: Headers,
+    monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest,
+) -> None:
+    limit_finds(monkeypatch, request, misses=2)
+    headers = as_role(Role.PHONE)
+    case = factories.CaseFactory()
+    db_session.commit()
+    base = {"resident_id": str(case.resident_id), "outcome": "informed"}
+    lock_out(client, headers, misses=2)
+    answers = [client.post("/api/v1/interactions", headers=headers,
+                           json=base | {"case_reference": reference})
+               for reference in (case.reference, refs.generate())]
+    assert [a.status_code for a in answers] == [429, 429], answers[0].text
+    assert answers[0].json() == answers[1].json()
+    # An exchange that names no case finds nobody: still recorded.
+    plain = client.post("/api/v1/interactions", headers=headers, json=base)
+    assert plain.status_code == 201, plain.text
+
+
+def test_cases_named_in_exchanges_count_as_finds_and_misses(
+    client: TestClient, db_session: Session, factories: ModuleType, as_role: Headers,
+    monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest,
+) -> None:
+    limit_finds(monkeypatch, request, misses=1, finds=3)
+    headers = as_role(Role.PHONE)
+    case = factories.CaseFactory()
+    stranger = factories.ResidentFactory()
+    db_session.commit()
+    named = {"resident_id": str(case.resident_id), "case_reference": case.reference,
+             "outcome": "informed"}
+    assert client.post("/api/v1/interactions", headers=headers, json=named).status_code == 201
+    missed = client.post("/api/v1/interactions", headers=headers,
+                         json=named | {"resident_id": str(stranger.id)})
+    assert missed.status_code == 404
+    locked = client.post("/api/v1/interactions", headers=headers, json=named)
+    assert locked.status_code == 429, locked.text
 
 
 def test_times_are_checked(client: TestClient, factories: ModuleType, as_role: Headers) -> None:
@@ -68,6 +118,11 @@ def test_times_are_checked(client: TestClient, factories: ModuleType, as_role: H
                      "ended_at": (now - timedelta(minutes=5)).isoformat()},
     )
     assert backwards.status_code == 422
+    endless = client.post(  # an end in 2999 would read as an exchange going on for ever
+        "/api/v1/interactions", headers=headers,
+        json=base | {"occurred_at": now.isoformat(), "ended_at": "2999-01-01T00:00:00Z"})
+    assert (endless.status_code, endless.json()["field"]) == (422, "ended_at"), endless.text
+    assert "futur" in endless.json()["detail"]
     call = client.post(
         "/api/v1/interactions", headers=headers,
         json=base | {"occurred_at": (now - timedelta(minutes=7)).isoformat(),

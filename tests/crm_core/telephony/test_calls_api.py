@@ -8,9 +8,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crm_core.agents.actor import SYSTEM
 from crm_core.agents.enums import Role
 from crm_core.cases.models import Case
 from crm_core.interactions.models import Interaction
+from crm_core.privacy.consents import set_consent
+from crm_core.privacy.enums import ConsentPurpose, ConsentSource
 from tests.crm_core.conftest import sign_in
 from tests.crm_core.telephony.conftest import PostEvent
 
@@ -81,10 +84,15 @@ def test_log_errors_are_problems(
 
 
 def test_callbacks_create_list_due_and_done(
-    client: TestClient, factories: ModuleType
+    client: TestClient, db_session: Session, factories: ModuleType
 ) -> None:
     headers = _phone_agent(client, factories)
     resident = factories.ResidentFactory()
+    # A resident who accepts calls (the call-back of one who refused: test_callbacks_api).
+    factories.ContactPointFactory(resident=resident, value="+33612345678")
+    set_consent(db_session=db_session, actor=SYSTEM, resident_id=resident.id,
+                purpose=ConsentPurpose.CONTACT_PHONE, granted=True,
+                source=ConsentSource.RESIDENT)
     soon = datetime.now(UTC) + timedelta(seconds=1)
     later = datetime.now(UTC) + timedelta(days=1)
     created = [

@@ -5,12 +5,14 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import urlencode
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crm_core.agents.enums import Role
 from crm_core.privacy.models import AccessLog
+from crm_core.telephony.config import get_telephony_settings
 from crm_core.telephony.models import Call, CallEvent
 from crm_core.telephony.signing import sign
 from tests.crm_core.telephony.conftest import PostEvent
@@ -152,3 +154,23 @@ def test_a_shared_landline_gives_candidates(
     post_event("newCall", "family", from_="02 99 00 11 22", user=["201"])
     call = _call(db_session, "family")
     assert (call.match_kind.value, call.resident_id) == ("candidates", None)
+
+
+def test_an_event_time_outside_a_plausible_window_is_refused(
+    post_event: PostEvent, db_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outside test of issue 20: a call of year 2999 was taken in (its time silently
+    replaced by the reception's). The window: 5 minutes ahead, 12 hours back by default."""
+    now = time.time()
+    for stamp, word in (("2999-06-01T10:00:00Z", "futur"), (now + 600, "futur"),
+                        (now - 13 * 3600, "ancien")):
+        problem = _problem(post_event("newCall", "c-when", user=["201"], timestamp=stamp),
+                           422, "invalid_input")
+        assert problem["field"] == "timestamp" and word in problem["detail"], problem
+    assert db_session.scalar(select(func.count()).select_from(Call)) == 0
+    late = post_event("newCall", "c-when", user=["201"], timestamp=now - 3600)
+    assert late.status_code == 202, late.text  # an adapter's queue, an hour late
+    monkeypatch.setenv("RELAIS_TELEPHONY_EVENT_MAX_AGE_SECONDS", "1800")
+    get_telephony_settings.cache_clear()
+    refused = post_event("hangup", "c-when", timestamp=now - 3600)
+    assert "30 min" in _problem(refused, 422, "invalid_input")["detail"]

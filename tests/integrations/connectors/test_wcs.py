@@ -210,6 +210,22 @@ def test_a_signed_digest_or_form_binds_the_body(client: TestClient, db_session: 
     assert db_session.scalar(select(Case).where(Case.external_id == "demande-acte/16")) is None
 
 
+@pytest.mark.usefixtures("publik")
+def test_a_refused_body_spends_the_url_too(client: TestClient, db_session: Session) -> None:
+    """Outside test of issue 20: a body not the one signed left the nonce unspent, and the
+    URL could be tried again with other bodies. Any call past the signature spends it."""
+    body = form_data(19)
+    digest = hashlib.sha256(json.dumps(body).encode()).hexdigest()
+    url = publik_sign(f"{URL}?body_sha256={digest}", KEY, "demarches")
+    assert post(client, url, form_data(20)).json()["code"] == "invalid_signature"
+    assert post(client, url, body).json()["code"] == "signed_url_reused"
+    other_orig = publik_sign(URL, KEY, "intrus")
+    assert post(client, other_orig, form_data(21)).json()["code"] == "invalid_signature"
+    assert post(client, other_orig, form_data(21)).json()["code"] == "signed_url_reused"
+    assert db_session.scalar(select(Case)) is None
+    assert len(db_session.scalars(select(SignedUrlNonce.nonce)).all()) == 2
+
+
 def test_a_source_may_require_the_binding(
     client: TestClient, configure: Callable[..., None], factories: ModuleType, wcs: Wcs
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from types import ModuleType
 
 import pytest
@@ -115,12 +116,15 @@ def test_updates_are_applied_in_order_and_older_ones_ignored(
     client: TestClient, db_session: Session
 ) -> None:
     post_signed(client, "portail", event_body(), msg_id="msg_1")
+    # After the creation (stamped now), and not ahead of the clock: a platform's time in
+    # the future is refused (it would make every later update look older).
+    created = datetime.now(UTC)
     post_signed(client, "portail", event_body(
-        type_="case.updated", status="in_progress", updated_at="2099-01-01T10:00:00+00:00"),
-        msg_id="msg_2")
+        type_="case.updated", status="in_progress",
+        updated_at=(created + timedelta(minutes=4)).isoformat()), msg_id="msg_2")
     post_signed(client, "portail", event_body(
-        type_="case.updated", status="closed", updated_at="2099-01-01T09:00:00+00:00"),
-        msg_id="msg_3")
+        type_="case.updated", status="closed",
+        updated_at=(created + timedelta(minutes=3)).isoformat()), msg_id="msg_3")
     report = _work(db_session)
     assert report.outcomes == ["created", "updated", "stale"]
     case = db_session.scalar(select(Case))

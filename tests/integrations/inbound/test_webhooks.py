@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from types import ModuleType
 from typing import Any
@@ -310,10 +311,26 @@ def test_an_absurd_birth_date_is_a_4xx_the_platform_does_not_retry(
     assert _count(db_session, InboxEvent) == 0
 
 
-@pytest.mark.parametrize("stamp", ["9999-12-31T23:59:59-14:00", "2026-12-01T10:00:00"])
+@pytest.mark.parametrize("stamp", ["9999-12-31T23:59:59-14:00", "2026-12-01T10:00:00",
+                                   "2999-01-01T00:00:00Z"])
 def test_an_absurd_or_naive_updated_at_is_a_4xx(
     client: TestClient, db_session: Session, stamp: str
 ) -> None:
     response = post_signed(client, "portail", event_body(updated_at=stamp))
     assert response.status_code == 422, response.text
     assert _count(db_session, Case) == 0
+
+
+def test_a_platform_time_ahead_of_the_clock_is_a_4xx(
+    client: TestClient, db_session: Session
+) -> None:
+    """Outside test of issue 20: an update stamped 2999 was stored as the request's last
+    update, and every later one ignored as older. A platform's clock may run a little
+    fast (5 minutes), no more."""
+    ahead = (datetime.now(UTC) + timedelta(minutes=10)).isoformat()
+    for body in (event_body(updated_at=ahead),
+                 json.dumps(json.loads(event_body()) | {"timestamp": ahead}).encode()):
+        response = post_signed(client, "portail", body)
+        assert response.status_code == 422, response.text
+        assert "futur" in response.json()["detail"]
+    assert _count(db_session, Case) == _count(db_session, InboxEvent) == 0
