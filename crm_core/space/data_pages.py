@@ -15,7 +15,16 @@ from crm_core.privacy.export import export_resident
 from crm_core.space import labels, service
 from crm_core.space.router import _resident
 from crm_core.space.sessions import SignedIn, attach_resident
-from crm_core.space.web import PREFIX, check_csrf, current, done, not_found, refusal, render
+from crm_core.space.web import (
+    PREFIX,
+    check_csrf,
+    current,
+    done,
+    form_fields,
+    not_found,
+    refusal,
+    render,
+)
 
 pages = APIRouter(prefix=PREFIX, include_in_schema=False)
 
@@ -55,6 +64,7 @@ def my_data_json(request: Request, db_session: DbSession) -> Response:
 
 @pages.post("/rattachement")
 def confirm_link(request: Request, db_session: DbSession,
+                 shape: Annotated[str | None, form_fields("csrf", "jeton", "choix")],
                  csrf: Annotated[str, Form()] = "", jeton: Annotated[str, Form()] = "",
                  choix: Annotated[str, Form()] = "") -> Response:
     """The pending page's answer: "yes, this is my file" links the account; "no" makes a
@@ -70,6 +80,9 @@ def confirm_link(request: Request, db_session: DbSession,
         return refused
     if not who.pending:
         return done("/", "rattache")
+    if shape:  # "c'est moi" and "ce n'est pas moi" at once: neither is the answer
+        return refusal(request, who, status_code=400, title="Saisie à corriger",
+                       message=shape, log="link confirmation form tampered")
     if choix not in ("oui", "non") or "\x00" in jeton:
         return refusal(request, who, status_code=400, title="Saisie à corriger",
                        message="Répondez « c'est moi » ou « ce n'est pas moi ».",
