@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
@@ -52,14 +52,34 @@ def my_data_json(request: Request, db_session: DbSession) -> Response:
                                actor=service.actor_for(who.resident_id),
                                resident_id=who.resident_id)
     # A resident reads this file: each reason as the page words it (`reason_label`), the
-    # stored code kept beside it, named as the technical code it is.
+    # stored code kept beside it, named as the technical code it is. No value stays null
+    # (the pages' "—" is for the eye, not for a program reading the file).
     for row in document["consultations"]:
         row["reason_code"] = row["reason"]
-        row["reason"] = labels.reason_label(row["reason"], row["operation"])
+        row["reason"] = (labels.reason_label(row["reason"], row["operation"])
+                         if row["reason"] else None)
         row["operation_label"] = labels.label(labels.OPERATIONS, row["operation"])
+    _label_channels(document)
     return FastJSONResponse(document, headers={
         "Content-Disposition": 'attachment; filename="mes-donnees-relais.json"',
         "Cache-Control": "no-store"})
+
+
+def _channel_label(value: object) -> str | None:
+    return labels.label(labels.CHANNELS, value) if value is not None else None
+
+
+def _label_channels(document: dict[str, Any]) -> None:
+    """Each channel code with its French words beside it ("phone": "par téléphone")."""
+    rows = [*document["consultations"], *document["interactions"], *document["consents"],
+            *document["consent_history"],
+            *(change for case in document["cases"] for change in case["history"])]
+    for row in rows:
+        row["channel_label"] = _channel_label(row.get("channel"))
+    for case in document["cases"]:
+        case["origin_channel_label"] = _channel_label(case.get("origin_channel"))
+    for point in document["contact_points"]:
+        point["source_channel_label"] = _channel_label(point.get("source_channel"))
 
 
 @pages.post("/rattachement")

@@ -8,6 +8,7 @@ from collections.abc import Collection
 from html import escape
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -119,8 +120,22 @@ def limit_page(scope: Scope, status_code: int, title: str, message: str) -> Resp
 
         return html_page(title, f"<p>{escape(message)}</p>", status_code=status_code)
     request = Request(scope)
+    back, back_text = way_back(request)
     return render(request, "message.html", who=None, title=title, message=message,
-                  status_code=status_code)
+                  back=back, back_text=back_text, status_code=status_code)
+
+
+def way_back(request: Request) -> tuple[str, str]:
+    """Where a refusal made before the session is read leads: a resident with a session
+    goes back to the page they sent the form from (or their space's home), not to the
+    sign-in page; the page itself asks to sign in again if the session has ended."""
+    if COOKIE not in request.cookies:
+        return f"{PREFIX}/connexion", "Revenir à mon espace"
+    referer = urlsplit(request.headers.get("referer", ""))
+    same_site = referer.netloc in ("", request.headers.get("host", ""))
+    if same_site and referer.path.startswith(PREFIX + "/") and "//" not in referer.path:
+        return referer.path, "Revenir à la page"
+    return f"{PREFIX}/", "Revenir à mon espace"
 
 
 FORM_TAMPERED = ("Ce formulaire n'est pas celui de la page (une réponse envoyée deux fois,"
