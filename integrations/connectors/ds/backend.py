@@ -84,8 +84,7 @@ class HttpDsBackend:
             response = self.client.post(self.url, json={
                 "query": query, "variables": variables, "operationName": operation})
         except httpx.HTTPError as exc:
-            raise DsError("Démarches Simplifiées injoignable (délai dépassé, connexion"
-                          f" refusée ou coupée : {type(exc).__name__})") from exc
+            raise DsError(f"Démarches Simplifiées injoignable : {exc}") from exc
         if response.status_code != 200:
             raise DsError(f"Démarches Simplifiées a répondu {response.status_code}")
         body = response.json()

@@ -55,8 +55,7 @@ class HttpWcsBackend:
         try:
             response = self.client.get(self._url(self._path(form_id)))
         except httpx.HTTPError as exc:
-            raise WcsError("w.c.s. injoignable (délai dépassé, connexion refusée ou"
-                           f" coupée : {type(exc).__name__})") from exc
+            raise WcsError(f"w.c.s. injoignable : {exc}") from exc
         if response.status_code != 200:
             raise WcsError(f"w.c.s. a répondu {response.status_code}")
         body = response.json()
