@@ -100,7 +100,7 @@ def serve(
     console.print(f"Relais écoute sur http://{host}:{port} (API : /api/v1, doc : /docs)")
     uvicorn.run(
         "crm_core.main:create_app", factory=True, host=host, port=port, workers=workers,
-        log_level="warning", access_log=False,
+        log_level="warning", access_log=False, **settings.proxy_options,
     )
 
 
@@ -176,7 +176,7 @@ def demo(
 
     uvicorn.run(
         "crm_core.main:create_app", factory=True, host=host, port=port,
-        log_level="warning", access_log=False,
+        log_level="warning", access_log=False, **settings.proxy_options,
     )
 
 

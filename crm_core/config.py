@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import platformdirs
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Only ever accepted in demo mode: a real deployment must set its own secret.
@@ -100,6 +102,35 @@ class Settings(BaseSettings):
         description="How often the server folds recent writes into the reports' roll-ups"
         " (0: never; reports still fold what is left before they read).",
     )
+    trusted_proxies: str = Field(
+        default="",
+        description="Reverse proxies whose X-Forwarded-For/-Proto headers are believed"
+        " (comma-separated addresses or networks, '*' for any). Empty: none, the client's"
+        " address is the connection's.",
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_addresses(cls, value: str) -> str:
+        entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+        for entry in entries:
+            if entry == "*" or entry.startswith("unix:"):
+                continue
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"RELAIS_TRUSTED_PROXIES : « {entry[:60]} » n'est ni une adresse IP, ni"
+                    " un réseau (192.0.2.0/24), ni « * »") from None
+        return ",".join(entries)
+
+    @property
+    def proxy_options(self) -> dict[str, Any]:
+        """uvicorn's proxy options. Off unless proxies are named: uvicorn otherwise believes
+        X-Forwarded-For from 127.0.0.1, so anyone on the machine could pose as any address
+        (and lock agents out, the sign-in lock-out being per account and address)."""
+        return {"proxy_headers": bool(self.trusted_proxies),
+                "forwarded_allow_ips": self.trusted_proxies or []}
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from pydantic import AfterValidator
+
 # Ligatures and letters that NFKD does not decompose into ASCII.
 _SPECIAL = str.maketrans(
     {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss", "ø": "o", "Ø": "o", "ł": "l"}
@@ -30,25 +32,66 @@ def count(number: int) -> str:
 
 
 # Marks that reorder what is displayed (a name that reads "Martin" while holding
-# "nitraM", a file that looks like another one): never part of a name.
+# "nitraM", a file that looks like another one): never part of a name or a label.
 _BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
                            "\u2066\u2067\u2068\u2069")
-# Joiners that some scripts (Persian, Indic) need inside a word.
+# Joiners that some scripts (Persian, Indic) need inside a word, and only there.
 _JOINERS = frozenset("\u200c\u200d")
+# Characters Unicode files as letters or marks that display as nothing: the Hangul
+# fillers, the Khmer inherent vowels (deprecated), the grapheme joiner, the Khitan filler;
+# and the braille blank, which looks like a space. Blank names are made of these.
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u17b4\u17b5\u034f\U00016fe4"
+                          "\u2800")
+# Never visible text: controls (tab, CR, LF…), format marks, private use, surrogates,
+# unassigned code points, line and paragraph separators.
+_INVISIBLE = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
+# What a name holds besides letters, their marks and spaces.
+_NAME_PUNCTUATION = frozenset("'’ʼ‘`´-‐‑‒–—.")
+_REAL_LETTERS = frozenset({"Lu", "Ll", "Lt", "Lo"})  # Lm: modifier letters alone are not
+
+
+def _code(char: str) -> str:
+    return f"U+{ord(char):04X}"
+
+
+def _is_letter_or_mark(char: str) -> bool:
+    return char not in BLANK_LETTERS and unicodedata.category(char)[0] in "LM"
+
+
+def _name_char_problem(text: str, index: int) -> str | None:
+    char = text[index]
+    category = unicodedata.category(char)
+    before = text[index - 1] if index else ""
+    if char in _BIDI_CONTROLS:
+        return (f"caractère de contrôle de la direction du texte ({_code(char)}) "
+                "refusé dans un nom")
+    if char in _JOINERS:
+        after = text[index + 1] if index + 1 < len(text) else ""
+        if before and after and _is_letter_or_mark(before) and _is_letter_or_mark(after):
+            return None
+    if category in _INVISIBLE or char in BLANK_LETTERS:
+        return f"caractère invisible ou de contrôle ({_code(char)}) refusé dans un nom"
+    if category.startswith("M"):  # an accent, a variation selector: on a letter only
+        if before and _is_letter_or_mark(before):
+            return None
+        return (f"accent ou signe isolé ({_code(char)}) refusé dans un nom : il doit suivre"
+                " une lettre")
+    if category.startswith("L") or category == "Zs" or char in _NAME_PUNCTUATION:
+        return None
+    return (f"caractère « {char} » ({_code(char)}) refusé dans un nom : lettres, espaces,"
+            " apostrophes, traits d'union et points seulement")
 
 
 def name_problem(text: str) -> str | None:
     """Why `text` cannot be a person's name (French, for the agent or the platform), or
-    None: no control character, no direction override, no other invisible format mark
-    but the joiners, and at least one letter."""
-    for char in text:
-        if char in _BIDI_CONTROLS:
-            return (f"caractère de contrôle de la direction du texte (U+{ord(char):04X}) "
-                    "refusé dans un nom")
-        category = unicodedata.category(char)
-        if category == "Cc" or (category == "Cf" and char not in _JOINERS):
-            return f"caractère invisible ou de contrôle (U+{ord(char):04X}) refusé dans un nom"
-    if not any(unicodedata.category(char).startswith("L") for char in text):
+    None. Built on Unicode categories: letters, marks that follow a letter, spaces,
+    apostrophes, hyphens and dots only; no control, format (but a joiner inside a word),
+    private-use or separator character, no blank "letter"; and at least one real letter."""
+    for index in range(len(text)):
+        if (problem := _name_char_problem(text, index)) is not None:
+            return problem
+    if not any(unicodedata.category(char) in _REAL_LETTERS and char not in BLANK_LETTERS
+               for char in text):
         return "un nom doit contenir des lettres"
     return None
 
@@ -59,6 +102,35 @@ def check_name(text: str) -> str:
     if problem is not None:
         raise ValueError(problem)
     return text
+
+
+def single_line_problem(text: str) -> str | None:
+    """Why `text` cannot be a one-line label (a service, a site, an agent's name, a
+    subject…), in French, or None: no tab or line break, no control or format character
+    (a direction override would show another text), and something visible."""
+    for char in text:
+        if char in "\t\r\n\v\f\x85\u2028\u2029":
+            return ("retour à la ligne ou tabulation refusé : le libellé doit tenir sur"
+                    " une ligne")
+        if char in _BIDI_CONTROLS:
+            return (f"caractère de contrôle de la direction du texte ({_code(char)})"
+                    " refusé dans un libellé")
+        if unicodedata.category(char) in _INVISIBLE:
+            return f"caractère invisible ou de contrôle ({_code(char)}) refusé dans un libellé"
+    if text and not any(not char.isspace() and char not in BLANK_LETTERS for char in text):
+        return "libellé vide : il doit contenir des caractères visibles"
+    return None
+
+
+def check_single_line(text: str) -> str:
+    problem = single_line_problem(text)
+    if problem is not None:
+        raise ValueError(problem)
+    return text
+
+
+# `Annotated[str, StringConstraints(...), SingleLine]`: a label typed by an agent.
+SingleLine = AfterValidator(check_single_line)
 
 
 # Japanese writes one name with these together: one script for our purpose.

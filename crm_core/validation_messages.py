@@ -4,7 +4,7 @@ error type it can raise has its French sentence here, so none leaks through."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 _DATE = "date invalide (AAAA-MM-JJ attendu)"
@@ -115,3 +115,17 @@ def french_message(error: Mapping[str, Any]) -> str:
 
 def field_of(error: Mapping[str, Any], skip: tuple[str, ...] = ("body", "query")) -> str:
     return ".".join(str(part) for part in error.get("loc", ()) if part not in skip)
+
+
+def french_errors(errors: Iterable[Mapping[str, Any]], *, limit: int = 10,
+                  skip: tuple[str, ...] = ("body", "query")) -> list[dict[str, str]]:
+    """`[{field, message}]` in French for the items of `ValidationError.errors()`: never
+    Pydantic's English `msg` ("Value error, …", "Input should have timezone info"), never
+    the input it quotes."""
+    return [{"field": field_of(error, skip) or "?", "message": french_message(error)}
+            for error in list(errors)[:limit]]
+
+
+def french_summary(errors: Iterable[Mapping[str, str]], *, limit: int = 3) -> str:
+    """"champ : message; …" for a one-line detail."""
+    return "; ".join(f"{e['field']} : {e['message']}" for e in list(errors)[:limit])

@@ -7,6 +7,11 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from crm_core.agents.enums import RequestStatus, Role, SiteKind
+from crm_core.text import SingleLine
+
+# An agent's name as colleagues and (if the city chooses) residents read it: one line.
+DisplayName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), SingleLine]
 
 
 class TokenOut(BaseModel):
@@ -29,16 +34,18 @@ class SiteOut(BaseModel):
 class SiteCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     code: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{1,31}$")]
-    name: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120),
+                    SingleLine]
     kind: SiteKind
     insee_code: Annotated[str, StringConstraints(pattern=r"^(\d{5}|2[AB]\d{3})$")] | None = None
-    address: Annotated[str, StringConstraints(max_length=200)] | None = None
+    address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200),
+                       SingleLine] | None = None
 
 
 class AgentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     username: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{2,64}$")]
-    display_name: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    display_name: DisplayName
     password: Annotated[str, StringConstraints(min_length=1, max_length=200)]  # rules: passwords
     role: Role
     site_code: str | None = None
@@ -57,7 +64,7 @@ class AgentUpdate(BaseModel):
     """Only the fields given change; `site_code: null` means every site."""
 
     model_config = ConfigDict(extra="forbid")
-    display_name: Annotated[str, StringConstraints(min_length=1, max_length=120)] | None = None
+    display_name: DisplayName | None = None
     role: Role | None = None
     site_code: str | None = None
     phone_extension: Annotated[str, StringConstraints(min_length=1, max_length=20)] | None = None

@@ -15,6 +15,7 @@ from crm_core.agents.passwords import check_new_password
 from crm_core.agents.security import hash_password, new_token, token_digest, verify_password
 from crm_core.database.base import utcnow
 from crm_core.exceptions import Conflict, InvalidInput, NotAuthenticated, NotFound
+from crm_core.text import single_line_problem
 
 
 class SiteNotFound(NotFound):
@@ -58,6 +59,10 @@ def create_agent(
     username = username.strip().lower()
     if not username:
         raise InvalidInput("Identifiant d'agent vide", field="username")
+    # The API checks it too (schemas); `relais agent add` comes straight here.
+    display_name = display_name.strip()
+    if (problem := single_line_problem(display_name) if display_name else "nom vide"):
+        raise InvalidInput(f"Nom affiché de l'agent : {problem}", field="display_name")
     if not weak_password_allowed:
         check_new_password(password, username=username)
     elif not password:

@@ -24,12 +24,24 @@ logger = logging.getLogger("relais.errors")
 PROBLEM_TYPE = "urn:relais:problem:"
 
 _HTTP_TITLES = {
+    400: "Requête illisible",
     401: "Authentification requise",
     403: "Accès refusé",
     404: "Introuvable",
     405: "Méthode non permise",
     413: "Requête trop volumineuse",
     415: "Type de contenu non pris en charge",
+}
+# Relais raises no HTTPException: each one comes from Starlette or FastAPI, whose detail is
+# English ("There was an error parsing the body", "Not Found"): said again in French.
+_HTTP_DETAILS = {
+    400: "Le corps de la requête est illisible : vérifiez qu'il correspond à son type de"
+         " contenu (JSON en UTF-8, ou formulaire)",
+    401: "Authentification requise : connectez-vous",
+    403: "Accès refusé",
+    404: "Cette adresse n'existe pas dans l'API",
+    405: "Cette méthode n'est pas permise sur cette adresse",
+    415: "Ce type de contenu n'est pas pris en charge sur cette adresse",
 }
 
 def problem_response(
@@ -71,12 +83,9 @@ def _validation_error(_: Request, exc: Exception) -> Response:
 def _http_error(_: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     title = _HTTP_TITLES.get(exc.status_code, "Erreur")
-    detail = exc.detail if isinstance(exc.detail, str) else title
-    if exc.status_code == 404 and detail == "Not Found":
-        detail = "Cette adresse n'existe pas dans l'API"
-    if exc.status_code == 405:
-        detail = "Cette méthode n'est pas permise sur cette adresse"
-    return problem_response(exc.status_code, f"http_{exc.status_code}", title, detail)
+    detail = _HTTP_DETAILS.get(exc.status_code, title)
+    return problem_response(exc.status_code, f"http_{exc.status_code}", title, detail,
+                            headers=dict(exc.headers) if exc.headers else None)
 
 
 def _route(request: Request) -> str:

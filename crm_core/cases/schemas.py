@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from crm_core.bounds import Instant
 from crm_core.cases.enums import CaseKind, CaseStatus
 from crm_core.interactions.enums import Channel
+from crm_core.text import SingleLine
 
 Text = Annotated[str, StringConstraints(max_length=5000)]
 
@@ -22,7 +23,8 @@ class ServiceOut(BaseModel):
 class ServiceCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     code: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{1,49}$")]
-    label: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    label: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120),
+                     SingleLine]
     announced_delay_days: Annotated[int, "days"]
 
 
@@ -32,7 +34,8 @@ class CaseCreate(BaseModel):
     service_code: Annotated[str, StringConstraints(min_length=1, max_length=50)]
     channel: Channel | None = None
     kind: CaseKind = CaseKind.REQUEST
-    subject: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    subject: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+                       SingleLine]
     description: Text | None = None
     external_system: Annotated[str, StringConstraints(max_length=50)] | None = None
     external_id: Annotated[str, StringConstraints(max_length=255)] | None = None

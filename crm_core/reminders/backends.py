@@ -51,7 +51,9 @@ class SmtpEmailBackend:
     def __init__(self, url: str, sender: str, timeout: float = 10.0) -> None:
         self.url, self.sender, self.timeout = urlsplit(url), sender, timeout
         if self.url.scheme not in ("smtp", "smtps") or not self.url.hostname:
-            raise ValueError(f"unsupported SMTP URL: {url!r} (smtp://host:port)")
+            # Never quote the URL: it may hold the SMTP password.
+            raise ValueError("RELAIS_SMTP_URL illisible : smtp://hôte:port ou"
+                             " smtps://utilisateur:mot-de-passe@hôte:465 attendu")
 
     def _message(self, email: Email) -> EmailMessage:
         # At 78 columns the default policy turned the long List-Unsubscribe URL into

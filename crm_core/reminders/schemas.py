@@ -8,11 +8,13 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from crm_core.privacy.enums import ConsentSource
 from crm_core.reminders.enums import ReminderChannel
+from crm_core.text import SingleLine
 
 Code = Annotated[
     str, StringConstraints(min_length=1, max_length=50, pattern=r"^[a-z0-9][a-z0-9_-]*$")
 ]
-Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120),
+                  SingleLine]
 
 
 class BundleCreate(BaseModel):

@@ -16,10 +16,12 @@ from pydantic import (
 from crm_core.bounds import check_birth_date
 from crm_core.interactions.enums import Channel
 from crm_core.residents.enums import ContactKind, ResidentStatus
-from crm_core.text import check_name
+from crm_core.text import SingleLine, check_name
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
                  AfterValidator(check_name)]
+# "Portable", "Travail": a word or two an agent types beside a number or an address.
+ContactLabel = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50), SingleLine]
 InseeCode = Annotated[str, StringConstraints(pattern=r"^(\d{5}|2[AB]\d{3})$")]
 
 
@@ -29,13 +31,13 @@ class StrictModel(BaseModel):
 
 class PhoneIn(StrictModel):
     number: Annotated[str, StringConstraints(max_length=40)]
-    label: Annotated[str, StringConstraints(max_length=50)] | None = None
+    label: ContactLabel | None = None
     contact_allowed: bool = False
 
 
 class EmailIn(StrictModel):
     address: Annotated[str, StringConstraints(max_length=320)]
-    label: Annotated[str, StringConstraints(max_length=50)] | None = None
+    label: ContactLabel | None = None
     contact_allowed: bool = False
 
 
@@ -47,9 +49,9 @@ class ResidentCreate(StrictModel):
     family_name: Name
     birth_name: Name | None = None
     birth_date: date | None = None
-    address_line: Annotated[str, StringConstraints(max_length=200)] | None = None
+    address_line: Annotated[str, StringConstraints(max_length=200), SingleLine] | None = None
     postal_code: Annotated[str, StringConstraints(pattern=r"^\d{5}$")] | None = None
-    city: Annotated[str, StringConstraints(max_length=100)] | None = None
+    city: Annotated[str, StringConstraints(max_length=100), SingleLine] | None = None
     insee_code: InseeCode | None = None
     phones: list[Annotated[str, StringConstraints(max_length=40)] | PhoneIn] = Field(
         default_factory=list, max_length=10
@@ -67,9 +69,9 @@ class ResidentUpdate(StrictModel):
     family_name: Name | None = None
     birth_name: Name | None = None
     birth_date: date | None = None
-    address_line: Annotated[str, StringConstraints(max_length=200)] | None = None
+    address_line: Annotated[str, StringConstraints(max_length=200), SingleLine] | None = None
     postal_code: Annotated[str, StringConstraints(pattern=r"^\d{5}$")] | None = None
-    city: Annotated[str, StringConstraints(max_length=100)] | None = None
+    city: Annotated[str, StringConstraints(max_length=100), SingleLine] | None = None
     insee_code: InseeCode | None = None
 
     _birth = field_validator("birth_date")(_check_birth_date)
@@ -78,7 +80,7 @@ class ResidentUpdate(StrictModel):
 class ContactPointCreate(StrictModel):
     kind: ContactKind
     value: Annotated[str, StringConstraints(min_length=1, max_length=320)]
-    label: Annotated[str, StringConstraints(max_length=50)] | None = None
+    label: ContactLabel | None = None
     contact_allowed: bool = False
     verified: bool = False
     channel: Channel | None = None
@@ -88,7 +90,7 @@ class ContactPointUpdate(StrictModel):
     """What the resident may change about one contact point: "may we contact you here"."""
 
     contact_allowed: bool | None = None
-    label: Annotated[str, StringConstraints(max_length=50)] | None = None
+    label: ContactLabel | None = None
     channel: Channel | None = None
 
 

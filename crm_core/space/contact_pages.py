@@ -29,7 +29,16 @@ from crm_core.residents.summary import build_summary
 from crm_core.space import service
 from crm_core.space.router import _resident
 from crm_core.space.sessions import SignedIn
-from crm_core.space.web import PREFIX, check_csrf, done, not_found, render
+from crm_core.space.web import (
+    PREFIX,
+    check_csrf,
+    done,
+    form_fields,
+    form_problem,
+    invalid,
+    not_found,
+    render,
+)
 from crm_core.web.security import security_log
 
 pages = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -99,16 +108,18 @@ def _act_on_own_point(request: Request, db_session: DbSession, point: str, csrf:
 
 @pages.post("/coordonnees/{point}")
 def change_contact_point(request: Request, db_session: DbSession, point: str,
+                         shape: Annotated[str | None, form_fields("csrf", "contact")],
                          csrf: Field = "", contact: Field = "") -> Response:
-    if contact not in ANSWERS:  # missing or tampered: not an answer, nothing written
+    if shape or contact not in ANSWERS:  # missing or tampered: not an answer, nothing written
         who = _resident(request, db_session)
         if not isinstance(who, SignedIn):
             return who
         if (refused := check_csrf(request, who, csrf)) is not None:
             return refused
-        _refused(request, "contact point answer missing or not oui/non")
+        _refused(request, shape or "contact point answer missing or not oui/non")
         return _points_page(request, db_session, who, error_point=point[:40], error=(
-            "Répondez « oui » ou « non » pour cette coordonnée. Rien n'a été enregistré."))
+            shape or "Répondez « oui » ou « non » pour cette coordonnée.")
+            + " Rien n'a été enregistré.")
 
     def act(who: SignedIn, point_id: uuid.UUID) -> None:
         assert who.resident_id is not None
@@ -122,12 +133,15 @@ def change_contact_point(request: Request, db_session: DbSession, point: str,
 
 @pages.post("/coordonnees/{point}/suppression")
 def remove_contact_point(request: Request, db_session: DbSession, point: str,
+                         shape: Annotated[str | None, form_fields("csrf")],
                          csrf: Field = "") -> Response:
     who = _resident(request, db_session)
     if not isinstance(who, SignedIn):
         return who
     if (refused := check_csrf(request, who, csrf)) is not None:
         return refused
+    if shape:
+        return invalid(request, who, shape)
     assert who.resident_id is not None
     point_id = _point_id(point)
     # A second click, or a page left open: the point is gone, which is what was asked.
@@ -227,6 +241,12 @@ async def change_choices(request: Request, db_session: DbSession) -> Response:
     if (refused := check_csrf(request, who, csrf if isinstance(csrf, str) else None)):
         return refused
     assert who.resident_id is not None
+    # "oui" and "non" sent for one question: neither is the answer; the page as it stood.
+    questions = {"csrf", *(purpose.value for purpose in ConsentPurpose)}
+    if (shape := form_problem(form, fields=questions)) is not None:
+        _refused(request, shape)
+        return _choices_page(request, db_session, who, error=shape + " Rien n'a été"
+                             " enregistré.")
     typed = {p.value: str(form.get(p.value)) for p in ConsentPurpose
              if isinstance(form.get(p.value), str)}
     answers = {ConsentPurpose(purpose): value == "oui" for purpose, value in typed.items()
@@ -260,6 +280,10 @@ async def change_reminders(request: Request, db_session: DbSession) -> Response:
     if (refused := check_csrf(request, who, csrf if isinstance(csrf, str) else None)):
         return refused
     assert who.resident_id is not None
+    if (shape := form_problem(form, fields={"csrf"}, repeatable={"rappel"})) is not None:
+        _refused(request, shape)
+        return _choices_page(request, db_session, who, error=shape + " Rien n'a été"
+                             " enregistré.")
     wanted: set[tuple[str, str]] = set()
     known = {b.code for b in reminders.list_bundles(db_session=db_session)}
     raws = [str(raw) for raw in form.getlist("rappel")[:100]]

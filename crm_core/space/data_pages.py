@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
@@ -15,7 +15,16 @@ from crm_core.privacy.export import export_resident
 from crm_core.space import labels, service
 from crm_core.space.router import _resident
 from crm_core.space.sessions import SignedIn, attach_resident
-from crm_core.space.web import PREFIX, check_csrf, current, done, not_found, refusal, render
+from crm_core.space.web import (
+    PREFIX,
+    check_csrf,
+    current,
+    done,
+    form_fields,
+    not_found,
+    refusal,
+    render,
+)
 
 pages = APIRouter(prefix=PREFIX, include_in_schema=False)
 
@@ -43,18 +52,39 @@ def my_data_json(request: Request, db_session: DbSession) -> Response:
                                actor=service.actor_for(who.resident_id),
                                resident_id=who.resident_id)
     # A resident reads this file: each reason as the page words it (`reason_label`), the
-    # stored code kept beside it, named as the technical code it is.
+    # stored code kept beside it, named as the technical code it is. No value stays null
+    # (the pages' "—" is for the eye, not for a program reading the file).
     for row in document["consultations"]:
         row["reason_code"] = row["reason"]
-        row["reason"] = labels.reason_label(row["reason"], row["operation"])
+        row["reason"] = (labels.reason_label(row["reason"], row["operation"])
+                         if row["reason"] else None)
         row["operation_label"] = labels.label(labels.OPERATIONS, row["operation"])
+    _label_channels(document)
     return FastJSONResponse(document, headers={
         "Content-Disposition": 'attachment; filename="mes-donnees-relais.json"',
         "Cache-Control": "no-store"})
 
 
+def _channel_label(value: object) -> str | None:
+    return labels.label(labels.CHANNELS, value) if value is not None else None
+
+
+def _label_channels(document: dict[str, Any]) -> None:
+    """Each channel code with its French words beside it ("phone": "par téléphone")."""
+    rows = [*document["consultations"], *document["interactions"], *document["consents"],
+            *document["consent_history"],
+            *(change for case in document["cases"] for change in case["history"])]
+    for row in rows:
+        row["channel_label"] = _channel_label(row.get("channel"))
+    for case in document["cases"]:
+        case["origin_channel_label"] = _channel_label(case.get("origin_channel"))
+    for point in document["contact_points"]:
+        point["source_channel_label"] = _channel_label(point.get("source_channel"))
+
+
 @pages.post("/rattachement")
 def confirm_link(request: Request, db_session: DbSession,
+                 shape: Annotated[str | None, form_fields("csrf", "jeton", "choix")],
                  csrf: Annotated[str, Form()] = "", jeton: Annotated[str, Form()] = "",
                  choix: Annotated[str, Form()] = "") -> Response:
     """The pending page's answer: "yes, this is my file" links the account; "no" makes a
@@ -70,6 +100,9 @@ def confirm_link(request: Request, db_session: DbSession,
         return refused
     if not who.pending:
         return done("/", "rattache")
+    if shape:  # "c'est moi" and "ce n'est pas moi" at once: neither is the answer
+        return refusal(request, who, status_code=400, title="Saisie à corriger",
+                       message=shape, log="link confirmation form tampered")
     if choix not in ("oui", "non") or "\x00" in jeton:
         return refusal(request, who, status_code=400, title="Saisie à corriger",
                        message="Répondez « c'est moi » ou « ce n'est pas moi ».",

@@ -20,7 +20,7 @@ from crm_core.demo.catalogue import ONLINE_ACCOUNT_PROVIDER
 from crm_core.residents.enums import ResidentStatus
 from crm_core.residents.models import AccountLink, Resident
 from crm_core.space.signin import signed_in_response
-from crm_core.space.web import PREFIX, not_found, settings_of
+from crm_core.space.web import PREFIX, form_fields, invalid, not_found, settings_of
 
 pages = APIRouter(prefix=f"{PREFIX}/demo", include_in_schema=False)
 SHOWN = 3
@@ -45,10 +45,13 @@ def demo_accounts(db_session: Session) -> list[dict[str, Any]]:
 
 @pages.post("/connexion")
 def demo_sign_in(
-    request: Request, db_session: DbSession, subject: Annotated[str, Form()] = "",
+    request: Request, db_session: DbSession,
+    shape: Annotated[str | None, form_fields("subject")], subject: Annotated[str, Form()] = "",
 ) -> Response:
     if not settings_of(request).demo_mode:
         return not_found(request, None, "Cette page")
+    if shape:
+        return invalid(request, None, shape)
     if len(subject) > 255 or "\x00" in subject:  # no such account; never sent to SQL
         return not_found(request, None, "Ce compte de démonstration")
     resident_id = db_session.scalar(

@@ -27,6 +27,7 @@ from crm_core.space.web import (
     check_csrf,
     current,
     done,
+    form_fields,
     invalid,
     render,
     settings_of,
@@ -142,13 +143,16 @@ def my_badge(request: Request, db_session: DbSession) -> Response:
 
 
 @pages.post("/badge")
-def new_badge(request: Request, db_session: DbSession, csrf: CsrfField = "",
-              remplace: Field = "") -> Response:
+def new_badge(request: Request, db_session: DbSession,
+              shape: Annotated[str | None, form_fields("csrf", "remplace")],
+              csrf: CsrfField = "", remplace: Field = "") -> Response:
     who = _resident(request, db_session)
     if not isinstance(who, SignedIn):
         return who
     if (refused := check_csrf(request, who, csrf)) is not None:
         return refused
+    if shape:
+        return invalid(request, who, shape)
     assert who.resident_id is not None
     settings = settings_of(request)
     try:
@@ -203,15 +207,17 @@ def _rights_page(request: Request, db_session: DbSession, who: SignedIn, *,
 
 
 @pages.post("/droits")
-def file_right(request: Request, db_session: DbSession, csrf: CsrfField = "",
-               kind: Field = "", message: Field = ""
-               ) -> Response:
+def file_right(request: Request, db_session: DbSession,
+               shape: Annotated[str | None, form_fields("csrf", "kind", "message")],
+               csrf: CsrfField = "", kind: Field = "", message: Field = "") -> Response:
     who = _resident(request, db_session)
     if not isinstance(who, SignedIn):
         return who
     if (refused := check_csrf(request, who, csrf)) is not None:
         return refused
     assert who.resident_id is not None
+    if shape:  # the form again, without the text: which of two was meant is unknown
+        return _rights_page(request, db_session, who, error=shape + " Rien n'a été enregistré.")
     if kind not in {k.value for k in PrivacyRequestKind}:
         return _rights_page(request, db_session, who, message=message,
                             error="Choisissez « corriger » ou « effacer ».")

@@ -3,14 +3,18 @@ French error pages, and every refusal written to the security log."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Collection
 from html import escape
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 from starlette.types import Scope
 
 from crm_core.cases.reference import format_reference
@@ -116,8 +120,49 @@ def limit_page(scope: Scope, status_code: int, title: str, message: str) -> Resp
 
         return html_page(title, f"<p>{escape(message)}</p>", status_code=status_code)
     request = Request(scope)
+    back, back_text = way_back(request)
     return render(request, "message.html", who=None, title=title, message=message,
-                  status_code=status_code)
+                  back=back, back_text=back_text, status_code=status_code)
+
+
+def way_back(request: Request) -> tuple[str, str]:
+    """Where a refusal made before the session is read leads: a resident with a session
+    goes back to the page they sent the form from (or their space's home), not to the
+    sign-in page; the page itself asks to sign in again if the session has ended."""
+    if COOKIE not in request.cookies:
+        return f"{PREFIX}/connexion", "Revenir à mon espace"
+    referer = urlsplit(request.headers.get("referer", ""))
+    same_site = referer.netloc in ("", request.headers.get("host", ""))
+    if same_site and referer.path.startswith(PREFIX + "/") and "//" not in referer.path:
+        return referer.path, "Revenir à la page"
+    return f"{PREFIX}/", "Revenir à mon espace"
+
+
+FORM_TAMPERED = ("Ce formulaire n'est pas celui de la page (une réponse envoyée deux fois,"
+                 " ou un champ qu'elle ne contient pas) : rechargez la page et recommencez.")
+
+
+def form_problem(form: FormData, *, fields: Collection[str],
+                 repeatable: Collection[str] = ()) -> str | None:
+    """A form as its page sends it, or why not (French): each field at most once but the
+    repeatable ones (ticked boxes), no other field. A second value is never chosen for
+    the resident — frameworks keep the first or the last, silently."""
+    counts = Counter(key for key, _ in form.multi_items())
+    if any(key not in fields and key not in repeatable for key in counts):
+        return FORM_TAMPERED
+    if any(count > 1 and key not in repeatable for key, count in counts.items()):
+        return FORM_TAMPERED
+    return None
+
+
+def form_fields(*fields: str) -> Any:
+    """The dependency `Annotated[str | None, form_fields("csrf", …)]` of a page whose form
+    FastAPI reads into parameters: the form's problem (`form_problem`), or None."""
+
+    async def problem(request: Request) -> str | None:
+        return form_problem(await request.form(), fields=fields)
+
+    return Depends(problem)
 
 
 def invalid(request: Request, who: SignedIn | None, message: str) -> Response:

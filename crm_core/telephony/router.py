@@ -44,6 +44,7 @@ from crm_core.telephony.schemas import (
     FiguresOut,
 )
 from crm_core.telephony.signing import SignatureError, verify
+from crm_core.validation_messages import french_errors
 
 router = APIRouter(prefix="/telephony", tags=["telephony"])
 ReportReader = Annotated[Actor, Depends(require(Permission.REPORT_READ))]
@@ -80,8 +81,7 @@ def _parse_event(body: bytes, content_type: str) -> CallEventIn:
         fields = ", ".join(sorted({".".join(map(str, e["loc"])) or "?" for e in exc.errors()}))
         raise InvalidInput(
             f"Événement téléphonique invalide ({fields})", field=fields,
-            errors=[{"field": ".".join(map(str, e["loc"])), "message": e["msg"]}
-                    for e in exc.errors()][:10],
+            errors=french_errors(exc.errors(), skip=()),
         ) from exc
 
 

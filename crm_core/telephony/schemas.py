@@ -24,6 +24,7 @@ from crm_core.telephony.enums import (
     MatchKind,
     RemoteKind,
 )
+from crm_core.text import SingleLine
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
 
@@ -119,7 +120,8 @@ class CallOut(BaseModel):
 class NewCaseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     service_code: Annotated[str, StringConstraints(min_length=1, max_length=50)]
-    subject: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    subject: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+                       SingleLine]
 
 
 class CallLogIn(BaseModel):

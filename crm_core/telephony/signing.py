@@ -77,8 +77,11 @@ def parse_secrets(text: str) -> dict[str, list[str]]:
     for item in filter(None, (part.strip() for part in text.split(","))):
         pbx, sep, secret = item.partition(":")
         if not sep or not pbx or not secret:
-            raise ValueError(f"entry {item[:20]!r}… is not PBX:SECRET")
+            # Never quote the entry: it holds a secret.
+            raise ValueError("RELAIS_TELEPHONY_PBX_SECRETS : chaque entrée s'écrit"
+                             " AUTOCOMMUTATEUR:SECRET, séparées par des virgules")
         if len(secret) < MIN_SECRET_LENGTH:
-            raise ValueError(f"the secret of PBX {pbx!r} is shorter than {MIN_SECRET_LENGTH}")
+            raise ValueError(f"RELAIS_TELEPHONY_PBX_SECRETS : le secret de « {pbx[:40]} »"
+                             f" doit compter au moins {MIN_SECRET_LENGTH} caractères")
         result.setdefault(pbx, []).append(secret)
     return result

@@ -36,6 +36,7 @@ from sqlalchemy.sql.dml import Insert
 from crm_core.cases.models import Case
 from crm_core.database.base import utcnow
 from crm_core.exceptions import Conflict, DomainError
+from crm_core.validation_messages import french_errors, french_summary
 from integrations.exceptions import EventIdReused, UnknownSource
 from integrations.inbound.batch import Parsed, open_known
 from integrations.inbound.schemas import CaseEvent, IngestResult
@@ -194,7 +195,7 @@ def _process_one(
         return row, None, "Conflit répété à l'enregistrement"
     except (DomainError, ValidationError, orjson.JSONDecodeError) as exc:  # refused: kept
         savepoint.rollback()
-        detail = getattr(exc, "detail", None) or str(exc)
+        detail = _refusal(exc)
         logger.warning("inbox event %s from %s refused: %s", row.event_id, row.source, detail)
         report.refused += 1
         report.outcomes.append("refused")
@@ -204,6 +205,15 @@ def _process_one(
     logger.info("inbox %s from %s: %s %s", row.event_id, row.source, result.status,
                 result.case_reference)
     return row, case.id, None
+
+
+def _refusal(exc: Exception) -> str:
+    """Why a stored event is refused, in French (shown to agents reviewing the inbox)."""
+    if isinstance(exc, DomainError):
+        return exc.detail
+    if isinstance(exc, ValidationError):
+        return "Événement invalide — " + french_summary(french_errors(exc.errors(), skip=()))
+    return "Corps de l'événement : JSON invalide"
 
 
 def _parsed(row: InboxEvent, settings: IntegrationSettings) -> Parsed | None:

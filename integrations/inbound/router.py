@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from crm_core.api.deps import DbSession
 from crm_core.exceptions import Conflict, DomainError
+from crm_core.validation_messages import french_errors, french_summary
 from integrations.deps import Config, RawBody
 from integrations.exceptions import EventIdReused, MalformedEvent, UnknownSource
 from integrations.inbound import service
@@ -41,12 +42,9 @@ def parse_event(body: bytes) -> CaseEvent:
     try:
         return CaseEvent.model_validate(document)
     except ValidationError as exc:
-        errors = [
-            {"field": ".".join(str(p) for p in e["loc"]) or "événement", "message": e["msg"]}
-            for e in exc.errors()[:10]
-        ]
-        detail = "; ".join(f"{e['field']} : {e['message']}" for e in errors[:3])
-        raise MalformedEvent(f"Événement invalide — {detail}", errors=errors) from exc
+        errors = french_errors(exc.errors(), skip=())
+        raise MalformedEvent(f"Événement invalide — {french_summary(errors)}",
+                             errors=errors) from exc
 
 
 # The signature headers are read by `signature.verify` from the request itself; declared

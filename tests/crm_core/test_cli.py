@@ -151,3 +151,21 @@ def test_the_worker_never_creates_a_sqlite_file(
     assert result.exit_code == 2, result.output
     assert "Aucune base de données à" in result.output
     assert not missing.exists()
+
+
+@pytest.mark.parametrize(("trusted", "believed"), [("", False), ("10.0.0.5", True)])
+def test_serve_believes_forwarded_headers_only_from_named_proxies(
+    cli_database: str, monkeypatch: pytest.MonkeyPatch, trusted: str, believed: bool
+) -> None:
+    import uvicorn
+
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append(kwargs))
+    monkeypatch.setenv("RELAIS_TRUSTED_PROXIES", trusted)
+    monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)
+    get_settings.cache_clear()
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    result = runner.invoke(app, ["serve", "--port", "8799"])
+    assert result.exit_code == 0, result.output
+    assert calls[0]["proxy_headers"] is believed
+    assert calls[0]["forwarded_allow_ips"] == (trusted or [])

@@ -36,11 +36,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(engine: Engine, *, port: int | None = None) -> Iterator[LiveServer]:
+def serve(engine: Engine, *, port: int | None = None,
+          settings: Settings | None = None) -> Iterator[LiveServer]:
     port = port or free_port()
-    config = uvicorn.Config(
-        create_app(Settings(), engine), host="127.0.0.1", port=port, log_level="warning",
-        access_log=False, lifespan="on",
+    settings = settings or Settings()
+    config = uvicorn.Config(  # the proxy options `relais serve` gives uvicorn
+        create_app(settings, engine), host="127.0.0.1", port=port, log_level="warning",
+        access_log=False, lifespan="on", **settings.proxy_options,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

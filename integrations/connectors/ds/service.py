@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from crm_core.cases.enums import CaseStatus
+from crm_core.validation_messages import french_errors, french_summary
 from integrations.connectors.ds.backend import DsBackend
 from integrations.exceptions import MalformedEvent
 from integrations.inbound import service as inbound
@@ -63,9 +64,13 @@ def to_event_data(dossier: dict[str, Any], config: SourceConfig) -> CaseEventDat
                 "email": (dossier.get("usager") or {}).get("email"),
             },
         })
-    except (KeyError, ValidationError) as exc:
-        raise MalformedEvent(f"Dossier Démarches Simplifiées illisible : {str(exc)[:300]}") \
-            from exc
+    except KeyError as exc:
+        raise MalformedEvent("Dossier Démarches Simplifiées illisible : numéro de dossier"
+                             " manquant", field="number") from exc
+    except ValidationError as exc:  # said in French, without the values it quotes
+        errors = french_errors(exc.errors(), skip=())
+        raise MalformedEvent("Dossier Démarches Simplifiées illisible : "
+                             + french_summary(errors), errors=errors) from exc
 
 
 def ingest_dossier(

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from crm_core.cases.enums import CaseStatus
 from crm_core.config import get_settings
+from crm_core.validation_messages import french_errors, french_summary
 from integrations.exceptions import MalformedEvent
 from integrations.inbound.schemas import CaseEventData
 from integrations.settings import SourceConfig
@@ -65,6 +66,10 @@ def to_event_data(form: dict[str, Any], config: SourceConfig) -> tuple[CaseEvent
     slug = slug_of(form)
     try:
         updated = _when(form.get("last_update_time") or form.get("receipt_time"))
+    except (TypeError, ValueError) as exc:  # Python's message quotes the value, in English
+        raise MalformedEvent("Formulaire w.c.s. illisible : date de mise à jour invalide"
+                             " (ISO 8601 attendu)", field="last_update_time") from exc
+    try:
         data = CaseEventData.model_validate({
             "id": str(form["id"]),
             "service": config.services.get(slug) or config.default_service,
@@ -81,8 +86,10 @@ def to_event_data(form: dict[str, Any], config: SourceConfig) -> tuple[CaseEvent
                 "phone": _first(fields, PHONE_FIELDS),
             },
         })
-    except (ValidationError, ValueError) as exc:
-        raise MalformedEvent(f"Formulaire w.c.s. illisible : {str(exc)[:300]}") from exc
+    except ValidationError as exc:  # said in French, without the values it quotes
+        errors = french_errors(exc.errors(), skip=())
+        raise MalformedEvent(f"Formulaire w.c.s. illisible : {french_summary(errors)}",
+                             errors=errors) from exc
     return data, updated or datetime.now(ZoneInfo("UTC"))
 
 

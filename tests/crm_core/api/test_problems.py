@@ -4,9 +4,10 @@ log for the operator."""
 from __future__ import annotations
 
 import logging
+from typing import Annotated
 
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Form
 from fastapi.testclient import TestClient
 
 from crm_core.api import problems
@@ -58,6 +59,7 @@ def test_an_unreadable_json_body_is_told_in_french() -> None:
     assert error["field"] == "corps" and error["message"].startswith("JSON illisible")
 
 
+<<<<<<< HEAD
 PARAMETERS = ("+33612345678", "Acte de Mme Durand")
 
 
@@ -92,3 +94,47 @@ def test_nothing_reaches_the_server_to_log_with_its_text(
     for personal in ("612345678", "Durand"):
         assert personal not in logged
         assert personal not in conflict.text + unexpected.text
+=======
+@pytest.mark.parametrize(("content", "content_type"), [
+    (b'{"a": "\xff\xfe"}', "application/json"),  # not UTF-8: FastAPI's English 400
+    (b"--x\r\nbroken", "multipart/form-data"),  # no boundary
+])
+def test_a_body_the_framework_cannot_parse_is_a_french_problem(
+    content: bytes, content_type: str
+) -> None:
+    app = FastAPI()
+    problems.install(app)
+
+    @app.post("/echo")
+    def echo(data: dict[str, str]) -> dict[str, str]:
+        return data
+
+    @app.post("/form")
+    def form(name: Annotated[str, Form()] = "") -> str:
+        return name
+
+    path = "/form" if content_type.startswith("multipart") else "/echo"
+    with TestClient(app) as client:
+        answer = client.post(path, content=content, headers={"content-type": content_type})
+    assert answer.status_code == 400, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert "error parsing" not in answer.text
+    assert answer.json()["detail"].startswith("Le corps de la requête est illisible")
+
+
+def test_framework_answers_are_french_whatever_their_status() -> None:
+    app = FastAPI()
+    problems.install(app)
+
+    @app.get("/only-get")
+    def only_get() -> None:
+        return None
+
+    with TestClient(app) as client:
+        missing = client.get("/nowhere")
+        wrong = client.post("/only-get")
+    assert missing.json()["detail"] == "Cette adresse n'existe pas dans l'API"
+    assert wrong.status_code == 405
+    assert wrong.json()["detail"] == "Cette méthode n'est pas permise sur cette adresse"
+    assert wrong.headers["allow"] == "GET"  # the framework's headers are kept
+>>>>>>> i20-text

@@ -23,6 +23,22 @@ BAD = {
     "invisible only": "\u200b\u200b",
     "control only": "\u0007\u0008",
     "soft hyphen only": "\u00ad",
+    # "Letters" that display as nothing, and other invisible characters (issue 20).
+    "hangul filler": "\u3164",
+    "hangul choseong and jungseong fillers": "\u115f\u1160",
+    "halfwidth hangul filler": "\uffa0",
+    "braille blank": "\u2800\u2800",
+    "line separator": "Léa\u2028Durand",
+    "paragraph separator": "Léa\u2029Durand",
+    "private use": "\ue000\ue001",
+    "zero width joiner alone": "\u200d",
+    "joiner at the end": "Durand\u200d",
+    "word joiner": "Du\u2060rand",
+    "variation selector alone": "\ufe0f",
+    "combining mark alone": "\u0301\u0301",
+    "mark after a space": "Durand \u0301",
+    "filler beside a letter": "D\u3164",
+    "digits": "Durand 2",
 }
 
 
@@ -51,5 +67,6 @@ def test_a_platforms_event_is_refused_too(name: str) -> None:
 
 
 def test_real_names_pass() -> None:
-    for name in ("N'Diaye-Lefèvre", "Ørsted", "Nguyễn", "محمد", "می\u200cخواهم", "O'Brien"):
+    for name in ("N'Diaye-Lefèvre", "Ørsted", "Nguyễn", "محمد", "می\u200cخواهم", "O'Brien",
+                 "J.-P. Lefe\u0301vre", "Le Gall–Martin", "김민준", "山田 太郎", "ʻOhana"):
         assert name_problem(name) is None, name

@@ -155,10 +155,11 @@ def _platform(base: str, token: str, secret: str, ledger: Ledger,
         while not stop.is_set():
             number += 1
             external = f"DEM-{number}"
+            spelt = str(number).translate(str.maketrans("0123456789", "abcdefghij"))  # no digit
             body = json.dumps({"type": "case.submitted", "timestamp": "2026-12-01T10:00:00Z",
                                "data": {"id": external, "subject": "Acte de naissance",
                                         "service": "etat-civil",
-                                        "resident": {"given_name": f"Usager{number}",
+                                        "resident": {"given_name": "Usager " + spelt,
                                                      "family_name": "Martin"}}})
             msg = f"msg_{number}"
 

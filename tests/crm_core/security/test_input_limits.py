@@ -88,6 +88,9 @@ def test_a_nul_character_in_the_query_or_a_form_is_refused(
 def test_percent_signs_in_json_text_are_text(
     client: TestClient, counter: dict[str, str]
 ) -> None:
+    # In an address: a name holds no digit nor "%" (crm_core.text.name_problem).
     response = client.post("/api/v1/residents", headers=counter, json={
-        "given_name": "Camille", "family_name": "Durand 100%00", "channel": "counter"})
-    assert response.status_code == 201
+        "given_name": "Camille", "family_name": "Durand", "address_line": "Bât. 100%00",
+        "channel": "counter"})
+    assert response.status_code == 201, response.text
+    assert response.json()["address_line"] == "Bât. 100%00"

@@ -170,6 +170,28 @@ def test_a_body_too_large_gets_a_page_in_the_spaces_layout(
     assert "<title>Envoi trop volumineux – Mon espace" in text
 
 
+def test_the_too_large_page_leads_a_signed_in_resident_back_not_to_sign_in(
+    client: TestClient, factories: ModuleType, sign_in_as: SignIn
+) -> None:
+    csrf = sign_in_as(factories.ResidentFactory().id)
+    body = {"csrf": csrf, "kind": "erasure", "message": "😀" * 4000}
+
+    def link(headers: dict[str, str]) -> str:
+        answer = client.post("/espace/droits", data=body, headers=headers)
+        assert answer.status_code == 413
+        found = re.search(r'<p><a href="([^"]*)">([^<]*)</a></p>', answer.text)
+        assert found is not None, answer.text[-600:]
+        return unescape(found.group(1))
+
+    assert link({"referer": "http://testserver/espace/droits?fait=demande"}) == "/espace/droits"
+    assert link({}) == "/espace/"
+    for elsewhere in ("https://evil.example/espace/droits", "http://testserver/docs",
+                      "http://testserver//evil.example/espace/"):
+        assert link({"referer": elsewhere}) == "/espace/", elsewhere
+    client.cookies.clear()  # no session: the sign-in page is the way in
+    assert link({}) == "/espace/connexion"
+
+
 def test_a_nul_character_shows_the_form_again_in_french(
     client: TestClient, factories: ModuleType, db_session: Session, sign_in_as: SignIn
 ) -> None:

@@ -148,3 +148,26 @@ def test_the_downloaded_data_gives_the_reasons_in_french(
     assert by_code["contact_post=oui"]["reason"] == "recevoir des courriers : oui"
     assert by_code["postal"]["reason"] == "adresse postale"
     assert by_code["postal"]["operation_label"] == "ajout d'une coordonnée"
+
+
+def test_the_downloaded_data_keeps_null_for_no_reason_and_words_each_channel(
+    client: TestClient, factories: ModuleType, db_session: Session, sign_in_as: SignIn
+) -> None:
+    resident = factories.ResidentFactory()
+    agent = factories.AgentFactory()
+    actor = Actor(username=agent.username, agent_id=agent.id, role=agent.role)
+    record_access(db_session=db_session, actor=actor, resident_id=resident.id,
+                  operation=AccessOperation.READ_SUMMARY, channel=Channel.PHONE)
+    factories.InteractionFactory(resident=resident, channel=Channel.COUNTER)
+    db_session.commit()
+    sign_in_as(resident.id)
+    document = client.get("/espace/mes-donnees.json").json()
+    [read] = [row for row in document["consultations"] if row["operation"] == "read_summary"]
+    assert (read["reason"], read["reason_code"]) == (None, None)  # not the pages' "—"
+    assert (read["channel"], read["channel_label"]) == ("phone", "par téléphone")
+    [exchange] = document["interactions"]
+    assert (exchange["channel"], exchange["channel_label"]) == ("counter", "au guichet")
+    assert "—" not in str(document["consultations"])
+    # The page, for the eye, still says "—" where there is no reason.
+    page = unescape(client.get("/espace/consultations").text)
+    assert "par téléphone" in page and "—" in page

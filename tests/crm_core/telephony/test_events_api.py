@@ -131,6 +131,17 @@ def test_bad_bodies_are_clear_problems(client: TestClient) -> None:
         assert problem["detail"]
 
 
+def test_each_field_of_a_bad_event_is_said_in_french(client: TestClient) -> None:
+    payload = b'{"event": "newCall", "callId": "' + b"x" * 300 + b'"}'
+    headers = sign(pbx=PBX, secret=SECRET, body=payload)
+    headers["Content-Type"] = "application/json"
+    problem = _problem(client.post(EVENTS, content=payload, headers=headers), 422,
+                       "invalid_input")
+    messages = [error["message"] for error in problem["errors"]]
+    assert messages and all("should" not in m and "Value error" not in m for m in messages)
+    assert any("trop long" in m or "obligatoire" in m for m in messages), messages
+
+
 def test_a_known_caller_is_matched_and_logged_only_when_a_desk_shows_it(
     post_event: PostEvent, db_session: Session, factories: ModuleType
 ) -> None:

@@ -116,7 +116,7 @@ def test_the_poll_pages_through_updates_and_resumes_from_its_cursor(
 ) -> None:
     for number in range(1, 6):
         ds.dossiers[number] = dossier(number, updated=f"2026-11-30T10:0{number}:00+01:00",
-                                      prenom=f"Enfant{number}")
+                                      prenom="Enfant " + "abcdef"[number])  # no digit in a name
     backend = HttpDsBackend(cantine, timeout=2)
     first = poll(db_session=db_session, source="ds", config=cantine, backend=backend)
     assert (first.read, first.created) == (5, 5)
@@ -124,7 +124,7 @@ def test_the_poll_pages_through_updates_and_resumes_from_its_cursor(
     cursor = db_session.get(PollCursor, ("ds", "4242"))
     assert cursor is not None and cursor.updated_since.minute == 5
     ds.dossiers[2] = dossier(2, state="accepte", updated="2026-11-30T11:00:00+01:00",
-                             prenom="Enfant2")
+                             prenom="Enfant " + "abcdef"[2])
     ds.requests.clear()
     second = poll(db_session=db_session, source="ds", config=cantine, backend=backend)
     assert second.updated == 1 and second.created == 0

@@ -269,3 +269,24 @@ def test_an_absurd_date_in_a_form_is_a_4xx_not_a_retry_loop(
     response = call(client, form)
     assert (response.status_code, response.json()["code"]) == (422, "malformed_event")
     assert db_session.scalar(select(Case)) is None
+
+
+@pytest.mark.usefixtures("publik")
+@pytest.mark.parametrize(("change", "said"), [
+    ({"last_update_time": "le 3 mars vers midi"}, "date de mise à jour invalide"),
+    ({"fields": {"prenom": "Camille", "nom": "Durand", "date_naissance": "le 3 mars vers midi"}},
+     "date invalide"),
+    ({"fields": {"prenom": "Camille", "nom": "\u3164", "date_naissance": "1984-03-12"}},
+     "nom"),
+], ids=["update time", "birth date", "blank name"])
+def test_an_unreadable_form_is_refused_in_french_without_echoing_it(
+    client: TestClient, db_session: Session, change: dict[str, Any], said: str
+) -> None:
+    response = call(client, form_data() | change)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    detail = response.json()["detail"]
+    assert detail.startswith("Formulaire w.c.s. illisible : ") and said in detail, detail
+    for english in ("Invalid", "Input should", "Value error", "validation error", "le 3 mars"):
+        assert english not in response.text, response.text
+    assert db_session.scalar(select(Case).where(Case.external_id == "demande-acte/12")) is None

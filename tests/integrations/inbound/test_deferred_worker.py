@@ -42,11 +42,16 @@ def database(migrated_database_url: str, configure: Callable[..., None]) -> Iter
     engine.dispose()
 
 
+def _letters(number: int) -> str:
+    """12 -> "bc": a distinct name for each event, without the digits a name refuses."""
+    return str(number).translate(str.maketrans("0123456789", "abcdefghij"))
+
+
 def _received(factory: sessionmaker[Session], count: int) -> None:
     """`count` verified events in the inbox, as the route stores them."""
     with factory() as db_session:
         for n in range(count):
-            body = event_body(f"DEM-{n}", given_name=f"Prénom{n}")
+            body = event_body(f"DEM-{n}", given_name="Prénom " + _letters(n))
             accept(db_session=db_session, delivery=Delivery(
                 source="portail", event_id=f"msg_{n}", body=body))
         db_session.commit()

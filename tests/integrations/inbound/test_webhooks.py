@@ -319,6 +319,14 @@ def test_an_absurd_or_naive_updated_at_is_a_4xx(
     response = post_signed(client, "portail", event_body(updated_at=stamp))
     assert response.status_code == 422, response.text
     assert _count(db_session, Case) == 0
+    # Said in French, as each item of `errors`: no "Value error, …", no "Input should have
+    # timezone info" from Pydantic.
+    problem = response.json()
+    for text in [problem["detail"], *(e["message"] for e in problem["errors"])]:
+        for english in ("Value error", "Input should", "timezone"):
+            assert english not in text, problem
+    assert "fuseau horaire manquant" in problem["detail"] or "hors des limites" in (
+        problem["detail"]), problem
 
 
 def test_a_platform_time_ahead_of_the_clock_is_a_4xx(
