@@ -59,7 +59,6 @@ def test_an_unreadable_json_body_is_told_in_french() -> None:
     assert error["field"] == "corps" and error["message"].startswith("JSON illisible")
 
 
-<<<<<<< HEAD
 PARAMETERS = ("+33612345678", "Acte de Mme Durand")
 
 
@@ -94,7 +93,8 @@ def test_nothing_reaches_the_server_to_log_with_its_text(
     for personal in ("612345678", "Durand"):
         assert personal not in logged
         assert personal not in conflict.text + unexpected.text
-=======
+
+
 @pytest.mark.parametrize(("content", "content_type"), [
     (b'{"a": "\xff\xfe"}', "application/json"),  # not UTF-8: FastAPI's English 400
     (b"--x\r\nbroken", "multipart/form-data"),  # no boundary
@@ -137,4 +137,3 @@ def test_framework_answers_are_french_whatever_their_status() -> None:
     assert wrong.status_code == 405
     assert wrong.json()["detail"] == "Cette méthode n'est pas permise sur cette adresse"
     assert wrong.headers["allow"] == "GET"  # the framework's headers are kept
->>>>>>> i20-text
