@@ -8,11 +8,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
 from counter_client.plain import plain
 from counter_client.screens.base import MessageLine
+from counter_client.screens.discard import GuardedForm
 from counter_client.widgets.french import Choice
 from phone_desk.labels import CALL_OUTCOMES
 
@@ -20,9 +20,8 @@ NO_CASE = "-"
 NEW_CASE = "+"
 
 
-class LogCallScreen(ModalScreen[dict[str, Any] | None]):
+class LogCallScreen(GuardedForm[dict[str, Any]]):
     BINDINGS = [  # noqa: RUF012
-        Binding("escape", "cancel", "Annuler"),
         Binding("ctrl+s", "save", "Enregistrer", priority=True),
     ]
 
@@ -53,9 +52,6 @@ class LogCallScreen(ModalScreen[dict[str, Any] | None]):
 
     def on_mount(self) -> None:
         self.query_one("#reason", Input).focus()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     @on(Button.Pressed, "#save")
     @on(Input.Submitted, "#subject")
