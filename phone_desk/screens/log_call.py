@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -43,7 +44,7 @@ class LogCallScreen(GuardedForm[dict[str, Any]]):
             yield Label("Demande concernée")
             yield Choice(cases, id="case", value=NO_CASE, allow_blank=False)
             yield Label("Service (nouvelle demande)")
-            yield Choice([(plain(s["label"]), s["code"]) for s in self.services], id="service",
+            yield Choice(self._service_options(self.services), id="service",
                          prompt="Choisir le service")
             yield Label("Objet (nouvelle demande)")
             yield Input(id="subject")
@@ -52,6 +53,22 @@ class LogCallScreen(GuardedForm[dict[str, Any]]):
 
     def on_mount(self) -> None:
         self.query_one("#reason", Input).focus()
+
+    @staticmethod
+    def _service_options(services: list[dict[str, Any]]) -> list[tuple[Text, str]]:
+        return [(plain(s["label"]), str(s["code"])) for s in services]
+
+    def show_services(self, services: list[dict[str, Any]]) -> None:
+        """The server's list, fetched as the form opened; a service already chosen stays
+        chosen if it is still offered."""
+        if services == self.services:
+            return
+        self.services = services
+        choice = self.query_one("#service", Select)
+        chosen = choice.value
+        choice.set_options(self._service_options(services))
+        if chosen in {s["code"] for s in services}:
+            choice.value = chosen
 
     @on(Button.Pressed, "#save")
     @on(Input.Submitted, "#subject")
