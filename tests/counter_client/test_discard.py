@@ -3,7 +3,6 @@ the counter's forms ask « Abandonner la saisie ? », keep everything on Échap,
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,13 +17,12 @@ from counter_client.screens.discard import DiscardScreen
 from counter_client.screens.resident import ResidentScreen
 from counter_client.screens.status import StatusScreen
 from counter_client.screens.visit import VisitScreen
+from crm_core.client import RelaisClient
 from tests.counter_client.snapshot import visible_text
 from tests.counter_client.support import (
-    api_client,
     counter_app,
     create_resident,
     running,
-    seed_services,
     sign_in,
     type_text,
     wait_for,
@@ -39,10 +37,8 @@ def _showing(app: App[Any], screen_type: type) -> Callable[[], bool]:
 
 
 async def test_escape_asks_before_dropping_a_typed_note_and_keeps_it_on_escape(
-    live_server: LiveServer, tmp_path: Path, cleanup: contextlib.ExitStack,
+    live_server: LiveServer, tmp_path: Path, api: RelaisClient,
 ) -> None:
-    seed_services(live_server)
-    api = cleanup.enter_context(api_client(live_server))
     resident = create_resident(api)
     app = counter_app(live_server.url, tmp_path)
     async with running(app, (80, 24)) as pilot:
@@ -76,10 +72,8 @@ async def test_escape_asks_before_dropping_a_typed_note_and_keeps_it_on_escape(
 
 
 async def test_every_counter_form_with_typed_text_asks(
-    live_server: LiveServer, tmp_path: Path, cleanup: contextlib.ExitStack,
+    live_server: LiveServer, tmp_path: Path, api: RelaisClient,
 ) -> None:
-    seed_services(live_server)
-    api = cleanup.enter_context(api_client(live_server))
     resident = create_resident(api)
     api.open_case(resident_id=resident["id"], service_code="etat-civil", subject="Acte")
     app = counter_app(live_server.url, tmp_path)

@@ -4,7 +4,6 @@ terminal even with an emoji pasted from a phone (« ❤️ », « ☎️ »)."""
 
 from __future__ import annotations
 
-import contextlib
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -15,13 +14,12 @@ from textual.render import measure
 from counter_client.screens.resident import ResidentScreen
 from counter_client.widgets import CasesTable, Timeline
 from counter_client.widgets.fast_table import FastTable
+from crm_core.client import RelaisClient
 from tests.counter_client.snapshot import visible_text
 from tests.counter_client.support import (
-    api_client,
     counter_app,
     create_resident,
     running,
-    seed_services,
     sign_in,
     wait_for,
 )
@@ -52,10 +50,8 @@ def _rows(table: FastTable) -> list[str]:
 
 
 async def test_the_next_resident_gets_columns_for_their_own_data(
-    live_server: LiveServer, tmp_path: Path, cleanup: contextlib.ExitStack,
+    live_server: LiveServer, tmp_path: Path, api: RelaisClient,
 ) -> None:
-    seed_services(live_server)
-    api = cleanup.enter_context(api_client(live_server))
     first = create_resident(api)
     api.open_case(resident_id=first["id"], service_code="etat-civil", subject=LONG)
     api.record_interaction(resident_id=first["id"], outcome="informed", note=LONG)
@@ -84,10 +80,8 @@ async def test_the_next_resident_gets_columns_for_their_own_data(
 
 
 async def test_an_emoji_in_the_data_keeps_every_row_in_line(
-    live_server: LiveServer, tmp_path: Path, cleanup: contextlib.ExitStack,
+    live_server: LiveServer, tmp_path: Path, api: RelaisClient,
 ) -> None:
-    seed_services(live_server)
-    api = cleanup.enter_context(api_client(live_server))
     resident = create_resident(api, given_name="Zoé ❤️")
     api.open_case(resident_id=resident["id"], service_code="etat-civil",
                   subject="Fête ❤️ des voisins")
