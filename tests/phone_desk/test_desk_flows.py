@@ -21,6 +21,7 @@ from phone_desk.widgets.call_banner import CallBanner
 from phone_desk.widgets.day_lists import CallbacksTable, CallsTable
 from phone_desk.widgets.search_results import SearchResults
 from tests.counter_client.support import api_client, create_resident, wait_for
+from tests.phone_desk.support import stop_feed
 from tests.support.live_server import LiveServer
 from tests.support.telephony import give_extension, post_event
 
@@ -106,6 +107,7 @@ async def test_a_colleague_answers_first(
         assert "Numéro masqué" in str(banner.render())
         await _event(live_server, "answer", "grp-1", answeringNumber="202")
         await wait_for(pilot, lambda: banner.call is None)
+        await stop_feed(app)
 
 
 async def test_the_call_form_offers_the_services_of_the_moment(
@@ -135,3 +137,4 @@ async def test_the_call_form_offers_the_services_of_the_moment(
         await wait_for(pilot, lambda: "Urbanisme" in [
             str(prompt) for prompt, _ in form.query_one("#service", Select)._options])
         assert sorted(s["code"] for s in app.services) == ["etat-civil", "urbanisme"]
+        await stop_feed(app)

@@ -14,6 +14,7 @@ from phone_desk.config import DeskSettings
 from phone_desk.screens.desk import DeskScreen
 from phone_desk.screens.sign_in import SignInScreen
 from tests.counter_client.support import type_burst, wait_for
+from tests.phone_desk.support import stop_feed
 from tests.support.live_server import LiveServer
 from tests.support.telephony import give_extension
 
@@ -37,3 +38,4 @@ async def test_a_burst_of_keys_lands_in_the_right_fields(
         assert isinstance(app.screen, DeskScreen), typed
         assert app.agent
         await wait_for(pilot, lambda: app.online)  # the desk is up, its feed connected
+        await stop_feed(app)
