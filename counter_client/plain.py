@@ -2,15 +2,41 @@
 a Select prompt, a border title or a notification as markup: a service label or a site
 code holding "[/]" would crash the app, and "[b]" would restyle it. Anything that comes
 from data (the server, the agent's typing, the local journal) goes through `plain()`
-first; only the apps' own fixed strings are left as markup."""
+first; only the apps' own fixed strings are left as markup.
+
+`plain()` also drops the emoji variation selector (U+FE0F, in "❤️", "☎️" pasted from a
+phone). Rich counts such a pair two cells wide, as the emoji it asks for; many terminals
+(tmux, xterm, the Linux console) draw one cell, so everything after it on the row moved
+one column left and a table's row no longer lined up. Without the selector the character
+takes its text form, one cell wide for Rich and for every terminal alike.
+"""
 
 from __future__ import annotations
 
 from rich.text import Text
 
+EMOJI_PRESENTATION = "\ufe0f"
+
+
+def shown(value: str) -> str:
+    """A string as the terminals draw it with the width Rich counts (see above)."""
+    return value.replace(EMOJI_PRESENTATION, "")
+
 
 def plain(value: object, style: str = "") -> Text:
-    """A value as text that is never parsed as markup."""
+    """A value as text that is never parsed as markup, one cell per counted cell."""
     if isinstance(value, Text):
-        return value
-    return Text("" if value is None else str(value), style=style, end="")
+        return _shown_text(value)
+    return Text("" if value is None else shown(str(value)), style=style, end="")
+
+
+def _shown_text(text: Text) -> Text:
+    """`shown()` for styled text: the styles stay on the characters they were on."""
+    if EMOJI_PRESENTATION not in text.plain:
+        return text
+    cuts = [i for i, char in enumerate(text.plain) if char == EMOJI_PRESENTATION]
+    pieces = text.divide(cuts)  # every piece after the first starts with a selector
+    result = text.blank_copy()
+    for index, piece in enumerate(pieces):
+        result.append_text(piece if index == 0 else piece[1:])
+    return result

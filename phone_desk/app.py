@@ -77,11 +77,22 @@ class PhoneDeskApp(FrenchApp):
             self.switch_screen(DeskScreen())
         else:
             self.push_screen(DeskScreen())
-        self.call_server(self.client.services, self._got_services)
+        self.load_services()
         # The feed starts once the desk screen is mounted (DeskScreen.on_mount).
 
+    def load_services(self) -> None:
+        """Fetch the services again: at sign-in, and each time the call form opens, so a
+        service added or renamed during the day is offered without a restart."""
+        self.call_server(self.client.services, self._got_services, failed=lambda _: None,
+                         group="services", exclusive=True)
+
     def _got_services(self, services: list[dict[str, Any]]) -> None:
+        from phone_desk.screens.log_call import LogCallScreen
+
         self.services = services
+        for screen in self.screen_stack:
+            if isinstance(screen, LogCallScreen):
+                screen.show_services(services)
 
     @work(exclusive=True, group="feed")
     async def follow_calls(self) -> None:

@@ -25,6 +25,7 @@ HELP = """\
 
 [b]Formulaires[/b]
   Tab champ suivant   Ctrl+S ou Entrée enregistrer   Échap annuler
+  (si vous avez tapé quelque chose, Échap demande d'abord : A abandonne la saisie)
 
 [b]Partout[/b]
   F1 cette aide   F2 contraste élevé   F7 envois refusés   F10 se déconnecter

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from badge.errors import ScanError
 from badge.scanner import ScannedBadge, read_scanner_input
 from counter_client import labels
+from counter_client.plain import plain
 from counter_client.screens.base import CounterScreen, MessageLine
 from counter_client.widgets.key_bar import KeyBar
 from counter_client.widgets.status_line import StatusLine
@@ -43,7 +44,7 @@ def candidate_label(result: dict[str, Any]) -> Text:
     )
     if reasons:
         text.append(f"  ({reasons})", style="dim")
-    return text
+    return plain(text)
 
 
 class HomeScreen(CounterScreen):

@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.binding import Binding
-from textual.screen import ModalScreen
 
 from counter_client.screens.base import MessageLine
+from counter_client.screens.discard import GuardedForm
 
 if TYPE_CHECKING:
     from counter_client.app import CounterApp
 
 
-class FormScreen(ModalScreen[None]):
+class FormScreen(GuardedForm[None]):
     BINDINGS = [  # noqa: RUF012
         Binding("escape", "cancel", "Annuler"),
         Binding("ctrl+s", "save", "Enregistrer"),
@@ -28,9 +28,6 @@ class FormScreen(ModalScreen[None]):
 
     def say(self, text: str, *, error: bool = False) -> None:
         self.query_one(MessageLine).say(text, error=error)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     def action_save(self) -> None:  # overridden by forms that save
         self.dismiss(None)

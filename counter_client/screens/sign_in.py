@@ -10,11 +10,12 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
 
 from counter_client.screens.base import CounterScreen, MessageLine
+from counter_client.screens.fields_in_order import FieldsInOrderScreen
 from counter_client.widgets.key_bar import KeyBar
 from crm_core.client.errors import ClientError
 
 
-class SignInScreen(CounterScreen):
+class SignInScreen(FieldsInOrderScreen, CounterScreen):
     def compose(self) -> ComposeResult:
         with Vertical(id="sign-in"):
             yield Static("Relais — Accueil des usagers", classes="title")
@@ -34,7 +35,13 @@ class SignInScreen(CounterScreen):
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
-        if event.input.id != "site" and not self.query_one("#password", Input).value:
+        field = event.input.id
+        self.when_typed(lambda: self._sign_in(field))
+
+    def _sign_in(self, field: str | None) -> None:
+        if not self.is_attached:
+            return
+        if field != "site" and not self.query_one("#password", Input).value:
             self.focus_next()
             return
         username = self.query_one("#username", Input).value.strip()

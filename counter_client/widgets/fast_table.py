@@ -7,17 +7,22 @@ most of the time spent between a scan and the resident screen on the counter; a 
 cell of unbroken plain text (the common case) is drawn here directly, with the same
 segments and styles, and anything else (spans, line breaks, tabs, too wide) still goes
 through the DataTable's own path.
+
+`clear()` also gives each column back its header's width: DataTable only ever widens a
+column, so a long subject or note of one resident kept the columns wide for the next one
+(and pushed the last columns out of an 80-column screen).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Self
 
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.render import measure
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellType, RowKey
 
@@ -38,6 +43,12 @@ class FastTable(DataTable[Text]):
 
     def add_rows(self, rows: Iterable[Iterable[Any]]) -> list[RowKey]:
         return [self.add_row(*row) for row in rows]
+
+    def clear(self, columns: bool = False) -> Self:
+        super().clear(columns)
+        for column in self.columns.values():  # the rows added next widen them again
+            column.content_width = measure(self.app.console, column.label, 1)
+        return self
 
     def _render_cell(
         self, row_index: int, column_index: int, base_style: Style, width: int,

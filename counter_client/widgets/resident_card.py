@@ -10,6 +10,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from counter_client import labels
+from counter_client.plain import plain
 
 
 class ResidentCard(Static):
@@ -79,7 +80,7 @@ def render_card(summary: dict[str, Any]) -> RenderableType:
         marks.append(contact_mark(point))
         text.append(f" ({', '.join(marks)})", style="dim")
     text.append("\n" + badge_line(summary.get("badges") or []))
-    return text
+    return plain(text)
 
 
 # The ways in words, so that a number for SMS only never reads as "may be called".

@@ -8,13 +8,12 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from counter_client.labels import LOCAL_TZ
 from counter_client.screens.base import MessageLine
+from counter_client.screens.discard import GuardedForm
 
 _TIME = re.compile(r"^(\d{1,2})[h:](\d{2})?$")
 _DATE_TIME = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{4}))?\s+(\d{1,2})[h:](\d{2})?$")
@@ -44,8 +43,8 @@ def parse_due(text: str, *, now: datetime | None = None) -> datetime:
     return due
 
 
-class CallbackScreen(ModalScreen[dict[str, Any] | None]):
-    BINDINGS = [Binding("escape", "cancel", "Annuler")]  # noqa: RUF012
+class CallbackScreen(GuardedForm[dict[str, Any]]):
+    """One field a line, so that the whole form, its warning and its message fit 80×24."""
 
     def __init__(self, phone: str, *, calls_refused: bool = False) -> None:
         super().__init__()
@@ -55,26 +54,35 @@ class CallbackScreen(ModalScreen[dict[str, Any] | None]):
         self.calls_refused = calls_refused
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="form"):
-            yield Label("Numéro à rappeler")
-            yield Input(self.phone, id="phone")
-            yield Label("Quand (14:30, +30, +2h, 12/03 9h30)")
-            yield Input(id="due", placeholder="+30")
-            yield Label("Motif")
-            yield Input(id="reason")
+        with Vertical(classes="form") as form:
+            form.border_title = "Prévoir un rappel"
+            with Horizontal(classes="field"):
+                yield Label("Numéro")
+                yield Input(self.phone, id="phone")
+            with Horizontal(classes="field"):
+                yield Label("Quand")
+                yield Input(id="due", placeholder="+30")
+            yield Static("14:30, +30 (minutes), +2h ou 12/03 9h30 ; vide : dans 30 minutes",
+                         classes="hint")
+            with Horizontal(classes="field"):
+                yield Label("Motif")
+                yield Input(id="reason")
             if self.calls_refused:
-                yield Label("⚠ Cet usager a refusé les appels de la mairie (ses choix de"
-                            " contact) : ne le rappelez que s'il le demande maintenant.",
-                            id="refused")
+                yield Static("⚠ Cet usager a refusé les appels de la mairie (ses choix de"
+                             " contact) : ne le rappelez que s'il le demande maintenant.",
+                             id="refused", classes="warning")
                 yield Checkbox("L'usager demande lui-même ce rappel", id="asked")
             yield MessageLine(id="form-message")
-            yield Button("Prévoir le rappel", id="save", variant="primary")
+            with Horizontal(classes="buttons"):
+                yield Button("Prévoir le rappel", id="save", variant="primary")
+                yield Button("Annuler (Échap)", id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#due", Input).focus()
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.action_cancel()
 
     @on(Input.Submitted, "#phone, #due")
     def _next(self) -> None:
@@ -90,13 +98,16 @@ class CallbackScreen(ModalScreen[dict[str, Any] | None]):
             due = parse_due(self.query_one("#due", Input).value or "+30")
         except ValueError as exc:
             message.say(str(exc), error=True)
+            self.query_one("#due", Input).focus()
             return
         if not phone or not reason:
             message.say("Indiquez le numéro et le motif du rappel.", error=True)
+            self.query_one("#phone" if not phone else "#reason", Input).focus()
             return
         if self.calls_refused and not self.query_one("#asked", Checkbox).value:
             message.say("Rappel non prévu : l'usager a refusé les appels. Cochez la case"
-                        " seulement s'il demande ce rappel.", error=True)
+                        " (Espace) seulement s'il demande ce rappel.", error=True)
+            self.query_one("#asked", Checkbox).focus()
             return
         # The server checks the resident's choices too: it is told that they asked.
         self.dismiss({"phone": phone, "due_at": due, "reason": reason,

@@ -285,6 +285,7 @@ class DeskScreen(Screen[None]):
             LogCallScreen(self.summary.get("open_cases", []), self.desk.services),
             lambda form: self._log_call(call_id, resident_id, form),
         )
+        self.desk.load_services()  # the list shown now, then today's if it changed
 
     def _log_call(self, call_id: str, resident_id: str, form: dict[str, Any] | None) -> None:
         if not form:

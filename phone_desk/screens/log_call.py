@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
 from counter_client.plain import plain
 from counter_client.screens.base import MessageLine
+from counter_client.screens.discard import GuardedForm
 from counter_client.widgets.french import Choice
 from phone_desk.labels import CALL_OUTCOMES
 
@@ -20,9 +21,8 @@ NO_CASE = "-"
 NEW_CASE = "+"
 
 
-class LogCallScreen(ModalScreen[dict[str, Any] | None]):
+class LogCallScreen(GuardedForm[dict[str, Any]]):
     BINDINGS = [  # noqa: RUF012
-        Binding("escape", "cancel", "Annuler"),
         Binding("ctrl+s", "save", "Enregistrer", priority=True),
     ]
 
@@ -44,7 +44,7 @@ class LogCallScreen(ModalScreen[dict[str, Any] | None]):
             yield Label("Demande concernée")
             yield Choice(cases, id="case", value=NO_CASE, allow_blank=False)
             yield Label("Service (nouvelle demande)")
-            yield Choice([(plain(s["label"]), s["code"]) for s in self.services], id="service",
+            yield Choice(self._service_options(self.services), id="service",
                          prompt="Choisir le service")
             yield Label("Objet (nouvelle demande)")
             yield Input(id="subject")
@@ -54,8 +54,21 @@ class LogCallScreen(ModalScreen[dict[str, Any] | None]):
     def on_mount(self) -> None:
         self.query_one("#reason", Input).focus()
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    @staticmethod
+    def _service_options(services: list[dict[str, Any]]) -> list[tuple[Text, str]]:
+        return [(plain(s["label"]), str(s["code"])) for s in services]
+
+    def show_services(self, services: list[dict[str, Any]]) -> None:
+        """The server's list, fetched as the form opened; a service already chosen stays
+        chosen if it is still offered."""
+        if services == self.services:
+            return
+        self.services = services
+        choice = self.query_one("#service", Select)
+        chosen = choice.value
+        choice.set_options(self._service_options(services))
+        if chosen in {s["code"] for s in services}:
+            choice.value = chosen
 
     @on(Button.Pressed, "#save")
     @on(Input.Submitted, "#subject")

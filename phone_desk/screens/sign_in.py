@@ -7,17 +7,17 @@ from typing import TYPE_CHECKING, Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
 
 from counter_client.screens.base import MessageLine
+from counter_client.screens.fields_in_order import FieldsInOrderScreen
 from crm_core.client.errors import ClientError
 
 if TYPE_CHECKING:
     from phone_desk.app import PhoneDeskApp
 
 
-class SignInScreen(Screen[None]):
+class SignInScreen(FieldsInOrderScreen):
     def compose(self) -> ComposeResult:
         with Vertical(id="sign-in"):
             yield Static("Relais — Allô mairie", classes="title")
@@ -40,9 +40,15 @@ class SignInScreen(Screen[None]):
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
+        field = event.input.id
+        self.when_typed(lambda: self._sign_in(field))
+
+    def _sign_in(self, field: str | None) -> None:
+        if not self.is_attached:
+            return
         username = self.query_one("#username", Input).value.strip()
         password = self.query_one("#password", Input).value
-        if event.input.id == "username" and not password:
+        if field == "username" and not password:
             self.focus_next()
             return
         if not username or not password:

@@ -8,6 +8,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import Static
 
+from counter_client.plain import plain
 from phone_desk import labels
 
 
@@ -30,7 +31,7 @@ class CallBanner(Static):
             self.match = match
         self.set_class(True, "-active")
         self.set_class(call.get("status") == "ringing", "-ringing")
-        self.update(self._text())
+        self.update(plain(self._text()))
 
     def clear(self) -> None:
         self.call = self.match = None

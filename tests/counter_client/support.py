@@ -100,3 +100,16 @@ async def running(app: CounterApp, size: tuple[int, int] = (80, 24)) -> AsyncIte
     finally:
         app.client.close()
         app.journal.close()
+
+
+async def type_burst(pilot: Pilot[Any], *keys: str) -> None:
+    """Queue every key at once, as a scanner or a password manager types them: the app
+    handles the burst after it has all arrived (`pilot.press` waits after each key)."""
+    from textual import events
+
+    app = pilot.app
+    for key in keys:
+        character = {"tab": "\t", "enter": "\r", "space": " "}.get(
+            key, key if len(key) == 1 else None)
+        app.post_message(events.Key(key, character))
+    await pilot.pause()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,7 +9,7 @@ from sqlalchemy import update
 from textual.widgets import OptionList
 
 from badge.card import FakeCardReader
-from badge.printing import PrintQueue, open_printer
+from badge.printing import PrintQueue
 from counter_client.screens.badge import BadgeScreen
 from counter_client.screens.base import MessageLine
 from counter_client.screens.confirm_card import ConfirmCardScreen
@@ -22,10 +20,10 @@ from counter_client.screens.sign_in import SignInScreen
 from counter_client.screens.status import StatusScreen
 from counter_client.widgets import ResidentCard
 from crm_core.badges.models import Badge
+from crm_core.client import RelaisClient
 from tests.badge.escpos_decoder import decode
 from tests.badge.printer_listener import RecordingPrinter
 from tests.counter_client.support import (
-    api_client,
     counter_app,
     create_resident,
     running,
@@ -39,20 +37,6 @@ from tests.support.live_server import LiveServer
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def printer() -> Iterator[RecordingPrinter]:
-    device = RecordingPrinter().switch_on()
-    yield device
-    device.switch_off()
-
-
-@pytest.fixture
-def print_queue(printer: RecordingPrinter, tmp_path: Path) -> Iterator[PrintQueue]:
-    queue = PrintQueue(spool=tmp_path / "spool.sqlite3", transport=open_printer(printer.url))
-    yield queue
-    queue.close()
-
-
 def _card_text(screen: object) -> str:
     if not isinstance(screen, ResidentScreen):
         return ""
@@ -60,11 +44,9 @@ def _card_text(screen: object) -> str:
 
 
 async def test_scan_open_case_close_it_and_print_the_receipt(
-    live_server: LiveServer, tmp_path: Path, printer: RecordingPrinter,
-    print_queue: PrintQueue, cleanup: contextlib.ExitStack,
+    live_server: LiveServer, tmp_path: Path, printer: RecordingPrinter, print_queue: PrintQueue,
+    api: RelaisClient,
 ) -> None:
-    seed_services(live_server)
-    api = cleanup.enter_context(api_client(live_server))
     resident = create_resident(api)
     token = api.issue_badge(resident["id"])["token"]
     app = counter_app(live_server.url, tmp_path, print_queue=print_queue)
@@ -111,10 +93,8 @@ async def test_scan_open_case_close_it_and_print_the_receipt(
 
 
 async def test_first_card_tap_asks_the_agent_to_confirm(
-    live_server: LiveServer, tmp_path: Path, cleanup: contextlib.ExitStack,
+    live_server: LiveServer, tmp_path: Path, api: RelaisClient,
 ) -> None:
-    seed_services(live_server)
-    api = cleanup.enter_context(api_client(live_server))
     resident = create_resident(api)
     card = api.issue_badge(resident["id"], card_uid="04A1B2C3D4E5F6")
     with live_server.session() as session:  # enrolled without an agent (online space)
@@ -143,11 +123,9 @@ async def test_first_card_tap_asks_the_agent_to_confirm(
 
 
 async def test_issue_print_and_revoke_a_badge_and_add_a_contact_point(
-    live_server: LiveServer, tmp_path: Path, printer: RecordingPrinter,
-    print_queue: PrintQueue, cleanup: contextlib.ExitStack,
+    live_server: LiveServer, tmp_path: Path, printer: RecordingPrinter, print_queue: PrintQueue,
+    api: RelaisClient,
 ) -> None:
-    seed_services(live_server)
-    api = cleanup.enter_context(api_client(live_server))
     resident = create_resident(api, phones=[], emails=[])
     app = counter_app(live_server.url, tmp_path, print_queue=print_queue)
     async with running(app, (120, 36)) as pilot:
@@ -201,10 +179,8 @@ async def test_bad_password_and_sign_out_keep_the_day_token(
 
 
 async def test_enter_in_the_status_note_saves_as_the_help_says(
-    live_server: LiveServer, tmp_path: Path, cleanup: contextlib.ExitStack,
+    live_server: LiveServer, tmp_path: Path, api: RelaisClient,
 ) -> None:
-    seed_services(live_server)
-    api = cleanup.enter_context(api_client(live_server))
     resident = create_resident(api)
     case = api.open_case(resident_id=resident["id"], service_code="etat-civil",
                          channel="counter", subject="Acte de naissance")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 import pytest
@@ -11,12 +10,11 @@ from counter_client.screens.home import HomeScreen
 from counter_client.screens.resident import ResidentScreen
 from counter_client.screens.sign_in import SignInScreen
 from counter_client.widgets import ResidentCard
+from crm_core.client import RelaisClient
 from tests.counter_client.support import (
-    api_client,
     counter_app,
     create_resident,
     running,
-    seed_services,
     sign_in,
     type_text,
     wait_for,
@@ -27,10 +25,8 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_sign_in_search_as_you_type_and_record_a_visit(
-    live_server: LiveServer, tmp_path: Path, cleanup: contextlib.ExitStack,
+    live_server: LiveServer, tmp_path: Path, api: RelaisClient,
 ) -> None:
-    seed_services(live_server)
-    api = cleanup.enter_context(api_client(live_server))
     resident = create_resident(api)
     create_resident(api, given_name="Paul", family_name="Martin", phones=[], emails=[])
     app = counter_app(live_server.url, tmp_path)

@@ -9,15 +9,13 @@ from pathlib import Path
 from counter_client.journal import EntryKind, EntryState, Journal
 from crm_core.cases.models import Service
 from crm_core.client import RelaisClient
-from tests.counter_client.support import api_client, create_resident, seed_services
+from tests.counter_client.support import create_resident
 from tests.support.live_server import LiveServer
 
 
 def test_sync_sends_once_keeps_refusals_and_stops_when_unreachable(
-    live_server: LiveServer, tmp_path: Path, cleanup: contextlib.ExitStack,
+    tmp_path: Path, cleanup: contextlib.ExitStack, api: RelaisClient,
 ) -> None:
-    seed_services(live_server)
-    api = cleanup.enter_context(api_client(live_server))
     resident = create_resident(api)
     journal = cleanup.enter_context(Journal(tmp_path / "journal.sqlite3"))
     journal.add(EntryKind.CASE, {"resident_id": resident["id"], "service_code": "etat-civil",
@@ -43,10 +41,8 @@ def test_sync_sends_once_keeps_refusals_and_stops_when_unreachable(
 
 
 def test_a_request_kept_offline_reaches_the_server_with_the_time_it_was_made(
-    live_server: LiveServer, tmp_path: Path, cleanup: contextlib.ExitStack,
+    tmp_path: Path, cleanup: contextlib.ExitStack, api: RelaisClient,
 ) -> None:
-    seed_services(live_server)
-    api = cleanup.enter_context(api_client(live_server))
     resident = create_resident(api)
     journal = cleanup.enter_context(Journal(tmp_path / "journal.sqlite3"))
     asked = datetime.now(UTC) - timedelta(hours=2)
@@ -65,10 +61,8 @@ def test_a_request_kept_offline_reaches_the_server_with_the_time_it_was_made(
 
 
 def test_a_refused_entry_can_be_sent_again_or_set_aside(
-    live_server: LiveServer, tmp_path: Path, cleanup: contextlib.ExitStack,
+    live_server: LiveServer, tmp_path: Path, cleanup: contextlib.ExitStack, api: RelaisClient,
 ) -> None:
-    seed_services(live_server)
-    api = cleanup.enter_context(api_client(live_server))
     resident = create_resident(api)
     journal = cleanup.enter_context(Journal(tmp_path / "journal.sqlite3"))
     for code in ("inconnu", "absent"):

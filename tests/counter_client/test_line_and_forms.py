@@ -5,7 +5,6 @@ the waiting count shows at 80 columns, and the forms' keys are predictable."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +18,8 @@ from counter_client.screens.resident import ResidentScreen
 from counter_client.screens.sign_in import SignInScreen
 from counter_client.screens.visit import VisitScreen
 from counter_client.widgets.french import Choice
-from crm_core.database.engine import make_engine
-from crm_core.database.migrate import upgrade
+from crm_core.client import RelaisClient
 from tests.counter_client.support import (
-    api_client,
     counter_app,
     create_resident,
     running,
@@ -31,19 +28,10 @@ from tests.counter_client.support import (
     type_text,
     wait_for,
 )
-from tests.support.live_server import LiveServer, free_port, seed_agents, serve
+from tests.support.live_server import LiveServer, free_port, serve
 
 pytestmark = pytest.mark.anyio
 QUIET: dict[str, Any] = {"sync_interval_seconds": 3600, "health_interval_seconds": 3600}
-
-
-@pytest.fixture
-def server_engine(fresh_database_url: str) -> Iterator[Engine]:
-    engine = make_engine(fresh_database_url)
-    upgrade(engine)
-    seed_agents(engine)
-    yield engine
-    engine.dispose()
 
 
 def _status(app: Any) -> str:
@@ -123,10 +111,8 @@ async def _open_resident(pilot: Any, app: Any, resident: dict[str, Any]) -> None
 
 
 async def test_the_visit_form_starts_on_its_first_field_and_never_saves_by_surprise(
-    live_server: LiveServer, tmp_path: Path, cleanup: contextlib.ExitStack,
+    live_server: LiveServer, tmp_path: Path, api: RelaisClient,
 ) -> None:
-    seed_services(live_server)
-    api = cleanup.enter_context(api_client(live_server))
     resident = create_resident(api)
     app = counter_app(live_server.url, tmp_path)
     async with running(app, (80, 24)) as pilot:
@@ -156,10 +142,8 @@ async def test_the_visit_form_starts_on_its_first_field_and_never_saves_by_surpr
 
 
 async def test_a_letter_typed_on_a_list_opens_it_instead_of_vanishing(
-    live_server: LiveServer, tmp_path: Path, cleanup: contextlib.ExitStack,
+    live_server: LiveServer, tmp_path: Path, api: RelaisClient,
 ) -> None:
-    seed_services(live_server)
-    api = cleanup.enter_context(api_client(live_server))
     resident = create_resident(api)
     app = counter_app(live_server.url, tmp_path)
     async with running(app, (80, 24)) as pilot:

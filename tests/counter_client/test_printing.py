@@ -4,25 +4,23 @@ silently for someone who has left the desk (issue 19, point 1). Real python-escp
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from badge.printing import PrintQueue, open_printer
+from badge.printing import PrintQueue
 from counter_client.screens.base import MessageLine
 from counter_client.screens.held_print import HeldPrintScreen
 from counter_client.screens.resident import ResidentScreen
+from crm_core.client import RelaisClient
 from tests.badge.escpos_decoder import decode
 from tests.badge.printer_listener import RecordingPrinter
 from tests.counter_client.support import (
-    api_client,
     counter_app,
     create_resident,
     running,
-    seed_services,
     sign_in,
     wait_for,
 )
@@ -38,13 +36,6 @@ def printer() -> Iterator[RecordingPrinter]:
     device.switch_off()
     yield device
     device.switch_off()
-
-
-@pytest.fixture
-def print_queue(printer: RecordingPrinter, tmp_path: Path) -> Iterator[PrintQueue]:
-    queue = PrintQueue(spool=tmp_path / "spool.sqlite3", transport=open_printer(printer.url))
-    yield queue
-    queue.close()
 
 
 def _message(app: Any) -> str:
@@ -64,11 +55,9 @@ async def _open_with_case(pilot: Any, app: Any, api: Any, subject: str,
 
 
 async def test_a_waiting_receipt_prints_by_itself_when_the_printer_is_back(
-    live_server: LiveServer, tmp_path: Path, printer: RecordingPrinter,
-    print_queue: PrintQueue, cleanup: contextlib.ExitStack,
+    live_server: LiveServer, tmp_path: Path, printer: RecordingPrinter, print_queue: PrintQueue,
+    api: RelaisClient,
 ) -> None:
-    seed_services(live_server)
-    api = cleanup.enter_context(api_client(live_server))
     app = counter_app(live_server.url, tmp_path, print_queue=print_queue)
     async with running(app, (80, 24)) as pilot:
         await sign_in(pilot)
@@ -86,11 +75,9 @@ async def test_a_waiting_receipt_prints_by_itself_when_the_printer_is_back(
 
 
 async def test_a_receipt_for_someone_who_left_is_not_printed_without_asking(
-    live_server: LiveServer, tmp_path: Path, printer: RecordingPrinter,
-    print_queue: PrintQueue, cleanup: contextlib.ExitStack,
+    live_server: LiveServer, tmp_path: Path, printer: RecordingPrinter, print_queue: PrintQueue,
+    api: RelaisClient,
 ) -> None:
-    seed_services(live_server)
-    api = cleanup.enter_context(api_client(live_server))
     app = counter_app(live_server.url, tmp_path, print_queue=print_queue)
     async with running(app, (80, 24)) as pilot:
         await sign_in(pilot)
@@ -116,11 +103,9 @@ async def test_a_receipt_for_someone_who_left_is_not_printed_without_asking(
 
 
 async def test_a_receipt_that_waited_too_long_is_printed_only_if_the_agent_says_so(
-    live_server: LiveServer, tmp_path: Path, printer: RecordingPrinter,
-    print_queue: PrintQueue, cleanup: contextlib.ExitStack,
+    live_server: LiveServer, tmp_path: Path, printer: RecordingPrinter, print_queue: PrintQueue,
+    api: RelaisClient,
 ) -> None:
-    seed_services(live_server)
-    api = cleanup.enter_context(api_client(live_server))
     # Over a second is too long: the person is still on screen, the age alone holds it.
     app = counter_app(live_server.url, tmp_path, print_queue=print_queue,
                       print_max_wait_minutes=1 / 60)
@@ -140,13 +125,11 @@ async def test_a_receipt_that_waited_too_long_is_printed_only_if_the_agent_says_
 
 
 async def test_nothing_prints_and_nobody_is_asked_while_signed_out(
-    live_server: LiveServer, tmp_path: Path, printer: RecordingPrinter,
-    print_queue: PrintQueue, cleanup: contextlib.ExitStack,
+    live_server: LiveServer, tmp_path: Path, printer: RecordingPrinter, print_queue: PrintQueue,
+    api: RelaisClient,
 ) -> None:
     from counter_client.screens.sign_in import SignInScreen
 
-    seed_services(live_server)
-    api = cleanup.enter_context(api_client(live_server))
     app = counter_app(live_server.url, tmp_path, print_queue=print_queue,
                       print_retry_seconds=3600)  # the test drives each retry
     async with running(app, (80, 24)) as pilot:
@@ -173,11 +156,9 @@ async def test_nothing_prints_and_nobody_is_asked_while_signed_out(
 
 
 async def test_a_double_p_prints_one_receipt_and_the_held_one_names_its_resident(
-    live_server: LiveServer, tmp_path: Path, printer: RecordingPrinter,
-    print_queue: PrintQueue, cleanup: contextlib.ExitStack,
+    live_server: LiveServer, tmp_path: Path, printer: RecordingPrinter, print_queue: PrintQueue,
+    api: RelaisClient,
 ) -> None:
-    seed_services(live_server)
-    api = cleanup.enter_context(api_client(live_server))
     app = counter_app(live_server.url, tmp_path, print_queue=print_queue)
     async with running(app, (80, 24)) as pilot:
         await sign_in(pilot)

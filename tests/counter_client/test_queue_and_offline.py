@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,8 +17,7 @@ from counter_client.screens.base import MessageLine
 from counter_client.screens.refused import RefusedScreen
 from counter_client.screens.resident import ResidentScreen
 from counter_client.screens.ticket import TicketScreen
-from crm_core.database.engine import make_engine
-from crm_core.database.migrate import upgrade
+from crm_core.client import RelaisClient
 from crm_core.interactions.models import Interaction
 from crm_core.queue.enums import TicketStatus
 from crm_core.queue.models import QueueTicket
@@ -34,16 +31,14 @@ from tests.counter_client.support import (
     type_text,
     wait_for,
 )
-from tests.support.live_server import LiveServer, free_port, seed_agents, serve
+from tests.support.live_server import LiveServer, free_port, serve
 
 pytestmark = pytest.mark.anyio
 
 
 async def test_call_next_opens_the_known_resident_and_serves_the_previous_ticket(
-    live_server: LiveServer, tmp_path: Path, cleanup: contextlib.ExitStack
+    live_server: LiveServer, tmp_path: Path, api: RelaisClient,
 ) -> None:
-    seed_services(live_server)
-    api = cleanup.enter_context(api_client(live_server))
     resident = create_resident(api)
     api.issue_ticket("etat-civil", resident_id=resident["id"])
     app = counter_app(live_server.url, tmp_path)
@@ -68,15 +63,6 @@ async def test_call_next_opens_the_known_resident_and_serves_the_previous_ticket
     assert [t.status for t in tickets] == [TicketStatus.SERVED, TicketStatus.SERVED]
     assert str(tickets[0].resident_id) == resident["id"]
     assert all(t.wait_seconds is not None and t.service_seconds is not None for t in tickets)
-
-
-@pytest.fixture
-def server_engine(fresh_database_url: str) -> Iterator[Engine]:
-    engine = make_engine(fresh_database_url)
-    upgrade(engine)
-    seed_agents(engine)
-    yield engine
-    engine.dispose()
 
 
 def _visits(engine: Engine, resident_id: str) -> list[str | None]:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,8 +12,6 @@ from sqlalchemy import Engine
 from counter_client.screens.base import MessageLine
 from counter_client.screens.resident import ResidentScreen
 from counter_client.screens.visit import VisitScreen
-from crm_core.database.engine import make_engine
-from crm_core.database.migrate import upgrade
 from tests.counter_client.support import (
     api_client,
     counter_app,
@@ -25,18 +22,9 @@ from tests.counter_client.support import (
     type_text,
     wait_for,
 )
-from tests.support.live_server import free_port, seed_agents, serve
+from tests.support.live_server import free_port, serve
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def server_engine(fresh_database_url: str) -> Iterator[Engine]:
-    engine = make_engine(fresh_database_url)
-    upgrade(engine)
-    seed_agents(engine)
-    yield engine
-    engine.dispose()
 
 
 def _status(app: object) -> str:

@@ -4,7 +4,6 @@ clock set to `clock.PICTURE_MOMENT`: the dates they show are the same on any day
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -17,15 +16,14 @@ from counter_client.screens.home import HomeScreen
 from counter_client.screens.resident import ResidentScreen
 from counter_client.screens.visit import VisitScreen
 from crm_core.cases.models import Case
+from crm_core.client import RelaisClient
 from crm_core.privacy.enums import ConsentPurpose, ConsentSource
 from crm_core.privacy.models import ConsentChange
 from tests.counter_client.snapshot import assert_snapshot, visible_text
 from tests.counter_client.support import (
-    api_client,
     counter_app,
     create_resident,
     running,
-    seed_services,
     sign_in,
     type_text,
     wait_for,
@@ -40,12 +38,10 @@ SIZES = [(80, 24), (120, 36)]
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 async def test_key_screens(
     picture_clock: datetime, live_server: LiveServer, engine: Engine, tmp_path: Path,
-    size: tuple[int, int], cleanup: contextlib.ExitStack,
+    size: tuple[int, int], api: RelaisClient,
 ) -> None:
     if engine.dialect.name != "sqlite":
         pytest.skip("one set of pictures, taken on the SQLite run")
-    seed_services(live_server)
-    api = cleanup.enter_context(api_client(live_server))
     resident = create_resident(api, address_line="12 rue de la Paix", postal_code="35000",
                                city="Rennes")
     create_resident(api, given_name="Camille", family_name="Durant", phones=[], emails=[],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import shlex
 import shutil
 import subprocess
@@ -14,7 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from tests.counter_client.support import api_client, create_resident, seed_services
+from crm_core.client import RelaisClient
+from tests.counter_client.support import create_resident
 from tests.support.clock import python_command
 from tests.support.live_server import LiveServer
 from tests.support.required import missing
@@ -69,12 +69,10 @@ def terminal(live_server: LiveServer, tmp_path: Path) -> Iterator[Terminal]:
 
 
 def test_real_app_in_tmux_scan_opens_the_resident(
-    live_server: LiveServer, engine: Engine, terminal: Terminal, cleanup: contextlib.ExitStack,
+    engine: Engine, terminal: Terminal, api: RelaisClient,
 ) -> None:
     if engine.dialect.name != "sqlite":
         pytest.skip("one terminal run is enough (the server side is tested on both engines)")
-    seed_services(live_server)
-    api = cleanup.enter_context(api_client(live_server))
     resident = create_resident(api, given_name="Noémie", family_name="Le Gall")
     token = api.issue_badge(resident["id"])["token"]
     terminal.wait_for("Identifiant de l'agent")

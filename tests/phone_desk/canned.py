@@ -54,7 +54,14 @@ CALLBACKS = [{"id": "cb-1", "resident_id": None, "phone": "+33299001122",
               "overdue": True}]
 
 
-def _answer(request: httpx.Request) -> httpx.Response:
+# The same resident, who said no to calls from the mairie (SMS only).
+NO_CALLS_SUMMARY: dict[str, Any] = {
+    **SUMMARY, "flags": ["no_phone_contact"],
+    "contact_points": [{**SUMMARY["contact_points"][0], "contact_ways": ["sms"]}],
+}
+
+
+def _answer(request: httpx.Request, summary: dict[str, Any] = SUMMARY) -> httpx.Response:
     path = request.url.path.removeprefix("/api/v1")
     if path == "/auth/me":
         return httpx.Response(200, json={"agent_id": None, "username": "telephone",
@@ -63,7 +70,7 @@ def _answer(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json=[{"code": "etat-civil", "label": "État civil",
                                           "announced_delay_days": 10}])
     if path == f"/residents/{RESIDENT_ID}/summary":
-        return httpx.Response(200, json=SUMMARY)
+        return httpx.Response(200, json=summary)
     if path == "/telephony/calls":
         return httpx.Response(200, json=[CALL])
     if path == "/telephony/callbacks":
@@ -81,9 +88,9 @@ def scripted_feed(*messages: dict[str, Any]) -> Any:
     return feed
 
 
-def canned_app(*messages: dict[str, Any]) -> PhoneDeskApp:
+def canned_app(*messages: dict[str, Any], summary: dict[str, Any] = SUMMARY) -> PhoneDeskApp:
     client = PhoneClient("http://relais.test", token="canned",
-                         transport=httpx.MockTransport(_answer))
+                         transport=httpx.MockTransport(lambda r: _answer(r, summary)))
     return make_app(DeskSettings(extension="201"), client, feed=scripted_feed(*messages),
                     today=lambda: date(2026, 11, 30))
 

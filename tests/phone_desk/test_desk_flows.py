@@ -8,16 +8,20 @@ import contextlib
 from typing import Any
 
 import pytest
+from textual.widgets import Select
 
 from counter_client.widgets.resident_card import ResidentCard
+from crm_core.cases.models import Service
 from crm_core.client.telephony import PhoneClient
 from phone_desk.app import PhoneDeskApp, make_app
 from phone_desk.config import DeskSettings
 from phone_desk.screens.callback import CallbackScreen
+from phone_desk.screens.log_call import LogCallScreen
 from phone_desk.widgets.call_banner import CallBanner
 from phone_desk.widgets.day_lists import CallbacksTable, CallsTable
 from phone_desk.widgets.search_results import SearchResults
 from tests.counter_client.support import api_client, create_resident, wait_for
+from tests.phone_desk.support import stop_feed
 from tests.support.live_server import LiveServer
 from tests.support.telephony import give_extension, post_event
 
@@ -103,3 +107,34 @@ async def test_a_colleague_answers_first(
         assert "Numéro masqué" in str(banner.render())
         await _event(live_server, "answer", "grp-1", answeringNumber="202")
         await wait_for(pilot, lambda: banner.call is None)
+        await stop_feed(app)
+
+
+async def test_the_call_form_offers_the_services_of_the_moment(
+    live_server: LiveServer, cleanup: contextlib.ExitStack
+) -> None:
+    """A service added during the day is offered without restarting the desk (issue 19
+    leftovers, point 5): the list is fetched again each time the form opens."""
+    give_extension(live_server, "telephone", "201")
+    with live_server.session() as session:
+        session.add(Service(code="etat-civil", label="État civil", announced_delay_days=10))
+        session.commit()
+    counter = cleanup.enter_context(api_client(live_server))
+    create_resident(counter, phones=["02 99 00 11 33"], emails=[])
+    app = _desk(live_server)
+    cleanup.enter_context(app.client)
+    async with app.run_test(size=(140, 42)) as pilot:
+        await wait_for(pilot, lambda: app.online and bool(app.services))
+        with live_server.session() as session:  # added after the desk has started
+            session.add(Service(code="urbanisme", label="Urbanisme", announced_delay_days=30))
+            session.commit()
+        await _event(live_server, "newCall", "svc-1", from_="0299001133", user=["201"])
+        card = app.screen.query_one(ResidentCard)
+        await wait_for(pilot, lambda: card.summary is not None)
+        await pilot.press("f4")
+        await wait_for(pilot, lambda: isinstance(app.screen, LogCallScreen))
+        form = app.screen
+        await wait_for(pilot, lambda: "Urbanisme" in [
+            str(prompt) for prompt, _ in form.query_one("#service", Select)._options])
+        assert sorted(s["code"] for s in app.services) == ["etat-civil", "urbanisme"]
+        await stop_feed(app)

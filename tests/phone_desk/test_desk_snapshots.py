@@ -8,10 +8,11 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
 from counter_client.widgets.resident_card import ResidentCard
+from phone_desk.screens.callback import CallbackScreen
 from phone_desk.screens.log_call import LogCallScreen
 from phone_desk.widgets.day_lists import CallbacksTable
 from tests.counter_client.support import wait_for
-from tests.phone_desk.canned import RING, SNAPSHOT, UNKNOWN_RING, canned_app
+from tests.phone_desk.canned import NO_CALLS_SUMMARY, RING, SNAPSHOT, UNKNOWN_RING, canned_app
 
 SIZE = (140, 42)
 
@@ -66,3 +67,20 @@ def test_log_call_form_snapshot(snap_compare: Any) -> None:
         await _redraw(pilot)
 
     assert snap_compare(canned_app(SNAPSHOT, RING), terminal_size=SIZE, run_before=form)
+
+
+def test_call_back_form_at_80x24_snapshot(snap_compare: Any) -> None:
+    """The whole form at the smallest terminal: the warning, the box, the message that says
+    why nothing was planned (the box left unticked), and both buttons."""
+    async def refused(pilot: Any) -> None:
+        await _settled(pilot)
+        await wait_for(pilot, lambda: pilot.app.screen.query_one(ResidentCard).summary
+                       is not None)
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, CallbackScreen)
+                       and pilot.app.focused is not None)
+        await pilot.press("enter", *"Confirmer le rendez-vous", "enter")
+        await _redraw(pilot)
+
+    assert snap_compare(canned_app(SNAPSHOT, RING, summary=NO_CALLS_SUMMARY),
+                        terminal_size=(80, 24), run_before=refused)

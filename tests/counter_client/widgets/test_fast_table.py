@@ -70,3 +70,47 @@ async def test_direct_drawing_matches_the_datatable(
                     assert sum(segment.cell_length for segment in fast[0]) == width
     # tabs, several spans and text wider than its column go DataTable's way
     assert drawn_fast == 6
+
+
+def _widths(table: FastTable) -> list[int]:
+    return [column.get_render_width(table) for column in table.ordered_columns]
+
+
+@pytest.mark.anyio
+async def test_columns_narrow_again_for_the_next_rows() -> None:
+    app = _Tables()
+    async with app.run_test(size=(100, 10)) as pilot:
+        table = app.query_one(FastTable)
+        table.add_columns("Réf", "Objet", "Âge")
+        table.add_row("A-1", "une très longue demande " * 3, "2 j")
+        await pilot.pause()
+        assert _widths(table)[1] > 60
+        table.clear()
+        table.add_row("B-1", "court", "1 j")
+        await pilot.pause()
+        fresh = FastTable()
+        await app.mount(fresh)
+        fresh.add_columns("Réf", "Objet", "Âge")
+        fresh.add_row("B-1", "court", "1 j")
+        await pilot.pause()
+        assert _widths(table) == _widths(fresh) == [5, 7, 5]
+        assert table.virtual_size.width == fresh.virtual_size.width
+
+
+@pytest.mark.anyio
+async def test_an_emoji_asking_for_its_emoji_form_keeps_the_row_in_line() -> None:
+    """« ❤️ » is ❤ and U+FE0F: Rich counts two cells, tmux and xterm draw one, and the rest
+    of the row moved left. Shown without the selector, it is one cell for both."""
+    app = _Tables()
+    async with app.run_test(size=(60, 8)) as pilot:
+        table = app.query_one(FastTable)
+        table.add_columns("Nom", "Objet", "Âge")
+        table.add_row("Durand", "J'aime ❤️ la mairie", "2 j")
+        table.add_row("Martin", Text("Téléphone ☎️ fixe", style="bold"), "3 j")
+        table.add_row("Petit", "Sans emoji", "4 j")
+        await pilot.pause()
+        lines = [strip.text for strip in table.render_lines(table.region.reset_offset)][:4]
+    assert not any("\ufe0f" in line for line in lines)
+    assert "J'aime ❤ la mairie" in lines[1] and "Téléphone ☎ fixe" in lines[2]
+    assert len({line.index("Âge") for line in lines[:1]} | {
+        line.index(f"{n} j") for n, line in zip((2, 3, 4), lines[1:], strict=True)}) == 1

@@ -1,0 +1,33 @@
+"""Sign-in typed in one burst, as a scanner, a password manager or fast fingers type it:
+every key lands in its field (issue 19 leftovers, point 6)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input
+
+from counter_client.screens.home import HomeScreen
+from counter_client.screens.sign_in import SignInScreen
+from tests.counter_client.support import counter_app, running, seed_services, type_burst, wait_for
+from tests.support.live_server import LiveServer
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.mark.parametrize("between", ["tab", "enter"])
+async def test_a_burst_of_keys_lands_in_the_right_fields(
+    live_server: LiveServer, tmp_path: Path, between: str
+) -> None:
+    seed_services(live_server)
+    app = counter_app(live_server.url, tmp_path)
+    async with running(app, (80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen)
+                       and bool(app.screen.query("#username")))
+        await type_burst(pilot, *"accueil", between, *"secret-pass", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen)
+                       or "⚠" in str(app.screen.query_one("#message").render()))
+        typed = {field.id: field.value for field in app.screen.query(Input)}
+        assert isinstance(app.screen, HomeScreen), typed  # before: username "accueilsecret-pass"
+        assert app.session is not None and app.session.username == "accueil"

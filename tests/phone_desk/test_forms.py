@@ -1,0 +1,94 @@
+"""The desk's forms (issue 19 leftovers, points 1 and 2): Escape never drops what was typed
+without asking, and the call-back form is whole at 80×24 and says why it refuses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.app import App
+from textual.screen import Screen
+from textual.widgets import Checkbox, Input
+
+import phone_desk
+from counter_client.screens.base import MessageLine
+from counter_client.screens.discard import DiscardScreen
+from phone_desk.screens.callback import CallbackScreen
+from phone_desk.screens.log_call import LogCallScreen
+from tests.counter_client.snapshot import visible_text
+from tests.counter_client.support import type_text, wait_for
+
+pytestmark = pytest.mark.anyio
+SERVICES = [{"code": "etat-civil", "label": "État civil"}]
+
+
+def _ready(app: App[None], screen: Screen[Any]) -> bool:
+    """Mounted, its first field focused (a key pressed sooner would hit a bare screen)."""
+    return app.screen is screen and app.focused is not None and app.focused.screen is screen
+
+
+class _Host(App[None]):
+    CSS_PATH = Path(phone_desk.__file__).parent / "desk.tcss"
+
+    def __init__(self, form: Screen[Any]) -> None:
+        super().__init__()
+        self.form = form
+        self.answers: list[Any] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(self.form, self.answers.append)
+
+
+@pytest.mark.parametrize("form", ["callback", "log_call"])
+async def test_escape_asks_before_dropping_what_was_typed(form: str) -> None:
+    screen: Screen[Any] = (CallbackScreen("+33612345678") if form == "callback"
+                           else LogCallScreen([], SERVICES))
+    app = _Host(screen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: _ready(app, screen))
+        await pilot.press("escape")  # only the number filled in for the agent: closes
+        await wait_for(pilot, lambda: app.answers == [None])
+
+        screen = (CallbackScreen("+33612345678") if form == "callback"
+                  else LogCallScreen([], SERVICES))
+        app.push_screen(screen, app.answers.append)
+        await wait_for(pilot, lambda: _ready(app, screen))
+        screen.query_one("#reason", Input).focus()
+        await type_text(pilot, "Acte de naissance")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, DiscardScreen))
+        await pilot.press("escape")  # keep editing: the form as it was
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert screen.query_one("#reason", Input).value == "Acte de naissance"
+        assert app.answers == [None]
+        await pilot.press("escape", "a")
+        await wait_for(pilot, lambda: len(app.answers) == 2)
+    assert app.answers == [None, None]
+
+
+async def test_the_call_back_form_is_whole_at_80x24_and_says_why_it_refuses() -> None:
+    app = _Host(CallbackScreen("+33649337510", calls_refused=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: _ready(app, app.form))
+        await pilot.press(*"+30", "enter")
+        await type_text(pilot, "Acte de naissance")
+        await pilot.press("enter")  # the box left unticked
+        await pilot.pause()
+        form = app.screen
+        assert app.answers == []
+        message = str(form.query_one(MessageLine).render())
+        assert "Rappel non prévu" in message and "Cochez la case" in message
+        assert app.focused is form.query_one("#asked", Checkbox)  # where to act
+        shown = " ".join(visible_text(app).split())
+        for text in ("Numéro", "Quand", "Motif", "ne le rappelez que s'il le demande"
+                     " maintenant.", "L'usager demande lui-même ce rappel",
+                     "Rappel non prévu", "s'il demande ce rappel.", "Prévoir le rappel",
+                     "Annuler (Échap)"):
+            assert text in shown, text
+        await pilot.press("space")  # ticked: the resident asks for it
+        assert form.query_one("#asked", Checkbox).value
+        form.query_one("#reason", Input).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: bool(app.answers))
+    assert app.answers[0]["reason"] == "Acte de naissance"

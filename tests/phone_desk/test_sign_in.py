@@ -1,0 +1,41 @@
+"""The desk's sign-in typed in one burst (a password manager, fast fingers): every key
+lands in its field (issue 19 leftovers, point 6)."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+from textual.widgets import Input
+
+from crm_core.client.telephony import PhoneClient
+from phone_desk.app import make_app
+from phone_desk.config import DeskSettings
+from phone_desk.screens.desk import DeskScreen
+from phone_desk.screens.sign_in import SignInScreen
+from tests.counter_client.support import type_burst, wait_for
+from tests.phone_desk.support import stop_feed
+from tests.support.live_server import LiveServer
+from tests.support.telephony import give_extension
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.mark.parametrize("between", ["tab", "enter"])
+async def test_a_burst_of_keys_lands_in_the_right_fields(
+    live_server: LiveServer, pbx_secrets: None, cleanup: contextlib.ExitStack, between: str
+) -> None:
+    give_extension(live_server, "telephone", "201")
+    client = PhoneClient(live_server.url)
+    cleanup.callback(client.close)
+    app = make_app(DeskSettings(server_url=live_server.url), client)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        await type_burst(pilot, *"telephone", between, *"secret-pass", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DeskScreen)
+                       or "⚠" in str(app.screen.query_one("#message").render()))
+        typed = {field.id: field.value for field in app.screen.query(Input)}
+        assert isinstance(app.screen, DeskScreen), typed
+        assert app.agent
+        await wait_for(pilot, lambda: app.online)  # the desk is up, its feed connected
+        await stop_feed(app)
