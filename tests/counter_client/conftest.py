@@ -13,10 +13,9 @@ from sqlalchemy import Engine
 from badge.printing import PrintQueue, open_printer
 from crm_core.client import RelaisClient
 from crm_core.database.engine import make_engine
-from crm_core.database.migrate import upgrade
 from tests.badge.printer_listener import RecordingPrinter
 from tests.counter_client.support import api_client, seed_services
-from tests.support.live_server import LiveServer, seed_agents
+from tests.support.live_server import LiveServer
 
 
 @pytest.fixture
@@ -33,11 +32,9 @@ def api(live_server: LiveServer, cleanup: contextlib.ExitStack) -> RelaisClient:
 
 
 @pytest.fixture
-def server_engine(fresh_database_url: str) -> Iterator[Engine]:
+def server_engine(agents_database_url: str) -> Iterator[Engine]:
     """A migrated database for servers the test stops and starts itself (`serve`)."""
-    engine = make_engine(fresh_database_url)
-    upgrade(engine)
-    seed_agents(engine)
+    engine = make_engine(agents_database_url)
     yield engine
     engine.dispose()
 
