@@ -183,6 +183,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         where = item.path.relative_to(_TESTS).as_posix()
         if where.startswith(CLOCK_SENSITIVE):
             item.add_marker(pytest.mark.clock)
+        callspec = getattr(item, "callspec", None)
+        kind = callspec.params.get("engine") if callspec else None
+        if kind in ENGINES:  # `tests/run` splits the clock's runs by engine
+            item.add_marker(getattr(pytest.mark, f"on_{kind}"))
 
 
 def pytest_report_header(config: pytest.Config) -> str:
