@@ -35,7 +35,7 @@ from typer.core import TyperCommand, TyperGroup, TyperOption
 from typer.exceptions import Abort
 from typer.models import CommandFunctionType
 
-from crm_core.cli_exits import BAD_INPUT, REFUSED
+from crm_core.cli_exits import BAD_INPUT, REFUSED, outside_failure
 from crm_core.validation_messages import french_message
 
 HELP_OPTION = "Afficher cette aide et quitter."
@@ -215,9 +215,25 @@ class FrenchGroup(TyperGroup):
                     raise
                 Console(stderr=True).print("[red]Abandon.[/]")
                 sys.exit(REFUSED)
+            except OSError as error:  # stdout on a full disk or a closed pipe, mostly
+                if not standalone_mode:
+                    raise
+                _silence_stdout()  # else Python fails again flushing it at exit
+                sys.exit(outside_failure(error))
         if not standalone_mode:
             return outcome
         sys.exit(outcome if isinstance(outcome, int) else 0)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null: what is left in its buffer cannot be written anyway."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor (a test's runner): nothing to do
+        pass
 
 
 class FrenchTyper(typer.Typer):
