@@ -133,8 +133,9 @@ def contact_value(kind: object, value: str) -> str:
 
 def i_accept(purpose_label: str) -> str:
     """ "J'accepte de recevoir…", "J'accepte d'être…" (French elision)."""
-    elided = purpose_label[:1].lower() in "aeéèêiîouhy"
-    return "J'accepte d'" + purpose_label if elided else "J'accepte de " + purpose_label
+    from crm_core.text import de
+
+    return "J'accepte " + de(purpose_label)
 
 
 def label(catalogue: dict[str, str], value: object) -> str:
