@@ -9,7 +9,7 @@ unknown one. Every form carries the session's CSRF token. Changes answer with a 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
@@ -123,7 +123,7 @@ def my_badge(request: Request, db_session: DbSession) -> Response:
     settings = settings_of(request)
     shown = badge_once.handed_over(request, settings=settings, session_id=who.session_id)
     qr, new_badge = None, None
-    claims: dict[str, None] = {}
+    claims: dict[str, Any] = {}
     if shown is None and not badge_once.was_shown(request, settings=settings,
                                                   session_id=who.session_id):
         claims = {"flash": None, "flash_code": None}  # `?fait=badge` alone proves nothing
