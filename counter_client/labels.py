@@ -15,7 +15,7 @@ LOCAL_TZ = ZoneInfo("Europe/Paris")
 
 CHANNELS = {
     "web": "en ligne", "counter": "guichet", "phone": "téléphone", "email": "e-mail",
-    "mail": "courrier", "chat": "messagerie",
+    "mail": "courrier", "chat": "messagerie", "sms": "SMS",
 }
 OUTCOMES = {
     "informed": "information donnée", "case_opened": "demande ouverte",

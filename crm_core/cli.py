@@ -15,7 +15,7 @@ from counter_client.bench import bench_counter
 from counter_client.cli import counter
 from crm_core.agents.enums import Role
 from crm_core.cli_database import demo_database, demo_public_url, load_settings
-from crm_core.cli_exits import BAD_INPUT, REFUSED, refused
+from crm_core.cli_exits import BAD_INPUT, REFUSED, errors, refused
 from crm_core.cli_french import FrenchTyper
 from crm_core.config import Settings, get_settings
 from crm_core.database.registry import load_models
@@ -78,7 +78,7 @@ def _prepare_database(settings: Settings) -> None:
         if engine.dialect.name == "sqlite":
             upgrade(engine)
         elif current_revision(engine) != head_revision():
-            console.print(
+            errors.print(
                 "[bold red]La base PostgreSQL n'est pas à jour.[/] Lancez : relais db upgrade"
             )
             raise typer.Exit(BAD_INPUT)
@@ -113,7 +113,7 @@ def _port_free_or_exit(host: str, port: int) -> None:
         try:
             probe.bind((host, port))
         except OSError:
-            console.print(
+            errors.print(
                 f"[red]Le port {port} est déjà utilisé sur {host} (une autre démonstration"
                 " ou un autre serveur tourne ?). Arrêtez-le, ou choisissez un autre port :"
                 f" [bold]relais demo --port {port + 1}[/][/]")
@@ -249,7 +249,7 @@ def agent_add(
             db_session.commit()
             console.print(f"Agent « {escape(agent.username)} » créé ({agent.role.value}).")
     except DomainError as exc:
-        raise refused(exc, console) from exc
+        raise refused(exc) from exc
     finally:
         engine.dispose()
 

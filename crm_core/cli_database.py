@@ -136,9 +136,11 @@ def refuse_missing_url(url_text: str) -> None:
     empty: opening it would create a database (or turn the empty file into one)."""
     url = _parsed(url_text)
     path = url.database or ""
-    if url.get_backend_name() != "sqlite" or path in ("", ":memory:") \
-            or path.startswith("file:"):
+    if url.get_backend_name() != "sqlite" or path.startswith("file:"):
         return
+    if path in ("", ":memory:"):
+        raise _refuse(f"{url_text} est une base en mémoire, vide à chaque lancement : il n'y a"
+                      " rien à lire. Indiquez un fichier : sqlite:///chemin/relais.db.")
     if not Path(path).is_file():
         raise _refuse(f"Aucune base de données à {path} : lancez « relais demo », ou "
                       "indiquez la base avec RELAIS_DATABASE_URL.")

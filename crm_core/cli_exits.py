@@ -15,6 +15,9 @@ Scripts and timers can thus tell "fix the command line" (2) from "look at the da
 
 from __future__ import annotations
 
+import contextlib
+import errno
+
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -32,7 +35,39 @@ def exit_code_for(error: DomainError) -> int:
     return BAD_INPUT if error.status in _INPUT_STATUSES else REFUSED
 
 
-def refused(error: DomainError, console: Console) -> typer.Exit:
+# Refusals and failures go to stderr, never into what a command writes on stdout
+# (`relais report … > rapport.csv` keeps a clean file). Rich reads sys.stderr at each print.
+errors = Console(stderr=True)
+
+
+def refused(error: DomainError) -> typer.Exit:
     """Say the refusal in French and return the exit to raise (`raise refused(...)`)."""
-    console.print(f"[bold red]Refusé :[/] {escape(error.detail)}", soft_wrap=True)
+    errors.print(f"[bold red]Refusé :[/] {escape(error.detail)}", soft_wrap=True)
     return typer.Exit(exit_code_for(error))
+
+
+_SYSTEM_ERRORS = {
+    errno.EACCES: "accès refusé", errno.EPERM: "accès refusé", errno.ENOSPC: "disque plein",
+    errno.EDQUOT: "quota disque dépassé", errno.EROFS: "disque en lecture seule",
+    errno.EISDIR: "c'est un dossier", errno.ENOENT: "fichier ou dossier introuvable",
+    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
+    errno.EPIPE: "la sortie a été fermée", errno.EIO: "erreur d'entrée-sortie",
+    errno.EMFILE: "trop de fichiers ouverts", errno.ENOMEM: "mémoire insuffisante",
+}
+
+
+def system_reason(error: OSError) -> str:
+    """The French words for what the system refused (its own message is English)."""
+    return _SYSTEM_ERRORS.get(error.errno or 0, f"erreur système n° {error.errno}"
+                              if error.errno else "erreur système")
+
+
+def outside_failure(error: OSError) -> int:
+    """Say in French that the system failed the command while it worked (a full disk, a
+    closed pipe, a file refused): exit 1, as docs/command-line.md promises, not a
+    traceback. Only OSError: any other exception is a bug and keeps its traceback."""
+    where = f" ({error.filename})" if error.filename else " (sortie de la commande)"
+    with contextlib.suppress(OSError):  # stderr gone too: the exit code still says it
+        errors.print(f"[bold red]Erreur :[/] {system_reason(error)}{escape(where)}.",
+                     soft_wrap=True)
+    return REFUSED

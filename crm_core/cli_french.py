@@ -13,6 +13,7 @@ know is shown as it is rather than lost.
 
 from __future__ import annotations
 
+import inspect
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -35,7 +36,7 @@ from typer.core import TyperCommand, TyperGroup, TyperOption
 from typer.exceptions import Abort
 from typer.models import CommandFunctionType
 
-from crm_core.cli_exits import BAD_INPUT, REFUSED
+from crm_core.cli_exits import BAD_INPUT, REFUSED, outside_failure
 from crm_core.validation_messages import french_message
 
 HELP_OPTION = "Afficher cette aide et quitter."
@@ -175,8 +176,23 @@ def _in_french(params: list[click.Parameter]) -> list[click.Parameter]:
     return params
 
 
+def _unwrapped(help_text: str | None) -> str | None:
+    """The docstring's paragraphs each on one line. In rich mode Typer keeps a docstring's
+    line breaks in a group's list of commands: "(sortie 1" then "si certains…" on the next
+    line, wherever the terminal ends. Rich then wraps at the terminal's width."""
+    if not help_text:
+        return help_text
+    paragraphs = inspect.cleandoc(help_text).split("\n\n")
+    return "\n\n".join(p if p.startswith("\b") else " ".join(p.split("\n"))
+                        for p in paragraphs)
+
+
 class FrenchCommand(TyperCommand):
     context_class = FrenchContext
+
+    def __init__(self, *args: Any, **settings: Any) -> None:
+        super().__init__(*args, **settings)
+        self.help = _unwrapped(self.help)
 
     def get_params(self, ctx: click.Context) -> list[click.Parameter]:
         return _in_french(super().get_params(ctx))
@@ -187,6 +203,7 @@ class FrenchGroup(TyperGroup):
 
     def __init__(self, *args: Any, **settings: Any) -> None:
         super().__init__(*args, **settings)
+        self.help = _unwrapped(self.help)
         self.subcommand_metavar = "COMMANDE [ARGUMENTS]..."
 
     def get_params(self, ctx: click.Context) -> list[click.Parameter]:
@@ -215,9 +232,25 @@ class FrenchGroup(TyperGroup):
                     raise
                 Console(stderr=True).print("[red]Abandon.[/]")
                 sys.exit(REFUSED)
+            except OSError as error:  # stdout on a full disk or a closed pipe, mostly
+                if not standalone_mode:
+                    raise
+                _silence_stdout()  # else Python fails again flushing it at exit
+                sys.exit(outside_failure(error))
         if not standalone_mode:
             return outcome
         sys.exit(outcome if isinstance(outcome, int) else 0)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null: what is left in its buffer cannot be written anyway."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor (a test's runner): nothing to do
+        pass
 
 
 class FrenchTyper(typer.Typer):

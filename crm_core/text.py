@@ -21,6 +21,15 @@ def fold(text: str) -> str:
     return _SEPARATORS.sub(" ", stripped.casefold()).strip()
 
 
+# Initials before which French elides "de" into "d'" (h taken as mute: "d'habiter").
+_ELIDING = frozenset("aàâäeéèêëiîïoôöuùûüœæh")
+
+
+def de(words: str) -> str:
+    """ "de modifier", "d'effacer": the preposition before a verb or a noun, elided."""
+    return ("d'" if words[:1].lower() in _ELIDING else "de ") + words
+
+
 def clean_display(text: str) -> str:
     """Trim and collapse inner whitespace of a name as typed, keeping accents and case."""
     return " ".join(unicodedata.normalize("NFC", text).split())

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from crm_core.text import count
+
 _DATE = "date invalide (AAAA-MM-JJ attendu)"
 _DATETIME = "date et heure invalides (ISO 8601 attendu)"
 _TIME = "heure invalide (HH:MM attendu)"
@@ -107,6 +109,8 @@ def french_message(error: Mapping[str, Any]) -> str:
     template = _MESSAGES.get(kind, "valeur invalide")
     if "expected" in ctx:
         ctx["expected"] = _expected(ctx["expected"])
+    # "2 000 caractères": thousands apart, by a narrow no-break space (French typography).
+    ctx = {key: count(value) if type(value) is int else value for key, value in ctx.items()}
     try:
         return template.format(**ctx)
     except (KeyError, IndexError, ValueError):

@@ -12,7 +12,7 @@ from rich.console import Console
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from crm_core.cli_exits import REFUSED
+from crm_core.cli_exits import REFUSED, errors
 from crm_core.cli_french import FrenchTyper
 from crm_core.database.engine import make_engine, make_session_factory
 from integrations.connectors.ds.backend import HttpDsBackend
@@ -86,9 +86,9 @@ def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None
             except OperationalError as exc:  # the database restarting (or a deadlock
                 # between two batches): nothing was committed; wait, then go on
                 if once:  # one pass was asked for: it failed, say so rather than wait
-                    console.print(f"base de données injoignable ({type(exc).__name__})")
+                    errors.print(f"base de données injoignable ({type(exc).__name__})")
                     raise typer.Exit(REFUSED) from exc
-                console.print(f"base de données injoignable ({type(exc).__name__}), "
+                errors.print(f"base de données injoignable ({type(exc).__name__}), "
                               "nouvelle tentative")
                 time.sleep(max(interval, 1.0))
                 continue

@@ -12,6 +12,7 @@ from __future__ import annotations
 import unicodedata
 
 from crm_core.exceptions import InvalidInput
+from crm_core.text import count
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128
@@ -45,7 +46,7 @@ def check_new_password(password: str, *, username: str) -> None:
         )
     if len(password) > MAX_LENGTH:
         raise InvalidInput(
-            f"Mot de passe trop long : {MAX_LENGTH} caractères au plus", field="password"
+            f"Mot de passe trop long : {count(MAX_LENGTH)} caractères au plus", field="password"
         )
     folded = fold(password)
     if folded == fold(username) or len(set(folded)) == 1 or folded in _COMMON:

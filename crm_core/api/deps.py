@@ -17,6 +17,7 @@ from crm_core.agents.actor import Actor
 from crm_core.agents.enums import Permission
 from crm_core.exceptions import NotAuthenticated, NotFound, PermissionDenied
 from crm_core.security import service as guard
+from crm_core.text import de
 
 security_log = logging.getLogger("relais.security")
 
@@ -78,6 +79,11 @@ _PERMISSION_LABELS = {
 }
 
 
+def permission_refusal(permission: Permission) -> str:
+    """ "Votre rôle ne permet pas d'effacer des dossiers" (elided: never "de effacer")."""
+    return f"Votre rôle ne permet pas {de(_PERMISSION_LABELS[permission])}"
+
+
 def require(permission: Permission) -> Callable[[Request, Session, str | None], Actor]:
     # Authentication and the permission check in one dependency: one thread-pool trip.
     def dependency(request: Request, db_session: DbSession, token: BearerToken) -> Actor:
@@ -85,10 +91,8 @@ def require(permission: Permission) -> Callable[[Request, Session, str | None], 
         if not actor.can(permission):
             security_log.warning("permission denied: agent=%s role=%s site=%s wanted=%s",
                                  actor.username, actor.role, actor.site_id, permission.value)
-            raise PermissionDenied(
-                f"Votre rôle ne permet pas de {_PERMISSION_LABELS[permission]}",
-                permission=permission.value,
-            )
+            raise PermissionDenied(permission_refusal(permission),
+                                   permission=permission.value)
         return actor
 
     return dependency

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crm_core.api.problems import problem_response
+from crm_core.text import count
 
 _NUL_MARKERS = (b"\x00", b"\\u0000")
 _FORM_NUL_MARKERS = (b"\x00", b"%00")
@@ -96,7 +97,7 @@ class BodySizeLimit:
             return
         response = problem_response(
             413, "payload_too_large", "Requête trop volumineuse",
-            f"Le corps de la requête dépasse {self.max_bytes} octets",
+            f"Le corps de la requête dépasse {count(self.max_bytes)} octets",
         )
         await response(scope, receive, send)
 
@@ -120,6 +121,6 @@ TOO_LARGE_TITLE = "Envoi trop volumineux"
 
 
 def too_large_message(limit: int) -> str:
-    return (f"Le formulaire envoyé dépasse la taille permise ({limit} octets). Rien n'a été"
+    return (f"Le formulaire envoyé dépasse la taille permise ({count(limit)} octets). Rien n'a été"
             " enregistré : revenez à la page précédente, raccourcissez votre texte et"
             " réessayez.")

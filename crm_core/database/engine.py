@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection, StaticPool
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
@@ -40,12 +40,16 @@ def _sqlite_begin(connection: Connection) -> None:
 def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
+        connect_args = {"check_same_thread": False, "timeout": 10}
+        if parsed.database in (None, "", ":memory:"):
+            # In memory, each connection would be a database of its own (and SQLAlchemy
+            # then picks a pool without a size): one connection, shared, is the database.
+            engine = create_engine(url, echo=echo, connect_args=connect_args,
+                                   poolclass=StaticPool)
+        else:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 10},
-            pool_size=pool_size, max_overflow=pool_size,
-        )
+            engine = create_engine(url, echo=echo, connect_args=connect_args,
+                                   pool_size=pool_size, max_overflow=pool_size)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine

@@ -27,7 +27,8 @@ S = CaseStatus
 T = TypeVar("T")
 
 KINDS = list(CaseKind)
-CHANNELS = list(Channel)
+# Where a request can start: the city's SMS only go out (reminders).
+CHANNELS = [channel for channel in Channel if channel is not Channel.SMS]
 STATUSES = list(CaseStatus)
 _KIND_WEIGHTS = {
     CaseKind.REQUEST: 55, CaseKind.QUESTION: 18, CaseKind.COMPLAINT: 14, CaseKind.IDEA: 5,

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import SYSTEM
+from crm_core.interactions.enums import Channel
 from crm_core.privacy.contactability import ContactWay, point_for
 from crm_core.privacy.enums import ConsentSource
 from crm_core.reminders import service
@@ -56,6 +57,6 @@ def seed_reminders(*, db_session: Session, resident_ids: Sequence[uuid.UUID], to
         for code in rng.sample([code for code, _, _ in BUNDLES], k=rng.choice((1, 2))):
             service.subscribe(db_session=db_session, actor=SYSTEM, resident_id=resident_id,
                               code=code, channel=ReminderChannel.EMAIL,
-                              source=ConsentSource.RESIDENT)
+                              source=ConsentSource.RESIDENT, via=Channel.WEB)
             opt_ins += 1
     return opt_ins

@@ -8,6 +8,7 @@ class Channel(StrEnum):
     EMAIL = "email"
     MAIL = "mail"
     CHAT = "chat"
+    SMS = "sms"  # text messages the city sends (reminders)
 
 
 class Direction(StrEnum):

@@ -235,6 +235,11 @@ def _expected_head_problem(
         return None  # purged since: nothing left to compare it with
     stored = db_session.scalar(select(AccessLogSeal.chain_hash).where(AccessLogSeal.seq == seq))
     if stored is None:
+        last = db_session.scalar(select(func.max(AccessLogSeal.seq))) or 0
+        if seq > last:  # never there, or cut off: this run cannot tell which
+            return (f"le maillon {seq} n'existe pas : la chaîne s'arrête au maillon {last}."
+                    " La tête notée est peut-être mal recopiée, ou la fin de la chaîne a été"
+                    " coupée")
         return f"le maillon {seq} noté auparavant a disparu (fin de chaîne coupée)"
     if stored != expected_hash:
         return f"le maillon {seq} ne porte plus l'empreinte notée auparavant"

@@ -13,7 +13,7 @@ from rich.markup import escape
 from sqlalchemy.orm import Session
 
 from crm_core.cli_database import existing_session
-from crm_core.cli_exits import BAD_INPUT, REFUSED
+from crm_core.cli_exits import BAD_INPUT, REFUSED, errors
 from crm_core.cli_french import FrenchTyper
 from crm_core.text import count
 
@@ -46,7 +46,7 @@ def verify_command(
 
     if expect_head is not None and parse_head(expect_head) is None:
         # Said at once: not after reading the whole chain, nor as one anomaly among many.
-        console.print(f"[bold red]Refusé :[/] {UNREADABLE_HEAD} : « {escape(expect_head)} »",
+        errors.print(f"[bold red]Refusé :[/] {UNREADABLE_HEAD} : « {escape(expect_head)} »",
                       soft_wrap=True)
         raise typer.Exit(BAD_INPUT)
     with _session() as db_session:
@@ -54,11 +54,11 @@ def verify_command(
     if report.checked == 0 and report.intact:
         # Nothing sealed: "intact" would vouch for a log that holds nothing to check.
         if report.unsealed:
-            console.print(f"[bold red]Aucune ligne scellée : rien à vérifier.[/]"
+            errors.print(f"[bold red]Aucune ligne scellée : rien à vérifier.[/]"
                           f" {count(report.unsealed)} ligne(s) pas encore scellée(s) :"
                           " lancez relais audit seal.", soft_wrap=True)
         else:
-            console.print("[bold red]Journal vide : rien à vérifier.[/]")
+            errors.print("[bold red]Journal vide : rien à vérifier.[/]")
         raise typer.Exit(BAD_INPUT)
     console.print(f"{count(report.checked)} lignes vérifiées depuis le maillon "
                   f"{report.purged_up_to} ; {count(report.unsealed)} pas encore scellées.")

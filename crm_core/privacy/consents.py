@@ -24,6 +24,7 @@ from crm_core.privacy.enums import AccessOperation, ConsentPurpose, ConsentSourc
 from crm_core.privacy.models import ConsentChange
 from crm_core.privacy.service import record_access
 from crm_core.residents.service import resolve_id
+from crm_core.text import de
 
 # French labels for the messages that go back to agents and residents.
 PURPOSE_LABELS = {
@@ -122,5 +123,5 @@ def require_consent(
 ) -> None:
     if not may_contact(db_session=db_session, resident_id=resident_id, purpose=purpose):
         raise ConsentMissing(
-            f"L'usager n'a pas accepté de {PURPOSE_LABELS[purpose]}", purpose=purpose.value
+            f"L'usager n'a pas accepté {de(PURPOSE_LABELS[purpose])}", purpose=purpose.value
         )

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, StrictBool, StringConstraints
 
 from crm_core.interactions.enums import Channel
 from crm_core.privacy.enums import ConsentPurpose, ConsentSource
@@ -15,7 +15,7 @@ class ConsentUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    granted: bool
+    granted: StrictBool  # JSON true or false: "yes", "1" or "on" are not an answer
     channel: Channel | None = None
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
 

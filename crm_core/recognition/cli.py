@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import Actor
 from crm_core.agents.enums import Permission
-from crm_core.cli_exits import BAD_INPUT, REFUSED, refused
+from crm_core.cli_exits import BAD_INPUT, REFUSED, errors, refused
 from crm_core.cli_french import FrenchTyper
 
 residents_app = FrenchTyper(help="Usagers : doublons, fusions, clés de recherche.",
@@ -45,7 +45,7 @@ def _identifier(text: str, name: str) -> uuid.UUID:
     try:
         return uuid.UUID(text.strip())
     except ValueError:
-        console.print(f"[bold red]Identifiant illisible pour {name} :[/] « {escape(text)} »"
+        errors.print(f"[bold red]Identifiant illisible pour {name} :[/] « {escape(text)} »"
                       " (attendu : un identifiant comme 3f1c2a4e-9b0d-4c1e-8f2a-5d6e7f8a9b0c)",
                       soft_wrap=True)
         raise typer.Exit(BAD_INPUT) from None
@@ -56,12 +56,12 @@ def _actor(db_session: Session, username: str) -> Actor:
 
     agent = db_session.scalar(select(Agent).where(Agent.username == username, Agent.active))
     if agent is None:
-        console.print(f"[bold red]Refusé :[/] aucun agent actif « {escape(username)} »")
+        errors.print(f"[bold red]Refusé :[/] aucun agent actif « {escape(username)} »")
         raise typer.Exit(BAD_INPUT)  # a name that matches nothing: the command line to fix
     actor = Actor(username=agent.username, agent_id=agent.id, role=agent.role,
                   site_id=agent.site_id)
     if not actor.can(Permission.RESIDENT_MERGE):
-        console.print(f"[bold red]Refusé :[/] le rôle {agent.role.value} ne permet pas de"
+        errors.print(f"[bold red]Refusé :[/] le rôle {agent.role.value} ne permet pas de"
                       " fusionner des dossiers")
         raise typer.Exit(REFUSED)
     return actor
@@ -118,7 +118,7 @@ def merge_command(
                                  merged_id=merged_id, reason=reason, take_fields=take or [])
             db_session.commit()
         except DomainError as exc:
-            raise refused(exc, console) from exc
+            raise refused(exc) from exc
         described = merge.describe(db_session=db_session, merge_id=record.id)
     moved = ", ".join(f"{n} {table}" for table, n in described["moved"].items()) or "rien"
     console.print(f"Fusion {record.id} enregistrée : déplacé {moved}.")
@@ -143,7 +143,7 @@ def unmerge_command(
             merges.unmerge(db_session=db_session, actor=actor, merge_id=merge_id, reason=reason)
             db_session.commit()
         except DomainError as exc:
-            raise refused(exc, console) from exc
+            raise refused(exc) from exc
     console.print(f"Fusion {merge_id} annulée.")
 
 

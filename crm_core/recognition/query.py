@@ -16,6 +16,7 @@ from crm_core.cases import reference as refs
 from crm_core.exceptions import InvalidInput
 from crm_core.recognition.keys import national_digits, tokens
 from crm_core.residents.contacts import normalize_email, normalize_phone
+from crm_core.text import count
 
 MAX_QUERY = 200
 MAX_NAME_TOKENS = 6
@@ -53,7 +54,8 @@ def parse(raw: str, *, birth_date: date | None = None, phone_region: str = "FR")
     text = " ".join(raw.split())
     if len(text) > MAX_QUERY:
         raise InvalidInput(
-            f"Recherche trop longue ({len(text)} caractères, {MAX_QUERY} au plus)", field="q"
+            f"Recherche trop longue ({count(len(text))} caractères, {count(MAX_QUERY)} au"
+            " plus)", field="q"
         )
     query = ParsedQuery(birth_date=birth_date)
     text = _take_email(text, query)

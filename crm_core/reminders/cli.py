@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from crm_core.cli_exits import BAD_INPUT, REFUSED
+from crm_core.cli_exits import BAD_INPUT, REFUSED, errors
 from crm_core.cli_french import FrenchTyper
 from crm_core.config import Settings, city_today
 from crm_core.reminders.backends import (
@@ -61,7 +61,7 @@ def send_command(
     try:
         today = date.fromisoformat(day) if day else city_today()
     except ValueError as exc:
-        console.print(f"[bold red]Date illisible :[/] {escape(str(day))} (attendu : AAAA-MM-JJ)")
+        errors.print(f"[bold red]Date illisible :[/] {escape(str(day))} (attendu : AAAA-MM-JJ)")
         raise typer.Exit(BAD_INPUT) from exc
     email, sms = backends(settings)
     with existing_session() as db_session:

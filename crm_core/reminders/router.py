@@ -94,7 +94,8 @@ def subscribe(db_session: DbSession, actor: ResidentWriter, resident_id: uuid.UU
     """Opt the resident in, at their request, to one bundle on one channel."""
     subscription = service.subscribe(db_session=db_session, actor=actor,
                                      resident_id=resident_id, code=data.bundle,
-                                     channel=data.channel, source=ConsentSource.AGENT)
+                                     channel=data.channel, source=ConsentSource.AGENT,
+                                     via=data.via)
     bundle = service.get_bundle(db_session=db_session, code=data.bundle)
     db_session.commit()
     return _subscription_out(subscription, bundle)

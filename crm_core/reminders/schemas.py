@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from crm_core.interactions.enums import Channel
 from crm_core.privacy.enums import ConsentSource
 from crm_core.reminders.enums import ReminderChannel
 from crm_core.text import SingleLine
@@ -53,6 +54,8 @@ class SubscriptionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     bundle: Code
     channel: ReminderChannel
+    # How the resident asked (by phone, at the counter...): kept with their consent.
+    via: Channel | None = None
 
 
 class SubscriptionOut(BaseModel):

@@ -41,7 +41,7 @@ from crm_core.residents.models import Resident
 from crm_core.residents.service import resolve_id
 
 _WAY = {ReminderChannel.EMAIL: ContactWay.EMAIL, ReminderChannel.SMS: ContactWay.SMS}
-_TIMELINE_CHANNEL = {ReminderChannel.EMAIL: Channel.EMAIL, ReminderChannel.SMS: Channel.PHONE}
+_TIMELINE_CHANNEL = {ReminderChannel.EMAIL: Channel.EMAIL, ReminderChannel.SMS: Channel.SMS}
 
 
 class BundleNotFound(NotFound):
@@ -95,7 +95,10 @@ def active_subscriptions(*, db_session: Session, resident_id: uuid.UUID
 
 
 def subscribe(*, db_session: Session, actor: Actor, resident_id: uuid.UUID, code: str,
-              channel: ReminderChannel, source: ConsentSource) -> ReminderSubscription:
+              channel: ReminderChannel, source: ConsentSource,
+              via: Channel | None = None) -> ReminderSubscription:
+    """Opt in; `via` is the channel the resident asked through (their space, the counter,
+    the phone...), recorded with the consent it implies (the agent's own when not said)."""
     surviving_id, _ = resolve_id(db_session=db_session, resident_id=resident_id)
     bundle = get_bundle(db_session=db_session, code=code)
     for subscription, existing in active_subscriptions(db_session=db_session,
@@ -108,7 +111,7 @@ def subscribe(*, db_session: Session, actor: Actor, resident_id: uuid.UUID, code
     db_session.add(subscription)
     set_consent(db_session=db_session, actor=actor, resident_id=surviving_id,
                 purpose=ConsentPurpose.REMINDERS, granted=True, source=source,
-                note=f"abonnement : {bundle.label}")
+                channel=via, note=f"abonnement : {bundle.label}")
     db_session.flush()
     return subscription
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import io
 import os
 from collections.abc import Callable, Iterator
@@ -17,9 +16,10 @@ from rich.markup import escape
 from sqlalchemy.orm import Session
 
 from crm_core.cli_database import existing_session
-from crm_core.cli_exits import BAD_INPUT, refused
+from crm_core.cli_exits import BAD_INPUT, REFUSED, errors, refused, system_reason
 from crm_core.cli_french import FrenchTyper
 from crm_core.exceptions import DomainError
+from crm_core.text import count
 
 if TYPE_CHECKING:
     from crm_core.reports.schemas import Report
@@ -40,7 +40,7 @@ def _day(text: str, option: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        console.print(f"[bold red]Date illisible pour {option} :[/] « {escape(text)} »"
+        errors.print(f"[bold red]Date illisible pour {option} :[/] « {escape(text)} »"
                       " (AAAA-MM-JJ)")
         raise typer.Exit(BAD_INPUT) from None
 
@@ -54,7 +54,7 @@ def run_report(
     from crm_core.reports import render, service
 
     if fmt not in Formats:
-        console.print(f"[bold red]Format inconnu :[/] « {escape(fmt)} » ({', '.join(Formats)})")
+        errors.print(f"[bold red]Format inconnu :[/] « {escape(fmt)} » ({', '.join(Formats)})")
         raise typer.Exit(BAD_INPUT)
     default_name = f"rapport-{name}-{start}-{end}.{'txt' if fmt == 'table' else fmt}"
     output = None if output_text is None else _output_file(output_text, default_name)
@@ -65,41 +65,40 @@ def run_report(
             report = service.build_report(db_session=db_session, name=name, scope=scope)
             db_session.commit()
     except DomainError as exc:  # an impossible period or an unknown site: 2; else 1
-        raise refused(exc, console) from exc
+        raise refused(exc) from exc
     if fmt == "table" and output is None:
         render.print_report(report, console)
         return
     body = _table_text(report) if fmt == "table" else render.render(report, fmt)
     if output is None and fmt in ("json", "csv", "html"):
-        typer.echo(body.decode("utf-8"), nl=False)
+        typer.echo(body.decode("utf-8"), nl=False)  # a write error: `outside_failure`
         return
     target = output or Path(default_name)
     try:
         target.write_bytes(body)
-    except OSError as exc:
-        _unwritable(target, _WRITE_ERRORS.get(exc.errno or 0, "écriture impossible"))
-    console.print(f"Rapport écrit : {target} ({len(body):,} octets)".replace(",", "\u202f"))
+    except OSError as exc:  # the path was checked: the system failed while writing (1)
+        _unwritable(target, system_reason(exc), REFUSED)
+    console.print(f"Rapport écrit : {target} ({count(len(body))} octets)")
 
 
-_WRITE_ERRORS = {errno.EACCES: "accès refusé", errno.EPERM: "accès refusé",
-                 errno.ENOSPC: "disque plein", errno.EROFS: "disque en lecture seule",
-                 errno.EISDIR: "c'est un dossier", errno.ENOENT: "dossier introuvable"}
-
-
-def _unwritable(target: Path, why: str) -> NoReturn:
-    console.print(f"[bold red]Fichier impossible à écrire :[/] {escape(str(target))} ({why})",
-                  soft_wrap=True)
-    raise typer.Exit(BAD_INPUT)
+def _unwritable(target: Path, why: str, code: int = BAD_INPUT) -> NoReturn:
+    errors.print(f"[bold red]Fichier impossible à écrire :[/] {escape(str(target))} ({why})",
+                 soft_wrap=True)
+    raise typer.Exit(code)
 
 
 def _output_file(text: str, default_name: str) -> Path:
-    """The file `-o` names, checked before the report is built, not after. A directory
-    (existing, or written with a final slash) is refused: `Path` would drop the slash and
-    write a file named like the directory."""
+    """The file `-o` names, checked before the report is built, not after (exit 2). A
+    directory (existing, or written with a final slash) is refused: `Path` would drop the
+    slash and write a file named like the directory."""
     target = Path(text)
-    if text.endswith(("/", os.sep)) or target.is_dir():
+    if target.is_dir():
         _unwritable(target, f"c'est un dossier : donnez un nom de fichier, par exemple"
                             f" {target / default_name}")
+    if text.endswith(("/", os.sep)):
+        absent = "" if target.exists() else f", et {target} n'existe pas"
+        _unwritable(target, f"un chemin qui finit par « / » désigne un dossier{absent} :"
+                            f" donnez un nom de fichier, par exemple {target / default_name}")
     if not target.parent.is_dir():
         _unwritable(target, f"le dossier {target.parent} n'existe pas")
     return target
@@ -159,8 +158,7 @@ def month_report(
     try:
         start, end = parse_month(month)
     except DomainError as exc:
-        console.print(f"[bold red]Refusé :[/] {escape(exc.detail)}")
-        raise typer.Exit(BAD_INPUT) from exc
+        raise refused(exc) from exc
     run_report("month", start, end, site, service_code, fmt, output)
 
 

@@ -9,6 +9,7 @@ CHANNELS = {
     Channel.WEB.value: "En ligne", Channel.COUNTER.value: "Guichet",
     Channel.PHONE.value: "Téléphone", Channel.EMAIL.value: "Courriel",
     Channel.MAIL.value: "Courrier", Channel.CHAT.value: "Messagerie instantanée",
+    Channel.SMS.value: "SMS",
 }
 KINDS = {
     CaseKind.REQUEST.value: "Demande", CaseKind.QUESTION.value: "Question",

@@ -9,6 +9,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
     field_validator,
 )
@@ -32,13 +33,13 @@ class StrictModel(BaseModel):
 class PhoneIn(StrictModel):
     number: Annotated[str, StringConstraints(max_length=40)]
     label: ContactLabel | None = None
-    contact_allowed: bool = False
+    contact_allowed: StrictBool = False  # a consent: true or false, never "yes"
 
 
 class EmailIn(StrictModel):
     address: Annotated[str, StringConstraints(max_length=320)]
     label: ContactLabel | None = None
-    contact_allowed: bool = False
+    contact_allowed: StrictBool = False  # a consent: true or false, never "yes"
 
 
 _check_birth_date = check_birth_date  # shared with the platforms' events (crm_core.bounds)
@@ -81,15 +82,15 @@ class ContactPointCreate(StrictModel):
     kind: ContactKind
     value: Annotated[str, StringConstraints(min_length=1, max_length=320)]
     label: ContactLabel | None = None
-    contact_allowed: bool = False
-    verified: bool = False
+    contact_allowed: StrictBool = False  # a consent: true or false, never "yes"
+    verified: StrictBool = False
     channel: Channel | None = None
 
 
 class ContactPointUpdate(StrictModel):
     """What the resident may change about one contact point: "may we contact you here"."""
 
-    contact_allowed: bool | None = None
+    contact_allowed: StrictBool | None = None
     label: ContactLabel | None = None
     channel: Channel | None = None
 

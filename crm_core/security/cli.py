@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from crm_core.cli_exits import BAD_INPUT, REFUSED
+from crm_core.cli_exits import BAD_INPUT, REFUSED, errors
 
 console = Console()
 
@@ -28,7 +28,7 @@ def bench_fuzz(
     try:
         from crm_core.bench.fuzz import fuzz_app
     except ImportError as exc:  # pragma: no cover - schemathesis is a dev dependency
-        console.print("schemathesis manque : uv sync --all-extras (dépendances de dev)")
+        errors.print("schemathesis manque : uv sync --all-extras (dépendances de dev)")
         raise typer.Exit(BAD_INPUT) from exc
     from crm_core.agents.enums import Role, SiteKind
     from crm_core.agents.models import AgentSession

@@ -3,8 +3,10 @@
 The POST issues the badge and answers 303; the page it redirects to shows the code. The
 server never stores a token, so the POST hands it to the resident's own browser in a
 cookie that lives two minutes, is scoped to the badge page, is bound (HMAC) to the session
-that asked for it, and is deleted by the first page that shows it: reloading that page
-shows no code and issues nothing.
+that asked for it, and is replaced by the first page that shows it with a mark "shown"
+(same lifetime, same binding): reloading that page shows no code, issues nothing, and says
+the code was shown. Without the cookie (a bookmark, the history) the page claims nothing:
+`?fait=badge` alone is not proof that a badge was just issued.
 """
 
 from __future__ import annotations
@@ -56,6 +58,17 @@ def handed_over(request: Request, *, settings: Settings,
     return badge_id, token
 
 
-def forget(response: Response, *, settings: Settings) -> None:
-    response.delete_cookie(COOKIE, path=PATH, httponly=True, samesite="strict",
-                           secure=cookie_secure(settings))
+_SHOWN = "vu"
+
+
+def mark_shown(response: Response, *, settings: Settings, session_id: str) -> None:
+    """Replace the code by the mark that it was shown (the token leaves the browser)."""
+    response.set_cookie(COOKIE, f"{_SHOWN}.{_mac(settings, session_id, _SHOWN, '')}",
+                        max_age=LIFETIME_SECONDS, path=PATH, httponly=True,
+                        samesite="strict", secure=cookie_secure(settings))
+
+
+def was_shown(request: Request, *, settings: Settings, session_id: str) -> bool:
+    """A code was issued to this session and shown, minutes ago (a reload)."""
+    kind, _, mac = (request.cookies.get(COOKIE) or "").partition(".")
+    return kind == _SHOWN and hmac.compare_digest(_mac(settings, session_id, _SHOWN, ""), mac)

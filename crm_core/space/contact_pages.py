@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from crm_core.api.deps import DbSession
 from crm_core.exceptions import DomainError
+from crm_core.interactions.enums import Channel
 from crm_core.privacy.consents import PURPOSE_LABELS, read_consents, set_consent
 from crm_core.privacy.contactability import ContactWay, point_for, ways_of
 from crm_core.privacy.enums import ConsentPurpose, ConsentSource
@@ -306,6 +307,6 @@ async def change_reminders(request: Request, db_session: DbSession) -> Response:
     for code, channel in sorted(wanted):
         reminders.subscribe(db_session=db_session, actor=actor, resident_id=who.resident_id,
                             code=code, channel=ReminderChannel(channel),
-                            source=ConsentSource.RESIDENT)
+                            source=ConsentSource.RESIDENT, via=Channel.WEB)
     db_session.commit()
     return done("/choix", "rappels")

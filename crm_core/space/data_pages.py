@@ -65,8 +65,8 @@ def my_data_json(request: Request, db_session: DbSession) -> Response:
         "Cache-Control": "no-store"})
 
 
-def _channel_label(value: object) -> str | None:
-    return labels.label(labels.CHANNELS, value) if value is not None else None
+def _channel_label(value: object) -> str:
+    return labels.label(labels.CHANNELS, value) if value is not None else labels.NO_CHANNEL
 
 
 def _label_channels(document: dict[str, Any]) -> None:

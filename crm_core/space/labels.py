@@ -7,7 +7,8 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 CHANNELS = {"web": "en ligne", "counter": "au guichet", "phone": "par téléphone",
-            "email": "par courriel", "mail": "par courrier", "chat": "par messagerie"}
+            "email": "par courriel", "mail": "par courrier", "chat": "par messagerie",
+            "sms": "par SMS"}
 CASE_STATUSES = {"new": "reçue", "in_progress": "en cours de traitement",
                  "waiting_resident": "en attente de votre part", "resolved": "traitée",
                  "closed": "close"}
@@ -30,6 +31,10 @@ OPERATIONS = {
     "merge_resident": "fusion de deux dossiers", "unmerge_resident": "annulation d'une fusion",
     "read_consents": "consultation de vos choix", "update_consent": "modification de vos choix",
     "export_data": "copie de vos données", "erase_resident": "effacement du dossier",
+    "search": "recherche de dossiers", "read_badges": "consultation de vos badges",
+    "read_reminders": "consultation de vos rappels",
+    "read_call": "consultation d'un appel ou d'un rappel",
+    "read_queue": "consultation de la file d'attente",
 }
 REASONS = {"identity": "identité", "timeline": "historique des contacts",
            "contact_point:update": "coordonnée modifiée",
@@ -40,6 +45,8 @@ REMINDER_CHANNELS = {"email": "par courriel", "sms": "par SMS"}
 REQUEST_KINDS = {"rectification": "rectification", "erasure": "effacement"}
 REQUEST_STATUSES = {"open": "en attente de traitement", "done": "traitée",
                     "refused": "refusée (motif indiqué)"}
+# A consent or an access recorded before its channel was kept (or by the system).
+NO_CHANNEL = "canal non enregistré"
 SOURCES = {"resident": "par vous", "agent": "par un agent, à votre demande"}
 BADGE_STATUSES = {"active": "valide", "expired": "expiré", "revoked": "révoqué"}
 
@@ -126,8 +133,9 @@ def contact_value(kind: object, value: str) -> str:
 
 def i_accept(purpose_label: str) -> str:
     """ "J'accepte de recevoir…", "J'accepte d'être…" (French elision)."""
-    elided = purpose_label[:1].lower() in "aeéèêiîouhy"
-    return "J'accepte d'" + purpose_label if elided else "J'accepte de " + purpose_label
+    from crm_core.text import de
+
+    return "J'accepte " + de(purpose_label)
 
 
 def label(catalogue: dict[str, str], value: object) -> str:

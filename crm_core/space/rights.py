@@ -23,6 +23,7 @@ from crm_core.residents.models import Resident
 from crm_core.residents.service import resolve_id
 from crm_core.space.enums import PrivacyRequestKind, PrivacyRequestStatus
 from crm_core.space.models import PrivacyRequest
+from crm_core.text import count
 
 MAX_MESSAGE = 2000
 MAX_OPEN_PER_RESIDENT = 5
@@ -40,7 +41,8 @@ def file_request(*, db_session: Session, resident_id: uuid.UUID, kind: PrivacyRe
         raise InvalidInput("Votre message contient un caractère invisible (nul) : retirez-le"
                            " ou retapez le texte", field="message")
     if text is not None and len(text) > MAX_MESSAGE:
-        raise InvalidInput(f"Votre message dépasse {MAX_MESSAGE} caractères", field="message")
+        raise InvalidInput(f"Votre message dépasse {count(MAX_MESSAGE)} caractères",
+                           field="message")
     if kind is PrivacyRequestKind.RECTIFICATION and text is None:
         raise InvalidInput("Dites-nous ce qui est inexact et ce qu'il faut écrire à la place",
                            field="message")

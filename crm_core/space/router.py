@@ -9,7 +9,7 @@ unknown one. Every form carries the session's CSRF token. Changes answer with a 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
@@ -123,6 +123,10 @@ def my_badge(request: Request, db_session: DbSession) -> Response:
     settings = settings_of(request)
     shown = badge_once.handed_over(request, settings=settings, session_id=who.session_id)
     qr, new_badge = None, None
+    claims: dict[str, Any] = {}
+    if shown is None and not badge_once.was_shown(request, settings=settings,
+                                                  session_id=who.session_id):
+        claims = {"flash": None, "flash_code": None}  # `?fait=badge` alone proves nothing
     if shown is not None:
         badge_id, token = shown
         new_badge = service.own_active_badge(db_session=db_session,
@@ -135,9 +139,9 @@ def my_badge(request: Request, db_session: DbSession) -> Response:
                       badges=service.my_badges(db_session=db_session,
                                                resident_id=who.resident_id),
                       qr=qr, new_badge=new_badge, replaces=service.latest_qr_badge(
-                          db_session=db_session, resident_id=who.resident_id))
+                          db_session=db_session, resident_id=who.resident_id), **claims)
     if shown is not None:  # shown once: a reload shows no code and issues nothing
-        badge_once.forget(response, settings=settings)
+        badge_once.mark_shown(response, settings=settings, session_id=who.session_id)
         response.headers["Cache-Control"] = "no-store"
     return response
 

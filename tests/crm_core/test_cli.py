@@ -169,3 +169,16 @@ def test_serve_believes_forwarded_headers_only_from_named_proxies(
     assert result.exit_code == 0, result.output
     assert calls[0]["proxy_headers"] is believed
     assert calls[0]["forwarded_allow_ips"] == (trusted or [])
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
+def test_an_in_memory_database_is_refused_in_french_not_with_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    # It crashed with "TypeError: Invalid argument(s) 'max_overflow'" from create_engine.
+    monkeypatch.setenv("RELAIS_DATABASE_URL", url)
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["audit", "verify"])
+    assert result.exit_code == 2, result.output
+    assert "base en mémoire" in result.stderr and result.stdout == ""
+    assert result.exception is None or isinstance(result.exception, SystemExit)

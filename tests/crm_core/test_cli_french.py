@@ -68,3 +68,45 @@ def test_the_apps_only_command_line_speaks_french_too() -> None:
     result = runner.invoke(apps_only(), ["phone", "ring"])
     assert result.exit_code == 2, result.output
     assert "Argument manquant : caller" in result.output
+
+
+def test_a_system_error_while_working_is_said_in_french_with_exit_1() -> None:
+    # `relais report … > /dev/full` ended in an English OSError traceback.
+    import errno
+
+    from crm_core.cli_french import FrenchTyper
+
+    broken = FrenchTyper()
+
+    @broken.command("write")
+    def write() -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    @broken.command("bug")
+    def bug() -> None:
+        raise KeyError("a bug keeps its traceback")
+
+    result = runner.invoke(broken, ["write"])
+    assert result.exit_code == 1, result.output
+    assert "Erreur : disque plein (sortie de la commande)." in result.stderr
+    assert "No space" not in result.output and "Traceback" not in result.output
+    assert isinstance(runner.invoke(broken, ["bug"]).exception, KeyError)
+
+
+def test_help_lists_each_command_on_lines_the_terminal_chooses() -> None:
+    # Typer kept the docstrings' line breaks in a group's list: « (sortie 1 » then the
+    # rest of the sentence on the next line, even on a wide terminal.
+    import typer
+
+    def walk(command: object) -> list[object]:
+        found = [command]
+        for child in getattr(command, "commands", {}).values():
+            found += walk(child)
+        return found
+
+    for command in walk(typer.main.get_command(app)):
+        help_text = getattr(command, "help", None) or ""
+        first = help_text.split("\n\n")[0]
+        assert "\n" not in first, (getattr(command, "name", "?"), first)
+    listing = runner.invoke(app, ["reminders", "--help"], terminal_width=200).output
+    assert "(sortie 1 si certains ont échoué" in listing

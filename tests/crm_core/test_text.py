@@ -61,3 +61,13 @@ def test_a_label_shows_something() -> None:
     assert single_line_problem("\u3164\u2800") is not None
     assert single_line_problem("") is None  # emptiness is the field's length rule
     assert single_line_problem("État civil — guichet n° 2 (RDC)") is None
+
+
+def test_de_is_elided_before_a_vowel_or_a_mute_h() -> None:
+    from crm_core.text import de
+
+    assert de("effacer des dossiers") == "d'effacer des dossiers"
+    assert de("être contacté(e)") == "d'être contacté(e)"
+    assert de("utiliser le profil") == "d'utiliser le profil"
+    assert de("habiter ici") == "d'habiter ici"
+    assert de("recevoir des SMS") == "de recevoir des SMS"

@@ -83,3 +83,10 @@ def test_the_api_answers_a_bad_body_in_french() -> None:
     assert "status : valeur non reconnue (attendu : 'done' ou 'refused')" in \
         answer.json()["detail"]
     assert not _ENGLISH.search(answer.json()["detail"])
+
+
+def test_numbers_in_messages_keep_their_thousands_apart() -> None:
+    from crm_core.validation_messages import french_message
+
+    assert french_message({"type": "string_too_long", "ctx": {"max_length": 2000}}) == (
+        "texte trop long (au plus 2\u202f000 caractères)")

@@ -53,3 +53,16 @@ def test_a_connection_used_a_moment_ago_is_not_pinged(
         assert pings == []
     finally:
         pooled.dispose()
+
+
+def test_an_in_memory_sqlite_database_is_one_shared_connection() -> None:
+    # create_engine refused pool_size/max_overflow for it (a TypeError, not a database).
+    from crm_core.database.migrate import current_revision, head_revision, upgrade
+
+    for url in ("sqlite://", "sqlite:///:memory:"):
+        memory = make_engine(url)
+        try:
+            upgrade(memory)  # migrated on one connection, read on another: the same base
+            assert current_revision(memory) == head_revision()
+        finally:
+            memory.dispose()

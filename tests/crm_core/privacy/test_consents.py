@@ -82,9 +82,23 @@ def test_bad_consent_requests_are_clear_problems(
     assert client.put(f"{url}/reminders", headers=headers, json={}).status_code == 422
     assert client.put(f"{url}/reminders", headers=headers,
                       json={"granted": "peut-être"}).status_code == 422
+    for loose in ("yes", "true", "oui", 1, "1", "on"):  # only JSON true or false answers
+        refused = client.put(f"{url}/contact_sms", headers=headers, json={"granted": loose})
+        assert refused.status_code == 422, loose
+        assert "vrai/faux attendu" in refused.text
     nobody = client.get(f"/api/v1/residents/{uuid.uuid4()}/consents", headers=headers)
     assert nobody.status_code == 404
     admin = client.get(url, headers=as_role(Role.ADMIN))  # least privilege: no files
     assert admin.status_code == 403
     assert client.get(url).status_code == 401
     assert db_session.scalar(select(ConsentChange.id)) is None
+
+
+def test_a_missing_consent_is_said_in_correct_french(
+    db_session: Session, factories: ModuleType
+) -> None:
+    resident_id = factories.ResidentFactory().id
+    with pytest.raises(ConsentMissing) as missing:
+        consents.require_consent(db_session=db_session, resident_id=resident_id,
+                                 purpose=ConsentPurpose.CONTACT_PHONE)
+    assert missing.value.detail == "L'usager n'a pas accepté d'être contacté(e) par téléphone"

@@ -117,3 +117,25 @@ def test_forged_links_and_other_residents_subscriptions_are_refused(
                        json={"bundle": "inconnu", "channel": "email"}).status_code == 404
     assert client.post(f"{API}/reminder-bundles", headers=admin, json={
         "code": "elections", "label": "Doublon"}).status_code == 409
+
+
+def test_the_consent_a_subscription_implies_keeps_the_channel_it_came_through(
+    client: TestClient, factories: ModuleType, as_role: Headers, db_session: Session
+) -> None:
+    # It had none: the resident's history showed « — », their export a null channel.
+    from sqlalchemy import select
+
+    from crm_core.interactions.enums import Channel
+    from crm_core.privacy.models import ConsentChange
+
+    _setup(client, as_role)
+    at_counter, by_phone = factories.ResidentFactory().id, factories.ResidentFactory().id
+    assert client.post(f"{API}/residents/{at_counter}/reminders", headers=as_role(Role.COUNTER),
+                       json={"bundle": "elections", "channel": "sms"}).status_code == 201
+    assert client.post(f"{API}/residents/{by_phone}/reminders",
+                       headers=as_role(Role.SUPERVISOR),
+                       json={"bundle": "elections", "channel": "email",
+                             "via": "phone"}).status_code == 201
+    channels = dict(db_session.execute(select(ConsentChange.resident_id, ConsentChange.channel)
+                                       .where(ConsentChange.purpose == "reminders")).all())
+    assert channels == {at_counter: Channel.COUNTER, by_phone: Channel.PHONE}

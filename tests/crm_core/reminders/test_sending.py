@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import SYSTEM
 from crm_core.config import Settings
-from crm_core.interactions.enums import Direction
+from crm_core.interactions.enums import Channel, Direction
 from crm_core.interactions.models import Interaction
 from crm_core.privacy.consents import set_consent
 from crm_core.privacy.enums import ConsentPurpose, ConsentSource
@@ -89,6 +89,9 @@ def test_due_reminders_go_out_once_by_email_and_sms_and_land_on_the_timeline(
     outbound = db_session.scalar(select(func.count()).select_from(Interaction).where(
         Interaction.resident_id == resident_id, Interaction.direction == Direction.OUTBOUND))
     assert outbound == 2
+    channels = set(db_session.scalars(select(Interaction.channel).where(
+        Interaction.resident_id == resident_id)))
+    assert channels == {Channel.EMAIL, Channel.SMS}  # an SMS is no phone call
     again = _send(db_session, email, sms)  # a second run the same day sends nothing
     assert (again.sent, again.skipped) == (0, 0) and len(smtp_server.messages) == 1
 

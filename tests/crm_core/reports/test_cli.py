@@ -111,6 +111,10 @@ def test_output_is_a_file_in_every_format_never_a_directory(
     (here / "rapports").rmdir()
     missing = runner.invoke(app, [*month, "--format", "csv", "-o", "rapports/"])  # not there
     assert missing.exit_code == 2, missing.output
+    # The true reason: not "c'est un dossier" about a directory that does not exist.
+    assert "c'est un dossier" not in missing.output
+    assert ("un chemin qui finit par « / » désigne un dossier, et rapports n'existe pas :"
+            " donnez un nom de fichier, par exemple rapports/rapport-month-") in missing.stderr
     assert sorted(p.name for p in here.iterdir()) == ["octobre.txt"]
 
 
@@ -126,3 +130,42 @@ def test_exit_codes_follow_the_convention(cli_database: str) -> None:
     for arguments, code in codes.items():
         result = runner.invoke(app, list(arguments))
         assert result.exit_code == code, (arguments, result.output)
+
+
+def test_refusals_go_to_stderr_never_into_the_report(cli_database: str) -> None:
+    # `relais report … > x.csv` put « Refusé : … » into the file.
+    for arguments in (["report", "month", "2026-13", "--format", "csv"],
+                      ["report", "channels", "--from", "2026-10-01", "--to", "nope"],
+                      ["report", "waiting", "--from", "2026-10-01", "--to", "2026-10-31",
+                       "--site", "x", "--format", "csv"],
+                      ["report", "month", "2026-10", "--format", "doc"]):
+        result = runner.invoke(app, arguments)
+        assert result.exit_code == 2, result.output
+        assert result.stdout == "" and result.stderr.strip(), arguments
+
+
+def test_a_full_disk_is_a_failure_while_working_exit_1(cli_database: str) -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    written = runner.invoke(app, ["report", "month", "2026-10", "--format", "csv",
+                                  "-o", "/dev/full"])
+    assert written.exit_code == 1, written.output  # it was 2, kept for bad input
+    assert "Fichier impossible à écrire : /dev/full (disque plein)" in written.stderr
+
+
+def test_a_full_standard_output_is_said_in_french_exit_1(cli_database: str) -> None:
+    # A real process: the error comes from writing to a real file descriptor.
+    import os
+    import subprocess
+    import sys
+
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "crm_core.cli", "report", "month", "2026-10", "--format",
+             "csv"], stdout=full, stderr=subprocess.PIPE, text=True, timeout=120,
+            env={**os.environ, "RELAIS_DATABASE_URL": cli_database}, check=False)
+    assert done.returncode == 1, done.stderr
+    assert "Erreur : disque plein (sortie de la commande)." in done.stderr
+    assert "Traceback" not in done.stderr

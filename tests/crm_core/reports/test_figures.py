@@ -72,7 +72,7 @@ def test_journeys_first_contact_delays_and_web_to_counter(
     # Opened on the 2nd at 10:00, resolved on the 6th at 11:00: 4 days 1 hour = 4.04 days,
     # within the 10 days announced; one exchange each (first contact), at the counter.
     matrix, summary = _report(db_session, "journeys").tables
-    assert _grid(matrix)["En ligne"] == [0, 5, 0, 0, 0, 0, 5]
+    assert _grid(matrix)["En ligne"] == [0, 5, 0, 0, 0, 0, 0, 5]  # ..., SMS, total
     assert _grid(summary)["En ligne"] == [5, 100.0, 100.0, 4.0, 100.0, 100.0]
     assert _grid(summary)["Total"] == [5, 100.0, 100.0, 4.0, 100.0, 100.0]
 
@@ -88,9 +88,9 @@ def test_journeys_complementary_suppression_in_both_directions(
     # One resident phoned: that cell goes, then every cell that would give it back by
     # difference (its row and column totals, then the web → counter cell and the web
     # total); only the grand total, 6, is left.
-    assert grid["Téléphone"] == [0, 0, None, 0, 0, 0, None]
-    assert grid["En ligne"] == [0, None, 0, 0, 0, 0, None]
-    assert grid["Total"] == [0, None, None, 0, 0, 0, 6]
+    assert grid["Téléphone"] == [0, 0, None, 0, 0, 0, 0, None]
+    assert grid["En ligne"] == [0, None, 0, 0, 0, 0, 0, None]
+    assert grid["Total"] == [0, None, None, 0, 0, 0, 0, 6]
 
 
 def test_waiting_times_at_the_counter(db_session: Session, factories: ModuleType) -> None:

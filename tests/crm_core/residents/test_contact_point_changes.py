@@ -70,6 +70,9 @@ def test_bad_requests_are_refused(
     extra = client.patch(f"{API}/residents/{point.resident_id}/contact-points/{point.id}",
                          headers=agent, json={"value": "+33600000000"})
     assert extra.status_code == 422 and extra.json()["code"] == "invalid_input"
+    loose = client.patch(f"{API}/residents/{point.resident_id}/contact-points/{point.id}",
+                         headers=agent, json={"contact_allowed": "yes"})  # no JSON boolean
+    assert loose.status_code == 422 and "vrai/faux attendu" in loose.text
     assert client.patch(f"{API}/residents/{point.resident_id}/contact-points/{point.id}",
                         headers=as_role(Role.ADMIN),
                         json={"contact_allowed": True}).status_code == 403

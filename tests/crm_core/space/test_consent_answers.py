@@ -102,3 +102,19 @@ def test_a_point_set_aside_is_never_used_whatever_the_consent(
     assert summary["contact_points"][0]["contact_ways"] == []
     assert "la mairie ne vous contacte pas ici" in unescape(
         client.get("/espace/coordonnees").text)
+
+
+def test_an_answer_recorded_without_its_channel_says_so_rather_than_nothing(
+    client: TestClient, factories: ModuleType, db_session: Session, sign_in_as: SignIn
+) -> None:
+    # Rows from before the channel was kept (a reminder opt-in once) have none.
+    resident = factories.ResidentFactory()
+    set_consent(db_session=db_session, actor=SYSTEM, resident_id=resident.id,
+                purpose=ConsentPurpose.REMINDERS, granted=True, source=ConsentSource.RESIDENT)
+    sign_in_as(resident.id)
+    page = unescape(client.get("/espace/choix").text)
+    assert "par vous (canal non enregistré)." in page
+    assert "<td>canal non enregistré</td>" in page and "<td>—</td>" not in page
+    document = client.get("/espace/mes-donnees.json").json()
+    [change] = document["consent_history"]
+    assert (change["channel"], change["channel_label"]) == (None, "canal non enregistré")

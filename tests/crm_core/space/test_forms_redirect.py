@@ -81,3 +81,16 @@ def test_a_refused_rights_request_keeps_what_the_resident_typed(
     assert "Choisissez « corriger » ou « effacer »." in page
     assert ">Mon nom s'écrit Lefèvre</textarea>" in page
     assert db_session.scalar(select(func.count()).select_from(PrivacyRequest)) == 0
+
+
+def test_the_confirmation_link_opened_directly_claims_no_new_code(
+    client: TestClient, factories: ModuleType, db_session: Session, sign_in_as: SignIn
+) -> None:
+    # A bookmark or the history: no POST just issued anything, nothing may say so.
+    resident = factories.ResidentFactory()
+    sign_in_as(resident.id)
+    page = unescape(client.get("/espace/badge?fait=badge").text)
+    assert "Un nouveau code QR a été émis" not in page
+    assert "l'a déjà été" not in page and "<svg" not in page
+    assert db_session.scalar(select(func.count()).select_from(Badge).where(
+        Badge.resident_id == resident.id)) == 0
