@@ -205,6 +205,7 @@ def plan_demo(*, residents: int, rng_seed: int, now: datetime) -> DemoPlan:
     people = make_people(residents, rng, planner.clock.today)
     cases: list[CasePlan] = planner.showcase_cases(people[0])
     slot = 0
+    origin: Channel
     for person, count in zip(people, _case_counts(rng, people), strict=True):
         for _ in range(count):
             if slot < 30:  # the first thirty cover every channel x kind, and every status
