@@ -86,10 +86,12 @@ def test_demo_agents_sign_in_with_the_demo_password(
 
 
 def test_every_channel_kind_and_status_appears(db_session: Session, summary: DemoSummary) -> None:
-    assert set(db_session.scalars(select(Case.origin_channel).distinct())) == set(Channel)
+    # SMS carries reminders only, sent by `relais reminders send`, not by the demo's history.
+    channels = set(Channel) - {Channel.SMS}
+    assert set(db_session.scalars(select(Case.origin_channel).distinct())) == channels
     assert set(db_session.scalars(select(Case.kind).distinct())) == set(CaseKind)
     assert set(db_session.scalars(select(Case.status).distinct())) == set(CaseStatus)
-    assert set(db_session.scalars(select(Interaction.channel).distinct())) == set(Channel)
+    assert set(db_session.scalars(select(Interaction.channel).distinct())) == channels
     assert set(db_session.scalars(select(Interaction.direction).distinct())) == set(Direction)
 
 
