@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from crm_core.text import name_problem, single_line_problem
+from crm_core.text import (
+    check_free_text,
+    free_text_problem,
+    name_problem,
+    single_line_problem,
+)
 
 BLANK_LETTERS = ["\u3164", "\u115f", "\u1160", "\uffa0", "\u2800", "\u17b4", "\u034f"]
 
@@ -71,3 +76,31 @@ def test_de_is_elided_before_a_vowel_or_a_mute_h() -> None:
     assert de("utiliser le profil") == "d'utiliser le profil"
     assert de("habiter ici") == "d'habiter ici"
     assert de("recevoir des SMS") == "de recevoir des SMS"
+
+
+@pytest.mark.parametrize("text", [
+    "Ligne 1\nLigne 2\tcolonne", "Rappeler ☎️ demain ❤️", "Famille 👨\u200d👩\u200d👧 reçue",
+    "مرحبا بكم", "Césure\u00admolle et ‏marque", "",
+])
+def test_a_free_text_holds_lines_tabs_any_script_and_emoji(text: str) -> None:
+    assert free_text_problem(text) is None
+    assert check_free_text(text) == text
+
+
+@pytest.mark.parametrize(("char", "said"), [
+    ("\u202e", "caractère U+202E (inversion du sens d'écriture) refusé"),
+    ("\u2066", "U+2066 (isolat de gauche à droite)"),
+    ("\x1b", "U+001B (échappement)"), ("\x07", "U+0007 (sonnerie)"),
+    ("\r", "U+000D (retour chariot seul)"), ("\x00", "U+0000"), ("\x9b", "U+009B"),
+    ("\ufdd0", "U+FDD0 (non-caractère)"), ("\U0010ffff", "non-caractère"),
+    ("\ud800", "U+D800 (demi-caractère isolé)"),
+])
+def test_a_free_text_refuses_controls_and_direction_overrides(char: str, said: str) -> None:
+    problem = free_text_problem(f"Avant {char}après")
+    assert problem is not None and said in problem
+    with pytest.raises(ValueError, match="refusé"):
+        check_free_text(f"Avant {char}après")
+
+
+def test_line_ends_from_other_systems_become_newlines() -> None:
+    assert check_free_text("un\r\ndeux\u2028trois\u2029quatre") == "un\ndeux\ntrois\n\nquatre"
