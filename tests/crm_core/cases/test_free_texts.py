@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
 from fastapi.testclient import TestClient
-from httpx import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -17,7 +17,7 @@ from crm_core.cases.models import Case, CaseStatusChange
 Headers = Callable[[Role], dict[str, str]]
 
 
-def _open(client: TestClient, as_role: Headers, resident_id: str, description: str) -> Response:
+def _open(client: TestClient, as_role: Headers, resident_id: str, description: str) -> Any:
     return client.post("/api/v1/cases", headers=as_role(Role.PHONE), json={
         "resident_id": resident_id, "service_code": "voirie", "channel": "phone",
         "subject": "Nid-de-poule", "description": description})
