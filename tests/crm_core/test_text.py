@@ -3,7 +3,10 @@ is built from Unicode categories, a one-line label holds no line break nor invis
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
 import pytest
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from crm_core.text import (
     check_free_text,
@@ -104,3 +107,32 @@ def test_a_free_text_refuses_controls_and_direction_overrides(char: str, said: s
 
 def test_line_ends_from_other_systems_become_newlines() -> None:
     assert check_free_text("un\r\ndeux\u2028trois\u2029quatre") == "un\ndeux\ntrois\n\nquatre"
+
+
+def _free_text_fields() -> list[tuple[type[BaseModel], str]]:
+    from crm_core.badges.schemas import BadgeRevoke
+    from crm_core.cases.schemas import CaseCreate, CaseUpdate
+    from crm_core.interactions.schemas import InteractionCreate
+    from crm_core.privacy.schemas import ConsentUpdate, ErasureCreate
+    from crm_core.recognition.schemas import MergeCreate, UnmergeCreate
+    from crm_core.reminders.schemas import BundleCreate, DateCreate
+    from crm_core.telephony.schemas import CallbackDoneIn, CallbackIn, CallLogIn
+    from integrations.inbound.schemas import CaseEventData
+    return [(BadgeRevoke, "reason"), (CaseCreate, "description"), (CaseUpdate, "note"),
+            (InteractionCreate, "note"), (ConsentUpdate, "note"), (ErasureCreate, "reason"),
+            (MergeCreate, "reason"), (UnmergeCreate, "reason"), (BundleCreate, "description"),
+            (DateCreate, "message"), (CallLogIn, "reason"), (CallbackIn, "reason"),
+            (CallbackDoneIn, "note"), (CaseEventData, "description"), (CaseEventData, "note")]
+
+
+@pytest.mark.parametrize(("model", "field"), _free_text_fields())
+def test_every_free_text_field_of_the_schemas_is_checked(
+    model: type[BaseModel], field: str
+) -> None:
+    info = model.model_fields[field]  # a required field keeps its constraints apart
+    checked: TypeAdapter[Any] = TypeAdapter(
+        Annotated[(info.annotation, *info.metadata)]  # type: ignore[arg-type]
+        if info.metadata else info.annotation)
+    with pytest.raises(ValidationError, match=r"U\+202E"):
+        checked.validate_python("Trois\u202e lignes")
+    assert checked.validate_python("Une\r\ndeux ✍️") == "Une\ndeux ✍️"
