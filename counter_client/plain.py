@@ -9,18 +9,29 @@ phone). Rich counts such a pair two cells wide, as the emoji it asks for; many t
 (tmux, xterm, the Linux console) draw one cell, so everything after it on the row moved
 one column left and a table's row no longer lined up. Without the selector the character
 takes its text form, one cell wide for Rich and for every terminal alike.
+
+It drops as well the control characters but newline and tab (ESC starts a sequence the
+terminal obeys: colours, a cleared screen, a new window title; BEL rings; CR goes back
+to the start of the row) and the direction controls (U+202E reverses what follows):
+texts stored before the server refused them still reach the desks.
 """
 
 from __future__ import annotations
 
+import re
+
 from rich.text import Text
 
 EMOJI_PRESENTATION = "\ufe0f"
+_DIRECTION_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+# C0 but tab and newline, DEL and C1, direction controls, line/paragraph separators.
+_NOT_SHOWN = re.compile(
+    f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{_DIRECTION_CONTROLS}\\u2028\\u2029{EMOJI_PRESENTATION}]")
 
 
 def shown(value: str) -> str:
     """A string as the terminals draw it with the width Rich counts (see above)."""
-    return value.replace(EMOJI_PRESENTATION, "")
+    return _NOT_SHOWN.sub("", value)
 
 
 def plain(value: object, style: str = "") -> Text:
@@ -32,10 +43,10 @@ def plain(value: object, style: str = "") -> Text:
 
 def _shown_text(text: Text) -> Text:
     """`shown()` for styled text: the styles stay on the characters they were on."""
-    if EMOJI_PRESENTATION not in text.plain:
+    cuts = [match.start() for match in _NOT_SHOWN.finditer(text.plain)]
+    if not cuts:
         return text
-    cuts = [i for i, char in enumerate(text.plain) if char == EMOJI_PRESENTATION]
-    pieces = text.divide(cuts)  # every piece after the first starts with a selector
+    pieces = text.divide(cuts)  # every piece after the first starts with a dropped one
     result = text.blank_copy()
     for index, piece in enumerate(pieces):
         result.append_text(piece if index == 0 else piece[1:])

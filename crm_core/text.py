@@ -162,3 +162,61 @@ def is_mixed_script(*names: str | None) -> bool:
     """A name whose letters come from several scripts ("Durаnd" with a Cyrillic а) looks
     like another one: flagged for a person to check, never refused (it may be a typo)."""
     return any(len(scripts_of(name)) > 1 for name in names if name)
+
+
+# Free texts (a note, a description, a message): several lines, any script, emoji (with
+# their joiners and variation selectors), but nothing that drives a terminal (ESC, BEL, a
+# lone CR) or reorders what follows on the page (an override leaks past the note).
+_EMBEDDINGS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_CHARACTER_NAMES = {
+    "\x00": "caractère nul", "\x07": "sonnerie", "\x08": "retour arrière",
+    "\x0b": "tabulation verticale", "\x0c": "saut de page",
+    "\r": "retour chariot seul", "\x1b": "échappement", "\x7f": "suppression",
+    "\x85": "passage à la ligne de commande", "\x9b": "introduction de commande",
+    "\u202a": "début d'enchâssement de gauche à droite",
+    "\u202b": "début d'enchâssement de droite à gauche",
+    "\u202c": "fin d'enchâssement", "\u202d": "forçage de gauche à droite",
+    "\u202e": "inversion du sens d'écriture",
+    "\u2066": "isolat de gauche à droite", "\u2067": "isolat de droite à gauche",
+    "\u2068": "isolat de direction automatique", "\u2069": "fin d'isolat",
+}
+
+
+def _is_noncharacter(char: str) -> bool:
+    point = ord(char)
+    return 0xFDD0 <= point <= 0xFDEF or point & 0xFFFE == 0xFFFE
+
+
+def normalize_free_text(text: str) -> str:
+    """Windows line ends (CRLF) and the Unicode line and paragraph separators become
+    plain newlines: the same text, typed on another system. A lone CR stays (refused)."""
+    return (text.replace("\r\n", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n"))
+
+
+def free_text_problem(text: str) -> str | None:
+    """Why `text` (already normalised) cannot be stored as a free text, in French naming
+    the character, or None. Newline and tab are the only controls allowed."""
+    for char in text:
+        if char in "\n\t":
+            continue
+        category = unicodedata.category(char)
+        if char in _EMBEDDINGS or category in {"Cc", "Cs"} or _is_noncharacter(char):
+            name = _CHARACTER_NAMES.get(char)
+            if name is None:
+                name = ("demi-caractère isolé" if category == "Cs" else "non-caractère"
+                        if _is_noncharacter(char) else "caractère de contrôle")
+            return f"caractère {_code(char)} ({name}) refusé : retirez-le ou retapez le texte"
+    return None
+
+
+def check_free_text(text: str) -> str:
+    """A Pydantic validator (`FreeText`): the normalised text, or the reason as error."""
+    text = normalize_free_text(text)
+    problem = free_text_problem(text)
+    if problem is not None:
+        raise ValueError(problem)
+    return text
+
+
+# `Annotated[str, StringConstraints(...), FreeText]`: a note, a description, a message.
+FreeText = AfterValidator(check_free_text)

@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from crm_core.badges.enums import BadgeKind, BadgeStatus
+from crm_core.text import FreeText
 
 
 class BadgeCreate(BaseModel):
@@ -26,7 +27,7 @@ class BadgeIssued(BaseModel):
 
 class BadgeRevoke(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reason: Annotated[str, StringConstraints(max_length=200)] | None = None
+    reason: Annotated[str, StringConstraints(max_length=200), FreeText] | None = None
 
 
 class BadgeOut(BaseModel):

@@ -9,9 +9,9 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from crm_core.bounds import Instant
 from crm_core.cases.enums import CaseKind, CaseStatus
 from crm_core.interactions.enums import Channel
-from crm_core.text import SingleLine
+from crm_core.text import FreeText, SingleLine
 
-Text = Annotated[str, StringConstraints(max_length=5000)]
+Text = Annotated[str, StringConstraints(max_length=5000), FreeText]
 
 
 class ServiceOut(BaseModel):

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from crm_core.bounds import Instant
 from crm_core.interactions.enums import Channel, Direction, Outcome
+from crm_core.text import FreeText
 
 
 class InteractionCreate(BaseModel):
@@ -17,7 +18,7 @@ class InteractionCreate(BaseModel):
     channel: Channel | None = None
     direction: Direction = Direction.INBOUND
     outcome: Outcome
-    note: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    note: Annotated[str, StringConstraints(max_length=5000), FreeText] | None = None
     occurred_at: Instant | None = None
     ended_at: Instant | None = None
     idempotency_key: Annotated[str, StringConstraints(min_length=8, max_length=100)] | None = None

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, StrictBool, StringConstraints
 
 from crm_core.interactions.enums import Channel
 from crm_core.privacy.enums import ConsentPurpose, ConsentSource
+from crm_core.text import FreeText
 
 
 class ConsentUpdate(BaseModel):
@@ -17,7 +18,8 @@ class ConsentUpdate(BaseModel):
 
     granted: StrictBool  # JSON true or false: "yes", "1" or "on" are not an answer
     channel: Channel | None = None
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200),
+                   FreeText] | None = None
 
 
 class ConsentOut(BaseModel):
@@ -50,4 +52,5 @@ class ConsentsOut(BaseModel):
 class ErasureCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200),
+                      FreeText]

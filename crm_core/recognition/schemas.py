@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from crm_core.text import FreeText
+
 
 class ReasonOut(BaseModel):
     field: str = Field(description="family_name, given_name, birth_name, birth_date, phone, "
@@ -71,7 +73,7 @@ class MergeCreate(BaseModel):
     survivor_id: uuid.UUID
     merged_id: uuid.UUID
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3,
-                                             max_length=200)]
+                                             max_length=200), FreeText]
     take_fields: list[Literal["birth_date", "birth_name", "address"]] = Field(
         default_factory=list,
         description="Identity fields copied from the merged record onto the survivor.",
@@ -82,7 +84,7 @@ class UnmergeCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3,
-                                             max_length=200)]
+                                             max_length=200), FreeText]
 
 
 class MergeOut(BaseModel):

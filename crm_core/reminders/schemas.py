@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from crm_core.interactions.enums import Channel
 from crm_core.privacy.enums import ConsentSource
 from crm_core.reminders.enums import ReminderChannel
-from crm_core.text import SingleLine
+from crm_core.text import FreeText, SingleLine
 
 Code = Annotated[
     str, StringConstraints(min_length=1, max_length=50, pattern=r"^[a-z0-9][a-z0-9_-]*$")
@@ -22,7 +22,7 @@ class BundleCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     code: Code
     label: Label
-    description: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    description: Annotated[str, StringConstraints(max_length=2000), FreeText] | None = None
 
 
 class DateCreate(BaseModel):
@@ -30,7 +30,7 @@ class DateCreate(BaseModel):
     occurs_on: date
     title: Label
     message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                              max_length=600)]
+                                              max_length=600), FreeText]
     days_before: int = Field(default=1, ge=0, le=60)
 
 

@@ -23,7 +23,7 @@ from crm_core.residents.models import Resident
 from crm_core.residents.service import resolve_id
 from crm_core.space.enums import PrivacyRequestKind, PrivacyRequestStatus
 from crm_core.space.models import PrivacyRequest
-from crm_core.text import count
+from crm_core.text import count, free_text_problem, normalize_free_text
 
 MAX_MESSAGE = 2000
 MAX_OPEN_PER_RESIDENT = 5
@@ -36,10 +36,10 @@ class PrivacyRequestNotFound(NotFound):
 
 def file_request(*, db_session: Session, resident_id: uuid.UUID, kind: PrivacyRequestKind,
                  message: str | None) -> PrivacyRequest:
-    text = (message or "").strip() or None
-    if text is not None and "\x00" in text:  # PostgreSQL cannot store it; never typed
-        raise InvalidInput("Votre message contient un caractère invisible (nul) : retirez-le"
-                           " ou retapez le texte", field="message")
+    text = normalize_free_text(message or "").strip() or None
+    # NUL (PostgreSQL cannot store it), escapes, direction overrides: never typed.
+    if text is not None and (problem := free_text_problem(text)) is not None:
+        raise InvalidInput(f"Votre message contient un {problem}", field="message")
     if text is not None and len(text) > MAX_MESSAGE:
         raise InvalidInput(f"Votre message dépasse {count(MAX_MESSAGE)} caractères",
                            field="message")

@@ -24,7 +24,7 @@ from crm_core.telephony.enums import (
     MatchKind,
     RemoteKind,
 )
-from crm_core.text import SingleLine
+from crm_core.text import FreeText, SingleLine
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
 
@@ -129,7 +129,8 @@ class CallLogIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     resident_id: uuid.UUID
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000),
+                      FreeText]
     outcome: Outcome
     case_reference: Annotated[str, StringConstraints(max_length=40)] | None = None
     new_case: NewCaseIn | None = None
@@ -145,7 +146,8 @@ class CallbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
     due_at: Instant
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+                      FreeText]
     resident_id: uuid.UUID | None = None
     call: uuid.UUID | None = None
     assigned_to_me: bool = True
@@ -155,7 +157,8 @@ class CallbackIn(BaseModel):
 
 class CallbackDoneIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000),
+                   FreeText] | None = None
     cancelled: bool = False
 
 

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from crm_core.bounds import BirthDate, ReportedInstant
 from crm_core.cases.enums import CaseKind, CaseStatus
-from crm_core.text import check_name
+from crm_core.text import FreeText, check_name
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 PersonName = Annotated[Short, AfterValidator(check_name)]
@@ -40,9 +40,9 @@ class CaseEventData(_Model):
     kind: CaseKind = CaseKind.REQUEST
     subject: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
                                               max_length=200)] | None = None
-    description: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    description: Annotated[str, StringConstraints(max_length=5000), FreeText] | None = None
     status: CaseStatus | None = None
-    note: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    note: Annotated[str, StringConstraints(max_length=5000), FreeText] | None = None
     updated_at: ReportedInstant | None = None
     resident: EventResident
 

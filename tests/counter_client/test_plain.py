@@ -25,3 +25,14 @@ def test_the_emoji_variation_selector_is_dropped_and_styles_stay_in_place() -> N
         ("a❤", "bold"), (" ☎", "red"), (" x", "red")]
     untouched = Text("sans émoji")
     assert plain(untouched) is untouched
+
+
+def test_terminal_and_direction_controls_are_dropped_lines_and_emoji_kept() -> None:
+    typed = "Payé\x1b[2J\x07\r ok\u202e\u2066 21\x9b\tfin\nsuite 👨\u200d👩\u200d👧"
+    assert shown(typed) == "Payé[2J ok 21\tfin\nsuite 👨\u200d👩\u200d👧"
+    text = Text("\u202eNote", style="italic")
+    text.append(" \x1b]0;titre\x07", style="red")
+    result = plain(text)
+    assert result.plain == "Note ]0;titre"
+    red = [result.plain[s.start:s.end] for s in result.spans if str(s.style) == "red"]
+    assert "".join(red) == " ]0;titre"  # the style stays on its characters

@@ -3,9 +3,17 @@ is built from Unicode categories, a one-line label holds no line break nor invis
 
 from __future__ import annotations
 
-import pytest
+from typing import Annotated, Any
 
-from crm_core.text import name_problem, single_line_problem
+import pytest
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from crm_core.text import (
+    check_free_text,
+    free_text_problem,
+    name_problem,
+    single_line_problem,
+)
 
 BLANK_LETTERS = ["\u3164", "\u115f", "\u1160", "\uffa0", "\u2800", "\u17b4", "\u034f"]
 
@@ -71,3 +79,60 @@ def test_de_is_elided_before_a_vowel_or_a_mute_h() -> None:
     assert de("utiliser le profil") == "d'utiliser le profil"
     assert de("habiter ici") == "d'habiter ici"
     assert de("recevoir des SMS") == "de recevoir des SMS"
+
+
+@pytest.mark.parametrize("text", [
+    "Ligne 1\nLigne 2\tcolonne", "Rappeler ☎️ demain ❤️", "Famille 👨\u200d👩\u200d👧 reçue",
+    "مرحبا بكم", "Césure\u00admolle et ‏marque", "",
+])
+def test_a_free_text_holds_lines_tabs_any_script_and_emoji(text: str) -> None:
+    assert free_text_problem(text) is None
+    assert check_free_text(text) == text
+
+
+@pytest.mark.parametrize(("char", "said"), [
+    ("\u202e", "caractère U+202E (inversion du sens d'écriture) refusé"),
+    ("\u2066", "U+2066 (isolat de gauche à droite)"),
+    ("\x1b", "U+001B (échappement)"), ("\x07", "U+0007 (sonnerie)"),
+    ("\r", "U+000D (retour chariot seul)"), ("\x00", "U+0000"), ("\x9b", "U+009B"),
+    ("\ufdd0", "U+FDD0 (non-caractère)"), ("\U0010ffff", "non-caractère"),
+    ("\ud800", "U+D800 (demi-caractère isolé)"),
+])
+def test_a_free_text_refuses_controls_and_direction_overrides(char: str, said: str) -> None:
+    problem = free_text_problem(f"Avant {char}après")
+    assert problem is not None and said in problem
+    with pytest.raises(ValueError, match="refusé"):
+        check_free_text(f"Avant {char}après")
+
+
+def test_line_ends_from_other_systems_become_newlines() -> None:
+    assert check_free_text("un\r\ndeux\u2028trois\u2029quatre") == "un\ndeux\ntrois\n\nquatre"
+
+
+def _free_text_fields() -> list[tuple[type[BaseModel], str]]:
+    from crm_core.badges.schemas import BadgeRevoke
+    from crm_core.cases.schemas import CaseCreate, CaseUpdate
+    from crm_core.interactions.schemas import InteractionCreate
+    from crm_core.privacy.schemas import ConsentUpdate, ErasureCreate
+    from crm_core.recognition.schemas import MergeCreate, UnmergeCreate
+    from crm_core.reminders.schemas import BundleCreate, DateCreate
+    from crm_core.telephony.schemas import CallbackDoneIn, CallbackIn, CallLogIn
+    from integrations.inbound.schemas import CaseEventData
+    return [(BadgeRevoke, "reason"), (CaseCreate, "description"), (CaseUpdate, "note"),
+            (InteractionCreate, "note"), (ConsentUpdate, "note"), (ErasureCreate, "reason"),
+            (MergeCreate, "reason"), (UnmergeCreate, "reason"), (BundleCreate, "description"),
+            (DateCreate, "message"), (CallLogIn, "reason"), (CallbackIn, "reason"),
+            (CallbackDoneIn, "note"), (CaseEventData, "description"), (CaseEventData, "note")]
+
+
+@pytest.mark.parametrize(("model", "field"), _free_text_fields())
+def test_every_free_text_field_of_the_schemas_is_checked(
+    model: type[BaseModel], field: str
+) -> None:
+    info = model.model_fields[field]  # a required field keeps its constraints apart
+    checked: TypeAdapter[Any] = TypeAdapter(
+        Annotated[(info.annotation, *info.metadata)]  # type: ignore[arg-type]
+        if info.metadata else info.annotation)
+    with pytest.raises(ValidationError, match=r"U\+202E"):
+        checked.validate_python("Trois\u202e lignes")
+    assert checked.validate_python("Une\r\ndeux ✍️") == "Une\ndeux ✍️"

@@ -34,6 +34,7 @@ from crm_core.cases.schemas import CaseCreate
 from crm_core.config import get_settings
 from crm_core.database.base import utcnow
 from crm_core.interactions.enums import Channel
+from crm_core.text import free_text_problem, normalize_free_text
 from integrations.connectors.open311.anonymous import anonymous_holder
 from integrations.matching import Identity, find_or_create
 from integrations.models import InboxEvent, Open311Request
@@ -96,6 +97,15 @@ def _float(form: dict[str, str], name: str, low: float, high: float) -> float | 
     return value
 
 
+def _description(raw: str | None) -> str | None:
+    """The report's text as a case description would take it, or a 400 saying which
+    character is refused (an override or an escape sequence would reach the agents)."""
+    text = normalize_free_text(raw or "")[:4000]
+    if (problem := free_text_problem(text)) is not None:
+        raise Open311Error(400, f"description : {problem}")
+    return text or None
+
+
 def parse_report(form: dict[str, str]) -> Report:
     if not form.get("service_code"):
         raise Open311Error(400, "service_code est obligatoire")
@@ -103,7 +113,7 @@ def parse_report(form: dict[str, str]) -> Report:
         service_code=form["service_code"][:50], first_name=form.get("first_name") or None,
         last_name=form.get("last_name") or None, email=form.get("email") or None,
         phone=form.get("phone") or None,
-        description=(form.get("description") or "")[:4000] or None,
+        description=_description(form.get("description")),
         lat=_float(form, "lat", -90, 90), long=_float(form, "long", -180, 180),
         address_string=(form.get("address_string") or "")[:300] or None,
         address_id=(form.get("address_id") or "")[:100] or None,

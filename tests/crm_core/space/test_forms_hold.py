@@ -203,7 +203,7 @@ def test_a_nul_character_shows_the_form_again_in_french(
     assert answer.status_code == 400
     assert answer.headers["content-type"].startswith("text/html")
     text = unescape(answer.text)
-    assert "caractère invisible" in text and LAYOUT in text
+    assert "caractère U+0000 (caractère nul) refusé" in text and LAYOUT in text
     assert "Mon nom est Lefèvre" in text  # what was typed, less the NUL
     assert 'value="rectification" required checked' in answer.text
     assert db_session.scalar(select(PrivacyRequest)) is None

@@ -161,3 +161,14 @@ def test_calls_allowed_on_the_file_follow_the_consent_and_the_number(
     db_session.commit()
     withdrawn = client.post(CALLBACKS, headers=headers, json=_callback(resident_id=resident))
     assert withdrawn.status_code == 422, withdrawn.text
+
+
+def test_a_call_back_reason_with_an_override_is_refused_in_french(
+    client: TestClient, factories: ModuleType, db_session: Session
+) -> None:
+    headers = _phone_agent(client, factories, "251")
+    answer = client.post(CALLBACKS, headers=headers,
+                         json=_callback(reason="Rappeler\u202e 21 60 ud"))
+    assert answer.status_code == 422, answer.text
+    assert "U+202E (inversion du sens d'écriture)" in answer.json()["detail"]
+    assert _count(db_session) == 0

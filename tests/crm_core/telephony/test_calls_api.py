@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from types import ModuleType
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import SYSTEM
@@ -160,3 +160,17 @@ def test_a_call_is_read_or_logged_only_by_whom_it_rang_for(
     reads = db_session.scalars(select(AccessLog).where(
         AccessLog.resident_id == point.resident_id, AccessLog.operation == "read_call")).all()
     assert len(reads) == 1
+
+
+def test_a_call_log_reason_with_a_terminal_escape_is_refused_in_french(
+    client: TestClient, post_event: PostEvent, db_session: Session, factories: ModuleType
+) -> None:
+    headers = _phone_agent(client, factories)
+    resident = factories.ResidentFactory()
+    call = post_event("newCall", "log-esc", user=["201"]).json()["call"]
+    post_event("hangup", "log-esc")
+    answer = client.post(f"/api/v1/telephony/calls/{call}/log", headers=headers, json={
+        "resident_id": str(resident.id), "reason": "Appel\x1b]0;pirate\x07", "outcome": "informed"})
+    assert answer.status_code == 422, answer.text
+    assert "U+001B (échappement)" in answer.json()["detail"]
+    assert db_session.scalar(select(func.count()).select_from(Interaction)) == 0

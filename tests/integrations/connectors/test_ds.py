@@ -15,7 +15,8 @@ from crm_core.cases.enums import CaseStatus
 from crm_core.cases.models import Case
 from integrations.connectors.ds.backend import FakeDsBackend, HttpDsBackend
 from integrations.connectors.ds.router import ds_backends
-from integrations.connectors.ds.service import poll
+from integrations.connectors.ds.service import poll, to_event_data
+from integrations.exceptions import MalformedEvent
 from integrations.models import PollCursor
 from integrations.settings import SourceConfig, get_integration_settings
 from tests.integrations.connectors.ds_server import Ds, dossier, running_ds
@@ -146,3 +147,12 @@ def test_an_older_version_never_overwrites_a_newer_one(
     assert case is not None and case.status is CaseStatus.IN_PROGRESS
     report = poll(db_session=db_session, source="ds", config=cantine, backend=fake)
     assert report.read == 1 and report.updated == 0
+
+
+def test_a_dossier_text_with_an_override_is_malformed_in_french() -> None:
+    dossier = {"number": 7, "state": "en_construction", "demarche": {"number": 4242},
+               "demandeur": {"prenom": "Camille", "nom": "Durand"},
+               "champs": [{"label": "Motif", "stringValue": "Cantine\u202e 21 ud"}]}
+    with pytest.raises(MalformedEvent) as refused:
+        to_event_data(dossier, SourceConfig(kind="ds", default_service="scolaire"))
+    assert "U+202E (inversion du sens d'écriture)" in refused.value.detail

@@ -97,6 +97,8 @@ def test_a_report_becomes_a_web_case_and_is_read_back(
         ({"long": None}, 400, "lat et long"),
         ({"jurisdiction_id": "ailleurs"}, 404, "jurisdiction_id"),
         ({"first_name": None}, 400, "first_name"),
+        ({"description": "Trou\u202e 21 ud"}, 400, "U+202E (inversion du sens d'écriture)"),
+        ({"description": "Trou\x1b[2J"}, 400, "U+001B (échappement)"),
     ],
 )
 def test_bad_reports_get_the_standard_errors_and_change_nothing(

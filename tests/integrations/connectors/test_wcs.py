@@ -278,7 +278,9 @@ def test_an_absurd_date_in_a_form_is_a_4xx_not_a_retry_loop(
      "date invalide"),
     ({"fields": {"prenom": "Camille", "nom": "\u3164", "date_naissance": "1984-03-12"}},
      "nom"),
-], ids=["update time", "birth date", "blank name"])
+    ({"fields": {"prenom": "Camille", "nom": "Durand", "date_naissance": "1984-03-12",
+                 "motif": "Acte\u202e 21"}}, "U+202E (inversion du sens d'écriture)"),
+], ids=["update time", "birth date", "blank name", "override in a text"])
 def test_an_unreadable_form_is_refused_in_french_without_echoing_it(
     client: TestClient, db_session: Session, change: dict[str, Any], said: str
 ) -> None:

@@ -342,3 +342,19 @@ def test_a_platform_time_ahead_of_the_clock_is_a_4xx(
         assert response.status_code == 422, response.text
         assert "futur" in response.json()["detail"]
     assert _count(db_session, Case) == _count(db_session, InboxEvent) == 0
+
+
+@pytest.mark.parametrize(("field", "text", "said"), [
+    ("description", "Copie\u202e 21 ud", "U+202E (inversion du sens d'écriture)"),
+    ("note", "Traité\x1b[2J", "U+001B (échappement)"),
+])
+def test_a_free_text_with_a_control_or_override_is_a_french_422(
+    client: TestClient, db_session: Session, field: str, text: str, said: str
+) -> None:
+    event = json.loads(event_body())
+    event["data"][field] = text
+    response = post_signed(client, "portail", json.dumps(event).encode())
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "malformed_event"
+    assert said in response.json()["detail"]
+    assert _count(db_session, Resident) == _count(db_session, Case) == 0
