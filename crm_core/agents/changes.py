@@ -41,6 +41,8 @@ from crm_core.text import clean_display, name_problem
 
 UNCHANGED: Any = object()
 DISPLAY_NAME_MAX = 120  # the column's length
+SET_BY_WARNING = " ; mot de passe défini par quelqu'un d'autre que l'agent, peut-être encore " \
+    "connu de "
 
 
 class AgentRequestNotFound(NotFound):
@@ -124,6 +126,14 @@ def _supersede(db_session: Session, author: Actor, agent: Agent, why: str) -> No
                f"Demande de {request.author} remplacée ({why}) : {request.summary}")
 
 
+def _set_by_warning(agent: Agent) -> str:
+    """What the approver must know: who could sign in as the account. The agent's own
+    change does not clear it (its author may have done it); an approval does."""
+    if not agent.password_set_by:
+        return ""
+    return f"{SET_BY_WARNING}{agent.password_set_by} (à confirmer avec l'agent en personne)"
+
+
 def _file(db_session: Session, author: Actor, agent: Agent, role: Role,
           site_id: uuid.UUID | None, password_hash: str | None, summary: str) -> AgentRequest:
     _supersede(db_session, author, agent, f"nouvelle demande de {author.username}")
@@ -155,6 +165,7 @@ def create(
         _event(db_session, author, agent, what)
         return agent, None
     agent.active = False
+    what += _set_by_warning(agent)
     return agent, _file(db_session, author, agent, role, agent.site_id, None, what)
 
 
@@ -217,9 +228,7 @@ def change(
         # An inactive account reads nothing: only its reactivation grants.
         grants = agent.active and _needs_approval(agent, new_role, new_site, False)
         if author.agent_id is not None and (grants or reactivate):
-            if agent.password_set_by:  # the approver must know who could sign in as it
-                what += (f" ; mot de passe actuel défini par {agent.password_set_by}, "
-                         "pas encore changé par l'agent")
+            what += _set_by_warning(agent)
             request = _file(db_session, author, agent, new_role, new_site, None, what)
         else:
             agent.role, agent.site_id = new_role, new_site
@@ -244,10 +253,13 @@ def reset_password(
     check_new_password(new_password, username=agent.username)
     digest = hash_password(new_password)
     pending = _open_request(db_session, agent.id)
-    held = pending is not None or _needs_approval(agent, agent.role, agent.site_id, True)
+    # An inactive account reads nothing: its reset applies at once and leaves it inactive
+    # (its reactivation, a request of its own, will say who set the password).
+    held = pending is not None or (
+        agent.active and _needs_approval(agent, agent.role, agent.site_id, True))
     if author.agent_id is not None and held:
         role, site_id = agent.role, agent.site_id
-        summary = "Mot de passe réinitialisé" + ("" if agent.active else ", réactivation")
+        summary = "Mot de passe réinitialisé"
         if pending is not None:
             role, site_id = pending.role, pending.site_id
             summary = pending.summary if pending.password_hash else (
@@ -299,6 +311,8 @@ def approve(*, db_session: Session, approver: Actor, request_id: uuid.UUID) -> A
         agent.password_hash = request.password_hash
         agent.password_set_by = request.author
         _close_sessions(db_session, agent.id)
+    elif SET_BY_WARNING in request.summary:
+        agent.password_set_by = None  # the supervisor was told, and took it on
     request.status = RequestStatus.APPROVED
     _event(db_session, approver, agent,
            f"Demande de {request.author} validée : {request.summary}")
