@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from crm_core.bounds import BirthDate, ReportedInstant
 from crm_core.cases.enums import CaseKind, CaseStatus
-from crm_core.text import check_name
+from crm_core.text import SingleLine, check_name
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 PersonName = Annotated[Short, AfterValidator(check_name)]
@@ -38,8 +38,10 @@ class CaseEventData(_Model):
     id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
     service: Annotated[str, StringConstraints(min_length=1, max_length=50)] | None = None
     kind: CaseKind = CaseKind.REQUEST
+    # The case's own rules (`CaseCreate`), checked here: refused as a malformed event at
+    # the parse step, not as a 500 deep in the service (and again at every retry).
     subject: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                              max_length=200)] | None = None
+                                              max_length=200), SingleLine] | None = None
     description: Annotated[str, StringConstraints(max_length=5000)] | None = None
     status: CaseStatus | None = None
     note: Annotated[str, StringConstraints(max_length=5000)] | None = None

@@ -146,3 +146,15 @@ def test_an_older_version_never_overwrites_a_newer_one(
     assert case is not None and case.status is CaseStatus.IN_PROGRESS
     report = poll(db_session=db_session, source="ds", config=cantine, backend=fake)
     assert report.read == 1 and report.updated == 0
+
+
+@pytest.mark.usefixtures("cantine")
+def test_a_hostile_title_is_a_malformed_event(
+    client: TestClient, db_session: Session, ds: Ds
+) -> None:
+    ds.dossiers[55] = dossier(55)
+    ds.dossiers[55]["demarche"]["title"] = "Cantine\t\u202escolaire"
+    response = hint(client, 55)
+    assert response.status_code == 422, response.text  # type: ignore[attr-defined]
+    assert response.json()["code"] == "malformed_event"  # type: ignore[attr-defined]
+    assert _cases(db_session) == 0

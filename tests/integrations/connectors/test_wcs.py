@@ -290,3 +290,16 @@ def test_an_unreadable_form_is_refused_in_french_without_echoing_it(
     for english in ("Invalid", "Input should", "Value error", "validation error", "le 3 mars"):
         assert english not in response.text, response.text
     assert db_session.scalar(select(Case).where(Case.external_id == "demande-acte/12")) is None
+
+
+@pytest.mark.usefixtures("publik")
+@pytest.mark.parametrize("name", ["Acte\tde\nnaissance", "\u3164", "Acte \u202enaissance",
+                                  "Acte \ue000", "Ac\u200dte"])
+def test_a_hostile_display_name_is_a_malformed_event(
+    client: TestClient, db_session: Session, name: str
+) -> None:
+    form = form_data(60) | {"display_name": name}
+    response = call(client, form)
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "malformed_event"
+    assert db_session.scalar(select(Case)) is None
