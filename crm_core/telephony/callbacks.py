@@ -20,7 +20,7 @@ from crm_core.residents.enums import ContactKind
 from crm_core.residents.models import ContactPoint
 from crm_core.telephony import access
 from crm_core.telephony.enums import CallbackStatus
-from crm_core.telephony.exceptions import CallbackNotFound, CallsRefused
+from crm_core.telephony.exceptions import CallbackAlreadyDone, CallbackNotFound, CallsRefused
 from crm_core.telephony.models import Callback
 from crm_core.telephony.schemas import CallbackDoneIn, CallbackIn
 
@@ -109,7 +109,13 @@ def complete(
     if callback is None:
         raise CallbackNotFound(f"Aucun rappel n'a l'identifiant {callback_id}")
     if callback.status is not CallbackStatus.PENDING:
-        return callback  # marking done twice (a retry) changes nothing
+        wanted = CallbackStatus.CANCELLED if data.cancelled else CallbackStatus.DONE
+        if (callback.status, callback.outcome_note) == (wanted, data.note):
+            return callback  # the same marking twice (a retry) changes nothing
+        raise CallbackAlreadyDone(  # else the new content would be silently dropped
+            "Rappel déjà consigné ("
+            + ("annulé" if callback.status is CallbackStatus.CANCELLED else "fait")
+            + "), avec un autre contenu : rien n'a été modifié.")
     callback.status = CallbackStatus.CANCELLED if data.cancelled else CallbackStatus.DONE
     callback.done_at = utcnow()
     callback.done_by_agent_id = actor.agent_id
