@@ -194,3 +194,15 @@ def test_a_refusal_for_a_number_not_on_file_says_so(
     assert other.status_code == 422, other.text
     assert "n'est pas sur la fiche" in other.json()["detail"]
     assert "sur ce numéro" not in other.json()["detail"]
+
+
+@pytest.mark.parametrize("due_at", ["+30", "30", 30, True, "1e3"])
+def test_an_unreadable_due_time_is_not_called_past(
+    client: TestClient, db_session: Session, factories: ModuleType, due_at: object
+) -> None:
+    """Outside test after issue 20: "+30" was read as 30 s after 1970, « déjà passée »."""
+    headers = _phone_agent(client, factories, "201")
+    refused = client.post(CALLBACKS, headers=headers, json=_callback(due_at=due_at))
+    assert refused.status_code == 422, refused.text
+    assert "illisible" in refused.json()["detail"] and "passée" not in refused.json()["detail"]
+    assert _count(db_session) == 0
