@@ -8,8 +8,8 @@ they enter (request bodies, query strings, platform events).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
 import re
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator
