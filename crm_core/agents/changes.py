@@ -281,9 +281,12 @@ def _pending(db_session: Session, request_id: uuid.UUID) -> AgentRequest:
     return request
 
 
-def _decide(db_session: Session, approver: Actor, request_id: uuid.UUID) -> AgentRequest:
+def _decide(db_session: Session, approver: Actor, request_id: uuid.UUID, *,
+            approving: bool = True) -> AgentRequest:
     request = _pending(db_session, request_id)
-    if approver.agent_id in (request.requested_by_id, request.agent_id):
+    # A refusal only keeps access from being granted: the agent concerned (or the author,
+    # withdrawing it) may say no; only an approval needs a second pair of eyes.
+    if approving and approver.agent_id in (request.requested_by_id, request.agent_id):
         raise SecondPairOfEyes(
             "Quatre yeux : une demande est validée par un autre responsable que son auteur "
             "et que l'agent concerné")
@@ -321,7 +324,7 @@ def approve(*, db_session: Session, approver: Actor, request_id: uuid.UUID) -> A
 
 
 def refuse(*, db_session: Session, approver: Actor, request_id: uuid.UUID) -> AgentRequest:
-    request = _decide(db_session, approver, request_id)
+    request = _decide(db_session, approver, request_id, approving=False)
     agent = service.get_agent(db_session=db_session, agent_id=request.agent_id)
     request.status = RequestStatus.REFUSED
     _event(db_session, approver, agent,
