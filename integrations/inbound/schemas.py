@@ -56,7 +56,8 @@ class CaseEvent(_Model):
 
 
 class IngestResult(BaseModel):
-    status: Literal["created", "updated", "duplicate", "stale", "accepted"]
+    # unchanged: an update with nothing we follow (a platform's intermediate step)
+    status: Literal["created", "updated", "unchanged", "duplicate", "stale", "accepted"]
     case_reference: str | None = None
     resident_id: str | None = None
     resident_match: str | None = None  # account, recognition, created

@@ -303,3 +303,18 @@ def test_a_hostile_display_name_is_a_malformed_event(
     assert response.status_code == 422, response.text
     assert response.json()["code"] == "malformed_event"
     assert db_session.scalar(select(Case)) is None
+
+
+@pytest.mark.usefixtures("publik")
+def test_an_unmapped_intermediate_status_is_acknowledged_as_unchanged(
+    client: TestClient, db_session: Session
+) -> None:
+    """Outside test after issue 20: a 422 « Mise à jour sans statut ni note », which
+    w.c.s. would retry, for a workflow step Relais does not follow."""
+    assert call(client, form_data(70, status="2")).status_code == 200
+    later = form_data(70, status="42") | {"last_update_time": "2026-11-30T10:00:00"}
+    response = call(client, later)
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "unchanged"
+    case = db_session.scalar(select(Case).where(Case.external_id == "demande-acte/70"))
+    assert case is not None and case.status is CaseStatus.IN_PROGRESS
