@@ -318,3 +318,20 @@ def test_an_unmapped_intermediate_status_is_acknowledged_as_unchanged(
     assert response.json()["status"] == "unchanged"
     case = db_session.scalar(select(Case).where(Case.external_id == "demande-acte/70"))
     assert case is not None and case.status is CaseStatus.IN_PROGRESS
+
+
+def test_an_unreachable_wcs_is_said_in_french_without_errno(
+    client: TestClient, configure: Callable[..., None], factories: ModuleType,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Outside test after issue 20: « w.c.s. injoignable : [Errno 111] Connection
+    refused » reached the platform; the detail belongs to the operator's log."""
+    factories.ServiceFactory(code="etat-civil")
+    configure({"publik": {
+        "kind": "wcs", "api_url": "http://127.0.0.1:9", "orig": "relais", "api_key": KEY,
+        "inbound_orig": "demarches", "services": {"demande-acte": "etat-civil"}}})
+    response = call(client, {"id": "demande-acte/40"})
+    assert (response.status_code, response.json()["code"]) == (502, "platform_unavailable")
+    detail = response.json()["detail"]
+    assert "injoignable" in detail and "Errno" not in detail and "refused" not in detail
+    assert "Errno" in caplog.text or "ConnectError" in caplog.text
