@@ -169,3 +169,29 @@ def test_serve_believes_forwarded_headers_only_from_named_proxies(
     assert result.exit_code == 0, result.output
     assert calls[0]["proxy_headers"] is believed
     assert calls[0]["forwarded_allow_ips"] == (trusted or [])
+
+
+def test_a_piped_password_is_read_without_pythons_warning(cli_database: str) -> None:
+    """Outside test after issue 20: `echo … | relais agent add` printed GetPassWarning."""
+    import warnings
+
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        added = runner.invoke(app, ["agent", "add", "p.pipe", "--role", "counter"],
+                              input="un-Mot-de-passe-2026\n")
+    assert added.exit_code == 0, added.output
+    assert "GetPassWarning" not in added.output and not caught
+    engine = make_engine(cli_database)
+    with make_session_factory(engine)() as session:
+        assert session.scalar(select(Agent.username).where(Agent.username == "p.pipe"))
+    engine.dispose()
+
+
+@pytest.mark.parametrize("command", ["demo", "serve"])
+@pytest.mark.parametrize("port", ["99999", "0", "-1"])
+def test_a_port_out_of_range_is_a_french_usage_error(command: str, port: str) -> None:
+    refused = runner.invoke(app, [command, "--port", port])
+    assert refused.exit_code == 2, refused.output
+    assert "--port" in refused.output and "Traceback" not in refused.output
+    assert "valeur trop" in refused.output
