@@ -83,3 +83,13 @@ def test_the_api_answers_a_bad_body_in_french() -> None:
     assert "status : valeur non reconnue (attendu : 'done' ou 'refused')" in \
         answer.json()["detail"]
     assert not _ENGLISH.search(answer.json()["detail"])
+
+
+def test_a_part_of_the_address_is_named_in_french() -> None:
+    """Outside test after issue 20: « path.call : identifiant invalide »."""
+    from crm_core.validation_messages import field_of
+
+    assert field_of({"loc": ("path", "call")}) == "identifiant d'appel"
+    assert field_of({"loc": ("path", "ticket_id")}) == "identifiant de ticket"
+    assert not field_of({"loc": ("path", "autre")}).startswith("path.")
+    assert field_of({"loc": ("body", "due_at")}) == "due_at"
