@@ -13,7 +13,7 @@ from rich.markup import escape
 
 from counter_client.bench import bench_counter
 from counter_client.cli import counter
-from crm_core.agents.enums import Role
+from crm_core.agents.enums import ROLE_LABELS, Role
 from crm_core.cli_database import demo_database, demo_public_url, load_settings
 from crm_core.cli_exits import BAD_INPUT, REFUSED, refused
 from crm_core.cli_french import FrenchTyper
@@ -257,7 +257,8 @@ def agent_add(
                 password=secret, role=role, site_code=site, phone_extension=extension,
             )
             db_session.commit()
-            console.print(f"Agent « {escape(agent.username)} » créé ({agent.role.value}).")
+            console.print(f"Agent « {escape(agent.username)} » créé "
+                          f"({ROLE_LABELS[agent.role]}).")
     except DomainError as exc:
         raise refused(exc, console) from exc
     finally:

@@ -29,7 +29,13 @@ from sqlalchemy.orm import Session
 
 from crm_core.agents import service
 from crm_core.agents.actor import Actor
-from crm_core.agents.enums import RESIDENT_DATA, ROLE_PERMISSIONS, RequestStatus, Role
+from crm_core.agents.enums import (
+    RESIDENT_DATA,
+    ROLE_LABELS,
+    ROLE_PERMISSIONS,
+    RequestStatus,
+    Role,
+)
 from crm_core.agents.models import Agent, AgentRequest, AgentSession, Site
 from crm_core.agents.passwords import check_new_password
 from crm_core.agents.security import hash_password
@@ -160,7 +166,7 @@ def create(
         password=password, role=role, site_code=site_code, phone_extension=phone_extension)
     agent.password_set_by = author.username[:64]
     where = _site_code(db_session, site.id if site else None)
-    what = f"Compte « {agent.display_name} » créé : rôle {role.value}, site {where}"
+    what = f"Compte « {agent.display_name} » créé : rôle {ROLE_LABELS[role]}, site {where}"
     if author.agent_id is None or not _needs_approval(None, role, agent.site_id, False):
         _event(db_session, author, agent, what)
         return agent, None
@@ -220,7 +226,8 @@ def change(
     reactivate = active is True and not agent.active
     request = None
     if new_role != agent.role or new_site != agent.site_id or reactivate:
-        parts = [f"rôle {agent.role.value} → {new_role.value}"] if new_role != agent.role else []
+        parts = ([f"rôle {ROLE_LABELS[agent.role]} → {ROLE_LABELS[new_role]}"]
+                 if new_role != agent.role else [])
         if new_site != agent.site_id:
             parts.append(f"site {_site_code(db_session, agent.site_id)} → "
                          f"{_site_code(db_session, new_site)}")

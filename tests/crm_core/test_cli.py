@@ -54,7 +54,8 @@ def test_db_upgrade_agent_add_and_seed(cli_database: str) -> None:
         assert session.scalar(select(Agent.active).where(Agent.username == "m.leroy"))
         assert session.scalars(select(SecurityEvent.detail).where(
             SecurityEvent.subject == "m.leroy")).all() == [
-            "Compte « Martine Leroy » créé : rôle counter, site tous les sites (par console)"]
+            "Compte « Martine Leroy » créé : rôle agent d'accueil, site tous les sites "
+            "(par console)"]
     engine.dispose()
 
 

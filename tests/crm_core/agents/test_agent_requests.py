@@ -61,12 +61,13 @@ def test_a_reset_while_a_promotion_is_pending_waits_with_it(
     cannot_sign_in(client, "bob")  # the admin's password opens nothing yet
     assert _approve(client, staff, promotion).status_code == 404  # replaced
     summary = _request(db_session, both).summary
-    assert summary == "rôle admin → supervisor ; mot de passe réinitialisé par admin"
+    assert summary == ("rôle administrateur → responsable d'accueil ; mot de passe "
+                       "réinitialisé par admin")
     assert _approve(client, staff, both).status_code == 200
     signed_in = sign_in(client, "bob", STRONG)
     assert client.get("/api/v1/auth/me", headers=signed_in).json()["role"] == "supervisor"
-    assert "Demande de admin remplacée (nouvelle demande de admin) : rôle admin → " \
-        "supervisor (par admin)" in [e.detail for e in events_of(db_session, "bob")]
+    assert "Demande de admin remplacée (nouvelle demande de admin) : rôle administrateur → " \
+        "responsable d'accueil (par admin)" in [e.detail for e in events_of(db_session, "bob")]
 
 
 def test_a_grant_says_when_someone_else_set_the_password(
@@ -77,12 +78,13 @@ def test_a_grant_says_when_someone_else_set_the_password(
     bob = _agent(factories, db_session, staff, "bob", Role.ADMIN)
     assert _reset(client, staff, bob)["pending_request_id"] is None
     asked = _patch(client, staff, bob, role="supervisor")["pending_request_id"]
-    assert _request(db_session, asked).summary == "rôle admin → supervisor" + WARNING
+    assert _request(db_session, asked).summary == PROMOTION + WARNING
     assert _approve(client, staff, asked).status_code == 200
     db_session.refresh(bob)
     assert bob.password_set_by is None  # the supervisor was told, and took it on
 
 
+PROMOTION = "rôle administrateur → responsable d'accueil"
 WARNING = (" ; mot de passe défini par quelqu'un d'autre que l'agent, peut-être encore connu "
            "de admin (à confirmer avec l'agent en personne)")
 
@@ -98,7 +100,7 @@ def test_the_admin_changing_the_password_as_the_agent_keeps_the_warning(
                       json={"current_password": STRONG, "new_password": "le chat de bob"})
     assert own.status_code == 204
     asked = _patch(client, staff, bob, role="supervisor")["pending_request_id"]
-    assert _request(db_session, asked).summary == "rôle admin → supervisor" + WARNING
+    assert _request(db_session, asked).summary == PROMOTION + WARNING
     assert "Mot de passe changé par l'agent ; le précédent avait été défini par admin, qui " \
         "a pu faire ce changement lui-même" in [e.detail for e in events_of(db_session, "bob")]
 
@@ -152,8 +154,8 @@ def test_a_request_filed_before_a_deactivation_does_not_reactivate(
     assert (marie.active, marie.role) == (False, Role.COUNTER)
     assert _request(db_session, asked).status is RequestStatus.SUPERSEDED
     assert [e.detail for e in events_of(db_session, "marie")][1] == (
-        "Demande de admin remplacée (le compte a été modifié depuis) : rôle counter → "
-        "supervisor (par admin)")
+        "Demande de admin remplacée (le compte a été modifié depuis) : rôle agent d'accueil → "
+        "responsable d'accueil (par admin)")
 
 
 def test_a_creation_narrowed_since_is_not_approved_as_filed(
@@ -201,3 +203,13 @@ def test_who_may_list_the_requests_is_said_when_refused(
         "administrateurs, qui les déposent")
     for who in ("admin", "chef"):
         assert client.get("/api/v1/agents/requests", headers=staff[who]).status_code == 200
+
+
+def test_a_request_names_roles_in_french(
+    client: TestClient, staff: dict[str, Any], factories: ModuleType, db_session: Session,
+) -> None:
+    """Outside test after issue 20: « rôle admin → counter », the codes of the API."""
+    bob = _agent(factories, db_session, staff, "bob", Role.PHONE)
+    asked = _patch(client, staff, bob, role="supervisor")["pending_request_id"]
+    assert _request(db_session, asked).summary.startswith(
+        "rôle agent d'accueil téléphonique → responsable d'accueil")
