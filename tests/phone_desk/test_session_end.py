@@ -1,0 +1,31 @@
+"""A session that ends while the desk is open (password changed elsewhere, account
+deactivated): nothing of the resident stays on screen, the desk asks to sign in again and
+does not say « hors ligne » (outside test after issue 20)."""
+
+from __future__ import annotations
+
+import pytest
+
+from phone_desk.screens.desk import DeskScreen
+from phone_desk.screens.sign_in import SignInScreen
+from tests.counter_client.support import wait_for
+from tests.phone_desk.canned import RING, SNAPSHOT, canned_app
+from tests.phone_desk.support import stop_feed
+
+pytestmark = pytest.mark.anyio
+
+ENDED = {"type": "session_ended",
+         "reason": "Session terminée : reconnectez-vous pour suivre les appels"}
+
+
+async def test_the_sign_in_screen_replaces_the_residents_file() -> None:
+    app = canned_app(SNAPSHOT, RING, ENDED)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        await pilot.pause()
+        assert not any(isinstance(screen, DeskScreen) for screen in app.screen_stack)
+        shown = str(app.screen.query_one("#message").render())
+        assert "Session terminée : reconnectez-vous" in shown
+        assert "Durand" not in shown and "HORS LIGNE" not in shown
+        assert app.client.token is None
+        await stop_feed(app)
