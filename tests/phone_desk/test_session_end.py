@@ -29,3 +29,18 @@ async def test_the_sign_in_screen_replaces_the_residents_file() -> None:
         assert "Durand" not in shown and "HORS LIGNE" not in shown
         assert app.client.token is None
         await stop_feed(app)
+
+
+async def test_the_key_bar_fits_in_80_columns() -> None:
+    """Outside test after issue 20: the bar was cut after « f8 Lier le numé »."""
+    from textual.widgets._footer import FooterKey
+
+    app = canned_app(SNAPSHOT)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DeskScreen))
+        await pilot.pause()
+        keys = list(app.screen.query(FooterKey))
+        assert {key.key for key in keys} >= {"f3", "f4", "f5", "f6", "f8", "f9", "ctrl+q"}
+        assert all(key.region.right <= 80 and key.region.width > 0 for key in keys), [
+            (key.key, key.region) for key in keys]
+        await stop_feed(app)
