@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from textual import work
 from textual.binding import Binding
 from textual.reactive import reactive
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from counter_client.labels import LOCAL_TZ
 from counter_client.widgets.french import FrenchApp
@@ -117,6 +118,18 @@ class PhoneDeskApp(FrenchApp):
                 for screen in self.screen_stack:
                     if isinstance(screen, DeskScreen):
                         screen.on_feed(message)
+
+    async def action_quit(self) -> None:
+        """The live feed is closed first, its socket with it, while the loop still runs
+        (left to the app's teardown, the socket was dropped half-way)."""
+        await self.stop_feed()
+        self.exit()
+
+    async def stop_feed(self) -> None:
+        self.workers.cancel_group(self, "feed")
+        for worker in [w for w in self.workers if w.group == "feed"]:
+            with contextlib.suppress(WorkerCancelled, WorkerFailed):
+                await worker.wait()
 
     def end_session(self, *, feed_done: bool = False) -> None:
         """The session is over (password changed elsewhere, account deactivated, timed

@@ -44,3 +44,29 @@ async def test_the_key_bar_fits_in_80_columns() -> None:
         assert all(key.region.right <= 80 and key.region.width > 0 for key in keys), [
             (key.key, key.region) for key in keys]
         await stop_feed(app)
+
+
+async def test_quitting_closes_the_live_feed_first() -> None:
+    """Quitting (ctrl+q) closes the live feed, its socket with it, before the app exits
+    (a guard: Textual's own teardown also cancels the worker, later)."""
+    import asyncio
+    from collections.abc import AsyncGenerator
+    from typing import Any
+
+    closed: list[bool] = []
+
+    async def feed(server: str, token: str, extension: str | None) -> AsyncGenerator[
+            dict[str, Any], None]:
+        try:
+            yield SNAPSHOT
+            await asyncio.Event().wait()
+        finally:
+            closed.append(True)  # where the real feed closes its socket
+
+    app = canned_app()
+    app.feed = feed
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.online)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert closed == [True]
