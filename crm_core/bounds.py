@@ -8,10 +8,11 @@ they enter (request bodies, query strings, platform events).
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator
 
 from crm_core.config import city_today
 
@@ -20,6 +21,20 @@ LATEST = datetime(3000, 1, 1, tzinfo=UTC)
 EARLIEST_BIRTH = date(1880, 1, 1)
 # How far ahead of our clock another system's clock may run.
 CLOCK_AHEAD = timedelta(minutes=5)
+
+
+_NUMBER = re.compile(r"\s*[+-]?[\d.]+([eE][+-]?\d+)?\s*")
+
+
+def readable_instant(value: Any) -> Any:
+    """Pydantic reads a number, or a text that looks like one ("+30"), as seconds since
+    1970: then "in 30 minutes" is refused as past, `true` as too old. Unreadable is said
+    as such; a sender that means Unix time converts it first (the PBX events do)."""
+    if isinstance(value, bool | int | float) or (
+            isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError("date et heure illisibles : format ISO 8601 attendu, avec le "
+                         "fuseau horaire (ex. 2026-12-07T14:30:00+01:00)")
+    return value
 
 
 def check_instant(value: datetime) -> datetime:
@@ -55,7 +70,8 @@ def check_not_ahead(value: datetime) -> datetime:
 
 
 # An aware instant between 1970 and 2999 (a naive or date-only value is refused).
-Instant = Annotated[AwareDatetime, AfterValidator(check_instant)]
+Instant = Annotated[AwareDatetime, BeforeValidator(readable_instant),
+                    AfterValidator(check_instant)]
 # A calendar day between 1970 and 2999 (report periods, reminders, due dates).
 Day = Annotated[date, AfterValidator(check_day)]
 BirthDate = Annotated[date, AfterValidator(check_birth_date)]

@@ -13,7 +13,7 @@ from rich.markup import escape
 
 from counter_client.bench import bench_counter
 from counter_client.cli import counter
-from crm_core.agents.enums import Role
+from crm_core.agents.enums import ROLE_LABELS, Role
 from crm_core.cli_database import demo_database, demo_public_url, load_settings
 from crm_core.cli_exits import BAD_INPUT, REFUSED, errors, refused
 from crm_core.cli_french import FrenchTyper
@@ -89,7 +89,7 @@ def _prepare_database(settings: Settings) -> None:
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface d'écoute.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port TCP.")] = 8000,
+    port: Annotated[int, typer.Option(help="Port TCP (1 à 65535).", min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option(help="Processus de l'API.", min=1, max=64)] = 1,
 ) -> None:
     """Lancer le serveur de l'API."""
@@ -102,6 +102,16 @@ def serve(
         "crm_core.main:create_app", factory=True, host=host, port=port, workers=workers,
         log_level="warning", access_log=False, **settings.proxy_options,
     )
+
+
+def _read_password() -> str:
+    """Asked on a terminal, without echo; read as one line when piped (`getpass` would
+    print Python's English GetPassWarning there, and echo nothing useful anyway)."""
+    import sys
+
+    if sys.stdin.isatty():
+        return getpass.getpass("Mot de passe : ")
+    return sys.stdin.readline().rstrip("\r\n")
 
 
 def _port_free_or_exit(host: str, port: int) -> None:
@@ -122,7 +132,7 @@ def _port_free_or_exit(host: str, port: int) -> None:
 
 @app.command()
 def demo(
-    port: Annotated[int, typer.Option(help="Port TCP.")] = 8000,
+    port: Annotated[int, typer.Option(help="Port TCP (1 à 65535).", min=1, max=65535)] = 8000,
     password: Annotated[str, typer.Option(
         help="Mot de passe des agents de démonstration.")] = "demo",  # noqa: S107
     residents: Annotated[int, typer.Option(help="Usagers de démonstration à créer.", min=10)] = 300,
@@ -237,7 +247,7 @@ def agent_add(
 
     settings = _settings()
     _prepare_database(settings)
-    secret = password or getpass.getpass("Mot de passe : ")
+    secret = password or _read_password()
     engine = make_engine(settings.effective_database_url)
     try:
         with make_session_factory(engine)() as db_session:
@@ -247,7 +257,8 @@ def agent_add(
                 password=secret, role=role, site_code=site, phone_extension=extension,
             )
             db_session.commit()
-            console.print(f"Agent « {escape(agent.username)} » créé ({agent.role.value}).")
+            console.print(f"Agent « {escape(agent.username)} » créé "
+                          f"({ROLE_LABELS[agent.role]}).")
     except DomainError as exc:
         raise refused(exc) from exc
     finally:

@@ -44,8 +44,18 @@ def count(number: int) -> str:
 # "nitraM", a file that looks like another one): never part of a name or a label.
 _BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
                            "\u2066\u2067\u2068\u2069")
-# Joiners that some scripts (Persian, Indic) need inside a word, and only there.
+# Joiners that some scripts (Persian, Indic) need inside a word, and only there: between
+# two letters (or their marks) of such a script. Between Latin letters they only hide a
+# difference (two names that read the same and are not).
 _JOINERS = frozenset("\u200c\u200d")
+_JOINING_SCRIPTS = ("ARABIC", "SYRIAC", "NKO", "MONGOLIAN", "DEVANAGARI", "BENGALI",
+                    "GURMUKHI", "GUJARATI", "ORIYA", "TAMIL", "TELUGU", "KANNADA",
+                    "MALAYALAM", "SINHALA", "MYANMAR", "KHMER", "TIBETAN")
+# Variation selectors choose a glyph (an emoji's look): never part of a name.
+_VARIATION_SELECTORS = frozenset(chr(c) for c in [*range(0xFE00, 0xFE10),
+                                                   *range(0xE0100, 0xE01F0)])
+# Accents stacked on one letter: Vietnamese needs two (ệ), more only hides a difference.
+MAX_MARKS_PER_LETTER = 2
 # Characters Unicode files as letters or marks that display as nothing: the Hangul
 # fillers, the Khmer inherent vowels (deprecated), the grapheme joiner, the Khitan filler;
 # and the braille blank, which looks like a space. Blank names are made of these.
@@ -67,6 +77,22 @@ def _is_letter_or_mark(char: str) -> bool:
     return char not in BLANK_LETTERS and unicodedata.category(char)[0] in "LM"
 
 
+def _joins(char: str) -> bool:
+    """A letter or mark of a script that writes joiners inside words."""
+    return _is_letter_or_mark(char) and unicodedata.name(char, "").startswith(_JOINING_SCRIPTS)
+
+
+def _stacked_marks(text: str) -> bool:
+    """More accents on one letter than any language writes (decomposed, so that a
+    precomposed « é » counts its accent too)."""
+    run = 0
+    for char in unicodedata.normalize("NFD", text):
+        run = run + 1 if unicodedata.category(char) in ("Mn", "Me") else 0
+        if run > MAX_MARKS_PER_LETTER:
+            return True
+    return False
+
+
 def _name_char_problem(text: str, index: int) -> str | None:
     char = text[index]
     category = unicodedata.category(char)
@@ -76,8 +102,10 @@ def _name_char_problem(text: str, index: int) -> str | None:
                 "refusé dans un nom")
     if char in _JOINERS:
         after = text[index + 1] if index + 1 < len(text) else ""
-        if before and after and _is_letter_or_mark(before) and _is_letter_or_mark(after):
+        if before and after and _joins(before) and _joins(after):
             return None
+    if char in _VARIATION_SELECTORS:
+        return f"sélecteur de variante ({_code(char)}) refusé dans un nom"
     if category in _INVISIBLE or char in BLANK_LETTERS:
         return f"caractère invisible ou de contrôle ({_code(char)}) refusé dans un nom"
     if category.startswith("M"):  # an accent, a variation selector: on a letter only
@@ -99,6 +127,9 @@ def name_problem(text: str) -> str | None:
     for index in range(len(text)):
         if (problem := _name_char_problem(text, index)) is not None:
             return problem
+    if _stacked_marks(text):
+        return (f"plus de {MAX_MARKS_PER_LETTER} accents sur une même lettre : refusé dans"
+                " un nom")
     if not any(unicodedata.category(char) in _REAL_LETTERS and char not in BLANK_LETTERS
                for char in text):
         return "un nom doit contenir des lettres"

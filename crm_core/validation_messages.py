@@ -117,8 +117,23 @@ def french_message(error: Mapping[str, Any]) -> str:
         return template.split(" (")[0]  # the sentence without the detail it lacks
 
 
+# A part of the address (`/calls/{call}`) named as an agent reads it, not as the code does.
+PATH_LABELS = {
+    "call": "identifiant d'appel", "callback_id": "identifiant de rappel",
+    "ticket_id": "identifiant de ticket", "resident_id": "identifiant d'usager",
+    "agent_id": "identifiant d'agent", "agent_request_id": "identifiant de demande",
+    "request_id": "identifiant de demande", "badge_id": "identifiant de badge",
+    "point_id": "identifiant de coordonnée", "subscription_id": "identifiant d'abonnement",
+    "reference": "référence de demande", "code": "code", "source": "source",
+    "procedure_id": "numéro de démarche", "id": "identifiant",
+}
+
+
 def field_of(error: Mapping[str, Any], skip: tuple[str, ...] = ("body", "query")) -> str:
-    return ".".join(str(part) for part in error.get("loc", ()) if part not in skip)
+    loc = tuple(error.get("loc", ()))
+    if len(loc) == 2 and loc[0] == "path":
+        return PATH_LABELS.get(str(loc[1]), f"{loc[1]} (dans l'adresse)")
+    return ".".join(str(part) for part in loc if part not in skip)
 
 
 def french_errors(errors: Iterable[Mapping[str, Any]], *, limit: int = 10,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+import httpx
+
 from crm_core.exceptions import Conflict, DomainError, InvalidInput, NotFound
 
 logger = logging.getLogger("relais.integrations")
@@ -75,3 +77,16 @@ class OidcUnavailable(DomainError):
 class SignedUrlReused(Conflict):
     code = "signed_url_reused"
     title = "URL signée déjà utilisée"
+
+
+def network_failure(platform: str, exc: Exception) -> str:
+    """A French reason for a platform that could not be reached; the technical detail
+    (errno, host name resolution) goes to the operator's log only."""
+    logger.warning("%s unreachable: %s: %s", platform, type(exc).__name__, exc)
+    if isinstance(exc, httpx.TimeoutException):
+        why = "délai de réponse dépassé"
+    elif isinstance(exc, httpx.ConnectError):
+        why = "connexion impossible (adresse introuvable ou refusée)"
+    else:
+        why = "erreur réseau"
+    return f"{platform} injoignable : {why} ; détail dans le journal du serveur"

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from textual import work
 from textual.binding import Binding
 from textual.reactive import reactive
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from counter_client.labels import LOCAL_TZ
 from counter_client.widgets.french import FrenchApp
@@ -29,6 +30,9 @@ Feed = Callable[[str, str, str | None], AsyncGenerator[dict[str, Any], None]]
 
 def _today() -> date:
     return datetime.now(LOCAL_TZ).date()
+
+
+SESSION_ENDED_TEXT = "Session terminée : reconnectez-vous"
 
 
 def _default_feed(
@@ -104,8 +108,7 @@ class PhoneDeskApp(FrenchApp):
             async for message in messages:
                 self.last_message = message
                 if message.get("type") == "session_ended":  # the feed stops there
-                    self.online = False
-                    self.notify(str(message["reason"]), severity="error", timeout=30, markup=False)
+                    self.end_session(feed_done=True)
                     return
                 self.online = message.get("type") != "offline"
                 if message.get("type") == "snapshot" and message.get("extension"):
@@ -115,6 +118,36 @@ class PhoneDeskApp(FrenchApp):
                 for screen in self.screen_stack:
                     if isinstance(screen, DeskScreen):
                         screen.on_feed(message)
+
+    async def action_quit(self) -> None:
+        """The live feed is closed first, its socket with it, while the loop still runs
+        (left to the app's teardown, the socket was dropped half-way)."""
+        await self.stop_feed()
+        self.exit()
+
+    async def stop_feed(self) -> None:
+        self.workers.cancel_group(self, "feed")
+        for worker in [w for w in self.workers if w.group == "feed"]:
+            with contextlib.suppress(WorkerCancelled, WorkerFailed):
+                await worker.wait()
+
+    def end_session(self, *, feed_done: bool = False) -> None:
+        """The session is over (password changed elsewhere, account deactivated, timed
+        out), the server being up: nothing of a resident stays on screen, the desk does
+        not say « hors ligne », and the sign-in screen asks again."""
+        from phone_desk.screens.sign_in import SignInScreen
+
+        self.client.token = None  # refused from now on: never sent again
+        if not feed_done:
+            self.workers.cancel_group(self, "feed")
+        while len(self.screen_stack) > 2:  # a form open on a resident's file
+            self.pop_screen()
+        screen = SignInScreen()
+        if len(self.screen_stack) > 1:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+        self.call_after_refresh(screen.say, SESSION_ENDED_TEXT)
 
     def call_server(
         self, call: Callable[[], T], done: Callable[[T], None], *,
@@ -136,8 +169,9 @@ class PhoneDeskApp(FrenchApp):
     def _failure(self, exc: ClientError, failed: Callable[[ClientError], None] | None) -> None:
         if isinstance(exc, ServerUnreachable):
             self.online = False
-        if isinstance(exc, ApiError) and exc.status == 401:
-            self.notify("Votre session a expiré : reconnectez-vous.", severity="error")
+        if isinstance(exc, ApiError) and exc.status == 401 and self.client.token:
+            self.end_session()
+            return
         if failed is not None:
             failed(exc)
             return

@@ -44,7 +44,11 @@ def send_event(*, server: str, credentials: PbxCredentials, payload: dict[str, o
         response = httpx.post(f"{server.rstrip('/')}/api/v1/telephony/events", content=body,
                               headers=headers, timeout=10)
     except httpx.HTTPError as exc:
-        raise RingFailed(f"serveur injoignable ({exc})") from exc
+        # httpx's text is the system's, in English ("[Errno 111] Connection refused").
+        why = ("délai de réponse dépassé" if isinstance(exc, httpx.TimeoutException)
+               else "connexion refusée ou adresse introuvable"
+               if isinstance(exc, httpx.ConnectError) else "erreur réseau")
+        raise RingFailed(f"serveur injoignable ({why}) : vérifiez --server") from exc
     if response.status_code >= 300:
         try:
             detail = response.json().get("detail", response.text)

@@ -29,7 +29,13 @@ from sqlalchemy.orm import Session
 
 from crm_core.agents import service
 from crm_core.agents.actor import Actor
-from crm_core.agents.enums import RESIDENT_DATA, ROLE_PERMISSIONS, RequestStatus, Role
+from crm_core.agents.enums import (
+    RESIDENT_DATA,
+    ROLE_LABELS,
+    ROLE_PERMISSIONS,
+    RequestStatus,
+    Role,
+)
 from crm_core.agents.models import Agent, AgentRequest, AgentSession, Site
 from crm_core.agents.passwords import check_new_password
 from crm_core.agents.security import hash_password
@@ -41,6 +47,8 @@ from crm_core.text import clean_display, name_problem
 
 UNCHANGED: Any = object()
 DISPLAY_NAME_MAX = 120  # the column's length
+SET_BY_WARNING = " ; mot de passe défini par quelqu'un d'autre que l'agent, peut-être encore " \
+    "connu de "
 
 
 class AgentRequestNotFound(NotFound):
@@ -124,6 +132,14 @@ def _supersede(db_session: Session, author: Actor, agent: Agent, why: str) -> No
                f"Demande de {request.author} remplacée ({why}) : {request.summary}")
 
 
+def _set_by_warning(agent: Agent) -> str:
+    """What the approver must know: who could sign in as the account. The agent's own
+    change does not clear it (its author may have done it); an approval does."""
+    if not agent.password_set_by:
+        return ""
+    return f"{SET_BY_WARNING}{agent.password_set_by} (à confirmer avec l'agent en personne)"
+
+
 def _file(db_session: Session, author: Actor, agent: Agent, role: Role,
           site_id: uuid.UUID | None, password_hash: str | None, summary: str) -> AgentRequest:
     _supersede(db_session, author, agent, f"nouvelle demande de {author.username}")
@@ -150,11 +166,12 @@ def create(
         password=password, role=role, site_code=site_code, phone_extension=phone_extension)
     agent.password_set_by = author.username[:64]
     where = _site_code(db_session, site.id if site else None)
-    what = f"Compte « {agent.display_name} » créé : rôle {role.value}, site {where}"
+    what = f"Compte « {agent.display_name} » créé : rôle {ROLE_LABELS[role]}, site {where}"
     if author.agent_id is None or not _needs_approval(None, role, agent.site_id, False):
         _event(db_session, author, agent, what)
         return agent, None
     agent.active = False
+    what += _set_by_warning(agent)
     return agent, _file(db_session, author, agent, role, agent.site_id, None, what)
 
 
@@ -209,7 +226,8 @@ def change(
     reactivate = active is True and not agent.active
     request = None
     if new_role != agent.role or new_site != agent.site_id or reactivate:
-        parts = [f"rôle {agent.role.value} → {new_role.value}"] if new_role != agent.role else []
+        parts = ([f"rôle {ROLE_LABELS[agent.role]} → {ROLE_LABELS[new_role]}"]
+                 if new_role != agent.role else [])
         if new_site != agent.site_id:
             parts.append(f"site {_site_code(db_session, agent.site_id)} → "
                          f"{_site_code(db_session, new_site)}")
@@ -217,9 +235,7 @@ def change(
         # An inactive account reads nothing: only its reactivation grants.
         grants = agent.active and _needs_approval(agent, new_role, new_site, False)
         if author.agent_id is not None and (grants or reactivate):
-            if agent.password_set_by:  # the approver must know who could sign in as it
-                what += (f" ; mot de passe actuel défini par {agent.password_set_by}, "
-                         "pas encore changé par l'agent")
+            what += _set_by_warning(agent)
             request = _file(db_session, author, agent, new_role, new_site, None, what)
         else:
             agent.role, agent.site_id = new_role, new_site
@@ -244,10 +260,13 @@ def reset_password(
     check_new_password(new_password, username=agent.username)
     digest = hash_password(new_password)
     pending = _open_request(db_session, agent.id)
-    held = pending is not None or _needs_approval(agent, agent.role, agent.site_id, True)
+    # An inactive account reads nothing: its reset applies at once and leaves it inactive
+    # (its reactivation, a request of its own, will say who set the password).
+    held = pending is not None or (
+        agent.active and _needs_approval(agent, agent.role, agent.site_id, True))
     if author.agent_id is not None and held:
         role, site_id = agent.role, agent.site_id
-        summary = "Mot de passe réinitialisé" + ("" if agent.active else ", réactivation")
+        summary = "Mot de passe réinitialisé"
         if pending is not None:
             role, site_id = pending.role, pending.site_id
             summary = pending.summary if pending.password_hash else (
@@ -269,9 +288,12 @@ def _pending(db_session: Session, request_id: uuid.UUID) -> AgentRequest:
     return request
 
 
-def _decide(db_session: Session, approver: Actor, request_id: uuid.UUID) -> AgentRequest:
+def _decide(db_session: Session, approver: Actor, request_id: uuid.UUID, *,
+            approving: bool = True) -> AgentRequest:
     request = _pending(db_session, request_id)
-    if approver.agent_id in (request.requested_by_id, request.agent_id):
+    # A refusal only keeps access from being granted: the agent concerned (or the author,
+    # withdrawing it) may say no; only an approval needs a second pair of eyes.
+    if approving and approver.agent_id in (request.requested_by_id, request.agent_id):
         raise SecondPairOfEyes(
             "Quatre yeux : une demande est validée par un autre responsable que son auteur "
             "et que l'agent concerné")
@@ -299,6 +321,8 @@ def approve(*, db_session: Session, approver: Actor, request_id: uuid.UUID) -> A
         agent.password_hash = request.password_hash
         agent.password_set_by = request.author
         _close_sessions(db_session, agent.id)
+    elif SET_BY_WARNING in request.summary:
+        agent.password_set_by = None  # the supervisor was told, and took it on
     request.status = RequestStatus.APPROVED
     _event(db_session, approver, agent,
            f"Demande de {request.author} validée : {request.summary}")
@@ -307,7 +331,7 @@ def approve(*, db_session: Session, approver: Actor, request_id: uuid.UUID) -> A
 
 
 def refuse(*, db_session: Session, approver: Actor, request_id: uuid.UUID) -> AgentRequest:
-    request = _decide(db_session, approver, request_id)
+    request = _decide(db_session, approver, request_id, approving=False)
     agent = service.get_agent(db_session=db_session, agent_id=request.agent_id)
     request.status = RequestStatus.REFUSED
     _event(db_session, approver, agent,

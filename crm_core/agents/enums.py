@@ -8,6 +8,11 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+# As agents and residents read a role (requests, events, the console): never the code.
+ROLE_LABELS = {Role.COUNTER: "agent d'accueil", Role.PHONE: "agent d'accueil téléphonique",
+               Role.SUPERVISOR: "responsable d'accueil", Role.ADMIN: "administrateur"}
+
+
 class SiteKind(StrEnum):
     TOWN_HALL = "town_hall"
     ANNEX = "annex"

@@ -11,6 +11,7 @@ import orjson
 import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -18,7 +19,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crm_core.exceptions import DomainError
-from crm_core.validation_messages import field_of, french_message
+from crm_core.validation_messages import field_of, french_errors, french_message, french_summary
 
 logger = logging.getLogger("relais.errors")
 PROBLEM_TYPE = "urn:relais:problem:"
@@ -78,6 +79,18 @@ def _validation_error(_: Request, exc: Exception) -> Response:
     return problem_response(
         422, "invalid_input", "Données invalides", detail or "Données invalides", errors=errors
     )
+
+
+def _model_error(request: Request, exc: Exception) -> Response:
+    """A model checked inside a service (not the request's own): a check missing at the
+    edge, logged to be added there; the sender is told in French what was refused, and
+    a retry of the same input is refused the same way — a 422, never a 500."""
+    assert isinstance(exc, ValidationError)
+    logger.warning("model validation inside %s %s: %s", request.method, _route(request),
+                   exc.title)
+    errors = french_errors(exc.errors(), skip=())
+    return problem_response(422, "invalid_input", "Données invalides",
+                            french_summary(errors) or "Données invalides", errors=errors)
 
 
 def _http_error(_: Request, exc: Exception) -> Response:
@@ -179,6 +192,7 @@ def install(app: FastAPI) -> None:
     that it wraps them too."""
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(ValidationError, _model_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(PoolTimeout, _database_busy)
     app.add_exception_handler(OperationalError, _operational_error)

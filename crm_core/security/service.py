@@ -5,7 +5,10 @@ one upsert on a primary key, and only failures and unauthenticated calls are cou
 from __future__ import annotations
 
 import logging
+import operator
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -81,6 +84,31 @@ def sliding_hit(*, db_session: Session, bucket: Bucket, key: str, window_seconds
     return _slide(db_session, bucket, key, window_seconds, now, current)
 
 
+def sliding_retry_after(*, db_session: Session, bucket: Bucket, key: str, window_seconds: int,
+                        admits: Callable[[float], bool], now: datetime | None = None) -> int:
+    """Seconds until the sliding count, with no more hits in between, is one that `admits`:
+    the time a refusal's Retry-After promises (not the fixed window's end, which a sliding count
+    does not follow)."""
+    now = now or utcnow()
+    current = hits(db_session=db_session, bucket=bucket, key=key,
+                   window_seconds=window_seconds, now=now)
+    previous = hits(db_session=db_session, bucket=bucket, key=key,
+                    window_seconds=window_seconds, now=now - timedelta(seconds=window_seconds))
+    start, second = _window(now, window_seconds), int(now.timestamp())
+    for wait in range(1, 2 * window_seconds + 1):  # past two windows, nothing is left
+        at = second + wait
+        elapsed = (at - start) % window_seconds / window_seconds
+        if at < start + window_seconds:
+            count = current + previous * (1 - elapsed)
+        elif at < start + 2 * window_seconds:
+            count = current * (1 - elapsed)
+        else:
+            count = 0
+        if admits(count):
+            return wait
+    return 2 * window_seconds
+
+
 def record_event(*, db_session: Session, kind: EventKind, subject: str, detail: str,
                  actor: Actor | None = None) -> SecurityEvent:
     event = SecurityEvent(kind=kind, subject=subject[:200], detail=detail,
@@ -119,12 +147,15 @@ def check_sign_in(*, db_session: Session, username: str, address: str,
         (Bucket.SIGN_IN_FAILURE_USER, user, policy.sign_in_failures_per_account),
         (Bucket.SIGN_IN_FAILURE_ADDRESS, address, policy.sign_in_failures_per_address),
     )
-    if any(sliding_hits(db_session=db_session, bucket=bucket, key=key, window_seconds=window,
-                        now=now) >= limit for bucket, key, limit in counts):
-        minutes = -(-_retry_after(now, window) // 60)
+    locked = [(bucket, key, limit) for bucket, key, limit in counts if sliding_hits(
+        db_session=db_session, bucket=bucket, key=key, window_seconds=window, now=now) >= limit]
+    if locked:
+        wait = max(sliding_retry_after(
+            db_session=db_session, bucket=bucket, key=key, window_seconds=window, now=now,
+            admits=partial(operator.gt, limit)) for bucket, key, limit in locked)
         raise RateLimited(
-            f"Trop d'échecs de connexion : réessayez dans {minutes} min, ou demandez à un "
-            "administrateur de vérifier le compte", retry_after=_retry_after(now, window))
+            f"Trop d'échecs de connexion : réessayez dans {-(-wait // 60)} min, ou demandez à "
+            "un administrateur de vérifier le compte", retry_after=wait)
 
 
 def sign_in_failed(*, db_session: Session, username: str, address: str,
@@ -169,12 +200,17 @@ def check_lookup(*, db_session: Session, actor: Actor, now: datetime | None = No
     if actor.agent_id is None:
         return
     policy, now = get_security_settings(), now or utcnow()
-    window = policy.lookup_window_seconds
-    if hits(db_session=db_session, bucket=Bucket.LOOKUP_MISS, key=str(actor.agent_id),
-            window_seconds=window, now=now) >= policy.lookup_misses_per_agent:
+    window, limit, key = policy.lookup_window_seconds, policy.lookup_misses_per_agent, \
+        str(actor.agent_id)
+    # Sliding, as the limits of sign-in: at a fixed window's edge the lock would end and
+    # allow a second burst of misses at once.
+    if sliding_hits(db_session=db_session, bucket=Bucket.LOOKUP_MISS, key=key,
+                    window_seconds=window, now=now) >= limit:
         raise RateLimited(
             "Trop de recherches sans résultat : les recherches sont suspendues pour ce poste "
-            "et un responsable a été prévenu", retry_after=_retry_after(now, window))
+            "et un responsable a été prévenu", retry_after=sliding_retry_after(
+                db_session=db_session, bucket=Bucket.LOOKUP_MISS, key=key,
+                window_seconds=window, admits=lambda count: count < limit, now=now))
 
 
 def lookup_missed(*, db_session: Session, actor: Actor, kind: str,
@@ -184,13 +220,14 @@ def lookup_missed(*, db_session: Session, actor: Actor, kind: str,
     if actor.agent_id is None:
         return
     policy = get_security_settings()
-    count = hit(db_session=db_session, bucket=Bucket.LOOKUP_MISS, key=str(actor.agent_id),
-                window_seconds=policy.lookup_window_seconds, now=now)
-    if count == policy.lookup_misses_per_agent:
+    count = sliding_hit(db_session=db_session, bucket=Bucket.LOOKUP_MISS,
+                        key=str(actor.agent_id), window_seconds=policy.lookup_window_seconds,
+                        now=now)
+    if count - 1 < policy.lookup_misses_per_agent <= count:  # this miss crossed the limit
         record_event(
             db_session=db_session, kind=EventKind.LOOKUP_SCAN, subject=actor.username,
             actor=actor,
-            detail=f"{count} recherches sans résultat en "
+            detail=f"{policy.lookup_misses_per_agent} recherches sans résultat en "
                    f"{policy.lookup_window_seconds // 60} min (dernière : {kind}) : "
                    "recherches suspendues")
 
@@ -217,7 +254,9 @@ def admit_find(*, db_session: Session, actor: Actor, now: datetime | None = None
                                          f"{window // 60} min : recherches suspendues")
     raise RateLimited(
         "Trop de recherches d'usagers en peu de temps : patientez quelques minutes ; un "
-        "responsable a été prévenu", retry_after=_retry_after(now, window))
+        "responsable a été prévenu", retry_after=sliding_retry_after(
+            db_session=db_session, bucket=Bucket.FIND, key=str(actor.agent_id),
+            window_seconds=window, admits=lambda count: count + 1 <= limit, now=now))
 
 
 # Unauthenticated platform endpoints

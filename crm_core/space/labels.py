@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from crm_core.agents.enums import ROLE_LABELS
+
 CHANNELS = {"web": "en ligne", "counter": "au guichet", "phone": "par téléphone",
             "email": "par courriel", "mail": "par courrier", "chat": "par messagerie",
             "sms": "par SMS"}
@@ -18,8 +20,7 @@ OUTCOMES = {"informed": "information donnée", "case_opened": "demande ouverte",
             "callback_scheduled": "rappel programmé", "no_answer": "sans réponse",
             "submitted_online": "déposée en ligne", "other": "autre"}
 DIRECTIONS = {"inbound": "de vous", "outbound": "de la mairie"}
-ROLES = {"counter": "agent d'accueil", "phone": "agent d'accueil téléphonique",
-         "supervisor": "responsable d'accueil", "admin": "administrateur"}
+ROLES = {role.value: label for role, label in ROLE_LABELS.items()}
 OPERATIONS = {
     "read_summary": "consultation du dossier", "lookup": "recherche du dossier",
     "read_case": "consultation d'une demande", "create_resident": "création du dossier",

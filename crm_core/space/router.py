@@ -197,14 +197,17 @@ def my_rights(request: Request, db_session: DbSession) -> Response:
 
 
 def _rights_page(request: Request, db_session: DbSession, who: SignedIn, *,
-                 error: str | None = None, kind: str = "", message: str = "") -> Response:
-    """The page, or the form again with its message and what the resident typed."""
+                 error: str | None = None, kind: str = "", message: str = "",
+                 kept: bool = True) -> Response:
+    """The page, or the form again with its message and what the resident typed (`kept`:
+    else the form is shown empty, and the message does not say the text is kept)."""
     assert who.resident_id is not None
     if error:
         security_log.warning("resident space refused %s %s (400): %s", request.method,
                              request.url.path, error)
     return render(request, "rights.html", who=who, title="Corriger ou effacer mes données",
                   active="droits", status_code=400 if error else 200, error=error,
+                  kept=kept,
                   typed_kind=kind, typed_message=message.replace("\x00", ""),
                   requests=rights.list_for_resident(db_session=db_session,
                                                     resident_id=who.resident_id))
@@ -221,7 +224,7 @@ def file_right(request: Request, db_session: DbSession,
         return refused
     assert who.resident_id is not None
     if shape:  # the form again, without the text: which of two was meant is unknown
-        return _rights_page(request, db_session, who, error=shape + " Rien n'a été enregistré.")
+        return _rights_page(request, db_session, who, error=shape, kept=False)
     if kind not in {k.value for k in PrivacyRequestKind}:
         return _rights_page(request, db_session, who, message=message,
                             error="Choisissez « corriger » ou « effacer ».")

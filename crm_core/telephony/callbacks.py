@@ -16,9 +16,11 @@ from crm_core.exceptions import InvalidInput
 from crm_core.privacy.contactability import may_call
 from crm_core.residents import service as residents
 from crm_core.residents.contacts import format_phone_for_display, normalize_phone
+from crm_core.residents.enums import ContactKind
+from crm_core.residents.models import ContactPoint
 from crm_core.telephony import access
 from crm_core.telephony.enums import CallbackStatus
-from crm_core.telephony.exceptions import CallbackNotFound, CallsRefused
+from crm_core.telephony.exceptions import CallbackAlreadyDone, CallbackNotFound, CallsRefused
 from crm_core.telephony.models import Callback
 from crm_core.telephony.schemas import CallbackDoneIn, CallbackIn
 
@@ -40,6 +42,8 @@ def create(*, db_session: Session, actor: Actor, data: CallbackIn) -> Callback:
     if resident_id:
         resident_id, _ = residents.resolve_id(db_session=db_session, resident_id=resident_id)
         _check_may_call(db_session, resident_id, phone, asked=data.requested_by_resident)
+    elif not data.requested_by_resident:
+        _check_number_alone(db_session, phone)
     callback = Callback(
         resident_id=resident_id, phone=phone, due_at=data.due_at, reason=data.reason,
         call_pk=data.call, created_by_agent_id=actor.agent_id,
@@ -50,16 +54,39 @@ def create(*, db_session: Session, actor: Actor, data: CallbackIn) -> Callback:
     return callback
 
 
+_ONLY_IF_ASKED = " Ne le rappelez que s'il demande lui-même ce rappel maintenant."
+
+
+def _on_file(db_session: Session, phone: str) -> list[uuid.UUID]:
+    """The files holding this (E.164) number: contact points are stored normalised."""
+    return list(db_session.scalars(select(ContactPoint.resident_id).distinct().where(
+        ContactPoint.kind == ContactKind.PHONE, ContactPoint.value == phone)))
+
+
 def _check_may_call(db_session: Session, resident_id: uuid.UUID, phone: str, *,
                     asked: bool) -> None:
     """The resident's choices hold here, not only on the desk: a resident who refused
     calls is called back only when they ask for this call-back themselves."""
     if asked or may_call(db_session=db_session, resident_id=resident_id, phone=phone):
         return
-    raise CallsRefused(
-        "Rappel non prévu : l'usager a refusé les appels de la mairie sur ce numéro (ses "
-        "choix de contact). Ne le rappelez que s'il demande lui-même ce rappel maintenant.",
-        field="requested_by_resident")
+    if resident_id in _on_file(db_session, phone):
+        why = "l'usager a refusé les appels de la mairie sur ce numéro (ses choix de contact)."
+    else:  # another number: refused because no number of the file may be called
+        why = ("ce numéro n'est pas sur la fiche de l'usager, et il a refusé les appels de "
+               "la mairie (ses choix de contact).")
+    raise CallsRefused(f"Rappel non prévu : {why}{_ONLY_IF_ASKED}",
+                       field="requested_by_resident")
+
+
+def _check_number_alone(db_session: Session, phone: str) -> None:
+    """A number given without a file is still someone's: their choices hold (else any
+    client of the API would call back a resident who refused, by leaving out the file)."""
+    for resident_id in _on_file(db_session, phone):
+        if not may_call(db_session=db_session, resident_id=resident_id, phone=phone):
+            raise CallsRefused(
+                "Rappel non prévu : ce numéro est sur la fiche d'un usager qui a refusé les "
+                f"appels de la mairie sur ce numéro (ses choix de contact).{_ONLY_IF_ASKED}",
+                field="requested_by_resident")
 
 
 def list_pending(
@@ -82,7 +109,13 @@ def complete(
     if callback is None:
         raise CallbackNotFound(f"Aucun rappel n'a l'identifiant {callback_id}")
     if callback.status is not CallbackStatus.PENDING:
-        return callback  # marking done twice (a retry) changes nothing
+        wanted = CallbackStatus.CANCELLED if data.cancelled else CallbackStatus.DONE
+        if (callback.status, callback.outcome_note) == (wanted, data.note):
+            return callback  # the same marking twice (a retry) changes nothing
+        raise CallbackAlreadyDone(  # else the new content would be silently dropped
+            "Rappel déjà consigné ("
+            + ("annulé" if callback.status is CallbackStatus.CANCELLED else "fait")
+            + "), avec un autre contenu : rien n'a été modifié.")
     callback.status = CallbackStatus.CANCELLED if data.cancelled else CallbackStatus.DONE
     callback.done_at = utcnow()
     callback.done_by_agent_id = actor.agent_id

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import Actor
+from crm_core.cases import reference as refs
 from crm_core.cases import service as cases
+from crm_core.cases.models import Case, Service
 from crm_core.cases.schemas import CaseCreate
 from crm_core.exceptions import InvalidInput
 from crm_core.interactions import service as interactions
@@ -33,6 +36,8 @@ def log_call(
     if call.interaction_id is not None and call.resident_id != surviving_id:
         raise CallAlreadyLogged("Cet appel est déjà enregistré sur le dossier d'un autre usager")
     reference = data.case_reference
+    if call.interaction_id is not None:  # a retry answers the first log, case included
+        reference = _check_replay(db_session, call, data)
     outcome = data.outcome
     if data.new_case and call.interaction_id is None:
         case = cases.open_case(
@@ -60,3 +65,27 @@ def log_call(
     call.resident_id = surviving_id
     db_session.flush()
     return interaction, reference
+
+
+def _check_replay(db_session: Session, call: Call, data: CallLogIn) -> str | None:
+    """A second log of a logged call: the same content is a retry (answered with the first
+    log: its case's reference); another content would be silently dropped, so it is
+    refused in French."""
+    first = db_session.get(Interaction, call.interaction_id)
+    case = db_session.get(Case, first.case_id) if first and first.case_id else None
+    outcome = data.outcome
+    if data.new_case and outcome is Outcome.INFORMED:
+        outcome = Outcome.CASE_OPENED
+    if data.new_case:
+        same_case = case is not None and case.subject == data.new_case.subject and (
+            db_session.scalar(select(Service.code).where(Service.id == case.service_id))
+            == data.new_case.service_code)
+    elif data.case_reference:
+        same_case = case is not None and case.reference == refs.normalize(data.case_reference)
+    else:
+        same_case = case is None
+    if first is None or (first.note, first.outcome) != (data.reason, outcome) or not same_case:
+        raise CallAlreadyLogged(
+            "Appel déjà consigné, avec un autre contenu : rien n'a été modifié. Pour "
+            "compléter, ajoutez un échange ou une note sur la fiche de l'usager.")
+    return case.reference if case else None

@@ -66,8 +66,9 @@ def _token(websocket: WebSocket) -> str:
     return websocket.query_params.get("token", "")
 
 
-def _open(websocket: WebSocket, token: str) -> tuple[str, list[dict[str, Any]]]:
-    """Checks the agent and returns their extension and the calls in progress there."""
+def _open(websocket: WebSocket, token: str) -> tuple[str, list[dict[str, Any]], bool]:
+    """Checks the agent and returns the extension, the calls in progress there, and
+    whether it is the agent's own (then it is followed only while it stays theirs)."""
     with websocket.app.state.session_factory() as db_session:
         if not token:
             raise DomainError("Authentification requise : connectez-vous")
@@ -83,14 +84,15 @@ def _open(websocket: WebSocket, token: str) -> tuple[str, list[dict[str, Any]]]:
         snapshot = service.active_calls_for(
             db_session=db_session, extension=extension, actor=actor
         )
+        own = extension == extension_of(db_session, actor)
         db_session.commit()
-        return extension, snapshot
+        return extension, snapshot, own
 
 
 async def serve_desk(websocket: WebSocket, hub: DeskHub) -> None:
     token = _token(websocket)
     try:
-        extension, snapshot = await asyncio.to_thread(_open, websocket, token)
+        extension, snapshot, own = await asyncio.to_thread(_open, websocket, token)
     except DomainError as refused:
         await websocket.close(code=POLICY_VIOLATION, reason=refused.detail[:120])
         return
@@ -101,7 +103,7 @@ async def serve_desk(websocket: WebSocket, hub: DeskHub) -> None:
         )
         receiver = asyncio.create_task(_drain(websocket))
         try:
-            await _forward(websocket, token, extension, queue, receiver)
+            await _forward(websocket, token, (extension, own), queue, receiver)
         except (WebSocketDisconnect, RuntimeError):
             pass  # the desk went away mid-send; it gets a snapshot when it comes back
         finally:
@@ -114,7 +116,7 @@ async def serve_desk(websocket: WebSocket, hub: DeskHub) -> None:
 
 
 async def _forward(
-    websocket: WebSocket, token: str, extension: str,
+    websocket: WebSocket, token: str, seat: tuple[str, bool],
     queue: asyncio.Queue[dict[str, Any]], receiver: asyncio.Task[None],
 ) -> None:
     """Sends what the hub publishes, the session re-checked before each message and every
@@ -129,7 +131,7 @@ async def _forward(
                 return
         message = getter.result() if getter in done else None
         try:
-            await asyncio.to_thread(_recheck, websocket, token, extension, message)
+            await asyncio.to_thread(_recheck, websocket, token, seat, message)
         except NotAuthenticated:
             await websocket.close(code=live.SESSION_ENDED, reason=live.SESSION_ENDED_REASON)
             return
@@ -140,14 +142,18 @@ async def _forward(
             await websocket.send_text(_dumps(message))
 
 
-def _recheck(websocket: WebSocket, token: str, extension: str,
+def _recheck(websocket: WebSocket, token: str, seat: tuple[str, bool],
              message: dict[str, Any] | None) -> None:
-    """The session still open, the agent still allowed on this extension; the names a ring
-    is about to show are logged as read by this agent (whoever follows the seat)."""
+    """The session still open, the agent still allowed on this extension — their own
+    still theirs: once removed, it is no "shared desk" they chose —; the names a ring is
+    about to show are logged as read by this agent (whoever follows the seat)."""
+    extension, own = seat
     with websocket.app.state.session_factory() as db_session:
         actor = live.live_actor(websocket.app.state, db_session, token)
         if not actor.can(Permission.RESIDENT_READ):
             raise PermissionDenied("Votre rôle ne permet plus de suivre un poste")
+        if own and extension_of(db_session, actor) != extension:
+            raise PermissionDenied("Ce poste n'est plus le vôtre", extension=extension)
         if followable_extension(db_session, actor, extension) != extension:
             raise PermissionDenied("Ce poste n'est plus le vôtre", extension=extension)
         if message is not None and message.get("type") == "ring":

@@ -30,3 +30,8 @@ class CallsRefused(InvalidInput):
 
     code = "calls_refused"
     title = "Appels refusés par l'usager"
+
+
+class CallbackAlreadyDone(Conflict):
+    code = "callback_already_done"
+    title = "Rappel déjà consigné"

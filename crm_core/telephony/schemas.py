@@ -61,6 +61,9 @@ class CallEventIn(BaseModel):
     @field_validator("timestamp", mode="before")
     @classmethod
     def _epoch(cls, value: Any) -> Any:
+        if isinstance(value, bool):  # an int to Python: `true` would be 1970, "too old"
+            raise ValueError("horodatage illisible : nombre de secondes depuis 1970 ou date "
+                             "ISO 8601 attendu")
         if isinstance(value, int | float) or (isinstance(value, str) and _is_number(value)):
             try:
                 return datetime.fromtimestamp(float(value), UTC)

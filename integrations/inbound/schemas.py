@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from crm_core.bounds import BirthDate, ReportedInstant
 from crm_core.cases.enums import CaseKind, CaseStatus
-from crm_core.text import FreeText, check_name
+from crm_core.text import FreeText, SingleLine, check_name
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 PersonName = Annotated[Short, AfterValidator(check_name)]
@@ -38,8 +38,10 @@ class CaseEventData(_Model):
     id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
     service: Annotated[str, StringConstraints(min_length=1, max_length=50)] | None = None
     kind: CaseKind = CaseKind.REQUEST
+    # The case's own rules (`CaseCreate`), checked here: refused as a malformed event at
+    # the parse step, not as a 500 deep in the service (and again at every retry).
     subject: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                              max_length=200)] | None = None
+                                              max_length=200), SingleLine] | None = None
     description: Annotated[str, StringConstraints(max_length=5000), FreeText] | None = None
     status: CaseStatus | None = None
     note: Annotated[str, StringConstraints(max_length=5000), FreeText] | None = None
@@ -54,7 +56,8 @@ class CaseEvent(_Model):
 
 
 class IngestResult(BaseModel):
-    status: Literal["created", "updated", "duplicate", "stale", "accepted"]
+    # unchanged: an update with nothing we follow (a platform's intermediate step)
+    status: Literal["created", "updated", "unchanged", "duplicate", "stale", "accepted"]
     case_reference: str | None = None
     resident_id: str | None = None
     resident_match: str | None = None  # account, recognition, created

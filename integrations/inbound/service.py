@@ -23,7 +23,6 @@ from crm_core.cases.models import Case
 from crm_core.cases.schemas import CaseCreate
 from crm_core.cases.workflow import ALLOWED_TRANSITIONS
 from crm_core.database.base import utcnow
-from crm_core.exceptions import InvalidInput
 from crm_core.interactions.enums import Channel, Outcome
 from crm_core.interactions.models import Interaction
 from crm_core.privacy.enums import AccessOperation
@@ -153,9 +152,10 @@ def apply_case_event(
                     state.remote_updated_at)
         return IngestResult(status="stale", case_reference=case.reference,
                             resident_id=str(case.resident_id)), case
-    _move(db_session, case, data, at)
+    moved = _move(db_session, case, data, at)
     _remember(db_session, case, data, at, state)
-    return IngestResult(status="updated", case_reference=case.reference,
+    return IngestResult(status="updated" if moved else "unchanged",
+                        case_reference=case.reference,
                         resident_id=str(case.resident_id)), case
 
 
@@ -197,8 +197,10 @@ def _open(
     ), case
 
 
-def _move(db_session: Session, case: Case, data: CaseEventData, at: datetime) -> None:
-    """The platform moved its request: follow it if our workflow allows, else note it."""
+def _move(db_session: Session, case: Case, data: CaseEventData, at: datetime) -> bool:
+    """The platform moved its request: follow it if our workflow allows, else note it.
+    False when there is nothing to follow: a step of the platform's workflow that maps to
+    none of ours (`status_map`), without a note — acknowledged, as it is no error."""
     target = data.status
     if target is not None and target is not case.status:
         if target in ALLOWED_TRANSITIONS[case.status]:
@@ -206,12 +208,14 @@ def _move(db_session: Session, case: Case, data: CaseEventData, at: datetime) ->
                 db_session=db_session, actor=SYSTEM, reference=case.reference, status=target,
                 channel=Channel.WEB, note=data.note, at=min(at, utcnow()),
             )
-            return
+            return True
         logger.warning("platform status %s not allowed from %s on %s: noted only",
                        target, case.status, case.reference)
     note = data.note or (f"Statut sur la plateforme : {target.value}" if target else None)
     if not note:
-        raise InvalidInput("Mise à jour sans statut ni note", field="data.status")
+        logger.info("platform update of %s with no known status nor note: nothing to do",
+                    case.reference)
+        return False
     db_session.add(Interaction(
         resident_id=case.resident_id, case_id=case.id, channel=Channel.WEB,
         outcome=Outcome.CASE_UPDATED, note=note, occurred_at=min(at, utcnow()),
@@ -220,6 +224,7 @@ def _move(db_session: Session, case: Case, data: CaseEventData, at: datetime) ->
                   operation=AccessOperation.RECORD_INTERACTION, channel=Channel.WEB,
                   reason=case.reference)
     db_session.flush()
+    return True
 
 
 def _remember(

@@ -75,12 +75,14 @@ class DeskLine(Static):
 
 class DeskScreen(Screen[None]):
     BINDINGS = [  # noqa: RUF012
+        # Short labels: the whole bar fits in 80 columns (the longer words are in the
+        # forms' titles and in the help).
         Binding("f3", "search", "Chercher"),
-        Binding("f4", "log_call", "Enregistrer l'appel"),
+        Binding("f4", "log_call", "Noter"),
         Binding("f5", "new_callback", "Rappel"),
-        Binding("f6", "callback_done", "Rappel fait"),
-        Binding("f8", "link_number", "Lier le numéro"),
-        Binding("f9", "refresh_lists", "Actualiser"),
+        Binding("f6", "callback_done", "Fait"),
+        Binding("f8", "link_number", "Lier n°"),
+        Binding("f9", "refresh_lists", "Relire"),
     ]
 
     def __init__(self) -> None:

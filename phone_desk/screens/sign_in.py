@@ -38,6 +38,11 @@ class SignInScreen(FieldsInOrderScreen):
     def on_mount(self) -> None:
         self.query_one("#username", Input).focus()
 
+    def say(self, text: str) -> None:
+        """Why the agent is asked to sign in again (a session that ended)."""
+        if self.is_attached:
+            self.query_one(MessageLine).say(text, error=True)
+
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         field = event.input.id

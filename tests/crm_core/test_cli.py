@@ -54,7 +54,8 @@ def test_db_upgrade_agent_add_and_seed(cli_database: str) -> None:
         assert session.scalar(select(Agent.active).where(Agent.username == "m.leroy"))
         assert session.scalars(select(SecurityEvent.detail).where(
             SecurityEvent.subject == "m.leroy")).all() == [
-            "Compte « Martine Leroy » créé : rôle counter, site tous les sites (par console)"]
+            "Compte « Martine Leroy » créé : rôle agent d'accueil, site tous les sites "
+            "(par console)"]
     engine.dispose()
 
 
@@ -182,3 +183,29 @@ def test_an_in_memory_database_is_refused_in_french_not_with_a_traceback(
     assert result.exit_code == 2, result.output
     assert "base en mémoire" in result.stderr and result.stdout == ""
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_piped_password_is_read_without_pythons_warning(cli_database: str) -> None:
+    """Outside test after issue 20: `echo … | relais agent add` printed GetPassWarning."""
+    import warnings
+
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        added = runner.invoke(app, ["agent", "add", "p.pipe", "--role", "counter"],
+                              input="un-Mot-de-passe-2026\n")
+    assert added.exit_code == 0, added.output
+    assert "GetPassWarning" not in added.output and not caught
+    engine = make_engine(cli_database)
+    with make_session_factory(engine)() as session:
+        assert session.scalar(select(Agent.username).where(Agent.username == "p.pipe"))
+    engine.dispose()
+
+
+@pytest.mark.parametrize("command", ["demo", "serve"])
+@pytest.mark.parametrize("port", ["99999", "0", "-1"])
+def test_a_port_out_of_range_is_a_french_usage_error(command: str, port: str) -> None:
+    refused = runner.invoke(app, [command, "--port", port])
+    assert refused.exit_code == 2, refused.output
+    assert "--port" in refused.output and "Traceback" not in refused.output
+    assert "valeur trop" in refused.output

@@ -47,3 +47,12 @@ def test_refusals_are_readable(demo_pbx: None, live_server: LiveServer) -> None:
     down = runner.invoke(app, ["phone", "ring", "0612345678", "--demo",
                                "--server", "http://127.0.0.1:9"])
     assert down.exit_code == 1 and "injoignable" in down.output
+
+
+def test_an_unreachable_server_is_said_in_french(demo_pbx: None) -> None:
+    """Outside test after issue 20: « ([Errno 111] Connection refused) »."""
+    result = runner.invoke(app, ["phone", "ring", "06 12 34 56 78",
+                                 "--server", "http://127.0.0.1:9"])
+    assert result.exit_code == 1
+    assert "serveur injoignable" in result.output
+    assert "Errno" not in result.output and "refused" not in result.output

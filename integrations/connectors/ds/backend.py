@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from integrations.exceptions import network_failure
 from integrations.outbox.transport import BlockedAddress, check_destination
 from integrations.settings import SourceConfig
 
@@ -84,7 +85,7 @@ class HttpDsBackend:
             response = self.client.post(self.url, json={
                 "query": query, "variables": variables, "operationName": operation})
         except httpx.HTTPError as exc:
-            raise DsError(f"Démarches Simplifiées injoignable : {exc}") from exc
+            raise DsError(network_failure("Démarches Simplifiées", exc)) from exc
         if response.status_code != 200:
             raise DsError(f"Démarches Simplifiées a répondu {response.status_code}")
         body = response.json()

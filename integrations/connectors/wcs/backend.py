@@ -9,6 +9,7 @@ from urllib.parse import quote
 import httpx
 
 from integrations.connectors.wcs.signing import sign_url
+from integrations.exceptions import network_failure
 from integrations.outbox.transport import BlockedAddress, check_destination
 from integrations.settings import SourceConfig
 
@@ -55,7 +56,7 @@ class HttpWcsBackend:
         try:
             response = self.client.get(self._url(self._path(form_id)))
         except httpx.HTTPError as exc:
-            raise WcsError(f"w.c.s. injoignable : {exc}") from exc
+            raise WcsError(network_failure("w.c.s.", exc)) from exc
         if response.status_code != 200:
             raise WcsError(f"w.c.s. a répondu {response.status_code}")
         body = response.json()

@@ -197,3 +197,19 @@ def test_a_name_change_is_logged_old_and_new(
     [event] = events_of(db_session, "marie")
     assert event.detail == ("Compte modifié : nom affiché « Marie Dupont » → « Marie Curie », "
                             "poste aucun → 208 (par admin)")
+
+
+def test_a_supervisor_may_refuse_a_request_about_themselves(
+    client: TestClient, staff: dict[str, Any], db_session: Session,
+) -> None:
+    """Outside test after issue 20: a 403 « quatre yeux », though refusing grants nothing."""
+    chef = db_session.scalar(select(Agent).where(Agent.username == "chef"))
+    assert chef is not None
+    asked = client.patch(f"/api/v1/agents/{chef.id}", headers=staff["admin"],
+                         json={"site_code": None}).json()
+    refuse = f"/api/v1/agents/requests/{asked['pending_request_id']}/refuse"
+    refused = client.post(refuse, headers=staff["chef"])
+    assert refused.status_code == 200, refused.text
+    assert refused.json()["status"] == "refused"
+    db_session.refresh(chef)
+    assert chef.site_id is not None

@@ -61,30 +61,86 @@ def test_a_reset_while_a_promotion_is_pending_waits_with_it(
     cannot_sign_in(client, "bob")  # the admin's password opens nothing yet
     assert _approve(client, staff, promotion).status_code == 404  # replaced
     summary = _request(db_session, both).summary
-    assert summary == "rôle admin → supervisor ; mot de passe réinitialisé par admin"
+    assert summary == ("rôle administrateur → responsable d'accueil ; mot de passe "
+                       "réinitialisé par admin")
     assert _approve(client, staff, both).status_code == 200
     signed_in = sign_in(client, "bob", STRONG)
     assert client.get("/api/v1/auth/me", headers=signed_in).json()["role"] == "supervisor"
-    assert "Demande de admin remplacée (nouvelle demande de admin) : rôle admin → " \
-        "supervisor (par admin)" in [e.detail for e in events_of(db_session, "bob")]
+    assert "Demande de admin remplacée (nouvelle demande de admin) : rôle administrateur → " \
+        "responsable d'accueil (par admin)" in [e.detail for e in events_of(db_session, "bob")]
 
 
 def test_a_grant_says_when_someone_else_set_the_password(
     client: TestClient, staff: dict[str, Any], factories: ModuleType, db_session: Session,
 ) -> None:
     """The other order: reset first (applied), promotion after. The supervisor is told
-    who could sign in as the account, until the agent chooses their own password."""
+    who could sign in as the account, until a supervisor approves a request saying so."""
     bob = _agent(factories, db_session, staff, "bob", Role.ADMIN)
     assert _reset(client, staff, bob)["pending_request_id"] is None
     asked = _patch(client, staff, bob, role="supervisor")["pending_request_id"]
-    assert _request(db_session, asked).summary == (
-        "rôle admin → supervisor ; mot de passe actuel défini par admin, pas encore changé "
-        "par l'agent")
+    assert _request(db_session, asked).summary == PROMOTION + WARNING
+    assert _approve(client, staff, asked).status_code == 200
+    db_session.refresh(bob)
+    assert bob.password_set_by is None  # the supervisor was told, and took it on
+
+
+PROMOTION = "rôle administrateur → responsable d'accueil"
+WARNING = (" ; mot de passe défini par quelqu'un d'autre que l'agent, peut-être encore connu "
+           "de admin (à confirmer avec l'agent en personne)")
+
+
+def test_the_admin_changing_the_password_as_the_agent_keeps_the_warning(
+    client: TestClient, staff: dict[str, Any], factories: ModuleType, db_session: Session,
+) -> None:
+    """The admin who set the password signs in as the agent and "changes it as the
+    agent": that proves nothing, so the next grant still warns; the change is an event."""
+    bob = _agent(factories, db_session, staff, "bob", Role.ADMIN)
+    _reset(client, staff, bob)
     own = client.post("/api/v1/auth/password", headers=sign_in(client, "bob", STRONG),
                       json={"current_password": STRONG, "new_password": "le chat de bob"})
     assert own.status_code == 204
-    again = _patch(client, staff, bob, role="supervisor")["pending_request_id"]
-    assert _request(db_session, again).summary == "rôle admin → supervisor"
+    asked = _patch(client, staff, bob, role="supervisor")["pending_request_id"]
+    assert _request(db_session, asked).summary == PROMOTION + WARNING
+    assert "Mot de passe changé par l'agent ; le précédent avait été défini par admin, qui " \
+        "a pu faire ce changement lui-même" in [e.detail for e in events_of(db_session, "bob")]
+
+
+def test_a_created_account_changed_as_itself_still_warns(
+    client: TestClient, staff: dict[str, Any], db_session: Session,
+) -> None:
+    """The creation path: an account reading nobody, its password changed by its creator
+    signed in as it, then a promotion."""
+    created = client.post("/api/v1/agents", headers=staff["admin"], json={
+        "username": "proxy", "display_name": "Prête-nom", "password": STRONG,
+        "role": "admin"}).json()
+    assert client.post("/api/v1/auth/password", headers=sign_in(client, "proxy", STRONG), json={
+        "current_password": STRONG, "new_password": "le chat du proxy"}).status_code == 204
+    proxy = db_session.get(Agent, uuid.UUID(created["id"]))
+    assert proxy is not None
+    asked = _patch(client, staff, proxy, role="counter")["pending_request_id"]
+    assert _request(db_session, asked).summary.endswith(WARNING)
+
+
+def test_an_agents_own_change_is_a_security_event(
+    client: TestClient, staff: dict[str, Any], factories: ModuleType, db_session: Session,
+) -> None:
+    _agent(factories, db_session, staff, "bob", Role.COUNTER)
+    assert client.post("/api/v1/auth/password", headers=sign_in(client, "bob"), json={
+        "current_password": "secret-pass", "new_password": "le chat de bob"}).status_code == 204
+    assert [e.detail for e in events_of(db_session, "bob")] == [
+        "Mot de passe changé par l'agent"]
+
+
+def test_resetting_an_inactive_agents_password_does_not_reactivate_it(
+    client: TestClient, staff: dict[str, Any], factories: ModuleType, db_session: Session,
+) -> None:
+    marie = _agent(factories, db_session, staff, "marie", Role.COUNTER)
+    _patch(client, staff, marie, active=False)
+    assert _reset(client, staff, marie)["pending_request_id"] is None
+    db_session.refresh(marie)
+    assert (marie.active, marie.password_set_by) == (False, "admin")
+    assert "réactivation" not in " ".join(e.detail for e in events_of(db_session, "marie"))
+    cannot_sign_in(client, "marie")
 
 
 def test_a_request_filed_before_a_deactivation_does_not_reactivate(
@@ -98,8 +154,8 @@ def test_a_request_filed_before_a_deactivation_does_not_reactivate(
     assert (marie.active, marie.role) == (False, Role.COUNTER)
     assert _request(db_session, asked).status is RequestStatus.SUPERSEDED
     assert [e.detail for e in events_of(db_session, "marie")][1] == (
-        "Demande de admin remplacée (le compte a été modifié depuis) : rôle counter → "
-        "supervisor (par admin)")
+        "Demande de admin remplacée (le compte a été modifié depuis) : rôle agent d'accueil → "
+        "responsable d'accueil (par admin)")
 
 
 def test_a_creation_narrowed_since_is_not_approved_as_filed(
@@ -147,3 +203,13 @@ def test_who_may_list_the_requests_is_said_when_refused(
         "administrateurs, qui les déposent")
     for who in ("admin", "chef"):
         assert client.get("/api/v1/agents/requests", headers=staff[who]).status_code == 200
+
+
+def test_a_request_names_roles_in_french(
+    client: TestClient, staff: dict[str, Any], factories: ModuleType, db_session: Session,
+) -> None:
+    """Outside test after issue 20: « rôle admin → counter », the codes of the API."""
+    bob = _agent(factories, db_session, staff, "bob", Role.PHONE)
+    asked = _patch(client, staff, bob, role="supervisor")["pending_request_id"]
+    assert _request(db_session, asked).summary.startswith(
+        "rôle agent d'accueil téléphonique → responsable d'accueil")

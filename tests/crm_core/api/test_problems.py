@@ -137,3 +137,33 @@ def test_framework_answers_are_french_whatever_their_status() -> None:
     assert wrong.status_code == 405
     assert wrong.json()["detail"] == "Cette méthode n'est pas permise sur cette adresse"
     assert wrong.headers["allow"] == "GET"  # the framework's headers are kept
+
+
+def test_a_model_checked_inside_a_service_is_a_french_422(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Outside test after issue 20: a connector's subject with a tab passed the event's
+    schema and broke `CaseCreate` deep in the service — a 500 at every retry. Any model
+    validated inside a service is now a French 422, the input never quoted."""
+    from pydantic import BaseModel
+
+    from crm_core.text import SingleLine
+
+    class Label(BaseModel):
+        subject: Annotated[str, SingleLine]
+
+    app = FastAPI()
+    problems.install(app)
+
+    @app.post("/deep")
+    def deep() -> None:
+        Label(subject="Acte de\tMme Durand")
+
+    with caplog.at_level(logging.DEBUG), TestClient(app) as client:
+        answer = client.post("/deep")
+    assert answer.status_code == 422, answer.text
+    problem = answer.json()
+    assert problem["code"] == "invalid_input"
+    assert problem["errors"][0]["field"] == "subject"
+    assert "une ligne" in problem["detail"] and "Durand" not in answer.text
+    assert "Durand" not in caplog.text

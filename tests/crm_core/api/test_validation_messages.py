@@ -90,3 +90,13 @@ def test_numbers_in_messages_keep_their_thousands_apart() -> None:
 
     assert french_message({"type": "string_too_long", "ctx": {"max_length": 2000}}) == (
         "texte trop long (au plus 2\u202f000 caractères)")
+
+
+def test_a_part_of_the_address_is_named_in_french() -> None:
+    """Outside test after issue 20: « path.call : identifiant invalide »."""
+    from crm_core.validation_messages import field_of
+
+    assert field_of({"loc": ("path", "call")}) == "identifiant d'appel"
+    assert field_of({"loc": ("path", "ticket_id")}) == "identifiant de ticket"
+    assert not field_of({"loc": ("path", "autre")}).startswith("path.")
+    assert field_of({"loc": ("body", "due_at")}) == "due_at"

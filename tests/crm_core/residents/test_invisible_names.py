@@ -39,6 +39,12 @@ BAD = {
     "mark after a space": "Durand \u0301",
     "filler beside a letter": "D\u3164",
     "digits": "Durand 2",
+    # Outside test after issue 20: invisible inside Latin names.
+    "joiner between latin letters": "Ma\u200drtin",
+    "non-joiner between latin letters": "Ma\u200crtin",
+    "emoji variation selector after a letter": "Martin\ufe0f",
+    "text variation selector inside": "Mar\ufe00tin",
+    "stacked accents": "Jea" + "\u0301" * 8 + "n",
 }
 
 

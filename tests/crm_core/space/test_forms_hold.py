@@ -235,3 +235,20 @@ def test_choices_keep_an_agent_recorded_answer_when_the_form_is_tampered(
     assert answer.status_code == 400
     assert [c.granted for c in db_session.scalars(select(ConsentChange).where(
         ConsentChange.resident_id == resident.id))] == [True]
+
+
+def test_a_doubled_field_on_the_rights_page_says_nothing_was_saved_once(
+    client: TestClient, factories: ModuleType, db_session: Session, sign_in_as: SignIn
+) -> None:
+    """Outside test after issue 20: « Rien n'a été enregistré. » twice, and « votre texte
+    est conservé » though the form came back empty."""
+    csrf = sign_in_as(factories.ResidentFactory().id)
+    answer = client.post("/espace/droits", content=urlencode(
+        [("csrf", csrf), ("kind", "erasure"), ("kind", "rectification"),
+         ("message", "Effacez tout")]),
+        headers={"content-type": "application/x-www-form-urlencoded"})
+    assert answer.status_code == 400
+    text = unescape(answer.text)
+    assert text.count("Rien n'a été enregistré") == 1, text
+    assert "votre texte est conservé" not in text
+    assert db_session.scalar(select(PrivacyRequest)) is None

@@ -171,4 +171,48 @@ def test_a_call_back_reason_with_an_override_is_refused_in_french(
                          json=_callback(reason="Rappeler\u202e 21 60 ud"))
     assert answer.status_code == 422, answer.text
     assert "U+202E (inversion du sens d'écriture)" in answer.json()["detail"]
+
+
+@pytest.mark.parametrize("phone", ["06 12 34 56 78", "+33 6 12 34 56 78", "0033612345678",
+                                   "+33612345678"])
+def test_a_number_alone_of_a_resident_who_refused_calls_is_refused(
+    client: TestClient, db_session: Session, factories: ModuleType, phone: str
+) -> None:
+    """Outside test after issue 20: leaving out the file let the call-back through."""
+    headers = _phone_agent(client, factories, "201")
+    factories.ContactPointFactory(value="+33612345678")  # never said yes to calls
+    db_session.commit()
+    refused = client.post(CALLBACKS, headers=headers, json=_callback(phone=phone))
+    assert (refused.status_code, refused.json()["code"]) == (422, "calls_refused"), refused.text
+    assert "fiche d'un usager qui a refusé les appels" in refused.json()["detail"]
+    assert _count(db_session) == 0
+    asked = client.post(CALLBACKS, headers=headers,
+                        json=_callback(phone=phone, requested_by_resident=True))
+    assert asked.status_code == 201, asked.text
+    unknown = client.post(CALLBACKS, headers=headers, json=_callback(phone="06 00 00 00 01"))
+    assert unknown.status_code == 201, unknown.text
+
+
+def test_a_refusal_for_a_number_not_on_file_says_so(
+    client: TestClient, db_session: Session, factories: ModuleType
+) -> None:
+    headers = _phone_agent(client, factories, "201")
+    point = factories.ContactPointFactory(value="+33612345678")
+    db_session.commit()
+    other = client.post(CALLBACKS, headers=headers, json=_callback(
+        resident_id=str(point.resident_id), phone="02 99 00 11 22"))
+    assert other.status_code == 422, other.text
+    assert "n'est pas sur la fiche" in other.json()["detail"]
+    assert "sur ce numéro" not in other.json()["detail"]
+
+
+@pytest.mark.parametrize("due_at", ["+30", "30", 30, True, "1e3"])
+def test_an_unreadable_due_time_is_not_called_past(
+    client: TestClient, db_session: Session, factories: ModuleType, due_at: object
+) -> None:
+    """Outside test after issue 20: "+30" was read as 30 s after 1970, « déjà passée »."""
+    headers = _phone_agent(client, factories, "201")
+    refused = client.post(CALLBACKS, headers=headers, json=_callback(due_at=due_at))
+    assert refused.status_code == 422, refused.text
+    assert "illisible" in refused.json()["detail"] and "passée" not in refused.json()["detail"]
     assert _count(db_session) == 0

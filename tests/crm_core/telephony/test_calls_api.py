@@ -174,3 +174,45 @@ def test_a_call_log_reason_with_a_terminal_escape_is_refused_in_french(
     assert answer.status_code == 422, answer.text
     assert "U+001B (échappement)" in answer.json()["detail"]
     assert db_session.scalar(select(func.count()).select_from(Interaction)) == 0
+
+
+def test_a_second_log_with_other_content_is_refused_not_dropped(
+    client: TestClient, post_event: PostEvent, factories: ModuleType
+) -> None:
+    """Outside test after issue 20: a 201 with the first log, the new content lost."""
+    headers = _phone_agent(client, factories)
+    service = factories.ServiceFactory(code="dechets")
+    point = factories.ContactPointFactory(value="+33612345678")
+    call = post_event("newCall", "log-2", user=["201"]).json()["call"]
+    post_event("hangup", "log-2")
+    body = {"resident_id": str(point.resident.id), "reason": "Bac à ordures cassé",
+            "outcome": "informed",
+            "new_case": {"service_code": service.code, "subject": "Remplacement du bac"}}
+    path = f"/api/v1/telephony/calls/{call}/log"
+    first = client.post(path, json=body, headers=headers)
+    assert first.status_code == 201, first.text
+    assert client.post(path, json=body, headers=headers).json() == first.json()  # a retry
+    for change in ({"reason": "Autre motif"}, {"outcome": "redirected"},
+                   {"new_case": {"service_code": service.code, "subject": "Autre"}},
+                   {"new_case": None}):
+        refused = client.post(path, json=body | change, headers=headers)
+        assert (refused.status_code, refused.json()["code"]) == (409, "call_already_logged")
+        assert "déjà consigné" in refused.json()["detail"], change
+
+
+def test_a_second_done_with_other_content_is_refused_not_dropped(
+    client: TestClient, factories: ModuleType
+) -> None:
+    headers = _phone_agent(client, factories)
+    created = client.post("/api/v1/telephony/callbacks", headers=headers, json={
+        "phone": "02 99 00 11 22", "reason": "Confirmer le rendez-vous",
+        "due_at": (datetime.now(UTC) + timedelta(hours=1)).isoformat()}).json()
+    path = f"/api/v1/telephony/callbacks/{created['id']}/done"
+    first = client.post(path, headers=headers, json={"note": "Rendez-vous confirmé"})
+    assert first.status_code == 200, first.text
+    again = client.post(path, headers=headers, json={"note": "Rendez-vous confirmé"})
+    assert again.json() == first.json()  # a retry
+    for other in ({"note": "Pas de réponse"}, {"note": "Rendez-vous confirmé", "cancelled": True}):
+        refused = client.post(path, headers=headers, json=other)
+        assert (refused.status_code, refused.json()["code"]) == (409, "callback_already_done")
+        assert "déjà consigné" in refused.json()["detail"]

@@ -127,3 +127,22 @@ def test_a_desk_whose_extension_is_given_to_another_agent_is_closed(
         with pytest.raises(ConnectionClosed) as closed:
             socket.recv(timeout=10)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
+
+
+def test_a_desk_whose_extension_is_removed_is_closed(
+    live_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outside test after issue 20: with no extension left, the agent's feed went on as a
+    "shared desk" of the extension nobody owned any more, names of callers included."""
+    monkeypatch.setattr(live, "RECHECK_SECONDS", 0.05)
+    _seed(live_server)
+    phone = _token(live_server)
+    with _desk(live_server, phone) as socket:  # follows its own 201
+        _receive(socket)
+        with live_server.session() as session:
+            session.execute(update(Agent).where(Agent.username == "telephone")
+                            .values(phone_extension=None))
+            session.commit()
+        with pytest.raises(ConnectionClosed) as closed:
+            socket.recv(timeout=10)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008

@@ -185,3 +185,15 @@ def test_an_event_time_outside_a_plausible_window_is_refused(
     get_telephony_settings.cache_clear()
     refused = post_event("hangup", "c-when", timestamp=now - 3600)
     assert "30 min" in _problem(refused, 422, "invalid_input")["detail"]
+
+
+@pytest.mark.parametrize("stamp", [True, False, "demain"])
+def test_an_unreadable_event_time_is_said_unreadable(
+    post_event: PostEvent, db_session: Session, stamp: object
+) -> None:
+    """Outside test after issue 20: `timestamp: true` was read as 1970, « trop ancien »."""
+    response = post_event("newCall", "c-bool", user=["201"], timestamp=stamp)
+    assert response.status_code == 422, response.text
+    assert "ancien" not in response.json()["detail"]
+    assert "timestamp" in response.text
+    assert db_session.scalar(select(func.count()).select_from(Call)) == 0

@@ -156,3 +156,15 @@ def test_a_dossier_text_with_an_override_is_malformed_in_french() -> None:
     with pytest.raises(MalformedEvent) as refused:
         to_event_data(dossier, SourceConfig(kind="ds", default_service="scolaire"))
     assert "U+202E (inversion du sens d'écriture)" in refused.value.detail
+
+
+@pytest.mark.usefixtures("cantine")
+def test_a_hostile_title_is_a_malformed_event(
+    client: TestClient, db_session: Session, ds: Ds
+) -> None:
+    ds.dossiers[55] = dossier(55)
+    ds.dossiers[55]["demarche"]["title"] = "Cantine\t\u202escolaire"
+    response = hint(client, 55)
+    assert response.status_code == 422, response.text  # type: ignore[attr-defined]
+    assert response.json()["code"] == "malformed_event"  # type: ignore[attr-defined]
+    assert _cases(db_session) == 0

@@ -292,3 +292,48 @@ def test_an_unreadable_form_is_refused_in_french_without_echoing_it(
     for english in ("Invalid", "Input should", "Value error", "validation error", "le 3 mars"):
         assert english not in response.text, response.text
     assert db_session.scalar(select(Case).where(Case.external_id == "demande-acte/12")) is None
+
+
+@pytest.mark.usefixtures("publik")
+@pytest.mark.parametrize("name", ["Acte\tde\nnaissance", "\u3164", "Acte \u202enaissance",
+                                  "Acte \ue000", "Ac\u200dte"])
+def test_a_hostile_display_name_is_a_malformed_event(
+    client: TestClient, db_session: Session, name: str
+) -> None:
+    form = form_data(60) | {"display_name": name}
+    response = call(client, form)
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "malformed_event"
+    assert db_session.scalar(select(Case)) is None
+
+
+@pytest.mark.usefixtures("publik")
+def test_an_unmapped_intermediate_status_is_acknowledged_as_unchanged(
+    client: TestClient, db_session: Session
+) -> None:
+    """Outside test after issue 20: a 422 « Mise à jour sans statut ni note », which
+    w.c.s. would retry, for a workflow step Relais does not follow."""
+    assert call(client, form_data(70, status="2")).status_code == 200
+    later = form_data(70, status="42") | {"last_update_time": "2026-11-30T10:00:00"}
+    response = call(client, later)
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "unchanged"
+    case = db_session.scalar(select(Case).where(Case.external_id == "demande-acte/70"))
+    assert case is not None and case.status is CaseStatus.IN_PROGRESS
+
+
+def test_an_unreachable_wcs_is_said_in_french_without_errno(
+    client: TestClient, configure: Callable[..., None], factories: ModuleType,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Outside test after issue 20: « w.c.s. injoignable : [Errno 111] Connection
+    refused » reached the platform; the detail belongs to the operator's log."""
+    factories.ServiceFactory(code="etat-civil")
+    configure({"publik": {
+        "kind": "wcs", "api_url": "http://127.0.0.1:9", "orig": "relais", "api_key": KEY,
+        "inbound_orig": "demarches", "services": {"demande-acte": "etat-civil"}}})
+    response = call(client, {"id": "demande-acte/40"})
+    assert (response.status_code, response.json()["code"]) == (502, "platform_unavailable")
+    detail = response.json()["detail"]
+    assert "injoignable" in detail and "Errno" not in detail and "refused" not in detail
+    assert "Errno" in caplog.text or "ConnectError" in caplog.text

@@ -165,7 +165,8 @@ def test_a_case_opened_meanwhile_sends_the_batch_the_one_by_one_way(
 ) -> None:
     """Another worker (or a synchronous source) opened one of the requests between the
     look-up and the flush: the set-wise savepoint is refused whole, nothing of it stays,
-    and each event is applied one by one (the twin's, with nothing new to say, refused)."""
+    and each event is applied one by one (the twin's, with nothing new to say,
+    acknowledged as unchanged: no status we follow, no note)."""
     from integrations.inbound import batch
 
     resident = _linked(db_session, factories, "sub-race")
@@ -185,7 +186,7 @@ def test_a_case_opened_meanwhile_sends_the_batch_the_one_by_one_way(
 
     monkeypatch.setattr(batch, "_held_externals", racing)
     report = _work(db_session)
-    assert (report.processed, report.refused) == (2, 1)
-    assert sorted(report.outcomes) == ["created", "created", "refused"]
+    assert (report.processed, report.refused) == (3, 0)
+    assert sorted(report.outcomes) == ["created", "created", "unchanged"]
     assert _count(db_session, Case, Case.external_id.in_(["D-R0", "D-R1", "D-R2"])) == 3
     assert _count(db_session, Interaction) == 2  # nothing left of the refused savepoint

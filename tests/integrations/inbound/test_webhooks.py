@@ -358,3 +358,22 @@ def test_a_free_text_with_a_control_or_override_is_a_french_422(
     assert response.json()["code"] == "malformed_event"
     assert said in response.json()["detail"]
     assert _count(db_session, Resident) == _count(db_session, Case) == 0
+
+
+HOSTILE_SUBJECTS = ["a\tb\nc", "\u3164", "Acte \u202enaissance", "Acte \ue000", "Ac\u200dte"]
+
+
+@pytest.mark.parametrize("subject", HOSTILE_SUBJECTS)
+def test_a_hostile_subject_is_a_malformed_event_every_time(
+    client: TestClient, db_session: Session, subject: str
+) -> None:
+    """Outside test after issue 20: a 500 raised deep in the service, again at each retry."""
+    document = json.loads(event_body())
+    document["data"]["subject"] = subject
+    body = json.dumps(document).encode()
+    for attempt in ("msg_h1", "msg_h2"):  # the platform's retry is refused the same way
+        response = post_signed(client, "portail", body, msg_id=attempt)
+        assert response.status_code == 422, response.text
+        assert response.json()["code"] == "malformed_event"
+        assert "subject" in response.json()["detail"]
+    _refused(db_session)
