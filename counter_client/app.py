@@ -81,6 +81,9 @@ class CounterApp(FrenchApp):
         self.data_dir_repaired = data_dir_repaired or []
         self.today = today
         self.session: StoredSession | None = None
+        # (username, name) of the last agent signed in: owns what is saved as a session
+        # ends, so it is never sent under the next agent's name.
+        self.last_agent: tuple[str, str] | None = None
         self.services: list[dict[str, Any]] = []
         self.site_name = ""
         self.current_ticket: dict[str, Any] | None = None
@@ -132,10 +135,14 @@ class CounterApp(FrenchApp):
         from counter_client.screens.home import HomeScreen
 
         self.session = stored
+        self.last_agent = (stored.username, stored.display_name)
         site = f" · {stored.site_code}" if stored.site_code else ""
         self.agent = f"{stored.display_name}{site}"
         self.switch_or_push(HomeScreen())
         self.load_catalogue()
+        self.sender.refresh_counts()
+        if others := self.sender.others_waiting():
+            self.notify(others, severity="warning", timeout=15, markup=False)
         self.sender.sync_now()
 
     def load_catalogue(self) -> None:
@@ -166,6 +173,22 @@ class CounterApp(FrenchApp):
     def action_sign_out(self) -> None:
         if self.session is None:
             return
+        waiting = self.journal.count(agent=self.session.username)
+        if not waiting:
+            self._sign_out()
+            return
+        from counter_client.screens.sign_out import SignOutScreen
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self._sign_out()
+
+        if not isinstance(self.screen, SignOutScreen):
+            self.push_screen(SignOutScreen(waiting), answered)
+
+    def _sign_out(self) -> None:
+        if self.session is None:
+            return
 
         def unreachable(_: ClientError) -> None:
             # Not a success: the line stays offline. The token lapses on the server (TTL).
@@ -176,6 +199,7 @@ class CounterApp(FrenchApp):
         self.session = None
         self.agent = ""
         self.printer.signed_out()
+        self.sender.refresh_counts()
         self.call_server(self.client.sign_out, lambda _: self._show_sign_in(),
                          failed=unreachable)
 
