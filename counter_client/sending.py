@@ -139,10 +139,24 @@ class JournalSender:
         """Timer: while idle, ask the server how it is, so the top line follows it."""
         if self.app.session is None:
             return
+        token = self.app.session.token
 
         def work() -> None:
             answers = self._server_answers()
             self.app.call_from_thread(
                 self.app.came_back if answers else self.app.went_offline)
+            if answers:
+                self._check_session(token)
 
         self.app.run_worker(work, thread=True, group="health", exclusive=True)
+
+    def _check_session(self, token: str) -> None:
+        """A deactivation or a password change ends the session on the server: noticed
+        within a few seconds while idle, with a call that does not count as activity."""
+        try:
+            self.app.client.session_alive()
+        except ApiError as exc:
+            if exc.status == 401:
+                self.app.call_from_thread(self.app.session_expired, token)
+        except ServerUnreachable:
+            pass  # the next health check says so
