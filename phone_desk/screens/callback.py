@@ -34,12 +34,18 @@ def parse_due(text: str, *, now: datetime | None = None) -> datetime:
                               second=0, microsecond=0)
         elif match := _DATE_TIME.match(text):
             day, month, year, hour, minute = match.groups()
-            due = now.replace(year=int(year or now.year), month=int(month), day=int(day),
-                              hour=int(hour), minute=int(minute or 0), second=0, microsecond=0)
+            fields = {"month": int(month), "day": int(day), "hour": int(hour),
+                      "minute": int(minute or 0), "second": 0, "microsecond": 0}
+            due = now.replace(year=int(year or now.year), **fields)
+            if not year and due < now:  # "01/01 8h" typed in December: next January
+                due = now.replace(year=now.year + 1, **fields)
         else:
             raise ValueError(text)
     except ValueError as exc:
         raise ValueError("Heure attendue : 14:30, +30 (minutes), +2h ou 12/03 9h30") from exc
+    if due < now:
+        raise ValueError("Ce moment est déjà passé : indiquez une heure à venir"
+                         " (14:30, +30, +2h ou 12/03 9h30).")
     return due
 
 
