@@ -27,6 +27,7 @@ def test_a_day_already_past_this_year_means_next_year() -> None:
     assert parse_due("01/01 8h", now=december) == datetime(2027, 1, 1, 8, 0,
                                                            tzinfo=LOCAL_TZ)
     assert parse_due("07/12 16h", now=december) == december.replace(hour=16)
+    assert parse_due("29/02/2028 9h", now=december).day == 29  # leap day, named year
 
 
 @pytest.mark.parametrize("text", ["9h", "01/12/2026 9h", "07/12/2026 14h"])
