@@ -33,6 +33,8 @@ from crm_core.client.errors import ClientError
 
 T = TypeVar("T")
 logger = logging.getLogger("relais.counter")
+SESSION_ENDED = ("Session terminée par le serveur (compte désactivé, mot de passe changé,"
+                 " déconnexion ailleurs ou inactivité) : reconnectez-vous.")
 UNEXPECTED = "Erreur inattendue : l'action n'a pas abouti. Réessayez ; rien n'a été perdu."
 
 HIGH_CONTRAST = Theme(
@@ -81,6 +83,9 @@ class CounterApp(FrenchApp):
         self.data_dir_repaired = data_dir_repaired or []
         self.today = today
         self.session: StoredSession | None = None
+        # (username, name) of the last agent signed in: owns what is saved as a session
+        # ends, so it is never sent under the next agent's name.
+        self.last_agent: tuple[str, str] | None = None
         self.services: list[dict[str, Any]] = []
         self.site_name = ""
         self.current_ticket: dict[str, Any] | None = None
@@ -109,10 +114,17 @@ class CounterApp(FrenchApp):
             self.run_worker(self._watch_card_reader, thread=True, group="card", name="card")
         self.call_after_refresh(self.gc_pause.freeze_startup)
 
-    def _show_sign_in(self) -> None:
+    def _show_sign_in(self, reason: str = "") -> None:
         from counter_client.screens.sign_in import SignInScreen
 
-        self.switch_or_push(SignInScreen())
+        self.switch_or_push(SignInScreen(reason))
+        self.call_after_refresh(self._forget_resident)
+
+    def _forget_resident(self) -> None:
+        """The resident screen is installed once and refilled: drop it with its data."""
+        if (self.is_screen_installed("resident")
+                and self.get_screen("resident") not in self.screen_stack):
+            self.uninstall_screen("resident")
 
     def switch_or_push(self, screen: Any) -> None:
         if len(self.screen_stack) > 1:
@@ -132,10 +144,14 @@ class CounterApp(FrenchApp):
         from counter_client.screens.home import HomeScreen
 
         self.session = stored
+        self.last_agent = (stored.username, stored.display_name)
         site = f" · {stored.site_code}" if stored.site_code else ""
         self.agent = f"{stored.display_name}{site}"
         self.switch_or_push(HomeScreen())
         self.load_catalogue()
+        self.sender.refresh_counts()
+        if others := self.sender.others_waiting():
+            self.notify(others, severity="warning", timeout=15, markup=False)
         self.sender.sync_now()
 
     def load_catalogue(self) -> None:
@@ -166,6 +182,22 @@ class CounterApp(FrenchApp):
     def action_sign_out(self) -> None:
         if self.session is None:
             return
+        waiting = self.journal.count(agent=self.session.username)
+        if not waiting:
+            self._sign_out()
+            return
+        from counter_client.screens.sign_out import SignOutScreen
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self._sign_out()
+
+        if not isinstance(self.screen, SignOutScreen):
+            self.push_screen(SignOutScreen(waiting), answered)
+
+    def _sign_out(self) -> None:
+        if self.session is None:
+            return
 
         def unreachable(_: ClientError) -> None:
             # Not a success: the line stays offline. The token lapses on the server (TTL).
@@ -176,14 +208,22 @@ class CounterApp(FrenchApp):
         self.session = None
         self.agent = ""
         self.printer.signed_out()
+        self.sender.refresh_counts()
         self.call_server(self.client.sign_out, lambda _: self._show_sign_in(),
                          failed=unreachable)
 
-    def session_expired(self) -> None:
+    def session_expired(self, token: str | None = None) -> None:
+        """The server refused the token (401): sign-out elsewhere, password change,
+        deactivation, inactivity or end of the day. No resident stays on screen."""
+        if self.session is None or (token is not None and token != self.session.token):
+            return  # a check made with an earlier session's token
         self.sessions.clear()
         self.session = None
-        self._show_sign_in()
-        self.screen_say("Votre session a expiré : reconnectez-vous.", error=True)
+        self.agent = ""
+        self.client.token = None
+        self.printer.signed_out()
+        self.sender.refresh_counts()
+        self._show_sign_in(SESSION_ENDED)
 
     # -- talking to the server --------------------------------------------------------
 

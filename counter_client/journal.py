@@ -31,9 +31,13 @@ CREATE TABLE IF NOT EXISTS entry (
     state TEXT NOT NULL DEFAULT 'pending',
     attempts INTEGER NOT NULL DEFAULT 0,
     error TEXT,
-    result TEXT
+    result TEXT,
+    agent TEXT,
+    agent_name TEXT
 )
 """
+# Files written before entries carried their agent: the columns are added in place.
+OWNER_COLUMNS = ("agent", "agent_name")
 
 
 class EntryKind(StrEnum):
@@ -58,6 +62,8 @@ class JournalEntry:
     state: EntryState
     error: str | None = None
     result: dict[str, Any] | None = None
+    agent: str | None = None  # username of the agent who made it; None: older file
+    agent_name: str | None = None
 
 
 @dataclass
@@ -78,6 +84,10 @@ class Journal:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute(SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(entry)")}
+        for column in OWNER_COLUMNS:
+            if column not in columns:
+                self._db.execute(f"ALTER TABLE entry ADD COLUMN {column} TEXT")
         self._sync_lock = threading.Lock()
 
     def close(self) -> None:
@@ -90,9 +100,11 @@ class Journal:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def add(self, kind: EntryKind, payload: dict[str, Any]) -> JournalEntry:
+    def add(self, kind: EntryKind, payload: dict[str, Any], *, agent: str | None = None,
+            agent_name: str | None = None) -> JournalEntry:
         """Durably stored when this returns. The time it happened (`occurred_at` of a
-        visit, `opened_at` of a request) is set now if absent, so a late sync keeps it."""
+        visit, `opened_at` of a request) is set now if absent, so a late sync keeps it.
+        `agent` (a username) owns the entry: only that agent's session sends it."""
         key = f"counter-{uuid.uuid4().hex}"
         created = datetime.now(UTC).isoformat()
         when = "occurred_at" if kind is EntryKind.INTERACTION else "opened_at"
@@ -100,16 +112,19 @@ class Journal:
         text = json.dumps(payload, default=str)
         with self._lock:
             cursor = self._db.execute(
-                "INSERT INTO entry (key, kind, payload, created_at) VALUES (?, ?, ?, ?)",
-                (key, kind.value, text, created),
+                "INSERT INTO entry (key, kind, payload, created_at, agent, agent_name)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (key, kind.value, text, created, agent, agent_name or agent),
             )
         return JournalEntry(
             id=int(cursor.lastrowid or 0), key=key, kind=kind, payload=json.loads(text),
-            created_at=created, state=EntryState.PENDING,
+            created_at=created, state=EntryState.PENDING, agent=agent,
+            agent_name=agent_name or agent,
         )
 
     def entries(self, state: EntryState | None = None) -> list[JournalEntry]:
-        query = "SELECT id, key, kind, payload, created_at, state, error, result FROM entry"
+        query = ("SELECT id, key, kind, payload, created_at, state, error, result, agent,"
+                 " agent_name FROM entry")
         params: tuple[str, ...] = ()
         if state is not None:
             query += " WHERE state = ?"
@@ -120,17 +135,34 @@ class Journal:
             JournalEntry(
                 id=row[0], key=row[1], kind=EntryKind(row[2]), payload=json.loads(row[3]),
                 created_at=row[4], state=EntryState(row[5]), error=row[6],
-                result=json.loads(row[7]) if row[7] else None,
+                result=json.loads(row[7]) if row[7] else None, agent=row[8],
+                agent_name=row[9],
             )
             for row in rows
         ]
 
-    def count(self, state: EntryState = EntryState.PENDING) -> int:
+    def count(self, state: EntryState = EntryState.PENDING, *,
+              agent: str | None = None) -> int:
+        """Entries in `state`; with `agent`, only those that agent's session may send."""
+        query = "SELECT count(*) FROM entry WHERE state = ?"
+        params: tuple[str, ...] = (state.value,)
+        if agent is not None:
+            query += " AND (agent = ? OR agent IS NULL)"
+            params += (agent,)
         with self._lock:
-            row = self._db.execute(
-                "SELECT count(*) FROM entry WHERE state = ?", (state.value,)
-            ).fetchone()
+            row = self._db.execute(query, params).fetchone()
         return int(row[0])
+
+    def waiting_for_others(self, agent: str | None) -> list[tuple[str, int]]:
+        """Pending entries other agents made: (their name, how many), kept for them."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT coalesce(agent_name, agent), count(*) FROM entry"
+                " WHERE state = ? AND agent IS NOT NULL AND agent IS NOT ?"
+                " GROUP BY agent ORDER BY min(id)",
+                (EntryState.PENDING.value, agent),
+            ).fetchall()
+        return [(str(row[0]), int(row[1])) for row in rows]
 
     def retry(self, entry_id: int) -> None:
         """Send a refused entry again (e.g. once the case it names exists)."""
@@ -157,13 +189,19 @@ class Journal:
                  entry_id),
             )
 
-    def sync(self, client: RelaisClient) -> SyncReport:
-        """Send pending entries in order; stop at the first sign the server is away."""
+    def sync(self, client: RelaisClient, *, agent: str | None = None) -> SyncReport:
+        """Send pending entries in order; stop at the first sign the server is away.
+
+        Only `agent`'s own entries (and those of files older than owners) go out: the
+        client's token is that agent's, and another agent's visit must never be recorded
+        under their name. The others wait for their author's next session."""
         report = SyncReport()
         if not self._sync_lock.acquire(blocking=False):
             return report  # another sync is running
         try:
             for entry in self.entries(EntryState.PENDING):
+                if entry.agent is not None and entry.agent != agent:
+                    continue
                 try:
                     result = _send(client, entry)
                 except ServerUnreachable:

@@ -55,19 +55,23 @@ class CounterPrinter:
             return
         now = time.monotonic()
         key = (label, resident_id)
-        if now - self._recent.get(key, -DEDUPE_SECONDS) < DEDUPE_SECONDS:
-            self.app.screen_say(f"« {label} » vient déjà d'être envoyé à l'imprimante :"
-                                " il n'est pas imprimé une seconde fois.")
-            return
-        self._recent = {k: t for k, t in self._recent.items() if now - t < DEDUPE_SECONDS}
-        self._recent[key] = now
+        recent = now - self._recent.get(key, -DEDUPE_SECONDS) < DEDUPE_SECONDS
+        if not recent:
+            self._recent = {k: t for k, t in self._recent.items() if now - t < DEDUPE_SECONDS}
+            self._recent[key] = now
         hold = self.hold_rule()
 
         def work() -> None:
+            # Still in the spool (printer off): say it waits, not that it was printed.
             if any(j.label == label and j.resident_id == resident_id for j in queue.jobs()):
                 self.app.call_from_thread(
-                    self.app.screen_say, f"« {label} » attend déjà l'imprimante : il n'est"
-                    " pas ajouté une seconde fois.")
+                    self.app.screen_say, f"« {label} » attend déjà l'imprimante : il partira"
+                    " dès son retour et n'est pas ajouté une seconde fois.")
+                return
+            if recent:
+                self.app.call_from_thread(
+                    self.app.screen_say, f"« {label} » vient déjà d'être imprimé :"
+                    " il n'est pas imprimé une seconde fois.")
                 return
             try:
                 report = queue.submit(data, label=label, resident_id=resident_id, hold=hold)

@@ -43,7 +43,10 @@ class JournalSender:
 
     def write(self, kind: EntryKind, payload: dict[str, Any], *, say: Announcement) -> None:
         """Durably keep a visit or a new request, then try to send it at once."""
-        entry = self.app.journal.add(kind, payload)
+        # Owned by whoever made it, even if the session ended meanwhile (last_agent).
+        author = self.app.last_agent
+        entry = self.app.journal.add(kind, payload, agent=author[0] if author else None,
+                                     agent_name=author[1] if author else None)
         if self.app.online:
             self._announce[entry.key] = say
             self.app.screen_say("Enregistré sur ce poste, envoi au serveur…")
@@ -54,20 +57,37 @@ class JournalSender:
         self.sync_now()
 
     def refresh_counts(self) -> None:
-        self.app.pending = self.app.journal.count(EntryState.PENDING)
+        """Counts of the signed-in agent's entries (or of no one's when signed out)."""
+        agent = self.app.session.username if self.app.session else None
+        self.app.pending = self.app.journal.count(EntryState.PENDING, agent=agent)
         self.app.rejected = self.app.journal.count(EntryState.REJECTED)
 
-    def sync_now(self) -> None:
-        if self.app.session is None:
-            return
-        if not self.app.journal.count() and self.app.online:
-            return
-        self.app.run_worker(self._sync, thread=True, group="sync", exclusive=False)
+    def others_waiting(self) -> str:
+        """« 2 éléments en attente de Léa Martin » for entries other agents made."""
+        agent = self.app.session.username if self.app.session else None
+        parts = [
+            f"{count} élément{'s' if count > 1 else ''} en attente de {name}"
+            for name, count in self.app.journal.waiting_for_others(agent)
+        ]
+        if not parts:
+            return ""
+        return ("; ".join(parts) + " : ils partiront quand cette personne se reconnectera"
+                " sur ce poste.")
 
-    def _sync(self) -> None:
+    def sync_now(self) -> None:
+        session = self.app.session
+        if session is None:
+            return
+        if not self.app.journal.count(agent=session.username) and self.app.online:
+            return
+        agent = session.username
+        self.app.run_worker(lambda: self._sync(agent), thread=True, group="sync",
+                            exclusive=False)
+
+    def _sync(self, agent: str) -> None:
         app = self.app
         try:
-            report = app.journal.sync(app.client)
+            report = app.journal.sync(app.client, agent=agent)
         except Exception:  # the journal keeps everything; the next round retries
             logger.exception("journal sync failed")
             return
@@ -119,10 +139,24 @@ class JournalSender:
         """Timer: while idle, ask the server how it is, so the top line follows it."""
         if self.app.session is None:
             return
+        token = self.app.session.token
 
         def work() -> None:
             answers = self._server_answers()
             self.app.call_from_thread(
                 self.app.came_back if answers else self.app.went_offline)
+            if answers:
+                self._check_session(token)
 
         self.app.run_worker(work, thread=True, group="health", exclusive=True)
+
+    def _check_session(self, token: str) -> None:
+        """A deactivation or a password change ends the session on the server: noticed
+        within a few seconds while idle, with a call that does not count as activity."""
+        try:
+            self.app.client.session_alive()
+        except ApiError as exc:
+            if exc.status == 401:
+                self.app.call_from_thread(self.app.session_expired, token)
+        except ServerUnreachable:
+            pass  # the next health check says so

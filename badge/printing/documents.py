@@ -13,6 +13,7 @@ folded to what CP1252 can print (narrow no-break spaces, other scripts).
 
 from __future__ import annotations
 
+import re
 import textwrap
 import unicodedata
 from collections.abc import Iterable
@@ -44,28 +45,39 @@ _REPLACEMENTS = {
     "\u2010": "-",  # hyphen
     "\u2011": "-",  # non-breaking hyphen
     "\u2212": "-",  # minus sign
+    # Letters that do not decompose to a base letter: spelt as a French reader would.
+    "Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "ı": "i", "ŀ": "l",
+    "Ŀ": "L", "ĸ": "k", "ŉ": "n", "Ŋ": "N", "ŋ": "n", "Ŧ": "T", "ŧ": "t",
 }
 
 
 def printable_text(text: str) -> str:
     """``text`` reduced to characters the printer's CP1252 page can print.
 
-    Accented letters are kept; a character CP1252 lacks loses its accent if that helps
-    (``ř`` -> ``r``), else becomes ``?``; control characters are dropped.
+    Accented letters are kept; a letter CP1252 lacks loses its accent or is spelt out if
+    that helps (``ř`` -> ``r``, ``Ł`` -> ``L``), else becomes ``?``; control characters,
+    emoji and other symbols the page lacks are dropped, with the space they leave.
     """
     out: list[str] = []
+    dropped = False
     for char in unicodedata.normalize("NFC", text):
         char = _REPLACEMENTS.get(char, char)
         if char == "\n" or (char.isprintable() and _in_cp1252(char)):
             out.append(char)
-        elif unicodedata.category(char)[0] == "C":
+        elif unicodedata.category(char)[0] in "CMS":
+            # Controls, joiners, variation selectors, skin tones, emoji and other
+            # symbols: dropped rather than printed as "?" ("Acte 🎂" -> "Acte").
+            dropped = True
             continue
         else:
             base = "".join(
                 c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
             )
             out.append(base if base and all(_in_cp1252(c) for c in base) else "?")
-    return "".join(out)
+    if not dropped:
+        return "".join(out)
+    lines = "".join(out).split("\n")
+    return "\n".join(re.sub(r"  +", " ", line).strip(" ") for line in lines)
 
 
 def _in_cp1252(char: str) -> bool:

@@ -42,6 +42,20 @@ class CaseFormScreen(FormScreen):
 
     def on_mount(self) -> None:
         self.query_one("#service", Select).focus()
+        # Services added since the app started appear without a restart.
+        self.counter.call_server(self.counter.client.services, self._fresh_services,
+                                 failed=lambda _: None, group="catalogue", exclusive=True)
+
+    def _fresh_services(self, services: list[dict[str, Any]]) -> None:
+        self.counter.services = services
+        if not self.is_attached or services == self.services:
+            return
+        self.services = services
+        choice = self.query_one("#service", Select)
+        chosen = choice.value
+        choice.set_options([(plain(s["label"]), s["code"]) for s in services])
+        if any(s["code"] == chosen for s in services):
+            choice.value = chosen  # what the agent already chose stays chosen
 
     @on(Input.Submitted, "#description")
     def _enter(self) -> None:

@@ -16,6 +16,10 @@ from crm_core.client.errors import ClientError
 
 
 class SignInScreen(FieldsInOrderScreen, CounterScreen):
+    def __init__(self, reason: str = "") -> None:
+        super().__init__()
+        self.reason = reason  # why the session ended, shown once the screen is there
+
     def compose(self) -> ComposeResult:
         with Vertical(id="sign-in"):
             yield Static("Relais — Accueil des usagers", classes="title")
@@ -32,6 +36,8 @@ class SignInScreen(FieldsInOrderScreen, CounterScreen):
 
     def on_mount(self) -> None:
         self.query_one("#username", Input).focus()
+        if self.reason:
+            self.say(self.reason, error=True)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from crm_core.agents import changes, service
 from crm_core.agents.actor import Actor
 from crm_core.agents.enums import ROLE_PERMISSIONS, Permission
+from crm_core.agents.live import live_actor
 from crm_core.agents.models import Agent, AgentRequest, Site
 from crm_core.agents.schemas import (
     AgentCreate,
@@ -116,6 +117,16 @@ def change_password(
         db_session.commit()
         raise
     db_session.commit()
+
+
+@router.get("/auth/session", status_code=status.HTTP_204_NO_CONTENT)
+def session_alive(request: Request, db_session: DbSession, token: BearerToken) -> None:
+    """204 while the session lives, 401 once it ended (sign-out, password change,
+    deactivation, timeout). Reads only: an idle app polling it is not activity, so the
+    inactivity timeout still runs."""
+    if not token:
+        raise NotAuthenticated("Authentification requise : connectez-vous")
+    live_actor(request.app.state, db_session, token)
 
 
 @router.get("/auth/me", response_model=MeOut)

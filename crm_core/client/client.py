@@ -109,6 +109,10 @@ class RelaisClient:
     def me(self) -> dict[str, Any]:
         return dict(self._request("GET", "/auth/me"))
 
+    def session_alive(self) -> None:
+        """`ApiError` 401 once the session ended; does not count as the agent's activity."""
+        self._request("GET", "/auth/session")
+
     def health(self) -> dict[str, Any]:
         """The server's health; anything but Relais's own answer counts as no answer, so a
         page that says "ok" to every request cannot put an app online."""

@@ -34,12 +34,21 @@ def parse_due(text: str, *, now: datetime | None = None) -> datetime:
                               second=0, microsecond=0)
         elif match := _DATE_TIME.match(text):
             day, month, year, hour, minute = match.groups()
-            due = now.replace(year=int(year or now.year), month=int(month), day=int(day),
-                              hour=int(hour), minute=int(minute or 0), second=0, microsecond=0)
+            def on(in_year: int) -> datetime:  # all at once: 29/02 only exists some years
+                return now.replace(year=in_year, month=int(month), day=int(day),
+                                   hour=int(hour), minute=int(minute or 0), second=0,
+                                   microsecond=0)
+
+            due = on(int(year or now.year))
+            if not year and due < now:  # "01/01 8h" typed in December: next January
+                due = on(now.year + 1)
         else:
             raise ValueError(text)
     except ValueError as exc:
         raise ValueError("Heure attendue : 14:30, +30 (minutes), +2h ou 12/03 9h30") from exc
+    if due < now:
+        raise ValueError("Ce moment est déjà passé : indiquez une heure à venir"
+                         " (14:30, +30, +2h ou 12/03 9h30).")
     return due
 
 

@@ -77,6 +77,7 @@ class LogCallScreen(GuardedForm[dict[str, Any]]):
         reason = self.query_one("#reason", Input).value.strip()
         if not reason:
             message.say("Indiquez le motif de l'appel.", error=True)
+            self.query_one("#reason", Input).focus()
             return
         form: dict[str, Any] = {"reason": reason,
                                 "outcome": str(self.query_one("#outcome", Select).value)}

@@ -82,3 +82,36 @@ def test_a_refused_entry_can_be_sent_again_or_set_aside(
     assert [e.id for e in report.sent] == [first.id] and report.rejected == []
     assert journal.count(EntryState.REJECTED) == 0
     assert journal.count(EntryState.DISMISSED) == 1
+
+
+def test_sync_sends_only_the_signed_in_agents_entries(
+    api: RelaisClient, cleanup: contextlib.ExitStack, tmp_path: Path
+) -> None:
+    resident = create_resident(api)
+    journal = cleanup.enter_context(Journal(tmp_path / "journal.sqlite3"))
+    visit = {"resident_id": resident["id"], "outcome": "informed"}
+    journal.add(EntryKind.INTERACTION, visit, agent="collegue", agent_name="Léa Martin")
+    mine = journal.add(EntryKind.INTERACTION, visit, agent="accueil")
+    assert journal.count(agent="accueil") == 1
+    assert journal.waiting_for_others("accueil") == [("Léa Martin", 1)]
+    assert [e.key for e in journal.sync(api, agent="accueil").sent] == [mine.key]
+    assert journal.sync(api).sent == []  # no one signed in: nothing owned leaves
+    assert journal.count(EntryState.PENDING) == 1
+
+
+def test_a_journal_from_before_owners_opens_and_keeps_its_entries(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "journal.sqlite3"
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        db.execute("CREATE TABLE entry (id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT"
+                   " NULL UNIQUE, kind TEXT NOT NULL, payload TEXT NOT NULL, created_at TEXT"
+                   " NOT NULL, state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT"
+                   " NULL DEFAULT 0, error TEXT, result TEXT)")
+        db.execute("INSERT INTO entry (key, kind, payload, created_at) VALUES"
+                   " ('k', 'interaction', '{}', '2026-01-01')")
+        db.commit()
+    with Journal(path) as journal:
+        (entry,) = journal.entries()
+        assert entry.agent is None
+        assert journal.count(agent="accueil") == 1

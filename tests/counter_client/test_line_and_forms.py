@@ -158,3 +158,24 @@ async def test_a_letter_typed_on_a_list_opens_it_instead_of_vanishing(
         await pilot.press("enter")
         assert service.value == "urbanisme" and not service.expanded
         assert isinstance(app.screen, CaseFormScreen)
+
+
+async def test_a_service_added_after_the_start_is_offered_in_the_new_request_form(
+    live_server: LiveServer, tmp_path: Path, api: RelaisClient,
+) -> None:
+    from crm_core.cases.models import Service
+
+    resident = create_resident(api)
+    app = counter_app(live_server.url, tmp_path)
+    async with running(app, (80, 24)) as pilot:
+        await sign_in(pilot)
+        with live_server.session() as session:  # added while the app runs
+            session.add(Service(code="cimetiere", label="Cimetière", announced_delay_days=15))
+            session.commit()
+        await _open_resident(pilot, app, resident)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, CaseFormScreen))
+        service = app.screen.query_one("#service", Choice)
+        await wait_for(pilot, lambda: any(
+            value == "cimetiere" for _, value in service._options))
+        assert any(s["code"] == "cimetiere" for s in app.services)

@@ -181,3 +181,23 @@ async def test_a_double_p_prints_one_receipt_and_the_held_one_names_its_resident
         assert first["display_reference"] in shown() and "Camille DURAND" in shown()
         await pilot.press("i")
         await wait_for(pilot, lambda: len(printer.printed_jobs()) == 1)
+
+
+async def test_p_twice_with_the_printer_off_says_the_receipt_waits(
+    live_server: LiveServer, tmp_path: Path, printer: RecordingPrinter, print_queue: PrintQueue,
+    api: RelaisClient,
+) -> None:
+    app = counter_app(live_server.url, tmp_path, print_queue=print_queue)
+    async with running(app, (80, 24)) as pilot:
+        await sign_in(pilot)
+        await _open_with_case(pilot, app, api, "Acte de naissance 🎂")
+        await pilot.press("p")
+        await wait_for(pilot, lambda: "mise en attente" in _message(app))
+        await pilot.press("p")  # the printer is still off
+        await wait_for(pilot, lambda: "attend déjà l'imprimante" in _message(app))
+        assert "vient déjà" not in _message(app)
+        assert len(print_queue.jobs()) == 1
+        printer.switch_on()
+        await wait_for(pilot, lambda: len(printer.printed_jobs()) == 1)
+    (printout,) = [decode(job) for job in printer.printed_jobs()]
+    assert "Acte de naissance" in printout.text and "naissance ?" not in printout.text

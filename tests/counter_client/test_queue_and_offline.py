@@ -169,3 +169,62 @@ async def test_f7_shows_what_the_server_refused_and_sets_it_aside(
     with Journal(tmp_path / "journal.sqlite3") as journal:
         assert [e.payload["subject"] for e in journal.entries(EntryState.DISMISSED)] == [
             "Carte de stationnement"]
+
+
+def _visit_authors(engine: Engine, resident_id: str) -> list[str]:
+    from crm_core.agents.models import Agent
+
+    with engine.connect() as connection:
+        return list(connection.scalars(
+            select(Agent.username).join(Interaction, Interaction.agent_id == Agent.id)
+            .where(Interaction.resident_id == uuid.UUID(resident_id))
+        ))
+
+
+async def test_work_kept_here_is_sent_only_in_its_own_agents_session(
+    live_server: LiveServer, server_engine: Engine, tmp_path: Path
+) -> None:
+    from counter_client.screens.home import HomeScreen
+    from counter_client.screens.sign_in import SignInScreen
+    from counter_client.screens.sign_out import SignOutScreen
+    from crm_core.agents.enums import Role
+    from crm_core.agents.service import create_agent
+
+    seed_services(live_server)
+    with live_server.session() as session:
+        create_agent(db_session=session, username="guichet2", display_name="Léa Martin",
+                     password="secret-pass", role=Role.COUNTER, site_code="hdv")
+        session.commit()
+    with api_client(live_server) as api:
+        resident = create_resident(api)
+    # A slow sync timer: the visit below stays waiting while the agent signs out.
+    app = counter_app(live_server.url, tmp_path, sync_interval_seconds=600)
+    async with running(app, (80, 24)) as pilot:
+        await sign_in(pilot)
+        app.journal.add(EntryKind.INTERACTION, {"resident_id": resident["id"],
+                                                "outcome": "informed", "note": "de A"},
+                        agent="accueil", agent_name="Accueil")
+        await pilot.press("f10")
+        await wait_for(pilot, lambda: isinstance(app.screen, SignOutScreen))
+        await pilot.press("escape")  # stays signed in
+        assert app.session is not None
+        await pilot.press("f10")
+        await wait_for(pilot, lambda: isinstance(app.screen, SignOutScreen))
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        # A colleague signs in: A's visit is kept, named, and not sent under B.
+        await sign_in(pilot, username="guichet2")
+        await wait_for(pilot, lambda: any(
+            "1 élément en attente de Accueil" in str(n.message)
+            for n in app._notifications))
+        app.sender.sync_now()
+        await pilot.pause(0.5)
+        assert app.pending == 0  # B's own count
+        assert app.journal.count(EntryState.PENDING) == 1
+        assert _visits(server_engine, resident["id"]) == []
+        await pilot.press("f10")  # nothing of B's waits: no question
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        await sign_in(pilot)  # A is back: the visit leaves under A's name
+        assert isinstance(app.screen, HomeScreen)
+        await wait_for(pilot, lambda: app.journal.count(EntryState.PENDING) == 0)
+    assert _visit_authors(server_engine, resident["id"]) == ["accueil"]

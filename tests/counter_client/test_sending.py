@@ -80,3 +80,45 @@ async def test_a_visit_saved_as_the_server_dies_says_it_is_kept_here(
                 await wait_for(pilot, lambda: app.pending == 0)
                 await wait_for(pilot, lambda: "Visite de Camille DURAND envoyée."
                                in str(message.render()))
+
+
+async def test_a_deactivation_while_idle_ends_the_session_and_clears_the_resident(
+    server_engine: Engine, tmp_path: Path
+) -> None:
+    from sqlalchemy import update
+
+    from counter_client.app import SESSION_ENDED
+    from counter_client.screens.sign_in import SignInScreen
+    from crm_core.agents.models import Agent
+
+    with serve(server_engine, port=free_port()) as server:
+        seed_services(server)
+        with api_client(server) as api:
+            resident = create_resident(api)
+        app = counter_app(server.url, tmp_path)
+        async with running(app, (80, 24)) as pilot:
+            await sign_in(pilot)
+            app.open_resident(resident["id"])
+            await wait_for(pilot, lambda: isinstance(app.screen, ResidentScreen))
+            with server.session() as session:  # an administrator deactivates the agent
+                session.execute(update(Agent).where(Agent.username == "accueil")
+                                .values(active=False))
+                session.commit()
+            await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen), timeout=5)
+            await pilot.pause(0.2)
+            assert app.session is None
+            assert not app.is_screen_installed("resident")  # nothing of the resident left
+            assert SESSION_ENDED in str(app.screen.query_one("#message").render())
+
+
+def test_the_session_check_is_not_counted_as_activity(server_engine: Engine) -> None:
+    from sqlalchemy import select
+
+    from crm_core.agents.models import AgentSession
+
+    with serve(server_engine, port=free_port()) as server, api_client(server) as api:
+        with server.session() as session:
+            before = session.scalars(select(AgentSession.last_seen_at)).all()
+        api.session_alive()
+        with server.session() as session:
+            assert session.scalars(select(AgentSession.last_seen_at)).all() == before

@@ -92,3 +92,34 @@ async def test_the_call_back_form_is_whole_at_80x24_and_says_why_it_refuses() ->
         await pilot.press("enter")
         await wait_for(pilot, lambda: bool(app.answers))
     assert app.answers[0]["reason"] == "Acte de naissance"
+
+
+async def test_a_past_call_back_time_is_refused_and_the_form_keeps_what_was_typed() -> None:
+    app = _Host(CallbackScreen("+33649337510"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: _ready(app, app.form))
+        await type_text(pilot, "01/01/2020 8h")  # past on any day the test runs
+        await pilot.press("enter")
+        await type_text(pilot, "Rappeler pour le livret")
+        await pilot.press("enter")
+        await pilot.pause()
+        form = app.screen
+        assert form is app.form and app.answers == []
+        assert "déjà passé" in str(form.query_one(MessageLine).render())
+        assert form.query_one("#reason", Input).value == "Rappeler pour le livret"
+        assert form.query_one("#due", Input).value == "01/01/2020 8h"
+        assert app.focused is form.query_one("#due", Input)
+
+
+async def test_a_call_log_without_reason_puts_the_cursor_on_the_reason() -> None:
+    screen = LogCallScreen([], SERVICES)
+    app = _Host(screen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: _ready(app, screen))
+        await pilot.press("tab")  # the agent moved on, e.g. to the outcome
+        assert app.focused is not screen.query_one("#reason", Input)
+        screen.action_save()
+        await pilot.pause()
+        assert "Indiquez le motif" in str(screen.query_one(MessageLine).render())
+        assert app.focused is screen.query_one("#reason", Input)
+        assert app.answers == []

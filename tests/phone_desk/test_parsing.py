@@ -22,6 +22,20 @@ def test_due_times_as_agents_type_them(text: str, due: datetime) -> None:
     assert parse_due(text, now=NOW) == due
 
 
+def test_a_day_already_past_this_year_means_next_year() -> None:
+    december = datetime(2026, 12, 7, 15, 0, tzinfo=LOCAL_TZ)
+    assert parse_due("01/01 8h", now=december) == datetime(2027, 1, 1, 8, 0,
+                                                           tzinfo=LOCAL_TZ)
+    assert parse_due("07/12 16h", now=december) == december.replace(hour=16)
+    assert parse_due("29/02/2028 9h", now=december).day == 29  # leap day, named year
+
+
+@pytest.mark.parametrize("text", ["9h", "01/12/2026 9h", "07/12/2026 14h"])
+def test_a_moment_already_past_is_refused_in_french(text: str) -> None:
+    with pytest.raises(ValueError, match="déjà passé"):
+        parse_due(text, now=datetime(2026, 12, 7, 15, 0, tzinfo=LOCAL_TZ))
+
+
 @pytest.mark.parametrize("text", ["demain", "25:00", "31/02 10h", ""])
 def test_bad_due_times_say_how(text: str) -> None:
     with pytest.raises(ValueError, match="Heure attendue"):

@@ -83,6 +83,7 @@ ROWS = [
     R("POST", "/api/v1/auth/password", AGENTS, 422,
       json=lambda w: {"current_password": "mauvais", "new_password": "une phrase neuve"}),
     R("GET", "/api/v1/auth/me", AGENTS, 200),
+    R("GET", "/api/v1/auth/session", AGENTS, 204),
     R("GET", "/api/v1/sites", AGENTS, 200),
     R("POST", "/api/v1/sites", ADMIN, 201,
       json=lambda w: {"code": f"s{w.uid}", "name": "Annexe", "kind": "annex"}),
