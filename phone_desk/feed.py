@@ -60,11 +60,13 @@ async def desk_feed(
                 yield {"type": "session_ended",
                        "reason": "Session terminée : reconnectez-vous pour suivre les appels"}
                 return
-            reason = f"Serveur injoignable : {exc.__class__.__name__}"
+            reason = "Connexion au serveur coupée"
+            logger.info("desk feed closed: %s", exc.__class__.__name__)
         except InvalidStatus as exc:
             reason = f"Serveur refusant le poste (HTTP {exc.response.status_code})"
         except (OSError, WebSocketException, TimeoutError) as exc:
-            reason = f"Serveur injoignable : {exc.__class__.__name__}"
+            reason = "Serveur injoignable"  # the agent reads it; the class goes to the log
+            logger.info("desk feed error: %s", exc.__class__.__name__)
         logger.info("desk feed lost: %s", reason)
         yield {"type": "offline", "reason": reason}
         await asyncio.sleep(backoff * (1 + random.random() / 2))  # noqa: S311
