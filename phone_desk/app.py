@@ -125,6 +125,12 @@ class PhoneDeskApp(FrenchApp):
         await self.stop_feed()
         self.exit()
 
+    async def _on_exit_app(self) -> None:
+        # Every way out (Ctrl+Q, `exit()`, a test's end) closes the feed's socket while the
+        # loop runs: dropped by the teardown, it was reported unclosed.
+        await self.stop_feed()
+        await super()._on_exit_app()
+
     async def stop_feed(self) -> None:
         self.workers.cancel_group(self, "feed")
         for worker in [w for w in self.workers if w.group == "feed"]:
