@@ -47,7 +47,7 @@ def _desk(url: str, token: str, journal: DeskJournal) -> PhoneDeskApp:
 
 
 def _callbacks(url: str, token: str) -> list[dict[str, object]]:
-    with PhoneClient(url, token=token) as client:
+    with contextlib.closing(PhoneClient(url, token=token)) as client:
         return client.callbacks()
 
 
@@ -59,7 +59,7 @@ async def test_a_call_back_saved_offline_survives_a_restart_and_is_sent_once(
     first_run = serve(server_engine, port=port)
     server: LiveServer = await asyncio.to_thread(first_run.__enter__)
     give_extension(server, "telephone", "201")
-    with PhoneClient(server.url) as signer:
+    with contextlib.closing(PhoneClient(server.url)) as signer:
         token = str(signer.sign_in("telephone", "secret-pass")["access_token"])
 
     journal = DeskJournal(path)
@@ -115,7 +115,7 @@ async def test_a_call_back_already_on_the_server_is_not_sent_again(
 ) -> None:
     """The answer of an earlier try was lost: the call-back is found there, not doubled."""
     due = (datetime.now(UTC) + timedelta(hours=2)).replace(microsecond=0)
-    with PhoneClient(live_server.url) as client, contextlib.closing(
+    with contextlib.closing(PhoneClient(live_server.url)) as client, contextlib.closing(
             DeskJournal(tmp_path / "journal.sqlite3")) as journal:
         client.sign_in("telephone", "secret-pass")
         payload = {"phone": "0612345678", "due_at": due.isoformat(), "reason": "Acte",
@@ -132,7 +132,7 @@ async def test_items_wait_for_the_agent_who_made_them(
     live_server: LiveServer, tmp_path: Path,
 ) -> None:
     due = datetime.now(UTC) + timedelta(hours=2)
-    with PhoneClient(live_server.url) as client, contextlib.closing(
+    with contextlib.closing(PhoneClient(live_server.url)) as client, contextlib.closing(
             DeskJournal(tmp_path / "journal.sqlite3")) as journal:
         client.sign_in("superviseur", "secret-pass")
         journal.add(ItemKind.CALLBACK, {"phone": "0612345678", "due_at": due.isoformat(),
