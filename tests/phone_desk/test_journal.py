@@ -8,12 +8,14 @@ import asyncio
 import contextlib
 import stat
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import Engine
 
+from counter_client.widgets.resident_card import ResidentCard
 from crm_core.client.telephony import PhoneClient
 from crm_core.database.engine import make_engine
 from crm_core.telephony.config import get_telephony_settings
@@ -21,9 +23,11 @@ from phone_desk.app import PhoneDeskApp, make_app
 from phone_desk.config import DeskSettings
 from phone_desk.journal import DeskJournal, ItemKind, ItemState
 from phone_desk.screens.callback import CallbackScreen
+from phone_desk.screens.log_call import LogCallScreen
 from phone_desk.screens.waiting import WaitingScreen
 from phone_desk.widgets.call_banner import CallBanner
 from tests.counter_client.support import type_text, wait_for
+from tests.phone_desk import canned
 from tests.support.live_server import LiveServer, free_port, serve
 from tests.support.telephony import SECRETS_ENV, give_extension, post_event
 
@@ -143,3 +147,39 @@ async def test_items_wait_for_the_agent_who_made_them(
         assert [i.state for i in journal.items()] == [ItemState.PENDING]
         assert journal.waiting_for_others("superviseur") == [("Telephone", 1)]
         assert client.callbacks() == []
+
+
+async def test_a_call_log_saved_offline_is_kept_and_quitting_warns_first() -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":  # the server went away as the agent saved
+            raise httpx.ConnectError("connection refused", request=request)
+        return canned._answer(request)
+
+    client = PhoneClient("http://relais.test", token="canned",
+                         transport=httpx.MockTransport(answer))
+    app = make_app(DeskSettings(extension="201"), client,
+                   feed=canned.scripted_feed(canned.SNAPSHOT, canned.RING),
+                   today=lambda: date(2026, 11, 30))
+    with contextlib.closing(client):
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_for(pilot, lambda: bool(app.screen.query(ResidentCard))
+                           and app.screen.query_one(ResidentCard).summary is not None)
+            desk = app.screen
+            await pilot.press("f4")
+            await wait_for(pilot, lambda: isinstance(app.screen, LogCallScreen)
+                           and app.focused is not None and app.focused.screen is app.screen)
+            await type_text(pilot, "Horaires de la mairie")
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: app.waiting == 1)
+            assert "gardé sur ce poste" in str(desk.query_one("#message").render())
+            [item] = app.journal.items(agent="telephone")
+            assert item.kind is ItemKind.CALL_LOG
+            assert item.payload["call"] == canned.CALL["id"]
+            assert item.payload["reason"] == "Horaires de la mairie"
+            await pilot.press("ctrl+q")  # one item waits: the desk warns, stays open
+            await pilot.pause()
+            assert app.is_running
+            assert "Ctrl+Q de nouveau" in str(desk.query_one("#message").render())
+            await pilot.press("ctrl+q")
+            await pilot.pause()
+            assert not app.is_running
