@@ -19,6 +19,7 @@ from textual.worker import WorkerCancelled, WorkerFailed
 from counter_client.labels import LOCAL_TZ
 from counter_client.private_files import secure_data_dir
 from counter_client.widgets.french import FrenchApp
+from counter_client.widgets.key_bar import key_label
 from crm_core.client import ApiError, ServerUnreachable
 from crm_core.client.errors import ClientError
 from crm_core.client.telephony import PhoneClient
@@ -72,6 +73,10 @@ class PhoneDeskApp(FrenchApp):
         self.feed = feed
         self.services: list[dict[str, Any]] = []
         self.last_message: dict[str, Any] | None = None
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys as printed on keyboards (« F3 », « Ctrl+Q »), as the counter's key bar."""
+        return key_label(super().get_key_display(binding))
 
     def on_mount(self) -> None:
         if self.client.token:

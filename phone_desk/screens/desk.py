@@ -29,6 +29,11 @@ from phone_desk.widgets.search_results import SearchResults
 if TYPE_CHECKING:
     from phone_desk.app import PhoneDeskApp
 
+# Short enough to be read whole in the fields at 80 columns (desk.tcss).
+SEARCH_HINT = "Nom, téléphone, référence"
+HEARD_HINT = "Nom entendu (ex. durant)"
+BIRTH_HINT = "JJ/MM/AAAA"
+
 _BIRTH = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 
 
@@ -111,8 +116,8 @@ class DeskScreen(Screen[None]):
         with Horizontal(id="main"):
             with Vertical(id="file"):
                 with Horizontal(id="search-bar"):
-                    yield Input(id="search", placeholder="Nom entendu, téléphone, référence…")
-                    yield Input(id="birth", placeholder="Naissance JJ/MM/AAAA")
+                    yield Input(id="search", placeholder=SEARCH_HINT)
+                    yield Input(id="birth", placeholder=BIRTH_HINT)
                 yield SearchResults(id="results")
                 yield ResidentCard(id="card")
                 yield CasesTable(id="cases", today=self.desk.today)
@@ -167,7 +172,7 @@ class DeskScreen(Screen[None]):
             # Pre-filled with the number and selected: typing the name heard replaces it,
             # Enter looks the number up again (someone may just have added it).
             search.value = number
-            search.placeholder = "Nom entendu (ex. camile durant)"
+            search.placeholder = HEARD_HINT
             search.focus()
             search.select_all()
             heard = "Numéro inconnu" if number else "Numéro masqué"
@@ -184,7 +189,7 @@ class DeskScreen(Screen[None]):
         results.display = False
         search = self.query_one("#search", Input)
         search.value = ""
-        search.placeholder = "Nom entendu, téléphone, référence…"
+        search.placeholder = SEARCH_HINT
         self.query_one("#birth", Input).value = ""
 
     def _update(self, call: dict[str, Any]) -> None:
