@@ -17,12 +17,16 @@ from textual.reactive import reactive
 from textual.worker import WorkerCancelled, WorkerFailed
 
 from counter_client.labels import LOCAL_TZ
+from counter_client.private_files import secure_data_dir
 from counter_client.widgets.french import FrenchApp
+from counter_client.widgets.key_bar import key_label
 from crm_core.client import ApiError, ServerUnreachable
 from crm_core.client.errors import ClientError
 from crm_core.client.telephony import PhoneClient
 from phone_desk.config import DeskSettings
 from phone_desk.feed import desk_feed
+from phone_desk.journal import DeskJournal
+from phone_desk.keeping import DeskKeeper
 
 T = TypeVar("T")
 Feed = Callable[[str, str, str | None], AsyncGenerator[dict[str, Any], None]]
@@ -46,23 +50,33 @@ class PhoneDeskApp(FrenchApp):
     TITLE = "Relais — Allô mairie"
     BINDINGS = [  # noqa: RUF012
         Binding("ctrl+q", "quit", "Quitter", priority=True),
+        Binding("f7", "waiting", "Attente", show=False),
     ]
 
     online: reactive[bool] = reactive(False)
     agent: reactive[str] = reactive("")
     extension: reactive[str] = reactive("")
+    waiting: reactive[int] = reactive(0)  # the agent's items kept for the server
 
     def __init__(
         self, settings: DeskSettings, client: PhoneClient, *, feed: Feed,
-        today: Callable[[], date] = _today,
+        journal: DeskJournal, today: Callable[[], date] = _today,
     ) -> None:
         super().__init__()
+        self.journal = journal
+        self.keeper = DeskKeeper(self)
+        self.username = ""  # the signed-in agent's login: owner of what is kept
+        self._quit_warned = False
         self.today = today
         self.settings = settings
         self.client = client
         self.feed = feed
         self.services: list[dict[str, Any]] = []
         self.last_message: dict[str, Any] | None = None
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys as printed on keyboards (« F3 », « Ctrl+Q »), as the counter's key bar."""
+        return key_label(super().get_key_display(binding))
 
     def on_mount(self) -> None:
         if self.client.token:
@@ -75,13 +89,16 @@ class PhoneDeskApp(FrenchApp):
     def signed_in(self, me: dict[str, Any]) -> None:
         from phone_desk.screens.desk import DeskScreen
 
-        self.agent = str(me.get("display_name") or me.get("username") or "")
+        self.username = str(me.get("username") or "")
+        self.agent = str(me.get("display_name") or self.username)
+        self._quit_warned = False
         self.extension = self.settings.extension or str(me.get("phone_extension") or "")
         if len(self.screen_stack) > 1:
             self.switch_screen(DeskScreen())
         else:
             self.push_screen(DeskScreen())
         self.load_services()
+        self.keeper.start()
         # The feed starts once the desk screen is mounted (DeskScreen.on_mount).
 
     def load_services(self) -> None:
@@ -119,9 +136,37 @@ class PhoneDeskApp(FrenchApp):
                     if isinstance(screen, DeskScreen):
                         screen.on_feed(message)
 
+    def watch_online(self, online: bool) -> None:
+        if online:  # the server is back: what was kept goes now, not at the next tick
+            self.keeper.sync_now()
+
+    def journal_delivered(self) -> None:
+        """Kept items reached the server: the day's lists show them."""
+        from phone_desk.screens.desk import DeskScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, DeskScreen):
+                screen.action_refresh_lists()
+
+    def action_waiting(self) -> None:
+        from phone_desk.screens.waiting import WaitingScreen
+
+        if self.username and not isinstance(self.screen, WaitingScreen):
+            self.push_screen(WaitingScreen(self.journal.items(agent=self.username),
+                                           self.keeper.others_waiting()))
+
     async def action_quit(self) -> None:
         """The live feed is closed first, its socket with it, while the loop still runs
-        (left to the app's teardown, the socket was dropped half-way)."""
+        (left to the app's teardown, the socket was dropped half-way). With items still
+        kept for the server, the first Ctrl+Q only warns: they leave at the next sign-in."""
+        if self.username and self.journal.count(agent=self.username) and not self._quit_warned:
+            self._quit_warned = True
+            count = self.journal.count(agent=self.username)
+            self.say(f"{count} élément{'s' if count > 1 else ''} pas encore envoyé"
+                     f"{'s' if count > 1 else ''} : gardé{'s' if count > 1 else ''} sur ce"
+                     " poste jusqu'à votre prochaine connexion. Ctrl+Q de nouveau pour"
+                     " quitter.", error=True)
+            return
         await self.stop_feed()
         self.exit()
 
@@ -194,8 +239,12 @@ class PhoneDeskApp(FrenchApp):
 
 def make_app(
     settings: DeskSettings, client: PhoneClient, *, feed: Feed | None = None,
-    today: Callable[[], date] = _today,
+    today: Callable[[], date] = _today, journal: DeskJournal | None = None,
 ) -> PhoneDeskApp:
     """The desk of one seat; tests hand in a signed-in client, and may hand in a scripted
-    feed and a clock."""
-    return PhoneDeskApp(settings, client, feed=feed or _default_feed, today=today)
+    feed, a clock and a journal."""
+    if journal is None:
+        secure_data_dir(settings.data_dir)  # private before anything is written in it
+        journal = DeskJournal(settings.data_dir / "journal.sqlite3")
+    return PhoneDeskApp(settings, client, feed=feed or _default_feed, journal=journal,
+                        today=today)

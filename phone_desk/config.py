@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from crm_core.config import default_data_dir
 
 
 class DeskSettings(BaseSettings):
@@ -13,3 +17,7 @@ class DeskSettings(BaseSettings):
     # Empty: the extension of the signed-in agent (set by the administrator).
     extension: str = Field(default="", max_length=100)
     search_delay_seconds: float = 0.3
+    # The offline journal (call logs and call-backs kept while the server is away).
+    data_dir: Path = Field(default_factory=lambda: default_data_dir() / "phone")
+    # How often kept items are offered to the server again.
+    sync_interval_seconds: float = 5.0

@@ -4,6 +4,7 @@ would. For the demo, and for an integrator checking secrets and extensions end t
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from dataclasses import dataclass
@@ -12,6 +13,8 @@ import httpx
 import orjson
 
 from crm_core.telephony.signing import sign
+
+logger = logging.getLogger("relais.phone.ring")
 
 
 class RingFailed(Exception):
@@ -27,7 +30,10 @@ class PbxCredentials:
     def from_setting(cls, text: str, pbx: str | None = None) -> PbxCredentials:
         from crm_core.telephony.signing import parse_secrets
 
-        secrets = parse_secrets(text)
+        try:
+            secrets = parse_secrets(text)
+        except ValueError as exc:  # our own French sentence, which never quotes a secret
+            raise RingFailed(str(exc)) from exc
         if not secrets:
             raise RingFailed("aucun secret de PBX : réglez RELAIS_TELEPHONY_PBX_SECRETS")
         name = pbx or next(iter(secrets))
@@ -48,13 +54,26 @@ def send_event(*, server: str, credentials: PbxCredentials, payload: dict[str, o
         why = ("délai de réponse dépassé" if isinstance(exc, httpx.TimeoutException)
                else "connexion refusée ou adresse introuvable"
                if isinstance(exc, httpx.ConnectError) else "erreur réseau")
+        logger.info("event not sent: %s", type(exc).__name__)  # the class, never its text
         raise RingFailed(f"serveur injoignable ({why}) : vérifiez --server") from exc
     if response.status_code >= 300:
-        try:
-            detail = response.json().get("detail", response.text)
-        except ValueError:
-            detail = response.text
-        raise RingFailed(f"refusé ({response.status_code}) : {detail}")
+        raise RingFailed(f"refusé ({response.status_code}) : {_reason(response)}")
+
+
+def _reason(response: httpx.Response) -> str:
+    """The French `detail` of a Relais problem; anything else (a proxy's page, a framework's
+    English text) is never shown: a French sentence says what to check instead."""
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, AttributeError):
+        detail = None
+    if isinstance(detail, str) and response.headers.get("content-type", "").startswith(
+            "application/problem+json"):
+        return detail
+    logger.info("unexpected answer %s (%s)", response.status_code,
+                response.headers.get("content-type", "?"))
+    return ("réponse inattendue : ce n'est pas un serveur Relais, ou il est en difficulté"
+            " (vérifiez --server)")
 
 
 def ring(*, server: str, credentials: PbxCredentials, caller: str, extension: str,

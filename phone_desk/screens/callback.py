@@ -55,9 +55,13 @@ def parse_due(text: str, *, now: datetime | None = None) -> datetime:
 class CallbackScreen(GuardedForm[dict[str, Any]]):
     """One field a line, so that the whole form, its warning and its message fit 80×24."""
 
-    def __init__(self, phone: str, *, calls_refused: bool = False) -> None:
+    def __init__(self, phone: str, *, calls_refused: bool = False,
+                 typed: dict[str, Any] | None = None, refusal: str = "") -> None:
         super().__init__()
         self.phone = phone
+        # Opened again after the server refused it: what was typed, and why it was refused.
+        self.typed = typed or {}
+        self.refusal = refusal
         # The resident said no to calls ("Mes choix"): a call-back only if they ask for
         # this one now, on the line; the agent says so, else nothing is planned.
         self.calls_refused = calls_refused
@@ -87,7 +91,18 @@ class CallbackScreen(GuardedForm[dict[str, Any]]):
                 yield Button("Annuler (Échap)", id="cancel")
 
     def on_mount(self) -> None:
+        if due := self.typed.get("due_at"):
+            self.query_one("#due", Input).value = f"{due.astimezone(LOCAL_TZ):%d/%m/%Y %H:%M}"
+        self.query_one("#reason", Input).value = str(self.typed.get("reason") or "")
+        if self.calls_refused and self.typed.get("requested_by_resident"):
+            self.query_one("#asked", Checkbox).value = True
+        if self.refusal:
+            self.query_one(MessageLine).say(self.refusal, error=True)
         self.query_one("#due", Input).focus()
+
+    def typed_something(self) -> bool:
+        # Text given back after a refusal was typed by the agent: Escape asks too.
+        return bool(self.typed) or super().typed_something()
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:

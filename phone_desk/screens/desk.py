@@ -20,12 +20,20 @@ from counter_client.widgets.cases_table import CasesTable
 from counter_client.widgets.resident_card import ResidentCard
 from counter_client.widgets.timeline import Timeline
 from crm_core.client.errors import ClientError
+from phone_desk.journal import ItemKind
+from phone_desk.keeping import server_away
 from phone_desk.widgets.call_banner import CallBanner
 from phone_desk.widgets.day_lists import CallbacksTable, CallsTable
+from phone_desk.widgets.desk_table import DeskCasesTable, DeskTimeline
 from phone_desk.widgets.search_results import SearchResults
 
 if TYPE_CHECKING:
     from phone_desk.app import PhoneDeskApp
+
+# Short enough to be read whole in the fields at 80 columns (desk.tcss).
+SEARCH_HINT = "Nom, téléphone, référence"
+HEARD_HINT = "Nom entendu (ex. durant)"
+BIRTH_HINT = "JJ/MM/AAAA"
 
 _BIRTH = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 
@@ -57,7 +65,7 @@ class DeskLine(Static):
     DEFAULT_CSS = "DeskLine { height: 1; background: $panel; padding: 0 1; }"
 
     def on_mount(self) -> None:
-        for name in ("online", "agent", "extension"):
+        for name in ("online", "agent", "extension", "waiting"):
             self.watch(self.app, name, self._changed, init=False)
         self._changed()
 
@@ -70,6 +78,8 @@ class DeskLine(Static):
             text.append("  ● appels en direct")
         else:
             text.append("  ✗ HORS LIGNE : les appels n'arrivent plus", style="bold reverse")
+        if waiting := getattr(app, "waiting", 0):
+            text.append(f"  {waiting} en attente (F7)", style="bold")
         self.update(text)
 
 
@@ -107,12 +117,12 @@ class DeskScreen(Screen[None]):
         with Horizontal(id="main"):
             with Vertical(id="file"):
                 with Horizontal(id="search-bar"):
-                    yield Input(id="search", placeholder="Nom entendu, téléphone, référence…")
-                    yield Input(id="birth", placeholder="Naissance JJ/MM/AAAA")
+                    yield Input(id="search", placeholder=SEARCH_HINT)
+                    yield Input(id="birth", placeholder=BIRTH_HINT)
                 yield SearchResults(id="results")
                 yield ResidentCard(id="card")
-                yield CasesTable(id="cases", today=self.desk.today)
-                yield Timeline(id="timeline")
+                yield DeskCasesTable(id="cases", today=self.desk.today)
+                yield DeskTimeline(id="timeline")
             with Vertical(id="day"):
                 yield CallsTable(id="calls")
                 yield CallbacksTable(id="callbacks")
@@ -163,7 +173,7 @@ class DeskScreen(Screen[None]):
             # Pre-filled with the number and selected: typing the name heard replaces it,
             # Enter looks the number up again (someone may just have added it).
             search.value = number
-            search.placeholder = "Nom entendu (ex. camile durant)"
+            search.placeholder = HEARD_HINT
             search.focus()
             search.select_all()
             heard = "Numéro inconnu" if number else "Numéro masqué"
@@ -180,7 +190,7 @@ class DeskScreen(Screen[None]):
         results.display = False
         search = self.query_one("#search", Input)
         search.value = ""
-        search.placeholder = "Nom entendu, téléphone, référence…"
+        search.placeholder = SEARCH_HINT
         self.query_one("#birth", Input).value = ""
 
     def _update(self, call: dict[str, Any]) -> None:
@@ -299,9 +309,16 @@ class DeskScreen(Screen[None]):
             self.reload_file()
             self.action_refresh_lists()
 
+        def failed(exc: ClientError) -> None:
+            if server_away(exc):  # kept on this desk, sent once the server is back
+                self.desk.keeper.keep(ItemKind.CALL_LOG,
+                                      {"call": call_id, "resident_id": resident_id, **form})
+            else:
+                self.say(exc.message, error=True)
+
         self.desk.call_server(
             lambda: self.desk.client.log_call(call_id, resident_id=resident_id, **form), done,
-            group="log", exclusive=True,
+            failed=failed, group="log", exclusive=True,
         )
 
     def action_link_number(self) -> None:
@@ -341,8 +358,6 @@ class DeskScreen(Screen[None]):
     # -- call-backs and the day's lists -----------------------------------------------
 
     def action_new_callback(self) -> None:
-        from phone_desk.screens.callback import CallbackScreen
-
         points = (self.summary or {}).get("contact_points", [])
         phone = (self.call or {}).get("remote_number") or ""
         if not phone:  # a number the resident may be called on, never an SMS-only one
@@ -350,12 +365,20 @@ class DeskScreen(Screen[None]):
             phone = callable_[0]["value"] if callable_ else ""
         resident_id = self.summary["resident"]["id"] if self.summary else None
         call_id = self.call["id"] if self.call else None
-        self.app.push_screen(CallbackScreen(phone, calls_refused=calls_refused(self.summary,
-                                                                            phone)),
-                             lambda form: self._create_callback(resident_id, call_id, form))
+        self._open_callback_form(resident_id, call_id, phone,
+                                 refused=calls_refused(self.summary, phone))
+
+    def _open_callback_form(self, resident_id: str | None, call_id: str | None, phone: str,
+                            *, refused: bool, typed: dict[str, Any] | None = None,
+                            reason: str = "") -> None:
+        from phone_desk.screens.callback import CallbackScreen
+
+        self.app.push_screen(
+            CallbackScreen(phone, calls_refused=refused, typed=typed, refusal=reason),
+            lambda form: self._create_callback(resident_id, call_id, form, refused=refused))
 
     def _create_callback(self, resident_id: str | None, call_id: str | None,
-                         form: dict[str, Any] | None) -> None:
+                         form: dict[str, Any] | None, *, refused: bool = False) -> None:
         if not form:
             return
 
@@ -363,9 +386,19 @@ class DeskScreen(Screen[None]):
             self.say("Rappel prévu.")
             self.action_refresh_lists()
 
+        def failed(exc: ClientError) -> None:
+            if server_away(exc):  # kept on this desk, sent once the server is back
+                self.desk.keeper.keep(ItemKind.CALLBACK, {
+                    "resident_id": resident_id, "call": call_id, **form,
+                    "due_at": form["due_at"].isoformat()})
+                return
+            # Refused after the form closed: it opens again with what was typed and why.
+            self._open_callback_form(resident_id, call_id, str(form["phone"]),
+                                     refused=refused, typed=form, reason=exc.message)
+
         self.desk.call_server(
             lambda: self.desk.client.create_callback(resident_id=resident_id, call=call_id,
-                                                     **form), done,
+                                                     **form), done, failed=failed,
         )
 
     def action_callback_done(self) -> None:

@@ -43,6 +43,13 @@ class SignInScreen(FieldsInOrderScreen):
         if self.is_attached:
             self.query_one(MessageLine).say(text, error=True)
 
+    def _focus_first_empty(self) -> None:
+        """Where to type again: the first empty field, else the password."""
+        username = self.query_one("#username", Input)
+        target = username if not username.value.strip() else self.query_one("#password",
+                                                                              Input)
+        target.focus()
+
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         field = event.input.id
@@ -59,6 +66,7 @@ class SignInScreen(FieldsInOrderScreen):
         if not username or not password:
             self.query_one(MessageLine).say("Indiquez votre identifiant et votre mot de passe.",
                                             error=True)
+            self._focus_first_empty()
             return
         client = self.desk.client
 
@@ -69,6 +77,7 @@ class SignInScreen(FieldsInOrderScreen):
         def failed(exc: ClientError) -> None:
             self.query_one("#password", Input).value = ""
             self.query_one(MessageLine).say(exc.message, error=True)
+            self._focus_first_empty()
 
         self.desk.call_server(sign_in, self.desk.signed_in, failed=failed, group="sign-in",
                               exclusive=True)

@@ -9,10 +9,10 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from counter_client import labels
-from counter_client.widgets.fast_table import FastTable
+from phone_desk.widgets.desk_table import DeskTable
 
 
-class SearchResults(FastTable):
+class SearchResults(DeskTable):
     DEFAULT_CSS = """
     SearchResults { height: auto; max-height: 10; }
     """

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +26,12 @@ from tests.support.live_server import LiveServer
 from tests.support.telephony import give_extension, post_event
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("pbx_secrets")]
+
+
+@pytest.fixture(autouse=True)
+def _desk_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The desk's offline journal in this test's folder, never the machine's."""
+    monkeypatch.setenv("RELAIS_PHONE_DATA_DIR", str(tmp_path / "phone"))
 
 
 def _desk(server: LiveServer) -> PhoneDeskApp:

@@ -21,3 +21,11 @@ def pbx_secrets(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     get_telephony_settings.cache_clear()
     yield
     get_telephony_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _desk_data_dir(tmp_path_factory: pytest.TempPathFactory,
+                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's desk keeps its offline journal in a folder of its own, never in the
+    machine's data folder."""
+    monkeypatch.setenv("RELAIS_PHONE_DATA_DIR", str(tmp_path_factory.mktemp("phone")))

@@ -10,29 +10,43 @@ from textual.widgets import DataTable, Input
 from counter_client.widgets.resident_card import ResidentCard
 from phone_desk.screens.callback import CallbackScreen
 from phone_desk.screens.log_call import LogCallScreen
-from phone_desk.widgets.day_lists import CallbacksTable
+from phone_desk.widgets.day_lists import CallbacksTable, CallsTable
 from tests.counter_client.support import wait_for
 from tests.phone_desk.canned import NO_CALLS_SUMMARY, RING, SNAPSHOT, UNKNOWN_RING, canned_app
 
 SIZE = (140, 42)
 
 
+def _answers_in(app: Any) -> bool:
+    """Every server call answered and shown: only the live feed (open for good) and the
+    journal's round (nothing to send here) may still run."""
+    return all(worker.is_finished for worker in app.workers
+               if worker.group not in ("feed", "journal"))
+
+
 async def _settled(pilot: Pilot[Any]) -> None:
     app = pilot.app
     await wait_for(pilot, lambda: bool(app.screen.query(CallbacksTable))
-                   and app.screen.query_one(CallbacksTable).row_count > 0)
-    await pilot.pause(0.2)
+                   and app.screen.query_one(CallbacksTable).row_count > 0
+                   and app.screen.query_one(CallsTable).row_count > 0
+                   and _answers_in(app))
 
 
 async def _redraw(pilot: Pilot[Any]) -> None:
-    """DataTable may draw its header before the rows widen the columns: redraw once."""
-    await pilot.pause(0.3)
-    for screen in pilot.app.screen_stack:
-        for table in screen.query(DataTable):
-            table.refresh(layout=True)
+    """Wait for the state the snapshot shows, not for time: every answer in (a list or a
+    file coming back after the picture made it differ under load), the tables' idle pass
+    done (their columns measured, then drawn again: screens/desk.py's tables), no
+    animation or timer pending, and no blinking cursor."""
+    app = pilot.app
+    for screen in app.screen_stack:
         for field in screen.query(Input):
             field.cursor_blink = False  # a blinking cursor makes two runs differ
-    await pilot.pause(0.2)
+    await wait_for(pilot, lambda: _answers_in(app))
+    await wait_for(pilot, lambda: not any(
+        table._require_update_dimensions or table._updated_cells  # its idle pass to come
+        for screen in app.screen_stack for table in screen.query(DataTable)))
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
 
 
 def test_known_caller_snapshot(snap_compare: Any) -> None:
@@ -48,6 +62,7 @@ def test_known_caller_snapshot(snap_compare: Any) -> None:
 def test_unknown_number_snapshot(snap_compare: Any) -> None:
     async def typed(pilot: Pilot[Any]) -> None:
         await _settled(pilot)
+        await wait_for(pilot, lambda: getattr(pilot.app.focused, "id", None) == "search")
         await pilot.press(*"camile durant")
         await _redraw(pilot)
 
@@ -61,8 +76,9 @@ def test_log_call_form_snapshot(snap_compare: Any) -> None:
         await wait_for(pilot, lambda: pilot.app.screen.query_one(ResidentCard).summary
                        is not None)
         await pilot.press("f4")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, LogCallScreen))
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, LogCallScreen)
+                       and pilot.app.focused is not None
+                       and pilot.app.focused.screen is pilot.app.screen)
         await pilot.press(*"Demande de suivi")
         await _redraw(pilot)
 

@@ -3,9 +3,11 @@ without asking, and the call-back form is whole at 80×24 and says why it refuse
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from textual.app import App
 from textual.screen import Screen
@@ -14,10 +16,15 @@ from textual.widgets import Checkbox, Input
 import phone_desk
 from counter_client.screens.base import MessageLine
 from counter_client.screens.discard import DiscardScreen
+from counter_client.widgets.resident_card import ResidentCard
+from crm_core.client.telephony import PhoneClient
+from phone_desk.app import make_app
+from phone_desk.config import DeskSettings
 from phone_desk.screens.callback import CallbackScreen
 from phone_desk.screens.log_call import LogCallScreen
 from tests.counter_client.snapshot import visible_text
 from tests.counter_client.support import type_text, wait_for
+from tests.phone_desk import canned
 
 pytestmark = pytest.mark.anyio
 SERVICES = [{"code": "etat-civil", "label": "État civil"}]
@@ -123,3 +130,38 @@ async def test_a_call_log_without_reason_puts_the_cursor_on_the_reason() -> None
         assert "Indiquez le motif" in str(screen.query_one(MessageLine).render())
         assert app.focused is screen.query_one("#reason", Input)
         assert app.answers == []
+
+
+async def test_a_call_back_refused_by_the_server_opens_again_with_what_was_typed() -> None:
+    """The form had closed when the server refused: the reason typed was lost (issue 19
+    leftovers, point 2). It opens again, filled in, with the server's French reason."""
+    refusal = "Rappel non prévu : l'usager a refusé les appels de la mairie."
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path.endswith("/telephony/callbacks"):
+            return httpx.Response(422, json={"code": "calls_refused", "detail": refusal,
+                                             "status": 422, "title": "Refus"},
+                                  headers={"content-type": "application/problem+json"})
+        return canned._answer(request)
+
+    client = PhoneClient("http://relais.test", token="canned",
+                         transport=httpx.MockTransport(answer))
+    app = make_app(DeskSettings(extension="201"), client,
+                   feed=canned.scripted_feed(canned.SNAPSHOT, canned.RING),
+                   today=lambda: date(2026, 11, 30))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: any(card.summary for card in app.screen.query(
+            ResidentCard)))
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: isinstance(app.screen, CallbackScreen)
+                       and app.focused is not None and app.focused.screen is app.screen)
+        await pilot.press(*"+30", "enter")
+        await type_text(pilot, "Rappeler pour le livret")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CallbackScreen)
+                       and bool(app.screen.refusal))
+        form = app.screen
+        assert form.query_one("#reason", Input).value == "Rappeler pour le livret"
+        assert form.query_one("#due", Input).value  # the time typed, written out
+        assert refusal in str(form.query_one(MessageLine).render())
+        client.close()

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
+from typing import Any
+from unittest import mock
 
+import httpx
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -12,6 +16,7 @@ from crm_core.cli import DEMO_PBX_SECRETS, app
 from crm_core.telephony.config import get_telephony_settings
 from crm_core.telephony.enums import CallStatus
 from crm_core.telephony.models import Call
+from phone_desk.ring import PbxCredentials, RingFailed, send_event
 from tests.support.live_server import LiveServer
 
 runner = CliRunner()
@@ -56,3 +61,30 @@ def test_an_unreachable_server_is_said_in_french(demo_pbx: None) -> None:
     assert result.exit_code == 1
     assert "serveur injoignable" in result.output
     assert "Errno" not in result.output and "refused" not in result.output
+
+
+def test_a_foreign_answer_is_never_shown_raw(caplog: pytest.LogCaptureFixture) -> None:
+    """A proxy's or a framework's English page was put as is into `RingFailed`: a French
+    reason only, the technical part in the log."""
+    credentials = PbxCredentials("pbx-hdv", "s" * 32)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(502, text="<html>502 Bad Gateway nginx</html>",
+                              headers={"content-type": "text/html"})
+
+    def post(url: str, **kwargs: Any) -> httpx.Response:
+        with httpx.Client(transport=httpx.MockTransport(handler)) as client:
+            return client.post(url, **kwargs)
+
+    caplog.set_level(logging.INFO, logger="relais.phone.ring")
+    with mock.patch("phone_desk.ring.httpx.post", post), pytest.raises(RingFailed) as failure:
+        send_event(server="http://relais.test", credentials=credentials, payload={})
+    assert "Bad Gateway" not in str(failure.value) and "html" not in str(failure.value)
+    assert "réponse inattendue" in str(failure.value)
+    assert "502" in caplog.text
+
+
+def test_a_malformed_secret_setting_is_refused_in_french() -> None:
+    with pytest.raises(RingFailed) as failure:
+        PbxCredentials.from_setting("sans-deux-points")
+    assert "AUTOCOMMUTATEUR:SECRET" in str(failure.value)

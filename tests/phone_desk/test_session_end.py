@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from phone_desk.screens.desk import DeskScreen
+from phone_desk.screens.desk import HEARD_HINT, SEARCH_HINT, DeskScreen
 from phone_desk.screens.sign_in import SignInScreen
 from tests.counter_client.support import wait_for
 from tests.phone_desk.canned import RING, SNAPSHOT, canned_app
@@ -70,3 +70,24 @@ async def test_quitting_closes_the_live_feed_first() -> None:
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert closed == [True]
+
+
+async def test_keys_are_named_as_on_the_keyboard_and_hints_are_whole_at_80x24() -> None:
+    """Issue 19 leftovers, point 6: « f3 » in the bar, and the search hint cut."""
+    from textual.widgets import Input
+    from textual.widgets._footer import FooterKey
+
+    from tests.phone_desk.canned import UNKNOWN_RING
+
+    app = canned_app(SNAPSHOT, UNKNOWN_RING)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DeskScreen))
+        await pilot.pause()
+        shown = {key.key: key.key_display for key in app.screen.query(FooterKey)}
+        assert shown["f3"] == "F3" and shown["f9"] == "F9" and shown["ctrl+q"] == "Ctrl+Q"
+        search, birth = app.screen.query_one("#search", Input), app.screen.query_one(
+            "#birth", Input)
+        assert len(birth.placeholder) <= birth.content_size.width
+        for hint in (SEARCH_HINT, HEARD_HINT):
+            assert len(hint) <= search.content_size.width, (hint, search.content_size)
+        await stop_feed(app)

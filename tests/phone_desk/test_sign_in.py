@@ -39,3 +39,24 @@ async def test_a_burst_of_keys_lands_in_the_right_fields(
         assert app.agent
         await wait_for(pilot, lambda: app.online)  # the desk is up, its feed connected
         await stop_feed(app)
+
+
+async def test_after_a_refused_sign_in_the_cursor_is_on_the_field_to_type_again(
+    live_server: LiveServer, cleanup: contextlib.ExitStack,
+) -> None:
+    """Issue 19 leftovers, point 5: the focus stayed where it was after an error."""
+    client = PhoneClient(live_server.url)
+    cleanup.callback(client.close)
+    app = make_app(DeskSettings(server_url=live_server.url), client)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen)
+                       and app.focused is not None)
+        screen = app.screen
+        await type_burst(pilot, *"telephone", "tab", *"mauvais", "enter")
+        await wait_for(pilot, lambda: "⚠" in str(screen.query_one("#message").render()))
+        await pilot.pause()
+        assert app.focused is screen.query_one("#password", Input)  # emptied: type again
+        screen.query_one("#username", Input).value = ""
+        screen.query_one("#password", Input).focus()
+        await type_burst(pilot, *"secret", "enter")
+        await wait_for(pilot, lambda: app.focused is screen.query_one("#username", Input))

@@ -33,3 +33,21 @@ async def test_emoji_from_a_phone_do_not_shift_the_desk() -> None:
     assert "\ufe0f" not in "".join(rows) and "\ufe0f" not in shown
     assert "Fête ❤ des voisins" in rows[2]
     assert "allo ☎ mairie" in shown  # the banner
+
+
+async def test_a_table_drawn_before_its_widths_are_known_is_drawn_again_in_full() -> None:
+    """Seen in tmux at 80×24 after a call log (issue 19 leftovers, point 4): the lists are
+    refilled, the screen paints before the table's idle pass measures the new rows, and
+    the cells cached at the headers' widths stayed on screen after the widths grew."""
+    from phone_desk.widgets.day_lists import CallsTable
+
+    app = canned_app(SNAPSHOT, RING)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: bool(app.screen.query(CallsTable))
+                       and app.screen.query_one(CallsTable).row_count == 1)
+        await pilot.pause(0.2)
+        table = app.screen.query_one(CallsTable)
+        table.show([CALL])  # as after a call log: cleared, refilled
+        table.render_line(1)  # a paint before the idle pass (the form closing)
+        await pilot.pause(0.2)
+        assert "06 12 34 56 78" in table.render_line(1).text
