@@ -262,3 +262,17 @@ def test_a_call_of_one_resident_is_not_filed_under_another(
         phone="0677123456", call=call, resident_id=str(caller.resident_id)))
     assert same.status_code == 201, same.text
     assert same.json()["resident_id"] == str(caller.resident_id)
+
+
+@pytest.mark.parametrize("hidden", ["\u200d", "\ufeff", "\u2060", "\U000e0041", "\u3164",
+                                    "\u00ad", "\u061c", "\u0301" * 5])
+def test_a_call_back_reason_meets_the_free_text_rule(
+    client: TestClient, factories: ModuleType, db_session: Session, hidden: str
+) -> None:
+    """Third outside test of issue 20: the reason refused only direction overrides."""
+    headers = _phone_agent(client, factories, "251")
+    answer = client.post(CALLBACKS, headers=headers,
+                         json=_callback(reason=f"Rappeler{hidden} demain"))
+    assert answer.status_code == 422, answer.text
+    assert "refusé dans un texte" in answer.json()["detail"]
+    assert _count(db_session) == 0
