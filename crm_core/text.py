@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Literal
 
 from pydantic import AfterValidator
 
@@ -40,41 +41,111 @@ def count(number: int) -> str:
     return f"{number:,}".replace(",", "\u202f")
 
 
+# One rule for every text a person types (issue 20): a name, a one-line label, a free
+# text. What differs is said where it differs: a free text holds line breaks and tabs, a
+# name only letters; labels and free texts drop the variation selectors that a phone adds
+# to an emoji (« ❤️ ») instead of refusing the resident's message over a glyph choice.
+Kind = Literal["name", "label", "free"]
+_WHERE = {"name": "dans un nom", "label": "dans un libellé", "free": "dans un texte"}
+
 # Marks that reorder what is displayed (a name that reads "Martin" while holding
-# "nitraM", a file that looks like another one): never part of a name or a label.
+# "nitraM", an override leaking past a note): refused everywhere.
 _BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
                            "\u2066\u2067\u2068\u2069")
 # Joiners that some scripts (Persian, Indic) need inside a word, and only there: between
-# two letters (or their marks) of such a script. Between Latin letters they only hide a
-# difference (two names that read the same and are not).
+# two letters (or their marks) of such a script; and an emoji's parts (👨‍👩‍👧) outside
+# names. Between Latin letters they only hide a difference.
 _JOINERS = frozenset("\u200c\u200d")
 _JOINING_SCRIPTS = ("ARABIC", "SYRIAC", "NKO", "MONGOLIAN", "DEVANAGARI", "BENGALI",
                     "GURMUKHI", "GUJARATI", "ORIYA", "TAMIL", "TELUGU", "KANNADA",
                     "MALAYALAM", "SINHALA", "MYANMAR", "KHMER", "TIBETAN")
-# Variation selectors choose a glyph (an emoji's look): never part of a name.
+# Variation selectors choose a glyph (an emoji's look): never part of a name, dropped
+# from labels and free texts.
 _VARIATION_SELECTORS = frozenset(chr(c) for c in [*range(0xFE00, 0xFE10),
                                                    *range(0xE0100, 0xE01F0)])
+_DROP_SELECTORS = {ord(char): None for char in _VARIATION_SELECTORS}
 # Accents stacked on one letter: Vietnamese needs two (ệ), more only hides a difference.
 MAX_MARKS_PER_LETTER = 2
 # Characters Unicode files as letters or marks that display as nothing: the Hangul
 # fillers, the Khmer inherent vowels (deprecated), the grapheme joiner, the Khitan filler;
-# and the braille blank, which looks like a space. Blank names are made of these.
+# and the braille blank, which looks like a space. Blank texts are made of these.
 BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u17b4\u17b5\u034f\U00016fe4"
                           "\u2800")
-# Never visible text: controls (tab, CR, LF…), format marks, private use, surrogates,
-# unassigned code points, line and paragraph separators.
+# Never visible text: controls (tab, CR, LF…), format marks (soft hyphen, BOM, tags…),
+# private use, surrogates, unassigned code points, line and paragraph separators.
 _INVISIBLE = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
+# Emoji newer than Python's Unicode tables are unassigned to it: kept outside names.
+_NEWER_EMOJI = range(0x1F000, 0x1FB00)
+_LINE_BREAKS = frozenset("\t\r\n\v\f\x85\u2028\u2029")
 # What a name holds besides letters, their marks and spaces.
 _NAME_PUNCTUATION = frozenset("'’ʼ‘`´-‐‑‒–—.")
 _REAL_LETTERS = frozenset({"Lu", "Ll", "Lt", "Lo"})  # Lm: modifier letters alone are not
+_CHARACTER_NAMES = {
+    "\x00": "caractère nul", "\x07": "sonnerie", "\x08": "retour arrière",
+    "\t": "tabulation", "\n": "retour à la ligne",
+    "\x0b": "tabulation verticale", "\x0c": "saut de page",
+    "\r": "retour chariot seul", "\x1b": "échappement", "\x7f": "suppression",
+    "\x85": "passage à la ligne de commande", "\x9b": "introduction de commande",
+    "\u00ad": "trait d'union conditionnel", "\u061c": "marque de lettre arabe",
+    "\u200b": "espace sans chasse", "\u200c": "anti-liant sans chasse",
+    "\u200d": "liant sans chasse", "\u200e": "marque de gauche à droite",
+    "\u200f": "marque de droite à gauche", "\u2060": "gluon de mots",
+    "\ufeff": "indicateur d'ordre des octets",
+    "\u202a": "début d'enchâssement de gauche à droite",
+    "\u202b": "début d'enchâssement de droite à gauche",
+    "\u202c": "fin d'enchâssement", "\u202d": "forçage de gauche à droite",
+    "\u202e": "inversion du sens d'écriture",
+    "\u2066": "isolat de gauche à droite", "\u2067": "isolat de droite à gauche",
+    "\u2068": "isolat de direction automatique", "\u2069": "fin d'isolat",
+}
+_CATEGORY_NAMES = {"Cc": "caractère de contrôle", "Cf": "caractère invisible de mise en forme",
+                   "Co": "caractère à usage privé", "Cs": "demi-caractère isolé",
+                   "Cn": "caractère non attribué", "Zl": "séparateur de ligne",
+                   "Zp": "séparateur de paragraphe"}
+_RETYPE = " : retirez-le ou retapez le texte"
 
 
 def _code(char: str) -> str:
     return f"U+{ord(char):04X}"
 
 
+def _is_noncharacter(char: str) -> bool:
+    point = ord(char)
+    return 0xFDD0 <= point <= 0xFDEF or point & 0xFFFE == 0xFFFE
+
+
+def _describe(char: str) -> str:
+    category = unicodedata.category(char)
+    if char in _CHARACTER_NAMES:
+        return _CHARACTER_NAMES[char]
+    if char in _VARIATION_SELECTORS:
+        return "sélecteur de variante"
+    if 0xE0000 <= ord(char) <= 0xE007F:
+        return "étiquette invisible"
+    if char in BLANK_LETTERS:
+        return "lettre de remplissage invisible"
+    if _is_noncharacter(char):
+        return "non-caractère"
+    if category in _CATEGORY_NAMES:
+        return _CATEGORY_NAMES[category]
+    return "accent ou signe" if category.startswith("M") else f"« {char} »"
+
+
+def _refused(text: str, index: int, kind: Kind, why: str) -> str:
+    """« caractère U+FE0F (sélecteur de variante) refusé dans un nom (5e caractère) : … »"""
+    place = "1er" if index == 0 else f"{index + 1}e"
+    char = text[index]
+    return (f"caractère {_code(char)} ({_describe(char)}) refusé {_WHERE[kind]} "
+            f"({place} caractère){why}")
+
+
 def _is_letter_or_mark(char: str) -> bool:
     return char not in BLANK_LETTERS and unicodedata.category(char)[0] in "LM"
+
+
+def _is_visible(char: str) -> bool:
+    """Something that shows on its own: a letter, a digit, punctuation, a symbol."""
+    return char not in BLANK_LETTERS and unicodedata.category(char)[0] in "LNPS"
 
 
 def _joins(char: str) -> bool:
@@ -82,58 +153,101 @@ def _joins(char: str) -> bool:
     return _is_letter_or_mark(char) and unicodedata.name(char, "").startswith(_JOINING_SCRIPTS)
 
 
-def _stacked_marks(text: str) -> bool:
-    """More accents on one letter than any language writes (decomposed, so that a
-    precomposed « é » counts its accent too)."""
-    run = 0
-    for char in unicodedata.normalize("NFD", text):
-        run = run + 1 if unicodedata.category(char) in ("Mn", "Me") else 0
-        if run > MAX_MARKS_PER_LETTER:
-            return True
-    return False
+def _joined(before: str, after: str, kind: Kind) -> bool:
+    if before and after and _joins(before) and _joins(after):
+        return True
+    emoji = kind != "name" and before and after
+    return bool(emoji) and all(unicodedata.category(c) in ("So", "Sk") for c in before + after)
 
 
-def _name_char_problem(text: str, index: int) -> str | None:
+def _is_hidden(char: str, kind: Kind) -> bool:
+    category = unicodedata.category(char)
+    if category == "Cn" and kind != "name" and ord(char) in _NEWER_EMOJI:
+        return _is_noncharacter(char)
+    return (char in _BIDI_CONTROLS or char in _VARIATION_SELECTORS
+            or char in BLANK_LETTERS or category in _INVISIBLE)
+
+
+def _char_problem(text: str, index: int, kind: Kind) -> str | None:
     char = text[index]
     category = unicodedata.category(char)
     before = text[index - 1] if index else ""
-    if char in _BIDI_CONTROLS:
-        return (f"caractère de contrôle de la direction du texte ({_code(char)}) "
-                "refusé dans un nom")
-    if char in _JOINERS:
-        after = text[index + 1] if index + 1 < len(text) else ""
-        if before and after and _joins(before) and _joins(after):
-            return None
-    if char in _VARIATION_SELECTORS:
-        return f"sélecteur de variante ({_code(char)}) refusé dans un nom"
-    if category in _INVISIBLE or char in BLANK_LETTERS:
-        return f"caractère invisible ou de contrôle ({_code(char)}) refusé dans un nom"
-    if category.startswith("M"):  # an accent, a variation selector: on a letter only
-        if before and _is_letter_or_mark(before):
-            return None
-        return (f"accent ou signe isolé ({_code(char)}) refusé dans un nom : il doit suivre"
-                " une lettre")
-    if category.startswith("L") or category == "Zs" or char in _NAME_PUNCTUATION:
+    if kind == "free" and char in "\n\t":
         return None
-    return (f"caractère « {char} » ({_code(char)}) refusé dans un nom : lettres, espaces,"
-            " apostrophes, traits d'union et points seulement")
+    if kind == "label" and char in _LINE_BREAKS:
+        return _refused(text, index, kind, " : le libellé doit tenir sur une ligne")
+    if char in _JOINERS and _joined(before, text[index + 1: index + 2], kind):
+        return None
+    if char in _BIDI_CONTROLS:
+        return _refused(text, index, kind, " : il change la direction du texte affiché ;"
+                        " retirez-le ou retapez le texte")
+    if _is_hidden(char, kind):
+        return _refused(text, index, kind, _RETYPE)
+    if category.startswith("M"):  # an accent: on a letter (or what it decorates) only
+        on = _is_letter_or_mark if kind == "name" else (
+            lambda c: _is_visible(c) or _is_letter_or_mark(c))
+        if before and on(before):
+            return None
+        return _refused(text, index, kind, " : un accent doit suivre une lettre")
+    if kind != "name" or category.startswith("L") or category == "Zs":
+        return None
+    if char in _NAME_PUNCTUATION:
+        return None
+    return _refused(text, index, kind,
+                    " : lettres, espaces, apostrophes, traits d'union et points seulement")
+
+
+def _stacked_marks(text: str, kind: Kind) -> str | None:
+    """More accents on one letter than any language writes (decomposed, so that a
+    precomposed « é » counts its accent too)."""
+    run = 0
+    for index, char in enumerate(text):
+        marks = sum(unicodedata.category(c) in ("Mn", "Me")
+                    for c in unicodedata.normalize("NFD", char))
+        is_mark = unicodedata.category(char) in ("Mn", "Me")
+        run = run + marks if is_mark else marks
+        if run > MAX_MARKS_PER_LETTER:
+            place = "1er" if index == 0 else f"{index + 1}e"
+            return (f"plus de {MAX_MARKS_PER_LETTER} accents sur une même lettre "
+                    f"({place} caractère) : refusé {_WHERE[kind]}")
+    return None
+
+
+def _shows_nothing(char: str) -> bool:
+    return (char.isspace() or char in BLANK_LETTERS or char in _VARIATION_SELECTORS
+            or unicodedata.category(char)[0] == "M" or unicodedata.category(char) == "Cf")
+
+
+_EMPTY = {"name": "un nom doit contenir des lettres",
+          "label": "libellé vide : il doit contenir des caractères visibles",
+          "free": "texte vide : il doit contenir des caractères visibles"}
+
+
+def text_problem(text: str, kind: Kind) -> str | None:
+    """Why `text` cannot be stored as this kind of text (French, naming the character and
+    its place, for the agent or the platform), or None. Built on Unicode categories: no
+    control, format (but a joiner inside a word or an emoji), private-use, unassigned or
+    separator character, no direction mark, no variation selector, no blank "letter", an
+    accent only after a letter and at most two on one; and something visible. A name holds
+    letters, their accents, spaces, apostrophes, hyphens and dots only, and real letters."""
+    if text.strip() and all(_shows_nothing(char) for char in text):
+        return _EMPTY[kind]  # only accents, fillers or invisible marks: nothing to read
+    for index in range(len(text)):
+        if (problem := _char_problem(text, index, kind)) is not None:
+            return problem
+    if (problem := _stacked_marks(text, kind)) is not None:
+        return problem
+    if kind == "name" and not any(unicodedata.category(char) in _REAL_LETTERS
+                                  and char not in BLANK_LETTERS for char in text):
+        return _EMPTY[kind]
+    if kind == "label" and text and not any(_is_visible(char) for char in text):
+        return _EMPTY[kind]
+    return None
 
 
 def name_problem(text: str) -> str | None:
-    """Why `text` cannot be a person's name (French, for the agent or the platform), or
-    None. Built on Unicode categories: letters, marks that follow a letter, spaces,
-    apostrophes, hyphens and dots only; no control, format (but a joiner inside a word),
-    private-use or separator character, no blank "letter"; and at least one real letter."""
-    for index in range(len(text)):
-        if (problem := _name_char_problem(text, index)) is not None:
-            return problem
-    if _stacked_marks(text):
-        return (f"plus de {MAX_MARKS_PER_LETTER} accents sur une même lettre : refusé dans"
-                " un nom")
-    if not any(unicodedata.category(char) in _REAL_LETTERS and char not in BLANK_LETTERS
-               for char in text):
-        return "un nom doit contenir des lettres"
-    return None
+    """Why `text` cannot be a person's name, or None (see `text_problem`)."""
+    return text_problem(text, "name")
 
 
 def check_name(text: str) -> str:
@@ -144,29 +258,29 @@ def check_name(text: str) -> str:
     return text
 
 
+def normalize_label(text: str) -> str:
+    """The label without the variation selectors a phone adds to an emoji (« ❤️ » -> ❤)."""
+    return text.translate(_DROP_SELECTORS)
+
+
 def single_line_problem(text: str) -> str | None:
-    """Why `text` cannot be a one-line label (a service, a site, an agent's name, a
-    subject…), in French, or None: no tab or line break, no control or format character
-    (a direction override would show another text), and something visible."""
-    for char in text:
-        if char in "\t\r\n\v\f\x85\u2028\u2029":
-            return ("retour à la ligne ou tabulation refusé : le libellé doit tenir sur"
-                    " une ligne")
-        if char in _BIDI_CONTROLS:
-            return (f"caractère de contrôle de la direction du texte ({_code(char)})"
-                    " refusé dans un libellé")
-        if unicodedata.category(char) in _INVISIBLE:
-            return f"caractère invisible ou de contrôle ({_code(char)}) refusé dans un libellé"
-    if text and not any(not char.isspace() and char not in BLANK_LETTERS for char in text):
-        return "libellé vide : il doit contenir des caractères visibles"
-    return None
+    """Why `text` (already normalised) cannot be a one-line label (a service, a site, an
+    agent's name, a subject…), in French, or None: the shared rule, on one line."""
+    return text_problem(text, "label")
+
+
+def _checked(text: str, normalized: str, kind: Kind) -> str:
+    problem = text_problem(normalized, kind)
+    if problem is None and text.strip() and not normalized.strip():
+        problem = _EMPTY[kind]  # only variation selectors
+    if problem is not None:
+        raise ValueError(problem)
+    return normalized
 
 
 def check_single_line(text: str) -> str:
-    problem = single_line_problem(text)
-    if problem is not None:
-        raise ValueError(problem)
-    return text
+    """A Pydantic validator (`SingleLine`): the normalised label, or the reason as error."""
+    return _checked(text, normalize_label(text), "label")
 
 
 # `Annotated[str, StringConstraints(...), SingleLine]`: a label typed by an agent.
@@ -195,58 +309,24 @@ def is_mixed_script(*names: str | None) -> bool:
     return any(len(scripts_of(name)) > 1 for name in names if name)
 
 
-# Free texts (a note, a description, a message): several lines, any script, emoji (with
-# their joiners and variation selectors), but nothing that drives a terminal (ESC, BEL, a
-# lone CR) or reorders what follows on the page (an override leaks past the note).
-_EMBEDDINGS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_CHARACTER_NAMES = {
-    "\x00": "caractère nul", "\x07": "sonnerie", "\x08": "retour arrière",
-    "\x0b": "tabulation verticale", "\x0c": "saut de page",
-    "\r": "retour chariot seul", "\x1b": "échappement", "\x7f": "suppression",
-    "\x85": "passage à la ligne de commande", "\x9b": "introduction de commande",
-    "\u202a": "début d'enchâssement de gauche à droite",
-    "\u202b": "début d'enchâssement de droite à gauche",
-    "\u202c": "fin d'enchâssement", "\u202d": "forçage de gauche à droite",
-    "\u202e": "inversion du sens d'écriture",
-    "\u2066": "isolat de gauche à droite", "\u2067": "isolat de droite à gauche",
-    "\u2068": "isolat de direction automatique", "\u2069": "fin d'isolat",
-}
-
-
-def _is_noncharacter(char: str) -> bool:
-    point = ord(char)
-    return 0xFDD0 <= point <= 0xFDEF or point & 0xFFFE == 0xFFFE
-
-
 def normalize_free_text(text: str) -> str:
     """Windows line ends (CRLF) and the Unicode line and paragraph separators become
-    plain newlines: the same text, typed on another system. A lone CR stays (refused)."""
-    return (text.replace("\r\n", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n"))
+    plain newlines: the same text, typed on another system; an emoji's variation
+    selectors go (as from labels). A lone CR stays (refused)."""
+    return normalize_label(
+        text.replace("\r\n", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n"))
 
 
 def free_text_problem(text: str) -> str | None:
-    """Why `text` (already normalised) cannot be stored as a free text, in French naming
-    the character, or None. Newline and tab are the only controls allowed."""
-    for char in text:
-        if char in "\n\t":
-            continue
-        category = unicodedata.category(char)
-        if char in _EMBEDDINGS or category in {"Cc", "Cs"} or _is_noncharacter(char):
-            name = _CHARACTER_NAMES.get(char)
-            if name is None:
-                name = ("demi-caractère isolé" if category == "Cs" else "non-caractère"
-                        if _is_noncharacter(char) else "caractère de contrôle")
-            return f"caractère {_code(char)} ({name}) refusé : retirez-le ou retapez le texte"
-    return None
+    """Why `text` (already normalised) cannot be stored as a free text (a note, a
+    description, a message), in French naming the character, or None: the shared rule,
+    with newlines and tabs."""
+    return text_problem(text, "free")
 
 
 def check_free_text(text: str) -> str:
     """A Pydantic validator (`FreeText`): the normalised text, or the reason as error."""
-    text = normalize_free_text(text)
-    problem = free_text_problem(text)
-    if problem is not None:
-        raise ValueError(problem)
-    return text
+    return _checked(text, normalize_free_text(text), "free")
 
 
 # `Annotated[str, StringConstraints(...), FreeText]`: a note, a description, a message.

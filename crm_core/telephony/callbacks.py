@@ -20,8 +20,13 @@ from crm_core.residents.enums import ContactKind
 from crm_core.residents.models import ContactPoint
 from crm_core.telephony import access
 from crm_core.telephony.enums import CallbackStatus
-from crm_core.telephony.exceptions import CallbackAlreadyDone, CallbackNotFound, CallsRefused
-from crm_core.telephony.models import Callback
+from crm_core.telephony.exceptions import (
+    CallbackAlreadyDone,
+    CallbackNotFound,
+    CallbackResidentMismatch,
+    CallsRefused,
+)
+from crm_core.telephony.models import Call, Callback
 from crm_core.telephony.schemas import CallbackDoneIn, CallbackIn
 
 MAX_AHEAD = timedelta(days=90)
@@ -38,12 +43,13 @@ def create(*, db_session: Session, actor: Actor, data: CallbackIn) -> Callback:
     # key: an unknown id would fail the insert).
     call = (access.visible_call(db_session=db_session, actor=actor, call_pk=data.call)
             if data.call else None)
-    resident_id = data.resident_id or (call.resident_id if call else None)
+    resident_id = _resident_of(db_session, data.resident_id, call)
     if resident_id:
-        resident_id, _ = residents.resolve_id(db_session=db_session, resident_id=resident_id)
         _check_may_call(db_session, resident_id, phone, asked=data.requested_by_resident)
-    elif not data.requested_by_resident:
-        _check_number_alone(db_session, phone)
+    if not data.requested_by_resident:
+        # Whoever the call-back is filed under, the number's owners' choices hold too:
+        # another resident's consent cannot override a refusal on the same number.
+        _check_number_alone(db_session, phone, filed_under=resident_id)
     callback = Callback(
         resident_id=resident_id, phone=phone, due_at=data.due_at, reason=data.reason,
         call_pk=data.call, created_by_agent_id=actor.agent_id,
@@ -52,6 +58,23 @@ def create(*, db_session: Session, actor: Actor, data: CallbackIn) -> Callback:
     db_session.add(callback)
     db_session.flush()
     return callback
+
+
+def _resident_of(db_session: Session, given: uuid.UUID | None,
+                 call: Call | None) -> uuid.UUID | None:
+    """The file the call-back goes to (merges followed): the one given, or the call's. A
+    call of one resident filed under another would mix two files: refused."""
+    resident_id = (residents.resolve_id(db_session=db_session, resident_id=given)[0]
+                   if given else None)
+    if call is None or call.resident_id is None:
+        return resident_id
+    callers, _ = residents.resolve_id(db_session=db_session, resident_id=call.resident_id)
+    if resident_id is not None and resident_id != callers:
+        raise CallbackResidentMismatch(
+            "Rappel non prévu : cet appel est rattaché à la fiche d'un autre usager que "
+            "celui indiqué. Indiquez l'usager de l'appel, ou ne citez pas l'appel.",
+            field="resident_id")
+    return callers
 
 
 _ONLY_IF_ASKED = " Ne le rappelez que s'il demande lui-même ce rappel maintenant."
@@ -78,13 +101,18 @@ def _check_may_call(db_session: Session, resident_id: uuid.UUID, phone: str, *,
                        field="requested_by_resident")
 
 
-def _check_number_alone(db_session: Session, phone: str) -> None:
-    """A number given without a file is still someone's: their choices hold (else any
-    client of the API would call back a resident who refused, by leaving out the file)."""
+def _check_number_alone(db_session: Session, phone: str, *,
+                        filed_under: uuid.UUID | None) -> None:
+    """A number is still its owners' whatever file the call-back names: their choices hold
+    (else any client of the API would call back a resident who refused, by leaving out
+    the file or by naming another one who accepts calls)."""
     for resident_id in _on_file(db_session, phone):
+        if resident_id == filed_under:
+            continue  # checked by _check_may_call, with its own message
         if not may_call(db_session=db_session, resident_id=resident_id, phone=phone):
+            whose = "d'un usager" if filed_under is None else "d'un autre usager"
             raise CallsRefused(
-                "Rappel non prévu : ce numéro est sur la fiche d'un usager qui a refusé les "
+                f"Rappel non prévu : ce numéro est sur la fiche {whose} qui a refusé les "
                 f"appels de la mairie sur ce numéro (ses choix de contact).{_ONLY_IF_ASKED}",
                 field="requested_by_resident")
 

@@ -35,3 +35,10 @@ class CallsRefused(InvalidInput):
 class CallbackAlreadyDone(Conflict):
     code = "callback_already_done"
     title = "Rappel déjà consigné"
+
+
+class CallbackResidentMismatch(Conflict):
+    """A call-back naming a call of one resident and the file of another."""
+
+    code = "callback_resident_mismatch"
+    title = "Appel d'un autre usager"

@@ -10,6 +10,8 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from crm_core.text import (
     check_free_text,
+    check_name,
+    check_single_line,
     free_text_problem,
     name_problem,
     single_line_problem,
@@ -93,12 +95,19 @@ def test_de_is_elided_before_a_vowel_or_a_mute_h() -> None:
 
 
 @pytest.mark.parametrize("text", [
-    "Ligne 1\nLigne 2\tcolonne", "Rappeler ☎️ demain ❤️", "Famille 👨\u200d👩\u200d👧 reçue",
-    "مرحبا بكم", "Césure\u00admolle et ‏marque", "",
+    "Ligne 1\nLigne 2\tcolonne", "Rappeler ☎ demain ❤", "Famille 👨\u200d👩\u200d👧 reçue",
+    "مرحبا بكم", "Code 👩🏻\u200d💻 et 1\u20e3", "",
 ])
 def test_a_free_text_holds_lines_tabs_any_script_and_emoji(text: str) -> None:
     assert free_text_problem(text) is None
     assert check_free_text(text) == text
+
+
+def test_an_emojis_variation_selectors_are_dropped_from_labels_and_free_texts() -> None:
+    """A phone writes « ❤️ » (❤ and U+FE0F): the resident's message is kept, the glyph
+    choice is not (as the counter app does at input)."""
+    assert check_free_text("Rappeler ☎️ demain ❤️") == "Rappeler ☎ demain ❤"
+    assert check_single_line("Fête ❤️ des voisins") == "Fête ❤ des voisins"
 
 
 @pytest.mark.parametrize(("char", "said"), [
@@ -146,4 +155,55 @@ def test_every_free_text_field_of_the_schemas_is_checked(
         if info.metadata else info.annotation)
     with pytest.raises(ValidationError, match=r"U\+202E"):
         checked.validate_python("Trois\u202e lignes")
-    assert checked.validate_python("Une\r\ndeux ✍️") == "Une\ndeux ✍️"
+    assert checked.validate_python("Une\r\ndeux ✍️") == "Une\ndeux ✍"
+
+
+# Third outside test of issue 20: names, labels and free texts disagreed on these.
+HOSTILE = {
+    "bidi override": "\u202e", "Arabic letter mark": "\u061c", "right-to-left mark": "\u200f",
+    "zero width joiner": "\u200d", "zero width non-joiner": "\u200c",
+    "zero width space": "\u200b", "byte order mark": "\ufeff", "word joiner": "\u2060",
+    "soft hyphen": "\u00ad", "tag A": "\U000e0041", "Hangul filler": "\u3164",
+    "Hangul choseong filler": "\u115f", "halfwidth Hangul filler": "\uffa0",
+    "braille blank": "\u2800", "private use": "\ue000", "escape": "\x1b",
+    "lone CR": "\r", "three stacked accents": "\u0301\u0301\u0301",
+    "twenty stacked accents": "\u0301" * 20,
+}
+KINDS = {"name": check_name, "label": check_single_line, "free text": check_free_text}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("hostile", HOSTILE.values(), ids=HOSTILE.keys())
+def test_one_rule_refuses_each_hostile_character_in_every_kind_of_text(
+    hostile: str, kind: str
+) -> None:
+    with pytest.raises(ValueError, match="refusé") as refused:
+        KINDS[kind](f"Dura{hostile}nd")
+    assert "caractère)" in str(refused.value), refused.value  # the place is named
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("alone", ["\u0301", "\ufe0f", "\U000e0100", "\u3164", "\u2800",
+                                   "\u0301\u200b\ufe0f", "\u2800 \u3164"])
+def test_a_text_made_only_of_marks_or_invisible_characters_is_empty(
+    alone: str, kind: str
+) -> None:
+    with pytest.raises(ValueError, match=r"vide|doit contenir des lettres"):
+        KINDS[kind](alone)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_variation_selectors_are_refused_in_names_dropped_elsewhere(kind: str) -> None:
+    for selector in ("\ufe0f", "\U000e0100"):
+        if kind == "name":
+            with pytest.raises(ValueError, match=r"sélecteur de variante.*7e caractère"):
+                check_name(f"Durand{selector}")
+        else:
+            assert KINDS[kind](f"Durand{selector}") == "Durand"
+
+
+def test_the_position_names_where_the_character_is() -> None:
+    assert single_line_problem("Objet\u3164") == (
+        "caractère U+3164 (lettre de remplissage invisible) refusé dans un libellé "
+        "(6e caractère) : retirez-le ou retapez le texte")
+    assert "(1er caractère)" in (free_text_problem("\u200bA") or "")

@@ -41,9 +41,24 @@ def slug_of(form: dict[str, Any]) -> str:
     return str(slug)
 
 
-def status_of(form: dict[str, Any], config: SourceConfig) -> CaseStatus | None:
+def _status(form: dict[str, Any]) -> dict[str, Any]:
     workflow = form.get("workflow") or {}
-    status = workflow.get("real_status") or workflow.get("status") or {}
+    status = (workflow.get("real_status") or workflow.get("status") or {}
+              if isinstance(workflow, dict) else {})
+    return status if isinstance(status, dict) else {}
+
+
+def unmapped_status(form: dict[str, Any], config: SourceConfig) -> str | None:
+    """The form's w.c.s. status when `status_map` knows neither its id nor its name."""
+    status = _status(form)
+    key = status.get("id") if status.get("id") is not None else status.get("name")
+    if key is None or status_of(form, config) is not None:
+        return None
+    return str(key)[:50]
+
+
+def status_of(form: dict[str, Any], config: SourceConfig) -> CaseStatus | None:
+    status = _status(form)
     for key in (status.get("id"), status.get("name")):
         if key is not None and str(key) in config.status_map:
             return CaseStatus(config.status_map[str(key)])

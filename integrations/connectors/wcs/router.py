@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from crm_core.api.deps import DbSession
 from crm_core.exceptions import DomainError
 from integrations.connectors.wcs.backend import HttpWcsBackend, WcsBackend, WcsError
-from integrations.connectors.wcs.mapping import to_event_data
+from integrations.connectors.wcs.mapping import to_event_data, unmapped_status
 from integrations.connectors.wcs.signing import MAX_SKEW, BadSignature, SignedQuery, check_query
 from integrations.deps import Config, RawBody
 from integrations.exceptions import (
@@ -132,4 +132,9 @@ def receive_wcs(
     except IntegrityError as exc:  # the same version (or URL) twice at the same moment
         db_session.rollback()
         raise EventIdReused("Événement enregistré en parallèle, réessayez") from exc
+    if result.status == "created" and (unknown := unmapped_status(form, found)) is not None:
+        # Created as `new` (as an update with such a status is taken as unchanged): the
+        # supervisor reads why, and may add the status to `status_map`.
+        logger.warning("statut w.c.s. « %s » inconnu de Relais (source %s) : dossier %s "
+                       "créé comme nouveau", unknown, source[:50], result.case_reference)
     return result

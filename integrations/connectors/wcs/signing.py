@@ -61,7 +61,12 @@ def check_query(query: str, *, key: str, now: datetime | None = None) -> SignedQ
     signed, sep, signature = query.rpartition("&signature=")
     if not sep or not signature:
         raise BadSignature("signature absente")
-    fields = dict(parse_qsl(signed, keep_blank_values=True))
+    pairs = parse_qsl(signed, keep_blank_values=True)
+    names = [name for name, _ in pairs]
+    for name in names:
+        if names.count(name) > 1:  # which one counts would be the reader's guess
+            raise BadSignature(f"paramètre « {name[:30]} » en double")
+    fields = dict(pairs)
     algo = fields.get("algo", "")
     if algo not in ALGORITHMS:
         raise BadSignature("algorithme de signature non accepté")

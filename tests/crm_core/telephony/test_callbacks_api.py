@@ -216,3 +216,63 @@ def test_an_unreadable_due_time_is_not_called_past(
     assert refused.status_code == 422, refused.text
     assert "illisible" in refused.json()["detail"] and "passée" not in refused.json()["detail"]
     assert _count(db_session) == 0
+
+
+def test_another_residents_consent_does_not_override_a_refusal_on_the_number(
+    client: TestClient, db_session: Session, factories: ModuleType
+) -> None:
+    """Third outside test of issue 20: the number of a resident who refused calls went
+    through when the call-back was filed under another resident who accepts them."""
+    headers = _phone_agent(client, factories, "201")
+    factories.ContactPointFactory(value="+33677123456")  # never said yes to calls
+    other = factories.ContactPointFactory(value="+33611111111")
+    _grant_calls(db_session, other.resident_id)
+    db_session.commit()
+    body = _callback(phone="0677123456", resident_id=str(other.resident_id))
+    refused = client.post(CALLBACKS, headers=headers, json=body)
+    assert (refused.status_code, refused.json()["code"]) == (422, "calls_refused"), refused.text
+    assert "fiche d'un autre usager qui a refusé les appels" in refused.json()["detail"]
+    assert _count(db_session) == 0
+    asked = client.post(CALLBACKS, headers=headers, json=body | {"requested_by_resident": True})
+    assert asked.status_code == 201, asked.text
+    own = client.post(CALLBACKS, headers=headers, json=_callback(
+        phone="0611111111", resident_id=str(other.resident_id)))
+    assert own.status_code == 201, own.text
+
+
+def test_a_call_of_one_resident_is_not_filed_under_another(
+    client: TestClient, post_event: PostEvent, db_session: Session, factories: ModuleType
+) -> None:
+    """Third outside test of issue 20: nothing checked that the call named and the file
+    named were the same resident's."""
+    headers = _phone_agent(client, factories, "201")
+    caller = factories.ContactPointFactory(value="+33677123456")
+    other = factories.ContactPointFactory(value="+33611111111")
+    for point in (caller, other):
+        _grant_calls(db_session, point.resident_id)
+    db_session.commit()
+    call = post_event("newCall", "cb-mix", from_="0677123456", user=["201"]).json()["call"]
+    mixed = client.post(CALLBACKS, headers=headers, json=_callback(
+        phone="0677123456", call=call, resident_id=str(other.resident_id)))
+    assert (mixed.status_code, mixed.json()["code"]) == (409, "callback_resident_mismatch"), \
+        mixed.text
+    assert "fiche d'un autre usager" in mixed.json()["detail"]
+    assert _count(db_session) == 0
+    same = client.post(CALLBACKS, headers=headers, json=_callback(
+        phone="0677123456", call=call, resident_id=str(caller.resident_id)))
+    assert same.status_code == 201, same.text
+    assert same.json()["resident_id"] == str(caller.resident_id)
+
+
+@pytest.mark.parametrize("hidden", ["\u200d", "\ufeff", "\u2060", "\U000e0041", "\u3164",
+                                    "\u00ad", "\u061c", "\u0301" * 5])
+def test_a_call_back_reason_meets_the_free_text_rule(
+    client: TestClient, factories: ModuleType, db_session: Session, hidden: str
+) -> None:
+    """Third outside test of issue 20: the reason refused only direction overrides."""
+    headers = _phone_agent(client, factories, "251")
+    answer = client.post(CALLBACKS, headers=headers,
+                         json=_callback(reason=f"Rappeler{hidden} demain"))
+    assert answer.status_code == 422, answer.text
+    assert "refusé dans un texte" in answer.json()["detail"]
+    assert _count(db_session) == 0

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from types import ModuleType
@@ -337,3 +338,45 @@ def test_an_unreachable_wcs_is_said_in_french_without_errno(
     detail = response.json()["detail"]
     assert "injoignable" in detail and "Errno" not in detail and "refused" not in detail
     assert "Errno" in caplog.text or "ConnectError" in caplog.text
+
+
+@pytest.mark.usefixtures("publik")
+@pytest.mark.parametrize("query", ["form=demande-acte%2F10&form=demande-acte%2F11",
+                                   "body_sha256=0&body_sha256=1&form=demande-acte%2F11"])
+def test_a_signed_parameter_given_twice_is_refused(
+    client: TestClient, db_session: Session, query: str
+) -> None:
+    """Third outside test of issue 20: `form` twice, both signed, let the body speak of the
+    second form while a reader of the first would see another one."""
+    response = post(client, publik_sign(f"{URL}?{query}", KEY, "demarches"), form_data(11))
+    assert (response.status_code, response.json()["code"]) == (401, "invalid_signature")
+    assert "en double" in response.json()["detail"]
+    assert db_session.scalar(select(Case)) is None
+
+
+def test_check_query_refuses_any_parameter_twice() -> None:
+    now = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    assert check_query(sign_query("a=1", key=KEY, orig="o", timestamp=now),
+                       key=KEY, now=now).fields["a"] == "1"
+    for query in ("a=1&a=1", "orig=x"):  # the second `orig` is the one sign_query adds
+        with pytest.raises(BadSignature, match="en double"):
+            check_query(sign_query(query, key=KEY, orig="o", timestamp=now), key=KEY, now=now)
+
+
+@pytest.mark.usefixtures("publik")
+def test_an_unmapped_status_on_creation_is_created_new_with_a_trace(
+    client: TestClient, db_session: Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Third outside test of issue 20: a form first seen with a status Relais does not map
+    was created `new` silently. Still created (an update with it is taken as unchanged),
+    but the supervisor reads why in the log."""
+    with caplog.at_level(logging.WARNING, logger="relais.integrations"):
+        response = call(client, form_data(80, status="99"))
+        mapped = call(client, form_data(81, status="1"))
+    assert (response.status_code, response.json()["status"]) == (200, "created"), response.text
+    assert mapped.status_code == 200, mapped.text
+    case = db_session.scalar(select(Case).where(Case.external_id == "demande-acte/80"))
+    assert case is not None and case.status is CaseStatus.NEW
+    said = [record.getMessage() for record in caplog.records if "inconnu" in record.getMessage()]
+    assert said == [f"statut w.c.s. « 99 » inconnu de Relais (source publik) : dossier "
+                    f"{case.reference} créé comme nouveau"]

@@ -360,7 +360,10 @@ def test_a_free_text_with_a_control_or_override_is_a_french_422(
     assert _count(db_session, Resident) == _count(db_session, Case) == 0
 
 
-HOSTILE_SUBJECTS = ["a\tb\nc", "\u3164", "Acte \u202enaissance", "Acte \ue000", "Ac\u200dte"]
+HOSTILE_SUBJECTS = ["a\tb\nc", "\u3164", "Acte \u202enaissance", "Acte \ue000", "Ac\u200dte",
+                    # third outside test of issue 20: these created a case
+                    "Acte" + "\u0301" * 30, "\u0301", "\ufe0f", "\U000e0100",
+                    "Acte\u2800 civil", "Acte\U000e0041"]
 
 
 @pytest.mark.parametrize("subject", HOSTILE_SUBJECTS)
@@ -377,3 +380,15 @@ def test_a_hostile_subject_is_a_malformed_event_every_time(
         assert response.json()["code"] == "malformed_event"
         assert "subject" in response.json()["detail"]
     _refused(db_session)
+
+
+def test_an_emojis_variation_selectors_are_dropped_from_the_subject(
+    client: TestClient, db_session: Session
+) -> None:
+    """Third outside test of issue 20: "ok" + four U+FE0F was stored as is. A phone's
+    « ❤️ » keeps the resident's request, without the glyph choice."""
+    document = json.loads(event_body())
+    document["data"]["subject"] = "ok" + "\ufe0f" * 4
+    response = post_signed(client, "portail", json.dumps(document).encode())
+    assert response.status_code < 300, response.text
+    assert db_session.scalars(select(Case.subject)).all() == ["ok"]
