@@ -21,6 +21,8 @@ class TokenOut(BaseModel):
     role: Role
     display_name: str
     site_code: str | None
+    # True: someone else set the password; this session may only change it (or sign out).
+    password_change_required: bool = False
 
 
 class SiteOut(BaseModel):
