@@ -14,6 +14,7 @@ from rich.markup import escape
 from counter_client.bench import bench_counter
 from counter_client.cli import counter
 from crm_core.agents.enums import ROLE_LABELS, Role
+from crm_core.agents.password_cli import change_own_password
 from crm_core.cli_database import demo_database, demo_public_url, load_settings
 from crm_core.cli_exits import BAD_INPUT, REFUSED, errors, refused
 from crm_core.cli_french import FrenchTyper
@@ -48,6 +49,7 @@ app.command("worker", help="Appliquer les événements reçus en différé, livr
 )
 bench_app.command("phone")(bench_phone)
 app.command("counter")(counter)
+app.command("password")(change_own_password)
 bench_app.command("counter")(bench_counter)
 bench_app.command("fuzz")(bench_fuzz)
 bench_app.command("load")(bench_load)

@@ -13,11 +13,12 @@ import sys
 
 from crm_core.cli_french import FrenchTyper
 
-APPS = ("counter", "phone")
+APPS = ("counter", "phone", "password")
 
 
 def apps_only() -> FrenchTyper:
     from counter_client.cli import counter
+    from crm_core.agents.password_cli import change_own_password
     from phone_desk.cli import phone_app
 
     app = FrenchTyper(help="Relais — le back-office de la relation usagers.",
@@ -29,6 +30,7 @@ def apps_only() -> FrenchTyper:
 
     app.command("counter")(counter)
     app.add_typer(phone_app, name="phone")
+    app.command("password")(change_own_password)
     return app
 
 

@@ -66,7 +66,16 @@ class SignInScreen(FieldsInOrderScreen, CounterScreen):
             self.query_one("#password", Input).value = ""
             self.say(exc.message, error=True)
 
-        self.counter.call_server(
-            lambda: client.sign_in(username, password, site=site), done, failed=failed,
-            group="sign-in", exclusive=True,
-        )
+        def sign_in() -> dict[str, Any]:
+            session = client.sign_in(username, password, site=site)
+            if session.get("password_change_required"):
+                # Someone else set the password: the session may only change it, which
+                # this app cannot; the server's refusal says so, and how, in French.
+                try:
+                    client.me()
+                finally:
+                    client.sign_out()
+            return session
+
+        self.counter.call_server(sign_in, done, failed=failed, group="sign-in",
+                                 exclusive=True)

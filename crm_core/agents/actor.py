@@ -17,6 +17,8 @@ class Actor:
     agent_id: uuid.UUID | None = None
     role: Role | None = None
     site_id: uuid.UUID | None = None
+    # A session opened with a password someone else set: it may only change it.
+    must_change_password: bool = False
 
     @property
     def channel(self) -> Channel | None:

@@ -165,6 +165,7 @@ def create(
         db_session=db_session, username=username, display_name=display_name,
         password=password, role=role, site_code=site_code, phone_extension=phone_extension)
     agent.password_set_by = author.username[:64]
+    agent.must_change_password = True  # its author knows it: the agent replaces it first
     where = _site_code(db_session, site.id if site else None)
     what = f"Compte « {agent.display_name} » créé : rôle {ROLE_LABELS[role]}, site {where}"
     if author.agent_id is None or not _needs_approval(None, role, agent.site_id, False):
@@ -274,6 +275,7 @@ def reset_password(
         return agent, _file(db_session, author, agent, role, site_id, digest, summary)
     agent.password_hash = digest
     agent.password_set_by = author.username[:64]
+    agent.must_change_password = True
     _supersede(db_session, author, agent, "mot de passe réinitialisé depuis")  # the console
     _close_sessions(db_session, agent.id)
     _event(db_session, author, agent, "Mot de passe réinitialisé, sessions fermées")
@@ -320,9 +322,12 @@ def approve(*, db_session: Session, approver: Actor, request_id: uuid.UUID) -> A
     if request.password_hash:
         agent.password_hash = request.password_hash
         agent.password_set_by = request.author
+        agent.must_change_password = True
         _close_sessions(db_session, agent.id)
     elif SET_BY_WARNING in request.summary:
-        agent.password_set_by = None  # the supervisor was told, and took it on
+        # The supervisor was told, and took it on; the agent must still replace it: the
+        # approval clears the warning, never `must_change_password`.
+        agent.password_set_by = None
     request.status = RequestStatus.APPROVED
     _event(db_session, approver, agent,
            f"Demande de {request.author} validée : {request.summary}")

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm_core.agents.enums import RequestStatus, Role, SiteKind
@@ -34,6 +34,10 @@ class Agent(UUIDPrimaryKey, Timestamps, Base):
     # Who set the current password when it was not the agent (an admin's username,
     # "console"): they could sign in as the agent. None once the agent chose their own.
     password_set_by: Mapped[str | None] = mapped_column(String(64))
+    # The password was set by someone else (creation, reset): its sessions can do nothing
+    # but change it. Only the agent's own change clears it, never a supervisor's approval.
+    must_change_password: Mapped[bool] = mapped_column(default=False,
+                                                       server_default=false())
 
     site: Mapped[Site | None] = relationship()
 

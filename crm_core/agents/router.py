@@ -32,6 +32,7 @@ from crm_core.api.deps import (
     CatalogAdmin,
     CurrentActor,
     DbSession,
+    PasswordChanger,
     current_actor,
     security_log,
 )
@@ -86,11 +87,12 @@ def sign_in(
     return {
         "access_token": token, "token_type": "bearer", "expires_in": int(ttl.total_seconds()),
         "role": agent.role, "display_name": agent.display_name, "site_code": code,
+        "password_change_required": agent.must_change_password,
     }
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
-def sign_out(db_session: DbSession, actor: CurrentActor, token: BearerToken) -> None:
+def sign_out(db_session: DbSession, actor: PasswordChanger, token: BearerToken) -> None:
     assert token is not None
     service.revoke_token(db_session=db_session, token=token)
     db_session.commit()
@@ -98,11 +100,13 @@ def sign_out(db_session: DbSession, actor: CurrentActor, token: BearerToken) -> 
 
 @router.post("/auth/password", status_code=status.HTTP_204_NO_CONTENT)
 def change_password(
-    request: Request, db_session: DbSession, actor: CurrentActor, token: BearerToken,
+    request: Request, db_session: DbSession, actor: PasswordChanger, token: BearerToken,
     data: PasswordChange,
 ) -> None:
     """The signed-in agent changes their own password, giving the current one; their other
-    sessions are closed. Wrong current passwords count towards the sign-in lock-out."""
+    sessions are closed. The one route (with sign-out) open to a session whose password
+    someone else set: changing it lifts the `password_change_required` refusal. Wrong
+    current passwords count towards the sign-in lock-out."""
     assert token is not None
     address = request.client.host if request.client else "inconnue"
     guard.check_sign_in(db_session=db_session, username=actor.username, address=address)

@@ -21,6 +21,8 @@ class TokenOut(BaseModel):
     role: Role
     display_name: str
     site_code: str | None
+    # True: someone else set the password; this session may only change it (or sign out).
+    password_change_required: bool = False
 
 
 class SiteOut(BaseModel):
@@ -49,7 +51,7 @@ class AgentCreate(BaseModel):
     password: Annotated[str, StringConstraints(min_length=1, max_length=200)]  # rules: passwords
     role: Role
     site_code: str | None = None
-    phone_extension: Annotated[str, StringConstraints(max_length=20)] | None = None
+    phone_extension: Annotated[str, StringConstraints(max_length=20), SingleLine] | None = None
 
 
 class PasswordChange(BaseModel):
@@ -67,7 +69,8 @@ class AgentUpdate(BaseModel):
     display_name: DisplayName | None = None
     role: Role | None = None
     site_code: str | None = None
-    phone_extension: Annotated[str, StringConstraints(min_length=1, max_length=20)] | None = None
+    phone_extension: Annotated[str, StringConstraints(min_length=1, max_length=20),
+                               SingleLine] | None = None
     active: bool | None = None
 
 

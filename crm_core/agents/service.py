@@ -14,7 +14,13 @@ from crm_core.agents.models import Agent, AgentSession, Site
 from crm_core.agents.passwords import check_new_password
 from crm_core.agents.security import hash_password, new_token, token_digest, verify_password
 from crm_core.database.base import utcnow
-from crm_core.exceptions import Conflict, InvalidInput, NotAuthenticated, NotFound
+from crm_core.exceptions import (
+    Conflict,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+)
 from crm_core.security.enums import EventKind
 from crm_core.security.service import record_event
 from crm_core.text import single_line_problem
@@ -22,6 +28,21 @@ from crm_core.text import single_line_problem
 
 class SiteNotFound(NotFound):
     code = "site_not_found"
+
+
+CHANGE_FIRST_MESSAGE = (
+    "Vous devez changer votre mot de passe avant toute autre chose : il a été défini par "
+    "quelqu'un d'autre (création du compte ou réinitialisation). Les applications du "
+    "guichet et du poste téléphonique ne savent pas encore le changer : dans un terminal, "
+    "tapez « relais password VOTRE-IDENTIFIANT --server ADRESSE-DU-SERVEUR », puis "
+    "reconnectez-vous ici."
+)
+
+
+class PasswordChangeRequired(PermissionDenied):
+    """A session opened with a password someone else set may only change it."""
+
+    code = "password_change_required"
 
 
 class WrongCurrentPassword(InvalidInput):
@@ -113,7 +134,8 @@ def authenticate(
 
 
 _SESSION_ACTOR = (
-    select(Agent.id, Agent.username, Agent.role, AgentSession.site_id, AgentSession.last_seen_at)
+    select(Agent.id, Agent.username, Agent.role, AgentSession.site_id,
+           AgentSession.last_seen_at, Agent.must_change_password)
     .join(Agent, Agent.id == AgentSession.agent_id)
     .where(
         AgentSession.token_hash == bindparam("token_hash"),
@@ -141,11 +163,13 @@ _NEVER_IDLE = datetime(1970, 1, 1, tzinfo=UTC)
 
 def session_actor(
     *, db_session: Session, token: str, idle_timeout: timedelta | None = None,
-    now: datetime | None = None,
+    now: datetime | None = None, changing_password: bool = False,
 ) -> tuple[Actor, bool]:
     """The agent behind a live session (not revoked, not expired, used within
     `idle_timeout`, the inactivity timeout; None: none), and whether its activity is due
-    to be noted (`note_activity`). Reads only."""
+    to be noted (`note_activity`). Reads only. While the agent's password is one someone
+    else set, `PasswordChangeRequired` unless `changing_password` (the routes that change
+    it or sign out): refused here, every way in (routes, the desk's socket) is covered."""
     now = now or utcnow()
     idle_since = now - idle_timeout if idle_timeout else _NEVER_IDLE
     # Runs on every request: a statement built once, on the Core connection.
@@ -155,7 +179,10 @@ def session_actor(
     if row is None:
         raise NotAuthenticated("Session expirée ou invalide : reconnectez-vous")
     due = row.last_seen_at is None or now - row.last_seen_at >= TOUCH_EVERY
-    actor = Actor(agent_id=row.id, username=row.username, role=row.role, site_id=row.site_id)
+    if row.must_change_password and not changing_password:
+        raise PasswordChangeRequired(CHANGE_FIRST_MESSAGE)
+    actor = Actor(agent_id=row.id, username=row.username, role=row.role, site_id=row.site_id,
+                  must_change_password=row.must_change_password)
     return actor, due
 
 
@@ -199,6 +226,7 @@ def change_password(
         error.extra["field"] = "new_password"
         raise
     agent.password_hash = hash_password(new_password)
+    agent.must_change_password = False  # the agent's own: the only way to clear it
     # Not cleared: whoever set the current password can sign in as the agent and make
     # this very change, so it proves nothing. Only a supervisor clears it (see changes).
     previous = (f" ; le précédent avait été défini par {agent.password_set_by}, qui a pu "

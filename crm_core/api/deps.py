@@ -43,10 +43,18 @@ BearerToken = Annotated[str | None, Depends(_bearer)]
 
 
 def current_actor(request: Request, db_session: DbSession, token: BearerToken) -> Actor:
+    """The session's agent; `PasswordChangeRequired` (403) while someone else's password
+    is still theirs."""
+    return _session_agent(request, db_session, token, changing_password=False)
+
+
+def _session_agent(request: Request, db_session: Session, token: str | None, *,
+                   changing_password: bool) -> Actor:
     if not token:
         raise NotAuthenticated("Authentification requise : connectez-vous")
     actor, activity_due = agents.session_actor(
-        db_session=db_session, token=token, idle_timeout=request.app.state.agent_idle_timeout
+        db_session=db_session, token=token, idle_timeout=request.app.state.agent_idle_timeout,
+        changing_password=changing_password,
     )
     try:
         if activity_due:
@@ -64,6 +72,15 @@ def current_actor(request: Request, db_session: DbSession, token: BearerToken) -
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+def password_changer(request: Request, db_session: DbSession, token: BearerToken) -> Actor:
+    """Any live session, even one that must change its password first (someone else set
+    it): for the only routes it may use, changing it and signing out."""
+    return _session_agent(request, db_session, token, changing_password=True)
+
+
+PasswordChanger = Annotated[Actor, Depends(password_changer)]
 
 _PERMISSION_LABELS = {
     Permission.RESIDENT_READ: "consulter les dossiers des usagers",

@@ -37,8 +37,9 @@ class CaseCreate(BaseModel):
     subject: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
                        SingleLine]
     description: Text | None = None
-    external_system: Annotated[str, StringConstraints(max_length=50)] | None = None
-    external_id: Annotated[str, StringConstraints(max_length=255)] | None = None
+    # Shown with the case: one visible line, like every label an agent types.
+    external_system: Annotated[str, StringConstraints(max_length=50), SingleLine] | None = None
+    external_id: Annotated[str, StringConstraints(max_length=255), SingleLine] | None = None
     # Most cases are opened during an exchange: log it on the timeline unless told not to.
     record_interaction: bool = True
     # A retry with the same key returns the case opened the first time.

@@ -106,6 +106,12 @@ class RelaisClient:
             self._request("POST", "/auth/logout")
         self.token = None
 
+    def change_password(self, current_password: str, new_password: str) -> None:
+        """The signed-in agent's own change; the only call a session whose password
+        someone else set may make (with `sign_out`)."""
+        self._request("POST", "/auth/password", json={
+            "current_password": current_password, "new_password": new_password})
+
     def me(self) -> dict[str, Any]:
         return dict(self._request("GET", "/auth/me"))
 

@@ -35,7 +35,9 @@ class EventResident(_Model):
 
 
 class CaseEventData(_Model):
-    id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+    # The case's external_id: one visible line, as the API asks of agents.
+    id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255),
+                  SingleLine]
     service: Annotated[str, StringConstraints(min_length=1, max_length=50)] | None = None
     kind: CaseKind = CaseKind.REQUEST
     # The case's own rules (`CaseCreate`), checked here: refused as a malformed event at

@@ -31,3 +31,29 @@ async def test_a_burst_of_keys_lands_in_the_right_fields(
         typed = {field.id: field.value for field in app.screen.query(Input)}
         assert isinstance(app.screen, HomeScreen), typed  # before: username "accueilsecret-pass"
         assert app.session is not None and app.session.username == "accueil"
+
+
+async def test_a_password_someone_else_set_is_refused_with_what_to_do(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    """The app cannot change a password: it says, in French, that it must be changed and
+    how (`relais password`), and opens nothing."""
+    from sqlalchemy import update
+
+    from crm_core.agents.models import Agent
+
+    with live_server.session() as session:
+        session.execute(update(Agent).where(Agent.username == "accueil")
+                        .values(must_change_password=True))
+        session.commit()
+    app = counter_app(live_server.url, tmp_path)
+    async with running(app, (120, 36)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen)
+                       and bool(app.screen.query("#username")))
+        await type_burst(pilot, *"accueil", "tab", *"secret-pass", "enter")
+        await wait_for(pilot, lambda: "⚠" in str(app.screen.query_one("#message").render()))
+        shown = str(app.screen.query_one("#message").render())
+        assert "Vous devez changer votre mot de passe" in shown
+        assert "relais password" in shown
+        assert isinstance(app.screen, SignInScreen) and app.session is None
+        assert app.client.token is None

@@ -52,6 +52,9 @@ def test_db_upgrade_agent_add_and_seed(cli_database: str) -> None:
         )
         # The console is a trusted path (its user holds the server): active at once, logged.
         assert session.scalar(select(Agent.active).where(Agent.username == "m.leroy"))
+        # Its operator set the password: the agent replaces it at the first sign-in.
+        assert session.scalar(select(Agent.must_change_password).where(
+            Agent.username == "m.leroy"))
         assert session.scalars(select(SecurityEvent.detail).where(
             SecurityEvent.subject == "m.leroy")).all() == [
             "Compte « Martine Leroy » créé : rôle agent d'accueil, site tous les sites "

@@ -28,7 +28,7 @@ def _run(*args: str) -> tuple[str, set[str]]:
     return "\n".join(output), set(loaded.split()[1:])
 
 
-@pytest.mark.parametrize("command", ["counter", "phone"])
+@pytest.mark.parametrize("command", ["counter", "phone", "password"])
 def test_the_terminal_apps_start_without_the_server(command: str) -> None:
     output, loaded = _run(command, "--help")
     assert f"relais {command}" in output

@@ -60,3 +60,28 @@ async def test_after_a_refused_sign_in_the_cursor_is_on_the_field_to_type_again(
         screen.query_one("#password", Input).focus()
         await type_burst(pilot, *"secret", "enter")
         await wait_for(pilot, lambda: app.focused is screen.query_one("#username", Input))
+
+
+async def test_a_password_someone_else_set_is_refused_with_what_to_do(
+    live_server: LiveServer, pbx_secrets: None, cleanup: contextlib.ExitStack,
+) -> None:
+    """The desk cannot change a password: the server's French refusal says it must be
+    changed and how (`relais password`); the desk does not open."""
+    from sqlalchemy import update
+
+    from crm_core.agents.models import Agent
+
+    with live_server.session() as session:
+        session.execute(update(Agent).where(Agent.username == "telephone")
+                        .values(must_change_password=True))
+        session.commit()
+    client = PhoneClient(live_server.url)
+    cleanup.callback(client.close)
+    app = make_app(DeskSettings(server_url=live_server.url), client)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        await type_burst(pilot, *"telephone", "tab", *"secret-pass", "enter")
+        await wait_for(pilot, lambda: "⚠" in str(app.screen.query_one("#message").render()))
+        shown = str(app.screen.query_one("#message").render())
+        assert "Vous devez changer votre mot de passe" in shown and "relais password" in shown
+        assert isinstance(app.screen, SignInScreen) and not app.agent

@@ -20,6 +20,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from crm_core.text import free_text_problem, normalize_free_text
 from integrations.connectors.ds.backend import DsBackend, DsError
 from integrations.settings import SourceConfig
 
@@ -69,7 +70,11 @@ def plan(current: str, target: str, *, previous_status: str | None = None) -> li
 
 
 def motivation(data: dict[str, Any]) -> str:
-    note = str(data.get("note") or "").strip()
+    """The agent's note as the resident will read it on the platform. The API refuses
+    controls in new notes (`FreeText`); a note stored before that, or written by another
+    path, is cleaned here: a worker has nobody to answer a 422 to."""
+    note = "".join(char for char in normalize_free_text(str(data.get("note") or ""))
+                   if free_text_problem(char) is None).strip()
     if note:
         return note[:1000]
     return f"Demande traitée par la mairie (référence {data.get('reference')})."

@@ -29,6 +29,17 @@ def staff(client: TestClient, factories: ModuleType, db_session: Session) -> dic
         "site": site}
 
 
+def first_sign_in(client: TestClient, username: str, password: str = STRONG,
+                  new_password: str = "mon-propre-Secret-2026") -> dict[str, str]:
+    """Signs in with a password someone else set, which must be replaced first: changes
+    it, and returns the session's headers, now free to do what the role allows."""
+    headers = sign_in(client, username, password)
+    changed = client.post("/api/v1/auth/password", headers=headers, json={
+        "current_password": password, "new_password": new_password})
+    assert changed.status_code == 204, changed.text
+    return headers
+
+
 def cannot_sign_in(client: TestClient, username: str, password: str = STRONG) -> None:
     response = client.post("/api/v1/auth/token",
                            data={"username": username, "password": password})

@@ -16,7 +16,7 @@ from crm_core.agents.actor import CONSOLE
 from crm_core.agents.enums import Role
 from crm_core.agents.models import Agent
 from crm_core.exceptions import InvalidInput
-from tests.crm_core.agents.conftest import STRONG, cannot_sign_in, events_of
+from tests.crm_core.agents.conftest import STRONG, cannot_sign_in, events_of, first_sign_in
 from tests.crm_core.conftest import sign_in
 
 
@@ -42,10 +42,12 @@ def test_an_admin_cannot_read_files_through_a_supervisor_they_create(
     approve = f"/api/v1/agents/requests/{created['pending_request_id']}/approve"
     assert client.post(approve, headers=staff["admin"]).status_code == 403
     assert client.post(approve, headers=staff["chef"]).status_code == 200
-    proxy = sign_in(client, "proxy", STRONG)
+    proxy = first_sign_in(client, "proxy", STRONG)
     assert client.get("/api/v1/auth/me", headers=proxy).json()["role"] == "supervisor"
     events = events_of(db_session, "proxy")
-    assert [e.detail.rsplit(" (par ", 1)[1] for e in events] == ["admin)", "chef)"]
+    # Then the agent's own change of the password the admin set (required first).
+    assert [e.detail.rsplit(" (par ", 1)[1] for e in events[:2]] == ["admin)", "chef)"]
+    assert events[2].detail == "Mot de passe changé par l'agent"
     assert "en attente" in events[0].detail and "validée" in events[1].detail
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from crm_core.agents.enums import RequestStatus, Role
 from crm_core.agents.models import Agent, AgentRequest
-from tests.crm_core.agents.conftest import STRONG, cannot_sign_in, events_of
+from tests.crm_core.agents.conftest import STRONG, cannot_sign_in, events_of, first_sign_in
 from tests.crm_core.conftest import sign_in
 
 
@@ -64,7 +64,7 @@ def test_a_reset_while_a_promotion_is_pending_waits_with_it(
     assert summary == ("rôle administrateur → responsable d'accueil ; mot de passe "
                        "réinitialisé par admin")
     assert _approve(client, staff, both).status_code == 200
-    signed_in = sign_in(client, "bob", STRONG)
+    signed_in = first_sign_in(client, "bob", STRONG)
     assert client.get("/api/v1/auth/me", headers=signed_in).json()["role"] == "supervisor"
     assert "Demande de admin remplacée (nouvelle demande de admin) : rôle administrateur → " \
         "responsable d'accueil (par admin)" in [e.detail for e in events_of(db_session, "bob")]

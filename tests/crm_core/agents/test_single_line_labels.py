@@ -67,3 +67,26 @@ def test_the_command_line_path_is_checked_too(db_session: Session) -> None:
     with pytest.raises(InvalidInput, match="une ligne"):
         create_agent(db_session=db_session, username="m.leroy", display_name="Martine\tLeroy",
                      password="s3cret!-long-enough", role=Role.COUNTER)
+
+
+def test_an_extension_is_one_visible_line(
+    client: TestClient, as_role: Callable[[Role], dict[str, str]], db_session: Session,
+    factories: ModuleType,
+) -> None:
+    """Desks and rings show it: an override there once reached them as typed."""
+    admin = as_role(Role.ADMIN)
+    before = _count(db_session, Agent)
+    created = client.post("/api/v1/agents", headers=admin, json={
+        "username": "m.leroy", "display_name": "Martine Leroy", "password": "s3cret!-long",
+        "role": "admin", "phone_extension": "20\u202e1"})
+    assert created.status_code == 422, created.text
+    assert created.headers["content-type"] == "application/problem+json"
+    assert "direction du texte" in created.json()["detail"]
+    assert _count(db_session, Agent) == before
+    agent = factories.AgentFactory(phone_extension="201")
+    db_session.commit()
+    changed = client.patch(f"/api/v1/agents/{agent.id}", headers=admin,
+                           json={"phone_extension": "201\x1b[2J"})
+    assert changed.status_code == 422, changed.text
+    db_session.refresh(agent)
+    assert agent.phone_extension == "201"

@@ -44,3 +44,21 @@ def test_a_case_subject_is_one_visible_line(
     assert answer.status_code == 422, answer.text
     assert "direction du texte" in answer.json()["detail"]
     assert db_session.scalar(select(func.count()).select_from(Case)) == 0
+
+
+@pytest.mark.parametrize("field", ["external_system", "external_id"])
+def test_a_cases_external_reference_is_one_visible_line(
+    field: str, client: TestClient, as_role: Headers, db_session: Session,
+    factories: ModuleType,
+) -> None:
+    """Shown with the case (and sent back to the platform): no override, no escape."""
+    factories.ServiceFactory(code="voirie", label="Voirie", announced_delay_days=7)
+    resident = factories.ResidentFactory()
+    db_session.commit()
+    answer = client.post("/api/v1/cases", headers=as_role(Role.PHONE), json={
+        "resident_id": str(resident.id), "service_code": "voirie", "channel": "phone",
+        "subject": "Nid-de-poule", "external_system": "ds", "external_id": "123",
+        field: "12\u202e3"})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["detail"].startswith(f"{field} : "), answer.json()
+    assert db_session.scalar(select(func.count()).select_from(Case)) == 0

@@ -18,7 +18,7 @@ from crm_core.cases import service as cases
 from crm_core.cases.enums import CaseStatus
 from crm_core.cases.models import Case
 from integrations.connectors.ds.backend import DsError, HttpDsBackend
-from integrations.connectors.ds.writeback import plan, push_status
+from integrations.connectors.ds.writeback import motivation, plan, push_status
 from integrations.models import OutboxEvent
 from integrations.outbox.platforms import PlatformTransport
 from integrations.outbox.transport import FakeTransport, Outgoing, SendResult
@@ -214,3 +214,12 @@ def test_the_worker_delivers_a_batch_in_order_per_dossier(
             assert ds.dossiers[number]["state"] == "accepte"
     finally:
         engine.dispose()
+
+
+def test_the_motivation_sent_to_ds_carries_no_control_character() -> None:
+    """A note stored before the API refused them (or by another path) is cleaned, not
+    refused: the worker has nobody to answer; the resident reads it on the platform."""
+    sent = motivation({"note": "Pièce\r\nmanquante\u202e ici\x1b[2J\x07", "reference": "X"})
+    assert sent == "Pièce\nmanquante ici[2J"
+    assert motivation({"note": "\u202e\x1b", "reference": "R-1"}).startswith(
+        "Demande traitée par la mairie (référence R-1)")
