@@ -11,6 +11,7 @@ from textual.widgets import Input, Label, Static
 
 from counter_client.screens.base import CounterScreen, MessageLine
 from counter_client.screens.fields_in_order import FieldsInOrderScreen
+from counter_client.widgets.clean_input import CleanInput
 from counter_client.widgets.key_bar import KeyBar
 from crm_core.client.errors import ClientError
 
@@ -24,11 +25,11 @@ class SignInScreen(FieldsInOrderScreen, CounterScreen):
         with Vertical(id="sign-in"):
             yield Static("Relais — Accueil des usagers", classes="title")
             yield Label("Identifiant de l'agent")
-            yield Input(id="username", placeholder="ex. accueil")
+            yield CleanInput(id="username", placeholder="ex. accueil")
             yield Label("Mot de passe")
-            yield Input(id="password", password=True)
+            yield CleanInput(id="password", password=True)
             yield Label("Site d'accueil (code, facultatif)")
-            yield Input(id="site", placeholder="votre site habituel si vide")
+            yield CleanInput(id="site", placeholder="votre site habituel si vide")
             yield MessageLine(id="message")
             yield Static("Entrée : se connecter   Tab : champ suivant   F1 : aide",
                          classes="hint")
