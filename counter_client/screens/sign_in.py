@@ -56,6 +56,7 @@ class SignInScreen(FieldsInOrderScreen, CounterScreen):
         site = self.query_one("#site", Input).value.strip() or None
         if not username or not password:
             self.say("Indiquez votre identifiant et votre mot de passe.", error=True)
+            self._focus_after_error()
             return
         self.say("Connexion…")
         client = self.counter.client
@@ -64,10 +65,20 @@ class SignInScreen(FieldsInOrderScreen, CounterScreen):
             self.counter.signed_in(session, username)
 
         def failed(exc: ClientError) -> None:
+            if not self.is_attached:
+                return
             self.query_one("#password", Input).value = ""
             self.say(exc.message, error=True)
+            self._focus_after_error()
 
         self.counter.call_server(
             lambda: client.sign_in(username, password, site=site), done, failed=failed,
             group="sign-in", exclusive=True,
         )
+
+    def _focus_after_error(self) -> None:
+        """The first empty field (identifier, then password), else the password: the
+        agent types again where something is missing, not in the site field."""
+        username = self.query_one("#username", Input)
+        password = self.query_one("#password", Input)
+        (username if not username.value.strip() else password).focus()
