@@ -55,6 +55,7 @@ class CounterApp(FrenchApp):
         Binding("f1", "help", "Aide"),
         Binding("f2", "toggle_contrast", "Contraste"),
         Binding("f7", "refused", "Refusés"),
+        Binding("f8", "left_behind", "Autres agents", show=False),
         Binding("f10", "sign_out", "Déconnexion"),
         Binding("ctrl+q", "quit", "Quitter", priority=True),
     ]
@@ -306,6 +307,14 @@ class CounterApp(FrenchApp):
 
         if not isinstance(self.screen, RefusedScreen):
             self.push_screen(RefusedScreen())
+
+    def action_left_behind(self) -> None:
+        from counter_client.screens.left_behind import ONLY_SUPERVISORS, LeftBehindScreen
+
+        if self.session is None or not self.session.supervisor:
+            self.screen_say(ONLY_SUPERVISORS, error=True)
+        elif not isinstance(self.screen, LeftBehindScreen):
+            self.push_screen(LeftBehindScreen())
 
     def post_message_to_resident_screen(self) -> None:
         from counter_client.screens.resident import ResidentScreen

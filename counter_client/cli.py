@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+from crm_core.cli_exits import BAD_INPUT
 
 if TYPE_CHECKING:
     from counter_client.app import CounterApp
@@ -37,6 +40,18 @@ def counter(
             app.card_reader.close()
 
 
+def _french(error: Any) -> str:
+    """One refused setting, in French: our validators' sentences name the value."""
+    from crm_core.validation_messages import french_message
+
+    message = french_message(error)
+    if error.get("type") == "value_error":
+        return message
+    name = {"card_reader": "lecteur de cartes (--card-reader)"}.get(
+        str(error["loc"][0]) if error.get("loc") else "", "réglage")
+    return f"{name} : {message}"
+
+
 def build_app(
     *, server: str | None = None, printer: str | None = None, card_reader: str | None = None,
     contrast: bool = False, data_dir: Path | None = None,
@@ -46,6 +61,7 @@ def build_app(
     from pydantic import ValidationError
 
     from badge.card import CardReader
+    from badge.errors import PrinterConfigError
     from badge.printing import PrintQueue, open_printer
     from counter_client.app import make_app
     from counter_client.config import CounterSettings
@@ -65,10 +81,10 @@ def build_app(
         overrides["data_dir"] = data_dir
     try:
         settings = CounterSettings(**overrides)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        reasons = "; ".join(str(e["msg"]) for e in exc.errors())
-        typer.echo(f"Configuration refusée : {reasons}", err=True)
-        raise typer.Exit(2) from exc
+    except ValidationError as exc:  # an option or a RELAIS_COUNTER_* variable: nothing started
+        reasons = "; ".join(_french(error) for error in exc.errors())
+        typer.echo(f"Configuration refusée : {reasons}.", err=True)
+        raise typer.Exit(BAD_INPUT) from exc
     repaired = secure_data_dir(settings.data_dir)  # before the spool is opened in it
     reader: CardReader | None = None
     if settings.card_reader == "pcsc":
@@ -79,8 +95,11 @@ def build_app(
     if settings.printer_url:
         try:
             transport = open_printer(settings.printer_url)
-        except Exception as exc:  # a bad URL or a missing driver: say so, start anyway
-            typer.echo(f"Imprimante ignorée : {exc}", err=True)
+        except PrinterConfigError as exc:  # the URL was checked: a driver is missing
+            package = re.search(r"package (\S+)", exc.detail)
+            typer.echo(f"Imprimante ignorée : pilote absent sur ce poste pour"
+                       f" {settings.printer_url}" + (f" (paquet Python {package[1]})"
+                                                     if package else ""), err=True)
         else:
             queue = PrintQueue(spool=settings.data_dir / "print-spool.sqlite3",
                                transport=transport)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import parse_qs, urlsplit
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from crm_core.config import default_data_dir
@@ -34,3 +35,61 @@ class CounterSettings(BaseSettings):
     search_delay_seconds: float = 0.2
     # Shown on printed receipts (the site's public name comes from the server).
     follow_url: str = ""
+
+    @field_validator("server_url")
+    @classmethod
+    def _server_url(cls, value: str) -> str:
+        if problem := server_url_problem(value):
+            raise ValueError(problem)
+        return value
+
+    @field_validator("printer_url")
+    @classmethod
+    def _printer_url(cls, value: str) -> str:
+        if problem := printer_url_problem(value):
+            raise ValueError(problem)
+        return value
+
+
+def server_url_problem(url: str) -> str | None:
+    """Why `url` cannot be the Relais server's address, in French; None if it can."""
+    example = "attendu : http:// ou https:// puis le nom du serveur, ex. https://relais.mairie.fr"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is no number
+    except ValueError:
+        return f"adresse du serveur « {url} » illisible ({example})"
+    if parts.scheme not in ("http", "https") or not parts.hostname or " " in url:
+        return f"adresse du serveur « {url} » invalide ({example})"
+    return None
+
+
+# The schemes of badge.printing.open_printer, each with what it needs after it.
+PRINTER_EXAMPLES = {
+    "tcp": "tcp://hôte:9100", "usb": "usb://04b8:0e15 (fabricant:produit en hexadécimal)",
+    "serial": "serial:///dev/ttyUSB0", "file": "file:///dev/usb/lp0",
+}
+
+
+def printer_url_problem(url: str) -> str | None:
+    """Why `url` names no receipt printer, in French; None if it does (or is empty)."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in PRINTER_EXAMPLES:
+        known = ", ".join(f"{scheme}://" for scheme in PRINTER_EXAMPLES)
+        return f"imprimante « {url} » : type inconnu (attendus : {known})"
+    wrong = f"imprimante « {url} » invalide (attendu : {PRINTER_EXAMPLES[parts.scheme]})"
+    try:
+        if parts.scheme == "tcp":
+            parts.port  # noqa: B018 - raises ValueError for a port that is no number
+            return None if parts.hostname else wrong
+        if parts.scheme == "usb":
+            vendor, product = parts.netloc.split(":")
+            int(vendor, 16), int(product, 16)
+            return None
+        if parts.scheme == "serial":
+            int(parse_qs(parts.query).get("baudrate", ["9600"])[-1])
+    except ValueError:
+        return wrong
+    return None if parts.path else wrong

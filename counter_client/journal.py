@@ -12,6 +12,7 @@ import json
 import sqlite3
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -33,11 +34,17 @@ CREATE TABLE IF NOT EXISTS entry (
     error TEXT,
     result TEXT,
     agent TEXT,
-    agent_name TEXT
+    agent_name TEXT,
+    handled_by TEXT
 )
 """
-# Files written before entries carried their agent: the columns are added in place.
-OWNER_COLUMNS = ("agent", "agent_name")
+# Files written before these columns existed: they are added in place.
+OWNER_COLUMNS = ("agent", "agent_name", "handled_by")
+# Said in the note of what a supervisor sends for an agent who left: the server records
+# the sender (the session's agent), the note keeps who entered it offline.
+RELAYED = "[Saisi hors ligne au guichet par {name} ({agent}), transmis par {by}.]"
+DISCARDED = "Écarté par {by} le {when} (saisi par {name}, qui ne revient pas sur ce poste)."
+
 
 
 class EntryKind(StrEnum):
@@ -64,6 +71,17 @@ class JournalEntry:
     result: dict[str, Any] | None = None
     agent: str | None = None  # username of the agent who made it; None: older file
     agent_name: str | None = None
+    handled_by: str | None = None  # supervisor who sent or discarded it for its author
+
+
+@dataclass(frozen=True)
+class LeftBehind:
+    """Pending entries of one other agent, waiting on this workstation."""
+
+    agent: str
+    agent_name: str
+    count: int
+    since: str  # created_at of the oldest
 
 
 @dataclass
@@ -124,7 +142,7 @@ class Journal:
 
     def entries(self, state: EntryState | None = None) -> list[JournalEntry]:
         query = ("SELECT id, key, kind, payload, created_at, state, error, result, agent,"
-                 " agent_name FROM entry")
+                 " agent_name, handled_by FROM entry")
         params: tuple[str, ...] = ()
         if state is not None:
             query += " WHERE state = ?"
@@ -136,7 +154,7 @@ class Journal:
                 id=row[0], key=row[1], kind=EntryKind(row[2]), payload=json.loads(row[3]),
                 created_at=row[4], state=EntryState(row[5]), error=row[6],
                 result=json.loads(row[7]) if row[7] else None, agent=row[8],
-                agent_name=row[9],
+                agent_name=row[9], handled_by=row[10],
             )
             for row in rows
         ]
@@ -164,6 +182,33 @@ class Journal:
             ).fetchall()
         return [(str(row[0]), int(row[1])) for row in rows]
 
+    def left_behind(self, agent: str | None) -> list[LeftBehind]:
+        """Pending entries of agents other than `agent`, one line per author."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT agent, coalesce(agent_name, agent), count(*), min(created_at)"
+                " FROM entry WHERE state = ? AND agent IS NOT NULL AND agent IS NOT ?"
+                " GROUP BY agent ORDER BY min(id)",
+                (EntryState.PENDING.value, agent),
+            ).fetchall()
+        return [LeftBehind(str(r[0]), str(r[1]), int(r[2]), str(r[3])) for r in rows]
+
+    def discard_left_behind(self, *, author: str, by: str) -> int:
+        """A supervisor sets aside what `author` left pending: kept in the file, marked
+        with who did it and when, never sent. Returns how many."""
+        when = datetime.now(UTC).isoformat(timespec="seconds")
+        with self._lock:
+            names = self._db.execute(
+                "SELECT coalesce(agent_name, agent) FROM entry WHERE agent = ?", (author,)
+            ).fetchone()
+            trace = DISCARDED.format(by=by, when=when, name=names[0] if names else author)
+            cursor = self._db.execute(
+                "UPDATE entry SET state = ?, error = ?, handled_by = ?"
+                " WHERE state = ? AND agent = ?",
+                (EntryState.DISMISSED.value, trace, by, EntryState.PENDING.value, author),
+            )
+        return cursor.rowcount
+
     def retry(self, entry_id: int) -> None:
         """Send a refused entry again (e.g. once the case it names exists)."""
         self._move(entry_id, EntryState.REJECTED, EntryState.PENDING)
@@ -180,13 +225,13 @@ class Journal:
             )
 
     def _finish(self, entry_id: int, state: EntryState, *, error: str | None = None,
-                result: dict[str, Any] | None = None) -> None:
+                result: dict[str, Any] | None = None, by: str | None = None) -> None:
         with self._lock:
             self._db.execute(
-                "UPDATE entry SET state = ?, error = ?, result = ?, attempts = attempts + 1"
-                " WHERE id = ?",
+                "UPDATE entry SET state = ?, error = ?, result = ?, attempts = attempts + 1,"
+                " handled_by = coalesce(?, handled_by) WHERE id = ?",
                 (state.value, error, json.dumps(result, default=str) if result else None,
-                 entry_id),
+                 by, entry_id),
             )
 
     def sync(self, client: RelaisClient, *, agent: str | None = None) -> SyncReport:
@@ -195,15 +240,29 @@ class Journal:
         Only `agent`'s own entries (and those of files older than owners) go out: the
         client's token is that agent's, and another agent's visit must never be recorded
         under their name. The others wait for their author's next session."""
+        return self._send_pending(
+            client, lambda entry: entry.agent is None or entry.agent == agent)
+
+    def send_left_behind(self, client: RelaisClient, *, author: str,
+                         by: str) -> SyncReport:
+        """A supervisor sends what `author` (gone, deactivated) left pending here. The
+        client's session is the supervisor's, so the server records them as the sender;
+        each note names `author`, who entered it offline (see RELAYED). Waits for a
+        running sync rather than skipping."""
+        return self._send_pending(client, lambda entry: entry.agent == author,
+                                  relayed_by=by, wait=True)
+
+    def _send_pending(self, client: RelaisClient, wanted: Callable[[JournalEntry], bool],
+                      *, relayed_by: str | None = None, wait: bool = False) -> SyncReport:
         report = SyncReport()
-        if not self._sync_lock.acquire(blocking=False):
+        if not self._sync_lock.acquire(blocking=wait):
             return report  # another sync is running
         try:
             for entry in self.entries(EntryState.PENDING):
-                if entry.agent is not None and entry.agent != agent:
+                if not wanted(entry):
                     continue
                 try:
-                    result = _send(client, entry)
+                    result = _send(client, entry, relayed_by)
                 except ServerUnreachable:
                     report.unreachable = True
                     break
@@ -214,17 +273,27 @@ class Journal:
                     if exc.status >= 500 or exc.status in (408, 429):
                         report.unreachable = exc.status >= 500
                         break  # retried later, in order
-                    self._finish(entry.id, EntryState.REJECTED, error=exc.message)
+                    self._finish(entry.id, EntryState.REJECTED, error=exc.message,
+                                 by=relayed_by)
                     report.rejected.append(entry)
                     continue
-                self._finish(entry.id, EntryState.SENT, result=result)
+                self._finish(entry.id, EntryState.SENT, result=result, by=relayed_by)
                 report.sent.append(entry)
         finally:
             self._sync_lock.release()
         return report
 
 
-def _send(client: RelaisClient, entry: JournalEntry) -> dict[str, Any]:
+def _send(client: RelaisClient, entry: JournalEntry,
+          relayed_by: str | None = None) -> dict[str, Any]:
+    payload = dict(entry.payload)
+    if relayed_by is not None:
+        field_name = "note" if entry.kind is EntryKind.INTERACTION else "description"
+        said = RELAYED.format(name=entry.agent_name or entry.agent, agent=entry.agent,
+                              by=relayed_by)
+        payload[field_name] = "\n".join(filter(None, [said, payload.get(field_name)]))
+        # Made at this counter: a supervisor's session has no channel of its own.
+        payload.setdefault("channel", "counter")
     if entry.kind is EntryKind.INTERACTION:
-        return client.record_interaction(**entry.payload, idempotency_key=entry.key)
-    return client.open_case(**entry.payload, idempotency_key=entry.key)
+        return client.record_interaction(**payload, idempotency_key=entry.key)
+    return client.open_case(**payload, idempotency_key=entry.key)

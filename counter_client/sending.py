@@ -9,6 +9,7 @@ idle keeps the top line true even when nothing waits to be sent.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -58,21 +59,50 @@ class JournalSender:
 
     def refresh_counts(self) -> None:
         """Counts of the signed-in agent's entries (or of no one's when signed out)."""
-        agent = self.app.session.username if self.app.session else None
+        session = self.app.session
+        agent = session.username if session else None
         self.app.pending = self.app.journal.count(EntryState.PENDING, agent=agent)
-        self.app.rejected = self.app.journal.count(EntryState.REJECTED)
+        # Refused entries: a supervisor sees everyone's, an agent only their own ("": no
+        # one signed in, only entries of files older than owners).
+        self.app.rejected = self.app.journal.count(
+            EntryState.REJECTED, agent=None if session and session.supervisor else agent or "")
 
     def others_waiting(self) -> str:
-        """« 2 éléments en attente de Léa Martin » for entries other agents made."""
-        agent = self.app.session.username if self.app.session else None
-        parts = [
-            f"{count} élément{'s' if count > 1 else ''} en attente de {name}"
-            for name, count in self.app.journal.waiting_for_others(agent)
-        ]
-        if not parts:
+        """« 2 éléments en attente de Léa Martin » for entries other agents made; a
+        supervisor is told how to send or discard them (F8)."""
+        session = self.app.session
+        waiting = self.app.journal.left_behind(session.username if session else None)
+        if not waiting:
             return ""
+        if session is not None and session.supervisor:
+            total = sum(w.count for w in waiting)
+            names = ", ".join(f"{w.agent_name} : {w.count}" for w in waiting)
+            return (f"{total} élément{'s' if total > 1 else ''} en attente d'autres agents"
+                    f" ({names}). F8 pour les transmettre ou les écarter.")
+        parts = [f"{w.count} élément{'s' if w.count > 1 else ''} en attente de {w.agent_name}"
+                 for w in waiting]
         return ("; ".join(parts) + " : ils partiront quand cette personne se reconnectera"
-                " sur ce poste.")
+                " sur ce poste (ou un responsable d'accueil, F8, si elle ne revient pas).")
+
+    def send_left_behind(self, author: str, done: Callable[[SyncReport], None]) -> None:
+        """A supervisor sends what `author` left here (see Journal.send_left_behind)."""
+        session = self.app.session
+        if session is None or not session.supervisor:
+            return
+        by = session.display_name
+
+        def work() -> None:
+            try:
+                report = self.app.journal.send_left_behind(self.app.client, author=author,
+                                                           by=by)
+            except Exception:  # the journal keeps everything; the supervisor may retry
+                logger.exception("sending another agent's entries failed")
+                report = SyncReport(unreachable=True)
+            answered = bool(report.sent or report.rejected or report.auth_expired)
+            self.app.call_from_thread(self._synced, report, answered)
+            self.app.call_from_thread(done, report)
+
+        self.app.run_worker(work, thread=True, group="left-behind", exclusive=True)
 
     def sync_now(self) -> None:
         session = self.app.session

@@ -21,6 +21,11 @@ class StoredSession:
     display_name: str
     site_code: str | None
     expires_at: str  # ISO 8601, UTC
+    role: str = "counter"  # files from before the role was kept: the least trusted
+
+    @property
+    def supervisor(self) -> bool:
+        return self.role == "supervisor"
 
     @property
     def expired(self) -> bool:
@@ -39,7 +44,7 @@ class SessionStore:
             server_url=server_url, token=str(session["access_token"]), username=username,
             display_name=str(session.get("display_name") or username),
             site_code=str(session["site_code"]) if session.get("site_code") else None,
-            expires_at=expires.isoformat(),
+            expires_at=expires.isoformat(), role=str(session.get("role") or "counter"),
         )
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         temporary = self.path.with_suffix(".tmp")

@@ -14,6 +14,7 @@ from counter_client.journal import EntryKind
 from counter_client.plain import plain
 from counter_client.screens.base import MessageLine
 from counter_client.screens.modal import FormScreen
+from counter_client.widgets.clean_input import CleanInput
 from counter_client.widgets.french import Choice
 from counter_client.widgets.key_bar import KeyBar
 
@@ -34,9 +35,9 @@ class CaseFormScreen(FormScreen):
             yield Choice([(text, code) for code, text in labels.CASE_KINDS.items()],
                          value="request", allow_blank=False, id="kind")
             yield Label("Objet")
-            yield Input(id="subject", max_length=200, placeholder="ex. Acte de naissance")
+            yield CleanInput(id="subject", max_length=200, placeholder="ex. Acte de naissance")
             yield Label("Description (facultative)")
-            yield Input(id="description", max_length=5000)
+            yield CleanInput(id="description", max_length=5000)
             yield MessageLine()
         yield KeyBar()
 

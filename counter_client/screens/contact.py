@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 from counter_client import labels
 from counter_client.screens.base import MessageLine
 from counter_client.screens.modal import FormScreen
+from counter_client.widgets.clean_input import CleanInput
 from counter_client.widgets.french import Choice
 from counter_client.widgets.key_bar import KeyBar
 from crm_core.client.errors import ClientError
@@ -38,7 +39,8 @@ class ContactScreen(FormScreen):
                     for p in self.points
                 ], id="known")
             yield Choice(KINDS, value="phone", allow_blank=False, id="kind")
-            yield Input(id="value", max_length=320, placeholder="06 12 34 56 78, nom@exemple.fr")
+            yield CleanInput(id="value", max_length=320,
+                             placeholder="06 12 34 56 78, nom@exemple.fr")
             yield Checkbox("Coordonnée à utiliser pour le joindre (selon ses choix de contact)",
                            id="allowed")
             yield MessageLine()

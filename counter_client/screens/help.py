@@ -29,6 +29,7 @@ HELP = """\
 
 [b]Partout[/b]
   F1 cette aide   F2 contraste élevé   F7 envois refusés   F10 se déconnecter
+  F8 (responsables) éléments laissés par d'autres agents : transmettre ou écarter
   Ctrl+Q quitter
 
 Hors ligne, les visites et les nouvelles demandes sont gardées sur ce poste (le nombre

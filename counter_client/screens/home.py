@@ -18,6 +18,7 @@ from badge.scanner import ScannedBadge, read_scanner_input
 from counter_client import labels
 from counter_client.plain import plain
 from counter_client.screens.base import CounterScreen, MessageLine
+from counter_client.widgets.clean_input import CleanInput
 from counter_client.widgets.key_bar import KeyBar
 from counter_client.widgets.status_line import StatusLine
 from crm_core.client.errors import ClientError
@@ -65,7 +66,7 @@ class HomeScreen(CounterScreen):
         yield StatusLine()
         yield Static("Scannez le badge, posez la carte, ou tapez un nom, un téléphone,"
                      " un e-mail ou une référence :", classes="prompt")
-        yield Input(id="scan", placeholder="badge, nom, téléphone, e-mail, référence…")
+        yield CleanInput(id="scan", placeholder="badge, nom, téléphone, e-mail, référence…")
         yield MessageLine(id="message")
         yield OptionList(id="results")
         yield KeyBar()

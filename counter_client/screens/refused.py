@@ -63,20 +63,33 @@ class RefusedScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#entries", FastTable)
         table.add_columns("Quand", "Quoi", "Détail", "Motif du refus")
+        if self._all_agents:
+            table.add_column("Agent")
         self._fill()
         table.focus()
 
     def _fill(self) -> None:
         table = self.query_one("#entries", FastTable)
         table.clear()
+        session = self.counter.session
         for entry in self.counter.journal.entries(EntryState.REJECTED):
+            # An agent sees only their own (and ownerless old ones); a supervisor, all.
+            if not self._all_agents and entry.agent not in (
+                    None, session.username if session else None):
+                continue
+            who = (entry.agent_name or "",) if self._all_agents else ()
             table.add_row(
                 labels.local_datetime(entry.created_at), KIND_LABELS[entry.kind],
-                describe(entry), entry.error or "", key=str(entry.id),
+                describe(entry), entry.error or "", *who, key=str(entry.id),
             )
         self.query_one(MessageLine).say(
             "" if table.row_count else "Aucun envoi refusé."
         )
+
+    @property
+    def _all_agents(self) -> bool:
+        session = self.counter.session
+        return session is not None and session.supervisor
 
     def _selected(self) -> int | None:
         table = self.query_one("#entries", FastTable)

@@ -11,6 +11,7 @@ from textual.widgets import Input, Label, Static
 
 from counter_client.screens.base import CounterScreen, MessageLine
 from counter_client.screens.fields_in_order import FieldsInOrderScreen
+from counter_client.widgets.clean_input import CleanInput
 from counter_client.widgets.key_bar import KeyBar
 from crm_core.client.errors import ClientError
 
@@ -24,11 +25,11 @@ class SignInScreen(FieldsInOrderScreen, CounterScreen):
         with Vertical(id="sign-in"):
             yield Static("Relais — Accueil des usagers", classes="title")
             yield Label("Identifiant de l'agent")
-            yield Input(id="username", placeholder="ex. accueil")
+            yield CleanInput(id="username", placeholder="ex. accueil")
             yield Label("Mot de passe")
-            yield Input(id="password", password=True)
+            yield CleanInput(id="password", password=True)
             yield Label("Site d'accueil (code, facultatif)")
-            yield Input(id="site", placeholder="votre site habituel si vide")
+            yield CleanInput(id="site", placeholder="votre site habituel si vide")
             yield MessageLine(id="message")
             yield Static("Entrée : se connecter   Tab : champ suivant   F1 : aide",
                          classes="hint")
@@ -55,6 +56,7 @@ class SignInScreen(FieldsInOrderScreen, CounterScreen):
         site = self.query_one("#site", Input).value.strip() or None
         if not username or not password:
             self.say("Indiquez votre identifiant et votre mot de passe.", error=True)
+            self._focus_after_error()
             return
         self.say("Connexion…")
         client = self.counter.client
@@ -63,8 +65,11 @@ class SignInScreen(FieldsInOrderScreen, CounterScreen):
             self.counter.signed_in(session, username)
 
         def failed(exc: ClientError) -> None:
+            if not self.is_attached:
+                return
             self.query_one("#password", Input).value = ""
             self.say(exc.message, error=True)
+            self._focus_after_error()
 
         def sign_in() -> dict[str, Any]:
             session = client.sign_in(username, password, site=site)
@@ -79,3 +84,10 @@ class SignInScreen(FieldsInOrderScreen, CounterScreen):
 
         self.counter.call_server(sign_in, done, failed=failed, group="sign-in",
                                  exclusive=True)
+
+    def _focus_after_error(self) -> None:
+        """The first empty field (identifier, then password), else the password: the
+        agent types again where something is missing, not in the site field."""
+        username = self.query_one("#username", Input)
+        password = self.query_one("#password", Input)
+        (username if not username.value.strip() else password).focus()

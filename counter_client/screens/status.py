@@ -14,6 +14,7 @@ from counter_client import labels
 from counter_client.plain import plain
 from counter_client.screens.base import MessageLine
 from counter_client.screens.modal import FormScreen
+from counter_client.widgets.clean_input import CleanInput
 from counter_client.widgets.key_bar import KeyBar
 from crm_core.client.errors import ClientError
 
@@ -31,7 +32,7 @@ class StatusScreen(FormScreen):
             yield Label("Nouveau statut (Entrée pour valider)")
             yield OptionList(id="targets")
             yield Label("Note (facultative)")
-            yield Input(id="note", max_length=5000)
+            yield CleanInput(id="note", max_length=5000)
             yield MessageLine()
         yield KeyBar()
 

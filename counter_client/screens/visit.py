@@ -14,6 +14,7 @@ from counter_client.journal import EntryKind
 from counter_client.plain import plain
 from counter_client.screens.base import MessageLine
 from counter_client.screens.modal import FormScreen
+from counter_client.widgets.clean_input import CleanInput
 from counter_client.widgets.french import Choice
 from counter_client.widgets.key_bar import KeyBar
 
@@ -36,7 +37,7 @@ class VisitScreen(FormScreen):
             yield Choice(cases, prompt="aucune", id="case",
                          value=str(self.case["reference"]) if self.case else Select.NULL)
             yield Label("Note (facultative)")
-            yield Input(id="note", max_length=5000)
+            yield CleanInput(id="note", max_length=5000)
             yield MessageLine()
         yield KeyBar()
 

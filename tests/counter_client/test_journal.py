@@ -9,7 +9,7 @@ from pathlib import Path
 from counter_client.journal import EntryKind, EntryState, Journal
 from crm_core.cases.models import Service
 from crm_core.client import RelaisClient
-from tests.counter_client.support import create_resident
+from tests.counter_client.support import api_client, create_resident
 from tests.support.live_server import LiveServer
 
 
@@ -115,3 +115,49 @@ def test_a_journal_from_before_owners_opens_and_keeps_its_entries(tmp_path: Path
         (entry,) = journal.entries()
         assert entry.agent is None
         assert journal.count(agent="accueil") == 1
+
+
+def test_a_supervisor_sends_what_an_agent_who_left_made_naming_them(
+    api: RelaisClient, live_server: LiveServer, cleanup: contextlib.ExitStack, tmp_path: Path
+) -> None:
+    from crm_core.interactions.models import Interaction
+
+    resident = create_resident(api)
+    journal = cleanup.enter_context(Journal(tmp_path / "journal.sqlite3"))
+    visit = {"resident_id": resident["id"], "outcome": "informed", "note": "Venue pour l'IBAN"}
+    gone = journal.add(EntryKind.INTERACTION, visit, agent="parti", agent_name="Léa Martin")
+    journal.add(EntryKind.INTERACTION, visit, agent="revient", agent_name="Paul Roux")
+    assert [(w.agent, w.agent_name, w.count) for w in journal.left_behind("superviseur")] == [
+        ("parti", "Léa Martin", 1), ("revient", "Paul Roux", 1)]
+    supervisor = cleanup.enter_context(api_client(live_server, "superviseur"))
+
+    report = journal.send_left_behind(supervisor, author="parti", by="Superviseur")
+
+    assert [e.key for e in report.sent] == [gone.key]
+    sent = next(e for e in journal.entries(EntryState.SENT))
+    assert (sent.agent, sent.handled_by) == ("parti", "Superviseur")  # keeps its author
+    with live_server.session() as session:
+        note = session.query(Interaction.note).filter_by(idempotency_key=gone.key).scalar()
+    assert note == ("[Saisi hors ligne au guichet par Léa Martin (parti), transmis par"
+                    " Superviseur.]\nVenue pour l'IBAN")
+    assert journal.count(EntryState.PENDING) == 1  # Paul's visit still waits for him
+
+
+def test_a_supervisor_discards_what_an_agent_who_left_made_with_a_trace(
+    cleanup: contextlib.ExitStack, tmp_path: Path
+) -> None:
+    journal = cleanup.enter_context(Journal(tmp_path / "journal.sqlite3"))
+    visit = {"resident_id": "00000000-0000-0000-0000-000000000001", "outcome": "informed"}
+    journal.add(EntryKind.INTERACTION, visit, agent="parti", agent_name="Léa Martin")
+    journal.add(EntryKind.INTERACTION, visit, agent="parti", agent_name="Léa Martin")
+    journal.add(EntryKind.INTERACTION, visit, agent="revient", agent_name="Paul Roux")
+
+    assert journal.discard_left_behind(author="parti", by="Superviseur") == 2
+
+    discarded = journal.entries(EntryState.DISMISSED)
+    assert [e.agent for e in discarded] == ["parti", "parti"]  # kept in the file
+    assert all(e.handled_by == "Superviseur" for e in discarded)
+    assert discarded[0].error is not None
+    assert discarded[0].error.startswith("Écarté par Superviseur le ")
+    assert "saisi par Léa Martin" in discarded[0].error
+    assert [w.agent for w in journal.left_behind("superviseur")] == ["revient"]

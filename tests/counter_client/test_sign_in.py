@@ -57,3 +57,26 @@ async def test_a_password_someone_else_set_is_refused_with_what_to_do(
         assert "relais password" in shown
         assert isinstance(app.screen, SignInScreen) and app.session is None
         assert app.client.token is None
+
+
+@pytest.mark.parametrize(("keys", "focused"), [
+    # A wrong password typed from the site field: back to the (emptied) password.
+    ((*"accueil", "tab", *"faux-pass", "tab", *"hdv", "enter"), "password"),
+    # A password but no identifier: the identifier first.
+    (("tab", *"secret-pass", "tab", "enter"), "username"),
+    # Spaces only are no identifier.
+    (("space", "tab", *"secret-pass", "tab", "enter"), "username"),
+])
+async def test_after_a_sign_in_error_the_focus_is_where_to_type_again(
+    live_server: LiveServer, tmp_path: Path, keys: tuple[str, ...], focused: str
+) -> None:
+    seed_services(live_server)
+    app = counter_app(live_server.url, tmp_path)
+    async with running(app, (80, 24)) as pilot:
+        await wait_for(pilot, lambda: bool(app.screen.query("#username")))
+        await pilot.click("#username")
+        await pilot.press(*keys)
+        await wait_for(pilot, lambda: "⚠" in str(app.screen.query_one("#message").render()))
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == focused
+        assert app.screen.query_one("#password", Input).value in ("", "secret-pass")

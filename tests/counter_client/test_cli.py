@@ -1,0 +1,82 @@
+"""`relais counter` checks its options before starting anything (counter_client/cli.py,
+config.py): a clear French refusal and exit 2 (docs/command-line.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from counter_client.app import CounterApp
+from counter_client.cli import build_app
+from crm_core.cli import app
+from crm_core.cli_exits import BAD_INPUT
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def never_started(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    def run(self: CounterApp) -> None:
+        raise AssertionError("the app must not start")
+
+    monkeypatch.setattr(CounterApp, "run", run)
+    monkeypatch.setenv("RELAIS_COUNTER_DATA_DIR", str(tmp_path / "counter"))
+    for name in ("RELAIS_COUNTER_SERVER_URL", "RELAIS_COUNTER_PRINTER_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_a_server_that_is_no_url_and_an_unknown_printer_are_refused(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["counter", "--server", "notaurl", "--printer", "lpt://x"])
+    assert result.exit_code == BAD_INPUT
+    assert result.stderr == (
+        "Configuration refusée : adresse du serveur « notaurl » invalide (attendu : http://"
+        " ou https:// puis le nom du serveur, ex. https://relais.mairie.fr); imprimante"
+        " « lpt://x » : type inconnu (attendus : tcp://, usb://, serial://, file://).\n")
+    assert not (tmp_path / "counter").exists()  # nothing made before the refusal
+
+
+@pytest.mark.parametrize(("option", "value", "said"), [
+    ("--server", "ftp://relais.mairie.fr", "adresse du serveur « ftp://relais.mairie.fr »"),
+    ("--server", "http://", "adresse du serveur « http:// » invalide"),
+    ("--server", "http://relais:port", "adresse du serveur « http://relais:port » illisible"),
+    ("--printer", "tcp://", "imprimante « tcp:// » invalide (attendu : tcp://hôte:9100)"),
+    ("--printer", "tcp://imprimante:neuf", "imprimante « tcp://imprimante:neuf » invalide"),
+    ("--printer", "usb://epson", "imprimante « usb://epson » invalide (attendu : usb://04b8"),
+    ("--printer", "serial://", "imprimante « serial:// » invalide"),
+    ("--printer", "serial:///dev/ttyUSB0?baudrate=vite", "imprimante « serial:///dev/"),
+    ("--printer", "file://", "imprimante « file:// » invalide"),
+    ("--card-reader", "nfc", "lecteur de cartes (--card-reader) : "),
+])
+def test_each_bad_option_is_said_in_french(option: str, value: str, said: str) -> None:
+    result = runner.invoke(app, ["counter", option, value])
+    assert result.exit_code == BAD_INPUT, result.output
+    assert said in result.stderr
+    assert "Input should" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_bad_server_address_from_the_environment_is_refused_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("RELAIS_COUNTER_SERVER_URL", "relais.mairie.fr")
+    result = runner.invoke(app, ["counter"])
+    assert result.exit_code == BAD_INPUT
+    assert "adresse du serveur « relais.mairie.fr » invalide" in result.stderr
+
+
+@pytest.mark.parametrize("printer", [
+    "tcp://192.0.2.10:9100", "tcp://imprimante.mairie.local", "file:///dev/usb/lp0",
+    "serial:///dev/ttyUSB0?baudrate=19200",
+])
+def test_good_options_build_the_app(printer: str, tmp_path: Path) -> None:
+    counter = build_app(server="https://relais.mairie.fr/", printer=printer,
+                        data_dir=tmp_path / "counter")
+    try:
+        assert counter.settings.server_url == "https://relais.mairie.fr/"
+        assert counter.settings.printer_url == printer
+    finally:
+        counter.client.close()
+        counter.journal.close()
+        if counter.print_queue is not None:
+            counter.print_queue.close()
