@@ -14,6 +14,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Static
 from counter_client.labels import LOCAL_TZ
 from counter_client.screens.base import MessageLine
 from counter_client.screens.discard import GuardedForm
+from counter_client.widgets.clean_input import CleanInput
 
 _TIME = re.compile(r"^(\d{1,2})[h:](\d{2})?$")
 _DATE_TIME = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{4}))?\s+(\d{1,2})[h:](\d{2})?$")
@@ -71,15 +72,15 @@ class CallbackScreen(GuardedForm[dict[str, Any]]):
             form.border_title = "Prévoir un rappel"
             with Horizontal(classes="field"):
                 yield Label("Numéro")
-                yield Input(self.phone, id="phone")
+                yield CleanInput(self.phone, id="phone")
             with Horizontal(classes="field"):
                 yield Label("Quand")
-                yield Input(id="due", placeholder="+30")
+                yield CleanInput(id="due", placeholder="+30")
             yield Static("14:30, +30 (minutes), +2h ou 12/03 9h30 ; vide : dans 30 minutes",
                          classes="hint")
             with Horizontal(classes="field"):
                 yield Label("Motif")
-                yield Input(id="reason")
+                yield CleanInput(id="reason")
             if self.calls_refused:
                 yield Static("⚠ Cet usager a refusé les appels de la mairie (ses choix de"
                              " contact) : ne le rappelez que s'il le demande maintenant.",

@@ -17,6 +17,7 @@ from textual.widgets import Footer, Header, Input, Static
 
 from counter_client.screens.base import MessageLine
 from counter_client.widgets.cases_table import CasesTable
+from counter_client.widgets.clean_input import CleanInput
 from counter_client.widgets.resident_card import ResidentCard
 from counter_client.widgets.timeline import Timeline
 from crm_core.client.errors import ClientError
@@ -117,8 +118,8 @@ class DeskScreen(Screen[None]):
         with Horizontal(id="main"):
             with Vertical(id="file"):
                 with Horizontal(id="search-bar"):
-                    yield Input(id="search", placeholder=SEARCH_HINT)
-                    yield Input(id="birth", placeholder=BIRTH_HINT)
+                    yield CleanInput(id="search", placeholder=SEARCH_HINT)
+                    yield CleanInput(id="birth", placeholder=BIRTH_HINT)
                 yield SearchResults(id="results")
                 yield ResidentCard(id="card")
                 yield DeskCasesTable(id="cases", today=self.desk.today)

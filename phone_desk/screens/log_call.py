@@ -14,6 +14,7 @@ from textual.widgets import Button, Input, Label, Select
 from counter_client.plain import plain
 from counter_client.screens.base import MessageLine
 from counter_client.screens.discard import GuardedForm
+from counter_client.widgets.clean_input import CleanInput
 from counter_client.widgets.french import Choice
 from phone_desk.labels import CALL_OUTCOMES
 
@@ -38,7 +39,7 @@ class LogCallScreen(GuardedForm[dict[str, Any]]):
         ]
         with Vertical(classes="form"):
             yield Label("Motif de l'appel")
-            yield Input(id="reason", placeholder="ce que l'usager demande")
+            yield CleanInput(id="reason", placeholder="ce que l'usager demande")
             yield Label("Résultat")
             yield Choice(CALL_OUTCOMES, id="outcome", value="informed", allow_blank=False)
             yield Label("Demande concernée")
@@ -47,7 +48,7 @@ class LogCallScreen(GuardedForm[dict[str, Any]]):
             yield Choice(self._service_options(self.services), id="service",
                          prompt="Choisir le service")
             yield Label("Objet (nouvelle demande)")
-            yield Input(id="subject")
+            yield CleanInput(id="subject")
             yield MessageLine(id="form-message")
             yield Button("Enregistrer (Ctrl+S)", id="save", variant="primary")
 

@@ -11,6 +11,7 @@ from textual.widgets import Footer, Input, Label, Static
 
 from counter_client.screens.base import MessageLine
 from counter_client.screens.fields_in_order import FieldsInOrderScreen
+from counter_client.widgets.clean_input import CleanInput
 from crm_core.client.errors import ClientError
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ class SignInScreen(FieldsInOrderScreen):
         with Vertical(id="sign-in"):
             yield Static("Relais — Allô mairie", classes="title")
             yield Label("Identifiant de l'agent")
-            yield Input(id="username", placeholder="ex. telephone")
+            yield CleanInput(id="username", placeholder="ex. telephone")
             yield Label("Mot de passe")
             yield Input(id="password", password=True)
             yield MessageLine(id="message")
