@@ -10,7 +10,11 @@ through the DataTable's own path.
 
 `clear()` also gives each column back its header's width: DataTable only ever widens a
 column, so a long subject or note of one resident kept the columns wide for the next one
-(and pushed the last columns out of an 80-column screen).
+(and pushed the last columns out of an 80-column screen). The rows added next widen the
+columns again on the table's idle pass; a paint in between caches every cell at the
+headers' widths, and DataTable's cell cache is not keyed by width: so once a column
+grows, the cached cells are dropped and drawn again (columns stayed collapsed on screen
+after a form closed).
 """
 
 from __future__ import annotations
@@ -49,6 +53,13 @@ class FastTable(DataTable[Text]):
         for column in self.columns.values():  # the rows added next widen them again
             column.content_width = measure(self.app.console, column.label, 1)
         return self
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        widths = [column.content_width for column in self.columns.values()]
+        super()._update_dimensions(new_rows)
+        if widths != [column.content_width for column in self.columns.values()]:
+            self._clear_caches()
+            self.refresh()
 
     def _render_cell(
         self, row_index: int, column_index: int, base_style: Style, width: int,

@@ -25,7 +25,6 @@ from phone_desk.journal import ItemKind
 from phone_desk.keeping import server_away
 from phone_desk.widgets.call_banner import CallBanner
 from phone_desk.widgets.day_lists import CallbacksTable, CallsTable
-from phone_desk.widgets.desk_table import DeskCasesTable, DeskTimeline
 from phone_desk.widgets.search_results import SearchResults
 
 if TYPE_CHECKING:
@@ -122,8 +121,8 @@ class DeskScreen(Screen[None]):
                     yield CleanInput(id="birth", placeholder=BIRTH_HINT)
                 yield SearchResults(id="results")
                 yield ResidentCard(id="card")
-                yield DeskCasesTable(id="cases", today=self.desk.today)
-                yield DeskTimeline(id="timeline")
+                yield CasesTable(id="cases", today=self.desk.today)
+                yield Timeline(id="timeline")
             with Vertical(id="day"):
                 yield CallsTable(id="calls")
                 yield CallbacksTable(id="callbacks")

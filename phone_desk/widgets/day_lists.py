@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from counter_client.labels import local_datetime
+from counter_client.widgets.fast_table import FastTable
 from phone_desk import labels
-from phone_desk.widgets.desk_table import DeskTable
 
 
-class CallsTable(DeskTable):
+class CallsTable(FastTable):
     DEFAULT_CSS = "CallsTable { height: 1fr; }"
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -31,7 +31,7 @@ class CallsTable(DeskTable):
             )
 
 
-class CallbacksTable(DeskTable):
+class CallbacksTable(FastTable):
     DEFAULT_CSS = "CallbacksTable { height: 1fr; }"
 
     def __init__(self, *, id: str | None = None) -> None:

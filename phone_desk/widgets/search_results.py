@@ -9,10 +9,10 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from counter_client import labels
-from phone_desk.widgets.desk_table import DeskTable
+from counter_client.widgets.fast_table import FastTable
 
 
-class SearchResults(DeskTable):
+class SearchResults(FastTable):
     DEFAULT_CSS = """
     SearchResults { height: auto; max-height: 10; }
     """

@@ -114,3 +114,21 @@ async def test_an_emoji_asking_for_its_emoji_form_keeps_the_row_in_line() -> Non
     assert "J'aime ❤ la mairie" in lines[1] and "Téléphone ☎ fixe" in lines[2]
     assert len({line.index("Âge") for line in lines[:1]} | {
         line.index(f"{n} j") for n, line in zip((2, 3, 4), lines[1:], strict=True)}) == 1
+
+
+@pytest.mark.anyio
+async def test_cells_painted_before_the_widths_grew_are_drawn_again() -> None:
+    """A paint between `clear()` and the idle pass that measures the new rows cached the
+    cells at the headers' widths; the columns then stayed collapsed on screen."""
+    app = _Tables()
+    async with app.run_test(size=(100, 10)) as pilot:
+        table = app.query_one(FastTable)
+        table.add_columns("Réf", "Note")
+        table.add_rows([("A", "court")])
+        await pilot.pause()
+        table.clear()
+        table.add_rows([("VIS-4K7P", "une note bien plus longue")])
+        table.render_line(1)  # a paint before the idle pass
+        await pilot.pause(0.2)
+        shown = table.render_line(1).text
+        assert "VIS-4K7P" in shown and "une note bien plus longue" in shown
