@@ -15,7 +15,9 @@ A request is approved against the account as it was when filed (`access_state`):
 of its role, site, activity or password since then — applied at once, by the agent
 themselves, by another request — makes it stale, never applied. A password reset while a
 request is pending is held too, in one request that says both: the account is about to
-read residents' files, and whoever set its password could sign in as it.
+read residents' files, and whoever set its password could sign in as it. A request's
+summary says all its approval grants (`describe_request`); an inactive account's role and site
+only narrow until then, so that what it could do when last active stays known.
 """
 
 from __future__ import annotations
@@ -36,19 +38,23 @@ from crm_core.agents.enums import (
     RequestStatus,
     Role,
 )
-from crm_core.agents.models import Agent, AgentRequest, AgentSession, Site
+from crm_core.agents.models import Agent, AgentRequest, AgentSession
 from crm_core.agents.passwords import check_new_password
 from crm_core.agents.security import hash_password
+from crm_core.agents.wording import (
+    SET_BY_MARK,
+    access_diff,
+    describe_request,
+    never_active,
+    record_agent_change,
+    site_label,
+)
 from crm_core.database.base import utcnow
 from crm_core.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
-from crm_core.security.enums import EventKind
-from crm_core.security.service import record_event
 from crm_core.text import clean_display, name_problem
 
 UNCHANGED: Any = object()
 DISPLAY_NAME_MAX = 120  # the column's length
-SET_BY_WARNING = " ; mot de passe défini par quelqu'un d'autre que l'agent, peut-être encore " \
-    "connu de "
 
 
 class AgentRequestNotFound(NotFound):
@@ -73,24 +79,26 @@ def _data(role: Role, active: bool = True) -> frozenset[Any]:
     return ROLE_PERMISSIONS[role] & RESIDENT_DATA if active else frozenset()
 
 
-def _needs_approval(agent: Agent | None, role: Role, site_id: uuid.UUID | None,
-                    password_set: bool) -> bool:
+def _widens(agent: Agent, role: Role, site_id: uuid.UUID | None) -> bool:
+    """Whether `role` and `site_id` read more residents than the account's own would."""
     if not _data(role):
         return False  # an admin account reads no resident
-    if agent is None or not agent.active or password_set:
-        return True
     widens_site = agent.site_id is not None and site_id is None  # one site -> every site
     return not _data(role) <= _data(agent.role) or widens_site
 
 
-def _site_code(db_session: Session, site_id: uuid.UUID | None) -> str:
-    code = db_session.scalar(select(Site.code).where(Site.id == site_id)) if site_id else None
-    return code or "tous les sites"
+def _needs_approval(agent: Agent | None, role: Role, site_id: uuid.UUID | None,
+                    password_set: bool) -> bool:
+    if not _data(role):
+        return False
+    if agent is None or not agent.active or password_set:
+        return True
+    return _widens(agent, role, site_id)
 
 
 def _event(db_session: Session, author: Actor, agent: Agent, detail: str) -> None:
-    record_event(db_session=db_session, kind=EventKind.AGENT_CHANGED, subject=agent.username,
-                 actor=author, detail=f"{detail} (par {author.username})")
+    record_agent_change(db_session=db_session, author=author, subject=agent.username,
+                        detail=detail)  # « (par …) » at the end, as every agent change
 
 
 def _close_sessions(db_session: Session, agent_id: uuid.UUID) -> None:
@@ -132,14 +140,6 @@ def _supersede(db_session: Session, author: Actor, agent: Agent, why: str) -> No
                f"Demande de {request.author} remplacée ({why}) : {request.summary}")
 
 
-def _set_by_warning(agent: Agent) -> str:
-    """What the approver must know: who could sign in as the account. The agent's own
-    change does not clear it (its author may have done it); an approval does."""
-    if not agent.password_set_by:
-        return ""
-    return f"{SET_BY_WARNING}{agent.password_set_by} (à confirmer avec l'agent en personne)"
-
-
 def _file(db_session: Session, author: Actor, agent: Agent, role: Role,
           site_id: uuid.UUID | None, password_hash: str | None, summary: str) -> AgentRequest:
     _supersede(db_session, author, agent, f"nouvelle demande de {author.username}")
@@ -166,13 +166,13 @@ def create(
         password=password, role=role, site_code=site_code, phone_extension=phone_extension)
     agent.password_set_by = author.username[:64]
     agent.must_change_password = True  # its author knows it: the agent replaces it first
-    where = _site_code(db_session, site.id if site else None)
+    where = site_label(db_session, site.id if site else None)
     what = f"Compte « {agent.display_name} » créé : rôle {ROLE_LABELS[role]}, site {where}"
     if author.agent_id is None or not _needs_approval(None, role, agent.site_id, False):
         _event(db_session, author, agent, what)
         return agent, None
     agent.active = False
-    what += _set_by_warning(agent)
+    what = describe_request(db_session, agent, role, agent.site_id, fresh=True)
     return agent, _file(db_session, author, agent, role, agent.site_id, None, what)
 
 
@@ -227,21 +227,8 @@ def change(
     reactivate = active is True and not agent.active
     request = None
     if new_role != agent.role or new_site != agent.site_id or reactivate:
-        parts = ([f"rôle {ROLE_LABELS[agent.role]} → {ROLE_LABELS[new_role]}"]
-                 if new_role != agent.role else [])
-        if new_site != agent.site_id:
-            parts.append(f"site {_site_code(db_session, agent.site_id)} → "
-                         f"{_site_code(db_session, new_site)}")
-        what = ", ".join(parts + (["réactivation"] if reactivate else []))
-        # An inactive account reads nothing: only its reactivation grants.
-        grants = agent.active and _needs_approval(agent, new_role, new_site, False)
-        if author.agent_id is not None and (grants or reactivate):
-            what += _set_by_warning(agent)
-            request = _file(db_session, author, agent, new_role, new_site, None, what)
-        else:
-            agent.role, agent.site_id = new_role, new_site
-            agent.active = agent.active or reactivate
-            done.append(what)
+        request = _change_access(db_session, author, agent, new_role, new_site, reactivate,
+                                 done)
     if request is None and access_state(agent) != before:
         # What a pending request was filed against is gone: approving it would undo this.
         _supersede(db_session, author, agent, "le compte a été modifié depuis")
@@ -249,6 +236,32 @@ def change(
         _event(db_session, author, agent, "Compte modifié : " + ", ".join(done))
     db_session.flush()
     return agent, request
+
+
+def _change_access(db_session: Session, author: Actor, agent: Agent, role: Role,
+                   site_id: uuid.UUID | None, reactivate: bool,
+                   done: list[str]) -> AgentRequest | None:
+    """Applies a change of role, site or activity, or files it. An inactive account keeps
+    the role and site it had when last active unless they narrow: a wider one waits, with
+    the reactivation, so that a request always shows all it grants (issue 20: promoted
+    while inactive, then « réactivation » alone was asked for)."""
+    fresh = never_active(db_session, agent)
+    pending = _open_request(db_session, agent.id)
+    console = author.agent_id is None  # trusted: it holds the server already
+    if console or fresh or not (reactivate or _widens(agent, role, site_id)):
+        # A never-active account reads nothing yet: its role and site change at once,
+        # and its creation request, if pending, is filed anew with them.
+        done.extend(access_diff(db_session, agent, role, site_id))
+        agent.role, agent.site_id = role, site_id
+        if console and reactivate:
+            agent.active = True
+            done.append("réactivation")
+        if console or not fresh or not (pending or reactivate):
+            return None
+    reset_by = pending.author if pending is not None and pending.password_hash else None
+    what = describe_request(db_session, agent, role, site_id, fresh=fresh, reset_by=reset_by)
+    return _file(db_session, author, agent, role, site_id,
+                 pending.password_hash if pending and reset_by else None, what)
 
 
 def reset_password(
@@ -267,11 +280,10 @@ def reset_password(
         agent.active and _needs_approval(agent, agent.role, agent.site_id, True))
     if author.agent_id is not None and held:
         role, site_id = agent.role, agent.site_id
-        summary = "Mot de passe réinitialisé"
         if pending is not None:
             role, site_id = pending.role, pending.site_id
-            summary = pending.summary if pending.password_hash else (
-                f"{pending.summary} ; mot de passe réinitialisé par {author.username}")
+        summary = describe_request(db_session, agent, role, site_id,
+                            fresh=never_active(db_session, agent), reset_by=author.username)
         return agent, _file(db_session, author, agent, role, site_id, digest, summary)
     agent.password_hash = digest
     agent.password_set_by = author.username[:64]
@@ -324,7 +336,7 @@ def approve(*, db_session: Session, approver: Actor, request_id: uuid.UUID) -> A
         agent.password_set_by = request.author
         agent.must_change_password = True
         _close_sessions(db_session, agent.id)
-    elif SET_BY_WARNING in request.summary:
+    elif SET_BY_MARK in request.summary:
         # The supervisor was told, and took it on; the agent must still replace it: the
         # approval clears the warning, never `must_change_password`.
         agent.password_set_by = None

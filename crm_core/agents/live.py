@@ -1,7 +1,9 @@
 """Long-lived channels (the desk's WebSocket, any stream added later) re-check the session
 they were opened with: before every message they send, and every `RECHECK_SECONDS` while
-idle. A session ended by sign-out, a password change, a deactivation, the inactivity
-timeout or its lifetime closes the channel within seconds, and nothing is sent after."""
+idle. A session ended by sign-out, a deactivation, the inactivity timeout or its lifetime
+closes the channel within seconds, and nothing is sent after; so does a password change for
+the agent's other sessions (the session that made it, having proved the current password,
+stays valid, and so does its channel)."""
 
 from __future__ import annotations
 

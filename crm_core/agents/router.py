@@ -104,9 +104,10 @@ def change_password(
     data: PasswordChange,
 ) -> None:
     """The signed-in agent changes their own password, giving the current one; their other
-    sessions are closed. The one route (with sign-out) open to a session whose password
-    someone else set: changing it lifts the `password_change_required` refusal. Wrong
-    current passwords count towards the sign-in lock-out."""
+    sessions and their streams are closed, this one stays. The one route (with sign-out)
+    open to a session whose password someone else set: changing it lifts the
+    `password_change_required` refusal. Wrong current passwords count towards the sign-in
+    lock-out."""
     assert token is not None
     address = request.client.host if request.client else "inconnue"
     guard.check_sign_in(db_session=db_session, username=actor.username, address=address)

@@ -13,6 +13,7 @@ from crm_core.agents.enums import Role, SiteKind
 from crm_core.agents.models import Agent, AgentSession, Site
 from crm_core.agents.passwords import check_new_password
 from crm_core.agents.security import hash_password, new_token, token_digest, verify_password
+from crm_core.agents.wording import by, record_agent_change
 from crm_core.database.base import utcnow
 from crm_core.exceptions import (
     Conflict,
@@ -21,8 +22,6 @@ from crm_core.exceptions import (
     NotFound,
     PermissionDenied,
 )
-from crm_core.security.enums import EventKind
-from crm_core.security.service import record_event
 from crm_core.text import single_line_problem
 
 
@@ -229,10 +228,10 @@ def change_password(
     agent.must_change_password = False  # the agent's own: the only way to clear it
     # Not cleared: whoever set the current password can sign in as the agent and make
     # this very change, so it proves nothing. Only a supervisor clears it (see changes).
-    previous = (f" ; le précédent avait été défini par {agent.password_set_by}, qui a pu "
+    previous = (f" ; le précédent avait été défini {by(agent.password_set_by)}, qui a pu "
                 "faire ce changement lui-même" if agent.password_set_by else "")
-    record_event(db_session=db_session, kind=EventKind.AGENT_CHANGED, subject=agent.username,
-                 actor=actor, detail=f"Mot de passe changé par l'agent{previous}")
+    record_agent_change(db_session=db_session, author=actor, subject=agent.username,
+                        detail=f"Mot de passe changé par l'agent{previous}")
     closed = db_session.execute(
         update(AgentSession).where(
             AgentSession.agent_id == agent.id, AgentSession.revoked_at.is_(None),

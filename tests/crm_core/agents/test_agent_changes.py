@@ -47,7 +47,7 @@ def test_an_admin_cannot_read_files_through_a_supervisor_they_create(
     events = events_of(db_session, "proxy")
     # Then the agent's own change of the password the admin set (required first).
     assert [e.detail.rsplit(" (par ", 1)[1] for e in events[:2]] == ["admin)", "chef)"]
-    assert events[2].detail == "Mot de passe changé par l'agent"
+    assert events[2].detail == "Mot de passe changé par l'agent (par proxy)"
     assert "en attente" in events[0].detail and "validée" in events[1].detail
 
 

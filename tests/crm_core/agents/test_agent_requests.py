@@ -85,8 +85,8 @@ def test_a_grant_says_when_someone_else_set_the_password(
 
 
 PROMOTION = "rôle administrateur → responsable d'accueil"
-WARNING = (" ; mot de passe défini par quelqu'un d'autre que l'agent, peut-être encore connu "
-           "de admin (à confirmer avec l'agent en personne)")
+WARNING = (" ; mot de passe défini par admin, pas par l'agent : admin peut encore le "
+           "connaître (à confirmer avec l'agent en personne)")
 
 
 def test_the_admin_changing_the_password_as_the_agent_keeps_the_warning(
@@ -102,7 +102,8 @@ def test_the_admin_changing_the_password_as_the_agent_keeps_the_warning(
     asked = _patch(client, staff, bob, role="supervisor")["pending_request_id"]
     assert _request(db_session, asked).summary == PROMOTION + WARNING
     assert "Mot de passe changé par l'agent ; le précédent avait été défini par admin, qui " \
-        "a pu faire ce changement lui-même" in [e.detail for e in events_of(db_session, "bob")]
+        "a pu faire ce changement lui-même (par bob)" in [
+            e.detail for e in events_of(db_session, "bob")]
 
 
 def test_a_created_account_changed_as_itself_still_warns(
@@ -128,7 +129,7 @@ def test_an_agents_own_change_is_a_security_event(
     assert client.post("/api/v1/auth/password", headers=sign_in(client, "bob"), json={
         "current_password": "secret-pass", "new_password": "le chat de bob"}).status_code == 204
     assert [e.detail for e in events_of(db_session, "bob")] == [
-        "Mot de passe changé par l'agent"]
+        "Mot de passe changé par l'agent (par bob)"]
 
 
 def test_resetting_an_inactive_agents_password_does_not_reactivate_it(

@@ -146,3 +146,25 @@ def test_a_desk_whose_extension_is_removed_is_closed(
         with pytest.raises(ConnectionClosed) as closed:
             socket.recv(timeout=10)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
+
+
+def test_the_session_that_changed_the_password_keeps_its_desk(
+    live_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outside attack 3 on issue 20 asked which: the session that proved the current
+    password stays valid, so its stream stays too; the agent's other sessions and their
+    streams end (SECURITY.md V7.4)."""
+    monkeypatch.setattr(live, "RECHECK_SECONDS", 0.05)
+    _seed(live_server)
+    mine, other = _token(live_server), _token(live_server)
+    with _desk(live_server, mine) as kept, _desk(live_server, other) as ended:
+        _receive(kept), _receive(ended)
+        assert httpx.post(f"{live_server.url}/api/v1/auth/password", timeout=5,
+                          headers={"Authorization": f"Bearer {mine}"},
+                          json={"current_password": "secret-pass",
+                                "new_password": "un-Nouveau-mot-2026"}).status_code == 204
+        with pytest.raises(ConnectionClosed) as closed:
+            ended.recv(timeout=10)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == live.SESSION_ENDED
+        _post(live_server, "newCall", "kept-1", from_="06 12 34 56 78", user=["201"])
+        assert _receive(kept)["match"]["resident"]["given_name"] == "Camille"
