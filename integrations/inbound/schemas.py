@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from crm_core.bounds import BirthDate, ReportedInstant
 from crm_core.cases.enums import CaseKind, CaseStatus
+from crm_core.residents.accounts import AccountProvider, AccountSubject
 from crm_core.text import FreeText, SingleLine, check_name
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -20,8 +21,8 @@ class _Model(BaseModel):
 
 
 class EventAccount(_Model):
-    provider: Annotated[str, StringConstraints(max_length=50)] | None = None
-    subject: Annotated[str, StringConstraints(min_length=1, max_length=255)]
+    provider: AccountProvider | None = None
+    subject: AccountSubject
 
 
 class EventResident(_Model):
