@@ -244,9 +244,16 @@ def agent_add(
     reste un événement de sécurité, d'auteur « console »."""
     from crm_core.agents.actor import CONSOLE
     from crm_core.agents.changes import create
+    from crm_core.agents.extensions import normalize_extension
     from crm_core.database.engine import make_engine, make_session_factory
-    from crm_core.exceptions import DomainError
+    from crm_core.exceptions import DomainError, InvalidInput
 
+    if extension is not None:  # the API's rule, before anything is asked or opened
+        try:
+            extension = normalize_extension(extension)
+        except ValueError as exc:
+            raise refused(InvalidInput(f"Poste téléphonique : {exc}",
+                                       field="extension")) from exc
     settings = _settings()
     _prepare_database(settings)
     secret = password or _read_password()
