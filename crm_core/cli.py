@@ -15,7 +15,12 @@ from counter_client.bench import bench_counter
 from counter_client.cli import counter
 from crm_core.agents.enums import ROLE_LABELS, Role
 from crm_core.agents.password_cli import change_own_password
-from crm_core.cli_database import demo_database, demo_public_url, load_settings
+from crm_core.cli_database import (
+    check_integration_settings,
+    demo_database,
+    demo_public_url,
+    load_settings,
+)
 from crm_core.cli_exits import BAD_INPUT, REFUSED, errors, refused
 from crm_core.cli_french import FrenchTyper
 from crm_core.config import Settings, get_settings
@@ -98,6 +103,7 @@ def serve(
     import uvicorn
 
     settings = _settings()
+    check_integration_settings()
     _prepare_database(settings)
     console.print(f"Relais écoute sur http://{host}:{port} (API : /api/v1, doc : /docs)")
     uvicorn.run(
