@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# The providers' rule of `crm_core.residents.accounts`: what the links are stored under.
+_PROVIDER = r"^[A-Za-z0-9._-]{1,50}$"
 SourceKind = Literal["standard", "wcs", "ds", "open311"]
 _KIND_LABELS = {"standard": "Standard Webhooks", "wcs": "w.c.s.", "ds": "Démarches Simplifiées",
                 "open311": "Open311"}
@@ -62,7 +64,7 @@ class SourceConfig(BaseModel):
     status_map: dict[str, str] = Field(default_factory=dict)
     triggers: dict[str, str] = Field(default_factory=dict)
     # The online-account provider whose subjects this platform sends (Publik NameID).
-    account_provider: str = "compte-unique"
+    account_provider: str = Field(default="compte-unique", pattern=_PROVIDER)
     # Generic events only: acknowledge on receipt (202, once verified and stored in the
     # inbox) and let `relais worker` turn them into cases, instead of answering after.
     deferred: bool = False
@@ -112,7 +114,7 @@ class IntegrationSettings(BaseSettings):
     oidc_client_secret: SecretStr | None = None
     oidc_redirect_uri: str | None = None
     oidc_scopes: str = "openid profile birth email phone"
-    oidc_provider_name: str = Field(default="compte-unique", pattern=r"^[\w.-]{1,50}$")
+    oidc_provider_name: str = Field(default="compte-unique", pattern=_PROVIDER)
     oidc_identity_verified: bool = Field(
         default=False,
         description="The provider vouches for identity claims (FranceConnect): only then "

@@ -73,3 +73,11 @@ def test_the_server_refuses_to_start(monkeypatch: pytest.MonkeyPatch) -> None:
     assert started.exit_code == 2, started.output
     assert "Configuration refusée" in started.output
     assert "source « publik »" in started.output and "api_key" in started.output
+
+
+@pytest.mark.parametrize("provider", ["f\u3164z", "compte unique", "٢"])
+def test_a_configured_provider_meets_the_account_links_rule(provider: str) -> None:
+    with pytest.raises(ValueError, match="account_provider"):
+        IntegrationSettings(webhook_sources={"publik": WCS | {"account_provider": provider}})
+    with pytest.raises(ValueError, match="oidc_provider_name"):
+        IntegrationSettings(oidc_provider_name=provider)
