@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crm_core.cases.models import Case
-from crm_core.residents.models import AccountLink, Resident
+from crm_core.residents.models import AccountLink, ContactPoint, Resident
 from tests.integrations.conftest import event_body, post_signed
 
 pytestmark = pytest.mark.usefixtures("portal")
@@ -46,3 +46,26 @@ def test_a_plain_account_still_links(client: TestClient, db_session: Session) ->
     response = post_signed(client, "portail", event_body(account={"subject": "sub-42"}))
     assert response.status_code == 200, response.text
     assert db_session.scalars(select(AccountLink.subject)).all() == ["sub-42"]
+
+
+def test_an_email_with_an_invisible_mark_is_kept_cleaned(
+    client: TestClient, db_session: Session
+) -> None:
+    """Fourth outside test of issue 20: answered 200 `created`, the e-mail dropped."""
+    response = post_signed(client, "portail", event_body(email="camille\u200b@exemple.fr"))
+    assert response.status_code == 200, response.text
+    assert db_session.scalars(select(ContactPoint.value)).all() == ["camille@exemple.fr"]
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("email", "camille@"), ("email", "camille arobase exemple.fr"), ("phone", "12"),
+    ("phone", "06 12"),
+])
+def test_an_unusable_email_or_phone_is_refused_by_name(
+    client: TestClient, db_session: Session, field: str, value: str
+) -> None:
+    response = post_signed(client, "portail", event_body(**{field: value}))
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "malformed_event"
+    assert field in response.json()["detail"]
+    _nothing_written(db_session)
