@@ -220,6 +220,12 @@ def _shows_nothing(char: str) -> bool:
             or unicodedata.category(char)[0] == "M" or unicodedata.category(char) == "Cf")
 
 
+def shows_nothing(text: str) -> bool:
+    """Only spaces, accents on nothing, blank letters or invisible marks: nothing to read
+    (said to residents in their own words rather than with the rule's)."""
+    return all(_shows_nothing(char) for char in text)
+
+
 _EMPTY = {"name": "un nom doit contenir des lettres",
           "label": "libellé vide : il doit contenir des caractères visibles",
           "free": "texte vide : il doit contenir des caractères visibles",
