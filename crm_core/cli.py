@@ -15,7 +15,12 @@ from counter_client.bench import bench_counter
 from counter_client.cli import counter
 from crm_core.agents.enums import ROLE_LABELS, Role
 from crm_core.agents.password_cli import change_own_password
-from crm_core.cli_database import demo_database, demo_public_url, load_settings
+from crm_core.cli_database import (
+    check_integration_settings,
+    demo_database,
+    demo_public_url,
+    load_settings,
+)
 from crm_core.cli_exits import BAD_INPUT, REFUSED, errors, refused
 from crm_core.cli_french import FrenchTyper
 from crm_core.config import Settings, get_settings
@@ -98,6 +103,7 @@ def serve(
     import uvicorn
 
     settings = _settings()
+    check_integration_settings()
     _prepare_database(settings)
     console.print(f"Relais écoute sur http://{host}:{port} (API : /api/v1, doc : /docs)")
     uvicorn.run(
@@ -244,9 +250,16 @@ def agent_add(
     reste un événement de sécurité, d'auteur « console »."""
     from crm_core.agents.actor import CONSOLE
     from crm_core.agents.changes import create
+    from crm_core.agents.extensions import normalize_extension
     from crm_core.database.engine import make_engine, make_session_factory
-    from crm_core.exceptions import DomainError
+    from crm_core.exceptions import DomainError, InvalidInput
 
+    if extension is not None:  # the API's rule, before anything is asked or opened
+        try:
+            extension = normalize_extension(extension)
+        except ValueError as exc:
+            raise refused(InvalidInput(f"Poste téléphonique : {exc}",
+                                       field="extension")) from exc
     settings = _settings()
     _prepare_database(settings)
     secret = password or _read_password()

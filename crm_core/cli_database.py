@@ -95,6 +95,20 @@ def load_settings() -> Settings:
     return settings
 
 
+def check_integration_settings() -> None:
+    """The connectors' settings (`RELAIS_WEBHOOK_SOURCES`…), checked before the server
+    starts: a misconfigured source is a French refusal naming it, never a source quietly
+    missing at every call."""
+    from integrations.settings import get_integration_settings
+
+    try:
+        get_integration_settings()
+    except ValidationError as exc:
+        reasons = "; ".join(_setting_problem(error) for error in exc.errors())
+        errors.print(f"[bold red]Configuration refusée :[/] {escape(reasons)}", soft_wrap=True)
+        raise typer.Exit(BAD_INPUT) from exc
+
+
 def command_settings() -> Settings:
     """The settings of a command that works on existing data: the configured database,
     else the demo one when only it exists (then in demo mode, as `relais demo` left it).

@@ -48,6 +48,7 @@ from crm_core.web.security import FormSizeLimit, SecurityHeaders
 from integrations.inbound.acks import InboxAcks, ThreadedStore
 from integrations.inbound.pg_acks import PgAsyncStore
 from integrations.router import router as integrations_router
+from integrations.settings import get_integration_settings
 
 API_PREFIX = "/api/v1"
 
@@ -63,6 +64,7 @@ in French for the agent, with a stable `code`.
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     load_models()
     settings = settings or get_settings()
+    get_integration_settings()  # a misconfigured source refuses the start, not each call
     owns_engine = engine is None
     engine = engine or make_engine(
         settings.effective_database_url, pool_size=settings.db_pool_size, echo=settings.log_sql

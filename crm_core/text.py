@@ -45,8 +45,9 @@ def count(number: int) -> str:
 # text. What differs is said where it differs: a free text holds line breaks and tabs, a
 # name only letters; labels and free texts drop the variation selectors that a phone adds
 # to an emoji (« ❤️ ») instead of refusing the resident's message over a glyph choice.
-Kind = Literal["name", "label", "free"]
-_WHERE = {"name": "dans un nom", "label": "dans un libellé", "free": "dans un texte"}
+Kind = Literal["name", "label", "free", "identifier"]
+_WHERE = {"name": "dans un nom", "label": "dans un libellé", "free": "dans un texte",
+          "identifier": "dans un identifiant"}
 
 # Marks that reorder what is displayed (a name that reads "Martin" while holding
 # "nitraM", an override leaking past a note): refused everywhere.
@@ -81,6 +82,7 @@ _LINE_BREAKS = frozenset("\t\r\n\v\f\x85\u2028\u2029")
 _NAME_PUNCTUATION = frozenset("'’ʼ‘`´-‐‑‒–—.")
 _REAL_LETTERS = frozenset({"Lu", "Ll", "Lt", "Lo"})  # Lm: modifier letters alone are not
 _CHARACTER_NAMES = {
+    " ": "espace", "\xa0": "espace insécable",
     "\x00": "caractère nul", "\x07": "sonnerie", "\x08": "retour arrière",
     "\t": "tabulation", "\n": "retour à la ligne",
     "\x0b": "tabulation verticale", "\x0c": "saut de page",
@@ -174,7 +176,7 @@ def _char_problem(text: str, index: int, kind: Kind) -> str | None:
     before = text[index - 1] if index else ""
     if kind == "free" and char in "\n\t":
         return None
-    if kind == "label" and char in _LINE_BREAKS:
+    if kind in ("label", "identifier") and char in _LINE_BREAKS:
         return _refused(text, index, kind, " : le libellé doit tenir sur une ligne")
     if char in _JOINERS and _joined(before, text[index + 1: index + 2], kind):
         return None
@@ -218,9 +220,16 @@ def _shows_nothing(char: str) -> bool:
             or unicodedata.category(char)[0] == "M" or unicodedata.category(char) == "Cf")
 
 
+def shows_nothing(text: str) -> bool:
+    """Only spaces, accents on nothing, blank letters or invisible marks: nothing to read
+    (said to residents in their own words rather than with the rule's)."""
+    return all(_shows_nothing(char) for char in text)
+
+
 _EMPTY = {"name": "un nom doit contenir des lettres",
           "label": "libellé vide : il doit contenir des caractères visibles",
-          "free": "texte vide : il doit contenir des caractères visibles"}
+          "free": "texte vide : il doit contenir des caractères visibles",
+          "identifier": "identifiant vide : il doit contenir des caractères visibles"}
 
 
 def text_problem(text: str, kind: Kind) -> str | None:
@@ -331,3 +340,32 @@ def check_free_text(text: str) -> str:
 
 # `Annotated[str, StringConstraints(...), FreeText]`: a note, a description, a message.
 FreeText = AfterValidator(check_free_text)
+
+
+def identifier_problem(text: str) -> str | None:
+    """Why `text` cannot be an identifier another system gave us (an online account's
+    subject), in French, or None. Stricter than a label and never normalised, since it is
+    compared as sent: printable characters only, no space, no format mark at all (not even
+    a joiner between emoji), no variation selector; the label's rule for the rest (blank
+    letters, accents on nothing or stacked)."""
+    for index, char in enumerate(text):
+        if char.isspace():
+            return _refused(text, index, "identifier", " : un identifiant ne contient pas"
+                            " d'espace ni de retour à la ligne")
+        if char in _BIDI_CONTROLS:
+            return _char_problem(text, index, "identifier")
+        if not char.isprintable() or _is_hidden(char, "name"):
+            return _refused(text, index, "identifier", _RETYPE)
+    return text_problem(text, "identifier") if text else _EMPTY["identifier"]
+
+
+def check_identifier(text: str) -> str:
+    """A Pydantic validator (`Identifier`): the identifier as sent, or the reason as error."""
+    problem = identifier_problem(text)
+    if problem is not None:
+        raise ValueError(problem)
+    return text
+
+
+# `Annotated[str, StringConstraints(...), Identifier]`: an identifier from another system.
+Identifier = AfterValidator(check_identifier)

@@ -10,14 +10,30 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# The providers' rule of `crm_core.residents.accounts`: what the links are stored under.
+_PROVIDER = r"^[A-Za-z0-9._-]{1,50}$"
 SourceKind = Literal["standard", "wcs", "ds", "open311"]
+_KIND_LABELS = {"standard": "Standard Webhooks", "wcs": "w.c.s.", "ds": "Démarches Simplifiées",
+                "open311": "Open311"}
+# What a kind cannot work without: a source lacking it would answer « source inconnue » or
+# « plateforme injoignable » at every call, which says nothing of the configuration.
+_NEEDS: dict[str, tuple[str, ...]] = {"standard": ("secrets",),
+                                      "wcs": ("api_url", "orig", "api_key"),
+                                      "ds": ("api_url", "token"), "open311": ()}
+# Keys of one kind only: given to another (« secrets » on a w.c.s. source), they are a
+# mix-up, not a setting.
+_ONLY_FOR = {"secrets": ("standard",), "api_key": ("wcs",), "orig": ("wcs",),
+             "inbound_orig": ("wcs",), "require_body_binding": ("wcs",), "token": ("ds",),
+             "demarches": ("ds",), "instructeur_id": ("ds",)}
 
 
 class SourceConfig(BaseModel):
     """One e-services platform that talks to Relais."""
+
+    model_config = ConfigDict(extra="forbid")  # a mistyped key is said at start, not ignored
 
     kind: SourceKind = "standard"
     # Standard Webhooks secrets (`whsec_<base64>`) accepted inbound; several during a rotation.
@@ -48,7 +64,7 @@ class SourceConfig(BaseModel):
     status_map: dict[str, str] = Field(default_factory=dict)
     triggers: dict[str, str] = Field(default_factory=dict)
     # The online-account provider whose subjects this platform sends (Publik NameID).
-    account_provider: str = "compte-unique"
+    account_provider: str = Field(default="compte-unique", pattern=_PROVIDER)
     # Generic events only: acknowledge on receipt (202, once verified and stored in the
     # inbox) and let `relais worker` turn them into cases, instead of answering after.
     deferred: bool = False
@@ -63,6 +79,18 @@ class SourceConfig(BaseModel):
                 raise ValueError(f"Démarches Simplifiées triggers: unknown state(s) {wrong}"
                                  f" (one of {sorted(allowed)})")
         return self
+
+    def problem(self) -> str | None:
+        """What keeps this source from working (missing or misplaced keys), in French."""
+        kind = _KIND_LABELS[self.kind]
+        missing = [key for key in _NEEDS[self.kind] if not getattr(self, key)]
+        foreign = [key for key, kinds in _ONLY_FOR.items()
+                   if key in self.model_fields_set and self.kind not in kinds]
+        said = [f"clé « {key} » manquante ou vide (requise pour une source {kind})"
+                for key in missing]
+        said += [f"clé « {key} » inattendue pour une source {kind} (elle sert aux sources "
+                 f"{' ou '.join(_KIND_LABELS[k] for k in _ONLY_FOR[key])})" for key in foreign]
+        return " ; ".join(said) or None
 
 
 class IntegrationSettings(BaseSettings):
@@ -86,7 +114,7 @@ class IntegrationSettings(BaseSettings):
     oidc_client_secret: SecretStr | None = None
     oidc_redirect_uri: str | None = None
     oidc_scopes: str = "openid profile birth email phone"
-    oidc_provider_name: str = Field(default="compte-unique", pattern=r"^[\w.-]{1,50}$")
+    oidc_provider_name: str = Field(default="compte-unique", pattern=_PROVIDER)
     oidc_identity_verified: bool = Field(
         default=False,
         description="The provider vouches for identity claims (FranceConnect): only then "
@@ -106,7 +134,12 @@ class IntegrationSettings(BaseSettings):
     def _source_names(cls, value: dict[str, SourceConfig]) -> dict[str, SourceConfig]:
         for name in value:
             if not name or len(name) > 50 or not name.replace("-", "").replace("_", "").isalnum():
-                raise ValueError(f"invalid source name {name!r} (letters, digits, - and _)")
+                raise ValueError(f"nom de source invalide « {name[:60]} » : lettres, chiffres,"
+                                 " - et _ seulement (50 au plus)")
+        said = [f"source « {name} » : {problem}" for name, config in value.items()
+                if (problem := config.problem()) is not None]
+        if said:
+            raise ValueError(" ; ".join(said))
         return value
 
     @model_validator(mode="after")

@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from crm_core.agents.enums import RequestStatus, Role, SiteKind
+from crm_core.agents.extensions import PhoneExtension
 from crm_core.text import SingleLine
 
 # An agent's name as colleagues and (if the city chooses) residents read it: one line.
@@ -51,7 +52,7 @@ class AgentCreate(BaseModel):
     password: Annotated[str, StringConstraints(min_length=1, max_length=200)]  # rules: passwords
     role: Role
     site_code: str | None = None
-    phone_extension: Annotated[str, StringConstraints(max_length=20), SingleLine] | None = None
+    phone_extension: PhoneExtension | None = None
 
 
 class PasswordChange(BaseModel):
@@ -69,8 +70,7 @@ class AgentUpdate(BaseModel):
     display_name: DisplayName | None = None
     role: Role | None = None
     site_code: str | None = None
-    phone_extension: Annotated[str, StringConstraints(min_length=1, max_length=20),
-                               SingleLine] | None = None
+    phone_extension: PhoneExtension | None = None
     active: bool | None = None
 
 

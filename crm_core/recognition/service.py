@@ -11,6 +11,7 @@ from crm_core.cases import reference as refs
 from crm_core.cases.models import Case
 from crm_core.config import get_settings
 from crm_core.exceptions import Conflict, InvalidInput, NotFound
+from crm_core.residents.accounts import provider_problem, subject_problem
 from crm_core.residents.contacts import normalize_email, normalize_phone
 from crm_core.residents.enums import ContactKind, ResidentStatus
 from crm_core.residents.models import AccountLink, ContactPoint, Resident
@@ -93,6 +94,9 @@ def by_account(*, db_session: Session, account: str) -> uuid.UUID:
         raise InvalidInput(
             "Compte en ligne attendu sous la forme FOURNISSEUR:IDENTIFIANT", field="account"
         )
+    # The rule the link was stored under: a blank or invisible subject is no account.
+    if (problem := provider_problem(provider) or subject_problem(subject)) is not None:
+        raise InvalidInput(f"Compte en ligne invalide : {problem}", field="account")
     resident_id = db_session.scalar(
         select(AccountLink.resident_id).where(
             AccountLink.provider == provider, AccountLink.subject == subject

@@ -16,6 +16,7 @@ from pydantic import (
 
 from crm_core.bounds import check_birth_date
 from crm_core.interactions.enums import Channel
+from crm_core.residents.accounts import AccountProvider, AccountSubject
 from crm_core.residents.enums import ContactKind, ResidentStatus
 from crm_core.text import SingleLine, check_name
 
@@ -96,8 +97,8 @@ class ContactPointUpdate(StrictModel):
 
 
 class AccountLinkCreate(StrictModel):
-    provider: Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=r"^[\w.-]+$")]
-    subject: Annotated[str, StringConstraints(min_length=1, max_length=255)]
+    provider: AccountProvider
+    subject: AccountSubject
     channel: Channel | None = None
 
 

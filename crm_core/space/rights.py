@@ -23,7 +23,7 @@ from crm_core.residents.models import Resident
 from crm_core.residents.service import resolve_id
 from crm_core.space.enums import PrivacyRequestKind, PrivacyRequestStatus
 from crm_core.space.models import PrivacyRequest
-from crm_core.text import count, free_text_problem, normalize_free_text
+from crm_core.text import count, free_text_problem, normalize_free_text, shows_nothing
 
 MAX_MESSAGE = 2000
 MAX_OPEN_PER_RESIDENT = 5
@@ -37,9 +37,14 @@ class PrivacyRequestNotFound(NotFound):
 def file_request(*, db_session: Session, resident_id: uuid.UUID, kind: PrivacyRequestKind,
                  message: str | None) -> PrivacyRequest:
     text = normalize_free_text(message or "").strip() or None
+    # Only accents or invisible marks: said in a resident's words, not the rule's.
+    if text is not None and shows_nothing(text):
+        raise InvalidInput("Votre message ne contient aucun caractère visible",
+                           field="message")
     # NUL (PostgreSQL cannot store it), escapes, direction overrides: never typed.
     if text is not None and (problem := free_text_problem(text)) is not None:
-        raise InvalidInput(f"Votre message contient un {problem}", field="message")
+        raise InvalidInput(f"Votre message n'a pas pu être enregistré : {problem}",
+                           field="message")
     if text is not None and len(text) > MAX_MESSAGE:
         raise InvalidInput(f"Votre message dépasse {count(MAX_MESSAGE)} caractères",
                            field="message")

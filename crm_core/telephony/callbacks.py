@@ -46,9 +46,11 @@ def create(*, db_session: Session, actor: Actor, data: CallbackIn) -> Callback:
     resident_id = _resident_of(db_session, data.resident_id, call)
     if resident_id:
         _check_may_call(db_session, resident_id, phone, asked=data.requested_by_resident)
-    if not data.requested_by_resident:
-        # Whoever the call-back is filed under, the number's owners' choices hold too:
-        # another resident's consent cannot override a refusal on the same number.
+    if resident_id or not data.requested_by_resident:
+        # Whoever the call-back is filed under, the number's other owners' choices hold:
+        # the resident on the line asks for themselves only (`requested_by_resident`
+        # lifts the refusal of the file named, never that of another file's owner).
+        # With no file named, the person asking may be the owner: their ask holds.
         _check_number_alone(db_session, phone, filed_under=resident_id)
     callback = Callback(
         resident_id=resident_id, phone=phone, due_at=data.due_at, reason=data.reason,
@@ -78,6 +80,8 @@ def _resident_of(db_session: Session, given: uuid.UUID | None,
 
 
 _ONLY_IF_ASKED = " Ne le rappelez que s'il demande lui-même ce rappel maintenant."
+_ANOTHER_NUMBER = (" Même à la demande de l'usager, rappelez-le sur un autre numéro :"
+                   " demandez-lui un numéro à lui.")
 
 
 def _on_file(db_session: Session, phone: str) -> list[uuid.UUID]:
@@ -110,11 +114,14 @@ def _check_number_alone(db_session: Session, phone: str, *,
         if resident_id == filed_under:
             continue  # checked by _check_may_call, with its own message
         if not may_call(db_session=db_session, resident_id=resident_id, phone=phone):
-            whose = "d'un usager" if filed_under is None else "d'un autre usager"
+            if filed_under is None:
+                whose, then, field = "d'un usager", _ONLY_IF_ASKED, "requested_by_resident"
+            else:  # their refusal is not the named resident's to lift
+                whose, then, field = "d'un autre usager", _ANOTHER_NUMBER, "phone"
             raise CallsRefused(
                 f"Rappel non prévu : ce numéro est sur la fiche {whose} qui a refusé les "
-                f"appels de la mairie sur ce numéro (ses choix de contact).{_ONLY_IF_ASKED}",
-                field="requested_by_resident")
+                f"appels de la mairie sur ce numéro (ses choix de contact).{then}",
+                field=field)
 
 
 def list_pending(

@@ -15,6 +15,8 @@ from datetime import date
 from typing import Any
 
 from crm_core.config import city_today
+from crm_core.residents.accounts import subject_problem
+from integrations.exceptions import OidcError
 from integrations.matching import Identity
 
 
@@ -48,10 +50,11 @@ def _birth_date(raw: Any) -> tuple[date | None, bool]:
 
 def read(claims: dict[str, Any], *, provider: str) -> AccountClaims:
     subject = claims.get("sub")
-    if not isinstance(subject, str) or not subject or len(subject) > 255:
-        from integrations.exceptions import OidcError
-
+    if not isinstance(subject, str) or not subject:
         raise OidcError("Le fournisseur d'identité n'a pas donné d'identifiant (sub)")
+    # Stored as the account link's subject: the same rule as every other way in.
+    if (problem := subject_problem(subject)) is not None:
+        raise OidcError(f"Identifiant (sub) du fournisseur d'identité refusé : {problem}")
     given = _text(claims, "given_name")
     birth_family = _text(claims, "family_name")
     usage = _text(claims, "preferred_username")

@@ -10,9 +10,11 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from crm_core.text import (
     check_free_text,
+    check_identifier,
     check_name,
     check_single_line,
     free_text_problem,
+    identifier_problem,
     name_problem,
     single_line_problem,
 )
@@ -207,3 +209,24 @@ def test_the_position_names_where_the_character_is() -> None:
         "caractère U+3164 (lettre de remplissage invisible) refusé dans un libellé "
         "(6e caractère) : retirez-le ou retapez le texte")
     assert "(1er caractère)" in (free_text_problem("\u200bA") or "")
+
+
+IDENTIFIER_REFUSED = [
+    "\u0007\u001b[31mROUGE\u202eevil\u001b[0m", "\u3164", "a\u200db", "a\ufe0f",
+    "e\u0301\u0301\u0301", "a\u2066b", "\u200ea", "\ufeffa", "a\U000e0041", "\ue000",
+    "\u0301\u0301", "a\nb", "a\u2028b", "a b", "a\u00a0b", "",
+]
+
+
+@pytest.mark.parametrize("subject", IDENTIFIER_REFUSED)
+def test_an_identifier_is_printable_without_space_nor_invisible_mark(subject: str) -> None:
+    """Fourth outside test of issue 20: an account subject took every one of these."""
+    problem = identifier_problem(subject)
+    assert problem is not None and "identifiant" in problem, ascii(subject)
+    with pytest.raises(ValueError, match="identifiant"):
+        check_identifier(subject)
+
+
+def test_an_identifier_is_kept_as_sent() -> None:
+    for subject in ("a1b2c3", "f:3e-9@x|y", "Léa.Dürand", "1234567890"):
+        assert check_identifier(subject) == subject

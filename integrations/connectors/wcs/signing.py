@@ -58,14 +58,18 @@ def sign_url(url: str, *, key: str, orig: str) -> str:
 def check_query(query: str, *, key: str, now: datetime | None = None) -> SignedQuery:
     """Checks a signed query string. The nonce is only read here: remembering it (a URL
     is accepted once) is the caller's, who holds the database."""
-    signed, sep, signature = query.rpartition("&signature=")
-    if not sep or not signature:
-        raise BadSignature("signature absente")
-    pairs = parse_qsl(signed, keep_blank_values=True)
-    names = [name for name, _ in pairs]
+    # Duplicates first, over the whole query (the signature too, and what follows it):
+    # else a repeated parameter is reported as whatever it breaks further down.
+    names = [name for name, _ in parse_qsl(query, keep_blank_values=True)]
     for name in names:
         if names.count(name) > 1:  # which one counts would be the reader's guess
             raise BadSignature(f"paramètre « {name[:30]} » en double")
+    signed, sep, signature = query.rpartition("&signature=")
+    if not sep or not signature:
+        raise BadSignature("signature absente")
+    if names[-1] != "signature":  # appended after it: signed by nobody
+        raise BadSignature(f"paramètre « {names[-1][:30]} » après la signature (non signé)")
+    pairs = parse_qsl(signed, keep_blank_values=True)
     fields = dict(pairs)
     algo = fields.get("algo", "")
     if algo not in ALGORITHMS:

@@ -81,7 +81,7 @@ def test_an_extension_is_one_visible_line(
         "role": "admin", "phone_extension": "20\u202e1"})
     assert created.status_code == 422, created.text
     assert created.headers["content-type"] == "application/problem+json"
-    assert "direction du texte" in created.json()["detail"]
+    assert "chiffres seulement" in created.json()["detail"]  # the extension rule, below
     assert _count(db_session, Agent) == before
     agent = factories.AgentFactory(phone_extension="201")
     db_session.commit()

@@ -233,8 +233,6 @@ def test_another_residents_consent_does_not_override_a_refusal_on_the_number(
     assert (refused.status_code, refused.json()["code"]) == (422, "calls_refused"), refused.text
     assert "fiche d'un autre usager qui a refusé les appels" in refused.json()["detail"]
     assert _count(db_session) == 0
-    asked = client.post(CALLBACKS, headers=headers, json=body | {"requested_by_resident": True})
-    assert asked.status_code == 201, asked.text
     own = client.post(CALLBACKS, headers=headers, json=_callback(
         phone="0611111111", resident_id=str(other.resident_id)))
     assert own.status_code == 201, own.text
@@ -276,3 +274,28 @@ def test_a_call_back_reason_meets_the_free_text_rule(
     assert answer.status_code == 422, answer.text
     assert "refusé dans un texte" in answer.json()["detail"]
     assert _count(db_session) == 0
+
+
+def test_a_residents_tick_lifts_only_their_own_refusal(
+    client: TestClient, db_session: Session, factories: ModuleType
+) -> None:
+    """Fourth outside test of issue 20: Lucas refused calls on 0689072829; a call-back on
+    that number filed under Camille, « requested by the resident », was planned."""
+    headers = _phone_agent(client, factories, "201")
+    factories.ContactPointFactory(value="+33689072829")  # Lucas: never said yes to calls
+    camille = factories.ContactPointFactory(value="+33611111111")
+    _grant_calls(db_session, camille.resident_id)
+    db_session.commit()
+    body = _callback(phone="0689072829", resident_id=str(camille.resident_id),
+                     requested_by_resident=True)
+    refused = client.post(CALLBACKS, headers=headers, json=body)
+    assert (refused.status_code, refused.json()["code"]) == (422, "calls_refused"), refused.text
+    assert "fiche d'un autre usager" in refused.json()["detail"]
+    assert "autre numéro" in refused.json()["detail"]
+    assert _count(db_session) == 0
+    # Camille's own refusal is hers to lift: on her number, her ask is enough.
+    shy = factories.ContactPointFactory(value="+33622222222")
+    db_session.commit()
+    asked = client.post(CALLBACKS, headers=headers, json=_callback(
+        phone="0622222222", resident_id=str(shy.resident_id), requested_by_resident=True))
+    assert asked.status_code == 201, asked.text

@@ -109,7 +109,7 @@ def dossier(number: int, *, state: str = "en_construction", demarche: int = 4242
         "state": state, "dateDepot": "2026-11-30T09:00:00+01:00",
         "dateDerniereModification": updated,
         "demarche": {"number": demarche, "title": "Inscription à la cantine scolaire"},
-        "usager": {"email": f"{prenom.lower()}@example.fr"},
+        "usager": {"email": f"{prenom.lower().replace(' ', '.')}@example.fr"},
         "demandeur": {"__typename": "PersonnePhysique", "civilite": "Mme", "nom": nom,
                       "prenom": prenom, "dateDeNaissance": "1984-03-12"},
         "champs": [{"id": "Q2hhbXAtMQ==", "label": "École", "stringValue": "École Jules Ferry"}],

@@ -1,0 +1,83 @@
+"""A misconfigured e-services source refuses the start, in French, naming the source and
+the key (issue 20, fourth outside test: a w.c.s. source given `secrets` instead of
+`api_key` was dropped, and every call answered « Source w.c.s. inconnue »)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from crm_core.cli import app
+from crm_core.config import get_settings
+from crm_core.main import create_app
+from integrations.settings import IntegrationSettings, get_integration_settings
+
+WCS = {"kind": "wcs", "api_url": "http://127.0.0.1:9", "orig": "relais", "api_key": "k"}
+DS = {"kind": "ds", "api_url": "http://127.0.0.1:9", "token": "t", "demarches": [1]}
+
+
+@pytest.mark.parametrize(("source", "said"), [
+    ({"kind": "wcs", "api_url": "http://127.0.0.1:9", "orig": "relais", "secrets": ["s"]},
+     "clé « api_key » manquante"),
+    ({"kind": "wcs", "api_url": "http://127.0.0.1:9", "orig": "relais", "secrets": ["s"]},
+     "clé « secrets » inattendue pour une source w.c.s."),
+    ({"kind": "ds", "api_url": "http://127.0.0.1:9", "demarches": [1]},
+     "clé « token » manquante"),
+    ({"kind": "standard"}, "clé « secrets » manquante"),
+    ({"kind": "standard", "secrets": []}, "clé « secrets » manquante"),
+    ({"kind": "standard", "secrets": ["s"], "api_key": "k"}, "clé « api_key » inattendue"),
+    ({"kind": "ds", "api_url": "http://127.0.0.1:9", "token": "t", "orig": "relais"},
+     "clé « orig » inattendue"),
+])
+def test_a_source_missing_what_its_kind_needs_is_refused(
+    source: dict[str, Any], said: str
+) -> None:
+    with pytest.raises(ValueError, match="source « publik »") as refused:
+        IntegrationSettings(webhook_sources={"publik": source})
+    assert said in str(refused.value)
+
+
+def test_a_mistyped_key_is_refused() -> None:
+    with pytest.raises(ValueError, match="api_kye"):
+        IntegrationSettings(webhook_sources={"publik": WCS | {"api_kye": "k"}})
+
+
+def test_well_configured_sources_pass() -> None:
+    settings = IntegrationSettings(webhook_sources={
+        "publik": WCS, "ds": DS, "portail": {"secrets": ["s"]}})
+    assert set(settings.webhook_sources) == {"publik", "ds", "portail"}
+
+
+@pytest.fixture
+def misconfigured(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    bad = WCS | {"secrets": ["s"]}
+    del bad["api_key"]
+    monkeypatch.setenv("RELAIS_WEBHOOK_SOURCES", json.dumps({"publik": bad}))
+    get_integration_settings.cache_clear()
+    yield
+    get_integration_settings.cache_clear()
+
+
+@pytest.mark.usefixtures("misconfigured")
+def test_the_server_refuses_to_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ValueError, match="source « publik »"):
+        create_app()
+    monkeypatch.setenv("RELAIS_DATABASE_URL", "sqlite:///:memory:")
+    get_settings.cache_clear()
+    started = CliRunner().invoke(app, ["serve", "--port", "9"])
+    get_settings.cache_clear()
+    assert started.exit_code == 2, started.output
+    assert "Configuration refusée" in started.output
+    assert "source « publik »" in started.output and "api_key" in started.output
+
+
+@pytest.mark.parametrize("provider", ["f\u3164z", "compte unique", "٢"])
+def test_a_configured_provider_meets_the_account_links_rule(provider: str) -> None:
+    with pytest.raises(ValueError, match="account_provider"):
+        IntegrationSettings(webhook_sources={"publik": WCS | {"account_provider": provider}})
+    with pytest.raises(ValueError, match="oidc_provider_name"):
+        IntegrationSettings(oidc_provider_name=provider)
