@@ -1,15 +1,20 @@
-"""`relais password`: the way an agent replaces, from their workstation, a password
-someone else set (the counter app and the phone desk have no screen for it)."""
+"""`relais password`: the way an agent sets their password with an activation code, or
+replaces one typed at the console, from their workstation (the counter app and the phone
+desk have no screen for it)."""
 
 from __future__ import annotations
 
 import httpx
+import pytest
 from sqlalchemy import update
 from typer.testing import CliRunner
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
 
 from crm_core.agents.models import Agent
 from crm_core.client import RelaisClient
 from crm_core.launcher import apps_only
+from phone_desk.feed import desk_url
 from tests.support.live_server import LiveServer
 
 runner = CliRunner()
@@ -88,3 +93,15 @@ def test_an_unreadable_server_is_a_usage_error_and_an_absent_one_said_plainly(
     assert absent.exit_code == 1, absent.output
     assert "injoignable (http://127.0.0.1:9) : rien n'a changé" in absent.output
     assert "hors ligne" not in absent.output
+
+
+def test_a_session_that_must_change_its_password_gets_no_desk(live_server: LiveServer) -> None:
+    """As SECURITY.md says: refused at the handshake with HTTP 403, like every refusal of
+    the desk's socket (the app already showed why at sign-in)."""
+    _must_change(live_server, "telephone")
+    with RelaisClient(live_server.url) as client:
+        token = client.sign_in("telephone", "secret-pass")["access_token"]
+    with pytest.raises(InvalidStatus) as refused:
+        connect(desk_url(live_server.url, "201"), open_timeout=5,
+                additional_headers={"Authorization": f"Bearer {token}"})
+    assert refused.value.response.status_code == 403
