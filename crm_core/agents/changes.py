@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_core.agents import activation, service
@@ -47,7 +47,7 @@ from crm_core.agents.enums import (
     RequestStatus,
     Role,
 )
-from crm_core.agents.models import Agent, AgentRequest, AgentSession
+from crm_core.agents.models import Agent, AgentRequest
 from crm_core.agents.security import NO_PASSWORD
 from crm_core.agents.wording import (
     access_diff,
@@ -119,12 +119,6 @@ def _needs_approval(agent: Agent | None, role: Role, site_id: uuid.UUID | None,
 def _event(db_session: Session, author: Actor, agent: Agent, detail: str) -> None:
     record_agent_change(db_session=db_session, author=author, subject=agent.username,
                         detail=detail)  # « (par …) » at the end, as every agent change
-
-
-def _close_sessions(db_session: Session, agent_id: uuid.UUID) -> None:
-    db_session.execute(update(AgentSession).where(
-        AgentSession.agent_id == agent_id, AgentSession.revoked_at.is_(None),
-    ).values(revoked_at=utcnow()))
 
 
 def _check_extension(db_session: Session, agent_id: uuid.UUID | None,
@@ -252,7 +246,7 @@ def change(
     done = _set_plain_fields(db_session, agent, display_name, phone_extension)
     if active is False and agent.active:
         agent.active = False
-        _close_sessions(db_session, agent.id)
+        activation.close_sessions(db_session, agent.id)
         done.append("compte désactivé")
     new_role = agent.role if role is UNCHANGED else Role(role)
     new_site = agent.site_id

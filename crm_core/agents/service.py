@@ -37,7 +37,7 @@ class SiteNotFound(NotFound):
 
 CHANGE_FIRST_MESSAGE = (
     "Vous devez changer votre mot de passe avant toute autre chose : il a été défini par "
-    "quelqu'un d'autre (création du compte ou réinitialisation). Les applications du "
+    "quelqu'un d'autre (création du compte sur la console du serveur). Les applications du "
     "guichet et du poste téléphonique ne savent pas encore le changer : dans un terminal, "
     "tapez « relais password VOTRE-IDENTIFIANT --server ADRESSE-DU-SERVEUR », puis "
     "reconnectez-vous ici."
