@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -48,17 +47,18 @@ def reads_residents(agent: Agent | None) -> bool:
     return agent is not None and bool(ROLE_PERMISSIONS[agent.role] & RESIDENT_DATA)
 
 
-def close_sessions(db_session: Session, agent_id: uuid.UUID) -> None:
+def close_access(db_session: Session, agent: Agent) -> None:
+    """No live session, no code (a deactivation, a revoked password)."""
+    agent.activation_hash = agent.activation_for = agent.activation_expires_at = None
     db_session.execute(update(AgentSession).where(
-        AgentSession.agent_id == agent_id, AgentSession.revoked_at.is_(None),
+        AgentSession.agent_id == agent.id, AgentSession.revoked_at.is_(None),
     ).values(revoked_at=utcnow()))
 
 
 def revoke_password(db_session: Session, agent: Agent) -> None:
     """No usable password, no live session, no code: the account waits for a new code."""
     agent.password_hash, agent.must_change_password = NO_PASSWORD, False
-    agent.activation_hash = agent.activation_for = agent.activation_expires_at = None
-    close_sessions(db_session, agent.id)
+    close_access(db_session, agent)
 
 
 def issue(*, db_session: Session, author: Actor, agent: Agent, valid_for: timedelta,

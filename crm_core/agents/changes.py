@@ -246,7 +246,7 @@ def change(
     done = _set_plain_fields(db_session, agent, display_name, phone_extension)
     if active is False and agent.active:
         agent.active = False
-        activation.close_sessions(db_session, agent.id)
+        activation.close_access(db_session, agent)  # its code too
         done.append("compte désactivé")
     new_role = agent.role if role is UNCHANGED else Role(role)
     new_site = agent.site_id
@@ -371,7 +371,9 @@ def approve(*, db_session: Session, approver: Actor, request_id: uuid.UUID,
     request.status = RequestStatus.APPROVED
     _event(db_session, approver, agent,
            f"Demande de {request.author} validée : {request.summary}")
-    handover = _handover(db_session, approver, agent, valid_for)
+    # An admin account's code goes to an admin (a reset), never to a supervisor: one who
+    # could act as an admin would file requests and approve them alone.
+    handover = _handover(db_session, approver, agent, valid_for) if _data(agent.role) else None
     db_session.flush()
     return request, handover
 

@@ -151,3 +151,19 @@ def test_an_inactive_account_gets_no_code(
     client.patch(f"/api/v1/agents/{created['id']}", headers=staff["admin"],
                  json={"active": False})
     assert _activation(client, "alice", created["activation_code"]).status_code == 401
+
+
+def test_a_supervisor_never_gets_an_admin_accounts_code(
+    client: TestClient, staff: dict[str, Any],
+) -> None:
+    """Reactivating an admin account with no password: the approver gets no code (acting
+    as an admin, they could file requests and approve them alone); an admin resets it."""
+    created = _create(client, staff, "alice", "admin")
+    path = f"/api/v1/agents/{created['id']}"
+    client.patch(path, headers=staff["admin"], json={"active": False})
+    back = client.patch(path, headers=staff["admin"], json={"active": True}).json()
+    approved = approve(client, staff["chef"], back["pending_request_id"])
+    assert (approved["status"], approved["activation_code"]) == ("approved", None)
+    assert _activation(client, "alice", created["activation_code"]).status_code == 401
+    code = client.post(f"{path}/password", headers=staff["admin"]).json()["activation_code"]
+    activate(client, "alice", code)
