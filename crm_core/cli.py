@@ -266,7 +266,7 @@ def agent_add(
     engine = make_engine(settings.effective_database_url)
     try:
         with make_session_factory(engine)() as db_session:
-            agent, _ = create(
+            agent, _, _ = create(
                 db_session=db_session, author=CONSOLE, username=username,
                 display_name=name or username,
                 password=secret, role=role, site_code=site, phone_extension=extension,

@@ -47,6 +47,10 @@ class Settings(BaseSettings):
         default=60, ge=0, le=24 * 60,
         description="An agent's session unused this long expires (0: only the lifetime).",
     )
+    activation_code_hours: int = Field(
+        default=72, ge=1, le=30 * 24,
+        description="An agent's one-time activation code expires after this many hours.",
+    )
     default_phone_region: str = "FR"
     city_name: str = "Ville de démonstration"
     timezone: str = Field(default="Europe/Paris", description="Local time zone of the city.")

@@ -13,23 +13,32 @@ whoever runs it already holds the server and its database.
 
 A request is approved against the account as it was when filed (`access_state`): a change
 of its role, site, activity or password since then — applied at once, by the agent
-themselves, by another request — makes it stale, never applied. A password reset while a
-request is pending is held too, in one request that says both: the account is about to
-read residents' files, and whoever set its password could sign in as it. A request's
-summary says all its approval grants (`describe_request`); an inactive account's role and site
-only narrow until then, so that what it could do when last active stays known.
+themselves, by another request — makes it stale, never applied. A request's summary says
+all its approval grants (`describe_request`); an inactive account's role and site only
+narrow until then, so that what it could do when last active stays known.
+
+Passwords: an admin never sets one (`activation.py`). A creation or a reset leaves the
+account without a usable password; a code is issued to whoever takes the account on — the
+approver of a grant of residents' data, or the admin at once for an account that reads
+none. A reset of an account that reads residents' data (or is about to) waits for a
+supervisor, in one request with what is pending; an approval that grants residents' data
+to an account whose password someone else knew (`password_set_by`) revokes it too, and
+the approver gets the code. An admin's reset of their own password is refused: their own
+change (`POST /auth/password`) proves the current one and counts wrong ones.
 """
 
 from __future__ import annotations
 
 import hashlib
 import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crm_core.agents import service
+from crm_core.agents import activation, service
 from crm_core.agents.actor import Actor
 from crm_core.agents.enums import (
     RESIDENT_DATA,
@@ -38,11 +47,9 @@ from crm_core.agents.enums import (
     RequestStatus,
     Role,
 )
-from crm_core.agents.models import Agent, AgentRequest, AgentSession
-from crm_core.agents.passwords import check_new_password
-from crm_core.agents.security import hash_password
+from crm_core.agents.models import Agent, AgentRequest
+from crm_core.agents.security import NO_PASSWORD
 from crm_core.agents.wording import (
-    SET_BY_MARK,
     access_diff,
     describe_request,
     never_active,
@@ -55,6 +62,19 @@ from crm_core.text import clean_display, name_problem
 
 UNCHANGED: Any = object()
 DISPLAY_NAME_MAX = 120  # the column's length
+CODE_LIFE = timedelta(hours=72)  # the default of `Settings.activation_code_hours`
+
+
+@dataclass(frozen=True, slots=True)
+class Handover:
+    """An activation code, to be shown once to whoever it was issued to."""
+
+    code: str
+    expires_at: datetime
+
+
+class OwnPasswordReset(PermissionDenied):
+    code = "own_password_reset"
 
 
 class AgentRequestNotFound(NotFound):
@@ -101,12 +121,6 @@ def _event(db_session: Session, author: Actor, agent: Agent, detail: str) -> Non
                         detail=detail)  # « (par …) » at the end, as every agent change
 
 
-def _close_sessions(db_session: Session, agent_id: uuid.UUID) -> None:
-    db_session.execute(update(AgentSession).where(
-        AgentSession.agent_id == agent_id, AgentSession.revoked_at.is_(None),
-    ).values(revoked_at=utcnow()))
-
-
 def _check_extension(db_session: Session, agent_id: uuid.UUID | None,
                      extension: str | None) -> None:
     """What rings on an extension shows callers' names: one active agent per extension."""
@@ -141,11 +155,11 @@ def _supersede(db_session: Session, author: Actor, agent: Agent, why: str) -> No
 
 
 def _file(db_session: Session, author: Actor, agent: Agent, role: Role,
-          site_id: uuid.UUID | None, password_hash: str | None, summary: str) -> AgentRequest:
+          site_id: uuid.UUID | None, resets: bool, summary: str) -> AgentRequest:
     _supersede(db_session, author, agent, f"nouvelle demande de {author.username}")
     request = AgentRequest(agent_id=agent.id, requested_by_id=author.agent_id,
                            author=author.username[:64], role=role, site_id=site_id,
-                           password_hash=password_hash, summary=summary[:500],
+                           resets_password=resets, summary=summary[:500],
                            filed_against=access_state(agent))
     db_session.add(request)
     db_session.flush()
@@ -154,26 +168,41 @@ def _file(db_session: Session, author: Actor, agent: Agent, role: Role,
 
 
 def create(
-    *, db_session: Session, author: Actor, username: str, display_name: str, password: str,
-    role: Role, site_code: str | None = None, phone_extension: str | None = None,
-) -> tuple[Agent, AgentRequest | None]:
-    """A new account; one that would read residents' data stays inactive until approved."""
+    *, db_session: Session, author: Actor, username: str, display_name: str, role: Role,
+    password: str | None = None, site_code: str | None = None,
+    phone_extension: str | None = None, valid_for: timedelta = CODE_LIFE,
+) -> tuple[Agent, AgentRequest | None, Handover | None]:
+    """A new account without a usable password. One that would read residents' data stays
+    inactive until approved (the approver gets its code); another gets its code at once.
+    Only the console (trusted) gives a password, which must be changed first."""
+    if password is not None and author.agent_id is not None:
+        raise PermissionDenied("Un administrateur ne choisit pas le mot de passe d'un agent : "
+                               "l'agent le choisit avec un code d'activation")
     site = service.get_site_by_code(db_session=db_session, code=site_code) if site_code else None
     _check_extension(db_session, None, phone_extension)
     display_name = check_display_name(display_name)  # the console's way in too
     agent = service.create_agent(
         db_session=db_session, username=username, display_name=display_name,
         password=password, role=role, site_code=site_code, phone_extension=phone_extension)
-    agent.password_set_by = author.username[:64]
-    agent.must_change_password = True  # its author knows it: the agent replaces it first
+    # Typed at the console (trusted: it holds the database): the agent replaces it first.
+    agent.must_change_password = password is not None
     where = site_label(db_session, site.id if site else None)
     what = f"Compte « {agent.display_name} » créé : rôle {ROLE_LABELS[role]}, site {where}"
     if author.agent_id is None or not _needs_approval(None, role, agent.site_id, False):
         _event(db_session, author, agent, what)
-        return agent, None
+        return agent, None, _handover(db_session, author, agent, valid_for)
     agent.active = False
     what = describe_request(db_session, agent, role, agent.site_id, fresh=True)
-    return agent, _file(db_session, author, agent, role, agent.site_id, None, what)
+    return agent, _file(db_session, author, agent, role, agent.site_id, False, what), None
+
+
+def _handover(db_session: Session, author: Actor, agent: Agent,
+              valid_for: timedelta) -> Handover | None:
+    """A code for an account with no usable password, shown to `author`."""
+    if agent.password_hash != NO_PASSWORD or not agent.active:
+        return None
+    return Handover(*activation.issue(db_session=db_session, author=author, agent=agent,
+                                      valid_for=valid_for))
 
 
 def check_display_name(text: str) -> str:
@@ -217,7 +246,7 @@ def change(
     done = _set_plain_fields(db_session, agent, display_name, phone_extension)
     if active is False and agent.active:
         agent.active = False
-        _close_sessions(db_session, agent.id)
+        activation.close_access(db_session, agent)  # its code too
         done.append("compte désactivé")
     new_role = agent.role if role is UNCHANGED else Role(role)
     new_site = agent.site_id
@@ -258,24 +287,26 @@ def _change_access(db_session: Session, author: Actor, agent: Agent, role: Role,
             done.append("réactivation")
         if console or not fresh or not (pending or reactivate):
             return None
-    reset_by = pending.author if pending is not None and pending.password_hash else None
+    reset_by = pending.author if pending is not None and pending.resets_password else None
     what = describe_request(db_session, agent, role, site_id, fresh=fresh, reset_by=reset_by)
-    return _file(db_session, author, agent, role, site_id,
-                 pending.password_hash if pending and reset_by else None, what)
+    return _file(db_session, author, agent, role, site_id, reset_by is not None, what)
 
 
 def reset_password(
-    *, db_session: Session, author: Actor, agent_id: uuid.UUID, new_password: str,
-) -> tuple[Agent, AgentRequest | None]:
-    """A password set by someone else than the agent: whoever set it could sign in as the
-    agent, so for an account with residents' data — or about to get it, a request being
-    pending — it waits for a supervisor, in one request with what is pending."""
+    *, db_session: Session, author: Actor, agent_id: uuid.UUID,
+    valid_for: timedelta = CODE_LIFE,
+) -> tuple[Agent, AgentRequest | None, Handover | None]:
+    """Revokes a colleague's lost password; they set a new one with an activation code.
+    For an account with residents' data — or about to get it, a request being pending —
+    it waits for a supervisor, in one request with what is pending: the approver gets the
+    code. Otherwise applied at once, the code shown to the admin (an inactive account gets
+    none: its reactivation's approver will)."""
     agent = service.get_agent(db_session=db_session, agent_id=agent_id)
-    check_new_password(new_password, username=agent.username)
-    digest = hash_password(new_password)
+    if author.agent_id is not None and author.agent_id == agent.id:
+        raise OwnPasswordReset(
+            "Vous ne pouvez pas réinitialiser votre propre mot de passe : changez-le en "
+            "donnant l'actuel (POST /api/v1/auth/password, ou « relais password »)")
     pending = _open_request(db_session, agent.id)
-    # An inactive account reads nothing: its reset applies at once and leaves it inactive
-    # (its reactivation, a request of its own, will say who set the password).
     held = pending is not None or (
         agent.active and _needs_approval(agent, agent.role, agent.site_id, True))
     if author.agent_id is not None and held:
@@ -284,15 +315,12 @@ def reset_password(
             role, site_id = pending.role, pending.site_id
         summary = describe_request(db_session, agent, role, site_id,
                             fresh=never_active(db_session, agent), reset_by=author.username)
-        return agent, _file(db_session, author, agent, role, site_id, digest, summary)
-    agent.password_hash = digest
-    agent.password_set_by = author.username[:64]
-    agent.must_change_password = True
+        return agent, _file(db_session, author, agent, role, site_id, True, summary), None
+    activation.revoke_password(db_session, agent)
+    agent.password_set_by = None  # nobody knows the next one yet
     _supersede(db_session, author, agent, "mot de passe réinitialisé depuis")  # the console
-    _close_sessions(db_session, agent.id)
-    _event(db_session, author, agent, "Mot de passe réinitialisé, sessions fermées")
-    db_session.flush()
-    return agent, None
+    _event(db_session, author, agent, "Mot de passe révoqué, sessions fermées")
+    return agent, None, _handover(db_session, author, agent, valid_for)
 
 
 def _pending(db_session: Session, request_id: uuid.UUID) -> AgentRequest:
@@ -315,9 +343,12 @@ def _decide(db_session: Session, approver: Actor, request_id: uuid.UUID, *,
     return request
 
 
-def approve(*, db_session: Session, approver: Actor, request_id: uuid.UUID) -> AgentRequest:
+def approve(*, db_session: Session, approver: Actor, request_id: uuid.UUID,
+            valid_for: timedelta = CODE_LIFE) -> tuple[AgentRequest, Handover | None]:
     """Applies the request, if the account is still as it was when it was filed. A stale
-    one is closed (flushed) and `StaleRequest` raised: the caller commits, then answers."""
+    one is closed (flushed) and `StaleRequest` raised: the caller commits, then answers.
+    An account left without a password the agent alone knows gets a code, for the
+    approver to hand over."""
     request = _decide(db_session, approver, request_id)
     agent = service.get_agent(db_session=db_session, agent_id=request.agent_id)
     if request.filed_against != access_state(agent):
@@ -331,20 +362,20 @@ def approve(*, db_session: Session, approver: Actor, request_id: uuid.UUID) -> A
             "un administrateur peut la déposer à nouveau.")
     _check_extension(db_session, agent.id, agent.phone_extension)
     agent.role, agent.site_id, agent.active = request.role, request.site_id, True
-    if request.password_hash:
-        agent.password_hash = request.password_hash
-        agent.password_set_by = request.author
-        agent.must_change_password = True
-        _close_sessions(db_session, agent.id)
-    elif SET_BY_MARK in request.summary:
-        # The supervisor was told, and took it on; the agent must still replace it: the
-        # approval clears the warning, never `must_change_password`.
+    known = agent.password_set_by is not None and _data(agent.role)
+    if request.resets_password or known:
+        # Someone else could use the password (bob's case: an admin activated an admin
+        # account, then asked for its promotion): it goes; the approver hands a code over.
+        activation.revoke_password(db_session, agent)
         agent.password_set_by = None
     request.status = RequestStatus.APPROVED
     _event(db_session, approver, agent,
            f"Demande de {request.author} validée : {request.summary}")
+    # An admin account's code goes to an admin (a reset), never to a supervisor: one who
+    # could act as an admin would file requests and approve them alone.
+    handover = _handover(db_session, approver, agent, valid_for) if _data(agent.role) else None
     db_session.flush()
-    return request
+    return request, handover
 
 
 def refuse(*, db_session: Session, approver: Actor, request_id: uuid.UUID) -> AgentRequest:

@@ -34,10 +34,15 @@ class Agent(UUIDPrimaryKey, Timestamps, Base):
     # Who set the current password when it was not the agent (an admin's username,
     # "console"): they could sign in as the agent. None once the agent chose their own.
     password_set_by: Mapped[str | None] = mapped_column(String(64))
-    # The password was set by someone else (creation, reset): its sessions can do nothing
-    # but change it. Only the agent's own change clears it, never a supervisor's approval.
+    # The password was typed at the console (`relais agent add`): its sessions can do
+    # nothing but change it. Only the agent's own change clears it.
     must_change_password: Mapped[bool] = mapped_column(default=False,
                                                        server_default=false())
+    # A one-time activation code (`activation.py`), stored as its SHA-256: the agent sets
+    # their own password with it. Who it was handed to, and until when it works.
+    activation_hash: Mapped[str | None] = mapped_column(String(64))
+    activation_for: Mapped[str | None] = mapped_column(String(64))
+    activation_expires_at: Mapped[datetime | None]
 
     site: Mapped[Site | None] = relationship()
 
@@ -71,7 +76,8 @@ class AgentRequest(UUIDPrimaryKey, Base):
     # The state asked for, applied as a whole on approval (and the agent made active)...
     role: Mapped[Role] = mapped_column(enum_column(Role))
     site_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("site.id"))
-    password_hash: Mapped[str | None] = mapped_column(String(255))  # never shown
+    # The password is revoked on approval, and an activation code handed to the approver.
+    resets_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     # ...only if the agent's access is still what it was when the request was filed: a
     # digest of role, site, activity and password (`changes.access_state`). None: filed
     # before it was kept, never approved.

@@ -8,19 +8,19 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy import select
 
-from crm_core.agents import changes, service
+from crm_core.agents import activation, changes, service
 from crm_core.agents.actor import Actor
 from crm_core.agents.enums import ROLE_PERMISSIONS, Permission
 from crm_core.agents.live import live_actor
 from crm_core.agents.models import Agent, AgentRequest, Site
 from crm_core.agents.schemas import (
+    Activation,
     AgentCreate,
     AgentOut,
     AgentRequestOut,
     AgentUpdate,
     MeOut,
     PasswordChange,
-    PasswordReset,
     SiteCreate,
     SiteOut,
     TokenOut,
@@ -124,6 +124,30 @@ def change_password(
     db_session.commit()
 
 
+@router.post("/auth/activate", status_code=status.HTTP_204_NO_CONTENT)
+def activate(request: Request, db_session: DbSession, data: Activation) -> None:
+    """An agent without a password sets theirs with the one-time activation code handed to
+    them (then signs in with it). Wrong codes count towards the sign-in lock-out."""
+    address = request.client.host if request.client else "inconnue"
+    guard.check_sign_in(db_session=db_session, username=data.username, address=address)
+    try:
+        activation.activate(db_session=db_session, username=data.username, code=data.code,
+                            new_password=data.new_password)
+    except activation.ExpiredCode:
+        db_session.commit()  # the code is gone, and its expiry logged
+        raise
+    except NotAuthenticated:
+        db_session.rollback()
+        guard.sign_in_failed(db_session=db_session, username=data.username, address=address)
+        db_session.commit()
+        raise
+    db_session.commit()
+
+
+def _code_life(request: Request) -> timedelta:
+    return timedelta(hours=request.app.state.settings.activation_code_hours)
+
+
 @router.get("/auth/session", status_code=status.HTTP_204_NO_CONTENT)
 def session_alive(request: Request, db_session: DbSession, token: BearerToken) -> None:
     """204 while the session lives, 401 once it ended (sign-out, password change,
@@ -170,19 +194,25 @@ def list_agents(db_session: DbSession, actor: AgentAdmin) -> list[AgentOut]:
     return listed
 
 
-def _out(db_session: DbSession, agent: Agent, request: AgentRequest | None) -> AgentOut:
+def _out(db_session: DbSession, agent: Agent, request: AgentRequest | None,
+         handover: changes.Handover | None = None) -> AgentOut:
     out = AgentOut.model_validate(agent)
     out.pending_request_id = request.id if request else changes.pending_request_id(
         db_session=db_session, agent_id=agent.id)
+    if handover is not None:
+        out.activation_code, out.activation_expires_at = handover.code, handover.expires_at
     return out
 
 
 @router.post("/agents", response_model=AgentOut, status_code=status.HTTP_201_CREATED)
-def create_agent(db_session: DbSession, actor: AgentAdmin, data: AgentCreate) -> AgentOut:
-    """An account that would read residents' data is created inactive, with a request a
-    supervisor approves (`pending_request_id`): an admin alone never grants that access."""
-    agent, request = changes.create(db_session=db_session, author=actor, **data.model_dump())
-    out = _out(db_session, agent, request)
+def create_agent(request: Request, db_session: DbSession, actor: AgentAdmin,
+                 data: AgentCreate) -> AgentOut:
+    """An account without password. One that would read residents' data is created
+    inactive, with a request a supervisor approves (`pending_request_id`), who then gets
+    its activation code; any other gets its code here (`activation_code`, shown once)."""
+    agent, filed, handover = changes.create(db_session=db_session, author=actor,
+                                            valid_for=_code_life(request), **data.model_dump())
+    out = _out(db_session, agent, filed, handover)
     db_session.commit()
     return out
 
@@ -204,13 +234,15 @@ def change_agent(db_session: DbSession, actor: AgentAdmin, agent_id: uuid.UUID,
 
 
 @router.post("/agents/{agent_id}/password", response_model=AgentOut)
-def reset_password(db_session: DbSession, actor: AgentAdmin, agent_id: uuid.UUID,
-                   data: PasswordReset) -> AgentOut:
-    """A new password for a colleague who lost theirs; their sessions are closed. For an
-    account with residents' data it waits for a supervisor (who checked it was asked)."""
-    agent, request = changes.reset_password(db_session=db_session, author=actor,
-                                            agent_id=agent_id, new_password=data.new_password)
-    out = _out(db_session, agent, request)
+def reset_password(request: Request, db_session: DbSession, actor: AgentAdmin,
+                   agent_id: uuid.UUID) -> AgentOut:
+    """Revokes a colleague's lost password and closes their sessions; they choose a new
+    one with an activation code. For an account with residents' data it waits for a
+    supervisor, who gets the code; otherwise the code is in this answer. Never one's own
+    (403 `own_password_reset`: `POST /auth/password` proves the current one)."""
+    agent, filed, handover = changes.reset_password(
+        db_session=db_session, author=actor, agent_id=agent_id, valid_for=_code_life(request))
+    out = _out(db_session, agent, filed, handover)
     db_session.commit()
     return out
 
@@ -223,18 +255,23 @@ def list_requests(db_session: DbSession, actor: RequestReader, pending_only: boo
 
 
 @router.post("/agents/requests/{agent_request_id}/approve", response_model=AgentRequestOut)
-def approve_request(db_session: DbSession, actor: AgentApprover,
-                    agent_request_id: uuid.UUID) -> Any:
+def approve_request(request: Request, db_session: DbSession, actor: AgentApprover,
+                    agent_request_id: uuid.UUID) -> AgentRequestOut:
     """A supervisor other than the request's author and than the agent concerned. A request
-    the account has changed since is closed unapplied (409 `stale_request`)."""
+    the account has changed since is closed unapplied (409 `stale_request`). An account
+    left without a password gets its activation code here, for the approver to hand over."""
     try:
-        request = changes.approve(db_session=db_session, approver=actor,
-                                  request_id=agent_request_id)
+        approved, handover = changes.approve(db_session=db_session, approver=actor,
+                                             request_id=agent_request_id,
+                                             valid_for=_code_life(request))
     except changes.StaleRequest:
         db_session.commit()  # closed and logged, though the approval fails
         raise
+    out = AgentRequestOut.model_validate(approved)
+    if handover is not None:
+        out.activation_code, out.activation_expires_at = handover.code, handover.expires_at
     db_session.commit()
-    return request
+    return out
 
 
 @router.post("/agents/requests/{agent_request_id}/refuse", response_model=AgentRequestOut)

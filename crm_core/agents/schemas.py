@@ -49,8 +49,7 @@ class AgentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     username: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{2,64}$")]
     display_name: DisplayName
-    password: Annotated[str, StringConstraints(min_length=1, max_length=200)]  # rules: passwords
-    role: Role
+    role: Role  # no password: the agent sets it with an activation code
     site_code: str | None = None
     phone_extension: PhoneExtension | None = None
 
@@ -74,12 +73,24 @@ class AgentUpdate(BaseModel):
     active: bool | None = None
 
 
-class PasswordReset(BaseModel):
+class Activation(BaseModel):
+    """An agent sets their password with the one-time code handed to them."""
+
     model_config = ConfigDict(extra="forbid")
+    username: Annotated[str, StringConstraints(min_length=1, max_length=150)]
+    code: Annotated[str, StringConstraints(min_length=1, max_length=50)]
     new_password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
-class AgentOut(BaseModel):
+class Handed(BaseModel):
+    """A one-time activation code, in the one answer that issued it (never again): for
+    the agent concerned, who sets their password with it before `activation_expires_at`."""
+
+    activation_code: str | None = None
+    activation_expires_at: datetime | None = None
+
+
+class AgentOut(Handed):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -93,7 +104,7 @@ class AgentOut(BaseModel):
     pending_request_id: uuid.UUID | None = None
 
 
-class AgentRequestOut(BaseModel):
+class AgentRequestOut(Handed):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID

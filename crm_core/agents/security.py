@@ -11,6 +11,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so timing does not reveal which agents exist.
 _DUMMY_HASH = _hasher.hash("relais-timing-equaliser")
+# An account without a usable password (waiting for its activation code): verified against
+# the dummy hash, so it answers like a wrong password, in the same time.
+NO_PASSWORD = ""
 
 
 def hash_password(password: str) -> str:

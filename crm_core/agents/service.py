@@ -12,8 +12,14 @@ from crm_core.agents.actor import Actor
 from crm_core.agents.enums import Role, SiteKind
 from crm_core.agents.models import Agent, AgentSession, Site
 from crm_core.agents.passwords import check_new_password
-from crm_core.agents.security import hash_password, new_token, token_digest, verify_password
-from crm_core.agents.wording import by, record_agent_change
+from crm_core.agents.security import (
+    NO_PASSWORD,
+    hash_password,
+    new_token,
+    token_digest,
+    verify_password,
+)
+from crm_core.agents.wording import record_agent_change
 from crm_core.database.base import utcnow
 from crm_core.exceptions import (
     Conflict,
@@ -31,7 +37,7 @@ class SiteNotFound(NotFound):
 
 CHANGE_FIRST_MESSAGE = (
     "Vous devez changer votre mot de passe avant toute autre chose : il a été défini par "
-    "quelqu'un d'autre (création du compte ou réinitialisation). Les applications du "
+    "quelqu'un d'autre (création du compte sur la console du serveur). Les applications du "
     "guichet et du poste téléphonique ne savent pas encore le changer : dans un terminal, "
     "tapez « relais password VOTRE-IDENTIFIANT --server ADRESSE-DU-SERVEUR », puis "
     "reconnectez-vous ici."
@@ -73,11 +79,12 @@ def create_site(
 
 
 def create_agent(
-    *, db_session: Session, username: str, display_name: str, password: str, role: Role,
+    *, db_session: Session, username: str, display_name: str, password: str | None, role: Role,
     site_code: str | None = None, phone_extension: str | None = None,
     weak_password_allowed: bool = False,
 ) -> Agent:
-    """`weak_password_allowed` is for the demo agents only, whose password is documented."""
+    """`weak_password_allowed` is for the demo agents only, whose password is documented.
+    No `password`: none usable, until the agent sets one with an activation code."""
     username = username.strip().lower()
     if not username:
         raise InvalidInput("Identifiant d'agent vide", field="username")
@@ -85,7 +92,9 @@ def create_agent(
     display_name = display_name.strip()
     if (problem := single_line_problem(display_name) if display_name else "nom vide"):
         raise InvalidInput(f"Nom affiché de l'agent : {problem}", field="display_name")
-    if not weak_password_allowed:
+    if password is None:
+        pass
+    elif not weak_password_allowed:
         check_new_password(password, username=username)
     elif not password:
         raise InvalidInput("Mot de passe vide", field="password")
@@ -95,7 +104,7 @@ def create_agent(
     agent = Agent(
         username=username,
         display_name=display_name,
-        password_hash=hash_password(password),
+        password_hash=hash_password(password) if password is not None else NO_PASSWORD,
         role=role,
         site_id=site.id if site else None,
         phone_extension=phone_extension,
@@ -226,9 +235,9 @@ def change_password(
         raise
     agent.password_hash = hash_password(new_password)
     agent.must_change_password = False  # the agent's own: the only way to clear it
-    # Not cleared: whoever set the current password can sign in as the agent and make
-    # this very change, so it proves nothing. Only a supervisor clears it (see changes).
-    previous = (f" ; le précédent avait été défini {by(agent.password_set_by)}, qui a pu "
+    # Not cleared: whoever knew the current password can sign in as the agent and make
+    # this very change, so it proves nothing. A grant's approval revokes it (changes).
+    previous = (f" ; le précédent était connu de {agent.password_set_by}, qui a pu "
                 "faire ce changement lui-même" if agent.password_set_by else "")
     record_agent_change(db_session=db_session, author=actor, subject=agent.username,
                         detail=f"Mot de passe changé par l'agent{previous}")

@@ -15,9 +15,6 @@ from crm_core.agents.models import Agent, AgentRequest, Site
 from crm_core.security.enums import EventKind
 from crm_core.security.service import record_event
 
-# In a summary, the mark of a password someone else set: an approval of a request saying
-# it clears `password_set_by` (the supervisor was told, and took it on).
-SET_BY_MARK = "mot de passe défini par "
 CREATED = "Compte « "  # how a creation's summary starts (see `never_active`)
 
 
@@ -26,13 +23,14 @@ def by(author: str) -> str:
 
 
 def password_set_by(name: str) -> str:
-    """What an approver must know: who could sign in as the account."""
-    return (f"{SET_BY_MARK}{name}, pas par l'agent : {name} peut encore le connaître "
-            "(à confirmer avec l'agent en personne)")
+    """What an approver must know: who could sign in as the account, and what follows."""
+    return (f"mot de passe connu de {name}, pas seulement de l'agent : révoqué à la "
+            "validation, un code d'activation est remis au responsable qui valide")
 
 
 def password_reset_by(name: str) -> str:
-    return f"mot de passe réinitialisé {by(name)}"
+    return (f"mot de passe réinitialisé {by(name)} : un code d'activation est remis au "
+            "responsable qui valide")
 
 
 def record_agent_change(*, db_session: Session, author: Actor, subject: str,

@@ -112,6 +112,11 @@ class RelaisClient:
         self._request("POST", "/auth/password", json={
             "current_password": current_password, "new_password": new_password})
 
+    def activate(self, username: str, code: str, new_password: str) -> None:
+        """An agent without a password sets theirs with their one-time activation code."""
+        self._request("POST", "/auth/activate", json={
+            "username": username, "code": code, "new_password": new_password})
+
     def me(self) -> dict[str, Any]:
         return dict(self._request("GET", "/auth/me"))
 

@@ -29,15 +29,24 @@ def staff(client: TestClient, factories: ModuleType, db_session: Session) -> dic
         "site": site}
 
 
-def first_sign_in(client: TestClient, username: str, password: str = STRONG,
-                  new_password: str = "mon-propre-Secret-2026") -> dict[str, str]:
-    """Signs in with a password someone else set, which must be replaced first: changes
-    it, and returns the session's headers, now free to do what the role allows."""
-    headers = sign_in(client, username, password)
-    changed = client.post("/api/v1/auth/password", headers=headers, json={
-        "current_password": password, "new_password": new_password})
-    assert changed.status_code == 204, changed.text
-    return headers
+OWN = "mon-propre-Secret-2026"
+
+
+def activate(client: TestClient, username: str, code: str | None,
+             new_password: str = OWN) -> dict[str, str]:
+    """The agent sets their password with the activation code handed to them, then signs
+    in with it: returns the session's headers."""
+    assert code, "no activation code was issued"
+    done = client.post("/api/v1/auth/activate", json={
+        "username": username, "code": code, "new_password": new_password})
+    assert done.status_code == 204, done.text
+    return sign_in(client, username, new_password)
+
+
+def approve(client: TestClient, headers: dict[str, str], request_id: str) -> dict[str, Any]:
+    answer = client.post(f"/api/v1/agents/requests/{request_id}/approve", headers=headers)
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
 
 
 def cannot_sign_in(client: TestClient, username: str, password: str = STRONG) -> None:

@@ -16,14 +16,21 @@ from crm_core.agents.actor import CONSOLE
 from crm_core.agents.enums import Role
 from crm_core.agents.models import Agent
 from crm_core.exceptions import InvalidInput
-from tests.crm_core.agents.conftest import STRONG, cannot_sign_in, events_of, first_sign_in
+from tests.crm_core.agents.conftest import (
+    OWN,
+    STRONG,
+    activate,
+    approve,
+    cannot_sign_in,
+    events_of,
+)
 from tests.crm_core.conftest import sign_in
 
 
 def _create(client: TestClient, headers: dict[str, str], role: str,
             site_code: str | None = None) -> Any:
     response = client.post("/api/v1/agents", headers=headers, json={
-        "username": "proxy", "display_name": "Prête-nom", "password": STRONG, "role": role,
+        "username": "proxy", "display_name": "Prête-nom", "role": role,
         "site_code": site_code})
     assert response.status_code == 201, response.text
     return response.json()
@@ -39,16 +46,19 @@ def test_an_admin_cannot_read_files_through_a_supervisor_they_create(
     assert [a["pending_request_id"] for a in listed if a["username"] == "proxy"] == [
         created["pending_request_id"]]
     # The author cannot approve, nor can anyone but a supervisor.
-    approve = f"/api/v1/agents/requests/{created['pending_request_id']}/approve"
-    assert client.post(approve, headers=staff["admin"]).status_code == 403
-    assert client.post(approve, headers=staff["chef"]).status_code == 200
-    proxy = first_sign_in(client, "proxy", STRONG)
+    url = f"/api/v1/agents/requests/{created['pending_request_id']}/approve"
+    assert client.post(url, headers=staff["admin"]).status_code == 403
+    approved = approve(client, staff["chef"], created["pending_request_id"])
+    cannot_sign_in(client, "proxy")  # no password until the agent chooses one
+    proxy = activate(client, "proxy", approved["activation_code"])
     assert client.get("/api/v1/auth/me", headers=proxy).json()["role"] == "supervisor"
     events = events_of(db_session, "proxy")
-    # Then the agent's own change of the password the admin set (required first).
-    assert [e.detail.rsplit(" (par ", 1)[1] for e in events[:2]] == ["admin)", "chef)"]
-    assert events[2].detail == "Mot de passe changé par l'agent (par proxy)"
+    assert [e.detail.rsplit(" (par ", 1)[1] for e in events] == [
+        "admin)", "chef)", "chef)", "proxy)"]
     assert "en attente" in events[0].detail and "validée" in events[1].detail
+    assert events[2].detail.startswith("Code d'activation remis à chef, valable jusqu'au")
+    assert events[3].detail == ("Mot de passe choisi avec le code d'activation remis à chef "
+                                "(par proxy)")
 
 
 @pytest.mark.parametrize("role", ["counter", "phone", "supervisor"])
@@ -65,9 +75,12 @@ def test_an_admin_account_is_created_at_once_and_logged(
 ) -> None:
     created = _create(client, staff["admin"], "admin")
     assert (created["active"], created["pending_request_id"]) == (True, None)
-    sign_in(client, "proxy", STRONG)
-    [event] = events_of(db_session, "proxy")
-    assert event.kind.value == "agent_changed" and event.detail.endswith("(par admin)")
+    cannot_sign_in(client, "proxy")
+    activate(client, "proxy", created["activation_code"])  # reads no resident: to the admin
+    created_event, issued, used = events_of(db_session, "proxy")
+    assert created_event.kind.value == "agent_changed"
+    assert [e.detail.rsplit(" (par ", 1)[1] for e in (created_event, issued, used)] == [
+        "admin)", "admin)", "proxy)"]
 
 
 def test_promotion_site_widening_reset_and_reactivation_wait_narrowing_does_not(
@@ -81,10 +94,9 @@ def test_promotion_site_widening_reset_and_reactivation_wait_narrowing_does_not(
         answer = client.patch(path, headers=admin, json=change).json()
         assert answer["pending_request_id"] and (answer["role"], answer["site_id"]) == (
             "counter", str(staff["site"].id))
-    reset = client.post(f"{path}/password", headers=admin, json={"new_password": STRONG})
-    assert reset.json()["pending_request_id"]
-    cannot_sign_in(client, "marie")  # the admin's password opens nothing yet
-    marie = sign_in(client, "marie")  # her own still does
+    reset = client.post(f"{path}/password", headers=admin)
+    assert reset.json()["pending_request_id"] and reset.json()["activation_code"] is None
+    marie = sign_in(client, "marie")  # her own password still works until approved
     # Taking away applies at once, and her session ends with her account.
     off = client.patch(path, headers=admin, json={"active": False, "phone_extension": "207"})
     assert (off.json()["active"], off.json()["phone_extension"]) == (False, "207")
@@ -122,18 +134,17 @@ def test_a_supervisor_approves_neither_their_own_change_nor_their_own_request(
     assert chef.site_id is not None
 
 
-def test_an_approved_reset_closes_the_sessions_and_sets_the_password(
+def test_an_approved_reset_revokes_the_password_and_gives_the_approver_a_code(
     client: TestClient, staff: dict[str, Any], factories: ModuleType, db_session: Session,
 ) -> None:
     agent = factories.AgentFactory(username="paul", role=Role.PHONE, site=staff["site"])
     db_session.commit()
     paul = sign_in(client, "paul")
-    asked = client.post(f"/api/v1/agents/{agent.id}/password", headers=staff["admin"],
-                        json={"new_password": STRONG}).json()
-    client.post(f"/api/v1/agents/requests/{asked['pending_request_id']}/approve",
-                headers=staff["chef"])
+    asked = client.post(f"/api/v1/agents/{agent.id}/password", headers=staff["admin"]).json()
+    approved = approve(client, staff["chef"], asked["pending_request_id"])
     assert client.get("/api/v1/auth/me", headers=paul).status_code == 401
-    sign_in(client, "paul", STRONG)
+    cannot_sign_in(client, "paul", "secret-pass")  # the lost one is gone
+    activate(client, "paul", approved["activation_code"], OWN)
 
 
 def test_one_extension_one_agent(
@@ -165,7 +176,7 @@ def test_a_display_name_is_checked_like_a_residents_name(
     agent = factories.AgentFactory(username="marie", display_name="Marie Dupont")
     db_session.commit()
     created = client.post("/api/v1/agents", headers=staff["admin"], json={
-        "username": "proxy", "display_name": name, "password": STRONG, "role": "admin"})
+        "username": "proxy", "display_name": name, "role": "admin"})
     changed = client.patch(f"/api/v1/agents/{agent.id}", headers=staff["admin"],
                            json={"display_name": name})
     for answer in (created, changed):  # refused by the schema or by the service

@@ -119,13 +119,13 @@ def test_admin_manages_agents_sites_and_services(
     assert site.status_code == 201, site.text
     agent = client.post(
         "/api/v1/agents", headers=admin,
-        json={"username": "m.leroy", "display_name": "Martine Leroy", "password": "s3cret!-long",
+        json={"username": "m.leroy", "display_name": "Martine Leroy",
               "role": "counter", "site_code": "mairie-sud"},
     )
     assert agent.status_code == 201, agent.text
     duplicate = client.post(
         "/api/v1/agents", headers=admin,
-        json={"username": "M.Leroy", "display_name": "X", "password": "s3cret!-long",
+        json={"username": "M.Leroy", "display_name": "X",
               "role": "counter"},
     )
     assert duplicate.status_code == 409

@@ -48,13 +48,19 @@ def test_create_agent_applies_the_rules_except_for_the_demo(db_session: Session)
     assert demo.id is not None
 
 
-def test_api_refuses_a_weak_password_as_a_problem(client: TestClient, as_role: Any) -> None:
-    response = client.post("/api/v1/agents", headers=as_role(Role.ADMIN), json={
-        "username": "m.petit", "display_name": "M. Petit", "password": "1234",
-        "role": "counter"})
+def test_api_refuses_a_weak_password_as_a_problem_naming_the_field_sent(
+    client: TestClient, as_role: Any,
+) -> None:
+    """The activation's body says `new_password`: so does its error (a reset's said
+    `password` for a `new_password` field)."""
+    created = client.post("/api/v1/agents", headers=as_role(Role.ADMIN), json={
+        "username": "m.petit", "display_name": "M. Petit", "role": "admin"}).json()
+    response = client.post("/api/v1/auth/activate", json={
+        "username": "m.petit", "code": created["activation_code"], "new_password": "1234"})
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert "8 caractères" in response.json()["detail"]
+    assert response.json()["field"] == "new_password"
 
 
 def _change(client: TestClient, headers: dict[str, str], current: str, new: str) -> Any:

@@ -13,10 +13,7 @@ from sqlalchemy.orm import Session
 
 from crm_core.agents.enums import RequestStatus, Role
 from crm_core.agents.models import Agent, AgentRequest
-from tests.crm_core.agents.conftest import STRONG, events_of, first_sign_in
-
-WARNING = ("mot de passe défini par admin, pas par l'agent : admin peut encore le connaître "
-           "(à confirmer avec l'agent en personne)")
+from tests.crm_core.agents.conftest import activate, events_of
 
 
 def _patch(client: TestClient, staff: dict[str, Any], agent_id: Any, **change: Any) -> Any:
@@ -38,15 +35,14 @@ def test_a_never_active_account_changed_keeps_one_creation_request_saying_all(
     """Promoted while inactive, the account became a supervisor at once, then
     « réactivation ; mot de passe défini… » was all the approver read."""
     created = client.post("/api/v1/agents", headers=staff["admin"], json={
-        "username": "evil1", "display_name": "Évelyne", "password": STRONG,
-        "role": "counter", "site_code": "hdv"}).json()
+        "username": "evil1", "display_name": "Évelyne", "role": "counter",
+        "site_code": "hdv"}).json()
     creation = created["pending_request_id"]
     assert _request(db_session, creation).summary == (
-        "Compte « Évelyne » créé (jamais activé) : rôle agent d'accueil, site hdv ; " + WARNING)
+        "Compte « Évelyne » créé (jamais activé) : rôle agent d'accueil, site hdv")
     promoted = _patch(client, staff, created["id"], role="supervisor")
     assert promoted["active"] is False and promoted["pending_request_id"] != creation
-    expected = ("Compte « Évelyne » créé (jamais activé) : rôle responsable d'accueil, "
-                "site hdv ; " + WARNING)
+    expected = "Compte « Évelyne » créé (jamais activé) : rôle responsable d'accueil, site hdv"
     assert _request(db_session, promoted["pending_request_id"]).summary == expected
     assert _request(db_session, creation).status is RequestStatus.SUPERSEDED
     asked = _patch(client, staff, created["id"], active=True)["pending_request_id"]
@@ -55,7 +51,7 @@ def test_a_never_active_account_changed_keeps_one_creation_request_saying_all(
     assert approved.status_code == 200, approved.text
     details = [e.detail for e in events_of(db_session, "evil1")]
     assert f"Demande de admin validée : {expected} (par chef)" in details
-    evil = first_sign_in(client, "evil1")
+    evil = activate(client, "evil1", approved.json()["activation_code"])
     assert client.get("/api/v1/auth/me", headers=evil).json()["role"] == "supervisor"
 
 
@@ -83,10 +79,9 @@ def test_a_held_reset_names_its_author_like_every_summary(
     accueil: Agent = factories.AgentFactory(username="accueil", role=Role.COUNTER,
                                             site=staff["site"])
     db_session.commit()
-    held = client.post(f"/api/v1/agents/{accueil.id}/password", headers=staff["admin"],
-                       json={"new_password": STRONG}).json()
-    assert _request(db_session, held["pending_request_id"]).summary == (
-        "mot de passe réinitialisé par admin")
+    held = client.post(f"/api/v1/agents/{accueil.id}/password", headers=staff["admin"]).json()
+    said = "mot de passe réinitialisé par admin : un code d'activation est remis au " \
+        "responsable qui valide"
+    assert _request(db_session, held["pending_request_id"]).summary == said
     assert [e.detail for e in events_of(db_session, "accueil")] == [
-        "mot de passe réinitialisé par admin : en attente de validation par un responsable "
-        "(par admin)"]
+        f"{said} : en attente de validation par un responsable (par admin)"]
