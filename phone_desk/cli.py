@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from crm_core.cli_exits import BAD_INPUT
 from crm_core.cli_french import FrenchTyper
 
 phone_app = FrenchTyper(help="Poste téléphonique et adaptateurs de téléphonie.",
@@ -24,6 +25,10 @@ def phone(
     """Le poste des agents au téléphone : la fiche de l'appelant à l'écran avant de décrocher."""
     if ctx.invoked_subcommand is not None:
         return
+    from pydantic import ValidationError
+
+    from counter_client.config import settings_refusal
+    from counter_client.private_files import DataDirError
     from crm_core.client.telephony import PhoneClient
     from phone_desk.app import make_app
     from phone_desk.config import DeskSettings
@@ -33,10 +38,21 @@ def phone(
         overrides["server_url"] = server
     if extension:
         overrides["extension"] = extension
-    settings = DeskSettings(**overrides)  # type: ignore[arg-type]
+    try:
+        settings = DeskSettings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:  # an option or a RELAIS_PHONE_* variable: nothing started
+        typer.echo(settings_refusal(exc.errors(), prefix="RELAIS_PHONE_",
+                                    options={"extension": "--extension"}), err=True)
+        raise typer.Exit(BAD_INPUT) from exc
     client = PhoneClient(settings.server_url)
     try:
-        make_app(settings, client).run()
+        desk = make_app(settings, client)
+    except DataDirError as exc:
+        client.close()
+        typer.echo(f"Configuration refusée : {exc.reason}.", err=True)
+        raise typer.Exit(BAD_INPUT) from exc
+    try:
+        desk.run()
     finally:
         client.close()
 
