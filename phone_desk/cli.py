@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from crm_core.cli_exits import BAD_INPUT
+from crm_core.cli_exits import BAD_INPUT, REFUSED
 from crm_core.cli_french import FrenchTyper
 
 phone_app = FrenchTyper(help="Poste téléphonique et adaptateurs de téléphonie.",
@@ -116,8 +116,12 @@ def ring_command(
     """Jouer le PBX pour un appel (événements CTI génériques signés) : le poste sonne."""
     from crm_core.cli import DEMO_PBX_SECRETS
     from crm_core.telephony.config import get_telephony_settings
-    from phone_desk.ring import PbxCredentials, RingFailed, ring
+    from phone_desk.ring import PbxCredentials, RingFailed, options_problem, ring
 
+    if problem := options_problem(server=server, caller=caller, extension=extension,
+                                  answer_after=answer_after, hangup_after=hangup_after):
+        typer.echo(f"Appel non transmis : {problem}.", err=True)
+        raise typer.Exit(BAD_INPUT)
     secrets = DEMO_PBX_SECRETS if demo else get_telephony_settings().pbx_secrets
     try:
         credentials = PbxCredentials.from_setting(
@@ -127,7 +131,7 @@ def ring_command(
                        hangup_after=hangup_after)
     except RingFailed as exc:
         typer.echo(f"Appel non transmis : {exc}", err=True)
-        raise typer.Exit(1) from exc
+        raise typer.Exit(BAD_INPUT if exc.bad_input else REFUSED) from exc
     typer.echo(f"Appel {call_id} de {caller} vers le poste {extension} (PBX « "
                f"{credentials.pbx} »).")
 
