@@ -25,7 +25,7 @@ from crm_core.client.errors import ClientError
 from crm_core.client.telephony import PhoneClient
 from phone_desk.config import DeskSettings
 from phone_desk.feed import desk_feed
-from phone_desk.journal import DeskJournal
+from phone_desk.journal import DeskItem, DeskJournal
 from phone_desk.keeping import DeskKeeper
 
 T = TypeVar("T")
@@ -153,7 +153,15 @@ class PhoneDeskApp(FrenchApp):
 
         if self.username and not isinstance(self.screen, WaitingScreen):
             self.push_screen(WaitingScreen(self.journal.items(agent=self.username),
-                                           self.keeper.others_waiting()))
+                                           self.keeper.others_waiting()), self._fix_refused)
+
+    def _fix_refused(self, item: DeskItem | None) -> None:
+        """A refused call-back opens again in its form, on the desk screen."""
+        from phone_desk.screens.desk import DeskScreen
+
+        for screen in self.screen_stack:
+            if item is not None and isinstance(screen, DeskScreen):
+                screen.fix_refused_callback(item)
 
     async def action_quit(self) -> None:
         """The live feed is closed first, its socket with it, while the loop still runs
