@@ -77,7 +77,8 @@ class DeskLine(Static):
         if getattr(app, "online", False):
             text.append("  ● appels en direct")
         else:
-            text.append("  ✗ HORS LIGNE : les appels n'arrivent plus", style="bold reverse")
+            # Short: with a long name and the F7 count it still fits 80 columns (issue 19).
+            text.append("  ✗ HORS LIGNE : appels non reçus", style="bold reverse")
         if waiting := getattr(app, "waiting", 0):
             text.append(f"  {waiting} en attente (F7)", style="bold")
         self.update(text)
@@ -86,13 +87,14 @@ class DeskLine(Static):
 class DeskScreen(Screen[None]):
     BINDINGS = [  # noqa: RUF012
         # Short labels: the whole bar fits in 80 columns (the longer words are in the
-        # forms' titles and in the help).
+        # forms' titles and in the help). F9 is not on the bar, so that F10 (sign-out)
+        # and Ctrl+Q are (issue 19): the lists also refresh after each change.
         Binding("f3", "search", "Chercher"),
         Binding("f4", "log_call", "Noter"),
         Binding("f5", "new_callback", "Rappel"),
         Binding("f6", "callback_done", "Fait"),
-        Binding("f8", "link_number", "Lier n°"),
-        Binding("f9", "refresh_lists", "Relire"),
+        Binding("f8", "link_number", "Lier"),
+        Binding("f9", "refresh_lists", "Relire", show=False),
     ]
 
     def __init__(self) -> None:
