@@ -201,9 +201,10 @@ class CounterApp(FrenchApp):
             return
 
         def unreachable(_: ClientError) -> None:
-            # Not a success: the line stays offline. The token lapses on the server (TTL).
+            # Not a success: the line stays offline. The token lapses on the server (TTL),
+            # and the agent is told so rather than left believing it was closed.
             self.client.token = None
-            self._show_sign_in()
+            self._show_sign_in(SIGNED_OUT_OFFLINE)
 
         self.sessions.clear()
         self.session = None
@@ -426,6 +427,10 @@ class CounterApp(FrenchApp):
 
     def action_toggle_contrast(self) -> None:
         self.theme = "textual-dark" if self.theme == HIGH_CONTRAST.name else HIGH_CONTRAST.name
+
+
+SIGNED_OUT_OFFLINE = ("Déconnecté de ce poste, mais le serveur est injoignable : la session"
+                      " n'a pas pu y être fermée (elle expirera d'elle-même).")
 
 
 def make_app(

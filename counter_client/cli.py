@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -40,18 +40,6 @@ def counter(
             app.card_reader.close()
 
 
-def _french(error: Any) -> str:
-    """One refused setting, in French: our validators' sentences name the value."""
-    from crm_core.validation_messages import french_message
-
-    message = french_message(error)
-    if error.get("type") == "value_error":
-        return message
-    name = {"card_reader": "lecteur de cartes (--card-reader)"}.get(
-        str(error["loc"][0]) if error.get("loc") else "", "réglage")
-    return f"{name} : {message}"
-
-
 def build_app(
     *, server: str | None = None, printer: str | None = None, card_reader: str | None = None,
     contrast: bool = False, data_dir: Path | None = None,
@@ -64,8 +52,8 @@ def build_app(
     from badge.errors import PrinterConfigError
     from badge.printing import PrintQueue, open_printer
     from counter_client.app import make_app
-    from counter_client.config import CounterSettings
-    from counter_client.private_files import secure_data_dir
+    from counter_client.config import CounterSettings, settings_refusal
+    from counter_client.private_files import DataDirError, secure_data_dir
     from crm_core.client import RelaisClient
 
     overrides: dict[str, object] = {}
@@ -82,10 +70,14 @@ def build_app(
     try:
         settings = CounterSettings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:  # an option or a RELAIS_COUNTER_* variable: nothing started
-        reasons = "; ".join(_french(error) for error in exc.errors())
-        typer.echo(f"Configuration refusée : {reasons}.", err=True)
+        typer.echo(settings_refusal(exc.errors(), prefix="RELAIS_COUNTER_",
+                                    options={"card_reader": "--card-reader"}), err=True)
         raise typer.Exit(BAD_INPUT) from exc
-    repaired = secure_data_dir(settings.data_dir)  # before the spool is opened in it
+    try:
+        repaired = secure_data_dir(settings.data_dir)  # before the spool is opened in it
+    except DataDirError as exc:
+        typer.echo(f"Configuration refusée : {exc.reason}.", err=True)
+        raise typer.Exit(BAD_INPUT) from exc
     reader: CardReader | None = None
     if settings.card_reader == "pcsc":
         from badge.card import PcscCardReader

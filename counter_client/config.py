@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from counter_client.private_files import empty_data_dir_problem
 from crm_core.config import default_data_dir
+
+# Bounds of the timed settings (issue 19): a zero, negative or nan period would spin or
+# never run (a blank screen); an hour is the longest any of them makes sense.
+INTERVAL: dict[str, Any] = {"gt": 0, "le": 3600, "allow_inf_nan": False}
+SEARCH_DELAY: dict[str, Any] = {"ge": 0, "le": 10, "allow_inf_nan": False}
 
 
 class CounterSettings(BaseSettings):
@@ -24,17 +30,23 @@ class CounterSettings(BaseSettings):
     printer_url: str = ""
     card_reader: Literal["none", "pcsc"] = "none"
     theme: Literal["standard", "contraste"] = "standard"
-    sync_interval_seconds: float = 5.0
+    sync_interval_seconds: float = Field(default=5.0, **INTERVAL)
     # How often the idle app asks the server's /health, so the top line follows it.
-    health_interval_seconds: float = 3.0
+    health_interval_seconds: float = Field(default=3.0, **INTERVAL)
     # Waiting print jobs are retried this often, without the agent pressing anything.
-    print_retry_seconds: float = 5.0
+    print_retry_seconds: float = Field(default=5.0, **INTERVAL)
     # A job waiting longer than this is not printed without asking the agent: the person
-    # it was made for has probably left the desk.
-    print_max_wait_minutes: float = 10.0
-    search_delay_seconds: float = 0.2
+    # it was made for has probably left the desk. At most a day.
+    print_max_wait_minutes: float = Field(default=10.0, gt=0, le=1440, allow_inf_nan=False)
+    search_delay_seconds: float = Field(default=0.2, **SEARCH_DELAY)
     # Shown on printed receipts (the site's public name comes from the server).
     follow_url: str = ""
+
+    @field_validator("data_dir", mode="before")
+    @classmethod
+    def _data_dir(cls, value: object) -> object:
+        empty_data_dir_problem(value, "RELAIS_COUNTER_DATA_DIR")
+        return value
 
     @field_validator("server_url")
     @classmethod
@@ -93,3 +105,24 @@ def printer_url_problem(url: str) -> str | None:
     except ValueError:
         return wrong
     return None if parts.path else wrong
+
+
+def settings_refusal(
+    errors: list[Any], *, prefix: str, options: dict[str, str] | None = None
+) -> str:
+    """Each refused setting in French, named as the agent set it: its option, else its
+    environment variable (our validators' own sentences already name the value)."""
+    from crm_core.validation_messages import french_message
+
+    reasons = []
+    for error in errors:
+        message = french_message(error)
+        field = str(error["loc"][0]) if error.get("loc") else ""
+        if error.get("type") == "value_error" or not field:
+            reasons.append(message)
+            continue
+        variable = f"{prefix}{field.upper()}"
+        option = (options or {}).get(field)
+        reasons.append(f"{option} ou {variable} : {message}" if option
+                       else f"{variable} : {message}")
+    return f"Configuration refusée : {'; '.join(reasons)}."

@@ -65,7 +65,8 @@ def demo_public_url(*, data_dir: Path, host: str, port: int) -> str:
         url = f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
         os.environ["RELAIS_PUBLIC_URL"] = url
         get_settings.cache_clear()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    # Made here, the folder is the agent's only: the demo database goes in it (issue 19).
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     (data_dir / DEMO_PUBLIC_URL).write_text(url + "\n", encoding="utf-8")
     return url
 

@@ -25,7 +25,7 @@ from crm_core.client.errors import ClientError
 from crm_core.client.telephony import PhoneClient
 from phone_desk.config import DeskSettings
 from phone_desk.feed import desk_feed
-from phone_desk.journal import DeskJournal
+from phone_desk.journal import DeskItem, DeskJournal
 from phone_desk.keeping import DeskKeeper
 
 T = TypeVar("T")
@@ -49,6 +49,8 @@ class PhoneDeskApp(FrenchApp):
     CSS_PATH = "desk.tcss"
     TITLE = "Relais — Allô mairie"
     BINDINGS = [  # noqa: RUF012
+        # F10 before Ctrl+Q: at 80 columns the footer ends with them (issue 19).
+        Binding("f10", "sign_out", "Déconnexion"),
         Binding("ctrl+q", "quit", "Quitter", priority=True),
         Binding("f7", "waiting", "Attente", show=False),
     ]
@@ -67,6 +69,7 @@ class PhoneDeskApp(FrenchApp):
         self.keeper = DeskKeeper(self)
         self.username = ""  # the signed-in agent's login: owner of what is kept
         self._quit_warned = False
+        self._sign_out_warned = False
         self.today = today
         self.settings = settings
         self.client = client
@@ -91,7 +94,7 @@ class PhoneDeskApp(FrenchApp):
 
         self.username = str(me.get("username") or "")
         self.agent = str(me.get("display_name") or self.username)
-        self._quit_warned = False
+        self._quit_warned = self._sign_out_warned = False
         self.extension = self.settings.extension or str(me.get("phone_extension") or "")
         if len(self.screen_stack) > 1:
             self.switch_screen(DeskScreen())
@@ -153,19 +156,58 @@ class PhoneDeskApp(FrenchApp):
 
         if self.username and not isinstance(self.screen, WaitingScreen):
             self.push_screen(WaitingScreen(self.journal.items(agent=self.username),
-                                           self.keeper.others_waiting()))
+                                           self.keeper.others_waiting()), self._fix_refused)
+
+    def _fix_refused(self, item: DeskItem | None) -> None:
+        """A refused call-back opens again in its form, on the desk screen."""
+        from phone_desk.screens.desk import DeskScreen
+
+        for screen in self.screen_stack:
+            if item is not None and isinstance(screen, DeskScreen):
+                screen.fix_refused_callback(item)
+
+    def _kept_warning(self, again: str) -> bool:
+        """Say that items wait for this agent's next sign-in; True if any wait."""
+        count = self.journal.count(agent=self.username) if self.username else 0
+        if count:
+            plural = "s" if count > 1 else ""
+            self.say(f"{count} élément{plural} pas encore envoyé{plural} : gardé{plural} sur"
+                     f" ce poste jusqu'à votre prochaine connexion. {again}", error=True)
+        return bool(count)
+
+    async def action_sign_out(self) -> None:
+        """F10, as at the counter: the session is closed on the server, the sign-in screen
+        comes back. With items still kept, the first F10 only warns (as Ctrl+Q)."""
+        if not self.username or not self.client.token:
+            return
+        if not self._sign_out_warned and self._kept_warning(
+                "F10 de nouveau pour vous déconnecter."):
+            self._sign_out_warned = True
+            return
+        await self.stop_feed()
+        self.call_server(self.client.sign_out, lambda _: self._signed_out(""),
+                         failed=lambda _: self._signed_out(SIGNED_OUT_OFFLINE))
+
+    def _signed_out(self, reason: str) -> None:
+        self.username = self.agent = ""
+        self.online = False
+        self.end_session(feed_done=True)
+        if reason:
+            self.call_after_refresh(self._tell_sign_in, reason)
+
+    def _tell_sign_in(self, reason: str) -> None:
+        from phone_desk.screens.sign_in import SignInScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, SignInScreen):
+                screen.say(reason)
 
     async def action_quit(self) -> None:
         """The live feed is closed first, its socket with it, while the loop still runs
         (left to the app's teardown, the socket was dropped half-way). With items still
         kept for the server, the first Ctrl+Q only warns: they leave at the next sign-in."""
-        if self.username and self.journal.count(agent=self.username) and not self._quit_warned:
+        if not self._quit_warned and self._kept_warning("Ctrl+Q de nouveau pour quitter."):
             self._quit_warned = True
-            count = self.journal.count(agent=self.username)
-            self.say(f"{count} élément{'s' if count > 1 else ''} pas encore envoyé"
-                     f"{'s' if count > 1 else ''} : gardé{'s' if count > 1 else ''} sur ce"
-                     " poste jusqu'à votre prochaine connexion. Ctrl+Q de nouveau pour"
-                     " quitter.", error=True)
             return
         await self.stop_feed()
         self.exit()
@@ -235,6 +277,11 @@ class PhoneDeskApp(FrenchApp):
             line.say(text, error=error)
             return
         self.notify(text, severity="error" if error else "information", markup=False)
+
+
+# The server did not answer the sign-out: the agent is told the truth (issue 19).
+SIGNED_OUT_OFFLINE = ("Déconnecté de ce poste, mais le serveur est injoignable : la session"
+                      " n'a pas pu y être fermée (elle expirera d'elle-même).")
 
 
 def make_app(

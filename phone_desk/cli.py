@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from crm_core.cli_exits import BAD_INPUT, REFUSED
 from crm_core.cli_french import FrenchTyper
 
 phone_app = FrenchTyper(help="Poste téléphonique et adaptateurs de téléphonie.",
@@ -24,6 +25,10 @@ def phone(
     """Le poste des agents au téléphone : la fiche de l'appelant à l'écran avant de décrocher."""
     if ctx.invoked_subcommand is not None:
         return
+    from pydantic import ValidationError
+
+    from counter_client.config import settings_refusal
+    from counter_client.private_files import DataDirError
     from crm_core.client.telephony import PhoneClient
     from phone_desk.app import make_app
     from phone_desk.config import DeskSettings
@@ -33,10 +38,21 @@ def phone(
         overrides["server_url"] = server
     if extension:
         overrides["extension"] = extension
-    settings = DeskSettings(**overrides)  # type: ignore[arg-type]
+    try:
+        settings = DeskSettings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:  # an option or a RELAIS_PHONE_* variable: nothing started
+        typer.echo(settings_refusal(exc.errors(), prefix="RELAIS_PHONE_",
+                                    options={"extension": "--extension"}), err=True)
+        raise typer.Exit(BAD_INPUT) from exc
     client = PhoneClient(settings.server_url)
     try:
-        make_app(settings, client).run()
+        desk = make_app(settings, client)
+    except DataDirError as exc:
+        client.close()
+        typer.echo(f"Configuration refusée : {exc.reason}.", err=True)
+        raise typer.Exit(BAD_INPUT) from exc
+    try:
+        desk.run()
     finally:
         client.close()
 
@@ -100,8 +116,12 @@ def ring_command(
     """Jouer le PBX pour un appel (événements CTI génériques signés) : le poste sonne."""
     from crm_core.cli import DEMO_PBX_SECRETS
     from crm_core.telephony.config import get_telephony_settings
-    from phone_desk.ring import PbxCredentials, RingFailed, ring
+    from phone_desk.ring import PbxCredentials, RingFailed, options_problem, ring
 
+    if problem := options_problem(server=server, caller=caller, extension=extension,
+                                  answer_after=answer_after, hangup_after=hangup_after):
+        typer.echo(f"Appel non transmis : {problem}.", err=True)
+        raise typer.Exit(BAD_INPUT)
     secrets = DEMO_PBX_SECRETS if demo else get_telephony_settings().pbx_secrets
     try:
         credentials = PbxCredentials.from_setting(
@@ -111,7 +131,7 @@ def ring_command(
                        hangup_after=hangup_after)
     except RingFailed as exc:
         typer.echo(f"Appel non transmis : {exc}", err=True)
-        raise typer.Exit(1) from exc
+        raise typer.Exit(BAD_INPUT if exc.bad_input else REFUSED) from exc
     typer.echo(f"Appel {call_id} de {caller} vers le poste {extension} (PBX « "
                f"{credentials.pbx} »).")
 

@@ -16,7 +16,7 @@ import json
 import sqlite3
 import threading
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -51,6 +51,7 @@ class ItemState(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     REJECTED = "rejected"  # refused by the server: kept, with its reason, for the agent
+    DISCARDED = "discarded"  # a refused item the agent set aside or sent again corrected
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,7 @@ class DeskJournal:
               ) -> list[DeskItem]:
         query = ("SELECT id, key, kind, payload, created_at, state, agent, agent_name, error"
                  " FROM item WHERE state != ? AND (? IS NULL OR agent = ?) ORDER BY id")
+        # SENT rows are left out by the query; DISCARDED ones by `states`.
         with self._lock:
             rows = self._db.execute(query, (ItemState.SENT.value, agent, agent)).fetchall()
         wanted = {state.value for state in states}
@@ -130,6 +132,13 @@ class DeskJournal:
                 " GROUP BY agent ORDER BY min(id)", (ItemState.PENDING.value, agent),
             ).fetchall()
         return [(str(row[0]), int(row[1])) for row in rows]
+
+    def discard(self, item_id: int, *, agent: str) -> None:
+        """Set aside one of `agent`'s refused items (kept in the file for the record)."""
+        with self._lock:
+            self._db.execute("UPDATE item SET state = ? WHERE id = ? AND agent = ? AND state = ?",
+                             (ItemState.DISCARDED.value, item_id, agent,
+                              ItemState.REJECTED.value))
 
     def _finish(self, item_id: int, state: ItemState, error: str | None = None) -> None:
         with self._lock:
@@ -162,7 +171,9 @@ class DeskJournal:
                         report.unreachable = exc.status >= 500
                         break  # retried later, in order
                     self._finish(item.id, ItemState.REJECTED, exc.message)
-                    report.rejected.append(item)
+                    # The report carries the reason: the toast says it (it said « None »).
+                    report.rejected.append(replace(item, state=ItemState.REJECTED,
+                                                   error=exc.message))
                     continue
                 self._finish(item.id, ItemState.SENT)
                 report.sent.append(item)

@@ -18,7 +18,37 @@ logger = logging.getLogger("relais.phone.ring")
 
 
 class RingFailed(Exception):
-    """The server refused the event; the message is the French detail it gave."""
+    """The server refused the event; the message is the French detail it gave.
+
+    `bad_input`: the command as typed cannot work (exit 2, docs/command-line.md), as
+    opposed to a refusal or a failure while it ran (exit 1)."""
+
+    def __init__(self, message: str, *, bad_input: bool = False) -> None:
+        super().__init__(message)
+        self.bad_input = bad_input
+
+
+# Longest wait before answering or hanging up: a test call, not a night-long one.
+MAX_DELAY_SECONDS = 3600
+
+
+def options_problem(*, server: str, caller: str, extension: str,
+                    answer_after: float | None, hangup_after: float | None) -> str | None:
+    """Why these options cannot make a call, in French; None if they can. Checked before
+    anything is sent: a refusal after newCall would leave a desk ringing (issue 19)."""
+    from counter_client.config import server_url_problem
+
+    if problem := server_url_problem(server):
+        return f"{problem} (--server)"
+    if not caller.strip():
+        return "numéro de l'appelant vide"
+    if not extension.strip():
+        return "poste vide (--extension)"
+    for option, value in (("--answer-after", answer_after), ("--hangup-after", hangup_after)):
+        if value is not None and not (0 <= value <= MAX_DELAY_SECONDS):  # nan fails both
+            return (f"{option} : délai en secondes attendu, entre 0 et {MAX_DELAY_SECONDS}"
+                    f" (reçu : {value})")
+    return None
 
 
 @dataclass(frozen=True)
@@ -38,7 +68,7 @@ class PbxCredentials:
             raise RingFailed("aucun secret de PBX : réglez RELAIS_TELEPHONY_PBX_SECRETS")
         name = pbx or next(iter(secrets))
         if name not in secrets:
-            raise RingFailed(f"aucun secret pour le PBX « {name} »")
+            raise RingFailed(f"aucun secret pour le PBX « {name} »", bad_input=True)
         return cls(name, secrets[name][-1])
 
 
@@ -57,7 +87,9 @@ def send_event(*, server: str, credentials: PbxCredentials, payload: dict[str, o
         logger.info("event not sent: %s", type(exc).__name__)  # the class, never its text
         raise RingFailed(f"serveur injoignable ({why}) : vérifiez --server") from exc
     if response.status_code >= 300:
-        raise RingFailed(f"refusé ({response.status_code}) : {_reason(response)}")
+        # 400/422: what was typed cannot be a call (exit 2); other refusals exit 1.
+        raise RingFailed(f"refusé ({response.status_code}) : {_reason(response)}",
+                         bad_input=response.status_code in (400, 422))
 
 
 def _reason(response: httpx.Response) -> str:

@@ -13,7 +13,19 @@ from counter_client.screens.base import CounterScreen, MessageLine
 from counter_client.screens.fields_in_order import FieldsInOrderScreen
 from counter_client.widgets.clean_input import CleanInput
 from counter_client.widgets.key_bar import KeyBar
-from crm_core.client.errors import ClientError
+from crm_core.client.errors import ClientError, NotRelais, ServerUnreachable
+
+
+def sign_in_failure(exc: ClientError) -> str:
+    """Why signing in failed, in French. The client's « travail hors ligne » is true of a
+    signed-in app, not here: without a session nobody works, offline or not (issue 19)."""
+    if isinstance(exc, NotRelais):
+        return (exc.message.removesuffix(" : travail hors ligne")
+                + " : connexion impossible, vérifiez l'adresse du serveur.")
+    if isinstance(exc, ServerUnreachable):
+        return ("Serveur Relais injoignable : connexion impossible. Vérifiez le réseau,"
+                " puis réessayez (Entrée).")
+    return exc.message
 
 
 class SignInScreen(FieldsInOrderScreen, CounterScreen):
@@ -68,7 +80,7 @@ class SignInScreen(FieldsInOrderScreen, CounterScreen):
             if not self.is_attached:
                 return
             self.query_one("#password", Input).value = ""
-            self.say(exc.message, error=True)
+            self.say(sign_in_failure(exc), error=True)
             self._focus_after_error()
 
         def sign_in() -> dict[str, Any]:

@@ -11,6 +11,9 @@ from rich.text import Text
 from textual.screen import Screen
 from textual.widgets import Static
 
+# Always on the bar, after the screen's own keys: help (which lists every key) and sign-out.
+ESSENTIAL_ACTIONS = frozenset({"help", "sign_out"})
+
 _NAMES = {"esc": "Échap", "enter": "Entrée", "tab": "Tab", "up": "↑", "down": "↓"}
 
 
@@ -41,17 +44,36 @@ class KeyBar(Static):
         if self.is_attached and screen is self.screen:
             self._draw()
 
+    def on_resize(self) -> None:
+        self._draw()
+
     def _draw(self) -> None:
-        text = Text(no_wrap=True, overflow="ellipsis")
+        """The screen's keys in order, as many as fit, then the app's essential keys
+        (help, sign-out), always shown: at 80 columns the bar ended « F1 Aide F2 » and
+        F10 was not visible (issue 19). F1 lists every key."""
+        keys: list[tuple[Text, bool]] = []
         seen: set[str] = set()
         for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
             if not binding.show or binding.action in seen:
                 continue
             seen.add(binding.action)
             key = key_label(self.app.get_key_display(binding))
-            style = "bold reverse" if enabled else "dim reverse"
-            text.append(f" {key} ", style=style)
-            text.append(f" {binding.description} ", style="" if enabled else "dim")
+            entry = Text()
+            entry.append(f" {key} ", style="bold reverse" if enabled else "dim reverse")
+            entry.append(f" {binding.description} ", style="" if enabled else "dim")
+            keys.append((entry, binding.action in ESSENTIAL_ACTIONS))
+        width = self.size.width or self.app.size.width
+        room = width - sum(len(entry) for entry, essential in keys if essential)
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for entry, essential in keys:
+            if not essential and len(entry) <= room:
+                text.append_text(entry)
+                room -= len(entry)
+            elif not essential:
+                room = 0  # in order: a later, shorter key never jumps ahead
+        for entry, essential in keys:
+            if essential:
+                text.append_text(entry)
         if text == self._drawn:
             return  # bindings are "updated" at every focus change, mostly to the same keys
         self._drawn = text

@@ -4,7 +4,7 @@ day's calls and the call-backs to make."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -21,7 +21,7 @@ from counter_client.widgets.clean_input import CleanInput
 from counter_client.widgets.resident_card import ResidentCard
 from counter_client.widgets.timeline import Timeline
 from crm_core.client.errors import ClientError
-from phone_desk.journal import ItemKind
+from phone_desk.journal import DeskItem, ItemKind
 from phone_desk.keeping import server_away
 from phone_desk.widgets.call_banner import CallBanner
 from phone_desk.widgets.day_lists import CallbacksTable, CallsTable
@@ -77,7 +77,8 @@ class DeskLine(Static):
         if getattr(app, "online", False):
             text.append("  ● appels en direct")
         else:
-            text.append("  ✗ HORS LIGNE : les appels n'arrivent plus", style="bold reverse")
+            # Short: with a long name and the F7 count it still fits 80 columns (issue 19).
+            text.append("  ✗ HORS LIGNE : appels non reçus", style="bold reverse")
         if waiting := getattr(app, "waiting", 0):
             text.append(f"  {waiting} en attente (F7)", style="bold")
         self.update(text)
@@ -86,13 +87,14 @@ class DeskLine(Static):
 class DeskScreen(Screen[None]):
     BINDINGS = [  # noqa: RUF012
         # Short labels: the whole bar fits in 80 columns (the longer words are in the
-        # forms' titles and in the help).
+        # forms' titles and in the help). F9 is not on the bar, so that F10 (sign-out)
+        # and Ctrl+Q are (issue 19): the lists also refresh after each change.
         Binding("f3", "search", "Chercher"),
         Binding("f4", "log_call", "Noter"),
         Binding("f5", "new_callback", "Rappel"),
         Binding("f6", "callback_done", "Fait"),
-        Binding("f8", "link_number", "Lier n°"),
-        Binding("f9", "refresh_lists", "Relire"),
+        Binding("f8", "link_number", "Lier"),
+        Binding("f9", "refresh_lists", "Relire", show=False),
     ]
 
     def __init__(self) -> None:
@@ -102,6 +104,8 @@ class DeskScreen(Screen[None]):
         # Counts rings: an answer asked for during one call (a file, a search) is dropped
         # if it comes back after the next ring, so that it never shows on the wrong call.
         self.ring_count = 0
+        # The « reconnexion… » said while the feed was away, cleared when it is back.
+        self._reconnecting = ""
 
     @property
     def desk(self) -> PhoneDeskApp:
@@ -152,8 +156,14 @@ class DeskScreen(Screen[None]):
             self._ring(message["call"], message.get("match") or {})
         elif kind == "update":
             self._update(message["call"])
-        elif kind == "offline":
-            self.say(f"{message.get('reason', 'Connexion perdue')} : reconnexion…", error=True)
+        if kind == "offline":
+            self._reconnecting = f"{message.get('reason', 'Connexion perdue')} : reconnexion…"
+            self.say(self._reconnecting, error=True)
+        elif self._reconnecting:  # back: the bottom line stops saying it is away
+            for line in self.query(MessageLine):
+                if line._said == (self._reconnecting, True):
+                    line.say("Connexion rétablie : appels en direct.")
+            self._reconnecting = ""
 
     def _ring(self, call: dict[str, Any], match: dict[str, Any]) -> None:
         self._forget_last_call()
@@ -368,33 +378,54 @@ class DeskScreen(Screen[None]):
         self._open_callback_form(resident_id, call_id, phone,
                                  refused=calls_refused(self.summary, phone))
 
+    def fix_refused_callback(self, item: DeskItem) -> None:
+        """F7: a kept call-back the server refused, back in its form with the reason; it
+        replaces the refused one once sent (or kept again)."""
+        payload = item.payload
+        typed = {**payload, "due_at": datetime.fromisoformat(str(payload["due_at"]))}
+        self._open_callback_form(
+            payload.get("resident_id"), payload.get("call"), str(payload.get("phone") or ""),
+            refused=bool(payload.get("requested_by_resident")), typed=typed,
+            reason=f"Refusé par le serveur : {item.error or 'motif inconnu'}",
+            replacing=item)
+
     def _open_callback_form(self, resident_id: str | None, call_id: str | None, phone: str,
                             *, refused: bool, typed: dict[str, Any] | None = None,
-                            reason: str = "") -> None:
+                            reason: str = "", replacing: DeskItem | None = None) -> None:
         from phone_desk.screens.callback import CallbackScreen
 
         self.app.push_screen(
             CallbackScreen(phone, calls_refused=refused, typed=typed, refusal=reason),
-            lambda form: self._create_callback(resident_id, call_id, form, refused=refused))
+            lambda form: self._create_callback(resident_id, call_id, form, refused=refused,
+                                               replacing=replacing))
 
     def _create_callback(self, resident_id: str | None, call_id: str | None,
-                         form: dict[str, Any] | None, *, refused: bool = False) -> None:
+                         form: dict[str, Any] | None, *, refused: bool = False,
+                         replacing: DeskItem | None = None) -> None:
         if not form:
             return
 
+        def replaced() -> None:  # the corrected one is sent or kept: the refused one goes
+            if replacing is not None:
+                self.desk.journal.discard(replacing.id, agent=replacing.agent)
+                self.desk.keeper.refresh_count()
+
         def done(_: dict[str, Any]) -> None:
+            replaced()
             self.say("Rappel prévu.")
             self.action_refresh_lists()
 
         def failed(exc: ClientError) -> None:
             if server_away(exc):  # kept on this desk, sent once the server is back
+                replaced()
                 self.desk.keeper.keep(ItemKind.CALLBACK, {
                     "resident_id": resident_id, "call": call_id, **form,
                     "due_at": form["due_at"].isoformat()})
                 return
             # Refused after the form closed: it opens again with what was typed and why.
             self._open_callback_form(resident_id, call_id, str(form["phone"]),
-                                     refused=refused, typed=form, reason=exc.message)
+                                     refused=refused, typed=form, reason=exc.message,
+                                     replacing=replacing)
 
         self.desk.call_server(
             lambda: self.desk.client.create_callback(resident_id=resident_id, call=call_id,

@@ -11,6 +11,7 @@ from textual.widgets import Footer, Input, Label, Static
 
 from counter_client.screens.base import MessageLine
 from counter_client.screens.fields_in_order import FieldsInOrderScreen
+from counter_client.screens.sign_in import sign_in_failure
 from counter_client.widgets.clean_input import CleanInput
 from crm_core.client.errors import ClientError
 
@@ -77,7 +78,7 @@ class SignInScreen(FieldsInOrderScreen):
 
         def failed(exc: ClientError) -> None:
             self.query_one("#password", Input).value = ""
-            self.query_one(MessageLine).say(exc.message, error=True)
+            self.query_one(MessageLine).say(sign_in_failure(exc), error=True)
             self._focus_first_empty()
 
         self.desk.call_server(sign_in, self.desk.signed_in, failed=failed, group="sign-in",

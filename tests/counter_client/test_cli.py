@@ -3,6 +3,7 @@ config.py): a clear French refusal and exit 2 (docs/command-line.md)."""
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,7 @@ def test_a_server_that_is_no_url_and_an_unknown_printer_are_refused(tmp_path: Pa
     ("--printer", "serial://", "imprimante « serial:// » invalide"),
     ("--printer", "serial:///dev/ttyUSB0?baudrate=vite", "imprimante « serial:///dev/"),
     ("--printer", "file://", "imprimante « file:// » invalide"),
-    ("--card-reader", "nfc", "lecteur de cartes (--card-reader) : "),
+    ("--card-reader", "nfc", "--card-reader ou RELAIS_COUNTER_CARD_READER : valeur non"),
 ])
 def test_each_bad_option_is_said_in_french(option: str, value: str, said: str) -> None:
     result = runner.invoke(app, ["counter", option, value])
@@ -80,3 +81,59 @@ def test_good_options_build_the_app(printer: str, tmp_path: Path) -> None:
         counter.journal.close()
         if counter.print_queue is not None:
             counter.print_queue.close()
+
+
+@pytest.mark.parametrize(("variable", "value", "said"), [
+    ("RELAIS_COUNTER_PRINT_RETRY_SECONDS", "-1", "RELAIS_COUNTER_PRINT_RETRY_SECONDS : valeur"),
+    ("RELAIS_COUNTER_PRINT_RETRY_SECONDS", "0", "RELAIS_COUNTER_PRINT_RETRY_SECONDS : valeur"),
+    ("RELAIS_COUNTER_HEALTH_INTERVAL_SECONDS", "0", "RELAIS_COUNTER_HEALTH_INTERVAL_SECONDS"),
+    ("RELAIS_COUNTER_HEALTH_INTERVAL_SECONDS", "nan",
+     "RELAIS_COUNTER_HEALTH_INTERVAL_SECONDS : nombre fini attendu"),
+    ("RELAIS_COUNTER_SYNC_INTERVAL_SECONDS", "inf", "RELAIS_COUNTER_SYNC_INTERVAL_SECONDS"),
+    ("RELAIS_COUNTER_PRINT_MAX_WAIT_MINUTES", "-5", "RELAIS_COUNTER_PRINT_MAX_WAIT_MINUTES"),
+    ("RELAIS_COUNTER_PRINT_MAX_WAIT_MINUTES", "abc",
+     "RELAIS_COUNTER_PRINT_MAX_WAIT_MINUTES : nombre attendu"),
+    ("RELAIS_COUNTER_SEARCH_DELAY_SECONDS", "-0.1", "RELAIS_COUNTER_SEARCH_DELAY_SECONDS"),
+    ("RELAIS_COUNTER_THEME", "bogus", "RELAIS_COUNTER_THEME : valeur non reconnue"),
+])
+def test_impossible_settings_are_refused_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, variable: str, value: str, said: str
+) -> None:
+    # issue 19: a zero or nan period left the screen blank; « réglage » named nothing.
+    monkeypatch.setenv(variable, value)
+    result = runner.invoke(app, ["counter"])
+    assert result.exit_code == BAD_INPUT, result.output
+    assert said in result.stderr and "réglage" not in result.stderr
+    assert not (tmp_path / "counter").exists()
+
+
+def test_an_empty_data_folder_is_refused_and_the_current_folder_left_alone(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # issue 19: an empty RELAIS_COUNTER_DATA_DIR made the current folder the data folder,
+    # chmodded it 0700 and every file in it 0600, and wrote the journal there.
+    work = tmp_path / "repo"
+    work.mkdir(mode=0o755)
+    (work / "notes.txt").write_text("x")
+    (work / "notes.txt").chmod(0o644)
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("RELAIS_COUNTER_DATA_DIR", "")
+    result = runner.invoke(app, ["counter"])
+    assert result.exit_code == BAD_INPUT
+    assert "RELAIS_COUNTER_DATA_DIR est vide" in result.stderr
+    assert sorted(path.name for path in work.iterdir()) == ["notes.txt"]
+    assert stat.S_IMODE(work.stat().st_mode) == 0o755
+    assert stat.S_IMODE((work / "notes.txt").stat().st_mode) == 0o644
+
+
+@pytest.mark.parametrize(("folder", "said"), [
+    ("/etc/passwd", "« /etc/passwd » : c'est un fichier, pas un dossier"),
+    ("/proc/x", "« /proc/x » impossible à créer : fichier ou dossier introuvable"),
+])
+def test_a_data_folder_that_cannot_be_one_is_refused_in_french(
+    monkeypatch: pytest.MonkeyPatch, folder: str, said: str
+) -> None:
+    monkeypatch.setenv("RELAIS_COUNTER_DATA_DIR", folder)
+    result = runner.invoke(app, ["counter"])
+    assert result.exit_code == BAD_INPUT, result.output
+    assert said in result.stderr and "erreur système" not in result.stderr

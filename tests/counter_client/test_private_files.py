@@ -13,6 +13,7 @@ import pytest
 
 from counter_client.cli import build_app
 from counter_client.journal import Journal
+from counter_client.private_files import DataDirError, secure_data_dir
 from tests.counter_client.support import running, seed_services, sign_in, wait_for
 from tests.support.live_server import LiveServer
 
@@ -71,3 +72,28 @@ async def test_a_folder_left_readable_is_repaired_and_the_agent_warned(
     modes = _modes(folder)
     assert modes.pop("counter") == 0o700
     assert modes == dict.fromkeys(modes, 0o600)
+
+
+def test_a_folder_holding_other_files_keeps_its_modes_and_theirs(tmp_path: Path) -> None:
+    # issue 19: pointed at a user's own folder, the counter locked it and all its files.
+    folder = tmp_path / "mine"
+    with umask(0o022):
+        folder.mkdir(mode=0o755)
+        (folder / "report.odt").write_text("x")
+        Journal(folder / "journal.sqlite3").close()
+        (folder / "journal.sqlite3").chmod(0o644)
+    repaired = secure_data_dir(folder)
+    assert repaired == [folder / "journal.sqlite3"]  # its own file only
+    assert _modes(folder) == {"mine": 0o755, "report.odt": 0o644, "journal.sqlite3": 0o600}
+
+
+def test_a_folder_it_creates_is_private(tmp_path: Path) -> None:
+    with umask(0):
+        assert secure_data_dir(tmp_path / "a" / "counter") == []
+    assert stat.S_IMODE((tmp_path / "a" / "counter").stat().st_mode) == 0o700
+
+
+def test_a_file_is_no_folder(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(DataDirError, match="c'est un fichier"):
+        secure_data_dir(tmp_path / "file")

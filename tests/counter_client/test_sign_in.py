@@ -10,7 +10,15 @@ from textual.widgets import Input
 
 from counter_client.screens.home import HomeScreen
 from counter_client.screens.sign_in import SignInScreen
-from tests.counter_client.support import counter_app, running, seed_services, type_burst, wait_for
+from crm_core.client.errors import ServerUnreachable
+from tests.counter_client.support import (
+    counter_app,
+    running,
+    seed_services,
+    sign_in,
+    type_burst,
+    wait_for,
+)
 from tests.support.live_server import LiveServer
 
 pytestmark = pytest.mark.anyio
@@ -80,3 +88,36 @@ async def test_after_a_sign_in_error_the_focus_is_where_to_type_again(
         await pilot.pause()
         assert app.focused is not None and app.focused.id == focused
         assert app.screen.query_one("#password", Input).value in ("", "secret-pass")
+
+
+async def test_signing_in_with_the_server_down_does_not_promise_offline_work(
+    tmp_path: Path,
+) -> None:
+    # issue 19: « … injoignable : travail hors ligne », while no one works without a session.
+    app = counter_app("http://127.0.0.1:9", tmp_path)
+    async with running(app, (80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen)
+                       and bool(app.screen.query("#username")))
+        await type_burst(pilot, *"accueil", "tab", *"secret-pass", "enter")
+        await wait_for(pilot, lambda: "⚠" in str(app.screen.query_one("#message").render()))
+        said = str(app.screen.query_one("#message").render())
+        assert "hors ligne" not in said
+        assert "injoignable : connexion impossible" in said and "réessayez" in said
+
+
+async def test_signing_out_offline_says_the_session_could_not_be_closed(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    seed_services(live_server)
+    app = counter_app(live_server.url, tmp_path)
+    async with running(app, (80, 24)) as pilot:
+        await sign_in(pilot)
+        def away() -> None:  # the server went away
+            raise ServerUnreachable("Serveur Relais injoignable : travail hors ligne")
+
+        app.client.sign_out = away  # type: ignore[method-assign]
+        await pilot.press("f10")
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen)
+                       and "⚠" in str(app.screen.query_one("#message").render()))
+        said = str(app.screen.query_one("#message").render())
+        assert "n'a pas pu y être fermée" in said and "expirera" in said

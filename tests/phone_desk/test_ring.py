@@ -46,9 +46,10 @@ def test_a_rung_call_reaches_the_server_answered_and_hung_up(
 
 def test_refusals_are_readable(demo_pbx: None, live_server: LiveServer) -> None:
     garbage = runner.invoke(app, ["phone", "ring", "x" * 300, "--server", live_server.url])
-    assert garbage.exit_code == 1 and "refusé (422)" in garbage.output
+    # A 422 is what was typed (docs/command-line.md), and so is a PBX named by nothing.
+    assert garbage.exit_code == 2 and "refusé (422)" in garbage.output
     unknown_pbx = runner.invoke(app, ["phone", "ring", "0612345678", "--pbx", "autre"])
-    assert unknown_pbx.exit_code == 1 and "aucun secret pour le PBX" in unknown_pbx.output
+    assert unknown_pbx.exit_code == 2 and "aucun secret pour le PBX" in unknown_pbx.output
     down = runner.invoke(app, ["phone", "ring", "0612345678", "--demo",
                                "--server", "http://127.0.0.1:9"])
     assert down.exit_code == 1 and "injoignable" in down.output
@@ -88,3 +89,23 @@ def test_a_malformed_secret_setting_is_refused_in_french() -> None:
     with pytest.raises(RingFailed) as failure:
         PbxCredentials.from_setting("sans-deux-points")
     assert "AUTOCOMMUTATEUR:SECRET" in str(failure.value)
+
+
+@pytest.mark.parametrize(("options", "said"), [
+    (["0612345678", "--answer-after", "-3"], "--answer-after : délai en secondes attendu"),
+    (["0612345678", "--answer-after", "nan"], "--answer-after : délai en secondes attendu"),
+    (["0612345678", "--hangup-after", "inf"], "--hangup-after : délai en secondes attendu"),
+    (["0612345678", "--server", "notaurl"], "adresse du serveur « notaurl » invalide"),
+    (["0612345678", "--extension", ""], "poste vide (--extension)"),
+    (["", "--extension", "201"], "numéro de l'appelant vide"),
+    (["  "], "numéro de l'appelant vide"),
+])
+def test_every_option_is_checked_before_anything_is_sent(
+    demo_pbx: None, options: list[str], said: str
+) -> None:
+    """Issue 19: `--answer-after -3` crashed with a traceback after newCall was sent."""
+    with mock.patch("phone_desk.ring.send_event") as send:
+        result = runner.invoke(app, ["phone", "ring", *options])
+    assert result.exit_code == 2, result.output
+    assert said in result.stderr and "Traceback" not in result.output
+    send.assert_not_called()

@@ -85,3 +85,19 @@ async def test_a_password_someone_else_set_is_refused_with_what_to_do(
         shown = str(app.screen.query_one("#message").render())
         assert "Vous devez changer votre mot de passe" in shown and "relais password" in shown
         assert isinstance(app.screen, SignInScreen) and not app.agent
+
+
+async def test_signing_in_with_the_server_down_does_not_promise_offline_work(
+    cleanup: contextlib.ExitStack,
+) -> None:
+    # issue 19: « … injoignable : travail hors ligne », while no one works without a session.
+    client = PhoneClient("http://127.0.0.1:9")
+    cleanup.callback(client.close)
+    app = make_app(DeskSettings(server_url="http://127.0.0.1:9"), client)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen)
+                       and app.focused is not None)
+        await type_burst(pilot, *"telephone", "tab", *"secret-pass", "enter")
+        await wait_for(pilot, lambda: "⚠" in str(app.screen.query_one("#message").render()))
+        said = str(app.screen.query_one("#message").render())
+        assert "hors ligne" not in said and "injoignable : connexion impossible" in said

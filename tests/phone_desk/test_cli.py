@@ -1,0 +1,57 @@
+"""`relais phone` checks its settings and data folder before starting anything
+(phone_desk/cli.py, config.py; issue 19): a French refusal naming the variable, exit 2."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from crm_core.cli import app
+from crm_core.cli_exits import BAD_INPUT
+from phone_desk.app import PhoneDeskApp
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def never_started(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    def run(self: PhoneDeskApp) -> None:
+        raise AssertionError("the desk must not start")
+
+    monkeypatch.setattr(PhoneDeskApp, "run", run)
+    monkeypatch.setenv("RELAIS_PHONE_DATA_DIR", str(tmp_path / "phone"))
+    monkeypatch.delenv("RELAIS_PHONE_SERVER_URL", raising=False)
+
+
+@pytest.mark.parametrize(("variable", "value", "said"), [
+    ("RELAIS_PHONE_SYNC_INTERVAL_SECONDS", "0", "RELAIS_PHONE_SYNC_INTERVAL_SECONDS : valeur"),
+    ("RELAIS_PHONE_SYNC_INTERVAL_SECONDS", "nan", "RELAIS_PHONE_SYNC_INTERVAL_SECONDS : nombre"),
+    ("RELAIS_PHONE_SEARCH_DELAY_SECONDS", "-1", "RELAIS_PHONE_SEARCH_DELAY_SECONDS : valeur"),
+    ("RELAIS_PHONE_SERVER_URL", "notaurl", "adresse du serveur « notaurl » invalide"),
+    ("RELAIS_PHONE_DATA_DIR", "", "RELAIS_PHONE_DATA_DIR est vide"),
+    ("RELAIS_PHONE_DATA_DIR", "/etc/passwd", "« /etc/passwd » : c'est un fichier"),
+])
+def test_impossible_settings_are_refused_naming_them(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, variable: str, value: str, said: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    result = runner.invoke(app, ["phone"])
+    assert result.exit_code == BAD_INPUT, result.output
+    assert said in result.stderr and "Traceback" not in result.output
+    assert not (tmp_path / "phone").exists()
+
+
+def test_an_empty_data_folder_leaves_the_current_folder_alone(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    work = tmp_path / "repo"
+    work.mkdir(mode=0o755)
+    (work / "notes.txt").write_text("x")
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("RELAIS_PHONE_DATA_DIR", "")
+    assert runner.invoke(app, ["phone"]).exit_code == BAD_INPUT
+    assert sorted(path.name for path in work.iterdir()) == ["notes.txt"]
+    assert stat.S_IMODE(work.stat().st_mode) == 0o755
