@@ -166,6 +166,8 @@ class Planner:
             notes.NO_ANSWER if outcome is Outcome.NO_ANSWER else notes.STANDALONE[outcome]
         )
         minutes = self.rng.randint(2, 25) if channel in (Channel.PHONE, Channel.COUNTER) else None
+        if minutes is not None:  # over by now: an end ahead of the clock is refused
+            at = min(at, self.now - timedelta(minutes=minutes + 1))
         return ContactPlan(person.index, at, channel, self.clock.agent(desk), outcome,
                            outbound, note, minutes)
 

@@ -124,3 +124,15 @@ def test_contact_points_are_valid_and_some_landlines_are_shared(plan: DemoPlan) 
     mobiles = {p.e164 for person in plan.people for p in person.phones if p.label == "mobile"}
     assert all(owners[m] == 1 for m in mobiles)
     assert any(count > 1 for count in owners.values())
+
+
+@pytest.mark.parametrize("hour", range(0, 24, 1))
+def test_every_exchange_is_over_by_now_whatever_the_hour(hour: int) -> None:
+    """`relais demo` failed at 11:35 UTC on a Monday: an exchange started ten minutes ago
+    and lasting twenty ended ahead of the clock, which the service refuses."""
+    now = datetime(2026, 12, 7, hour, 35, tzinfo=UTC)
+    for rng_seed in (2026, 7):
+        plan = plan_demo(residents=300, rng_seed=rng_seed, now=now)
+        for contact in plan.contacts:
+            ends = contact.at + timedelta(minutes=contact.minutes or 0)
+            assert ends <= now, (contact, now)
