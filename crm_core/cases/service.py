@@ -172,7 +172,7 @@ def open_case(
         )
         if existing is not None:
             return _check_replay(db_session, existing, data)
-    resident = residents.get(db_session=db_session, resident_id=data.resident_id)
+    resident = residents.get_writable(db_session=db_session, resident_id=data.resident_id)
     service = get_service(db_session=db_session, code=data.service_code)
     channel = _require_channel(data.channel, actor)
     _check_external_pair(data)
@@ -208,6 +208,7 @@ def open_cases(*, db_session: Session, actor: Actor, openings: Sequence[Opening]
         if opening.data.idempotency_key:
             raise InvalidInput("Clé d'idempotence : ouvrez cette demande seule",
                                field="idempotency_key")
+        residents.check_writable(opening.resident.status)
         if opening.resident.status == ResidentStatus.MERGED:
             raise InvalidInput("Usager fusionné : ouvrez la demande sur le dossier conservé",
                                field="resident_id")

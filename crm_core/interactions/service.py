@@ -35,7 +35,7 @@ def record(
         )
         if existing is not None:
             return _check_replay(db_session, existing, data), False
-    resident = residents.get(db_session=db_session, resident_id=data.resident_id)
+    resident = residents.get_writable(db_session=db_session, resident_id=data.resident_id)
     channel = data.channel or actor.channel
     if channel is None:
         raise InvalidInput("Précisez le canal (web, guichet, téléphone...)", field="channel")

@@ -23,7 +23,7 @@ from crm_core.interactions.enums import Channel
 from crm_core.privacy.enums import AccessOperation, ConsentPurpose, ConsentSource
 from crm_core.privacy.models import ConsentChange
 from crm_core.privacy.service import record_access
-from crm_core.residents.service import resolve_id
+from crm_core.residents.service import resolve_id, writable_id
 from crm_core.text import de
 
 # French labels for the messages that go back to agents and residents.
@@ -89,7 +89,7 @@ def set_consent(
     note: str | None = None,
 ) -> ConsentState:
     """Give or withdraw. Saying again what is already the answer changes nothing."""
-    surviving_id, _ = resolve_id(db_session=db_session, resident_id=resident_id)
+    surviving_id = writable_id(db_session=db_session, resident_id=resident_id)
     current = _current(_history(db_session, surviving_id))[purpose]
     if current.changed_at is not None and current.granted == granted:
         return current

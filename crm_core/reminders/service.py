@@ -38,7 +38,7 @@ from crm_core.reminders.models import (
 )
 from crm_core.residents.enums import ResidentStatus
 from crm_core.residents.models import Resident
-from crm_core.residents.service import resolve_id
+from crm_core.residents.service import writable_id
 
 _WAY = {ReminderChannel.EMAIL: ContactWay.EMAIL, ReminderChannel.SMS: ContactWay.SMS}
 _TIMELINE_CHANNEL = {ReminderChannel.EMAIL: Channel.EMAIL, ReminderChannel.SMS: Channel.SMS}
@@ -99,7 +99,7 @@ def subscribe(*, db_session: Session, actor: Actor, resident_id: uuid.UUID, code
               via: Channel | None = None) -> ReminderSubscription:
     """Opt in; `via` is the channel the resident asked through (their space, the counter,
     the phone...), recorded with the consent it implies (the agent's own when not said)."""
-    surviving_id, _ = resolve_id(db_session=db_session, resident_id=resident_id)
+    surviving_id = writable_id(db_session=db_session, resident_id=resident_id)
     bundle = get_bundle(db_session=db_session, code=code)
     for subscription, existing in active_subscriptions(db_session=db_session,
                                                        resident_id=surviving_id):

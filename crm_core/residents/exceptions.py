@@ -6,6 +6,11 @@ class ResidentNotFound(NotFound):
     title = "Usager introuvable"
 
 
+class ResidentErased(Conflict):
+    code = "resident_erased"
+    title = "Dossier effacé"
+
+
 class AccountAlreadyLinked(Conflict):
     code = "account_already_linked"
     title = "Compte déjà rattaché"

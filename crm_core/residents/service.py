@@ -19,6 +19,7 @@ from crm_core.residents.enums import ContactKind, ResidentStatus
 from crm_core.residents.exceptions import (
     AccountAlreadyLinked,
     ContactPointNotFound,
+    ResidentErased,
     ResidentNotFound,
 )
 from crm_core.residents.models import AccountLink, ContactPoint, Resident
@@ -61,6 +62,28 @@ def get(*, db_session: Session, resident_id: uuid.UUID) -> Resident:
     survivor = db_session.get(Resident, surviving_id)
     assert survivor is not None
     return survivor
+
+
+def get_writable(*, db_session: Session, resident_id: uuid.UUID) -> Resident:
+    """`get`, for what adds to a file: an erased file takes nothing new (a call-back kept
+    offline and sent after the erasure would put the resident's number back)."""
+    resident = get(db_session=db_session, resident_id=resident_id)
+    check_writable(resident.status)
+    return resident
+
+
+def writable_id(*, db_session: Session, resident_id: uuid.UUID) -> uuid.UUID:
+    """`resolve_id`, refusing an erased file (see `get_writable`)."""
+    surviving_id, _ = resolve_id(db_session=db_session, resident_id=resident_id)
+    status = db_session.scalar(select(Resident.status).where(Resident.id == surviving_id))
+    check_writable(status)
+    return surviving_id
+
+
+def check_writable(status: ResidentStatus | None) -> None:
+    if status == ResidentStatus.ERASED:
+        raise ResidentErased("Ce dossier a été effacé à la demande de l'usager : rien ne peut "
+                             "plus y être ajouté", field="resident_id")
 
 
 def _normalize_contact(kind: ContactKind, raw: str) -> str:
@@ -139,7 +162,7 @@ def _contact(kind: ContactKind, value: str, label: str | None, allowed: bool) ->
 def update(
     *, db_session: Session, actor: Actor, resident_id: uuid.UUID, data: ResidentUpdate
 ) -> Resident:
-    resident = get(db_session=db_session, resident_id=resident_id)
+    resident = get_writable(db_session=db_session, resident_id=resident_id)
     changes = data.model_dump(exclude_unset=True)
     if "given_name" in changes or "family_name" in changes:
         _set_names(
@@ -161,7 +184,7 @@ def update(
 def add_contact_point(
     *, db_session: Session, actor: Actor, resident_id: uuid.UUID, data: ContactPointCreate
 ) -> ContactPoint:
-    resident = get(db_session=db_session, resident_id=resident_id)
+    resident = get_writable(db_session=db_session, resident_id=resident_id)
     value = _normalize_contact(data.kind, data.value)
     existing = db_session.scalar(
         select(ContactPoint).where(
@@ -239,7 +262,7 @@ def link_account(
     *, db_session: Session, actor: Actor, resident_id: uuid.UUID, provider: str, subject: str,
     channel: Channel | None = None,
 ) -> AccountLink:
-    resident = get(db_session=db_session, resident_id=resident_id)
+    resident = get_writable(db_session=db_session, resident_id=resident_id)
     existing = db_session.scalar(
         select(AccountLink).where(AccountLink.provider == provider, AccountLink.subject == subject)
     )

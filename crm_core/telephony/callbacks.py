@@ -66,11 +66,11 @@ def _resident_of(db_session: Session, given: uuid.UUID | None,
                  call: Call | None) -> uuid.UUID | None:
     """The file the call-back goes to (merges followed): the one given, or the call's. A
     call of one resident filed under another would mix two files: refused."""
-    resident_id = (residents.resolve_id(db_session=db_session, resident_id=given)[0]
+    resident_id = (residents.writable_id(db_session=db_session, resident_id=given)
                    if given else None)
     if call is None or call.resident_id is None:
         return resident_id
-    callers, _ = residents.resolve_id(db_session=db_session, resident_id=call.resident_id)
+    callers = residents.writable_id(db_session=db_session, resident_id=call.resident_id)
     if resident_id is not None and resident_id != callers:
         raise CallbackResidentMismatch(
             "Rappel non prévu : cet appel est rattaché à la fiche d'un autre usager que "

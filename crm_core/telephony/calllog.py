@@ -32,7 +32,7 @@ def log_call(
             "Choisissez une demande existante ou une nouvelle demande, pas les deux",
             field="new_case",
         )
-    surviving_id, _ = residents.resolve_id(db_session=db_session, resident_id=data.resident_id)
+    surviving_id = residents.writable_id(db_session=db_session, resident_id=data.resident_id)
     if call.interaction_id is not None and call.resident_id != surviving_id:
         raise CallAlreadyLogged("Cet appel est déjà enregistré sur le dossier d'un autre usager")
     reference = data.case_reference
