@@ -59,6 +59,7 @@ class PhoneDeskApp(FrenchApp):
     agent: reactive[str] = reactive("")
     extension: reactive[str] = reactive("")
     waiting: reactive[int] = reactive(0)  # the agent's items kept for the server
+    not_followed: reactive[bool] = reactive(False)  # the server refused to follow the line
 
     def __init__(
         self, settings: DeskSettings, client: PhoneClient, *, feed: Feed,
@@ -130,7 +131,8 @@ class PhoneDeskApp(FrenchApp):
                 if message.get("type") == "session_ended":  # the feed stops there
                     self.end_session(feed_done=True)
                     return
-                self.online = message.get("type") != "offline"
+                self.not_followed = message.get("type") == "refused"
+                self.online = message.get("type") not in ("offline", "refused")
                 if message.get("type") == "snapshot" and message.get("extension"):
                     self.extension = str(message["extension"])
                 from phone_desk.screens.desk import DeskScreen
@@ -231,6 +233,7 @@ class PhoneDeskApp(FrenchApp):
         from phone_desk.screens.sign_in import SignInScreen
 
         self.client.token = None  # refused from now on: never sent again
+        self.not_followed = False
         if not feed_done:
             self.workers.cancel_group(self, "feed")
         while len(self.screen_stack) > 2:  # a form open on a resident's file

@@ -5,7 +5,10 @@ Yields the server's messages (`snapshot`, `ring`, `update`) and, between connect
 reconnection the server's snapshot brings back the calls in progress. When the server
 closes it because the session ended (sign-out, password changed, account disabled,
 inactivity), it yields `{"type": "session_ended", "reason": ...}` and stops: the same
-token would only be refused again.
+token would only be refused again. A handshake refused with 403 (a supervisor with no
+extension, another agent's extension) yields `{"type": "refused", "reason": ...}` and
+stops too: asking again every few seconds would be refused the same way, and « hors
+ligne » would be a lie.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ MAX_BACKOFF = 10.0
 # the line must say so within seconds, not the 25 s (15 + 10) of the earlier settings.
 KEEPALIVE_SECONDS = 3.0
 SESSION_ENDED = 4401  # the server's close code for a session that is over
+REFUSED = ("Le serveur ne suit pas les appels de ce poste pour vous : indiquez votre poste "
+           "(relais phone --extension N) ou demandez-en un à un responsable")
 
 
 def desk_url(server: str, extension: str | None = None) -> str:
@@ -63,7 +68,11 @@ async def desk_feed(
             reason = "Connexion au serveur coupée"
             logger.info("desk feed closed: %s", exc.__class__.__name__)
         except InvalidStatus as exc:
-            reason = f"Serveur refusant le poste (HTTP {exc.response.status_code})"
+            if exc.response.status_code == 403:
+                yield {"type": "refused", "reason": REFUSED}
+                return
+            reason = "Le serveur refuse la connexion pour l'instant"
+            logger.info("desk feed refused: HTTP %s", exc.response.status_code)
         except (OSError, WebSocketException, TimeoutError) as exc:
             reason = "Serveur injoignable"  # the agent reads it; the class goes to the log
             logger.info("desk feed error: %s", exc.__class__.__name__)

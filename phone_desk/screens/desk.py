@@ -65,7 +65,7 @@ class DeskLine(Static):
     DEFAULT_CSS = "DeskLine { height: 1; background: $panel; padding: 0 1; }"
 
     def on_mount(self) -> None:
-        for name in ("online", "agent", "extension", "waiting"):
+        for name in ("online", "agent", "extension", "waiting", "not_followed"):
             self.watch(self.app, name, self._changed, init=False)
         self._changed()
 
@@ -76,6 +76,8 @@ class DeskLine(Static):
         text.append(f"  poste {getattr(app, 'extension', '') or '—'}")
         if getattr(app, "online", False):
             text.append("  ● appels en direct")
+        elif getattr(app, "not_followed", False):
+            text.append("  ✗ appels non suivis", style="bold reverse")
         else:
             # Short: with a long name and the F7 count it still fits 80 columns (issue 19).
             text.append("  ✗ HORS LIGNE : appels non reçus", style="bold reverse")
@@ -156,7 +158,9 @@ class DeskScreen(Screen[None]):
             self._ring(message["call"], message.get("match") or {})
         elif kind == "update":
             self._update(message["call"])
-        if kind == "offline":
+        if kind == "refused":
+            self.say(str(message.get("reason", "")), error=True)
+        elif kind == "offline":
             self._reconnecting = f"{message.get('reason', 'Connexion perdue')} : reconnexion…"
             self.say(self._reconnecting, error=True)
         elif self._reconnecting:  # back: the bottom line stops saying it is away

@@ -145,3 +145,24 @@ def test_the_feed_stops_when_the_session_ends(server_engine: Engine) -> None:
     seen = asyncio.run(scenario())
     assert [message["type"] for message in seen] == ["snapshot", "session_ended"]
     assert seen[-1]["reason"] == "Session terminée : reconnectez-vous pour suivre les appels"
+
+
+def test_a_line_the_server_will_not_follow_is_said_once_not_called_offline(
+    server_engine: Engine,
+) -> None:
+    """A supervisor with no extension: the handshake is refused (403). The desk said
+    « HORS LIGNE » and « Serveur refusant le poste (HTTP 403) : reconnexion… » for ever
+    (outside test of issue 19); it now says why, in French, once, and stops asking."""
+
+    async def scenario() -> list[dict[str, Any]]:
+        with serve(server_engine) as server, RelaisClient(server.url) as client:
+            token = str(client.sign_in("superviseur", "secret-pass")["access_token"])
+            feed = desk_feed(server.url, token, min_backoff=0.05)
+            try:
+                return [message async for message in feed]
+            finally:
+                await feed.aclose()
+
+    seen = asyncio.run(scenario())
+    assert [message["type"] for message in seen] == ["refused"]
+    assert "HTTP" not in seen[0]["reason"] and "--extension" in seen[0]["reason"]
