@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from crm_core.cases.enums import CaseStatus
+from crm_core.residents.accounts import normalise_provider
 from integrations.webhooks.signature import BadSecret, decode_secret
 
 # The providers' rule of `crm_core.residents.accounts`: what the links are stored under.
@@ -73,6 +74,10 @@ class SourceConfig(BaseModel):
     # inbox) and let `relais worker` turn them into cases, instead of answering after.
     deferred: bool = False
 
+    @field_validator("account_provider")
+    @classmethod
+    def _lower_provider(cls, value: str) -> str:
+        return normalise_provider(value)
 
     @model_validator(mode="after")
     def _ds_targets(self) -> SourceConfig:
@@ -161,6 +166,11 @@ class IntegrationSettings(BaseSettings):
     open311_duplicate_window_seconds: int = Field(
         default=600, ge=0, le=86_400,
         description="The same report from the same app within this window is a retry.")
+
+    @field_validator("oidc_provider_name")
+    @classmethod
+    def _lower_provider(cls, value: str) -> str:
+        return normalise_provider(value)
 
     @field_validator("webhook_sources")
     @classmethod

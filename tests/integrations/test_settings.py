@@ -136,3 +136,10 @@ def test_an_unreadable_variable_is_a_french_refusal(
     assert started.exit_code == 2, started.output
     assert said in started.output and unsaid not in started.output
     assert "Traceback" not in started.output
+
+
+def test_configured_providers_are_lower_cased() -> None:
+    settings = IntegrationSettings(oidc_provider_name="Compte-Unique", webhook_sources={
+        "publik": WCS | {"account_provider": "FC"}})
+    assert settings.oidc_provider_name == "compte-unique"
+    assert settings.webhook_sources["publik"].account_provider == "fc"
