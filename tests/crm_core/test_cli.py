@@ -212,3 +212,37 @@ def test_a_port_out_of_range_is_a_french_usage_error(command: str, port: str) ->
     assert refused.exit_code == 2, refused.output
     assert "--port" in refused.output and "Traceback" not in refused.output
     assert "valeur trop" in refused.output
+
+
+@pytest.mark.parametrize("username", ["c 4", "c\u200b5", "x", "é.dupont", "a\n"])
+def test_agent_add_applies_the_apis_username_rule(cli_database: str, username: str) -> None:
+    """Issue 20, fifth outside test: the console created accounts the API refuses."""
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    added = runner.invoke(app, ["agent", "add", username, "--role", "counter"],
+                          input="un-Mot-de-passe-2026\n")
+    assert added.exit_code == 2, added.output
+    assert "Identifiant d'agent : format invalide" in added.output
+    engine = make_engine(cli_database)
+    with make_session_factory(engine)() as session:
+        assert session.scalar(select(func.count()).select_from(Agent)) == 0
+    engine.dispose()
+
+
+def test_agent_add_speaks_french_and_warns_of_a_password_in_the_command(
+    cli_database: str,
+) -> None:
+    import subprocess
+    import sys
+
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    # A process of its own: pytest's log capture would hide the line the console printed.
+    added = subprocess.run(
+        [sys.executable, "-c", "from crm_core.cli import app; app()", "agent", "add", "c.ok",
+         "--role", "counter", "--password", "un-Mot-de-passe-2026"],
+        capture_output=True, text=True, timeout=120, check=False)
+    assert added.returncode == 0, added.stderr
+    assert "security event" not in added.stdout + added.stderr
+    assert "reste dans l'historique du shell" in added.stderr
+    piped = runner.invoke(app, ["agent", "add", "c.ok-bis", "--role", "counter"],
+                          input="un-Mot-de-passe-2026\n")
+    assert piped.exit_code == 0 and "historique" not in piped.output, piped.output
