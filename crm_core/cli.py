@@ -106,7 +106,9 @@ def serve(
     settings = _settings()
     check_integration_settings()
     _prepare_database(settings)
-    console.print(f"Relais écoute sur http://{host}:{port} (API : /api/v1, doc : /docs)")
+    # /docs is served only in demo mode or when RELAIS_API_DOCS asks: never named for nothing.
+    docs = ", doc : /docs" if settings.docs_served else ""
+    console.print(f"Relais écoute sur http://{host}:{port} (API : /api/v1{docs})")
     uvicorn.run(
         "crm_core.main:create_app", factory=True, host=host, port=port, workers=workers,
         log_level="warning", access_log=False, **settings.proxy_options,

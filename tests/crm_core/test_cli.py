@@ -246,3 +246,26 @@ def test_agent_add_speaks_french_and_warns_of_a_password_in_the_command(
     piped = runner.invoke(app, ["agent", "add", "c.ok-bis", "--role", "counter"],
                           input="un-Mot-de-passe-2026\n")
     assert piped.exit_code == 0 and "historique" not in piped.output, piped.output
+
+
+@pytest.mark.parametrize(("env", "named"), [
+    ({}, False), ({"RELAIS_API_DOCS": "true"}, True), ({"RELAIS_DEMO_MODE": "true"}, True),
+])
+def test_the_serve_banner_names_docs_only_when_served(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], named: bool
+) -> None:
+    """Issue 20, fifth outside test: the banner named /docs, a 404 outside demo mode."""
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: None)
+    monkeypatch.setenv("RELAIS_DATABASE_URL", "sqlite:///:memory:")
+    monkeypatch.setenv("RELAIS_DEMO_MODE", "false")
+    monkeypatch.delenv("RELAIS_API_DOCS", raising=False)  # the tests' default serves them
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    started = runner.invoke(app, ["serve", "--port", "9"])
+    get_settings.cache_clear()
+    assert started.exit_code == 0, started.output
+    assert "Relais écoute sur http://127.0.0.1:9 (API : /api/v1" in started.output
+    assert ("doc : /docs" in started.output) is named
