@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -29,6 +30,7 @@ from crm_core.agents.models import Agent, AgentSession
 from crm_core.agents.passwords import check_new_password
 from crm_core.agents.security import NO_PASSWORD, hash_password
 from crm_core.agents.wording import record_agent_change
+from crm_core.config import get_settings
 from crm_core.database.base import utcnow
 from crm_core.exceptions import InvalidInput, NotAuthenticated
 
@@ -61,6 +63,11 @@ def revoke_password(db_session: Session, agent: Agent) -> None:
     close_access(db_session, agent)
 
 
+def _local(moment: datetime) -> str:
+    """The city's wall-clock time, as its agents read the journal."""
+    return moment.astimezone(ZoneInfo(get_settings().timezone)).strftime("%d/%m/%Y à %H:%M")
+
+
 def issue(*, db_session: Session, author: Actor, agent: Agent, valid_for: timedelta,
           now: datetime | None = None) -> tuple[str, datetime]:
     """A new code for `agent`, shown to `author` only (the caller returns it once); any
@@ -73,7 +80,7 @@ def issue(*, db_session: Session, author: Actor, agent: Agent, valid_for: timede
     record_agent_change(
         db_session=db_session, author=author, subject=agent.username,
         detail=f"Code d'activation remis à {author.username}, valable jusqu'au "
-               f"{expires:%d/%m/%Y %H:%M} UTC : l'agent choisit son mot de passe avec")
+               f"{_local(expires)} : l'agent choisit son mot de passe avec ce code")
     db_session.flush()
     return code, expires
 
