@@ -184,3 +184,23 @@ def test_a_reset_with_a_body_is_a_french_422(
     assert len(events_of(db_session, "bob")) == before  # nothing was done
     reset = client.post(f"/api/v1/agents/{bob_id}/password", headers=staff["admin"])
     assert reset.status_code == 200, reset.text
+
+
+def test_a_voided_code_leaves_an_event(
+    client: TestClient, staff: dict[str, Any], db_session: Session,
+) -> None:
+    """Issue 20, fifth outside test: a code voided by a deactivation, or replaced by the
+    one an approval hands over, vanished from the journal."""
+    alice = _create(client, staff, "alice", "admin")
+    client.patch(f"/api/v1/agents/{alice['id']}", headers=staff["admin"],
+                 json={"active": False})
+    voided = "Code d'activation remis à admin annulé, non utilisé (par admin)"
+    assert voided in [e.detail for e in events_of(db_session, "alice")]
+    # An admin account never activated, promoted: the approver's code replaces admin's.
+    bob = _create(client, staff, "bob", "admin")
+    asked = client.patch(f"/api/v1/agents/{bob['id']}", headers=staff["admin"],
+                         json={"role": "supervisor"}).json()["pending_request_id"]
+    assert approve(client, staff["chef"], asked)["activation_code"]
+    details = [e.detail for e in events_of(db_session, "bob")]
+    assert "Code d'activation remis à admin annulé, non utilisé (par chef)" in details
+    assert _activation(client, "bob", bob["activation_code"]).status_code == 401
