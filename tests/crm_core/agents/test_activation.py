@@ -198,9 +198,14 @@ def test_a_voided_code_leaves_an_event(
     assert voided in [e.detail for e in events_of(db_session, "alice")]
     # An admin account never activated, promoted: the approver's code replaces admin's.
     bob = _create(client, staff, "bob", "admin")
-    asked = client.patch(f"/api/v1/agents/{bob['id']}", headers=staff["admin"],
+    filed = client.patch(f"/api/v1/agents/{bob['id']}", headers=staff["admin"],
                          json={"role": "supervisor"}).json()["pending_request_id"]
-    assert approve(client, staff["chef"], asked)["activation_code"]
+    [request] = [r for r in client.get("/api/v1/agents/requests", headers=staff["chef"]).json()
+                 if r["id"] == filed]
+    # The summary the approver reads says the admin's code exists and goes.
+    assert "code d'activation remis à admin non utilisé : annulé à la validation" in (
+        request["summary"])
+    assert approve(client, staff["chef"], filed)["activation_code"]
     details = [e.detail for e in events_of(db_session, "bob")]
     assert "Code d'activation remis à admin annulé, non utilisé (par chef)" in details
     assert _activation(client, "bob", bob["activation_code"]).status_code == 401
