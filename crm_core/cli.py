@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import logging
 import os
 from pathlib import Path
 from typing import Annotated
@@ -105,7 +106,9 @@ def serve(
     settings = _settings()
     check_integration_settings()
     _prepare_database(settings)
-    console.print(f"Relais écoute sur http://{host}:{port} (API : /api/v1, doc : /docs)")
+    # /docs is served only in demo mode or when RELAIS_API_DOCS asks: never named for nothing.
+    docs = ", doc : /docs" if settings.docs_served else ""
+    console.print(f"Relais écoute sur http://{host}:{port} (API : /api/v1{docs})")
     uvicorn.run(
         "crm_core.main:create_app", factory=True, host=host, port=port, workers=workers,
         log_level="warning", access_log=False, **settings.proxy_options,
@@ -242,7 +245,9 @@ def agent_add(
     name: Annotated[str | None, typer.Option(help="Nom affiché.")] = None,
     site: Annotated[str | None, typer.Option(help="Code du site.")] = None,
     extension: Annotated[str | None, typer.Option(help="Poste téléphonique.")] = None,
-    password: Annotated[str | None, typer.Option(help="Demandé s'il est omis.")] = None,
+    password: Annotated[str | None, typer.Option(
+        help="Demandé s'il est omis (conseillé : en option, il reste dans l'historique du"
+             " shell et se lit dans la liste des processus).")] = None,
 ) -> None:
     """Créer un compte d'agent, actif aussitôt (tout rôle).
 
@@ -251,9 +256,12 @@ def agent_add(
     from crm_core.agents.actor import CONSOLE
     from crm_core.agents.changes import create
     from crm_core.agents.extensions import normalize_extension
+    from crm_core.agents.schemas import username_problem
     from crm_core.database.engine import make_engine, make_session_factory
     from crm_core.exceptions import DomainError, InvalidInput
 
+    if (problem := username_problem(username)) is not None:  # the API's rule, asked first
+        raise refused(InvalidInput(f"Identifiant d'agent : {problem}", field="username"))
     if extension is not None:  # the API's rule, before anything is asked or opened
         try:
             extension = normalize_extension(extension)
@@ -262,6 +270,12 @@ def agent_add(
                                        field="extension")) from exc
     settings = _settings()
     _prepare_database(settings)
+    if password is not None:  # kept for scripts, but the operator is told what it costs
+        errors.print("Attention : un mot de passe donné par --password reste dans l'historique"
+                     " du shell et se lit dans la liste des processus ; omettez-le pour qu'il"
+                     " soit demandé (ou passé par l'entrée standard).", soft_wrap=True)
+    # The event is stored (relais audit); its English log line is for the server's logs.
+    logging.getLogger("relais.security").addHandler(logging.NullHandler())
     secret = password or _read_password()
     engine = make_engine(settings.effective_database_url)
     try:

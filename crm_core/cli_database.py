@@ -15,6 +15,7 @@ database it had just created would vouch for nothing). Only `serve`, `db upgrade
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +23,7 @@ from pathlib import Path
 import typer
 from pydantic import Field, ValidationError
 from pydantic_core import ErrorDetails
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 from rich.console import Console
 from rich.markup import escape
 from sqlalchemy import URL, Engine, make_url
@@ -81,7 +82,25 @@ def _demo_public_url(where: _Location) -> None:
 def _setting_problem(error: ErrorDetails) -> str:
     where = field_of(error)
     message = french_message(error)
-    return f"RELAIS_{where.upper()} : {message}" if where else message
+    if not where:
+        return message
+    # Only the variable is upper case: a source's name (« p » in
+    # RELAIS_WEBHOOK_SOURCES.p.secret) is said as the admin typed it.
+    variable, dot, rest = where.partition(".")
+    return f"RELAIS_{variable.upper()}{dot}{rest} : {message}"
+
+
+def _unreadable_setting(exc: SettingsError) -> str:
+    """pydantic-settings' English « error parsing value for field "x" from source … »
+    (a JSON variable that is not JSON), said in French."""
+    match = re.search(r'field "([^"]+)"', str(exc))
+    variable = f"RELAIS_{match.group(1).upper()}" if match else "une variable RELAIS_*"
+    return f"{variable} : valeur illisible (JSON attendu)"
+
+
+def _refuse_settings(reasons: str) -> typer.Exit:
+    errors.print(f"[bold red]Configuration refusée :[/] {escape(reasons)}", soft_wrap=True)
+    return typer.Exit(BAD_INPUT)
 
 
 def load_settings() -> Settings:
@@ -89,9 +108,9 @@ def load_settings() -> Settings:
     try:
         settings = get_settings()
     except ValidationError as exc:
-        reasons = "; ".join(_setting_problem(error) for error in exc.errors())
-        errors.print(f"[bold red]Configuration refusée :[/] {escape(reasons)}", soft_wrap=True)
-        raise typer.Exit(BAD_INPUT) from exc
+        raise _refuse_settings("; ".join(map(_setting_problem, exc.errors()))) from exc
+    except SettingsError as exc:
+        raise _refuse_settings(_unreadable_setting(exc)) from exc
     _parsed(settings.effective_database_url)
     return settings
 
@@ -105,9 +124,9 @@ def check_integration_settings() -> None:
     try:
         get_integration_settings()
     except ValidationError as exc:
-        reasons = "; ".join(_setting_problem(error) for error in exc.errors())
-        errors.print(f"[bold red]Configuration refusée :[/] {escape(reasons)}", soft_wrap=True)
-        raise typer.Exit(BAD_INPUT) from exc
+        raise _refuse_settings("; ".join(map(_setting_problem, exc.errors()))) from exc
+    except SettingsError as exc:
+        raise _refuse_settings(_unreadable_setting(exc)) from exc
 
 
 def command_settings() -> Settings:

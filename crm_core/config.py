@@ -129,6 +129,11 @@ class Settings(BaseSettings):
         return ",".join(entries)
 
     @property
+    def docs_served(self) -> bool:
+        """Whether /docs and /redoc are served (the server and its start banner agree)."""
+        return self.demo_mode if self.api_docs is None else self.api_docs
+
+    @property
     def proxy_options(self) -> dict[str, Any]:
         """uvicorn's proxy options. Off unless proxies are named: uvicorn otherwise believes
         X-Forwarded-For from 127.0.0.1, so anyone on the machine could pose as any address

@@ -97,7 +97,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         if owns_engine:  # an engine handed in (tests, tools) stays its owner's to close
             engine.dispose()
 
-    docs = settings.demo_mode if settings.api_docs is None else settings.api_docs
+    docs = settings.docs_served
     app = FastAPI(
         title="Relais API", version=__version__, description=DESCRIPTION, lifespan=lifespan,
         docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,

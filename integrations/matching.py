@@ -26,6 +26,7 @@ from crm_core.recognition.duplicates import _frequencies, _records
 from crm_core.recognition.fellegi_sunter import Record, Verdict, compare, date_level
 from crm_core.recognition.search import search
 from crm_core.residents import service as residents
+from crm_core.residents.accounts import same_provider
 from crm_core.residents.contacts import normalize_email, normalize_phone
 from crm_core.residents.enums import ResidentStatus
 from crm_core.residents.models import AccountLink, Resident
@@ -67,7 +68,7 @@ def linked_resident(db_session: Session, provider: str, subject: str) -> Residen
     resident = db_session.scalar(
         select(Resident)
         .join(AccountLink, Resident.id == AccountLink.resident_id)
-        .where(AccountLink.provider == provider, AccountLink.subject == subject)
+        .where(same_provider(AccountLink.provider, provider), AccountLink.subject == subject)
     )
     if resident is None or resident.status != ResidentStatus.MERGED:
         return resident

@@ -9,9 +9,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from crm_core.cases.enums import CaseStatus
+from crm_core.residents.accounts import normalise_provider
+from integrations.webhooks.signature import BadSecret, decode_secret
 
 # The providers' rule of `crm_core.residents.accounts`: what the links are stored under.
 _PROVIDER = r"^[A-Za-z0-9._-]{1,50}$"
@@ -69,6 +74,10 @@ class SourceConfig(BaseModel):
     # inbox) and let `relais worker` turn them into cases, instead of answering after.
     deferred: bool = False
 
+    @field_validator("account_provider")
+    @classmethod
+    def _lower_provider(cls, value: str) -> str:
+        return normalise_provider(value)
 
     @model_validator(mode="after")
     def _ds_targets(self) -> SourceConfig:
@@ -90,7 +99,36 @@ class SourceConfig(BaseModel):
                 for key in missing]
         said += [f"clé « {key} » inattendue pour une source {kind} (elle sert aux sources "
                  f"{' ou '.join(_KIND_LABELS[k] for k in _ONLY_FOR[key])})" for key in foreign]
+        said += self._unusable_values()
         return " ; ".join(said) or None
+
+    def _unusable_values(self) -> list[str]:
+        """Values that parse but cannot work: each would fail at every call (a 500, or a
+        platform never reached), so they are said at start instead."""
+        said = []
+        for number, secret in enumerate(self.secrets, start=1):
+            try:
+                decode_secret(secret.get_secret_value())
+            except BadSecret as exc:
+                said.append(f"clé « secrets » (n° {number}) : {exc}")
+        for key in ("api_url", "outbound_url"):
+            url = getattr(self, key)
+            if url and not _is_web_url(url):
+                said.append(f"clé « {key} » : adresse http(s):// complète attendue")
+        known = {status.value for status in CaseStatus}
+        wrong = sorted({value for value in self.status_map.values() if value not in known})
+        if wrong:
+            said.append(f"clé « status_map » : statut(s) inconnu(s) {', '.join(wrong)}"
+                        f" (parmi {', '.join(sorted(known))})")
+        return said
+
+
+def _is_web_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # an unparsable port or bracket
+        return False
 
 
 class IntegrationSettings(BaseSettings):
@@ -128,6 +166,11 @@ class IntegrationSettings(BaseSettings):
     open311_duplicate_window_seconds: int = Field(
         default=600, ge=0, le=86_400,
         description="The same report from the same app within this window is a retry.")
+
+    @field_validator("oidc_provider_name")
+    @classmethod
+    def _lower_provider(cls, value: str) -> str:
+        return normalise_provider(value)
 
     @field_validator("webhook_sources")
     @classmethod

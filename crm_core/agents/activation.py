@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -29,6 +30,7 @@ from crm_core.agents.models import Agent, AgentSession
 from crm_core.agents.passwords import check_new_password
 from crm_core.agents.security import NO_PASSWORD, hash_password
 from crm_core.agents.wording import record_agent_change
+from crm_core.config import get_settings
 from crm_core.database.base import utcnow
 from crm_core.exceptions import InvalidInput, NotAuthenticated
 
@@ -47,18 +49,35 @@ def reads_residents(agent: Agent | None) -> bool:
     return agent is not None and bool(ROLE_PERMISSIONS[agent.role] & RESIDENT_DATA)
 
 
-def close_access(db_session: Session, agent: Agent) -> None:
-    """No live session, no code (a deactivation, a revoked password)."""
+def void_code(db_session: Session, agent: Agent, author: Actor) -> None:
+    """A code never used, made void by `author`'s act (a deactivation, a new code): said
+    in the journal, as its issuance was, so that no code vanishes unrecorded."""
+    if agent.activation_hash is not None:
+        record_agent_change(
+            db_session=db_session, author=author, subject=agent.username,
+            detail=f"Code d'activation remis à {agent.activation_for or '?'} annulé, non utilisé")
+
+
+def close_access(db_session: Session, agent: Agent, voided_by: Actor | None = None) -> None:
+    """No live session, no code (a deactivation, a revoked password); `voided_by` says in
+    the journal that an unused code went (None: the code was just used)."""
+    if voided_by is not None:
+        void_code(db_session, agent, voided_by)
     agent.activation_hash = agent.activation_for = agent.activation_expires_at = None
     db_session.execute(update(AgentSession).where(
         AgentSession.agent_id == agent.id, AgentSession.revoked_at.is_(None),
     ).values(revoked_at=utcnow()))
 
 
-def revoke_password(db_session: Session, agent: Agent) -> None:
+def revoke_password(db_session: Session, agent: Agent, voided_by: Actor | None = None) -> None:
     """No usable password, no live session, no code: the account waits for a new code."""
     agent.password_hash, agent.must_change_password = NO_PASSWORD, False
-    close_access(db_session, agent)
+    close_access(db_session, agent, voided_by)
+
+
+def _local(moment: datetime) -> str:
+    """The city's wall-clock time, as its agents read the journal."""
+    return moment.astimezone(ZoneInfo(get_settings().timezone)).strftime("%d/%m/%Y à %H:%M")
 
 
 def issue(*, db_session: Session, author: Actor, agent: Agent, valid_for: timedelta,
@@ -68,12 +87,13 @@ def issue(*, db_session: Session, author: Actor, agent: Agent, valid_for: timede
     code = "".join(secrets.choice(_ALPHABET) for _ in range(_LENGTH))
     code = "-".join(code[i:i + 4] for i in range(0, _LENGTH, 4))
     expires = (now or utcnow()) + valid_for
+    void_code(db_session, agent, author)
     agent.activation_hash, agent.activation_for = _digest(code), author.username[:64]
     agent.activation_expires_at = expires
     record_agent_change(
         db_session=db_session, author=author, subject=agent.username,
         detail=f"Code d'activation remis à {author.username}, valable jusqu'au "
-               f"{expires:%d/%m/%Y %H:%M} UTC : l'agent choisit son mot de passe avec")
+               f"{_local(expires)} : l'agent choisit son mot de passe avec ce code")
     db_session.flush()
     return code, expires
 

@@ -246,7 +246,7 @@ def change(
     done = _set_plain_fields(db_session, agent, display_name, phone_extension)
     if active is False and agent.active:
         agent.active = False
-        activation.close_access(db_session, agent)  # its code too
+        activation.close_access(db_session, agent, voided_by=author)  # its code too
         done.append("compte désactivé")
     new_role = agent.role if role is UNCHANGED else Role(role)
     new_site = agent.site_id
@@ -316,7 +316,7 @@ def reset_password(
         summary = describe_request(db_session, agent, role, site_id,
                             fresh=never_active(db_session, agent), reset_by=author.username)
         return agent, _file(db_session, author, agent, role, site_id, True, summary), None
-    activation.revoke_password(db_session, agent)
+    activation.revoke_password(db_session, agent, voided_by=author)
     agent.password_set_by = None  # nobody knows the next one yet
     _supersede(db_session, author, agent, "mot de passe réinitialisé depuis")  # the console
     _event(db_session, author, agent, "Mot de passe révoqué, sessions fermées")
@@ -366,7 +366,7 @@ def approve(*, db_session: Session, approver: Actor, request_id: uuid.UUID,
     if request.resets_password or known:
         # Someone else could use the password (bob's case: an admin activated an admin
         # account, then asked for its promotion): it goes; the approver hands a code over.
-        activation.revoke_password(db_session, agent)
+        activation.revoke_password(db_session, agent, voided_by=approver)
         agent.password_set_by = None
     request.status = RequestStatus.APPROVED
     _event(db_session, approver, agent,

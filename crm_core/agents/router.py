@@ -36,7 +36,7 @@ from crm_core.api.deps import (
     current_actor,
     security_log,
 )
-from crm_core.exceptions import NotAuthenticated, PermissionDenied
+from crm_core.exceptions import InvalidInput, NotAuthenticated, PermissionDenied
 from crm_core.security import service as guard
 
 router = APIRouter(tags=["agents"])
@@ -233,7 +233,17 @@ def change_agent(db_session: DbSession, actor: AgentAdmin, agent_id: uuid.UUID,
     return out
 
 
-@router.post("/agents/{agent_id}/password", response_model=AgentOut)
+async def _no_body(request: Request) -> None:
+    """A body here would be dropped unread: a password sent with it (`{"password": …}`)
+    must not look accepted when the agent will choose their own with a code."""
+    if (await request.body()).strip() not in (b"", b"{}"):
+        raise InvalidInput("Aucun corps de requête attendu : l'administrateur ne choisit pas"
+                           " le mot de passe, l'agent le choisit avec un code d'activation",
+                           field="body")
+
+
+@router.post("/agents/{agent_id}/password", response_model=AgentOut,
+             dependencies=[Depends(_no_body)])
 def reset_password(request: Request, db_session: DbSession, actor: AgentAdmin,
                    agent_id: uuid.UUID) -> AgentOut:
     """Revokes a colleague's lost password and closes their sessions; they choose a new

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 from typing import Annotated
@@ -13,6 +14,18 @@ from crm_core.text import SingleLine
 # An agent's name as colleagues and (if the city chooses) residents read it: one line.
 DisplayName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), SingleLine]
+
+
+# An agent's username, the same at every way in (the API, `relais agent add`).
+USERNAME_PATTERN = r"^[A-Za-z0-9._-]{2,64}$"
+
+
+def username_problem(username: str) -> str | None:
+    """Why `username` is no agent username, in French, or None."""
+    if re.fullmatch(USERNAME_PATTERN, username, flags=re.ASCII) is None:
+        return ("format invalide (2 à 64 lettres sans accent, chiffres, points, tirets ou"
+                " soulignés)")
+    return None
 
 
 class TokenOut(BaseModel):
@@ -47,7 +60,7 @@ class SiteCreate(BaseModel):
 
 class AgentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    username: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{2,64}$")]
+    username: Annotated[str, StringConstraints(pattern=USERNAME_PATTERN)]
     display_name: DisplayName
     role: Role  # no password: the agent sets it with an activation code
     site_code: str | None = None

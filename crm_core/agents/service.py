@@ -12,6 +12,7 @@ from crm_core.agents.actor import Actor
 from crm_core.agents.enums import Role, SiteKind
 from crm_core.agents.models import Agent, AgentSession, Site
 from crm_core.agents.passwords import check_new_password
+from crm_core.agents.schemas import username_problem
 from crm_core.agents.security import (
     NO_PASSWORD,
     hash_password,
@@ -85,9 +86,10 @@ def create_agent(
 ) -> Agent:
     """`weak_password_allowed` is for the demo agents only, whose password is documented.
     No `password`: none usable, until the agent sets one with an activation code."""
-    username = username.strip().lower()
-    if not username:
-        raise InvalidInput("Identifiant d'agent vide", field="username")
+    # The API's rule (its schema), for `relais agent add` which comes straight here.
+    if (problem := username_problem(username)) is not None:
+        raise InvalidInput(f"Identifiant d'agent : {problem}", field="username")
+    username = username.lower()
     # The API checks it too (schemas); `relais agent add` comes straight here.
     display_name = display_name.strip()
     if (problem := single_line_problem(display_name) if display_name else "nom vide"):

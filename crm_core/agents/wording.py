@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import Actor
-from crm_core.agents.enums import ROLE_LABELS, RequestStatus, Role
+from crm_core.agents.enums import RESIDENT_DATA, ROLE_LABELS, ROLE_PERMISSIONS, RequestStatus, Role
 from crm_core.agents.models import Agent, AgentRequest, Site
 from crm_core.security.enums import EventKind
 from crm_core.security.service import record_event
@@ -77,6 +77,10 @@ def describe_request(db_session: Session, agent: Agent, role: Role, site_id: uui
         parts.append(password_reset_by(reset_by))
     elif agent.password_set_by:
         parts.append(password_set_by(agent.password_set_by))
+    elif agent.activation_hash is not None and ROLE_PERMISSIONS[role] & RESIDENT_DATA:
+        # The approval hands its own code over, which voids this one: the approver reads it.
+        parts.append(f"code d'activation remis à {agent.activation_for or '?'} non utilisé :"
+                     " annulé à la validation")
     return " ; ".join(parts)
 
 

@@ -11,7 +11,7 @@ from crm_core.cases import reference as refs
 from crm_core.cases.models import Case
 from crm_core.config import get_settings
 from crm_core.exceptions import Conflict, InvalidInput, NotFound
-from crm_core.residents.accounts import provider_problem, subject_problem
+from crm_core.residents.accounts import provider_problem, same_provider, subject_problem
 from crm_core.residents.contacts import normalize_email, normalize_phone
 from crm_core.residents.enums import ContactKind, ResidentStatus
 from crm_core.residents.models import AccountLink, ContactPoint, Resident
@@ -99,7 +99,7 @@ def by_account(*, db_session: Session, account: str) -> uuid.UUID:
         raise InvalidInput(f"Compte en ligne invalide : {problem}", field="account")
     resident_id = db_session.scalar(
         select(AccountLink.resident_id).where(
-            AccountLink.provider == provider, AccountLink.subject == subject
+            same_provider(AccountLink.provider, provider), AccountLink.subject == subject
         )
     )
     if resident_id is None:

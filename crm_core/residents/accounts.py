@@ -2,9 +2,11 @@
 API, the lookups, the platforms' events, the identity provider's claims).
 
 A provider is one of our own short codes (« compte-unique », « fc »): ASCII letters,
-digits, dots, hyphens and underscores. A subject is the provider's identifier of the
-person: compared as sent, so held to the strict identifier rule of `crm_core.text`
-(printable, no space, no invisible or direction mark), never normalised."""
+digits, dots, hyphens and underscores, case-insensitive (« Compte-Unique » is the same
+provider: stored and compared lower-cased, or the same account could be linked twice).
+A subject is the provider's identifier of the person: compared as sent, so held to the
+strict identifier rule of `crm_core.text` (printable, no space, no invisible or
+direction mark), never normalised."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ import re
 from typing import Annotated
 
 from pydantic import AfterValidator, StringConstraints
+from sqlalchemy import ColumnElement, func
+from sqlalchemy.orm import InstrumentedAttribute
 
 from crm_core.text import Identifier, identifier_problem
 
@@ -30,6 +34,17 @@ def provider_problem(provider: str) -> str | None:
     return None
 
 
+def normalise_provider(provider: str) -> str:
+    """The stored form of a provider code: lower case (the code is ASCII)."""
+    return provider.lower()
+
+
+def same_provider(column: InstrumentedAttribute[str], provider: str) -> ColumnElement[bool]:
+    """`column` names `provider`, whatever its case: links stored before the codes were
+    lower-cased still match (no migration rewrites them, which could collide)."""
+    return func.lower(column) == normalise_provider(provider)
+
+
 def subject_problem(subject: str) -> str | None:
     """Why `subject` is not an account identifier, in French, or None."""
     if len(subject) > SUBJECT_MAX:
@@ -40,7 +55,7 @@ def subject_problem(subject: str) -> str | None:
 def _check_provider(provider: str) -> str:
     if (problem := provider_problem(provider)) is not None:
         raise ValueError(problem)
-    return provider
+    return normalise_provider(provider)
 
 
 AccountProvider = Annotated[str, StringConstraints(max_length=PROVIDER_MAX),

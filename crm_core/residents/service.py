@@ -14,6 +14,7 @@ from crm_core.interactions.enums import Channel
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.service import record_access
 from crm_core.recognition.indexing import reindex_residents
+from crm_core.residents.accounts import normalise_provider, same_provider
 from crm_core.residents.contacts import normalize_email, normalize_phone
 from crm_core.residents.enums import ContactKind, ResidentStatus
 from crm_core.residents.exceptions import (
@@ -264,7 +265,8 @@ def link_account(
 ) -> AccountLink:
     resident = get_writable(db_session=db_session, resident_id=resident_id)
     existing = db_session.scalar(
-        select(AccountLink).where(AccountLink.provider == provider, AccountLink.subject == subject)
+        select(AccountLink).where(same_provider(AccountLink.provider, provider),
+                                  AccountLink.subject == subject)
     )
     if existing is not None:
         if existing.resident_id == resident.id:
@@ -273,7 +275,7 @@ def link_account(
             "Ce compte en ligne est déjà rattaché à un autre usager", provider=provider
         )
     link = AccountLink(
-        resident_id=resident.id, provider=provider, subject=subject,
+        resident_id=resident.id, provider=normalise_provider(provider), subject=subject,
         created_by_agent_id=actor.agent_id, source_channel=channel or actor.channel,
     )
     db_session.add(link)

@@ -154,8 +154,9 @@ def check_sign_in(*, db_session: Session, username: str, address: str,
             db_session=db_session, bucket=bucket, key=key, window_seconds=window, now=now,
             admits=partial(operator.gt, limit)) for bucket, key, limit in locked)
         raise RateLimited(
-            f"Trop d'échecs de connexion : réessayez dans {-(-wait // 60)} min, ou demandez à "
-            "un administrateur de vérifier le compte", retry_after=wait)
+            # SECURITY.md: no one can unlock by hand, so no one is sent to ask for it.
+            f"Trop d'échecs de connexion : réessayez dans {-(-wait // 60)} min (le blocage"
+            " se lève seul ; personne ne peut le lever avant)", retry_after=wait)
 
 
 def sign_in_failed(*, db_session: Session, username: str, address: str,

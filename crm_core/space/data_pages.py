@@ -25,6 +25,7 @@ from crm_core.space.web import (
     refusal,
     render,
 )
+from integrations.settings import get_integration_settings
 
 pages = APIRouter(prefix=PREFIX, include_in_schema=False)
 
@@ -38,8 +39,10 @@ def my_data(request: Request, db_session: DbSession) -> Response:
     document = export_resident(db_session=db_session,
                                actor=service.actor_for(who.resident_id),
                                resident_id=who.resident_id)
+    city_provider = get_integration_settings().oidc_provider_name
     return render(request, "my_data.html", who=who, title="Mes données", active="donnees",
-                  doc=document)
+                  doc=document, account_label=lambda provider: labels.account_label(
+                      provider, city_provider))
 
 
 @pages.get("/mes-donnees.json")

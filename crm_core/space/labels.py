@@ -139,6 +139,15 @@ def i_accept(purpose_label: str) -> str:
     return "J'accepte " + de(purpose_label)
 
 
+def account_label(provider: str, city_provider: str) -> str:
+    """An online account as its holder reads it: the city's own sign-in by its name, any
+    other by its provider's code (a link an agent made for another provider is not the
+    city's account)."""
+    if provider.lower() == city_provider.lower():
+        return "Compte en ligne de la ville"
+    return f"Compte « {provider} »"
+
+
 def label(catalogue: dict[str, str], value: object) -> str:
     if value is None:
         return "—"

@@ -8,6 +8,7 @@ over) into our refusals.
 
 from __future__ import annotations
 
+import base64
 import binascii
 import secrets
 from collections.abc import Iterable, Mapping
@@ -21,11 +22,34 @@ HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
 MAX_ID_LENGTH = 255
 
 
+PREFIX = "whsec_"
+# 128 bits: a shorter HMAC key could be guessed (the specification advises 24 to 64 bytes).
+MIN_SECRET_BYTES = 16
+
+
+class BadSecret(ValueError):
+    """A configured secret that is no usable key (the message is French)."""
+
+
 def new_secret() -> str:
     """A fresh `whsec_` secret (32 random bytes, base64) to give a platform."""
-    import base64
+    return PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
 
-    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+def decode_secret(secret: str) -> bytes:
+    """The key of a `whsec_<base64>` secret, decoded strictly: the library's own decoding
+    drops any non-base64 character, so « whsec_@@@ » became an empty key that failed at
+    every call. The settings check each secret with this at load, the verifier uses it."""
+    text = secret.removeprefix(PREFIX)
+    try:
+        key = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise BadSecret("secret illisible : « whsec_<base64> » attendu"
+                        " (relais integrations new-secret en donne un)") from exc
+    if len(key) < MIN_SECRET_BYTES:
+        raise BadSecret(f"secret trop court : {MIN_SECRET_BYTES} octets au moins"
+                        " (relais integrations new-secret en donne un)")
+    return key
 
 
 def sign(*, secret: str, msg_id: str, timestamp: datetime, body: str) -> str:
@@ -75,7 +99,11 @@ def verify(*, secrets_: Iterable[str], body: bytes, headers: Mapping[str, str]) 
         raise InvalidSignature("Aucun secret n'est configuré pour cette source")
     for secret in keys:
         try:
-            Webhook(secret).verify(text, checked, json_parse=False)
+            verifier = Webhook(decode_secret(secret))
+        except BadSecret:
+            continue  # refused at load; one slipping through matches nothing, never a 500
+        try:
+            verifier.verify(text, checked, json_parse=False)
             return msg_id
         except WebhookVerificationError as exc:
             if "timestamp" in str(exc):

@@ -212,3 +212,60 @@ def test_a_port_out_of_range_is_a_french_usage_error(command: str, port: str) ->
     assert refused.exit_code == 2, refused.output
     assert "--port" in refused.output and "Traceback" not in refused.output
     assert "valeur trop" in refused.output
+
+
+@pytest.mark.parametrize("username", ["c 4", "c\u200b5", "x", "é.dupont", "a\n"])
+def test_agent_add_applies_the_apis_username_rule(cli_database: str, username: str) -> None:
+    """Issue 20, fifth outside test: the console created accounts the API refuses."""
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    added = runner.invoke(app, ["agent", "add", username, "--role", "counter"],
+                          input="un-Mot-de-passe-2026\n")
+    assert added.exit_code == 2, added.output
+    assert "Identifiant d'agent : format invalide" in added.output
+    engine = make_engine(cli_database)
+    with make_session_factory(engine)() as session:
+        assert session.scalar(select(func.count()).select_from(Agent)) == 0
+    engine.dispose()
+
+
+def test_agent_add_speaks_french_and_warns_of_a_password_in_the_command(
+    cli_database: str,
+) -> None:
+    import subprocess
+    import sys
+
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    # A process of its own: pytest's log capture would hide the line the console printed.
+    added = subprocess.run(
+        [sys.executable, "-c", "from crm_core.cli import app; app()", "agent", "add", "c.ok",
+         "--role", "counter", "--password", "un-Mot-de-passe-2026"],
+        capture_output=True, text=True, timeout=120, check=False)
+    assert added.returncode == 0, added.stderr
+    assert "security event" not in added.stdout + added.stderr
+    assert "reste dans l'historique du shell" in added.stderr
+    piped = runner.invoke(app, ["agent", "add", "c.ok-bis", "--role", "counter"],
+                          input="un-Mot-de-passe-2026\n")
+    assert piped.exit_code == 0 and "historique" not in piped.output, piped.output
+
+
+@pytest.mark.parametrize(("env", "named"), [
+    ({}, False), ({"RELAIS_API_DOCS": "true"}, True), ({"RELAIS_DEMO_MODE": "true"}, True),
+])
+def test_the_serve_banner_names_docs_only_when_served(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], named: bool
+) -> None:
+    """Issue 20, fifth outside test: the banner named /docs, a 404 outside demo mode."""
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: None)
+    monkeypatch.setenv("RELAIS_DATABASE_URL", "sqlite:///:memory:")
+    monkeypatch.setenv("RELAIS_DEMO_MODE", "false")
+    monkeypatch.delenv("RELAIS_API_DOCS", raising=False)  # the tests' default serves them
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    started = runner.invoke(app, ["serve", "--port", "9"])
+    get_settings.cache_clear()
+    assert started.exit_code == 0, started.output
+    assert "Relais écoute sur http://127.0.0.1:9 (API : /api/v1" in started.output
+    assert ("doc : /docs" in started.output) is named

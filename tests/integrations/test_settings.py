@@ -15,6 +15,7 @@ from crm_core.cli import app
 from crm_core.config import get_settings
 from crm_core.main import create_app
 from integrations.settings import IntegrationSettings, get_integration_settings
+from integrations.webhooks.signature import new_secret
 
 WCS = {"kind": "wcs", "api_url": "http://127.0.0.1:9", "orig": "relais", "api_key": "k"}
 DS = {"kind": "ds", "api_url": "http://127.0.0.1:9", "token": "t", "demarches": [1]}
@@ -29,7 +30,8 @@ DS = {"kind": "ds", "api_url": "http://127.0.0.1:9", "token": "t", "demarches": 
      "clé « token » manquante"),
     ({"kind": "standard"}, "clé « secrets » manquante"),
     ({"kind": "standard", "secrets": []}, "clé « secrets » manquante"),
-    ({"kind": "standard", "secrets": ["s"], "api_key": "k"}, "clé « api_key » inattendue"),
+    ({"kind": "standard", "secrets": [new_secret()], "api_key": "k"},
+     "clé « api_key » inattendue"),
     ({"kind": "ds", "api_url": "http://127.0.0.1:9", "token": "t", "orig": "relais"},
      "clé « orig » inattendue"),
 ])
@@ -48,7 +50,7 @@ def test_a_mistyped_key_is_refused() -> None:
 
 def test_well_configured_sources_pass() -> None:
     settings = IntegrationSettings(webhook_sources={
-        "publik": WCS, "ds": DS, "portail": {"secrets": ["s"]}})
+        "publik": WCS, "ds": DS, "portail": {"secrets": [new_secret()]}})
     assert set(settings.webhook_sources) == {"publik", "ds", "portail"}
 
 
@@ -81,3 +83,63 @@ def test_a_configured_provider_meets_the_account_links_rule(provider: str) -> No
         IntegrationSettings(webhook_sources={"publik": WCS | {"account_provider": provider}})
     with pytest.raises(ValueError, match="oidc_provider_name"):
         IntegrationSettings(oidc_provider_name=provider)
+
+
+@pytest.mark.parametrize(("source", "said"), [
+    ({"kind": "standard", "secrets": ["whsec_@@@"]}, "clé « secrets » (n° 1) : secret illisible"),
+    ({"kind": "standard", "secrets": ["nothex"]}, "clé « secrets » (n° 1) : secret trop court"),
+    (WCS | {"api_url": "notaurl"}, "clé « api_url » : adresse http(s):// complète attendue"),
+    (WCS | {"api_url": "ftp://wcs.example"}, "clé « api_url »"),
+    (WCS | {"api_url": "https://"}, "clé « api_url »"),
+    (WCS | {"status_map": {"1": "bogus"}}, "clé « status_map » : statut(s) inconnu(s) bogus"),
+    (DS | {"status_map": {"accepte": "done"}}, "statut(s) inconnu(s) done"),
+])
+def test_a_value_that_cannot_work_is_refused_at_load(source: dict[str, Any], said: str) -> None:
+    """Issue 20, fifth outside test: these started, then every webhook answered 500 (or
+    the platform was never reached)."""
+    with pytest.raises(ValueError, match="source « q »") as refused:
+        IntegrationSettings(webhook_sources={"q": source})
+    assert said in str(refused.value)
+
+
+def test_the_server_refuses_an_unusable_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RELAIS_WEBHOOK_SOURCES",
+                       json.dumps({"q": {"kind": "standard", "secrets": ["whsec_@@@"]}}))
+    monkeypatch.setenv("RELAIS_DATABASE_URL", "sqlite:///:memory:")
+    get_integration_settings.cache_clear()
+    get_settings.cache_clear()
+    started = CliRunner().invoke(app, ["serve", "--port", "9"])
+    get_settings.cache_clear()
+    get_integration_settings.cache_clear()
+    assert started.exit_code == 2, started.output
+    assert "Configuration refusée" in started.output
+    assert "source « q »" in started.output and "secret illisible" in started.output
+
+
+@pytest.mark.parametrize(("value", "said", "unsaid"), [
+    ("{not json", "RELAIS_WEBHOOK_SOURCES : valeur illisible (JSON attendu)", "SettingsError"),
+    (json.dumps({"p": {"secrets": [new_secret()], "secret": "x"}}),
+     "RELAIS_WEBHOOK_SOURCES.p.secret : champ inconnu", "RELAIS_WEBHOOK_SOURCES.P"),
+])
+def test_an_unreadable_variable_is_a_french_refusal(
+    monkeypatch: pytest.MonkeyPatch, value: str, said: str, unsaid: str
+) -> None:
+    """Issue 20, fifth outside test: not JSON gave a traceback ending in English; a source's
+    name was said upper-cased (« RELAIS_WEBHOOK_SOURCES.P.SECRET »)."""
+    monkeypatch.setenv("RELAIS_WEBHOOK_SOURCES", value)
+    monkeypatch.setenv("RELAIS_DATABASE_URL", "sqlite:///:memory:")
+    get_integration_settings.cache_clear()
+    get_settings.cache_clear()
+    started = CliRunner().invoke(app, ["serve", "--port", "9"])
+    get_settings.cache_clear()
+    get_integration_settings.cache_clear()
+    assert started.exit_code == 2, started.output
+    assert said in started.output and unsaid not in started.output
+    assert "Traceback" not in started.output
+
+
+def test_configured_providers_are_lower_cased() -> None:
+    settings = IntegrationSettings(oidc_provider_name="Compte-Unique", webhook_sources={
+        "publik": WCS | {"account_provider": "FC"}})
+    assert settings.oidc_provider_name == "compte-unique"
+    assert settings.webhook_sources["publik"].account_provider == "fc"

@@ -127,8 +127,10 @@ def test_a_code_expires_and_says_so(client: TestClient, staff: dict[str, Any],
     assert (late.status_code, late.json()["code"]) == (401, "activation_expired")
     assert "expiré" in late.json()["detail"]
     details = [e.detail for e in events_of(db_session, "alice")]
+    # Issue 20, fifth outside test: « … 09:00 UTC : l'agent choisit son mot de passe avec
+    # (par admin) », a dangling « avec » and UTC where the city reads its own time.
     assert details[1] == ("Code d'activation remis à admin, valable jusqu'au 05/12/2026 "
-                          "09:00 UTC : l'agent choisit son mot de passe avec (par admin)")
+                          "à 10:00 : l'agent choisit son mot de passe avec ce code (par admin)")
     assert details[-1] == "Code d'activation remis à admin expiré, non utilisé (par alice)"
     assert _activation(client, "alice", code).status_code == 401  # gone
 
@@ -167,3 +169,43 @@ def test_a_supervisor_never_gets_an_admin_accounts_code(
     assert _activation(client, "alice", created["activation_code"]).status_code == 401
     code = client.post(f"{path}/password", headers=staff["admin"]).json()["activation_code"]
     activate(client, "alice", code)
+
+
+def test_a_reset_with_a_body_is_a_french_422(
+    client: TestClient, staff: dict[str, Any], db_session: Session,
+) -> None:
+    """Issue 20, fifth outside test: `{"password": "x"}` was accepted and dropped unread."""
+    bob_id = _create(client, staff, "bob", "counter")["id"]
+    before = len(events_of(db_session, "bob"))
+    refused = client.post(f"/api/v1/agents/{bob_id}/password", headers=staff["admin"],
+                          json={"password": "x"})
+    assert refused.status_code == 422, refused.text
+    assert "Aucun corps de requête attendu" in refused.json()["detail"]
+    assert len(events_of(db_session, "bob")) == before  # nothing was done
+    reset = client.post(f"/api/v1/agents/{bob_id}/password", headers=staff["admin"])
+    assert reset.status_code == 200, reset.text
+
+
+def test_a_voided_code_leaves_an_event(
+    client: TestClient, staff: dict[str, Any], db_session: Session,
+) -> None:
+    """Issue 20, fifth outside test: a code voided by a deactivation, or replaced by the
+    one an approval hands over, vanished from the journal."""
+    alice = _create(client, staff, "alice", "admin")
+    client.patch(f"/api/v1/agents/{alice['id']}", headers=staff["admin"],
+                 json={"active": False})
+    voided = "Code d'activation remis à admin annulé, non utilisé (par admin)"
+    assert voided in [e.detail for e in events_of(db_session, "alice")]
+    # An admin account never activated, promoted: the approver's code replaces admin's.
+    bob = _create(client, staff, "bob", "admin")
+    filed = client.patch(f"/api/v1/agents/{bob['id']}", headers=staff["admin"],
+                         json={"role": "supervisor"}).json()["pending_request_id"]
+    [request] = [r for r in client.get("/api/v1/agents/requests", headers=staff["chef"]).json()
+                 if r["id"] == filed]
+    # The summary the approver reads says the admin's code exists and goes.
+    assert "code d'activation remis à admin non utilisé : annulé à la validation" in (
+        request["summary"])
+    assert approve(client, staff["chef"], filed)["activation_code"]
+    details = [e.detail for e in events_of(db_session, "bob")]
+    assert "Code d'activation remis à admin annulé, non utilisé (par chef)" in details
+    assert _activation(client, "bob", bob["activation_code"]).status_code == 401

@@ -74,3 +74,38 @@ def test_a_lookup_by_a_hostile_account_is_a_french_422(
                      client.get("/api/v1/lookup", headers=headers, params={"account": account})):
         assert response.status_code == 422, (ascii(account), response.text)
         assert "Compte en ligne invalide" in response.json()["detail"]
+
+
+def test_a_provider_is_case_insensitive_at_every_way_in(
+    client: TestClient, db_session: Session, factories: ModuleType, as_role: Headers,
+) -> None:
+    """Issue 20, fifth outside test: « Compte-Unique » linked a subject already linked to
+    another resident under « compte-unique », and lookups by the two spellings differed."""
+    owner, other = factories.ResidentFactory(), factories.ResidentFactory()
+    headers = as_role(Role.PHONE)
+    linked = client.post(f"/api/v1/residents/{owner.id}/account-links", headers=headers,
+                         json={"provider": "Compte-Unique", "subject": "S-1"})
+    assert linked.status_code == 201, linked.text
+    assert db_session.scalar(select(AccountLink.provider)) == "compte-unique"
+    for spelling in ("compte-unique", "COMPTE-UNIQUE"):
+        again = client.post(f"/api/v1/residents/{other.id}/account-links", headers=headers,
+                            json={"provider": spelling, "subject": "S-1"})
+        assert again.status_code == 409, again.text
+    for account in ("compte-unique:S-1", "Compte-Unique:S-1"):
+        found = client.post("/api/v1/lookup", headers=headers, json={"account": account})
+        assert found.status_code == 200, found.text
+        assert found.json()["resident"]["id"] == str(owner.id)
+
+
+def test_a_link_stored_before_the_rule_still_matches(
+    client: TestClient, db_session: Session, factories: ModuleType, as_role: Headers,
+) -> None:
+    owner, other = factories.ResidentFactory(), factories.ResidentFactory()
+    db_session.add(AccountLink(resident_id=owner.id, provider="FC", subject="S-2"))
+    db_session.flush()
+    headers = as_role(Role.PHONE)
+    found = client.post("/api/v1/lookup", headers=headers, json={"account": "fc:S-2"})
+    assert found.status_code == 200 and found.json()["resident"]["id"] == str(owner.id), found.text
+    again = client.post(f"/api/v1/residents/{other.id}/account-links", headers=headers,
+                        json={"provider": "fc", "subject": "S-2"})
+    assert again.status_code == 409, again.text

@@ -52,7 +52,12 @@ def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(
     db_session.commit()
     for _ in range(5):
         assert _sign_in(client, agent.username, "mauvais").status_code == 401
-    _assert_429(_sign_in(client, agent.username, "secret-pass"))
+    locked = _sign_in(client, agent.username, "secret-pass")
+    _assert_429(locked)
+    # Issue 20, fifth outside test: it sent the agent to an administrator who, as
+    # SECURITY.md says, cannot unlock it.
+    assert "administrateur" not in locked.json()["detail"]
+    assert "le blocage se lève seul" in locked.json()["detail"]
     _assert_429(_sign_in(client, agent.username.upper() + " ", "secret-pass"))  # same account
     [event] = _events(db_session, EventKind.SIGN_IN_LOCKED)
     assert event.subject == agent.username

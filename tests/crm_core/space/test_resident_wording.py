@@ -102,9 +102,13 @@ def test_my_data_names_the_online_account_in_words(
     from crm_core.residents.models import AccountLink
 
     resident = factories.ResidentFactory()
-    db_session.add(AccountLink(resident_id=resident.id, provider="oidc-metropole",
-                               subject="sub-42"))
+    # The city's configured provider (« compte-unique » unless set), as an older row may
+    # have spelt it, and another one an agent linked: only the first is the city's.
+    db_session.add_all([
+        AccountLink(resident_id=resident.id, provider="Compte-Unique", subject="sub-42"),
+        AccountLink(resident_id=resident.id, provider="oidc-metropole", subject="sub-43")])
     db_session.flush()
     sign_in_as(resident.id)
     page = unescape(client.get("/espace/mes-donnees").text)
-    assert "Compte en ligne de la ville, rattaché le" in page and "oidc-metropole" not in page
+    assert page.count("Compte en ligne de la ville, rattaché le") == 1
+    assert "Compte « oidc-metropole », rattaché le" in page
