@@ -18,6 +18,8 @@ from integrations.settings import IntegrationSettings, get_integration_settings
 from integrations.webhooks.signature import new_secret
 
 WCS = {"kind": "wcs", "api_url": "http://127.0.0.1:9", "orig": "relais", "api_key": "k"}
+# Fixed, not new_secret(): a parameter's id must be the same in every xdist worker.
+SECRET = "whsec_" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY="
 DS = {"kind": "ds", "api_url": "http://127.0.0.1:9", "token": "t", "demarches": [1]}
 
 
@@ -30,7 +32,7 @@ DS = {"kind": "ds", "api_url": "http://127.0.0.1:9", "token": "t", "demarches": 
      "clé « token » manquante"),
     ({"kind": "standard"}, "clé « secrets » manquante"),
     ({"kind": "standard", "secrets": []}, "clé « secrets » manquante"),
-    ({"kind": "standard", "secrets": [new_secret()], "api_key": "k"},
+    ({"kind": "standard", "secrets": [SECRET], "api_key": "k"},
      "clé « api_key » inattendue"),
     ({"kind": "ds", "api_url": "http://127.0.0.1:9", "token": "t", "orig": "relais"},
      "clé « orig » inattendue"),
@@ -118,7 +120,7 @@ def test_the_server_refuses_an_unusable_secret(monkeypatch: pytest.MonkeyPatch) 
 
 @pytest.mark.parametrize(("value", "said", "unsaid"), [
     ("{not json", "RELAIS_WEBHOOK_SOURCES : valeur illisible (JSON attendu)", "SettingsError"),
-    (json.dumps({"p": {"secrets": [new_secret()], "secret": "x"}}),
+    (json.dumps({"p": {"secrets": [SECRET], "secret": "x"}}),
      "RELAIS_WEBHOOK_SOURCES.p.secret : champ inconnu", "RELAIS_WEBHOOK_SOURCES.P"),
 ])
 def test_an_unreadable_variable_is_a_french_refusal(
