@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import re
+import selectors
 import shutil
 import subprocess
 import time
@@ -51,6 +52,23 @@ def node_available() -> bool:
 
 @contextlib.contextmanager
 def running_provider(redirect_uri: str) -> Iterator[Provider]:
+    # Node once hung at start-up on a loaded machine (a futex wait, never listening, never
+    # printing): a blocking readline then held the whole suite. Each start is given a
+    # deadline, and a hung one is killed and started again.
+    for _attempt in range(3):
+        process, issuer = _start(redirect_uri)
+        if issuer is not None:
+            break
+        _stop(process)
+    else:
+        raise RuntimeError("the OpenID provider did not start (three tries)")
+    try:
+        yield Provider(issuer=issuer, redirect_uri=redirect_uri)
+    finally:
+        _stop(process)
+
+
+def _start(redirect_uri: str) -> tuple[subprocess.Popen[str], str | None]:
     port = free_port()
     config = {"port": port, "client": {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
                                        "redirect_uris": [redirect_uri]},
@@ -60,26 +78,30 @@ def running_provider(redirect_uri: str) -> Iterator[Provider]:
         env={**os.environ, **node_clock_options(), "OIDC_TEST_CONFIG": json.dumps(config)},
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )
-    try:
-        assert process.stdout is not None
-        deadline = time.monotonic() + 20
-        line = ""
-        while time.monotonic() < deadline:
+    assert process.stdout is not None
+    deadline = time.monotonic() + 20
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        while (left := deadline - time.monotonic()) > 0:
+            if not selector.select(timeout=left):
+                break  # nothing printed in time: hung
             line = process.stdout.readline()
-            if line.startswith("READY") or process.poll() is not None:
-                break
-        if not line.startswith("READY"):
-            raise RuntimeError("the OpenID provider did not start")
-        yield Provider(issuer=line.split()[1], redirect_uri=redirect_uri)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if process.stdout:
-            process.stdout.close()
+            if line.startswith("READY"):
+                return process, line.split()[1]
+            if not line and process.poll() is not None:
+                break  # it stopped
+    return process, None
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    if process.stdout:
+        process.stdout.close()
 
 
 def sign_in(
