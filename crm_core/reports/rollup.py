@@ -125,9 +125,16 @@ def _take(dialect: str) -> Any:
     """`DELETE … RETURNING` of the oldest journal rows, built once (it runs before every
     report, mostly on an empty journal)."""
     oldest = select(ReportDelta.id).order_by(ReportDelta.id).limit(bindparam("limit"))
-    if dialect == "postgresql":  # several folders share the journal without waiting
-        oldest = oldest.with_for_update(skip_locked=True)
-    return delete(ReportDelta).where(ReportDelta.id.in_(oldest.scalar_subquery())).returning(
+    if dialect != "postgresql":
+        return delete(ReportDelta).where(ReportDelta.id.in_(oldest.scalar_subquery())
+                                         ).returning(ReportDelta.kind, ReportDelta.entity_id)
+    # Several folders share the journal without waiting (SKIP LOCKED). The rows are
+    # chosen once, in a materialised CTE: as an IN subquery PostgreSQL may scan it again
+    # during the delete, skip the rows this very statement removed, and take more than
+    # the batch (a test saw 4 rows taken for a limit of 2).
+    chosen = oldest.with_for_update(skip_locked=True).cte("chosen").prefix_with(
+        "MATERIALIZED")
+    return delete(ReportDelta).where(ReportDelta.id.in_(select(chosen.c.id))).returning(
         ReportDelta.kind, ReportDelta.entity_id)
 
 
