@@ -175,6 +175,10 @@ CLOCK_SENSITIVE = (
     "crm_core/telephony/", "crm_core/security/test_retention.py",
     "crm_core/security/test_access_matrix.py", "integrations/",
 )
+# The two terminal apps talk HTTP: the server's engine under them changes nothing of
+# theirs. Their tests still meet two clocks (the real one on PostgreSQL, the New Year one
+# on SQLite); the DST-eve run on PostgreSQL leaves them out to keep CI within its time.
+WORKSTATION_APPS = ("counter_client/", "phone_desk/")
 _TESTS = Path(__file__).parent
 
 
@@ -183,6 +187,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         where = item.path.relative_to(_TESTS).as_posix()
         if where.startswith(CLOCK_SENSITIVE):
             item.add_marker(pytest.mark.clock)
+        if where.startswith(WORKSTATION_APPS):
+            item.add_marker(pytest.mark.workstation_app)
         callspec = getattr(item, "callspec", None)
         kind = callspec.params.get("engine") if callspec else None
         if kind in ENGINES:  # `tests/run` splits the clock's runs by engine
