@@ -40,7 +40,9 @@ def test_a_locked_agent_cannot_change_a_case_and_learns_nothing(
                             json={"status": "in_progress", "note": "Pris en charge"})
                for reference in (known, unknown)]
     assert [a.status_code for a in answers] == [429, 429], answers[0].text
-    assert answers[0].json() == answers[1].json()
+    same = [{k: v for k, v in a.json().items() if k != "retry_after"} for a in answers]
+    assert same[0] == same[1]  # retry_after may tick by a second between the two
+    assert abs(answers[0].json()["retry_after"] - answers[1].json()["retry_after"]) <= 1
     assert db_session.scalar(select(func.count()).select_from(Interaction)) == 0
 
 
