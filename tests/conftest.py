@@ -30,6 +30,15 @@ from tests.support import clock
 
 clock.start_shift()  # before the product's modules load: RELAIS_TEST_CLOCK, if set
 
+from argon2 import profiles  # noqa: E402
+
+from crm_core.agents import security as password_hashing  # noqa: E402
+
+# Argon2id with its cheapest parameters: every sign-in of the suite (thousands) costs 0.1 ms
+# instead of 0.3 s. The product's own parameters are checked in
+# tests/crm_core/agents/test_security.py; child processes (the CLI, `relais serve`) keep them.
+password_hashing.use_parameters(profiles.CHEAPEST)
+
 from crm_core.bench.pgcluster import PostgresCluster, PostgresUnavailable, running_cluster  # noqa: E402
 from crm_core.config import get_settings  # noqa: E402
 from crm_core.database.engine import make_engine  # noqa: E402
