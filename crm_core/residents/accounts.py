@@ -3,7 +3,9 @@ API, the lookups, the platforms' events, the identity provider's claims).
 
 A provider is one of our own short codes (« compte-unique », « fc »): ASCII letters,
 digits, dots, hyphens and underscores, case-insensitive (« Compte-Unique » is the same
-provider: stored and compared lower-cased, or the same account could be linked twice).
+provider: stored lower-cased, or the same account could be linked twice; migration 0022
+lower-cased the links stored before, so lookups compare with plain equality and use the
+unique index on (provider, subject)).
 A subject is the provider's identifier of the person: compared as sent, so held to the
 strict identifier rule of `crm_core.text` (printable, no space, no invisible or
 direction mark), never normalised."""
@@ -14,7 +16,7 @@ import re
 from typing import Annotated
 
 from pydantic import AfterValidator, StringConstraints
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import InstrumentedAttribute
 
 from crm_core.text import Identifier, identifier_problem
@@ -40,9 +42,9 @@ def normalise_provider(provider: str) -> str:
 
 
 def same_provider(column: InstrumentedAttribute[str], provider: str) -> ColumnElement[bool]:
-    """`column` names `provider`, whatever its case: links stored before the codes were
-    lower-cased still match (no migration rewrites them, which could collide)."""
-    return func.lower(column) == normalise_provider(provider)
+    """`column` names `provider`, whatever its case. Plain equality on the stored lower
+    case: `lower(column)` would keep the lookup off the index on (provider, subject)."""
+    return column == normalise_provider(provider)
 
 
 def subject_problem(subject: str) -> str | None:
