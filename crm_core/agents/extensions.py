@@ -1,8 +1,13 @@
 """An agent's phone extension: the key that sends a ringing call to one desk, so two
-spellings of one number must be one extension. « ٢٠١ », « ２０１ » or « 201 » are the
-same 201 (Unicode digits written as ASCII, spaces around dropped); anything else than
-digits is refused. The demo and Zammad-style CTI events use plain digits; no PBX we speak
-to needs * or # in an agent's extension."""
+spellings of one number must be one extension. « ٢٠١ », « ２０１ », « 2 01 » or « 201 »
+are the same 201 (Unicode digits written as ASCII, spaces anywhere dropped: French
+numbers are written in pairs); anything else than digits is refused, invisible marks
+included. The demo and Zammad-style CTI events use plain digits; no PBX we speak to needs
+* or # in an agent's extension.
+
+One rule for every way in: the agents' API and `relais agent add` (setting it), the desk's
+`?extension=` (following it), the CTI events (ringing it), and migration 0022 (a copy:
+migrations carry their own code) for extensions stored before the rule."""
 
 from __future__ import annotations
 
@@ -21,7 +26,8 @@ def _ascii_digit(char: str) -> str:
 
 def normalize_extension(text: str) -> str:
     """« ２０１ » -> « 201 »; raises ValueError (French) for anything but digits."""
-    digits = "".join(_ascii_digit(char) for char in unicodedata.normalize("NFKC", text.strip()))
+    digits = "".join(_ascii_digit(char) for char in unicodedata.normalize("NFKC", text)
+                     if not char.isspace())
     if not digits:
         raise ValueError("poste téléphonique vide")
     if not (digits.isascii() and digits.isdigit()):
@@ -31,10 +37,19 @@ def normalize_extension(text: str) -> str:
     return digits
 
 
+def extension_or_name(text: str) -> str:
+    """Who a CTI event names in `user[]` or `answeringNumber`: an extension (normalised) or
+    an agent's username (kept as sent; it matches a username or nothing)."""
+    try:
+        return normalize_extension(text)
+    except ValueError:
+        return text
+
+
 def _check(value: object) -> object:
     return normalize_extension(value) if isinstance(value, str) else value
 
 
-# `phone_extension: PhoneExtension | None`: the agents' API; `relais agent add` calls
-# `normalize_extension` itself.
+# `phone_extension: PhoneExtension | None`: the agents' API and the CTI events' `extension`;
+# `relais agent add` and the desk's `?extension=` call `normalize_extension` themselves.
 PhoneExtension = Annotated[str, BeforeValidator(_check)]

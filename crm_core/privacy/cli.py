@@ -1,4 +1,5 @@
-"""`relais audit verify | seal | purge`: the access log's hash chain, from the terminal."""
+"""`relais audit verify | seal | purge`: the access log's hash chain, from the terminal;
+`verify` also lists the online-account links stored before the rules (by id)."""
 
 from __future__ import annotations
 
@@ -51,6 +52,7 @@ def verify_command(
         raise typer.Exit(BAD_INPUT)
     with _session() as db_session:
         report = verify(db_session=db_session, expect_head=expect_head)
+        _report_account_links(db_session)
     if report.checked == 0 and report.intact:
         # Nothing sealed: "intact" would vouch for a log that holds nothing to check.
         if report.unsealed:
@@ -79,6 +81,23 @@ def verify_command(
     if len(rows) > SHOWN_PROBLEMS:
         console.print(f"  … et {count(len(rows) - SHOWN_PROBLEMS)} autres.")
     raise typer.Exit(REFUSED)
+
+
+def _report_account_links(db_session: Session) -> None:
+    """Links stored before the rules, by id (never their subjects): for a person to review,
+    not an anomaly of the chain (the exit code stays the chain's)."""
+    from crm_core.residents.accounts import links_stored_before_the_rules
+
+    subjects, providers = links_stored_before_the_rules(db_session=db_session)
+    if subjects:
+        console.print(f"Comptes en ligne : {count(len(subjects))} lien(s) dont l'identifiant "
+                      "enfreint la règle des identifiants (enregistrés avant elle, à revoir) : "
+                      + ", ".join(str(link) for link in subjects), soft_wrap=True)
+    if providers:
+        console.print(f"Comptes en ligne : {count(len(providers))} lien(s) dont le fournisseur "
+                      "n'est pas en minuscules (doublons laissés par la migration 0022, à "
+                      "trancher : voir SECURITY.md) : "
+                      + ", ".join(str(link) for link in providers), soft_wrap=True)
 
 
 @audit_app.command("seal")

@@ -23,6 +23,7 @@ from crm_core.agents import live
 from crm_core.agents import service as agents
 from crm_core.agents.actor import Actor
 from crm_core.agents.enums import Permission, Role
+from crm_core.agents.extensions import normalize_extension
 from crm_core.agents.models import Agent
 from crm_core.exceptions import DomainError, InvalidInput, NotAuthenticated, PermissionDenied
 from crm_core.telephony import service
@@ -41,7 +42,7 @@ def extension_of(db_session: Session, actor: Actor) -> str | None:
 def followable_extension(db_session: Session, actor: Actor, asked: str | None) -> str:
     """The extension this agent may follow: their own, or `asked` if the rule allows it."""
     own = extension_of(db_session, actor)
-    asked = (asked or "").strip()[:100]
+    asked = _asked(asked)
     if not asked or asked == own:
         if not own:
             raise InvalidInput("Aucun poste téléphonique : précisez ?extension=",
@@ -56,6 +57,16 @@ def followable_extension(db_session: Session, actor: Actor, asked: str | None) -
         return asked  # a shared desk
     raise PermissionDenied("Ce poste n'est pas le vôtre : seul un responsable peut le suivre",
                            extension=asked)
+
+
+def _asked(asked: str | None) -> str | None:
+    """`?extension=` by the agents' rule: « 2 01 » or « ２０１ » is the seat 201."""
+    if asked is None or not asked.strip():
+        return None
+    try:
+        return normalize_extension(asked[:100])
+    except ValueError as exc:
+        raise InvalidInput(f"?extension= : {exc}", field="extension") from exc
 
 
 def _token(websocket: WebSocket) -> str:

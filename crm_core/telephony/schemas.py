@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -14,6 +15,7 @@ from pydantic import (
     field_validator,
 )
 
+from crm_core.agents.extensions import PhoneExtension, extension_or_name
 from crm_core.bounds import Instant
 from crm_core.interactions.enums import Outcome
 from crm_core.telephony.enums import (
@@ -27,13 +29,17 @@ from crm_core.telephony.enums import (
 from crm_core.text import FreeText, SingleLine
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+# An extension or a username: « 2 01 » or « ２０１ » ring the desk of extension 201.
+ExtensionOrName = Annotated[Short, AfterValidator(extension_or_name)]
 
 
 class CallEventIn(BaseModel):
     """One CTI event. Field names are Zammad's (`from`, `to`, `direction`, `callId`,
     `user[]`, `queue`, `cause`, `answeringNumber`) so a PBX set up for Zammad works as is.
     Relais adds two optional fields: `extension` (the agent's extension, when the PBX knows
-    it) and `timestamp` (when it happened; by default, when the server received it)."""
+    it) and `timestamp` (when it happened; by default, when the server received it).
+    Extensions follow the agents' rule (`crm_core.agents.extensions`): `extension` must be
+    one (a 422 in French otherwise); `user[]` and `answeringNumber` may be usernames."""
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
@@ -44,9 +50,9 @@ class CallEventIn(BaseModel):
     call_id: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=250)
     ] = Field(alias="callId")
-    user: list[Short] = Field(default_factory=list, max_length=20)
-    extension: Short | None = None
-    answering_number: Short | None = Field(default=None, alias="answeringNumber")
+    user: list[ExtensionOrName] = Field(default_factory=list, max_length=20)
+    extension: PhoneExtension | None = None
+    answering_number: ExtensionOrName | None = Field(default=None, alias="answeringNumber")
     queue: Short | None = None
     cause: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] | None = None
     timestamp: Instant | None = None
@@ -57,6 +63,11 @@ class CallEventIn(BaseModel):
         if value is None:
             return []
         return [value] if isinstance(value, str) else value
+
+    @field_validator("extension", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("timestamp", mode="before")
     @classmethod

@@ -22,8 +22,10 @@ from crm_core.config import get_settings
 from crm_core.database.engine import make_engine, make_session_factory
 
 Headers = Callable[[Role], dict[str, str]]
-SAME_201 = ["٢٠١", "２０１", "201 ", " 201", "\t201\n", "۲۰۱"]
-REFUSED = ["<b>207</b>", "=2+5", "20\u200b6", "20\u202e1", "2 01", "201a", "*201", "",
+# Spaces anywhere are dropped: a number written in pairs, « 2 01 », is still 201, and a
+# PBX or a desk naming it so must reach the same seat.
+SAME_201 = ["٢٠١", "２０１", "201 ", " 201", "\t201\n", "۲۰۱", "2 01", "2\u00a001", "2\u202f01"]
+REFUSED = ["<b>207</b>", "=2+5", "20\u200b6", "20\u202e1", "2-01", "201a", "*201", "",
            "   ", "1" * 21]
 
 

@@ -17,6 +17,7 @@ from crm_core.database.engine import make_engine, make_session_factory
 from crm_core.privacy.models import AccessLogSeal
 from crm_core.privacy.sealer import PeriodicSealer
 from crm_core.residents import service as residents
+from crm_core.residents.models import AccountLink, Resident
 from crm_core.residents.schemas import ResidentCreate
 
 runner = CliRunner()
@@ -115,3 +116,30 @@ def test_an_unreadable_expected_head_is_refused_before_the_chain_is_read(
     assert result.exit_code == 2, result.output
     assert "tête attendue illisible (forme : NUMÉRO:EMPREINTE) : « foo »" in result.output
     assert "lignes vérifiées" not in result.output
+
+
+def test_verify_lists_the_account_links_stored_before_the_rules(own_engine: Engine) -> None:
+    """Issue 20 leftover: subjects are identities, never rewritten; the links whose subject
+    breaks the identifier rule (or whose provider 0022 left in upper case) are listed by id
+    for a person to review, their subjects never printed."""
+    with make_session_factory(own_engine)() as session:
+        resident = session.scalars(select(Resident)).first()
+        assert resident is not None
+        hidden = AccountLink(resident_id=resident.id, provider="fc", subject="secret\u3164")
+        spaced = AccountLink(resident_id=resident.id, provider="fc", subject="mot de passe")
+        upper = AccountLink(resident_id=resident.id, provider="FC", subject="S-9")
+        session.add_all([hidden, spaced, upper,
+                         AccountLink(resident_id=resident.id, provider="fc", subject="S-9")])
+        session.commit()
+        ids = {name: str(link.id) for name, link in
+               (("hidden", hidden), ("spaced", spaced), ("upper", upper))}
+    assert runner.invoke(app, ["audit", "seal"]).exit_code == 0
+    result = runner.invoke(app, ["audit", "verify"])
+    assert result.exit_code == 0, result.output  # the chain's verdict, not the links'
+    lines = result.output.splitlines()
+    subjects = next(line for line in lines if "règle des identifiants" in line)
+    assert "2 lien(s)" in subjects and ids["hidden"] in subjects and ids["spaced"] in subjects
+    providers = next(line for line in lines if "pas en minuscules" in line)
+    assert "1 lien(s)" in providers and ids["upper"] in providers
+    assert "secret" not in result.output and "mot de passe" not in result.output
+    assert "S-9" not in result.output

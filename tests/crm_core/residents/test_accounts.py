@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crm_core.agents.enums import Role
-from crm_core.residents.accounts import provider_problem, subject_problem
+from crm_core.residents.accounts import provider_problem, same_provider, subject_problem
 from crm_core.residents.models import AccountLink
 from tests.crm_core.test_text import IDENTIFIER_REFUSED
 
@@ -97,15 +97,10 @@ def test_a_provider_is_case_insensitive_at_every_way_in(
         assert found.json()["resident"]["id"] == str(owner.id)
 
 
-def test_a_link_stored_before_the_rule_still_matches(
-    client: TestClient, db_session: Session, factories: ModuleType, as_role: Headers,
-) -> None:
-    owner, other = factories.ResidentFactory(), factories.ResidentFactory()
-    db_session.add(AccountLink(resident_id=owner.id, provider="FC", subject="S-2"))
-    db_session.flush()
-    headers = as_role(Role.PHONE)
-    found = client.post("/api/v1/lookup", headers=headers, json={"account": "fc:S-2"})
-    assert found.status_code == 200 and found.json()["resident"]["id"] == str(owner.id), found.text
-    again = client.post(f"/api/v1/residents/{other.id}/account-links", headers=headers,
-                        json={"provider": "fc", "subject": "S-2"})
-    assert again.status_code == 409, again.text
+def test_a_provider_is_compared_with_plain_equality_on_the_index() -> None:
+    """`lower(provider)` kept every lookup off the unique index on (provider, subject);
+    migration 0022 lower-cased the links stored before, so the lookup compares the stored
+    lower case as is (tests/crm_core/database/test_migration_0022.py)."""
+    condition = same_provider(AccountLink.provider, "Compte-Unique")
+    sql = str(condition.compile(compile_kwargs={"literal_binds": True})).lower()
+    assert "lower(" not in sql and "'compte-unique'" in sql, sql
