@@ -28,7 +28,7 @@ def phone(
     from pydantic import ValidationError
 
     from counter_client.config import settings_refusal
-    from counter_client.private_files import DataDirError
+    from counter_client.private_files import DataDirError, data_dir_refusal
     from crm_core.client.telephony import PhoneClient
     from phone_desk.app import make_app
     from phone_desk.config import DeskSettings
@@ -49,7 +49,7 @@ def phone(
         desk = make_app(settings, client)
     except DataDirError as exc:
         client.close()
-        typer.echo(f"Configuration refusée : {exc.reason}.", err=True)
+        typer.echo(data_dir_refusal(exc, "RELAIS_PHONE_DATA_DIR"), err=True)
         raise typer.Exit(BAD_INPUT) from exc
     try:
         desk.run()

@@ -137,3 +137,18 @@ def test_a_data_folder_that_cannot_be_one_is_refused_in_french(
     result = runner.invoke(app, ["counter"])
     assert result.exit_code == BAD_INPUT, result.output
     assert said in result.stderr and "erreur système" not in result.stderr
+
+
+def test_a_data_folder_behind_a_closed_one_is_a_refused_configuration(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Outside look, issue 19: « Erreur : accès refusé », exit 1, naming nothing to change.
+    from tests.counter_client.test_private_files import _as_another_account
+
+    folder = str(tmp_path / "closed" / "counter")
+    monkeypatch.setenv("RELAIS_COUNTER_DATA_DIR", folder)
+    _as_another_account(monkeypatch, tmp_path / "closed")
+    result = runner.invoke(app, ["counter"])
+    assert result.exit_code == BAD_INPUT, result.output
+    assert result.stderr.startswith("Configuration refusée : dossier de données")
+    assert "accès refusé" in result.stderr and "(RELAIS_COUNTER_DATA_DIR)" in result.stderr
