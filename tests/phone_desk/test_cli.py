@@ -31,6 +31,8 @@ def never_started(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     ("RELAIS_PHONE_SYNC_INTERVAL_SECONDS", "nan", "RELAIS_PHONE_SYNC_INTERVAL_SECONDS : nombre"),
     ("RELAIS_PHONE_SEARCH_DELAY_SECONDS", "-1", "RELAIS_PHONE_SEARCH_DELAY_SECONDS : valeur"),
     ("RELAIS_PHONE_SERVER_URL", "notaurl", "adresse du serveur « notaurl » invalide"),
+    ("RELAIS_PHONE_SYNC_INTERVAL_SECONDS", "1_0", "RELAIS_PHONE_SYNC_INTERVAL_SECONDS : nombre"),
+    ("RELAIS_PHONE_SYNC_INTERVAL_SECONDS", "0.0001", "entre 0,1 et 3600 secondes"),
     ("RELAIS_PHONE_DATA_DIR", "", "RELAIS_PHONE_DATA_DIR est vide"),
     ("RELAIS_PHONE_DATA_DIR", "/etc/passwd", "« /etc/passwd » : c'est un fichier"),
 ])
