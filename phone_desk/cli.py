@@ -114,14 +114,17 @@ def ring_command(
     demo: Annotated[bool, typer.Option(help="Utiliser le secret PBX de `relais demo`.")] = False,
 ) -> None:
     """Jouer le PBX pour un appel (événements CTI génériques signés) : le poste sonne."""
+    from crm_core.agents.extensions import normalize_extension
     from crm_core.cli import DEMO_PBX_SECRETS
     from crm_core.telephony.config import get_telephony_settings
     from phone_desk.ring import PbxCredentials, RingFailed, options_problem, ring
 
     if problem := options_problem(server=server, caller=caller, extension=extension,
-                                  answer_after=answer_after, hangup_after=hangup_after):
+                                  answer_after=answer_after, hangup_after=hangup_after,
+                                  pbx=pbx):
         typer.echo(f"Appel non transmis : {problem}.", err=True)
         raise typer.Exit(BAD_INPUT)
+    extension = normalize_extension(extension)  # « ２０１ » rings 201, as the server reads it
     secrets = DEMO_PBX_SECRETS if demo else get_telephony_settings().pbx_secrets
     try:
         credentials = PbxCredentials.from_setting(
