@@ -22,7 +22,7 @@ from counter_client.widgets.resident_card import ResidentCard
 from counter_client.widgets.timeline import Timeline
 from crm_core.client.errors import ClientError
 from phone_desk.journal import DeskItem, ItemKind
-from phone_desk.keeping import server_away
+from phone_desk.keeping import server_away, session_expired
 from phone_desk.widgets.call_banner import CallBanner
 from phone_desk.widgets.day_lists import CallbacksTable, CallsTable
 from phone_desk.widgets.search_results import SearchResults
@@ -324,15 +324,17 @@ class DeskScreen(Screen[None]):
             self.action_refresh_lists()
 
         def failed(exc: ClientError) -> None:
-            if server_away(exc):  # kept on this desk, sent once the server is back
+            # Kept on this desk, sent once the server is back or the agent signed in again.
+            if server_away(exc) or session_expired(exc):
                 self.desk.keeper.keep(ItemKind.CALL_LOG,
-                                      {"call": call_id, "resident_id": resident_id, **form})
+                                      {"call": call_id, "resident_id": resident_id, **form},
+                                      quiet=session_expired(exc))
             else:
                 self.say(exc.message, error=True)
 
         self.desk.call_server(
             lambda: self.desk.client.log_call(call_id, resident_id=resident_id, **form), done,
-            failed=failed, group="log", exclusive=True,
+            failed=failed, group="log", exclusive=True, keep_on_expiry=True,
         )
 
     def action_link_number(self) -> None:
@@ -420,11 +422,12 @@ class DeskScreen(Screen[None]):
             self.action_refresh_lists()
 
         def failed(exc: ClientError) -> None:
-            if server_away(exc):  # kept on this desk, sent once the server is back
+            # Kept on this desk, sent once the server is back or the agent signed in again.
+            if server_away(exc) or session_expired(exc):
                 replaced()
                 self.desk.keeper.keep(ItemKind.CALLBACK, {
                     "resident_id": resident_id, "call": call_id, **form,
-                    "due_at": form["due_at"].isoformat()})
+                    "due_at": form["due_at"].isoformat()}, quiet=session_expired(exc))
                 return
             # Refused after the form closed: it opens again with what was typed and why.
             self._open_callback_form(resident_id, call_id, str(form["phone"]),
@@ -434,6 +437,7 @@ class DeskScreen(Screen[None]):
         self.desk.call_server(
             lambda: self.desk.client.create_callback(resident_id=resident_id, call=call_id,
                                                      **form), done, failed=failed,
+            keep_on_expiry=True,
         )
 
     def action_callback_done(self) -> None:
