@@ -25,7 +25,7 @@ from crm_core.client.errors import ClientError
 from crm_core.client.telephony import PhoneClient
 from phone_desk.config import DeskSettings
 from phone_desk.feed import desk_feed
-from phone_desk.journal import DeskItem, DeskJournal
+from phone_desk.journal import DeskItem, DeskJournal, ItemKind
 from phone_desk.keeping import DeskKeeper
 
 T = TypeVar("T")
@@ -161,12 +161,15 @@ class PhoneDeskApp(FrenchApp):
                                            self.keeper.others_waiting()), self._fix_refused)
 
     def _fix_refused(self, item: DeskItem | None) -> None:
-        """A refused call-back opens again in its form, on the desk screen."""
+        """A refused call log or call-back opens again in its form, on the desk screen."""
         from phone_desk.screens.desk import DeskScreen
 
         for screen in self.screen_stack:
             if item is not None and isinstance(screen, DeskScreen):
-                screen.fix_refused_callback(item)
+                if item.kind is ItemKind.CALL_LOG:
+                    screen.fix_refused_call_log(item)
+                else:
+                    screen.fix_refused_callback(item)
 
     def _kept_warning(self, again: str) -> bool:
         """Say that items wait for this agent's next sign-in; True if any wait."""
