@@ -53,7 +53,7 @@ def build_app(
     from badge.printing import PrintQueue, open_printer
     from counter_client.app import make_app
     from counter_client.config import CounterSettings, settings_refusal
-    from counter_client.private_files import DataDirError, secure_data_dir
+    from counter_client.private_files import DataDirError, data_dir_refusal, secure_data_dir
     from crm_core.client import RelaisClient
 
     overrides: dict[str, object] = {}
@@ -76,7 +76,7 @@ def build_app(
     try:
         repaired = secure_data_dir(settings.data_dir)  # before the spool is opened in it
     except DataDirError as exc:
-        typer.echo(f"Configuration refusée : {exc.reason}.", err=True)
+        typer.echo(data_dir_refusal(exc, "RELAIS_COUNTER_DATA_DIR"), err=True)
         raise typer.Exit(BAD_INPUT) from exc
     reader: CardReader | None = None
     if settings.card_reader == "pcsc":

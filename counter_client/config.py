@@ -2,20 +2,62 @@
 
 from __future__ import annotations
 
+import math
+import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from counter_client.private_files import empty_data_dir_problem
 from crm_core.config import default_data_dir
 
-# Bounds of the timed settings (issue 19): a zero, negative or nan period would spin or
-# never run (a blank screen); an hour is the longest any of them makes sense.
-INTERVAL: dict[str, Any] = {"gt": 0, "le": 3600, "allow_inf_nan": False}
-SEARCH_DELAY: dict[str, Any] = {"ge": 0, "le": 10, "allow_inf_nan": False}
+# Error type of a refused setting whose sentence is ours: settings_refusal names its variable.
+SETTING_VALUE = "setting_value"
+# A number as an agent writes it in a variable: 2, 2.5 or 2,5; no exponent, no `1_0`
+# (which Python's float() reads as 10), no "inf".
+_DECIMAL = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?")
+
+
+def _written(number: float) -> str:
+    """A bound as the agent would write it: « 0,1 », « 1440 », never « 1440.0 »."""
+    return f"{number:g}".replace(".", ",")
+
+
+def _timed(low: float, high: float, unit: str) -> BeforeValidator:
+    def check(value: object) -> float:
+        if isinstance(value, str):
+            if value.strip().lower().lstrip("+-") in ("nan", "inf", "infinity"):
+                raise PydanticCustomError(SETTING_VALUE, "nombre fini attendu")
+            if not _DECIMAL.fullmatch(value.strip()):
+                raise PydanticCustomError(SETTING_VALUE, "nombre attendu, écrit 2,5 ou 2.5"
+                                          " (sans espace, « _ » ni exposant)")
+            number = float(value.strip().replace(",", "."))
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            number = float(value)
+        else:
+            raise PydanticCustomError(SETTING_VALUE, "nombre attendu")
+        if not math.isfinite(number):
+            raise PydanticCustomError(SETTING_VALUE, "nombre fini attendu")
+        if not low <= number <= high:
+            raise PydanticCustomError(
+                SETTING_VALUE, f"valeur entre {_written(low)} et {_written(high)} {unit}"
+                " attendue")
+        return number
+
+    return BeforeValidator(check)
+
+
+# Bounds of the timed settings (issue 19): a tiny, negative or nan period would spin or
+# never run (a blank screen); an hour is the longest any of them makes sense. README
+# ("Settings") documents them.
+Interval = Annotated[float, _timed(0.1, 3600, "secondes")]
+SearchDelay = Annotated[float, _timed(0, 10, "secondes")]
+# A receipt's wait: from a minute (the person may still be at the desk) to a day.
+WaitMinutes = Annotated[float, _timed(1, 1440, "minutes")]
 
 
 class CounterSettings(BaseSettings):
@@ -30,15 +72,15 @@ class CounterSettings(BaseSettings):
     printer_url: str = ""
     card_reader: Literal["none", "pcsc"] = "none"
     theme: Literal["standard", "contraste"] = "standard"
-    sync_interval_seconds: float = Field(default=5.0, **INTERVAL)
+    sync_interval_seconds: Interval = 5.0
     # How often the idle app asks the server's /health, so the top line follows it.
-    health_interval_seconds: float = Field(default=3.0, **INTERVAL)
+    health_interval_seconds: Interval = 3.0
     # Waiting print jobs are retried this often, without the agent pressing anything.
-    print_retry_seconds: float = Field(default=5.0, **INTERVAL)
+    print_retry_seconds: Interval = 5.0
     # A job waiting longer than this is not printed without asking the agent: the person
     # it was made for has probably left the desk. At most a day.
-    print_max_wait_minutes: float = Field(default=10.0, gt=0, le=1440, allow_inf_nan=False)
-    search_delay_seconds: float = Field(default=0.2, **SEARCH_DELAY)
+    print_max_wait_minutes: WaitMinutes = 10.0
+    search_delay_seconds: SearchDelay = 0.2
     # Shown on printed receipts (the site's public name comes from the server).
     follow_url: str = ""
 
@@ -116,7 +158,7 @@ def settings_refusal(
 
     reasons = []
     for error in errors:
-        message = french_message(error)
+        message = error["msg"] if error.get("type") == SETTING_VALUE else french_message(error)
         field = str(error["loc"][0]) if error.get("loc") else ""
         if error.get("type") == "value_error" or not field:
             reasons.append(message)

@@ -42,7 +42,7 @@ CREATE TABLE IF NOT EXISTS entry (
 OWNER_COLUMNS = ("agent", "agent_name", "handled_by")
 # Said in the note of what a supervisor sends for an agent who left: the server records
 # the sender (the session's agent), the note keeps who entered it offline.
-RELAYED = "[Saisi hors ligne au guichet par {name} ({agent}), transmis par {by}.]"
+RELAYED = "[Saisi hors ligne au guichet par {author}, transmis par {by}.]"
 DISCARDED = "Écarté par {by} le {when} (saisi par {name}, qui ne revient pas sur ce poste)."
 
 
@@ -284,12 +284,22 @@ class Journal:
         return report
 
 
+def author_label(name: str | None, username: str | None) -> str:
+    """« Léa Martin (lea) »; the username once only, when the name already shows it
+    (the demo's « Élodie Martin (accueil) ») or is it."""
+    if not username:
+        return name or "un agent"
+    if not name or name == username:
+        return username
+    return name if f"({username})" in name else f"{name} ({username})"
+
+
 def _send(client: RelaisClient, entry: JournalEntry,
           relayed_by: str | None = None) -> dict[str, Any]:
     payload = dict(entry.payload)
     if relayed_by is not None:
         field_name = "note" if entry.kind is EntryKind.INTERACTION else "description"
-        said = RELAYED.format(name=entry.agent_name or entry.agent, agent=entry.agent,
+        said = RELAYED.format(author=author_label(entry.agent_name, entry.agent),
                               by=relayed_by)
         payload[field_name] = "\n".join(filter(None, [said, payload.get(field_name)]))
         # Made at this counter: a supervisor's session has no channel of its own.

@@ -51,7 +51,16 @@ def secure_data_dir(data_dir: Path) -> list[Path]:
 
     Returns the paths whose permissions were too wide and have been narrowed. Raises
     DataDirError, having changed nothing, when the folder cannot be used."""
+    from crm_core.cli_exits import system_reason
+
     created = _make_folder(data_dir)
+    try:
+        return _narrow_modes(data_dir, created=created)
+    except OSError as exc:  # a file of another account in it, a folder gone meanwhile
+        raise DataDirError(f"dossier de données « {data_dir} » : {system_reason(exc)}") from exc
+
+
+def _narrow_modes(data_dir: Path, *, created: bool) -> list[Path]:
     children = sorted(data_dir.iterdir())
     ours = [child for child in children if child.is_file() and is_own_file(child)]
     # A folder holding anything else is someone's own folder: its modes are theirs.
@@ -72,9 +81,16 @@ def _make_folder(data_dir: Path) -> bool:
     from crm_core.cli_exits import system_reason
 
     where = f"dossier de données « {data_dir} »"
-    if data_dir.exists() and not data_dir.is_dir():
-        raise DataDirError(f"{where} : c'est un fichier, pas un dossier")
-    if data_dir.is_dir():
+    try:
+        # One stat: Path.exists() raises PermissionError when a parent cannot be crossed.
+        kind = os.stat(data_dir).st_mode
+    except FileNotFoundError:
+        kind = None
+    except OSError as exc:
+        raise DataDirError(f"{where} : {system_reason(exc)}") from exc
+    if kind is not None:
+        if not stat.S_ISDIR(kind):
+            raise DataDirError(f"{where} : c'est un fichier, pas un dossier")
         if not os.access(data_dir, os.R_OK | os.W_OK | os.X_OK):
             raise DataDirError(f"{where} : accès refusé (lecture et écriture nécessaires)")
         return False
@@ -83,6 +99,11 @@ def _make_folder(data_dir: Path) -> bool:
     except OSError as exc:
         raise DataDirError(f"{where} impossible à créer : {system_reason(exc)}") from exc
     return True
+
+
+def data_dir_refusal(error: DataDirError, setting: str) -> str:
+    """The refusal at start, naming the setting that chose the folder."""
+    return f"Configuration refusée : {error.reason} ; choisissez un autre dossier ({setting})."
 
 
 def repair_warning(repaired: list[Path]) -> str:

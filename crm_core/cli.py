@@ -103,6 +103,7 @@ def serve(
     """Lancer le serveur de l'API."""
     import uvicorn
 
+    _address_usable_or_exit(host, port, command="serve")
     settings = _settings()
     check_integration_settings()
     _prepare_database(settings)
@@ -125,20 +126,42 @@ def _read_password() -> str:
     return sys.stdin.readline().rstrip("\r\n")
 
 
-def _port_free_or_exit(host: str, port: int) -> None:
-    """Say in French that the port is taken, before uvicorn says it in English."""
+def _address_usable_or_exit(host: str, port: int, *, command: str) -> None:
+    """Say in French what is wrong with --host/--port, before uvicorn says it in English.
+
+    A host that names nothing or no interface of this machine is a value to fix (2);
+    only a port someone else holds is a refusal from outside (1).
+    """
+    import errno
     import socket
 
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+    shown = escape(host)
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+    except (OSError, UnicodeError):
+        errors.print(f"[red]Adresse d'écoute invalide : « {shown} » n'est ni une adresse IP"
+                     " ni un nom connu (par exemple : --host 127.0.0.1).[/]", soft_wrap=True)
+        raise typer.Exit(BAD_INPUT) from None
+    with socket.socket(family, kind, proto) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
         try:
-            probe.bind((host, port))
-        except OSError:
-            errors.print(
-                f"[red]Le port {port} est déjà utilisé sur {host} (une autre démonstration"
-                " ou un autre serveur tourne ?). Arrêtez-le, ou choisissez un autre port :"
-                f" [bold]relais demo --port {port + 1}[/][/]")
-            raise typer.Exit(REFUSED) from None
+            probe.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                errors.print(
+                    f"[red]Le port {port} est déjà utilisé sur {shown} (une autre démonstration"
+                    " ou un autre serveur tourne ?). Arrêtez-le, ou choisissez un autre port :"
+                    f" [bold]relais {command} --port {port + 1}[/][/]", soft_wrap=True)
+                raise typer.Exit(REFUSED) from None
+            if error.errno in (errno.EACCES, errno.EPERM):
+                errors.print(f"[red]Le port {port} est réservé à l'administrateur sur cette"
+                             " machine : choisissez un port au-dessus de 1023.[/]", soft_wrap=True)
+                raise typer.Exit(BAD_INPUT) from None
+            errors.print(f"[red]Adresse d'écoute injoignable : « {shown} » n'est pas une"
+                         " adresse de cette machine (par exemple : --host 127.0.0.1).[/]",
+                         soft_wrap=True)
+            raise typer.Exit(BAD_INPUT) from None
 
 
 @app.command()
@@ -155,7 +178,7 @@ def demo(
     from crm_core.demo.runner import prepare_demo
 
     if not seed_only:
-        _port_free_or_exit(host, port)
+        _address_usable_or_exit(host, port, command="demo")
 
     os.environ["RELAIS_DEMO_MODE"] = "true"
     # Demo only: a known PBX secret, so that `relais phone ring` can play the PBX.

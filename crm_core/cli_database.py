@@ -68,7 +68,11 @@ def demo_public_url(*, data_dir: Path, host: str, port: int) -> str:
         get_settings.cache_clear()
     # Made here, the folder is the agent's only: the demo database goes in it (issue 19).
     data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    (data_dir / DEMO_PUBLIC_URL).write_text(url + "\n", encoding="utf-8")
+    # 0600 like demo.db, whatever the umask; one an earlier version left 0644 is narrowed.
+    fd = os.open(data_dir / DEMO_PUBLIC_URL, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as noted:
+        os.fchmod(fd, 0o600)
+        noted.write(url + "\n")
     return url
 
 

@@ -25,7 +25,7 @@ from crm_core.client.errors import ClientError
 from crm_core.client.telephony import PhoneClient
 from phone_desk.config import DeskSettings
 from phone_desk.feed import desk_feed
-from phone_desk.journal import DeskItem, DeskJournal
+from phone_desk.journal import DeskItem, DeskJournal, ItemKind
 from phone_desk.keeping import DeskKeeper
 
 T = TypeVar("T")
@@ -161,12 +161,15 @@ class PhoneDeskApp(FrenchApp):
                                            self.keeper.others_waiting()), self._fix_refused)
 
     def _fix_refused(self, item: DeskItem | None) -> None:
-        """A refused call-back opens again in its form, on the desk screen."""
+        """A refused call log or call-back opens again in its form, on the desk screen."""
         from phone_desk.screens.desk import DeskScreen
 
         for screen in self.screen_stack:
             if item is not None and isinstance(screen, DeskScreen):
-                screen.fix_refused_callback(item)
+                if item.kind is ItemKind.CALL_LOG:
+                    screen.fix_refused_call_log(item)
+                else:
+                    screen.fix_refused_callback(item)
 
     def _kept_warning(self, again: str) -> bool:
         """Say that items wait for this agent's next sign-in; True if any wait."""
@@ -243,29 +246,43 @@ class PhoneDeskApp(FrenchApp):
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
-        self.call_after_refresh(screen.say, SESSION_ENDED_TEXT)
+        self.call_after_refresh(screen.say, SESSION_ENDED_TEXT + self._kept_for_sign_in())
+
+    def _kept_for_sign_in(self) -> str:
+        """What this agent's next sign-in sends (a form saved as the session ended)."""
+        count = self.journal.count(agent=self.username) if self.username else 0
+        if not count:
+            return ""
+        plural = "s" if count > 1 else ""
+        return (f". {count} élément{plural} gardé{plural} sur ce poste : envoyé{plural}"
+                f" après votre reconnexion")
 
     def call_server(
         self, call: Callable[[], T], done: Callable[[T], None], *,
         failed: Callable[[ClientError], None] | None = None, group: str = "server",
-        exclusive: bool = False,
+        exclusive: bool = False, keep_on_expiry: bool = False,
     ) -> None:
-        """Run `call` in a thread worker; `done` / `failed` then run on the UI thread."""
+        """Run `call` in a thread worker; `done` / `failed` then run on the UI thread.
+        `keep_on_expiry`: a 401 goes to `failed` too, before the session ends, so that
+        what the agent typed is kept (the sign-in screen replaces the form)."""
 
         def run() -> None:
             try:
                 result = call()
             except ClientError as exc:
-                self.call_from_thread(self._failure, exc, failed)
+                self.call_from_thread(self._failure, exc, failed, keep_on_expiry)
                 return
             self.call_from_thread(done, result)
 
         self.run_worker(run, thread=True, group=group, exclusive=exclusive)
 
-    def _failure(self, exc: ClientError, failed: Callable[[ClientError], None] | None) -> None:
+    def _failure(self, exc: ClientError, failed: Callable[[ClientError], None] | None,
+                 keep_on_expiry: bool = False) -> None:
         if isinstance(exc, ServerUnreachable):
             self.online = False
         if isinstance(exc, ApiError) and exc.status == 401 and self.client.token:
+            if keep_on_expiry and failed is not None:
+                failed(exc)
             self.end_session()
             return
         if failed is not None:

@@ -28,7 +28,7 @@ def phone(
     from pydantic import ValidationError
 
     from counter_client.config import settings_refusal
-    from counter_client.private_files import DataDirError
+    from counter_client.private_files import DataDirError, data_dir_refusal
     from crm_core.client.telephony import PhoneClient
     from phone_desk.app import make_app
     from phone_desk.config import DeskSettings
@@ -49,7 +49,7 @@ def phone(
         desk = make_app(settings, client)
     except DataDirError as exc:
         client.close()
-        typer.echo(f"Configuration refusée : {exc.reason}.", err=True)
+        typer.echo(data_dir_refusal(exc, "RELAIS_PHONE_DATA_DIR"), err=True)
         raise typer.Exit(BAD_INPUT) from exc
     try:
         desk.run()
@@ -114,14 +114,17 @@ def ring_command(
     demo: Annotated[bool, typer.Option(help="Utiliser le secret PBX de `relais demo`.")] = False,
 ) -> None:
     """Jouer le PBX pour un appel (événements CTI génériques signés) : le poste sonne."""
+    from crm_core.agents.extensions import normalize_extension
     from crm_core.cli import DEMO_PBX_SECRETS
     from crm_core.telephony.config import get_telephony_settings
     from phone_desk.ring import PbxCredentials, RingFailed, options_problem, ring
 
     if problem := options_problem(server=server, caller=caller, extension=extension,
-                                  answer_after=answer_after, hangup_after=hangup_after):
+                                  answer_after=answer_after, hangup_after=hangup_after,
+                                  pbx=pbx):
         typer.echo(f"Appel non transmis : {problem}.", err=True)
         raise typer.Exit(BAD_INPUT)
+    extension = normalize_extension(extension)  # « ２０１ » rings 201, as the server reads it
     secrets = DEMO_PBX_SECRETS if demo else get_telephony_settings().pbx_secrets
     try:
         credentials = PbxCredentials.from_setting(

@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from counter_client.config import INTERVAL, SEARCH_DELAY, server_url_problem
+from counter_client.config import Interval, SearchDelay, server_url_problem
 from counter_client.private_files import empty_data_dir_problem
 from crm_core.config import default_data_dir
 
@@ -18,11 +18,11 @@ class DeskSettings(BaseSettings):
     server_url: str = "http://127.0.0.1:8000"
     # Empty: the extension of the signed-in agent (set by the administrator).
     extension: str = Field(default="", max_length=100)
-    search_delay_seconds: float = Field(default=0.3, **SEARCH_DELAY)
+    search_delay_seconds: SearchDelay = 0.3
     # The offline journal (call logs and call-backs kept while the server is away).
     data_dir: Path = Field(default_factory=lambda: default_data_dir() / "phone")
     # How often kept items are offered to the server again.
-    sync_interval_seconds: float = Field(default=5.0, **INTERVAL)
+    sync_interval_seconds: Interval = 5.0
 
     @field_validator("data_dir", mode="before")
     @classmethod

@@ -27,6 +27,11 @@ KEPT = {
 }
 
 
+def session_expired(exc: ClientError) -> bool:
+    """The session ended (expired, revoked): kept for the agent's next sign-in."""
+    return isinstance(exc, ApiError) and exc.status == 401
+
+
 def server_away(exc: ClientError) -> bool:
     """The server did not take it, and will later: unreachable, or failing for now."""
     return isinstance(exc, ServerUnreachable) or (
@@ -45,12 +50,14 @@ class DeskKeeper:
         self.refresh_count()
         self.sync_now()
 
-    def keep(self, kind: ItemKind, payload: dict[str, Any]) -> None:
-        """Durably keep what the server could not take, and tell the agent so."""
+    def keep(self, kind: ItemKind, payload: dict[str, Any], *, quiet: bool = False) -> None:
+        """Durably keep what the server could not take, and tell the agent so (`quiet`:
+        the session ended, the sign-in screen says it instead)."""
         app = self.app
         app.journal.add(kind, payload, agent=app.username, agent_name=app.agent)
         self.refresh_count()
-        app.say(KEPT[kind])
+        if not quiet:
+            app.say(KEPT[kind])
 
     def refresh_count(self) -> None:
         self.app.waiting = self.app.journal.count(agent=self.app.username)

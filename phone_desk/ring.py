@@ -13,6 +13,7 @@ import httpx
 import orjson
 
 from crm_core.telephony.signing import sign
+from crm_core.text import identifier_problem, single_line_problem
 
 logger = logging.getLogger("relais.phone.ring")
 
@@ -33,7 +34,8 @@ MAX_DELAY_SECONDS = 3600
 
 
 def options_problem(*, server: str, caller: str, extension: str,
-                    answer_after: float | None, hangup_after: float | None) -> str | None:
+                    answer_after: float | None, hangup_after: float | None,
+                    pbx: str | None = None) -> str | None:
     """Why these options cannot make a call, in French; None if they can. Checked before
     anything is sent: a refusal after newCall would leave a desk ringing (issue 19)."""
     from counter_client.config import server_url_problem
@@ -44,10 +46,38 @@ def options_problem(*, server: str, caller: str, extension: str,
         return "numéro de l'appelant vide"
     if not extension.strip():
         return "poste vide (--extension)"
+    if problem := _event_problem(caller, extension):
+        return problem
+    if pbx is not None and (problem := identifier_problem(pbx)):
+        return f"nom du PBX : {problem} (--pbx)"
     for option, value in (("--answer-after", answer_after), ("--hangup-after", hangup_after)):
         if value is not None and not (0 <= value <= MAX_DELAY_SECONDS):  # nan fails both
             return (f"{option} : délai en secondes attendu, entre 0 et {MAX_DELAY_SECONDS}"
                     f" (reçu : {value})")
+    return None
+
+
+def _event_problem(caller: str, extension: str) -> str | None:
+    """The server's own rules, applied here so that nothing half-valid is sent: the event
+    schema (lengths), a one-line text without control characters (crm_core.text), and
+    the agents' extension rule (a desk rings only for an agent's extension)."""
+    from pydantic import ValidationError
+
+    from crm_core.agents.extensions import normalize_extension
+    from crm_core.telephony.schemas import CallEventIn
+    from crm_core.validation_messages import french_message
+
+    if problem := single_line_problem(caller):
+        return f"numéro de l'appelant : {problem}"
+    try:
+        normalize_extension(extension)
+    except ValueError as exc:
+        return f"{exc} (--extension)"
+    try:
+        CallEventIn.model_validate({"event": "newCall", "from": caller, "callId": "local",
+                                    "user": [extension]})
+    except ValidationError as exc:
+        return f"numéro de l'appelant : {french_message(exc.errors()[0])}"
     return None
 
 
@@ -63,9 +93,10 @@ class PbxCredentials:
         try:
             secrets = parse_secrets(text)
         except ValueError as exc:  # our own French sentence, which never quotes a secret
-            raise RingFailed(str(exc)) from exc
-        if not secrets:
-            raise RingFailed("aucun secret de PBX : réglez RELAIS_TELEPHONY_PBX_SECRETS")
+            raise RingFailed(str(exc), bad_input=True) from exc
+        if not secrets:  # a configuration to fix (exit 2), as docs/command-line.md says
+            raise RingFailed("aucun secret de PBX : réglez RELAIS_TELEPHONY_PBX_SECRETS"
+                             " (ou --demo face à `relais demo`)", bad_input=True)
         name = pbx or next(iter(secrets))
         if name not in secrets:
             raise RingFailed(f"aucun secret pour le PBX « {name} »", bad_input=True)

@@ -99,7 +99,9 @@ class CallbackScreen(GuardedForm[dict[str, Any]]):
             self.query_one("#asked", Checkbox).value = True
         if self.refusal:
             self.query_one(MessageLine).say(self.refusal, error=True)
-        self.query_one("#due", Input).focus()
+        # An unreadable or withheld caller leaves « Numéro » empty: it is asked first.
+        phone = self.query_one("#phone", Input)
+        (self.query_one("#due", Input) if phone.value.strip() else phone).focus()
 
     def typed_something(self) -> bool:
         # Text given back after a refusal was typed by the agent: Escape asks too.

@@ -22,7 +22,7 @@ from counter_client.widgets.resident_card import ResidentCard
 from counter_client.widgets.timeline import Timeline
 from crm_core.client.errors import ClientError
 from phone_desk.journal import DeskItem, ItemKind
-from phone_desk.keeping import server_away
+from phone_desk.keeping import server_away, session_expired
 from phone_desk.widgets.call_banner import CallBanner
 from phone_desk.widgets.day_lists import CallbacksTable, CallsTable
 from phone_desk.widgets.search_results import SearchResults
@@ -313,26 +313,55 @@ class DeskScreen(Screen[None]):
         )
         self.desk.load_services()  # the list shown now, then today's if it changed
 
-    def _log_call(self, call_id: str, resident_id: str, form: dict[str, Any] | None) -> None:
+    def fix_refused_call_log(self, item: DeskItem) -> None:
+        """F7, C: a kept call log the server refused, back in its form with the reason; it
+        replaces the refused one once sent (or kept again)."""
+        from phone_desk.screens.log_call import LogCallScreen
+
+        payload = item.payload
+        call_id, resident_id = str(payload["call"]), str(payload["resident_id"])
+        self.app.push_screen(
+            LogCallScreen([], self.desk.services, typed=payload,
+                          refusal=f"Refusé par le serveur : {item.error or 'motif inconnu'}"),
+            lambda form: self._log_call(call_id, resident_id, form, replacing=item))
+
+    def _log_call(self, call_id: str, resident_id: str, form: dict[str, Any] | None, *,
+                  replacing: DeskItem | None = None) -> None:
         if not form:
             return
 
+        def replaced() -> None:  # the corrected one is sent or kept: the refused one goes
+            if replacing is not None:
+                self.desk.journal.discard(replacing.id, agent=replacing.agent)
+                self.desk.keeper.refresh_count()
+
         def done(result: dict[str, Any]) -> None:
+            replaced()
             reference = result.get("case_reference")
             self.say("Appel enregistré" + (f" (demande {reference})." if reference else "."))
             self.reload_file()
             self.action_refresh_lists()
 
         def failed(exc: ClientError) -> None:
-            if server_away(exc):  # kept on this desk, sent once the server is back
+            from phone_desk.screens.log_call import LogCallScreen
+
+            # Kept on this desk, sent once the server is back or the agent signed in again.
+            if server_away(exc) or session_expired(exc):
+                replaced()
                 self.desk.keeper.keep(ItemKind.CALL_LOG,
-                                      {"call": call_id, "resident_id": resident_id, **form})
+                                      {"call": call_id, "resident_id": resident_id, **form},
+                                      quiet=session_expired(exc))
+            elif replacing is not None:  # refused again: back in its form, with why
+                self.app.push_screen(
+                    LogCallScreen([], self.desk.services, typed=form, refusal=exc.message),
+                    lambda again: self._log_call(call_id, resident_id, again,
+                                                 replacing=replacing))
             else:
                 self.say(exc.message, error=True)
 
         self.desk.call_server(
             lambda: self.desk.client.log_call(call_id, resident_id=resident_id, **form), done,
-            failed=failed, group="log", exclusive=True,
+            failed=failed, group="log", exclusive=True, keep_on_expiry=True,
         )
 
     def action_link_number(self) -> None:
@@ -420,11 +449,12 @@ class DeskScreen(Screen[None]):
             self.action_refresh_lists()
 
         def failed(exc: ClientError) -> None:
-            if server_away(exc):  # kept on this desk, sent once the server is back
+            # Kept on this desk, sent once the server is back or the agent signed in again.
+            if server_away(exc) or session_expired(exc):
                 replaced()
                 self.desk.keeper.keep(ItemKind.CALLBACK, {
                     "resident_id": resident_id, "call": call_id, **form,
-                    "due_at": form["due_at"].isoformat()})
+                    "due_at": form["due_at"].isoformat()}, quiet=session_expired(exc))
                 return
             # Refused after the form closed: it opens again with what was typed and why.
             self._open_callback_form(resident_id, call_id, str(form["phone"]),
@@ -434,6 +464,7 @@ class DeskScreen(Screen[None]):
         self.desk.call_server(
             lambda: self.desk.client.create_callback(resident_id=resident_id, call=call_id,
                                                      **form), done, failed=failed,
+            keep_on_expiry=True,
         )
 
     def action_callback_done(self) -> None:

@@ -27,16 +27,23 @@ class LogCallScreen(GuardedForm[dict[str, Any]]):
         Binding("ctrl+s", "save", "Enregistrer", priority=True),
     ]
 
-    def __init__(self, open_cases: list[dict[str, Any]], services: list[dict[str, Any]]) -> None:
+    def __init__(self, open_cases: list[dict[str, Any]], services: list[dict[str, Any]], *,
+                 typed: dict[str, Any] | None = None, refusal: str = "") -> None:
         super().__init__()
         self.open_cases = open_cases
         self.services = services
+        # Opened again after the server refused it (F7, C): what was typed, and why.
+        self.typed = typed or {}
+        self.refusal = refusal
 
     def compose(self) -> ComposeResult:
         cases = [("Aucune demande", NO_CASE), ("Nouvelle demande…", NEW_CASE)] + [
             (plain(f"{c.get('display_reference') or c['reference']} — {c.get('subject', '')}"),
              str(c["reference"])) for c in self.open_cases
         ]
+        typed_case = self.typed.get("case_reference")
+        if typed_case and typed_case not in {value for _, value in cases}:
+            cases.append((plain(str(typed_case)), str(typed_case)))  # the one it named
         with Vertical(classes="form"):
             yield Label("Motif de l'appel")
             yield CleanInput(id="reason", placeholder="ce que l'usager demande")
@@ -53,7 +60,26 @@ class LogCallScreen(GuardedForm[dict[str, Any]]):
             yield Button("Enregistrer (Ctrl+S)", id="save", variant="primary")
 
     def on_mount(self) -> None:
+        if self.typed:
+            self._fill(self.typed)
+        if self.refusal:
+            self.query_one(MessageLine).say(self.refusal, error=True)
         self.query_one("#reason", Input).focus()
+
+    def _fill(self, typed: dict[str, Any]) -> None:
+        self.query_one("#reason", Input).value = str(typed.get("reason") or "")
+        if typed.get("outcome") in {value for _, value in CALL_OUTCOMES}:
+            self.query_one("#outcome", Select).value = typed["outcome"]
+        new_case = typed.get("new_case") or {}
+        case = (NEW_CASE if new_case else typed.get("case_reference")) or NO_CASE
+        self.query_one("#case", Select).value = str(case)
+        if new_case.get("service_code") in {s["code"] for s in self.services}:
+            self.query_one("#service", Select).value = new_case["service_code"]
+        self.query_one("#subject", Input).value = str(new_case.get("subject") or "")
+
+    def typed_something(self) -> bool:
+        # Text given back after a refusal was typed by the agent: Escape asks too.
+        return bool(self.typed) or super().typed_something()
 
     @staticmethod
     def _service_options(services: list[dict[str, Any]]) -> list[tuple[Text, str]]:

@@ -1,7 +1,7 @@
 """F7: what this desk keeps for the server (the agent's own items), and why a kept item
 was refused, so that nothing saved offline disappears without the agent knowing. A refused
-call-back opens again in its form, filled in with the reason, to be fixed and sent (C);
-any refused item can be set aside (E twice: it stays in the journal file for the record).
+call log or call-back opens again in its form, filled in with the reason, to be fixed and
+sent (C); any refused item can be set aside (E twice: it stays in the journal file).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def describe(item: DeskItem) -> Text:
 
 
 class WaitingScreen(ModalScreen[DeskItem | None]):
-    """Dismissed with the refused call-back to open again in its form, else None."""
+    """Dismissed with the refused item to open again in its form, else None."""
 
     BINDINGS = [  # noqa: RUF012
         Binding("c", "fix", "Corriger"),
@@ -63,7 +63,7 @@ class WaitingScreen(ModalScreen[DeskItem | None]):
             if self.others:
                 yield Static(Text(self.others), classes="hint")
             if any(item.state is ItemState.REJECTED for item in self.items.values()):
-                yield Label("Refusé : C corriger et renvoyer (rappel) · E écarter", classes="hint")
+                yield Label("Refusé : C corriger et renvoyer · E écarter", classes="hint")
             yield MessageLine(id="waiting-message")
             yield Label("Échap : fermer", classes="hint")
 
@@ -79,9 +79,6 @@ class WaitingScreen(ModalScreen[DeskItem | None]):
         message = self.query_one(MessageLine)
         if item is None or item.state is not ItemState.REJECTED:
             message.say("Choisissez un élément refusé (↑ ↓).", error=True)
-        elif item.kind is not ItemKind.CALLBACK:
-            message.say("Un appel noté refusé ne se corrige pas ici : E pour l'écarter,"
-                        " puis notez-le de nouveau.", error=True)
         else:
             self.dismiss(item)
 

@@ -95,6 +95,16 @@ def test_good_options_build_the_app(printer: str, tmp_path: Path) -> None:
      "RELAIS_COUNTER_PRINT_MAX_WAIT_MINUTES : nombre attendu"),
     ("RELAIS_COUNTER_SEARCH_DELAY_SECONDS", "-0.1", "RELAIS_COUNTER_SEARCH_DELAY_SECONDS"),
     ("RELAIS_COUNTER_THEME", "bogus", "RELAIS_COUNTER_THEME : valeur non reconnue"),
+    # Outside look, issue 19: 0.0001 and `1_0` (read as 10) were taken, bounds said « 0.0 ».
+    ("RELAIS_COUNTER_SYNC_INTERVAL_SECONDS", "0.0001",
+     "RELAIS_COUNTER_SYNC_INTERVAL_SECONDS : valeur entre 0,1 et 3600 secondes attendue"),
+    ("RELAIS_COUNTER_SYNC_INTERVAL_SECONDS", "1_0",
+     "RELAIS_COUNTER_SYNC_INTERVAL_SECONDS : nombre attendu, écrit 2,5 ou 2.5"),
+    ("RELAIS_COUNTER_PRINT_MAX_WAIT_MINUTES", "1e3", "MINUTES : nombre attendu, écrit 2,5"),
+    ("RELAIS_COUNTER_PRINT_MAX_WAIT_MINUTES", "2000",
+     "RELAIS_COUNTER_PRINT_MAX_WAIT_MINUTES : valeur entre 1 et 1440 minutes attendue"),
+    ("RELAIS_COUNTER_SEARCH_DELAY_SECONDS", "-0,1",
+     "RELAIS_COUNTER_SEARCH_DELAY_SECONDS : valeur entre 0 et 10 secondes attendue"),
 ])
 def test_impossible_settings_are_refused_naming_the_variable(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, variable: str, value: str, said: str
@@ -137,3 +147,28 @@ def test_a_data_folder_that_cannot_be_one_is_refused_in_french(
     result = runner.invoke(app, ["counter"])
     assert result.exit_code == BAD_INPUT, result.output
     assert said in result.stderr and "erreur système" not in result.stderr
+
+
+def test_a_data_folder_behind_a_closed_one_is_a_refused_configuration(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Outside look, issue 19: « Erreur : accès refusé », exit 1, naming nothing to change.
+    from tests.counter_client.test_private_files import _as_another_account
+
+    folder = str(tmp_path / "closed" / "counter")
+    monkeypatch.setenv("RELAIS_COUNTER_DATA_DIR", folder)
+    _as_another_account(monkeypatch, tmp_path / "closed")
+    result = runner.invoke(app, ["counter"])
+    assert result.exit_code == BAD_INPUT, result.output
+    assert result.stderr.startswith("Configuration refusée : dossier de données")
+    assert "accès refusé" in result.stderr and "(RELAIS_COUNTER_DATA_DIR)" in result.stderr
+
+
+@pytest.mark.parametrize(("value", "read"), [("2,5", 2.5), ("2.5", 2.5), (" 12 ", 12.0)])
+def test_a_timed_setting_is_read_the_french_or_the_english_way(
+    monkeypatch: pytest.MonkeyPatch, value: str, read: float
+) -> None:
+    from counter_client.config import CounterSettings
+
+    monkeypatch.setenv("RELAIS_COUNTER_PRINT_MAX_WAIT_MINUTES", value)
+    assert CounterSettings().print_max_wait_minutes == read

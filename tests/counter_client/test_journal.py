@@ -161,3 +161,30 @@ def test_a_supervisor_discards_what_an_agent_who_left_made_with_a_trace(
     assert discarded[0].error.startswith("Écarté par Superviseur le ")
     assert "saisi par Léa Martin" in discarded[0].error
     assert [w.agent for w in journal.left_behind("superviseur")] == ["revient"]
+
+
+class _RecordingClient:
+    """Takes what a relay would send; the server's part is covered above."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, object]] = []
+
+    def record_interaction(self, **payload: object) -> dict[str, object]:
+        self.sent.append(payload)
+        return {"id": "1"}
+
+
+def test_a_relayed_note_names_its_author_once(tmp_path: Path) -> None:
+    # Outside look, issue 19: the demo's « Élodie Martin (accueil) » became
+    # « … Élodie Martin (accueil) (accueil) » in the relayed note.
+    client = _RecordingClient()
+    with Journal(tmp_path / "journal.sqlite3") as journal:
+        for agent, name in (("accueil", "Élodie Martin (accueil)"), ("lea", "Léa Martin"),
+                            ("paul", None)):
+            journal.add(EntryKind.INTERACTION, {"resident_id": "r", "outcome": "informed"},
+                        agent=agent, agent_name=name)
+            journal.send_left_behind(client, author=agent, by="Superviseur")  # type: ignore[arg-type]
+    assert [payload["note"] for payload in client.sent] == [
+        "[Saisi hors ligne au guichet par Élodie Martin (accueil), transmis par Superviseur.]",
+        "[Saisi hors ligne au guichet par Léa Martin (lea), transmis par Superviseur.]",
+        "[Saisi hors ligne au guichet par paul, transmis par Superviseur.]"]

@@ -107,8 +107,9 @@ async def test_a_receipt_that_waited_too_long_is_printed_only_if_the_agent_says_
     api: RelaisClient,
 ) -> None:
     # Over a second is too long: the person is still on screen, the age alone holds it.
-    app = counter_app(live_server.url, tmp_path, print_queue=print_queue,
-                      print_max_wait_minutes=1 / 60)
+    app = counter_app(live_server.url, tmp_path, print_queue=print_queue)
+    # Below the setting's documented minute: set past its check, to keep the test short.
+    app.settings.print_max_wait_minutes = 1 / 60
     async with running(app, (80, 24)) as pilot:
         await sign_in(pilot)
         case = await _open_with_case(pilot, app, api, "Acte de naissance")

@@ -97,3 +97,38 @@ def test_a_file_is_no_folder(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     with pytest.raises(DataDirError, match="c'est un fichier"):
         secure_data_dir(tmp_path / "file")
+
+
+def _as_another_account(monkeypatch: pytest.MonkeyPatch, closed: Path) -> None:
+    """What a non-root agent meets (root crosses every mode): `closed` cannot be crossed."""
+    real_stat = os.stat
+
+    def stat_(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        if str(path).startswith(f"{closed}/"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_stat(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "stat", stat_)
+
+
+@pytest.mark.parametrize("name", ["inner", "not-yet"])
+def test_a_folder_behind_a_closed_one_is_refused_not_crashed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str
+) -> None:
+    # Outside look, issue 19: Path.exists() raised PermissionError there, and the command
+    # ended on « Erreur : accès refusé », exit 1, instead of refusing the configuration.
+    (tmp_path / "inner").mkdir()
+    _as_another_account(monkeypatch, tmp_path)
+    with pytest.raises(DataDirError, match=f"« {tmp_path / name} » : accès refusé"):
+        secure_data_dir(tmp_path / name)
+
+
+def test_an_existing_folder_it_may_not_write_is_refused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    folder = tmp_path / "counter"
+    folder.mkdir(mode=0o500)
+    if os.geteuid() == 0:  # root writes anywhere: play the agent's answer from the system
+        monkeypatch.setattr(os, "access", lambda path, mode: False)
+    with pytest.raises(DataDirError, match="accès refusé"):
+        secure_data_dir(folder)

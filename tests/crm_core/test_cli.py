@@ -104,6 +104,35 @@ def test_demo_on_a_busy_port_says_so_in_french(
     assert "Errno" not in result.output and not (tmp_path / "demo.db").exists()
 
 
+@pytest.mark.parametrize("command", ["demo", "serve"])
+@pytest.mark.parametrize(("host", "words"), [
+    ("999.1.1.1", "Adresse d'écoute invalide"),
+    # A well-formed address of no interface here (TEST-NET-3, never assigned).
+    ("203.0.113.77", "Adresse d'écoute injoignable"),
+])
+def test_a_bad_host_is_named_not_taken_for_a_busy_port(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, command: str, host: str, words: str
+) -> None:
+    """Outside look, issue 19: `--host 999.1.1.1` said the port was busy and exited 1."""
+    monkeypatch.setenv("RELAIS_DATA_DIR", str(tmp_path))
+    result = runner.invoke(app, [command, "--host", host, "--port", "8791"])
+    assert result.exit_code == 2, result.output
+    assert words in result.stderr and f"« {host} »" in result.stderr
+    assert "déjà utilisé" not in result.output and not (tmp_path / "demo.db").exists()
+
+
+def test_serve_on_a_busy_port_says_so_in_french(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = runner.invoke(app, ["serve", "--port", str(port)])
+    assert result.exit_code == 1, result.output
+    assert f"relais serve --port {port + 1}" in result.output
+
+
 READ_COMMANDS = [
     ["audit", "verify"], ["audit", "purge", "--dry-run"], ["retention", "run", "--dry-run"],
     ["report", "month", "2026-10"], ["report", "refresh"], ["residents", "duplicates"],

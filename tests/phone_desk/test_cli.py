@@ -31,6 +31,8 @@ def never_started(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     ("RELAIS_PHONE_SYNC_INTERVAL_SECONDS", "nan", "RELAIS_PHONE_SYNC_INTERVAL_SECONDS : nombre"),
     ("RELAIS_PHONE_SEARCH_DELAY_SECONDS", "-1", "RELAIS_PHONE_SEARCH_DELAY_SECONDS : valeur"),
     ("RELAIS_PHONE_SERVER_URL", "notaurl", "adresse du serveur « notaurl » invalide"),
+    ("RELAIS_PHONE_SYNC_INTERVAL_SECONDS", "1_0", "RELAIS_PHONE_SYNC_INTERVAL_SECONDS : nombre"),
+    ("RELAIS_PHONE_SYNC_INTERVAL_SECONDS", "0.0001", "entre 0,1 et 3600 secondes"),
     ("RELAIS_PHONE_DATA_DIR", "", "RELAIS_PHONE_DATA_DIR est vide"),
     ("RELAIS_PHONE_DATA_DIR", "/etc/passwd", "« /etc/passwd » : c'est un fichier"),
 ])
@@ -55,3 +57,17 @@ def test_an_empty_data_folder_leaves_the_current_folder_alone(
     assert runner.invoke(app, ["phone"]).exit_code == BAD_INPUT
     assert sorted(path.name for path in work.iterdir()) == ["notes.txt"]
     assert stat.S_IMODE(work.stat().st_mode) == 0o755
+
+
+def test_a_data_folder_behind_a_closed_one_is_a_refused_configuration(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Outside look, issue 19: « Erreur : accès refusé », exit 1, naming nothing to change.
+    from tests.counter_client.test_private_files import _as_another_account
+
+    monkeypatch.setenv("RELAIS_PHONE_DATA_DIR", str(tmp_path / "closed" / "phone"))
+    _as_another_account(monkeypatch, tmp_path / "closed")
+    result = runner.invoke(app, ["phone"])
+    assert result.exit_code == BAD_INPUT, result.output
+    assert result.stderr.startswith("Configuration refusée : dossier de données")
+    assert "accès refusé" in result.stderr and "(RELAIS_PHONE_DATA_DIR)" in result.stderr

@@ -165,3 +165,13 @@ async def test_a_call_back_refused_by_the_server_opens_again_with_what_was_typed
         assert form.query_one("#due", Input).value  # the time typed, written out
         assert refusal in str(form.query_one(MessageLine).render())
         client.close()
+
+
+@pytest.mark.parametrize(("phone", "first"), [("", "#phone"), ("+33649337510", "#due")])
+async def test_the_call_back_form_starts_on_its_first_empty_field(phone: str, first: str) -> None:
+    # Outside look, issue 19: for a caller whose number is unreadable, « Quand » had the
+    # cursor while « Numéro » was empty.
+    app = _Host(CallbackScreen(phone))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: _ready(app, app.form))
+        assert app.focused is app.form.query_one(first, Input)

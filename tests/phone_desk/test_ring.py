@@ -46,8 +46,8 @@ def test_a_rung_call_reaches_the_server_answered_and_hung_up(
 
 def test_refusals_are_readable(demo_pbx: None, live_server: LiveServer) -> None:
     garbage = runner.invoke(app, ["phone", "ring", "x" * 300, "--server", live_server.url])
-    # A 422 is what was typed (docs/command-line.md), and so is a PBX named by nothing.
-    assert garbage.exit_code == 2 and "refusé (422)" in garbage.output
+    # What was typed (docs/command-line.md), and so is a PBX named by nothing.
+    assert garbage.exit_code == 2 and "numéro de l'appelant : " in garbage.output
     unknown_pbx = runner.invoke(app, ["phone", "ring", "0612345678", "--pbx", "autre"])
     assert unknown_pbx.exit_code == 2 and "aucun secret pour le PBX" in unknown_pbx.output
     down = runner.invoke(app, ["phone", "ring", "0612345678", "--demo",
@@ -99,6 +99,13 @@ def test_a_malformed_secret_setting_is_refused_in_french() -> None:
     (["0612345678", "--extension", ""], "poste vide (--extension)"),
     (["", "--extension", "201"], "numéro de l'appelant vide"),
     (["  "], "numéro de l'appelant vide"),
+    # Outside look, issue 19: these went to the server (or into a terminal) unchecked.
+    (["06\x1b[2J12"], "numéro de l'appelant : caractère"),
+    (["06 12\n34"], "numéro de l'appelant : "),
+    (["0" * 101], "numéro de l'appelant : "),
+    (["0612345678", "--extension", "2\x0701"], "(--extension)"),
+    (["0612345678", "--extension", "1" * 21], "poste téléphonique trop long"),
+    (["0612345678", "--pbx", "ast\x1b]0;x"], "nom du PBX : "),
 ])
 def test_every_option_is_checked_before_anything_is_sent(
     demo_pbx: None, options: list[str], said: str
@@ -109,3 +116,26 @@ def test_every_option_is_checked_before_anything_is_sent(
     assert result.exit_code == 2, result.output
     assert said in result.stderr and "Traceback" not in result.output
     send.assert_not_called()
+
+
+def test_a_missing_pbx_secret_is_a_configuration_to_fix(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outside look, issue 19: no RELAIS_TELEPHONY_PBX_SECRETS exited 1, as a refusal."""
+    monkeypatch.setenv("RELAIS_TELEPHONY_PBX_SECRETS", "")
+    get_telephony_settings.cache_clear()
+    try:
+        with mock.patch("phone_desk.ring.send_event") as send:
+            result = runner.invoke(app, ["phone", "ring", "0612345678"])
+    finally:
+        get_telephony_settings.cache_clear()
+    assert result.exit_code == 2, result.output
+    assert "RELAIS_TELEPHONY_PBX_SECRETS" in result.stderr
+    send.assert_not_called()
+
+
+def test_an_extension_in_other_digits_rings_the_plain_one(demo_pbx: None) -> None:
+    with mock.patch("phone_desk.ring.send_event") as send:
+        result = runner.invoke(app, ["phone", "ring", "0612345678", "--extension", "２０１"])
+    assert result.exit_code == 0, result.output
+    assert send.call_args.kwargs["payload"]["user"] == ["201"]

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, Label
+from textual.widgets import Input, Label, Select
 
 from counter_client.screens.base import MessageLine
 from crm_core.client.telephony import PhoneClient
@@ -18,9 +18,11 @@ from phone_desk.app import PhoneDeskApp, make_app
 from phone_desk.config import DeskSettings
 from phone_desk.journal import DeskJournal, ItemKind, ItemState
 from phone_desk.screens.callback import CallbackScreen
+from phone_desk.screens.log_call import NO_CASE, LogCallScreen
 from phone_desk.screens.waiting import WaitingScreen
-from tests.counter_client.support import type_text, wait_for
+from tests.counter_client.support import api_client, create_resident, type_text, wait_for
 from tests.support.live_server import LiveServer
+from tests.support.telephony import give_extension, post_event
 
 pytestmark = pytest.mark.anyio
 
@@ -82,6 +84,45 @@ async def test_a_refused_call_back_is_fixed_in_its_form_and_sent(
                 await wait_for(pilot, lambda: journal.items() == [])  # set aside: replaced
                 await app.stop_feed()
         assert [c["reason"] for c in _callbacks(live_server)] == ["Acte de naissance"]
+
+
+async def test_a_refused_call_log_is_fixed_in_its_form_and_sent(
+    live_server: LiveServer, pbx_secrets: None, tmp_path: Path
+) -> None:
+    # Outside look, issue 19: a refused call log could only be set aside (E), not fixed.
+    give_extension(live_server, "telephone", "201")
+    post_event(live_server.url, "newCall", "fix-1", from_="06 12 34 56 78", user=["201"])
+    with contextlib.closing(api_client(live_server)) as api:
+        resident = create_resident(api)
+    with contextlib.closing(PhoneClient(live_server.url)) as phone:
+        phone.sign_in("telephone", "secret-pass")
+        (call,) = phone.calls()
+    with contextlib.closing(DeskJournal(tmp_path / "journal.sqlite3")) as journal:
+        journal.add(ItemKind.CALL_LOG, {
+            "call": call["id"], "resident_id": resident["id"], "reason": "Acte de naissance",
+            "outcome": "informed", "case_reference": "2020-XX-99999",  # no such request
+        }, agent="telephone", agent_name="Telephone")
+        app = _desk(live_server, journal)
+        with contextlib.closing(app.client):
+            async with app.run_test(size=(100, 30)) as pilot:
+                await wait_for(pilot, lambda: journal.items()[0].state is ItemState.REJECTED)
+                await pilot.press("f7")
+                await wait_for(pilot, lambda: isinstance(app.screen, WaitingScreen))
+                await pilot.press("c")
+                await wait_for(pilot, lambda: isinstance(app.screen, LogCallScreen)
+                               and app.focused is not None)
+                form = app.screen
+                assert form.query_one("#reason", Input).value == "Acte de naissance"
+                assert form.query_one("#case", Select).value == "2020-XX-99999"
+                assert "Refusé par le serveur" in _said(app)
+                form.query_one("#case", Select).value = NO_CASE
+                await pilot.press("ctrl+s")
+                await wait_for(pilot, lambda: not isinstance(app.screen, LogCallScreen))
+                await wait_for(pilot, lambda: journal.items() == [])  # replaced
+                await wait_for(pilot, lambda: "Appel enregistré" in _said(app))
+                await app.stop_feed()
+        assert [i.state for i in journal.items(states=(ItemState.DISCARDED,))] == [
+            ItemState.DISCARDED]
 
 
 async def test_a_refused_item_is_set_aside_after_a_confirmation(

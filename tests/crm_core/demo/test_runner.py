@@ -44,6 +44,17 @@ def test_the_demo_database_and_its_folder_are_created_private(
     assert _mode(database) == 0o600
 
 
+def test_the_demo_address_note_is_private_too(
+    tmp_path: Path, open_umask: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Outside look, issue 19: demo-url.txt was written 0644 beside the 0600 demo.db.
+    monkeypatch.delenv("RELAIS_PUBLIC_URL", raising=False)
+    (tmp_path / "demo-url.txt").write_text("http://old:1\n")  # an earlier version's, 0644
+    demo_public_url(data_dir=tmp_path, host="127.0.0.1", port=8123)
+    assert _mode(tmp_path / "demo-url.txt") == 0o600
+    assert (tmp_path / "demo-url.txt").read_text() == "http://127.0.0.1:8123\n"
+
+
 def test_an_older_demo_database_is_narrowed_but_another_file_is_left_alone(
     tmp_path: Path, open_umask: None
 ) -> None:
