@@ -11,7 +11,15 @@ from functools import lru_cache
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    StrictBool,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from crm_core.cases.enums import CaseStatus
@@ -54,7 +62,7 @@ class SourceConfig(BaseModel):
     inbound_orig: str | None = None
     # Refuse a call whose signed URL names neither its body's digest (`body_sha256`) nor
     # its form (`form`): only the nonce then stops a URL seen in transit being replayed.
-    require_body_binding: bool = False
+    require_body_binding: StrictBool = False  # « yes » is a typo, not a yes
     # Démarches Simplifiées: bearer token and the démarches to poll.
     token: SecretStr | None = None
     demarches: list[int] = Field(default_factory=list)
@@ -72,7 +80,7 @@ class SourceConfig(BaseModel):
     account_provider: str = Field(default="compte-unique", pattern=_PROVIDER)
     # Generic events only: acknowledge on receipt (202, once verified and stored in the
     # inbox) and let `relais worker` turn them into cases, instead of answering after.
-    deferred: bool = False
+    deferred: StrictBool = False
 
     @field_validator("account_provider")
     @classmethod
@@ -111,6 +119,15 @@ class SourceConfig(BaseModel):
                 decode_secret(secret.get_secret_value())
             except BadSecret as exc:
                 said.append(f"clé « secrets » (n° {number}) : {exc}")
+        if self.outbound_secret is not None:
+            try:
+                decode_secret(self.outbound_secret.get_secret_value())
+            except BadSecret as exc:
+                said.append(f"clé « outbound_secret » : {exc}")
+        if bool(self.outbound_url) != (self.outbound_secret is not None):
+            # Each without the other: every delivery would fail, retried for hours.
+            said.append("clés « outbound_url » et « outbound_secret » : l'une ne va pas "
+                        "sans l'autre (adresse de livraison et secret de signature)")
         for key in ("api_url", "outbound_url"):
             url = getattr(self, key)
             if url and not _is_web_url(url):

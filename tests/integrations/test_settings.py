@@ -95,6 +95,15 @@ def test_a_configured_provider_meets_the_account_links_rule(provider: str) -> No
     (WCS | {"api_url": "https://"}, "clé « api_url »"),
     (WCS | {"status_map": {"1": "bogus"}}, "clé « status_map » : statut(s) inconnu(s) bogus"),
     (DS | {"status_map": {"accepte": "done"}}, "statut(s) inconnu(s) done"),
+    # Sixth outside test: the delivery secret was not checked, and every delivery failed.
+    ({"kind": "standard", "secrets": [SECRET], "outbound_url": "https://x.example",
+      "outbound_secret": "whsec_@@@"}, "clé « outbound_secret » : secret illisible"),
+    ({"kind": "standard", "secrets": [SECRET], "outbound_url": "https://x.example",
+      "outbound_secret": "whsec_dGVzdA=="}, "clé « outbound_secret » : secret trop court"),
+    ({"kind": "standard", "secrets": [SECRET], "outbound_url": "https://x.example"},
+     "« outbound_url » et « outbound_secret » : l'une ne va pas sans l'autre"),
+    ({"kind": "standard", "secrets": [SECRET], "outbound_secret": SECRET},
+     "l'une ne va pas sans l'autre"),
 ])
 def test_a_value_that_cannot_work_is_refused_at_load(source: dict[str, Any], said: str) -> None:
     """Issue 20, fifth outside test: these started, then every webhook answered 500 (or
@@ -145,3 +154,11 @@ def test_configured_providers_are_lower_cased() -> None:
         "publik": WCS | {"account_provider": "FC"}})
     assert settings.oidc_provider_name == "compte-unique"
     assert settings.webhook_sources["publik"].account_provider == "fc"
+
+
+@pytest.mark.parametrize("key", ["deferred", "require_body_binding"])
+def test_a_yes_or_no_is_true_or_false_not_a_word(key: str) -> None:
+    source = (WCS if key == "require_body_binding" else {"kind": "standard",
+                                                         "secrets": [SECRET]}) | {key: "yes"}
+    with pytest.raises(ValueError, match=key):
+        IntegrationSettings(webhook_sources={"q": source})
