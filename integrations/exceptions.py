@@ -30,6 +30,14 @@ class InvalidSignature(DomainError):
     title = "Signature refusée"
 
 
+class UnreadableBody(InvalidSignature):
+    """Not UTF-8: no signature can be checked over it, and the fault is the body's."""
+
+    status = 422
+    code = "unreadable_body"
+    title = "Corps de requête illisible"
+
+
 class StaleTimestamp(InvalidSignature):
     code = "stale_timestamp"
     title = "Horodatage hors tolérance"

@@ -58,7 +58,17 @@ def request_reader(request: Request, db_session: DbSession, token: BearerToken) 
 RequestReader = Annotated[Actor, Depends(request_reader)]
 
 
-@router.post("/auth/token", response_model=TokenOut)
+async def _one_value_each(request: Request) -> None:
+    """`username=a&username=b` signed in as b while a proxy or a log reading the first
+    value saw a: a repeated field is refused, not chosen."""
+    form = await request.form()
+    repeated = sorted({key for key in form if len(form.getlist(key)) > 1})
+    if repeated:
+        raise InvalidInput(f"Champ répété : « {repeated[0][:50]} » (une seule valeur attendue)",
+                           field=repeated[0][:50])
+
+
+@router.post("/auth/token", response_model=TokenOut, dependencies=[Depends(_one_value_each)])
 def sign_in(
     request: Request,
     db_session: DbSession,

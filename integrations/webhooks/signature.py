@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from integrations.exceptions import InvalidSignature, StaleTimestamp
+from integrations.exceptions import InvalidSignature, StaleTimestamp, UnreadableBody
 
 HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
 MAX_ID_LENGTH = 255
@@ -88,7 +88,7 @@ def verify(*, secrets_: Iterable[str], body: bytes, headers: Mapping[str, str]) 
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InvalidSignature("Corps de requête non UTF-8") from exc
+        raise UnreadableBody("Corps de requête non UTF-8 : JSON en UTF-8 attendu") from exc
     # The library splits each signature on "," and would crash on a malformed one.
     usable = " ".join(s for s in lowered["webhook-signature"].split() if s.count(",") == 1)
     if not usable:

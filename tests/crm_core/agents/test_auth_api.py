@@ -43,6 +43,20 @@ def test_bad_credentials_are_one_problem(
     assert response.json()["detail"] == "Identifiant ou mot de passe incorrect"
 
 
+def test_a_repeated_field_is_refused_not_chosen(
+    client: TestClient, factories: ModuleType
+) -> None:
+    # Sixth outside test: the last of two usernames signed in, the first one was logged.
+    factories.AgentFactory(username="accueil")
+    factories.AgentFactory(username="chef", role=Role.SUPERVISOR)
+    response = client.post(
+        "/api/v1/auth/token", content="username=accueil&username=chef&password=secret-pass",
+        headers={"content-type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 422
+    assert response.json()["detail"] == "Champ répété : « username » (une seule valeur attendue)"
+    assert "access_token" not in response.text
+
+
 def test_inactive_agent_cannot_sign_in(client: TestClient, factories: ModuleType) -> None:
     agent = factories.AgentFactory(active=False)
     response = client.post(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from integrations.exceptions import InvalidSignature
+from integrations.exceptions import InvalidSignature, UnreadableBody
 from integrations.webhooks.signature import (
     BadSecret,
     decode_secret,
@@ -36,3 +36,12 @@ def test_a_good_secret_still_verifies_beside_a_bad_one() -> None:
     assert verify(secrets_=["whsec_@@@", good], body=BODY.encode(), headers=headers) == "msg_1"
     assert len(decode_secret(good)) == 32
     assert decode_secret(good.removeprefix("whsec_").rstrip("=")) == decode_secret(good)
+
+
+def test_a_body_that_is_not_utf8_is_said_to_be_the_bodys_fault() -> None:
+    # Sixth outside test: a correctly signed Latin-1 body was called a bad signature.
+    secret = new_secret()
+    headers = signed_headers(secrets_=[secret], msg_id="msg_1", body=BODY)
+    with pytest.raises(UnreadableBody, match="non UTF-8") as refused:
+        verify(secrets_=[secret], body="{\"nom\": \"Zoé\"}".encode("latin-1"), headers=headers)
+    assert (refused.value.status, refused.value.code) == (422, "unreadable_body")
