@@ -61,6 +61,18 @@ in French for the agent, with a stable `code`.
 """
 
 
+def renew_run_state(app: FastAPI) -> None:
+    """What one run of the application holds and closes when it stops (the desk's feed,
+    the webhooks' grouped acknowledgements): made anew for an application started again
+    (the test suite starts one application per engine and settings many times)."""
+    engine = app.state.engine
+    app.state.inbox_acks = InboxAcks(
+        PgAsyncStore(engine.url) if engine.dialect.name == "postgresql"
+        else ThreadedStore(app.state.session_factory))
+    app.state.desk_hub = DeskHub()
+    app.state.desk_broadcast = broadcast_for(engine, app.state.desk_hub)
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     load_models()
     settings = settings or get_settings()
@@ -108,11 +120,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
-    app.state.inbox_acks = InboxAcks(
-        PgAsyncStore(engine.url) if engine.dialect.name == "postgresql"
-        else ThreadedStore(app.state.session_factory))
-    app.state.desk_hub = DeskHub()
-    app.state.desk_broadcast = broadcast_for(engine, app.state.desk_hub)
+    renew_run_state(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes,
                        pages=("/espace/", "/rappels/"), page=limit_page)
     app.add_middleware(FormSizeLimit, prefixes=("/espace/",), max_bytes=FORM_MAX_BYTES,

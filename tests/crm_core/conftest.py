@@ -10,10 +10,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from crm_core.agents.enums import Role
-from crm_core.config import Settings
-from crm_core.main import create_app
 from tests import factories as factory_module
-from tests.support.sessions import use_test_session
+from tests.support.apps import app_under_test
 
 
 @pytest.fixture
@@ -25,9 +23,7 @@ def factories(db_session: Session) -> Iterator[ModuleType]:
 
 @pytest.fixture
 def app(engine: Engine, db_session: Session) -> FastAPI:
-    application = create_app(Settings(), engine)
-    use_test_session(application, db_session)
-    return application
+    return app_under_test(engine, db_session)
 
 
 @pytest.fixture

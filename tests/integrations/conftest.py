@@ -15,13 +15,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from crm_core.config import Settings
-from crm_core.main import create_app
 from integrations.outbox import hooks
 from integrations.settings import get_integration_settings
 from integrations.webhooks.signature import new_secret, signed_headers
 from tests import factories as factory_module
-from tests.support.sessions import use_test_session
+from tests.support.apps import app_under_test
 
 SECRET = new_secret()
 OLD_SECRET = new_secret()
@@ -66,9 +64,7 @@ def factories(db_session: Session) -> Iterator[ModuleType]:
 
 @pytest.fixture
 def app(engine: Engine, db_session: Session) -> FastAPI:
-    application = create_app(Settings(), engine)
-    use_test_session(application, db_session)
-    return application
+    return app_under_test(engine, db_session)
 
 
 @pytest.fixture
