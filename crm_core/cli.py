@@ -1,4 +1,7 @@
-"""`relais`: run the server, the demo, migrations, data loading, agents and benchmarks."""
+"""The server's own commands: `relais serve`, `demo`, `seed`, `db …` and `agent …`.
+
+The launcher (`crm_core/launcher.py`) puts them in the `relais` command line beside the
+other packages' groups; the helpers every `cli.py` shares are in `crm_core/cli_database.py`."""
 
 from __future__ import annotations
 
@@ -12,89 +15,24 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from counter_client.bench import bench_counter
-from counter_client.cli import counter
 from crm_core.agents.enums import ROLE_LABELS, Role
-from crm_core.agents.password_cli import change_own_password
 from crm_core.cli_database import (
+    DEMO_PBX_SECRETS,
     check_integration_settings,
     demo_database,
     demo_public_url,
     load_settings,
+    prepare_database,
 )
 from crm_core.cli_exits import BAD_INPUT, REFUSED, errors, refused
 from crm_core.cli_french import FrenchTyper
 from crm_core.config import Settings, get_settings
-from crm_core.database.registry import load_models
-from crm_core.privacy.cli import audit_app, retention_app
-from crm_core.recognition.cli import bench_search, residents_app
-from crm_core.reminders.cli import reminders_app
-from crm_core.reports.cli import bench_reports, report_app
-from crm_core.security.cli import bench_fuzz, bench_load
-from integrations.cli import bench_ingest, deliver_command, integrations_app
-from phone_desk.cli import bench_phone, phone_app
 
-app = FrenchTyper(help="Relais — le back-office de la relation usagers.", no_args_is_help=True)
 db_app = FrenchTyper(help="Migrations de la base de données.", no_args_is_help=True)
 agent_app = FrenchTyper(help="Comptes des agents.", no_args_is_help=True)
-bench_app = FrenchTyper(help="Bancs d'essai (des mesures, jamais réussi/échoué).",
-                        no_args_is_help=True)
-app.add_typer(db_app, name="db")
-app.add_typer(agent_app, name="agent")
-app.add_typer(bench_app, name="bench")
-app.add_typer(residents_app, name="residents")
-app.add_typer(audit_app, name="audit")
-app.add_typer(retention_app, name="retention")
-app.add_typer(reminders_app, name="reminders")
-bench_app.command("search")(bench_search)
-bench_app.command("ingest")(bench_ingest)
-app.add_typer(integrations_app, name="integrations")
-app.command("worker", help="Appliquer les événements reçus en différé, livrer la file"
-            " sortante (comme `integrations deliver`).")(
-    deliver_command
-)
-bench_app.command("phone")(bench_phone)
-app.command("counter")(counter)
-app.command("password")(change_own_password)
-bench_app.command("counter")(bench_counter)
-bench_app.command("fuzz")(bench_fuzz)
-bench_app.command("load")(bench_load)
-app.add_typer(phone_app, name="phone")
-app.add_typer(report_app, name="report")
-bench_app.command("reports")(bench_reports)
 console = Console()
-DEMO_PBX_SECRETS = "pbx-demo:demo-pbx-secret-not-for-production"
 
 
-@app.callback()
-def _bootstrap() -> None:
-    # Every command sees every model, whichever modules it imported (see registry).
-    load_models()
-
-
-def _settings() -> Settings:
-    return load_settings()
-
-
-def _prepare_database(settings: Settings) -> None:
-    """SQLite is created and migrated on first run; PostgreSQL must be migrated explicitly."""
-    from crm_core.database.engine import make_engine
-    from crm_core.database.migrate import current_revision, head_revision, upgrade
-
-    engine = make_engine(settings.effective_database_url)
-    try:
-        if engine.dialect.name == "sqlite":
-            upgrade(engine)
-        elif current_revision(engine) != head_revision():
-            errors.print(
-                "[bold red]La base PostgreSQL n'est pas à jour.[/] Lancez : relais db upgrade"
-            )
-            raise typer.Exit(BAD_INPUT)
-    finally:
-        engine.dispose()
-
-
-@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface d'écoute.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port TCP (1 à 65535).", min=1, max=65535)] = 8000,
@@ -104,9 +42,9 @@ def serve(
     import uvicorn
 
     _address_usable_or_exit(host, port, command="serve")
-    settings = _settings()
+    settings = load_settings()
     check_integration_settings()
-    _prepare_database(settings)
+    prepare_database(settings)
     # /docs is served only in demo mode or when RELAIS_API_DOCS asks: never named for nothing.
     docs = ", doc : /docs" if settings.docs_served else ""
     console.print(f"Relais écoute sur http://{host}:{port} (API : /api/v1{docs})")
@@ -164,7 +102,6 @@ def _address_usable_or_exit(host: str, port: int, *, command: str) -> None:
             raise typer.Exit(BAD_INPUT) from None
 
 
-@app.command()
 def demo(
     port: Annotated[int, typer.Option(help="Port TCP (1 à 65535).", min=1, max=65535)] = 8000,
     password: Annotated[str, typer.Option(
@@ -181,13 +118,12 @@ def demo(
         _address_usable_or_exit(host, port, command="demo")
 
     os.environ["RELAIS_DEMO_MODE"] = "true"
-    # Demo only: a known PBX secret, so that `relais phone ring` can play the PBX.
     os.environ.setdefault("RELAIS_TELEPHONY_PBX_SECRETS", DEMO_PBX_SECRETS)
     data_dir = Path(os.environ.get("RELAIS_DATA_DIR") or Settings(demo_mode=True).data_dir)
     os.environ.setdefault("RELAIS_DATABASE_URL", f"sqlite:///{demo_database(data_dir)}")
     demo_public_url(data_dir=data_dir, host=host, port=port)
     get_settings.cache_clear()
-    settings = _settings()
+    settings = load_settings()
     hints, caller = prepare_demo(
         settings=settings, password=password, residents=residents, reset=reset
     )
@@ -230,7 +166,7 @@ def db_upgrade(revision: str = "head") -> None:
     from crm_core.database.engine import make_engine
     from crm_core.database.migrate import current_revision, upgrade
 
-    engine = make_engine(_settings().effective_database_url)
+    engine = make_engine(load_settings().effective_database_url)
     try:
         upgrade(engine, revision)
         console.print(f"Base à jour (révision {current_revision(engine)}).")
@@ -238,18 +174,17 @@ def db_upgrade(revision: str = "head") -> None:
         engine.dispose()
 
 
-@app.command()
 def seed(
     residents: Annotated[int, typer.Option(help="Usagers fictifs à charger.", min=1)] = 1000,
     cases: Annotated[float, typer.Option(help="Demandes par usager, en moyenne.")] = 3,
     interactions: Annotated[float, typer.Option(help="Contacts par usager.")] = 10,
 ) -> None:
     """Charger en masse des données fictives (essais, bancs), avec une barre de progression."""
-    from crm_core.bench.dataset import load_with_progress
     from crm_core.database.engine import make_engine
+    from crm_core.demo.loading import load_with_progress
 
-    settings = _settings()
-    _prepare_database(settings)
+    settings = load_settings()
+    prepare_database(settings)
     engine = make_engine(settings.effective_database_url)
     try:
         stats = load_with_progress(
@@ -291,8 +226,8 @@ def agent_add(
         except ValueError as exc:
             raise refused(InvalidInput(f"Poste téléphonique : {exc}",
                                        field="extension")) from exc
-    settings = _settings()
-    _prepare_database(settings)
+    settings = load_settings()
+    prepare_database(settings)
     if password is not None:  # kept for scripts, but the operator is told what it costs
         errors.print("Attention : un mot de passe donné par --password reste dans l'historique"
                      " du shell et se lit dans la liste des processus ; omettez-le pour qu'il"
@@ -316,66 +251,3 @@ def agent_add(
     finally:
         engine.dispose()
 
-
-@bench_app.command("core")
-def bench_core(
-    residents: Annotated[int, typer.Option(help="Taille du jeu de données.")] = 100_000,
-    requests: Annotated[int, typer.Option(help="Requêtes par mesure.")] = 2000,
-    engines: Annotated[str, typer.Option(help="Séparés par des virgules : postgresql,sqlite.")] = (
-        "postgresql,sqlite"
-    ),
-    workers: Annotated[int, typer.Option(
-        help="Processus de l'API pour la mesure concurrente.")] = 2,
-    concurrency: Annotated[int, typer.Option(help="Clients simultanés.")] = 32,
-    database_url: Annotated[
-        str | None, typer.Option(help="Mesurer plutôt une base existante, déjà chargée.")
-    ] = None,
-) -> None:
-    """Fiche et recherches par l'API contre SQL brut, sur PostgreSQL et SQLite."""
-    from crm_core.bench.core import run_core_benchmark
-
-    kinds = [kind.strip() for kind in engines.split(",") if kind.strip()]
-    if database_url:
-        kinds = ["sqlite" if database_url.startswith("sqlite") else "postgresql"]
-    run_core_benchmark(
-        residents=residents, requests=requests, engines=kinds, workers=workers,
-        concurrency=concurrency, console=console, database_url=database_url,
-    )
-
-
-@bench_app.command("badge")
-def bench_badge(
-    residents: Annotated[int, typer.Option(help="Taille du jeu de données.")] = 100_000,
-    requests: Annotated[int, typer.Option(help="Lectures de badge à chronométrer.")] = 2000,
-    engine: Annotated[str, typer.Option(help="postgresql ou sqlite.")] = "postgresql",
-    database_url: Annotated[
-        str | None, typer.Option(help="Mesurer plutôt une base existante, déjà chargée.")
-    ] = None,
-) -> None:
-    """Vérifications de jetons par seconde, et délai du badge à la fiche par l'API."""
-    from crm_core.bench.badge import run_badge_benchmark
-
-    run_badge_benchmark(
-        residents=residents, requests=requests, engine_kind=engine, console=console,
-        database_url=database_url,
-    )
-
-
-@bench_app.command("export")
-def bench_export(
-    interactions: Annotated[int, typer.Option(help="Contacts de l'usager.")] = 1000,
-    cases: Annotated[int, typer.Option(help="Demandes de l'usager.")] = 50,
-    repeats: Annotated[int, typer.Option(help="Exports chronométrés.", min=1)] = 20,
-    database_url: Annotated[
-        str | None, typer.Option(help="Base à utiliser (par défaut : une SQLite jetable).")
-    ] = None,
-) -> None:
-    """Durée de l'export de tout ce qui est détenu sur un usager à long historique."""
-    from crm_core.privacy.bench import run_export_benchmark
-
-    run_export_benchmark(interactions=interactions, cases=cases, repeats=repeats,
-                         console=console, database_url=database_url)
-
-
-if __name__ == "__main__":
-    app()

@@ -37,6 +37,8 @@ from crm_core.validation_messages import field_of, french_message
 DEMO_DATABASE = "demo.db"
 DEMO_PUBLIC_URL = "demo-url.txt"  # where `relais demo` serves: links in reminders
 EMBEDDED_DATABASE = "relais.db"
+# Demo only: a known PBX secret, so that `relais phone ring --demo` can play the PBX.
+DEMO_PBX_SECRETS = "pbx-demo:demo-pbx-secret-not-for-production"
 errors = Console(stderr=True)
 
 
@@ -117,6 +119,24 @@ def load_settings() -> Settings:
         raise _refuse_settings(_unreadable_setting(exc)) from exc
     _parsed(settings.effective_database_url)
     return settings
+
+
+def prepare_database(settings: Settings) -> None:
+    """SQLite is created and migrated on first run; PostgreSQL must be migrated explicitly."""
+    from crm_core.database.engine import make_engine
+    from crm_core.database.migrate import current_revision, head_revision, upgrade
+
+    engine = make_engine(settings.effective_database_url)
+    try:
+        if engine.dialect.name == "sqlite":
+            upgrade(engine)
+        elif current_revision(engine) != head_revision():
+            errors.print(
+                "[bold red]La base PostgreSQL n'est pas à jour.[/] Lancez : relais db upgrade"
+            )
+            raise typer.Exit(BAD_INPUT)
+    finally:
+        engine.dispose()
 
 
 def check_integration_settings() -> None:

@@ -38,7 +38,6 @@ from crm_core.security.router import router as security_router
 from crm_core.space.api import router as privacy_requests_router
 from crm_core.space.contact_pages import pages as space_contact_pages
 from crm_core.space.data_pages import pages as space_data_pages
-from crm_core.space.demo_sign_in import pages as space_demo_pages
 from crm_core.space.router import pages as space_pages
 from crm_core.space.web import FORM_MAX_BYTES, limit_page
 from crm_core.telephony.broadcast import broadcast_for
@@ -150,5 +149,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(space_pages)
     app.include_router(space_contact_pages)
     app.include_router(space_data_pages)
-    app.include_router(space_demo_pages)
+    if settings.demo_mode:  # demo-only pages exist in demo mode, and nowhere else
+        from crm_core.demo.sign_in import demo_accounts
+        from crm_core.demo.sign_in import pages as demo_pages
+
+        app.state.demo_accounts = demo_accounts
+        app.include_router(demo_pages)
     return app

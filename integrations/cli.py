@@ -30,9 +30,9 @@ console = Console()
 
 
 def _database_url() -> str:
-    from crm_core.cli import _settings
+    from crm_core.cli_database import load_settings
 
-    return _settings().effective_database_url
+    return load_settings().effective_database_url
 
 
 def _existing_engine() -> Engine:
@@ -177,24 +177,3 @@ def purge_command() -> None:
 def new_secret_command() -> None:
     """Un nouveau secret Standard Webhooks (whsec_…) à donner à une plateforme."""
     console.print(new_secret())
-
-
-def bench_ingest(
-    events: Annotated[int, typer.Option(help="Webhooks signés à envoyer.")] = 5000,
-    concurrency: Annotated[int, typer.Option(help="Connexions simultanées.")] = 32,
-    workers: Annotated[int, typer.Option(help="Processus de l'API.")] = 2,
-    engine: Annotated[str, typer.Option(help="postgresql ou sqlite.")] = "postgresql",
-    residents: Annotated[int, typer.Option(help="Usagers dans la base.")] = 10_000,
-    deliver_workers: Annotated[int, typer.Option(help="Processus relais worker.")] = 2,
-    database_url: Annotated[str | None, typer.Option(help="Une base existante.")] = None,
-    deferred: Annotated[bool, typer.Option(
-        help="Accuser réception, appliquer par `relais worker` (sinon répondre après).")] = True,
-) -> None:
-    """Webhooks reçus/s avec p50/p95/p99 (et, en différé, événements appliqués de bout en
-    bout/s), écritures dans la file sortante/s, livraisons/s."""
-    from integrations.bench import run_ingest_benchmark
-
-    run_ingest_benchmark(events=events, concurrency=concurrency, workers=workers,
-                         engine_kind=engine, residents=residents, console=console,
-                         database_url=database_url, deliver_workers=deliver_workers,
-                         deferred=deferred)

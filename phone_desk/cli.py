@@ -115,7 +115,7 @@ def ring_command(
 ) -> None:
     """Jouer le PBX pour un appel (événements CTI génériques signés) : le poste sonne."""
     from crm_core.agents.extensions import normalize_extension
-    from crm_core.cli import DEMO_PBX_SECRETS
+    from crm_core.cli_database import DEMO_PBX_SECRETS
     from crm_core.telephony.config import get_telephony_settings
     from phone_desk.ring import PbxCredentials, RingFailed, options_problem, ring
 
@@ -137,21 +137,3 @@ def ring_command(
         raise typer.Exit(BAD_INPUT if exc.bad_input else REFUSED) from exc
     typer.echo(f"Appel {call_id} de {caller} vers le poste {extension} (PBX « "
                f"{credentials.pbx} »).")
-
-
-def bench_phone(
-    residents: Annotated[int, typer.Option(help="Taille du jeu de données.")] = 100_000,
-    calls: Annotated[int, typer.Option(help="Appels à chronométrer.")] = 500,
-    desks: Annotated[int, typer.Option(help="Postes connectés (WebSockets).")] = 50,
-    engine: Annotated[str, typer.Option(help="postgresql ou sqlite.")] = "postgresql",
-    database_url: Annotated[
-        str | None, typer.Option(help="Mesurer plutôt une base existante, déjà chargée.")
-    ] = None,
-) -> None:
-    """newCall reçu par le serveur → fiche de l'appelant affichée au poste (p50/p95/p99)."""
-    from rich.console import Console
-
-    from phone_desk.bench import run_phone_benchmark
-
-    run_phone_benchmark(residents=residents, calls=calls, desks=desks, engine_kind=engine,
-                        console=Console(), database_url=database_url)

@@ -39,7 +39,7 @@ from crm_core.agents import security as password_hashing  # noqa: E402
 # tests/crm_core/agents/test_security.py; child processes (the CLI, `relais serve`) keep them.
 password_hashing.use_parameters(profiles.CHEAPEST)
 
-from crm_core.bench.pgcluster import PostgresCluster, PostgresUnavailable, running_cluster  # noqa: E402
+from benchmarks.pgcluster import PostgresCluster, PostgresUnavailable, running_cluster  # noqa: E402
 from crm_core.config import get_settings  # noqa: E402
 from crm_core.database.engine import make_engine  # noqa: E402
 from crm_core.database.migrate import upgrade  # noqa: E402

@@ -154,25 +154,3 @@ def reindex_command() -> None:
 
     with _database() as (engine, _):
         console.print(str(rebuild_search_keys(engine=engine)))
-
-
-def bench_search(
-    residents: Annotated[int, typer.Option(help="Taille du jeu de données.")] = 100_000,
-    queries: Annotated[int, typer.Option(help="Requêtes du jeu de qualité par mode.")] = 1000,
-    engines: Annotated[str, typer.Option(help="Séparés par des virgules : postgresql,sqlite.")] = (
-        "postgresql,sqlite"
-    ),
-    database_url: Annotated[
-        str | None, typer.Option(help="Mesurer une base existante (complétée si plus petite).")
-    ] = None,
-    show_misses: Annotated[int, typer.Option(help="Requêtes manquées à afficher par mode.")] = 0,
-) -> None:
-    """Recherche approchée : rappel@1/@10 et MRR sur des requêtes mal orthographiées,
-    latence SQL brut contre API."""
-    from crm_core.recognition.bench import run_search_benchmark
-
-    kinds = [kind.strip() for kind in engines.split(",") if kind.strip()]
-    if database_url:
-        kinds = ["sqlite" if database_url.startswith("sqlite") else "postgresql"]
-    run_search_benchmark(residents=residents, queries=queries, engines=kinds, console=console,
-                         database_url=database_url, show_misses=show_misses)

@@ -186,24 +186,3 @@ def rebuild_command() -> None:
         db_session.commit()
     console.print(f"Cumuls recalculés : {result.cells} cellules, {result.presences} traces "
                   f"de présence, en {(datetime.now() - started).total_seconds():.1f} s.")
-
-
-def bench_reports(
-    interactions: Annotated[int, typer.Option(help="Contacts à charger.")] = 10_000_000,
-    repeats: Annotated[int, typer.Option(help="Mesures par rapport.", min=1)] = 50,
-    sites: Annotated[int, typer.Option(help="Sites simulés côté lecture.", min=1)] = 24,
-    write_seconds: Annotated[
-        float, typer.Option(help="Durée totale de chaque mode d'écriture.")] = 30,
-    rounds: Annotated[int, typer.Option(help="Tours alternés des modes d'écriture.", min=1)] = 5,
-    writers: Annotated[int, typer.Option(help="Fils d'écriture.", min=1)] = 4,
-    database_url: Annotated[
-        str | None, typer.Option(help="Base PostgreSQL déjà chargée (sinon : jetable).")
-    ] = None,
-) -> None:
-    """Rapports mensuels et annuels depuis les cumuls, et coût des cumuls en écriture."""
-    from crm_core.reports.bench import run_reports_benchmark
-
-    run_reports_benchmark(
-        interactions=interactions, repeats=repeats, sites=sites, write_seconds=write_seconds,
-        writers=writers, console=console, database_url=database_url, rounds=rounds,
-    )

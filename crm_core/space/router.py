@@ -19,7 +19,6 @@ from crm_core.exceptions import DomainError
 from crm_core.privacy.export import consultations
 from crm_core.residents.summary import build_summary
 from crm_core.space import badge_once, rights, service
-from crm_core.space.demo_sign_in import demo_accounts
 from crm_core.space.enums import PrivacyRequestKind
 from crm_core.space.sessions import COOKIE, SignedIn, end_session
 from crm_core.space.web import (
@@ -72,7 +71,10 @@ def sign_in_page(request: Request, db_session: DbSession) -> Response:
 
     config = get_integration_settings()
     available = bool(config.oidc_issuer and config.oidc_client_id and config.oidc_redirect_uri)
-    demo = demo_accounts(db_session) if settings_of(request).demo_mode else []
+    # Set by create_app in demo mode only (crm_core/demo/sign_in.py): the space knows
+    # nothing of the demo's data.
+    demo_accounts = getattr(request.app.state, "demo_accounts", None)
+    demo = demo_accounts(db_session) if demo_accounts is not None else []
     # The title names the space once ("Connexion – Mon espace – ville"); the heading in full.
     return render(request, "sign_in.html", who=None, title="Connexion",
                   heading="Connexion à mon espace",

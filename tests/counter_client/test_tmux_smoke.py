@@ -56,7 +56,8 @@ def terminal(live_server: LiveServer, tmp_path: Path) -> Iterator[Terminal]:
     name = f"relais-counter-{uuid.uuid4().hex[:8]}"
     command = " ".join([
         "env", f"RELAIS_COUNTER_DATA_DIR={shlex.quote(str(tmp_path / 'counter'))}",
-        "TERM=xterm-256color", *map(shlex.quote, python_command("-m", "crm_core.cli", "counter")),
+        "TERM=xterm-256color",
+        *map(shlex.quote, python_command("-m", "crm_core.launcher", "counter")),
         "--server", live_server.url,
     ])
     subprocess.run(

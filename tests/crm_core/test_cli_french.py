@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from crm_core.cli import app
-from crm_core.launcher import apps_only
+from crm_core.launcher import apps_only, full_app
+
+app = full_app()
 
 runner = CliRunner()
 ENGLISH = ("Usage:", "Error", "No such", "Missing", "Try ", "Show this message", "Invalid value",

@@ -40,3 +40,18 @@ def test_every_other_command_gets_the_whole_command_line() -> None:
     for command in ("serve", "demo", "bench", "counter", "phone", "worker"):
         assert command in output
     assert "crm_core.cli" in loaded
+
+
+def test_without_the_benchmarks_folder_bench_says_where_they_are() -> None:
+    """An installed Relais has no `benchmarks/` (not in the wheel): `relais bench …` says so
+    in French, and every other command is still there."""
+    probe = ("import sys; sys.modules['benchmarks'] = None; "
+             "sys.argv = ['relais', *sys.argv[1:]]; from crm_core.launcher import main; main()")
+    done = subprocess.run([sys.executable, "-c", probe, "bench", "core", "--residents", "10"],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2
+    assert "copie du dépôt" in done.stderr
+    listed = subprocess.run([sys.executable, "-c", probe, "--help"], capture_output=True,
+                            text=True, timeout=120, check=True)
+    for command in ("serve", "demo", "bench", "report", "audit"):
+        assert command in listed.stdout

@@ -11,11 +11,13 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from crm_core.cli import app
 from crm_core.config import get_settings
+from crm_core.launcher import full_app
 from crm_core.main import create_app
 from integrations.settings import IntegrationSettings, get_integration_settings
 from integrations.webhooks.signature import new_secret
+
+app = full_app()
 
 WCS = {"kind": "wcs", "api_url": "http://127.0.0.1:9", "orig": "relais", "api_key": "k"}
 # Fixed, not new_secret(): a parameter's id must be the same in every xdist worker.

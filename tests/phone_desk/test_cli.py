@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from crm_core.cli import app
 from crm_core.cli_exits import BAD_INPUT
+from crm_core.launcher import full_app
 from phone_desk.app import PhoneDeskApp
+
+app = full_app()
 
 runner = CliRunner()
 

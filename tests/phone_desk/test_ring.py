@@ -12,12 +12,15 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from crm_core.cli import DEMO_PBX_SECRETS, app
+from crm_core.cli_database import DEMO_PBX_SECRETS
+from crm_core.launcher import full_app
 from crm_core.telephony.config import get_telephony_settings
 from crm_core.telephony.enums import CallStatus
 from crm_core.telephony.models import Call
 from phone_desk.ring import PbxCredentials, RingFailed, send_event
 from tests.support.live_server import LiveServer
+
+app = full_app()
 
 runner = CliRunner()
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from crm_core.bench.pgcluster import PostgresCluster
+from benchmarks.pgcluster import PostgresCluster
 from crm_core.database.engine import make_engine
 
 Prepare = Callable[[Engine], None]

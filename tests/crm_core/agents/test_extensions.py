@@ -17,9 +17,11 @@ from typer.testing import CliRunner
 from crm_core.agents.enums import Role
 from crm_core.agents.extensions import normalize_extension
 from crm_core.agents.models import Agent
-from crm_core.cli import app
 from crm_core.config import get_settings
 from crm_core.database.engine import make_engine, make_session_factory
+from crm_core.launcher import full_app
+
+app = full_app()
 
 Headers = Callable[[Role], dict[str, str]]
 # Spaces anywhere are dropped: a number written in pairs, « 2 01 », is still 201, and a

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from crm_core.agents.actor import SYSTEM
-from crm_core.cli import app
 from crm_core.config import Settings, get_settings
 from crm_core.database.engine import make_engine, make_session_factory
+from crm_core.launcher import full_app
 from crm_core.privacy.consents import set_consent
 from crm_core.privacy.enums import ConsentPurpose, ConsentSource
 from crm_core.reminders import service
@@ -28,6 +28,8 @@ from crm_core.residents.enums import ContactKind
 from tests import factories as factory_module
 from tests.crm_core.reminders.conftest import Mailbox
 from tests.support import clock
+
+app = full_app()
 
 runner = CliRunner()
 DAY = "2027-03-08"

@@ -217,7 +217,8 @@ ROWS = [
         "badge", "choix", "coordonnees/{point}", "coordonnees/{point}/suppression",
         "deconnexion", "droits", "rappels")],
     R("POST", "/espace/rattachement", PUBLIC, 403),  # no pending sign-in: "session expirée"
-    R("POST", "/espace/demo/connexion", PUBLIC, 404, form=lambda w: {"subject": w.uid}),
+    # (the demo's sign-in, /espace/demo/connexion, exists in demo mode only:
+    # tests/crm_core/demo/test_sign_in.py)
     # supervisors' reports: their own site's figures (another site's: reports/test_api.py)
     R("GET", "/api/v1/reports/{name}", SUPERVISOR, 200,
       query=lambda w: {"month": city_today().strftime("%Y-%m")}),  # this month: always open

@@ -26,9 +26,9 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from benchmarks.pgcluster import PostgresCluster, PostgresUnavailable, running_cluster
 from crm_core.agents.enums import Role, SiteKind
 from crm_core.agents.service import create_agent, create_site
-from crm_core.bench.pgcluster import PostgresCluster, PostgresUnavailable, running_cluster
 from crm_core.cases.models import Case, CaseStatusChange, Service
 from crm_core.database.engine import make_engine, make_session_factory
 from crm_core.database.migrate import upgrade
@@ -207,7 +207,7 @@ def test_acknowledged_writes_survive_kills_and_a_database_crash() -> None:
                 "RELAIS_OUTBOUND_ALLOW_PRIVATE": "true",
                 "RELAIS_OUTBOUND_LEASE_SECONDS": "4", "RELAIS_OUTBOUND_TIMEOUT_SECONDS": "2",
             }
-            cli = python_command("-m", "crm_core.cli")
+            cli = python_command("-m", "crm_core.launcher")
             api = Supervised([*cli, "serve", "--port", str(port)], env)
             worker = Supervised([*cli, "worker", "--interval", "0.2"], env)
             base = f"http://127.0.0.1:{port}"

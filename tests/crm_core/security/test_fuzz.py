@@ -1,6 +1,6 @@
 """Schemathesis over the whole OpenAPI description, as every role, on a bounded budget
 (`relais bench fuzz` runs the long version): no 5xx, no answer that breaks the schema.
-Then, once per operation, the hostile values of `crm_core.bench.hostile` (naive and
+Then, once per operation, the hostile values of `benchmarks.hostile` (naive and
 extreme dates, huge numbers, labels with markup) against known objects: no 5xx."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from types import ModuleType
 from fastapi import FastAPI
 from sqlalchemy.orm import Session
 
-from crm_core.bench.fuzz import fuzz_app
+from benchmarks.fuzz import fuzz_app
 from tests.crm_core.security.world import AGENT_ROLES, Staff
 
 EXAMPLES = int(os.environ.get("RELAIS_FUZZ_EXAMPLES", "4"))
@@ -39,7 +39,9 @@ def test_the_whole_api_survives_fuzzing_as_every_role(
 def test_relais_bench_fuzz_runs_on_a_throwaway_database() -> None:
     from typer.testing import CliRunner
 
-    from crm_core.cli import app as cli
+    from crm_core.launcher import full_app
+
+    cli = full_app()
 
     result = CliRunner().invoke(cli, ["bench", "fuzz", "--examples", "1", "--seed", "1"])
     assert result.exit_code == 0, result.output

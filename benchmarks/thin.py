@@ -11,8 +11,8 @@ from typing import Any
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from benchmarks.raw import SUMMARY, _adapt
 from crm_core.api.responses import FastJSONResponse
-from crm_core.bench.raw import SUMMARY, _adapt
 from crm_core.database.engine import make_engine
 
 

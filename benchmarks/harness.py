@@ -40,8 +40,8 @@ def provisioned_database(
     kind: str, *, residents: int, console: Console, database_url: str | None = None
 ) -> Iterator[str]:
     """A migrated database holding `residents` synthetic residents (or the one given)."""
-    from crm_core.bench.dataset import load_with_progress
-    from crm_core.bench.pgcluster import running_cluster
+    from benchmarks.pgcluster import running_cluster
+    from crm_core.demo.loading import load_with_progress
 
     if database_url:
         yield database_url
@@ -125,11 +125,11 @@ def server_process(
         "RELAIS_DEMO_MODE": "false",
     }
     if app == "relais":
-        command = [sys.executable, "-m", "crm_core.cli", "serve", "--port", str(port),
+        command = [sys.executable, "-m", "crm_core.launcher", "serve", "--port", str(port),
                    "--workers", str(workers)]
         probe = "/api/v1/health"
     else:
-        command = [sys.executable, "-m", "uvicorn", "crm_core.bench.thin:create_thin_app",
+        command = [sys.executable, "-m", "uvicorn", "benchmarks.thin:create_thin_app",
                    "--factory", "--port", str(port), "--workers", str(workers),
                    "--log-level", "warning", "--no-access-log"]
         probe = "/health"

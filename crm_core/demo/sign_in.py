@@ -1,9 +1,11 @@
 """Demo mode only: enter the resident space as one of the demo residents.
 
 `relais demo` runs with no OpenID provider, yet the resident space is half of what there
-is to see. In demo mode (and only then: anywhere else these addresses do not exist) the
-sign-in page lists a few demo residents who have an online account, and entering as one
-of them starts the very session the online-account callback would start for them.
+is to see. In demo mode (and only then: `create_app` mounts these pages and hands
+`demo_accounts` to the space's sign-in page in demo mode only, so that anywhere else these
+addresses do not exist) the sign-in page lists a few demo residents who have an online
+account, and entering as one of them starts the very session the online-account callback
+would start for them.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from crm_core.demo.catalogue import ONLINE_ACCOUNT_PROVIDER
 from crm_core.residents.enums import ResidentStatus
 from crm_core.residents.models import AccountLink, Resident
 from crm_core.space.signin import signed_in_response
-from crm_core.space.web import PREFIX, form_fields, invalid, not_found, settings_of
+from crm_core.space.web import PREFIX, form_fields, invalid, not_found
 
 pages = APIRouter(prefix=f"{PREFIX}/demo", include_in_schema=False)
 SHOWN = 3
@@ -48,8 +50,6 @@ def demo_sign_in(
     request: Request, db_session: DbSession,
     shape: Annotated[str | None, form_fields("subject")], subject: Annotated[str, Form()] = "",
 ) -> Response:
-    if not settings_of(request).demo_mode:
-        return not_found(request, None, "Cette page")
     if shape:
         return invalid(request, None, shape)
     if len(subject) > 255 or "\x00" in subject:  # no such account; never sent to SQL

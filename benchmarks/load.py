@@ -20,7 +20,7 @@ import orjson
 from rich.console import Console
 from rich.table import Table
 
-from crm_core.bench.harness import (
+from benchmarks.harness import (
     Samples,
     bench_token,
     count_residents,
@@ -30,7 +30,7 @@ from crm_core.bench.harness import (
     sample,
     server_process,
 )
-from crm_core.bench.loadgen import exchange
+from benchmarks.loadgen import exchange
 
 MIX = (("summary", 0.50), ("lookup", 0.30), ("interaction", 0.15), ("search", 0.05))
 

@@ -58,4 +58,11 @@ def test_outside_demo_mode_there_is_no_demo_entrance(
     assert "Entrer comme" not in client.get("/espace/connexion").text
     refused = client.post("/espace/demo/connexion", data={"subject": subject},
                           follow_redirects=False)
-    assert refused.status_code == 404 and COOKIE not in refused.cookies
+    # Outside demo mode the address is one like any other that does not exist here.
+    nowhere = client.post("/espace/nulle-part/connexion", data={"subject": subject},
+                          follow_redirects=False)
+    assert refused.status_code == nowhere.status_code >= 400
+    assert COOKIE not in refused.cookies
+    # Not refused at run time: outside demo mode the demo's pages are not mounted at all.
+    assert not any(getattr(route, "path", "").startswith("/espace/demo")
+                   for route in client.app.routes)  # type: ignore[attr-defined]

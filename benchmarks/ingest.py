@@ -21,17 +21,17 @@ from rich.table import Table
 from sqlalchemy import func, insert, select, text
 
 import crm_core.database.models  # noqa: F401 - every mapper, also with --database-url
-from crm_core.agents.actor import Actor
-from crm_core.agents.enums import Role
-from crm_core.bench.cpu import (
+from benchmarks.cpu import (
     CpuMeter,
     children_running,
     postgres_tree,
     postmaster_of,
     this_process_only,
 )
-from crm_core.bench.harness import engine_for, percentile, provisioned_database, server_process
-from crm_core.bench.loadgen import LoadResult
+from benchmarks.harness import engine_for, percentile, provisioned_database, server_process
+from benchmarks.loadgen import LoadResult
+from crm_core.agents.actor import Actor
+from crm_core.agents.enums import Role
 from crm_core.cases import service as cases
 from crm_core.cases.enums import CaseStatus
 from crm_core.cases.models import Case
@@ -141,7 +141,8 @@ def _workers(url: str, count: int) -> Iterator[None]:
     env = os.environ | {"RELAIS_DATABASE_URL": url, "RELAIS_DEMO_MODE": "false",
                         "RELAIS_SECRET_KEY": secrets.token_urlsafe(48)}
     processes = [subprocess.Popen(
-        [sys.executable, "-m", "crm_core.cli", "worker", "--batch", "64", "--interval", "0.05"],
+        [sys.executable, "-m", "crm_core.launcher", "worker", "--batch", "64",
+         "--interval", "0.05"],
         env=env, stdout=subprocess.DEVNULL) for _ in range(count)]
     try:
         yield

@@ -6,9 +6,9 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from benchmarks.search import _in_process, _replay, _targets, render
 from crm_core.agents.actor import SYSTEM
 from crm_core.database.engine import make_engine, make_session_factory
-from crm_core.recognition.bench import _in_process, _replay, _targets, render
 from crm_core.recognition.quality import make_queries
 from crm_core.residents import service
 from crm_core.residents.schemas import ResidentCreate
@@ -39,7 +39,7 @@ def test_quality_set_recall_and_sql_replay(migrated_database_url: str) -> None:
         assert all(statements for statements in captured)
         raw_ms = _replay(engine, captured)
         assert len(raw_ms) == 16 and all(ms > 0 for ms in raw_ms)
-        from crm_core.recognition.bench import Row
+        from benchmarks.search import Row
 
         console = Console(record=True, width=200)
         render([Row(engine.dialect.name, 8, "nom + date", card, raw_ms, service_ms)], console)

@@ -14,7 +14,7 @@ from urllib.parse import quote
 from rich.console import Console
 from rich.table import Table
 
-from crm_core.bench.harness import (
+from benchmarks.harness import (
     Samples,
     bench_token,
     engine_for,
@@ -24,8 +24,8 @@ from crm_core.bench.harness import (
     sample,
     server_process,
 )
-from crm_core.bench.loadgen import run_load
-from crm_core.bench.raw import time_raw
+from benchmarks.loadgen import run_load
+from benchmarks.raw import time_raw
 
 OPERATIONS = ("summary", "phone", "email", "reference")
 

@@ -24,16 +24,16 @@ from rich.table import Table
 from sqlalchemy import text
 from websockets.asyncio.client import ClientConnection, connect
 
-from counter_client.widgets.resident_card import render_card
-from crm_core.agents.enums import Role
-from crm_core.agents.service import create_agent
-from crm_core.bench.harness import (
+from benchmarks.harness import (
     count_residents,
     engine_for,
     percentile,
     provisioned_database,
     server_process,
 )
+from counter_client.widgets.resident_card import render_card
+from crm_core.agents.enums import Role
+from crm_core.agents.service import create_agent
 from crm_core.database.engine import make_session_factory
 from crm_core.telephony.signing import sign
 from phone_desk.feed import desk_url

@@ -110,7 +110,7 @@ def _p(values: list[float], q: float) -> float:
 
 
 def load(engine: Engine, interactions: int, console: Console) -> dict[str, float]:
-    from crm_core.bench.dataset import load_with_progress
+    from crm_core.demo.loading import load_with_progress
 
     started = time.perf_counter()
     set_journal(engine, enabled=False)  # the rebuild below counts the bulk rows
@@ -308,7 +308,7 @@ def run_reports_benchmark(
     *, interactions: int, repeats: int, sites: int, write_seconds: float, writers: int,
     console: Console, database_url: str | None = None, rounds: int = 5,
 ) -> None:
-    from crm_core.bench.pgcluster import running_cluster
+    from benchmarks.pgcluster import running_cluster
 
     if database_url:
         _run(database_url, None, interactions, repeats, sites, write_seconds, writers, console,

@@ -8,8 +8,8 @@ from urllib.parse import quote
 from rich.console import Console
 from rich.table import Table
 
-from badge.bench import run_verify_benchmark
-from crm_core.bench.harness import (
+from benchmarks.badge_verify import run_verify_benchmark
+from benchmarks.harness import (
     bench_token,
     count_residents,
     engine_for,
@@ -20,7 +20,7 @@ from crm_core.bench.harness import (
     sample,
     server_process,
 )
-from crm_core.bench.loadgen import run_load
+from benchmarks.loadgen import run_load
 
 
 def run_badge_benchmark(

@@ -19,7 +19,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from crm_core.bench.hostile import Variant, variants
+from benchmarks.hostile import Variant, variants
 
 
 @dataclass
@@ -60,7 +60,7 @@ def fuzz_app(
 ) -> FuzzReport:
     """Fuzz every operation of `app` with `max_examples` generated requests, each sent
     as every caller of `callers` (name -> headers); then the hostile values of
-    `crm_core.bench.hostile` on its first request, with the path parameters named in
+    `benchmarks.hostile` on its first request, with the path parameters named in
     `known` (e.g. `resident_id`) set to objects that exist."""
     import schemathesis
     from hypothesis import HealthCheck, given, settings

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crm_core.bench.loadgen import run_load
+from benchmarks.loadgen import run_load
 from crm_core.client import RelaisClient
 from tests.support.live_server import LiveServer
 

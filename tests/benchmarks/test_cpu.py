@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from crm_core.bench.cpu import CpuMeter, children_running, processes, this_process_only
+from benchmarks.cpu import CpuMeter, children_running, processes, this_process_only
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 

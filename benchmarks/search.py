@@ -33,13 +33,13 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine, event, func, select
 
-from crm_core.bench.harness import (
+from benchmarks.harness import (
     bench_token,
     ensure_bench_agent,
     percentile,
     server_process,
 )
-from crm_core.bench.loadgen import run_load
+from benchmarks.loadgen import run_load
 from crm_core.database.engine import make_engine, make_session_factory
 from crm_core.database.migrate import upgrade
 from crm_core.recognition.models import SearchKey
@@ -180,7 +180,7 @@ def provisioned(
     kind: str, *, residents: int, console: Console, database_url: str | None
 ) -> Iterator[str]:
     """A migrated database of `residents` synthetic residents with search keys."""
-    from crm_core.bench.pgcluster import running_cluster
+    from benchmarks.pgcluster import running_cluster
     from crm_core.demo.bulk import load_dataset
 
     with contextlib.ExitStack() as stack:

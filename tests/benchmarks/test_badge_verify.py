@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from badge.bench import run_verify_benchmark
+from benchmarks.badge_verify import run_verify_benchmark
 
 
 def test_reports_throughput() -> None:

@@ -8,40 +8,13 @@ import os
 import tempfile
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-import typer
 from rich.console import Console
 from rich.table import Table
 
 GIVE_UP_SECONDS = 30.0
 COLD_STARTS = 5
-
-
-def cold_start_child(url: str, data_dir: str) -> None:
-    """In a fresh interpreter, what `relais counter` does (the launcher's command line,
-    settings, devices, client, app) up to the ready home screen, headless; prints the wall
-    clock at that moment."""
-    import sys
-
-    # trio is installed for the browser tests only (selenium); httpcore imports it when it
-    # is there (0.2 s). A counter workstation does not have it.
-    sys.modules.setdefault("trio", None)  # type: ignore[arg-type]
-    from counter_client.cli import build_app
-    from crm_core.launcher import apps_only
-
-    apps_only()
-    app = build_app(server=url, data_dir=Path(data_dir))
-    asyncio.run(_ready(app))
-    print(time.time())
-
-
-async def _ready(app: Any) -> None:
-    async with app.run_test(size=(120, 36)) as pilot:
-        while not _home_ready(app):
-            await pilot.pause(0.001)
-    app.client.close()
-    app.journal.close()
 
 
 def _cold_starts(url: str, data_dir: Path) -> list[float]:
@@ -51,17 +24,15 @@ def _cold_starts(url: str, data_dir: Path) -> list[float]:
 
     timings = []
     for _ in range(COLD_STARTS):
-        code = ("from counter_client.bench import cold_start_child;"
-                f"cold_start_child({url!r}, {str(data_dir)!r})")
         began = time.time()
         done = subprocess.run(  # noqa: S603  (this interpreter, our own code)
-            [sys.executable, "-c", code], capture_output=True, text=True,
-            check=True, timeout=60)
+            [sys.executable, "-m", "benchmarks.counter_start", url, str(data_dir)],
+            capture_output=True, text=True, check=True, timeout=60)
         timings.append((float(done.stdout.split()[-1]) - began) * 1000)
     return timings
 
 
-def _home_ready(app: Any) -> bool:
+def home_ready(app: Any) -> bool:
     from textual.widgets import Input
 
     from counter_client.screens.home import HomeScreen
@@ -94,7 +65,7 @@ async def _measure(
     cpu: list[float] = []  # this process (the app's threads), not the server: less noisy
     failures: list[str] = []
     async with app.run_test(size=(120, 36)) as pilot:
-        while not _home_ready(app):
+        while not home_ready(app):
             await pilot.pause(0.001)
         ready_ms = (time.perf_counter() - started) * 1000
         for resident_id, badge in badges:
@@ -174,7 +145,7 @@ def run_counter_benchmark(
     *, residents: int, scans: int, engine_kind: str, console: Console,
     database_url: str | None = None,
 ) -> None:
-    from crm_core.bench.harness import (
+    from benchmarks.harness import (
         bench_token,
         count_residents,
         engine_for,
@@ -220,17 +191,3 @@ def run_counter_benchmark(
     console.print(table)
     for reason in sorted(set(result["failures"])):
         console.print(f"échec : {reason} (×{result['failures'].count(reason)})")
-
-
-def bench_counter(
-    residents: Annotated[int, typer.Option(help="Dataset size.")] = 100_000,
-    scans: Annotated[int, typer.Option(help="Scans to time.")] = 200,
-    engine: Annotated[str, typer.Option(help="postgresql or sqlite.")] = "postgresql",
-    database_url: Annotated[
-        str | None, typer.Option(help="Bench an existing, loaded database instead.")
-    ] = None,
-) -> None:
-    """Scan Enter → resident screen drawn (p50/p95/p99), and app start → ready."""
-    run_counter_benchmark(residents=residents, scans=scans, engine_kind=engine,
-                          console=Console(), database_url=database_url)
-
