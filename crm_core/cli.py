@@ -9,7 +9,7 @@ import getpass
 import logging
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -27,6 +27,7 @@ from crm_core.cli_database import (
 from crm_core.cli_exits import BAD_INPUT, REFUSED, errors, refused
 from crm_core.cli_french import FrenchTyper
 from crm_core.config import Settings, get_settings
+from crm_core.text import echoed
 
 db_app = FrenchTyper(help="Migrations de la base de données.", no_args_is_help=True)
 agent_app = FrenchTyper(help="Comptes des agents.", no_args_is_help=True)
@@ -73,7 +74,7 @@ def _address_usable_or_exit(host: str, port: int, *, command: str) -> None:
     import errno
     import socket
 
-    shown = escape(host)
+    shown = escape(echoed(host))
     try:
         family, kind, proto, _, address = socket.getaddrinfo(
             host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
@@ -89,8 +90,9 @@ def _address_usable_or_exit(host: str, port: int, *, command: str) -> None:
             if error.errno == errno.EADDRINUSE:
                 errors.print(
                     f"[red]Le port {port} est déjà utilisé sur {shown} (une autre démonstration"
-                    " ou un autre serveur tourne ?). Arrêtez-le, ou choisissez un autre port :"
-                    f" [bold]relais {command} --port {port + 1}[/][/]", soft_wrap=True)
+                    " ou un autre serveur tourne ?). Arrêtez-le, ou choisissez un autre port"
+                    + _free_port_hint(family, kind, address, port, command) + "[/]",
+                    soft_wrap=True)
                 raise typer.Exit(REFUSED) from None
             if error.errno in (errno.EACCES, errno.EPERM):
                 errors.print(f"[red]Le port {port} est réservé à l'administrateur sur cette"
@@ -100,6 +102,23 @@ def _address_usable_or_exit(host: str, port: int, *, command: str) -> None:
                          " adresse de cette machine (par exemple : --host 127.0.0.1).[/]",
                          soft_wrap=True)
             raise typer.Exit(BAD_INPUT) from None
+
+
+def _free_port_hint(family: int, kind: int, address: tuple[Any, ...], port: int,
+                    command: str) -> str:
+    """« : relais demo --port N » with N the next port free on that address, if any of the
+    next twenty is (suggesting a port that is taken too sends the operator round)."""
+    import socket
+
+    for candidate in range(port + 1, min(port + 21, 65536)):
+        with socket.socket(family, kind) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((address[0], candidate, *address[2:]))
+            except OSError:
+                continue
+        return f" : [bold]relais {command} --port {candidate}[/]"
+    return " (--port)"
 
 
 def demo(
@@ -217,9 +236,15 @@ def agent_add(
     from crm_core.agents.schemas import username_problem
     from crm_core.database.engine import make_engine, make_session_factory
     from crm_core.exceptions import DomainError, InvalidInput
+    from crm_core.text import name_problem
 
     if (problem := username_problem(username)) is not None:  # the API's rule, asked first
         raise refused(InvalidInput(f"Identifiant d'agent : {problem}", field="username"))
+    if name is None and name_problem(username) is not None:
+        # The display name defaults to the username: « tel1 » is no person's name.
+        raise refused(InvalidInput(
+            f"Nom affiché requis : l'identifiant « {escape(username)} » ne peut pas servir de"
+            " nom (chiffres ou signes) ; donnez --name \"Prénom Nom\"", field="display_name"))
     if extension is not None:  # the API's rule, before anything is asked or opened
         try:
             extension = normalize_extension(extension)

@@ -111,6 +111,15 @@ def _code(char: str) -> str:
     return f"U+{ord(char):04X}"
 
 
+def echoed(value: str, limit: int = 60) -> str:
+    """A refused value as a message may repeat it to a terminal: what is invisible
+    (controls, escape sequences, direction overrides) shown as its code point, and a
+    long value cut, so that echoing it can neither restyle the terminal nor flood it."""
+    shown = "".join(f"<{_code(char)}>" if unicodedata.category(char) in _INVISIBLE else char
+                    for char in value[:limit])
+    return shown + ("…" if len(value) > limit else "")
+
+
 def _is_noncharacter(char: str) -> bool:
     point = ord(char)
     return 0xFDD0 <= point <= 0xFDEF or point & 0xFFFE == 0xFFFE

@@ -135,6 +135,38 @@ def test_serve_on_a_busy_port_says_so_in_french(monkeypatch: pytest.MonkeyPatch)
     assert f"relais serve --port {port + 1}" in result.output
 
 
+def test_the_port_suggested_is_free_too(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Issue 20, sixth outside test: with 8451 and 8452 taken, « --port 8452 » was offered."""
+    import socket
+
+    monkeypatch.setenv("RELAIS_DATA_DIR", str(tmp_path))
+    with socket.socket() as busy, socket.socket() as next_one:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        try:
+            next_one.bind(("127.0.0.1", port + 1))
+        except OSError:
+            pytest.skip("the next port is already someone else's")
+        next_one.listen()
+        result = runner.invoke(app, ["demo", "--port", str(port)])
+    assert result.exit_code == 1, result.output
+    assert f"--port {port + 1}" not in result.output
+    assert "relais demo --port" in result.output
+
+
+def test_a_host_is_echoed_without_its_escape_sequences(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Issue 19, sixth outside look: the refusal set the terminal's title and colours."""
+    monkeypatch.setenv("RELAIS_DATA_DIR", str(tmp_path))
+    host = "\x1b]0;pwned\x07\x1b[31mX\u202e" + "h" * 300
+    result = runner.invoke(app, ["serve", "--host", host, "--port", "8791"])
+    assert result.exit_code == 2, result.output
+    assert "\x1b" not in result.output and "\u202e" not in result.output
+    assert "<U+001B>]0;pwned<U+0007>" in result.output and "h" * 100 not in result.output
+
+
 READ_COMMANDS = [
     ["audit", "verify"], ["audit", "purge", "--dry-run"], ["retention", "run", "--dry-run"],
     ["report", "month", "2026-10"], ["report", "refresh"], ["residents", "duplicates"],
@@ -257,6 +289,18 @@ def test_agent_add_applies_the_apis_username_rule(cli_database: str, username: s
     with make_session_factory(engine)() as session:
         assert session.scalar(select(func.count()).select_from(Agent)) == 0
     engine.dispose()
+
+
+def test_agent_add_asks_for_a_name_when_the_username_is_none(cli_database: str) -> None:
+    """Issue 20, sixth outside test: « tel1 » without --name blamed a name never typed."""
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    added = runner.invoke(app, ["agent", "add", "tel1", "--role", "phone"],
+                          input="un-Mot-de-passe-2026\n")
+    assert added.exit_code == 2, added.output
+    assert "Nom affiché requis" in added.output and "--name" in added.output
+    named = runner.invoke(app, ["agent", "add", "tel1", "--role", "phone", "--name",
+                                "Léa Roux"], input="un-Mot-de-passe-2026\n")
+    assert named.exit_code == 0, named.output
 
 
 def test_agent_add_speaks_french_and_warns_of_a_password_in_the_command(
