@@ -32,10 +32,11 @@ def _timed(low: float, high: float, unit: str) -> BeforeValidator:
         if isinstance(value, str):
             if value.strip().lower().lstrip("+-") in ("nan", "inf", "infinity"):
                 raise PydanticCustomError(SETTING_VALUE, "nombre fini attendu")
-            if not _DECIMAL.fullmatch(value.strip()):
+            # Not stripped: « sans espace » as the refusal says, around the number too.
+            if not _DECIMAL.fullmatch(value):
                 raise PydanticCustomError(SETTING_VALUE, "nombre attendu, écrit 2,5 ou 2.5"
                                           " (sans espace, « _ » ni exposant)")
-            number = float(value.strip().replace(",", "."))
+            number = float(value.replace(",", "."))
         elif isinstance(value, int | float) and not isinstance(value, bool):
             number = float(value)
         else:

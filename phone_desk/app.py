@@ -24,6 +24,7 @@ from crm_core.client import ApiError, ServerUnreachable
 from crm_core.client.errors import ClientError
 from crm_core.client.telephony import PhoneClient
 from phone_desk.config import DeskSettings
+from phone_desk.drafts import Draft, draft_of
 from phone_desk.feed import desk_feed
 from phone_desk.journal import DeskItem, DeskJournal, ItemKind
 from phone_desk.keeping import DeskKeeper
@@ -69,6 +70,8 @@ class PhoneDeskApp(FrenchApp):
         self.journal = journal
         self.keeper = DeskKeeper(self)
         self.username = ""  # the signed-in agent's login: owner of what is kept
+        # Forms being typed as a session ended, by agent login: reopened at their sign-in.
+        self.drafts: dict[str, Draft] = {}
         self._quit_warned = False
         self._sign_out_warned = False
         self.today = today
@@ -97,10 +100,14 @@ class PhoneDeskApp(FrenchApp):
         self.agent = str(me.get("display_name") or self.username)
         self._quit_warned = self._sign_out_warned = False
         self.extension = self.settings.extension or str(me.get("phone_extension") or "")
+        desk = DeskScreen()
         if len(self.screen_stack) > 1:
-            self.switch_screen(DeskScreen())
+            self.switch_screen(desk)
         else:
-            self.push_screen(DeskScreen())
+            self.push_screen(desk)
+        # Only the agent who typed it gets it back; another agent's stays out of sight.
+        if draft := self.drafts.pop(self.username, None):
+            self.call_after_refresh(draft.reopen, desk, draft.fields)
         self.load_services()
         self.keeper.start()
         # The feed starts once the desk screen is mounted (DeskScreen.on_mount).
@@ -211,11 +218,21 @@ class PhoneDeskApp(FrenchApp):
         """The live feed is closed first, its socket with it, while the loop still runs
         (left to the app's teardown, the socket was dropped half-way). With items still
         kept for the server, the first Ctrl+Q only warns: they leave at the next sign-in."""
-        if not self._quit_warned and self._kept_warning("Ctrl+Q de nouveau pour quitter."):
+        if not self._quit_warned and (self._kept_warning("Ctrl+Q de nouveau pour quitter.")
+                                      or self._drafts_warning()):
             self._quit_warned = True
             return
         await self.stop_feed()
         self.exit()
+
+    def _drafts_warning(self) -> bool:
+        """A form kept from an ended session lives in memory only: quitting loses it."""
+        if not self.drafts:
+            return False
+        names = ", ".join(draft.name.replace("Votre", "un") for draft in self.drafts.values())
+        self.say(f"Session terminée avec {names} en cours de saisie : non enregistré, il sera"
+                 " perdu en quittant. Ctrl+Q de nouveau pour quitter.", error=True)
+        return True
 
     async def _on_exit_app(self) -> None:
         # Every way out (Ctrl+Q, `exit()`, a test's end) closes the feed's socket while the
@@ -239,6 +256,10 @@ class PhoneDeskApp(FrenchApp):
         self.not_followed = False
         if not feed_done:
             self.workers.cancel_group(self, "feed")
+        for form in self.screen_stack:  # a form being typed: kept for this agent's return
+            if draft := draft_of(form, self.username):
+                self.drafts[self.username] = draft
+        self._quit_warned = False  # Ctrl+Q warns again about what is now kept
         while len(self.screen_stack) > 2:  # a form open on a resident's file
             self.pop_screen()
         screen = SignInScreen()
@@ -246,7 +267,8 @@ class PhoneDeskApp(FrenchApp):
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
-        self.call_after_refresh(screen.say, SESSION_ENDED_TEXT + self._kept_for_sign_in())
+        self.call_after_refresh(screen.say, SESSION_ENDED_TEXT + self._kept_for_sign_in()
+                                + self._draft_for_sign_in())
 
     def _kept_for_sign_in(self) -> str:
         """What this agent's next sign-in sends (a form saved as the session ended)."""
@@ -256,6 +278,10 @@ class PhoneDeskApp(FrenchApp):
         plural = "s" if count > 1 else ""
         return (f". {count} élément{plural} gardé{plural} sur ce poste : envoyé{plural}"
                 f" après votre reconnexion")
+
+    def _draft_for_sign_in(self) -> str:
+        draft = self.drafts.get(self.username) if self.username else None
+        return f". {draft.name} en cours de saisie sera rouvert après reconnexion" if draft else ""
 
     def call_server(
         self, call: Callable[[], T], done: Callable[[T], None], *,

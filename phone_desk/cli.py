@@ -114,6 +114,9 @@ def ring_command(
     demo: Annotated[bool, typer.Option(help="Utiliser le secret PBX de `relais demo`.")] = False,
 ) -> None:
     """Jouer le PBX pour un appel (événements CTI génériques signés) : le poste sonne."""
+    from pydantic import ValidationError
+
+    from counter_client.config import settings_refusal
     from crm_core.agents.extensions import normalize_extension
     from crm_core.cli_database import DEMO_PBX_SECRETS
     from crm_core.telephony.config import get_telephony_settings
@@ -125,7 +128,11 @@ def ring_command(
         typer.echo(f"Appel non transmis : {problem}.", err=True)
         raise typer.Exit(BAD_INPUT)
     extension = normalize_extension(extension)  # « ２０１ » rings 201, as the server reads it
-    secrets = DEMO_PBX_SECRETS if demo else get_telephony_settings().pbx_secrets
+    try:
+        secrets = DEMO_PBX_SECRETS if demo else get_telephony_settings().pbx_secrets
+    except ValidationError as exc:  # the variable's own French sentence, never its secret
+        typer.echo(settings_refusal(exc.errors(), prefix="RELAIS_TELEPHONY_"), err=True)
+        raise typer.Exit(BAD_INPUT) from exc
     try:
         credentials = PbxCredentials.from_setting(
             secrets if isinstance(secrets, str) else secrets.get_secret_value(), pbx)

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import httpx
 import orjson
 
-from crm_core.telephony.signing import sign
-from crm_core.text import identifier_problem, single_line_problem
+from crm_core.telephony.signing import pbx_name_problem, sign
+from crm_core.text import single_line_problem
 
 logger = logging.getLogger("relais.phone.ring")
 
@@ -48,7 +48,7 @@ def options_problem(*, server: str, caller: str, extension: str,
         return "poste vide (--extension)"
     if problem := _event_problem(caller, extension):
         return problem
-    if pbx is not None and (problem := identifier_problem(pbx)):
+    if pbx is not None and (problem := pbx_name_problem(pbx)):
         return f"nom du PBX : {problem} (--pbx)"
     for option, value in (("--answer-after", answer_after), ("--hangup-after", hangup_after)):
         if value is not None and not (0 <= value <= MAX_DELAY_SECONDS):  # nan fails both

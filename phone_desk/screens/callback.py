@@ -15,6 +15,7 @@ from counter_client.labels import LOCAL_TZ
 from counter_client.screens.base import MessageLine
 from counter_client.screens.discard import GuardedForm
 from counter_client.widgets.clean_input import CleanInput
+from phone_desk.drafts import DraftForm, restore_fields
 
 _TIME = re.compile(r"^(\d{1,2})[h:](\d{2})?$")
 _DATE_TIME = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{4}))?\s+(\d{1,2})[h:](\d{2})?$")
@@ -53,12 +54,17 @@ def parse_due(text: str, *, now: datetime | None = None) -> datetime:
     return due
 
 
-class CallbackScreen(GuardedForm[dict[str, Any]]):
+class CallbackScreen(DraftForm, GuardedForm[dict[str, Any]]):
     """One field a line, so that the whole form, its warning and its message fit 80×24."""
 
+    DRAFT_NAME = "Votre rappel"
+
     def __init__(self, phone: str, *, calls_refused: bool = False,
-                 typed: dict[str, Any] | None = None, refusal: str = "") -> None:
+                 typed: dict[str, Any] | None = None, refusal: str = "",
+                 draft: dict[str, Any] | None = None) -> None:
         super().__init__()
+        # Being typed when the session ended elsewhere: the fields as they were.
+        self.draft = draft or {}
         self.phone = phone
         # Opened again after the server refused it: what was typed, and why it was refused.
         self.typed = typed or {}
@@ -99,13 +105,14 @@ class CallbackScreen(GuardedForm[dict[str, Any]]):
             self.query_one("#asked", Checkbox).value = True
         if self.refusal:
             self.query_one(MessageLine).say(self.refusal, error=True)
+        restore_fields(self, self.draft)
         # An unreadable or withheld caller leaves « Numéro » empty: it is asked first.
         phone = self.query_one("#phone", Input)
         (self.query_one("#due", Input) if phone.value.strip() else phone).focus()
 
     def typed_something(self) -> bool:
         # Text given back after a refusal was typed by the agent: Escape asks too.
-        return bool(self.typed) or super().typed_something()
+        return bool(self.typed or self.draft) or super().typed_something()
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:

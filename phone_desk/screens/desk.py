@@ -297,8 +297,6 @@ class DeskScreen(Screen[None]):
     # -- actions on the call ----------------------------------------------------------
 
     def action_log_call(self) -> None:
-        from phone_desk.screens.log_call import LogCallScreen
-
         if self.call is None:
             self.say("Aucun appel à enregistrer.", error=True)
             return
@@ -307,23 +305,31 @@ class DeskScreen(Screen[None]):
             return
         # The call and the file as the form opens: another call may ring before it closes.
         call_id, resident_id = self.call["id"], self.summary["resident"]["id"]
-        self.app.push_screen(
-            LogCallScreen(self.summary.get("open_cases", []), self.desk.services),
-            lambda form: self._log_call(call_id, resident_id, form),
-        )
+        self._open_log_form(call_id, resident_id, self.summary.get("open_cases", []))
         self.desk.load_services()  # the list shown now, then today's if it changed
+
+    def _open_log_form(self, call_id: str, resident_id: str, open_cases: list[dict[str, Any]],
+                       *, typed: dict[str, Any] | None = None, refusal: str = "",
+                       replacing: DeskItem | None = None,
+                       draft: dict[str, Any] | None = None) -> None:
+        from phone_desk.screens.log_call import LogCallScreen
+
+        form = LogCallScreen(open_cases, self.desk.services, typed=typed, refusal=refusal,
+                             draft=draft)
+        # The session ends elsewhere while it is typed: the same form, on the next desk.
+        form.reopen = lambda desk, fields: desk._open_log_form(
+            call_id, resident_id, open_cases, typed=typed, refusal=refusal,
+            replacing=replacing, draft=fields)
+        self.app.push_screen(form, lambda answer: self._log_call(
+            call_id, resident_id, answer, replacing=replacing))
 
     def fix_refused_call_log(self, item: DeskItem) -> None:
         """F7, C: a kept call log the server refused, back in its form with the reason; it
         replaces the refused one once sent (or kept again)."""
-        from phone_desk.screens.log_call import LogCallScreen
-
         payload = item.payload
-        call_id, resident_id = str(payload["call"]), str(payload["resident_id"])
-        self.app.push_screen(
-            LogCallScreen([], self.desk.services, typed=payload,
-                          refusal=f"Refusé par le serveur : {item.error or 'motif inconnu'}"),
-            lambda form: self._log_call(call_id, resident_id, form, replacing=item))
+        self._open_log_form(str(payload["call"]), str(payload["resident_id"]), [],
+                            typed=payload, replacing=item,
+                            refusal=f"Refusé par le serveur : {item.error or 'motif inconnu'}")
 
     def _log_call(self, call_id: str, resident_id: str, form: dict[str, Any] | None, *,
                   replacing: DeskItem | None = None) -> None:
@@ -343,8 +349,6 @@ class DeskScreen(Screen[None]):
             self.action_refresh_lists()
 
         def failed(exc: ClientError) -> None:
-            from phone_desk.screens.log_call import LogCallScreen
-
             # Kept on this desk, sent once the server is back or the agent signed in again.
             if server_away(exc) or session_expired(exc):
                 replaced()
@@ -352,10 +356,8 @@ class DeskScreen(Screen[None]):
                                       {"call": call_id, "resident_id": resident_id, **form},
                                       quiet=session_expired(exc))
             elif replacing is not None:  # refused again: back in its form, with why
-                self.app.push_screen(
-                    LogCallScreen([], self.desk.services, typed=form, refusal=exc.message),
-                    lambda again: self._log_call(call_id, resident_id, again,
-                                                 replacing=replacing))
+                self._open_log_form(call_id, resident_id, [], typed=form,
+                                    refusal=exc.message, replacing=replacing)
             else:
                 self.say(exc.message, error=True)
 
@@ -424,13 +426,18 @@ class DeskScreen(Screen[None]):
 
     def _open_callback_form(self, resident_id: str | None, call_id: str | None, phone: str,
                             *, refused: bool, typed: dict[str, Any] | None = None,
-                            reason: str = "", replacing: DeskItem | None = None) -> None:
+                            reason: str = "", replacing: DeskItem | None = None,
+                            draft: dict[str, Any] | None = None) -> None:
         from phone_desk.screens.callback import CallbackScreen
 
-        self.app.push_screen(
-            CallbackScreen(phone, calls_refused=refused, typed=typed, refusal=reason),
-            lambda form: self._create_callback(resident_id, call_id, form, refused=refused,
-                                               replacing=replacing))
+        form = CallbackScreen(phone, calls_refused=refused, typed=typed, refusal=reason,
+                              draft=draft)
+        # The session ends elsewhere while it is typed: the same form, on the next desk.
+        form.reopen = lambda desk, fields: desk._open_callback_form(
+            resident_id, call_id, phone, refused=refused, typed=typed, reason=reason,
+            replacing=replacing, draft=fields)
+        self.app.push_screen(form, lambda answer: self._create_callback(
+            resident_id, call_id, answer, refused=refused, replacing=replacing))
 
     def _create_callback(self, resident_id: str | None, call_id: str | None,
                          form: dict[str, Any] | None, *, refused: bool = False,

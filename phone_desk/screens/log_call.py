@@ -16,20 +16,26 @@ from counter_client.screens.base import MessageLine
 from counter_client.screens.discard import GuardedForm
 from counter_client.widgets.clean_input import CleanInput
 from counter_client.widgets.french import Choice
+from phone_desk.drafts import DraftForm, restore_fields
 from phone_desk.labels import CALL_OUTCOMES
 
 NO_CASE = "-"
 NEW_CASE = "+"
 
 
-class LogCallScreen(GuardedForm[dict[str, Any]]):
+class LogCallScreen(DraftForm, GuardedForm[dict[str, Any]]):
     BINDINGS = [  # noqa: RUF012
         Binding("ctrl+s", "save", "Enregistrer", priority=True),
     ]
 
+    DRAFT_NAME = "Votre appel"
+
     def __init__(self, open_cases: list[dict[str, Any]], services: list[dict[str, Any]], *,
-                 typed: dict[str, Any] | None = None, refusal: str = "") -> None:
+                 typed: dict[str, Any] | None = None, refusal: str = "",
+                 draft: dict[str, Any] | None = None) -> None:
         super().__init__()
+        # Being typed when the session ended elsewhere: the fields as they were.
+        self.draft = draft or {}
         self.open_cases = open_cases
         self.services = services
         # Opened again after the server refused it (F7, C): what was typed, and why.
@@ -64,6 +70,7 @@ class LogCallScreen(GuardedForm[dict[str, Any]]):
             self._fill(self.typed)
         if self.refusal:
             self.query_one(MessageLine).say(self.refusal, error=True)
+        restore_fields(self, self.draft)
         self.query_one("#reason", Input).focus()
 
     def _fill(self, typed: dict[str, Any]) -> None:
@@ -79,7 +86,7 @@ class LogCallScreen(GuardedForm[dict[str, Any]]):
 
     def typed_something(self) -> bool:
         # Text given back after a refusal was typed by the agent: Escape asks too.
-        return bool(self.typed) or super().typed_something()
+        return bool(self.typed or self.draft) or super().typed_something()
 
     @staticmethod
     def _service_options(services: list[dict[str, Any]]) -> list[tuple[Text, str]]:
@@ -93,6 +100,8 @@ class LogCallScreen(GuardedForm[dict[str, Any]]):
         self.services = services
         choice = self.query_one("#service", Select)
         chosen = choice.value
+        if chosen is Select.BLANK:  # a kept draft's service, offered again only now
+            chosen = self.draft.get("service", chosen)
         choice.set_options(self._service_options(services))
         if chosen in {s["code"] for s in services}:
             choice.value = chosen

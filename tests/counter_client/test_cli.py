@@ -107,6 +107,11 @@ def test_good_options_build_the_app(printer: str, tmp_path: Path) -> None:
      "RELAIS_COUNTER_PRINT_MAX_WAIT_MINUTES : valeur entre 1 et 1440 minutes attendue"),
     ("RELAIS_COUNTER_SEARCH_DELAY_SECONDS", "-0,1",
      "RELAIS_COUNTER_SEARCH_DELAY_SECONDS : valeur entre 0 et 10 secondes attendue"),
+    # Outside look 6: « 3 » with spaces was taken while the refusal said « sans espace ».
+    ("RELAIS_COUNTER_SYNC_INTERVAL_SECONDS", " 3 ",
+     "RELAIS_COUNTER_SYNC_INTERVAL_SECONDS : nombre attendu, écrit 2,5 ou 2.5 (sans espace"),
+    ("RELAIS_COUNTER_PRINT_MAX_WAIT_MINUTES", "3 ", "MINUTES : nombre attendu, écrit 2,5"),
+    ("RELAIS_COUNTER_SEARCH_DELAY_SECONDS", "\t1", "SECONDS : nombre attendu, écrit 2,5"),
 ])
 def test_impossible_settings_are_refused_naming_the_variable(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, variable: str, value: str, said: str
@@ -166,7 +171,7 @@ def test_a_data_folder_behind_a_closed_one_is_a_refused_configuration(
     assert "accès refusé" in result.stderr and "(RELAIS_COUNTER_DATA_DIR)" in result.stderr
 
 
-@pytest.mark.parametrize(("value", "read"), [("2,5", 2.5), ("2.5", 2.5), (" 12 ", 12.0)])
+@pytest.mark.parametrize(("value", "read"), [("2,5", 2.5), ("2.5", 2.5), ("12", 12.0)])
 def test_a_timed_setting_is_read_the_french_or_the_english_way(
     monkeypatch: pytest.MonkeyPatch, value: str, read: float
 ) -> None:

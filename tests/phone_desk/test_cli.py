@@ -35,6 +35,9 @@ def never_started(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     ("RELAIS_PHONE_SERVER_URL", "notaurl", "adresse du serveur « notaurl » invalide"),
     ("RELAIS_PHONE_SYNC_INTERVAL_SECONDS", "1_0", "RELAIS_PHONE_SYNC_INTERVAL_SECONDS : nombre"),
     ("RELAIS_PHONE_SYNC_INTERVAL_SECONDS", "0.0001", "entre 0,1 et 3600 secondes"),
+    # Outside look 6: « 3 » with spaces was taken while the refusal said « sans espace ».
+    ("RELAIS_PHONE_SYNC_INTERVAL_SECONDS", " 3 ", "SECONDS : nombre attendu, écrit 2,5"),
+    ("RELAIS_PHONE_SEARCH_DELAY_SECONDS", "0.5 ", "(sans espace, « _ » ni exposant)"),
     ("RELAIS_PHONE_DATA_DIR", "", "RELAIS_PHONE_DATA_DIR est vide"),
     ("RELAIS_PHONE_DATA_DIR", "/etc/passwd", "« /etc/passwd » : c'est un fichier"),
 ])

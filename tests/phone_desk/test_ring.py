@@ -109,6 +109,8 @@ def test_a_malformed_secret_setting_is_refused_in_french() -> None:
     (["0612345678", "--extension", "2\x0701"], "(--extension)"),
     (["0612345678", "--extension", "1" * 21], "poste téléphonique trop long"),
     (["0612345678", "--pbx", "ast\x1b]0;x"], "nom du PBX : "),
+    # Outside look 6: 5000 characters were echoed whole.
+    (["0612345678", "--pbx", "a" * 5000], "nom du PBX : 64 caractères au plus"),
 ])
 def test_every_option_is_checked_before_anything_is_sent(
     demo_pbx: None, options: list[str], said: str
@@ -118,6 +120,7 @@ def test_every_option_is_checked_before_anything_is_sent(
         result = runner.invoke(app, ["phone", "ring", *options])
     assert result.exit_code == 2, result.output
     assert said in result.stderr and "Traceback" not in result.output
+    assert "a" * 61 not in result.output  # a refused value is never echoed at length
     send.assert_not_called()
 
 
@@ -142,3 +145,30 @@ def test_an_extension_in_other_digits_rings_the_plain_one(demo_pbx: None) -> Non
         result = runner.invoke(app, ["phone", "ring", "0612345678", "--extension", "２０１"])
     assert result.exit_code == 0, result.output
     assert send.call_args.kwargs["payload"]["user"] == ["201"]
+
+
+@pytest.mark.parametrize(("secrets", "said"), [
+    ("x:short", "le secret de « x » doit compter au moins 24 caractères"),
+    ("nocolon", "chaque entrée s'écrit AUTOCOMMUTATEUR:SECRET"),
+    (":" + "a" * 30, "chaque entrée s'écrit AUTOCOMMUTATEUR:SECRET"),
+    # A PBX name from the variable passes the --pbx rule too.
+    ("as\x1bt:" + "a" * 30, "nom d'autocommutateur refusé, caractère U+001B"),
+    ("p" * 65 + ":" + "a" * 30, "nom d'autocommutateur refusé, 64 caractères au plus"),
+])
+def test_malformed_pbx_secrets_are_a_configuration_to_fix_in_french(
+    monkeypatch: pytest.MonkeyPatch, secrets: str, said: str,
+) -> None:
+    """Outside look 6 at issue 19: a pydantic traceback in English, exit 1."""
+    monkeypatch.setenv("RELAIS_TELEPHONY_PBX_SECRETS", secrets)
+    get_telephony_settings.cache_clear()
+    try:
+        with mock.patch("phone_desk.ring.send_event") as send:
+            result = runner.invoke(app, ["phone", "ring", "0612345678"])
+    finally:
+        get_telephony_settings.cache_clear()
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("Configuration refusée : RELAIS_TELEPHONY_PBX_SECRETS : ")
+    assert said in result.stderr
+    assert "Traceback" not in result.output and "Value error" not in result.output
+    assert "a" * 30 not in result.output and "p" * 61 not in result.output  # never quoted
+    send.assert_not_called()
