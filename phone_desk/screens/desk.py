@@ -161,8 +161,10 @@ class DeskScreen(Screen[None]):
         if kind == "refused":
             self.say(str(message.get("reason", "")), error=True)
         elif kind == "offline":
-            self._reconnecting = f"{message.get('reason', 'Connexion perdue')} : reconnexion…"
-            self.say(self._reconnecting, error=True)
+            reconnecting = f"{message.get('reason', 'Connexion perdue')} : reconnexion…"
+            if reconnecting != self._reconnecting:  # said once: each new try repeating it
+                self.say(reconnecting, error=True)  # covered what the agent had just done
+            self._reconnecting = reconnecting
         elif self._reconnecting:  # back: the bottom line stops saying it is away
             for line in self.query(MessageLine):
                 if line._said == (self._reconnecting, True):

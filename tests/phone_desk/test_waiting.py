@@ -182,3 +182,25 @@ async def test_the_bottom_line_stops_saying_reconnecting_once_the_feed_is_back()
             assert "reconnexion" not in _said(app)
             assert "Connexion rétablie" in _said(app)
             await app.stop_feed()
+
+
+async def test_each_new_try_to_reconnect_does_not_cover_what_the_agent_just_did() -> None:
+    # A call-back kept offline said « gardé sur ce poste », and the feed's next try
+    # replaced it with « reconnexion… » within seconds (seen as a flaky journal test).
+    from phone_desk.screens.desk import DeskScreen
+    from tests.phone_desk import canned
+
+    offline = {"type": "offline", "reason": "Serveur injoignable"}
+    app = canned.canned_app(canned.SNAPSHOT)
+    with contextlib.closing(app.client):
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, DeskScreen))
+            screen = app.screen
+            assert isinstance(screen, DeskScreen)
+            screen.on_feed(offline)
+            assert "reconnexion" in _said(app)
+            screen.say("Rappel gardé sur ce poste : envoyé au retour du serveur.")
+            screen.on_feed(offline)  # the next try, same reason
+            await pilot.pause(0.1)
+            assert "gardé sur ce poste" in _said(app)
+            await app.stop_feed()
