@@ -167,7 +167,8 @@ def fan_out(engine: Engine, sites: int) -> int:
 
 
 def time_reports(engine: Engine, repeats: int) -> list[tuple[str, str, list[float]]]:
-    from crm_core.reports.service import REPORTS, Scope, build_report
+    from crm_core.reports.query import Scope
+    from crm_core.reports.service import REPORTS, build_report
 
     today = datetime.now(UTC).date()
     month_end = today.replace(day=1) - timedelta(days=1)

@@ -15,8 +15,8 @@ from crm_core.reports import labels
 from crm_core.reports.emerging import trends
 from crm_core.reports.models import NONE_ID
 from crm_core.reports.periods import last_complete_day
+from crm_core.reports.query import Agg, Read, Scope, combined, marginal, names, read_cells
 from crm_core.reports.schemas import COUNT, FLAG, MEAN, SHARE, Cell, Chart, Column, Row, Table
-from crm_core.reports.service import Agg, Read, Scope, combined, marginal, names, read_cells
 
 Spot = tuple[int, int]
 
@@ -302,7 +302,7 @@ def _reads(db_session: Session, scope: Scope, kind: str, *groupings: tuple[str, 
     return [cells.read(*dimensions) for dimensions in groupings]
 
 
-# What each report reads (as its builder above asks for it): `service.prefetch` reads it
+# What each report reads (as its builder above asks for it): `query.prefetch` reads it
 # all in one statement. A read missing here still works, with a statement of its own.
 READS: dict[str, Callable[[Session, Scope], list[Read]]] = {
     "channels": lambda db, scope: [*_reads(db, scope, "contact", ("channel",)),

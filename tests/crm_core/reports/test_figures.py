@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy.orm import Session
 
 from crm_core.interactions.enums import Channel
+from crm_core.reports.query import Scope
 from crm_core.reports.rollup import fold_all
 from crm_core.reports.schemas import Report, Table
-from crm_core.reports.service import Scope, build_report
+from crm_core.reports.service import build_report
 from tests.crm_core.reports.dataset import OCTOBER, World, at, make_world
 from tests.support import clock
 

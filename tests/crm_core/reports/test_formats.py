@@ -12,9 +12,10 @@ from PIL import Image
 from sqlalchemy.orm import Session
 
 from crm_core.interactions.enums import Channel
+from crm_core.reports.query import Scope
 from crm_core.reports.render import render
 from crm_core.reports.schemas import Report
-from crm_core.reports.service import Scope, build_report
+from crm_core.reports.service import build_report
 from tests.crm_core.reports.dataset import OCTOBER, at, make_world
 
 

@@ -18,7 +18,8 @@ from crm_core.reports import rebuild as rebuilding
 from crm_core.reports import rollup
 from crm_core.reports.models import ALL_ID, ReportCell
 from crm_core.reports.periods import local_date, sqlite_local_date
-from crm_core.reports.service import Scope, build_report
+from crm_core.reports.query import Scope
+from crm_core.reports.service import build_report
 from tests.crm_core.reports.dataset import make_world
 
 TODAY = date(2026, 11, 1)

@@ -10,15 +10,9 @@ from sqlalchemy.orm import Session
 
 from crm_core.agents.models import Site
 from crm_core.reports.builders import READS
+from crm_core.reports.query import Scope, clear_prefetched, prefetch, read_cells
 from crm_core.reports.rollup import fold_all
-from crm_core.reports.service import (
-    REPORTS,
-    Scope,
-    build_report,
-    clear_prefetched,
-    prefetch,
-    read_cells,
-)
+from crm_core.reports.service import REPORTS, build_report
 from tests.crm_core.reports.dataset import OCTOBER
 from tests.crm_core.reports.test_rollup import TODAY, _populate
 
