@@ -15,6 +15,7 @@ from crm_core.cases.models import Service
 from crm_core.config import city_today
 from crm_core.exceptions import InvalidInput, PermissionDenied
 from crm_core.reports import labels
+from crm_core.reports.builders import BUILDERS, READS
 from crm_core.reports.periods import latest_report_day, next_month
 from crm_core.reports.query import Scope, clear_prefetched, prefetch
 from crm_core.reports.rollup import fold_all
@@ -93,8 +94,6 @@ def build_report(
     *, db_session: Session, name: str, scope: Scope, fold: bool = True
 ) -> Report:
     """One report (or `month`: all of them), suppressed, ready to render."""
-    from crm_core.reports.builders import BUILDERS, READS
-
     if name != "month" and name not in BUILDERS:
         raise InvalidInput(
             f"Rapport inconnu : « {name} » (possibles : {', '.join((*REPORTS, 'month'))})",
