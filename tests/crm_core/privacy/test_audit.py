@@ -49,22 +49,26 @@ class _triggers_bypassed:
     def __init__(self, db_session: Session) -> None:
         self.db_session = db_session
         self.is_pg = db_session.get_bind().dialect.name == "postgresql"
+        self.dropped: list[tuple[str, str]] = []
 
     def __enter__(self) -> None:
         if self.is_pg:
             self.db_session.execute(text("SET LOCAL session_replication_role = replica"))
-        else:
-            for name in ("trg_access_log_no_update", "trg_access_log_no_delete",
-                         "trg_access_log_seal_no_delete", "trg_access_log_seal_no_update"):
+        else:  # put back on exit exactly as the database held them
+            self.dropped = [(str(name), str(sql)) for name, sql in self.db_session.execute(text(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN"
+                " ('trg_access_log_no_update', 'trg_access_log_no_delete',"
+                " 'trg_access_log_seal_no_delete', 'trg_access_log_seal_no_update')"))]
+            assert len(self.dropped) == 4
+            for name, _ in self.dropped:
                 self.db_session.execute(text(f"DROP TRIGGER {name}"))
 
     def __exit__(self, *_: object) -> None:
         if self.is_pg:
             self.db_session.execute(text("SET LOCAL session_replication_role = origin"))
         else:
-            from crm_core.privacy import triggers
-
-            triggers.create(self.db_session.connection())
+            for _name, statement in self.dropped:
+                self.db_session.execute(text(statement))
 
 
 Refused = Callable[[Executable], None]
