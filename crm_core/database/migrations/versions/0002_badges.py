@@ -10,9 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from crm_core.database.enum_checks import replace_enum_check
-
-
 revision: str = '0002'
 down_revision: str | None = '0001'
 branch_labels: str | Sequence[str] | None = None
@@ -62,3 +59,14 @@ def downgrade() -> None:
     op.drop_table('badge')
     # ### end Alembic commands ###
     replace_enum_check("access_log", "operation", OPERATIONS_BEFORE)
+
+
+def replace_enum_check(table: str, column: str, values: Sequence[str]) -> None:
+    """Replace `ck_<table>_<column>` with one accepting exactly `values` (both engines:
+    batch mode rebuilds the table on SQLite, plain ALTER TABLE on PostgreSQL). Frozen
+    here: a migration carries what it ran, not an import of live code."""
+    name = f"ck_{table}_{column}"
+    allowed = ", ".join("'" + value.replace("'", "''") + "'" for value in values)
+    with op.batch_alter_table(table) as batch:
+        batch.drop_constraint(name, type_="check")
+        batch.create_check_constraint(name, sa.text(f"{column} IN ({allowed})"))
