@@ -10,9 +10,10 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from sqlalchemy import select
+from starlette.datastructures import FormData
 
 from crm_core.api.deps import DbSession
 from crm_core.exceptions import DomainError
@@ -44,6 +45,15 @@ from crm_core.web.security import security_log
 
 pages = APIRouter(prefix=PREFIX, include_in_schema=False)
 Field = Annotated[str, Form()]
+
+
+async def _posted_form(request: Request) -> FormData:
+    """The whole form (repeated fields too), read on the event loop, so that the page that
+    uses it runs in the thread pool: its database work must not stall every request."""
+    return await request.form()
+
+
+PostedForm = Annotated[FormData, Depends(_posted_form)]
 ANSWERS = ("oui", "non")
 # What a reminder of each channel needs, in the page's words (docs/consent.md).
 _WAY_CONSENT = {"email": ConsentPurpose.CONTACT_EMAIL, "sms": ConsentPurpose.CONTACT_SMS}
@@ -233,8 +243,7 @@ def _choices_page(request: Request, db_session: DbSession, who: SignedIn, *,
 
 
 @pages.post("/choix")
-async def change_choices(request: Request, db_session: DbSession) -> Response:
-    form = await request.form()
+def change_choices(request: Request, db_session: DbSession, form: PostedForm) -> Response:
     who = _resident(request, db_session)
     if not isinstance(who, SignedIn):
         return who
@@ -272,8 +281,7 @@ async def change_choices(request: Request, db_session: DbSession) -> Response:
 
 
 @pages.post("/rappels")
-async def change_reminders(request: Request, db_session: DbSession) -> Response:
-    form = await request.form()
+def change_reminders(request: Request, db_session: DbSession, form: PostedForm) -> Response:
     who = _resident(request, db_session)
     if not isinstance(who, SignedIn):
         return who
