@@ -206,6 +206,9 @@ def test_acknowledged_writes_survive_kills_and_a_database_crash() -> None:
                     "outbound_secret": outbound, "default_service": "etat-civil"}}),
                 "RELAIS_OUTBOUND_ALLOW_PRIVATE": "true",
                 "RELAIS_OUTBOUND_LEASE_SECONDS": "4", "RELAIS_OUTBOUND_TIMEOUT_SECONDS": "2",
+                # The load is one agent for as long as it takes: the faster the machine,
+                # the more finds; the limit on finds is another test's (test_abuse).
+                "RELAIS_FINDS_PER_AGENT": "1000000", "RELAIS_LOOKUP_MISSES_PER_AGENT": "1000000",
             }
             cli = python_command("-m", "crm_core.launcher")
             api = Supervised([*cli, "serve", "--port", str(port)], env)
