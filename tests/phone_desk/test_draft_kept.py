@@ -5,13 +5,14 @@ same agent only (outside look 6 at issue 19, point 1)."""
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
 import pytest
 from textual.widgets import Input
 
 from crm_core.client import RelaisClient
 from crm_core.client.telephony import PhoneClient
-from phone_desk.app import make_app
+from phone_desk.app import PhoneDeskApp, make_app
 from phone_desk.config import DeskSettings
 from phone_desk.screens.callback import CallbackScreen
 from phone_desk.screens.desk import DeskScreen
@@ -33,6 +34,22 @@ def _shown(app: object) -> str:
     return str(app.screen.query_one("#message").render())
 
 
+def _password_changed_elsewhere(url: str) -> None:
+    """Another client changes the agent's password: the desk's session ends."""
+    with RelaisClient(url) as other:
+        other.sign_in("telephone", "secret-pass")
+        other.change_password("secret-pass", NEW_PASSWORD)
+
+
+async def _call_back_form_open(pilot: Any, app: PhoneDeskApp) -> None:
+    """« telephone » signed in, the desk online, the call-back form (F5) open."""
+    await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+    await type_burst(pilot, *"telephone", "tab", *"secret-pass", "enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, DeskScreen) and app.online)
+    await pilot.press("f5")
+    await wait_for(pilot, lambda: isinstance(app.screen, CallbackScreen))
+
+
 async def test_the_call_back_being_typed_comes_back_to_the_same_agent_only(
     live_server: LiveServer, pbx_secrets: None, cleanup: contextlib.ExitStack,
 ) -> None:
@@ -42,11 +59,7 @@ async def test_the_call_back_being_typed_comes_back_to_the_same_agent_only(
     cleanup.callback(client.close)
     app = make_app(DeskSettings(server_url=live_server.url), client)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
-        await type_burst(pilot, *"telephone", "tab", *"secret-pass", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, DeskScreen) and app.online)
-        await pilot.press("f5")
-        await wait_for(pilot, lambda: isinstance(app.screen, CallbackScreen))
+        await _call_back_form_open(pilot, app)
         form = app.screen
         for field, text in (("phone", "0612345678"), ("due", "+2h"),
                             ("reason", "Acte de naissance")):
@@ -54,9 +67,7 @@ async def test_the_call_back_being_typed_comes_back_to_the_same_agent_only(
             await type_burst(pilot, *text)
 
         # Another client changes the agent's password: the desk's feed closes.
-        with RelaisClient(live_server.url) as other:
-            other.sign_in("telephone", "secret-pass")
-            other.change_password("secret-pass", NEW_PASSWORD)
+        _password_changed_elsewhere(live_server.url)
         await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen)
                        and "Session terminée" in _shown(app), timeout=10)
         await pilot.pause()
@@ -93,16 +104,10 @@ async def test_quitting_with_a_kept_call_back_says_it_is_lost(
     cleanup.callback(client.close)
     app = make_app(DeskSettings(server_url=live_server.url), client)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
-        await type_burst(pilot, *"telephone", "tab", *"secret-pass", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, DeskScreen) and app.online)
-        await pilot.press("f5")
-        await wait_for(pilot, lambda: isinstance(app.screen, CallbackScreen))
+        await _call_back_form_open(pilot, app)
         app.screen.query_one("#reason", Input).focus()
         await type_burst(pilot, *"Acte")
-        with RelaisClient(live_server.url) as other:
-            other.sign_in("telephone", "secret-pass")
-            other.change_password("secret-pass", NEW_PASSWORD)
+        _password_changed_elsewhere(live_server.url)
         await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen)
                        and "Session terminée" in _shown(app), timeout=10)
         await pilot.press("ctrl+q")
