@@ -235,10 +235,15 @@ class PhoneDeskApp(FrenchApp):
         return True
 
     async def _on_exit_app(self) -> None:
-        # Every way out (Ctrl+Q, `exit()`, a test's end) closes the feed's socket while the
-        # loop runs: dropped by the teardown, it was reported unclosed.
+        # Every way out closes the feed's socket while the loop runs: dropped by the
+        # teardown, it was reported unclosed. `exit()` (Ctrl+Q) comes here...
         await self.stop_feed()
         await super()._on_exit_app()
+
+    async def _shutdown(self) -> None:
+        # ...and the end of a Pilot test (`run_test`) only here.
+        await self.stop_feed()
+        await super()._shutdown()
 
     async def stop_feed(self) -> None:
         self.workers.cancel_group(self, "feed")

@@ -1,7 +1,8 @@
 """Every way out of the desk — `exit()`, or a test that just ends — closes the live feed
-while the app's loop still runs (`PhoneDeskApp._on_exit_app`). Textual's teardown would
-cancel the feed's worker too, but only once the loop has stopped: too late to close the
-socket cleanly. So these tests check *when* it closes, which the teardown alone fails."""
+while the app's loop still runs (`PhoneDeskApp._on_exit_app` and `_shutdown`). Textual's
+teardown would cancel the feed's worker too, but only once the loop has stopped: too late
+to close the socket cleanly. So these tests check *when* it closes, which the teardown
+alone fails."""
 
 from __future__ import annotations
 
@@ -42,13 +43,7 @@ def _watched_app(seen: list[str]) -> PhoneDeskApp:
     return app
 
 
-# Textual's run_test ends with App._shutdown(), which skips _on_exit_app: the fix does not
-# cover a test's end (the tests call support.stop_feed). Strict: a fix makes it fail.
-TEST_END = pytest.param("end of the test", marks=pytest.mark.xfail(
-    strict=True, reason="run_test's end skips _on_exit_app"))
-
-
-@pytest.mark.parametrize("way_out", ["exit", TEST_END])
+@pytest.mark.parametrize("way_out", ["exit", "end of the test"])
 async def test_the_feed_is_closed_before_the_app_stops(way_out: str) -> None:
     seen: list[str] = []
     app = _watched_app(seen)
