@@ -54,6 +54,13 @@ async def _open_with_case(pilot: Any, app: Any, api: Any, subject: str,
     return dict(case)
 
 
+
+def _held_screen_shown(app: Any) -> bool:
+    """The question about a held receipt is on screen and composed (the screen is current
+    a moment before its widgets are mounted)."""
+    return isinstance(app.screen, HeldPrintScreen) and bool(app.screen.query(".strong"))
+
+
 async def test_a_waiting_receipt_prints_by_itself_when_the_printer_is_back(
     live_server: LiveServer, tmp_path: Path, printer: RecordingPrinter, print_queue: PrintQueue,
     api: RelaisClient,
@@ -89,7 +96,7 @@ async def test_a_receipt_for_someone_who_left_is_not_printed_without_asking(
                                        given_name="Jean", family_name="Martin",
                                        phones=[], emails=[])
         printer.switch_on()
-        await wait_for(pilot, lambda: isinstance(app.screen, HeldPrintScreen))
+        await wait_for(pilot, lambda: _held_screen_shown(app))
         assert printer.printed_jobs(timeout=0.5) == []  # held, not printed at this desk
         assert first["display_reference"] in str(app.screen.query_one(".strong").render())
         await pilot.press("x")  # not printed
@@ -117,7 +124,7 @@ async def test_a_receipt_that_waited_too_long_is_printed_only_if_the_agent_says_
         await wait_for(pilot, lambda: "mise en attente" in _message(app))
         await pilot.pause(1.5)  # the job is now older than the setting
         printer.switch_on()
-        await wait_for(pilot, lambda: isinstance(app.screen, HeldPrintScreen))
+        await wait_for(pilot, lambda: _held_screen_shown(app))
         assert printer.printed_jobs(timeout=0.5) == []
         await pilot.press("i")  # print it now
         await wait_for(pilot, lambda: len(printer.printed_jobs()) == 1)
@@ -151,7 +158,7 @@ async def test_nothing_prints_and_nobody_is_asked_while_signed_out(
 
         def asked() -> bool:
             app.printer.retry()  # signed in again: the agent is asked
-            return isinstance(app.screen, HeldPrintScreen)
+            return _held_screen_shown(app)
 
         await wait_for(pilot, asked)
 
@@ -173,7 +180,7 @@ async def test_a_double_p_prints_one_receipt_and_the_held_one_names_its_resident
                               family_name="Martin", phones=[], emails=[])
         assert "gardé" not in _message(app) and "attente" not in _message(app)
         printer.switch_on()
-        await wait_for(pilot, lambda: isinstance(app.screen, HeldPrintScreen))
+        await wait_for(pilot, lambda: _held_screen_shown(app))
 
         def shown() -> str:
             return " ".join(str(w.render()) for w in app.screen.query("Static"))
