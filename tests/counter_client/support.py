@@ -61,10 +61,11 @@ def counter_app(
 
 async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], *,
                    timeout: float = 10.0) -> None:
-    """Let workers run until `condition()` holds (fails the test on timeout)."""
+    """Let workers run until `condition()` holds and the current screen is mounted (fails
+    the test on timeout): a screen is current a moment before its widgets are composed."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    while not condition():
+    while not (condition() and pilot.app.screen.is_mounted):
         if loop.time() > deadline:
             raise AssertionError("condition not reached in time")
         await pilot.pause(0.05)
