@@ -8,17 +8,15 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual.screen import Screen
 from textual.widgets import Checkbox, Input, Select
 from textual.widgets._select import InvalidSelectValueError
 
-if TYPE_CHECKING:
-    from phone_desk.screens.desk import DeskScreen
-
-# Opens the same form again on the new desk screen, with these field values.
-Reopen = Callable[["DeskScreen", dict[str, Any]], None]
+# Opens the same form again on the new desk screen (given as its first argument: the
+# drafts sit below the screens), with these field values.
+Reopen = Callable[[Any, dict[str, Any]], None]
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from counter_client import labels
+from counter_client.messages import PrintBadge, ResidentChanged
 from counter_client.screens.base import MessageLine
 from counter_client.screens.modal import FormScreen
 from counter_client.widgets.key_bar import KeyBar
@@ -76,7 +77,7 @@ class BadgeScreen(FormScreen):
             )
 
     def _issued(self, issued: dict[str, Any]) -> None:
-        self.counter.print_badge(issued, self.summary["resident"])
+        self.app.post_message(PrintBadge(issued, self.summary["resident"]))
         self._done("Badge QR émis.")
 
     def card_read(self, uid_hex: str) -> None:
@@ -90,4 +91,4 @@ class BadgeScreen(FormScreen):
 
     def _done(self, message: str) -> None:
         self.finish(message)
-        self.counter.post_message_to_resident_screen()
+        self.app.post_message(ResidentChanged())

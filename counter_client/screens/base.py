@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual.screen import Screen
 from textual.widgets import Static
 
+from counter_client.host import CounterHost
 from counter_client.plain import plain
-
-if TYPE_CHECKING:
-    from counter_client.app import CounterApp
 
 
 class MessageLine(Static):
@@ -28,10 +24,8 @@ class MessageLine(Static):
 
 class CounterScreen(Screen[None]):
     @property
-    def counter(self) -> CounterApp:
-        from counter_client.app import CounterApp
-
-        assert isinstance(self.app, CounterApp)
+    def counter(self) -> CounterHost:
+        assert isinstance(self.app, CounterHost)
         return self.app
 
     def say(self, text: str, *, error: bool = False) -> None:

@@ -11,6 +11,7 @@ from textual.widgets import Input, Label, Select
 
 from counter_client import labels
 from counter_client.journal import EntryKind
+from counter_client.messages import KeepInJournal
 from counter_client.plain import plain
 from counter_client.screens.base import MessageLine
 from counter_client.screens.modal import FormScreen
@@ -85,7 +86,7 @@ class CaseFormScreen(FormScreen):
         if description:
             payload["description"] = description
         self.dismiss(None)
-        self.counter.journal_write(
+        self.app.post_message(KeepInJournal(
             EntryKind.CASE, payload, sent="Demande enregistrée.",
             kept="Demande gardée sur ce poste : elle sera envoyée dès le retour du réseau.",
-            delivered=f"Demande de {labels.full_name(self.summary['resident'])} envoyée.")
+            delivered=f"Demande de {labels.full_name(self.summary['resident'])} envoyée."))

@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import Label
 
 from counter_client import labels
+from counter_client.messages import Say
 from counter_client.screens.base import MessageLine
 from counter_client.screens.modal import FormScreen
 from counter_client.widgets.key_bar import KeyBar
@@ -49,7 +50,7 @@ class ConfirmCardScreen(FormScreen):
 
     def action_refuse(self) -> None:
         self.dismiss(None)
-        self.counter.screen_say(
+        self.app.post_message(Say(
             "Carte non confirmée : ne vous fiez pas à elle, révoquez-la (touche B).",
             error=True,
-        )
+        ))

@@ -12,6 +12,7 @@ from textual.widgets import Checkbox, Input, Label, OptionList, Select
 from textual.widgets.option_list import Option
 
 from counter_client import labels
+from counter_client.messages import ResidentChanged
 from counter_client.screens.base import MessageLine
 from counter_client.screens.modal import FormScreen
 from counter_client.widgets.clean_input import CleanInput
@@ -73,7 +74,7 @@ class ContactScreen(FormScreen):
 
         def done(point: dict[str, Any]) -> None:
             self.finish(f"Coordonnée enregistrée : {point['display']}.")
-            self.counter.post_message_to_resident_screen()
+            self.app.post_message(ResidentChanged())
 
         def failed(exc: ClientError) -> None:
             self.say(exc.message, error=True)

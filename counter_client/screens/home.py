@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from badge.errors import ScanError
 from badge.scanner import ScannedBadge, read_scanner_input
 from counter_client import labels
+from counter_client.messages import CallNextTicket, NewTicket, OpenResident, ShowResident
 from counter_client.plain import plain
 from counter_client.screens.base import CounterScreen, MessageLine
 from counter_client.widgets.clean_input import CleanInput
@@ -174,17 +175,17 @@ class HomeScreen(CounterScreen):
     def _opened(self, summary: dict[str, Any]) -> None:
         self._cancel_searching_notice()
         self.say("")
-        self.counter.show_resident(summary)
+        self.app.post_message(ShowResident(summary))
 
     def _open_highlighted(self) -> None:
         options = self.query_one("#results", OptionList)
         index = options.highlighted if options.highlighted is not None else 0
         if 0 <= index < len(self.results):
-            self.counter.open_resident(str(self.results[index]["resident_id"]))
+            self.app.post_message(OpenResident(str(self.results[index]["resident_id"])))
 
     @on(OptionList.OptionSelected, "#results")
     def _picked(self, event: OptionList.OptionSelected) -> None:
-        self.counter.open_resident(str(event.option.id))
+        self.app.post_message(OpenResident(str(event.option.id)))
 
     def action_to_results(self) -> None:
         if self.results:
@@ -200,7 +201,7 @@ class HomeScreen(CounterScreen):
     # -- the queue --------------------------------------------------------------------
 
     def action_call_next(self) -> None:
-        self.counter.call_next_ticket()
+        self.app.post_message(CallNextTicket())
 
     def action_new_ticket(self) -> None:
-        self.counter.new_ticket()
+        self.app.post_message(NewTicket())

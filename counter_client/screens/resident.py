@@ -8,6 +8,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 
+from counter_client.messages import CallNextTicket, PrintReceipt
 from counter_client.screens.base import CounterScreen, MessageLine
 from counter_client.widgets import CasesTable, ResidentCard, Timeline
 from counter_client.widgets.key_bar import KeyBar
@@ -132,10 +133,10 @@ class ResidentScreen(CounterScreen):
         if case is None:
             self.say("Choisissez la demande dont il faut imprimer le reçu.", error=True)
             return
-        self.counter.print_receipt(case)
+        self.app.post_message(PrintReceipt(case))
 
     def action_call_next(self) -> None:
-        self.counter.call_next_ticket()
+        self.app.post_message(CallNextTicket())
 
     def action_reload(self) -> None:
         self.reload()

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
 
+from counter_client.messages import SignedIn
 from counter_client.screens.base import CounterScreen, MessageLine
 from counter_client.screens.fields_in_order import FieldsInOrderScreen
 from counter_client.widgets.clean_input import CleanInput
@@ -74,7 +75,7 @@ class SignInScreen(FieldsInOrderScreen, CounterScreen):
         client = self.counter.client
 
         def done(session: dict[str, Any]) -> None:
-            self.counter.signed_in(session, username)
+            self.app.post_message(SignedIn(session, username))
 
         def failed(exc: ClientError) -> None:
             if not self.is_attached:

@@ -11,6 +11,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from counter_client import labels
+from counter_client.messages import ResidentChanged
 from counter_client.plain import plain
 from counter_client.screens.base import MessageLine
 from counter_client.screens.modal import FormScreen
@@ -76,14 +77,9 @@ class StatusScreen(FormScreen):
         reference = str(self.case["reference"])
 
         def done(case: dict[str, Any]) -> None:
-            from counter_client.screens.resident import ResidentScreen
-
-            for screen in self.app.screen_stack:
-                if isinstance(screen, ResidentScreen):
-                    screen.recent_case = case
             self.finish(f"Demande {case['display_reference']} :"
                         f" {labels.case_status(case['status'])}.")
-            self.counter.post_message_to_resident_screen()
+            self.app.post_message(ResidentChanged(recent_case=case))
 
         self.counter.call_server(
             lambda: client.update_case(reference, status=status, note=note, channel="counter"),

@@ -11,6 +11,7 @@ from textual.widgets import Input, Label, Select
 
 from counter_client import labels
 from counter_client.journal import EntryKind
+from counter_client.messages import KeepInJournal
 from counter_client.plain import plain
 from counter_client.screens.base import MessageLine
 from counter_client.screens.modal import FormScreen
@@ -66,7 +67,7 @@ class VisitScreen(FormScreen):
         if case is not Select.NULL and case is not None:
             payload["case_reference"] = str(case)
         self.dismiss(None)
-        self.counter.journal_write(
+        self.app.post_message(KeepInJournal(
             EntryKind.INTERACTION, payload, sent="Visite enregistrée.",
             kept="Visite gardée sur ce poste : elle sera envoyée dès le retour du réseau.",
-            delivered=f"Visite de {labels.full_name(self.summary['resident'])} envoyée.")
+            delivered=f"Visite de {labels.full_name(self.summary['resident'])} envoyée."))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -14,9 +14,8 @@ from counter_client.screens.fields_in_order import FieldsInOrderScreen
 from counter_client.screens.sign_in import sign_in_failure
 from counter_client.widgets.clean_input import CleanInput
 from crm_core.client.errors import ClientError
-
-if TYPE_CHECKING:
-    from phone_desk.app import PhoneDeskApp
+from phone_desk.host import DeskHost
+from phone_desk.messages import SignedIn
 
 
 class SignInScreen(FieldsInOrderScreen):
@@ -31,10 +30,8 @@ class SignInScreen(FieldsInOrderScreen):
         yield Footer()
 
     @property
-    def desk(self) -> PhoneDeskApp:
-        from phone_desk.app import PhoneDeskApp
-
-        assert isinstance(self.app, PhoneDeskApp)
+    def desk(self) -> DeskHost:
+        assert isinstance(self.app, DeskHost)
         return self.app
 
     def on_mount(self) -> None:
@@ -81,5 +78,8 @@ class SignInScreen(FieldsInOrderScreen):
             self.query_one(MessageLine).say(sign_in_failure(exc), error=True)
             self._focus_first_empty()
 
-        self.desk.call_server(sign_in, self.desk.signed_in, failed=failed, group="sign-in",
+        def signed_in(me: dict[str, Any]) -> None:
+            self.app.post_message(SignedIn(me))
+
+        self.desk.call_server(sign_in, signed_in, failed=failed, group="sign-in",
                               exclusive=True)
