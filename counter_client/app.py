@@ -17,7 +17,6 @@ from textual.theme import Theme
 
 from badge.card import CardReader
 from badge.printing import PrintQueue
-from counter_client import labels
 from counter_client.card_watch import CardWatching
 from counter_client.config import CounterSettings
 from counter_client.desk import QueueAndPrinting
@@ -33,11 +32,13 @@ from counter_client.messages import (
     SignedIn,
 )
 from counter_client.printer import CounterPrinter
-from counter_client.private_files import repair_warning, secure_data_dir
 from counter_client.sending import Announcement, JournalSender
 from counter_client.session_store import SessionStore, StoredSession
 from crm_core.client import RelaisClient
 from crm_core.client.errors import ClientError
+from crm_core.client.private_files import repair_warning, secure_data_dir
+from crm_core.client.tui import labels
+from crm_core.client.types import ResidentSummary, Service, Site
 
 SESSION_ENDED = ("Session terminée par le serveur (compte désactivé, mot de passe changé,"
                  " déconnexion ailleurs ou inactivité) : reconnectez-vous.")
@@ -163,10 +164,10 @@ class CounterApp(QueueAndPrinting, CardWatching):
         if not self.site_name:
             self.call_server(self.client.sites, self._got_sites, failed=lambda _: None)
 
-    def _got_services(self, services: list[dict[str, Any]]) -> None:
+    def _got_services(self, services: list[Service]) -> None:
         self.services = services
 
-    def _got_sites(self, sites: list[dict[str, Any]]) -> None:
+    def _got_sites(self, sites: list[Site]) -> None:
         code = self.session.site_code if self.session else None
         self.site_name = next((s["name"] for s in sites if s["code"] == code), "")
 
@@ -274,7 +275,7 @@ class CounterApp(QueueAndPrinting, CardWatching):
     def on_open_resident(self, message: OpenResident) -> None:
         self.open_resident(message.resident_id)
 
-    def show_resident(self, summary: dict[str, Any]) -> None:
+    def show_resident(self, summary: ResidentSummary) -> None:
         from counter_client.screens.confirm_card import ConfirmCardScreen
         from counter_client.screens.resident import ResidentScreen
 
@@ -294,8 +295,8 @@ class CounterApp(QueueAndPrinting, CardWatching):
                 assert isinstance(resident_screen, ResidentScreen)
                 self.push_screen("resident")
                 resident_screen.show(summary)
-        matched = summary.get("matched_badge") or {}
-        if matched.get("needs_confirmation"):
+        matched = summary.get("matched_badge")
+        if matched is not None and matched["needs_confirmation"]:
             self.push_screen(ConfirmCardScreen(summary, str(matched["id"])))
         self.gc_pause.release_soon()
 

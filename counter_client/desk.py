@@ -4,12 +4,11 @@ screens' messages asking for them; the print queue itself is driven by
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from badge.printing import PrintedBadge, Receipt, render_badge, render_receipt
-from counter_client import labels
 from counter_client.host import CounterHost
 from counter_client.messages import (
     CallNextTicket,
@@ -18,6 +17,8 @@ from counter_client.messages import (
     PrintBadge,
     PrintReceipt,
 )
+from crm_core.client.tui import labels
+from crm_core.client.types import Case, Resident, Ticket
 
 if TYPE_CHECKING:
     from counter_client.printer import CounterPrinter
@@ -36,12 +37,12 @@ RECEIPT_STATUS = {
 }
 
 
-def print_receipt(app: CounterHost, printer: CounterPrinter, case: dict[str, Any], *,
+def print_receipt(app: CounterHost, printer: CounterPrinter, case: Mapping[str, Any], *,
                   name_on_screen: Callable[[str], str]) -> None:
     """Fetch the case's current status, then print the receipt (queued if the printer fails)."""
     reference = str(case["reference"])
 
-    def done(fresh: dict[str, Any]) -> None:
+    def done(fresh: Case) -> None:
         status = str(fresh["status"])
         receipt = Receipt(
             site_name=app.site_name or "Accueil de la mairie",
@@ -62,7 +63,7 @@ def print_receipt(app: CounterHost, printer: CounterPrinter, case: dict[str, Any
     app.call_server(lambda: app.client.case(reference), done)
 
 
-def print_badge(printer: CounterPrinter, issued: dict[str, Any], resident: dict[str, Any], *,
+def print_badge(printer: CounterPrinter, issued: dict[str, Any], resident: Resident, *,
                 site_name: str) -> None:
     if not issued.get("token"):
         return
@@ -81,12 +82,12 @@ def call_next_ticket(app: CounterHost, *, resident_id: str | None) -> None:
     current = app.current_ticket
     client = app.client
 
-    def work() -> dict[str, Any]:
+    def work() -> Ticket:
         if current is not None:
             client.serve_ticket(current["id"], resident_id=resident_id)
         return client.call_next_ticket()
 
-    def done(ticket: dict[str, Any]) -> None:
+    def done(ticket: Ticket) -> None:
         app.current_ticket = ticket
         app.ticket = f"{ticket['display_number']} · {ticket['service_label']}"
         app.screen_say(f"Appel du ticket {ticket['display_number']}"
@@ -121,8 +122,7 @@ class QueueAndPrinting(CounterHost):
         return ""
 
     def on_print_badge(self, message: PrintBadge) -> None:
-        print_badge(self.printer, message.issued, message.resident,
-                         site_name=self.site_name)
+        print_badge(self.printer, message.issued, message.resident, site_name=self.site_name)
 
     def on_call_next_ticket(self, _: CallNextTicket) -> None:
         from counter_client.screens.resident import ResidentScreen

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from textual.reactive import reactive
 
@@ -20,9 +20,10 @@ from counter_client.config import CounterSettings
 from counter_client.gc_pause import GcPause
 from counter_client.journal import Journal, SyncReport
 from counter_client.session_store import StoredSession
-from counter_client.widgets.french import FrenchApp
 from crm_core.client import ApiError, RelaisClient, ServerUnreachable
 from crm_core.client.errors import ClientError
+from crm_core.client.tui.french import FrenchApp
+from crm_core.client.types import ResidentSummary, Service, Ticket
 
 T = TypeVar("T")
 logger = logging.getLogger("relais.counter")
@@ -55,9 +56,9 @@ class CounterHost(FrenchApp):
     # (username, name) of the last agent signed in: owns what is saved as a session
     # ends, so it is never sent under the next agent's name.
     last_agent: tuple[str, str] | None
-    services: list[dict[str, Any]]
+    services: list[Service]
     site_name: str
-    current_ticket: dict[str, Any] | None
+    current_ticket: Ticket | None
 
     # -- what the app itself decides --------------------------------------------------
 
@@ -73,7 +74,7 @@ class CounterHost(FrenchApp):
     def resident_on_screen(self) -> str | None:
         raise NotImplementedError
 
-    def show_resident(self, summary: dict[str, Any]) -> None:
+    def show_resident(self, summary: ResidentSummary) -> None:
         raise NotImplementedError
 
     def services_missing(self) -> str:

@@ -7,11 +7,13 @@ form that closes in the same handler is still heard.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from textual.message import Message
 
 from counter_client.journal import EntryKind
+from crm_core.client.types import Case, Resident, ResidentSummary
 
 
 class Say(Message):
@@ -34,7 +36,7 @@ class OpenResident(Message):
 class ShowResident(Message):
     """A summary already fetched: show it."""
 
-    def __init__(self, summary: dict[str, Any]) -> None:
+    def __init__(self, summary: ResidentSummary) -> None:
         super().__init__()
         self.summary = summary
 
@@ -43,7 +45,7 @@ class ResidentChanged(Message):
     """Something of the resident on screen changed on the server: reload the file
     (showing `recent_case` first if the change was to a case)."""
 
-    def __init__(self, *, recent_case: dict[str, Any] | None = None) -> None:
+    def __init__(self, *, recent_case: Case | None = None) -> None:
         super().__init__()
         self.recent_case = recent_case
 
@@ -73,13 +75,13 @@ class JournalChanged(Message):
 
 
 class PrintReceipt(Message):
-    def __init__(self, case: dict[str, Any]) -> None:
+    def __init__(self, case: Mapping[str, Any]) -> None:  # a Case, or an OpenCase
         super().__init__()
         self.case = case
 
 
 class PrintBadge(Message):
-    def __init__(self, issued: dict[str, Any], resident: dict[str, Any]) -> None:
+    def __init__(self, issued: dict[str, Any], resident: Resident) -> None:
         super().__init__()
         self.issued = issued
         self.resident = resident

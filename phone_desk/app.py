@@ -15,10 +15,11 @@ from textual import work
 from textual.binding import Binding
 from textual.worker import WorkerCancelled, WorkerFailed
 
-from counter_client.labels import LOCAL_TZ
-from counter_client.private_files import secure_data_dir
-from counter_client.widgets.key_bar import key_label
+from crm_core.client.private_files import secure_data_dir
 from crm_core.client.telephony import PhoneClient
+from crm_core.client.tui.key_bar import key_label
+from crm_core.client.tui.labels import LOCAL_TZ
+from crm_core.client.types import Me, Service
 from phone_desk.config import DeskSettings
 from phone_desk.drafts import Draft, draft_of
 from phone_desk.feed import desk_feed
@@ -87,7 +88,7 @@ class PhoneDeskApp(DeskHost):
 
             self.push_screen(SignInScreen())
 
-    def signed_in(self, me: dict[str, Any]) -> None:
+    def signed_in(self, me: Me) -> None:
         from phone_desk.screens.desk import DeskScreen
 
         self.username = str(me.get("username") or "")
@@ -121,7 +122,7 @@ class PhoneDeskApp(DeskHost):
         self.call_server(self.client.services, self._got_services, failed=lambda _: None,
                          group="services", exclusive=True)
 
-    def _got_services(self, services: list[dict[str, Any]]) -> None:
+    def _got_services(self, services: list[Service]) -> None:
         from phone_desk.screens.log_call import LogCallScreen
 
         self.services = services

@@ -50,7 +50,7 @@ def restore_fields(screen: Screen[Any], values: dict[str, Any]) -> None:
 
 def draft_of(screen: Screen[Any], agent: str) -> Draft | None:
     """The draft of a desk form the agent typed in, or None."""
-    from counter_client.screens.discard import GuardedForm
+    from crm_core.client.tui.discard import GuardedForm
 
     if (not agent or not isinstance(screen, DraftForm) or screen.reopen is None
             or not isinstance(screen, GuardedForm) or not screen.typed_something()):

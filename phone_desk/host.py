@@ -14,11 +14,12 @@ from typing import Any, Protocol, TypeVar
 
 from textual.reactive import reactive
 
-from counter_client.screens.base import MessageLine
-from counter_client.widgets.french import FrenchApp
 from crm_core.client import ApiError, ServerUnreachable
 from crm_core.client.errors import ClientError
 from crm_core.client.telephony import PhoneClient
+from crm_core.client.tui.french import FrenchApp
+from crm_core.client.tui.message_line import MessageLine
+from crm_core.client.types import Service
 from phone_desk.config import DeskSettings
 from phone_desk.journal import DeskJournal, ItemKind
 
@@ -45,7 +46,7 @@ class DeskHost(FrenchApp):
     keeper: Keeper
     today: Callable[[], date]
     username: str  # the signed-in agent's login: owner of what is kept
-    services: list[dict[str, Any]]
+    services: list[Service]
 
     def end_session(self, *, feed_done: bool = False) -> None:
         raise NotImplementedError

@@ -5,15 +5,15 @@ A screen never calls `PhoneDeskApp`; it posts one of these and the app decides.
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual.message import Message
+
+from crm_core.client.types import Me
 
 
 class SignedIn(Message):
     """The agent signed in: `me` is the server's account of them."""
 
-    def __init__(self, me: dict[str, Any]) -> None:
+    def __init__(self, me: Me) -> None:
         super().__init__()
         self.me = me
 

@@ -10,17 +10,18 @@ from textual.containers import Vertical
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from counter_client import labels
 from counter_client.messages import PrintBadge, ResidentChanged
-from counter_client.screens.base import MessageLine
 from counter_client.screens.modal import FormScreen
-from counter_client.widgets.key_bar import KeyBar
-from counter_client.widgets.resident_card import badge_line
 from crm_core.client.errors import ClientError
+from crm_core.client.tui import labels
+from crm_core.client.tui.key_bar import KeyBar
+from crm_core.client.tui.message_line import MessageLine
+from crm_core.client.tui.resident_card import badge_line
+from crm_core.client.types import ResidentSummary
 
 
 class BadgeScreen(FormScreen):
-    def __init__(self, summary: dict[str, Any]) -> None:
+    def __init__(self, summary: ResidentSummary) -> None:
         super().__init__()
         self.summary = summary
         self.enrolling = False

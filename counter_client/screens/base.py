@@ -3,23 +3,9 @@
 from __future__ import annotations
 
 from textual.screen import Screen
-from textual.widgets import Static
 
 from counter_client.host import CounterHost
-from counter_client.plain import plain
-
-
-class MessageLine(Static):
-    """Errors and confirmations, in plain French, right where the agent looks."""
-
-    _said: tuple[str, bool] = ("", False)
-
-    def say(self, text: str, *, error: bool = False) -> None:
-        if (text, error) == self._said:
-            return  # the same words again would only cost a layout and a repaint
-        self._said = (text, error)
-        self.set_class(error, "error")
-        self.update(plain(("⚠ " if error and text else "") + text))
+from crm_core.client.tui.message_line import MessageLine
 
 
 class CounterScreen(Screen[None]):

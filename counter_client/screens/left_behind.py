@@ -15,13 +15,13 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from counter_client import labels
 from counter_client.host import CounterHost
 from counter_client.journal import LeftBehind, SyncReport
 from counter_client.messages import JournalChanged
-from counter_client.screens.base import MessageLine
-from counter_client.widgets.fast_table import FastTable
-from counter_client.widgets.key_bar import KeyBar
+from crm_core.client.tui import labels
+from crm_core.client.tui.fast_table import FastTable
+from crm_core.client.tui.key_bar import KeyBar
+from crm_core.client.tui.message_line import MessageLine
 
 ONLY_SUPERVISORS = ("Réservé aux responsables d'accueil : les éléments d'un autre agent"
                     " partent à sa prochaine connexion sur ce poste.")

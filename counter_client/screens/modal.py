@@ -6,8 +6,8 @@ from textual.binding import Binding
 
 from counter_client.host import CounterHost
 from counter_client.messages import Say
-from counter_client.screens.base import MessageLine
-from counter_client.screens.discard import GuardedForm
+from crm_core.client.tui.discard import GuardedForm
+from crm_core.client.tui.message_line import MessageLine
 
 
 class FormScreen(GuardedForm[None]):

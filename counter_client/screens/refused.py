@@ -13,13 +13,13 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label
 
-from counter_client import labels
 from counter_client.host import CounterHost
 from counter_client.journal import EntryKind, EntryState, JournalEntry
 from counter_client.messages import JournalChanged
-from counter_client.screens.base import MessageLine
-from counter_client.widgets.fast_table import FastTable
-from counter_client.widgets.key_bar import KeyBar
+from crm_core.client.tui import labels
+from crm_core.client.tui.fast_table import FastTable
+from crm_core.client.tui.key_bar import KeyBar
+from crm_core.client.tui.message_line import MessageLine
 
 KIND_LABELS = {EntryKind.INTERACTION: "Visite", EntryKind.CASE: "Demande"}
 

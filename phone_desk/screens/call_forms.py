@@ -4,19 +4,21 @@ with the server's reason when it refused it (F7)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from textual.screen import Screen
 
 from crm_core.client.errors import ClientError
+from crm_core.client.types import CallLog, ResidentSummary
 from phone_desk.host import DeskHost
 from phone_desk.journal import DeskItem, ItemKind
 from phone_desk.keeping import server_away, session_expired
 from phone_desk.messages import LoadServices
 
 
-def calls_refused(summary: dict[str, Any] | None, phone: str) -> bool:
+def calls_refused(summary: Mapping[str, Any] | None, phone: str) -> bool:
     """The open file says the mairie may not call this number (docs/consent.md)."""
     if not summary:
         return False  # nobody identified: nothing known to refuse
@@ -31,7 +33,7 @@ class CallForms(Screen[None]):
     """Base of the desk screen: what it does on the call it shows (`call`, `summary`)."""
 
     call: dict[str, Any] | None
-    summary: dict[str, Any] | None
+    summary: ResidentSummary | None
 
     @property
     def desk(self) -> DeskHost:
@@ -61,8 +63,9 @@ class CallForms(Screen[None]):
         self._open_log_form(call_id, resident_id, self.summary.get("open_cases", []))
         self.app.post_message(LoadServices())  # the list shown now, then today's if it changed
 
-    def _open_log_form(self, call_id: str, resident_id: str, open_cases: list[dict[str, Any]],
-                       *, typed: dict[str, Any] | None = None, refusal: str = "",
+    def _open_log_form(self, call_id: str, resident_id: str,
+                       open_cases: Sequence[Mapping[str, Any]], *,
+                       typed: dict[str, Any] | None = None, refusal: str = "",
                        replacing: DeskItem | None = None,
                        draft: dict[str, Any] | None = None) -> None:
         from phone_desk.screens.log_call import LogCallScreen
@@ -84,19 +87,23 @@ class CallForms(Screen[None]):
                             typed=payload, replacing=item,
                             refusal=f"Refusé par le serveur : {item.error or 'motif inconnu'}")
 
+    def _drop_refused(self, replacing: DeskItem | None) -> None:
+        """The corrected one is sent or kept: the refused one it replaces goes."""
+        if replacing is not None:
+            self.desk.journal.discard(replacing.id, agent=replacing.agent)
+            self.desk.keeper.refresh_count()
+
     def _log_call(self, call_id: str, resident_id: str, form: dict[str, Any] | None, *,
                   replacing: DeskItem | None = None) -> None:
         if not form:
             return
 
-        def replaced() -> None:  # the corrected one is sent or kept: the refused one goes
-            if replacing is not None:
-                self.desk.journal.discard(replacing.id, agent=replacing.agent)
-                self.desk.keeper.refresh_count()
+        def replaced() -> None:
+            self._drop_refused(replacing)
 
-        def done(result: dict[str, Any]) -> None:
+        def done(result: CallLog) -> None:
             replaced()
-            reference = result.get("case_reference")
+            reference = result["case_reference"]
             self.say("Appel enregistré" + (f" (demande {reference})." if reference else "."))
             self.reload_file()
             self.action_refresh_lists()
@@ -139,7 +146,7 @@ class CallForms(Screen[None]):
         if not answer:
             return
 
-        def done(_: dict[str, Any]) -> None:
+        def done(_: object) -> None:
             self.say("Numéro rattaché au dossier.")
             self.reload_file()
 
@@ -154,7 +161,7 @@ class CallForms(Screen[None]):
         )
 
     def action_new_callback(self) -> None:
-        points = (self.summary or {}).get("contact_points", [])
+        points = self.summary["contact_points"] if self.summary else []
         phone = (self.call or {}).get("remote_number") or ""
         if not phone:  # a number the resident may be called on, never an SMS-only one
             callable_ = [p for p in points if "call" in (p.get("contact_ways") or [])]
@@ -196,12 +203,10 @@ class CallForms(Screen[None]):
         if not form:
             return
 
-        def replaced() -> None:  # the corrected one is sent or kept: the refused one goes
-            if replacing is not None:
-                self.desk.journal.discard(replacing.id, agent=replacing.agent)
-                self.desk.keeper.refresh_count()
+        def replaced() -> None:
+            self._drop_refused(replacing)
 
-        def done(_: dict[str, Any]) -> None:
+        def done(_: object) -> None:
             replaced()
             self.say("Rappel prévu.")
             self.action_refresh_lists()

@@ -14,11 +14,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Input, Static
 
-from counter_client.screens.base import MessageLine
-from counter_client.widgets.cases_table import CasesTable
-from counter_client.widgets.clean_input import CleanInput
-from counter_client.widgets.resident_card import ResidentCard
-from counter_client.widgets.timeline import Timeline
+from crm_core.client.tui.cases_table import CasesTable
+from crm_core.client.tui.clean_input import CleanInput
+from crm_core.client.tui.message_line import MessageLine
+from crm_core.client.tui.resident_card import ResidentCard
+from crm_core.client.tui.timeline import Timeline
+from crm_core.client.types import ResidentSummary, SearchOutcome
 from phone_desk.messages import FollowCalls
 from phone_desk.screens.call_forms import CallForms
 from phone_desk.widgets.call_banner import CallBanner
@@ -86,7 +87,7 @@ class DeskScreen(CallForms):
     def __init__(self) -> None:
         super().__init__()
         self.call: dict[str, Any] | None = None
-        self.summary: dict[str, Any] | None = None
+        self.summary: ResidentSummary | None = None
         # Counts rings: an answer asked for during one call (a file, a search) is dropped
         # if it comes back after the next ring, so that it never shows on the wrong call.
         self.ring_count = 0
@@ -218,7 +219,7 @@ class DeskScreen(CallForms):
 
         ring = self.ring_count
 
-        def show(outcome: dict[str, Any]) -> None:
+        def show(outcome: SearchOutcome) -> None:
             if ring != self.ring_count:  # asked during the previous call
                 return
             rows = outcome.get("results", [])
@@ -241,14 +242,14 @@ class DeskScreen(CallForms):
     def open_resident(self, resident_id: str, *, quiet: bool = False) -> None:
         ring = self.ring_count
 
-        def show(summary: dict[str, Any]) -> None:
+        def show(summary: ResidentSummary) -> None:
             if ring == self.ring_count:  # else a new call rang meanwhile: not its file
                 self._show_summary(summary, quiet=quiet)
 
         self.desk.call_server(lambda: self.desk.client.summary(resident_id), show,
                               group="summary", exclusive=True)
 
-    def _show_summary(self, summary: dict[str, Any], *, quiet: bool = False) -> None:
+    def _show_summary(self, summary: ResidentSummary, *, quiet: bool = False) -> None:
         self.summary = summary
         self.query_one(ResidentCard).show(summary)
         self.query_one(CasesTable).show(summary.get("open_cases", []))
@@ -281,7 +282,7 @@ class DeskScreen(CallForms):
             self.say("Choisissez un rappel dans la liste.", error=True)
             return
 
-        def done(_: dict[str, Any]) -> None:
+        def done(_: object) -> None:
             self.say("Rappel marqué comme fait.")
             self.action_refresh_lists()
 

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Footer, Input, Label, Static
 
-from counter_client.screens.base import MessageLine
-from counter_client.screens.fields_in_order import FieldsInOrderScreen
-from counter_client.screens.sign_in import sign_in_failure
-from counter_client.widgets.clean_input import CleanInput
 from crm_core.client.errors import ClientError
+from crm_core.client.tui.clean_input import CleanInput
+from crm_core.client.tui.fields_in_order import FieldsInOrderScreen
+from crm_core.client.tui.message_line import MessageLine
+from crm_core.client.tui.sign_in import sign_in_failure
+from crm_core.client.types import Me
 from phone_desk.host import DeskHost
 from phone_desk.messages import SignedIn
 
@@ -69,7 +68,7 @@ class SignInScreen(FieldsInOrderScreen):
             return
         client = self.desk.client
 
-        def sign_in() -> dict[str, Any]:
+        def sign_in() -> Me:
             client.sign_in(username, password)
             return client.me()
 
@@ -78,7 +77,7 @@ class SignInScreen(FieldsInOrderScreen):
             self.query_one(MessageLine).say(sign_in_failure(exc), error=True)
             self._focus_first_empty()
 
-        def signed_in(me: dict[str, Any]) -> None:
+        def signed_in(me: Me) -> None:
             self.app.post_message(SignedIn(me))
 
         self.desk.call_server(sign_in, signed_in, failed=failed, group="sign-in",

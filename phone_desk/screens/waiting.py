@@ -16,8 +16,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from counter_client.labels import LOCAL_TZ
-from counter_client.screens.base import MessageLine
+from crm_core.client.tui.labels import LOCAL_TZ
+from crm_core.client.tui.message_line import MessageLine
 from phone_desk.host import DeskHost
 from phone_desk.journal import DeskItem, ItemKind, ItemState
 

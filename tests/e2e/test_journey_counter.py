@@ -18,7 +18,7 @@ from badge.printing import PrintQueue, open_printer
 from counter_client.screens.resident import ResidentScreen
 from counter_client.screens.status import StatusScreen
 from counter_client.screens.visit import VisitScreen
-from counter_client.widgets import CasesTable
+from crm_core.client.tui import CasesTable
 from tests.badge.escpos_decoder import decode
 from tests.badge.printer_listener import RecordingPrinter
 from tests.counter_client.support import (

@@ -9,7 +9,7 @@ import pytest
 from textual.app import App
 from textual.widgets import Checkbox, Input
 
-from counter_client.screens.base import MessageLine
+from crm_core.client.tui.message_line import MessageLine
 from phone_desk.screens.call_forms import calls_refused
 from phone_desk.screens.callback import CallbackScreen
 
