@@ -18,7 +18,7 @@ from counter_client.messages import (
     PrintReceipt,
 )
 from crm_core.client.tui import labels
-from crm_core.client.types import Case, Resident, Ticket
+from crm_core.client.types import Case, IssuedBadge, Resident, Ticket
 
 if TYPE_CHECKING:
     from counter_client.printer import CounterPrinter
@@ -63,12 +63,13 @@ def print_receipt(app: CounterHost, printer: CounterPrinter, case: Mapping[str, 
     app.call_server(lambda: app.client.case(reference), done)
 
 
-def print_badge(printer: CounterPrinter, issued: dict[str, Any], resident: Resident, *,
+def print_badge(printer: CounterPrinter, issued: IssuedBadge, resident: Resident, *,
                 site_name: str) -> None:
-    if not issued.get("token"):
+    token = issued["token"]
+    if not token:
         return
     badge = PrintedBadge(
-        token=str(issued["token"]), issuer_name=site_name or "Relais",
+        token=token, issuer_name=site_name or "Relais",
         expires_at=labels.parse_datetime(issued["expires_at"]) or datetime.now(UTC),
         first_name=str(resident.get("given_name") or "") or None,
     )

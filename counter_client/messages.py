@@ -13,7 +13,7 @@ from typing import Any
 from textual.message import Message
 
 from counter_client.journal import EntryKind
-from crm_core.client.types import Case, Resident, ResidentSummary
+from crm_core.client.types import Case, IssuedBadge, Resident, ResidentSummary
 
 
 class Say(Message):
@@ -81,7 +81,7 @@ class PrintReceipt(Message):
 
 
 class PrintBadge(Message):
-    def __init__(self, issued: dict[str, Any], resident: Resident) -> None:
+    def __init__(self, issued: IssuedBadge, resident: Resident) -> None:
         super().__init__()
         self.issued = issued
         self.resident = resident

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -17,7 +15,7 @@ from crm_core.client.tui import labels
 from crm_core.client.tui.key_bar import KeyBar
 from crm_core.client.tui.message_line import MessageLine
 from crm_core.client.tui.resident_card import badge_line
-from crm_core.client.types import ResidentSummary
+from crm_core.client.types import IssuedBadge, ResidentSummary
 
 
 class BadgeScreen(FormScreen):
@@ -77,7 +75,7 @@ class BadgeScreen(FormScreen):
                 failed=self._failed,
             )
 
-    def _issued(self, issued: dict[str, Any]) -> None:
+    def _issued(self, issued: IssuedBadge) -> None:
         self.app.post_message(PrintBadge(issued, self.summary["resident"]))
         self._done("Badge QR émis.")
 

@@ -20,9 +20,13 @@ from crm_core.client.errors import (
     ServerUnreachable,
 )
 from crm_core.client.types import (
+    Badge,
     Case,
     ContactPoint,
+    Interaction,
+    IssuedBadge,
     Me,
+    Resident,
     ResidentSummary,
     SearchOutcome,
     Service,
@@ -161,11 +165,12 @@ class RelaisClient:
         card=; sent in the body, so that none of them is written in a URL."""
         return cast(ResidentSummary, dict(self._request("POST", "/lookup", json=criterion)))
 
-    def create_resident(self, **fields: Any) -> dict[str, Any]:
-        return dict(self._request("POST", "/residents", json=fields))
+    def create_resident(self, **fields: Any) -> Resident:
+        return cast(Resident, dict(self._request("POST", "/residents", json=fields)))
 
-    def update_resident(self, resident_id: uuid.UUID | str, **fields: Any) -> dict[str, Any]:
-        return dict(self._request("PATCH", f"/residents/{resident_id}", json=fields))
+    def update_resident(self, resident_id: uuid.UUID | str, **fields: Any) -> Resident:
+        return cast(Resident, dict(self._request("PATCH", f"/residents/{resident_id}",
+                                                 json=fields)))
 
     def add_contact_point(self, resident_id: uuid.UUID | str, **fields: Any) -> ContactPoint:
         return cast(ContactPoint,
@@ -191,8 +196,9 @@ class RelaisClient:
     def update_case(self, reference: str, **fields: Any) -> Case:
         return cast(Case, dict(self._request("PATCH", f"/cases/{reference}", json=fields)))
 
-    def record_interaction(self, **fields: Any) -> dict[str, Any]:
-        return dict(self._request("POST", "/interactions", json=_jsonable(fields)))
+    def record_interaction(self, **fields: Any) -> Interaction:
+        return cast(Interaction,
+                    dict(self._request("POST", "/interactions", json=_jsonable(fields))))
 
     # -- recognition ------------------------------------------------------------------
 
@@ -203,21 +209,22 @@ class RelaisClient:
 
     # -- badges -----------------------------------------------------------------------
 
-    def badges(self, resident_id: uuid.UUID | str) -> list[dict[str, Any]]:
-        return list(self._request("GET", f"/residents/{resident_id}/badges"))
+    def badges(self, resident_id: uuid.UUID | str) -> list[Badge]:
+        return cast("list[Badge]", list(self._request("GET", f"/residents/{resident_id}/badges")))
 
     def issue_badge(
         self, resident_id: uuid.UUID | str, *, card_uid: str | None = None
-    ) -> dict[str, Any]:
+    ) -> IssuedBadge:
         body: dict[str, Any] = {"kind": "card", "card_uid": card_uid} if card_uid else {}
-        return dict(self._request("POST", f"/residents/{resident_id}/badges", json=body))
+        return cast(IssuedBadge,
+                    dict(self._request("POST", f"/residents/{resident_id}/badges", json=body)))
 
-    def revoke_badge(self, badge_id: str, *, reason: str | None = None) -> dict[str, Any]:
+    def revoke_badge(self, badge_id: str, *, reason: str | None = None) -> Badge:
         body = {"reason": reason} if reason else {}
-        return dict(self._request("POST", f"/badges/{badge_id}/revoke", json=body))
+        return cast(Badge, dict(self._request("POST", f"/badges/{badge_id}/revoke", json=body)))
 
-    def confirm_card(self, badge_id: str) -> dict[str, Any]:
-        return dict(self._request("POST", f"/badges/{badge_id}/confirm"))
+    def confirm_card(self, badge_id: str) -> Badge:
+        return cast(Badge, dict(self._request("POST", f"/badges/{badge_id}/confirm")))
 
     # -- queue ------------------------------------------------------------------------
 

@@ -137,6 +137,26 @@ class SearchOutcome(TypedDict):
     understood: dict[str, Any]
 
 
+class IssuedBadge(TypedDict):
+    id: str
+    kind: str
+    token: str | None  # only for a QR badge, only in this answer: what gets printed
+    expires_at: str
+
+
+class Badge(TypedDict):
+    id: str
+    resident_id: str
+    kind: str
+    status: str
+    issued_at: str
+    expires_at: str
+    revoked_at: str | None
+    revoked_reason: str | None
+    confirmed: bool
+    last_used_at: str | None
+
+
 # -- cases ------------------------------------------------------------------------------
 
 
@@ -160,6 +180,20 @@ class Case(TypedDict):
     resolved_at: str | None
     closed_at: str | None
     history: list[dict[str, Any]]
+
+
+class Interaction(TypedDict):
+    id: str
+    resident_id: str
+    case_reference: str | None
+    channel: str
+    direction: str
+    outcome: str
+    note: str | None
+    occurred_at: str
+    ended_at: str | None
+    agent_id: str | None
+    site_id: str | None
 
 
 # -- queue ------------------------------------------------------------------------------

@@ -49,6 +49,7 @@ async def test_scan_open_case_close_it_and_print_the_receipt(
 ) -> None:
     resident = create_resident(api)
     token = api.issue_badge(resident["id"])["token"]
+    assert token is not None  # a QR badge: its token comes with it
     app = counter_app(live_server.url, tmp_path, print_queue=print_queue)
     async with running(app, (80, 24)) as pilot:
         await sign_in(pilot)

@@ -59,6 +59,7 @@ async def test_started_online_recognised_at_the_counter(
         external_id="DEM-2026-0042",
     )
     token = platform.issue_badge(resident["id"])["token"]  # on the resident's phone
+    assert token is not None  # a QR badge: its token comes with it
 
     queue = cleanup.enter_context(
         PrintQueue(spool=tmp_path / "spool.sqlite3", transport=open_printer(printer.url)))

@@ -9,8 +9,10 @@ import pytest
 from pydantic import BaseModel
 
 from crm_core.agents.schemas import MeOut, SiteOut
+from crm_core.badges.schemas import BadgeIssued, BadgeOut
 from crm_core.cases.schemas import CaseOut, ServiceOut
 from crm_core.client import types
+from crm_core.interactions.schemas import InteractionOut
 from crm_core.queue.schemas import TicketOut
 from crm_core.recognition.schemas import SearchOut, SearchResultOut
 from crm_core.residents.schemas import (
@@ -36,7 +38,10 @@ PAIRS: list[tuple[Any, type[BaseModel]]] = [
     (types.ResidentSummary, ResidentSummary),
     (types.SearchResult, SearchResultOut),
     (types.SearchOutcome, SearchOut),
+    (types.IssuedBadge, BadgeIssued),
+    (types.Badge, BadgeOut),
     (types.Case, CaseOut),
+    (types.Interaction, InteractionOut),
     (types.Ticket, TicketOut),
     (types.Call, CallOut),
     (types.CallLog, CallLogOut),
