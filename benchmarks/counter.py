@@ -109,15 +109,15 @@ def _watch_paints(app: Any) -> list[float]:
 
 
 def _said(screen: Any) -> str:
-    from counter_client.screens.base import MessageLine
+    from crm_core.client.tui.message_line import MessageLine
 
     return next((line._said[0] for line in screen.query(MessageLine)), "")
 
 
 def _refused(screen: Any) -> bool:
     """The scan ended on an error on the home screen (said in its message line)."""
-    from counter_client.screens.base import MessageLine
     from counter_client.screens.home import HomeScreen
+    from crm_core.client.tui.message_line import MessageLine
 
     return isinstance(screen, HomeScreen) and any(
         line._said[1] for line in screen.query(MessageLine))
@@ -127,7 +127,7 @@ def _drawn(screen: Any, resident_id: str) -> bool:
     """The scanned resident's screen is on top, filled, and nothing is left to lay out or
     paint (Textual internals; their flags clear only once a frame has been painted)."""
     from counter_client.screens.resident import ResidentScreen
-    from counter_client.widgets import CasesTable, Timeline
+    from crm_core.client.tui import CasesTable, Timeline
 
     if not isinstance(screen, ResidentScreen) or screen.resident_id != resident_id:
         return False

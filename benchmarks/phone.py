@@ -31,9 +31,9 @@ from benchmarks.harness import (
     provisioned_database,
     server_process,
 )
-from counter_client.widgets.resident_card import render_card
 from crm_core.agents.enums import Role
 from crm_core.agents.service import create_agent
+from crm_core.client.tui.resident_card import render_card
 from crm_core.database.engine import make_session_factory
 from crm_core.telephony.signing import sign
 from phone_desk.feed import desk_url

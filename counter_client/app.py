@@ -7,35 +7,41 @@ then to the server, so the app keeps working when the network drops.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from textual.binding import Binding
-from textual.reactive import reactive
 from textual.theme import Theme
 
-from badge.card import CardEventKind, CardReader
+from badge.card import CardReader
 from badge.printing import PrintQueue
-from counter_client import desk, labels
+from counter_client.card_watch import CardWatching
 from counter_client.config import CounterSettings
+from counter_client.desk import QueueAndPrinting
 from counter_client.gc_pause import GcPause
-from counter_client.journal import EntryKind, Journal
+from counter_client.journal import Journal
+from counter_client.messages import (
+    JournalChanged,
+    KeepInJournal,
+    OpenResident,
+    ResidentChanged,
+    Say,
+    ShowResident,
+    SignedIn,
+)
 from counter_client.printer import CounterPrinter
-from counter_client.private_files import repair_warning, secure_data_dir
 from counter_client.sending import Announcement, JournalSender
 from counter_client.session_store import SessionStore, StoredSession
-from counter_client.widgets.french import FrenchApp
-from crm_core.client import ApiError, RelaisClient, ServerUnreachable
+from crm_core.client import RelaisClient
 from crm_core.client.errors import ClientError
+from crm_core.client.private_files import repair_warning, secure_data_dir
+from crm_core.client.tui import labels
+from crm_core.client.types import ResidentSummary, Service, Site
 
-T = TypeVar("T")
-logger = logging.getLogger("relais.counter")
 SESSION_ENDED = ("Session terminée par le serveur (compte désactivé, mot de passe changé,"
                  " déconnexion ailleurs ou inactivité) : reconnectez-vous.")
-UNEXPECTED = "Erreur inattendue : l'action n'a pas abouti. Réessayez ; rien n'a été perdu."
 
 HIGH_CONTRAST = Theme(
     name="relais-contraste", primary="#FFFF00", secondary="#00FFFF", accent="#FFFFFF",
@@ -48,7 +54,7 @@ def _today() -> date:
     return datetime.now(labels.LOCAL_TZ).date()
 
 
-class CounterApp(FrenchApp):
+class CounterApp(QueueAndPrinting, CardWatching):
     CSS_PATH = "counter.tcss"
     TITLE = "Relais — Accueil"
     BINDINGS = [  # noqa: RUF012
@@ -60,11 +66,7 @@ class CounterApp(FrenchApp):
         Binding("ctrl+q", "quit", "Quitter", priority=True),
     ]
 
-    online: reactive[bool] = reactive(True)
-    pending: reactive[int] = reactive(0)
-    rejected: reactive[int] = reactive(0)
-    agent: reactive[str] = reactive("")
-    ticket: reactive[str] = reactive("")
+    sender: JournalSender
 
     def __init__(
         self, settings: CounterSettings, client: RelaisClient, *, journal: Journal,
@@ -83,13 +85,11 @@ class CounterApp(FrenchApp):
         self.sender = JournalSender(self)
         self.data_dir_repaired = data_dir_repaired or []
         self.today = today
-        self.session: StoredSession | None = None
-        # (username, name) of the last agent signed in: owns what is saved as a session
-        # ends, so it is never sent under the next agent's name.
-        self.last_agent: tuple[str, str] | None = None
-        self.services: list[dict[str, Any]] = []
+        self.session = None
+        self.last_agent = None
+        self.services = []
         self.site_name = ""
-        self.current_ticket: dict[str, Any] | None = None
+        self.current_ticket = None
         self.gc_pause = GcPause(self)
 
     # -- start, sign in, sign out -----------------------------------------------------
@@ -135,10 +135,9 @@ class CounterApp(FrenchApp):
         else:
             self.push_screen(screen)
 
-    def signed_in(self, session: dict[str, Any], username: str) -> None:
-        stored = self.sessions.save(
-            server_url=self.client.base_url, session=session, username=username
-        )
+    def on_signed_in(self, message: SignedIn) -> None:
+        stored = self.sessions.save(server_url=self.client.base_url, session=message.session,
+                                    username=message.username)
         self._start_day(stored)
 
     def _start_day(self, stored: StoredSession) -> None:
@@ -165,18 +164,10 @@ class CounterApp(FrenchApp):
         if not self.site_name:
             self.call_server(self.client.sites, self._got_sites, failed=lambda _: None)
 
-    def services_missing(self) -> str:
-        """Why the service list is not there yet, and what the agent can do."""
-        if not self.online:
-            return ("Liste des services pas encore chargée : le serveur est injoignable."
-                    " Elle se chargera d'elle-même à son retour ; réessayez alors.")
-        self.load_catalogue()
-        return "Liste des services en cours de chargement : réessayez dans un instant."
-
-    def _got_services(self, services: list[dict[str, Any]]) -> None:
+    def _got_services(self, services: list[Service]) -> None:
         self.services = services
 
-    def _got_sites(self, sites: list[dict[str, Any]]) -> None:
+    def _got_sites(self, sites: list[Site]) -> None:
         code = self.session.site_code if self.session else None
         self.site_name = next((s["name"] for s in sites if s["code"] == code), "")
 
@@ -227,45 +218,7 @@ class CounterApp(FrenchApp):
         self.sender.refresh_counts()
         self._show_sign_in(SESSION_ENDED)
 
-    # -- talking to the server --------------------------------------------------------
-
-    def call_server(
-        self, call: Callable[[], T], done: Callable[[T], None], *,
-        failed: Callable[[ClientError], None] | None = None, group: str = "server",
-        exclusive: bool = False,
-    ) -> None:
-        """Run `call` in a thread worker; `done`/`failed` then run on the UI thread."""
-
-        def work() -> None:
-            try:
-                result = call()
-            except ServerUnreachable as exc:
-                self.call_from_thread(self.went_offline)
-                self.call_from_thread(failed or self._default_failure, exc)
-                return
-            except ClientError as exc:
-                self.call_from_thread(self._api_failure, exc, failed)
-                return
-            except Exception:  # a bug or an unexpected answer: said plainly, logged
-                logger.exception("counter action failed")
-                self.call_from_thread(self.screen_say, UNEXPECTED, error=True)
-                return
-            self.call_from_thread(self.came_back)
-            self.call_from_thread(done, result)
-
-        self.run_worker(work, thread=True, group=group, exclusive=exclusive)
-
-    def _api_failure(
-        self, exc: ClientError, failed: Callable[[ClientError], None] | None
-    ) -> None:
-        self.came_back()
-        if isinstance(exc, ApiError) and exc.status == 401 and self.session is not None:
-            self.session_expired()
-            return
-        (failed or self._default_failure)(exc)
-
-    def _default_failure(self, exc: ClientError) -> None:
-        self.screen_say(exc.message, error=True)
+    # -- what screens tell the app (counter_client.messages) --------------------------
 
     def screen_say(self, text: str, *, error: bool = False) -> None:
         from counter_client.screens.base import CounterScreen
@@ -276,30 +229,15 @@ class CounterApp(FrenchApp):
         else:
             self.notify(text, severity="error" if error else "information", markup=False)
 
-    def went_offline(self) -> None:
-        if self.online:
-            self.online = False
-            self.notify("Serveur injoignable : les visites et demandes sont gardées ici et"
-                        " seront envoyées dès son retour.", severity="warning", timeout=8)
-
-    def came_back(self) -> None:
-        if not self.online:
-            self.online = True
-            self.notify("Serveur de nouveau joignable.")
-            self.sender.sync_now()
-            self.load_catalogue()
-
     # -- the journal (counter_client.sending) -----------------------------------------
 
-    def journal_write(self, kind: EntryKind, payload: dict[str, Any], *, sent: str,
-                      kept: str, delivered: str = "") -> None:
+    def on_keep_in_journal(self, message: KeepInJournal) -> None:
         """Durably keep a visit or a new request; the agent hears `sent` once the server
         has it, `kept` if it could not be reached, then `delivered` when it arrives."""
-        self.sender.write(kind, payload,
-                          say=Announcement(sent=sent, kept=kept, delivered=delivered))
+        self.sender.write(message.kind, message.payload, say=Announcement(
+            sent=message.sent, kept=message.kept, delivered=message.delivered))
 
-    def journal_changed(self) -> None:
-        """An entry was sent again or set aside: recount, and send what is pending."""
+    def on_journal_changed(self, _: JournalChanged) -> None:
         self.sender.refresh_counts()
         self.sender.sync_now()
 
@@ -317,16 +255,27 @@ class CounterApp(FrenchApp):
         elif not isinstance(self.screen, LeftBehindScreen):
             self.push_screen(LeftBehindScreen())
 
-    def post_message_to_resident_screen(self) -> None:
+    def on_resident_changed(self, message: ResidentChanged) -> None:
         from counter_client.screens.resident import ResidentScreen
 
         for screen in self.screen_stack:
             if isinstance(screen, ResidentScreen):
+                if message.recent_case is not None:
+                    screen.recent_case = message.recent_case
                 screen.reload()
 
     # -- opening a resident -----------------------------------------------------------
 
-    def show_resident(self, summary: dict[str, Any]) -> None:
+    def on_say(self, message: Say) -> None:
+        self.screen_say(message.text, error=message.error)
+
+    def on_show_resident(self, message: ShowResident) -> None:
+        self.show_resident(message.summary)
+
+    def on_open_resident(self, message: OpenResident) -> None:
+        self.open_resident(message.resident_id)
+
+    def show_resident(self, summary: ResidentSummary) -> None:
         from counter_client.screens.confirm_card import ConfirmCardScreen
         from counter_client.screens.resident import ResidentScreen
 
@@ -346,8 +295,8 @@ class CounterApp(FrenchApp):
                 assert isinstance(resident_screen, ResidentScreen)
                 self.push_screen("resident")
                 resident_screen.show(summary)
-        matched = summary.get("matched_badge") or {}
-        if matched.get("needs_confirmation"):
+        matched = summary.get("matched_badge")
+        if matched is not None and matched["needs_confirmation"]:
             self.push_screen(ConfirmCardScreen(summary, str(matched["id"])))
         self.gc_pause.release_soon()
 
@@ -365,57 +314,10 @@ class CounterApp(FrenchApp):
         self.call_server(lambda: self.client.summary(resident_id), self.show_resident,
                          group="open", exclusive=True)
 
-    # -- devices ----------------------------------------------------------------------
-
-    def _watch_card_reader(self) -> None:
-        """Background worker: each card tap opens the resident it belongs to."""
-        from textual.worker import get_current_worker
-
-        reader = self.card_reader
-        assert reader is not None
-        worker = get_current_worker()
-        while not worker.is_cancelled:
-            event = reader.next_event(timeout=0.5)
-            if event is None:
-                continue
-            if event.kind is CardEventKind.CARD_INSERTED and event.uid:
-                self.call_from_thread(self.card_tapped, event.uid.hex().upper())
-            elif event.kind is CardEventKind.READ_FAILED and event.error is not None:
-                self.call_from_thread(self.screen_say, event.error.message_fr, error=True)
-            elif event.kind is CardEventKind.READER_DISCONNECTED:
-                self.call_from_thread(
-                    self.screen_say, "Lecteur de cartes débranché ou arrêté.", error=True
-                )
-
-    def card_tapped(self, uid_hex: str) -> None:
-        from counter_client.screens.badge import BadgeScreen
-
-        if isinstance(self.screen, BadgeScreen) and self.screen.enrolling:
-            self.screen.card_read(uid_hex)
-            return
-        self.gc_pause.hold()
-        self.screen_say("Carte lue, recherche de l'usager…")
-        self.call_server(lambda: self.client.lookup(card=uid_hex), self.show_resident,
-                         group="open", exclusive=True)
-
     def on_unmount(self) -> None:
         self.gc_pause.stop()
         if self.card_reader is not None:
             self.card_reader.cancel()
-
-    # -- queue and printer (counter_client.desk) --------------------------------------
-
-    def print_receipt(self, case: dict[str, Any]) -> None:
-        desk.print_receipt(self, case)
-
-    def print_badge(self, issued: dict[str, Any], resident: dict[str, Any]) -> None:
-        desk.print_badge(self, issued, resident)
-
-    def call_next_ticket(self) -> None:
-        desk.call_next_ticket(self)
-
-    def new_ticket(self) -> None:
-        desk.new_ticket(self)
 
     # -- help, theme ------------------------------------------------------------------
 

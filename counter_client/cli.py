@@ -52,9 +52,10 @@ def build_app(
     from badge.errors import PrinterConfigError
     from badge.printing import PrintQueue, open_printer
     from counter_client.app import make_app
-    from counter_client.config import CounterSettings, settings_refusal
-    from counter_client.private_files import DataDirError, data_dir_refusal, secure_data_dir
+    from counter_client.config import CounterSettings
     from crm_core.client import RelaisClient
+    from crm_core.client.private_files import DataDirError, data_dir_refusal, secure_data_dir
+    from crm_core.client.settings_checks import settings_refusal
 
     overrides: dict[str, object] = {}
     if server:

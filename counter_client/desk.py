@@ -1,16 +1,27 @@
-"""Counter actions that involve the queue or the printer (called by `CounterApp`); the
-print queue itself is driven by `counter_client.printer`."""
+"""Counter actions that involve the queue or the printer, and the app's handlers of the
+screens' messages asking for them; the print queue itself is driven by
+`counter_client.printer`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from badge.printing import PrintedBadge, Receipt, render_badge, render_receipt
-from counter_client import labels
+from counter_client.host import CounterHost
+from counter_client.messages import (
+    CallNextTicket,
+    NewTicket,
+    OpenResident,
+    PrintBadge,
+    PrintReceipt,
+)
+from crm_core.client.tui import labels
+from crm_core.client.types import Case, IssuedBadge, Resident, Ticket
 
 if TYPE_CHECKING:
-    from counter_client.app import CounterApp
+    from counter_client.printer import CounterPrinter
 
 NEXT_STEPS = {
     "new": "Votre demande est enregistrée. Le service vous répondra avant le {due}.",
@@ -26,11 +37,12 @@ RECEIPT_STATUS = {
 }
 
 
-def print_receipt(app: CounterApp, case: dict[str, Any]) -> None:
+def print_receipt(app: CounterHost, printer: CounterPrinter, case: Mapping[str, Any], *,
+                  name_on_screen: Callable[[str], str]) -> None:
     """Fetch the case's current status, then print the receipt (queued if the printer fails)."""
     reference = str(case["reference"])
 
-    def done(fresh: dict[str, Any]) -> None:
+    def done(fresh: Case) -> None:
         status = str(fresh["status"])
         receipt = Receipt(
             site_name=app.site_name or "Accueil de la mairie",
@@ -44,59 +56,45 @@ def print_receipt(app: CounterApp, case: dict[str, Any]) -> None:
             follow_url=app.settings.follow_url or None,
         )
         resident_id = str(fresh["resident_id"])
-        name = _name_on_screen(app, resident_id)
+        name = name_on_screen(resident_id)
         label = f"reçu {receipt.case_reference}" + (f" de {name}" if name else "")
-        app.printer.submit(render_receipt(receipt), label=label, resident_id=resident_id)
+        printer.submit(render_receipt(receipt), label=label, resident_id=resident_id)
 
     app.call_server(lambda: app.client.case(reference), done)
 
 
-def _name_on_screen(app: CounterApp, resident_id: str) -> str:
-    """The resident's name as the counter screen shows it, for the print job's label."""
-    from counter_client.screens.resident import ResidentScreen
-
-    for screen in app.screen_stack:
-        if isinstance(screen, ResidentScreen) and screen.resident_id == resident_id:
-            return labels.full_name(screen.summary["resident"])
-    return ""
-
-
-def print_badge(app: CounterApp, issued: dict[str, Any], resident: dict[str, Any]) -> None:
-    if not issued.get("token"):
+def print_badge(printer: CounterPrinter, issued: IssuedBadge, resident: Resident, *,
+                site_name: str) -> None:
+    token = issued["token"]
+    if not token:
         return
     badge = PrintedBadge(
-        token=str(issued["token"]), issuer_name=app.site_name or "Relais",
+        token=token, issuer_name=site_name or "Relais",
         expires_at=labels.parse_datetime(issued["expires_at"]) or datetime.now(UTC),
         first_name=str(resident.get("given_name") or "") or None,
     )
-    app.printer.submit(render_badge(badge), label="badge QR",
+    printer.submit(render_badge(badge), label="badge QR",
                        resident_id=str(resident["id"]))
 
 
-def call_next_ticket(app: CounterApp) -> None:
+def call_next_ticket(app: CounterHost, *, resident_id: str | None) -> None:
     """Mark the current ticket served (with the resident on screen), call the next one,
     and open the resident's file when the ticket is known to belong to someone."""
-    from counter_client.screens.resident import ResidentScreen
-
     current = app.current_ticket
-    resident_id = None
-    for screen in app.screen_stack:
-        if isinstance(screen, ResidentScreen):
-            resident_id = screen.resident_id
     client = app.client
 
-    def work() -> dict[str, Any]:
+    def work() -> Ticket:
         if current is not None:
             client.serve_ticket(current["id"], resident_id=resident_id)
         return client.call_next_ticket()
 
-    def done(ticket: dict[str, Any]) -> None:
+    def done(ticket: Ticket) -> None:
         app.current_ticket = ticket
         app.ticket = f"{ticket['display_number']} · {ticket['service_label']}"
         app.screen_say(f"Appel du ticket {ticket['display_number']}"
                        f" ({ticket['service_label']}).")
         if ticket.get("resident_id"):
-            app.open_resident(str(ticket["resident_id"]))
+            app.post_message(OpenResident(str(ticket["resident_id"])))
 
     def failed(exc: Any) -> None:
         if getattr(exc, "code", "") == "queue_empty":
@@ -107,10 +105,39 @@ def call_next_ticket(app: CounterApp) -> None:
     app.call_server(work, done, failed=failed, group="queue", exclusive=True)
 
 
-def new_ticket(app: CounterApp) -> None:
-    from counter_client.screens.ticket import TicketScreen
+class QueueAndPrinting(CounterHost):
+    """The app's handlers of the screens' queue and printing messages."""
 
-    if not app.services:
-        app.screen_say(app.services_missing(), error=True)
-        return
-    app.push_screen(TicketScreen(app.services))
+    printer: CounterPrinter
+
+    def on_print_receipt(self, message: PrintReceipt) -> None:
+        print_receipt(self, self.printer, message.case, name_on_screen=self._name_on_screen)
+
+    def _name_on_screen(self, resident_id: str) -> str:
+        """The resident's name as the counter screen shows it, for the print job's label."""
+        from counter_client.screens.resident import ResidentScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, ResidentScreen) and screen.resident_id == resident_id:
+                return labels.full_name(screen.summary["resident"])
+        return ""
+
+    def on_print_badge(self, message: PrintBadge) -> None:
+        print_badge(self.printer, message.issued, message.resident, site_name=self.site_name)
+
+    def on_call_next_ticket(self, _: CallNextTicket) -> None:
+        from counter_client.screens.resident import ResidentScreen
+
+        resident_id = None
+        for screen in self.screen_stack:
+            if isinstance(screen, ResidentScreen):
+                resident_id = screen.resident_id
+        call_next_ticket(self, resident_id=resident_id)
+
+    def on_new_ticket(self, _: NewTicket) -> None:
+        from counter_client.screens.ticket import TicketScreen
+
+        if not self.services:
+            self.screen_say(self.services_missing(), error=True)
+            return
+        self.push_screen(TicketScreen(self.services))

@@ -12,15 +12,15 @@ import json
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Self
 
-from counter_client.private_files import FOLDER_MODE, create_private_file
 from crm_core.client import ApiError, RelaisClient, ServerUnreachable
+from crm_core.client.private_files import FOLDER_MODE, create_private_file
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entry (
@@ -225,7 +225,7 @@ class Journal:
             )
 
     def _finish(self, entry_id: int, state: EntryState, *, error: str | None = None,
-                result: dict[str, Any] | None = None, by: str | None = None) -> None:
+                result: Mapping[str, Any] | None = None, by: str | None = None) -> None:
         with self._lock:
             self._db.execute(
                 "UPDATE entry SET state = ?, error = ?, result = ?, attempts = attempts + 1,"
@@ -295,7 +295,7 @@ def author_label(name: str | None, username: str | None) -> str:
 
 
 def _send(client: RelaisClient, entry: JournalEntry,
-          relayed_by: str | None = None) -> dict[str, Any]:
+          relayed_by: str | None = None) -> Mapping[str, Any]:
     payload = dict(entry.payload)
     if relayed_by is not None:
         field_name = "note" if entry.kind is EntryKind.INTERACTION else "description"

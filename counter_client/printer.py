@@ -20,14 +20,14 @@ from badge.printing import FlushReport, PrintJob, PrintQueue
 from badge.printing.queue import HoldRule
 
 if TYPE_CHECKING:
-    from counter_client.app import CounterApp
+    from counter_client.host import CounterHost
 
 logger = logging.getLogger("relais.counter")
 DEDUPE_SECONDS = 5.0  # a second P within this time is the same press, not a new receipt
 
 
 class CounterPrinter:
-    def __init__(self, app: CounterApp, queue: PrintQueue | None) -> None:
+    def __init__(self, app: CounterHost, queue: PrintQueue | None) -> None:
         self.app = app
         self.queue = queue
         self._asking: set[int] = set()

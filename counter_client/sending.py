@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from counter_client.journal import EntryKind, EntryState, SyncReport
+from counter_client.messages import ResidentChanged
 from crm_core.client import ApiError, ServerUnreachable
 
 if TYPE_CHECKING:
-    from counter_client.app import CounterApp
+    from counter_client.host import CounterHost
 
 logger = logging.getLogger("relais.counter")
 
@@ -32,7 +33,7 @@ class Announcement:
 
 
 class JournalSender:
-    def __init__(self, app: CounterApp) -> None:
+    def __init__(self, app: CounterHost) -> None:
         self.app = app
         self._announce: dict[str, Announcement] = {}
         self._later: dict[str, str] = {}  # kept entries: what to say once they arrive
@@ -163,7 +164,7 @@ class JournalSender:
             app.notify(f"Refusé par le serveur : {entry.error} (F7 pour voir)",
                        severity="error", timeout=10, markup=False)
         if report.sent:
-            app.post_message_to_resident_screen()
+            app.post_message(ResidentChanged())
 
     def check_line(self) -> None:
         """Timer: while idle, ask the server how it is, so the top line follows it."""

@@ -13,21 +13,20 @@ from typing import Any, TypeVar
 
 from textual import work
 from textual.binding import Binding
-from textual.reactive import reactive
 from textual.worker import WorkerCancelled, WorkerFailed
 
-from counter_client.labels import LOCAL_TZ
-from counter_client.private_files import secure_data_dir
-from counter_client.widgets.french import FrenchApp
-from counter_client.widgets.key_bar import key_label
-from crm_core.client import ApiError, ServerUnreachable
-from crm_core.client.errors import ClientError
+from crm_core.client.private_files import secure_data_dir
 from crm_core.client.telephony import PhoneClient
+from crm_core.client.tui.key_bar import key_label
+from crm_core.client.tui.labels import LOCAL_TZ
+from crm_core.client.types import Me, Service
 from phone_desk.config import DeskSettings
 from phone_desk.drafts import Draft, draft_of
 from phone_desk.feed import desk_feed
+from phone_desk.host import DeskHost
 from phone_desk.journal import DeskItem, DeskJournal, ItemKind
 from phone_desk.keeping import DeskKeeper
+from phone_desk.messages import FollowCalls, JournalDelivered, LoadServices, SignedIn
 
 T = TypeVar("T")
 Feed = Callable[[str, str, str | None], AsyncGenerator[dict[str, Any], None]]
@@ -46,7 +45,7 @@ def _default_feed(
     return desk_feed(server, token, extension=extension)
 
 
-class PhoneDeskApp(FrenchApp):
+class PhoneDeskApp(DeskHost):
     CSS_PATH = "desk.tcss"
     TITLE = "Relais — Allô mairie"
     BINDINGS = [  # noqa: RUF012
@@ -56,11 +55,7 @@ class PhoneDeskApp(FrenchApp):
         Binding("f7", "waiting", "Attente", show=False),
     ]
 
-    online: reactive[bool] = reactive(False)
-    agent: reactive[str] = reactive("")
-    extension: reactive[str] = reactive("")
-    waiting: reactive[int] = reactive(0)  # the agent's items kept for the server
-    not_followed: reactive[bool] = reactive(False)  # the server refused to follow the line
+    keeper: DeskKeeper
 
     def __init__(
         self, settings: DeskSettings, client: PhoneClient, *, feed: Feed,
@@ -69,7 +64,7 @@ class PhoneDeskApp(FrenchApp):
         super().__init__()
         self.journal = journal
         self.keeper = DeskKeeper(self)
-        self.username = ""  # the signed-in agent's login: owner of what is kept
+        self.username = ""
         # Forms being typed as a session ended, by agent login: reopened at their sign-in.
         self.drafts: dict[str, Draft] = {}
         self._quit_warned = False
@@ -78,7 +73,7 @@ class PhoneDeskApp(FrenchApp):
         self.settings = settings
         self.client = client
         self.feed = feed
-        self.services: list[dict[str, Any]] = []
+        self.services = []
         self.last_message: dict[str, Any] | None = None
 
     def get_key_display(self, binding: Binding) -> str:
@@ -93,7 +88,7 @@ class PhoneDeskApp(FrenchApp):
 
             self.push_screen(SignInScreen())
 
-    def signed_in(self, me: dict[str, Any]) -> None:
+    def signed_in(self, me: Me) -> None:
         from phone_desk.screens.desk import DeskScreen
 
         self.username = str(me.get("username") or "")
@@ -112,13 +107,22 @@ class PhoneDeskApp(FrenchApp):
         self.keeper.start()
         # The feed starts once the desk screen is mounted (DeskScreen.on_mount).
 
+    def on_signed_in(self, message: SignedIn) -> None:
+        self.signed_in(message.me)
+
+    def on_load_services(self, _: LoadServices) -> None:
+        self.load_services()
+
+    def on_follow_calls(self, _: FollowCalls) -> None:
+        self.follow_calls()
+
     def load_services(self) -> None:
         """Fetch the services again: at sign-in, and each time the call form opens, so a
         service added or renamed during the day is offered without a restart."""
         self.call_server(self.client.services, self._got_services, failed=lambda _: None,
                          group="services", exclusive=True)
 
-    def _got_services(self, services: list[dict[str, Any]]) -> None:
+    def _got_services(self, services: list[Service]) -> None:
         from phone_desk.screens.log_call import LogCallScreen
 
         self.services = services
@@ -152,8 +156,7 @@ class PhoneDeskApp(FrenchApp):
         if online:  # the server is back: what was kept goes now, not at the next tick
             self.keeper.sync_now()
 
-    def journal_delivered(self) -> None:
-        """Kept items reached the server: the day's lists show them."""
+    def on_journal_delivered(self, _: JournalDelivered) -> None:
         from phone_desk.screens.desk import DeskScreen
 
         for screen in self.screen_stack:
@@ -287,47 +290,6 @@ class PhoneDeskApp(FrenchApp):
     def _draft_for_sign_in(self) -> str:
         draft = self.drafts.get(self.username) if self.username else None
         return f". {draft.name} en cours de saisie sera rouvert après reconnexion" if draft else ""
-
-    def call_server(
-        self, call: Callable[[], T], done: Callable[[T], None], *,
-        failed: Callable[[ClientError], None] | None = None, group: str = "server",
-        exclusive: bool = False, keep_on_expiry: bool = False,
-    ) -> None:
-        """Run `call` in a thread worker; `done` / `failed` then run on the UI thread.
-        `keep_on_expiry`: a 401 goes to `failed` too, before the session ends, so that
-        what the agent typed is kept (the sign-in screen replaces the form)."""
-
-        def run() -> None:
-            try:
-                result = call()
-            except ClientError as exc:
-                self.call_from_thread(self._failure, exc, failed, keep_on_expiry)
-                return
-            self.call_from_thread(done, result)
-
-        self.run_worker(run, thread=True, group=group, exclusive=exclusive)
-
-    def _failure(self, exc: ClientError, failed: Callable[[ClientError], None] | None,
-                 keep_on_expiry: bool = False) -> None:
-        if isinstance(exc, ServerUnreachable):
-            self.online = False
-        if isinstance(exc, ApiError) and exc.status == 401 and self.client.token:
-            if keep_on_expiry and failed is not None:
-                failed(exc)
-            self.end_session()
-            return
-        if failed is not None:
-            failed(exc)
-            return
-        self.say(exc.message, error=True)
-
-    def say(self, text: str, *, error: bool = False) -> None:
-        from counter_client.screens.base import MessageLine
-
-        for line in self.screen.query(MessageLine):
-            line.say(text, error=error)
-            return
-        self.notify(text, severity="error" if error else "information", markup=False)
 
 
 # The server did not answer the sign-out: the agent is told the truth (issue 19).

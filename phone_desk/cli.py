@@ -27,8 +27,8 @@ def phone(
         return
     from pydantic import ValidationError
 
-    from counter_client.config import settings_refusal
-    from counter_client.private_files import DataDirError, data_dir_refusal
+    from crm_core.client.private_files import DataDirError, data_dir_refusal
+    from crm_core.client.settings_checks import settings_refusal
     from crm_core.client.telephony import PhoneClient
     from phone_desk.app import make_app
     from phone_desk.config import DeskSettings
@@ -116,9 +116,9 @@ def ring_command(
     """Jouer le PBX pour un appel (événements CTI génériques signés) : le poste sonne."""
     from pydantic import ValidationError
 
-    from counter_client.config import settings_refusal
     from crm_core.agents.extensions import normalize_extension
     from crm_core.cli_database import DEMO_PBX_SECRETS
+    from crm_core.client.settings_checks import settings_refusal
     from crm_core.telephony.config import get_telephony_settings
     from phone_desk.ring import PbxCredentials, RingFailed, options_problem, ring
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from counter_client.config import Interval, SearchDelay, server_url_problem
-from counter_client.private_files import empty_data_dir_problem
+from crm_core.client.private_files import empty_data_dir_problem
+from crm_core.client.settings_checks import Interval, SearchDelay, server_url_problem
 from crm_core.config import default_data_dir
 
 

@@ -8,17 +8,15 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual.screen import Screen
 from textual.widgets import Checkbox, Input, Select
 from textual.widgets._select import InvalidSelectValueError
 
-if TYPE_CHECKING:
-    from phone_desk.screens.desk import DeskScreen
-
-# Opens the same form again on the new desk screen, with these field values.
-Reopen = Callable[["DeskScreen", dict[str, Any]], None]
+# Opens the same form again on the new desk screen (given as its first argument: the
+# drafts sit below the screens), with these field values.
+Reopen = Callable[[Any, dict[str, Any]], None]
 
 
 @dataclass(frozen=True)
@@ -52,7 +50,7 @@ def restore_fields(screen: Screen[Any], values: dict[str, Any]) -> None:
 
 def draft_of(screen: Screen[Any], agent: str) -> Draft | None:
     """The draft of a desk form the agent typed in, or None."""
-    from counter_client.screens.discard import GuardedForm
+    from crm_core.client.tui.discard import GuardedForm
 
     if (not agent or not isinstance(screen, DraftForm) or screen.reopen is None
             or not isinstance(screen, GuardedForm) or not screen.typed_something()):

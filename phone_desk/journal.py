@@ -22,8 +22,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from counter_client.private_files import FOLDER_MODE, create_private_file
 from crm_core.client import ApiError, ServerUnreachable
+from crm_core.client.private_files import FOLDER_MODE, create_private_file
 from crm_core.client.telephony import PhoneClient
 
 SCHEMA = """

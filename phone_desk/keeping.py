@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Any
 from crm_core.client import ApiError, ServerUnreachable
 from crm_core.client.errors import ClientError
 from phone_desk.journal import DeskSyncReport, ItemKind
+from phone_desk.messages import JournalDelivered
 
 if TYPE_CHECKING:
-    from phone_desk.app import PhoneDeskApp
+    from phone_desk.host import DeskHost
 
 logger = logging.getLogger("relais.phone")
 
@@ -39,7 +40,7 @@ def server_away(exc: ClientError) -> bool:
 
 
 class DeskKeeper:
-    def __init__(self, app: PhoneDeskApp) -> None:
+    def __init__(self, app: DeskHost) -> None:
         self.app = app
         self._timer_started = False
 
@@ -94,7 +95,7 @@ class DeskKeeper:
             count = len(report.sent)
             app.say(f"{count} élément{'s' if count > 1 else ''} gardé{'s' if count > 1 else ''}"
                     f" sur ce poste envoyé{'s' if count > 1 else ''} au serveur.")
-            app.journal_delivered()
+            app.post_message(JournalDelivered())
         for item in report.rejected:
             app.notify(f"Refusé par le serveur : {item.error} (F7 pour voir)",
                        severity="error", timeout=10, markup=False)

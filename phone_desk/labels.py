@@ -1,10 +1,10 @@
-"""French words of the phone desk; the shared catalogue is `counter_client.labels`."""
+"""French words of the phone desk; the shared catalogue is `crm_core.client.tui.labels`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from counter_client.labels import local_datetime
+from crm_core.client.tui.labels import local_datetime
 
 CALL_STATUSES = {
     "ringing": "☎ sonne", "answered": "● en ligne", "completed": "✓ terminé",

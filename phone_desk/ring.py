@@ -38,7 +38,7 @@ def options_problem(*, server: str, caller: str, extension: str,
                     pbx: str | None = None) -> str | None:
     """Why these options cannot make a call, in French; None if they can. Checked before
     anything is sent: a refusal after newCall would leave a desk ringing (issue 19)."""
-    from counter_client.config import server_url_problem
+    from crm_core.client.settings_checks import server_url_problem
 
     if problem := server_url_problem(server):
         return f"{problem} (--server)"

@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from counter_client import labels
-from counter_client.screens.base import MessageLine
+from counter_client.messages import PrintBadge, ResidentChanged
 from counter_client.screens.modal import FormScreen
-from counter_client.widgets.key_bar import KeyBar
-from counter_client.widgets.resident_card import badge_line
 from crm_core.client.errors import ClientError
+from crm_core.client.tui import labels
+from crm_core.client.tui.key_bar import KeyBar
+from crm_core.client.tui.message_line import MessageLine
+from crm_core.client.tui.resident_card import badge_line
+from crm_core.client.types import IssuedBadge, ResidentSummary
 
 
 class BadgeScreen(FormScreen):
-    def __init__(self, summary: dict[str, Any]) -> None:
+    def __init__(self, summary: ResidentSummary) -> None:
         super().__init__()
         self.summary = summary
         self.enrolling = False
@@ -75,8 +75,8 @@ class BadgeScreen(FormScreen):
                 failed=self._failed,
             )
 
-    def _issued(self, issued: dict[str, Any]) -> None:
-        self.counter.print_badge(issued, self.summary["resident"])
+    def _issued(self, issued: IssuedBadge) -> None:
+        self.app.post_message(PrintBadge(issued, self.summary["resident"]))
         self._done("Badge QR émis.")
 
     def card_read(self, uid_hex: str) -> None:
@@ -90,4 +90,4 @@ class BadgeScreen(FormScreen):
 
     def _done(self, message: str) -> None:
         self.finish(message)
-        self.counter.post_message_to_resident_screen()
+        self.app.post_message(ResidentChanged())

@@ -2,36 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual.screen import Screen
-from textual.widgets import Static
 
-from counter_client.plain import plain
-
-if TYPE_CHECKING:
-    from counter_client.app import CounterApp
-
-
-class MessageLine(Static):
-    """Errors and confirmations, in plain French, right where the agent looks."""
-
-    _said: tuple[str, bool] = ("", False)
-
-    def say(self, text: str, *, error: bool = False) -> None:
-        if (text, error) == self._said:
-            return  # the same words again would only cost a layout and a repaint
-        self._said = (text, error)
-        self.set_class(error, "error")
-        self.update(plain(("⚠ " if error and text else "") + text))
+from counter_client.host import CounterHost
+from crm_core.client.tui.message_line import MessageLine
 
 
 class CounterScreen(Screen[None]):
     @property
-    def counter(self) -> CounterApp:
-        from counter_client.app import CounterApp
-
-        assert isinstance(self.app, CounterApp)
+    def counter(self) -> CounterHost:
+        assert isinstance(self.app, CounterHost)
         return self.app
 
     def say(self, text: str, *, error: bool = False) -> None:

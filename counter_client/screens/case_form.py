@@ -9,18 +9,20 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Select
 
-from counter_client import labels
 from counter_client.journal import EntryKind
-from counter_client.plain import plain
-from counter_client.screens.base import MessageLine
+from counter_client.messages import KeepInJournal
 from counter_client.screens.modal import FormScreen
-from counter_client.widgets.clean_input import CleanInput
-from counter_client.widgets.french import Choice
-from counter_client.widgets.key_bar import KeyBar
+from crm_core.client.tui import labels
+from crm_core.client.tui.clean_input import CleanInput
+from crm_core.client.tui.french import Choice
+from crm_core.client.tui.key_bar import KeyBar
+from crm_core.client.tui.message_line import MessageLine
+from crm_core.client.tui.plain import plain
+from crm_core.client.types import ResidentSummary, Service
 
 
 class CaseFormScreen(FormScreen):
-    def __init__(self, summary: dict[str, Any], services: list[dict[str, Any]]) -> None:
+    def __init__(self, summary: ResidentSummary, services: list[Service]) -> None:
         super().__init__()
         self.summary = summary
         self.services = services
@@ -47,7 +49,7 @@ class CaseFormScreen(FormScreen):
         self.counter.call_server(self.counter.client.services, self._fresh_services,
                                  failed=lambda _: None, group="catalogue", exclusive=True)
 
-    def _fresh_services(self, services: list[dict[str, Any]]) -> None:
+    def _fresh_services(self, services: list[Service]) -> None:
         self.counter.services = services
         if not self.is_attached or services == self.services:
             return
@@ -85,7 +87,7 @@ class CaseFormScreen(FormScreen):
         if description:
             payload["description"] = description
         self.dismiss(None)
-        self.counter.journal_write(
+        self.app.post_message(KeepInJournal(
             EntryKind.CASE, payload, sent="Demande enregistrée.",
             kept="Demande gardée sur ce poste : elle sera envoyée dès le retour du réseau.",
-            delivered=f"Demande de {labels.full_name(self.summary['resident'])} envoyée.")
+            delivered=f"Demande de {labels.full_name(self.summary['resident'])} envoyée."))

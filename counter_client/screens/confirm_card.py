@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Label
 
-from counter_client import labels
-from counter_client.screens.base import MessageLine
+from counter_client.messages import Say
 from counter_client.screens.modal import FormScreen
-from counter_client.widgets.key_bar import KeyBar
+from crm_core.client.tui import labels
+from crm_core.client.tui.key_bar import KeyBar
+from crm_core.client.tui.message_line import MessageLine
+from crm_core.client.types import ResidentSummary
 
 
 class ConfirmCardScreen(FormScreen):
@@ -23,7 +23,7 @@ class ConfirmCardScreen(FormScreen):
         Binding("escape", "refuse", "Non", show=False),
     ]
 
-    def __init__(self, summary: dict[str, Any], badge_id: str) -> None:
+    def __init__(self, summary: ResidentSummary, badge_id: str) -> None:
         super().__init__()
         self.summary = summary
         self.badge_id = badge_id
@@ -49,7 +49,7 @@ class ConfirmCardScreen(FormScreen):
 
     def action_refuse(self) -> None:
         self.dismiss(None)
-        self.counter.screen_say(
+        self.app.post_message(Say(
             "Carte non confirmée : ne vous fiez pas à elle, révoquez-la (touche B).",
             error=True,
-        )
+        ))

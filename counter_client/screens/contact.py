@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -11,19 +9,21 @@ from textual.containers import Vertical
 from textual.widgets import Checkbox, Input, Label, OptionList, Select
 from textual.widgets.option_list import Option
 
-from counter_client import labels
-from counter_client.screens.base import MessageLine
+from counter_client.messages import ResidentChanged
 from counter_client.screens.modal import FormScreen
-from counter_client.widgets.clean_input import CleanInput
-from counter_client.widgets.french import Choice
-from counter_client.widgets.key_bar import KeyBar
 from crm_core.client.errors import ClientError
+from crm_core.client.tui import labels
+from crm_core.client.tui.clean_input import CleanInput
+from crm_core.client.tui.french import Choice
+from crm_core.client.tui.key_bar import KeyBar
+from crm_core.client.tui.message_line import MessageLine
+from crm_core.client.types import ContactPoint, ResidentSummary
 
 KINDS = [("Téléphone", "phone"), ("E-mail", "email"), ("Adresse postale", "address")]
 
 
 class ContactScreen(FormScreen):
-    def __init__(self, summary: dict[str, Any]) -> None:
+    def __init__(self, summary: ResidentSummary) -> None:
         super().__init__()
         self.summary = summary
         self.points = list(summary.get("contact_points", []))
@@ -71,9 +71,9 @@ class ContactScreen(FormScreen):
         client = self.counter.client
         resident_id = str(self.summary["resident"]["id"])
 
-        def done(point: dict[str, Any]) -> None:
+        def done(point: ContactPoint) -> None:
             self.finish(f"Coordonnée enregistrée : {point['display']}.")
-            self.counter.post_message_to_resident_screen()
+            self.app.post_message(ResidentChanged())
 
         def failed(exc: ClientError) -> None:
             self.say(exc.message, error=True)

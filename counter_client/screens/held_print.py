@@ -12,8 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from badge.printing import PrintJob
-from counter_client import labels
-from counter_client.widgets.key_bar import KeyBar
+from crm_core.client.tui import labels
+from crm_core.client.tui.key_bar import KeyBar
 
 
 class HeldPrintScreen(ModalScreen[bool]):

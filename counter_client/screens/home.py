@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TypedDict
 
 from rich.text import Text
 from textual import on
@@ -15,16 +15,25 @@ from textual.widgets.option_list import Option
 
 from badge.errors import ScanError
 from badge.scanner import ScannedBadge, read_scanner_input
-from counter_client import labels
-from counter_client.plain import plain
-from counter_client.screens.base import CounterScreen, MessageLine
-from counter_client.widgets.clean_input import CleanInput
-from counter_client.widgets.key_bar import KeyBar
+from counter_client.messages import CallNextTicket, NewTicket, OpenResident, ShowResident
+from counter_client.screens.base import CounterScreen
 from counter_client.widgets.status_line import StatusLine
 from crm_core.client.errors import ClientError
+from crm_core.client.tui import labels
+from crm_core.client.tui.clean_input import CleanInput
+from crm_core.client.tui.key_bar import KeyBar
+from crm_core.client.tui.message_line import MessageLine
+from crm_core.client.tui.plain import plain
+from crm_core.client.types import ResidentSummary, SearchOutcome, SearchResult
 
 MIN_SEARCH_LENGTH = 2
 SEARCHING_NOTICE_SECONDS = 0.3
+
+
+class Stale(TypedDict):
+    """A search the agent typed past before it left: its answer is dropped."""
+
+    stale: bool
 
 
 def looks_like_a_scan(text: str) -> bool:
@@ -33,7 +42,7 @@ def looks_like_a_scan(text: str) -> bool:
     return head.startswith(("RL1", "RL&", "]Q"))
 
 
-def candidate_label(result: dict[str, Any]) -> Text:
+def candidate_label(result: SearchResult) -> Text:
     text = Text(labels.full_name(result), style="bold")
     if result.get("birth_date"):
         text.append(f"  né(e) le {labels.day(result['birth_date'])}")
@@ -58,7 +67,7 @@ class HomeScreen(CounterScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.results: list[dict[str, Any]] = []
+        self.results: list[SearchResult] = []
         self._typed_at = 0.0
         self._searching_notice: Timer | None = None
 
@@ -92,7 +101,7 @@ class HomeScreen(CounterScreen):
         client = self.counter.client
         typed_at = self._typed_at
 
-        def search() -> dict[str, Any]:
+        def search() -> SearchOutcome | Stale:
             time.sleep(delay)  # let the agent (or the scanner) finish the word
             if typed_at != self._typed_at:
                 return {"stale": True}
@@ -101,10 +110,10 @@ class HomeScreen(CounterScreen):
         self.counter.call_server(search, self._searched, group="search", exclusive=True,
                                  failed=self._search_failed)
 
-    def _searched(self, outcome: dict[str, Any]) -> None:
-        if outcome.get("stale"):
+    def _searched(self, outcome: SearchOutcome | Stale) -> None:
+        if "stale" in outcome:
             return
-        self._show_results(list(outcome.get("results", [])))
+        self._show_results(list(outcome["results"]))
         if not self.results:
             self.say("Personne ne correspond. Vérifiez l'orthographe ou la date de naissance.")
         else:
@@ -122,7 +131,7 @@ class HomeScreen(CounterScreen):
     def _search_failed(self, exc: ClientError) -> None:
         self.say(exc.message, error=True)
 
-    def _show_results(self, results: list[dict[str, Any]]) -> None:
+    def _show_results(self, results: list[SearchResult]) -> None:
         self.results = results
         options = self.query_one("#results", OptionList)
         options.clear_options()
@@ -160,31 +169,31 @@ class HomeScreen(CounterScreen):
             return
         text = scanned.text
 
-        def search_then_open() -> dict[str, Any]:
+        def search_then_open() -> SearchOutcome:
             return client.search(text, limit=8)
 
         self.counter.call_server(search_then_open, self._searched_on_enter, group="search",
                                  exclusive=True, failed=self._search_failed)
 
-    def _searched_on_enter(self, outcome: dict[str, Any]) -> None:
+    def _searched_on_enter(self, outcome: SearchOutcome) -> None:
         self._searched(outcome)
         if len(self.results) == 1:
             self._open_highlighted()
 
-    def _opened(self, summary: dict[str, Any]) -> None:
+    def _opened(self, summary: ResidentSummary) -> None:
         self._cancel_searching_notice()
         self.say("")
-        self.counter.show_resident(summary)
+        self.app.post_message(ShowResident(summary))
 
     def _open_highlighted(self) -> None:
         options = self.query_one("#results", OptionList)
         index = options.highlighted if options.highlighted is not None else 0
         if 0 <= index < len(self.results):
-            self.counter.open_resident(str(self.results[index]["resident_id"]))
+            self.app.post_message(OpenResident(str(self.results[index]["resident_id"])))
 
     @on(OptionList.OptionSelected, "#results")
     def _picked(self, event: OptionList.OptionSelected) -> None:
-        self.counter.open_resident(str(event.option.id))
+        self.app.post_message(OpenResident(str(event.option.id)))
 
     def action_to_results(self) -> None:
         if self.results:
@@ -200,7 +209,7 @@ class HomeScreen(CounterScreen):
     # -- the queue --------------------------------------------------------------------
 
     def action_call_next(self) -> None:
-        self.counter.call_next_ticket()
+        self.app.post_message(CallNextTicket())
 
     def action_new_ticket(self) -> None:
-        self.counter.new_ticket()
+        self.app.post_message(NewTicket())

@@ -9,22 +9,19 @@ session, each note naming who entered it offline) or, after a confirmation, disc
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from counter_client import labels
+from counter_client.host import CounterHost
 from counter_client.journal import LeftBehind, SyncReport
-from counter_client.screens.base import MessageLine
-from counter_client.widgets.fast_table import FastTable
-from counter_client.widgets.key_bar import KeyBar
-
-if TYPE_CHECKING:
-    from counter_client.app import CounterApp
+from counter_client.messages import JournalChanged
+from crm_core.client.tui import labels
+from crm_core.client.tui.fast_table import FastTable
+from crm_core.client.tui.key_bar import KeyBar
+from crm_core.client.tui.message_line import MessageLine
 
 ONLY_SUPERVISORS = ("Réservé aux responsables d'accueil : les éléments d'un autre agent"
                     " partent à sa prochaine connexion sur ce poste.")
@@ -71,10 +68,8 @@ class LeftBehindScreen(ModalScreen[None]):
     ]
 
     @property
-    def counter(self) -> CounterApp:
-        from counter_client.app import CounterApp
-
-        assert isinstance(self.app, CounterApp)
+    def counter(self) -> CounterHost:
+        assert isinstance(self.app, CounterHost)
         return self.app
 
     def compose(self) -> ComposeResult:
@@ -148,7 +143,7 @@ class LeftBehindScreen(ModalScreen[None]):
                 return
             count = self.counter.journal.discard_left_behind(
                 author=waiting.agent, by=session.display_name)
-            self.counter.journal_changed()
+            self.app.post_message(JournalChanged())
             self._fill()
             self.say(f"{_items(count)} de {waiting.agent_name} écarté(s) : gardé(s) dans le"
                      " journal de ce poste.")

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual.binding import Binding
 
-from counter_client.screens.base import MessageLine
-from counter_client.screens.discard import GuardedForm
-
-if TYPE_CHECKING:
-    from counter_client.app import CounterApp
+from counter_client.host import CounterHost
+from counter_client.messages import Say
+from crm_core.client.tui.discard import GuardedForm
+from crm_core.client.tui.message_line import MessageLine
 
 
 class FormScreen(GuardedForm[None]):
@@ -20,10 +17,8 @@ class FormScreen(GuardedForm[None]):
     ]
 
     @property
-    def counter(self) -> CounterApp:
-        from counter_client.app import CounterApp
-
-        assert isinstance(self.app, CounterApp)
+    def counter(self) -> CounterHost:
+        assert isinstance(self.app, CounterHost)
         return self.app
 
     def say(self, text: str, *, error: bool = False) -> None:
@@ -35,4 +30,4 @@ class FormScreen(GuardedForm[None]):
     def finish(self, message: str) -> None:
         """Close the form and tell the agent, on the screen below, what happened."""
         self.dismiss(None)
-        self.counter.screen_say(message)
+        self.app.post_message(Say(message))

@@ -7,22 +7,19 @@ entries stay in the journal file for the record.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label
 
-from counter_client import labels
+from counter_client.host import CounterHost
 from counter_client.journal import EntryKind, EntryState, JournalEntry
-from counter_client.screens.base import MessageLine
-from counter_client.widgets.fast_table import FastTable
-from counter_client.widgets.key_bar import KeyBar
-
-if TYPE_CHECKING:
-    from counter_client.app import CounterApp
+from counter_client.messages import JournalChanged
+from crm_core.client.tui import labels
+from crm_core.client.tui.fast_table import FastTable
+from crm_core.client.tui.key_bar import KeyBar
+from crm_core.client.tui.message_line import MessageLine
 
 KIND_LABELS = {EntryKind.INTERACTION: "Visite", EntryKind.CASE: "Demande"}
 
@@ -46,10 +43,8 @@ class RefusedScreen(ModalScreen[None]):
     ]
 
     @property
-    def counter(self) -> CounterApp:
-        from counter_client.app import CounterApp
-
-        assert isinstance(self.app, CounterApp)
+    def counter(self) -> CounterHost:
+        assert isinstance(self.app, CounterHost)
         return self.app
 
     def compose(self) -> ComposeResult:
@@ -103,7 +98,7 @@ class RefusedScreen(ModalScreen[None]):
         if entry_id is None:
             return
         self.counter.journal.retry(entry_id)
-        self.counter.journal_changed()
+        self.app.post_message(JournalChanged())
         self._fill()
         self.query_one(MessageLine).say("Renvoyé : il part avec les prochains envois.")
 
@@ -112,7 +107,7 @@ class RefusedScreen(ModalScreen[None]):
         if entry_id is None:
             return
         self.counter.journal.dismiss(entry_id)
-        self.counter.journal_changed()
+        self.app.post_message(JournalChanged())
         self._fill()
         self.query_one(MessageLine).say("Écarté : gardé dans le journal de ce poste.")
 

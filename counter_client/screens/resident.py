@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 
-from counter_client.screens.base import CounterScreen, MessageLine
-from counter_client.widgets import CasesTable, ResidentCard, Timeline
-from counter_client.widgets.key_bar import KeyBar
+from counter_client.messages import CallNextTicket, PrintReceipt
+from counter_client.screens.base import CounterScreen
 from counter_client.widgets.status_line import StatusLine
+from crm_core.client.tui import CasesTable, ResidentCard, Timeline
+from crm_core.client.tui.key_bar import KeyBar
+from crm_core.client.tui.message_line import MessageLine
+from crm_core.client.types import Case, ResidentSummary, TimelineEntry
 
 
 class ResidentScreen(CounterScreen):
@@ -27,11 +31,11 @@ class ResidentScreen(CounterScreen):
         Binding("escape", "back", "Retour"),
     ]
 
-    def __init__(self, summary: dict[str, Any]) -> None:
+    def __init__(self, summary: ResidentSummary) -> None:
         super().__init__()
         self.summary = summary
         # The case the agent last moved (it may have left the open cases: closed).
-        self.recent_case: dict[str, Any] | None = None
+        self.recent_case: Case | None = None
 
     @property
     def resident_id(self) -> str:
@@ -53,7 +57,7 @@ class ResidentScreen(CounterScreen):
         if self.app.focused is None or self.app.focused.screen is not self:
             self.query_one(CasesTable).focus()
 
-    def show(self, summary: dict[str, Any]) -> None:
+    def show(self, summary: ResidentSummary) -> None:
         if str(summary["resident"]["id"]) != self.resident_id:
             self.recent_case = None
             self.say("")  # a message about the previous resident is not about this one
@@ -71,7 +75,7 @@ class ResidentScreen(CounterScreen):
         )
 
     @property
-    def current_case(self) -> dict[str, Any] | None:
+    def current_case(self) -> Mapping[str, Any] | None:
         return self.query_one(CasesTable).current_case
 
     # -- timeline paging --------------------------------------------------------------
@@ -81,7 +85,7 @@ class ResidentScreen(CounterScreen):
         timeline = event.timeline
         client = self.counter.client
 
-        def done(entries: list[dict[str, Any]]) -> None:
+        def done(entries: list[TimelineEntry]) -> None:
             timeline.extend(entries, complete=len(entries) < 50)
 
         self.counter.call_server(
@@ -132,10 +136,10 @@ class ResidentScreen(CounterScreen):
         if case is None:
             self.say("Choisissez la demande dont il faut imprimer le reçu.", error=True)
             return
-        self.counter.print_receipt(case)
+        self.app.post_message(PrintReceipt(case))
 
     def action_call_next(self) -> None:
-        self.counter.call_next_ticket()
+        self.app.post_message(CallNextTicket())
 
     def action_reload(self) -> None:
         self.reload()

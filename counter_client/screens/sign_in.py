@@ -9,23 +9,14 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
 
-from counter_client.screens.base import CounterScreen, MessageLine
-from counter_client.screens.fields_in_order import FieldsInOrderScreen
-from counter_client.widgets.clean_input import CleanInput
-from counter_client.widgets.key_bar import KeyBar
-from crm_core.client.errors import ClientError, NotRelais, ServerUnreachable
-
-
-def sign_in_failure(exc: ClientError) -> str:
-    """Why signing in failed, in French. The client's « travail hors ligne » is true of a
-    signed-in app, not here: without a session nobody works, offline or not (issue 19)."""
-    if isinstance(exc, NotRelais):
-        return (exc.message.removesuffix(" : travail hors ligne")
-                + " : connexion impossible, vérifiez l'adresse du serveur.")
-    if isinstance(exc, ServerUnreachable):
-        return ("Serveur Relais injoignable : connexion impossible. Vérifiez le réseau,"
-                " puis réessayez (Entrée).")
-    return exc.message
+from counter_client.messages import SignedIn
+from counter_client.screens.base import CounterScreen
+from crm_core.client.errors import ClientError
+from crm_core.client.tui.clean_input import CleanInput
+from crm_core.client.tui.fields_in_order import FieldsInOrderScreen
+from crm_core.client.tui.key_bar import KeyBar
+from crm_core.client.tui.message_line import MessageLine
+from crm_core.client.tui.sign_in import sign_in_failure
 
 
 class SignInScreen(FieldsInOrderScreen, CounterScreen):
@@ -74,7 +65,7 @@ class SignInScreen(FieldsInOrderScreen, CounterScreen):
         client = self.counter.client
 
         def done(session: dict[str, Any]) -> None:
-            self.counter.signed_in(session, username)
+            self.app.post_message(SignedIn(session, username))
 
         def failed(exc: ClientError) -> None:
             if not self.is_attached:

@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from counter_client.widgets.key_bar import KeyBar
+from crm_core.client.tui.key_bar import KeyBar
 
 
 class SignOutScreen(ModalScreen[bool]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from textual import on
@@ -10,17 +11,19 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from counter_client import labels
-from counter_client.plain import plain
-from counter_client.screens.base import MessageLine
+from counter_client.messages import ResidentChanged
 from counter_client.screens.modal import FormScreen
-from counter_client.widgets.clean_input import CleanInput
-from counter_client.widgets.key_bar import KeyBar
 from crm_core.client.errors import ClientError
+from crm_core.client.tui import labels
+from crm_core.client.tui.clean_input import CleanInput
+from crm_core.client.tui.key_bar import KeyBar
+from crm_core.client.tui.message_line import MessageLine
+from crm_core.client.tui.plain import plain
+from crm_core.client.types import Case
 
 
 class StatusScreen(FormScreen):
-    def __init__(self, case: dict[str, Any]) -> None:
+    def __init__(self, case: Mapping[str, Any]) -> None:
         super().__init__()
         self.case = case
 
@@ -43,7 +46,7 @@ class StatusScreen(FormScreen):
         self.counter.call_server(lambda: client.case(reference), self._loaded,
                                  failed=self._failed)
 
-    def _loaded(self, case: dict[str, Any]) -> None:
+    def _loaded(self, case: Case) -> None:
         targets = self.query_one("#targets", OptionList)
         targets.add_options([
             Option(labels.case_status(status), id=str(status))
@@ -75,15 +78,10 @@ class StatusScreen(FormScreen):
         client = self.counter.client
         reference = str(self.case["reference"])
 
-        def done(case: dict[str, Any]) -> None:
-            from counter_client.screens.resident import ResidentScreen
-
-            for screen in self.app.screen_stack:
-                if isinstance(screen, ResidentScreen):
-                    screen.recent_case = case
+        def done(case: Case) -> None:
             self.finish(f"Demande {case['display_reference']} :"
                         f" {labels.case_status(case['status'])}.")
-            self.counter.post_message_to_resident_screen()
+            self.app.post_message(ResidentChanged(recent_case=case))
 
         self.counter.call_server(
             lambda: client.update_case(reference, status=status, note=note, channel="counter"),

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from counter_client.plain import plain
-from counter_client.screens.base import MessageLine
 from counter_client.screens.modal import FormScreen
-from counter_client.widgets.key_bar import KeyBar
+from crm_core.client.tui.key_bar import KeyBar
+from crm_core.client.tui.message_line import MessageLine
+from crm_core.client.tui.plain import plain
+from crm_core.client.types import Service, Ticket
 
 
 class TicketScreen(FormScreen):
-    def __init__(self, services: list[dict[str, Any]]) -> None:
+    def __init__(self, services: list[Service]) -> None:
         super().__init__()
         self.services = services
 
@@ -40,7 +39,7 @@ class TicketScreen(FormScreen):
         code = str(event.option.id)
         client = self.counter.client
 
-        def done(ticket: dict[str, Any]) -> None:
+        def done(ticket: Ticket) -> None:
             self.finish(f"Ticket {ticket['display_number']} ({ticket['service_label']}) émis.")
 
         self.counter.call_server(lambda: client.issue_ticket(code), done,

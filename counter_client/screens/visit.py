@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from textual import on
@@ -9,18 +10,20 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Select
 
-from counter_client import labels
 from counter_client.journal import EntryKind
-from counter_client.plain import plain
-from counter_client.screens.base import MessageLine
+from counter_client.messages import KeepInJournal
 from counter_client.screens.modal import FormScreen
-from counter_client.widgets.clean_input import CleanInput
-from counter_client.widgets.french import Choice
-from counter_client.widgets.key_bar import KeyBar
+from crm_core.client.tui import labels
+from crm_core.client.tui.clean_input import CleanInput
+from crm_core.client.tui.french import Choice
+from crm_core.client.tui.key_bar import KeyBar
+from crm_core.client.tui.message_line import MessageLine
+from crm_core.client.tui.plain import plain
+from crm_core.client.types import ResidentSummary
 
 
 class VisitScreen(FormScreen):
-    def __init__(self, summary: dict[str, Any], case: dict[str, Any] | None) -> None:
+    def __init__(self, summary: ResidentSummary, case: Mapping[str, Any] | None) -> None:
         super().__init__()
         self.summary = summary
         self.case = case
@@ -66,7 +69,7 @@ class VisitScreen(FormScreen):
         if case is not Select.NULL and case is not None:
             payload["case_reference"] = str(case)
         self.dismiss(None)
-        self.counter.journal_write(
+        self.app.post_message(KeepInJournal(
             EntryKind.INTERACTION, payload, sent="Visite enregistrée.",
             kept="Visite gardée sur ce poste : elle sera envoyée dès le retour du réseau.",
-            delivered=f"Visite de {labels.full_name(self.summary['resident'])} envoyée.")
+            delivered=f"Visite de {labels.full_name(self.summary['resident'])} envoyée."))

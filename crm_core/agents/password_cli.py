@@ -37,9 +37,9 @@ def change_own_password(
         "(demandé, jamais en clair sur la ligne de commande).")] = False,
 ) -> None:
     """Choisir son mot de passe avec un code d'activation, ou changer le sien."""
-    from counter_client.config import server_url_problem
     from crm_core.client import RelaisClient
     from crm_core.client.errors import ApiError, ClientError, ServerUnreachable
+    from crm_core.client.settings_checks import server_url_problem
 
     url = server or DEFAULT_SERVER
     if problem := server_url_problem(url):

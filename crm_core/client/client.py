@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -18,6 +18,21 @@ from crm_core.client.errors import (
     ClientClosed,
     NotRelais,
     ServerUnreachable,
+)
+from crm_core.client.types import (
+    Badge,
+    Case,
+    ContactPoint,
+    Interaction,
+    IssuedBadge,
+    Me,
+    Resident,
+    ResidentSummary,
+    SearchOutcome,
+    Service,
+    Site,
+    Ticket,
+    TimelineEntry,
 )
 
 DEFAULT_TIMEOUT = httpx.Timeout(5.0, connect=2.0)
@@ -117,8 +132,8 @@ class RelaisClient:
         self._request("POST", "/auth/activate", json={
             "username": username, "code": code, "new_password": new_password})
 
-    def me(self) -> dict[str, Any]:
-        return dict(self._request("GET", "/auth/me"))
+    def me(self) -> Me:
+        return cast(Me, dict(self._request("GET", "/auth/me")))
 
     def session_alive(self) -> None:
         """`ApiError` 401 once the session ended; does not count as the agent's activity."""
@@ -133,102 +148,108 @@ class RelaisClient:
             raise self._not_relais()
         return answer
 
-    def services(self) -> list[dict[str, Any]]:
-        return self._listed("/services")
+    def services(self) -> list[Service]:
+        return cast("list[Service]", self._listed("/services"))
 
-    def sites(self) -> list[dict[str, Any]]:
-        return self._listed("/sites")
+    def sites(self) -> list[Site]:
+        return cast("list[Site]", self._listed("/sites"))
 
     # -- residents --------------------------------------------------------------------
 
-    def summary(self, resident_id: uuid.UUID | str) -> dict[str, Any]:
-        return dict(self._request("GET", f"/residents/{resident_id}/summary"))
+    def summary(self, resident_id: uuid.UUID | str) -> ResidentSummary:
+        return cast(ResidentSummary,
+            dict(self._request("GET", f"/residents/{resident_id}/summary")))
 
-    def lookup(self, **criterion: str) -> dict[str, Any]:
+    def lookup(self, **criterion: str) -> ResidentSummary:
         """lookup(phone=...) | email= | reference= | account="provider:subject" | badge= |
         card=; sent in the body, so that none of them is written in a URL."""
-        return dict(self._request("POST", "/lookup", json=criterion))
+        return cast(ResidentSummary, dict(self._request("POST", "/lookup", json=criterion)))
 
-    def create_resident(self, **fields: Any) -> dict[str, Any]:
-        return dict(self._request("POST", "/residents", json=fields))
+    def create_resident(self, **fields: Any) -> Resident:
+        return cast(Resident, dict(self._request("POST", "/residents", json=fields)))
 
-    def update_resident(self, resident_id: uuid.UUID | str, **fields: Any) -> dict[str, Any]:
-        return dict(self._request("PATCH", f"/residents/{resident_id}", json=fields))
+    def update_resident(self, resident_id: uuid.UUID | str, **fields: Any) -> Resident:
+        return cast(Resident, dict(self._request("PATCH", f"/residents/{resident_id}",
+                                                 json=fields)))
 
-    def add_contact_point(self, resident_id: uuid.UUID | str, **fields: Any) -> dict[str, Any]:
-        return dict(
-            self._request("POST", f"/residents/{resident_id}/contact-points", json=fields)
-        )
+    def add_contact_point(self, resident_id: uuid.UUID | str, **fields: Any) -> ContactPoint:
+        return cast(ContactPoint,
+            dict(self._request("POST", f"/residents/{resident_id}/contact-points", json=fields)))
 
     def timeline(
         self, resident_id: uuid.UUID | str, *, before: str | None = None, limit: int = 50
-    ) -> list[dict[str, Any]]:
+    ) -> list[TimelineEntry]:
         params: dict[str, Any] = {"limit": limit}
         if before:
             params["before"] = before
-        return list(self._request("GET", f"/residents/{resident_id}/interactions", params=params))
+        return cast("list[TimelineEntry]",
+            list(self._request("GET", f"/residents/{resident_id}/interactions", params=params)))
 
     # -- cases and interactions -------------------------------------------------------
 
-    def open_case(self, **fields: Any) -> dict[str, Any]:
-        return dict(self._request("POST", "/cases", json=_jsonable(fields)))
+    def open_case(self, **fields: Any) -> Case:
+        return cast(Case, dict(self._request("POST", "/cases", json=_jsonable(fields))))
 
-    def case(self, reference: str) -> dict[str, Any]:
-        return dict(self._request("GET", f"/cases/{reference}"))
+    def case(self, reference: str) -> Case:
+        return cast(Case, dict(self._request("GET", f"/cases/{reference}")))
 
-    def update_case(self, reference: str, **fields: Any) -> dict[str, Any]:
-        return dict(self._request("PATCH", f"/cases/{reference}", json=fields))
+    def update_case(self, reference: str, **fields: Any) -> Case:
+        return cast(Case, dict(self._request("PATCH", f"/cases/{reference}", json=fields)))
 
-    def record_interaction(self, **fields: Any) -> dict[str, Any]:
-        return dict(self._request("POST", "/interactions", json=_jsonable(fields)))
+    def record_interaction(self, **fields: Any) -> Interaction:
+        return cast(Interaction,
+                    dict(self._request("POST", "/interactions", json=_jsonable(fields))))
 
     # -- recognition ------------------------------------------------------------------
 
-    def search(self, q: str, *, limit: int = 10, **filters: str) -> dict[str, Any]:
+    def search(self, q: str, *, limit: int = 10, **filters: str) -> SearchOutcome:
         """Ranked candidates (`results`, each with `score` and `reasons`)."""
         body: dict[str, Any] = {"q": q, "limit": limit, **filters}
-        return dict(self._request("POST", "/residents/search", json=body))
+        return cast(SearchOutcome, dict(self._request("POST", "/residents/search", json=body)))
 
     # -- badges -----------------------------------------------------------------------
 
-    def badges(self, resident_id: uuid.UUID | str) -> list[dict[str, Any]]:
-        return list(self._request("GET", f"/residents/{resident_id}/badges"))
+    def badges(self, resident_id: uuid.UUID | str) -> list[Badge]:
+        return cast("list[Badge]", list(self._request("GET", f"/residents/{resident_id}/badges")))
 
     def issue_badge(
         self, resident_id: uuid.UUID | str, *, card_uid: str | None = None
-    ) -> dict[str, Any]:
+    ) -> IssuedBadge:
         body: dict[str, Any] = {"kind": "card", "card_uid": card_uid} if card_uid else {}
-        return dict(self._request("POST", f"/residents/{resident_id}/badges", json=body))
+        return cast(IssuedBadge,
+                    dict(self._request("POST", f"/residents/{resident_id}/badges", json=body)))
 
-    def revoke_badge(self, badge_id: str, *, reason: str | None = None) -> dict[str, Any]:
+    def revoke_badge(self, badge_id: str, *, reason: str | None = None) -> Badge:
         body = {"reason": reason} if reason else {}
-        return dict(self._request("POST", f"/badges/{badge_id}/revoke", json=body))
+        return cast(Badge, dict(self._request("POST", f"/badges/{badge_id}/revoke", json=body)))
 
-    def confirm_card(self, badge_id: str) -> dict[str, Any]:
-        return dict(self._request("POST", f"/badges/{badge_id}/confirm"))
+    def confirm_card(self, badge_id: str) -> Badge:
+        return cast(Badge, dict(self._request("POST", f"/badges/{badge_id}/confirm")))
 
     # -- queue ------------------------------------------------------------------------
 
     def issue_ticket(
         self, service_code: str, *, resident_id: uuid.UUID | str | None = None
-    ) -> dict[str, Any]:
+    ) -> Ticket:
         body: dict[str, Any] = {"service_code": service_code}
         if resident_id:
             body["resident_id"] = str(resident_id)
-        return dict(self._request("POST", "/queue/tickets", json=body))
+        return cast(Ticket, dict(self._request("POST", "/queue/tickets", json=body)))
 
-    def waiting_tickets(self) -> list[dict[str, Any]]:
-        return list(self._request("GET", "/queue/tickets", params={"status": "waiting"}))
+    def waiting_tickets(self) -> list[Ticket]:
+        return cast("list[Ticket]",
+            list(self._request("GET", "/queue/tickets", params={"status": "waiting"})))
 
-    def call_next_ticket(self, *, service_code: str | None = None) -> dict[str, Any]:
+    def call_next_ticket(self, *, service_code: str | None = None) -> Ticket:
         body = {"service_code": service_code} if service_code else {}
-        return dict(self._request("POST", "/queue/call-next", json=body))
+        return cast(Ticket, dict(self._request("POST", "/queue/call-next", json=body)))
 
     def serve_ticket(
         self, ticket_id: uuid.UUID | str, *, resident_id: uuid.UUID | str | None = None
-    ) -> dict[str, Any]:
+    ) -> Ticket:
         body = {"resident_id": str(resident_id)} if resident_id else {}
-        return dict(self._request("POST", f"/queue/tickets/{ticket_id}/serve", json=body))
+        return cast(Ticket,
+            dict(self._request("POST", f"/queue/tickets/{ticket_id}/serve", json=body)))
 
 
 def _jsonable(fields: dict[str, Any]) -> dict[str, Any]:

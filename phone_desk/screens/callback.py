@@ -11,10 +11,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
-from counter_client.labels import LOCAL_TZ
-from counter_client.screens.base import MessageLine
-from counter_client.screens.discard import GuardedForm
-from counter_client.widgets.clean_input import CleanInput
+from crm_core.client.tui.clean_input import CleanInput
+from crm_core.client.tui.discard import GuardedForm
+from crm_core.client.tui.labels import LOCAL_TZ
+from crm_core.client.tui.message_line import MessageLine
 from phone_desk.drafts import DraftForm, restore_fields
 
 _TIME = re.compile(r"^(\d{1,2})[h:](\d{2})?$")

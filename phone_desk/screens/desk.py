@@ -4,31 +4,27 @@ day's calls and the call-backs to make."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from typing import Any
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from counter_client.screens.base import MessageLine
-from counter_client.widgets.cases_table import CasesTable
-from counter_client.widgets.clean_input import CleanInput
-from counter_client.widgets.resident_card import ResidentCard
-from counter_client.widgets.timeline import Timeline
-from crm_core.client.errors import ClientError
-from phone_desk.journal import DeskItem, ItemKind
-from phone_desk.keeping import server_away, session_expired
+from crm_core.client.tui.cases_table import CasesTable
+from crm_core.client.tui.clean_input import CleanInput
+from crm_core.client.tui.message_line import MessageLine
+from crm_core.client.tui.resident_card import ResidentCard
+from crm_core.client.tui.timeline import Timeline
+from crm_core.client.types import ResidentSummary, SearchOutcome
+from phone_desk.messages import FollowCalls
+from phone_desk.screens.call_forms import CallForms
 from phone_desk.widgets.call_banner import CallBanner
 from phone_desk.widgets.day_lists import CallbacksTable, CallsTable
 from phone_desk.widgets.search_results import SearchResults
-
-if TYPE_CHECKING:
-    from phone_desk.app import PhoneDeskApp
 
 # Short enough to be read whole in the fields at 80 columns (desk.tcss).
 SEARCH_HINT = "Nom, téléphone, référence"
@@ -48,17 +44,6 @@ def parse_birth_date(text: str) -> date | None:
         raise ValueError("Date de naissance attendue sous la forme JJ/MM/AAAA")
     day, month, year = (int(part) for part in match.groups())
     return date(year, month, day)
-
-
-def calls_refused(summary: dict[str, Any] | None, phone: str) -> bool:
-    """The open file says the mairie may not call this number (docs/consent.md)."""
-    if not summary:
-        return False  # nobody identified: nothing known to refuse
-    point = next((p for p in summary.get("contact_points", []) if p.get("value") == phone),
-                 None)
-    if point is not None:
-        return "call" not in (point.get("contact_ways") or [])
-    return "no_phone_contact" in (summary.get("flags") or [])
 
 
 class DeskLine(Static):
@@ -86,7 +71,7 @@ class DeskLine(Static):
         self.update(text)
 
 
-class DeskScreen(Screen[None]):
+class DeskScreen(CallForms):
     BINDINGS = [  # noqa: RUF012
         # Short labels: the whole bar fits in 80 columns (the longer words are in the
         # forms' titles and in the help). F9 is not on the bar, so that F10 (sign-out)
@@ -102,19 +87,12 @@ class DeskScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.call: dict[str, Any] | None = None
-        self.summary: dict[str, Any] | None = None
+        self.summary: ResidentSummary | None = None
         # Counts rings: an answer asked for during one call (a file, a search) is dropped
         # if it comes back after the next ring, so that it never shows on the wrong call.
         self.ring_count = 0
         # The « reconnexion… » said while the feed was away, cleared when it is back.
         self._reconnecting = ""
-
-    @property
-    def desk(self) -> PhoneDeskApp:
-        from phone_desk.app import PhoneDeskApp
-
-        assert isinstance(self.app, PhoneDeskApp)
-        return self.app
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -139,7 +117,7 @@ class DeskScreen(Screen[None]):
         self.query_one("#results", SearchResults).display = False
         self.query_one("#search", Input).focus()
         self.action_refresh_lists()
-        self.desk.follow_calls()
+        self.app.post_message(FollowCalls())
 
     def say(self, text: str, *, error: bool = False) -> None:
         self.query_one(MessageLine).say(text, error=error)
@@ -241,7 +219,7 @@ class DeskScreen(Screen[None]):
 
         ring = self.ring_count
 
-        def show(outcome: dict[str, Any]) -> None:
+        def show(outcome: SearchOutcome) -> None:
             if ring != self.ring_count:  # asked during the previous call
                 return
             rows = outcome.get("results", [])
@@ -264,14 +242,14 @@ class DeskScreen(Screen[None]):
     def open_resident(self, resident_id: str, *, quiet: bool = False) -> None:
         ring = self.ring_count
 
-        def show(summary: dict[str, Any]) -> None:
+        def show(summary: ResidentSummary) -> None:
             if ring == self.ring_count:  # else a new call rang meanwhile: not its file
                 self._show_summary(summary, quiet=quiet)
 
         self.desk.call_server(lambda: self.desk.client.summary(resident_id), show,
                               group="summary", exclusive=True)
 
-    def _show_summary(self, summary: dict[str, Any], *, quiet: bool = False) -> None:
+    def _show_summary(self, summary: ResidentSummary, *, quiet: bool = False) -> None:
         self.summary = summary
         self.query_one(ResidentCard).show(summary)
         self.query_one(CasesTable).show(summary.get("open_cases", []))
@@ -296,185 +274,7 @@ class DeskScreen(Screen[None]):
         if self.summary:
             self.open_resident(str(self.summary["resident"]["id"]), quiet=True)
 
-    # -- actions on the call ----------------------------------------------------------
-
-    def action_log_call(self) -> None:
-        if self.call is None:
-            self.say("Aucun appel à enregistrer.", error=True)
-            return
-        if self.summary is None:
-            self.say("Ouvrez d'abord le dossier de l'usager (F3 pour chercher).", error=True)
-            return
-        # The call and the file as the form opens: another call may ring before it closes.
-        call_id, resident_id = self.call["id"], self.summary["resident"]["id"]
-        self._open_log_form(call_id, resident_id, self.summary.get("open_cases", []))
-        self.desk.load_services()  # the list shown now, then today's if it changed
-
-    def _open_log_form(self, call_id: str, resident_id: str, open_cases: list[dict[str, Any]],
-                       *, typed: dict[str, Any] | None = None, refusal: str = "",
-                       replacing: DeskItem | None = None,
-                       draft: dict[str, Any] | None = None) -> None:
-        from phone_desk.screens.log_call import LogCallScreen
-
-        form = LogCallScreen(open_cases, self.desk.services, typed=typed, refusal=refusal,
-                             draft=draft)
-        # The session ends elsewhere while it is typed: the same form, on the next desk.
-        form.reopen = lambda desk, fields: desk._open_log_form(
-            call_id, resident_id, open_cases, typed=typed, refusal=refusal,
-            replacing=replacing, draft=fields)
-        self.app.push_screen(form, lambda answer: self._log_call(
-            call_id, resident_id, answer, replacing=replacing))
-
-    def fix_refused_call_log(self, item: DeskItem) -> None:
-        """F7, C: a kept call log the server refused, back in its form with the reason; it
-        replaces the refused one once sent (or kept again)."""
-        payload = item.payload
-        self._open_log_form(str(payload["call"]), str(payload["resident_id"]), [],
-                            typed=payload, replacing=item,
-                            refusal=f"Refusé par le serveur : {item.error or 'motif inconnu'}")
-
-    def _log_call(self, call_id: str, resident_id: str, form: dict[str, Any] | None, *,
-                  replacing: DeskItem | None = None) -> None:
-        if not form:
-            return
-
-        def replaced() -> None:  # the corrected one is sent or kept: the refused one goes
-            if replacing is not None:
-                self.desk.journal.discard(replacing.id, agent=replacing.agent)
-                self.desk.keeper.refresh_count()
-
-        def done(result: dict[str, Any]) -> None:
-            replaced()
-            reference = result.get("case_reference")
-            self.say("Appel enregistré" + (f" (demande {reference})." if reference else "."))
-            self.reload_file()
-            self.action_refresh_lists()
-
-        def failed(exc: ClientError) -> None:
-            # Kept on this desk, sent once the server is back or the agent signed in again.
-            if server_away(exc) or session_expired(exc):
-                replaced()
-                self.desk.keeper.keep(ItemKind.CALL_LOG,
-                                      {"call": call_id, "resident_id": resident_id, **form},
-                                      quiet=session_expired(exc))
-            elif replacing is not None:  # refused again: back in its form, with why
-                self._open_log_form(call_id, resident_id, [], typed=form,
-                                    refusal=exc.message, replacing=replacing)
-            else:
-                self.say(exc.message, error=True)
-
-        self.desk.call_server(
-            lambda: self.desk.client.log_call(call_id, resident_id=resident_id, **form), done,
-            failed=failed, group="log", exclusive=True, keep_on_expiry=True,
-        )
-
-    def action_link_number(self) -> None:
-        from phone_desk.screens.link_number import LinkNumberScreen
-
-        number = (self.call or {}).get("remote_number")
-        if not number or self.summary is None:
-            self.say("Il faut un appel avec un numéro et un dossier ouvert.", error=True)
-            return
-        resident = self.summary["resident"]
-        # This call's number to this file, as asked: never to the next caller's file.
-        resident_id = str(resident["id"])
-        self.app.push_screen(
-            LinkNumberScreen(self.call["remote_display"] if self.call else number,
-                             f"{resident['given_name']} {resident['family_name']}"),
-            lambda answer: self._link(number, resident_id, answer),
-        )
-
-    def _link(self, number: str, resident_id: str, answer: dict[str, Any] | None) -> None:
-        if not answer:
-            return
-
-        def done(_: dict[str, Any]) -> None:
-            self.say("Numéro rattaché au dossier.")
-            self.reload_file()
-
-        def failed(exc: ClientError) -> None:
-            self.say(exc.message, error=True)
-
-        self.desk.call_server(
-            lambda: self.desk.client.add_contact_point(
-                resident_id, kind="phone", value=number, channel="phone",
-                contact_allowed=bool(answer.get("contact_allowed")),
-            ), done, failed=failed,
-        )
-
-    # -- call-backs and the day's lists -----------------------------------------------
-
-    def action_new_callback(self) -> None:
-        points = (self.summary or {}).get("contact_points", [])
-        phone = (self.call or {}).get("remote_number") or ""
-        if not phone:  # a number the resident may be called on, never an SMS-only one
-            callable_ = [p for p in points if "call" in (p.get("contact_ways") or [])]
-            phone = callable_[0]["value"] if callable_ else ""
-        resident_id = self.summary["resident"]["id"] if self.summary else None
-        call_id = self.call["id"] if self.call else None
-        self._open_callback_form(resident_id, call_id, phone,
-                                 refused=calls_refused(self.summary, phone))
-
-    def fix_refused_callback(self, item: DeskItem) -> None:
-        """F7: a kept call-back the server refused, back in its form with the reason; it
-        replaces the refused one once sent (or kept again)."""
-        payload = item.payload
-        typed = {**payload, "due_at": datetime.fromisoformat(str(payload["due_at"]))}
-        self._open_callback_form(
-            payload.get("resident_id"), payload.get("call"), str(payload.get("phone") or ""),
-            refused=bool(payload.get("requested_by_resident")), typed=typed,
-            reason=f"Refusé par le serveur : {item.error or 'motif inconnu'}",
-            replacing=item)
-
-    def _open_callback_form(self, resident_id: str | None, call_id: str | None, phone: str,
-                            *, refused: bool, typed: dict[str, Any] | None = None,
-                            reason: str = "", replacing: DeskItem | None = None,
-                            draft: dict[str, Any] | None = None) -> None:
-        from phone_desk.screens.callback import CallbackScreen
-
-        form = CallbackScreen(phone, calls_refused=refused, typed=typed, refusal=reason,
-                              draft=draft)
-        # The session ends elsewhere while it is typed: the same form, on the next desk.
-        form.reopen = lambda desk, fields: desk._open_callback_form(
-            resident_id, call_id, phone, refused=refused, typed=typed, reason=reason,
-            replacing=replacing, draft=fields)
-        self.app.push_screen(form, lambda answer: self._create_callback(
-            resident_id, call_id, answer, refused=refused, replacing=replacing))
-
-    def _create_callback(self, resident_id: str | None, call_id: str | None,
-                         form: dict[str, Any] | None, *, refused: bool = False,
-                         replacing: DeskItem | None = None) -> None:
-        if not form:
-            return
-
-        def replaced() -> None:  # the corrected one is sent or kept: the refused one goes
-            if replacing is not None:
-                self.desk.journal.discard(replacing.id, agent=replacing.agent)
-                self.desk.keeper.refresh_count()
-
-        def done(_: dict[str, Any]) -> None:
-            replaced()
-            self.say("Rappel prévu.")
-            self.action_refresh_lists()
-
-        def failed(exc: ClientError) -> None:
-            # Kept on this desk, sent once the server is back or the agent signed in again.
-            if server_away(exc) or session_expired(exc):
-                replaced()
-                self.desk.keeper.keep(ItemKind.CALLBACK, {
-                    "resident_id": resident_id, "call": call_id, **form,
-                    "due_at": form["due_at"].isoformat()}, quiet=session_expired(exc))
-                return
-            # Refused after the form closed: it opens again with what was typed and why.
-            self._open_callback_form(resident_id, call_id, str(form["phone"]),
-                                     refused=refused, typed=form, reason=exc.message,
-                                     replacing=replacing)
-
-        self.desk.call_server(
-            lambda: self.desk.client.create_callback(resident_id=resident_id, call=call_id,
-                                                     **form), done, failed=failed,
-            keep_on_expiry=True,
-        )
+    # -- the day's lists ----------------------------------------------------------------
 
     def action_callback_done(self) -> None:
         callback = self.query_one(CallbacksTable).current()
@@ -482,7 +282,7 @@ class DeskScreen(Screen[None]):
             self.say("Choisissez un rappel dans la liste.", error=True)
             return
 
-        def done(_: dict[str, Any]) -> None:
+        def done(_: object) -> None:
             self.say("Rappel marqué comme fait.")
             self.action_refresh_lists()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.text import Text
@@ -11,11 +12,12 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Button, Input, Label, Select
 
-from counter_client.plain import plain
-from counter_client.screens.base import MessageLine
-from counter_client.screens.discard import GuardedForm
-from counter_client.widgets.clean_input import CleanInput
-from counter_client.widgets.french import Choice
+from crm_core.client.tui.clean_input import CleanInput
+from crm_core.client.tui.discard import GuardedForm
+from crm_core.client.tui.french import Choice
+from crm_core.client.tui.message_line import MessageLine
+from crm_core.client.tui.plain import plain
+from crm_core.client.types import Service
 from phone_desk.drafts import DraftForm, restore_fields
 from phone_desk.labels import CALL_OUTCOMES
 
@@ -30,7 +32,8 @@ class LogCallScreen(DraftForm, GuardedForm[dict[str, Any]]):
 
     DRAFT_NAME = "Votre appel"
 
-    def __init__(self, open_cases: list[dict[str, Any]], services: list[dict[str, Any]], *,
+    def __init__(self, open_cases: Sequence[Mapping[str, Any]],
+                 services: Sequence[Mapping[str, Any]], *,
                  typed: dict[str, Any] | None = None, refusal: str = "",
                  draft: dict[str, Any] | None = None) -> None:
         super().__init__()
@@ -89,10 +92,10 @@ class LogCallScreen(DraftForm, GuardedForm[dict[str, Any]]):
         return bool(self.typed or self.draft) or super().typed_something()
 
     @staticmethod
-    def _service_options(services: list[dict[str, Any]]) -> list[tuple[Text, str]]:
+    def _service_options(services: Sequence[Mapping[str, Any]]) -> list[tuple[Text, str]]:
         return [(plain(s["label"]), str(s["code"])) for s in services]
 
-    def show_services(self, services: list[dict[str, Any]]) -> None:
+    def show_services(self, services: list[Service]) -> None:
         """The server's list, fetched as the form opened; a service already chosen stays
         chosen if it is still offered."""
         if services == self.services:

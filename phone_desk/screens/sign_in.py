@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Footer, Input, Label, Static
 
-from counter_client.screens.base import MessageLine
-from counter_client.screens.fields_in_order import FieldsInOrderScreen
-from counter_client.screens.sign_in import sign_in_failure
-from counter_client.widgets.clean_input import CleanInput
 from crm_core.client.errors import ClientError
-
-if TYPE_CHECKING:
-    from phone_desk.app import PhoneDeskApp
+from crm_core.client.tui.clean_input import CleanInput
+from crm_core.client.tui.fields_in_order import FieldsInOrderScreen
+from crm_core.client.tui.message_line import MessageLine
+from crm_core.client.tui.sign_in import sign_in_failure
+from crm_core.client.types import Me
+from phone_desk.host import DeskHost
+from phone_desk.messages import SignedIn
 
 
 class SignInScreen(FieldsInOrderScreen):
@@ -31,10 +29,8 @@ class SignInScreen(FieldsInOrderScreen):
         yield Footer()
 
     @property
-    def desk(self) -> PhoneDeskApp:
-        from phone_desk.app import PhoneDeskApp
-
-        assert isinstance(self.app, PhoneDeskApp)
+    def desk(self) -> DeskHost:
+        assert isinstance(self.app, DeskHost)
         return self.app
 
     def on_mount(self) -> None:
@@ -72,7 +68,7 @@ class SignInScreen(FieldsInOrderScreen):
             return
         client = self.desk.client
 
-        def sign_in() -> dict[str, Any]:
+        def sign_in() -> Me:
             client.sign_in(username, password)
             return client.me()
 
@@ -81,5 +77,8 @@ class SignInScreen(FieldsInOrderScreen):
             self.query_one(MessageLine).say(sign_in_failure(exc), error=True)
             self._focus_first_empty()
 
-        self.desk.call_server(sign_in, self.desk.signed_in, failed=failed, group="sign-in",
+        def signed_in(me: Me) -> None:
+            self.app.post_message(SignedIn(me))
+
+        self.desk.call_server(sign_in, signed_in, failed=failed, group="sign-in",
                               exclusive=True)

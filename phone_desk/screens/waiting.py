@@ -16,8 +16,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from counter_client.labels import LOCAL_TZ
-from counter_client.screens.base import MessageLine
+from crm_core.client.tui.labels import LOCAL_TZ
+from crm_core.client.tui.message_line import MessageLine
+from phone_desk.host import DeskHost
 from phone_desk.journal import DeskItem, ItemKind, ItemState
 
 KIND_LABELS = {ItemKind.CALL_LOG: "Appel", ItemKind.CALLBACK: "Rappel"}
@@ -94,10 +95,8 @@ class WaitingScreen(ModalScreen[DeskItem | None]):
             message.say("Écarter cet élément ? Il ne sera jamais envoyé. E de nouveau pour"
                         " confirmer.", error=True)
             return
-        from phone_desk.app import PhoneDeskApp
-
         app = self.app
-        assert isinstance(app, PhoneDeskApp)
+        assert isinstance(app, DeskHost)
         app.journal.discard(item.id, agent=item.agent)
         self._confirm = None
         del self.items[item.id]

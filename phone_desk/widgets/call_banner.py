@@ -8,7 +8,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import Static
 
-from counter_client.plain import plain
+from crm_core.client.tui.plain import plain
 from phone_desk import labels
 
 

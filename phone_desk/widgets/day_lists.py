@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from counter_client.labels import local_datetime
-from counter_client.widgets.fast_table import FastTable
+from crm_core.client.tui.fast_table import FastTable
+from crm_core.client.tui.labels import local_datetime
 from phone_desk import labels
 
 
@@ -19,7 +20,7 @@ class CallsTable(FastTable):
     def on_mount(self) -> None:
         self.add_columns("Heure", "Sens", "Numéro", "File", "État", "Enregistré")
 
-    def show(self, calls: list[dict[str, Any]]) -> None:
+    def show(self, calls: Sequence[Mapping[str, Any]]) -> None:
         self.clear()
         for call in calls:
             self.add_row(
@@ -37,12 +38,12 @@ class CallbacksTable(FastTable):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.border_title = "Rappels à faire"
-        self.callbacks: list[dict[str, Any]] = []
+        self.callbacks: Sequence[Mapping[str, Any]] = []
 
     def on_mount(self) -> None:
         self.add_columns("Pour", "Numéro", "Motif")
 
-    def show(self, callbacks: list[dict[str, Any]]) -> None:
+    def show(self, callbacks: Sequence[Mapping[str, Any]]) -> None:
         self.callbacks = callbacks
         self.clear()
         for callback in callbacks:
@@ -51,7 +52,7 @@ class CallbacksTable(FastTable):
                          str(callback.get("phone_display", "")), str(callback.get("reason", "")),
                          key=str(callback["id"]))
 
-    def current(self) -> dict[str, Any] | None:
+    def current(self) -> Mapping[str, Any] | None:
         if not self.callbacks or self.cursor_row < 0 or self.cursor_row >= len(self.callbacks):
             return None
         return self.callbacks[self.cursor_row]

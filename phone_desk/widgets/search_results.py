@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from textual import on
 from textual.message import Message
 from textual.widgets import DataTable
 
-from counter_client import labels
-from counter_client.widgets.fast_table import FastTable
+from crm_core.client.tui import labels
+from crm_core.client.tui.fast_table import FastTable
 
 
 class SearchResults(FastTable):
@@ -34,7 +35,7 @@ class SearchResults(FastTable):
     def on_mount(self) -> None:
         self.add_columns("Nom", "Prénom", "Naissance", "Commune", "Pourquoi")
 
-    def show(self, rows: list[dict[str, Any]]) -> None:
+    def show(self, rows: Sequence[Mapping[str, Any]]) -> None:
         self.clear()
         for row in rows:
             reasons = ", ".join(

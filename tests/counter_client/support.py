@@ -42,7 +42,7 @@ def create_resident(client: RelaisClient, **extra: Any) -> dict[str, Any]:
         "phones": [{"number": "06 12 34 56 78", "contact_allowed": True}],
         "emails": ["camille.durand@example.fr"],
     } | extra
-    return client.create_resident(**fields)
+    return dict(client.create_resident(**fields))
 
 
 def counter_app(

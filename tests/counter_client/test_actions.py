@@ -11,16 +11,16 @@ from textual.widgets import OptionList
 from badge.card import FakeCardReader
 from badge.printing import PrintQueue
 from counter_client.screens.badge import BadgeScreen
-from counter_client.screens.base import MessageLine
 from counter_client.screens.confirm_card import ConfirmCardScreen
 from counter_client.screens.contact import ContactScreen
 from counter_client.screens.home import HomeScreen
 from counter_client.screens.resident import ResidentScreen
 from counter_client.screens.sign_in import SignInScreen
 from counter_client.screens.status import StatusScreen
-from counter_client.widgets import ResidentCard
 from crm_core.badges.models import Badge
 from crm_core.client import RelaisClient
+from crm_core.client.tui import ResidentCard
+from crm_core.client.tui.message_line import MessageLine
 from tests.badge.escpos_decoder import decode
 from tests.badge.printer_listener import RecordingPrinter
 from tests.counter_client.support import (
@@ -49,6 +49,7 @@ async def test_scan_open_case_close_it_and_print_the_receipt(
 ) -> None:
     resident = create_resident(api)
     token = api.issue_badge(resident["id"])["token"]
+    assert token is not None  # a QR badge: its token comes with it
     app = counter_app(live_server.url, tmp_path, print_queue=print_queue)
     async with running(app, (80, 24)) as pilot:
         await sign_in(pilot)

@@ -13,11 +13,11 @@ from textual.widgets import Input, OptionList
 
 from counter_client.screens.case_form import CaseFormScreen
 from counter_client.screens.contact import ContactScreen
-from counter_client.screens.discard import DiscardScreen
 from counter_client.screens.resident import ResidentScreen
 from counter_client.screens.status import StatusScreen
 from counter_client.screens.visit import VisitScreen
 from crm_core.client import RelaisClient
+from crm_core.client.tui.discard import DiscardScreen
 from tests.counter_client.snapshot import visible_text
 from tests.counter_client.support import (
     counter_app,

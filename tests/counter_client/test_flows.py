@@ -9,8 +9,8 @@ import pytest
 from counter_client.screens.home import HomeScreen
 from counter_client.screens.resident import ResidentScreen
 from counter_client.screens.sign_in import SignInScreen
-from counter_client.widgets import ResidentCard
 from crm_core.client import RelaisClient
+from crm_core.client.tui import ResidentCard
 from tests.counter_client.support import (
     counter_app,
     create_resident,

@@ -12,11 +12,11 @@ from sqlalchemy import Engine, select
 from textual.widgets import DataTable
 
 from counter_client.journal import EntryKind, EntryState, Journal
-from counter_client.screens.base import MessageLine
 from counter_client.screens.left_behind import ConfirmDiscardScreen, LeftBehindScreen
 from counter_client.screens.refused import RefusedScreen
 from counter_client.screens.sign_in import SignInScreen
 from crm_core.agents.models import Agent
+from crm_core.client.tui.message_line import MessageLine
 from crm_core.interactions.models import Interaction
 from tests.counter_client.support import (
     api_client,

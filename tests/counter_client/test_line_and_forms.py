@@ -17,8 +17,8 @@ from counter_client.screens.case_form import CaseFormScreen
 from counter_client.screens.resident import ResidentScreen
 from counter_client.screens.sign_in import SignInScreen
 from counter_client.screens.visit import VisitScreen
-from counter_client.widgets.french import Choice
 from crm_core.client import RelaisClient
+from crm_core.client.tui.french import Choice
 from tests.counter_client.support import (
     counter_app,
     create_resident,

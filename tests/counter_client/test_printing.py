@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from badge.printing import PrintQueue
-from counter_client.screens.base import MessageLine
 from counter_client.screens.held_print import HeldPrintScreen
 from counter_client.screens.resident import ResidentScreen
 from crm_core.client import RelaisClient
+from crm_core.client.tui.message_line import MessageLine
 from tests.badge.escpos_decoder import decode
 from tests.badge.printer_listener import RecordingPrinter
 from tests.counter_client.support import (

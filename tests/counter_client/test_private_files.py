@@ -13,7 +13,7 @@ import pytest
 
 from counter_client.cli import build_app
 from counter_client.journal import Journal
-from counter_client.private_files import DataDirError, secure_data_dir
+from crm_core.client.private_files import DataDirError, secure_data_dir
 from tests.counter_client.support import running, seed_services, sign_in, wait_for
 from tests.support.live_server import LiveServer
 

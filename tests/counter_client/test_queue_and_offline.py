@@ -7,17 +7,18 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import pytest
 from sqlalchemy import Engine, select
 from textual.widgets import DataTable
 
 from counter_client.journal import EntryKind, EntryState, Journal
-from counter_client.screens.base import MessageLine
 from counter_client.screens.refused import RefusedScreen
 from counter_client.screens.resident import ResidentScreen
 from counter_client.screens.ticket import TicketScreen
 from crm_core.client import RelaisClient
+from crm_core.client.tui.message_line import MessageLine
 from crm_core.interactions.models import Interaction
 from crm_core.queue.enums import TicketStatus
 from crm_core.queue.models import QueueTicket
@@ -34,6 +35,9 @@ from tests.counter_client.support import (
 from tests.support.live_server import LiveServer, free_port, serve
 
 pytestmark = pytest.mark.anyio
+
+if TYPE_CHECKING:
+    from crm_core.client.types import ResidentSummary
 
 
 async def test_call_next_opens_the_known_resident_and_serves_the_previous_ticket(
@@ -90,10 +94,10 @@ async def test_server_stops_mid_work_visits_wait_then_arrive_exactly_once(
     offline = counter_app(server.url, tmp_path)
     async with running(offline, (80, 24)) as pilot:
         await wait_for(pilot, lambda: offline.session is not None)  # the day's token
-        offline.show_resident({"resident": {"id": resident["id"], "given_name": "Camille",
-                                            "family_name": "Durand"},
-                               "open_cases": [], "recent_interactions": [],
-                               "contact_points": [], "badges": [], "flags": []})
+        offline.show_resident(cast("ResidentSummary", {
+            "resident": {"id": resident["id"], "given_name": "Camille", "family_name": "Durand"},
+            "open_cases": [], "recent_interactions": [], "contact_points": [], "badges": [],
+            "flags": [], "merged_from": None}))
         await wait_for(pilot, lambda: isinstance(offline.screen, ResidentScreen))
         for number in (1, 2, 3):
             await pilot.press("v", "tab", "tab")

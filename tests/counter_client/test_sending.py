@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from counter_client.screens.base import MessageLine
 from counter_client.screens.resident import ResidentScreen
 from counter_client.screens.visit import VisitScreen
+from crm_core.client.tui.message_line import MessageLine
 from tests.counter_client.support import (
     api_client,
     counter_app,

@@ -12,9 +12,9 @@ import pytest
 from textual.render import measure
 
 from counter_client.screens.resident import ResidentScreen
-from counter_client.widgets import CasesTable, Timeline
-from counter_client.widgets.fast_table import FastTable
 from crm_core.client import RelaisClient
+from crm_core.client.tui import CasesTable, Timeline
+from crm_core.client.tui.fast_table import FastTable
 from tests.counter_client.snapshot import visible_text
 from tests.counter_client.support import (
     counter_app,

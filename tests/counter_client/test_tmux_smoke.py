@@ -76,6 +76,7 @@ def test_real_app_in_tmux_scan_opens_the_resident(
         pytest.skip("one terminal run is enough (the server side is tested on both engines)")
     resident = create_resident(api, given_name="Noémie", family_name="Le Gall")
     token = api.issue_badge(resident["id"])["token"]
+    assert token is not None  # a QR badge: its token comes with it
     terminal.wait_for("Identifiant de l'agent")
     time.sleep(0.5)
     terminal.type("accueil")

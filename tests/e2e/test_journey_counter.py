@@ -18,7 +18,7 @@ from badge.printing import PrintQueue, open_printer
 from counter_client.screens.resident import ResidentScreen
 from counter_client.screens.status import StatusScreen
 from counter_client.screens.visit import VisitScreen
-from counter_client.widgets import CasesTable
+from crm_core.client.tui import CasesTable
 from tests.badge.escpos_decoder import decode
 from tests.badge.printer_listener import RecordingPrinter
 from tests.counter_client.support import (
@@ -59,6 +59,7 @@ async def test_started_online_recognised_at_the_counter(
         external_id="DEM-2026-0042",
     )
     token = platform.issue_badge(resident["id"])["token"]  # on the resident's phone
+    assert token is not None  # a QR badge: its token comes with it
 
     queue = cleanup.enter_context(
         PrintQueue(spool=tmp_path / "spool.sqlite3", transport=open_printer(printer.url)))

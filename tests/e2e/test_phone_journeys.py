@@ -13,8 +13,8 @@ import pytest
 from textual.coordinate import Coordinate
 from textual.widgets import Input
 
-from counter_client.widgets.resident_card import ResidentCard
 from crm_core.client.telephony import PhoneClient
+from crm_core.client.tui.resident_card import ResidentCard
 from phone_desk.app import PhoneDeskApp, make_app
 from phone_desk.config import DeskSettings
 from phone_desk.screens.link_number import LinkNumberScreen
@@ -45,7 +45,7 @@ async def _event(server: LiveServer, event: str, call_id: str, **fields: Any) ->
 
 
 def _message(app: PhoneDeskApp) -> str:
-    from counter_client.screens.base import MessageLine
+    from crm_core.client.tui.message_line import MessageLine
 
     lines = app.screen.query(MessageLine)
     return str(lines.first().render()) if lines else ""

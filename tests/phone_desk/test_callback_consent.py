@@ -9,9 +9,9 @@ import pytest
 from textual.app import App
 from textual.widgets import Checkbox, Input
 
-from counter_client.screens.base import MessageLine
+from crm_core.client.tui.message_line import MessageLine
+from phone_desk.screens.call_forms import calls_refused
 from phone_desk.screens.callback import CallbackScreen
-from phone_desk.screens.desk import calls_refused
 
 pytestmark = pytest.mark.anyio
 

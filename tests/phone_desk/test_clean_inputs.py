@@ -10,8 +10,8 @@ import pytest
 from textual.screen import Screen
 from textual.widgets import Input
 
-from counter_client.widgets.clean_input import CleanInput
 from crm_core.client.telephony import PhoneClient
+from crm_core.client.tui.clean_input import CleanInput
 from phone_desk.app import make_app
 from phone_desk.config import DeskSettings
 from phone_desk.screens.callback import CallbackScreen

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from textual.widgets import Select
 
-from counter_client.widgets.resident_card import ResidentCard
 from crm_core.cases.models import Service
 from crm_core.client.telephony import PhoneClient
+from crm_core.client.tui.resident_card import ResidentCard
 from phone_desk.app import PhoneDeskApp, make_app
 from phone_desk.config import DeskSettings
 from phone_desk.screens.callback import CallbackScreen

@@ -7,7 +7,7 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
-from counter_client.widgets.resident_card import ResidentCard
+from crm_core.client.tui.resident_card import ResidentCard
 from phone_desk.screens.callback import CallbackScreen
 from phone_desk.screens.log_call import LogCallScreen
 from phone_desk.widgets.day_lists import CallbacksTable, CallsTable

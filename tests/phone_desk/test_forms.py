@@ -14,10 +14,10 @@ from textual.screen import Screen
 from textual.widgets import Checkbox, Input
 
 import phone_desk
-from counter_client.screens.base import MessageLine
-from counter_client.screens.discard import DiscardScreen
-from counter_client.widgets.resident_card import ResidentCard
 from crm_core.client.telephony import PhoneClient
+from crm_core.client.tui.discard import DiscardScreen
+from crm_core.client.tui.message_line import MessageLine
+from crm_core.client.tui.resident_card import ResidentCard
 from phone_desk.app import make_app
 from phone_desk.config import DeskSettings
 from phone_desk.screens.callback import CallbackScreen

@@ -15,8 +15,9 @@ import httpx
 import pytest
 from sqlalchemy import Engine
 
-from counter_client.widgets.resident_card import ResidentCard
 from crm_core.client.telephony import PhoneClient
+from crm_core.client.tui.resident_card import ResidentCard
+from crm_core.client.types import Callback
 from crm_core.database.engine import make_engine
 from crm_core.telephony.config import get_telephony_settings
 from phone_desk.app import PhoneDeskApp, make_app
@@ -50,7 +51,7 @@ def _desk(url: str, token: str, journal: DeskJournal) -> PhoneDeskApp:
                     journal=journal)
 
 
-def _callbacks(url: str, token: str) -> list[dict[str, object]]:
+def _callbacks(url: str, token: str) -> list[Callback]:
     with contextlib.closing(PhoneClient(url, token=token)) as client:
         return client.callbacks()
 

@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from counter_client.labels import LOCAL_TZ
+from crm_core.client.tui.labels import LOCAL_TZ
 from phone_desk.screens.callback import parse_due
 from phone_desk.screens.desk import parse_birth_date
 

@@ -9,7 +9,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from counter_client.widgets.resident_card import ResidentCard
+from crm_core.client.tui.resident_card import ResidentCard
 from phone_desk.screens.desk import DeskScreen
 from phone_desk.widgets.day_lists import CallbacksTable
 from phone_desk.widgets.search_results import SearchResults

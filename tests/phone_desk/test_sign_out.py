@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from counter_client.screens.base import MessageLine
 from crm_core.client.errors import ServerUnreachable
 from crm_core.client.telephony import PhoneClient
+from crm_core.client.tui.message_line import MessageLine
 from phone_desk.app import PhoneDeskApp, make_app
 from phone_desk.config import DeskSettings
 from phone_desk.journal import DeskJournal, ItemKind

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from counter_client.widgets.cases_table import CasesTable
-from counter_client.widgets.resident_card import ResidentCard
+from crm_core.client.tui.cases_table import CasesTable
+from crm_core.client.tui.resident_card import ResidentCard
 from tests.counter_client.snapshot import visible_text
 from tests.counter_client.support import wait_for
 from tests.phone_desk.canned import CALL, RING, SNAPSHOT, SUMMARY, canned_app

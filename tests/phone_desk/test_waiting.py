@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Label, Select
 
-from counter_client.screens.base import MessageLine
 from crm_core.client.telephony import PhoneClient
+from crm_core.client.tui.message_line import MessageLine
+from crm_core.client.types import Callback
 from phone_desk.app import PhoneDeskApp, make_app
 from phone_desk.config import DeskSettings
 from phone_desk.journal import DeskJournal, ItemKind, ItemState
@@ -43,7 +44,7 @@ def _desk(live_server: LiveServer, journal: DeskJournal) -> PhoneDeskApp:
                     client, journal=journal)
 
 
-def _callbacks(live_server: LiveServer) -> list[dict[str, object]]:
+def _callbacks(live_server: LiveServer) -> list[Callback]:
     with contextlib.closing(PhoneClient(live_server.url)) as client:
         client.sign_in("telephone", "secret-pass")
         return client.callbacks()

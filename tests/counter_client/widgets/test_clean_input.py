@@ -1,5 +1,5 @@
 """Text fields keep what is visible and drop what breaks cell widths (« ❤️ » left stray
-border characters in tmux): counter_client/widgets/clean_input.py."""
+border characters in tmux): crm_core/client/tui/clean_input.py."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from textual.app import ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from counter_client.widgets.clean_input import CleanInput, clean_typed
-from counter_client.widgets.french import FrenchApp
+from crm_core.client.tui.clean_input import CleanInput, clean_typed
+from crm_core.client.tui.french import FrenchApp
 from tests.counter_client.support import counter_app, running, wait_for
 from tests.support.live_server import free_port
 

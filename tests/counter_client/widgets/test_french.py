@@ -10,8 +10,8 @@ from textual.app import ComposeResult
 from textual.command import CommandPalette
 
 from counter_client.app import CounterApp
-from counter_client.widgets.french import Choice, FrenchApp
-from counter_client.widgets.key_bar import KeyBar
+from crm_core.client.tui.french import Choice, FrenchApp
+from crm_core.client.tui.key_bar import KeyBar
 from phone_desk.app import PhoneDeskApp
 
 pytestmark = pytest.mark.anyio

@@ -8,9 +8,9 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
-from counter_client.widgets import CasesTable, ResidentCard, Timeline
-from counter_client.widgets.resident_card import contact_mark, render_card
 from crm_core.client import RelaisClient
+from crm_core.client.tui import CasesTable, ResidentCard, Timeline
+from crm_core.client.tui.resident_card import contact_mark, render_card
 from tests.support.live_server import LiveServer
 
 pytestmark = pytest.mark.anyio
@@ -49,7 +49,7 @@ def _resident_with_history(client: RelaisClient) -> dict[str, Any]:
         resident_id=resident["id"], outcome="informed", note="Venue pour un renseignement",
         case_reference=case["reference"],
     )
-    return client.summary(resident["id"])
+    return dict(client.summary(resident["id"]))
 
 
 def test_the_card_shows_the_effective_contact_answer_not_the_points_flag() -> None:

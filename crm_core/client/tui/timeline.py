@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.text import Text
@@ -9,8 +10,8 @@ from textual import on
 from textual.message import Message
 from textual.widgets import DataTable
 
-from counter_client import labels
-from counter_client.widgets.fast_table import FastTable
+from crm_core.client.tui import labels
+from crm_core.client.tui.fast_table import FastTable
 
 # What matters first: at 80 columns the outcome and the note must show; who and where
 # come last (scroll right).
@@ -55,19 +56,19 @@ class Timeline(FastTable):
     def on_mount(self) -> None:
         self.add_columns(*COLUMNS)
 
-    def show(self, entries: list[dict[str, Any]]) -> None:
+    def show(self, entries: Sequence[Mapping[str, Any]]) -> None:
         self.entries = []
         self.complete = False
         self.clear()
         self.extend(entries)
 
-    def extend(self, entries: list[dict[str, Any]], *, complete: bool = False) -> None:
+    def extend(self, entries: Sequence[Mapping[str, Any]], *, complete: bool = False) -> None:
         """Add older entries below (a page from `RelaisClient.timeline(before=...)`)."""
         known = {str(entry["id"]) for entry in self.entries}
         for entry in entries:
             if str(entry["id"]) in known:
                 continue
-            self.entries.append(entry)
+            self.entries.append(dict(entry))
             note = str(entry.get("note") or "").replace("\n", " ")
             if len(note) > NOTE_WIDTH:
                 note = note[: NOTE_WIDTH - 1] + "…"

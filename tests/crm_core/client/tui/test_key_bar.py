@@ -6,7 +6,7 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 
-from counter_client.widgets.key_bar import KeyBar, key_label
+from crm_core.client.tui.key_bar import KeyBar, key_label
 
 
 @pytest.mark.parametrize(("shown", "label"), [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -11,8 +11,8 @@ from textual import on
 from textual.message import Message
 from textual.widgets import DataTable
 
-from counter_client import labels
-from counter_client.widgets.fast_table import FastTable
+from crm_core.client.tui import labels
+from crm_core.client.tui.fast_table import FastTable
 
 # What matters first: at 80 columns the status and the due date must show.
 COLUMNS = ("Référence", "Statut", "Échéance", "Origine", "Thème", "Objet", "Âge")
@@ -32,7 +32,7 @@ class CasesTable(FastTable):
     """
 
     class CaseSelected(Message):
-        def __init__(self, table: CasesTable, case: dict[str, Any]) -> None:
+        def __init__(self, table: CasesTable, case: Mapping[str, Any]) -> None:
             super().__init__()
             self.table = table
             self.case = case
@@ -47,13 +47,13 @@ class CasesTable(FastTable):
     ) -> None:
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
         self.today = today
-        self.cases: list[dict[str, Any]] = []
+        self.cases: list[Mapping[str, Any]] = []
         self.border_title = "Demandes ouvertes"
 
     def on_mount(self) -> None:
         self.add_columns(*COLUMNS)
 
-    def show(self, cases: list[dict[str, Any]]) -> None:
+    def show(self, cases: Sequence[Mapping[str, Any]]) -> None:
         self.cases = list(cases)
         self.clear()
         today = self.today()
@@ -74,7 +74,7 @@ class CasesTable(FastTable):
         self.border_subtitle = f"{len(self.cases)} demande(s)" if self.cases else "aucune"
 
     @property
-    def current_case(self) -> dict[str, Any] | None:
+    def current_case(self) -> Mapping[str, Any] | None:
         if not self.cases or self.cursor_row < 0 or self.cursor_row >= len(self.cases):
             return None
         return self.cases[self.cursor_row]

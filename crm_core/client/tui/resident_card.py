@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.console import RenderableType
@@ -9,8 +10,8 @@ from rich.text import Text
 from textual.message import Message
 from textual.widgets import Static
 
-from counter_client import labels
-from counter_client.plain import plain
+from crm_core.client.tui import labels
+from crm_core.client.tui.plain import plain
 
 
 class ResidentCard(Static):
@@ -34,10 +35,10 @@ class ResidentCard(Static):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__("", id=id, classes=classes)
-        self.summary: dict[str, Any] | None = None
+        self.summary: Mapping[str, Any] | None = None
         self.border_title = "Usager"
 
-    def show(self, summary: dict[str, Any]) -> None:
+    def show(self, summary: Mapping[str, Any]) -> None:
         self.summary = summary
         self.update(render_card(summary))
         self.post_message(self.Shown(self, str(summary["resident"]["id"])))
@@ -47,7 +48,7 @@ class ResidentCard(Static):
         self.update("")
 
 
-def render_card(summary: dict[str, Any]) -> RenderableType:
+def render_card(summary: Mapping[str, Any]) -> RenderableType:
     resident = summary["resident"]
     text = Text()
     text.append(labels.full_name(resident), style="bold")
@@ -100,7 +101,7 @@ def contact_mark(point: dict[str, Any]) -> str:
     return f"{words} acceptés" if words != "courrier" else "courrier accepté"
 
 
-def badge_line(badges: list[dict[str, Any]]) -> str:
+def badge_line(badges: Sequence[Mapping[str, Any]]) -> str:
     if not badges:
         return "Badge : aucun"
     parts = []

@@ -7,6 +7,7 @@ colour alone. Unknown codes are shown as they are rather than hidden.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -116,7 +117,7 @@ def age(opened_at: Any, *, today: date) -> str:
     return f"{days // 30} mois"
 
 
-def full_name(resident: dict[str, Any]) -> str:
+def full_name(resident: Mapping[str, Any]) -> str:
     name = f"{resident.get('given_name', '')} {str(resident.get('family_name', '')).upper()}"
     if resident.get("birth_name"):
         name += f" (naissance : {str(resident['birth_name']).upper()})"

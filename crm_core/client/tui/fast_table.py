@@ -30,7 +30,7 @@ from textual.render import measure
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellType, RowKey
 
-from counter_client.plain import plain
+from crm_core.client.tui.plain import plain
 
 _SPECIAL = frozenset("\n\r\t\x1b")
 

@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
-from counter_client.widgets.fast_table import FastTable
+from crm_core.client.tui.fast_table import FastTable
 
 ROWS = [
     ("VIS-4K7P", Text("Cartes d'identité", style="bold"), "[/x] note [b]pas gras[/b]"),

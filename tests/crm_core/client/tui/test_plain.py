@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.cells import cell_len
 from rich.text import Text
 
-from counter_client.plain import plain, shown
+from crm_core.client.tui.plain import plain, shown
 
 
 def test_markup_is_data() -> None:

@@ -1,4 +1,4 @@
-from counter_client.labels import CHANNELS
+from crm_core.client.tui.labels import CHANNELS
 from crm_core.interactions.enums import Channel
 
 
