@@ -56,7 +56,8 @@ async def test_a_call_back_saved_as_the_session_ends_is_kept_and_sent_after_sign
         await type_text(pilot, "Rappeler pour le livret")
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: "reconnectez-vous" in str(
+            app.screen.query_one("#message").render()))  # said after the first refresh
         said = str(app.screen.query_one("#message").render())
         assert "reconnectez-vous" in said and "1 élément gardé sur ce poste" in said, said
         assert journal.count(agent="telephone") == 1

@@ -22,9 +22,13 @@ async def test_the_sign_in_screen_replaces_the_residents_file() -> None:
     app = canned_app(SNAPSHOT, RING, ENDED)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
-        await pilot.pause()
         assert not any(isinstance(screen, DeskScreen) for screen in app.screen_stack)
-        shown = str(app.screen.query_one("#message").render())
+
+        def shown_text() -> str:  # said after the screen's first refresh
+            return str(app.screen.query_one("#message").render())
+
+        await wait_for(pilot, lambda: "Session terminée" in shown_text())
+        shown = shown_text()
         assert "Session terminée : reconnectez-vous" in shown
         assert "Durand" not in shown and "HORS LIGNE" not in shown
         assert app.client.token is None
