@@ -12,10 +12,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Input, Static
 
 from crm_core.client.tui.cases_table import CasesTable
 from crm_core.client.tui.clean_input import CleanInput
+from crm_core.client.tui.header import Header
 from crm_core.client.tui.message_line import MessageLine
 from crm_core.client.tui.resident_card import ResidentCard
 from crm_core.client.tui.timeline import Timeline
