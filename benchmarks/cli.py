@@ -275,3 +275,8 @@ for _name, _command in (
     ("export", bench_export),
 ):
     bench_app.command(_name)(_command)
+
+
+def add_commands(app: typer.Typer) -> None:
+    """`relais bench …` (entry point `relais.commands`, from a checkout only)."""
+    app.add_typer(bench_app, name="bench")

@@ -123,7 +123,10 @@ def load_settings() -> Settings:
 
 def prepare_database(settings: Settings) -> None:
     """SQLite is created and migrated on first run; PostgreSQL must be migrated explicitly."""
+    from crm_core.bootstrap import bootstrap
     from crm_core.database.engine import make_engine
+
+    bootstrap()  # every registration first (idempotent: the launcher already ran it)
     from crm_core.database.migrate import current_revision, head_revision, upgrade
 
     engine = make_engine(settings.effective_database_url)
@@ -139,14 +142,15 @@ def prepare_database(settings: Settings) -> None:
         engine.dispose()
 
 
-def check_integration_settings() -> None:
-    """The connectors' settings (`RELAIS_WEBHOOK_SOURCES`…), checked before the server
-    starts: a misconfigured source is a French refusal naming it, never a source quietly
-    missing at every call."""
-    from integrations.settings import get_integration_settings
+def check_plugin_settings() -> None:
+    """The plugins' settings (the connectors' `RELAIS_WEBHOOK_SOURCES`…), checked before
+    the server starts: a misconfigured source is a French refusal naming it, never a source
+    quietly missing at every call."""
+    from crm_core.plugins import plugins
 
     try:
-        get_integration_settings()
+        for plugin in plugins():
+            plugin.check_settings()
     except ValidationError as exc:
         raise _refuse_settings("; ".join(map(_setting_problem, exc.errors()))) from exc
     except SettingsError as exc:

@@ -7,19 +7,24 @@ two commands are therefore routed here to a command line holding only themselves
 other command (and `relais --help`) gets the full one, built by `full_app`.
 
 Each package keeps its commands in its own `cli.py`, which imports only downward (the
-shared helpers are in `crm_core/cli_database.py`); no `cli.py` imports another. The
-benchmarks (`relais bench …`) live in `benchmarks/`, beside the product: a checkout has
-them, the installed product does not, and says so.
+shared helpers are in `crm_core/cli_database.py`); no `cli.py` imports another. Packages
+beside the core add their commands through the entry-point group `relais.commands`
+(`crm_core.plugins`): the integrations (`relais integrations …`, `relais worker`) and
+the benchmarks (`relais bench …`, in `benchmarks/`: a checkout has them, the installed
+product does not, and says so).
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterable
 from functools import cache
+from importlib.metadata import EntryPoint, entry_points
 
 import typer
 
 from crm_core.cli_french import FrenchTyper
+from crm_core.plugins import COMMANDS
 
 APPS = ("counter", "phone", "password")
 HELP = "Relais — le back-office de la relation usagers."
@@ -52,50 +57,52 @@ def full_app() -> FrenchTyper:
     from crm_core.recognition.cli import residents_app
     from crm_core.reminders.cli import reminders_app
     from crm_core.reports.cli import report_app
-    from integrations.cli import deliver_command, integrations_app
     from phone_desk.cli import phone_app
 
     app = FrenchTyper(help=HELP, no_args_is_help=True)
 
     @app.callback()
     def _bootstrap() -> None:
-        # Every command sees every model, whichever modules it imported (see registry).
-        from crm_core.database.registry import load_models
+        # Every command sees every model and registration, whichever modules it imported.
+        from crm_core.bootstrap import bootstrap
 
-        load_models()
+        bootstrap()
 
     app.add_typer(db_app, name="db")
     app.add_typer(agent_app, name="agent")
-    _add_benchmarks(app)
     app.add_typer(residents_app, name="residents")
     app.add_typer(audit_app, name="audit")
     app.add_typer(retention_app, name="retention")
     app.add_typer(reminders_app, name="reminders")
-    app.add_typer(integrations_app, name="integrations")
-    app.command("worker", help="Appliquer les événements reçus en différé, livrer la file"
-                " sortante (comme `integrations deliver`).")(deliver_command)
     app.command("counter")(counter)
     app.command("password")(change_own_password)
     app.add_typer(phone_app, name="phone")
     app.add_typer(report_app, name="report")
     for command in (serve, demo, seed):
         app.command()(command)
+    add_plugin_commands(app, entry_points(group=COMMANDS))
     return app
 
 
-def _add_benchmarks(app: FrenchTyper) -> None:
-    """`relais bench …` from `benchmarks/` when it is there (a checkout of the repository),
-    else one command saying in French where the benchmarks are."""
-    try:
-        from benchmarks.cli import bench_app
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("benchmarks", "benchmarks.cli"):
-            raise
+def add_plugin_commands(app: FrenchTyper, points: Iterable[EntryPoint]) -> None:
+    """Each entry point of `relais.commands` names a function that adds its package's
+    commands to `app`. `relais bench …` comes from `benchmarks/` when it is there (a
+    checkout of the repository), else one command says in French where they are."""
+    added = set()
+    for point in sorted(points, key=lambda point: point.name):
+        try:
+            add: Callable[[FrenchTyper], None] = point.load()
+        except ModuleNotFoundError as exc:
+            module = point.value.partition(":")[0]
+            if not exc.name or not (module == exc.name or module.startswith(exc.name + ".")):
+                raise  # the package is there, but something it imports is not
+            continue
+        add(app)
+        added.add(point.name)
+    if "bench" not in added:
         app.command("bench", help="Bancs d'essai (dans une copie du dépôt seulement).",
                     context_settings={"allow_extra_args": True,
                                       "ignore_unknown_options": True})(_no_benchmarks)
-        return
-    app.add_typer(bench_app, name="bench")
 
 
 def _no_benchmarks() -> None:

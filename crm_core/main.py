@@ -19,11 +19,12 @@ from crm_core.api import problems
 from crm_core.api.deps import DbSession
 from crm_core.api.limits import BodySizeLimit
 from crm_core.badges.router import router as badges_router
+from crm_core.bootstrap import bootstrap
 from crm_core.cases.router import router as cases_router
 from crm_core.config import Settings, get_settings
 from crm_core.database.engine import make_engine, make_session_factory
-from crm_core.database.registry import load_models
 from crm_core.interactions.router import router as interactions_router
+from crm_core.plugins import plugins
 from crm_core.privacy.router import router as privacy_router
 from crm_core.privacy.sealer import PeriodicSealer
 from crm_core.queue.router import router as queue_router
@@ -44,10 +45,6 @@ from crm_core.telephony.broadcast import broadcast_for
 from crm_core.telephony.hub import DeskHub
 from crm_core.telephony.router import router as telephony_router
 from crm_core.web.security import FormSizeLimit, SecurityHeaders
-from integrations.inbound.acks import InboxAcks, ThreadedStore
-from integrations.inbound.pg_acks import PgAsyncStore
-from integrations.router import router as integrations_router
-from integrations.settings import get_integration_settings
 
 API_PREFIX = "/api/v1"
 
@@ -62,20 +59,21 @@ in French for the agent, with a stable `code`.
 
 def renew_run_state(app: FastAPI) -> None:
     """What one run of the application holds and closes when it stops (the desk's feed,
-    the webhooks' grouped acknowledgements): made anew for an application started again
-    (the test suite starts one application per engine and settings many times)."""
+    the plugins' share, such as the webhooks' grouped acknowledgements): made anew for an
+    application started again (the test suite starts one application per engine and
+    settings many times)."""
     engine = app.state.engine
-    app.state.inbox_acks = InboxAcks(
-        PgAsyncStore(engine.url) if engine.dialect.name == "postgresql"
-        else ThreadedStore(app.state.session_factory))
+    for plugin in plugins():
+        plugin.start(app)
     app.state.desk_hub = DeskHub()
     app.state.desk_broadcast = broadcast_for(engine, app.state.desk_hub)
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
-    load_models()
+    bootstrap()
     settings = settings or get_settings()
-    get_integration_settings()  # a misconfigured source refuses the start, not each call
+    for plugin in plugins():  # a misconfigured source refuses the start, not each call
+        plugin.check_settings()
     owns_engine = engine is None
     engine = engine or make_engine(
         settings.effective_database_url, pool_size=settings.db_pool_size, echo=settings.log_sql
@@ -104,7 +102,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         if sealer is not None:
             sealer.stop()
         app.state.desk_broadcast.stop()
-        await app.state.inbox_acks.close()
+        for plugin in plugins():
+            await plugin.stop(app)
         if owns_engine:  # an engine handed in (tests, tools) stays its owner's to close
             engine.dispose()
 
@@ -124,7 +123,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                        pages=("/espace/", "/rappels/"), page=limit_page)
     app.add_middleware(FormSizeLimit, prefixes=("/espace/",), max_bytes=FORM_MAX_BYTES,
                        page=limit_page)
-    app.add_middleware(SecurityHeaders, prefixes=("/espace/", "/integrations/account/"))
+    pages = ("/espace/", *(prefix for plugin in plugins() for prefix in plugin.page_prefixes))
+    app.add_middleware(SecurityHeaders, prefixes=pages)
     problems.install(app)  # last: its last resort wraps the middleware above
 
     api = APIRouter(prefix=API_PREFIX)
@@ -141,9 +141,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     ):
         api.include_router(router)
     # Matching walks each router's routes in turn, with no look at prefixes first: the
-    # small connector router goes first (a webhook paid 0.2 ms to pass the API's routes),
-    # then the API, then the residents' pages.
-    app.include_router(integrations_router)
+    # plugins' small routers (the connectors) go first (a webhook paid 0.2 ms to pass the
+    # API's routes), then the API, then the residents' pages.
+    for plugin in plugins():
+        for router in plugin.routers():
+            app.include_router(router)
     app.include_router(api)
     app.include_router(reminder_pages)
     app.include_router(space_pages)

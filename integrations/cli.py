@@ -45,17 +45,17 @@ def _existing_engine() -> Engine:
 def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None) -> int:
     """Apply the events of deferred sources and deliver the outbox until stopped
     (SIGTERM/SIGINT finish the current batch, then exit)."""
+    from crm_core.bootstrap import bootstrap
     from crm_core.cli_database import (
-        check_integration_settings,
+        check_plugin_settings,
         load_settings,
         refuse_missing_file,
     )
-    from crm_core.database.registry import load_models
 
-    load_models()  # applying events touches every mapper (also when called directly)
+    bootstrap()  # applying events touches every mapper (also when called directly)
 
     hooks.install()
-    check_integration_settings()
+    check_plugin_settings()
     settings = get_integration_settings()
     # A missing SQLite file is refused (opening it would create an empty one); a database
     # that is there but unreachable or not yet migrated is waited for, below.
@@ -135,11 +135,11 @@ def deliver_command(
 def poll_command() -> None:
     """Lire les dossiers Démarches Simplifiées modifiés depuis le dernier passage (le filet
     de leur webhook non signé et jamais renvoyé). À lancer par cron, toutes les 5 minutes."""
-    from crm_core.cli_database import check_integration_settings
+    from crm_core.cli_database import check_plugin_settings
     from integrations.connectors.ds.service import poll
 
     hooks.install()
-    check_integration_settings()
+    check_plugin_settings()
     settings = get_integration_settings()
     engine = _existing_engine()
     with make_session_factory(engine)() as db_session:
@@ -177,3 +177,10 @@ def purge_command() -> None:
 def new_secret_command() -> None:
     """Un nouveau secret Standard Webhooks (whsec_…) à donner à une plateforme."""
     console.print(new_secret())
+
+
+def add_commands(app: typer.Typer) -> None:
+    """`relais integrations …` and `relais worker` (entry point `relais.commands`)."""
+    app.add_typer(integrations_app, name="integrations")
+    app.command("worker", help="Appliquer les événements reçus en différé, livrer la file"
+                " sortante (comme `integrations deliver`).")(deliver_command)

@@ -30,8 +30,11 @@ def _open311(db_session: Session, family: list[uuid.UUID]) -> None:
         address_id=None, device_id=None, account_id=None, media_url=None))
 
 
-register("account_link_proposal.resident_id",
-         "deleted (the claims of a sign-in awaiting confirmation)", _proposals)
-register("integration_resident_review.resident_id",
-         "candidates listed for the reviewer blanked", _reviews)
-register("open311_request.case_id", "reporter's device, account and photo blanked", _open311)
+def register_hooks() -> None:
+    """Called at start-up through the integrations' plugin (idempotent)."""
+    register("account_link_proposal.resident_id",
+             "deleted (the claims of a sign-in awaiting confirmation)", _proposals)
+    register("integration_resident_review.resident_id",
+             "candidates listed for the reviewer blanked", _reviews)
+    register("open311_request.case_id", "reporter's device, account and photo blanked",
+             _open311)

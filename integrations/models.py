@@ -165,6 +165,3 @@ class Open311Request(Base):
     account_id: Mapped[str | None] = mapped_column(String(100))
     status_notes: Mapped[str | None] = mapped_column(String(500))
 
-
-# Erasure of a resident scrubs these tables too (registered with the core's erasure).
-import integrations.erasure  # noqa: E402, F401

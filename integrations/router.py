@@ -1,4 +1,5 @@
-"""All connector routes, mounted once by `crm_core.main`."""
+"""All connector routes, mounted once by the server through the plugin
+(`integrations.plugin`)."""
 
 from fastapi import APIRouter
 
@@ -7,10 +8,7 @@ from integrations.connectors.ds.router import router as ds_router
 from integrations.connectors.open311.router import router as open311_router
 from integrations.connectors.wcs.router import router as wcs_router
 from integrations.inbound.router import router as inbound_router
-from integrations.outbox import hooks
 from integrations.reviews import router as reviews_router
-
-hooks.install()  # the outbox listener is part of the server as soon as connectors are
 
 router = APIRouter()
 router.include_router(inbound_router)

@@ -13,6 +13,8 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection, StaticPool
 
+from crm_core.database.local_days import sqlite_local_date
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
     # Take transaction control away from pysqlite (it breaks SAVEPOINTs); see _sqlite_begin.
@@ -25,8 +27,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
     # SQLite has no time-zone database: the reports' local days come from Python (zoneinfo).
-    from crm_core.reports.periods import sqlite_local_date
-
     dbapi_connection.create_function("relais_local_date", 2, sqlite_local_date,
                                      deterministic=True)
 

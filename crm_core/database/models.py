@@ -1,4 +1,5 @@
-"""Imports every model so that the metadata is complete (Alembic, create_all)."""
+"""Imports every model of the core so that the metadata is complete (Alembic, create_all);
+the plugins' models (the integrations') are added by `registry.load_models()`."""
 
 from crm_core.agents.models import Agent, AgentSession, Site
 from crm_core.badges.models import Badge
@@ -24,24 +25,12 @@ from crm_core.residents.models import AccountLink, ContactPoint, Resident
 from crm_core.security.models import AbuseCounter, SecurityEvent
 from crm_core.space.models import PrivacyRequest, ResidentSession
 from crm_core.telephony.models import Call, Callback, CallEvent
-from integrations.models import (
-    AccountLinkProposal,
-    DisabledTarget,
-    ExternalCaseState,
-    InboxEvent,
-    OidcLogin,
-    Open311Request,
-    OutboxEvent,
-    PollCursor,
-    ResidentReview,
-)
 
 __all__ = [
     "AbuseCounter",
     "AccessLog",
     "AccessLogSeal",
     "AccountLink",
-    "AccountLinkProposal",
     "Agent",
     "AgentSession",
     "AuditPurge",
@@ -54,14 +43,7 @@ __all__ = [
     "CaseStatusChange",
     "ConsentChange",
     "ContactPoint",
-    "DisabledTarget",
-    "ExternalCaseState",
-    "InboxEvent",
     "Interaction",
-    "OidcLogin",
-    "Open311Request",
-    "OutboxEvent",
-    "PollCursor",
     "PrivacyRequest",
     "QueueTicket",
     "ReminderBundle",
@@ -74,7 +56,6 @@ __all__ = [
     "Resident",
     "ResidentMerge",
     "ResidentMergeMove",
-    "ResidentReview",
     "ResidentSession",
     "SearchKey",
     "SearchTokenKey",

@@ -148,7 +148,7 @@ def erase_resident(
     db_session.execute(update(Callback).where(Callback.resident_id.in_(family),
                                               Callback.status == CallbackStatus.PENDING)
                        .values(status=CallbackStatus.CANCELLED, done_at=now))
-    for _, scrubber in erasure_hooks.HOOKS.values():
+    for scrubber in erasure_hooks.scrubbers():
         scrubber(db_session, family)
     record_access(db_session=db_session, actor=actor, resident_id=surviving_id,
                   operation=AccessOperation.ERASE_RESIDENT, reason=reason)

@@ -98,13 +98,28 @@ def _residents(db_session: Session, now: datetime, settings: Settings,
                        not dry_run)
 
 
-RULES: list[Callable[[Session, datetime, Settings, bool], RuleOutcome]] = [
-    _access_log, _agent_sessions, _residents,
-]
+Rule = Callable[[Session, datetime, Settings, bool], RuleOutcome]
+# Other packages' rules (abuse counters, resident sessions) are added by the bootstrap
+# (`add_rule`), before the residents' erasure, which stays last.
+RULES: list[Rule] = [_access_log, _agent_sessions, _residents]
+_complete: list[bool] = []  # one True once start-up added every rule
+
+
+def add_rule(rule: Rule) -> None:
+    if rule not in RULES:
+        RULES.insert(len(RULES) - 1, rule)
+
+
+def mark_complete() -> None:
+    """Every rule is in (called last by the bootstrap)."""
+    _complete[:] = [True]
 
 
 def run_retention(
     *, db_session: Session, settings: Settings, now: datetime, dry_run: bool
 ) -> list[RuleOutcome]:
     """Every rule, in one transaction that the caller commits (or not, for a dry run)."""
+    if not _complete:  # a rule missing would go unnoticed: the run would look complete
+        raise RuntimeError("retention rules not registered: call crm_core.bootstrap.bootstrap()"
+                           " at start-up")
     return [rule(db_session, now, settings, dry_run) for rule in RULES]

@@ -47,10 +47,10 @@ from sqlalchemy.orm import aliased
 
 from crm_core.agents.models import Agent
 from crm_core.cases.models import Case, CaseStatusChange, Service
+from crm_core.database.local_days import local_day_sql
 from crm_core.interactions.models import Interaction
 from crm_core.queue.models import QueueTicket
 from crm_core.reports.models import NONE_ID
-from crm_core.reports.periods import local_day_sql
 from crm_core.telephony.models import Call
 
 FactSelect = Select[*tuple[Any, ...]]

@@ -4,21 +4,13 @@ Days are the city's local days (`Settings.timezone`, Europe/Paris by default), a
 and residents live them and as announced due dates are set (`cases.service`): an exchange
 at 23:30 UTC on 31 October is on 1 November in Paris. Moments are stored in UTC; the same
 conversion is done in Python (`local_date`, the incremental fold) and in SQL
-(`local_day_sql`, the rebuild and the on-time test): PostgreSQL with `timezone()`, SQLite
-with `relais_local_date()`, a deterministic Python function registered on every SQLite
-connection (`database.engine`) since SQLite has no time-zone database.
+(`local_day_sql`, the rebuild and the on-time test), both in `crm_core.database.local_days`
+with the SQLite function they rely on.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
-from typing import Any
-from zoneinfo import ZoneInfo
-
-from sqlalchemy import ColumnElement, func, literal
-
-from crm_core.config import get_settings
+from datetime import date, timedelta
 
 GRAINS = ("d", "m", "y")
 
@@ -54,41 +46,6 @@ def grain_end(grain: str, start: date) -> date:
     if grain == "m":
         return next_month(start) - timedelta(days=1)
     return start
-
-
-@lru_cache(maxsize=8)
-def zone_named(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
-def city_zone_name() -> str:
-    return get_settings().timezone
-
-
-def local_date(at: datetime, zone: str | None = None) -> date:
-    """The city's local day of a moment (naive moments are UTC, as stored)."""
-    aware = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
-    return aware.astimezone(zone_named(zone or city_zone_name())).date()
-
-
-def sqlite_local_date(stored: Any, zone: str) -> str | None:
-    """`relais_local_date(at, zone)` for SQLite: the local day ('YYYY-MM-DD') of a UTC
-    moment as SQLite stores it ('YYYY-MM-DD HH:MM:SS[.ffffff]', naive = UTC)."""
-    if stored is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(str(stored))
-    except ValueError:
-        return None
-    return local_date(moment, zone).isoformat()
-
-
-def local_day_sql(column: Any, dialect: str) -> ColumnElement[Any]:
-    """SQL for the city's local day of a stored moment (a DATE, or ISO text on SQLite)."""
-    zone = literal(city_zone_name())
-    if dialect == "postgresql":
-        return func.date(func.timezone(zone, column))
-    return func.relais_local_date(column, zone)
 
 
 def decompose(start: date, end: date) -> list[tuple[str, date]]:

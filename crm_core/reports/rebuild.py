@@ -26,9 +26,10 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from crm_core.config import city_today
+from crm_core.database.local_days import city_zone_name, local_day_sql
 from crm_core.reports.facts import KINDS, fact_select
 from crm_core.reports.models import ALL_ID, ReportCell, ReportDelta, ReportPresence
-from crm_core.reports.periods import GRAINS, city_zone_name, local_day_sql
+from crm_core.reports.periods import GRAINS
 from crm_core.reports.rollup import (
     _FACT_COUNTERS,
     KEY_COLUMNS,

@@ -53,14 +53,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from crm_core.config import city_today
+from crm_core.database.local_days import city_zone_name, local_date
 from crm_core.reports.facts import KINDS, fact_select
 from crm_core.reports.models import ALL_ID, ReportCell, ReportDelta, ReportPresence
-from crm_core.reports.periods import (
-    GRAINS,
-    city_zone_name,
-    grain_start,
-    local_date,
-)
+from crm_core.reports.periods import GRAINS, grain_start
 from crm_core.reports.suppression import MIN_RESIDENTS
 
 LATE_DAYS = 31

@@ -38,5 +38,3 @@ class SecurityEvent(UUIDPrimaryKey, Base):
     site_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("site.id"))
     detail: Mapped[str] = mapped_column(Text)
 
-
-import crm_core.security.retention  # noqa: E402, F401  (the counters' retention rule)

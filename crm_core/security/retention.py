@@ -26,5 +26,6 @@ def abuse_counters(db_session: Session, now: datetime, _settings: Settings,
                                  rows, not dry_run)
 
 
-if abuse_counters not in retention.RULES:
-    retention.RULES.insert(len(retention.RULES) - 1, abuse_counters)
+def register() -> None:
+    """Called by `crm_core.bootstrap.bootstrap()` (idempotent)."""
+    retention.add_rule(abuse_counters)

@@ -13,6 +13,7 @@ from crm_core.api.responses import FastJSONResponse
 from crm_core.exceptions import DomainError
 from crm_core.privacy.export import export_resident
 from crm_core.space import labels, service
+from crm_core.space.accounts import online_accounts
 from crm_core.space.router import _resident
 from crm_core.space.sessions import SignedIn, attach_resident
 from crm_core.space.web import (
@@ -25,7 +26,6 @@ from crm_core.space.web import (
     refusal,
     render,
 )
-from integrations.settings import get_integration_settings
 
 pages = APIRouter(prefix=PREFIX, include_in_schema=False)
 
@@ -39,7 +39,7 @@ def my_data(request: Request, db_session: DbSession) -> Response:
     document = export_resident(db_session=db_session,
                                actor=service.actor_for(who.resident_id),
                                resident_id=who.resident_id)
-    city_provider = get_integration_settings().oidc_provider_name
+    city_provider = online_accounts().provider_name()
     return render(request, "my_data.html", who=who, title="Mes données", active="donnees",
                   doc=document, account_label=lambda provider: labels.account_label(
                       provider, city_provider))
@@ -92,8 +92,6 @@ def confirm_link(request: Request, db_session: DbSession,
                  choix: Annotated[str, Form()] = "") -> Response:
     """The pending page's answer: "yes, this is my file" links the account; "no" makes a
     new file. Either way the session is then signed in."""
-    from integrations.account import service as account
-
     who = current(request, db_session)
     if who is None:
         return refusal(request, None, status_code=403, title="Session expirée",
@@ -111,8 +109,8 @@ def confirm_link(request: Request, db_session: DbSession,
                        message="Répondez « c'est moi » ou « ce n'est pas moi ».",
                        log="link confirmation without a choice")
     try:
-        signed_in = account.decide(db_session=db_session, token=jeton[:100],
-                                   accept=choix == "oui")
+        signed_in = online_accounts().decide(db_session=db_session, token=jeton[:100],
+                                             accept=choix == "oui")
     except DomainError as exc:
         db_session.rollback()
         return refusal(request, who, status_code=400, title="Rattachement impossible",

@@ -10,17 +10,14 @@ from sqlalchemy.orm import Session
 from crm_core.database.base import utcnow
 from crm_core.privacy.erasure_hooks import register
 from crm_core.space.enums import PrivacyRequestKind, PrivacyRequestStatus
+from crm_core.space.models import PrivacyRequest, ResidentSession
 
 
 def _sessions(db_session: Session, family: list[uuid.UUID]) -> None:
-    from crm_core.space.models import ResidentSession
-
     db_session.execute(delete(ResidentSession).where(ResidentSession.resident_id.in_(family)))
 
 
 def _requests(db_session: Session, family: list[uuid.UUID]) -> None:
-    from crm_core.space.models import PrivacyRequest
-
     db_session.execute(
         update(PrivacyRequest)
         .where(PrivacyRequest.resident_id.in_(family),
@@ -32,6 +29,8 @@ def _requests(db_session: Session, family: list[uuid.UUID]) -> None:
                        .values(message=None))
 
 
-register("resident_session.resident_id", "deleted (the person is signed out)", _sessions)
-register("privacy_request.resident_id",
-         "open erasure requests marked done; the resident's free text blanked", _requests)
+def register_hooks() -> None:
+    """Called by `crm_core.bootstrap.bootstrap()` (idempotent)."""
+    register("resident_session.resident_id", "deleted (the person is signed out)", _sessions)
+    register("privacy_request.resident_id",
+             "open erasure requests marked done; the resident's free text blanked", _requests)

@@ -45,6 +45,3 @@ class PrivacyRequest(UUIDPrimaryKey, Base):
     handled_by_agent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agent.id"))
     answer: Mapped[str | None] = mapped_column(String(500))
 
-
-import crm_core.space.erasure  # noqa: E402  (registers the erasure hooks)
-import crm_core.space.retention  # noqa: E402, F401  (and the sessions' retention rule)

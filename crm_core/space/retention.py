@@ -27,5 +27,6 @@ def resident_sessions(db_session: Session, now: datetime, _settings: Settings,
                                  cutoff, rows, not dry_run)
 
 
-if resident_sessions not in retention.RULES:
-    retention.RULES.insert(len(retention.RULES) - 1, resident_sessions)
+def register() -> None:
+    """Called by `crm_core.bootstrap.bootstrap()` (idempotent)."""
+    retention.add_rule(resident_sessions)

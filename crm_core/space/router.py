@@ -19,6 +19,7 @@ from crm_core.exceptions import DomainError
 from crm_core.privacy.export import consultations
 from crm_core.residents.summary import build_summary
 from crm_core.space import badge_once, rights, service
+from crm_core.space.accounts import online_accounts
 from crm_core.space.enums import PrivacyRequestKind
 from crm_core.space.sessions import COOKIE, SignedIn, end_session
 from crm_core.space.web import (
@@ -67,10 +68,7 @@ def sign_in_page(request: Request, db_session: DbSession) -> Response:
     who = current(request, db_session)
     if who is not None and not who.pending:
         return RedirectResponse(f"{PREFIX}/", status_code=303)
-    from integrations.settings import get_integration_settings
-
-    config = get_integration_settings()
-    available = bool(config.oidc_issuer and config.oidc_client_id and config.oidc_redirect_uri)
+    available = online_accounts().sign_in_available()
     # Set by create_app in demo mode only (crm_core/demo/sign_in.py): the space knows
     # nothing of the demo's data.
     demo_accounts = getattr(request.app.state, "demo_accounts", None)

@@ -5,8 +5,10 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from alembic import context
 
-from crm_core.database.base import UTCDateTime
-from crm_core.database.models import Base
+from crm_core.database.base import Base, UTCDateTime
+from crm_core.database.registry import load_models
+
+load_models()  # the core's models and the plugins': the metadata migrations are read against
 
 
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:

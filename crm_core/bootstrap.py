@@ -1,0 +1,34 @@
+"""The one start-up step: every registration the application relies on, made explicitly.
+
+Retention rules, erasure hooks, the plugins' listeners and the models are registered here,
+never as a side effect of importing a module (which made import circles and left a process
+that happened not to import a module without its rule). `create_app`, the `relais`
+command and the tests call `bootstrap()` before anything else; the retention run and the
+erasure refuse to run in a process that did not (see `crm_core.privacy`).
+"""
+
+from __future__ import annotations
+
+from crm_core.database.registry import load_models
+from crm_core.plugins import plugins
+from crm_core.privacy import erasure_hooks, retention
+from crm_core.security import retention as security_retention
+from crm_core.space import erasure as space_erasure
+from crm_core.space import retention as space_retention
+
+_done: list[bool] = []
+
+
+def bootstrap() -> None:
+    """Register everything (idempotent: once per process, cheap afterwards)."""
+    if _done:
+        return
+    security_retention.register()
+    space_retention.register()
+    space_erasure.register_hooks()
+    for plugin in plugins():
+        plugin.register()
+    retention.mark_complete()
+    erasure_hooks.mark_complete()
+    load_models()
+    _done.append(True)
