@@ -49,8 +49,8 @@ def timed(low: float, high: float, unit: str) -> BeforeValidator:
 
 
 # Bounds of the timed settings (issue 19): a tiny, negative or nan period would spin or
-# never run (a blank screen); an hour is the longest any of them makes sense. README
-# ("Settings") documents them.
+# never run (a blank screen); an hour is the longest any of them makes sense. Documented
+# in docs/counter.md.
 Interval = Annotated[float, timed(0.1, 3600, "secondes")]
 SearchDelay = Annotated[float, timed(0, 10, "secondes")]
 
