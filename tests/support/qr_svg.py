@@ -15,5 +15,9 @@ def token_in_svg(svg_page: str) -> str:
     for x, y, width in re.findall(r"M(\d+) (\d+)h(\d+)v1h-\d+z", svg_page):
         for dx in range(int(width)):
             image.putpixel((int(x) + dx, int(y)), 0)
-    [found] = zxingcpp.read_barcodes(image.resize((size * 8, size * 8), Image.Resampling.NEAREST))
+    # QR codes only: with every format, a random token's modules were once also read as a
+    # second, 1-D barcode.
+    [found] = zxingcpp.read_barcodes(
+        image.resize((size * 8, size * 8), Image.Resampling.NEAREST),
+        formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode))
     return str(found.text)
