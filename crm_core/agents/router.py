@@ -127,7 +127,7 @@ def change_password(
     except service.WrongCurrentPassword:
         db_session.rollback()
         guard.sign_in_failed(db_session=db_session, username=actor.username, address=address)
-        db_session.commit()
+        db_session.commit()  # the failure counts even though the request fails
         raise
 
 
@@ -146,7 +146,7 @@ def activate(request: Request, db_session: DbSession, data: Activation) -> None:
     except NotAuthenticated:
         db_session.rollback()
         guard.sign_in_failed(db_session=db_session, username=data.username, address=address)
-        db_session.commit()
+        db_session.commit()  # the failure counts even though the request fails
         raise
 
 

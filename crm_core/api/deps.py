@@ -130,7 +130,7 @@ def admit_find(db_session: Session, actor: Actor) -> None:
     try:
         guard.admit_find(db_session=db_session, actor=actor)
     finally:
-        db_session.commit()
+        db_session.commit()  # a refusal counts too, though the request then fails
 
 
 def finding(permission: Permission) -> Callable[[Request, Session, str | None], Actor]:
@@ -155,7 +155,7 @@ def misses_counted(db_session: Session, actor: Actor, kind: str) -> Iterator[Non
     except NotFound:
         db_session.rollback()
         guard.lookup_missed(db_session=db_session, actor=actor, kind=kind)
-        db_session.commit()
+        db_session.commit()  # the miss counts even though the request fails
         raise
 
 

@@ -85,7 +85,7 @@ def _lookup_one(request: Request, db_session: DbSession, actor: Actor,
             db_session=db_session, actor=actor, operation=AccessOperation.LOOKUP,
             entries=[(uuid.UUID(c["resident_id"]), None, f"{kind} partagé")
                      for c in candidates])
-        db_session.commit()
+        db_session.commit()  # the candidates shown are logged though the request fails
         raise
     except DomainError:
         db_session.rollback()

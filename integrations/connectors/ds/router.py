@@ -46,7 +46,7 @@ def _throttle(request: Request, db_session: DbSession) -> None:
     count = guard.throttle(db_session=db_session, bucket=Bucket.DS_HINT, key=address,
                            limit=policy.ds_hints_per_address,
                            window_seconds=policy.inbound_window_seconds)
-    db_session.commit()
+    db_session.commit()  # counted even when refused below
     guard.refuse_if_over(count, policy.ds_hints_per_address, policy.inbound_window_seconds)
 
 
