@@ -58,4 +58,3 @@ def list_reviews(db_session: DbSession, actor: ResidentReader) -> list[dict[str,
 @router.post("/{review_id}/resolve", status_code=204)
 def resolve_review(review_id: uuid.UUID, db_session: DbSession, actor: ResidentWriter) -> None:
     resolve(db_session=db_session, review_id=review_id)
-    db_session.commit()

@@ -1,4 +1,5 @@
-"""Contactless card badges: the reader interface, a PC/SC backend and a fake for tests."""
+"""Contactless card badges: the reader interface and its PC/SC backend (the fake for tests
+lives with the tests)."""
 
 from badge.card.base import (
     GET_UID_APDU,
@@ -8,7 +9,6 @@ from badge.card.base import (
     hash_card_uid,
     parse_uid_response,
 )
-from badge.card.fake import FakeCardReader
 from badge.card.pcsc import PcscCardReader
 
 __all__ = [
@@ -16,7 +16,6 @@ __all__ = [
     "CardEvent",
     "CardEventKind",
     "CardReader",
-    "FakeCardReader",
     "PcscCardReader",
     "hash_card_uid",
     "parse_uid_response",

@@ -92,7 +92,6 @@ def sign_in(
         guard.sign_in_failed(db_session=db_session, username=form.username, address=address)
         db_session.commit()  # the failure counts even though the request fails
         raise
-    db_session.commit()
     code = db_session.scalar(select(Site.code).where(Site.id == session.site_id))
     return {
         "access_token": token, "token_type": "bearer", "expires_in": int(ttl.total_seconds()),
@@ -105,7 +104,6 @@ def sign_in(
 def sign_out(db_session: DbSession, actor: PasswordChanger, token: BearerToken) -> None:
     assert token is not None
     service.revoke_token(db_session=db_session, token=token)
-    db_session.commit()
 
 
 @router.post("/auth/password", status_code=status.HTTP_204_NO_CONTENT)
@@ -129,9 +127,8 @@ def change_password(
     except service.WrongCurrentPassword:
         db_session.rollback()
         guard.sign_in_failed(db_session=db_session, username=actor.username, address=address)
-        db_session.commit()
+        db_session.commit()  # the failure counts even though the request fails
         raise
-    db_session.commit()
 
 
 @router.post("/auth/activate", status_code=status.HTTP_204_NO_CONTENT)
@@ -149,9 +146,8 @@ def activate(request: Request, db_session: DbSession, data: Activation) -> None:
     except NotAuthenticated:
         db_session.rollback()
         guard.sign_in_failed(db_session=db_session, username=data.username, address=address)
-        db_session.commit()
+        db_session.commit()  # the failure counts even though the request fails
         raise
-    db_session.commit()
 
 
 def _code_life(request: Request) -> timedelta:
@@ -189,7 +185,6 @@ def list_sites(db_session: DbSession, actor: CurrentActor) -> list[Site]:
 @router.post("/sites", response_model=SiteOut, status_code=status.HTTP_201_CREATED)
 def create_site(db_session: DbSession, actor: CatalogAdmin, data: SiteCreate) -> Site:
     site = service.create_site(db_session=db_session, **data.model_dump())
-    db_session.commit()
     return site
 
 
@@ -223,7 +218,6 @@ def create_agent(request: Request, db_session: DbSession, actor: AgentAdmin,
     agent, filed, handover = changes.create(db_session=db_session, author=actor,
                                             valid_for=_code_life(request), **data.model_dump())
     out = _out(db_session, agent, filed, handover)
-    db_session.commit()
     return out
 
 
@@ -239,7 +233,6 @@ def change_agent(db_session: DbSession, actor: AgentAdmin, agent_id: uuid.UUID,
     agent, request = changes.change(db_session=db_session, author=actor, agent_id=agent_id,
                                     **given)
     out = _out(db_session, agent, request)
-    db_session.commit()
     return out
 
 
@@ -263,7 +256,6 @@ def reset_password(request: Request, db_session: DbSession, actor: AgentAdmin,
     agent, filed, handover = changes.reset_password(
         db_session=db_session, author=actor, agent_id=agent_id, valid_for=_code_life(request))
     out = _out(db_session, agent, filed, handover)
-    db_session.commit()
     return out
 
 
@@ -290,7 +282,6 @@ def approve_request(request: Request, db_session: DbSession, actor: AgentApprove
     out = AgentRequestOut.model_validate(approved)
     if handover is not None:
         out.activation_code, out.activation_expires_at = handover.code, handover.expires_at
-    db_session.commit()
     return out
 
 
@@ -298,5 +289,4 @@ def approve_request(request: Request, db_session: DbSession, actor: AgentApprove
 def refuse_request(db_session: DbSession, actor: AgentApprover,
                    agent_request_id: uuid.UUID) -> Any:
     request = changes.refuse(db_session=db_session, approver=actor, request_id=agent_request_id)
-    db_session.commit()
     return request

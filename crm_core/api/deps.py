@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from crm_core.agents import service as agents
 from crm_core.agents.actor import Actor
 from crm_core.agents.enums import Permission
+from crm_core.api.unit_of_work import request_transaction
 from crm_core.exceptions import NotAuthenticated, NotFound, PermissionDenied
 from crm_core.security import service as guard
 from crm_core.text import de
@@ -23,20 +24,24 @@ security_log = logging.getLogger("relais.security")
 
 
 async def get_db(request: Request) -> AsyncIterator[Session]:
-    """A session per request. Routes commit once, at the end; anything else rolls back.
+    """A session per request, in its unit of work (`crm_core.api.unit_of_work`): committed
+    once the route returns and before the answer is sent; rolled back on any error.
 
     Async on purpose, though the session is used from the route's thread: a Session
-    connects lazily, so opening one does no I/O, and once the route has committed,
-    closing it does none either. A sync dependency would cost two trips through the
-    thread pool on every request (one in, one out), the hottest overhead of the summary."""
+    connects lazily, so opening one does no I/O, and its commit is the COMMIT alone (the
+    route flushed its writes), sent from the event loop. A sync dependency would cost two trips
+    through the thread pool on every request (one in, one out), the hottest overhead of
+    the summary."""
     session = request.app.state.session_factory()
     try:
-        yield session
+        async with request_transaction(session):
+            yield session
     finally:
         session.close()
 
 
-DbSession = Annotated[Session, Depends(get_db)]
+# scope="function": the unit of work ends with the route, before the response is sent.
+DbSession = Annotated[Session, Depends(get_db, scope="function")]
 
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 BearerToken = Annotated[str | None, Depends(_bearer)]
@@ -125,7 +130,7 @@ def admit_find(db_session: Session, actor: Actor) -> None:
     try:
         guard.admit_find(db_session=db_session, actor=actor)
     finally:
-        db_session.commit()
+        db_session.commit()  # a refusal counts too, though the request then fails
 
 
 def finding(permission: Permission) -> Callable[[Request, Session, str | None], Actor]:
@@ -150,7 +155,7 @@ def misses_counted(db_session: Session, actor: Actor, kind: str) -> Iterator[Non
     except NotFound:
         db_session.rollback()
         guard.lookup_missed(db_session=db_session, actor=actor, kind=kind)
-        db_session.commit()
+        db_session.commit()  # the miss counts even though the request fails
         raise
 
 

@@ -34,7 +34,6 @@ def issue_badge(
         db_session=db_session, actor=actor, settings=request.app.state.settings,
         resident_id=resident_id, data=data or BadgeCreate(),
     )
-    db_session.commit()
     return {"id": badge.id, "kind": badge.kind, "token": token, "expires_at": badge.expires_at}
 
 
@@ -47,7 +46,6 @@ def list_badges(
     out = [service.badge_out(badge) for badge in badges]
     access_log.record_access(db_session=db_session, actor=actor, resident_id=surviving_id,
                              operation=AccessOperation.READ_BADGES)
-    db_session.commit()
     return out
 
 
@@ -60,7 +58,6 @@ def revoke_badge(
     with misses_counted(db_session, actor, "badge"):
         badge = service.revoke(db_session=db_session, actor=actor, badge_id=badge_id,
                                reason=data.reason if data else None)
-    db_session.commit()
     return service.badge_out(badge)
 
 
@@ -69,5 +66,4 @@ def confirm_card(db_session: DbSession, actor: BadgeFinder, badge_id: str) -> di
     """The agent has checked the identity of the person holding this card."""
     with misses_counted(db_session, actor, "badge"):
         badge = service.confirm_card(db_session=db_session, actor=actor, badge_id=badge_id)
-    db_session.commit()
     return service.badge_out(badge)

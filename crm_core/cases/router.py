@@ -28,14 +28,13 @@ def list_services(db_session: DbSession, actor: CurrentActor) -> list[Service]:
 @router.post("/services", response_model=ServiceOut, status_code=status.HTTP_201_CREATED)
 def create_service(db_session: DbSession, actor: CatalogAdmin, data: ServiceCreate) -> Service:
     created = service.create_service(db_session=db_session, data=data)
-    db_session.commit()
     return created
 
 
 @router.post("/cases", response_model=CaseOut, status_code=status.HTTP_201_CREATED)
 def open_case(db_session: DbSession, actor: CaseWriter, data: CaseCreate) -> dict[str, Any]:
     case = service.open_case(db_session=db_session, actor=actor, data=data)
-    db_session.commit()
+    db_session.flush()
     db_session.refresh(case, ["history"])
     return service.case_out(case)
 
@@ -45,7 +44,6 @@ def read_case(db_session: DbSession, actor: ResidentFinder, reference: str) -> d
     with misses_counted(db_session, actor, "reference"):
         case = service.read_case(db_session=db_session, actor=actor, reference=reference)
     out = service.case_out(case)
-    db_session.commit()
     return out
 
 
@@ -60,5 +58,4 @@ def update_case(
             channel=data.channel, note=data.note,
         )
     out = service.case_out(case)
-    db_session.commit()
     return out

@@ -28,7 +28,6 @@ def record_interaction(
         finding = misses_counted(db_session, actor, "reference")
     with finding:
         interaction, created = service.record(db_session=db_session, actor=actor, data=data)
-    db_session.commit()
     if not created:
         response.status_code = status.HTTP_200_OK
     return service.interaction_out(db_session, interaction)

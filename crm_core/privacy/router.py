@@ -32,7 +32,6 @@ def read_consents(db_session: DbSession, actor: ResidentReader, resident_id: uui
     states, history = consents.read_consents(
         db_session=db_session, actor=actor, resident_id=resident_id
     )
-    db_session.commit()
     return {"consents": [_out(state) for state in states.values()], "history": history}
 
 
@@ -41,7 +40,6 @@ def export(db_session: DbSession, actor: ResidentReader, resident_id: uuid.UUID)
     """Everything held about the resident, for a request made at the counter or by post
     (GDPR art. 15 and 20); the resident downloads the same from their own space."""
     document = export_resident(db_session=db_session, actor=actor, resident_id=resident_id)
-    db_session.commit()
     return FastJSONResponse(document, headers={
         "Content-Disposition": f'attachment; filename="relais-{resident_id}.json"'})
 
@@ -54,7 +52,6 @@ def erase(
     badges go, free text is blanked, cases and exchanges stay for the statistics. Final."""
     report = erase_resident(db_session=db_session, actor=actor, resident_id=resident_id,
                             reason=data.reason)
-    db_session.commit()
     return report.as_dict()
 
 
@@ -68,5 +65,4 @@ def set_consent(
         db_session=db_session, actor=actor, resident_id=resident_id, purpose=purpose,
         granted=data.granted, source=ConsentSource.AGENT, channel=data.channel, note=data.note,
     )
-    db_session.commit()
     return _out(state)

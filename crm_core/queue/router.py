@@ -39,7 +39,6 @@ def issue_ticket(
         resident_id=data.resident_id,
     )
     out = service.ticket_out(ticket)
-    db_session.commit()
     return out
 
 
@@ -51,7 +50,6 @@ def list_tickets(
     tickets = service.list_tickets(db_session=db_session, actor=actor, status=status)
     out = [service.ticket_out(ticket) for ticket in tickets]
     _log_reads(db_session, actor, [ticket.resident_id for ticket in tickets])
-    db_session.commit()
     return out
 
 
@@ -65,7 +63,6 @@ def call_next(
     )
     out = service.ticket_out(ticket)
     _log_reads(db_session, actor, [ticket.resident_id])
-    db_session.commit()
     return out
 
 
@@ -79,5 +76,4 @@ def serve_ticket(
         resident_id=data.resident_id if data else None,
     )
     out = service.ticket_out(ticket)
-    db_session.commit()
     return out

@@ -91,7 +91,6 @@ def _logged(db_session: DbSession, actor: Actor, outcome: SearchOutcome) -> Any:
         ("référence", query.references)) if given]
     access_log.record_search(db_session=db_session, actor=actor, criteria=kinds,
                              results=len(outcome.results))
-    db_session.commit()
     return FastJSONResponse(content)
 
 
@@ -135,7 +134,6 @@ def duplicates_of(
     db_session.rollback()
     access_log.record_search(db_session=db_session, actor=actor, criteria=["doublons"],
                              results=len(content))
-    db_session.commit()
     return content
 
 
@@ -147,7 +145,6 @@ def merge_residents(db_session: DbSession, actor: ResidentMerger, data: MergeCre
         db_session=db_session, actor=actor, survivor_id=data.survivor_id,
         merged_id=data.merged_id, reason=data.reason, take_fields=data.take_fields,
     )
-    db_session.commit()
     return merge.describe(db_session=db_session, merge_id=record.id)
 
 
@@ -162,5 +159,4 @@ def unmerge_residents(
 ) -> Any:
     """Give each record back exactly what it had before the merge."""
     merge.unmerge(db_session=db_session, actor=actor, merge_id=merge_id, reason=data.reason)
-    db_session.commit()
     return merge.describe(db_session=db_session, merge_id=merge_id)

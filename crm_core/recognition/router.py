@@ -85,7 +85,7 @@ def _lookup_one(request: Request, db_session: DbSession, actor: Actor,
             db_session=db_session, actor=actor, operation=AccessOperation.LOOKUP,
             entries=[(uuid.UUID(c["resident_id"]), None, f"{kind} partagé")
                      for c in candidates])
-        db_session.commit()
+        db_session.commit()  # the candidates shown are logged though the request fails
         raise
     except DomainError:
         db_session.rollback()
@@ -109,7 +109,6 @@ def _lookup(request: Request, db_session: DbSession, actor: Actor, kind: str, va
         db_session=db_session, actor=actor, resident_id=resident_id,
         operation=AccessOperation.LOOKUP, reason=kind,
     )
-    db_session.commit()
     return FastJSONResponse(content)
 
 
@@ -134,5 +133,4 @@ def _badge_lookup(
         # A card's first tap is confirmed by the agent before they trust it (cloneable UID).
         "needs_confirmation": badge.kind is BadgeKind.CARD and badge.confirmed_at is None,
     }
-    db_session.commit()
     return FastJSONResponse(content)

@@ -53,7 +53,6 @@ def list_bundles(db_session: DbSession, actor: ResidentReader) -> Any:
 def create_bundle(db_session: DbSession, actor: CatalogAdmin, data: BundleCreate) -> Any:
     bundle = service.create_bundle(db_session=db_session, code=data.code, label=data.label,
                                    description=data.description)
-    db_session.commit()
     return _bundle_out(db_session, bundle)
 
 
@@ -63,7 +62,6 @@ def add_date(db_session: DbSession, actor: CatalogAdmin, code: str, data: DateCr
     key_date = service.add_date(db_session=db_session, code=code, occurs_on=data.occurs_on,
                                 title=data.title, message=data.message,
                                 days_before=data.days_before)
-    db_session.commit()
     return key_date
 
 
@@ -83,7 +81,6 @@ def resident_reminders(db_session: DbSession, actor: ResidentReader,
            service.active_subscriptions(db_session=db_session, resident_id=surviving_id)]
     access_log.record_access(db_session=db_session, actor=actor, resident_id=surviving_id,
                              operation=AccessOperation.READ_REMINDERS)
-    db_session.commit()
     return out
 
 
@@ -97,7 +94,6 @@ def subscribe(db_session: DbSession, actor: ResidentWriter, resident_id: uuid.UU
                                      channel=data.channel, source=ConsentSource.AGENT,
                                      via=data.via)
     bundle = service.get_bundle(db_session=db_session, code=data.bundle)
-    db_session.commit()
     return _subscription_out(subscription, bundle)
 
 
@@ -113,7 +109,6 @@ def unsubscribe(db_session: DbSession, actor: ResidentWriter, resident_id: uuid.
                         source=ConsentSource.AGENT)
     bundle = db_session.get(ReminderBundle, subscription.bundle_id)
     assert bundle is not None
-    db_session.commit()
     return _subscription_out(subscription, bundle)
 
 
@@ -186,7 +181,6 @@ def opt_out(request: Request, db_session: DbSession,
     subscription, bundle = found
     service.unsubscribe(db_session=db_session, actor=SYSTEM, subscription_id=subscription.id,
                         source=ConsentSource.RESIDENT)
-    db_session.commit()
     if jeton:  # the page's button: Post/Redirect/Get, so a reload posts nothing again
         return RedirectResponse("/rappels/desabonnement?" + urlencode(
             {"jeton": token, "fait": "1"}), status_code=303)

@@ -58,7 +58,6 @@ def get_report(
         service_code=service_code,
     )
     report = service.build_report(db_session=db_session, name=name, scope=scope)
-    db_session.commit()  # the journal tail folded on the way
     body = render(report, chosen)
     headers = {}
     if chosen != "json":

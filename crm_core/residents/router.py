@@ -36,7 +36,6 @@ router = APIRouter(prefix="/residents", tags=["residents"])
 @router.post("", response_model=ResidentOut, status_code=status.HTTP_201_CREATED)
 def create_resident(db_session: DbSession, actor: ResidentWriter, data: ResidentCreate) -> Resident:
     resident = service.create(db_session=db_session, actor=actor, data=data)
-    db_session.commit()
     return resident
 
 
@@ -47,7 +46,6 @@ def read_resident(db_session: DbSession, actor: ResidentReader, resident_id: uui
         db_session=db_session, actor=actor, resident_id=resident.id,
         operation=AccessOperation.READ_SUMMARY, reason="identity",
     )
-    db_session.commit()
     return resident
 
 
@@ -58,7 +56,6 @@ def update_resident(
     resident = service.update(
         db_session=db_session, actor=actor, resident_id=resident_id, data=data
     )
-    db_session.commit()
     return resident
 
 
@@ -69,7 +66,6 @@ def update_resident(
 def summary(db_session: DbSession, actor: ResidentReader, resident_id: uuid.UUID) -> Any:
     """The 360 view. Returned pre-encoded with orjson: this is the hottest read."""
     content = read_summary(db_session=db_session, actor=actor, resident_id=resident_id)
-    db_session.commit()
     return FastJSONResponse(content)
 
 
@@ -86,7 +82,6 @@ def timeline(
         db_session=db_session, actor=actor, resident_id=surviving_id,
         operation=AccessOperation.READ_SUMMARY, reason="timeline",
     )
-    db_session.commit()
     return entries
 
 
@@ -101,7 +96,6 @@ def add_contact_point(
     point = service.add_contact_point(
         db_session=db_session, actor=actor, resident_id=resident_id, data=data
     )
-    db_session.commit()
     return _point_out(db_session, point)
 
 
@@ -115,7 +109,6 @@ def update_contact_point(
         db_session=db_session, actor=actor, resident_id=resident_id, point_id=point_id,
         data=data,
     )
-    db_session.commit()
     return _point_out(db_session, point)
 
 
@@ -127,7 +120,6 @@ def remove_contact_point(
     service.remove_contact_point(
         db_session=db_session, actor=actor, resident_id=resident_id, point_id=point_id,
     )
-    db_session.commit()
     return Response(status_code=204)
 
 
@@ -157,5 +149,4 @@ def link_account(
         db_session=db_session, actor=actor, resident_id=resident_id,
         provider=data.provider, subject=data.subject, channel=data.channel,
     )
-    db_session.commit()
     return link

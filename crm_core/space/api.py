@@ -57,5 +57,4 @@ def close_request(db_session: DbSession, actor: ResidentEraser, request_id: uuid
     request = rights.close_request(
         db_session=db_session, actor=actor, request_id=request_id,
         status=PrivacyRequestStatus(data.status), answer=data.answer)
-    db_session.commit()
     return request

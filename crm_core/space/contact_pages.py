@@ -112,8 +112,8 @@ def _act_on_own_point(request: Request, db_session: DbSession, point: str, csrf:
             raise service.NotYours("unknown point")
         act(who, point_id)
     except DomainError:
+        db_session.rollback()  # nothing of a refused change is kept
         return not_found(request, who, f"contact point {point[:40]}")
-    db_session.commit()
     return done("/coordonnees", outcome)
 
 
@@ -167,7 +167,6 @@ def remove_contact_point(request: Request, db_session: DbSession, point: str,
     residents.remove_contact_point(
         db_session=db_session, actor=service.actor_for(who.resident_id),
         resident_id=who.resident_id, point_id=point_id)
-    db_session.commit()
     return done("/coordonnees", "suppression")
 
 
@@ -276,7 +275,6 @@ def change_choices(request: Request, db_session: DbSession, form: PostedForm) ->
         set_consent(db_session=db_session, actor=actor, resident_id=who.resident_id,
                     purpose=purpose, granted=granted, source=ConsentSource.RESIDENT,
                     note="depuis l'espace usager")
-    db_session.commit()
     return done("/choix", "choix")
 
 
@@ -316,5 +314,4 @@ def change_reminders(request: Request, db_session: DbSession, form: PostedForm) 
         reminders.subscribe(db_session=db_session, actor=actor, resident_id=who.resident_id,
                             code=code, channel=ReminderChannel(channel),
                             source=ConsentSource.RESIDENT, via=Channel.WEB)
-    db_session.commit()
     return done("/choix", "rappels")

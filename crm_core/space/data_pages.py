@@ -123,7 +123,6 @@ def confirm_link(request: Request, db_session: DbSession,
                        log="link confirmation for another subject")
     attach_resident(db_session=db_session, session_id=who.session_id,
                     resident_id=signed_in.resident_id)
-    db_session.commit()
     return done("/", "rattache")
 
 

@@ -86,7 +86,6 @@ def sign_out(request: Request, db_session: DbSession, csrf: CsrfField = "") -> R
         if (refused := check_csrf(request, who, csrf)) is not None:
             return refused
         end_session(db_session=db_session, token=request.cookies.get(COOKIE))
-        db_session.commit()
     response = RedirectResponse(f"{PREFIX}/connexion?fait=deconnexion", status_code=303)
     response.delete_cookie(COOKIE, path="/")
     return response
@@ -167,7 +166,6 @@ def new_badge(request: Request, db_session: DbSession,
         return done("/badge", "badge-deja")
     except service.TooManyBadges as exc:  # refused before anything is written
         return invalid(request, who, exc.detail + ".")
-    db_session.commit()
     response = done("/badge", "badge")
     badge_once.hand_over(response, settings=settings, session_id=who.session_id,
                          badge_id=badge.id, token=token)
@@ -234,7 +232,6 @@ def file_right(request: Request, db_session: DbSession,
     except DomainError as exc:  # checked before anything is written
         return _rights_page(request, db_session, who, kind=kind, message=message,
                             error=exc.detail + ".")
-    db_session.commit()
     return done("/droits", "demande")
 
 

@@ -96,6 +96,8 @@ def _open(websocket: WebSocket, token: str) -> tuple[str, list[dict[str, Any]], 
             db_session=db_session, extension=extension, actor=actor
         )
         own = extension == extension_of(db_session, actor)
+        # A WebSocket lives for hours, outside the request's unit of work: each step is
+        # its own transaction.
         db_session.commit()
         return extension, snapshot, own
 
@@ -171,7 +173,7 @@ def _recheck(websocket: WebSocket, token: str, seat: tuple[str, bool],
             service.log_disclosure(db_session=db_session, actor=actor,
                                    match=message.get("match") or {},
                                    reason=f"incoming_call:{extension}")
-            db_session.commit()
+            db_session.commit()  # one transaction per ring pushed (see above)
 
 
 async def _drain(websocket: WebSocket) -> None:

@@ -24,6 +24,7 @@ from crm_core.api.deps import (
     misses_counted,
     require,
 )
+from crm_core.api.unit_of_work import on_commit
 from crm_core.config import get_settings
 from crm_core.exceptions import InvalidInput
 from crm_core.telephony import access, callbacks, calllog, desk, figures_privacy, service
@@ -102,21 +103,19 @@ async def receive_event(
 
     broadcast = broadcast_of(request.app)
 
-    def ingest() -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
+    def ingest() -> dict[str, Any]:
         result = service.ingest_event(
             db_session=db_session, pbx=pbx, event=event,
             max_age=timedelta(seconds=config.event_max_age_seconds),
             max_ahead=timedelta(seconds=config.event_max_ahead_seconds),
         )
         broadcast.stage(db_session, result.pushes)
-        db_session.commit()
-        accepted = {"call": result.call.id, "status": result.call.status,
-                    "duplicate": result.duplicate}
-        return accepted, result.pushes
+        # The desks ring once the call is committed (a desk reading it back finds it).
+        on_commit(db_session, lambda: broadcast.committed(result.pushes))
+        return {"call": result.call.id, "status": result.call.status,
+                "duplicate": result.duplicate}
 
-    accepted, pushes = await run_in_threadpool(ingest)
-    broadcast.committed(pushes)
-    return accepted
+    return await run_in_threadpool(ingest)
 
 
 @router.websocket("/desk")
@@ -151,7 +150,6 @@ def read_call(db_session: DbSession, actor: CallFinder, call: uuid.UUID) -> Any:
     with misses_counted(db_session, actor, "call"):
         record = access.open_call(db_session=db_session, actor=actor, call_pk=call)
     out = service.call_out(record)
-    db_session.commit()
     return out
 
 
@@ -166,7 +164,6 @@ def log_call(
         interaction, reference = calllog.log_call(
             db_session=db_session, actor=actor, call=record, data=data
         )
-    db_session.commit()
     return {"call": service.call_out(record), "interaction_id": interaction.id,
             "case_reference": reference}
 
@@ -183,7 +180,6 @@ def create_callback(
         admit_find(db_session, actor)
         with misses_counted(db_session, actor, "call"):
             callback = callbacks.create(db_session=db_session, actor=actor, data=data)
-    db_session.commit()
     return callbacks.callback_out(callback)
 
 
@@ -208,7 +204,6 @@ def complete_callback(
         db_session=db_session, actor=actor, callback_id=callback_id,
         data=data or CallbackDoneIn(),
     )
-    db_session.commit()
     return callbacks.callback_out(callback)
 
 

@@ -140,20 +140,3 @@ class AuthlibOnlineAccount:
             raise OidcError("Les informations du compte ne correspondent pas au jeton")
         return {**userinfo, **{k: claims[k] for k in ("sub", "acr", "amr", "auth_time")
                                if k in claims}}
-
-
-@dataclass
-class FakeOnlineAccount:
-    """Answers `exchange` with the claims registered for a code."""
-
-    codes: dict[str, dict[str, Any]] = field(default_factory=dict)
-    issued: list[dict[str, str]] = field(default_factory=list)
-
-    def authorization_url(self, *, state: str, nonce: str, code_verifier: str) -> str:
-        self.issued.append({"state": state, "nonce": nonce, "code_verifier": code_verifier})
-        return f"https://compte.example/auth?state={state}"
-
-    def exchange(self, *, code: str, code_verifier: str, nonce: str) -> dict[str, Any]:
-        if code not in self.codes:
-            raise OidcError("Code d'autorisation inconnu ou expiré")
-        return self.codes[code]

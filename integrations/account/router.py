@@ -55,7 +55,6 @@ def login(request: Request, db_session: DbSession, account: Account) -> Redirect
     """Starts a sign-in: redirects the browser to the online account (and ties the
     sign-in to this browser with a short cookie, checked when it comes back)."""
     url = service.start(db_session=db_session, account=account)
-    db_session.commit()
     response = RedirectResponse(url, status_code=302)
     space.bind_browser(request, response, url)
     return response
@@ -92,9 +91,7 @@ def callback(
             request, db_session, provider=config.oidc_provider_name,
             subject=signed_in.subject, resident_id=signed_in.resident_id,
             proposal_token=signed_in.proposal_token, proposal=signed_in.proposal)
-        db_session.commit()
         return response
-    db_session.commit()
     return signed_in.as_dict()
 
 
@@ -117,5 +114,4 @@ def decide(token: str, data: Decision, db_session: DbSession,
     except DomainError:
         db_session.rollback()
         raise
-    db_session.commit()
     return signed_in.as_dict()

@@ -7,17 +7,17 @@ import logging
 import orjson
 from fastapi import APIRouter, Request, Response
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from crm_core.api.deps import DbSession
-from crm_core.exceptions import Conflict, DomainError
+from crm_core.exceptions import DomainError
 from crm_core.validation_messages import french_errors, french_summary
 from integrations.deps import Config, RawBody
-from integrations.exceptions import EventIdReused, MalformedEvent, UnknownSource
+from integrations.exceptions import MalformedEvent, UnknownSource
 from integrations.inbound import service
 from integrations.inbound.acks import InboxAckGroups
+from integrations.inbound.races import commit_delivery
 from integrations.inbound.schemas import CaseEvent, IngestResult
 from integrations.settings import IntegrationSettings, SourceConfig
 from integrations.webhooks import signature
@@ -105,23 +105,13 @@ def _receive_now(
 ) -> IngestResult:
     """A source applied on receipt: the case and its timeline entry in one transaction."""
     try:
-        try:
-            result = service.receive(db_session=db_session, delivery=delivery, event=event,
-                                     default_service=default_service)
-            db_session.commit()
-        except (Conflict, IntegrityError):  # a concurrent twin got there first
-            twin = service.after_conflict(db_session, delivery)
-            if twin is None:
-                raise
-            result = twin
+        result = commit_delivery(db_session, delivery, lambda: service.receive(
+            db_session=db_session, delivery=delivery, event=event,
+            default_service=default_service))
     except DomainError as exc:
         db_session.rollback()  # nothing half-written, whatever step refused
         _refused(delivery.source, exc)
         raise
-    except IntegrityError as exc:
-        db_session.rollback()
-        logger.warning("webhook from %s lost a race: %s", delivery.source[:50], exc)
-        raise EventIdReused("Événement enregistré en parallèle, réessayez") from exc
     logger.info("webhook %s from %s: %s %s", delivery.event_id, delivery.source, result.status,
                 result.case_reference)
     return result

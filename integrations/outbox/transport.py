@@ -14,7 +14,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
@@ -122,17 +122,3 @@ class HttpTransport:
             self._pool.shutdown()
             self._pool = None
         self.client.close()
-
-
-@dataclass
-class FakeTransport:
-    """Records what would be sent; answers with the scripted status codes in turn."""
-
-    answers: list[int] = field(default_factory=list)
-    sent: list[Outgoing] = field(default_factory=list)
-
-    def send(self, config: SourceConfig, event: Outgoing) -> SendResult:
-        self.sent.append(event)
-        status = self.answers.pop(0) if self.answers else 200
-        return SendResult(ok=200 <= status < 300, status_code=status,
-                          error=None if 200 <= status < 300 else f"HTTP {status}")

@@ -6,8 +6,9 @@ import threading
 
 import pytest
 
-from badge.card import CardEvent, CardEventKind, CardReader, FakeCardReader
+from badge.card import CardEvent, CardEventKind, CardReader
 from badge.errors import CardAbsent, CardReaderUnavailable, CardRemovedDuringRead
+from tests.support.fakes.card import FakeCardReader
 
 UID = bytes.fromhex("04A1B2C3D4E5F6")
 NAME = "Lecteur de test 00 00"

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import update
 from textual.widgets import OptionList
 
-from badge.card import FakeCardReader
 from badge.printing import PrintQueue
 from counter_client.screens.badge import BadgeScreen
 from counter_client.screens.confirm_card import ConfirmCardScreen
@@ -32,6 +31,7 @@ from tests.counter_client.support import (
     type_text,
     wait_for,
 )
+from tests.support.fakes.card import FakeCardReader
 from tests.support.live_server import LiveServer
 
 pytestmark = pytest.mark.anyio

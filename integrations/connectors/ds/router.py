@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
-from sqlalchemy.exc import IntegrityError
 
 from crm_core.api.deps import DbSession
 from crm_core.exceptions import DomainError
@@ -15,15 +14,16 @@ from crm_core.security import service as guard
 from crm_core.security.enums import Bucket
 from crm_core.security.policy import get_security_settings
 from integrations.connectors.ds.backend import DsBackend, DsError, HttpDsBackend
-from integrations.connectors.ds.service import ingest_dossier
+from integrations.connectors.ds.service import dossier_delivery
 from integrations.deps import Config
 from integrations.exceptions import (
-    EventIdReused,
     MalformedEvent,
     PlatformUnavailable,
     UnknownSource,
     hiding,
 )
+from integrations.inbound import service as inbound
+from integrations.inbound.races import commit_delivery
 from integrations.inbound.schemas import IngestResult
 from integrations.settings import SourceConfig
 
@@ -46,7 +46,7 @@ def _throttle(request: Request, db_session: DbSession) -> None:
     count = guard.throttle(db_session=db_session, bucket=Bucket.DS_HINT, key=address,
                            limit=policy.ds_hints_per_address,
                            window_seconds=policy.inbound_window_seconds)
-    db_session.commit()
+    db_session.commit()  # counted even when refused below
     guard.refuse_if_over(count, policy.ds_hints_per_address, policy.inbound_window_seconds)
 
 
@@ -83,17 +83,14 @@ def receive_ds_hint(
             getattr(backend, "close", lambda: None)()
         if str((dossier.get("demarche") or {}).get("number")) != procedure_id:
             raise MalformedEvent("Ce dossier n'appartient pas à la démarche annoncée")
-        result = ingest_dossier(db_session=db_session, source=source, config=found,
-                                dossier=dossier)
+        delivery, event = dossier_delivery(source=source, config=found, dossier=dossier)
+        result = commit_delivery(db_session, delivery, lambda: inbound.receive(
+            db_session=db_session, delivery=delivery, event=event,
+            default_service=found.default_service))
     except DomainError as exc:
         db_session.rollback()
         logger.warning("DS hint refused from %s (%s): %s", source[:50], exc.code, exc.detail)
         raise
-    try:
-        db_session.commit()
-    except IntegrityError as exc:  # the same version delivered twice at the same moment
-        db_session.rollback()
-        raise EventIdReused("Événement enregistré en parallèle, réessayez") from exc
     logger.info("DS hint %s/%s (%s, %s): %s", procedure_id, dossier_id, state, updated_at,
                 result.status)
     return result

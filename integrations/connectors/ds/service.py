@@ -73,14 +73,21 @@ def to_event_data(dossier: dict[str, Any], config: SourceConfig) -> CaseEventDat
                              + french_summary(errors), errors=errors) from exc
 
 
-def ingest_dossier(
-    *, db_session: Session, source: str, config: SourceConfig, dossier: dict[str, Any]
-) -> IngestResult:
+def dossier_delivery(
+    *, source: str, config: SourceConfig, dossier: dict[str, Any]
+) -> tuple[inbound.Delivery, CaseEvent]:
+    """A dossier as a delivery: its id at its version is the event's id."""
     data = to_event_data(dossier, config)
     version = (data.updated_at or datetime.now(UTC)).isoformat()
     delivery = inbound.Delivery(source=source, event_id=f"{data.id}@{version}",
                                 body=orjson.dumps(dossier, option=orjson.OPT_SORT_KEYS))
-    event = CaseEvent(type="case.updated", timestamp=datetime.now(UTC), data=data)
+    return delivery, CaseEvent(type="case.updated", timestamp=datetime.now(UTC), data=data)
+
+
+def ingest_dossier(
+    *, db_session: Session, source: str, config: SourceConfig, dossier: dict[str, Any]
+) -> IngestResult:
+    delivery, event = dossier_delivery(source=source, config=config, dossier=dossier)
     with db_session.begin_nested():  # one dossier refused leaves the others
         return inbound.receive(db_session=db_session, delivery=delivery, event=event,
                                default_service=config.default_service)

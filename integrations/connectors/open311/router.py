@@ -148,6 +148,7 @@ def post_request(
         try:
             submitted = service.submit(db_session=db_session, source=source, report=report,
                                        client=client, idempotency_key=key, window=window)
+            # Now, not at the route's end: a twin that committed first is a replay.
             db_session.commit()
         except (IntegrityError, service.ReportTwin):  # a concurrent twin committed first
             db_session.rollback()

@@ -13,7 +13,6 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, Request
-from sqlalchemy.exc import IntegrityError
 
 from crm_core.api.deps import DbSession
 from crm_core.exceptions import DomainError
@@ -22,13 +21,13 @@ from integrations.connectors.wcs.mapping import to_event_data, unmapped_status
 from integrations.connectors.wcs.signing import MAX_SKEW, BadSignature, SignedQuery, check_query
 from integrations.deps import Config, RawBody
 from integrations.exceptions import (
-    EventIdReused,
     InvalidSignature,
     MalformedEvent,
     PlatformUnavailable,
     UnknownSource,
 )
 from integrations.inbound import nonces, service
+from integrations.inbound.races import commit_delivery
 from integrations.inbound.schemas import CaseEvent, IngestResult
 from integrations.settings import SourceConfig
 
@@ -121,17 +120,13 @@ def receive_wcs(
         event = CaseEvent(type="case.updated", timestamp=datetime.now(UTC), data=data)
         delivery = service.Delivery(source=source, event_id=f"{data.id}@{updated.isoformat()}",
                                     body=orjson.dumps(form, option=orjson.OPT_SORT_KEYS))
-        result = service.receive(db_session=db_session, delivery=delivery, event=event,
-                                 default_service=found.default_service)
+        result = commit_delivery(db_session, delivery, lambda: service.receive(
+            db_session=db_session, delivery=delivery, event=event,
+            default_service=found.default_service))
     except DomainError as exc:
         db_session.rollback()
         logger.warning("w.c.s. call refused from %s (%s): %s", source[:50], exc.code, exc.detail)
         raise
-    try:
-        db_session.commit()
-    except IntegrityError as exc:  # the same version (or URL) twice at the same moment
-        db_session.rollback()
-        raise EventIdReused("Événement enregistré en parallèle, réessayez") from exc
     if result.status == "created" and (unknown := unmapped_status(form, found)) is not None:
         # Created as `new` (as an update with such a status is taken as unchanged): the
         # supervisor reads why, and may add the status to `status_map`.

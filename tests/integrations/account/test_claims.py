@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crm_core.residents.models import AccountLink, Resident
-from integrations.account.backend import FakeOnlineAccount
 from integrations.account.claims import read
 from integrations.account.router import online_account
 from integrations.exceptions import OidcError
+from tests.support.fakes.account import FakeOnlineAccount
 
 
 @pytest.mark.parametrize("sub", ["\u3164", "s\u2066x\u202e", "a b", "a\u200db", "\u0301",

@@ -7,9 +7,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from integrations.account.backend import FakeOnlineAccount
 from integrations.account.router import online_account
 from integrations.models import OidcLogin
+from tests.support.fakes.account import FakeOnlineAccount
 
 
 def test_the_fake_stands_in_for_the_provider(

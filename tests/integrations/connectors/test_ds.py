@@ -13,13 +13,14 @@ from sqlalchemy.orm import Session
 
 from crm_core.cases.enums import CaseStatus
 from crm_core.cases.models import Case
-from integrations.connectors.ds.backend import FakeDsBackend, HttpDsBackend
+from integrations.connectors.ds.backend import HttpDsBackend
 from integrations.connectors.ds.router import ds_backends
 from integrations.connectors.ds.service import poll, to_event_data
 from integrations.exceptions import MalformedEvent
 from integrations.models import PollCursor
 from integrations.settings import SourceConfig, get_integration_settings
 from tests.integrations.connectors.ds_server import Ds, dossier, running_ds
+from tests.support.fakes.ds import FakeDsBackend
 
 TOKEN = "jeton-api-ds"
 

@@ -21,10 +21,11 @@ from integrations.connectors.ds.backend import DsError, HttpDsBackend
 from integrations.connectors.ds.writeback import motivation, plan, push_status
 from integrations.models import OutboxEvent
 from integrations.outbox.platforms import PlatformTransport
-from integrations.outbox.transport import FakeTransport, Outgoing, SendResult
+from integrations.outbox.transport import Outgoing, SendResult
 from integrations.outbox.worker import webhook_id
 from integrations.settings import SourceConfig, get_integration_settings
 from tests.integrations.connectors.ds_server import Ds, dossier, running_ds
+from tests.support.fakes.transport import FakeTransport
 
 TOKEN = "jeton-api-ds"
 INSTRUCTEUR = "SW5zdHJ1Y3RldXItMQ=="

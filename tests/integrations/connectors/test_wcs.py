@@ -20,7 +20,7 @@ from crm_core.cases import service as cases
 from crm_core.cases.enums import CaseStatus
 from crm_core.cases.models import Case
 from crm_core.residents.models import AccountLink
-from integrations.connectors.wcs.backend import FakeWcsBackend, HttpWcsBackend
+from integrations.connectors.wcs.backend import HttpWcsBackend
 from integrations.connectors.wcs.router import wcs_backends
 from integrations.connectors.wcs.signing import (
     MAX_SKEW,
@@ -32,9 +32,11 @@ from integrations.exceptions import SignedUrlReused
 from integrations.inbound import nonces
 from integrations.models import OutboxEvent, SignedUrlNonce
 from integrations.outbox.platforms import PlatformTransport
-from integrations.outbox.transport import FakeTransport, Outgoing
+from integrations.outbox.transport import Outgoing
 from integrations.settings import SourceConfig, get_integration_settings
 from tests.integrations.connectors.wcs_server import Wcs, form_data, publik_sign, running_wcs
+from tests.support.fakes.transport import FakeTransport
+from tests.support.fakes.wcs import FakeWcsBackend
 
 KEY = "cle-partagee-publik-relais"
 

@@ -25,13 +25,14 @@ from crm_core.database.base import utcnow
 from crm_core.database.engine import make_engine, make_session_factory
 from integrations.enums import OutboxStatus
 from integrations.models import DisabledTarget, OutboxEvent
-from integrations.outbox.transport import FakeTransport, HttpTransport
+from integrations.outbox.transport import HttpTransport
 from integrations.outbox.worker import SCHEDULE, deliver_due, next_delay, webhook_id
 from integrations.settings import IntegrationSettings, get_integration_settings
 from tests import factories as factory_module
 from tests.integrations.conftest import SECRET
 from tests.integrations.receiver import Receiver, running_receiver
 from tests.support.clock import python_command
+from tests.support.fakes.transport import FakeTransport
 
 COUNTER = Actor(username="accueil", role=Role.COUNTER)
 factories: Any = factory_module  # factory_boy is untyped

@@ -1,4 +1,4 @@
-"""An in-memory card reader for application tests (the counter app, demos).
+"""An in-memory card reader for application tests (the counter app).
 
 The test plays the resident and the technician: :meth:`FakeCardReader.tap` puts a card on
 the reader, :meth:`~FakeCardReader.remove` takes it away, :meth:`~FakeCardReader.unplug`

@@ -1,0 +1,1 @@
+"""Fakes of the external peers, behind the same interfaces as the real backends."""
