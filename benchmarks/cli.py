@@ -253,14 +253,15 @@ def bench_phone(
 
 
 def bench_counter(
-    residents: Annotated[int, typer.Option(help="Dataset size.")] = 100_000,
-    scans: Annotated[int, typer.Option(help="Scans to time.")] = 200,
-    engine: Annotated[str, typer.Option(help="postgresql or sqlite.")] = "postgresql",
+    residents: Annotated[int, typer.Option(help="Taille du jeu de données.")] = 100_000,
+    scans: Annotated[int, typer.Option(help="Lectures de badge à chronométrer.")] = 200,
+    engine: Annotated[str, typer.Option(help="postgresql ou sqlite.")] = "postgresql",
     database_url: Annotated[
-        str | None, typer.Option(help="Bench an existing, loaded database instead.")
+        str | None, typer.Option(help="Mesurer plutôt une base existante, déjà chargée.")
     ] = None,
 ) -> None:
-    """Scan Enter → resident screen drawn (p50/p95/p99), and app start → ready."""
+    """Lecture du badge (Entrée) → fiche de l'usager affichée (p50/p95/p99), et démarrage de
+    l'application → prête."""
     from benchmarks.counter import run_counter_benchmark
 
     run_counter_benchmark(residents=residents, scans=scans, engine_kind=engine,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from typer.testing import CliRunner
 
@@ -111,3 +113,31 @@ def test_help_lists_each_command_on_lines_the_terminal_chooses() -> None:
         assert "\n" not in first, (getattr(command, "name", "?"), first)
     listing = runner.invoke(app, ["reminders", "--help"], terminal_width=200).output
     assert "(sortie 1 si certains ont échoué" in listing
+
+
+
+ENGLISH_WORDS = {"the", "to", "of", "and", "with", "instead", "size", "time", "or"}
+
+
+def _every_command(command: Any, path: tuple[str, ...] = ()) -> list[tuple[str, Any]]:
+    """Each command of the tree, by its path (Typer's own Click: walked by its attributes)."""
+    found = [(" ".join(path), command)]
+    for name, sub in (getattr(command, "commands", None) or {}).items():
+        found += _every_command(sub, (*path, name))
+    return found
+
+
+def test_every_command_and_option_is_described_in_french() -> None:
+    """Every command of `relais` (the plugged-in ones too), its help as printed: no English
+    (`relais bench counter --help` was, until an outside look)."""
+    import re
+
+    import typer
+
+    english = []
+    for path, _command in _every_command(typer.main.get_command(app)):
+        shown = runner.invoke(app, [*path.split(), "--help"]).output
+        words = set(re.findall(r"(?<![-\w])[a-z]+(?![-\w])", shown.lower()))
+        if found := ENGLISH_WORDS & words:
+            english.append(f"relais {path} --help: {sorted(found)}")
+    assert not english, "\n".join(english)
