@@ -28,10 +28,10 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     once the route returns and before the answer is sent; rolled back on any error.
 
     Async on purpose, though the session is used from the route's thread: a Session
-    connects lazily, so opening one does no I/O, and its commit is the COMMIT alone (the
-    route flushed its writes), sent from the event loop. A sync dependency would cost two trips
-    through the thread pool on every request (one in, one out), the hottest overhead of
-    the summary."""
+    connects lazily, so opening one does no I/O, and the commit goes to threads of its own
+    (`request_transaction`). A sync dependency would cost two more trips through the
+    request threads on every request (one in, one out), the hottest overhead of the
+    summary."""
     session = request.app.state.session_factory()
     try:
         async with request_transaction(session):

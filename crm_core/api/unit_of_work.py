@@ -24,10 +24,13 @@ middle, explicitly, with a comment saying why."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from weakref import WeakKeyDictionary
 
+from anyio import CapacityLimiter, to_thread
 from sqlalchemy.orm import Session
 
 logger = logging.getLogger(__name__)
@@ -41,6 +44,22 @@ def on_commit(db_session: Session, hook: Callable[[], object]) -> None:
     db_session.info.setdefault(_HOOKS, []).append(hook)
 
 
+# Commits run in threads of their own, as many as the request threads (one per database
+# connection): not on the event loop, where they queued one behind another (each COMMIT
+# waits for the disk) and held every other request meanwhile, nor among the request
+# threads, where a commit would wait for a thread held by requests that wait for its
+# locks (on SQLite the write lock, on PostgreSQL the rows it wrote).
+_COMMIT_LIMITERS: WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter] = (
+    WeakKeyDictionary())
+
+
+def _commit_limiter() -> CapacityLimiter:
+    loop = asyncio.get_running_loop()
+    limiter = _COMMIT_LIMITERS.get(loop)
+    if limiter is None:
+        tokens = to_thread.current_default_thread_limiter().total_tokens
+        limiter = _COMMIT_LIMITERS[loop] = CapacityLimiter(tokens)
+    return limiter
 
 
 @asynccontextmanager
@@ -54,14 +73,7 @@ async def request_transaction(session: Session) -> AsyncIterator[Session]:
         raise
     try:
         if session.in_transaction() or session.new or session.dirty or session.deleted:
-            # On the event loop, not in another trip through the thread pool: the
-            # transaction holds its locks until it commits (on SQLite the write lock, on
-            # PostgreSQL the rows it wrote, the access log's chain head), and the requests
-            # queued behind them hold the pool's threads — a commit waiting for a thread
-            # would wait for them, and they for it. The route's writes are flushed
-            # already (services flush), so this is the COMMIT alone, as quick as the
-            # ROLLBACK a closing session sends.
-            session.commit()
+            await to_thread.run_sync(session.commit, limiter=_commit_limiter())
     except BaseException:
         session.info.pop(_HOOKS, None)
         session.rollback()
