@@ -1,4 +1,10 @@
-"""Settings of the Relais server, read from `RELAIS_*` environment variables (or a `.env`)."""
+"""Settings of the Relais server, read from `RELAIS_*` environment variables (or a `.env`).
+
+One `Settings` object holds them all, built once at start and passed in (`create_app`,
+the `app_settings` dependency, the CLI); its sections (`settings.security`,
+`settings.telephony`) read the same variables as always (`RELAIS_SIGN_IN_*`,
+`RELAIS_TELEPHONY_*`, ...), so no deployment has to rename anything.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,9 @@ from zoneinfo import ZoneInfo
 import platformdirs
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from crm_core.security.policy import SecuritySettings
+from crm_core.telephony.config import TelephonySettings
 
 # Only ever accepted in demo mode: a real deployment must set its own secret.
 DEMO_SECRET_KEY = "relais-demo-secret-not-for-production-use-0000"  # noqa: S105
@@ -111,6 +120,14 @@ class Settings(BaseSettings):
         description="Reverse proxies whose X-Forwarded-For/-Proto headers are believed"
         " (comma-separated addresses or networks, '*' for any). Empty: none, the client's"
         " address is the connection's.",
+    )
+    security: SecuritySettings = Field(
+        default_factory=SecuritySettings,
+        description="Rate limits and lock-outs (`RELAIS_SIGN_IN_*`, `RELAIS_LOOKUP_*`, ...).",
+    )
+    telephony: TelephonySettings = Field(
+        default_factory=TelephonySettings,
+        description="The PBX adapters' events (`RELAIS_TELEPHONY_*`).",
     )
 
     @field_validator("trusted_proxies")

@@ -1,4 +1,4 @@
-"""Request-scoped dependencies: the database session and the authenticated agent."""
+"""Request-scoped dependencies: the settings, the database session and the authenticated agent."""
 
 from __future__ import annotations
 
@@ -16,11 +16,21 @@ from crm_core.agents import service as agents
 from crm_core.agents.actor import Actor
 from crm_core.agents.enums import Permission
 from crm_core.api.unit_of_work import request_transaction
+from crm_core.config import Settings
 from crm_core.exceptions import NotAuthenticated, NotFound, PermissionDenied
 from crm_core.security import service as guard
 from crm_core.text import de
 
 security_log = logging.getLogger("relais.security")
+
+
+def app_settings(request: Request) -> Settings:
+    """The one `Settings` the application was built with (`create_app(settings)`)."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+AppSettings = Annotated[Settings, Depends(app_settings)]
 
 
 async def get_db(request: Request) -> AsyncIterator[Session]:
