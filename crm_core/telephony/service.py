@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import Actor
 from crm_core.agents.models import Agent
-from crm_core.config import get_settings
 from crm_core.database.base import utcnow
 from crm_core.exceptions import InvalidInput
 from crm_core.interactions.enums import Channel
@@ -51,17 +50,18 @@ class Ingested:
 
 def ingest_event(
     *, db_session: Session, pbx: str, event: CallEventIn,
-    max_age: timedelta, max_ahead: timedelta,
+    max_age: timedelta, max_ahead: timedelta, region: str,
 ) -> Ingested:
     """`max_age`, `max_ahead`: how far an event's own time may be from the server's (a PBX
-    clock drifts, an adapter queues events while the server is away; telephony settings)."""
+    clock drifts, an adapter queues events while the server is away; telephony settings);
+    `region`: where a caller's national number is read (`RELAIS_DEFAULT_PHONE_REGION`)."""
     received = utcnow()
     occurred = _occurred(event.timestamp, received, max_age=max_age, max_ahead=max_ahead)
     dedupe_key = _dedupe_key(event)
     for attempt in range(2):
         try:
             with db_session.begin_nested():  # a lost race leaves the transaction usable
-                return _ingest(db_session, pbx, event, occurred, received, dedupe_key)
+                return _ingest(db_session, pbx, event, occurred, received, dedupe_key, region)
         except IntegrityError:
             if attempt:
                 raise
@@ -71,11 +71,11 @@ def ingest_event(
 
 def _ingest(
     db_session: Session, pbx: str, event: CallEventIn, occurred: datetime,
-    received: datetime, dedupe_key: str,
+    received: datetime, dedupe_key: str, region: str,
 ) -> Ingested:
     call = db_session.scalar(select(Call).where(Call.pbx == pbx, Call.call_id == event.call_id))
     if call is None:
-        call = _new_call(db_session, pbx, event, occurred)
+        call = _new_call(db_session, pbx, event, occurred, region)
     elif db_session.scalar(
         select(CallEvent.id).where(
             CallEvent.call_pk == call.id, CallEvent.kind == event.event,
@@ -124,10 +124,12 @@ def _dedupe_key(event: CallEventIn) -> str:
     return "|".join(sorted(event.named_extensions()))[:200]
 
 
-def _new_call(db_session: Session, pbx: str, event: CallEventIn, occurred: datetime) -> Call:
+def _new_call(
+    db_session: Session, pbx: str, event: CallEventIn, occurred: datetime, region: str
+) -> Call:
     raw = event.from_ if event.direction is CallDirection.INBOUND else event.to
     local = event.to if event.direction is CallDirection.INBOUND else event.from_
-    kind, number = numbers.classify(raw, region=get_settings().default_phone_region)
+    kind, number = numbers.classify(raw, region=region)
     call = Call(
         id=uuid.uuid4(), pbx=pbx, call_id=event.call_id, direction=event.direction,
         status=CallStatus.RINGING, remote_raw=raw[:100], remote_number=number,
