@@ -122,7 +122,7 @@ class World:
     @cached_property
     def ticket_id(self) -> str:
         ticket = queue.issue_ticket(db_session=self.db_session, actor=self.staff.actor(),
-                                    service_code=self.service.code)
+                                    service_code=self.service.code, timezone="Europe/Paris")
         return str(ticket.id)
 
     @cached_property
