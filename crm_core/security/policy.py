@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -32,7 +30,3 @@ class SecuritySettings(BaseSettings):
     open311_posts_per_address: int = Field(default=60, ge=1)
     inbound_window_seconds: int = Field(default=60, ge=10)
 
-
-@lru_cache
-def get_security_settings() -> SecuritySettings:
-    return SecuritySettings()

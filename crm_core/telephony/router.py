@@ -144,9 +144,11 @@ def list_calls(
 
 
 @router.get("/calls/{call}", response_model=CallOut)
-def read_call(db_session: DbSession, actor: CallFinder, call: uuid.UUID) -> Any:
+def read_call(
+    db_session: DbSession, actor: CallFinder, settings: AppSettings, call: uuid.UUID
+) -> Any:
     """A call this agent took or that rang at their extension (supervisors: any)."""
-    with misses_counted(db_session, actor, "call"):
+    with misses_counted(db_session, actor, "call", settings.security):
         record = access.open_call(db_session=db_session, actor=actor, call_pk=call)
     out = service.call_out(record)
     return out
@@ -154,11 +156,12 @@ def read_call(db_session: DbSession, actor: CallFinder, call: uuid.UUID) -> Any:
 
 @router.post("/calls/{call}/log", response_model=CallLogOut, status_code=status.HTTP_201_CREATED)
 def log_call(
-    db_session: DbSession, actor: CallFinder, call: uuid.UUID, data: CallLogIn
+    db_session: DbSession, actor: CallFinder, settings: AppSettings, call: uuid.UUID,
+    data: CallLogIn,
 ) -> dict[str, Any]:
     """Record the call on the resident's timeline (reason, outcome, case) with the PBX's
     start and end times."""
-    with misses_counted(db_session, actor, "call"):
+    with misses_counted(db_session, actor, "call", settings.security):
         record = access.open_call(db_session=db_session, actor=actor, call_pk=call)
         interaction, reference = calllog.log_call(
             db_session=db_session, actor=actor, call=record, data=data
@@ -177,8 +180,8 @@ def create_callback(
     if data.call is None:
         callback = callbacks.create(db_session=db_session, actor=actor, data=data, region=region)
     else:  # a call named by its id is found as a lookup finds it
-        admit_find(db_session, actor)
-        with misses_counted(db_session, actor, "call"):
+        admit_find(db_session, actor, settings.security)
+        with misses_counted(db_session, actor, "call", settings.security):
             callback = callbacks.create(
                 db_session=db_session, actor=actor, data=data, region=region)
     return callbacks.callback_out(callback)
@@ -195,11 +198,11 @@ def list_callbacks(
 
 @router.post("/callbacks/{callback_id}/done", response_model=CallbackOut)
 def complete_callback(
-    db_session: DbSession, actor: CallFinder, callback_id: uuid.UUID,
+    db_session: DbSession, actor: CallFinder, settings: AppSettings, callback_id: uuid.UUID,
     data: CallbackDoneIn | None = None,
 ) -> dict[str, Any]:
     """A call-back assigned to this agent or to nobody (supervisors: any)."""
-    with misses_counted(db_session, actor, "callback"):
+    with misses_counted(db_session, actor, "callback", settings.security):
         access.open_callback(db_session=db_session, actor=actor, callback_id=callback_id)
     callback = callbacks.complete(
         db_session=db_session, actor=actor, callback_id=callback_id,
