@@ -100,7 +100,9 @@ def _lookup(request: Request, db_session: DbSession, actor: Actor, kind: str, va
     if kind in ("badge", "card"):
         return _badge_lookup(request, db_session, actor, kind, value)
     finders = {
-        "phone": lambda: service.by_phone(db_session=db_session, phone=value),
+        "phone": lambda: service.by_phone(
+            db_session=db_session, phone=value,
+            phone_region=app_settings(request).default_phone_region),
         "email": lambda: service.by_email(db_session=db_session, email=value),
         "reference": lambda: service.by_reference(db_session=db_session, reference=value),
         "account": lambda: service.by_account(db_session=db_session, account=value),

@@ -92,7 +92,7 @@ def _ingest(
     newly_ringing = _apply(db_session, call, event, occurred)
     db_session.flush()
     return Ingested(call=call, duplicate=False,
-                    pushes=_pushes(db_session, call, event, newly_ringing))
+                    pushes=_pushes(db_session, call, event, newly_ringing, region))
 
 
 def _occurred(reported: datetime | None, received: datetime, *, max_age: timedelta,
@@ -197,12 +197,12 @@ def _agent_for(db_session: Session, name: str) -> Agent | None:
 
 
 def _pushes(
-    db_session: Session, call: Call, event: CallEventIn, newly_ringing: list[str]
+    db_session: Session, call: Call, event: CallEventIn, newly_ringing: list[str], region: str
 ) -> list[tuple[str, dict[str, Any]]]:
     if event.event is CallEventKind.NEW_CALL:
         if not newly_ringing:
             return []
-        match = match_for_call(db_session=db_session, call=call)
+        match = match_for_call(db_session=db_session, call=call, region=region)
         call.match_kind = match["kind"]
         if match["kind"] is MatchKind.RESIDENT and call.resident_id is None:
             call.resident_id = match["resident_id"]
@@ -262,10 +262,10 @@ def get_call(*, db_session: Session, call_pk: uuid.UUID) -> Call:
 
 
 def active_calls_for(
-    *, db_session: Session, extension: str, actor: Actor | None = None
+    *, db_session: Session, extension: str, region: str, actor: Actor | None = None
 ) -> list[dict[str, Any]]:
     """What a desk that (re)connects must show: its calls still ringing or in progress.
-    The names it shows are logged as read by `actor`."""
+    The names it shows are logged as read by `actor`; `region` reads callers' numbers."""
     since = utcnow() - STALE_AFTER
     calls = db_session.scalars(
         select(Call).where(
@@ -279,7 +279,7 @@ def active_calls_for(
             continue
         if call.answered_extension not in (None, extension):
             continue  # a colleague took it
-        match = match_for_call(db_session=db_session, call=call)
+        match = match_for_call(db_session=db_session, call=call, region=region)
         if actor is not None:
             log_disclosure(db_session=db_session, actor=actor, match=match,
                            reason=f"desk_snapshot:{extension}")
