@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -40,7 +38,3 @@ class TelephonySettings(BaseSettings):
     def secrets(self) -> dict[str, list[str]]:
         return parse_secrets(self.pbx_secrets.get_secret_value())
 
-
-@lru_cache
-def get_telephony_settings() -> TelephonySettings:
-    return TelephonySettings()
