@@ -40,6 +40,9 @@ def apps_only() -> FrenchTyper:
     @app.callback()
     def _group() -> None:
         """Les applications des agents."""  # a group, so that the command keeps its name
+        from crm_core.variables import check_app_variables
+
+        _refuse_unknown_variables(check_app_variables)
 
     app.command("counter")(counter)
     app.add_typer(phone_app, name="phone")
@@ -65,7 +68,9 @@ def full_app() -> FrenchTyper:
     def _bootstrap() -> None:
         # Every command sees every model and registration, whichever modules it imported.
         from crm_core.bootstrap import bootstrap
+        from crm_core.variables import check_variables
 
+        _refuse_unknown_variables(check_variables)
         bootstrap()
 
     app.add_typer(db_app, name="db")
@@ -82,6 +87,18 @@ def full_app() -> FrenchTyper:
         app.command()(command)
     add_plugin_commands(app, entry_points(group=COMMANDS))
     return app
+
+
+def _refuse_unknown_variables(check: Callable[[], None]) -> None:
+    """A `RELAIS_*` variable nothing reads (a typo) stops the command, exit 2."""
+    from crm_core.cli_exits import BAD_INPUT, errors
+    from crm_core.variables import UnknownVariables
+
+    try:
+        check()
+    except UnknownVariables as exc:
+        errors.print(f"Configuration refusée : {exc}", soft_wrap=True, markup=False)
+        raise typer.Exit(BAD_INPUT) from exc
 
 
 def add_plugin_commands(app: FrenchTyper, points: Iterable[EntryPoint]) -> None:

@@ -44,6 +44,7 @@ from crm_core.space.web import FORM_MAX_BYTES, limit_page
 from crm_core.telephony.broadcast import broadcast_for
 from crm_core.telephony.hub import DeskHub
 from crm_core.telephony.router import router as telephony_router
+from crm_core.variables import check_variables
 from crm_core.web.security import FormSizeLimit, SecurityHeaders
 
 API_PREFIX = "/api/v1"
@@ -71,6 +72,7 @@ def renew_run_state(app: FastAPI) -> None:
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     bootstrap()
+    check_variables()  # a RELAIS_* variable nothing reads (a typo) refuses the start
     settings = settings or get_settings()
     for plugin in plugins():  # a misconfigured source refuses the start, not each call
         plugin.check_settings()
