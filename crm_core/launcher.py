@@ -56,6 +56,7 @@ def full_app() -> FrenchTyper:
     from counter_client.cli import counter
     from crm_core.agents.password_cli import change_own_password
     from crm_core.cli import agent_app, db_app, demo, seed, serve
+    from crm_core.config_cli import config_app
     from crm_core.privacy.cli import audit_app, retention_app
     from crm_core.recognition.cli import residents_app
     from crm_core.reminders.cli import reminders_app
@@ -83,6 +84,7 @@ def full_app() -> FrenchTyper:
     app.command("password")(change_own_password)
     app.add_typer(phone_app, name="phone")
     app.add_typer(report_app, name="report")
+    app.add_typer(config_app, name="config")
     for command in (serve, demo, seed):
         app.command()(command)
     add_plugin_commands(app, entry_points(group=COMMANDS))

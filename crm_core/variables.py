@@ -23,6 +23,7 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 from pydantic import AliasChoices
+from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings
 
 PREFIX = "RELAIS_"
@@ -50,7 +51,7 @@ class UnknownVariables(ValueError):
 
 def sections(cls: type[BaseSettings]) -> list[type[BaseSettings]]:
     """The settings classes a settings class holds as sections (`Settings.security`)."""
-    found = []
+    found: list[type[BaseSettings]] = []
     for field in cls.model_fields.values():
         kind = field.annotation
         if isinstance(kind, type) and issubclass(kind, BaseSettings):
@@ -58,24 +59,27 @@ def sections(cls: type[BaseSettings]) -> list[type[BaseSettings]]:
     return found
 
 
+def is_section(field: FieldInfo) -> bool:
+    """A field holding a settings class of its own (`Settings.security`)."""
+    kind = field.annotation
+    return isinstance(kind, type) and issubclass(kind, BaseSettings)
+
+
+def field_variables(cls: type[BaseSettings], name: str, field: FieldInfo) -> list[str]:
+    """The variables one field reads: its aliases, else the class's prefix and its name."""
+    alias = field.validation_alias or field.alias
+    if isinstance(alias, str):
+        return [alias.upper()]
+    if isinstance(alias, AliasChoices):
+        return [str(choice).upper() for choice in alias.choices if isinstance(choice, str)]
+    return [(str(cls.model_config.get("env_prefix") or "") + name).upper()]
+
+
 def variables_of(cls: type[BaseSettings]) -> list[str]:
     """The variables a settings class reads, in the order of its fields; a section is
     read under its own prefix, not as one variable."""
-    prefix = str(cls.model_config.get("env_prefix") or "")
-    names = []
-    for name, field in cls.model_fields.items():
-        kind = field.annotation
-        if isinstance(kind, type) and issubclass(kind, BaseSettings):
-            continue
-        alias = field.validation_alias or field.alias
-        if isinstance(alias, str):
-            names.append(alias.upper())
-        elif isinstance(alias, AliasChoices):
-            names.extend(str(choice).upper() for choice in alias.choices
-                         if isinstance(choice, str))
-        else:
-            names.append((prefix + name).upper())
-    return names
+    return [variable for name, field in cls.model_fields.items() if not is_section(field)
+            for variable in field_variables(cls, name, field)]
 
 
 def server_classes() -> list[type[BaseSettings]]:

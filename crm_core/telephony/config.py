@@ -9,6 +9,8 @@ from crm_core.telephony.signing import parse_secrets
 
 
 class TelephonySettings(BaseSettings):
+    """Telephony: the events of the PBX adapters."""
+
     model_config = SettingsConfigDict(
         env_prefix="RELAIS_TELEPHONY_", env_file=".env", extra="ignore"
     )
@@ -17,7 +19,9 @@ class TelephonySettings(BaseSettings):
         default=SecretStr(""),
         description="PBX:SECRET pairs, comma-separated; two for one PBX during a rotation.",
     )
-    timestamp_tolerance_seconds: int = Field(default=300, ge=5, le=3600)
+    timestamp_tolerance_seconds: int = Field(
+        default=300, ge=5, le=3600,
+        description="How far a signed event's signature time may be from the server's clock.")
     event_max_age_seconds: int = Field(
         default=12 * 3600, ge=60, le=7 * 86400,
         description="How old an event's own `timestamp` may be (an adapter that queued "
