@@ -40,7 +40,7 @@ def apps_only() -> FrenchTyper:
     @app.callback()
     def _group() -> None:
         """Les applications des agents."""  # a group, so that the command keeps its name
-        from crm_core.variables import check_app_variables
+        from crm_core.config.variables import check_app_variables
 
         _refuse_unknown_variables(check_app_variables)
 
@@ -56,7 +56,7 @@ def full_app() -> FrenchTyper:
     from counter_client.cli import counter
     from crm_core.agents.password_cli import change_own_password
     from crm_core.cli import agent_app, db_app, demo, seed, serve
-    from crm_core.config_cli import config_app
+    from crm_core.config.cli import config_app
     from crm_core.privacy.cli import audit_app, retention_app
     from crm_core.recognition.cli import residents_app
     from crm_core.reminders.cli import reminders_app
@@ -69,7 +69,7 @@ def full_app() -> FrenchTyper:
     def _bootstrap() -> None:
         # Every command sees every model and registration, whichever modules it imported.
         from crm_core.bootstrap import bootstrap
-        from crm_core.variables import check_variables
+        from crm_core.config.variables import check_variables
 
         _refuse_unknown_variables(check_variables)
         bootstrap()
@@ -94,7 +94,7 @@ def full_app() -> FrenchTyper:
 def _refuse_unknown_variables(check: Callable[[], None]) -> None:
     """A `RELAIS_*` variable nothing reads (a typo) stops the command, exit 2."""
     from crm_core.cli_exits import BAD_INPUT, errors
-    from crm_core.variables import UnknownVariables
+    from crm_core.config.variables import UnknownVariables
 
     try:
         check()

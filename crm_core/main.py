@@ -22,6 +22,7 @@ from crm_core.badges.router import router as badges_router
 from crm_core.bootstrap import bootstrap
 from crm_core.cases.router import router as cases_router
 from crm_core.config import Settings, get_settings
+from crm_core.config.variables import check_variables
 from crm_core.database.engine import make_engine, make_session_factory
 from crm_core.interactions.router import router as interactions_router
 from crm_core.plugins import plugins
@@ -44,7 +45,6 @@ from crm_core.space.web import FORM_MAX_BYTES, limit_page
 from crm_core.telephony.broadcast import broadcast_for
 from crm_core.telephony.hub import DeskHub
 from crm_core.telephony.router import router as telephony_router
-from crm_core.variables import check_variables
 from crm_core.web.security import FormSizeLimit, SecurityHeaders
 
 API_PREFIX = "/api/v1"

@@ -49,7 +49,7 @@ class Plugin:
     # so that a misconfiguration refuses the start, not each call.
     check_settings: Callable[[], None] = _nothing
     # Its settings class, loaded when asked: its `RELAIS_*` variables are known to the
-    # start-up check (`crm_core.variables`) and listed in docs/configuration.md.
+    # start-up check (`crm_core.config.variables`) and listed in docs/configuration.md.
     settings: Callable[[], type[BaseSettings]] | None = None
     # Its routes, mounted before the core's API.
     routers: Callable[[], Sequence[APIRouter]] = _no_routers

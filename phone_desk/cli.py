@@ -119,7 +119,7 @@ def ring_command(
     from crm_core.agents.extensions import normalize_extension
     from crm_core.cli_database import DEMO_PBX_SECRETS
     from crm_core.client.settings_checks import settings_refusal
-    from crm_core.telephony.config import TelephonySettings
+    from crm_core.config.telephony import TelephonySettings
     from phone_desk.ring import PbxCredentials, RingFailed, options_problem, ring
 
     if problem := options_problem(server=server, caller=caller, extension=extension,

@@ -17,9 +17,9 @@ from crm_core.agents.actor import Actor
 from crm_core.agents.enums import Permission
 from crm_core.api.unit_of_work import request_transaction
 from crm_core.config import Settings
+from crm_core.config.security import SecuritySettings
 from crm_core.exceptions import NotAuthenticated, NotFound, PermissionDenied
 from crm_core.security import service as guard
-from crm_core.security.policy import SecuritySettings
 from crm_core.text import de
 
 security_log = logging.getLogger("relais.security")

@@ -16,11 +16,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import Actor
+from crm_core.config.security import SecuritySettings
 from crm_core.database.base import utcnow
 from crm_core.security.enums import Bucket, EventKind
 from crm_core.security.exceptions import RateLimited
 from crm_core.security.models import AbuseCounter, SecurityEvent
-from crm_core.security.policy import SecuritySettings
 
 security_log = logging.getLogger("relais.security")
 

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_core.agents.enums import Role
+from crm_core.config.security import SecuritySettings
 from crm_core.security.enums import EventKind
 from crm_core.security.models import SecurityEvent
-from crm_core.security.policy import SecuritySettings
 from tests.crm_core.security.world import Staff, World
 from tests.support.finds import reread_settings
 from tests.support.live_server import LiveServer, serve

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import Actor
+from crm_core.config.security import SecuritySettings
 from crm_core.security import service
 from crm_core.security.exceptions import RateLimited
-from crm_core.security.policy import SecuritySettings
 
 POLICY = SecuritySettings()
 WINDOW_START = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)  # a multiple of 10 minutes

@@ -19,8 +19,8 @@ import platformdirs
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from crm_core.security.policy import SecuritySettings
-from crm_core.telephony.config import TelephonySettings
+from crm_core.config.security import SecuritySettings
+from crm_core.config.telephony import TelephonySettings
 
 # Only ever accepted in demo mode: a real deployment must set its own secret.
 DEMO_SECRET_KEY = "relais-demo-secret-not-for-production-use-0000"  # noqa: S105

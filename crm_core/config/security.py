@@ -1,4 +1,5 @@
-"""The limits, from `RELAIS_*` variables (defaults suit a city hall's front office)."""
+"""The security section of the settings: rate limits and lock-outs, from `RELAIS_*`
+variables (defaults suit a city hall's front office)."""
 
 from __future__ import annotations
 

@@ -11,11 +11,11 @@ import pytest
 from typer.testing import CliRunner
 
 from crm_core.config import Settings
+from crm_core.config.variables import UnknownVariables, check_variables, known_variables
 from crm_core.launcher import apps_only, full_app
 from crm_core.main import create_app
-from crm_core.variables import UnknownVariables, check_variables, known_variables
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 runner = CliRunner()
 
 
@@ -68,7 +68,7 @@ def test_every_section_plugin_and_app_is_known() -> None:
 
 def test_every_variable_the_test_command_and_the_ci_set_is_declared() -> None:
     """Adding one to tests/run, tests/conftest.py or .ci/ without declaring it (a settings
-    field, or `crm_core.variables.OTHER_VARIABLES`) fails here, not on someone's machine."""
+    field, or `crm_core.config.variables.OTHER_VARIABLES`) fails here, not on someone's machine."""
     sources = [ROOT / "tests" / "run", ROOT / "tests" / "conftest.py",
                *sorted(path for path in (ROOT / ".ci").rglob("*") if path.is_file())]
     named = {name for source in sources

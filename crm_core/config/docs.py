@@ -14,7 +14,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 from pydantic_settings import BaseSettings
 
-from crm_core.variables import (
+from crm_core.config.variables import (
     OTHER_VARIABLES,
     app_classes,
     field_variables,

@@ -20,7 +20,7 @@ def config_docs(
         " jour.", dir_okay=False)] = None,
 ) -> None:
     """Écrire la référence des variables (Markdown, docs/configuration.md)."""
-    from crm_core.config_docs import configuration_markdown
+    from crm_core.config.docs import configuration_markdown
 
     generated = configuration_markdown()
     if check is None:
