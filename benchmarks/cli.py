@@ -90,7 +90,8 @@ def _known_objects(session: Any) -> dict[str, str]:
     from crm_core.residents.schemas import ResidentCreate
 
     actor = Actor(username="fuzz", role=Role.COUNTER)
-    resident = residents.create(db_session=session, actor=actor, data=ResidentCreate(
+    resident = residents.create(db_session=session, actor=actor, phone_region="FR",
+                                data=ResidentCreate(
         given_name="Camille", family_name="Fuzz", birth_date=date(1984, 3, 12)))
     service = create_service(db_session=session, data=ServiceCreate(
         code=f"fuzz-{resident.id.hex[:6]}", label=r"[/] $\frac{$ =1+1",

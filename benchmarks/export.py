@@ -17,6 +17,7 @@ from sqlalchemy import insert
 from crm_core.agents.actor import SYSTEM
 from crm_core.cases.schemas import CaseCreate, ServiceCreate
 from crm_core.cases.service import create_service, open_case
+from crm_core.config import Settings
 from crm_core.database.engine import make_engine, make_session_factory
 from crm_core.database.migrate import upgrade
 from crm_core.interactions.enums import Channel, Outcome
@@ -34,6 +35,8 @@ def run_export_benchmark(
         if database_url is None:
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="relais-")))
             database_url = f"sqlite:///{folder / 'export.db'}"
+        # The bench's own server settings: a throwaway database needs no secret.
+        settings = Settings(demo_mode=True)
         engine = make_engine(database_url)
         stack.callback(engine.dispose)
         upgrade(engine)
@@ -41,7 +44,8 @@ def run_export_benchmark(
             service = create_service(db_session=db_session, data=ServiceCreate(
                 code=f"bench-export-{time.time_ns()}", label="Banc d'essai",
                 announced_delay_days=10))
-            resident = residents.create(db_session=db_session, actor=SYSTEM, data=ResidentCreate(
+            resident = residents.create(
+                db_session=db_session, actor=SYSTEM, phone_region="FR", data=ResidentCreate(
                 given_name="Anne-Sophie", family_name="Le Bihan", birth_date=date(1979, 5, 4),
                 phones=["06 11 22 33 44"], emails=["as.lebihan@exemple.fr"]))
             start = datetime.now(UTC) - timedelta(days=3 * 365)
@@ -64,7 +68,7 @@ def run_export_benchmark(
             for _ in range(repeats):
                 began = time.perf_counter()
                 document = export_resident(db_session=db_session, actor=SYSTEM,
-                                           resident_id=resident.id)
+                                           resident_id=resident.id, settings=settings)
                 timings.append((time.perf_counter() - began) * 1000)
                 db_session.rollback()
     table = Table(title=f"relais bench export — {engine.dialect.name}")

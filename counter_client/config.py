@@ -23,28 +23,42 @@ WaitMinutes = Annotated[float, timed(1, 1440, "minutes")]
 
 
 class CounterSettings(BaseSettings):
+    """The counter workstation (`relais counter`)."""
+
     model_config = SettingsConfigDict(
         env_prefix="RELAIS_COUNTER_", env_file=".env", extra="ignore"
     )
 
-    server_url: str = "http://127.0.0.1:8000"
-    # Offline journal, print spool and the day's session token live here.
-    data_dir: Path = Field(default_factory=lambda: default_data_dir() / "counter")
-    # tcp://host:9100, usb://vid:pid, serial:///dev/ttyUSB0, file:///dev/usb/lp0; empty: none.
-    printer_url: str = ""
-    card_reader: Literal["none", "pcsc"] = "none"
-    theme: Literal["standard", "contraste"] = "standard"
-    sync_interval_seconds: Interval = 5.0
-    # How often the idle app asks the server's /health, so the top line follows it.
-    health_interval_seconds: Interval = 3.0
-    # Waiting print jobs are retried this often, without the agent pressing anything.
-    print_retry_seconds: Interval = 5.0
-    # A job waiting longer than this is not printed without asking the agent: the person
-    # it was made for has probably left the desk. At most a day.
-    print_max_wait_minutes: WaitMinutes = 10.0
-    search_delay_seconds: SearchDelay = 0.2
-    # Shown on printed receipts (the site's public name comes from the server).
-    follow_url: str = ""
+    server_url: str = Field(
+        default="http://127.0.0.1:8000", description="The Relais server.")
+    data_dir: Path = Field(
+        default_factory=lambda: default_data_dir() / "counter",
+        description="Offline journal, print spool and the day's session token.",
+        json_schema_extra={"shown_default": "user data dir + `/counter`"})
+    printer_url: str = Field(
+        default="",
+        description="tcp://host:9100, usb://vid:pid, serial:///dev/ttyUSB0,"
+        " file:///dev/usb/lp0; empty: no printer.")
+    card_reader: Literal["none", "pcsc"] = Field(
+        default="none", description="`pcsc`: a contactless card reader.")
+    theme: Literal["standard", "contraste"] = Field(
+        default="standard", description="`contraste`: high contrast.")
+    sync_interval_seconds: Interval = Field(
+        default=5.0, description="How often kept items are offered to the server again.")
+    health_interval_seconds: Interval = Field(
+        default=3.0,
+        description="How often the idle app asks the server's /health (its top line).")
+    print_retry_seconds: Interval = Field(
+        default=5.0, description="Waiting print jobs are retried this often.")
+    print_max_wait_minutes: WaitMinutes = Field(
+        default=10.0,
+        description="A job waiting longer is not printed without asking the agent (the"
+        " person has probably left the desk). At most a day.")
+    search_delay_seconds: SearchDelay = Field(
+        default=0.2, description="Pause after typing before the search is sent.")
+    follow_url: str = Field(
+        default="",
+        description="Shown on printed receipts (the site's name comes from the server).")
 
     @field_validator("data_dir", mode="before")
     @classmethod

@@ -40,6 +40,9 @@ def apps_only() -> FrenchTyper:
     @app.callback()
     def _group() -> None:
         """Les applications des agents."""  # a group, so that the command keeps its name
+        from crm_core.config.variables import check_app_variables
+
+        _refuse_unknown_variables(check_app_variables)
 
     app.command("counter")(counter)
     app.add_typer(phone_app, name="phone")
@@ -53,6 +56,7 @@ def full_app() -> FrenchTyper:
     from counter_client.cli import counter
     from crm_core.agents.password_cli import change_own_password
     from crm_core.cli import agent_app, db_app, demo, seed, serve
+    from crm_core.config.cli import config_app
     from crm_core.privacy.cli import audit_app, retention_app
     from crm_core.recognition.cli import residents_app
     from crm_core.reminders.cli import reminders_app
@@ -65,7 +69,9 @@ def full_app() -> FrenchTyper:
     def _bootstrap() -> None:
         # Every command sees every model and registration, whichever modules it imported.
         from crm_core.bootstrap import bootstrap
+        from crm_core.config.variables import check_variables
 
+        _refuse_unknown_variables(check_variables)
         bootstrap()
 
     app.add_typer(db_app, name="db")
@@ -78,10 +84,23 @@ def full_app() -> FrenchTyper:
     app.command("password")(change_own_password)
     app.add_typer(phone_app, name="phone")
     app.add_typer(report_app, name="report")
+    app.add_typer(config_app, name="config")
     for command in (serve, demo, seed):
         app.command()(command)
     add_plugin_commands(app, entry_points(group=COMMANDS))
     return app
+
+
+def _refuse_unknown_variables(check: Callable[[], None]) -> None:
+    """A `RELAIS_*` variable nothing reads (a typo) stops the command, exit 2."""
+    from crm_core.cli_exits import BAD_INPUT, errors
+    from crm_core.config.variables import UnknownVariables
+
+    try:
+        check()
+    except UnknownVariables as exc:
+        errors.print(f"Configuration refusée : {exc}", soft_wrap=True, markup=False)
+        raise typer.Exit(BAD_INPUT) from exc
 
 
 def add_plugin_commands(app: FrenchTyper, points: Iterable[EntryPoint]) -> None:

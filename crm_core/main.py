@@ -22,6 +22,7 @@ from crm_core.badges.router import router as badges_router
 from crm_core.bootstrap import bootstrap
 from crm_core.cases.router import router as cases_router
 from crm_core.config import Settings, get_settings
+from crm_core.config.variables import check_variables
 from crm_core.database.engine import make_engine, make_session_factory
 from crm_core.interactions.router import router as interactions_router
 from crm_core.plugins import plugins
@@ -71,6 +72,7 @@ def renew_run_state(app: FastAPI) -> None:
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     bootstrap()
+    check_variables()  # a RELAIS_* variable nothing reads (a typo) refuses the start
     settings = settings or get_settings()
     for plugin in plugins():  # a misconfigured source refuses the start, not each call
         plugin.check_settings()

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from fastapi import APIRouter, FastAPI
+    from pydantic_settings import BaseSettings
 
 PLUGINS = "relais.plugins"
 COMMANDS = "relais.commands"
@@ -47,6 +48,9 @@ class Plugin:
     # Reads its settings: raises pydantic's ValidationError or SettingsError when wrong,
     # so that a misconfiguration refuses the start, not each call.
     check_settings: Callable[[], None] = _nothing
+    # Its settings class, loaded when asked: its `RELAIS_*` variables are known to the
+    # start-up check (`crm_core.config.variables`) and listed in docs/configuration.md.
+    settings: Callable[[], type[BaseSettings]] | None = None
     # Its routes, mounted before the core's API.
     routers: Callable[[], Sequence[APIRouter]] = _no_routers
     # Its share of one run of the application: made at each start, closed at the stop.

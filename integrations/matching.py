@@ -104,6 +104,7 @@ def scored_candidates(
     outcome = search(
         db_session=db_session, q=f"{identity.given_name} {identity.family_name}",
         birth_date=identity.birth_date, limit=CANDIDATES,
+        phone_region=get_settings().default_phone_region,
     )
     ids = [candidate.resident_id for candidate in outcome.results]
     if not ids:
@@ -180,7 +181,8 @@ def create_resident(*, db_session: Session, identity: Identity, channel: Channel
         insee_code=identity.insee_code, phones=sorted(phones), emails=sorted(emails),
         channel=channel,
     )
-    resident = residents.create(db_session=db_session, actor=SYSTEM, data=data, channel=channel)
+    resident = residents.create(db_session=db_session, actor=SYSTEM, data=data, channel=channel,
+                                 phone_region=get_settings().default_phone_region)
     if identity.account_provider and identity.account_subject:
         residents.link_account(
             db_session=db_session, actor=SYSTEM, resident_id=resident.id,

@@ -16,6 +16,7 @@ from crm_core.plugins import Plugin
 
 if TYPE_CHECKING:
     from fastapi import APIRouter, FastAPI
+    from pydantic_settings import BaseSettings
 
     from integrations.account.service import SignIn
 
@@ -32,6 +33,12 @@ def _check_settings() -> None:
     from integrations.settings import get_integration_settings
 
     get_integration_settings()
+
+
+def _settings() -> type[BaseSettings]:
+    from integrations.settings import IntegrationSettings
+
+    return IntegrationSettings
 
 
 def _routers() -> Sequence[APIRouter]:
@@ -80,6 +87,7 @@ plugin = Plugin(
     models="integrations.models",
     register=_register,
     check_settings=_check_settings,
+    settings=_settings,
     routers=_routers,
     start=_start,
     stop=_stop,

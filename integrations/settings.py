@@ -149,27 +149,49 @@ def _is_web_url(url: str) -> bool:
 
 
 class IntegrationSettings(BaseSettings):
+    """The connectors: e-services platforms, online accounts, Open311."""
+
     model_config = SettingsConfigDict(env_prefix="RELAIS_", env_file=".env", extra="ignore")
 
     webhook_sources: dict[str, SourceConfig] = Field(
         default_factory=dict,
-        description="JSON: {source name: SourceConfig}. Unknown sources are refused.",
+        description="The e-services platforms, JSON: {source name: {`kind` (`standard`,"
+        " `wcs`, `ds`, `open311`), `secrets`, `outbound_url`, ...}} (docs/integrations.md)."
+        " Unknown sources are refused.",
+        json_schema_extra={"shown_default": "`{}`"},
     )
-    inbox_retention_hours: int = Field(default=72, ge=72)
+    inbox_retention_hours: int = Field(
+        default=72, ge=72,
+        description="How long received event ids are kept; `relais integrations purge`"
+        " forgets older ones.")
     outbound_allow_private: bool = Field(
         default=False,
         description="Deliver to loopback/private addresses (SSRF guard off): tests, intranets.",
     )
-    outbound_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
-    outbound_retry_hours: int = Field(default=80, ge=72)
-    outbound_lease_seconds: int = Field(default=60, ge=1)
+    outbound_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=60, description="Timeout of one delivery.")
+    outbound_retry_hours: int = Field(
+        default=80, ge=72, description="How long a failing delivery is retried.")
+    outbound_lease_seconds: int = Field(
+        default=60, ge=1,
+        description="A worker's hold on an event it is sending (at least twice the timeout).")
 
-    oidc_issuer: str | None = None
-    oidc_client_id: str | None = None
-    oidc_client_secret: SecretStr | None = None
-    oidc_redirect_uri: str | None = None
-    oidc_scopes: str = "openid profile birth email phone"
-    oidc_provider_name: str = Field(default="compte-unique", pattern=_PROVIDER)
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="The provider's issuer URL (discovery at"
+        " `/.well-known/openid-configuration`).")
+    oidc_client_id: str | None = Field(
+        default=None, description="Relais' client id at the provider.")
+    oidc_client_secret: SecretStr | None = Field(
+        default=None, description="Relais' client secret (`client_secret_basic`).")
+    oidc_redirect_uri: str | None = Field(
+        default=None, description="`https://relais…/integrations/account/callback`.")
+    oidc_scopes: str = Field(
+        default="openid profile birth email phone", description="Scopes asked for.")
+    oidc_provider_name: str = Field(
+        default="compte-unique", pattern=_PROVIDER,
+        description="The provider's name in account links"
+        " (`/lookup?account=compte-unique:SUB`).")
     oidc_identity_verified: bool = Field(
         default=False,
         description="The provider vouches for identity claims (FranceConnect): only then "
@@ -177,9 +199,13 @@ class IntegrationSettings(BaseSettings):
     )
     oidc_allow_http: bool = Field(default=False, description="Plain-HTTP issuer (tests only).")
 
-    open311_api_keys: list[SecretStr] = Field(default_factory=list)
-    open311_jurisdiction: str = "relais"
-    open311_source: str = "open311"
+    open311_api_keys: list[SecretStr] = Field(
+        default_factory=list, description="JSON list of the accepted Open311 `api_key`s.",
+        json_schema_extra={"shown_default": "`[]`"})
+    open311_jurisdiction: str = Field(
+        default="relais", description="The `jurisdiction_id` accepted.")
+    open311_source: str = Field(
+        default="open311", description="`external_system` of the cases Open311 creates.")
     open311_duplicate_window_seconds: int = Field(
         default=600, ge=0, le=86_400,
         description="The same report from the same app within this window is a retry.")

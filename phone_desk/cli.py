@@ -119,7 +119,7 @@ def ring_command(
     from crm_core.agents.extensions import normalize_extension
     from crm_core.cli_database import DEMO_PBX_SECRETS
     from crm_core.client.settings_checks import settings_refusal
-    from crm_core.telephony.config import get_telephony_settings
+    from crm_core.config.telephony import TelephonySettings
     from phone_desk.ring import PbxCredentials, RingFailed, options_problem, ring
 
     if problem := options_problem(server=server, caller=caller, extension=extension,
@@ -129,7 +129,8 @@ def ring_command(
         raise typer.Exit(BAD_INPUT)
     extension = normalize_extension(extension)  # « ２０１ » rings 201, as the server reads it
     try:
-        secrets = DEMO_PBX_SECRETS if demo else get_telephony_settings().pbx_secrets
+        # This command's own reading of the one section it needs (it runs beside a PBX).
+        secrets = DEMO_PBX_SECRETS if demo else TelephonySettings().pbx_secrets
     except ValidationError as exc:  # the variable's own French sentence, never its secret
         typer.echo(settings_refusal(exc.errors(), prefix="RELAIS_TELEPHONY_"), err=True)
         raise typer.Exit(BAD_INPUT) from exc

@@ -13,16 +13,24 @@ from crm_core.config import default_data_dir
 
 
 class DeskSettings(BaseSettings):
+    """The phone desk (`relais phone`)."""
+
     model_config = SettingsConfigDict(env_prefix="RELAIS_PHONE_", env_file=".env", extra="ignore")
 
-    server_url: str = "http://127.0.0.1:8000"
-    # Empty: the extension of the signed-in agent (set by the administrator).
-    extension: str = Field(default="", max_length=100)
-    search_delay_seconds: SearchDelay = 0.3
-    # The offline journal (call logs and call-backs kept while the server is away).
-    data_dir: Path = Field(default_factory=lambda: default_data_dir() / "phone")
-    # How often kept items are offered to the server again.
-    sync_interval_seconds: Interval = 5.0
+    server_url: str = Field(
+        default="http://127.0.0.1:8000", description="The Relais server.")
+    extension: str = Field(
+        default="", max_length=100,
+        description="This desk's extension; empty: the signed-in agent's own.")
+    search_delay_seconds: SearchDelay = Field(
+        default=0.3, description="Pause after typing before the search is sent.")
+    data_dir: Path = Field(
+        default_factory=lambda: default_data_dir() / "phone",
+        description="The offline journal (call logs and call-backs kept while the server"
+        " is away).",
+        json_schema_extra={"shown_default": "user data dir + `/phone`"})
+    sync_interval_seconds: Interval = Field(
+        default=5.0, description="How often kept items are offered to the server again.")
 
     @field_validator("data_dir", mode="before")
     @classmethod

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import httpx
 import orjson
 
-from crm_core.telephony.signing import pbx_name_problem, sign
+from crm_core.config.telephony import pbx_name_problem
+from crm_core.telephony.signing import sign
 from crm_core.text import single_line_problem
 
 logger = logging.getLogger("relais.phone.ring")
@@ -88,7 +89,7 @@ class PbxCredentials:
 
     @classmethod
     def from_setting(cls, text: str, pbx: str | None = None) -> PbxCredentials:
-        from crm_core.telephony.signing import parse_secrets
+        from crm_core.config.telephony import parse_secrets
 
         try:
             secrets = parse_secrets(text)

@@ -33,6 +33,7 @@ from crm_core.api.deps import (
     CurrentActor,
     DbSession,
     PasswordChanger,
+    app_settings,
     current_actor,
     security_log,
 )
@@ -81,7 +82,9 @@ def sign_in(
     )
     ttl = timedelta(minutes=request.app.state.settings.token_ttl_minutes)
     address = request.client.host if request.client else "inconnue"
-    guard.check_sign_in(db_session=db_session, username=form.username, address=address)
+    policy = app_settings(request).security
+    guard.check_sign_in(db_session=db_session, policy=policy,
+                        username=form.username, address=address)
     try:
         token, session, agent = service.authenticate(
             db_session=db_session, username=form.username, password=form.password,
@@ -89,7 +92,8 @@ def sign_in(
         )
     except NotAuthenticated:
         db_session.rollback()
-        guard.sign_in_failed(db_session=db_session, username=form.username, address=address)
+        guard.sign_in_failed(db_session=db_session, policy=policy,
+                        username=form.username, address=address)
         db_session.commit()  # the failure counts even though the request fails
         raise
     code = db_session.scalar(select(Site.code).where(Site.id == session.site_id))
@@ -118,7 +122,9 @@ def change_password(
     lock-out."""
     assert token is not None
     address = request.client.host if request.client else "inconnue"
-    guard.check_sign_in(db_session=db_session, username=actor.username, address=address)
+    policy = app_settings(request).security
+    guard.check_sign_in(db_session=db_session, policy=policy,
+                        username=actor.username, address=address)
     try:
         service.change_password(
             db_session=db_session, actor=actor, current_password=data.current_password,
@@ -126,7 +132,8 @@ def change_password(
         )
     except service.WrongCurrentPassword:
         db_session.rollback()
-        guard.sign_in_failed(db_session=db_session, username=actor.username, address=address)
+        guard.sign_in_failed(db_session=db_session, policy=policy,
+                        username=actor.username, address=address)
         db_session.commit()  # the failure counts even though the request fails
         raise
 
@@ -136,7 +143,9 @@ def activate(request: Request, db_session: DbSession, data: Activation) -> None:
     """An agent without a password sets theirs with the one-time activation code handed to
     them (then signs in with it). Wrong codes count towards the sign-in lock-out."""
     address = request.client.host if request.client else "inconnue"
-    guard.check_sign_in(db_session=db_session, username=data.username, address=address)
+    policy = app_settings(request).security
+    guard.check_sign_in(db_session=db_session, policy=policy,
+                        username=data.username, address=address)
     try:
         activation.activate(db_session=db_session, username=data.username, code=data.code,
                             new_password=data.new_password)
@@ -145,7 +154,8 @@ def activate(request: Request, db_session: DbSession, data: Activation) -> None:
         raise
     except NotAuthenticated:
         db_session.rollback()
-        guard.sign_in_failed(db_session=db_session, username=data.username, address=address)
+        guard.sign_in_failed(db_session=db_session, policy=policy,
+                        username=data.username, address=address)
         db_session.commit()  # the failure counts even though the request fails
         raise
 

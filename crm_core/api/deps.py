@@ -1,4 +1,4 @@
-"""Request-scoped dependencies: the database session and the authenticated agent."""
+"""Request-scoped dependencies: the settings, the database session and the authenticated agent."""
 
 from __future__ import annotations
 
@@ -16,11 +16,22 @@ from crm_core.agents import service as agents
 from crm_core.agents.actor import Actor
 from crm_core.agents.enums import Permission
 from crm_core.api.unit_of_work import request_transaction
+from crm_core.config import Settings
+from crm_core.config.security import SecuritySettings
 from crm_core.exceptions import NotAuthenticated, NotFound, PermissionDenied
 from crm_core.security import service as guard
 from crm_core.text import de
 
 security_log = logging.getLogger("relais.security")
+
+
+def app_settings(request: Request) -> Settings:
+    """The one `Settings` the application was built with (`create_app(settings)`)."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+AppSettings = Annotated[Settings, Depends(app_settings)]
 
 
 async def get_db(request: Request) -> AsyncIterator[Session]:
@@ -123,12 +134,12 @@ def require(permission: Permission) -> Callable[[Request, Session, str | None], 
 ResidentReader = Annotated[Actor, Depends(require(Permission.RESIDENT_READ))]
 
 
-def admit_find(db_session: Session, actor: Actor) -> None:
+def admit_find(db_session: Session, actor: Actor, policy: SecuritySettings) -> None:
     """The lookup lock and the per-agent rate limit, counted and committed at once, so
     that a refusal counts too. For routes that find a file only with some bodies (an
     exchange naming a case reference); the others take a finder dependency."""
     try:
-        guard.admit_find(db_session=db_session, actor=actor)
+        guard.admit_find(db_session=db_session, policy=policy, actor=actor)
     finally:
         db_session.commit()  # a refusal counts too, though the request then fails
 
@@ -139,14 +150,15 @@ def finding(permission: Permission) -> Callable[[Request, Session, str | None], 
     lookup."""
     def dependency(request: Request, db_session: DbSession, token: BearerToken) -> Actor:
         actor = require(permission)(request, db_session, token)
-        admit_find(db_session, actor)
+        admit_find(db_session, actor, app_settings(request).security)
         return actor
 
     return dependency
 
 
 @contextmanager
-def misses_counted(db_session: Session, actor: Actor, kind: str) -> Iterator[None]:
+def misses_counted(db_session: Session, actor: Actor, kind: str,
+                   policy: SecuritySettings) -> Iterator[None]:
     """A reference that names nothing the agent may see counts as a lookup that found
     nobody (towards the lookup lock), whether it names nothing at all or someone else's:
     the two answer the same, down to what they count."""
@@ -154,7 +166,7 @@ def misses_counted(db_session: Session, actor: Actor, kind: str) -> Iterator[Non
         yield
     except NotFound:
         db_session.rollback()
-        guard.lookup_missed(db_session=db_session, actor=actor, kind=kind)
+        guard.lookup_missed(db_session=db_session, policy=policy, actor=actor, kind=kind)
         db_session.commit()  # the miss counts even though the request fails
         raise
 

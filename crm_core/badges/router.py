@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import APIRouter, Request, status
 
 from crm_core.api.deps import (
+    AppSettings,
     BadgeFinder,
     DbSession,
     ResidentReader,
@@ -51,19 +52,22 @@ def list_badges(
 
 @router.post("/badges/{badge_id}/revoke", response_model=BadgeOut)
 def revoke_badge(
-    db_session: DbSession, actor: BadgeFinder, badge_id: str, data: BadgeRevoke | None = None
+    db_session: DbSession, actor: BadgeFinder, settings: AppSettings, badge_id: str,
+    data: BadgeRevoke | None = None,
 ) -> dict[str, Any]:
     """Effective immediately: every later scan of this badge is refused. A badge id leads
     to its holder's file: found as a lookup finds it (locked and counted alike)."""
-    with misses_counted(db_session, actor, "badge"):
+    with misses_counted(db_session, actor, "badge", settings.security):
         badge = service.revoke(db_session=db_session, actor=actor, badge_id=badge_id,
                                reason=data.reason if data else None)
     return service.badge_out(badge)
 
 
 @router.post("/badges/{badge_id}/confirm", response_model=BadgeOut)
-def confirm_card(db_session: DbSession, actor: BadgeFinder, badge_id: str) -> dict[str, Any]:
+def confirm_card(
+    db_session: DbSession, actor: BadgeFinder, settings: AppSettings, badge_id: str
+) -> dict[str, Any]:
     """The agent has checked the identity of the person holding this card."""
-    with misses_counted(db_session, actor, "badge"):
+    with misses_counted(db_session, actor, "badge", settings.security):
         badge = service.confirm_card(db_session=db_session, actor=actor, badge_id=badge_id)
     return service.badge_out(badge)

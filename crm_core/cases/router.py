@@ -5,6 +5,7 @@ from typing import Any
 from fastapi import APIRouter, status
 
 from crm_core.api.deps import (
+    AppSettings,
     CaseFinder,
     CaseWriter,
     CatalogAdmin,
@@ -40,8 +41,10 @@ def open_case(db_session: DbSession, actor: CaseWriter, data: CaseCreate) -> dic
 
 
 @router.get("/cases/{reference}", response_model=CaseOut)
-def read_case(db_session: DbSession, actor: ResidentFinder, reference: str) -> dict[str, Any]:
-    with misses_counted(db_session, actor, "reference"):
+def read_case(
+    db_session: DbSession, actor: ResidentFinder, settings: AppSettings, reference: str
+) -> dict[str, Any]:
+    with misses_counted(db_session, actor, "reference", settings.security):
         case = service.read_case(db_session=db_session, actor=actor, reference=reference)
     out = service.case_out(case)
     return out
@@ -49,10 +52,11 @@ def read_case(db_session: DbSession, actor: ResidentFinder, reference: str) -> d
 
 @router.patch("/cases/{reference}", response_model=CaseOut)
 def update_case(
-    db_session: DbSession, actor: CaseFinder, reference: str, data: CaseUpdate
+    db_session: DbSession, actor: CaseFinder, settings: AppSettings, reference: str,
+    data: CaseUpdate,
 ) -> dict[str, Any]:
     """A case found by its reference, as a lookup finds it: locked and counted alike."""
-    with misses_counted(db_session, actor, "reference"):
+    with misses_counted(db_session, actor, "reference", settings.security):
         case, _ = service.update_case(
             db_session=db_session, actor=actor, reference=reference, status=data.status,
             channel=data.channel, note=data.note,

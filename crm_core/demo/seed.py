@@ -73,6 +73,8 @@ from crm_core.residents import service as residents
 from crm_core.residents.models import Resident
 from crm_core.residents.schemas import EmailIn, PhoneIn, ResidentCreate
 
+# The demo city's people have French numbers, whatever region the server reads by default.
+DEMO_PHONE_REGION = "FR"
 _RECORD_LIMIT = timing.MAX_BACKDATING - timedelta(hours=1)
 
 
@@ -228,7 +230,7 @@ class _Player:
         )
         resident = residents.create(
             db_session=self.db_session, actor=self.actor(registration.agent), data=data,
-            channel=registration.channel,
+            channel=registration.channel, phone_region=DEMO_PHONE_REGION,
         )
         record_answers(db_session=self.db_session, actor=self.actor(registration.agent),
                        resident_id=resident.id, person=person, channel=registration.channel)

@@ -5,7 +5,13 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from crm_core.api.deps import DbSession, InteractionWriter, admit_find, misses_counted
+from crm_core.api.deps import (
+    AppSettings,
+    DbSession,
+    InteractionWriter,
+    admit_find,
+    misses_counted,
+)
 from crm_core.interactions import service
 from crm_core.interactions.schemas import InteractionCreate, InteractionOut
 
@@ -17,15 +23,16 @@ router = APIRouter(tags=["interactions"])
     responses={200: {"description": "Already recorded under this idempotency key"}},
 )
 def record_interaction(
-    db_session: DbSession, actor: InteractionWriter, data: InteractionCreate, response: Response
+    db_session: DbSession, actor: InteractionWriter, settings: AppSettings,
+    data: InteractionCreate, response: Response,
 ) -> dict[str, Any]:
     """An exchange naming a case by its reference finds that case as a lookup would:
     locked and counted alike, and a reference of someone else's case answers as one that
     names nothing."""
     finding: AbstractContextManager[None] = nullcontext()
     if data.case_reference:
-        admit_find(db_session, actor)
-        finding = misses_counted(db_session, actor, "reference")
+        admit_find(db_session, actor, settings.security)
+        finding = misses_counted(db_session, actor, "reference", settings.security)
     with finding:
         interaction, created = service.record(db_session=db_session, actor=actor, data=data)
     if not created:

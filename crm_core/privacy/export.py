@@ -23,7 +23,7 @@ from crm_core.agents.models import Agent, Site
 from crm_core.badges.models import Badge
 from crm_core.cases.models import Case, CaseStatusChange, Service
 from crm_core.cases.reference import format_reference
-from crm_core.config import get_settings
+from crm_core.config import Settings
 from crm_core.interactions.models import Interaction
 from crm_core.privacy.consents import PURPOSE_LABELS, read_consents
 from crm_core.privacy.contactability import add_contact_ways
@@ -83,15 +83,17 @@ def _interactions(db_session: Session, resident_id: uuid.UUID) -> list[dict[str,
 
 
 def consultations(
-    *, db_session: Session, resident_id: uuid.UUID, limit: int | None = None
+    *, db_session: Session, resident_id: uuid.UUID, shows_agent_names: bool,
+    limit: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Who consulted or changed the file, newest first, as the resident may see it."""
+    """Who consulted or changed the file, newest first, as the resident may see it (the
+    agents' names only when `RELAIS_ACCESS_LOG_SHOWS_AGENT_NAMES`, `shows_agent_names`)."""
     agent, site = aliased(Agent), aliased(Site)
     columns: list[Any] = [
         AccessLog.occurred_at, AccessLog.operation, agent.role.label("agent_role"),
         site.name.label("site"), AccessLog.channel, AccessLog.reason,
     ]
-    if get_settings().access_log_shows_agent_names:
+    if shows_agent_names:
         columns.append(agent.display_name.label("agent"))
     statement = (
         select(*columns).outerjoin(agent, agent.id == AccessLog.agent_id)
@@ -103,8 +105,10 @@ def consultations(
 
 
 def export_resident(
-    *, db_session: Session, actor: Actor, resident_id: uuid.UUID
+    *, db_session: Session, actor: Actor, resident_id: uuid.UUID, settings: Settings
 ) -> dict[str, Any]:
+    """Everything held about the resident; `settings` names the controller (the city) and
+    says whether the consultations show the agents' names."""
     surviving_id, _ = resolve_id(db_session=db_session, resident_id=resident_id)
     states, consent_history = read_consents(
         db_session=db_session, actor=actor, resident_id=surviving_id
@@ -115,7 +119,7 @@ def export_resident(
     ).where(ContactPoint.resident_id == surviving_id).order_by(ContactPoint.created_at))
     document = {
         "format": "relais.resident-export", "version": FORMAT_VERSION,
-        "generated_at": datetime.now(UTC), "controller": get_settings().city_name,
+        "generated_at": datetime.now(UTC), "controller": settings.city_name,
         "resident": _identity(db_session, surviving_id),
         "contact_points": points,
         "online_accounts": _rows(db_session, select(
@@ -138,7 +142,9 @@ def export_resident(
              "source": c.source, "channel": c.channel, "note": c.note}
             for c in consent_history
         ],
-        "consultations": consultations(db_session=db_session, resident_id=surviving_id),
+        "consultations": consultations(
+            db_session=db_session, resident_id=surviving_id,
+            shows_agent_names=settings.access_log_shows_agent_names),
     }
     # How the mairie may contact the resident at each point: the one answer of every screen.
     add_contact_ways(points,

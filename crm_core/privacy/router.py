@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from crm_core.api.deps import DbSession, ResidentEraser, ResidentReader, ResidentWriter
+from crm_core.api.deps import AppSettings, DbSession, ResidentEraser, ResidentReader, ResidentWriter
 from crm_core.api.responses import FastJSONResponse
 from crm_core.privacy import consents
 from crm_core.privacy.consents import PURPOSE_LABELS, ConsentState
@@ -36,10 +36,13 @@ def read_consents(db_session: DbSession, actor: ResidentReader, resident_id: uui
 
 
 @router.get("/{resident_id}/export", response_class=FastJSONResponse)
-def export(db_session: DbSession, actor: ResidentReader, resident_id: uuid.UUID) -> Any:
+def export(
+    db_session: DbSession, actor: ResidentReader, settings: AppSettings, resident_id: uuid.UUID
+) -> Any:
     """Everything held about the resident, for a request made at the counter or by post
     (GDPR art. 15 and 20); the resident downloads the same from their own space."""
-    document = export_resident(db_session=db_session, actor=actor, resident_id=resident_id)
+    document = export_resident(db_session=db_session, actor=actor, resident_id=resident_id,
+                               settings=settings)
     return FastJSONResponse(document, headers={
         "Content-Disposition": f'attachment; filename="relais-{resident_id}.json"'})
 

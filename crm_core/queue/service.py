@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import Actor
 from crm_core.cases import service as cases
-from crm_core.config import get_settings
 from crm_core.database.base import utcnow
 from crm_core.exceptions import Conflict, InvalidInput, NotFound
 from crm_core.queue.enums import TicketStatus
@@ -38,8 +37,9 @@ class TicketStateConflict(Conflict):
     title = "Ticket dans un autre état"
 
 
-def _local_day(at: datetime) -> date:
-    return at.astimezone(ZoneInfo(get_settings().timezone)).date()
+def _local_day(at: datetime, timezone: str) -> date:
+    """The city's day at `at` (`timezone`: `RELAIS_TIMEZONE`), which numbers the tickets."""
+    return at.astimezone(ZoneInfo(timezone)).date()
 
 
 def _site_of(actor: Actor) -> uuid.UUID:
@@ -50,14 +50,14 @@ def _site_of(actor: Actor) -> uuid.UUID:
 
 def issue_ticket(
     *, db_session: Session, actor: Actor, service_code: str,
-    resident_id: uuid.UUID | None = None, at: datetime | None = None,
+    resident_id: uuid.UUID | None = None, at: datetime | None = None, timezone: str,
 ) -> QueueTicket:
     site_id = _site_of(actor)
     service = cases.get_service(db_session=db_session, code=service_code)
     if resident_id is not None:
         resident_id = residents.get(db_session=db_session, resident_id=resident_id).id
     at = at or utcnow()
-    day = _local_day(at)
+    day = _local_day(at, timezone)
     if resident_id is not None and (waiting := _waiting_ticket(db_session, site_id, day,
                                                                resident_id)):
         return waiting  # already checked in
@@ -93,10 +93,11 @@ def _waiting_ticket(db_session: Session, site_id: uuid.UUID, day: date,
 
 
 def list_tickets(
-    *, db_session: Session, actor: Actor, status: TicketStatus | None = None
+    *, db_session: Session, actor: Actor, status: TicketStatus | None = None, timezone: str,
 ) -> list[QueueTicket]:
     query = select(QueueTicket).where(
-        QueueTicket.site_id == _site_of(actor), QueueTicket.local_day == _local_day(utcnow())
+        QueueTicket.site_id == _site_of(actor),
+        QueueTicket.local_day == _local_day(utcnow(), timezone),
     )
     if status is not None:
         query = query.where(QueueTicket.status == status)
@@ -105,12 +106,12 @@ def list_tickets(
 
 def call_next(
     *, db_session: Session, actor: Actor, service_code: str | None = None,
-    at: datetime | None = None,
+    at: datetime | None = None, timezone: str,
 ) -> QueueTicket:
     """The longest-waiting ticket of the agent's site (of one service if given) is called."""
     at = at or utcnow()
     query = select(QueueTicket).where(
-        QueueTicket.site_id == _site_of(actor), QueueTicket.local_day == _local_day(at),
+        QueueTicket.site_id == _site_of(actor), QueueTicket.local_day == _local_day(at, timezone),
         QueueTicket.status == TicketStatus.WAITING,
     )
     if service_code:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from crm_core.agents.actor import Actor
 from crm_core.agents.enums import Permission
-from crm_core.api.deps import DbSession, ResidentFinder, require
+from crm_core.api.deps import AppSettings, DbSession, ResidentFinder, require
 from crm_core.api.responses import FastJSONResponse
 from crm_core.bounds import BirthDate, check_instant
 from crm_core.exceptions import InvalidInput
@@ -46,7 +46,7 @@ _COMMUNE_HELP = ("INSEE code, postal code or name: ranks residents of that commu
 
 @router.get("/search", response_class=FastJSONResponse, responses={200: {"model": SearchOut}})
 def search_residents(
-    db_session: DbSession, actor: ResidentFinder,
+    db_session: DbSession, actor: ResidentFinder, settings: AppSettings,
     q: Annotated[str, Query(max_length=200, description=_Q_HELP)],
     birth_date: BirthDate | None = None,
     commune: Annotated[str | None, Query(max_length=100, description=_COMMUNE_HELP)] = None,
@@ -56,7 +56,7 @@ def search_residents(
     (its summary) is what the access log records. The apps use `POST /residents/search`,
     which keeps names and numbers out of the URL."""
     outcome = search(db_session=db_session, q=q, birth_date=birth_date, commune=commune,
-                     limit=limit)
+                     limit=limit, phone_region=settings.default_phone_region)
     return _logged(db_session, actor, outcome)
 
 
@@ -72,11 +72,12 @@ class SearchQuery(BaseModel):
 @router.post("/search", response_class=FastJSONResponse,
              responses={200: {"model": SearchOut}})
 def search_residents_in_body(
-    db_session: DbSession, actor: ResidentFinder, query: SearchQuery
+    db_session: DbSession, actor: ResidentFinder, settings: AppSettings, query: SearchQuery
 ) -> Any:
     """`GET /residents/search` with its criteria in a JSON body."""
     outcome = search(db_session=db_session, q=query.q, birth_date=query.birth_date,
-                     commune=query.commune, limit=query.limit)
+                     commune=query.commune, limit=query.limit,
+                     phone_region=settings.default_phone_region)
     return _logged(db_session, actor, outcome)
 
 

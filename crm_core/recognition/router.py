@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from crm_core.agents.actor import Actor
-from crm_core.api.deps import DbSession, ResidentFinder
+from crm_core.api.deps import DbSession, ResidentFinder, app_settings
 from crm_core.api.responses import FastJSONResponse
 from crm_core.badges import service as badges
 from crm_core.badges.enums import BadgeKind
@@ -89,7 +89,8 @@ def _lookup_one(request: Request, db_session: DbSession, actor: Actor,
         raise
     except DomainError:
         db_session.rollback()
-        guard.lookup_missed(db_session=db_session, actor=actor, kind=kind)
+        guard.lookup_missed(db_session=db_session, policy=app_settings(request).security,
+                            actor=actor, kind=kind)
         db_session.commit()  # the miss counts even though the request fails
         raise
 
@@ -99,7 +100,9 @@ def _lookup(request: Request, db_session: DbSession, actor: Actor, kind: str, va
     if kind in ("badge", "card"):
         return _badge_lookup(request, db_session, actor, kind, value)
     finders = {
-        "phone": lambda: service.by_phone(db_session=db_session, phone=value),
+        "phone": lambda: service.by_phone(
+            db_session=db_session, phone=value,
+            phone_region=app_settings(request).default_phone_region),
         "email": lambda: service.by_email(db_session=db_session, email=value),
         "reference": lambda: service.by_reference(db_session=db_session, reference=value),
         "account": lambda: service.by_account(db_session=db_session, account=value),

@@ -27,7 +27,6 @@ from sqlalchemy.orm import Session, aliased
 
 from crm_core.cases.models import Case
 from crm_core.cases.reference import format_reference
-from crm_core.config import get_settings
 from crm_core.recognition import candidates as gen
 from crm_core.recognition.keys import PARTICLES, email_key, national_digits
 from crm_core.recognition.models import ResidentMerge
@@ -82,9 +81,9 @@ def _result(candidate: Candidate) -> dict[str, Any]:
 
 def search(
     *, db_session: Session, q: str, birth_date: date | None = None,
-    commune: str | None = None, limit: int = DEFAULT_LIMIT,
+    commune: str | None = None, limit: int = DEFAULT_LIMIT, phone_region: str,
 ) -> SearchOutcome:
-    query = parse(q, birth_date=birth_date, phone_region=get_settings().default_phone_region)
+    query = parse(q, birth_date=birth_date, phone_region=phone_region)
     evidence = _contact_evidence(db_session, query)
     pool = _load(db_session, set(evidence))
     if query.names and query.birth_date:

@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from crm_core.cases import reference as refs
 from crm_core.cases.models import Case
-from crm_core.config import get_settings
 from crm_core.exceptions import Conflict, InvalidInput, NotFound
 from crm_core.residents.accounts import provider_problem, same_provider, subject_problem
 from crm_core.residents.contacts import normalize_email, normalize_phone
@@ -69,8 +68,8 @@ def _one(db_session: Session, ids: list[uuid.UUID], what: str) -> uuid.UUID:
     return ids[0]
 
 
-def by_phone(*, db_session: Session, phone: str) -> uuid.UUID:
-    value = normalize_phone(phone, region=get_settings().default_phone_region)
+def by_phone(*, db_session: Session, phone: str, phone_region: str) -> uuid.UUID:
+    value = normalize_phone(phone, region=phone_region)
     ids = _active_residents_with(db_session, ContactKind.PHONE, value)
     return _one(db_session, ids, "ce numéro de téléphone")
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response, status
 from sqlalchemy.orm import Session
 
-from crm_core.api.deps import DbSession, ResidentReader, ResidentWriter
+from crm_core.api.deps import AppSettings, DbSession, ResidentReader, ResidentWriter
 from crm_core.api.responses import FastJSONResponse
 from crm_core.bounds import Instant
 from crm_core.privacy.contactability import allowed_ways, granted_purposes
@@ -34,8 +34,11 @@ router = APIRouter(prefix="/residents", tags=["residents"])
 
 
 @router.post("", response_model=ResidentOut, status_code=status.HTTP_201_CREATED)
-def create_resident(db_session: DbSession, actor: ResidentWriter, data: ResidentCreate) -> Resident:
-    resident = service.create(db_session=db_session, actor=actor, data=data)
+def create_resident(
+    db_session: DbSession, actor: ResidentWriter, settings: AppSettings, data: ResidentCreate
+) -> Resident:
+    resident = service.create(db_session=db_session, actor=actor, data=data,
+                              phone_region=settings.default_phone_region)
     return resident
 
 
@@ -90,11 +93,12 @@ def timeline(
     status_code=status.HTTP_201_CREATED,
 )
 def add_contact_point(
-    db_session: DbSession, actor: ResidentWriter, resident_id: uuid.UUID,
+    db_session: DbSession, actor: ResidentWriter, settings: AppSettings, resident_id: uuid.UUID,
     data: ContactPointCreate,
 ) -> dict[str, Any]:
     point = service.add_contact_point(
-        db_session=db_session, actor=actor, resident_id=resident_id, data=data
+        db_session=db_session, actor=actor, resident_id=resident_id, data=data,
+        phone_region=settings.default_phone_region,
     )
     return _point_out(db_session, point)
 

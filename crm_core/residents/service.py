@@ -8,7 +8,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import Actor
-from crm_core.config import get_settings
 from crm_core.exceptions import InvalidInput
 from crm_core.interactions.enums import Channel
 from crm_core.privacy.enums import AccessOperation
@@ -87,9 +86,9 @@ def check_writable(status: ResidentStatus | None) -> None:
                              "plus y être ajouté", field="resident_id")
 
 
-def _normalize_contact(kind: ContactKind, raw: str) -> str:
+def _normalize_contact(kind: ContactKind, raw: str, phone_region: str) -> str:
     if kind is ContactKind.PHONE:
-        return normalize_phone(raw, region=get_settings().default_phone_region)
+        return normalize_phone(raw, region=phone_region)
     if kind is ContactKind.EMAIL:
         return normalize_email(raw)
     value = " ".join(raw.split())
@@ -112,8 +111,10 @@ def _set_names(resident: Resident, given_name: str, family_name: str) -> None:
 
 
 def create(
-    *, db_session: Session, actor: Actor, data: ResidentCreate, channel: Channel | None = None
+    *, db_session: Session, actor: Actor, data: ResidentCreate, phone_region: str,
+    channel: Channel | None = None,
 ) -> Resident:
+    """`phone_region`: where national numbers are read (`RELAIS_DEFAULT_PHONE_REGION`)."""
     resident = Resident(
         birth_name=clean_display(data.birth_name) if data.birth_name else None,
         birth_date=data.birth_date,
@@ -130,13 +131,13 @@ def create(
     seen: set[tuple[ContactKind, str]] = set()
     for phone in data.phones:
         item = phone if isinstance(phone, PhoneIn) else PhoneIn(number=phone)
-        value = _normalize_contact(ContactKind.PHONE, item.number)
+        value = _normalize_contact(ContactKind.PHONE, item.number, phone_region)
         if (ContactKind.PHONE, value) not in seen:
             seen.add((ContactKind.PHONE, value))
             points.append(_contact(ContactKind.PHONE, value, item.label, item.contact_allowed))
     for email in data.emails:
         entry = email if isinstance(email, EmailIn) else EmailIn(address=email)
-        value = _normalize_contact(ContactKind.EMAIL, entry.address)
+        value = _normalize_contact(ContactKind.EMAIL, entry.address, phone_region)
         if (ContactKind.EMAIL, value) not in seen:
             seen.add((ContactKind.EMAIL, value))
             points.append(_contact(ContactKind.EMAIL, value, entry.label, entry.contact_allowed))
@@ -183,10 +184,11 @@ def update(
 
 
 def add_contact_point(
-    *, db_session: Session, actor: Actor, resident_id: uuid.UUID, data: ContactPointCreate
+    *, db_session: Session, actor: Actor, resident_id: uuid.UUID, data: ContactPointCreate,
+    phone_region: str,
 ) -> ContactPoint:
     resident = get_writable(db_session=db_session, resident_id=resident_id)
-    value = _normalize_contact(data.kind, data.value)
+    value = _normalize_contact(data.kind, data.value, phone_region)
     existing = db_session.scalar(
         select(ContactPoint).where(
             ContactPoint.resident_id == resident.id,

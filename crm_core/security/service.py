@@ -16,11 +16,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import Actor
+from crm_core.config.security import SecuritySettings
 from crm_core.database.base import utcnow
 from crm_core.security.enums import Bucket, EventKind
 from crm_core.security.exceptions import RateLimited
 from crm_core.security.models import AbuseCounter, SecurityEvent
-from crm_core.security.policy import get_security_settings
 
 security_log = logging.getLogger("relais.security")
 
@@ -135,11 +135,11 @@ def _pair(username: str, address: str) -> str:
     return f"{address}|{username}"
 
 
-def check_sign_in(*, db_session: Session, username: str, address: str,
-                  now: datetime | None = None) -> None:
+def check_sign_in(*, db_session: Session, policy: SecuritySettings, username: str,
+                  address: str, now: datetime | None = None) -> None:
     """Refuse (before the password is even checked) a username locked for this address or
     for every address, or an address locked for every username. Sliding windows."""
-    policy, now = get_security_settings(), now or utcnow()
+    now = now or utcnow()
     window = policy.sign_in_window_seconds
     user = username.strip().lower()[:150]
     counts = (
@@ -159,12 +159,12 @@ def check_sign_in(*, db_session: Session, username: str, address: str,
             " se lève seul ; personne ne peut le lever avant)", retry_after=wait)
 
 
-def sign_in_failed(*, db_session: Session, username: str, address: str,
-                   now: datetime | None = None) -> None:
+def sign_in_failed(*, db_session: Session, policy: SecuritySettings, username: str,
+                   address: str, now: datetime | None = None) -> None:
     """Count a failure for the (username, address) pair, the address, and the account; an
     address counts against the account only up to the pair's limit, so that one address
     can lock itself out of an account, never the agent out of it (SECURITY.md)."""
-    policy, now = get_security_settings(), now or utcnow()
+    now = now or utcnow()
     window, minutes = policy.sign_in_window_seconds, policy.sign_in_window_seconds // 60
     user = username.strip().lower()[:150]
 
@@ -197,10 +197,11 @@ def sign_in_failed(*, db_session: Session, username: str, address: str,
 # Lookups (badge scans, card taps, phone, e-mail, reference, account)
 
 
-def check_lookup(*, db_session: Session, actor: Actor, now: datetime | None = None) -> None:
+def check_lookup(*, db_session: Session, policy: SecuritySettings, actor: Actor,
+                 now: datetime | None = None) -> None:
     if actor.agent_id is None:
         return
-    policy, now = get_security_settings(), now or utcnow()
+    now = now or utcnow()
     window, limit, key = policy.lookup_window_seconds, policy.lookup_misses_per_agent, \
         str(actor.agent_id)
     # Sliding, as the limits of sign-in: at a fixed window's edge the lock would end and
@@ -214,13 +215,12 @@ def check_lookup(*, db_session: Session, actor: Actor, now: datetime | None = No
                 window_seconds=window, admits=lambda count: count < limit, now=now))
 
 
-def lookup_missed(*, db_session: Session, actor: Actor, kind: str,
+def lookup_missed(*, db_session: Session, policy: SecuritySettings, actor: Actor, kind: str,
                   now: datetime | None = None) -> None:
     """One more lookup that found nobody; at the limit, the agent is stopped and reported.
     The looked-up value is never recorded (a badge token, a phone number)."""
     if actor.agent_id is None:
         return
-    policy = get_security_settings()
     count = sliding_hit(db_session=db_session, bucket=Bucket.LOOKUP_MISS,
                         key=str(actor.agent_id), window_seconds=policy.lookup_window_seconds,
                         now=now)
@@ -233,14 +233,15 @@ def lookup_missed(*, db_session: Session, actor: Actor, kind: str,
                    "recherches suspendues")
 
 
-def admit_find(*, db_session: Session, actor: Actor, now: datetime | None = None) -> None:
+def admit_find(*, db_session: Session, policy: SecuritySettings, actor: Actor,
+               now: datetime | None = None) -> None:
     """Every way of finding a person (lookup, search, candidates) passes here first: the
     lookup lock, then the agent's rate limit over a sliding window. Every find is counted
     (one upsert); the caller commits the count even when refused."""
-    check_lookup(db_session=db_session, actor=actor, now=now)
+    check_lookup(db_session=db_session, policy=policy, actor=actor, now=now)
     if actor.agent_id is None:
         return
-    policy, now = get_security_settings(), now or utcnow()
+    now = now or utcnow()
     window, limit = policy.find_window_seconds, policy.finds_per_agent
     count = sliding_hit(db_session=db_session, bucket=Bucket.FIND, key=str(actor.agent_id),
                         window_seconds=window, now=now)

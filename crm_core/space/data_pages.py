@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from crm_core.api.deps import DbSession
+from crm_core.api.deps import DbSession, app_settings
 from crm_core.api.responses import FastJSONResponse
 from crm_core.exceptions import DomainError
 from crm_core.privacy.export import export_resident
@@ -38,7 +38,7 @@ def my_data(request: Request, db_session: DbSession) -> Response:
     assert who.resident_id is not None
     document = export_resident(db_session=db_session,
                                actor=service.actor_for(who.resident_id),
-                               resident_id=who.resident_id)
+                               resident_id=who.resident_id, settings=app_settings(request))
     city_provider = online_accounts().provider_name()
     return render(request, "my_data.html", who=who, title="Mes données", active="donnees",
                   doc=document, account_label=lambda provider: labels.account_label(
@@ -53,7 +53,7 @@ def my_data_json(request: Request, db_session: DbSession) -> Response:
     assert who.resident_id is not None
     document = export_resident(db_session=db_session,
                                actor=service.actor_for(who.resident_id),
-                               resident_id=who.resident_id)
+                               resident_id=who.resident_id, settings=app_settings(request))
     # A resident reads this file: each reason as the page words it (`reason_label`), the
     # stored code kept beside it, named as the technical code it is. No value stays null
     # (the pages' "—" is for the eye, not for a program reading the file).

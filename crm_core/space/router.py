@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from crm_core.api.deps import DbSession
+from crm_core.api.deps import DbSession, app_settings
 from crm_core.exceptions import DomainError
 from crm_core.privacy.export import consultations
 from crm_core.residents.summary import build_summary
@@ -178,8 +178,9 @@ def who_consulted(request: Request, db_session: DbSession) -> Response:
     if not isinstance(who, SignedIn):
         return who
     assert who.resident_id is not None
-    rows = consultations(db_session=db_session, resident_id=who.resident_id,
-                         limit=CONSULTATIONS_SHOWN + 1)
+    rows = consultations(
+        db_session=db_session, resident_id=who.resident_id, limit=CONSULTATIONS_SHOWN + 1,
+        shows_agent_names=app_settings(request).access_log_shows_agent_names)
     return render(request, "consultations.html", who=who, title="Qui a consulté mon dossier",
                   active="consultations", rows=rows[:CONSULTATIONS_SHOWN],
                   more=len(rows) > CONSULTATIONS_SHOWN,

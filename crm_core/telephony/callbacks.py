@@ -10,7 +10,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import Actor
-from crm_core.config import get_settings
 from crm_core.database.base import utcnow
 from crm_core.exceptions import InvalidInput
 from crm_core.privacy.contactability import may_call
@@ -32,13 +31,14 @@ from crm_core.telephony.schemas import CallbackDoneIn, CallbackIn
 MAX_AHEAD = timedelta(days=90)
 
 
-def create(*, db_session: Session, actor: Actor, data: CallbackIn) -> Callback:
+def create(*, db_session: Session, actor: Actor, data: CallbackIn, region: str) -> Callback:
+    """`region`: where a national phone number is read (`RELAIS_DEFAULT_PHONE_REGION`)."""
     now = utcnow()
     if data.due_at < now - timedelta(minutes=5):
         raise InvalidInput("L'heure du rappel est déjà passée", field="due_at")
     if data.due_at > now + MAX_AHEAD:
         raise InvalidInput("Rappel à plus de 90 jours : trop lointain", field="due_at")
-    phone = normalize_phone(data.phone, region=get_settings().default_phone_region)
+    phone = normalize_phone(data.phone, region=region)
     # Only a call this agent may open (the id is checked here, never left to the foreign
     # key: an unknown id would fail the insert).
     call = (access.visible_call(db_session=db_session, actor=actor, call_pk=data.call)

@@ -93,7 +93,8 @@ def _open(websocket: WebSocket, token: str) -> tuple[str, list[dict[str, Any]], 
             db_session, actor, websocket.query_params.get("extension")
         )
         snapshot = service.active_calls_for(
-            db_session=db_session, extension=extension, actor=actor
+            db_session=db_session, extension=extension, actor=actor,
+            region=websocket.app.state.settings.default_phone_region,
         )
         own = extension == extension_of(db_session, actor)
         # A WebSocket lives for hours, outside the request's unit of work: each step is

@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_core.agents.models import Agent
-from crm_core.config import get_settings
 from crm_core.exceptions import InvalidInput
 from crm_core.telephony.enums import CallDirection, CallStatus
 from crm_core.telephony.models import Call
@@ -59,7 +58,7 @@ class _Bucket:
 
 def call_figures(
     *, db_session: Session, start: date, end: date, queue: str | None = None,
-    site_id: uuid.UUID | None = None,
+    site_id: uuid.UUID | None = None, timezone: str,
 ) -> dict[str, Any]:
     """Inbound calls whose ring fell between `start` and `end` (local days, inclusive);
     with `site_id`, those its agents took or that rang at their extensions. Raw counts:
@@ -68,7 +67,7 @@ def call_figures(
         raise InvalidInput("La fin de la période précède son début", field="end")
     if (end - start).days >= MAX_DAYS:
         raise InvalidInput(f"Période trop longue (au plus {MAX_DAYS} jours)", field="end")
-    zone = ZoneInfo(get_settings().timezone)
+    zone = ZoneInfo(timezone)
     lower = datetime.combine(start, time.min, zone)
     upper = datetime.combine(end + timedelta(days=1), time.min, zone)
     statement = select(

@@ -15,11 +15,11 @@ from crm_core.telephony.enums import MatchKind
 from crm_core.telephony.models import Call
 
 
-def match_number(*, db_session: Session, number: str | None) -> dict[str, Any]:
+def match_number(*, db_session: Session, number: str | None, region: str) -> dict[str, Any]:
     if not number:
         return {"kind": MatchKind.NONE, "resident_id": None, "resident": None, "candidates": []}
     try:
-        resident_id = recognition.by_phone(db_session=db_session, phone=number)
+        resident_id = recognition.by_phone(db_session=db_session, phone=number, phone_region=region)
     except recognition.AmbiguousMatch as ambiguous:
         return {
             "kind": MatchKind.CANDIDATES, "resident_id": None, "resident": None,
@@ -34,14 +34,14 @@ def match_number(*, db_session: Session, number: str | None) -> dict[str, Any]:
     }
 
 
-def match_for_call(*, db_session: Session, call: Call) -> dict[str, Any]:
+def match_for_call(*, db_session: Session, call: Call, region: str) -> dict[str, Any]:
     """The caller as known now; a call already logged keeps the resident the agent chose."""
     if call.resident_id is not None and call.interaction_id is not None:
         return {
             "kind": MatchKind.RESIDENT, "resident_id": call.resident_id,
             "resident": _identity(db_session, call.resident_id), "candidates": [],
         }
-    return match_number(db_session=db_session, number=call.remote_number)
+    return match_number(db_session=db_session, number=call.remote_number, region=region)
 
 
 def _identity(db_session: Session, resident_id: uuid.UUID) -> dict[str, Any] | None:

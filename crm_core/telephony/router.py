@@ -17,6 +17,7 @@ from crm_core.agents.actor import Actor
 from crm_core.agents.enums import Permission
 from crm_core.agents.models import Agent
 from crm_core.api.deps import (
+    AppSettings,
     CallFinder,
     DbSession,
     InteractionWriter,
@@ -25,11 +26,9 @@ from crm_core.api.deps import (
     require,
 )
 from crm_core.api.unit_of_work import on_commit
-from crm_core.config import get_settings
 from crm_core.exceptions import InvalidInput
 from crm_core.telephony import access, callbacks, calllog, desk, figures_privacy, service
 from crm_core.telephony.broadcast import DeskBroadcast
-from crm_core.telephony.config import TelephonySettings, get_telephony_settings
 from crm_core.telephony.exceptions import SignatureRefused
 from crm_core.telephony.figures import call_figures
 from crm_core.telephony.hub import DeskHub
@@ -49,7 +48,6 @@ from crm_core.validation_messages import french_errors
 
 router = APIRouter(prefix="/telephony", tags=["telephony"])
 ReportReader = Annotated[Actor, Depends(require(Permission.REPORT_READ))]
-TelephonyConfig = Annotated[TelephonySettings, Depends(get_telephony_settings)]
 # A local day the database can hold on every engine (year 1 overflows time zone arithmetic).
 Day = Annotated[date, Query(ge=date(1900, 1, 1), le=date(2999, 12, 31))]
 
@@ -88,10 +86,10 @@ def _parse_event(body: bytes, content_type: str) -> CallEventIn:
 
 @router.post("/events", response_model=EventAccepted, status_code=status.HTTP_202_ACCEPTED)
 async def receive_event(
-    request: Request, config: TelephonyConfig, db_session: DbSession
+    request: Request, settings: AppSettings, db_session: DbSession
 ) -> dict[str, Any]:
     """A call event from a PBX (Zammad generic CTI fields), signed with the PBX's secret."""
-    body = await request.body()
+    body, config = await request.body(), settings.telephony
     try:
         pbx = verify(
             headers=request.headers, body=body, secrets=config.secrets(),
@@ -108,6 +106,7 @@ async def receive_event(
             db_session=db_session, pbx=pbx, event=event,
             max_age=timedelta(seconds=config.event_max_age_seconds),
             max_ahead=timedelta(seconds=config.event_max_ahead_seconds),
+            region=settings.default_phone_region,
         )
         broadcast.stage(db_session, result.pushes)
         # The desks ring once the call is committed (a desk reading it back finds it).
@@ -127,12 +126,12 @@ async def desk_socket(websocket: WebSocket) -> None:
 
 @router.get("/calls", response_model=list[CallOut])
 def list_calls(
-    db_session: DbSession, actor: InteractionWriter,
+    db_session: DbSession, actor: InteractionWriter, settings: AppSettings,
     day: Day | None = None, extension: Annotated[str | None, Query(max_length=100)] = None,
 ) -> list[dict[str, Any]]:
     """The calls of one local day (today by default) taken by this agent or ringing at
     `extension`."""
-    zone = ZoneInfo(get_settings().timezone)
+    zone = ZoneInfo(settings.timezone)
     day = day or datetime.now(zone).date()
     start = datetime.combine(day, time.min, zone)
     followed = (desk.followable_extension(db_session, actor, extension) if extension
@@ -145,9 +144,11 @@ def list_calls(
 
 
 @router.get("/calls/{call}", response_model=CallOut)
-def read_call(db_session: DbSession, actor: CallFinder, call: uuid.UUID) -> Any:
+def read_call(
+    db_session: DbSession, actor: CallFinder, settings: AppSettings, call: uuid.UUID
+) -> Any:
     """A call this agent took or that rang at their extension (supervisors: any)."""
-    with misses_counted(db_session, actor, "call"):
+    with misses_counted(db_session, actor, "call", settings.security):
         record = access.open_call(db_session=db_session, actor=actor, call_pk=call)
     out = service.call_out(record)
     return out
@@ -155,11 +156,12 @@ def read_call(db_session: DbSession, actor: CallFinder, call: uuid.UUID) -> Any:
 
 @router.post("/calls/{call}/log", response_model=CallLogOut, status_code=status.HTTP_201_CREATED)
 def log_call(
-    db_session: DbSession, actor: CallFinder, call: uuid.UUID, data: CallLogIn
+    db_session: DbSession, actor: CallFinder, settings: AppSettings, call: uuid.UUID,
+    data: CallLogIn,
 ) -> dict[str, Any]:
     """Record the call on the resident's timeline (reason, outcome, case) with the PBX's
     start and end times."""
-    with misses_counted(db_session, actor, "call"):
+    with misses_counted(db_session, actor, "call", settings.security):
         record = access.open_call(db_session=db_session, actor=actor, call_pk=call)
         interaction, reference = calllog.log_call(
             db_session=db_session, actor=actor, call=record, data=data
@@ -170,16 +172,18 @@ def log_call(
 
 @router.post("/callbacks", response_model=CallbackOut, status_code=status.HTTP_201_CREATED)
 def create_callback(
-    db_session: DbSession, actor: InteractionWriter, data: CallbackIn
+    db_session: DbSession, actor: InteractionWriter, data: CallbackIn, settings: AppSettings
 ) -> dict[str, Any]:
     """A call-back, from a call this agent may open (`call`), for a resident who may be
     called or who asks for it (`requested_by_resident`)."""
+    region = settings.default_phone_region
     if data.call is None:
-        callback = callbacks.create(db_session=db_session, actor=actor, data=data)
+        callback = callbacks.create(db_session=db_session, actor=actor, data=data, region=region)
     else:  # a call named by its id is found as a lookup finds it
-        admit_find(db_session, actor)
-        with misses_counted(db_session, actor, "call"):
-            callback = callbacks.create(db_session=db_session, actor=actor, data=data)
+        admit_find(db_session, actor, settings.security)
+        with misses_counted(db_session, actor, "call", settings.security):
+            callback = callbacks.create(
+                db_session=db_session, actor=actor, data=data, region=region)
     return callbacks.callback_out(callback)
 
 
@@ -194,11 +198,11 @@ def list_callbacks(
 
 @router.post("/callbacks/{callback_id}/done", response_model=CallbackOut)
 def complete_callback(
-    db_session: DbSession, actor: CallFinder, callback_id: uuid.UUID,
+    db_session: DbSession, actor: CallFinder, settings: AppSettings, callback_id: uuid.UUID,
     data: CallbackDoneIn | None = None,
 ) -> dict[str, Any]:
     """A call-back assigned to this agent or to nobody (supervisors: any)."""
-    with misses_counted(db_session, actor, "callback"):
+    with misses_counted(db_session, actor, "callback", settings.security):
         access.open_callback(db_session=db_session, actor=actor, callback_id=callback_id)
     callback = callbacks.complete(
         db_session=db_session, actor=actor, callback_id=callback_id,
@@ -209,7 +213,7 @@ def complete_callback(
 
 @router.get("/figures", response_model=FiguresOut)
 def figures(
-    db_session: DbSession, actor: ReportReader, start: Day, end: Day,
+    db_session: DbSession, actor: ReportReader, settings: AppSettings, start: Day, end: Day,
     queue: Annotated[str | None, Query(max_length=100)] = None,
 ) -> dict[str, Any]:
     """Supervisors: calls offered, answered, abandoned and time to answer per queue and
@@ -217,6 +221,6 @@ def figures(
     (a supervisor without a site: every site); small counts are suppressed."""
     agent = db_session.get(Agent, actor.agent_id) if actor.agent_id else None
     raw = call_figures(db_session=db_session, start=start, end=end, queue=queue,
-                       site_id=agent.site_id if agent else None)
+                       site_id=agent.site_id if agent else None, timezone=settings.timezone)
     return figures_privacy.suppress(raw)
 

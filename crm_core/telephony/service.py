@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import Actor
 from crm_core.agents.models import Agent
-from crm_core.config import get_settings
 from crm_core.database.base import utcnow
 from crm_core.exceptions import InvalidInput
 from crm_core.interactions.enums import Channel
@@ -51,17 +50,18 @@ class Ingested:
 
 def ingest_event(
     *, db_session: Session, pbx: str, event: CallEventIn,
-    max_age: timedelta, max_ahead: timedelta,
+    max_age: timedelta, max_ahead: timedelta, region: str,
 ) -> Ingested:
     """`max_age`, `max_ahead`: how far an event's own time may be from the server's (a PBX
-    clock drifts, an adapter queues events while the server is away; telephony settings)."""
+    clock drifts, an adapter queues events while the server is away; telephony settings);
+    `region`: where a caller's national number is read (`RELAIS_DEFAULT_PHONE_REGION`)."""
     received = utcnow()
     occurred = _occurred(event.timestamp, received, max_age=max_age, max_ahead=max_ahead)
     dedupe_key = _dedupe_key(event)
     for attempt in range(2):
         try:
             with db_session.begin_nested():  # a lost race leaves the transaction usable
-                return _ingest(db_session, pbx, event, occurred, received, dedupe_key)
+                return _ingest(db_session, pbx, event, occurred, received, dedupe_key, region)
         except IntegrityError:
             if attempt:
                 raise
@@ -71,11 +71,11 @@ def ingest_event(
 
 def _ingest(
     db_session: Session, pbx: str, event: CallEventIn, occurred: datetime,
-    received: datetime, dedupe_key: str,
+    received: datetime, dedupe_key: str, region: str,
 ) -> Ingested:
     call = db_session.scalar(select(Call).where(Call.pbx == pbx, Call.call_id == event.call_id))
     if call is None:
-        call = _new_call(db_session, pbx, event, occurred)
+        call = _new_call(db_session, pbx, event, occurred, region)
     elif db_session.scalar(
         select(CallEvent.id).where(
             CallEvent.call_pk == call.id, CallEvent.kind == event.event,
@@ -92,7 +92,7 @@ def _ingest(
     newly_ringing = _apply(db_session, call, event, occurred)
     db_session.flush()
     return Ingested(call=call, duplicate=False,
-                    pushes=_pushes(db_session, call, event, newly_ringing))
+                    pushes=_pushes(db_session, call, event, newly_ringing, region))
 
 
 def _occurred(reported: datetime | None, received: datetime, *, max_age: timedelta,
@@ -124,10 +124,12 @@ def _dedupe_key(event: CallEventIn) -> str:
     return "|".join(sorted(event.named_extensions()))[:200]
 
 
-def _new_call(db_session: Session, pbx: str, event: CallEventIn, occurred: datetime) -> Call:
+def _new_call(
+    db_session: Session, pbx: str, event: CallEventIn, occurred: datetime, region: str
+) -> Call:
     raw = event.from_ if event.direction is CallDirection.INBOUND else event.to
     local = event.to if event.direction is CallDirection.INBOUND else event.from_
-    kind, number = numbers.classify(raw, region=get_settings().default_phone_region)
+    kind, number = numbers.classify(raw, region=region)
     call = Call(
         id=uuid.uuid4(), pbx=pbx, call_id=event.call_id, direction=event.direction,
         status=CallStatus.RINGING, remote_raw=raw[:100], remote_number=number,
@@ -195,12 +197,12 @@ def _agent_for(db_session: Session, name: str) -> Agent | None:
 
 
 def _pushes(
-    db_session: Session, call: Call, event: CallEventIn, newly_ringing: list[str]
+    db_session: Session, call: Call, event: CallEventIn, newly_ringing: list[str], region: str
 ) -> list[tuple[str, dict[str, Any]]]:
     if event.event is CallEventKind.NEW_CALL:
         if not newly_ringing:
             return []
-        match = match_for_call(db_session=db_session, call=call)
+        match = match_for_call(db_session=db_session, call=call, region=region)
         call.match_kind = match["kind"]
         if match["kind"] is MatchKind.RESIDENT and call.resident_id is None:
             call.resident_id = match["resident_id"]
@@ -260,10 +262,10 @@ def get_call(*, db_session: Session, call_pk: uuid.UUID) -> Call:
 
 
 def active_calls_for(
-    *, db_session: Session, extension: str, actor: Actor | None = None
+    *, db_session: Session, extension: str, region: str, actor: Actor | None = None
 ) -> list[dict[str, Any]]:
     """What a desk that (re)connects must show: its calls still ringing or in progress.
-    The names it shows are logged as read by `actor`."""
+    The names it shows are logged as read by `actor`; `region` reads callers' numbers."""
     since = utcnow() - STALE_AFTER
     calls = db_session.scalars(
         select(Call).where(
@@ -277,7 +279,7 @@ def active_calls_for(
             continue
         if call.answered_extension not in (None, extension):
             continue  # a colleague took it
-        match = match_for_call(db_session=db_session, call=call)
+        match = match_for_call(db_session=db_session, call=call, region=region)
         if actor is not None:
             log_disclosure(db_session=db_session, actor=actor, match=match,
                            reason=f"desk_snapshot:{extension}")

@@ -19,18 +19,6 @@ from collections.abc import Iterable, Mapping
 PBX_HEADER = "X-Relais-PBX"
 TIMESTAMP_HEADER = "X-Relais-Timestamp"
 SIGNATURE_HEADER = "X-Relais-Signature"
-MIN_SECRET_LENGTH = 24
-PBX_NAME_MAX = 64  # the calls' `pbx` column
-
-
-def pbx_name_problem(name: str) -> str | None:
-    """Why `name` cannot name a PBX (sent in a header, stored with each call), in French,
-    or None; the value itself is never quoted (it may be anything, of any length)."""
-    from crm_core.text import identifier_problem
-
-    if len(name) > PBX_NAME_MAX:
-        return f"{PBX_NAME_MAX} caractères au plus (reçu : {len(name)})"
-    return identifier_problem(name)
 
 
 class SignatureError(ValueError):
@@ -78,24 +66,3 @@ def verify(
         if any(hmac.compare_digest(expected, candidate) for candidate in offered):
             return pbx
     raise SignatureError("Signature invalide")
-
-
-def parse_secrets(text: str) -> dict[str, list[str]]:
-    """`pbx-a:secret1,pbx-a:secret2,pbx-b:secret3` -> {pbx: [secrets]}. Two secrets for one
-    PBX are both accepted: that is how a rotation runs (add the new, move the PBX, drop the
-    old)."""
-    result: dict[str, list[str]] = {}
-    for item in filter(None, (part.strip() for part in text.split(","))):
-        pbx, sep, secret = item.partition(":")
-        if not sep or not pbx or not secret:
-            # Never quote the entry: it holds a secret.
-            raise ValueError("RELAIS_TELEPHONY_PBX_SECRETS : chaque entrée s'écrit"
-                             " AUTOCOMMUTATEUR:SECRET, séparées par des virgules")
-        if problem := pbx_name_problem(pbx):  # the same rule as `relais phone ring --pbx`
-            raise ValueError(f"RELAIS_TELEPHONY_PBX_SECRETS : nom d'autocommutateur refusé,"
-                             f" {problem}")
-        if len(secret) < MIN_SECRET_LENGTH:
-            raise ValueError(f"RELAIS_TELEPHONY_PBX_SECRETS : le secret de « {pbx[:40]} »"
-                             f" doit compter au moins {MIN_SECRET_LENGTH} caractères")
-        result.setdefault(pbx, []).append(secret)
-    return result

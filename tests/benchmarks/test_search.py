@@ -20,7 +20,7 @@ def _people(session: Session) -> None:
         ("Philippe", "Thibault"), ("François", "Guérin"), ("Camille", "Durand"),
         ("Gwenaëlle", "Kerbrat"), ("Loïc", "Quéméner"),
     )):
-        service.create(db_session=session, actor=SYSTEM, data=ResidentCreate(
+        service.create(db_session=session, phone_region="FR", actor=SYSTEM, data=ResidentCreate(
             given_name=given, family_name=family, birth_date=date(1970 + i, 1 + i, 10 + i)))
 
 

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from crm_core.telephony.config import get_telephony_settings
 from tests.support.telephony import SECRETS_ENV
 
 
@@ -16,11 +13,8 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
-def pbx_secrets(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def pbx_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RELAIS_TELEPHONY_PBX_SECRETS", SECRETS_ENV)
-    get_telephony_settings.cache_clear()
-    yield
-    get_telephony_settings.cache_clear()
 
 
 @pytest.fixture(autouse=True)

@@ -35,7 +35,7 @@ def _typed_fields_are_clean(screen: object) -> bool:
 
 
 async def test_every_typed_field_of_the_desk_drops_what_breaks_widths(
-    live_server: LiveServer, pbx_secrets: None, cleanup: contextlib.ExitStack,
+    pbx_secrets: None, live_server: LiveServer, cleanup: contextlib.ExitStack,
 ) -> None:
     give_extension(live_server, "telephone", "201")
     client = PhoneClient(live_server.url)

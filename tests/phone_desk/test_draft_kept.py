@@ -51,7 +51,7 @@ async def _call_back_form_open(pilot: Any, app: PhoneDeskApp) -> None:
 
 
 async def test_the_call_back_being_typed_comes_back_to_the_same_agent_only(
-    live_server: LiveServer, pbx_secrets: None, cleanup: contextlib.ExitStack,
+    pbx_secrets: None, live_server: LiveServer, cleanup: contextlib.ExitStack,
 ) -> None:
     give_extension(live_server, "telephone", "201")
     give_extension(live_server, "superviseur", "202")
@@ -97,7 +97,7 @@ async def test_the_call_back_being_typed_comes_back_to_the_same_agent_only(
 
 
 async def test_quitting_with_a_kept_call_back_says_it_is_lost(
-    live_server: LiveServer, pbx_secrets: None, cleanup: contextlib.ExitStack,
+    pbx_secrets: None, live_server: LiveServer, cleanup: contextlib.ExitStack,
 ) -> None:
     give_extension(live_server, "telephone", "201")
     client = PhoneClient(live_server.url)

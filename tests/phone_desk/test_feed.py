@@ -13,7 +13,6 @@ from sqlalchemy import Engine
 
 from crm_core.client import RelaisClient
 from crm_core.database.engine import make_engine
-from crm_core.telephony.config import get_telephony_settings
 from phone_desk.feed import KEEPALIVE_SECONDS, desk_feed, desk_url
 from tests.support.live_server import free_port, serve
 from tests.support.telephony import SECRETS_ENV, give_extension, post_event
@@ -22,11 +21,9 @@ from tests.support.telephony import SECRETS_ENV, give_extension, post_event
 @pytest.fixture
 def server_engine(agents_database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     monkeypatch.setenv("RELAIS_TELEPHONY_PBX_SECRETS", SECRETS_ENV)
-    get_telephony_settings.cache_clear()
     engine = make_engine(agents_database_url)
     yield engine
     engine.dispose()
-    get_telephony_settings.cache_clear()
 
 
 def test_desk_url() -> None:

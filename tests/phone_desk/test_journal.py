@@ -19,7 +19,6 @@ from crm_core.client.telephony import PhoneClient
 from crm_core.client.tui.resident_card import ResidentCard
 from crm_core.client.types import Callback
 from crm_core.database.engine import make_engine
-from crm_core.telephony.config import get_telephony_settings
 from phone_desk.app import PhoneDeskApp, make_app
 from phone_desk.config import DeskSettings
 from phone_desk.journal import DeskJournal, ItemKind, ItemState
@@ -38,11 +37,9 @@ pytestmark = pytest.mark.anyio
 @pytest.fixture
 def server_engine(agents_database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     monkeypatch.setenv("RELAIS_TELEPHONY_PBX_SECRETS", SECRETS_ENV)
-    get_telephony_settings.cache_clear()
     engine = make_engine(agents_database_url)
     yield engine
     engine.dispose()
-    get_telephony_settings.cache_clear()
 
 
 def _desk(url: str, token: str, journal: DeskJournal) -> PhoneDeskApp:

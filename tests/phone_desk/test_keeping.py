@@ -29,7 +29,7 @@ def _revoke(url: str, token: str) -> None:
 
 
 async def test_a_call_back_saved_as_the_session_ends_is_kept_and_sent_after_sign_in(
-    live_server: LiveServer, pbx_secrets: None, cleanup: contextlib.ExitStack,
+    pbx_secrets: None, live_server: LiveServer, cleanup: contextlib.ExitStack,
     tmp_path: Path,
 ) -> None:
     # Outside look, issue 19: a 401 on saving dropped the form; what was typed was lost.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from typing import Any
 from unittest import mock
 
@@ -14,7 +13,6 @@ from typer.testing import CliRunner
 
 from crm_core.cli_database import DEMO_PBX_SECRETS
 from crm_core.launcher import full_app
-from crm_core.telephony.config import get_telephony_settings
 from crm_core.telephony.enums import CallStatus
 from crm_core.telephony.models import Call
 from phone_desk.ring import PbxCredentials, RingFailed, send_event
@@ -26,11 +24,8 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def demo_pbx(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def demo_pbx(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RELAIS_TELEPHONY_PBX_SECRETS", DEMO_PBX_SECRETS)
-    get_telephony_settings.cache_clear()
-    yield
-    get_telephony_settings.cache_clear()
 
 
 def test_a_rung_call_reaches_the_server_answered_and_hung_up(
@@ -129,12 +124,8 @@ def test_a_missing_pbx_secret_is_a_configuration_to_fix(
 ) -> None:
     """Outside look, issue 19: no RELAIS_TELEPHONY_PBX_SECRETS exited 1, as a refusal."""
     monkeypatch.setenv("RELAIS_TELEPHONY_PBX_SECRETS", "")
-    get_telephony_settings.cache_clear()
-    try:
-        with mock.patch("phone_desk.ring.send_event") as send:
-            result = runner.invoke(app, ["phone", "ring", "0612345678"])
-    finally:
-        get_telephony_settings.cache_clear()
+    with mock.patch("phone_desk.ring.send_event") as send:
+        result = runner.invoke(app, ["phone", "ring", "0612345678"])
     assert result.exit_code == 2, result.output
     assert "RELAIS_TELEPHONY_PBX_SECRETS" in result.stderr
     send.assert_not_called()
@@ -160,12 +151,8 @@ def test_malformed_pbx_secrets_are_a_configuration_to_fix_in_french(
 ) -> None:
     """Outside look 6 at issue 19: a pydantic traceback in English, exit 1."""
     monkeypatch.setenv("RELAIS_TELEPHONY_PBX_SECRETS", secrets)
-    get_telephony_settings.cache_clear()
-    try:
-        with mock.patch("phone_desk.ring.send_event") as send:
-            result = runner.invoke(app, ["phone", "ring", "0612345678"])
-    finally:
-        get_telephony_settings.cache_clear()
+    with mock.patch("phone_desk.ring.send_event") as send:
+        result = runner.invoke(app, ["phone", "ring", "0612345678"])
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith("Configuration refusée : RELAIS_TELEPHONY_PBX_SECRETS : ")
     assert said in result.stderr

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.anyio
 
 @pytest.mark.parametrize("between", ["tab", "enter"])
 async def test_a_burst_of_keys_lands_in_the_right_fields(
-    live_server: LiveServer, pbx_secrets: None, cleanup: contextlib.ExitStack, between: str
+    pbx_secrets: None, live_server: LiveServer, cleanup: contextlib.ExitStack, between: str
 ) -> None:
     give_extension(live_server, "telephone", "201")
     client = PhoneClient(live_server.url)
@@ -63,7 +63,7 @@ async def test_after_a_refused_sign_in_the_cursor_is_on_the_field_to_type_again(
 
 
 async def test_a_password_someone_else_set_is_refused_with_what_to_do(
-    live_server: LiveServer, pbx_secrets: None, cleanup: contextlib.ExitStack,
+    pbx_secrets: None, live_server: LiveServer, cleanup: contextlib.ExitStack,
 ) -> None:
     """The desk cannot change a password: the server's French refusal says it must be
     changed and how (`relais password`); the desk does not open."""

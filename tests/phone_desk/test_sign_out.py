@@ -39,7 +39,7 @@ def _said(app: PhoneDeskApp) -> str:
 
 
 async def test_f10_signs_out_and_closes_the_session(
-    live_server: LiveServer, pbx_secrets: None, tmp_path: Path
+    pbx_secrets: None, live_server: LiveServer, tmp_path: Path
 ) -> None:
     with contextlib.closing(DeskJournal(tmp_path / "journal.sqlite3")) as journal:
         app = _desk(live_server, journal)
@@ -58,7 +58,7 @@ async def test_f10_signs_out_and_closes_the_session(
 
 
 async def test_with_items_kept_the_first_f10_warns(
-    live_server: LiveServer, pbx_secrets: None, tmp_path: Path
+    pbx_secrets: None, live_server: LiveServer, tmp_path: Path
 ) -> None:
     with contextlib.closing(DeskJournal(tmp_path / "journal.sqlite3")) as journal:
         app = _desk(live_server, journal)
@@ -83,7 +83,7 @@ async def test_with_items_kept_the_first_f10_warns(
 
 
 async def test_offline_f10_says_the_session_could_not_be_closed(
-    live_server: LiveServer, pbx_secrets: None, tmp_path: Path
+    pbx_secrets: None, live_server: LiveServer, tmp_path: Path
 ) -> None:
     with contextlib.closing(DeskJournal(tmp_path / "journal.sqlite3")) as journal:
         app = _desk(live_server, journal)

@@ -88,7 +88,7 @@ async def test_a_refused_call_back_is_fixed_in_its_form_and_sent(
 
 
 async def test_a_refused_call_log_is_fixed_in_its_form_and_sent(
-    live_server: LiveServer, pbx_secrets: None, tmp_path: Path
+    pbx_secrets: None, live_server: LiveServer, tmp_path: Path
 ) -> None:
     # Outside look, issue 19: a refused call log could only be set aside (E), not fixed.
     give_extension(live_server, "telephone", "201")

@@ -8,11 +8,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 
-from crm_core.api.deps import DbSession
+from crm_core.api.deps import DbSession, app_settings
 from crm_core.exceptions import DomainError
 from crm_core.security import service as guard
 from crm_core.security.enums import Bucket
-from crm_core.security.policy import get_security_settings
 from integrations.connectors.ds.backend import DsBackend, DsError, HttpDsBackend
 from integrations.connectors.ds.service import dossier_delivery
 from integrations.deps import Config
@@ -41,7 +40,7 @@ DsBackends = Annotated[Callable[[SourceConfig], DsBackend], Depends(ds_backends)
 def _throttle(request: Request, db_session: DbSession) -> None:
     """Unsigned, so anyone can call it: each call costs us an API read, so a flood from one
     address is cut (429), counted in the database for every API process."""
-    policy = get_security_settings()
+    policy = app_settings(request).security
     address = request.client.host if request.client else "inconnue"
     count = guard.throttle(db_session=db_session, bucket=Bucket.DS_HINT, key=address,
                            limit=policy.ds_hints_per_address,

@@ -12,13 +12,12 @@ from fastapi import APIRouter, Depends, Header, Request
 from sqlalchemy.exc import IntegrityError
 from starlette.responses import Response
 
-from crm_core.api.deps import DbSession
+from crm_core.api.deps import DbSession, app_settings
 from crm_core.bounds import check_instant
 from crm_core.cases.reference import format_reference
 from crm_core.exceptions import DomainError
 from crm_core.security import service as guard
 from crm_core.security.enums import Bucket
-from crm_core.security.policy import get_security_settings
 from integrations.connectors.open311 import service
 from integrations.connectors.open311.formats import error, render, render_one
 from integrations.connectors.open311.service import Open311Error
@@ -129,7 +128,7 @@ def post_request(
     `Idempotency-Key`, or the same report within the duplicate window) gets the first
     one's `service_request_id` back and writes nothing."""
     chosen = fmt if fmt in FORMATS else "json"
-    policy = get_security_settings()
+    policy = app_settings(request).security
     address = request.client.host if request.client else "inconnue"
     count = guard.throttle(db_session=db_session, bucket=Bucket.OPEN311_POST, key=address,
                            limit=policy.open311_posts_per_address,

@@ -93,7 +93,8 @@ def test_bulk_rows_read_back_through_the_application(fresh_engine: Engine) -> No
     assert sample.emails and sample.references
     with Session(fresh_engine) as db_session:
         for resident_id, phone in zip(sample.resident_ids, sample.phones, strict=True):
-            assert recognition.by_phone(db_session=db_session, phone=phone) == resident_id
+            assert recognition.by_phone(db_session=db_session, phone_region="FR",
+                                        phone=phone) == resident_id
         for email in sample.emails[:5]:
             recognition.by_email(db_session=db_session, email=email)
         for reference in sample.references[:5]:
@@ -124,7 +125,8 @@ def test_a_second_load_adds_a_distinct_population(fresh_engine: Engine) -> None:
     assert _count(fresh_engine, agents, name=BULK_AGENT_USERNAME) == 1
     with Session(fresh_engine) as db_session:
         resident_id = second.sample.resident_ids[0]
-        assert recognition.by_phone(db_session=db_session, phone=second.sample.phones[0]) == (
+        assert recognition.by_phone(db_session=db_session, phone_region="FR",
+                                    phone=second.sample.phones[0]) == (
             resident_id
         )
     assert _count(fresh_engine, "SELECT count(*) FROM site") == 1

@@ -163,10 +163,11 @@ def test_summary_of_the_example_resident(client: TestClient, summary: DemoSummar
 
 def test_examples_are_found_by_phone(db_session: Session, summary: DemoSummary) -> None:
     resident_id, phone, _, _ = example(summary, "Appel d'un numéro connu")
-    assert str(recognition.by_phone(db_session=db_session, phone=phone)) == resident_id
+    assert str(recognition.by_phone(db_session=db_session, phone_region="FR",
+                                    phone=phone)) == resident_id
     _, shared, _, _ = example(summary, "Numéro partagé par un foyer")
     with pytest.raises(recognition.AmbiguousMatch):
-        recognition.by_phone(db_session=db_session, phone=shared)
+        recognition.by_phone(db_session=db_session, phone_region="FR", phone=shared)
     resident_id, _, reference, _ = example(summary, "Recherche par référence")
     assert str(recognition.by_reference(db_session=db_session, reference=reference)) == (
         resident_id

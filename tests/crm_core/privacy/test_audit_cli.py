@@ -32,7 +32,8 @@ def own_engine(monkeypatch: pytest.MonkeyPatch, migrated_database_url: str) -> I
     engine = make_engine(migrated_database_url)
     with make_session_factory(engine)() as session:
         for given in ("Hélène", "Yannick"):
-            residents.create(db_session=session, actor=SYSTEM, data=ResidentCreate(
+            residents.create(db_session=session, phone_region="FR",
+                             actor=SYSTEM, data=ResidentCreate(
                 given_name=given, family_name="Le Goff", birth_date=date(1975, 3, 2)))
         session.commit()
     yield engine

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_core.agents.enums import Role
-from crm_core.config import get_settings
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.models import AccessLog
+from tests.support.finds import reread_settings
 
 Headers = Callable[[Role], dict[str, str]]
 
@@ -66,7 +66,7 @@ def test_agent_names_are_shown_only_where_the_city_chose_to(
     headers = as_role(Role.PHONE)
     client.get(f"/api/v1/residents/{resident_id}/summary", headers=headers)
     monkeypatch.setenv("RELAIS_ACCESS_LOG_SHOWS_AGENT_NAMES", "true")
-    get_settings.cache_clear()
+    reread_settings(client.app)
     document = client.get(f"/api/v1/residents/{resident_id}/export", headers=headers).json()
     assert all(c["agent"].startswith("Agent Dupont") for c in document["consultations"])
 

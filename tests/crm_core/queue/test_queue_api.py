@@ -110,12 +110,12 @@ def test_numbers_restart_each_day_and_times_are_stored(
     day = local_now.date() - timedelta(days=0 if local_now.hour >= 13 else 1)
     issued_at = datetime.combine(day, time(12, 0), paris).astimezone(UTC)
     old = service.issue_ticket(db_session=db_session, actor=actor, service_code="social",
-                               at=issued_at - timedelta(days=1))
+                               at=issued_at - timedelta(days=1), timezone="Europe/Paris")
     today = service.issue_ticket(db_session=db_session, actor=actor, service_code="social",
-                                 at=issued_at)
+                                 at=issued_at, timezone="Europe/Paris")
     assert (old.number, today.number) == (1, 1)
     called = service.call_next(db_session=db_session, actor=actor,
-                               at=issued_at + timedelta(minutes=10))
+                               at=issued_at + timedelta(minutes=10), timezone="Europe/Paris")
     assert called.id == today.id  # yesterday's ticket is not in today's queue
     assert called.wait_seconds == 600
     served = service.serve(db_session=db_session, actor=actor, ticket_id=called.id,

@@ -40,7 +40,7 @@ def make_resident(db_session: Session) -> MakeResident:
         data = ResidentCreate(given_name=given, family_name=family, birth_date=birth,
                               phones=phones or [], emails=emails or [], birth_name=birth_name,
                               **extra)
-        return service.create(db_session=db_session, actor=SYSTEM, data=data)
+        return service.create(db_session=db_session, phone_region="FR", actor=SYSTEM, data=data)
 
     return make
 

@@ -37,7 +37,7 @@ def database(monkeypatch: pytest.MonkeyPatch, migrated_database_url: str) -> str
             create_agent(db_session=session, username=username, display_name=username,
                          password="secret-secret", role=role)
         for given, family in (("Camille", "Durand"), ("Camile", "Durant")):
-            service.create(db_session=session, actor=SYSTEM, data=ResidentCreate(
+            service.create(db_session=session, phone_region="FR", actor=SYSTEM, data=ResidentCreate(
                 given_name=given, family_name=family, birth_date=date(1984, 3, 12)))
         session.commit()
     engine.dispose()

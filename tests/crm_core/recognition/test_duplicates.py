@@ -108,7 +108,8 @@ def service_phone(db_session: Session, resident: Resident, number: str) -> None:
     from crm_core.residents.enums import ContactKind
     from crm_core.residents.schemas import ContactPointCreate
 
-    service.add_contact_point(db_session=db_session, actor=SYSTEM, resident_id=resident.id,
+    service.add_contact_point(db_session=db_session, phone_region="FR",
+                              actor=SYSTEM, resident_id=resident.id,
                               data=ContactPointCreate(kind=ContactKind.PHONE, value=number))
 
 

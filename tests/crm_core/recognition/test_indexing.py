@@ -44,7 +44,7 @@ def test_keys_follow_create_update_and_new_contact_points(
     assert keys["camille kerbrat"] == (KeyKind.PAIR, date(1984, 3, 13))
 
     service.add_contact_point(
-        db_session=db_session, actor=SYSTEM, resident_id=resident.id,
+        db_session=db_session, actor=SYSTEM, resident_id=resident.id, phone_region="FR",
         data=ContactPointCreate(kind=ContactKind.EMAIL, value="c.kerbrat@exemple.fr"),
     )
     assert keys_of(db_session, resident.id)["@c.kerbrat"][0] == KeyKind.EMAIL
@@ -65,7 +65,8 @@ def test_rebuild_gives_the_keys_the_live_path_gives(migrated_database_url: str) 
     try:
         with make_session_factory(own)() as session:
             people = [
-                service.create(db_session=session, actor=SYSTEM, data=data) for data in (
+                service.create(db_session=session, phone_region="FR",
+                               actor=SYSTEM, data=data) for data in (
                     _data("Jean-Baptiste", "Le Goff", phones=["0612345678"]),
                     _data("Aminata", "N'Diaye"),
                     _data("Hélène", "Lefèvre", emails=["h.lefevre@exemple.fr"]),

@@ -55,7 +55,7 @@ def test_scorecard_counts_namesakes_apart(
     queries = [make_query(target, "accents", random.Random(1))]
 
     def run(query: object) -> list[tuple[object, str, str, date | None]]:
-        outcome = search(db_session=db_session, q="jean martin")
+        outcome = search(db_session=db_session, phone_region="FR", q="jean martin")
         ordered = sorted(outcome.results, key=lambda c: c.resident_id == martin.id)
         return [(c.resident_id, c.given_name, c.family_name, c.birth_date) for c in ordered]
 

@@ -24,7 +24,8 @@ from crm_core.residents.schemas import EmailIn, PhoneIn, ResidentCreate
 def _load(db_session: Session) -> list[Target]:
     targets = []
     for person in make_people(250, random.Random(3), date(2026, 1, 1)):
-        resident = service.create(db_session=db_session, actor=SYSTEM, data=ResidentCreate(
+        resident = service.create(db_session=db_session, phone_region="FR",
+                                  actor=SYSTEM, data=ResidentCreate(
             given_name=person.given_name, family_name=person.family_name,
             birth_name=person.birth_name, birth_date=person.birth_date,
             phones=[PhoneIn(number=p.written) for p in person.phones],
@@ -39,14 +40,15 @@ def _answers(db_session: Session, targets: list[Target]) -> list[Any]:
     answers: list[Any] = []
     for query in make_queries(targets[:120], seed=5):
         for birth_date in (None, query.target.birth_date):
-            outcome = search(db_session=db_session, q=query.text, birth_date=birth_date)
+            outcome = search(db_session=db_session, phone_region="FR",
+                             q=query.text, birth_date=birth_date)
             answers.append([
                 (c.given_name, c.family_name, c.birth_date, c.score,
                  [r.as_dict() for r in c.reasons]) for c in outcome.results
             ])
     for typed in ("mar", "le", "06", "@exemple", "jean 12/03/1990"):
         try:
-            outcome = search(db_session=db_session, q=typed)
+            outcome = search(db_session=db_session, phone_region="FR", q=typed)
         except Exception as exc:  # the same refusal on both sides is an answer too
             answers.append(type(exc).__name__)
         else:

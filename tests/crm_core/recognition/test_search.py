@@ -12,7 +12,7 @@ from tests.crm_core.recognition.conftest import MakeResident
 
 
 def top(db_session: Session, q: str, **options: object) -> list[str]:
-    outcome = search(db_session=db_session, q=q, **options)  # type: ignore[arg-type]
+    outcome = search(db_session=db_session, q=q, phone_region="FR", **options)  # type: ignore[arg-type]
     return [f"{c.given_name} {c.family_name}" for c in outcome.results]
 
 
@@ -44,7 +44,7 @@ def test_finds_the_resident_first(
 def test_closest_spelling_first_and_reasons_say_how(
     db_session: Session, people: dict[str, Resident]
 ) -> None:
-    outcome = search(db_session=db_session, q="camile durant")
+    outcome = search(db_session=db_session, phone_region="FR", q="camile durant")
     first, second = outcome.results[:2]
     assert (first.family_name, second.family_name) == ("Durant", "Durand")
     assert first.score > second.score
@@ -57,17 +57,19 @@ def test_closest_spelling_first_and_reasons_say_how(
 def test_birth_date_decides_between_namesakes(
     db_session: Session, people: dict[str, Resident]
 ) -> None:
-    outcome = search(db_session=db_session, q="jean martin", birth_date=date(1982, 6, 15))
+    outcome = search(db_session=db_session, phone_region="FR",
+                     q="jean martin", birth_date=date(1982, 6, 15))
     assert [c.birth_date for c in outcome.results] == [date(1982, 6, 15)]
     assert {r.field: r.match for r in outcome.results[0].reasons}["birth_date"] == "exact"
-    both = search(db_session=db_session, q="jean martin")
+    both = search(db_session=db_session, phone_region="FR", q="jean martin")
     assert [c.score for c in both.results[:2]] == [1.0, 1.0]
 
 
 def test_a_wrong_birth_date_still_finds_the_name(
     db_session: Session, people: dict[str, Resident]
 ) -> None:
-    outcome = search(db_session=db_session, q="aminata ndiaye", birth_date=date(1988, 7, 8))
+    outcome = search(db_session=db_session, phone_region="FR",
+                     q="aminata ndiaye", birth_date=date(1988, 7, 8))
     assert outcome.results[0].family_name == "N'Diaye"
     assert {r.field: r.match for r in outcome.results[0].reasons}["birth_date"] == (
         "one_part_differs")
@@ -83,7 +85,8 @@ def test_phone_email_and_reference_in_the_same_box(
     assert top(db_session, "CAMILLE.DURAND@exemple.fr") == ["Camille Durand"]
     assert top(db_session, "camille.durand@") == ["Camille Durand"]
     case = factories.CaseFactory(resident=camille)  # type: ignore[attr-defined]
-    outcome = search(db_session=db_session, q=refs.format_reference(case.reference))
+    outcome = search(db_session=db_session, phone_region="FR",
+                     q=refs.format_reference(case.reference))
     assert [c.resident_id for c in outcome.results] == [camille.id]
     assert outcome.results[0].reasons[0].field == "reference"
 
@@ -91,7 +94,7 @@ def test_phone_email_and_reference_in_the_same_box(
 def test_names_with_a_phone_fragment_rank_the_owner_first(
     db_session: Session, people: dict[str, Resident]
 ) -> None:
-    outcome = search(db_session=db_session, q="camille 5678")
+    outcome = search(db_session=db_session, phone_region="FR", q="camille 5678")
     assert outcome.results[0].family_name == "Durand"
     assert {r.field for r in outcome.results[0].reasons} >= {"given_name", "phone"}
 
@@ -101,7 +104,7 @@ def test_commune_ranks_residents_of_that_commune_first(
 ) -> None:
     make_resident("Yves", "Kerbrat", date(1960, 1, 1), city="Brest", insee_code="29019")
     make_resident("Yves", "Kerbrat", date(1961, 1, 1), city="Rennes", insee_code="35238")
-    outcome = search(db_session=db_session, q="yves kerbrat", commune="35238")
+    outcome = search(db_session=db_session, phone_region="FR", q="yves kerbrat", commune="35238")
     assert outcome.results[0].birth_date == date(1961, 1, 1)
     assert outcome.results[0].reasons[-1].field == "commune"
 

@@ -5,7 +5,6 @@ two servers on one database enforce one limit."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
@@ -16,18 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_core.agents.enums import Role
+from crm_core.config.security import SecuritySettings
 from crm_core.security.enums import EventKind
 from crm_core.security.models import SecurityEvent
-from crm_core.security.policy import get_security_settings
 from tests.crm_core.security.world import Staff, World
+from tests.support.finds import reread_settings
 from tests.support.live_server import LiveServer, serve
-
-
-@pytest.fixture(autouse=True)
-def _fresh_policy() -> Iterator[None]:
-    get_security_settings.cache_clear()
-    yield
-    get_security_settings.cache_clear()
 
 
 def _sign_in(client: TestClient | httpx.Client, username: str, password: str) -> Any:
@@ -72,6 +65,7 @@ def test_password_spraying_from_one_address_is_cut(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("RELAIS_SIGN_IN_FAILURES_PER_ADDRESS", "8")
+    reread_settings(client.app)
     agents = [factories.AgentFactory(role=Role.COUNTER) for _ in range(5)]
     db_session.commit()
     for agent in agents[:4]:
@@ -106,7 +100,7 @@ def test_a_counter_scanning_random_tokens_is_stopped_and_reported(
         forged = "RL1:" + secrets.token_urlsafe(30)
         statuses.append(client.get("/api/v1/lookup", params={"badge": forged},
                                    headers=headers).status_code)
-    limit = get_security_settings().lookup_misses_per_agent
+    limit = SecuritySettings().lookup_misses_per_agent
     assert all(status != 200 and status != 429 for status in statuses[:limit])
     assert set(statuses[limit:]) == {429}
     # Stopped means stopped: a genuine badge is refused too until the window ends ...
@@ -130,6 +124,7 @@ def test_families_sharing_a_number_are_not_misses(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("RELAIS_LOOKUP_MISSES_PER_AGENT", "3")
+    reread_settings(client.app)
     staff = Staff.make(db_session)
     for given in ("Camille", "Marc"):
         resident = factories.ResidentFactory(given_name=given)
@@ -145,6 +140,7 @@ def test_the_unsigned_ds_hint_is_throttled_per_address(
     client: TestClient, monkeypatch: pytest.MonkeyPatch, db_session: Session
 ) -> None:
     monkeypatch.setenv("RELAIS_DS_HINTS_PER_ADDRESS", "3")
+    reread_settings(client.app)
     form = {"procedure_id": "1", "dossier_id": "2"}
     for _ in range(3):
         assert client.post("/integrations/ds/inconnue", data=form).status_code == 404
@@ -157,6 +153,7 @@ def test_open311_posts_are_throttled_per_address(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("RELAIS_OPEN311_POSTS_PER_ADDRESS", "2")
+    reread_settings(client.app)
     for _ in range(2):
         assert client.post("/open311/v2/requests.json",
                            data={"service_code": "voirie"}).status_code == 403
@@ -186,7 +183,7 @@ def test_one_address_cannot_lock_an_agent_out(
     assert _sign_in(client, agent.username, "secret-pass").status_code == 200  # their desk
     [event] = _events(db_session, EventKind.SIGN_IN_LOCKED)
     assert "203.0.113.9" in event.detail and "mauvais" not in event.detail
-    limit = get_security_settings().sign_in_failures_per_account
+    limit = SecuritySettings().sign_in_failures_per_account
     for n in range((limit - 5) // 5):  # distributed: with the rogue, the account limit
         with TestClient(app, raise_server_exceptions=False,
                         client=(f"198.51.100.{n}", 4000)) as bot:

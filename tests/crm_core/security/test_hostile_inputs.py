@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from crm_core.agents.enums import Role
 from crm_core.cases.models import Case
+from crm_core.config import Settings
 from crm_core.interactions.models import Interaction
-from crm_core.telephony.config import get_telephony_settings
 from crm_core.telephony.models import Call
 from tests.crm_core.security.world import Staff
 from tests.support.telephony import SECRETS_ENV, cti, signed
@@ -81,10 +81,9 @@ def test_a_pbx_timestamp_far_beyond_any_real_date_is_a_4xx(
     timestamp: object,
 ) -> None:
     monkeypatch.setenv("RELAIS_TELEPHONY_PBX_SECRETS", SECRETS_ENV)
-    get_telephony_settings.cache_clear()
+    client.app.state.settings = Settings()  # type: ignore[attr-defined]
     body, headers = signed(cti("newCall", "c-far", user=["201"], timestamp=timestamp))
     response = client.post("/api/v1/telephony/events", content=body, headers=headers)
-    get_telephony_settings.cache_clear()
     assert response.status_code == 422, response.text
     assert db_session.scalar(select(func.count()).select_from(Call)) == 0
 

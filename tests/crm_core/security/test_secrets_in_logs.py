@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from crm_core.agents.enums import Role
 from crm_core.agents.service import create_agent
-from crm_core.telephony.config import get_telephony_settings
+from crm_core.config import Settings
 from integrations.settings import get_integration_settings
 from integrations.webhooks.signature import new_secret, signed_headers
 from tests.crm_core.security.world import Staff, World
@@ -37,7 +37,7 @@ def test_no_password_token_or_secret_is_ever_logged(
     monkeypatch.setenv("RELAIS_OPEN311_API_KEYS", json.dumps([API_KEY]))
     monkeypatch.setenv("RELAIS_TELEPHONY_PBX_SECRETS", SECRETS_ENV)
     get_integration_settings.cache_clear()
-    get_telephony_settings.cache_clear()
+    client.app.state.settings = Settings()  # type: ignore[attr-defined]
     staff = Staff.make(db_session)
     world = World(db_session, staff)
     create_agent(db_session=db_session, username="guichet.logs", display_name="Guichet",
@@ -103,4 +103,3 @@ def test_no_password_token_or_secret_is_ever_logged(
 def _fresh_connector_settings() -> Iterator[None]:
     yield
     get_integration_settings.cache_clear()
-    get_telephony_settings.cache_clear()

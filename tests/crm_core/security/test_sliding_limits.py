@@ -11,9 +11,11 @@ import pytest
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import Actor
+from crm_core.config.security import SecuritySettings
 from crm_core.security import service
 from crm_core.security.exceptions import RateLimited
 
+POLICY = SecuritySettings()
 WINDOW_START = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)  # a multiple of 10 minutes
 
 
@@ -27,10 +29,10 @@ def _actor(factories: ModuleType, db_session: Session) -> Actor:
 def _miss(db_session: Session, actor: Actor, now: datetime) -> bool:
     """One lookup finding nobody; whether it was admitted."""
     try:
-        service.check_lookup(db_session=db_session, actor=actor, now=now)
+        service.check_lookup(db_session=db_session, policy=POLICY, actor=actor, now=now)
     except RateLimited:
         return False
-    service.lookup_missed(db_session=db_session, actor=actor, kind="badge", now=now)
+    service.lookup_missed(db_session=db_session, policy=POLICY, actor=actor, kind="badge", now=now)
     return True
 
 
@@ -44,17 +46,18 @@ def test_the_lookup_lock_does_not_end_at_a_windows_edge(
     admitted = sum(_miss(db_session, actor, after_edge) for _ in range(40))
     assert admitted <= 6  # the burst still counts (4/5 of it): not 30 more at once
     with pytest.raises(RateLimited) as refused:
-        service.check_lookup(db_session=db_session, actor=actor, now=after_edge)
+        service.check_lookup(db_session=db_session, policy=POLICY, actor=actor, now=after_edge)
     wait = int(refused.value.headers["Retry-After"])
     assert 0 < wait < 600
     later = after_edge + timedelta(seconds=wait)
-    service.check_lookup(db_session=db_session, actor=actor, now=later)  # as promised
+    # as promised:
+    service.check_lookup(db_session=db_session, policy=POLICY, actor=actor, now=later)
 
 
 def _find(db_session: Session, actor: Actor, now: datetime) -> int | None:
     """One find: None when admitted, else the Retry-After."""
     try:
-        service.admit_find(db_session=db_session, actor=actor, now=now)
+        service.admit_find(db_session=db_session, policy=POLICY, actor=actor, now=now)
     except RateLimited as refused:
         return int(refused.headers["Retry-After"])
     return None

@@ -5,7 +5,6 @@ over a sliding window held in the database; reads that show a resident's data le
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
 from datetime import timedelta
 from types import ModuleType
 from typing import Any
@@ -22,17 +21,10 @@ from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.models import AccessLog
 from crm_core.security.enums import EventKind
 from crm_core.security.models import SecurityEvent
-from crm_core.security.policy import get_security_settings
 from tests.crm_core.security.world import Staff, World
+from tests.support.finds import reread_settings
 
 SEARCH = BODY_SEARCH = "/api/v1/residents/search"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_policy() -> Iterator[None]:
-    get_security_settings.cache_clear()
-    yield
-    get_security_settings.cache_clear()
 
 
 def _rows(db_session: Session, operation: AccessOperation) -> list[AccessLog]:
@@ -94,6 +86,7 @@ def test_a_locked_agent_cannot_search_either(
 ) -> None:
     """The lock raised by scanning random badges stops every way of finding a person."""
     monkeypatch.setenv("RELAIS_LOOKUP_MISSES_PER_AGENT", "3")
+    reread_settings(client.app)
     staff = Staff.make(db_session)
     world = World(db_session, staff)
     headers = staff.headers(Role.COUNTER)
@@ -118,6 +111,7 @@ def test_finding_people_is_rate_limited_per_agent_over_a_sliding_window(
 ) -> None:
     monkeypatch.setenv("RELAIS_FINDS_PER_AGENT", "10")
     monkeypatch.setenv("RELAIS_FIND_WINDOW_SECONDS", "600")
+    reread_settings(client.app)
     staff = Staff.make(db_session)
     start = utcnow().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     with time_machine.travel(start + timedelta(minutes=9), tick=False) as at:

@@ -122,7 +122,7 @@ class World:
     @cached_property
     def ticket_id(self) -> str:
         ticket = queue.issue_ticket(db_session=self.db_session, actor=self.staff.actor(),
-                                    service_code=self.service.code)
+                                    service_code=self.service.code, timezone="Europe/Paris")
         return str(ticket.id)
 
     @cached_property
@@ -137,7 +137,8 @@ class World:
 
     def _callback(self, *, assigned_to_me: bool) -> str:
         colleague = self.staff.actor(Role.PHONE)
-        callback = callbacks.create(db_session=self.db_session, actor=colleague, data=CallbackIn(
+        callback = callbacks.create(
+            db_session=self.db_session, actor=colleague, region="FR", data=CallbackIn(
             phone="0299000000", due_at=utcnow() + timedelta(hours=1), reason="Rappeler",
             assigned_to_me=assigned_to_me))
         return str(callback.id)

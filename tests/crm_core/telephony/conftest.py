@@ -1,21 +1,17 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from crm_core.telephony.config import get_telephony_settings
 from tests.support.telephony import SECRETS_ENV, cti, signed
 
 
 @pytest.fixture(autouse=True)
-def pbx_secrets(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def pbx_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RELAIS_TELEPHONY_PBX_SECRETS", SECRETS_ENV)
-    get_telephony_settings.cache_clear()
-    yield
-    get_telephony_settings.cache_clear()
 
 
 PostEvent = Callable[..., Any]

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crm_core.agents.enums import Role
+from crm_core.config import Settings
 from crm_core.privacy.models import AccessLog
-from crm_core.telephony.config import get_telephony_settings
 from crm_core.telephony.models import Call, CallEvent
 from crm_core.telephony.signing import sign
 from tests.crm_core.telephony.conftest import PostEvent
@@ -168,7 +168,8 @@ def test_a_shared_landline_gives_candidates(
 
 
 def test_an_event_time_outside_a_plausible_window_is_refused(
-    post_event: PostEvent, db_session: Session, monkeypatch: pytest.MonkeyPatch
+    post_event: PostEvent, client: TestClient, db_session: Session,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Outside test of issue 20: a call of year 2999 was taken in (its time silently
     replaced by the reception's). The window: 5 minutes ahead, 12 hours back by default."""
@@ -182,7 +183,7 @@ def test_an_event_time_outside_a_plausible_window_is_refused(
     late = post_event("newCall", "c-when", user=["201"], timestamp=now - 3600)
     assert late.status_code == 202, late.text  # an adapter's queue, an hour late
     monkeypatch.setenv("RELAIS_TELEPHONY_EVENT_MAX_AGE_SECONDS", "1800")
-    get_telephony_settings.cache_clear()
+    client.app.state.settings = Settings()  # type: ignore[attr-defined]
     refused = post_event("hangup", "c-when", timestamp=now - 3600)
     assert "30 min" in _problem(refused, 422, "invalid_input")["detail"]
 

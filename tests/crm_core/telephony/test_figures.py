@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from types import ModuleType
 
 import pytest
@@ -10,10 +11,12 @@ from sqlalchemy.orm import Session
 
 from crm_core.agents.enums import Role
 from crm_core.exceptions import InvalidInput
-from crm_core.telephony.figures import call_figures
+from crm_core.telephony import figures as figures_module
 from tests.crm_core.conftest import sign_in
 from tests.crm_core.telephony.conftest import PostEvent
 from tests.support import clock
+
+call_figures = partial(figures_module.call_figures, timezone="Europe/Paris")
 
 # 10:00 in Paris on a winter day
 TEN = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)

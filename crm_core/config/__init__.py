@@ -1,4 +1,10 @@
-"""Settings of the Relais server, read from `RELAIS_*` environment variables (or a `.env`)."""
+"""Settings of the Relais server, read from `RELAIS_*` environment variables (or a `.env`).
+
+One `Settings` object holds them all, built once at start and passed in (`create_app`,
+the `app_settings` dependency, the CLI); its sections (`settings.security`,
+`settings.telephony`) read the same variables as always (`RELAIS_SIGN_IN_*`,
+`RELAIS_TELEPHONY_*`, ...), so no deployment has to rename anything.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,9 @@ import platformdirs
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from crm_core.config.security import SecuritySettings
+from crm_core.config.telephony import TelephonySettings
+
 # Only ever accepted in demo mode: a real deployment must set its own secret.
 DEMO_SECRET_KEY = "relais-demo-secret-not-for-production-use-0000"  # noqa: S105
 
@@ -26,18 +35,31 @@ class InsecureSettings(ValueError):
 
 
 class Settings(BaseSettings):
+    """The server (`relais serve` and every command)."""
+
     model_config = SettingsConfigDict(env_prefix="RELAIS_", env_file=".env", extra="ignore")
 
     database_url: str | None = Field(
         default=None,
-        description="SQLAlchemy URL. Empty: embedded SQLite in the data directory.",
+        description="SQLAlchemy URL, e.g. `postgresql://relais@db/relais`. Empty: embedded"
+        " SQLite `relais.db` in the data directory (or the demo's `demo.db`).",
     )
-    data_dir: Path = Field(default_factory=default_data_dir)
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="Where the embedded database lives.",
+        json_schema_extra={"shown_default": "user data dir (`~/.local/share/relais`)"},
+    )
     secret_key: SecretStr = Field(
-        default=SecretStr(""), description="Server secret (keyed hashes, signed links)."
+        default=SecretStr(""),
+        description="Server secret (keyed hashes, signed links), at least 32 characters;"
+        " **required** outside demo mode (the demo one is refused).",
     )
-    demo_mode: bool = False
-    token_ttl_minutes: int = Field(default=600, ge=5, le=24 * 60)
+    demo_mode: bool = Field(
+        default=False, description="Demo mode: allows the built-in demo secret.")
+    token_ttl_minutes: int = Field(
+        default=600, ge=5, le=24 * 60,
+        description="Lifetime of an agent's session token (a working day).",
+    )
     api_docs: bool | None = Field(
         default=None,
         description="Serve the interactive API pages /docs and /redoc (empty: in demo mode"
@@ -51,12 +73,17 @@ class Settings(BaseSettings):
         default=72, ge=1, le=30 * 24,
         description="An agent's one-time activation code expires after this many hours.",
     )
-    default_phone_region: str = "FR"
-    city_name: str = "Ville de démonstration"
+    default_phone_region: str = Field(
+        default="FR", description="Region of phone numbers written without a country code.")
+    city_name: str = Field(
+        default="Ville de démonstration", description="The city's name as shown to people.")
     timezone: str = Field(default="Europe/Paris", description="Local time zone of the city.")
-    max_request_bytes: int = Field(default=1_000_000, ge=1024)
-    db_pool_size: int = Field(default=10, ge=1)
-    log_sql: bool = False
+    max_request_bytes: int = Field(
+        default=1_000_000, ge=1024, description="Larger request bodies are refused (413).")
+    db_pool_size: int = Field(
+        default=10, ge=1,
+        description="PostgreSQL connections per API process (plus as many overflow).")
+    log_sql: bool = Field(default=False, description="Echo SQL statements (debugging).")
     badge_issuer: str = Field(
         default="00000", pattern=r"^[0-9A-Z]{1,9}$",
         description="The city's INSEE code (or SIREN) in its badges; others are refused.",
@@ -66,9 +93,12 @@ class Settings(BaseSettings):
         description="'ed25519-sk:ID:…' (badge.keys). Empty: derived from the secret key.",
     )
     badge_verify_keys: str = Field(
-        default="", description="Older public keys still trusted during a rotation (comma list)."
+        default="",
+        description="Older public keys (`ed25519-pk:ID:…`, comma-separated) still trusted"
+        " during a rotation."
     )
-    badge_validity_days: int = Field(default=3 * 365, ge=1, le=10 * 365)
+    badge_validity_days: int = Field(
+        default=3 * 365, ge=1, le=10 * 365, description="Lifetime of a new badge.")
     access_log_shows_agent_names: bool = Field(
         default=False,
         description="Residents see the name of each agent who consulted their file (else"
@@ -86,11 +116,16 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000",
         description="Where residents reach this server (links in reminders).",
     )
-    smtp_url: str = Field(default="", description="smtp://host:port for reminders by e-mail.")
+    smtp_url: str = Field(
+        default="",
+        description="`smtp://host:port` (STARTTLS when offered) or"
+        " `smtps://user:password@host:465`, for reminders by e-mail.")
     mail_from: str = Field(default="ne-pas-repondre@mairie.example",
                            description="Sender address of reminders.")
-    sms_gateway_url: str = Field(default="", description="HTTP SMS gateway (POST to, text).")
-    sms_gateway_token: SecretStr = Field(default=SecretStr(""))
+    sms_gateway_url: str = Field(default="", description="The city's HTTP SMS gateway: Relais POSTs"
+        ' `{"to", "text"}` with the bearer token.')
+    sms_gateway_token: SecretStr = Field(
+        default=SecretStr(""), description="Bearer token of the SMS gateway.")
     resident_session_minutes: int = Field(
         default=60, ge=5, le=24 * 60,
         description="Lifetime of a resident's signed-in session in their space.",
@@ -111,6 +146,14 @@ class Settings(BaseSettings):
         description="Reverse proxies whose X-Forwarded-For/-Proto headers are believed"
         " (comma-separated addresses or networks, '*' for any). Empty: none, the client's"
         " address is the connection's.",
+    )
+    security: SecuritySettings = Field(
+        default_factory=SecuritySettings,
+        description="Rate limits and lock-outs (`RELAIS_SIGN_IN_*`, `RELAIS_LOOKUP_*`, ...).",
+    )
+    telephony: TelephonySettings = Field(
+        default_factory=TelephonySettings,
+        description="The PBX adapters' events (`RELAIS_TELEPHONY_*`).",
     )
 
     @field_validator("trusted_proxies")
