@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import insert
 
+from benchmarks.harness import CITY_ZONE
 from crm_core.agents.actor import SYSTEM
 from crm_core.cases.schemas import CaseCreate, ServiceCreate
 from crm_core.cases.service import create_service, open_case
@@ -51,6 +52,7 @@ def run_export_benchmark(
             start = datetime.now(UTC) - timedelta(days=3 * 365)
             case_ids = [
                 open_case(db_session=db_session, actor=SYSTEM, opened_at=start + timedelta(days=i),
+                          timezone=CITY_ZONE,
                           data=CaseCreate(resident_id=resident.id, service_code=service.code,
                                           channel=Channel.WEB, subject=f"Demande n°{i}",
                                           record_interaction=False))

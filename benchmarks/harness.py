@@ -25,6 +25,7 @@ from crm_core.database.migrate import upgrade
 
 BENCH_AGENT = "bench-agent"
 BENCH_PASSWORD = "bench-password"  # noqa: S105 - a throwaway agent of a throwaway database
+CITY_ZONE = "Europe/Paris"  # the city of the benchmarks (the default `RELAIS_TIMEZONE`)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -59,7 +60,8 @@ def provisioned_database(
         upgrade(engine)
         console.print(f"[bold]{kind}[/]: chargement de {residents:,} usagers…")
         load_with_progress(
-            engine=engine, residents=residents, cases=3, interactions=10, console=console
+            engine=engine, residents=residents, cases=3, interactions=10, console=console,
+            timezone=CITY_ZONE,
         )
         engine.dispose()
         yield url

@@ -32,6 +32,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Connection, Engine, TextClause, func, select, text
 
+from benchmarks.harness import CITY_ZONE
 from crm_core.database.engine import make_engine, make_session_factory
 from crm_core.database.migrate import upgrade
 
@@ -115,7 +116,8 @@ def load(engine: Engine, interactions: int, console: Console) -> dict[str, float
     started = time.perf_counter()
     set_journal(engine, enabled=False)  # the rebuild below counts the bulk rows
     load_with_progress(engine=engine, residents=max(1, interactions // 10), cases=3,
-                       interactions=10, console=console, index_for_search=False,
+                       interactions=10, console=console, timezone=CITY_ZONE,
+                       index_for_search=False,
                        build_reports=False)  # rebuilt below, timed
     loaded = time.perf_counter() - started
     today = datetime.now(UTC).date()
@@ -132,7 +134,7 @@ def load(engine: Engine, interactions: int, console: Console) -> dict[str, float
     from crm_core.reports.rebuild import rebuild
 
     with make_session_factory(engine)() as db_session:
-        built = rebuild(db_session=db_session)
+        built = rebuild(db_session=db_session, timezone=CITY_ZONE)
         db_session.commit()
     rebuilt = time.perf_counter() - started
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
@@ -179,7 +181,7 @@ def time_reports(engine: Engine, repeats: int) -> list[tuple[str, str, list[floa
     results = []
     with make_session_factory(engine)() as db_session:
         for label, (start, end) in periods.items():
-            scope = Scope(start=start, end=end)
+            scope = Scope(start=start, end=end, timezone=CITY_ZONE)
             for name in (*REPORTS, "month"):
                 build_report(db_session=db_session, name=name, scope=scope)  # warm
                 timings = _timed_cpu((label, name), partial(
@@ -219,14 +221,14 @@ def fold_loop(url: str, every: float, ready: Any, stop: Any) -> None:
 
     engine = make_engine(url, pool_size=1)
     with make_session_factory(engine)() as db_session:
-        fold_pending(db_session=db_session)
+        fold_pending(db_session=db_session, timezone=CITY_ZONE)
         db_session.commit()
     ready.set()
     try:
         while not stop.wait(every):
             time.sleep(every)
             with make_session_factory(engine)() as db_session:
-                fold_pending(db_session=db_session)
+                fold_pending(db_session=db_session, timezone=CITY_ZONE)
                 db_session.commit()
     finally:
         engine.dispose()
@@ -295,7 +297,7 @@ def write_throughput(
     if journal:  # what the folder had not reached yet is folded, and timed, here
         started = time.perf_counter()
         with factory() as db_session:
-            folded = fold_pending(db_session=db_session, limit=10**9)
+            folded = fold_pending(db_session=db_session, timezone=CITY_ZONE, limit=10**9)
             db_session.commit()
         if folded.facts:
             FOLD_RATES.append(folded.facts / (time.perf_counter() - started))

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator
 
-from crm_core.config import city_today
+from crm_core.config import city_today, settings_for_validators
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(3000, 1, 1, tzinfo=UTC)
@@ -54,7 +54,10 @@ def check_day(value: date) -> date:
 
 
 def check_birth_date(value: date | None) -> date | None:
-    if value is not None and not EARLIEST_BIRTH <= value <= city_today():
+    """Not in the city's future (`settings_for_validators`: FastAPI parses the body)."""
+    if value is None:
+        return value
+    if not EARLIEST_BIRTH <= value <= city_today(settings_for_validators().timezone):
         raise ValueError("la date de naissance doit être passée et postérieure à 1880")
     return value
 

@@ -208,7 +208,7 @@ def seed(
     try:
         stats = load_with_progress(
             engine=engine, residents=residents, cases=cases, interactions=interactions,
-            console=console,
+            console=console, timezone=settings.timezone,
         )
     finally:
         engine.dispose()
@@ -267,6 +267,7 @@ def agent_add(
                 db_session=db_session, author=CONSOLE, username=username,
                 display_name=name or username,
                 password=secret, role=role, site_code=site, phone_extension=extension,
+                timezone=settings.timezone,
             )
             db_session.commit()
             console.print(f"Agent « {escape(agent.username)} » créé "

@@ -92,7 +92,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             sealer.start()
         folder = None
         if settings.report_fold_seconds > 0:
-            folder = PeriodicFolder(app.state.session_factory, settings.report_fold_seconds)
+            folder = PeriodicFolder(app.state.session_factory, settings.report_fold_seconds,
+                                    timezone=settings.timezone)
             folder.start()
         # What start-up built (routes, schemas, mappers) lives as long as the process:
         # frozen, the collector's full passes stop walking it in the middle of requests.

@@ -59,8 +59,9 @@ class Plugin:
     # URL prefixes of its HTML pages, which get the pages' security headers.
     page_prefixes: tuple[str, ...] = ()
     # What the residents' space asks of it (`crm_core.space.accounts.OnlineAccounts`),
-    # when it manages the residents' online accounts.
-    online_accounts: Callable[[], Any] | None = None
+    # when it manages the residents' online accounts; made with the application's
+    # `crm_core.config.Settings` (not named here: this module stays below the config).
+    online_accounts: Callable[..., Any] | None = None
 
 
 @cache

@@ -57,9 +57,10 @@ def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None
     hooks.install()
     check_plugin_settings()
     settings = get_integration_settings()
+    city = load_settings()
     # A missing SQLite file is refused (opening it would create an empty one); a database
     # that is there but unreachable or not yet migrated is waited for, below.
-    refuse_missing_file(load_settings())
+    refuse_missing_file(city)
     engine = make_engine(_database_url())
     factory = make_session_factory(engine)
     http = HttpTransport(timeout=settings.outbound_timeout_seconds,
@@ -84,6 +85,8 @@ def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None
                 with factory() as db_session:  # also events left by a source since
                     # switched back to answering after processing
                     inbox = process_pending(db_session=db_session, settings=settings,
+                                            timezone=city.timezone,
+                                            phone_region=city.default_phone_region,
                                             batch=batch)
                     db_session.commit()
                 report = deliver_due(session_factory=factory, transport=transport,
@@ -135,12 +138,13 @@ def deliver_command(
 def poll_command() -> None:
     """Lire les dossiers Démarches Simplifiées modifiés depuis le dernier passage (le filet
     de leur webhook non signé et jamais renvoyé). À lancer par cron, toutes les 5 minutes."""
-    from crm_core.cli_database import check_plugin_settings
+    from crm_core.cli_database import check_plugin_settings, load_settings
     from integrations.connectors.ds.service import poll
 
     hooks.install()
     check_plugin_settings()
     settings = get_integration_settings()
+    city = load_settings()
     engine = _existing_engine()
     with make_session_factory(engine)() as db_session:
         for name, config in settings.webhook_sources.items():
@@ -150,7 +154,8 @@ def poll_command() -> None:
                                     allow_private=settings.outbound_allow_private)
             try:
                 report = poll(db_session=db_session, source=name, config=config,
-                              backend=backend)
+                              backend=backend, timezone=city.timezone,
+                              phone_region=city.default_phone_region)
             finally:
                 backend.close()
             console.print(f"{name} : {report.read} dossiers lus, {report.created} créés, "

@@ -19,7 +19,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import SYSTEM
-from crm_core.config import get_settings
 from crm_core.exceptions import InvalidInput
 from crm_core.interactions.enums import Channel
 from crm_core.recognition.duplicates import _frequencies, _records
@@ -80,13 +79,15 @@ def by_account(db_session: Session, provider: str, subject: str) -> uuid.UUID | 
     return resident.id if resident is not None else None
 
 
-def _contacts(identity: Identity, *, with_contacts: bool) -> tuple[set[str], set[str]]:
+def _contacts(
+    identity: Identity, *, with_contacts: bool, phone_region: str
+) -> tuple[set[str], set[str]]:
     if not with_contacts:
         return set(), set()
     phones, emails = set(), set()
     try:
         if identity.phone:
-            phones.add(normalize_phone(identity.phone, region=get_settings().default_phone_region))
+            phones.add(normalize_phone(identity.phone, region=phone_region))
     except InvalidInput:
         pass
     try:
@@ -98,19 +99,21 @@ def _contacts(identity: Identity, *, with_contacts: bool) -> tuple[set[str], set
 
 
 def scored_candidates(
-    db_session: Session, identity: Identity, *, with_contacts: bool = True
+    db_session: Session, identity: Identity, *, phone_region: str, with_contacts: bool = True
 ) -> list[tuple[Record, Verdict]]:
-    """Residents the recognition search proposes, each weighed against the identity."""
+    """Residents the recognition search proposes, each weighed against the identity
+    (phone numbers without a country code read in `phone_region`)."""
     outcome = search(
         db_session=db_session, q=f"{identity.given_name} {identity.family_name}",
         birth_date=identity.birth_date, limit=CANDIDATES,
-        phone_region=get_settings().default_phone_region,
+        phone_region=phone_region,
     )
     ids = [candidate.resident_id for candidate in outcome.results]
     if not ids:
         return []
     records = _records(db_session, ids)
-    phones, emails = _contacts(identity, with_contacts=with_contacts)
+    phones, emails = _contacts(identity, with_contacts=with_contacts,
+                               phone_region=phone_region)
     incoming = Record(
         resident_id=None, given_name=identity.given_name, family_name=identity.family_name,
         birth_name=identity.birth_name, birth_date=identity.birth_date, address_line=None,
@@ -149,19 +152,21 @@ def evidence_of(scored: list[tuple[Record, Verdict]]) -> list[dict[str, Any]]:
 
 
 def find_or_create(
-    *, db_session: Session, identity: Identity, source: str, channel: Channel = Channel.WEB
+    *, db_session: Session, identity: Identity, source: str, phone_region: str,
+    channel: Channel = Channel.WEB,
 ) -> Match:
     if identity.account_provider and identity.account_subject:
         linked = linked_resident(db_session, identity.account_provider,
                                  identity.account_subject)
         if linked is not None:
             return Match(linked.id, "account", resident=linked)
-    scored = scored_candidates(db_session, identity)
+    scored = scored_candidates(db_session, identity, phone_region=phone_region)
     sure = sure_match(scored, identity.birth_date)
     if sure is not None:
         assert isinstance(sure.resident_id, uuid.UUID)
         return Match(sure.resident_id, "recognition", evidence=evidence_of(scored[:1]))
-    resident = create_resident(db_session=db_session, identity=identity, channel=channel)
+    resident = create_resident(db_session=db_session, identity=identity, channel=channel,
+                               phone_region=phone_region)
     reason = ReviewReason.AMBIGUOUS if scored else ReviewReason.UNMATCHED
     db_session.add(ResidentReview(
         resident_id=resident, source=source, reason=reason, candidates=evidence_of(scored),
@@ -170,8 +175,10 @@ def find_or_create(
     return Match(resident, "created", review=reason, evidence=evidence_of(scored))
 
 
-def create_resident(*, db_session: Session, identity: Identity, channel: Channel) -> uuid.UUID:
-    phones, emails = _contacts(identity, with_contacts=True)
+def create_resident(
+    *, db_session: Session, identity: Identity, channel: Channel, phone_region: str
+) -> uuid.UUID:
+    phones, emails = _contacts(identity, with_contacts=True, phone_region=phone_region)
     for name in (identity.given_name, identity.family_name, identity.birth_name or "x"):
         if (problem := name_problem(name)) is not None:  # a platform's data, told in French
             raise InvalidInput(problem[0].upper() + problem[1:], field="resident")
@@ -182,7 +189,7 @@ def create_resident(*, db_session: Session, identity: Identity, channel: Channel
         channel=channel,
     )
     resident = residents.create(db_session=db_session, actor=SYSTEM, data=data, channel=channel,
-                                 phone_region=get_settings().default_phone_region)
+                                 phone_region=phone_region)
     if identity.account_provider and identity.account_subject:
         residents.link_account(
             db_session=db_session, actor=SYSTEM, resident_id=resident.id,

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from fastapi import APIRouter, FastAPI
     from pydantic_settings import BaseSettings
 
+    from crm_core.config import Settings
     from integrations.account.service import SignIn
 
 
@@ -63,7 +64,11 @@ async def _stop(app: FastAPI) -> None:
 
 
 class OidcAccounts:
-    """The residents' space's online accounts (`crm_core.space.accounts.OnlineAccounts`)."""
+    """The residents' space's online accounts (`crm_core.space.accounts.OnlineAccounts`),
+    made with the application's settings."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
 
     def sign_in_available(self) -> bool:
         from integrations.settings import get_integration_settings
@@ -79,7 +84,9 @@ class OidcAccounts:
     def decide(self, *, db_session: Session, token: str, accept: bool) -> SignIn:
         from integrations.account import service
 
-        return service.decide(db_session=db_session, token=token, accept=accept)
+        return service.decide(db_session=db_session, token=token, accept=accept,
+                              timezone=self.settings.timezone,
+                              phone_region=self.settings.default_phone_region)
 
 
 plugin = Plugin(

@@ -30,7 +30,6 @@ from crm_core.agents.models import Agent, AgentSession
 from crm_core.agents.passwords import check_new_password
 from crm_core.agents.security import NO_PASSWORD, hash_password
 from crm_core.agents.wording import record_agent_change
-from crm_core.config import get_settings
 from crm_core.database.base import utcnow
 from crm_core.exceptions import InvalidInput, NotAuthenticated
 
@@ -75,13 +74,13 @@ def revoke_password(db_session: Session, agent: Agent, voided_by: Actor | None =
     close_access(db_session, agent, voided_by)
 
 
-def _local(moment: datetime) -> str:
-    """The city's wall-clock time, as its agents read the journal."""
-    return moment.astimezone(ZoneInfo(get_settings().timezone)).strftime("%d/%m/%Y à %H:%M")
+def _local(moment: datetime, timezone: str) -> str:
+    """The city's wall-clock time (`timezone`), as its agents read the journal."""
+    return moment.astimezone(ZoneInfo(timezone)).strftime("%d/%m/%Y à %H:%M")
 
 
 def issue(*, db_session: Session, author: Actor, agent: Agent, valid_for: timedelta,
-          now: datetime | None = None) -> tuple[str, datetime]:
+          timezone: str, now: datetime | None = None) -> tuple[str, datetime]:
     """A new code for `agent`, shown to `author` only (the caller returns it once); any
     former code stops working. The account's password is revoked first by the caller."""
     code = "".join(secrets.choice(_ALPHABET) for _ in range(_LENGTH))
@@ -93,7 +92,7 @@ def issue(*, db_session: Session, author: Actor, agent: Agent, valid_for: timede
     record_agent_change(
         db_session=db_session, author=author, subject=agent.username,
         detail=f"Code d'activation remis à {author.username}, valable jusqu'au "
-               f"{_local(expires)} : l'agent choisit son mot de passe avec ce code")
+               f"{_local(expires, timezone)} : l'agent choisit son mot de passe avec ce code")
     db_session.flush()
     return code, expires
 

@@ -170,7 +170,7 @@ def _file(db_session: Session, author: Actor, agent: Agent, role: Role,
 def create(
     *, db_session: Session, author: Actor, username: str, display_name: str, role: Role,
     password: str | None = None, site_code: str | None = None,
-    phone_extension: str | None = None, valid_for: timedelta = CODE_LIFE,
+    phone_extension: str | None = None, valid_for: timedelta = CODE_LIFE, timezone: str,
 ) -> tuple[Agent, AgentRequest | None, Handover | None]:
     """A new account without a usable password. One that would read residents' data stays
     inactive until approved (the approver gets its code); another gets its code at once.
@@ -190,19 +190,19 @@ def create(
     what = f"Compte « {agent.display_name} » créé : rôle {ROLE_LABELS[role]}, site {where}"
     if author.agent_id is None or not _needs_approval(None, role, agent.site_id, False):
         _event(db_session, author, agent, what)
-        return agent, None, _handover(db_session, author, agent, valid_for)
+        return agent, None, _handover(db_session, author, agent, valid_for, timezone)
     agent.active = False
     what = describe_request(db_session, agent, role, agent.site_id, fresh=True)
     return agent, _file(db_session, author, agent, role, agent.site_id, False, what), None
 
 
 def _handover(db_session: Session, author: Actor, agent: Agent,
-              valid_for: timedelta) -> Handover | None:
+              valid_for: timedelta, timezone: str) -> Handover | None:
     """A code for an account with no usable password, shown to `author`."""
     if agent.password_hash != NO_PASSWORD or not agent.active:
         return None
     return Handover(*activation.issue(db_session=db_session, author=author, agent=agent,
-                                      valid_for=valid_for))
+                                      valid_for=valid_for, timezone=timezone))
 
 
 def check_display_name(text: str) -> str:
@@ -294,7 +294,7 @@ def _change_access(db_session: Session, author: Actor, agent: Agent, role: Role,
 
 def reset_password(
     *, db_session: Session, author: Actor, agent_id: uuid.UUID,
-    valid_for: timedelta = CODE_LIFE,
+    valid_for: timedelta = CODE_LIFE, timezone: str,
 ) -> tuple[Agent, AgentRequest | None, Handover | None]:
     """Revokes a colleague's lost password; they set a new one with an activation code.
     For an account with residents' data — or about to get it, a request being pending —
@@ -320,7 +320,7 @@ def reset_password(
     agent.password_set_by = None  # nobody knows the next one yet
     _supersede(db_session, author, agent, "mot de passe réinitialisé depuis")  # the console
     _event(db_session, author, agent, "Mot de passe révoqué, sessions fermées")
-    return agent, None, _handover(db_session, author, agent, valid_for)
+    return agent, None, _handover(db_session, author, agent, valid_for, timezone)
 
 
 def _pending(db_session: Session, request_id: uuid.UUID) -> AgentRequest:
@@ -344,7 +344,8 @@ def _decide(db_session: Session, approver: Actor, request_id: uuid.UUID, *,
 
 
 def approve(*, db_session: Session, approver: Actor, request_id: uuid.UUID,
-            valid_for: timedelta = CODE_LIFE) -> tuple[AgentRequest, Handover | None]:
+            valid_for: timedelta = CODE_LIFE,
+            timezone: str) -> tuple[AgentRequest, Handover | None]:
     """Applies the request, if the account is still as it was when it was filed. A stale
     one is closed (flushed) and `StaleRequest` raised: the caller commits, then answers.
     An account left without a password the agent alone knows gets a code, for the
@@ -373,7 +374,8 @@ def approve(*, db_session: Session, approver: Actor, request_id: uuid.UUID,
            f"Demande de {request.author} validée : {request.summary}")
     # An admin account's code goes to an admin (a reset), never to a supervisor: one who
     # could act as an admin would file requests and approve them alone.
-    handover = _handover(db_session, approver, agent, valid_for) if _data(agent.role) else None
+    handover = (_handover(db_session, approver, agent, valid_for, timezone)
+                if _data(agent.role) else None)
     db_session.flush()
     return request, handover
 

@@ -226,7 +226,9 @@ def create_agent(request: Request, db_session: DbSession, actor: AgentAdmin,
     inactive, with a request a supervisor approves (`pending_request_id`), who then gets
     its activation code; any other gets its code here (`activation_code`, shown once)."""
     agent, filed, handover = changes.create(db_session=db_session, author=actor,
-                                            valid_for=_code_life(request), **data.model_dump())
+                                            valid_for=_code_life(request),
+                                            timezone=app_settings(request).timezone,
+                                            **data.model_dump())
     out = _out(db_session, agent, filed, handover)
     return out
 
@@ -264,7 +266,8 @@ def reset_password(request: Request, db_session: DbSession, actor: AgentAdmin,
     supervisor, who gets the code; otherwise the code is in this answer. Never one's own
     (403 `own_password_reset`: `POST /auth/password` proves the current one)."""
     agent, filed, handover = changes.reset_password(
-        db_session=db_session, author=actor, agent_id=agent_id, valid_for=_code_life(request))
+        db_session=db_session, author=actor, agent_id=agent_id, valid_for=_code_life(request),
+        timezone=app_settings(request).timezone)
     out = _out(db_session, agent, filed, handover)
     return out
 
@@ -285,7 +288,8 @@ def approve_request(request: Request, db_session: DbSession, actor: AgentApprove
     try:
         approved, handover = changes.approve(db_session=db_session, approver=actor,
                                              request_id=agent_request_id,
-                                             valid_for=_code_life(request))
+                                             valid_for=_code_life(request),
+                                             timezone=app_settings(request).timezone)
     except changes.StaleRequest:
         db_session.commit()  # closed and logged, though the approval fails
         raise

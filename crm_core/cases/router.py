@@ -33,8 +33,11 @@ def create_service(db_session: DbSession, actor: CatalogAdmin, data: ServiceCrea
 
 
 @router.post("/cases", response_model=CaseOut, status_code=status.HTTP_201_CREATED)
-def open_case(db_session: DbSession, actor: CaseWriter, data: CaseCreate) -> dict[str, Any]:
-    case = service.open_case(db_session=db_session, actor=actor, data=data)
+def open_case(
+    db_session: DbSession, actor: CaseWriter, settings: AppSettings, data: CaseCreate
+) -> dict[str, Any]:
+    case = service.open_case(db_session=db_session, actor=actor, data=data,
+                             timezone=settings.timezone)
     db_session.flush()
     db_session.refresh(case, ["history"])
     return service.case_out(case)

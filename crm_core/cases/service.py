@@ -19,7 +19,6 @@ from crm_core.cases.enums import CaseStatus
 from crm_core.cases.models import Case, CaseStatusChange, Service
 from crm_core.cases.schemas import CaseCreate, ServiceCreate
 from crm_core.cases.workflow import allowed_next, check_transition
-from crm_core.config import get_settings
 from crm_core.database.base import utcnow
 from crm_core.exceptions import Conflict, InvalidInput, NotFound
 from crm_core.interactions.enums import Channel, Outcome
@@ -105,9 +104,9 @@ def _check_external_pair(data: CaseCreate) -> None:
 
 def _new_case(
     actor: Actor, *, resident_id: uuid.UUID, service: Service, channel: Channel,
-    data: CaseCreate, reference: str, opened_at: datetime,
+    data: CaseCreate, reference: str, opened_at: datetime, timezone: str,
 ) -> Case:
-    local_day = opened_at.astimezone(ZoneInfo(get_settings().timezone)).date()
+    local_day = opened_at.astimezone(ZoneInfo(timezone)).date()
     case = Case(
         id=uuid.uuid4(), reference=reference, resident_id=resident_id, service_id=service.id,
         kind=data.kind, status=CaseStatus.NEW, origin_channel=channel, subject=data.subject,
@@ -164,8 +163,10 @@ def _write_openings(
 
 
 def open_case(
-    *, db_session: Session, actor: Actor, data: CaseCreate, opened_at: datetime | None = None
+    *, db_session: Session, actor: Actor, data: CaseCreate, timezone: str,
+    opened_at: datetime | None = None,
 ) -> Case:
+    """A new case; its due date counts from the day it opened in the city (`timezone`)."""
     if data.idempotency_key:
         existing = db_session.scalar(
             select(Case).where(Case.idempotency_key == data.idempotency_key)
@@ -182,7 +183,7 @@ def open_case(
         if data.opened_at else utcnow()
     )
     case = _new_case(actor, resident_id=resident.id, service=service, channel=channel,
-                     data=data, reference=reference, opened_at=opened_at)
+                     data=data, reference=reference, opened_at=opened_at, timezone=timezone)
     _write_openings(db_session, actor, [(case, data)])
     return case
 
@@ -197,7 +198,9 @@ class Opening:
     opened_at: datetime
 
 
-def open_cases(*, db_session: Session, actor: Actor, openings: Sequence[Opening]) -> list[Case]:
+def open_cases(
+    *, db_session: Session, actor: Actor, openings: Sequence[Opening], timezone: str,
+) -> list[Case]:
     """Many cases at once (a worker's batch of platform events): the checks of
     `open_case` for the whole batch, one look-up for the references, one flush. All or
     nothing: the first refusal raises. No idempotency keys here (one-off retries)."""
@@ -221,7 +224,8 @@ def open_cases(*, db_session: Session, actor: Actor, openings: Sequence[Opening]
         (_new_case(actor, resident_id=opening.resident.id,
                    service=services[opening.data.service_code],
                    channel=_require_channel(opening.data.channel, actor), data=opening.data,
-                   reference=reference, opened_at=opening.opened_at), opening.data)
+                   reference=reference, opened_at=opening.opened_at, timezone=timezone),
+         opening.data)
         for opening, reference in zip(openings, references, strict=True)
     ]
     _write_openings(db_session, actor, opened)

@@ -213,7 +213,16 @@ def get_settings() -> Settings:
     return Settings()
 
 
-def city_today() -> date:
-    """Today in the city (`RELAIS_TIMEZONE`): never the server machine's own date, which a
-    server kept on UTC (or anywhere else) has at another day around midnight."""
-    return datetime.now(ZoneInfo(get_settings().timezone)).date()
+def settings_for_validators() -> Settings:
+    """The one reading point of the settings below the entry points: pydantic validators
+    of request bodies and platform events (a birth date not in the city's future, a phone
+    number in the city's region) run where nothing can hand them the settings, FastAPI
+    giving pydantic no context. Everything else receives the settings it needs."""
+    return get_settings()
+
+
+def city_today(timezone: str) -> date:
+    """Today in the city (`timezone`, i.e. `Settings.timezone`): never the server machine's
+    own date, which a server kept on UTC (or anywhere else) has at another day around
+    midnight."""
+    return datetime.now(ZoneInfo(timezone)).date()

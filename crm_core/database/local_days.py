@@ -15,22 +15,16 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, func, literal
 
-from crm_core.config import get_settings
-
 
 @lru_cache(maxsize=8)
 def zone_named(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-def city_zone_name() -> str:
-    return get_settings().timezone
-
-
-def local_date(at: datetime, zone: str | None = None) -> date:
-    """The city's local day of a moment (naive moments are UTC, as stored)."""
+def local_date(at: datetime, zone: str) -> date:
+    """The local day in `zone` (the city's) of a moment (naive moments are UTC, as stored)."""
     aware = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
-    return aware.astimezone(zone_named(zone or city_zone_name())).date()
+    return aware.astimezone(zone_named(zone)).date()
 
 
 def sqlite_local_date(stored: Any, zone: str) -> str | None:
@@ -45,9 +39,10 @@ def sqlite_local_date(stored: Any, zone: str) -> str | None:
     return local_date(moment, zone).isoformat()
 
 
-def local_day_sql(column: Any, dialect: str) -> ColumnElement[Any]:
-    """SQL for the city's local day of a stored moment (a DATE, or ISO text on SQLite)."""
-    zone = literal(city_zone_name())
+def local_day_sql(column: Any, dialect: str, zone_name: str) -> ColumnElement[Any]:
+    """SQL for the local day in `zone_name` (the city's) of a stored moment (a DATE, or ISO
+    text on SQLite)."""
+    zone = literal(zone_name)
     if dialect == "postgresql":
         return func.date(func.timezone(zone, column))
     return func.relais_local_date(column, zone)

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 def load_with_progress(
     *, engine: Engine, residents: int, cases: float, interactions: float, console: Console,
-    index_for_search: bool = True, build_reports: bool = True,
+    timezone: str, index_for_search: bool = True, build_reports: bool = True,
 ) -> Any:
     """Bulk-load, then (by default) recompute the search keys so the new residents can be
     found by the fuzzy search: the bulk loader writes the tables directly, not through the
@@ -44,7 +44,7 @@ def load_with_progress(
 
             building = progress.add_task("Tableaux de bord calculés", total=None)
             with make_session_factory(engine)() as db_session:
-                rebuild(db_session=db_session)
+                rebuild(db_session=db_session, timezone=timezone)
                 db_session.commit()
             progress.update(building, total=1, completed=1)
         return stats

@@ -59,7 +59,8 @@ def prepare_demo(
                     "base déjà initialisée (mot de passe choisi alors) — --reset pour repartir"
                 )
             else:
-                seed_demo(db_session=db_session, password=password, residents=residents)
+                seed_demo(db_session=db_session, password=password, residents=residents,
+                          timezone=settings.timezone)
                 # Sealed now, not by the server later: `relais audit verify` right after
                 # `relais demo --seed-only` has a chain to check.
                 seal_all(db_session=db_session)

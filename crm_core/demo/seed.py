@@ -139,6 +139,7 @@ def seed_demo(
     residents: int = 300,
     rng_seed: int = 2026,
     now: datetime | None = None,
+    timezone: str,
 ) -> DemoSummary:
     """Create the demo city: sites, services, agents, residents and 120 days of history."""
     if residents < 1:
@@ -153,7 +154,7 @@ def seed_demo(
     with _simulated_time(db_session, now - timedelta(days=HISTORY_DAYS + 45)) as clock:
         site_count, service_count = _reference_data(db_session)
         actors = _agents(db_session, password)
-        player = _Player(db_session, clock, actors)
+        player = _Player(db_session, clock, actors, timezone)
         ids = [
             player.register(person, registration)
             for person, registration in zip(plan.people, plan.registrations, strict=True)
@@ -207,8 +208,10 @@ def _agents(db_session: Session, password: str) -> dict[str, Actor]:
 class _Player:
     """Plays the planned story through the services, moment by moment."""
 
-    def __init__(self, db_session: Session, clock: _SimulatedTime, actors: dict[str, Actor]):
+    def __init__(self, db_session: Session, clock: _SimulatedTime, actors: dict[str, Actor],
+                 timezone: str):
         self.db_session = db_session
+        self.timezone = timezone
         self.clock = clock
         self.actors = actors
 
@@ -253,7 +256,7 @@ class _Player:
                 external_system=E_SERVICES_SYSTEM if plan.external_id else None,
                 external_id=plan.external_id,
             ),
-            opened_at=plan.opened_at,
+            opened_at=plan.opened_at, timezone=self.timezone,
         )
         for step in plan.steps:
             self.clock.at = step.at

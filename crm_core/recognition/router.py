@@ -11,6 +11,7 @@ from crm_core.api.deps import DbSession, ResidentFinder, app_settings
 from crm_core.api.responses import FastJSONResponse
 from crm_core.badges import service as badges
 from crm_core.badges.enums import BadgeKind
+from crm_core.config import city_today
 from crm_core.exceptions import Conflict, DomainError, InvalidInput
 from crm_core.privacy import service as access_log
 from crm_core.privacy.enums import AccessOperation
@@ -110,6 +111,7 @@ def _lookup(request: Request, db_session: DbSession, actor: Actor, kind: str, va
     resident_id = finders[kind]()
     content = read_summary(
         db_session=db_session, actor=actor, resident_id=resident_id,
+        today=city_today(app_settings(request).timezone),
         operation=AccessOperation.LOOKUP, reason=kind,
     )
     return FastJSONResponse(content)
@@ -129,7 +131,8 @@ def _badge_lookup(
         )
     content = read_summary(
         db_session=db_session, actor=actor, resident_id=badge.resident_id,
-        operation=AccessOperation.BADGE_SCAN, reason=badge.kind.value,
+        today=city_today(settings.timezone), operation=AccessOperation.BADGE_SCAN,
+        reason=badge.kind.value,
     )
     content["matched_badge"] = {
         "id": badge.id, "kind": badge.kind,

@@ -59,7 +59,7 @@ def send_command(
 
     settings = command_settings()  # the demo's database when nothing else is set
     try:
-        today = date.fromisoformat(day) if day else city_today()
+        today = date.fromisoformat(day) if day else city_today(settings.timezone)
     except ValueError as exc:
         errors.print(f"[bold red]Date illisible :[/] {escape(str(day))} (attendu : AAAA-MM-JJ)")
         raise typer.Exit(BAD_INPUT) from exc

@@ -4,6 +4,7 @@ works from a link in any reminder, without signing in (`/rappels/desabonnement`)
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from html import escape
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -13,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from crm_core.agents.actor import SYSTEM
-from crm_core.api.deps import CatalogAdmin, DbSession, ResidentReader, ResidentWriter
+from crm_core.api.deps import AppSettings, CatalogAdmin, DbSession, ResidentReader, ResidentWriter
 from crm_core.config import city_today
 from crm_core.exceptions import NotFound
 from crm_core.privacy import service as access_log
@@ -35,25 +36,29 @@ router = APIRouter(tags=["reminders"])
 pages = APIRouter(include_in_schema=False)
 
 
-def _bundle_out(db_session: DbSession, bundle: ReminderBundle) -> dict[str, Any]:
+def _bundle_out(db_session: DbSession, bundle: ReminderBundle, today: date) -> dict[str, Any]:
     upcoming = db_session.scalars(
         select(ReminderDate).where(ReminderDate.bundle_id == bundle.id,
-                                   ReminderDate.occurs_on >= city_today())
+                                   ReminderDate.occurs_on >= today)
         .order_by(ReminderDate.occurs_on).limit(20))
     return {"code": bundle.code, "label": bundle.label, "description": bundle.description,
             "upcoming": list(upcoming)}
 
 
 @router.get("/reminder-bundles", response_model=list[BundleOut])
-def list_bundles(db_session: DbSession, actor: ResidentReader) -> Any:
-    return [_bundle_out(db_session, b) for b in service.list_bundles(db_session=db_session)]
+def list_bundles(db_session: DbSession, actor: ResidentReader, settings: AppSettings) -> Any:
+    today = city_today(settings.timezone)
+    return [_bundle_out(db_session, b, today)
+            for b in service.list_bundles(db_session=db_session)]
 
 
 @router.post("/reminder-bundles", response_model=BundleOut, status_code=status.HTTP_201_CREATED)
-def create_bundle(db_session: DbSession, actor: CatalogAdmin, data: BundleCreate) -> Any:
+def create_bundle(
+    db_session: DbSession, actor: CatalogAdmin, settings: AppSettings, data: BundleCreate
+) -> Any:
     bundle = service.create_bundle(db_session=db_session, code=data.code, label=data.label,
                                    description=data.description)
-    return _bundle_out(db_session, bundle)
+    return _bundle_out(db_session, bundle, city_today(settings.timezone))
 
 
 @router.post("/reminder-bundles/{code}/dates", response_model=DateOut,

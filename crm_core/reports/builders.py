@@ -217,7 +217,7 @@ def themes(db_session: Session, scope: Scope) -> list[Table]:
 def _fortnight_end(scope: Scope) -> date:
     """The last day of the two weeks compared: the period's last complete day, so that a
     running month compares the weeks just past, not its future (empty) ones."""
-    return last_complete_day(scope.end, city_today())
+    return last_complete_day(scope.end, city_today(scope.timezone))
 
 
 def _fortnight(scope: Scope) -> list[tuple[str, date]]:

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from sqlalchemy.orm import Session
 
-from crm_core.cli_database import existing_session
+from crm_core.cli_database import command_settings, existing_session
 from crm_core.cli_exits import BAD_INPUT, REFUSED, errors, refused, system_reason
 from crm_core.cli_french import FrenchTyper
 from crm_core.exceptions import DomainError
@@ -59,9 +59,11 @@ def run_report(
     default_name = f"rapport-{name}-{start}-{end}.{'txt' if fmt == 'table' else fmt}"
     output = None if output_text is None else _output_file(output_text, default_name)
     try:
+        timezone = command_settings().timezone
         with _session() as db_session:
             scope = service.resolve_scope(db_session=db_session, actor=None, start=start,
-                                          end=end, site_code=site, service_code=service_code)
+                                          end=end, timezone=timezone, site_code=site,
+                                          service_code=service_code)
             report = service.build_report(db_session=db_session, name=name, scope=scope)
             db_session.commit()
     except DomainError as exc:  # an impossible period or an unknown site: 2; else 1
@@ -165,11 +167,13 @@ def month_report(
 @report_app.command("refresh")
 def refresh() -> None:
     """Intégrer les écritures récentes aux cumuls (le serveur le fait au fil de l'eau)."""
+    from crm_core.config import city_today
     from crm_core.reports.rollup import fold_all, prune_presence
 
+    timezone = command_settings().timezone
     with _session() as db_session:
-        folded = fold_all(db_session=db_session)
-        pruned = prune_presence(db_session=db_session)
+        folded = fold_all(db_session=db_session, timezone=timezone)
+        pruned = prune_presence(db_session=db_session, today=city_today(timezone))
         db_session.commit()
     console.print(f"{folded.deltas} écriture(s) intégrée(s), {pruned} trace(s) de présence "
                   "de périodes closes supprimée(s).")
@@ -181,8 +185,9 @@ def rebuild_command() -> None:
     from crm_core.reports.rebuild import rebuild
 
     started = datetime.now()
+    timezone = command_settings().timezone
     with _session() as db_session:
-        result = rebuild(db_session=db_session)
+        result = rebuild(db_session=db_session, timezone=timezone)
         db_session.commit()
     console.print(f"Cumuls recalculés : {result.cells} cellules, {result.presences} traces "
                   f"de présence, en {(datetime.now() - started).total_seconds():.1f} s.")

@@ -82,7 +82,7 @@ def _zero() -> ColumnElement[int]:
     return literal(0)
 
 
-def _contact(dialect: str) -> FactSelect:
+def _contact(dialect: str, zone: str) -> FactSelect:
     statement = (
         select(
             Interaction.id, Interaction.occurred_at, _id(Interaction.site_id),
@@ -96,7 +96,7 @@ def _contact(dialect: str) -> FactSelect:
     return statement
 
 
-def _case(dialect: str) -> FactSelect:
+def _case(dialect: str, zone: str) -> FactSelect:
     statement = select(
         Case.id, Case.opened_at, _id(Case.site_id), Case.service_id, Case.origin_channel,
         Case.kind, _key(Case.resident_id), literal(0.0), literal(0.0), _zero(), _zero(),
@@ -105,7 +105,7 @@ def _case(dialect: str) -> FactSelect:
     return statement
 
 
-def _resolution(dialect: str) -> FactSelect:
+def _resolution(dialect: str, zone: str) -> FactSelect:
     change = CaseStatusChange
     contact = aliased(Interaction)
     contacts = (
@@ -117,7 +117,7 @@ def _resolution(dialect: str) -> FactSelect:
     )
     # The due date is a local day (`cases.service`): compare it with the local day.
     on_time = and_(Case.due_date.is_not(None),
-                   local_day_sql(change.changed_at, dialect) <= Case.due_date)
+                   local_day_sql(change.changed_at, dialect, zone) <= Case.due_date)
     return (
         select(
             change.id, change.changed_at, _id(Case.site_id), Case.service_id,
@@ -136,7 +136,7 @@ def _resolution(dialect: str) -> FactSelect:
     )
 
 
-def _ticket(dialect: str) -> FactSelect:
+def _ticket(dialect: str, zone: str) -> FactSelect:
     ticket = QueueTicket
     who = func.coalesce(_key(ticket.resident_id), literal("ticket:") + _key(ticket.id))
     return select(
@@ -148,7 +148,7 @@ def _ticket(dialect: str) -> FactSelect:
     ).where(ticket.served_at.is_not(None))
 
 
-def _call(dialect: str) -> FactSelect:
+def _call(dialect: str, zone: str) -> FactSelect:
     answer = seconds_between(Call.answered_at, Call.started_at, dialect)
     who = func.coalesce(
         _key(Call.resident_id),
@@ -179,10 +179,13 @@ _BUILDERS = {
 }
 
 
-def fact_select(kind: str, dialect: str, ids: Sequence[uuid.UUID] | None = None) -> FactSelect:
-    """The facts of one kind, labelled with `FACT_COLUMNS`; only `ids` when given."""
+def fact_select(
+    kind: str, dialect: str, zone: str, ids: Sequence[uuid.UUID] | None = None
+) -> FactSelect:
+    """The facts of one kind, labelled with `FACT_COLUMNS`, local days in `zone` (the
+    city's); only `ids` when given."""
     builder, key = _BUILDERS[kind]
-    statement = builder(dialect)
+    statement = builder(dialect, zone)
     if ids is not None and dialect == "postgresql":  # one array parameter, not thousands
         wanted = bindparam("ids", list(ids), type_=postgresql.ARRAY(Uuid()))
         statement = statement.where(key == any_(wanted))

@@ -34,8 +34,10 @@ class PeriodicFolder(PeriodicTask):
     failure = "folding the reports' journal failed; retrying at the next tick"
     log = logging.getLogger("relais.reports")
 
-    def __init__(self, session_factory: sessionmaker[Session], interval_seconds: float) -> None:
+    def __init__(self, session_factory: sessionmaker[Session], interval_seconds: float,
+                 *, timezone: str) -> None:
         super().__init__(session_factory, interval_seconds)
+        self.timezone = timezone
         self._pruned_on: date | None = None
 
     def fold_once(self) -> FoldResult:
@@ -51,14 +53,14 @@ class PeriodicFolder(PeriodicTask):
             limit = SQLITE_BATCH if shared_lock else FOLD_BATCH
             while True:
                 started = time.perf_counter()
-                step = fold_pending(db_session=db_session, limit=limit)
+                step = fold_pending(db_session=db_session, timezone=self.timezone, limit=limit)
                 db_session.commit()
                 folded.deltas += step.deltas
                 folded.facts += step.facts
                 folded.cells += step.cells
                 if step.deltas < limit or (shared_lock and not self.breathe(started)):
                     break
-            today = city_today()
+            today = city_today(self.timezone)
             if self._pruned_on != today:
                 prune_presence(db_session=db_session, today=today)
             db_session.commit()

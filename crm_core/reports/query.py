@@ -51,6 +51,7 @@ from crm_core.reports.periods import decompose
 class Scope:
     start: date
     end: date
+    timezone: str  # the city's: its local days and its today
     site: Site | None = None
     service: Service | None = None
 

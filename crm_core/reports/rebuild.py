@@ -26,7 +26,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from crm_core.config import city_today
-from crm_core.database.local_days import city_zone_name, local_day_sql
+from crm_core.database.local_days import local_day_sql
 from crm_core.reports.facts import KINDS, fact_select
 from crm_core.reports.models import ALL_ID, ReportCell, ReportDelta, ReportPresence
 from crm_core.reports.periods import GRAINS
@@ -45,22 +45,24 @@ class RebuildResult:
     presences: int
 
 
-def rebuild(*, db_session: Session, today: date | None = None) -> RebuildResult:
+def rebuild(*, db_session: Session, timezone: str, today: date | None = None) -> RebuildResult:
     """Recompute every roll-up from the tables in set-based SQL (after a bulk load, or to
     repair): distinct residents by COUNT(DISTINCT), presence sets for open periods only.
     The facts of each kind are read once into a temporary table, then grouped for each
     grain and each site/service variant. Meant for a quiet moment: the journal is
-    emptied, its facts being counted here."""
-    today = today or city_today()
+    emptied, its facts being counted here. Days are the city's (`timezone`), `today` too
+    unless given."""
+    today = today or city_today(timezone)
     dialect = _dialect(db_session)
     for model in (ReportDelta, ReportCell, ReportPresence):
         db_session.execute(delete(model))
     if dialect == "postgresql":  # big sorts for COUNT(DISTINCT): in memory where possible
         db_session.execute(text("SET LOCAL work_mem = '256MB'"))
     for kind in KINDS:
-        facts = fact_select(kind, dialect).subquery("facts")
+        facts = fact_select(kind, dialect, timezone).subquery("facts")
         dated = select(facts, *(
-            _period(grain, facts.c.at, dialect).label(f"period_{grain}") for grain in GRAINS
+            _period(grain, facts.c.at, dialect, timezone).label(f"period_{grain}")
+            for grain in GRAINS
         )).into(_FACTS_TABLE, temporary=True)
         db_session.execute(dated)
         table = dated.table
@@ -111,14 +113,14 @@ def _variants(site: Any, service: Any) -> list[tuple[Any, Any]]:
     return [(site, service), (None, service), (site, None), (None, None)]
 
 
-def _period(grain: str, at: Any, dialect: str) -> Any:
-    """The first local day of the period of `grain` holding the moment `at`."""
-    day = local_day_sql(at, dialect)
+def _period(grain: str, at: Any, dialect: str, zone: str) -> Any:
+    """The first local day (in `zone`) of the period of `grain` holding the moment `at`."""
+    day = local_day_sql(at, dialect, zone)
     if grain == "d":
         return day
     if dialect == "postgresql":  # truncating the local wall-clock time, no zone involved
         unit = {"m": "month", "y": "year"}[grain]
-        local = func.timezone(literal(city_zone_name()), at)
+        local = func.timezone(literal(zone), at)
         return cast(func.date_trunc(literal_column(f"'{unit}'"), local), postgresql.DATE)
         return day
     modifier = "start of month" if grain == "m" else "start of year"

@@ -53,7 +53,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from crm_core.config import city_today
-from crm_core.database.local_days import city_zone_name, local_date
+from crm_core.database.local_days import local_date
 from crm_core.reports.facts import KINDS, fact_select
 from crm_core.reports.models import ALL_ID, ReportCell, ReportDelta, ReportPresence
 from crm_core.reports.periods import GRAINS, grain_start
@@ -95,9 +95,10 @@ class FoldResult:
 
 
 def fold_pending(
-    *, db_session: Session, limit: int = FOLD_BATCH, today: date | None = None
+    *, db_session: Session, timezone: str, limit: int = FOLD_BATCH, today: date | None = None
 ) -> FoldResult:
-    """Fold up to `limit` journal rows into the roll-ups, in the caller's transaction."""
+    """Fold up to `limit` journal rows into the roll-ups, in the caller's transaction; the
+    days are the city's (`timezone`), `today` too unless given."""
     taken = db_session.execute(_take(_dialect(db_session)), {"limit": limit}).all()
     result = FoldResult(deltas=len(taken))
     if not taken:
@@ -109,10 +110,11 @@ def fold_pending(
         (kind, row)
         for kind, ids in by_kind.items() if kind in KINDS
         for chunk in _chunks(ids)
-        for row in db_session.execute(fact_select(kind, _dialect(db_session), chunk)).mappings()
+        for row in db_session.execute(
+            fact_select(kind, _dialect(db_session), timezone, chunk)).mappings()
     ]
     result.facts = len(facts)
-    result.cells = _apply(db_session, facts, today or city_today())
+    result.cells = _apply(db_session, facts, today or city_today(timezone), timezone)
     return result
 
 
@@ -134,9 +136,9 @@ def _take(dialect: str) -> Any:
         ReportDelta.kind, ReportDelta.entity_id)
 
 
-def fold_all(*, db_session: Session, today: date | None = None) -> FoldResult:
+def fold_all(*, db_session: Session, timezone: str, today: date | None = None) -> FoldResult:
     total = FoldResult()
-    while (step := fold_pending(db_session=db_session, today=today)).deltas:
+    while (step := fold_pending(db_session=db_session, timezone=timezone, today=today)).deltas:
         total.deltas += step.deltas
         total.facts += step.facts
         total.cells += step.cells
@@ -148,12 +150,11 @@ def _chunks(ids: Sequence[uuid.UUID]) -> Iterable[Sequence[uuid.UUID]]:
         yield ids[start:start + _ID_CHUNK]
 
 
-def _apply(db_session: Session, facts: list[tuple[str, Any]], today: date) -> int:
+def _apply(db_session: Session, facts: list[tuple[str, Any]], today: date, zone: str) -> int:
     # First per base cell (kind, day, site, service, channel, detail): a batch holds many
     # facts of the same day and place, so each is one dict update here, not twelve.
     base: dict[tuple[str, date, str, str, str, str], list[float]] = {}
     whos: dict[tuple[str, date, str, str, str, str], set[str]] = {}
-    zone = city_zone_name()
     for kind, row in facts:
         # Text keys: hashing and sorting tens of thousands of them is cheap (UUIDs are not).
         base_key = (kind, local_date(row["at"], zone), str(row["site_id"]),
@@ -327,9 +328,9 @@ def _text_key(returned: tuple[Any, ...]) -> CellKey:
     return (kind, grain, period, str(site), str(service), channel, detail)
 
 
-def prune_presence(*, db_session: Session, today: date | None = None) -> int:
-    """Drop presence sets of periods closed to late writes; returns the rows deleted."""
-    today = today or city_today()
+def prune_presence(*, db_session: Session, today: date) -> int:
+    """Drop presence sets of periods closed to late writes (`today`: the city's);
+    returns the rows deleted."""
     deleted = 0
     for grain in GRAINS:
         result = db_session.execute(delete(ReportPresence).where(

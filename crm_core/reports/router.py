@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from crm_core.agents.actor import Actor
 from crm_core.agents.enums import Permission
-from crm_core.api.deps import DbSession, require
+from crm_core.api.deps import AppSettings, DbSession, require
 from crm_core.bounds import Day
 from crm_core.exceptions import InvalidInput
 from crm_core.reports import service
@@ -40,6 +40,7 @@ def negotiate(fmt: str | None, accept: str) -> str:
 )
 def get_report(
     name: str, request: Request, db_session: DbSession, actor: ReportReader,
+    settings: AppSettings,
     start: Annotated[Day | None, Query(alias="from", description="Premier jour")] = None,
     end: Annotated[Day | None, Query(alias="to", description="Dernier jour")] = None,
     month: Annotated[str | None, Query(description="AAAA-MM, au lieu de from/to")] = None,
@@ -54,8 +55,8 @@ def get_report(
         raise InvalidInput("Précisez la période : from et to (AAAA-MM-JJ) ou month (AAAA-MM)",
                            field="from")
     scope = service.resolve_scope(
-        db_session=db_session, actor=actor, start=start, end=end, site_code=site,
-        service_code=service_code,
+        db_session=db_session, actor=actor, start=start, end=end,
+        timezone=settings.timezone, site_code=site, service_code=service_code,
     )
     report = service.build_report(db_session=db_session, name=name, scope=scope)
     body = render(report, chosen)

@@ -34,8 +34,8 @@ def _years_after(day: date, years: int) -> date:
         return date(day.year + years, 3, 1)
 
 
-def _check_bounds(start: date, end: date) -> None:
-    latest = latest_report_day(city_today())
+def _check_bounds(start: date, end: date, today: date) -> None:
+    latest = latest_report_day(today)
     if start < EARLIEST or end > latest:
         raise InvalidInput(
             f"Période hors limites : entre le {EARLIEST:%d/%m/%Y} et le {latest:%d/%m/%Y}",
@@ -59,15 +59,16 @@ def parse_month(text: str) -> tuple[date, date]:
 
 
 def resolve_scope(
-    *, db_session: Session, actor: Actor | None, start: date, end: date,
+    *, db_session: Session, actor: Actor | None, start: date, end: date, timezone: str,
     site_code: str | None = None, service_code: str | None = None,
 ) -> Scope:
-    """Check the period and the filters; a supervisor attached to a site sees that site."""
+    """Check the period and the filters; a supervisor attached to a site sees that site.
+    `timezone`: the city's, whose days the report counts."""
     if start > end:
         raise InvalidInput(
             f"Période inversée : le {start:%d/%m/%Y} est après le {end:%d/%m/%Y}", field="from"
         )
-    _check_bounds(start, end)
+    _check_bounds(start, end, city_today(timezone))
     if end >= _years_after(start, MAX_PERIOD_YEARS):  # calendar years, leap days included
         raise InvalidInput("Période trop longue : dix ans au plus", field="to")
     site = agents.get_site_by_code(db_session=db_session, code=site_code) if site_code else None
@@ -80,7 +81,7 @@ def resolve_scope(
             raise PermissionDenied(
                 f"Vos rapports portent sur le site « {home.name} » seulement", field="site"
             )
-    return Scope(start=start, end=end, site=site, service=service)
+    return Scope(start=start, end=end, timezone=timezone, site=site, service=service)
 
 
 def _home_site(db_session: Session, actor: Actor | None) -> Site | None:
@@ -100,7 +101,7 @@ def build_report(
             field="name",
         )
     if fold:  # the unfolded tail of the journal, so that the report is up to date
-        fold_all(db_session=db_session)
+        fold_all(db_session=db_session, timezone=scope.timezone)
     for model in (Site, Service):  # names read afresh for each report
         db_session.info.pop(f"report_names_{model.__name__}", None)
     wanted = REPORTS if name == "month" else (name,)

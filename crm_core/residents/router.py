@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from crm_core.api.deps import AppSettings, DbSession, ResidentReader, ResidentWriter
 from crm_core.api.responses import FastJSONResponse
 from crm_core.bounds import Instant
+from crm_core.config import city_today
 from crm_core.privacy.contactability import allowed_ways, granted_purposes
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.service import record_access
@@ -66,9 +67,12 @@ def update_resident(
     "/{resident_id}/summary", response_class=FastJSONResponse,
     responses={200: {"model": ResidentSummary}},
 )
-def summary(db_session: DbSession, actor: ResidentReader, resident_id: uuid.UUID) -> Any:
+def summary(
+    db_session: DbSession, actor: ResidentReader, settings: AppSettings, resident_id: uuid.UUID
+) -> Any:
     """The 360 view. Returned pre-encoded with orjson: this is the hottest read."""
-    content = read_summary(db_session=db_session, actor=actor, resident_id=resident_id)
+    content = read_summary(db_session=db_session, actor=actor, resident_id=resident_id,
+                           today=city_today(settings.timezone))
     return FastJSONResponse(content)
 
 

@@ -9,7 +9,7 @@ objects, no per-request statement construction.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import BindParameter, bindparam, select
@@ -23,7 +23,6 @@ from crm_core.badges.models import Badge
 from crm_core.cases.enums import ONGOING_STATUSES, CaseStatus
 from crm_core.cases.models import Case, Service
 from crm_core.cases.reference import format_reference
-from crm_core.config import city_today
 from crm_core.database.base import utcnow
 from crm_core.interactions.models import Interaction
 from crm_core.privacy.contactability import ContactWay, add_contact_ways, granted_purposes
@@ -91,7 +90,8 @@ def _rows(db_session: Session, statement: Executable, resident_id: uuid.UUID) ->
     return list(db_session.connection().execute(statement, {"resident_id": resident_id}))
 
 
-def build_summary(*, db_session: Session, resident_id: uuid.UUID) -> dict[str, Any]:
+def build_summary(*, db_session: Session, resident_id: uuid.UUID, today: date) -> dict[str, Any]:
+    """The 360 view; `today` (the city's) tells the overdue cases."""
     surviving_id, resident = resident_id, _resident(db_session, resident_id)
     if resident["status"] == ResidentStatus.MERGED:  # rare: follow the merge pointers
         surviving_id, _ = resolve_id(db_session=db_session, resident_id=resident_id)
@@ -99,7 +99,7 @@ def build_summary(*, db_session: Session, resident_id: uuid.UUID) -> dict[str, A
     contact_points = _contact_points(db_session, surviving_id)
     add_contact_ways(contact_points,
                      granted_purposes(db_session=db_session, resident_id=surviving_id))
-    open_cases = _open_cases(db_session, surviving_id)
+    open_cases = _open_cases(db_session, surviving_id, today)
     return {
         "resident": resident,
         "contact_points": contact_points,
@@ -147,8 +147,7 @@ def _badges(db_session: Session, resident_id: uuid.UUID) -> list[dict[str, Any]]
     ]
 
 
-def _open_cases(db_session: Session, resident_id: uuid.UUID) -> list[dict[str, Any]]:
-    today = city_today()
+def _open_cases(db_session: Session, resident_id: uuid.UUID, today: date) -> list[dict[str, Any]]:
     cases = []
     for row in _rows(db_session, _OPEN_CASES, resident_id):
         case = row._asdict()
@@ -190,19 +189,20 @@ def _flags(
 
 
 def read_summary(
-    *, db_session: Session, actor: Actor, resident_id: uuid.UUID,
+    *, db_session: Session, actor: Actor, resident_id: uuid.UUID, today: date,
     operation: AccessOperation = AccessOperation.READ_SUMMARY, reason: str | None = None,
 ) -> dict[str, Any]:
-    """The summary, with the access-log row that says who opened it."""
+    """The summary, with the access-log row that says who opened it (`today`: the
+    city's)."""
     if db_session.get_bind().dialect.name == "postgresql":
         fast = read_summary_pg(
-            db_session=db_session, actor=actor, resident_id=resident_id, today=city_today(),
+            db_session=db_session, actor=actor, resident_id=resident_id, today=today,
             now=utcnow(), operation=operation, reason=reason,
         )
         if fast is not None:
             fast["flags"] = _flags(fast["resident"], fast["contact_points"], fast["open_cases"])
             return fast
-    summary = build_summary(db_session=db_session, resident_id=resident_id)
+    summary = build_summary(db_session=db_session, resident_id=resident_id, today=today)
     record_access(
         db_session=db_session, actor=actor, resident_id=summary["resident"]["id"],
         operation=operation, reason=reason,

@@ -8,12 +8,15 @@ a plugin, sign-in is simply unavailable.
 from __future__ import annotations
 
 import uuid
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from sqlalchemy.orm import Session
 
 from crm_core.exceptions import NotFound
 from crm_core.plugins import plugins
+
+if TYPE_CHECKING:
+    from crm_core.config import Settings
 
 
 class LinkDecision(Protocol):
@@ -51,8 +54,9 @@ class NoOnlineAccounts:
         raise NotFound("Aucun compte en ligne n'est géré ici")
 
 
-def online_accounts() -> OnlineAccounts:
+def online_accounts(settings: Settings) -> OnlineAccounts:
+    """The plugin's online accounts, made with the application's settings."""
     for plugin in plugins():
         if plugin.online_accounts is not None:
-            return cast(OnlineAccounts, plugin.online_accounts())
+            return cast(OnlineAccounts, plugin.online_accounts(settings))
     return NoOnlineAccounts()

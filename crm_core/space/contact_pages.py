@@ -16,6 +16,7 @@ from sqlalchemy import select
 from starlette.datastructures import FormData
 
 from crm_core.api.deps import DbSession
+from crm_core.config import city_today
 from crm_core.exceptions import DomainError
 from crm_core.interactions.enums import Channel
 from crm_core.privacy.consents import PURPOSE_LABELS, read_consents, set_consent
@@ -40,6 +41,7 @@ from crm_core.space.web import (
     invalid,
     not_found,
     render,
+    settings_of,
 )
 from crm_core.web.security import security_log
 
@@ -84,7 +86,8 @@ def my_contact_points(request: Request, db_session: DbSession) -> Response:
 def _points_page(request: Request, db_session: DbSession, who: SignedIn, *,
                  error: str | None = None, error_point: str = "") -> Response:
     assert who.resident_id is not None
-    summary = build_summary(db_session=db_session, resident_id=who.resident_id)
+    summary = build_summary(db_session=db_session, resident_id=who.resident_id,
+                            today=city_today(settings_of(request).timezone))
     return render(request, "contact_points.html", who=who, title="Mes coordonnées",
                   active="coordonnees", points=summary["contact_points"], error=error,
                   error_point=error_point, status_code=400 if error else 200)

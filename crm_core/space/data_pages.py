@@ -39,7 +39,7 @@ def my_data(request: Request, db_session: DbSession) -> Response:
     document = export_resident(db_session=db_session,
                                actor=service.actor_for(who.resident_id),
                                resident_id=who.resident_id, settings=app_settings(request))
-    city_provider = online_accounts().provider_name()
+    city_provider = online_accounts(app_settings(request)).provider_name()
     return render(request, "my_data.html", who=who, title="Mes données", active="donnees",
                   doc=document, account_label=lambda provider: labels.account_label(
                       provider, city_provider))
@@ -109,8 +109,8 @@ def confirm_link(request: Request, db_session: DbSession,
                        message="Répondez « c'est moi » ou « ce n'est pas moi ».",
                        log="link confirmation without a choice")
     try:
-        signed_in = online_accounts().decide(db_session=db_session, token=jeton[:100],
-                                             accept=choix == "oui")
+        signed_in = online_accounts(app_settings(request)).decide(
+            db_session=db_session, token=jeton[:100], accept=choix == "oui")
     except DomainError as exc:
         db_session.rollback()
         return refusal(request, who, status_code=400, title="Rattachement impossible",

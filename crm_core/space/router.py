@@ -15,6 +15,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from crm_core.api.deps import DbSession, app_settings
+from crm_core.config import city_today
 from crm_core.exceptions import DomainError
 from crm_core.privacy.export import consultations
 from crm_core.residents.summary import build_summary
@@ -68,7 +69,7 @@ def sign_in_page(request: Request, db_session: DbSession) -> Response:
     who = current(request, db_session)
     if who is not None and not who.pending:
         return RedirectResponse(f"{PREFIX}/", status_code=303)
-    available = online_accounts().sign_in_available()
+    available = online_accounts(app_settings(request)).sign_in_available()
     # Set by create_app in demo mode only (crm_core/demo/sign_in.py): the space knows
     # nothing of the demo's data.
     demo_accounts = getattr(request.app.state, "demo_accounts", None)
@@ -97,7 +98,8 @@ def home(request: Request, db_session: DbSession) -> Response:
     if not isinstance(who, SignedIn):
         return who
     assert who.resident_id is not None
-    summary = build_summary(db_session=db_session, resident_id=who.resident_id)
+    summary = build_summary(db_session=db_session, resident_id=who.resident_id,
+                            today=city_today(app_settings(request).timezone))
     return render(request, "home.html", who=who, title="Mon espace", active="accueil",
                   resident=summary["resident"], open_cases=summary["open_cases"])
 

@@ -23,7 +23,7 @@ from crm_core.telephony.schemas import CallLogIn
 
 
 def log_call(
-    *, db_session: Session, actor: Actor, call: Call, data: CallLogIn
+    *, db_session: Session, actor: Actor, call: Call, data: CallLogIn, timezone: str,
 ) -> tuple[Interaction, str | None]:
     """One interaction per call: the agent's reason and outcome, linked to an existing case
     or to one opened now. Logging twice for the same resident returns the first log."""
@@ -41,7 +41,7 @@ def log_call(
     outcome = data.outcome
     if data.new_case and call.interaction_id is None:
         case = cases.open_case(
-            db_session=db_session, actor=actor, opened_at=call.started_at,
+            db_session=db_session, actor=actor, opened_at=call.started_at, timezone=timezone,
             data=CaseCreate(
                 resident_id=surviving_id, service_code=data.new_case.service_code,
                 subject=data.new_case.subject, channel=Channel.PHONE,

@@ -164,7 +164,8 @@ def log_call(
     with misses_counted(db_session, actor, "call", settings.security):
         record = access.open_call(db_session=db_session, actor=actor, call_pk=call)
         interaction, reference = calllog.log_call(
-            db_session=db_session, actor=actor, call=record, data=data
+            db_session=db_session, actor=actor, call=record, data=data,
+            timezone=settings.timezone,
         )
     return {"call": service.call_out(record), "interaction_id": interaction.id,
             "case_reference": reference}

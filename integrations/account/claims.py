@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from crm_core.config import city_today
 from crm_core.residents.accounts import subject_problem
 from integrations.exceptions import OidcError
 from integrations.matching import Identity
@@ -36,19 +35,20 @@ def _text(claims: dict[str, Any], name: str, limit: int = 100) -> str | None:
     return value.strip()[:limit]
 
 
-def _birth_date(raw: Any) -> tuple[date | None, bool]:
+def _birth_date(raw: Any, today: date) -> tuple[date | None, bool]:
     if not isinstance(raw, str):
         return None, False
     try:
         parsed = date.fromisoformat(raw[:10])
     except ValueError:
         return None, False
-    if not date(1880, 1, 1) <= parsed <= city_today():
+    if not date(1880, 1, 1) <= parsed <= today:
         return None, False
     return parsed, parsed.day != 1  # the 1st may stand for "day unknown"
 
 
-def read(claims: dict[str, Any], *, provider: str) -> AccountClaims:
+def read(claims: dict[str, Any], *, provider: str, today: date) -> AccountClaims:
+    """The claims as an identity; a birth date after `today` (the city's) is dropped."""
     subject = claims.get("sub")
     if not isinstance(subject, str) or not subject:
         raise OidcError("Le fournisseur d'identité n'a pas donné d'identifiant (sub)")
@@ -58,7 +58,7 @@ def read(claims: dict[str, Any], *, provider: str) -> AccountClaims:
     given = _text(claims, "given_name")
     birth_family = _text(claims, "family_name")
     usage = _text(claims, "preferred_username")
-    birth_date, exact = _birth_date(claims.get("birthdate"))
+    birth_date, exact = _birth_date(claims.get("birthdate"), today)
     identity = None
     if given and (usage or birth_family):
         family = usage or birth_family

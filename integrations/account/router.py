@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict
 
-from crm_core.api.deps import DbSession
+from crm_core.api.deps import AppSettings, DbSession
 from crm_core.exceptions import DomainError
 from crm_core.space import signin as space
 from integrations.account import service
@@ -63,7 +63,8 @@ def login(request: Request, db_session: DbSession, account: Account) -> Redirect
 @router.get("/callback", response_model=None)
 def callback(
     request: Request, db_session: DbSession, account: Account, config: Config,
-    state: str | None = None, code: str | None = None, error: str | None = None,
+    settings: AppSettings, state: str | None = None, code: str | None = None,
+    error: str | None = None,
 ) -> dict[str, Any] | Response:
     """The provider sends the browser back here. First sign-in links the subject. A
     browser (Accept: text/html) gets a resident session and the resident space; other
@@ -78,6 +79,7 @@ def callback(
         signed_in = service.finish(
             db_session=db_session, account=account, provider=config.oidc_provider_name,
             identity_verified=config.oidc_identity_verified, state=state, code=code,
+            timezone=settings.timezone, phone_region=settings.default_phone_region,
             error=error)
     except DomainError as exc:
         db_session.rollback()
@@ -105,12 +107,13 @@ def _consume(db_session: Any, state: str | None) -> None:
 
 
 @router.post("/proposals/{token}")
-def decide(token: str, data: Decision, db_session: DbSession,
-           config: Config) -> dict[str, Any]:
+def decide(token: str, data: Decision, db_session: DbSession, config: Config,
+           settings: AppSettings) -> dict[str, Any]:
     """The person says whether the proposed file is theirs."""
     try:
         signed_in = service.decide(db_session=db_session, token=token[:100],
-                                   accept=data.accept)
+                                   accept=data.accept, timezone=settings.timezone,
+                                   phone_region=settings.default_phone_region)
     except DomainError:
         db_session.rollback()
         raise

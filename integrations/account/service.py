@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import SYSTEM
+from crm_core.config import city_today
 from crm_core.database.base import utcnow
 from crm_core.interactions.enums import Channel
 from crm_core.residents import service as residents
@@ -68,8 +69,10 @@ def start(*, db_session: Session, account: OnlineAccount) -> str:
 
 def finish(
     *, db_session: Session, account: OnlineAccount, provider: str, identity_verified: bool,
-    state: str | None, code: str | None, error: str | None = None,
+    state: str | None, code: str | None, timezone: str, phone_region: str,
+    error: str | None = None,
 ) -> SignIn:
+    """`timezone` and `phone_region`: the city's, to read the claims and file a resident."""
     login = db_session.get(OidcLogin, state) if state and len(state) <= 100 else None
     if login is None:
         raise OidcError("Connexion inconnue ou déjà utilisée (state) : recommencez")
@@ -83,7 +86,8 @@ def finish(
         raise OidcError("Réponse du fournisseur d'identité sans code")
     claims = account.exchange(code=code, code_verifier=login.code_verifier, nonce=login.nonce)
     return link_first_sign_in(db_session=db_session, provider=provider, claims=claims,
-                              identity_verified=identity_verified)
+                              identity_verified=identity_verified, timezone=timezone,
+                              phone_region=phone_region)
 
 
 def _token_hash(token: str) -> str:
@@ -91,28 +95,31 @@ def _token_hash(token: str) -> str:
 
 
 def link_first_sign_in(
-    *, db_session: Session, provider: str, claims: dict[str, Any], identity_verified: bool
+    *, db_session: Session, provider: str, claims: dict[str, Any], identity_verified: bool,
+    timezone: str, phone_region: str,
 ) -> SignIn:
-    account = read(claims, provider=provider)
+    account = read(claims, provider=provider, today=city_today(timezone))
     known = by_account(db_session, provider, account.subject)
     if known is not None:
         return SignIn(LinkOutcome.LINKED, account.subject, known)
     if account.identity is None:
         raise OidcError("Le compte en ligne ne donne ni nom ni prénom : rattachement impossible")
     if identity_verified and account.birth_date_exact:
-        proposal = _propose(db_session, provider, account, claims)
+        proposal = _propose(db_session, provider, account, claims, phone_region)
         if proposal is not None:
             return proposal
-    resident_id = _new_resident(db_session, account)
+    resident_id = _new_resident(db_session, account, phone_region)
     return SignIn(LinkOutcome.CREATED, account.subject, resident_id)
 
 
 def _propose(
-    db_session: Session, provider: str, account: AccountClaims, claims: dict[str, Any]
+    db_session: Session, provider: str, account: AccountClaims, claims: dict[str, Any],
+    phone_region: str,
 ) -> SignIn | None:
     identity = account.identity
     assert identity is not None
-    scored = scored_candidates(db_session, identity, with_contacts=False)
+    scored = scored_candidates(db_session, identity, phone_region=phone_region,
+                               with_contacts=False)
     record = sure_match(scored, identity.birth_date)
     if record is None:
         return None
@@ -130,17 +137,21 @@ def _propose(
     return SignIn(LinkOutcome.PROPOSED, account.subject, None, token, shown)
 
 
-def _new_resident(db_session: Session, account: AccountClaims) -> uuid.UUID:
+def _new_resident(db_session: Session, account: AccountClaims, phone_region: str) -> uuid.UUID:
     identity = account.identity
     assert identity is not None
     # Contact points only when the provider verified them; unverified ones are left out.
     kept = Identity(**{**identity.__dict__,
                        "email": identity.email if account.email_verified else None,
                        "phone": identity.phone if account.phone_verified else None})
-    return create_resident(db_session=db_session, identity=kept, channel=Channel.WEB)
+    return create_resident(db_session=db_session, identity=kept, channel=Channel.WEB,
+                           phone_region=phone_region)
 
 
-def decide(*, db_session: Session, token: str, accept: bool) -> SignIn:
+def decide(
+    *, db_session: Session, token: str, accept: bool, timezone: str, phone_region: str
+) -> SignIn:
+    """The person's answer to a proposed link (`timezone`, `phone_region`: the city's)."""
     proposal = db_session.scalar(select(AccountLinkProposal).where(
         AccountLinkProposal.token_sha256 == _token_hash(token),
         AccountLinkProposal.decided_at.is_(None)))
@@ -157,6 +168,6 @@ def decide(*, db_session: Session, token: str, accept: bool) -> SignIn:
         db_session.flush()
         return SignIn(LinkOutcome.LINKED, proposal.subject, proposal.resident_id)
     proposal.note = "refusé par la personne"
-    account = read(proposal.claims, provider=proposal.provider)
-    resident_id = _new_resident(db_session, account)
+    account = read(proposal.claims, provider=proposal.provider, today=city_today(timezone))
+    resident_id = _new_resident(db_session, account, phone_region)
     return SignIn(LinkOutcome.CREATED, proposal.subject, resident_id)

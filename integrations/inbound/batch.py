@@ -120,7 +120,7 @@ def _remembered(case: Case, at: datetime, status: CaseStatus | None) -> External
 
 
 def open_known(
-    db_session: Session, parsed: Sequence[Parsed]
+    db_session: Session, parsed: Sequence[Parsed], *, timezone: str
 ) -> dict[uuid.UUID, uuid.UUID]:
     """Opens, in one savepoint, the cases of the events that qualify; returns the case
     id of each applied inbox row. If the batch is refused as a whole (a twin opened
@@ -138,7 +138,7 @@ def open_known(
         for source, items in by_source.items():
             with from_source(db_session, source):
                 opened = cases.open_cases(db_session=db_session, actor=SYSTEM, openings=[
-                    _opening(item, resident) for item, resident in items])
+                    _opening(item, resident) for item, resident in items], timezone=timezone)
                 db_session.add_all([
                     _remembered(case, item.event.data.updated_at or item.event.timestamp,
                                 item.event.data.status)

@@ -167,7 +167,8 @@ Outcome = tuple[InboxEvent, uuid.UUID | None, str | None]  # row, case, refusal
 
 
 def _process_one(
-    db_session: Session, row: InboxEvent, settings: IntegrationSettings, report: InboxReport
+    db_session: Session, row: InboxEvent, settings: IntegrationSettings, report: InboxReport,
+    *, timezone: str, phone_region: str,
 ) -> Outcome | None:
     """Applies one event in a savepoint; returns its outcome, None to retry it later."""
     config = settings.webhook_sources.get(row.source)
@@ -180,7 +181,8 @@ def _process_one(
             result, case = apply_case_event(
                 db_session=db_session, source=row.source, data=event.data,
                 at=event.data.updated_at or event.timestamp,
-                default_service=config.default_service,
+                default_service=config.default_service, timezone=timezone,
+                phone_region=phone_region,
             )
         savepoint.commit()
     except (IntegrityError, Conflict) as exc:  # a twin event opened the same case meanwhile: retry
@@ -237,14 +239,17 @@ def _done(row: InboxEvent, case_id: uuid.UUID | None, error: str | None) -> None
 
 
 def process_pending(
-    *, db_session: Session, settings: IntegrationSettings, batch: int = 64
+    *, db_session: Session, settings: IntegrationSettings, timezone: str, phone_region: str,
+    batch: int = 64,
 ) -> InboxReport:
     """One pass: lock up to `batch` pending events and apply them; flushes, the caller
-    commits (the locks are held until then: no other worker takes these rows)."""
+    commits (the locks are held until then: no other worker takes these rows).
+    `timezone` and `phone_region`: the city's, for the cases and residents it makes."""
     report = InboxReport()
     rows = _claim(db_session, batch)
     report.claimed = len(rows)
-    applied = open_known(db_session, [p for row in rows if (p := _parsed(row, settings))])
+    applied = open_known(db_session, [p for row in rows if (p := _parsed(row, settings))],
+                         timezone=timezone)
     outcomes: list[Outcome | None] = []
     for row in rows:
         if row.id in applied:
@@ -252,7 +257,8 @@ def process_pending(
             report.outcomes.append("created")
             outcomes.append((row, applied[row.id], None))
         else:
-            outcomes.append(_process_one(db_session, row, settings, report))
+            outcomes.append(_process_one(db_session, row, settings, report, timezone=timezone,
+                                         phone_region=phone_region))
     # Marked together once all are applied: one batched UPDATE (a savepoint flushes the
     # session when it begins, so marking each row as it went cost one statement apiece).
     for outcome in outcomes:

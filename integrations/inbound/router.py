@@ -10,7 +10,8 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from crm_core.api.deps import DbSession
+from crm_core.api.deps import DbSession, app_settings
+from crm_core.config import Settings
 from crm_core.exceptions import DomainError
 from crm_core.validation_messages import french_errors, french_summary
 from integrations.deps import Config, RawBody
@@ -92,7 +93,7 @@ async def receive_webhook(
         _refused(source, exc)
         raise
     return await run_in_threadpool(
-        _receive_now, db_session, delivery, event, found.default_service)
+        _receive_now, db_session, delivery, event, found.default_service, app_settings(request))
 
 
 def _refused(source: str, exc: DomainError) -> None:
@@ -101,13 +102,14 @@ def _refused(source: str, exc: DomainError) -> None:
 
 def _receive_now(
     db_session: Session, delivery: service.Delivery, event: CaseEvent,
-    default_service: str | None,
+    default_service: str | None, settings: Settings,
 ) -> IngestResult:
     """A source applied on receipt: the case and its timeline entry in one transaction."""
     try:
         result = commit_delivery(db_session, delivery, lambda: service.receive(
             db_session=db_session, delivery=delivery, event=event,
-            default_service=default_service))
+            default_service=default_service, timezone=settings.timezone,
+            phone_region=settings.default_phone_region))
     except DomainError as exc:
         db_session.rollback()  # nothing half-written, whatever step refused
         _refused(delivery.source, exc)

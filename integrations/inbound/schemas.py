@@ -17,7 +17,7 @@ from pydantic import (
 
 from crm_core.bounds import BirthDate, ReportedInstant
 from crm_core.cases.enums import CaseKind, CaseStatus
-from crm_core.config import get_settings
+from crm_core.config import settings_for_validators
 from crm_core.exceptions import InvalidInput
 from crm_core.residents.accounts import AccountProvider, AccountSubject
 from crm_core.residents.contacts import normalize_email, normalize_phone
@@ -65,7 +65,7 @@ class EventResident(_Model):
         cleaned = _without_format_marks(value)
         if cleaned:
             try:
-                normalize_phone(cleaned, region=get_settings().default_phone_region)
+                normalize_phone(cleaned, region=settings_for_validators().default_phone_region)
             except InvalidInput as exc:
                 raise ValueError("numéro de téléphone invalide") from exc
         return cleaned or None

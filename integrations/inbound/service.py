@@ -111,9 +111,10 @@ def record_delivery(db_session: Session, delivery: Delivery, case_id: uuid.UUID)
 
 
 def receive(
-    *, db_session: Session, delivery: Delivery, event: CaseEvent,
-    default_service: str | None = None,
+    *, db_session: Session, delivery: Delivery, event: CaseEvent, timezone: str,
+    phone_region: str, default_service: str | None = None,
 ) -> IngestResult:
+    """`timezone` and `phone_region`: the city's (`Settings`), for a case it opens."""
     known = look_up(db_session, delivery, event.data.id)
     duplicate = _as_duplicate(db_session, delivery, known)
     if duplicate is not None:
@@ -122,7 +123,7 @@ def receive(
         result, case = apply_case_event(
             db_session=db_session, source=delivery.source, data=event.data,
             at=event.data.updated_at or event.timestamp, default_service=default_service,
-            case=known.case, looked_up=True,
+            case=known.case, looked_up=True, timezone=timezone, phone_region=phone_region,
         )
     record_delivery(db_session, delivery, case.id)
     return result
@@ -135,8 +136,9 @@ def after_conflict(db_session: Session, delivery: Delivery) -> IngestResult | No
 
 
 def apply_case_event(
-    *, db_session: Session, source: str, data: CaseEventData, at: datetime,
-    default_service: str | None = None, case: Case | None = None, looked_up: bool = False,
+    *, db_session: Session, source: str, data: CaseEventData, at: datetime, timezone: str,
+    phone_region: str, default_service: str | None = None, case: Case | None = None,
+    looked_up: bool = False,
 ) -> tuple[IngestResult, Case]:
     """`looked_up`: the caller already read the case with this external reference (`case`,
     None when there is none)."""
@@ -145,7 +147,8 @@ def apply_case_event(
             select(Case).where(Case.external_system == source, Case.external_id == data.id)
         )
     if case is None:
-        return _open(db_session, source, data, at, default_service)
+        return _open(db_session, source, data, at, default_service, timezone=timezone,
+                     phone_region=phone_region)
     state = db_session.get(ExternalCaseState, case.id)
     if state is not None and at <= state.remote_updated_at:
         logger.info("stale event for %s/%s (%s <= %s): ignored", source, data.id, at,
@@ -161,7 +164,7 @@ def apply_case_event(
 
 def _open(
     db_session: Session, source: str, data: CaseEventData, at: datetime,
-    default_service: str | None,
+    default_service: str | None, *, timezone: str, phone_region: str,
 ) -> tuple[IngestResult, Case]:
     service_code = data.service or default_service
     if not service_code or not data.subject:
@@ -178,10 +181,11 @@ def _open(
         else None,
         account_subject=person.account.subject if person.account else None,
     )
-    match = find_or_create(db_session=db_session, identity=identity, source=source)
+    match = find_or_create(db_session=db_session, identity=identity, source=source,
+                           phone_region=phone_region)
     opened_at = min(at, utcnow())
     case = cases.open_case(
-        db_session=db_session, actor=SYSTEM, opened_at=opened_at,
+        db_session=db_session, actor=SYSTEM, opened_at=opened_at, timezone=timezone,
         data=CaseCreate(
             resident_id=match.resident_id, service_code=service_code, channel=Channel.WEB,
             kind=data.kind, subject=data.subject, description=data.description,

@@ -7,6 +7,7 @@ import ast
 from pathlib import Path
 
 import crm_core
+from crm_core.config import get_settings
 from crm_core.plugins import plugins
 from crm_core.space.accounts import NoOnlineAccounts, online_accounts
 
@@ -50,4 +51,4 @@ def test_the_integrations_are_found_as_a_plugin() -> None:
     assert integrations.name == "integrations"
     assert integrations.models == "integrations.models"
     assert [route for router in integrations.routers() for route in router.routes]
-    assert not isinstance(online_accounts(), NoOnlineAccounts)
+    assert not isinstance(online_accounts(get_settings()), NoOnlineAccounts)

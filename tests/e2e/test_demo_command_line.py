@@ -17,14 +17,14 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from crm_core.config import city_today, get_settings
+from crm_core.config import get_settings
 from crm_core.database.engine import make_engine, make_session_factory
 from crm_core.interactions.models import Interaction
 from crm_core.launcher import full_app
 from crm_core.privacy.models import AccessLog, AccessLogSeal
 from crm_core.residents.models import Resident
 from tests.crm_core.reminders.conftest import Gateway, Mailbox, sms_gateway, smtp_server
-from tests.support.clock import python_command
+from tests.support.clock import city_day, python_command
 from tests.support.live_server import free_port
 
 app = full_app()
@@ -69,7 +69,7 @@ def test_the_demo_then_the_operator_commands(shell: dict[str, str], tmp_path: Pa
     assert ring.group(1) == known.group(2)  # the same resident...
     assert ring.group(2) == known.group(1).replace(" ", "")  # ... and the same number
 
-    month = city_today().strftime("%Y-%m")
+    month = city_day().strftime("%Y-%m")
     code, printed = _run(shell, "report", "month", month)
     assert code == 0, printed
     assert "Base de démonstration" in printed and "demo.db" in printed
@@ -157,7 +157,7 @@ def test_the_operators_day_after_the_demo(
     assert "anomalie" not in verified.stdout
 
     # The green waste collection in three days is announced the day before it.
-    announced = (city_today() + timedelta(days=2)).isoformat()
+    announced = (city_day() + timedelta(days=2)).isoformat()
     env = {**shell, "RELAIS_SMTP_URL": smtp_server.url, "RELAIS_SMS_GATEWAY_URL":
            sms_gateway.url}
     first = _relais(env, "reminders", "send", "--date", announced)

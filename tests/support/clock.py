@@ -25,7 +25,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -119,3 +119,20 @@ def node_clock_options() -> dict[str, str]:
     options = os.environ.get("NODE_OPTIONS", "")
     return {"NODE_OPTIONS": f"{options} --require {script}".strip(),
             "RELAIS_TEST_CLOCK_OFFSET_MS": str(round(offset_seconds() * 1000))}
+
+
+def city_zone() -> str:
+    """The city's time zone as the application under test has it (`RELAIS_TIMEZONE`)."""
+    from crm_core.config import get_settings
+
+    return get_settings().timezone
+
+
+def city_day() -> date:
+    """Today in the city, on this test's (possibly shifted) clock."""
+    from crm_core.config import city_today
+
+    return city_today(city_zone())
+
+
+PHONE_REGION = "FR"  # the default `RELAIS_DEFAULT_PHONE_REGION`, which the tests keep

@@ -60,6 +60,7 @@ def receive_ds_hint(
     """Unsigned: nothing in the hint is trusted — the dossier is read back from the API
     with our token, and only dossiers of the configured démarches are taken."""
     _throttle(request, db_session)
+    settings = app_settings(request)
     try:
         found = config.webhook_sources.get(source)
         if found is None or found.kind != "ds":
@@ -85,7 +86,8 @@ def receive_ds_hint(
         delivery, event = dossier_delivery(source=source, config=found, dossier=dossier)
         result = commit_delivery(db_session, delivery, lambda: inbound.receive(
             db_session=db_session, delivery=delivery, event=event,
-            default_service=found.default_service))
+            default_service=found.default_service, timezone=settings.timezone,
+            phone_region=settings.default_phone_region))
     except DomainError as exc:
         db_session.rollback()
         logger.warning("DS hint refused from %s (%s): %s", source[:50], exc.code, exc.detail)

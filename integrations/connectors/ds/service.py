@@ -85,12 +85,14 @@ def dossier_delivery(
 
 
 def ingest_dossier(
-    *, db_session: Session, source: str, config: SourceConfig, dossier: dict[str, Any]
+    *, db_session: Session, source: str, config: SourceConfig, dossier: dict[str, Any],
+    timezone: str, phone_region: str,
 ) -> IngestResult:
     delivery, event = dossier_delivery(source=source, config=config, dossier=dossier)
     with db_session.begin_nested():  # one dossier refused leaves the others
         return inbound.receive(db_session=db_session, delivery=delivery, event=event,
-                               default_service=config.default_service)
+                               default_service=config.default_service, timezone=timezone,
+                               phone_region=phone_region)
 
 
 @dataclass
@@ -104,7 +106,7 @@ class PollReport:
 
 def poll(
     *, db_session: Session, source: str, config: SourceConfig, backend: DsBackend,
-    max_pages: int = 1000,
+    timezone: str, phone_region: str, max_pages: int = 1000,
 ) -> PollReport:
     """Reads every dossier updated since the last poll, for each configured démarche,
     following cursors; commits per page so a long backlog is never read twice."""
@@ -120,7 +122,8 @@ def poll(
                 report.read += 1
                 try:
                     result = ingest_dossier(db_session=db_session, source=source,
-                                            config=config, dossier=dossier)
+                                            config=config, dossier=dossier,
+                                            timezone=timezone, phone_region=phone_region)
                 except Exception as exc:  # one bad dossier is logged, never fatal to the poll
                     report.refused += 1
                     logger.warning("DS dossier %s refused: %s", dossier.get("number"), exc)

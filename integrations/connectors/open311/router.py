@@ -128,7 +128,8 @@ def post_request(
     `Idempotency-Key`, or the same report within the duplicate window) gets the first
     one's `service_request_id` back and writes nothing."""
     chosen = fmt if fmt in FORMATS else "json"
-    policy = app_settings(request).security
+    settings = app_settings(request)
+    policy = settings.security
     address = request.client.host if request.client else "inconnue"
     count = guard.throttle(db_session=db_session, bucket=Bucket.OPEN311_POST, key=address,
                            limit=policy.open311_posts_per_address,
@@ -146,7 +147,9 @@ def post_request(
         source = config.open311_source
         try:
             submitted = service.submit(db_session=db_session, source=source, report=report,
-                                       client=client, idempotency_key=key, window=window)
+                                       client=client, idempotency_key=key, window=window,
+                                       timezone=settings.timezone,
+                                       phone_region=settings.default_phone_region)
             # Now, not at the route's end: a twin that committed first is a replay.
             db_session.commit()
         except (IntegrityError, service.ReportTwin):  # a concurrent twin committed first
@@ -185,6 +188,7 @@ def get_requests(fmt: str, request: Request, db_session: DbSession, config: Conf
             service_code=params.get("service_code") or None, status=status or None,
             start=_date(params.get("start_date"), "start_date"),
             end=_date(params.get("end_date"), "end_date"),
+            timezone=app_settings(request).timezone,
         )
     except (Open311Error, DomainError) as exc:
         return _refused(exc, chosen)
@@ -200,7 +204,7 @@ def get_request(
         _format(fmt)
         _jurisdiction(config, request.query_params.get("jurisdiction_id"))
         records = service.find(db_session=db_session, source=config.open311_source,
-                               ids=[request_id])
+                               ids=[request_id], timezone=app_settings(request).timezone)
         if not records:
             raise Open311Error(404, f"service_request_id inconnu : {request_id[:20]}")
     except (Open311Error, DomainError) as exc:

@@ -31,7 +31,6 @@ from crm_core.cases import service as cases
 from crm_core.cases.enums import CaseStatus
 from crm_core.cases.models import Case, Service
 from crm_core.cases.schemas import CaseCreate
-from crm_core.config import get_settings
 from crm_core.database.base import utcnow
 from crm_core.interactions.enums import Channel
 from crm_core.text import free_text_problem, normalize_free_text
@@ -193,9 +192,11 @@ def _remember(
 
 
 def submit(
-    *, db_session: Session, source: str, report: Report, client: str,
-    idempotency_key: str | None = None, window: timedelta = timedelta(minutes=10),
+    *, db_session: Session, source: str, report: Report, client: str, timezone: str,
+    phone_region: str, idempotency_key: str | None = None,
+    window: timedelta = timedelta(minutes=10),
 ) -> Submitted:
+    """`timezone` and `phone_region`: the city's, for the case and the resident."""
     definition(db_session, report.service_code)
     found = earlier(db_session=db_session, source=source, client=client, report=report,
                     idempotency_key=idempotency_key, window=window)
@@ -210,8 +211,8 @@ def submit(
         assert report.first_name and report.last_name
         resident_id = find_or_create(db_session=db_session, source=source, identity=Identity(
             given_name=report.first_name, family_name=report.last_name, email=report.email,
-            phone=report.phone)).resident_id
-    case = cases.open_case(db_session=db_session, actor=SYSTEM, data=CaseCreate(
+            phone=report.phone), phone_region=phone_region).resident_id
+    case = cases.open_case(db_session=db_session, actor=SYSTEM, timezone=timezone, data=CaseCreate(
         resident_id=resident_id, service_code=report.service_code, channel=Channel.WEB,
         subject=f"Signalement{' anonyme' if anonymous else ''} : {where}"[:200],
         description=report.description, external_system=source,
@@ -228,14 +229,14 @@ def submit(
     return Submitted(case, anonymous=anonymous)
 
 
-def _city_midnight(day: date | None) -> str | None:
-    """A due date as the instant its day starts in the city (not on the server's zone)."""
+def _city_midnight(day: date | None, timezone: str) -> str | None:
+    """A due date as the instant its day starts in the city (`timezone`, not the server's)."""
     if day is None:
         return None
-    return datetime.combine(day, time.min, ZoneInfo(get_settings().timezone)).isoformat()
+    return datetime.combine(day, time.min, ZoneInfo(timezone)).isoformat()
 
 
-def _record(case: Case, where: Open311Request) -> dict[str, Any]:
+def _record(case: Case, where: Open311Request, timezone: str) -> dict[str, Any]:
     notes = next((h.note for h in reversed(case.history) if h.note), None)
     return {
         "service_request_id": refs.format_reference(case.reference),
@@ -245,7 +246,7 @@ def _record(case: Case, where: Open311Request) -> dict[str, Any]:
         "agency_responsible": None, "service_notice": None,
         "requested_datetime": case.opened_at.isoformat(),
         "updated_datetime": case.updated_at.isoformat(),
-        "expected_datetime": _city_midnight(case.due_date),
+        "expected_datetime": _city_midnight(case.due_date, timezone),
         "address": where.address_string, "address_id": where.address_id,
         "zipcode": where.zipcode, "lat": where.lat, "long": where.long,
         "media_url": where.media_url,
@@ -255,7 +256,7 @@ def _record(case: Case, where: Open311Request) -> dict[str, Any]:
 def find(
     *, db_session: Session, source: str, ids: list[str] | None = None,
     service_code: str | None = None, status: str | None = None,
-    start: datetime | None = None, end: datetime | None = None,
+    start: datetime | None = None, end: datetime | None = None, timezone: str,
 ) -> list[dict[str, Any]]:
     query = (select(Case, Open311Request).join(Open311Request, Open311Request.case_id == Case.id)
              .where(Case.external_system == source))
@@ -273,4 +274,4 @@ def find(
     elif status == "closed":
         query = query.where(Case.status.in_(CLOSED))
     query = query.order_by(Case.opened_at.desc()).limit(MAX_RESULTS)
-    return [_record(case, where) for case, where in db_session.execute(query).all()]
+    return [_record(case, where, timezone) for case, where in db_session.execute(query).all()]

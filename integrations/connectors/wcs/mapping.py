@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from crm_core.cases.enums import CaseStatus
-from crm_core.config import get_settings
 from crm_core.validation_messages import french_errors, french_summary
 from integrations.exceptions import MalformedEvent
 from integrations.inbound.schemas import CaseEventData
@@ -26,12 +25,12 @@ def _first(fields: dict[str, Any], names: tuple[str, ...]) -> Any:
     return next((fields[name] for name in names if fields.get(name)), None)
 
 
-def _when(raw: Any) -> datetime | None:
+def _when(raw: Any, timezone: str) -> datetime | None:
     if not raw:
         return None
     moment = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
     if moment.tzinfo is None:  # w.c.s. writes the server's local time
-        moment = moment.replace(tzinfo=ZoneInfo(get_settings().timezone))
+        moment = moment.replace(tzinfo=ZoneInfo(timezone))
     return moment
 
 
@@ -65,7 +64,10 @@ def status_of(form: dict[str, Any], config: SourceConfig) -> CaseStatus | None:
     return None
 
 
-def to_event_data(form: dict[str, Any], config: SourceConfig) -> tuple[CaseEventData, datetime]:
+def to_event_data(
+    form: dict[str, Any], config: SourceConfig, *, timezone: str
+) -> tuple[CaseEventData, datetime]:
+    """The event of a w.c.s. form; its naive moments are in `timezone` (the city's)."""
     if not isinstance(form, dict) or not form.get("id"):
         raise MalformedEvent("Données de formulaire w.c.s. sans identifiant", field="id")
     fields = form.get("fields") or {}
@@ -80,7 +82,7 @@ def to_event_data(form: dict[str, Any], config: SourceConfig) -> tuple[CaseEvent
         given, family = given or first, family or last
     slug = slug_of(form)
     try:
-        updated = _when(form.get("last_update_time") or form.get("receipt_time"))
+        updated = _when(form.get("last_update_time") or form.get("receipt_time"), timezone)
     except (TypeError, ValueError) as exc:  # Python's message quotes the value, in English
         raise MalformedEvent("Formulaire w.c.s. illisible : date de mise à jour invalide"
                              " (ISO 8601 attendu)", field="last_update_time") from exc

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Depends, Request
 
-from crm_core.api.deps import DbSession
+from crm_core.api.deps import AppSettings, DbSession
 from crm_core.exceptions import DomainError
 from integrations.connectors.wcs.backend import HttpWcsBackend, WcsBackend, WcsError
 from integrations.connectors.wcs.mapping import to_event_data, unmapped_status
@@ -106,7 +106,7 @@ def _form(body: bytes, config: SourceConfig, backends: WcsBackends,
 @router.post("/wcs/{source}", response_model=IngestResult)
 def receive_wcs(
     source: str, request: Request, body: RawBody, db_session: DbSession, config: Config,
-    backends: WcsBackends,
+    backends: WcsBackends, settings: AppSettings,
 ) -> IngestResult:
     try:
         found = config.webhook_sources.get(source)
@@ -116,13 +116,14 @@ def receive_wcs(
         _spend(source, signed, body, db_session)
         _check_binding(found, signed, body)
         form = _form(body, found, backends, signed.fields.get("form"))
-        data, updated = to_event_data(form, found)
+        data, updated = to_event_data(form, found, timezone=settings.timezone)
         event = CaseEvent(type="case.updated", timestamp=datetime.now(UTC), data=data)
         delivery = service.Delivery(source=source, event_id=f"{data.id}@{updated.isoformat()}",
                                     body=orjson.dumps(form, option=orjson.OPT_SORT_KEYS))
         result = commit_delivery(db_session, delivery, lambda: service.receive(
             db_session=db_session, delivery=delivery, event=event,
-            default_service=found.default_service))
+            default_service=found.default_service, timezone=settings.timezone,
+            phone_region=settings.default_phone_region))
     except DomainError as exc:
         db_session.rollback()
         logger.warning("w.c.s. call refused from %s (%s): %s", source[:50], exc.code, exc.detail)

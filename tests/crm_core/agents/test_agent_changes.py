@@ -191,7 +191,8 @@ def test_a_display_name_is_checked_like_a_residents_name(
 def test_the_console_path_checks_the_display_name_too(db_session: Session) -> None:
     def add(username: str, display_name: str) -> Agent:
         return changes.create(db_session=db_session, author=CONSOLE, username=username,
-                              display_name=display_name, password=STRONG, role=Role.ADMIN)[0]
+                              display_name=display_name, password=STRONG, role=Role.ADMIN,
+                              timezone="Europe/Paris")[0]
 
     with pytest.raises(InvalidInput, match="trop long"):
         add("long", "é" * 121)

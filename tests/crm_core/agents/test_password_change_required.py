@@ -41,7 +41,7 @@ def _change(client: TestClient, headers: dict[str, str], current: str, new: str)
 def _from_console(db_session: Session, username: str, role: Role = Role.COUNTER) -> None:
     agent, request, handover = changes.create(
         db_session=db_session, author=CONSOLE, username=username,
-        display_name="Par la console", password=STRONG, role=role)
+        display_name="Par la console", password=STRONG, role=role, timezone="Europe/Paris")
     assert (agent.must_change_password, agent.active, request, handover) == (
         True, True, None, None)
     db_session.commit()

@@ -18,6 +18,7 @@ from crm_core.cases.models import Case, CaseStatusChange
 from crm_core.cases.schemas import CaseCreate
 from crm_core.exceptions import Conflict
 from crm_core.interactions.models import Interaction
+from tests.support.clock import city_zone
 
 Headers = Callable[[Role], dict[str, str]]
 
@@ -132,10 +133,10 @@ def test_external_reference_is_unique(
         resident_id=resident.id, service_code="urbanisme", channel="web",
         subject="Déclaration préalable", external_system="wcs", external_id="demande-42",
     )
-    case = service.open_case(db_session=db_session, actor=SYSTEM, data=data)
+    case = service.open_case(timezone=city_zone(), db_session=db_session, actor=SYSTEM, data=data)
     assert case.origin_channel == "web" and case.opened_by_agent_id is None
     with pytest.raises(Conflict):
-        service.open_case(db_session=db_session, actor=SYSTEM, data=data)
+        service.open_case(timezone=city_zone(), db_session=db_session, actor=SYSTEM, data=data)
     assert db_session.scalar(
         select(func.count()).select_from(CaseStatusChange).where(
             CaseStatusChange.case_id == case.id

@@ -17,6 +17,7 @@ from crm_core.demo.catalogue import SERVICES
 from crm_core.interactions.enums import Channel, Direction, Outcome
 from crm_core.recognition import service as recognition
 from crm_core.residents.summary import build_summary
+from tests.support.clock import city_day
 
 COUNTED = {
     "residents": "resident", "contact_points": "contact_point", "cases": '"case"',
@@ -102,7 +103,8 @@ def test_bulk_rows_read_back_through_the_application(fresh_engine: Engine) -> No
             assert case.history[0].to_status == CaseStatus.NEW
             assert case.history[-1].to_status == case.status
             assert case.due_date is not None and case.opened_at.tzinfo is not None
-        summary = build_summary(db_session=db_session, resident_id=sample.resident_ids[0])
+        summary = build_summary(db_session=db_session, resident_id=sample.resident_ids[0],
+                                today=city_day())
         assert summary["resident"]["insee_code"] in {"35238", "35051", "35047", "35281",
                                                      "35210", "35024", "35055", "35353"}
         assert summary["contact_points"]

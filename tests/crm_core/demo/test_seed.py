@@ -17,6 +17,7 @@ from crm_core.agents.security import hash_password
 from crm_core.cases.enums import CaseKind, CaseStatus
 from crm_core.cases.models import Case, CaseStatusChange
 from crm_core.cases.reference import normalize
+from crm_core.config import get_settings
 from crm_core.database.base import utcnow
 from crm_core.demo.catalogue import DEMO_USERNAMES, ONLINE_ACCOUNT_PROVIDER
 from crm_core.demo.seed import DemoAlreadySeeded, DemoSummary, seed_demo
@@ -26,6 +27,7 @@ from crm_core.privacy.models import AccessLog
 from crm_core.recognition import service as recognition
 from crm_core.residents.models import AccountLink, Resident
 from tests.crm_core.conftest import sign_in
+from tests.support.clock import city_day
 
 RESIDENTS = 40
 
@@ -52,7 +54,8 @@ def summary(db_session: Session) -> DemoSummary:
     # Argon2 is slow on purpose: hash the one demo password once, not once per agent.
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(agents_service, "hash_password", functools.cache(hash_password))
-        return seed_demo(db_session=db_session, residents=RESIDENTS)
+        return seed_demo(db_session=db_session, residents=RESIDENTS,
+                         timezone=get_settings().timezone)
 
 
 def example(summary: DemoSummary, label: str) -> tuple[str, ...]:
@@ -176,7 +179,7 @@ def test_examples_are_found_by_phone(db_session: Session, summary: DemoSummary) 
 
 def test_seeding_twice_is_refused(db_session: Session, summary: DemoSummary) -> None:
     with pytest.raises(DemoAlreadySeeded):
-        seed_demo(db_session=db_session, residents=5)
+        seed_demo(db_session=db_session, residents=5, timezone=get_settings().timezone)
 
 
 def test_reminder_bundles_have_dates_ahead_and_some_residents_opted_in(
@@ -208,7 +211,8 @@ def test_the_demo_gives_one_answer_about_contact_everywhere(
     ids = list(db_session.scalars(select(Resident.id).limit(RESIDENTS)))
     reachable = 0
     for resident_id in ids:
-        points = build_summary(db_session=db_session, resident_id=resident_id)["contact_points"]
+        points = build_summary(db_session=db_session, resident_id=resident_id,
+                               today=city_day())["contact_points"]
         for point in points:
             if point["contact_allowed"] and point["kind"] == "email":
                 assert point["contact_ways"] == ["email"], point

@@ -15,12 +15,14 @@ from crm_core.reports.schemas import Report, Table
 from crm_core.reports.service import build_report
 from tests.crm_core.reports.dataset import OCTOBER, World, at, make_world
 from tests.support import clock
+from tests.support.clock import city_zone
 
 
 def _report(db_session: Session, name: str, **scope: object) -> Report:
     start, end = OCTOBER
     return build_report(
-        db_session=db_session, name=name, scope=Scope(start=start, end=end, **scope)  # type: ignore[arg-type]
+        db_session=db_session, name=name,
+        scope=Scope(start=start, end=end, timezone=city_zone(), **scope),  # type: ignore[arg-type]
     )
 
 
@@ -184,7 +186,8 @@ def test_writes_into_a_closed_period_count_nobody_so_they_are_suppressed(
     world = make_world(db_session, factories)
     for who in range(6):
         world.contact(who, Channel.PHONE, at(3 + who))
-    fold_all(db_session=db_session, today=date(2027, 1, 1))  # October long closed
+    fold_all(db_session=db_session, timezone=city_zone(),
+             today=date(2027, 1, 1))  # October long closed
     grid = _grid(_report(db_session, "channels").tables[0])
     assert grid["Téléphone"][0] is None
 
@@ -238,7 +241,7 @@ def test_no_weeks_compared_outside_the_period(
             world.case(who, Channel.WEB, datetime(2026, 12, 2, 10, tzinfo=clock.PARIS),
                        service=world.voirie)
         report = build_report(db_session=db_session, name="themes",
-                              scope=Scope(start=start, end=end))
+                              scope=Scope(timezone=city_zone(), start=start, end=end))
     emerging = report.tables[1]
     assert emerging.rows == [] and why in emerging.note
     assert report.empty == (start > date(2026, 12, 7))

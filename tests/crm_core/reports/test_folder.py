@@ -14,6 +14,7 @@ from crm_core.reports.folder import PeriodicFolder
 from crm_core.reports.models import ALL_ID, ReportCell, ReportDelta, ReportPresence
 from crm_core.reports.rollup import FoldResult
 from tests.crm_core.reports.dataset import at, make_world
+from tests.support.clock import city_zone
 
 
 def _factory(db_session: Session) -> sessionmaker[Session]:
@@ -35,7 +36,7 @@ def test_a_round_folds_the_journal_and_prunes_once_a_day(
     world = make_world(db_session, factories)
     for who in range(3):
         world.contact(who, Channel.PHONE, at(3))
-    folder = PeriodicFolder(_factory(db_session), 60)
+    folder = PeriodicFolder(_factory(db_session), 60, timezone=city_zone())
     assert folder.fold_once().deltas == 3
     assert db_session.scalar(select(func.count()).select_from(ReportDelta)) == 0
     assert _phone_cell(db_session) == (3, 3)
@@ -65,7 +66,7 @@ def test_a_backlog_is_folded_in_short_commits(
 
     factory = _factory(db_session)
     commits: list[int] = []
-    folder = Counted(factory, 60)
+    folder = Counted(factory, 60, timezone=city_zone())
     original = factory.class_.commit
 
     def counted_commit(session: Session) -> None:
@@ -95,7 +96,7 @@ def test_the_thread_folds_by_itself_until_stopped(
                 folded.set()
             return result
 
-    folder = Watched(_factory(db_session), 0.01)
+    folder = Watched(_factory(db_session), 0.01, timezone=city_zone())
     folder.start()
     try:
         assert folded.wait(30)

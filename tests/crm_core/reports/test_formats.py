@@ -17,6 +17,7 @@ from crm_core.reports.render import render
 from crm_core.reports.schemas import Report
 from crm_core.reports.service import build_report
 from tests.crm_core.reports.dataset import OCTOBER, at, make_world
+from tests.support.clock import city_zone
 
 
 def _month(db_session: Session, factories: ModuleType) -> Report:
@@ -30,7 +31,8 @@ def _month(db_session: Session, factories: ModuleType) -> Report:
         case = world.case(who, Channel.WEB, at(2))
         world.resolve(case, Channel.COUNTER, at(5))
     start, end = OCTOBER
-    return build_report(db_session=db_session, name="month", scope=Scope(start=start, end=end))
+    return build_report(db_session=db_session, name="month",
+                        scope=Scope(start=start, end=end, timezone=city_zone()))
 
 
 def test_png_decodes(db_session: Session, factories: ModuleType) -> None:

@@ -21,6 +21,7 @@ from crm_core.reports.models import ALL_ID, ReportCell
 from crm_core.reports.query import Scope
 from crm_core.reports.service import build_report
 from tests.crm_core.reports.dataset import make_world
+from tests.support.clock import city_zone
 
 TODAY = date(2026, 11, 1)
 
@@ -80,13 +81,13 @@ def test_fold_and_rebuild_cut_local_days_around_midnight_and_dst(
     world = make_world(db_session, factories)
     for who, (moment, _) in enumerate(MOMENTS):
         world.contact(who, Channel.PHONE, moment)
-    rollup.fold_all(db_session=db_session, today=TODAY)
+    rollup.fold_all(timezone=city_zone(), db_session=db_session, today=TODAY)
     expected: dict[date, int] = {}
     for _, day in MOMENTS:
         expected[day] = expected.get(day, 0) + 1
     assert _day_cells(db_session) == expected
     folded = _cells(db_session)
-    rebuilding.rebuild(db_session=db_session, today=TODAY)
+    rebuilding.rebuild(timezone=city_zone(), db_session=db_session, today=TODAY)
     assert _cells(db_session) == folded
     months = {(c.grain, c.period): c.n for c in db_session.scalars(select(ReportCell).where(
         ReportCell.kind == "contact", ReportCell.grain != "d", ReportCell.site_id == ALL_ID,
@@ -107,7 +108,7 @@ def test_october_report_counts_a_late_night_exchange_in_november(
 
     def phone(start: date, end: date) -> object:
         report = build_report(db_session=db_session, name="channels",
-                              scope=Scope(start=start, end=end))
+                              scope=Scope(timezone=city_zone(), start=start, end=end))
         row = next(row for row in report.tables[0].rows if row.label == "Téléphone")
         return row.cells[0].value
 
@@ -128,11 +129,11 @@ def test_on_time_compares_the_local_day_with_the_due_date(
     db_session.flush()
     world.resolve(on_time, Channel.WEB, _utc(10, 31, 22, 30))
     world.resolve(late, Channel.WEB, _utc(10, 31, 23, 30))
-    rollup.fold_all(db_session=db_session, today=TODAY)
+    rollup.fold_all(timezone=city_zone(), db_session=db_session, today=TODAY)
     resolved = {c.period: (c.n, c.due, c.ok) for c in db_session.scalars(select(ReportCell).where(
         ReportCell.kind == "resolution", ReportCell.grain == "d", ReportCell.site_id == ALL_ID,
         ReportCell.service_id == ALL_ID))}
     assert resolved == {date(2026, 10, 31): (1, 1, 1), date(2026, 11, 1): (1, 1, 0)}
     folded = _cells(db_session)
-    rebuilding.rebuild(db_session=db_session, today=TODAY)
+    rebuilding.rebuild(timezone=city_zone(), db_session=db_session, today=TODAY)
     assert _cells(db_session) == folded

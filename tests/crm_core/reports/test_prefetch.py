@@ -15,6 +15,7 @@ from crm_core.reports.rollup import fold_all
 from crm_core.reports.service import REPORTS, build_report
 from tests.crm_core.reports.dataset import OCTOBER
 from tests.crm_core.reports.test_rollup import TODAY, _populate
+from tests.support.clock import city_zone
 
 
 @pytest.mark.parametrize("filtered", [False, True])
@@ -22,10 +23,10 @@ def test_prefetched_groupings_equal_direct_reads(
     db_session: Session, factories: ModuleType, filtered: bool
 ) -> None:
     _populate(db_session, factories)
-    fold_all(db_session=db_session, today=TODAY)
+    fold_all(timezone=city_zone(), db_session=db_session, today=TODAY)
     start, end = OCTOBER
     nord = db_session.scalars(select(Site).where(Site.code == "nord")).one()
-    scope = Scope(start=start, end=end, site=nord if filtered else None)
+    scope = Scope(timezone=city_zone(), start=start, end=end, site=nord if filtered else None)
     reads = [read for name in REPORTS for read in READS[name](db_session, scope)]
     direct = {
         read: read_cells(db_session=db_session, kind=read[0], scope=scope,
@@ -47,7 +48,7 @@ def test_the_monthly_document_takes_two_statements(
     db_session: Session, factories: ModuleType
 ) -> None:
     _populate(db_session, factories)
-    fold_all(db_session=db_session, today=TODAY)
+    fold_all(timezone=city_zone(), db_session=db_session, today=TODAY)
     start, end = OCTOBER
     statements: list[str] = []
 
@@ -58,7 +59,7 @@ def test_the_monthly_document_takes_two_statements(
     event.listen(connection, "before_cursor_execute", count)
     try:
         report = build_report(db_session=db_session, name="month",
-                              scope=Scope(start=start, end=end))
+                              scope=Scope(timezone=city_zone(), start=start, end=end))
     finally:
         event.remove(connection, "before_cursor_execute", count)
     assert len(report.tables) == 8

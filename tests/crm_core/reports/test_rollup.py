@@ -11,6 +11,7 @@ from crm_core.reports import rebuild as rebuilding
 from crm_core.reports import rollup
 from crm_core.reports.models import ALL_ID, ReportCell, ReportDelta, ReportPresence
 from tests.crm_core.reports.dataset import at, make_world
+from tests.support.clock import city_zone
 
 TODAY = date(2026, 10, 31)  # every October day still open to late writes
 
@@ -48,11 +49,11 @@ def test_writes_are_journaled_and_folding_equals_rebuilding(
         select(ReportDelta.kind, func.count()).group_by(ReportDelta.kind)
     ).all())
     assert kinds == {"contact": 8, "case": 1, "resolution": 1, "ticket": 2, "call": 2}
-    folded = rollup.fold_all(db_session=db_session, today=TODAY)
+    folded = rollup.fold_all(timezone=city_zone(), db_session=db_session, today=TODAY)
     assert folded.deltas == 14
     assert db_session.scalar(select(func.count()).select_from(ReportDelta)) == 0
     incremental = _cells(db_session)
-    rebuilding.rebuild(db_session=db_session, today=TODAY)
+    rebuilding.rebuild(timezone=city_zone(), db_session=db_session, today=TODAY)
     rebuilt = _cells(db_session)
     assert sorted(rebuilt - incremental, key=str) == sorted(incremental - rebuilt, key=str)
     assert rebuilt == incremental
@@ -70,9 +71,9 @@ def test_folding_twice_counts_a_resident_once(
 ) -> None:
     world = make_world(db_session, factories)
     world.contact(0, Channel.PHONE, at(3))
-    rollup.fold_all(db_session=db_session, today=TODAY)
+    rollup.fold_all(timezone=city_zone(), db_session=db_session, today=TODAY)
     world.contact(0, Channel.PHONE, at(3, 15))
-    rollup.fold_all(db_session=db_session, today=TODAY)
+    rollup.fold_all(timezone=city_zone(), db_session=db_session, today=TODAY)
     day = db_session.scalars(select(ReportCell).where(
         ReportCell.kind == "contact", ReportCell.grain == "d",
         ReportCell.site_id == ALL_ID, ReportCell.service_id == ALL_ID)).one()
@@ -84,10 +85,10 @@ def test_pruned_periods_never_overcount_residents(
 ) -> None:
     world = make_world(db_session, factories)
     world.contact(0, Channel.PHONE, at(3))
-    rollup.fold_all(db_session=db_session, today=TODAY)
+    rollup.fold_all(timezone=city_zone(), db_session=db_session, today=TODAY)
     assert rollup.prune_presence(db_session=db_session, today=date(2027, 3, 1)) == 12
     world.contact(0, Channel.PHONE, at(3, 15))
-    rollup.fold_pending(db_session=db_session, today=date(2027, 3, 1))
+    rollup.fold_pending(timezone=city_zone(), db_session=db_session, today=date(2027, 3, 1))
     day = db_session.scalars(select(ReportCell).where(
         ReportCell.kind == "contact", ReportCell.grain == "d",
         ReportCell.site_id == ALL_ID, ReportCell.service_id == ALL_ID)).one()
@@ -99,11 +100,11 @@ def test_a_full_cell_stops_recording_who(db_session: Session, factories: ModuleT
     world = make_world(db_session, factories)
     for who in range(5):
         world.contact(who, Channel.PHONE, at(3))
-    rollup.fold_all(db_session=db_session, today=TODAY)
+    rollup.fold_all(timezone=city_zone(), db_session=db_session, today=TODAY)
     before = db_session.scalar(select(func.count()).select_from(ReportPresence))
     for who in range(5, 9):
         world.contact(who, Channel.PHONE, at(3, 15))
-    rollup.fold_all(db_session=db_session, today=TODAY)
+    rollup.fold_all(timezone=city_zone(), db_session=db_session, today=TODAY)
     # 5 residents reached in every cell of the first fold: no presence row added since,
     # and the figure stays a lower bound (5, not 9) — enough to publish.
     assert db_session.scalar(select(func.count()).select_from(ReportPresence)) == before
@@ -111,7 +112,7 @@ def test_a_full_cell_stops_recording_who(db_session: Session, factories: ModuleT
         ReportCell.kind == "contact", ReportCell.grain == "d",
         ReportCell.site_id == ALL_ID, ReportCell.service_id == ALL_ID)).one()
     assert (day.n, day.residents) == (9, 5)
-    rebuilding.rebuild(db_session=db_session, today=TODAY)
+    rebuilding.rebuild(timezone=city_zone(), db_session=db_session, today=TODAY)
     assert db_session.scalar(select(func.count()).select_from(ReportPresence)) == 0
 
 
@@ -121,7 +122,7 @@ def test_one_batch_offers_at_most_five_people_per_cell(
     world = make_world(db_session, factories)
     for who in range(12):
         world.contact(who, Channel.PHONE, at(3))
-    rollup.fold_all(db_session=db_session, today=TODAY)
+    rollup.fold_all(timezone=city_zone(), db_session=db_session, today=TODAY)
     day = db_session.scalars(select(ReportCell).where(
         ReportCell.kind == "contact", ReportCell.grain == "d",
         ReportCell.site_id == ALL_ID, ReportCell.service_id == ALL_ID)).one()

@@ -25,6 +25,7 @@ from crm_core.residents.enums import ContactKind, ResidentStatus
 from crm_core.residents.models import AccountLink, ContactPoint, Resident
 from crm_core.residents.service import resolve_id
 from crm_core.residents.summary import build_summary
+from tests.support.clock import city_day
 
 
 @dataclass
@@ -85,7 +86,7 @@ def test_merge_moves_every_row_and_unmerge_gives_each_its_own(
 
     # Every lookup of the old id lands on the survivor, and its old name still finds it.
     assert resolve_id(db_session=db_session, resident_id=merged.id) == (survivor.id, True)
-    summary = build_summary(db_session=db_session, resident_id=merged.id)
+    summary = build_summary(today=city_day(), db_session=db_session, resident_id=merged.id)
     assert summary["resident"]["id"] == survivor.id and summary["merged_from"] == merged.id
     assert {c["reference"] for c in summary["open_cases"]} == {kept_case.reference,
                                                                moved_case.reference}

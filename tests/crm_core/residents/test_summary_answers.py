@@ -13,6 +13,7 @@ from crm_core.cases.enums import CaseStatus
 from crm_core.privacy.consents import set_consent
 from crm_core.privacy.enums import ConsentPurpose, ConsentSource
 from crm_core.residents.summary import build_summary, read_summary
+from tests.support.clock import city_day
 
 
 def test_sms_only_means_no_phone_call(db_session: Session, factories: ModuleType) -> None:
@@ -23,8 +24,8 @@ def test_sms_only_means_no_phone_call(db_session: Session, factories: ModuleType
                              (ConsentPurpose.CONTACT_SMS, True)):
         set_consent(db_session=db_session, actor=SYSTEM, resident_id=resident.id,
                     purpose=purpose, granted=granted, source=ConsentSource.RESIDENT)
-    for summary in (build_summary(db_session=db_session, resident_id=resident.id),
-                    read_summary(db_session=db_session, actor=SYSTEM,
+    for summary in (build_summary(today=city_day(), db_session=db_session, resident_id=resident.id),
+                    read_summary(today=city_day(), db_session=db_session, actor=SYSTEM,
                                  resident_id=resident.id)):
         assert [p["contact_ways"] for p in summary["contact_points"]] == [["sms"]]
         assert "no_phone_contact" in summary["flags"]
@@ -38,7 +39,7 @@ def test_a_resolved_case_is_not_listed_as_open(
     factories.CaseFactory(resident=resident, status=CaseStatus.RESOLVED)
     factories.CaseFactory(resident=resident, status=CaseStatus.CLOSED)
     db_session.flush()
-    for summary in (build_summary(db_session=db_session, resident_id=resident.id),
-                    read_summary(db_session=db_session, actor=SYSTEM,
+    for summary in (build_summary(today=city_day(), db_session=db_session, resident_id=resident.id),
+                    read_summary(today=city_day(), db_session=db_session, actor=SYSTEM,
                                  resident_id=resident.id)):
         assert [c["reference"] for c in summary["open_cases"]] == [ongoing.reference]

@@ -26,6 +26,7 @@ from crm_core.residents.enums import ContactKind, ResidentStatus
 from crm_core.residents.schemas import ResidentSummary
 from crm_core.residents.summary import _flags, build_summary, read_summary
 from crm_core.residents.summary_pg import read_summary_pg
+from tests.support.clock import city_day
 
 
 @pytest.fixture
@@ -97,7 +98,7 @@ def test_same_document_as_the_portable_path(
     )
     assert fast is not None
     fast["flags"] = _flags(fast["resident"], fast["contact_points"], fast["open_cases"])
-    portable = build_summary(db_session=db_session, resident_id=resident.id)
+    portable = build_summary(today=city_day(), db_session=db_session, resident_id=resident.id)
     assert _typed(fast) == _typed(portable)
     assert set(fast["flags"]) == {"no_email_contact", "overdue_case", "waiting_for_resident"}
     assert {p["kind"]: p["contact_ways"] for p in fast["contact_points"]} == {
@@ -123,7 +124,8 @@ def test_unknown_and_merged_records_take_the_portable_path(
             now=utcnow(), operation=AccessOperation.READ_SUMMARY, reason=None,
         ) is None
     assert _logged(db_session, merged.id) == 0
-    summary = read_summary(db_session=db_session, actor=actor, resident_id=merged.id)
+    summary = read_summary(db_session=db_session, actor=actor, resident_id=merged.id,
+                           today=city_day())
     db_session.flush()
     assert summary["resident"]["id"] == survivor.id and summary["merged_from"] == merged.id
     assert _logged(db_session, survivor.id) == 1
@@ -136,6 +138,7 @@ def test_read_summary_logs_once_on_every_engine(
     actor = Actor(username=agent.username, agent_id=agent.id, role=Role.PHONE,
                   site_id=agent.site_id)
     summary = read_summary(db_session=db_session, actor=actor, resident_id=resident.id,
+                           today=city_day(),
                            reason="appel entrant")
     assert len(summary["recent_interactions"]) == 20
     assert [p["display"] for p in summary["contact_points"]] == [

@@ -36,10 +36,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from crm_core.agents.enums import Role
-from crm_core.config import city_today
 from crm_core.database.base import utcnow
 from crm_core.telephony.models import Callback
 from tests.crm_core.security.world import AGENT_ROLES, Staff, World
+from tests.support.clock import city_day
 
 FRONT = frozenset({Role.COUNTER, Role.PHONE, Role.SUPERVISOR})
 SUPERVISOR = frozenset({Role.SUPERVISOR})
@@ -221,7 +221,7 @@ ROWS = [
     # tests/crm_core/demo/test_sign_in.py)
     # supervisors' reports: their own site's figures (another site's: reports/test_api.py)
     R("GET", "/api/v1/reports/{name}", SUPERVISOR, 200,
-      query=lambda w: {"month": city_today().strftime("%Y-%m")}),  # this month: always open
+      query=lambda w: {"month": city_day().strftime("%Y-%m")}),  # this month: always open
     # security events (locked accounts, lookup scans, floods)
     R("GET", "/api/v1/security/events", REVIEWERS, 200),
     # platform-created residents to check

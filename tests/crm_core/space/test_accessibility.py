@@ -37,6 +37,7 @@ from tests.support.browser import (
     chromium,
     require_browser,
 )
+from tests.support.clock import city_zone
 from tests.support.required import missing
 
 # Chromium keeps the machine's real time: a shifted run (docs/testing.md) would hand it the
@@ -93,7 +94,7 @@ def _fill_the_file(live_server: Any) -> None:
             code="etat-civil", label="État civil", announced_delay_days=10))
         for subject, channel in (("Acte de naissance", Channel.WEB),
                                  ("Carte d'identité", Channel.COUNTER)):
-            open_case(db_session=session, actor=actor, data=CaseCreate(
+            open_case(timezone=city_zone(), db_session=session, actor=actor, data=CaseCreate(
                 resident_id=link.resident_id, service_code="etat-civil", subject=subject,
                 channel=channel))
         reminders.create_bundle(db_session=session, code="dechets",

@@ -18,6 +18,7 @@ from crm_core.privacy.models import ConsentChange
 from crm_core.residents.enums import ContactKind
 from crm_core.residents.summary import build_summary
 from tests.crm_core.space.conftest import SignIn
+from tests.support.clock import city_day
 
 
 def _history(db_session: Session, resident_id: object) -> list[tuple[ConsentPurpose, bool]]:
@@ -71,7 +72,7 @@ def test_every_screen_gives_the_same_answer_about_contact(
     csrf = sign_in_as(resident.id)
     client.post("/espace/choix", data={"csrf": csrf, "contact_email": "non",
                                        "contact_phone": "oui"})
-    summary = build_summary(db_session=db_session, resident_id=resident.id)
+    summary = build_summary(today=city_day(), db_session=db_session, resident_id=resident.id)
     ways = {p["kind"]: p["contact_ways"] for p in summary["contact_points"]}
     assert ways == {ContactKind.EMAIL: [], ContactKind.PHONE: ["call"]}
     assert "no_email_contact" in summary["flags"]
@@ -98,7 +99,7 @@ def test_a_point_set_aside_is_never_used_whatever_the_consent(
     assert "la mairie peut vous écrire par courriel" in unescape(
         client.get("/espace/coordonnees").text)
     client.post(f"/espace/coordonnees/{mail.id}", data={"csrf": csrf, "contact": "non"})
-    summary = build_summary(db_session=db_session, resident_id=resident.id)
+    summary = build_summary(today=city_day(), db_session=db_session, resident_id=resident.id)
     assert summary["contact_points"][0]["contact_ways"] == []
     assert "la mairie ne vous contacte pas ici" in unescape(
         client.get("/espace/coordonnees").text)

@@ -14,6 +14,7 @@ from crm_core.residents.models import AccountLink, Resident
 from integrations.account.claims import read
 from integrations.account.router import online_account
 from integrations.exceptions import OidcError
+from tests.support.clock import city_day
 from tests.support.fakes.account import FakeOnlineAccount
 
 
@@ -21,7 +22,8 @@ from tests.support.fakes.account import FakeOnlineAccount
                                  "x" * 256])
 def test_a_hostile_sub_is_refused_in_french(sub: str) -> None:
     with pytest.raises(OidcError, match="Identifiant \\(sub\\)"):
-        read({"sub": sub, "given_name": "Inès", "family_name": "Benali"}, provider="fc")
+        read({"sub": sub, "given_name": "Inès", "family_name": "Benali"}, provider="fc",
+             today=city_day())
 
 
 def test_a_hostile_sub_links_nobody(

@@ -20,6 +20,7 @@ from integrations.exceptions import MalformedEvent
 from integrations.models import PollCursor
 from integrations.settings import SourceConfig, get_integration_settings
 from tests.integrations.connectors.ds_server import Ds, dossier, running_ds
+from tests.support.clock import PHONE_REGION, city_zone
 from tests.support.fakes.ds import FakeDsBackend
 
 TOKEN = "jeton-api-ds"
@@ -120,7 +121,8 @@ def test_the_poll_pages_through_updates_and_resumes_from_its_cursor(
         ds.dossiers[number] = dossier(number, updated=f"2026-11-30T10:0{number}:00+01:00",
                                       prenom="Enfant " + "abcdef"[number])  # no digit in a name
     backend = HttpDsBackend(cantine, timeout=2)
-    first = poll(db_session=db_session, source="ds", config=cantine, backend=backend)
+    first = poll(db_session=db_session, source="ds", config=cantine, backend=backend,
+                  timezone=city_zone(), phone_region=PHONE_REGION)
     assert (first.read, first.created) == (5, 5)
     assert sum(1 for r in ds.requests if r["variables"].get("after")) == 2  # three pages
     cursor = db_session.get(PollCursor, ("ds", "4242"))
@@ -128,7 +130,8 @@ def test_the_poll_pages_through_updates_and_resumes_from_its_cursor(
     ds.dossiers[2] = dossier(2, state="accepte", updated="2026-11-30T11:00:00+01:00",
                              prenom="Enfant " + "abcdef"[2])
     ds.requests.clear()
-    second = poll(db_session=db_session, source="ds", config=cantine, backend=backend)
+    second = poll(db_session=db_session, source="ds", config=cantine, backend=backend,
+                  timezone=city_zone(), phone_region=PHONE_REGION)
     assert second.updated == 1 and second.created == 0
     assert ds.requests[0]["variables"]["updatedSince"] == "2026-11-30T09:04:00+00:00"
     case = db_session.scalar(select(Case).where(Case.external_id == "2"))
@@ -146,7 +149,8 @@ def test_an_older_version_never_overwrites_a_newer_one(
     assert hint(client, 3).json()["status"] == "stale"  # type: ignore[attr-defined]
     case = db_session.scalar(select(Case).where(Case.external_id == "3"))
     assert case is not None and case.status is CaseStatus.IN_PROGRESS
-    report = poll(db_session=db_session, source="ds", config=cantine, backend=fake)
+    report = poll(db_session=db_session, source="ds", config=cantine, backend=fake,
+                  timezone=city_zone(), phone_region=PHONE_REGION)
     assert report.read == 1 and report.updated == 0
 
 

@@ -25,6 +25,7 @@ from integrations.inbound.deferred import InboxReport, process_pending
 from integrations.models import ExternalCaseState, InboxEvent, ResidentReview
 from integrations.settings import get_integration_settings
 from tests.integrations.conftest import OLD_SECRET, SECRET, event_body, post_signed
+from tests.support.clock import PHONE_REGION, city_zone
 
 
 def _after_the_creation() -> str:
@@ -66,7 +67,8 @@ def _send(client: TestClient, n: int, body: bytes) -> None:
 
 
 def _work(db_session: Session) -> InboxReport:
-    return process_pending(db_session=db_session, settings=get_integration_settings())
+    return process_pending(db_session=db_session, settings=get_integration_settings(),
+                           timezone=city_zone(), phone_region=PHONE_REGION)
 
 
 def _count(db_session: Session, model: type, *where: Any) -> int:

@@ -19,6 +19,7 @@ from integrations.inbound.deferred import InboxReport, process_pending
 from integrations.models import InboxEvent, ResidentReview
 from integrations.settings import get_integration_settings
 from tests.integrations.conftest import OLD_SECRET, SECRET, event_body, post_signed
+from tests.support.clock import PHONE_REGION, city_zone
 
 
 @pytest.fixture(autouse=True)
@@ -33,7 +34,8 @@ def _count(db_session: Session, model: type) -> int:
 
 
 def _work(db_session: Session) -> InboxReport:
-    return process_pending(db_session=db_session, settings=get_integration_settings())
+    return process_pending(db_session=db_session, settings=get_integration_settings(),
+                           timezone=city_zone(), phone_region=PHONE_REGION)
 
 
 def test_an_event_is_acknowledged_on_receipt_then_applied_by_the_worker(

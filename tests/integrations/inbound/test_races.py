@@ -17,6 +17,7 @@ from integrations.inbound import service
 from integrations.inbound.races import commit_delivery
 from integrations.inbound.schemas import CaseEvent, IngestResult
 from tests.integrations.conftest import event_body
+from tests.support.clock import PHONE_REGION, city_zone
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +41,8 @@ def _cases(db_session: Session) -> int:
 def _won(db_session: Session) -> IngestResult:
     delivery, event = _delivery()
     return commit_delivery(db_session, delivery, lambda: service.receive(
-        db_session=db_session, delivery=delivery, event=event))
+        db_session=db_session, delivery=delivery, event=event, timezone=city_zone(),
+        phone_region=PHONE_REGION))
 
 
 def _lost_at_the_inbox(db_session: Session, delivery: service.Delivery,
@@ -49,7 +51,7 @@ def _lost_at_the_inbox(db_session: Session, delivery: service.Delivery,
     the case written, then the inbox row's unique key broken."""
     result, case = service.apply_case_event(
         db_session=db_session, source=delivery.source, data=event.data,
-        at=event.timestamp)
+        at=event.timestamp, timezone=city_zone(), phone_region=PHONE_REGION)
     service.record_delivery(db_session, delivery, case.id)
     return result
 
