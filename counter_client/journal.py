@@ -296,14 +296,28 @@ def author_label(name: str | None, username: str | None) -> str:
 
 def _send(client: RelaisClient, entry: JournalEntry,
           relayed_by: str | None = None) -> Mapping[str, Any]:
+    """The entry as its author made it; relayed by a supervisor, its note names the author
+    (RELAYED). A relayed entry the server already holds under its key with another
+    content was sent by its author (the answer was lost on the way): sent again as the
+    author made it, it is an honest replay answered with the first record."""
+    if relayed_by is None:
+        return _post(client, entry, entry.payload)
     payload = dict(entry.payload)
-    if relayed_by is not None:
-        field_name = "note" if entry.kind is EntryKind.INTERACTION else "description"
-        said = RELAYED.format(author=author_label(entry.agent_name, entry.agent),
-                              by=relayed_by)
-        payload[field_name] = "\n".join(filter(None, [said, payload.get(field_name)]))
-        # Made at this counter: a supervisor's session has no channel of its own.
-        payload.setdefault("channel", "counter")
+    field_name = "note" if entry.kind is EntryKind.INTERACTION else "description"
+    said = RELAYED.format(author=author_label(entry.agent_name, entry.agent), by=relayed_by)
+    payload[field_name] = "\n".join(filter(None, [said, payload.get(field_name)]))
+    # Made at this counter: a supervisor's session has no channel of its own.
+    payload.setdefault("channel", "counter")
+    try:
+        return _post(client, entry, payload)
+    except ApiError as exc:
+        if exc.code != "idempotency_key_reused":
+            raise
+    return _post(client, entry, entry.payload)
+
+
+def _post(client: RelaisClient, entry: JournalEntry,
+          payload: Mapping[str, Any]) -> Mapping[str, Any]:
     if entry.kind is EntryKind.INTERACTION:
         return client.record_interaction(**payload, idempotency_key=entry.key)
     return client.open_case(**payload, idempotency_key=entry.key)

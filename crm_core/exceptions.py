@@ -46,3 +46,20 @@ class PermissionDenied(DomainError):
     status = 403
     code = "forbidden"
     title = "Accès refusé"
+
+
+class IdempotencyKeyReused(InvalidInput):
+    """A retry's key came back with another content (another resident is one more field):
+    answering the first record would say "done" for what was never recorded."""
+
+    code = "idempotency_key_reused"
+    title = "Clé d'idempotence déjà utilisée"
+
+
+def check_replay(differing: list[str]) -> None:
+    """Refuses a replay whose content differs from the first, naming the fields (in
+    French, never their values)."""
+    if differing:
+        raise IdempotencyKeyReused(
+            f"Clé d'idempotence déjà utilisée avec un autre contenu ({', '.join(differing)})"
+            " : rien n'a été enregistré", field="idempotency_key")

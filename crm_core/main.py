@@ -128,7 +128,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                        page=limit_page)
     pages = ("/espace/", *(prefix for plugin in plugins() for prefix in plugin.page_prefixes))
     app.add_middleware(SecurityHeaders, prefixes=pages)
-    problems.install(app)  # last: its last resort wraps the middleware above
+    # Last: its last resort wraps the middleware above.
+    problems.install(app, pages=(*pages, "/rappels/"), page=limit_page)
 
     api = APIRouter(prefix=API_PREFIX)
 

@@ -249,7 +249,9 @@ def text_problem(text: str, kind: Kind) -> str | None:
     accent only after a letter and at most two on one; and something visible. A name holds
     letters, their accents, spaces, apostrophes, hyphens and dots only, and real letters."""
     if text.strip() and all(_shows_nothing(char) for char in text):
-        return _EMPTY[kind]  # only accents, fillers or invisible marks: nothing to read
+        # Nothing to read; a direction control is named, as it is among visible text.
+        bidi = next((i for i, char in enumerate(text) if char in _BIDI_CONTROLS), None)
+        return _EMPTY[kind] if bidi is None else _char_problem(text, bidi, kind)
     for index in range(len(text)):
         if (problem := _char_problem(text, index, kind)) is not None:
             return problem

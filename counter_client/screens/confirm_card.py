@@ -12,16 +12,17 @@ from counter_client.messages import Say
 from counter_client.screens.modal import FormScreen
 from crm_core.client.tui import labels
 from crm_core.client.tui.key_bar import KeyBar
+from crm_core.client.tui.letter_keys import with_capitals
 from crm_core.client.tui.message_line import MessageLine
 from crm_core.client.types import ResidentSummary
 
 
 class ConfirmCardScreen(FormScreen):
-    BINDINGS = [  # noqa: RUF012
+    BINDINGS = with_capitals(
         Binding("o", "confirm", "Oui, c'est bien la personne"),
         Binding("n", "refuse", "Non"),
         Binding("escape", "refuse", "Non", show=False),
-    ]
+    )
 
     def __init__(self, summary: ResidentSummary, badge_id: str) -> None:
         super().__init__()

@@ -14,15 +14,16 @@ from textual.widgets import Static
 from badge.printing import PrintJob
 from crm_core.client.tui import labels
 from crm_core.client.tui.key_bar import KeyBar
+from crm_core.client.tui.letter_keys import with_capitals
 
 
 class HeldPrintScreen(ModalScreen[bool]):
     """Dismissed with True (print it now) or False (discard it)."""
 
-    BINDINGS = [  # noqa: RUF012
+    BINDINGS = with_capitals(
         Binding("i", "print_now", "Imprimer ici maintenant"),
         Binding("x", "discard", "Ne pas imprimer"),
-    ]
+    )
 
     def __init__(self, job: PrintJob, *, max_wait_minutes: float) -> None:
         super().__init__()

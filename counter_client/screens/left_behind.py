@@ -21,6 +21,7 @@ from counter_client.messages import JournalChanged
 from crm_core.client.tui import labels
 from crm_core.client.tui.fast_table import FastTable
 from crm_core.client.tui.key_bar import KeyBar
+from crm_core.client.tui.letter_keys import with_capitals
 from crm_core.client.tui.message_line import MessageLine
 
 ONLY_SUPERVISORS = ("Réservé aux responsables d'accueil : les éléments d'un autre agent"
@@ -34,10 +35,10 @@ def _items(count: int) -> str:
 class ConfirmDiscardScreen(ModalScreen[bool]):
     """True: discard; False (Escape, the safe choice): keep them waiting."""
 
-    BINDINGS = [  # noqa: RUF012
+    BINDINGS = with_capitals(
         Binding("o", "discard", "Oui, écarter"),
         Binding("escape", "keep", "Non, garder"),
-    ]
+    )
 
     def __init__(self, waiting: LeftBehind) -> None:
         super().__init__()
@@ -60,12 +61,12 @@ class ConfirmDiscardScreen(ModalScreen[bool]):
 
 
 class LeftBehindScreen(ModalScreen[None]):
-    BINDINGS = [  # noqa: RUF012
+    BINDINGS = with_capitals(
         Binding("t", "send", "Transmettre"),
         Binding("e", "discard", "Écarter"),
         Binding("escape", "close", "Fermer"),
         Binding("f8", "close", "Fermer", show=False),
-    ]
+    )
 
     @property
     def counter(self) -> CounterHost:

@@ -19,6 +19,7 @@ from counter_client.messages import JournalChanged
 from crm_core.client.tui import labels
 from crm_core.client.tui.fast_table import FastTable
 from crm_core.client.tui.key_bar import KeyBar
+from crm_core.client.tui.letter_keys import with_capitals
 from crm_core.client.tui.message_line import MessageLine
 
 KIND_LABELS = {EntryKind.INTERACTION: "Visite", EntryKind.CASE: "Demande"}
@@ -35,12 +36,12 @@ def describe(entry: JournalEntry) -> str:
 
 
 class RefusedScreen(ModalScreen[None]):
-    BINDINGS = [  # noqa: RUF012
+    BINDINGS = with_capitals(
         Binding("r", "retry", "Renvoyer"),
         Binding("e", "set_aside", "Écarter"),
         Binding("escape", "close", "Fermer"),
         Binding("f7", "close", "Fermer", show=False),
-    ]
+    )
 
     @property
     def counter(self) -> CounterHost:

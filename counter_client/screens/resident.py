@@ -14,12 +14,13 @@ from counter_client.screens.base import CounterScreen
 from counter_client.widgets.status_line import StatusLine
 from crm_core.client.tui import CasesTable, ResidentCard, Timeline
 from crm_core.client.tui.key_bar import KeyBar
+from crm_core.client.tui.letter_keys import with_capitals
 from crm_core.client.tui.message_line import MessageLine
 from crm_core.client.types import Case, ResidentSummary, TimelineEntry
 
 
 class ResidentScreen(CounterScreen):
-    BINDINGS = [  # noqa: RUF012
+    BINDINGS = with_capitals(
         Binding("v", "visit", "Visite"),
         Binding("n", "new_case", "Demande"),
         Binding("s", "status", "Statut"),
@@ -29,7 +30,7 @@ class ResidentScreen(CounterScreen):
         Binding("f5", "call_next", "Suivant"),
         Binding("r", "reload", "Actualiser", show=False),
         Binding("escape", "back", "Retour"),
-    ]
+    )
 
     def __init__(self, summary: ResidentSummary) -> None:
         super().__init__()

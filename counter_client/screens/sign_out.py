@@ -13,15 +13,16 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from crm_core.client.tui.key_bar import KeyBar
+from crm_core.client.tui.letter_keys import with_capitals
 
 
 class SignOutScreen(ModalScreen[bool]):
     """Dismissed with True (sign out anyway) or False (stay signed in)."""
 
-    BINDINGS = [  # noqa: RUF012
+    BINDINGS = with_capitals(
         Binding("d", "leave", "Se déconnecter quand même"),
         Binding("escape", "stay", "Rester connecté"),
-    ]
+    )
 
     def __init__(self, waiting: int) -> None:
         super().__init__()

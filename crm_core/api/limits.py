@@ -7,20 +7,17 @@ raised while the app itself reads would reach it as a parse failure (a 400), not
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
-from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from crm_core.api.problems import problem_response
+from crm_core.api.problems import PageRefusal, problem_response
 from crm_core.text import count
 
 _NUL_MARKERS = (b"\x00", b"\\u0000")
 _FORM_NUL_MARKERS = (b"\x00", b"%00")
 
 
-# A refusal as an HTML page: (scope, status, title, message) -> response.
-PageRefusal = Callable[[Scope, int, str, str], Response]
 NUL_TITLE = "Caractère non accepté"
 NUL_MESSAGE = ("L'adresse de la page contient un caractère invisible (nul) qu'aucune page"
                " n'accepte. Rien n'a été enregistré : revenez à la page précédente.")

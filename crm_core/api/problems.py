@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -44,6 +45,23 @@ _HTTP_DETAILS = {
     405: "Cette méthode n'est pas permise sur cette adresse",
     415: "Ce type de contenu n'est pas pris en charge sur cette adresse",
 }
+
+# A refusal as an HTML page: (scope, status, title, message) -> response.
+PageRefusal = Callable[[Scope, int, str, str], Response]
+# The same refusals on the HTML pages (the resident space, the opt-out page), said to a
+# resident: what happened, and that nothing was saved.
+_PAGE_TEXTS = {
+    400: ("Envoi illisible", "Ce que votre navigateur a envoyé n'a pas pu être lu. Rien"
+          " n'a été enregistré : revenez à la page précédente et recommencez."),
+    404: ("Page introuvable", "Cette page n'existe pas, ou ne concerne pas votre dossier."),
+    405: ("Action impossible sur cette page", "Cette page ne reçoit pas de formulaire de"
+          " cette façon. Rien n'a été enregistré : revenez à la page précédente."),
+    415: ("Envoi non pris en charge", "Cette page ne reçoit pas ce type d'envoi. Rien n'a"
+          " été enregistré : revenez à la page précédente."),
+}
+_PAGE_OTHER = ("Demande impossible", "Cette demande ne peut pas aboutir. Rien n'a été"
+               " enregistré : revenez à la page précédente.")
+
 
 def problem_response(
     status: int, code: str, title: str, detail: str, *,
@@ -99,6 +117,24 @@ def _http_error(_: Request, exc: Exception) -> Response:
     detail = _HTTP_DETAILS.get(exc.status_code, title)
     return problem_response(exc.status_code, f"http_{exc.status_code}", title, detail,
                             headers=dict(exc.headers) if exc.headers else None)
+
+
+def _http_error_on_pages(
+    pages: tuple[str, ...], page: PageRefusal
+) -> Callable[[Request, Exception], Response]:
+    """Starlette's refusals (a 405 for a form sent to a page that takes none, a 404) on an
+    HTML page prefix: the French page, same status, its headers kept (`Allow`)."""
+
+    def handle(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        if not request.url.path.startswith(pages):
+            return _http_error(request, exc)
+        title, message = _PAGE_TEXTS.get(exc.status_code, _PAGE_OTHER)
+        response = page(request.scope, exc.status_code, title, message)
+        response.headers.update(exc.headers or {})
+        return response
+
+    return handle
 
 
 def _route(request: Request) -> str:
@@ -187,13 +223,16 @@ class CatchAll:
                 await response(scope, receive, send)
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, *, pages: tuple[str, ...] = (),
+            page: PageRefusal | None = None) -> None:
     """The handlers, and the last resort: call it after adding the other middleware, so
-    that it wraps them too."""
+    that it wraps them too. `pages`: prefixes of HTML pages, where Starlette's refusals
+    are `page`'s French HTML, never problem+json."""
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ValidationError, _model_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error_on_pages(pages, page)
+                              if pages and page is not None else _http_error)
     app.add_exception_handler(PoolTimeout, _database_busy)
     app.add_exception_handler(OperationalError, _operational_error)
     # The webhook acknowledgements speak to PostgreSQL through psycopg directly.

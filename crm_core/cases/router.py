@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
 from crm_core.api.deps import (
     AppSettings,
@@ -32,12 +32,18 @@ def create_service(db_session: DbSession, actor: CatalogAdmin, data: ServiceCrea
     return created
 
 
-@router.post("/cases", response_model=CaseOut, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/cases", response_model=CaseOut, status_code=status.HTTP_201_CREATED,
+    responses={200: {"description": "Already opened under this idempotency key"}},
+)
 def open_case(
-    db_session: DbSession, actor: CaseWriter, settings: AppSettings, data: CaseCreate
+    db_session: DbSession, actor: CaseWriter, settings: AppSettings, data: CaseCreate,
+    response: Response,
 ) -> dict[str, Any]:
-    case = service.open_case(db_session=db_session, actor=actor, data=data,
-                             timezone=settings.timezone)
+    case, created = service.open_case_once(db_session=db_session, actor=actor, data=data,
+                                           timezone=settings.timezone)
+    if not created:
+        response.status_code = status.HTTP_200_OK
     db_session.flush()
     db_session.refresh(case, ["history"])
     return service.case_out(case)

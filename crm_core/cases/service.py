@@ -20,7 +20,7 @@ from crm_core.cases.models import Case, CaseStatusChange, Service
 from crm_core.cases.schemas import CaseCreate, ServiceCreate
 from crm_core.cases.workflow import allowed_next, check_transition
 from crm_core.database.base import utcnow
-from crm_core.exceptions import Conflict, InvalidInput, NotFound
+from crm_core.exceptions import Conflict, InvalidInput, NotFound, check_replay
 from crm_core.interactions.enums import Channel, Outcome
 from crm_core.interactions.models import Interaction
 from crm_core.interactions.timing import check_recorded_at
@@ -167,12 +167,23 @@ def open_case(
     opened_at: datetime | None = None,
 ) -> Case:
     """A new case; its due date counts from the day it opened in the city (`timezone`)."""
+    case, _ = open_case_once(db_session=db_session, actor=actor, data=data,
+                             timezone=timezone, opened_at=opened_at)
+    return case
+
+
+def open_case_once(
+    *, db_session: Session, actor: Actor, data: CaseCreate, timezone: str,
+    opened_at: datetime | None = None,
+) -> tuple[Case, bool]:
+    """`open_case`, and whether the case was opened now (False: a replay of its
+    idempotency key, answered with the case opened the first time)."""
     if data.idempotency_key:
         existing = db_session.scalar(
             select(Case).where(Case.idempotency_key == data.idempotency_key)
         )
         if existing is not None:
-            return _check_replay(db_session, existing, data)
+            return _check_replay(db_session, existing, data), False
     resident = residents.get_writable(db_session=db_session, resident_id=data.resident_id)
     service = get_service(db_session=db_session, code=data.service_code)
     channel = _require_channel(data.channel, actor)
@@ -185,7 +196,7 @@ def open_case(
     case = _new_case(actor, resident_id=resident.id, service=service, channel=channel,
                      data=data, reference=reference, opened_at=opened_at, timezone=timezone)
     _write_openings(db_session, actor, [(case, data)])
-    return case
+    return case, True
 
 
 @dataclass(frozen=True)
@@ -233,11 +244,21 @@ def open_cases(
 
 
 def _check_replay(db_session: Session, existing: Case, data: CaseCreate) -> Case:
+    """The same key with the same content is a retry, answered with the first case; with
+    another content it is refused. Compared: what the client sets, after validation;
+    never the times, nor `record_interaction` (how, not what)."""
     surviving_id, _ = residents.resolve_id(db_session=db_session, resident_id=data.resident_id)
-    if existing.resident_id != surviving_id:
-        raise Conflict(
-            "Clé d'idempotence déjà utilisée pour un autre usager", field="idempotency_key"
-        )
+    service_code = db_session.scalar(select(Service.code).where(Service.id == existing.service_id))
+    check_replay([label for label, differs in (
+        ("usager", existing.resident_id != surviving_id),
+        ("service", service_code != data.service_code),
+        ("nature", existing.kind != data.kind),
+        ("objet", existing.subject != data.subject),
+        ("description", existing.description != data.description),
+        ("référence externe", (existing.external_system, existing.external_id)
+         != (data.external_system, data.external_id)),
+        ("canal", data.channel is not None and existing.origin_channel != data.channel),
+    ) if differs])
     return existing
 
 

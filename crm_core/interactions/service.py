@@ -14,7 +14,7 @@ from crm_core.cases import reference as refs
 from crm_core.cases import service as cases
 from crm_core.cases.models import Case
 from crm_core.database.base import utcnow
-from crm_core.exceptions import Conflict, InvalidInput
+from crm_core.exceptions import Conflict, InvalidInput, check_replay
 from crm_core.interactions.models import Interaction
 from crm_core.interactions.schemas import InteractionCreate
 from crm_core.interactions.timing import check_ended_at, check_recorded_at
@@ -84,11 +84,22 @@ def _case_of(db_session: Session, reference: str, resident_id: uuid.UUID) -> Cas
 def _check_replay(
     db_session: Session, existing: Interaction, data: InteractionCreate
 ) -> Interaction:
+    """The same key with the same content is a retry, answered with the first record; with
+    another content it is refused. Compared: what the client sets, after validation (the
+    stored values went through the same validators), never the times."""
     surviving_id, _ = residents.resolve_id(db_session=db_session, resident_id=data.resident_id)
-    if existing.resident_id != surviving_id:
-        raise Conflict(
-            "Clé d'idempotence déjà utilisée pour un autre usager", field="idempotency_key"
-        )
+    reference = None
+    if existing.case_id:
+        reference = db_session.scalar(select(Case.reference).where(Case.id == existing.case_id))
+    asked = refs.normalize(data.case_reference) if data.case_reference else None
+    check_replay([label for label, differs in (
+        ("usager", existing.resident_id != surviving_id),
+        ("résultat", existing.outcome != data.outcome),
+        ("sens", existing.direction != data.direction),
+        ("note", existing.note != data.note),
+        ("demande", reference != asked),
+        ("canal", data.channel is not None and existing.channel != data.channel),
+    ) if differs])
     return existing
 
 

@@ -39,6 +39,8 @@ def log_call(
     if call.interaction_id is not None:  # a retry answers the first log, case included
         reference = _check_replay(db_session, call, data)
     outcome = data.outcome
+    if data.new_case and outcome is Outcome.INFORMED:
+        outcome = Outcome.CASE_OPENED  # on a retry too: the exchange compared is the first
     if data.new_case and call.interaction_id is None:
         case = cases.open_case(
             db_session=db_session, actor=actor, opened_at=call.started_at, timezone=timezone,
@@ -49,8 +51,6 @@ def log_call(
             ),
         )
         reference = case.reference
-        if outcome is Outcome.INFORMED:
-            outcome = Outcome.CASE_OPENED
     interaction, _ = interactions.record(
         db_session=db_session, actor=actor,
         data=InteractionCreate(

@@ -21,7 +21,8 @@ from collections.abc import Iterable
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from crm_core.api.limits import TOO_LARGE_TITLE, PageRefusal, too_large_message
+from crm_core.api.limits import TOO_LARGE_TITLE, too_large_message
+from crm_core.api.problems import PageRefusal
 
 security_log = logging.getLogger("relais.security")
 

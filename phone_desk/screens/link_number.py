@@ -12,9 +12,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Static
 
+from crm_core.client.tui.letter_keys import with_capitals
+
 
 class LinkNumberScreen(ModalScreen[dict[str, Any] | None]):
-    BINDINGS = [Binding("escape", "cancel", "Annuler"), Binding("o", "agree", "Oui")]  # noqa: RUF012
+    BINDINGS = with_capitals(Binding("escape", "cancel", "Annuler"), Binding("o", "agree", "Oui"))
 
     def __init__(self, number: str, resident: str) -> None:
         super().__init__()

@@ -17,6 +17,7 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from crm_core.client.tui.labels import LOCAL_TZ
+from crm_core.client.tui.letter_keys import with_capitals
 from crm_core.client.tui.message_line import MessageLine
 from phone_desk.host import DeskHost
 from phone_desk.journal import DeskItem, ItemKind, ItemState
@@ -38,12 +39,12 @@ def describe(item: DeskItem) -> Text:
 class WaitingScreen(ModalScreen[DeskItem | None]):
     """Dismissed with the refused item to open again in its form, else None."""
 
-    BINDINGS = [  # noqa: RUF012
+    BINDINGS = with_capitals(
         Binding("c", "fix", "Corriger"),
         Binding("e", "discard", "Écarter"),
         Binding("escape", "close", "Fermer"),
         Binding("f7", "close", "Fermer", show=False),
-    ]
+    )
 
     def __init__(self, items: list[DeskItem], others: str) -> None:
         super().__init__()

@@ -143,6 +143,49 @@ def test_a_supervisor_sends_what_an_agent_who_left_made_naming_them(
     assert journal.count(EntryState.PENDING) == 1  # Paul's visit still waits for him
 
 
+def test_a_relay_of_what_its_author_already_sent_answers_the_first_record(
+    api: RelaisClient, live_server: LiveServer, cleanup: contextlib.ExitStack, tmp_path: Path
+) -> None:
+    """The author's own try reached the server, its answer was lost: the relay (note
+    prefixed) is another content under the same key, refused (422); the journal then sends
+    the entry as its author made it, an honest replay, and records nothing twice. An entry
+    whose key the server holds with truly another content stays refused."""
+    from crm_core.cases.models import Case
+    from crm_core.interactions.models import Interaction
+
+    resident = create_resident(api)
+    journal = cleanup.enter_context(Journal(tmp_path / "journal.sqlite3"))
+    visit = journal.add(EntryKind.INTERACTION, {
+        "resident_id": resident["id"], "outcome": "informed", "note": "Venue pour l'IBAN"},
+        agent="accueil", agent_name="Élodie Martin")
+    request = journal.add(EntryKind.CASE, {
+        "resident_id": resident["id"], "service_code": "etat-civil",
+        "subject": "Livret de famille"}, agent="accueil", agent_name="Élodie Martin")
+    clash = journal.add(EntryKind.INTERACTION, {
+        "resident_id": resident["id"], "outcome": "informed", "note": "Mon texte"},
+        agent="accueil", agent_name="Élodie Martin")
+    first = api.record_interaction(**visit.payload, idempotency_key=visit.key)
+    opened = api.open_case(**request.payload, idempotency_key=request.key)
+    api.record_interaction(**clash.payload | {"note": "Autre texte"}, idempotency_key=clash.key)
+    supervisor = cleanup.enter_context(api_client(live_server, "superviseur"))
+
+    report = journal.send_left_behind(supervisor, author="accueil", by="Superviseur")
+
+    assert [e.key for e in report.sent] == [visit.key, request.key]
+    results = {e.key: e.result or {} for e in journal.entries(EntryState.SENT)}
+    assert results[visit.key]["id"] == first["id"]
+    assert results[request.key]["reference"] == opened["reference"]
+    (refused,) = journal.entries(EntryState.REJECTED)
+    assert refused.key == clash.key and refused.error is not None
+    assert "autre contenu (note)" in refused.error
+    with live_server.session() as session:
+        notes = session.query(Interaction.note).filter(
+            Interaction.idempotency_key.in_([visit.key, clash.key])).all()
+        cases = session.query(Case.description).filter_by(idempotency_key=request.key).all()
+    assert sorted(str(n) for (n,) in notes) == ["Autre texte", "Venue pour l'IBAN"]
+    assert cases == [(None,)]
+
+
 def test_a_supervisor_discards_what_an_agent_who_left_made_with_a_trace(
     cleanup: contextlib.ExitStack, tmp_path: Path
 ) -> None:

@@ -19,6 +19,7 @@ from counter_client.screens.sign_in import SignInScreen
 from counter_client.screens.visit import VisitScreen
 from crm_core.client import RelaisClient
 from crm_core.client.tui.french import Choice
+from tests.counter_client.snapshot import visible_text
 from tests.counter_client.support import (
     counter_app,
     create_resident,
@@ -139,6 +140,27 @@ async def test_the_visit_form_starts_on_its_first_field_and_never_saves_by_surpr
         await pilot.press("enter")
         await wait_for(pilot, lambda: len(api.timeline(resident["id"])) == 1)
     assert api.timeline(resident["id"])[0]["note"] == "Pièces apportées"
+
+
+async def test_with_caps_lock_on_v_records_a_visit_as_v_does(
+    live_server: LiveServer, tmp_path: Path, api: RelaisClient,
+) -> None:
+    """Outside test: with Caps Lock on, « V » (and N, S, C, B, P) did nothing."""
+    resident = create_resident(api)
+    app = counter_app(live_server.url, tmp_path)
+    async with running(app, (80, 24)) as pilot:
+        await sign_in(pilot)
+        await _open_resident(pilot, app, resident)
+        bar = visible_text(app).splitlines()[-1]
+        await pilot.press("V")
+        await wait_for(pilot, lambda: isinstance(app.screen, VisitScreen))
+        app.screen.query_one("#note").focus()
+        await type_text(pilot, "Venue avec la majuscule")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(api.timeline(resident["id"])) == 1)
+        await wait_for(pilot, lambda: isinstance(app.screen, ResidentScreen))
+        assert visible_text(app).splitlines()[-1] == bar  # the key bar shows no new key
+    assert api.timeline(resident["id"])[0]["note"] == "Venue avec la majuscule"
 
 
 async def test_a_letter_typed_on_a_list_opens_it_instead_of_vanishing(

@@ -195,6 +195,20 @@ def test_a_text_made_only_of_marks_or_invisible_characters_is_empty(
 
 
 @pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize(("alone", "named"), [
+    ("\u202e", "U+202E"), ("\u200f\u200f", "U+200F"), ("\u0301\u061c", "U+061C"),
+    ("\u200b\u2067\u2069", "U+2067"), (" \u202d ", "U+202D")])
+def test_a_text_made_only_of_direction_controls_names_the_character(
+    alone: str, named: str, kind: str
+) -> None:
+    """Outside test: a note of U+202E alone was refused as « texte vide », a note that also
+    held visible text named the character."""
+    with pytest.raises(ValueError, match=r"refusé") as refused:
+        KINDS[kind](alone)
+    assert named in str(refused.value) and "vide" not in str(refused.value)
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_variation_selectors_are_refused_in_names_dropped_elsewhere(kind: str) -> None:
     for selector in ("\ufe0f", "\U000e0100"):
         if kind == "name":

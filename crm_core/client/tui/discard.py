@@ -16,6 +16,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from crm_core.client.tui.letter_keys import with_capitals
+
 R = TypeVar("R")
 
 
@@ -29,10 +31,10 @@ class DiscardScreen(ModalScreen[bool]):
     DiscardScreen Horizontal { height: auto; }
     DiscardScreen Button { margin-right: 2; }
     """
-    BINDINGS = [  # noqa: RUF012
+    BINDINGS = with_capitals(
         Binding("escape", "keep", "Reprendre la saisie"),
         Binding("a", "discard", "Abandonner la saisie"),
-    ]
+    )
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
@@ -57,7 +59,7 @@ class DiscardScreen(ModalScreen[bool]):
 class GuardedForm(ModalScreen[R | None], Generic[R]):
     """A form whose Escape (`action_cancel`) asks before losing typed text."""
 
-    BINDINGS = [Binding("escape", "cancel", "Annuler")]  # noqa: RUF012
+    BINDINGS = with_capitals(Binding("escape", "cancel", "Annuler"))
 
     _opened_with: dict[str, str] | None = None
 

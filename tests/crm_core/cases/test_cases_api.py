@@ -153,15 +153,45 @@ def test_opening_with_an_idempotency_key_twice_opens_one_case(
     headers = as_role(Role.COUNTER)
     first = _open(client, headers, resident.id, idempotency_key="journal-0001")
     second = _open(client, headers, resident.id, idempotency_key="journal-0001")
-    assert first.status_code == second.status_code == 201
+    assert (first.status_code, second.status_code) == (201, 200)  # as /interactions
     assert first.json()["reference"] == second.json()["reference"]
     count = db_session.scalar(
         select(func.count()).select_from(Case).where(Case.resident_id == resident.id)
     )
     assert count == 1
     stolen = _open(client, headers, other.id, idempotency_key="journal-0001")
-    assert stolen.status_code == 409
-    assert stolen.json()["code"] == "conflict"
+    assert stolen.status_code == 422
+    assert stolen.json()["code"] == "idempotency_key_reused"
+    assert "(usager)" in stolen.json()["detail"]
+
+
+@pytest.mark.usefixtures("voirie")
+def test_a_key_reused_with_another_content_is_refused_and_names_the_fields(
+    client: TestClient, db_session: Session, factories: ModuleType, as_role: Headers
+) -> None:
+    """Outside test: a key sent again with another subject answered 201 with the first
+    case, so the client believed the second request recorded."""
+    resident = factories.ResidentFactory()
+    headers = as_role(Role.COUNTER)
+    key = {"idempotency_key": "journal-0002", "description": "Devant le 12"}
+    first = _open(client, headers, resident.id, **key)
+    assert first.status_code == 201
+    # Re-serialised the same (another zone, no channel: the session's) is an honest replay.
+    same = _open(client, headers, resident.id, **key, channel=None,
+                 subject="  Nid-de-poule rue de Brest ", record_interaction=False,
+                 opened_at=datetime.now(ZoneInfo("America/Cayenne")).isoformat())
+    assert same.status_code == 200, same.text
+    assert same.json()["reference"] == first.json()["reference"]
+    other = _open(client, headers, resident.id, **key | {"description": "Devant le 14"},
+                  subject="Lampadaire éteint", channel="counter")
+    assert other.status_code == 422
+    problem = other.json()
+    assert problem["code"] == "idempotency_key_reused"
+    assert problem["title"] == "Clé d'idempotence déjà utilisée"
+    assert "(objet, description, canal)" in problem["detail"]
+    assert "Lampadaire" not in problem["detail"] and "14" not in problem["detail"]
+    assert db_session.scalar(
+        select(func.count()).select_from(Case).where(Case.resident_id == resident.id)) == 1
 
 
 @pytest.mark.usefixtures("voirie")

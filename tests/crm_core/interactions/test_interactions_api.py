@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from types import ModuleType
 
 import pytest
@@ -37,7 +37,44 @@ def test_idempotency_key_records_once(
     stolen = client.post(
         "/api/v1/interactions", headers=headers, json=payload | {"resident_id": str(other.id)}
     )
-    assert stolen.status_code == 409
+    assert stolen.status_code == 422
+    assert stolen.json()["code"] == "idempotency_key_reused"
+
+
+def test_a_key_reused_with_another_content_is_refused_and_names_the_fields(
+    client: TestClient, db_session: Session, factories: ModuleType, as_role: Headers
+) -> None:
+    """Outside test: a key sent again with another note and outcome answered 200 with the
+    first exchange, so the client believed the second one recorded."""
+    headers = as_role(Role.COUNTER)
+    case = factories.CaseFactory()
+    db_session.commit()  # out of reach of a route that rolls back
+    payload = {"resident_id": str(case.resident_id), "outcome": "informed",
+               "note": "Visite hors ligne", "case_reference": case.reference,
+               "occurred_at": datetime.now(UTC).isoformat(),
+               "idempotency_key": "counter-1:journal-0002"}
+    first = client.post("/api/v1/interactions", headers=headers, json=payload)
+    assert first.status_code == 201, first.text
+    # The same content re-serialised: another zone, the reference as typed, no channel.
+    honest = payload | {
+        "case_reference": refs.format_reference(case.reference).lower(),
+        "occurred_at": datetime.now(UTC).astimezone(timezone(timedelta(hours=-3))).isoformat()}
+    again = client.post("/api/v1/interactions", headers=headers, json=honest)
+    assert again.status_code == 200, again.text
+    assert again.json()["id"] == first.json()["id"]
+    other = client.post("/api/v1/interactions", headers=headers, json=payload | {
+        "note": "Autre visite", "outcome": "case_opened", "channel": "phone"})
+    assert other.status_code == 422
+    problem = other.json()
+    assert problem["code"] == "idempotency_key_reused"
+    assert "(résultat, note, canal)" in problem["detail"]
+    assert "rien n'a été enregistré" in problem["detail"]
+    assert "Autre visite" not in problem["detail"]
+    unlinked = client.post("/api/v1/interactions", headers=headers,
+                           json=payload | {"case_reference": None})
+    assert unlinked.status_code == 422 and "(demande)" in unlinked.json()["detail"]
+    assert db_session.scalar(select(func.count()).select_from(Interaction).where(
+        Interaction.resident_id == case.resident_id)) == 1
 
 
 def test_a_case_of_another_resident_answers_as_an_unknown_reference(

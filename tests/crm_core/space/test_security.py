@@ -75,6 +75,26 @@ def test_oversized_forms_are_refused_with_a_page(
     assert "Aller au contenu" in answer.text  # the space's layout
 
 
+def test_a_wrong_method_on_a_page_answers_a_french_page(
+    client: TestClient, factories: ModuleType, sign_in_as: SignIn
+) -> None:
+    """Outside test: a POST to a page that takes no form (or a PUT, a DELETE) answered the
+    API's problem+json; the space promises its own French pages."""
+    csrf = sign_in_as(factories.ResidentFactory().id)
+    for method, path in (("POST", "/espace/coordonnees"), ("PUT", "/espace/choix"),
+                         ("DELETE", "/espace/"), ("PATCH", "/espace/nulle-part"),
+                         ("POST", "/rappels/desabonnement/autre")):
+        answer = client.request(method, path, data={"csrf": csrf})
+        assert answer.status_code in (404, 405), (method, path)
+        assert answer.headers["content-type"].startswith("text/html"), (method, path)
+        if answer.status_code == 405:
+            assert "GET" in answer.headers["allow"]
+            assert "Rien n'a été enregistré" in unescape(answer.text)
+    assert "Aller au contenu" in client.post("/espace/coordonnees").text  # the layout
+    api = client.put("/api/v1/health")
+    assert (api.status_code, api.headers["content-type"]) == (405, "application/problem+json")
+
+
 def test_expired_and_ended_sessions_are_refused(
     client: TestClient, factories: ModuleType, db_session: Session, sign_in_as: SignIn
 ) -> None:
