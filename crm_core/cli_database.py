@@ -93,7 +93,9 @@ def _setting_problem(error: ErrorDetails) -> str:
     # Only the variable is upper case: a source's name (« p » in
     # RELAIS_WEBHOOK_SOURCES.p.secret) is said as the admin typed it.
     variable, dot, rest = where.partition(".")
-    return f"RELAIS_{variable.upper()}{dot}{rest} : {message}"
+    named = f"RELAIS_{variable.upper()}{dot}{rest}"
+    # A validator of ours may already name the variable: once is enough.
+    return f"{named} : {message.removeprefix(named + ' : ')}"
 
 
 def _unreadable_setting(exc: SettingsError) -> str:

@@ -99,6 +99,13 @@ def _expected(raw: object) -> str:
     return str(raw).replace(" or ", " ou ")
 
 
+def _number(value: object) -> object:
+    """A bound as French writes it: « 0 », « 2,5 », « 12 345 » (not « 0.0 »)."""
+    if type(value) is float:
+        return count(int(value)) if value.is_integer() else str(value).replace(".", ",")
+    return count(value) if type(value) is int else value
+
+
 def french_message(error: Mapping[str, Any]) -> str:
     """The French sentence for one Pydantic error (`ValidationError.errors()` item)."""
     kind = str(error.get("type", ""))
@@ -110,7 +117,7 @@ def french_message(error: Mapping[str, Any]) -> str:
     if "expected" in ctx:
         ctx["expected"] = _expected(ctx["expected"])
     # "2 000 caractères": thousands apart, by a narrow no-break space (French typography).
-    ctx = {key: count(value) if type(value) is int else value for key, value in ctx.items()}
+    ctx = {key: _number(value) for key, value in ctx.items()}
     try:
         return template.format(**ctx)
     except (KeyError, IndexError, ValueError):

@@ -151,7 +151,8 @@ def _is_web_url(url: str) -> bool:
 class IntegrationSettings(BaseSettings):
     """The connectors: e-services platforms, online accounts, Open311."""
 
-    model_config = SettingsConfigDict(env_prefix="RELAIS_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="RELAIS_", env_file=".env", extra="ignore", allow_inf_nan=False)
 
     webhook_sources: dict[str, SourceConfig] = Field(
         default_factory=dict,

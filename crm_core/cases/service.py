@@ -56,7 +56,8 @@ def get_service(*, db_session: Session, code: str) -> Service:
 
 def create_service(*, db_session: Session, data: ServiceCreate) -> Service:
     if not 0 <= data.announced_delay_days <= 3650:
-        raise InvalidInput("Délai annoncé hors limites (0 à 3650 jours)", field="delay")
+        raise InvalidInput("Délai annoncé hors limites (0 à 3650 jours)",
+                           field="announced_delay_days")
     if db_session.scalar(select(Service.id).where(Service.code == data.code)):
         raise Conflict(f"Le service « {data.code} » existe déjà", field="code")
     service = Service(**data.model_dump())

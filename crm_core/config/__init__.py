@@ -19,6 +19,12 @@ import platformdirs
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from crm_core.config.checks import (
+    check_phone_region,
+    check_signing_key,
+    check_timezone,
+    check_verify_keys,
+)
 from crm_core.config.security import SecuritySettings
 from crm_core.config.telephony import TelephonySettings
 
@@ -37,7 +43,8 @@ class InsecureSettings(ValueError):
 class Settings(BaseSettings):
     """The server (`relais serve` and every command)."""
 
-    model_config = SettingsConfigDict(env_prefix="RELAIS_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="RELAIS_", env_file=".env", extra="ignore", allow_inf_nan=False)
 
     database_url: str | None = Field(
         default=None,
@@ -131,13 +138,13 @@ class Settings(BaseSettings):
         description="Lifetime of a resident's signed-in session in their space.",
     )
     audit_seal_seconds: float = Field(
-        default=5.0, ge=0,
+        default=5.0, ge=0, le=86_400,
         description="How often the server seals new access-log rows into the hash chain"
         " (0: never; then run `relais audit seal` from a timer).",
     )
 
     report_fold_seconds: float = Field(
-        default=5.0, ge=0,
+        default=5.0, ge=0, le=86_400,
         description="How often the server folds recent writes into the reports' roll-ups"
         " (0: never; reports still fold what is left before they read).",
     )
@@ -155,6 +162,29 @@ class Settings(BaseSettings):
         default_factory=TelephonySettings,
         description="The PBX adapters' events (`RELAIS_TELEPHONY_*`).",
     )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return check_timezone(value)
+
+    @field_validator("default_phone_region")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        return check_phone_region(value)
+
+    @field_validator("badge_signing_key")
+    @classmethod
+    def _loadable_signing_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            check_signing_key(value.get_secret_value())
+        return value
+
+    @field_validator("badge_verify_keys")
+    @classmethod
+    def _loadable_verify_keys(cls, value: str) -> str:
+        check_verify_keys(value)
+        return value
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -17,7 +17,7 @@ config_app = FrenchTyper(help="La configuration (variables RELAIS_*).", no_args_
 def config_docs(
     check: Annotated[Path | None, typer.Option(
         "--check", help="Comparer à ce fichier au lieu d'écrire : code 1 s'il n'est plus à"
-        " jour.", dir_okay=False)] = None,
+        " jour.")] = None,
 ) -> None:
     """Écrire la référence des variables (Markdown, docs/configuration.md)."""
     from crm_core.config.docs import configuration_markdown
@@ -29,9 +29,20 @@ def config_docs(
     try:
         committed = check.read_text(encoding="utf-8")
     except OSError as exc:
-        errors.print(f"Fichier illisible : {check} ({exc.strerror})", markup=False)
+        errors.print(f"{_unreadable(exc)} : {check}", markup=False)
         raise typer.Exit(BAD_INPUT) from exc
     if committed != generated:
         errors.print(f"{check} n'est plus à jour : relais config docs > {check}", markup=False)
         raise typer.Exit(REFUSED)
     typer.echo(f"{check} est à jour.")
+
+
+def _unreadable(exc: OSError) -> str:
+    """Why the file cannot be read, in French (the system's own words are English)."""
+    if isinstance(exc, IsADirectoryError):
+        return "C'est un dossier, pas un fichier"
+    if isinstance(exc, FileNotFoundError):
+        return "Fichier introuvable"
+    if isinstance(exc, PermissionError):
+        return "Lecture non autorisée"
+    return "Fichier illisible"

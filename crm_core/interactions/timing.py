@@ -12,7 +12,10 @@ MAX_CLOCK_SKEW = timedelta(minutes=5)
 
 
 def check_recorded_at(value: datetime, *, now: datetime, field: str, what: str) -> datetime:
-    if value > now + MAX_CLOCK_SKEW or value < now - MAX_BACKDATING:
+    if value > now + MAX_CLOCK_SKEW:
+        raise InvalidInput(f"Date {what} dans le futur : vérifiez la date et l'heure",
+                           field=field)
+    if value < now - MAX_BACKDATING:
         raise InvalidInput(f"Date {what} hors limites (30 jours au plus dans le passé)",
                            field=field)
     return value

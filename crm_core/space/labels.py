@@ -163,3 +163,12 @@ def local_datetime(value: datetime | None, timezone: str) -> str:
 
 def local_date(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else "—"
+
+
+def kept_for(days: int) -> str:
+    """How long something is kept, as the resident reads it: « un an », « 3 ans », « 90
+    jours » (the setting's own number, never a rounded promise)."""
+    years, rest = divmod(days, 365)
+    if rest == 0:
+        return "un an" if years == 1 else f"{years} ans"
+    return "un jour" if days == 1 else f"{days} jours"

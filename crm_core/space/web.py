@@ -76,7 +76,8 @@ def render(request: Request, template: str, *, who: SignedIn | None, title: str,
         "who": who, "title": title, "city": settings.city_name,
         "csrf": csrf_for(request, who), "flash": DONE.get(done or ""), "flash_code": done,
         "tz": settings.timezone, "when": lambda value: labels.local_datetime(
-            value, settings.timezone), **context,
+            value, settings.timezone),
+        "log_kept": labels.kept_for(settings.audit_retention_days), **context,
     }, status_code=status_code)
 
 

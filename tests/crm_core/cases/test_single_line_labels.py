@@ -62,3 +62,14 @@ def test_a_cases_external_reference_is_one_visible_line(
     assert answer.status_code == 422, answer.text
     assert answer.json()["detail"].startswith(f"{field} : "), answer.json()
     assert db_session.scalar(select(func.count()).select_from(Case)) == 0
+
+
+def test_a_delay_out_of_bounds_names_the_field_that_was_sent(
+    client: TestClient, as_role: Headers, db_session: Session
+) -> None:
+    """An outside look: the refusal named a field « delay » that no request carries."""
+    answer = client.post("/api/v1/services", headers=as_role(Role.ADMIN), json={
+        "code": "etat-civil", "label": "État civil", "announced_delay_days": -3})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["field"] == "announced_delay_days", answer.text
+    assert db_session.scalar(select(func.count()).select_from(Service)) == 0

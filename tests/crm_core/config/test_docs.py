@@ -41,3 +41,11 @@ def test_the_command_prints_it_and_checks_a_file(tmp_path: Path) -> None:
     refused = runner.invoke(full_app(), ["config", "docs", "--check", str(stale)])
     assert refused.exit_code == 1, refused.output
     assert "n'est plus à jour" in refused.stderr
+
+
+def test_a_check_of_what_is_not_a_readable_file_is_said_in_french(tmp_path: Path) -> None:
+    for target, said in ((tmp_path, "C'est un dossier, pas un fichier"),
+                         (tmp_path / "absent.md", "Fichier introuvable")):
+        result = runner.invoke(full_app(), ["config", "docs", "--check", str(target)])
+        assert result.exit_code == 2, result.output
+        assert said in result.stderr and "directory" not in result.stderr

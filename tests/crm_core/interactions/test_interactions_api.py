@@ -146,6 +146,11 @@ def test_times_are_checked(client: TestClient, factories: ModuleType, as_role: H
     future = client.post("/api/v1/interactions", headers=headers,
                          json=base | {"occurred_at": (now + timedelta(days=1)).isoformat()})
     assert future.status_code == 422
+    # Said as what it is (an outside look: a date in 2030 read « au plus dans le passé »).
+    assert "dans le futur" in future.json()["detail"], future.text
+    old = client.post("/api/v1/interactions", headers=headers,
+                      json=base | {"occurred_at": (now - timedelta(days=31)).isoformat()})
+    assert "30 jours au plus dans le passé" in old.json()["detail"], old.text
     naive = client.post("/api/v1/interactions", headers=headers,
                         json=base | {"occurred_at": "2026-01-01T10:00:00"})
     assert naive.status_code == 422

@@ -324,3 +324,19 @@ def test_new_qr_codes_are_limited_per_day(
                            data=_badge_form(client, csrf)).status_code == 200
     refused = client.post("/espace/badge", data=_badge_form(client, csrf))
     assert refused.status_code == 400 and "réessayez demain" in unescape(refused.text)
+
+
+@pytest.mark.parametrize(("days", "said"), [(365, "un an"), (90, "90 jours"), (730, "2 ans")])
+def test_the_log_is_said_kept_as_long_as_the_city_keeps_it(
+    client: TestClient, factories: ModuleType, sign_in_as: SignIn,
+    monkeypatch: pytest.MonkeyPatch, days: int, said: str,
+) -> None:
+    """An outside look: with RELAIS_AUDIT_RETENTION_DAYS=30 the pages still promised
+    « douze mois »."""
+    from tests.support.finds import reread_settings
+
+    monkeypatch.setenv("RELAIS_AUDIT_RETENTION_DAYS", str(days))
+    reread_settings(client.app)
+    sign_in_as(factories.ResidentFactory().id)
+    assert f"il est conservé {said}." in unescape(client.get("/espace/consultations").text)
+    assert f"est conservé {said} : il prouve" in unescape(client.get("/espace/droits").text)
