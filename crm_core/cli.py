@@ -18,7 +18,6 @@ from rich.markup import escape
 from crm_core.agents.enums import ROLE_LABELS, Role
 from crm_core.cli_database import (
     DEMO_PBX_SECRETS,
-    check_plugin_settings,
     demo_database,
     demo_public_url,
     load_settings,
@@ -43,8 +42,7 @@ def serve(
     import uvicorn
 
     _address_usable_or_exit(host, port, command="serve")
-    settings = load_settings()
-    check_plugin_settings()
+    settings = load_settings()  # the plugins' sections too (RELAIS_WEBHOOK_SOURCES...)
     prepare_database(settings)
     # /docs is served only in demo mode or when RELAIS_API_DOCS asks: never named for nothing.
     docs = ", doc : /docs" if settings.docs_served else ""
