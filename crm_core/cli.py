@@ -260,7 +260,7 @@ def agent_add(
     secret = password or _read_password()
     engine = make_engine(settings.effective_database_url)
     try:
-        with make_session_factory(engine)() as db_session:
+        with make_session_factory(engine, settings.session_info())() as db_session:
             agent, _, _ = create(
                 db_session=db_session, author=CONSOLE, username=username,
                 display_name=name or username,

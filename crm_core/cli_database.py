@@ -245,9 +245,10 @@ def existing_database() -> Iterator[tuple[Engine, Session]]:
     """The engine and a session on the existing database this command works on."""
     from crm_core.database.engine import make_session_factory
 
-    engine = open_existing(command_settings())
-    try:
-        with make_session_factory(engine)() as db_session:
+    settings = command_settings()
+    engine = open_existing(settings)
+    try:  # the settings in each session, for flush listeners (the outbox's)
+        with make_session_factory(engine, settings.session_info())() as db_session:
             yield engine, db_session
     finally:
         engine.dispose()
