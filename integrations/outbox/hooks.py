@@ -12,6 +12,7 @@ not echoed back.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,6 +25,8 @@ from crm_core.config import session_settings
 from crm_core.database.base import utcnow
 from integrations.models import OutboxEvent
 from integrations.settings import IntegrationSettings
+
+logger = logging.getLogger("relais.outbox")
 
 STATUS_CHANGED = "case.status_changed"
 _SOURCE_KEY = "relais_integration_source"
@@ -70,9 +73,6 @@ def _before_flush(session: Session, _context: UOWTransaction, _instances: Any) -
     if not changes:
         return
     settings = session_settings(session)
-    if settings is None:  # a session made without settings (a bare tool): no connectors
-        return
-    connectors = settings.section(IntegrationSettings)
     origin = session.info.get(_SOURCE_KEY)
     for change in changes:
         if change.from_status is None:  # the case was just opened: nothing to tell
@@ -80,7 +80,13 @@ def _before_flush(session: Session, _context: UOWTransaction, _instances: Any) -
         case = session.get(Case, change.case_id)
         if case is None or not case.external_system or case.external_system == origin:
             continue
-        if not delivers_to(connectors, case.external_system):
+        if settings is None:
+            # A session made without the settings (a bare tool, the demo's bulk load):
+            # nothing can be sent, and that is said rather than silently skipped.
+            logger.warning("a platform case's status changed in a session made without"
+                           " the settings: nothing is sent back to %s", case.external_system)
+            continue
+        if not delivers_to(settings.section(IntegrationSettings), case.external_system):
             continue
         session.add(OutboxEvent(
             target=case.external_system, event_type=STATUS_CHANGED, case_id=case.id,
