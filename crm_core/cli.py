@@ -18,7 +18,6 @@ from rich.markup import escape
 from crm_core.agents.enums import ROLE_LABELS, Role
 from crm_core.cli_database import (
     DEMO_PBX_SECRETS,
-    check_plugin_settings,
     demo_database,
     demo_public_url,
     load_settings,
@@ -43,8 +42,7 @@ def serve(
     import uvicorn
 
     _address_usable_or_exit(host, port, command="serve")
-    settings = load_settings()
-    check_plugin_settings()
+    settings = load_settings()  # the plugins' sections too (RELAIS_WEBHOOK_SOURCES...)
     prepare_database(settings)
     # /docs is served only in demo mode or when RELAIS_API_DOCS asks: never named for nothing.
     docs = ", doc : /docs" if settings.docs_served else ""
@@ -262,7 +260,7 @@ def agent_add(
     secret = password or _read_password()
     engine = make_engine(settings.effective_database_url)
     try:
-        with make_session_factory(engine)() as db_session:
+        with make_session_factory(engine, settings.session_info())() as db_session:
             agent, _, _ = create(
                 db_session=db_session, author=CONSOLE, username=username,
                 display_name=name or username,

@@ -144,21 +144,6 @@ def prepare_database(settings: Settings) -> None:
         engine.dispose()
 
 
-def check_plugin_settings() -> None:
-    """The plugins' settings (the connectors' `RELAIS_WEBHOOK_SOURCES`…), checked before
-    the server starts: a misconfigured source is a French refusal naming it, never a source
-    quietly missing at every call."""
-    from crm_core.plugins import plugins
-
-    try:
-        for plugin in plugins():
-            plugin.check_settings()
-    except ValidationError as exc:
-        raise _refuse_settings("; ".join(map(_setting_problem, exc.errors()))) from exc
-    except SettingsError as exc:
-        raise _refuse_settings(_unreadable_setting(exc)) from exc
-
-
 def command_settings() -> Settings:
     """The settings of a command that works on existing data: the configured database,
     else the demo one when only it exists (then in demo mode, as `relais demo` left it).
@@ -260,9 +245,10 @@ def existing_database() -> Iterator[tuple[Engine, Session]]:
     """The engine and a session on the existing database this command works on."""
     from crm_core.database.engine import make_session_factory
 
-    engine = open_existing(command_settings())
-    try:
-        with make_session_factory(engine)() as db_session:
+    settings = command_settings()
+    engine = open_existing(settings)
+    try:  # the settings in each session, for flush listeners (the outbox's)
+        with make_session_factory(engine, settings.session_info())() as db_session:
             yield engine, db_session
     finally:
         engine.dispose()

@@ -73,9 +73,7 @@ def renew_run_state(app: FastAPI) -> None:
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     bootstrap()
     check_variables()  # a RELAIS_* variable nothing reads (a typo) refuses the start
-    settings = settings or get_settings()
-    for plugin in plugins():  # a misconfigured source refuses the start, not each call
-        plugin.check_settings()
+    settings = settings or get_settings()  # with the plugins' sections, checked
     owns_engine = engine is None
     engine = engine or make_engine(
         settings.effective_database_url, pool_size=settings.db_pool_size, echo=settings.log_sql
@@ -120,7 +118,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         timedelta(minutes=settings.agent_idle_minutes) if settings.agent_idle_minutes else None
     )
     app.state.engine = engine
-    app.state.session_factory = make_session_factory(engine)
+    app.state.session_factory = make_session_factory(engine, settings.session_info())
     renew_run_state(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes,
                        pages=("/espace/", "/rappels/"), page=limit_page)

@@ -45,11 +45,10 @@ class Plugin:
     models: str | None = None
     # Registrations done once at start-up (erasure hooks, SQLAlchemy listeners).
     register: Callable[[], None] = _nothing
-    # Reads its settings: raises pydantic's ValidationError or SettingsError when wrong,
-    # so that a misconfiguration refuses the start, not each call.
-    check_settings: Callable[[], None] = _nothing
-    # Its settings class, loaded when asked: its `RELAIS_*` variables are known to the
-    # start-up check (`crm_core.config.variables`) and listed in docs/configuration.md.
+    # Its settings class, loaded when asked: a section of `crm_core.config.Settings`, built
+    # with it (a misconfiguration refuses every command, not each call), read with
+    # `settings.section(cls)`; its `RELAIS_*` variables are known to the start-up check
+    # (`crm_core.config.variables`) and listed in docs/configuration.md.
     settings: Callable[[], type[BaseSettings]] | None = None
     # Its routes, mounted before the core's API.
     routers: Callable[[], Sequence[APIRouter]] = _no_routers

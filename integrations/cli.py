@@ -5,7 +5,7 @@ from __future__ import annotations
 import signal
 import time
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -22,47 +22,39 @@ from integrations.outbox import hooks
 from integrations.outbox.platforms import PlatformTransport
 from integrations.outbox.transport import HttpTransport
 from integrations.outbox.worker import deliver_due
-from integrations.settings import get_integration_settings
+from integrations.settings import IntegrationSettings
 from integrations.webhooks.signature import new_secret
 
 integrations_app = FrenchTyper(help="Connecteurs des téléservices.", no_args_is_help=True)
 console = Console()
 
-
-def _database_url() -> str:
-    from crm_core.cli_database import load_settings
-
-    return load_settings().effective_database_url
+if TYPE_CHECKING:
+    from crm_core.config import Settings
 
 
-def _existing_engine() -> Engine:
+def _existing_engine(city: Settings) -> Engine:
     """The configured database, which must exist: a cron job never creates one."""
-    from crm_core.cli_database import load_settings, open_existing
+    from crm_core.cli_database import open_existing
 
-    return open_existing(load_settings())
+    return open_existing(city)
 
 
 def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None) -> int:
     """Apply the events of deferred sources and deliver the outbox until stopped
     (SIGTERM/SIGINT finish the current batch, then exit)."""
     from crm_core.bootstrap import bootstrap
-    from crm_core.cli_database import (
-        check_plugin_settings,
-        load_settings,
-        refuse_missing_file,
-    )
+    from crm_core.cli_database import load_settings, refuse_missing_file
 
     bootstrap()  # applying events touches every mapper (also when called directly)
 
     hooks.install()
-    check_plugin_settings()
-    settings = get_integration_settings()
-    city = load_settings()
+    city = load_settings()  # with the connectors' section, checked
+    settings = city.section(IntegrationSettings)
     # A missing SQLite file is refused (opening it would create an empty one); a database
     # that is there but unreachable or not yet migrated is waited for, below.
     refuse_missing_file(city)
-    engine = make_engine(_database_url())
-    factory = make_session_factory(engine)
+    engine = make_engine(city.effective_database_url)
+    factory = make_session_factory(engine, city.session_info())
     http = HttpTransport(timeout=settings.outbound_timeout_seconds,
                          allow_private=settings.outbound_allow_private, parallel=batch)
     transport = PlatformTransport(webhooks=http, wcs=lambda config: HttpWcsBackend(
@@ -138,15 +130,14 @@ def deliver_command(
 def poll_command() -> None:
     """Lire les dossiers Démarches Simplifiées modifiés depuis le dernier passage (le filet
     de leur webhook non signé et jamais renvoyé). À lancer par cron, toutes les 5 minutes."""
-    from crm_core.cli_database import check_plugin_settings, load_settings
+    from crm_core.cli_database import load_settings
     from integrations.connectors.ds.service import poll
 
     hooks.install()
-    check_plugin_settings()
-    settings = get_integration_settings()
-    city = load_settings()
-    engine = _existing_engine()
-    with make_session_factory(engine)() as db_session:
+    city = load_settings()  # with the connectors' section, checked
+    settings = city.section(IntegrationSettings)
+    engine = _existing_engine(city)
+    with make_session_factory(engine, city.session_info())() as db_session:
         for name, config in settings.webhook_sources.items():
             if config.kind != "ds":
                 continue
@@ -167,11 +158,13 @@ def poll_command() -> None:
 def purge_command() -> None:
     """Oublier les identifiants d'événements reçus plus anciens que la conservation
     (≥ 72 h) et les connexions périmées."""
+    from crm_core.cli_database import load_settings
     from integrations.inbound.service import purge
 
-    settings = get_integration_settings()
-    engine = _existing_engine()
-    with make_session_factory(engine)() as db_session:
+    city = load_settings()
+    settings = city.section(IntegrationSettings)
+    engine = _existing_engine(city)
+    with make_session_factory(engine, city.session_info())() as db_session:
         forgotten = purge(db_session=db_session, retention_hours=settings.inbox_retention_hours)
         db_session.commit()
     engine.dispose()

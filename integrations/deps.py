@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from integrations.settings import IntegrationSettings, get_integration_settings
+from crm_core.config import Settings
+from integrations.settings import IntegrationSettings
 
 
 async def raw_body(request: Request) -> bytes:
@@ -14,10 +15,11 @@ async def raw_body(request: Request) -> bytes:
     return await request.body()
 
 
-async def integration_settings() -> IntegrationSettings:
-    """Async: the settings are read once and cached, and a sync dependency would cost a
-    trip through the thread pool on every webhook."""
-    return get_integration_settings()
+async def integration_settings(request: Request) -> IntegrationSettings:
+    """The connectors' section of the application's one `Settings` (`app_settings`).
+    Async: a sync dependency would cost a trip through the thread pool on every webhook."""
+    settings: Settings = request.app.state.settings
+    return settings.section(IntegrationSettings)
 
 
 RawBody = Annotated[bytes, Depends(raw_body)]

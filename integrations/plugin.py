@@ -2,7 +2,7 @@
 
 The core never imports this package: it finds this object through the entry point
 declared in pyproject.toml and asks it for its models, routes, registrations, settings
-check and run state. Kept cheap to import: each part loads its modules when called.
+class and run state. Kept cheap to import: each part loads its modules when called.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from crm_core.config import Settings
     from integrations.account.service import SignIn
+    from integrations.settings import IntegrationSettings
 
 
 def _register() -> None:
@@ -28,12 +29,6 @@ def _register() -> None:
 
     erasure.register_hooks()
     hooks.install()  # the outbox listener is part of the process as soon as connectors are
-
-
-def _check_settings() -> None:
-    from integrations.settings import get_integration_settings
-
-    get_integration_settings()
 
 
 def _settings() -> type[BaseSettings]:
@@ -71,15 +66,16 @@ class OidcAccounts:
         self.settings = settings
 
     def sign_in_available(self) -> bool:
-        from integrations.settings import get_integration_settings
-
-        config = get_integration_settings()
+        config = self._connectors()
         return bool(config.oidc_issuer and config.oidc_client_id and config.oidc_redirect_uri)
 
     def provider_name(self) -> str:
-        from integrations.settings import get_integration_settings
+        return self._connectors().oidc_provider_name
 
-        return get_integration_settings().oidc_provider_name
+    def _connectors(self) -> IntegrationSettings:
+        from integrations.settings import IntegrationSettings
+
+        return self.settings.section(IntegrationSettings)
 
     def decide(self, *, db_session: Session, token: str, accept: bool) -> SignIn:
         from integrations.account import service
@@ -93,7 +89,6 @@ plugin = Plugin(
     name="integrations",
     models="integrations.models",
     register=_register,
-    check_settings=_check_settings,
     settings=_settings,
     routers=_routers,
     start=_start,

@@ -1,13 +1,14 @@
 """Settings of the connectors, read from `RELAIS_*` variables like the server's own.
 
-Kept apart from `crm_core.config.Settings` so that a deployment without connectors carries
-none of them; the server reads them through `get_integration_settings()` (cached, cleared
-by the tests like the server's).
+A section of the one `crm_core.config.Settings`, declared by the plugin
+(`Plugin.settings`) so that the core names none of them: built with it (a broken
+`RELAIS_WEBHOOK_SOURCES` refuses every command) and read with
+`settings.section(IntegrationSettings)` (`integrations.deps.Config` in the routes, the
+session's settings in the outbox's flush listener).
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -235,8 +236,3 @@ class IntegrationSettings(BaseSettings):
             raise ValueError("RELAIS_OUTBOUND_LEASE_SECONDS must be at least twice the send"
                              " timeout (a batch is one wave of parallel sends)")
         return self
-
-
-@lru_cache
-def get_integration_settings() -> IntegrationSettings:
-    return IntegrationSettings()

@@ -3,7 +3,9 @@
 One `Settings` object holds them all, built once at start and passed in (`create_app`,
 the `app_settings` dependency, the CLI); its sections (`settings.security`,
 `settings.telephony`) read the same variables as always (`RELAIS_SIGN_IN_*`,
-`RELAIS_TELEPHONY_*`, ...), so no deployment has to rename anything.
+`RELAIS_TELEPHONY_*`, ...), so no deployment has to rename anything. The plugins' sections
+(`Plugin.settings`, e.g. the connectors') are built with it and read with
+`settings.section(IntegrationSettings)`: a wrong one refuses every command, not one call.
 """
 
 from __future__ import annotations
@@ -12,11 +14,11 @@ import ipaddress
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import platformdirs
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from crm_core.config.checks import (
@@ -27,9 +29,16 @@ from crm_core.config.checks import (
 )
 from crm_core.config.security import SecuritySettings
 from crm_core.config.telephony import TelephonySettings
+from crm_core.plugins import plugins
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 # Only ever accepted in demo mode: a real deployment must set its own secret.
 DEMO_SECRET_KEY = "relais-demo-secret-not-for-production-use-0000"  # noqa: S105
+
+Section = TypeVar("Section", bound=BaseSettings)
+_SESSION_KEY = "relais_settings"
 
 
 def default_data_dir() -> Path:
@@ -162,6 +171,28 @@ class Settings(BaseSettings):
         default_factory=TelephonySettings,
         description="The PBX adapters' events (`RELAIS_TELEPHONY_*`).",
     )
+    # The plugins' sections (`Plugin.settings`), by class: compared with the rest, so two
+    # `Settings` read from the same environment are equal.
+    _sections: dict[type[BaseSettings], BaseSettings] = PrivateAttr(default_factory=dict)
+
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**values)
+        # Built here, not in a validator: a plugin's ValidationError (or SettingsError)
+        # reaches the caller as its own, naming its variables.
+        self._sections = {kind: kind() for kind in (
+            plugin.settings() for plugin in plugins() if plugin.settings is not None)}
+
+    def session_info(self) -> dict[str, Any]:
+        """What a session factory puts in each `session.info` (`make_session_factory`): the
+        settings, for SQLAlchemy flush listeners, which nothing can hand them to."""
+        return {_SESSION_KEY: self}
+
+    def section(self, kind: type[Section]) -> Section:
+        """The settings a plugin declared (`Plugin.settings`), built with these."""
+        found = self._sections.get(kind)
+        if not isinstance(found, kind):
+            raise LookupError(f"no installed plugin declares the settings {kind.__name__}")
+        return found
 
     @field_validator("timezone")
     @classmethod
@@ -241,6 +272,13 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def session_settings(db_session: Session) -> Settings | None:
+    """The settings its factory gave `db_session` (`Settings.session_info`): None for a
+    session made without them."""
+    found = db_session.info.get(_SESSION_KEY)
+    return found if isinstance(found, Settings) else None
 
 
 def settings_for_validators() -> Settings:

@@ -36,6 +36,12 @@ and every `relais` command (exit 2), with the closest known name: « Variable in
 RELAIS_TOKEN_TTL_MINUTE — vouliez-vous dire RELAIS_TOKEN_TTL_MINUTES ? ». The workstation
 apps check their own prefix (`RELAIS_COUNTER_`, `RELAIS_PHONE_`).
 
+The plugins' settings (the connectors' table below) belong to the same object, read with
+it: a value that cannot work (a `RELAIS_WEBHOOK_SOURCES` source lacking a key its kind
+needs, an unreadable secret) refuses the server's start and every `relais` command that
+reads the settings (exit 2), naming the source and the key, where it used to be checked by
+`relais serve`, `relais worker` and `relais integrations poll` only.
+
 When `RELAIS_DATABASE_URL` is empty, the database a command uses (the embedded one, or
 the demo's) is told in
 [Which database a command uses](command-line.md#which-database-a-command-uses).

@@ -95,8 +95,11 @@ def _idle_pinger(dialect: Dialect) -> Any:
     return ping_if_idle
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+def make_session_factory(engine: Engine, info: dict[str, Any] | None = None
+                         ) -> sessionmaker[Session]:
+    """`info`: what each session starts with in `session.info` (`Settings.session_info()`,
+    the settings that flush listeners read)."""
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False, info=info)
 
 
 def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:

@@ -52,7 +52,7 @@ def prepare_demo(
     engine = make_engine(settings.effective_database_url)
     try:
         upgrade(engine)
-        with make_session_factory(engine)() as db_session:
+        with make_session_factory(engine, settings.session_info())() as db_session:
             hints = []
             if is_seeded(db_session=db_session):
                 hints.append(

@@ -17,7 +17,7 @@ from crm_core.cases.service import create_service
 from integrations.outbox.platforms import PlatformTransport
 from integrations.outbox.transport import HttpTransport
 from integrations.outbox.worker import deliver_due
-from integrations.settings import get_integration_settings
+from integrations.settings import IntegrationSettings
 from integrations.webhooks.signature import new_secret, signed_headers
 from tests.integrations.oidc.provider import (
     CLIENT_ID,
@@ -37,13 +37,6 @@ OUTBOUND_SECRET = new_secret()
 def platform() -> Iterator[Receiver]:
     with running_receiver(OUTBOUND_SECRET) as receiver:
         yield receiver
-
-
-@pytest.fixture(autouse=True)
-def _settings_cache() -> Iterator[None]:
-    get_integration_settings.cache_clear()
-    yield
-    get_integration_settings.cache_clear()
 
 
 def test_started_online_closed_at_the_counter_told_to_the_platform(
@@ -67,7 +60,7 @@ def test_started_online_closed_at_the_counter_told_to_the_platform(
             "OIDC_REDIRECT_URI": callback, "OIDC_IDENTITY_VERIFIED": "true",
         }.items():
             monkeypatch.setenv(f"RELAIS_{name}", value)
-        get_integration_settings.cache_clear()
+        live_server.reread_settings()
 
         # 1. The resident signs in with the online account: a new, linked record.
         signed_in = sign_in(lambda path: relais.get(path, follow_redirects=False), "camille")
@@ -105,11 +98,12 @@ def test_started_online_closed_at_the_counter_told_to_the_platform(
         assert closed.status_code == 200, closed.text
 
     # 4. The delivery worker tells the platform, signed; a second pass sends nothing more.
-    settings = get_integration_settings()
+    city = live_server.app.state.settings
+    settings = city.section(IntegrationSettings)
     transport = PlatformTransport(webhooks=HttpTransport(timeout=5, allow_private=True))
     from crm_core.database.engine import make_session_factory
 
-    factory = make_session_factory(live_server.engine)
+    factory = make_session_factory(live_server.engine, city.session_info())
     assert deliver_due(session_factory=factory, transport=transport,
                        settings=settings).delivered == 1
     assert deliver_due(session_factory=factory, transport=transport,

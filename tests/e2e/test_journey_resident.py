@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from html import unescape
 from typing import Any
 
@@ -18,7 +17,6 @@ import pytest
 from crm_core.cases.schemas import ServiceCreate
 from crm_core.cases.service import create_service
 from crm_core.reminders import service as reminders
-from integrations.settings import get_integration_settings
 from integrations.webhooks.signature import new_secret, signed_headers
 from tests.integrations.oidc.provider import (
     CLIENT_ID,
@@ -32,13 +30,6 @@ from tests.support.required import missing
 
 INBOUND_SECRET = new_secret()
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
-
-
-@pytest.fixture(autouse=True)
-def _settings_cache() -> Iterator[None]:
-    get_integration_settings.cache_clear()
-    yield
-    get_integration_settings.cache_clear()
 
 
 def _csrf(page: httpx.Response) -> str:
@@ -74,7 +65,7 @@ def test_the_resident_sees_and_controls_their_data(
             "OIDC_CLIENT_SECRET": CLIENT_SECRET, "OIDC_REDIRECT_URI": callback,
         }.items():
             monkeypatch.setenv(f"RELAIS_{name}", value)
-        get_integration_settings.cache_clear()
+        live_server.reread_settings()
 
         # 1. Sign-in with the online account: a session, and the space.
         back = sign_in(lambda path: browser.get(path, headers=HTML, follow_redirects=False),

@@ -15,27 +15,38 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from crm_core.config import Settings, session_settings
 from integrations.outbox import hooks
-from integrations.settings import get_integration_settings
+from integrations.settings import IntegrationSettings
 from integrations.webhooks.signature import new_secret, signed_headers
 from tests import factories as factory_module
-from tests.support.apps import app_under_test
+from tests.support.apps import app_under_test, use_settings
 
 SECRET = new_secret()
 OLD_SECRET = new_secret()
 
 
 @pytest.fixture(autouse=True)
-def _fresh_integration_settings() -> Iterator[None]:
+def _integration_settings(request: pytest.FixtureRequest) -> None:
+    """The outbox listener installed, and the test's session holding the settings (as the
+    server's sessions do), for it to read."""
     hooks.install()
-    get_integration_settings.cache_clear()
-    yield
-    get_integration_settings.cache_clear()
+    if "db_session" in request.fixturenames:
+        request.getfixturevalue("db_session").info.update(Settings().session_info())
+
+
+def connector_settings(db_session: Session) -> IntegrationSettings:
+    """The connectors' section of the settings the test's session holds (`configure`)."""
+    settings = session_settings(db_session)
+    assert settings is not None, "the test's session holds no settings"
+    return settings.section(IntegrationSettings)
 
 
 @pytest.fixture
-def configure(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
-    """configure(portail={...}, **settings): RELAIS_* variables for the connectors."""
+def configure(monkeypatch: pytest.MonkeyPatch,
+              request: pytest.FixtureRequest) -> Callable[..., None]:
+    """configure(portail={...}, **settings): RELAIS_* variables for the connectors, and
+    the one `Settings` built again from them for the test's session and application."""
 
     def apply(sources: dict[str, Any] | None = None, **settings: Any) -> None:
         if sources is not None:
@@ -43,7 +54,11 @@ def configure(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
         for name, value in settings.items():
             text = value if isinstance(value, str) else json.dumps(value)
             monkeypatch.setenv(f"RELAIS_{name.upper()}", text)
-        get_integration_settings.cache_clear()
+        rebuilt = Settings()
+        if "db_session" in request.fixturenames:
+            request.getfixturevalue("db_session").info.update(rebuilt.session_info())
+        if "app" in request.fixturenames:
+            use_settings(request.getfixturevalue("app"), rebuilt)
 
     return apply
 

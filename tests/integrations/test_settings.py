@@ -5,16 +5,15 @@ the key (issue 20, fourth outside test: a w.c.s. source given `secrets` instead 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
-from crm_core.config import get_settings
+from crm_core.config import Settings, get_settings
 from crm_core.launcher import full_app
 from crm_core.main import create_app
-from integrations.settings import IntegrationSettings, get_integration_settings
+from integrations.settings import IntegrationSettings
 from integrations.webhooks.signature import new_secret
 
 app = full_app()
@@ -59,13 +58,10 @@ def test_well_configured_sources_pass() -> None:
 
 
 @pytest.fixture
-def misconfigured(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def misconfigured(monkeypatch: pytest.MonkeyPatch) -> None:
     bad = WCS | {"secrets": ["s"]}
     del bad["api_key"]
     monkeypatch.setenv("RELAIS_WEBHOOK_SOURCES", json.dumps({"publik": bad}))
-    get_integration_settings.cache_clear()
-    yield
-    get_integration_settings.cache_clear()
 
 
 @pytest.mark.usefixtures("misconfigured")
@@ -79,6 +75,27 @@ def test_the_server_refuses_to_start(monkeypatch: pytest.MonkeyPatch) -> None:
     assert started.exit_code == 2, started.output
     assert "Configuration refusée" in started.output
     assert "source « publik »" in started.output and "api_key" in started.output
+
+
+@pytest.mark.usefixtures("misconfigured")
+def test_every_command_refuses_a_misconfigured_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The connectors' settings are a section of the one `Settings`: built with it, so a
+    command that is not the server (here the purge cron job) refuses them too."""
+    monkeypatch.setenv("RELAIS_DATABASE_URL", "sqlite:///:memory:")
+    with pytest.raises(ValueError, match="source « publik »"):
+        Settings()
+    purged = CliRunner().invoke(app, ["integrations", "purge"])
+    assert purged.exit_code == 2, purged.output
+    assert "source « publik »" in purged.output
+
+
+def test_the_connectors_are_a_section_of_the_one_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert Settings() == Settings()  # the applications under test are cached by settings
+    monkeypatch.setenv("RELAIS_OIDC_PROVIDER_NAME", "Mon-Compte")
+    changed = Settings()
+    assert changed.section(IntegrationSettings).oidc_provider_name == "mon-compte"
 
 
 @pytest.mark.parametrize("provider", ["f\u3164z", "compte unique", "٢"])
@@ -119,11 +136,9 @@ def test_the_server_refuses_an_unusable_secret(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("RELAIS_WEBHOOK_SOURCES",
                        json.dumps({"q": {"kind": "standard", "secrets": ["whsec_@@@"]}}))
     monkeypatch.setenv("RELAIS_DATABASE_URL", "sqlite:///:memory:")
-    get_integration_settings.cache_clear()
     get_settings.cache_clear()
     started = CliRunner().invoke(app, ["serve", "--port", "9"])
     get_settings.cache_clear()
-    get_integration_settings.cache_clear()
     assert started.exit_code == 2, started.output
     assert "Configuration refusée" in started.output
     assert "source « q »" in started.output and "secret illisible" in started.output
@@ -141,11 +156,9 @@ def test_an_unreadable_variable_is_a_french_refusal(
     name was said upper-cased (« RELAIS_WEBHOOK_SOURCES.P.SECRET »)."""
     monkeypatch.setenv("RELAIS_WEBHOOK_SOURCES", value)
     monkeypatch.setenv("RELAIS_DATABASE_URL", "sqlite:///:memory:")
-    get_integration_settings.cache_clear()
     get_settings.cache_clear()
     started = CliRunner().invoke(app, ["serve", "--port", "9"])
     get_settings.cache_clear()
-    get_integration_settings.cache_clear()
     assert started.exit_code == 2, started.output
     assert said in started.output and unsaid not in started.output
     assert "Traceback" not in started.output

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import uvicorn
+from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -24,9 +25,16 @@ from crm_core.main import create_app
 class LiveServer:
     url: str
     engine: Engine
+    app: FastAPI
 
     def session(self) -> Session:
-        return make_session_factory(self.engine)()
+        return make_session_factory(self.engine, self.app.state.settings.session_info())()
+
+    def reread_settings(self) -> None:
+        """The server's one `Settings` built again from the environment a test changed."""
+        from tests.support.apps import use_settings
+
+        use_settings(self.app, Settings())
 
 
 def free_port() -> int:
@@ -40,8 +48,9 @@ def serve(engine: Engine, *, port: int | None = None,
           settings: Settings | None = None) -> Iterator[LiveServer]:
     port = port or free_port()
     settings = settings or Settings()
+    app = create_app(settings, engine)
     config = uvicorn.Config(  # the proxy options `relais serve` gives uvicorn
-        create_app(settings, engine), host="127.0.0.1", port=port, log_level="warning",
+        app, host="127.0.0.1", port=port, log_level="warning",
         access_log=False, lifespan="on", **settings.proxy_options,
     )
     server = uvicorn.Server(config)
@@ -53,7 +62,7 @@ def serve(engine: Engine, *, port: int | None = None,
             raise RuntimeError("live server did not start")
         time.sleep(0.02)
     try:
-        yield LiveServer(url=f"http://127.0.0.1:{port}", engine=engine)
+        yield LiveServer(url=f"http://127.0.0.1:{port}", engine=engine, app=app)
     finally:
         server.should_exit = True
         thread.join(timeout=10)

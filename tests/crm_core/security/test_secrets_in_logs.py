@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from types import ModuleType
 
 import pytest
@@ -16,9 +15,9 @@ from sqlalchemy.orm import Session
 from crm_core.agents.enums import Role
 from crm_core.agents.service import create_agent
 from crm_core.config import Settings
-from integrations.settings import get_integration_settings
 from integrations.webhooks.signature import new_secret, signed_headers
 from tests.crm_core.security.world import Staff, World
+from tests.support.apps import use_settings
 from tests.support.telephony import SECRET as PBX_SECRET
 from tests.support.telephony import SECRETS_ENV, cti, signed
 
@@ -36,8 +35,7 @@ def test_no_password_token_or_secret_is_ever_logged(
         {"portail": {"kind": "standard", "secrets": [webhook_secret]}}))
     monkeypatch.setenv("RELAIS_OPEN311_API_KEYS", json.dumps([API_KEY]))
     monkeypatch.setenv("RELAIS_TELEPHONY_PBX_SECRETS", SECRETS_ENV)
-    get_integration_settings.cache_clear()
-    client.app.state.settings = Settings()  # type: ignore[attr-defined]
+    use_settings(client.app, Settings(), db_session)  # type: ignore[arg-type]
     staff = Staff.make(db_session)
     world = World(db_session, staff)
     create_agent(db_session=db_session, username="guichet.logs", display_name="Guichet",
@@ -97,9 +95,3 @@ def test_no_password_token_or_secret_is_ever_logged(
     assert "badge refused" in logged and "webhook refused" in logged  # the logs did run
     leaked = [secret[:6] + "…" for secret in secrets if secret in logged]
     assert not leaked, f"secrets found in the logs: {leaked}"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_connector_settings() -> Iterator[None]:
-    yield
-    get_integration_settings.cache_clear()

@@ -22,7 +22,6 @@ from crm_core.reminders import service as reminders
 from crm_core.residents.models import AccountLink
 from crm_core.space import rights
 from crm_core.space.enums import PrivacyRequestKind
-from integrations.settings import get_integration_settings
 from tests.integrations.oidc.provider import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -60,23 +59,20 @@ def signed_in_browser(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iter
     if not node_available():
         missing("node and tests/integrations/oidc/node_modules are needed (npm ci)")
     callback = f"{live_server.url}/integrations/account/callback"
-    try:
-        with running_provider(callback) as provider, chromium() as driver:
-            for name, value in {"OIDC_ISSUER": provider.issuer, "OIDC_CLIENT_ID": CLIENT_ID,
-                                "OIDC_CLIENT_SECRET": CLIENT_SECRET,
-                                "OIDC_REDIRECT_URI": callback}.items():
-                monkeypatch.setenv(f"RELAIS_{name}", value)
-            get_integration_settings.cache_clear()
-            driver.get(f"{live_server.url}/espace/connexion")
-            driver.find_element("link text", "Se connecter avec mon compte en ligne").click()
-            driver.find_element("name", "login").send_keys("camille")
-            driver.find_element("name", "password").send_keys("motdepasse")
-            driver.find_element("css selector", "button[type=submit]").click()
-            WebDriverWait(driver, 15).until(lambda d: "Bonjour Camille" in d.page_source)
-            _fill_the_file(live_server)
-            yield driver, live_server.url
-    finally:  # also when signing in failed: the next test must not inherit these settings
-        get_integration_settings.cache_clear()
+    with running_provider(callback) as provider, chromium() as driver:
+        for name, value in {"OIDC_ISSUER": provider.issuer, "OIDC_CLIENT_ID": CLIENT_ID,
+                            "OIDC_CLIENT_SECRET": CLIENT_SECRET,
+                            "OIDC_REDIRECT_URI": callback}.items():
+            monkeypatch.setenv(f"RELAIS_{name}", value)
+        live_server.reread_settings()
+        driver.get(f"{live_server.url}/espace/connexion")
+        driver.find_element("link text", "Se connecter avec mon compte en ligne").click()
+        driver.find_element("name", "login").send_keys("camille")
+        driver.find_element("name", "password").send_keys("motdepasse")
+        driver.find_element("css selector", "button[type=submit]").click()
+        WebDriverWait(driver, 15).until(lambda d: "Bonjour Camille" in d.page_source)
+        _fill_the_file(live_server)
+        yield driver, live_server.url
 
 
 def _fill_the_file(live_server: Any) -> None:

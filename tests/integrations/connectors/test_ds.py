@@ -18,7 +18,8 @@ from integrations.connectors.ds.router import ds_backends
 from integrations.connectors.ds.service import poll, to_event_data
 from integrations.exceptions import MalformedEvent
 from integrations.models import PollCursor
-from integrations.settings import SourceConfig, get_integration_settings
+from integrations.settings import SourceConfig
+from tests.integrations.conftest import connector_settings
 from tests.integrations.connectors.ds_server import Ds, dossier, running_ds
 from tests.support.clock import PHONE_REGION, city_zone
 from tests.support.fakes.ds import FakeDsBackend
@@ -33,11 +34,12 @@ def ds() -> Iterator[Ds]:
 
 
 @pytest.fixture
-def cantine(configure: Callable[..., None], ds: Ds, factories: ModuleType) -> SourceConfig:
+def cantine(configure: Callable[..., None], ds: Ds, factories: ModuleType,
+            db_session: Session) -> SourceConfig:
     factories.ServiceFactory(code="scolaire")
     configure({"ds": {"kind": "ds", "api_url": ds.url, "token": TOKEN, "demarches": [4242],
                       "default_service": "scolaire"}})
-    return get_integration_settings().webhook_sources["ds"]
+    return connector_settings(db_session).webhook_sources["ds"]
 
 
 def hint(client: TestClient, number: int, procedure: int = 4242) -> object:

@@ -17,13 +17,15 @@ from crm_core.agents.enums import Role
 from crm_core.cases import service as cases
 from crm_core.cases.enums import CaseStatus
 from crm_core.cases.models import Case
+from crm_core.config import Settings
 from integrations.connectors.ds.backend import DsError, HttpDsBackend
 from integrations.connectors.ds.writeback import motivation, plan, push_status
 from integrations.models import OutboxEvent
 from integrations.outbox.platforms import PlatformTransport
 from integrations.outbox.transport import Outgoing, SendResult
 from integrations.outbox.worker import webhook_id
-from integrations.settings import SourceConfig, get_integration_settings
+from integrations.settings import IntegrationSettings, SourceConfig
+from tests.integrations.conftest import connector_settings
 from tests.integrations.connectors.ds_server import Ds, dossier, running_ds
 from tests.support.fakes.transport import FakeTransport
 
@@ -39,11 +41,12 @@ def ds() -> Iterator[Ds]:
 
 
 @pytest.fixture
-def config(configure: Callable[..., None], ds: Ds, factories: ModuleType) -> SourceConfig:
+def config(configure: Callable[..., None], ds: Ds, factories: ModuleType,
+           db_session: Session) -> SourceConfig:
     factories.ServiceFactory(code="scolaire")
     configure({"ds": {"kind": "ds", "api_url": ds.url, "token": TOKEN, "demarches": [4242],
                       "default_service": "scolaire", "instructeur_id": INSTRUCTEUR}})
-    return get_integration_settings().webhook_sources["ds"]
+    return connector_settings(db_session).webhook_sources["ds"]
 
 
 def _hinted(client: TestClient, db_session: Session, ds: Ds, number: int) -> Case:
@@ -111,7 +114,7 @@ def test_the_motivation_defaults_to_the_reference_and_triggers_can_choose_refusa
     configure({"ds": {"kind": "ds", "api_url": ds.url, "token": TOKEN, "demarches": [4242],
                       "default_service": "scolaire", "instructeur_id": INSTRUCTEUR,
                       "triggers": {"closed": "refuse"}}})
-    config = get_integration_settings().webhook_sources["ds"]
+    config = connector_settings(db_session).webhook_sources["ds"]
     factories.ServiceFactory(code="scolaire")
     case = _hinted(client, db_session, ds, 103)
     _move(db_session, case, CaseStatus.CLOSED)
@@ -186,10 +189,11 @@ def test_the_worker_delivers_a_batch_in_order_per_dossier(
     factory_module: Any = factories  # factory_boy is untyped
     configure({"ds": {"kind": "ds", "api_url": ds.url, "token": TOKEN, "demarches": [4242],
                       "instructeur_id": INSTRUCTEUR}})
-    settings = get_integration_settings()
+    city = Settings()
+    settings = city.section(IntegrationSettings)
     engine = make_engine(migrated_database_url)
     try:
-        factory = make_session_factory(engine)
+        factory = make_session_factory(engine, city.session_info())
         with factory() as db_session:
             factory_module.bind(db_session)
             service = factory_module.ServiceFactory()

@@ -33,7 +33,8 @@ from integrations.inbound import nonces
 from integrations.models import OutboxEvent, SignedUrlNonce
 from integrations.outbox.platforms import PlatformTransport
 from integrations.outbox.transport import Outgoing
-from integrations.settings import SourceConfig, get_integration_settings
+from integrations.settings import SourceConfig
+from tests.integrations.conftest import connector_settings
 from tests.integrations.connectors.wcs_server import Wcs, form_data, publik_sign, running_wcs
 from tests.support.fakes.transport import FakeTransport
 from tests.support.fakes.wcs import FakeWcsBackend
@@ -48,7 +49,8 @@ def wcs() -> Iterator[Wcs]:
 
 
 @pytest.fixture
-def publik(configure: Callable[..., None], wcs: Wcs, factories: ModuleType) -> SourceConfig:
+def publik(configure: Callable[..., None], wcs: Wcs, factories: ModuleType,
+           db_session: Session) -> SourceConfig:
     factories.ServiceFactory(code="etat-civil")
     configure({"publik": {
         "kind": "wcs", "api_url": wcs.url, "orig": "relais", "api_key": KEY,
@@ -57,7 +59,7 @@ def publik(configure: Callable[..., None], wcs: Wcs, factories: ModuleType) -> S
         "status_map": {"1": "new", "2": "in_progress", "3": "closed"},
         "triggers": {"closed": "cloture-relais", "in_progress": "prise-en-charge"},
     }})
-    return get_integration_settings().webhook_sources["publik"]
+    return connector_settings(db_session).webhook_sources["publik"]
 
 
 def call(client: TestClient, body: dict[str, Any], *, key: str = KEY) -> Any:

@@ -17,8 +17,13 @@ from crm_core.interactions.models import Interaction
 from crm_core.residents.models import Resident
 from integrations.inbound.deferred import InboxReport, process_pending
 from integrations.models import InboxEvent, ResidentReview
-from integrations.settings import get_integration_settings
-from tests.integrations.conftest import OLD_SECRET, SECRET, event_body, post_signed
+from tests.integrations.conftest import (
+    OLD_SECRET,
+    SECRET,
+    connector_settings,
+    event_body,
+    post_signed,
+)
 from tests.support.clock import PHONE_REGION, city_zone
 
 
@@ -34,7 +39,7 @@ def _count(db_session: Session, model: type) -> int:
 
 
 def _work(db_session: Session) -> InboxReport:
-    return process_pending(db_session=db_session, settings=get_integration_settings(),
+    return process_pending(db_session=db_session, settings=connector_settings(db_session),
                            timezone=city_zone(), phone_region=PHONE_REGION)
 
 

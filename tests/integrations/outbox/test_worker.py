@@ -21,13 +21,14 @@ from crm_core.agents.actor import Actor
 from crm_core.agents.enums import Role
 from crm_core.cases import service as cases
 from crm_core.cases.enums import CaseStatus
+from crm_core.config import Settings
 from crm_core.database.base import utcnow
 from crm_core.database.engine import make_engine, make_session_factory
 from integrations.enums import OutboxStatus
 from integrations.models import DisabledTarget, OutboxEvent
 from integrations.outbox.transport import HttpTransport
 from integrations.outbox.worker import SCHEDULE, deliver_due, next_delay, webhook_id
-from integrations.settings import IntegrationSettings, get_integration_settings
+from integrations.settings import IntegrationSettings
 from tests import factories as factory_module
 from tests.integrations.conftest import SECRET
 from tests.integrations.receiver import Receiver, running_receiver
@@ -59,12 +60,15 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture
-def settings(configure: Callable[..., None], receiver: Receiver) -> IntegrationSettings:
+def settings(configure: Callable[..., None], receiver: Receiver,
+             database: Database) -> IntegrationSettings:
     configure({"portail": {"secrets": [SECRET], "outbound_url": receiver.url,
                            "outbound_secret": SECRET}},
               outbound_allow_private="true", outbound_timeout_seconds="1",
               outbound_lease_seconds="3")
-    return get_integration_settings()
+    city = Settings()
+    database.factory.configure(info=city.session_info())  # as the server's factory
+    return city.section(IntegrationSettings)
 
 
 def closed_cases(database: Database, count: int) -> list[str]:
