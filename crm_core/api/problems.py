@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from crm_core.api.allow import allow_header
 from crm_core.exceptions import DomainError
 from crm_core.validation_messages import field_of, french_errors, french_message, french_summary
 
@@ -111,12 +112,17 @@ def _model_error(request: Request, exc: Exception) -> Response:
                             french_summary(errors) or "Données invalides", errors=errors)
 
 
-def _http_error(_: Request, exc: Exception) -> Response:
+def _headers(request: Request, exc: StarletteHTTPException) -> dict[str, str]:
+    headers = dict(exc.headers or {})
+    return allow_header(request, headers) if exc.status_code == 405 else headers
+
+
+def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     title = _HTTP_TITLES.get(exc.status_code, "Erreur")
     detail = _HTTP_DETAILS.get(exc.status_code, title)
     return problem_response(exc.status_code, f"http_{exc.status_code}", title, detail,
-                            headers=dict(exc.headers) if exc.headers else None)
+                            headers=_headers(request, exc) or None)
 
 
 def _http_error_on_pages(
@@ -131,7 +137,7 @@ def _http_error_on_pages(
             return _http_error(request, exc)
         title, message = _PAGE_TEXTS.get(exc.status_code, _PAGE_OTHER)
         response = page(request.scope, exc.status_code, title, message)
-        response.headers.update(exc.headers or {})
+        response.headers.update(_headers(request, exc))
         return response
 
     return handle
