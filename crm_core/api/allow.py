@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi.routing import iter_route_contexts
 from starlette.requests import Request
-from starlette.routing import compile_path, get_route_path
+from starlette.routing import compile_path
 
 _CATCH_ALL = "_relais_catch_all"
 Endpoint = Callable[..., Any]
@@ -27,7 +27,7 @@ def catch_all(endpoint: Endpoint) -> Endpoint:
 def allowed_methods(request: Request) -> list[str]:
     """Every method some route of the request's path takes (catch-alls left out),
     sorted; empty when no route has this path."""
-    path = get_route_path(request.scope)
+    path = str(request.scope["path"]).removeprefix(str(request.scope.get("root_path", "")))
     methods: set[str] = set()
     for route in iter_route_contexts(request.app.router.routes):
         if route.path is None or not route.methods or getattr(route.endpoint, _CATCH_ALL, False):
