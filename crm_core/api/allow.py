@@ -36,9 +36,3 @@ def allowed_methods(request: Request) -> list[str]:
         if regex.match(path):
             methods |= route.methods
     return sorted(methods)
-
-
-def allow_header(request: Request, headers: dict[str, str]) -> dict[str, str]:
-    """A 405's headers with `Allow` naming every method of the path."""
-    methods = allowed_methods(request)
-    return headers | {"Allow": ", ".join(methods)} if methods else headers

@@ -7,9 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from crm_core.api.allow import allowed_methods, catch_all
+from crm_core.api.allow import catch_all
 from crm_core.api.deps import DbSession, app_settings
 from crm_core.api.responses import FastJSONResponse
 from crm_core.exceptions import DomainError
@@ -128,12 +127,11 @@ def confirm_link(request: Request, db_session: DbSession,
     return done("/", "rattache")
 
 
-@pages.api_route("/{rest:path}", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
+@pages.get("/{rest:path}")
 @catch_all
 def unknown_page(request: Request, db_session: DbSession, rest: str) -> Response:
-    """Any other address under the space, whatever the method: a French page, not the
-    API's problem+json; a page that exists but takes another method is a 405 naming
-    them. (Registered last, after every page of the space.)"""
-    if allowed_methods(request):
-        raise StarletteHTTPException(405)
+    """Any other address under the space: a French page, not the API's problem+json.
+    (Registered last, after every page of the space; GET only, so that it hides no route
+    registered after it. Another method on such an address is answered 404 by the
+    exception handler: a catch-all names no method.)"""
     return not_found(request, current(request, db_session), f"page /{rest[:80]}")
