@@ -34,6 +34,13 @@ def format_phone_for_display(e164: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+def format_phone_international(e164: str) -> str:
+    """'+33 6 12 34 56 78': the writing read the same whatever the default region (a
+    number printed for someone to type, like the demo's)."""
+    return phonenumbers.format_number(phonenumbers.parse(e164, None),
+                                      phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def normalize_email(raw: str) -> str:
     """Validated and case-folded. Local parts are case-insensitive in practice everywhere."""
     text = raw.strip()
