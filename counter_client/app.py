@@ -273,28 +273,30 @@ class CounterApp(QueueAndPrinting, CardWatching):
         self.show_resident(message.summary)
 
     def on_open_resident(self, message: OpenResident) -> None:
-        self.open_resident(message.resident_id)
+        self.open_resident(message.resident_id, case_reference=message.case_reference)
 
-    def show_resident(self, summary: ResidentSummary) -> None:
+    def show_resident(self, summary: ResidentSummary, *,
+                      case_reference: str | None = None) -> None:
         from counter_client.screens.confirm_card import ConfirmCardScreen
         from counter_client.screens.resident import ResidentScreen
 
         screen = self.screen
         if isinstance(screen, ResidentScreen):
-            screen.show(summary)
+            screen.show(summary, case_reference=case_reference)
         else:
             while len(self.screen_stack) > 2:
                 self.pop_screen()
             # One resident screen, installed once and refilled: composing its tables
             # again at each scan would cost more than the lookup itself.
             if not self.is_screen_installed("resident"):
-                self.install_screen(ResidentScreen(summary), "resident")
+                self.install_screen(ResidentScreen(summary, case_reference=case_reference),
+                                    "resident")
                 self.push_screen("resident")
             else:
                 resident_screen = self.get_screen("resident")
                 assert isinstance(resident_screen, ResidentScreen)
                 self.push_screen("resident")
-                resident_screen.show(summary)
+                resident_screen.show(summary, case_reference=case_reference)
         matched = summary.get("matched_badge")
         if matched is not None and matched["needs_confirmation"]:
             self.push_screen(ConfirmCardScreen(summary, str(matched["id"])))
@@ -309,9 +311,11 @@ class CounterApp(QueueAndPrinting, CardWatching):
                 return screen.resident_id
         return None
 
-    def open_resident(self, resident_id: str) -> None:
+    def open_resident(self, resident_id: str, *, case_reference: str | None = None) -> None:
         self.gc_pause.hold()
-        self.call_server(lambda: self.client.summary(resident_id), self.show_resident,
+        self.call_server(lambda: self.client.summary(resident_id),
+                         lambda summary: self.show_resident(summary,
+                                                            case_reference=case_reference),
                          group="open", exclusive=True)
 
     def on_unmount(self) -> None:

@@ -26,11 +26,13 @@ class Say(Message):
 
 
 class OpenResident(Message):
-    """Fetch a resident's summary, then show it."""
+    """Fetch a resident's summary, then show it; `case_reference`: the case the agent
+    looked the resident up by, highlighted among the open cases."""
 
-    def __init__(self, resident_id: str) -> None:
+    def __init__(self, resident_id: str, case_reference: str | None = None) -> None:
         super().__init__()
         self.resident_id = resident_id
+        self.case_reference = case_reference
 
 
 class ShowResident(Message):

@@ -3,6 +3,7 @@ apps can show as is; `crm_core.api.problems` maps them once to RFC 9457 problem+
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 
@@ -56,10 +57,25 @@ class IdempotencyKeyReused(InvalidInput):
     title = "Clé d'idempotence déjà utilisée"
 
 
-def check_replay(differing: list[str]) -> None:
+def check_replay(differing: list[str], *, by_owner: bool = True) -> None:
     """Refuses a replay whose content differs from the first, naming the fields (in
-    French, never their values)."""
+    French, never their values), and any replay of a key another agent sent
+    (`Actor.may_replay`)."""
+    if not by_owner:
+        raise IdempotencyKeyReused(
+            "Clé d'idempotence déjà utilisée par un autre agent : rien n'a été enregistré",
+            field="idempotency_key")
     if differing:
         raise IdempotencyKeyReused(
             f"Clé d'idempotence déjà utilisée avec un autre contenu ({', '.join(differing)})"
             " : rien n'a été enregistré", field="idempotency_key")
+
+
+def same_text(stored: str | None, sent: str | None) -> bool:
+    """Two optional texts compared as a retry means them: an empty text is no text, and
+    the same letters composed or decomposed (« é » typed as e + accent) are the same."""
+    return _nfc(stored) == _nfc(sent)
+
+
+def _nfc(text: str | None) -> str:
+    return unicodedata.normalize("NFC", text or "")

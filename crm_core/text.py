@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, StringConstraints
 
 # Ligatures and letters that NFKD does not decompose into ASCII.
 _SPECIAL = str.maketrans(
@@ -380,3 +380,7 @@ def check_identifier(text: str) -> str:
 
 # `Annotated[str, StringConstraints(...), Identifier]`: an identifier from another system.
 Identifier = AfterValidator(check_identifier)
+
+
+# A client's retry key: an identifier (visible characters, no space), 8 to 100 of them.
+IdempotencyKey = Annotated[str, StringConstraints(min_length=8, max_length=100), Identifier]

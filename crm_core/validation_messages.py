@@ -114,6 +114,8 @@ def french_message(error: Mapping[str, Any]) -> str:
         # Our own validators raise ValueError with a French sentence: it is the message.
         return str(ctx["error"]).removeprefix("Value error, ")
     template = _MESSAGES.get(kind, "valeur invalide")
+    if kind == "string_too_short" and int(ctx.get("min_length", 1)) > 1:
+        template = "texte trop court (au moins {min_length} caractères)"
     if "expected" in ctx:
         ctx["expected"] = _expected(ctx["expected"])
     # "2 000 caractères": thousands apart, by a narrow no-break space (French typography).

@@ -102,7 +102,7 @@ def ami(
 @phone_app.command("ring")
 def ring_command(
     caller: Annotated[str, typer.Argument(
-        help="Le numéro de l'appelant, tel que le PBX le donne.")],
+        metavar="NUMÉRO", help="Le numéro de l'appelant, tel que le PBX le donne.")],
     extension: Annotated[str, typer.Option(help="Le poste qui sonne.")] = "201",
     server: Annotated[str, typer.Option(help="Adresse du serveur Relais.")] = "http://127.0.0.1:8000",
     pbx: Annotated[str | None, typer.Option(

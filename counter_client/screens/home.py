@@ -70,6 +70,7 @@ class HomeScreen(CounterScreen):
         self.results: list[SearchResult] = []
         self._typed_at = 0.0
         self._searching_notice: Timer | None = None
+        self._looked_up_case: str | None = None  # the case reference the search read
 
     def compose(self) -> ComposeResult:
         yield StatusLine()
@@ -114,6 +115,9 @@ class HomeScreen(CounterScreen):
         if "stale" in outcome:
             return
         self._show_results(list(outcome["results"]))
+        # Looked up by a case reference: the file opens on that case.
+        references = outcome["understood"].get("references") or []
+        self._looked_up_case = str(references[0]) if references else None
         if not self.results:
             self.say("Personne ne correspond. Vérifiez l'orthographe ou la date de naissance.")
         else:
@@ -189,11 +193,13 @@ class HomeScreen(CounterScreen):
         options = self.query_one("#results", OptionList)
         index = options.highlighted if options.highlighted is not None else 0
         if 0 <= index < len(self.results):
-            self.app.post_message(OpenResident(str(self.results[index]["resident_id"])))
+            self.app.post_message(OpenResident(str(self.results[index]["resident_id"]),
+                                               case_reference=self._looked_up_case))
 
     @on(OptionList.OptionSelected, "#results")
     def _picked(self, event: OptionList.OptionSelected) -> None:
-        self.app.post_message(OpenResident(str(event.option.id)))
+        self.app.post_message(OpenResident(str(event.option.id),
+                                           case_reference=self._looked_up_case))
 
     def action_to_results(self) -> None:
         if self.results:

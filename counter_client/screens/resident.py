@@ -32,9 +32,11 @@ class ResidentScreen(CounterScreen):
         Binding("escape", "back", "Retour"),
     )
 
-    def __init__(self, summary: ResidentSummary) -> None:
+    def __init__(self, summary: ResidentSummary, *,
+                 case_reference: str | None = None) -> None:
         super().__init__()
         self.summary = summary
+        self._looked_up = case_reference  # highlighted once the table is drawn
         # The case the agent last moved (it may have left the open cases: closed).
         self.recent_case: Case | None = None
 
@@ -51,20 +53,25 @@ class ResidentScreen(CounterScreen):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.show(self.summary)
+        self.show(self.summary, case_reference=self._looked_up)
         self.query_one(CasesTable).focus()
 
     def on_screen_resume(self) -> None:
         if self.app.focused is None or self.app.focused.screen is not self:
             self.query_one(CasesTable).focus()
 
-    def show(self, summary: ResidentSummary) -> None:
+    def show(self, summary: ResidentSummary, *, case_reference: str | None = None) -> None:
+        """`case_reference`: the case the agent looked the resident up by, highlighted (so
+        that S changes that one); otherwise the table starts on its first case."""
         if str(summary["resident"]["id"]) != self.resident_id:
             self.recent_case = None
             self.say("")  # a message about the previous resident is not about this one
         self.summary = summary
         self.query_one(ResidentCard).show(summary)
-        self.query_one(CasesTable).show(summary.get("open_cases", []))
+        cases = self.query_one(CasesTable)
+        cases.show(summary.get("open_cases", []))
+        if case_reference is not None:
+            cases.highlight(case_reference)
         self.query_one(Timeline).show(summary.get("recent_interactions", []))
 
     def reload(self) -> None:

@@ -25,6 +25,13 @@ class Actor:
         """The channel this agent works on by default (a counter agent is at the counter)."""
         return _DEFAULT_CHANNEL.get(self.role) if self.role else None
 
+    def may_replay(self, owner_id: uuid.UUID | None) -> bool:
+        """Whether this actor may replay an idempotency key first sent by `owner_id`. A
+        key belongs to the agent who sent it: another agent's replay would be answered
+        with a record that is not theirs. A supervisor may, relaying the offline work of
+        an agent who left (the counter's journal sends it under its author's key)."""
+        return owner_id == self.agent_id or self.role is Role.SUPERVISOR
+
     def can(self, permission: Permission) -> bool:
         if self.role is None:  # the system (connectors, jobs) acts on its own authority
             return True

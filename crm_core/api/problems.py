@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from crm_core.api.allow import allowed_methods
 from crm_core.exceptions import DomainError
 from crm_core.validation_messages import field_of, french_errors, french_message, french_summary
 
@@ -111,12 +112,25 @@ def _model_error(request: Request, exc: Exception) -> Response:
                             french_summary(errors) or "Données invalides", errors=errors)
 
 
-def _http_error(_: Request, exc: Exception) -> Response:
+def _refusal(request: Request, exc: StarletteHTTPException) -> tuple[int, dict[str, str]]:
+    """Starlette's status and headers, told right: a 405 names every method of the path
+    (`Allow`), and is a 404 where only a catch-all (« page introuvable ») took the path."""
+    headers = dict(exc.headers or {})
+    if exc.status_code != 405:
+        return exc.status_code, headers
+    methods = allowed_methods(request)
+    if not methods:
+        headers.pop("Allow", None)
+        return 404, headers
+    return 405, headers | {"Allow": ", ".join(methods)}
+
+
+def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    title = _HTTP_TITLES.get(exc.status_code, "Erreur")
-    detail = _HTTP_DETAILS.get(exc.status_code, title)
-    return problem_response(exc.status_code, f"http_{exc.status_code}", title, detail,
-                            headers=dict(exc.headers) if exc.headers else None)
+    status, headers = _refusal(request, exc)
+    title = _HTTP_TITLES.get(status, "Erreur")
+    detail = _HTTP_DETAILS.get(status, title)
+    return problem_response(status, f"http_{status}", title, detail, headers=headers or None)
 
 
 def _http_error_on_pages(
@@ -129,9 +143,10 @@ def _http_error_on_pages(
         assert isinstance(exc, StarletteHTTPException)
         if not request.url.path.startswith(pages):
             return _http_error(request, exc)
-        title, message = _PAGE_TEXTS.get(exc.status_code, _PAGE_OTHER)
-        response = page(request.scope, exc.status_code, title, message)
-        response.headers.update(exc.headers or {})
+        status, headers = _refusal(request, exc)
+        title, message = _PAGE_TEXTS.get(status, _PAGE_OTHER)
+        response = page(request.scope, status, title, message)
+        response.headers.update(headers)
         return response
 
     return handle

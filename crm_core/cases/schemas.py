@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from crm_core.bounds import Instant
 from crm_core.cases.enums import CaseKind, CaseStatus
 from crm_core.interactions.enums import Channel
-from crm_core.text import FreeText, SingleLine
+from crm_core.text import FreeText, IdempotencyKey, SingleLine
 
 Text = Annotated[str, StringConstraints(max_length=5000), FreeText]
 
@@ -43,7 +43,7 @@ class CaseCreate(BaseModel):
     # Most cases are opened during an exchange: log it on the timeline unless told not to.
     record_interaction: bool = True
     # A retry with the same key returns the case opened the first time.
-    idempotency_key: Annotated[str, StringConstraints(min_length=8, max_length=100)] | None = None
+    idempotency_key: IdempotencyKey | None = None
     # When the resident asked, if recorded later (a counter that was offline): ≤ 30 days.
     opened_at: Instant | None = None
 

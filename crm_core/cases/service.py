@@ -20,7 +20,7 @@ from crm_core.cases.models import Case, CaseStatusChange, Service
 from crm_core.cases.schemas import CaseCreate, ServiceCreate
 from crm_core.cases.workflow import allowed_next, check_transition
 from crm_core.database.base import utcnow
-from crm_core.exceptions import Conflict, InvalidInput, NotFound, check_replay
+from crm_core.exceptions import Conflict, InvalidInput, NotFound, check_replay, same_text
 from crm_core.interactions.enums import Channel, Outcome
 from crm_core.interactions.models import Interaction
 from crm_core.interactions.timing import check_recorded_at
@@ -184,7 +184,7 @@ def open_case_once(
             select(Case).where(Case.idempotency_key == data.idempotency_key)
         )
         if existing is not None:
-            return _check_replay(db_session, existing, data), False
+            return _check_replay(db_session, actor, existing, data), False
     resident = residents.get_writable(db_session=db_session, resident_id=data.resident_id)
     service = get_service(db_session=db_session, code=data.service_code)
     channel = _require_channel(data.channel, actor)
@@ -244,7 +244,7 @@ def open_cases(
     return [case for case, _ in opened]
 
 
-def _check_replay(db_session: Session, existing: Case, data: CaseCreate) -> Case:
+def _check_replay(db_session: Session, actor: Actor, existing: Case, data: CaseCreate) -> Case:
     """The same key with the same content is a retry, answered with the first case; with
     another content it is refused. Compared: what the client sets, after validation;
     never the times, nor `record_interaction` (how, not what)."""
@@ -254,12 +254,12 @@ def _check_replay(db_session: Session, existing: Case, data: CaseCreate) -> Case
         ("usager", existing.resident_id != surviving_id),
         ("service", service_code != data.service_code),
         ("nature", existing.kind != data.kind),
-        ("objet", existing.subject != data.subject),
-        ("description", existing.description != data.description),
+        ("objet", not same_text(existing.subject, data.subject)),
+        ("description", not same_text(existing.description, data.description)),
         ("référence externe", (existing.external_system, existing.external_id)
          != (data.external_system, data.external_id)),
         ("canal", data.channel is not None and existing.origin_channel != data.channel),
-    ) if differs])
+    ) if differs], by_owner=actor.may_replay(existing.opened_by_agent_id))
     return existing
 
 

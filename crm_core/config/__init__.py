@@ -194,6 +194,13 @@ class Settings(BaseSettings):
             raise LookupError(f"no installed plugin declares the settings {kind.__name__}")
         return found
 
+    @field_validator("timezone", mode="before")
+    @classmethod
+    def _empty_zone_is_the_default(cls, value: object) -> object:
+        # RELAIS_TIMEZONE= (set, empty): the default, as for an unset variable.
+        empty = isinstance(value, str) and not value.strip()
+        return cls.model_fields["timezone"].default if empty else value
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

@@ -5,6 +5,7 @@ the first request that needs it (a 500, a background thread dying)."""
 from __future__ import annotations
 
 import difflib
+import re
 from functools import cache
 from zoneinfo import available_timezones
 
@@ -12,6 +13,7 @@ import phonenumbers
 
 from badge import Keyring, SigningKey
 from badge.keys import KeyFormatError
+from crm_core.text import echoed
 
 
 @cache
@@ -24,12 +26,21 @@ def _closest(value: str, known: frozenset[str]) -> str:
     return f" — vouliez-vous dire {close[0]} ?" if close else ""
 
 
+# « UTC+1 », « GMT-3 », « +01:00 »: an offset, which the closest IANA name (« UTC ») is not.
+_OFFSET = re.compile(r"^\s*(?:UTC|GMT|Z)?\s*[+-−]\s*\d", re.IGNORECASE)
+
+
 def check_timezone(value: str) -> str:
     """A time zone of the IANA database (`Europe/Paris`, `America/Cayenne`)."""
-    if value not in _zones():
-        raise ValueError(f"fuseau horaire inconnu « {value[:60]} » (un nom de la base IANA,"
-                         f" par exemple Europe/Paris){_closest(value, _zones())}")
-    return value
+    if value in _zones():
+        return value
+    unknown = f"fuseau horaire inconnu « {echoed(value)} »"
+    if _OFFSET.match(value):
+        # Never « vouliez-vous dire UTC ? »: a name is the city's rules, summer time too.
+        raise ValueError(f"{unknown} : les noms IANA ne portent pas de décalage ; donnez celui"
+                         " d'une ville du fuseau, par exemple Europe/Paris")
+    raise ValueError(f"{unknown} (un nom de la base IANA, par exemple Europe/Paris)"
+                     f"{_closest(value, _zones())}")
 
 
 def check_phone_region(value: str) -> str:

@@ -34,7 +34,8 @@ the `RELAIS_` prefix. The server reads them once at start into one settings obje
 A `RELAIS_*` variable that nothing reads (a typo, most often) refuses the server's start
 and every `relais` command (exit 2), with the closest known name: « Variable inconnue :
 RELAIS_TOKEN_TTL_MINUTE — vouliez-vous dire RELAIS_TOKEN_TTL_MINUTES ? ». The workstation
-apps check their own prefix (`RELAIS_COUNTER_`, `RELAIS_PHONE_`).
+apps check their own prefix (`RELAIS_COUNTER_`, `RELAIS_PHONE_`). A `.env` line that is not
+`NAME=value` (nor a comment) refuses the start likewise, naming the line.
 
 The plugins' settings (the connectors' table below) belong to the same object, read with
 it: a value that cannot work (a `RELAIS_WEBHOOK_SOURCES` source lacking a key its kind

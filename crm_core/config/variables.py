@@ -22,6 +22,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from dotenv import dotenv_values
+from dotenv.parser import parse_stream
 from pydantic import AliasChoices
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings
@@ -47,6 +48,11 @@ OTHER_VARIABLES: tuple[str, ...] = (
 
 class UnknownVariables(ValueError):
     """`RELAIS_*` variables no part of Relais reads (a typo, most often)."""
+
+
+class UnreadableDotenv(UnknownVariables):
+    """A `.env` line that is no `NAME=value`: python-dotenv would skip it with an English
+    warning, and the variable it meant to set would keep its default without a word."""
 
 
 def sections(cls: type[BaseSettings]) -> list[type[BaseSettings]]:
@@ -115,8 +121,26 @@ def given_variables(environ: Mapping[str, str], dotenv: Path) -> list[str]:
     (pydantic-settings reads them whatever their case)."""
     names = [name for name in environ if name.upper().startswith(PREFIX)]
     if dotenv.is_file():
+        check_dotenv(dotenv)
         names.extend(name for name in dotenv_values(dotenv) if name.upper().startswith(PREFIX))
     return sorted({name.upper() for name in names})
+
+
+def check_dotenv(dotenv: Path) -> None:
+    """Raise `UnreadableDotenv` (in French, naming the line, never its content: it may
+    hold a secret) for a `.env` that python-dotenv cannot read whole."""
+    try:
+        with dotenv.open(encoding="utf-8") as stream:
+            bindings = list(parse_stream(stream))
+    except UnicodeDecodeError as exc:
+        raise UnreadableDotenv(f"le fichier {dotenv} n'est pas en UTF-8 : enregistrez-le"
+                               " dans cet encodage") from exc
+    for binding in bindings:
+        if binding.error:
+            raise UnreadableDotenv(
+                f"ligne {binding.original.line} du fichier {dotenv} illisible : chaque ligne"
+                " est de la forme NOM=valeur (les valeurs avec des espaces entre guillemets),"
+                " un commentaire (#) ou vide ; corrigez-la")
 
 
 def refusal(unknown: Iterable[str], known: Iterable[str]) -> str:

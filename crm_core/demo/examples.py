@@ -19,7 +19,7 @@ from crm_core.cases.reference import format_reference
 from crm_core.cases.workflow import STATUS_LABELS_FR
 from crm_core.demo.catalogue import ONLINE_ACCOUNT_PROVIDER
 from crm_core.interactions.enums import Channel
-from crm_core.residents.contacts import format_phone_for_display
+from crm_core.residents.contacts import format_phone_international
 from crm_core.residents.enums import ContactKind, ResidentStatus
 from crm_core.residents.models import AccountLink, ContactPoint, Resident
 from crm_core.text import fold
@@ -30,7 +30,7 @@ class DemoExample:
     label: str  # what the example shows, in French
     resident_id: uuid.UUID
     name: str
-    phone: str | None  # as displayed to agents
+    phone: str | None  # international (+33 6 …): typed the same in any region
     case_reference: str | None  # as displayed (XXXX-XXX)
     hint: str  # one line for the console
 
@@ -53,7 +53,7 @@ def _mobile(db_session: Session, resident_id: uuid.UUID) -> str | None:
         .order_by(case((ContactPoint.label == "mobile", 0), else_=1), ContactPoint.value)
         .limit(1)
     )
-    return format_phone_for_display(value) if value else None
+    return format_phone_international(value) if value else None
 
 
 def _online_journey(db_session: Session) -> DemoExample | None:
@@ -115,7 +115,7 @@ def _known_caller(db_session: Session, exclude: set[uuid.UUID]) -> DemoExample |
     ).first()
     if row is None:
         return None
-    name, phone = f"{row.given_name} {row.family_name}", format_phone_for_display(row.value)
+    name, phone = f"{row.given_name} {row.family_name}", format_phone_international(row.value)
     return DemoExample(
         label=KNOWN_CALLER, resident_id=row.id, name=name, phone=phone,
         case_reference=None, hint=f"Appel d'un numéro connu : {phone} → fiche de {name}",
@@ -164,7 +164,7 @@ def _shared_landline(db_session: Session) -> DemoExample | None:
         .where(ContactPoint.kind == ContactKind.PHONE, ContactPoint.value == value)
         .order_by(Resident.given_name_key)
     ).all()
-    phone = format_phone_for_display(value)
+    phone = format_phone_international(value)
     names = " et ".join(f"{r.given_name} {r.family_name}" for r in rows)
     return DemoExample(
         label="Numéro partagé par un foyer", resident_id=rows[0].id, name=names, phone=phone,

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from crm_core.bounds import Instant
 from crm_core.interactions.enums import Channel, Direction, Outcome
-from crm_core.text import FreeText
+from crm_core.text import FreeText, IdempotencyKey
 
 
 class InteractionCreate(BaseModel):
@@ -21,7 +21,7 @@ class InteractionCreate(BaseModel):
     note: Annotated[str, StringConstraints(max_length=5000), FreeText] | None = None
     occurred_at: Instant | None = None
     ended_at: Instant | None = None
-    idempotency_key: Annotated[str, StringConstraints(min_length=8, max_length=100)] | None = None
+    idempotency_key: IdempotencyKey | None = None
 
 
 class InteractionOut(BaseModel):

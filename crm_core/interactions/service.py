@@ -14,7 +14,7 @@ from crm_core.cases import reference as refs
 from crm_core.cases import service as cases
 from crm_core.cases.models import Case
 from crm_core.database.base import utcnow
-from crm_core.exceptions import Conflict, InvalidInput, check_replay
+from crm_core.exceptions import Conflict, InvalidInput, check_replay, same_text
 from crm_core.interactions.models import Interaction
 from crm_core.interactions.schemas import InteractionCreate
 from crm_core.interactions.timing import check_ended_at, check_recorded_at
@@ -34,7 +34,7 @@ def record(
             select(Interaction).where(Interaction.idempotency_key == data.idempotency_key)
         )
         if existing is not None:
-            return _check_replay(db_session, existing, data), False
+            return _check_replay(db_session, actor, existing, data), False
     resident = residents.get_writable(db_session=db_session, resident_id=data.resident_id)
     channel = data.channel or actor.channel
     if channel is None:
@@ -82,7 +82,7 @@ def _case_of(db_session: Session, reference: str, resident_id: uuid.UUID) -> Cas
 
 
 def _check_replay(
-    db_session: Session, existing: Interaction, data: InteractionCreate
+    db_session: Session, actor: Actor, existing: Interaction, data: InteractionCreate
 ) -> Interaction:
     """The same key with the same content is a retry, answered with the first record; with
     another content it is refused. Compared: what the client sets, after validation (the
@@ -96,10 +96,10 @@ def _check_replay(
         ("usager", existing.resident_id != surviving_id),
         ("résultat", existing.outcome != data.outcome),
         ("sens", existing.direction != data.direction),
-        ("note", existing.note != data.note),
+        ("note", not same_text(existing.note, data.note)),
         ("demande", reference != asked),
         ("canal", data.channel is not None and existing.channel != data.channel),
-    ) if differs])
+    ) if differs], by_owner=actor.may_replay(existing.agent_id))
     return existing
 
 

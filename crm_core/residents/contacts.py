@@ -6,6 +6,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from crm_core.exceptions import InvalidInput
+from crm_core.text import echoed
 
 MAX_RAW_LENGTH = 320
 
@@ -14,15 +15,15 @@ def normalize_phone(raw: str, *, region: str = "FR") -> str:
     """Any usual French or international writing -> E.164 ('+33612345678')."""
     text = raw.strip()
     if not text or len(text) > 40:
-        raise InvalidInput(f"Numéro de téléphone invalide : « {raw[:40]} »", field="phone")
+        raise InvalidInput(f"Numéro de téléphone invalide : « {echoed(raw, 40)} »", field="phone")
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
         raise InvalidInput(
-            f"Numéro de téléphone illisible : « {text} »", field="phone"
+            f"Numéro de téléphone illisible : « {echoed(text)} »", field="phone"
         ) from exc
     if not phonenumbers.is_valid_number(number):
-        raise InvalidInput(f"Numéro de téléphone invalide : « {text} »", field="phone")
+        raise InvalidInput(f"Numéro de téléphone invalide : « {echoed(text)} »", field="phone")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -33,6 +34,13 @@ def format_phone_for_display(e164: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+def format_phone_international(e164: str) -> str:
+    """'+33 6 12 34 56 78': the writing read the same whatever the default region (a
+    number printed for someone to type, like the demo's)."""
+    return phonenumbers.format_number(phonenumbers.parse(e164, None),
+                                      phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def normalize_email(raw: str) -> str:
     """Validated and case-folded. Local parts are case-insensitive in practice everywhere."""
     text = raw.strip()
@@ -41,5 +49,6 @@ def normalize_email(raw: str) -> str:
     try:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:
-        raise InvalidInput(f"Adresse e-mail invalide : « {text} »", field="email") from exc
+        raise InvalidInput(f"Adresse e-mail invalide : « {echoed(text, 80)} »",
+                           field="email") from exc
     return result.normalized.casefold()

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from crm_core.api.allow import catch_all
 from crm_core.api.deps import DbSession, app_settings
 from crm_core.api.responses import FastJSONResponse
 from crm_core.exceptions import DomainError
@@ -127,7 +128,10 @@ def confirm_link(request: Request, db_session: DbSession,
 
 
 @pages.get("/{rest:path}")
+@catch_all
 def unknown_page(request: Request, db_session: DbSession, rest: str) -> Response:
     """Any other address under the space: a French page, not the API's problem+json.
-    (Registered last, after every page of the space.)"""
+    (Registered last, after every page of the space; GET only, so that it hides no route
+    registered after it. Another method on such an address is answered 404 by the
+    exception handler: a catch-all names no method.)"""
     return not_found(request, current(request, db_session), f"page /{rest[:80]}")

@@ -51,7 +51,7 @@ def _resident(request: Request, db_session: DbSession) -> SignedIn | Response:
         if request.cookies.get(COOKIE):  # forged, expired, signed out or erased
             security_log.warning("resident space: unusable session cookie on %s %s",
                                  request.method, request.url.path)
-        return to_sign_in()
+        return to_sign_in(request)
     if who.pending:
         return render(request, "pending.html", who=who, title="Rattachement en attente",
                       proposal=None, status_code=403)

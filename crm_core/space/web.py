@@ -48,6 +48,8 @@ DONE = {
                       " il n'y avait rien d'autre à faire.",
     "demande": "Votre demande est enregistrée : un agent la traitera et vous répondra.",
     "rattache": "Votre compte en ligne est rattaché à votre dossier.",
+    "session-finie": "Votre session a pris fin : ce que vous veniez d'envoyer n'a pas été"
+                     " enregistré. Connectez-vous puis recommencez.",
     "deconnexion": "Vous êtes déconnecté(e). À bientôt. Pensez à fermer le navigateur sur un"
                    " ordinateur partagé.",
 }
@@ -81,8 +83,11 @@ def render(request: Request, template: str, *, who: SignedIn | None, title: str,
     }, status_code=status_code)
 
 
-def to_sign_in() -> Response:
-    return RedirectResponse(f"{PREFIX}/connexion", status_code=303)
+def to_sign_in(request: Request) -> Response:
+    """The sign-in page; for a form that arrived without a live session, a notice that
+    it was not recorded (a flag in the address: nothing of the form)."""
+    notice = "" if request.method in ("GET", "HEAD") else "?fait=session-finie"
+    return RedirectResponse(f"{PREFIX}/connexion{notice}", status_code=303)
 
 
 def done(path: str, code: str) -> Response:

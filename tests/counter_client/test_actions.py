@@ -200,3 +200,31 @@ async def test_enter_in_the_status_note_saves_as_the_help_says(
     history = api.case(case["reference"])["history"]
     assert history[-1]["to_status"] == "in_progress"
     assert history[-1]["note"] == "Pièces reçues"
+
+
+async def test_a_file_opened_by_a_case_reference_highlights_that_case(
+    live_server: LiveServer, tmp_path: Path, api: RelaisClient,
+) -> None:
+    """Outside look at issue 21: the table started on its first case, so S changed
+    another case than the one the resident's paper named."""
+    resident = create_resident(api)
+    for code in ("etat-civil", "urbanisme", "etat-civil"):
+        api.open_case(resident_id=resident["id"], service_code=code,
+                      subject=f"Demande {code}", channel="counter")
+    wanted = api.summary(resident["id"])["open_cases"][-1]  # the table's last row
+    app = counter_app(live_server.url, tmp_path)
+    async with running(app, (100, 30)) as pilot:
+        await sign_in(pilot)
+        await type_text(pilot, wanted["display_reference"].lower())
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ResidentScreen)
+                       and len(app.screen.summary["open_cases"]) == 3)
+        screen = app.screen
+        assert isinstance(screen, ResidentScreen)
+        await wait_for(pilot, lambda: screen.current_case is not None
+                       and screen.current_case["reference"] == wanted["reference"])
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, StatusScreen))
+        status = app.screen
+        assert isinstance(status, StatusScreen)
+        assert status.case["reference"] == wanted["reference"]

@@ -70,7 +70,7 @@ def test_help_is_in_french(arguments: tuple[str, ...]) -> None:
 def test_the_apps_only_command_line_speaks_french_too() -> None:
     result = runner.invoke(apps_only(), ["phone", "ring"])
     assert result.exit_code == 2, result.output
-    assert "Argument manquant : caller" in result.output
+    assert "Argument manquant : NUMÉRO" in result.output
 
 
 def test_a_system_error_while_working_is_said_in_french_with_exit_1() -> None:

@@ -62,9 +62,9 @@ def _run(fresh: dict[str, str], *args: str) -> tuple[int, str]:
 def test_the_demo_then_the_operator_commands(shell: dict[str, str], tmp_path: Path) -> None:
     code, printed = _run(shell, "demo", "--seed-only", "--residents", "30")
     assert code == 0, printed
-    known = re.search(r"Appel d'un numéro connu : ([0-9 ]+) → fiche de (.+?) essai", printed)
+    known = re.search(r"Appel d'un numéro connu : (\+[0-9 ]+) → fiche de (.+?) essai", printed)
     ring = re.search(r"faire sonner ce poste \(appel de (.+?)\) : uv run relais phone ring"
-                     r" (\d+) --demo", printed)
+                     r" (\+\d+) --demo", printed)
     assert known and ring, printed
     assert ring.group(1) == known.group(2)  # the same resident...
     assert ring.group(2) == known.group(1).replace(" ", "")  # ... and the same number

@@ -159,3 +159,10 @@ def test_malformed_pbx_secrets_are_a_configuration_to_fix_in_french(
     assert "Traceback" not in result.output and "Value error" not in result.output
     assert "a" * 30 not in result.output and "p" * 61 not in result.output  # never quoted
     send.assert_not_called()
+
+
+def test_without_a_number_the_argument_is_named_in_french() -> None:
+    """Outside look at issue 21: « Argument manquant : caller » and `{caller}`."""
+    result = runner.invoke(app, ["phone", "ring"])
+    assert result.exit_code == 2
+    assert "NUMÉRO" in result.stderr and "caller" not in result.stderr

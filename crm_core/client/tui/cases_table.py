@@ -73,6 +73,16 @@ class CasesTable(FastTable):
             )
         self.border_subtitle = f"{len(self.cases)} demande(s)" if self.cases else "aucune"
 
+    def highlight(self, reference: str) -> bool:
+        """Moves the cursor to the case with this reference, written in any way the agent
+        may have typed it (« 7k4m 2xa »); False when it is not among the open cases."""
+        wanted = _compact(reference)
+        for row, case in enumerate(self.cases):
+            if _compact(str(case["reference"])) == wanted:
+                self.move_cursor(row=row)
+                return True
+        return False
+
     @property
     def current_case(self) -> Mapping[str, Any] | None:
         if not self.cases or self.cursor_row < 0 or self.cursor_row >= len(self.cases):
@@ -85,3 +95,7 @@ class CasesTable(FastTable):
         case = self.current_case
         if case is not None:
             self.post_message(self.CaseSelected(self, case))
+
+
+def _compact(reference: str) -> str:
+    return "".join(char for char in reference.upper() if char.isalnum())

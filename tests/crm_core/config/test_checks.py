@@ -47,3 +47,22 @@ def test_a_good_value_is_read_as_the_city_writes_it(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("RELAIS_BADGE_VERIFY_KEYS", generate_signing_key("k1").verify_key.to_text())
     settings = Settings(demo_mode=True)
     assert (settings.default_phone_region, settings.timezone) == ("BE", "America/Cayenne")
+
+
+@pytest.mark.parametrize("value", ["UTC+1", "GMT-3", "+01:00", "UTC +2"])
+def test_an_offset_is_no_time_zone_and_no_close_name_is_offered(value: str) -> None:
+    """Outside look at issue 21: « UTC+1 » was answered « vouliez-vous dire UTC ? », an
+    hour off all year (and two in summer)."""
+    with pytest.raises(ValueError, match="ne portent pas de décalage") as refused:
+        Settings(demo_mode=True, timezone=value)
+    said = str(refused.value)
+    assert "vouliez-vous dire" not in said
+    assert "les noms IANA ne portent pas de décalage" in said
+
+
+@pytest.mark.parametrize("value", ["", "   "])
+def test_an_empty_time_zone_is_the_default(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("RELAIS_TIMEZONE", value)
+    assert Settings(demo_mode=True).timezone == "Europe/Paris"

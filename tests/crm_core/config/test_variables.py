@@ -75,3 +75,23 @@ def test_every_variable_the_test_command_and_the_ci_set_is_declared() -> None:
              for name in re.findall(r"RELAIS_[A-Z0-9_]*[A-Z0-9]", source.read_text("utf-8"))}
     assert named, "no RELAIS_ variable found: the sources moved?"
     assert sorted(named - known_variables()) == []
+
+
+@pytest.mark.parametrize("line", ["RELAIS_CITY_NAME Rennes", "RELAIS_CITY_NAME='Rennes"])
+def test_an_unreadable_env_line_stops_the_start_in_french(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+    line: str,
+) -> None:
+    """Outside look at issue 21: python-dotenv warned « could not parse statement starting
+    at line 2 » in English, and the setting kept its default. Server, commands and apps."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text(f"# ville\n{line}\nRELAIS_DEMO_MODE=true\n",
+                                   encoding="utf-8")
+    with pytest.raises(UnknownVariables, match=r"^ligne 2 du fichier \.env illisible"):
+        create_app()
+    for app, args in ((full_app(), ["db", "upgrade"]), (apps_only(), ["counter"])):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, result.output
+        assert "ligne 2 du fichier .env illisible" in result.stderr
+        assert "Rennes" not in result.stderr  # the line may hold a secret
+    assert not any("could not parse" in record.getMessage() for record in caplog.records)

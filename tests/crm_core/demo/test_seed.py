@@ -25,7 +25,8 @@ from crm_core.interactions.enums import Channel, Direction
 from crm_core.interactions.models import Interaction
 from crm_core.privacy.models import AccessLog
 from crm_core.recognition import service as recognition
-from crm_core.residents.models import AccountLink, Resident
+from crm_core.residents.contacts import normalize_phone
+from crm_core.residents.models import AccountLink, ContactPoint, Resident
 from tests.crm_core.conftest import sign_in
 from tests.support.clock import city_day
 
@@ -160,7 +161,8 @@ def test_summary_of_the_example_resident(client: TestClient, summary: DemoSummar
     body = response.json()
     assert f"{body['resident']['given_name']} {body['resident']['family_name']}" == name
     assert normalize(reference) in {c["reference"] for c in body["open_cases"]}
-    assert phone in {p["display"] for p in body["contact_points"]}
+    assert normalize_phone(phone) in {normalize_phone(p["display"])
+                                      for p in body["contact_points"] if p["kind"] == "phone"}
     assert {"web", "phone"} <= {i["channel"] for i in body["recent_interactions"]}
 
 
@@ -222,3 +224,17 @@ def test_the_demo_gives_one_answer_about_contact_everywhere(
         assert has_email == (usable is not None)
         reachable += has_email
     assert reachable  # the demo shows residents the mairie may contact
+
+
+@pytest.mark.parametrize("region", ["FR", "BE", "CH", "US"])
+def test_the_printed_numbers_name_the_same_phone_in_any_region(
+    db_session: Session, summary: DemoSummary, region: str
+) -> None:
+    """Outside look at issue 21: « 06 89 07 28 29 » and `phone ring 0689072829` are French
+    national writings; with RELAIS_DEFAULT_PHONE_REGION=BE they named another number."""
+    stored = set(db_session.scalars(select(ContactPoint.value)))
+    printed = [example.phone for example in summary.examples if example.phone]
+    assert printed
+    for phone in printed:
+        assert normalize_phone(phone, region=region) in stored, phone
+        assert normalize_phone(phone.replace(" ", ""), region=region) in stored, phone

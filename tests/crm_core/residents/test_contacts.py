@@ -48,3 +48,21 @@ def test_email_is_validated_and_case_folded() -> None:
 )
 def test_fold_removes_accents_case_and_punctuation(name: str, key: str) -> None:
     assert fold(name) == key
+
+
+@pytest.mark.parametrize("raw", ["lea@example.fr\r\nBcc: x@example.fr", "lea\x1b[31m@example.fr",
+                                 "lea\u202e@example.fr"])
+def test_a_refused_address_is_quoted_without_its_control_characters(raw: str) -> None:
+    """Outside look at issue 21: CR LF came back raw in the 422's detail."""
+    with pytest.raises(InvalidInput) as refused:
+        normalize_email(raw)
+    detail = refused.value.detail
+    assert not any(char in detail for char in "\r\n\x1b\u202e")
+    assert "<U+" in detail
+
+
+@pytest.mark.parametrize("raw", ["06 12\r\n34 56 78", "06\x1b12345678"])
+def test_a_refused_phone_is_quoted_without_its_control_characters(raw: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        normalize_phone(raw)
+    assert not any(char in refused.value.detail for char in "\r\n\x1b")

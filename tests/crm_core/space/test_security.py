@@ -167,3 +167,24 @@ def test_a_session_follows_a_merge_to_the_surviving_file(
     merged.status, merged.merged_into_id = ResidentStatus.MERGED, survivor.id
     db_session.flush()
     assert "Demande du dossier gardé" in unescape(client.get("/espace/demandes").text)
+
+
+def test_a_form_sent_after_the_session_ended_says_nothing_was_saved(
+    client: TestClient, factories: ModuleType, db_session: Session, sign_in_as: SignIn
+) -> None:
+    """Outside look at issue 21: the form went to the sign-in page without a word, and
+    the resident believed their choices recorded."""
+    csrf = sign_in_as(factories.ResidentFactory().id)
+    live = db_session.scalars(select(ResidentSession)).one()
+    live.expires_at = live.created_at - timedelta(seconds=1)
+    db_session.flush()
+    sent = client.post("/espace/choix", data={"csrf": csrf}, follow_redirects=False)
+    assert sent.status_code == 303
+    location = sent.headers["location"]
+    assert location.startswith("/espace/connexion?") and csrf not in location
+    page = unescape(client.get(location).text)
+    assert ("Votre session a pris fin : ce que vous veniez d'envoyer n'a pas été"
+            " enregistré. Connectez-vous puis recommencez.") in page
+    # A page merely opened after the end says nothing of the kind.
+    opened = client.get("/espace/choix", follow_redirects=False)
+    assert opened.headers["location"] == "/espace/connexion"
