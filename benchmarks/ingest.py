@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import func, insert, select, text
 
-import crm_core.database.models  # noqa: F401 - every mapper, also with --database-url
+import crm_core.models  # noqa: F401 - every mapper, also with --database-url
 from benchmarks.cpu import (
     CpuMeter,
     children_running,

@@ -1,11 +1,24 @@
-"""Imports every model of the core so that the metadata is complete (Alembic, create_all);
-the plugins' models (the integrations') are added by `registry.load_models()`."""
+"""Every model loaded and the mappers configured, before anything touches the database.
+
+This module gathers the models of every domain, so it stands above the domains (the
+database package below them knows none). A model's foreign-key column takes its type from
+the table it points to: with that table's model never imported, `access_log.agent_id` read
+back as a bare hex string and the unit of work could not sort an insert
+(`NoReferencedTableError`). `load_models()` (run by `crm_core.bootstrap.bootstrap()`)
+imports the core's models and those of every plugin, so no command depends on which
+modules it happened to import.
+"""
+
+import importlib
+
+from sqlalchemy.orm import configure_mappers
 
 from crm_core.agents.models import Agent, AgentSession, Site
 from crm_core.badges.models import Badge
 from crm_core.cases.models import Case, CaseStatusChange, Service
 from crm_core.database.base import Base
 from crm_core.interactions.models import Interaction
+from crm_core.plugins import plugins
 from crm_core.privacy.models import AccessLog, AccessLogSeal, AuditPurge, ConsentChange
 from crm_core.queue.models import QueueTicket
 from crm_core.recognition.models import (
@@ -63,3 +76,11 @@ __all__ = [
     "Service",
     "Site",
 ]
+
+
+def load_models() -> None:
+    """Register every model, then configure the mappers (idempotent, cheap once done)."""
+    for plugin in plugins():
+        if plugin.models:
+            importlib.import_module(plugin.models)
+    configure_mappers()
