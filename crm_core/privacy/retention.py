@@ -120,6 +120,6 @@ def run_retention(
 ) -> list[RuleOutcome]:
     """Every rule, in one transaction that the caller commits (or not, for a dry run)."""
     if not _complete:  # a rule missing would go unnoticed: the run would look complete
-        raise RuntimeError("retention rules not registered: call crm_core.bootstrap.bootstrap()"
+        raise RuntimeError("retention rules not registered: call crm_core.app.bootstrap.bootstrap()"
                            " at start-up")
     return [rule(db_session, now, settings, dry_run) for rule in RULES]

@@ -27,5 +27,5 @@ def abuse_counters(db_session: Session, now: datetime, _settings: Settings,
 
 
 def register() -> None:
-    """Called by `crm_core.bootstrap.bootstrap()` (idempotent)."""
+    """Called by `crm_core.app.bootstrap.bootstrap()` (idempotent)."""
     retention.add_rule(abuse_counters)

@@ -28,5 +28,5 @@ def resident_sessions(db_session: Session, now: datetime, _settings: Settings,
 
 
 def register() -> None:
-    """Called by `crm_core.bootstrap.bootstrap()` (idempotent)."""
+    """Called by `crm_core.app.bootstrap.bootstrap()` (idempotent)."""
     retention.add_rule(resident_sessions)

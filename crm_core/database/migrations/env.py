@@ -7,7 +7,7 @@ from alembic import context
 
 from crm_core.database.base import Base, UTCDateTime
 
-# The metadata is complete once `crm_core.bootstrap.bootstrap()` has loaded every model
+# The metadata is complete once `crm_core.app.bootstrap.bootstrap()` has loaded every model
 # (the core's and the plugins'), which every entry point does first; a migration itself
 # carries its own SQL and needs no model, only a comparison with the models does.
 

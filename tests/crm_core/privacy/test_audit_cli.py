@@ -11,9 +11,9 @@ from sqlalchemy import Engine, func, select, text
 from typer.testing import CliRunner
 
 from crm_core.agents.actor import SYSTEM
+from crm_core.app.launcher import full_app
 from crm_core.config import get_settings
 from crm_core.database.engine import make_engine, make_session_factory
-from crm_core.launcher import full_app
 from crm_core.privacy.models import AccessLogSeal
 from crm_core.privacy.sealer import PeriodicSealer
 from crm_core.residents import service as residents

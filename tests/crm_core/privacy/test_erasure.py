@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crm_core.agents.enums import Role
+from crm_core.app.models import Base
 from crm_core.cases.models import Case
 from crm_core.interactions.models import Interaction
-from crm_core.models import Base
 from crm_core.privacy import erasure, erasure_hooks
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.models import AccessLog

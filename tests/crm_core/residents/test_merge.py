@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import Actor
 from crm_core.agents.enums import Role
+from crm_core.app.models import Base
 from crm_core.badges.enums import BadgeKind
 from crm_core.badges.models import Badge
 from crm_core.cases.models import Case
 from crm_core.interactions.models import Interaction
-from crm_core.models import Base
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.models import AccessLog
 from crm_core.recognition.indexing import reindex_residents

@@ -18,8 +18,8 @@ from crm_core.agents.router import router as agents_router
 from crm_core.api import problems
 from crm_core.api.deps import DbSession
 from crm_core.api.limits import BodySizeLimit
+from crm_core.app.bootstrap import bootstrap
 from crm_core.badges.router import router as badges_router
-from crm_core.bootstrap import bootstrap
 from crm_core.cases.router import router as cases_router
 from crm_core.config import Settings, get_settings
 from crm_core.config.variables import check_variables

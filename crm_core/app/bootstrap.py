@@ -9,7 +9,7 @@ erasure refuse to run in a process that did not (see `crm_core.privacy`).
 
 from __future__ import annotations
 
-from crm_core.models import load_models
+from crm_core.app.models import load_models
 from crm_core.plugins import plugins
 from crm_core.privacy import erasure_hooks, retention
 from crm_core.security import retention as security_retention

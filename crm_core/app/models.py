@@ -4,7 +4,7 @@ This module gathers the models of every domain, so it stands above the domains (
 database package below them knows none). A model's foreign-key column takes its type from
 the table it points to: with that table's model never imported, `access_log.agent_id` read
 back as a bare hex string and the unit of work could not sort an insert
-(`NoReferencedTableError`). `load_models()` (run by `crm_core.bootstrap.bootstrap()`)
+(`NoReferencedTableError`). `load_models()` (run by `crm_core.app.bootstrap.bootstrap()`)
 imports the core's models and those of every plugin, so no command depends on which
 modules it happened to import.
 """

@@ -55,7 +55,7 @@ def full_app() -> FrenchTyper:
     """Every `relais` command, each package's group under its name."""
     from counter_client.cli import counter
     from crm_core.agents.password_cli import change_own_password
-    from crm_core.cli import agent_app, db_app, demo, seed, serve
+    from crm_core.app.cli import agent_app, db_app, demo, seed, serve
     from crm_core.config.cli import config_app
     from crm_core.privacy.cli import audit_app, retention_app
     from crm_core.recognition.cli import residents_app
@@ -68,7 +68,7 @@ def full_app() -> FrenchTyper:
     @app.callback()
     def _bootstrap() -> None:
         # Every command sees every model and registration, whichever modules it imported.
-        from crm_core.bootstrap import bootstrap
+        from crm_core.app.bootstrap import bootstrap
         from crm_core.config.variables import check_variables
 
         _refuse_unknown_variables(check_variables)

@@ -9,9 +9,9 @@ from sqlalchemy import func, inspect, select
 from typer.testing import CliRunner
 
 from crm_core.agents.models import Agent
+from crm_core.app.launcher import full_app
 from crm_core.config import get_settings
 from crm_core.database.engine import make_engine, make_session_factory
-from crm_core.launcher import full_app
 from crm_core.recognition.models import SearchKey
 from crm_core.residents.models import Resident
 from crm_core.security.models import SecurityEvent
@@ -312,8 +312,8 @@ def test_agent_add_speaks_french_and_warns_of_a_password_in_the_command(
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
     # A process of its own: pytest's log capture would hide the line the console printed.
     added = subprocess.run(
-        [sys.executable, "-c", "from crm_core.launcher import main; main()", "agent", "add", "c.ok",
-         "--role", "counter", "--password", "un-Mot-de-passe-2026"],
+        [sys.executable, "-c", "from crm_core.app.launcher import main; main()", "agent", "add",
+         "c.ok", "--role", "counter", "--password", "un-Mot-de-passe-2026"],
         capture_output=True, text=True, timeout=120, check=False)
     assert added.returncode == 0, added.stderr
     assert "security event" not in added.stdout + added.stderr

@@ -11,12 +11,12 @@ import pytest
 PROBE = """
 import sys
 sys.argv = ["relais", *sys.argv[1:]]
-from crm_core.launcher import main
+from crm_core.app.launcher import main
 try:
     main()
 except SystemExit:
     pass
-print("LOADED", *sorted(m for m in ("sqlalchemy", "fastapi", "crm_core.cli", "escpos")
+print("LOADED", *sorted(m for m in ("sqlalchemy", "fastapi", "crm_core.app.cli", "escpos")
                         if m in sys.modules))
 """
 
@@ -39,14 +39,14 @@ def test_every_other_command_gets_the_whole_command_line() -> None:
     output, loaded = _run("--help")
     for command in ("serve", "demo", "bench", "counter", "phone", "worker"):
         assert command in output
-    assert "crm_core.cli" in loaded
+    assert "crm_core.app.cli" in loaded
 
 
 def test_without_the_benchmarks_folder_bench_says_where_they_are() -> None:
     """An installed Relais has no `benchmarks/` (not in the wheel): `relais bench …` says so
     in French, and every other command is still there."""
     probe = ("import sys; sys.modules['benchmarks'] = None; "
-             "sys.argv = ['relais', *sys.argv[1:]]; from crm_core.launcher import main; main()")
+             "sys.argv = ['relais', *sys.argv[1:]]; from crm_core.app.launcher import main; main()")
     done = subprocess.run([sys.executable, "-c", probe, "bench", "core", "--residents", "10"],
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 2

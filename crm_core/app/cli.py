@@ -1,6 +1,6 @@
 """The server's own commands: `relais serve`, `demo`, `seed`, `db …` and `agent …`.
 
-The launcher (`crm_core/launcher.py`) puts them in the `relais` command line beside the
+The launcher (`crm_core/app/launcher.py`) puts them in the `relais` command line beside the
 other packages' groups; the helpers every `cli.py` shares are in `crm_core/cli_database.py`."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from crm_core.agents.enums import ROLE_LABELS, Role
+from crm_core.app.bootstrap import bootstrap
 from crm_core.cli_database import (
     DEMO_PBX_SECRETS,
     demo_database,
@@ -33,6 +34,12 @@ agent_app = FrenchTyper(help="Comptes des agents.", no_args_is_help=True)
 console = Console()
 
 
+def _prepare_database(settings: Settings) -> None:
+    """Every registration first (idempotent: the launcher already ran it), then the database."""
+    bootstrap()
+    prepare_database(settings)
+
+
 def serve(
     host: Annotated[str, typer.Option(help="Interface d'écoute.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port TCP (1 à 65535).", min=1, max=65535)] = 8000,
@@ -43,12 +50,12 @@ def serve(
 
     _address_usable_or_exit(host, port, command="serve")
     settings = load_settings()  # the plugins' sections too (RELAIS_WEBHOOK_SOURCES...)
-    prepare_database(settings)
+    _prepare_database(settings)
     # /docs is served only in demo mode or when RELAIS_API_DOCS asks: never named for nothing.
     docs = ", doc : /docs" if settings.docs_served else ""
     console.print(f"Relais écoute sur http://{host}:{port} (API : /api/v1{docs})")
     uvicorn.run(
-        "crm_core.main:create_app", factory=True, host=host, port=port, workers=workers,
+        "crm_core.app.main:create_app", factory=True, host=host, port=port, workers=workers,
         log_level="warning", access_log=False, **settings.proxy_options,
     )
 
@@ -172,7 +179,7 @@ def demo(
     import uvicorn
 
     uvicorn.run(
-        "crm_core.main:create_app", factory=True, host=host, port=port,
+        "crm_core.app.main:create_app", factory=True, host=host, port=port,
         log_level="warning", access_log=False, **settings.proxy_options,
     )
 
@@ -201,7 +208,7 @@ def seed(
     from crm_core.demo.loading import load_with_progress
 
     settings = load_settings()
-    prepare_database(settings)
+    _prepare_database(settings)
     engine = make_engine(settings.effective_database_url)
     try:
         stats = load_with_progress(
@@ -250,7 +257,7 @@ def agent_add(
             raise refused(InvalidInput(f"Poste téléphonique : {exc}",
                                        field="extension")) from exc
     settings = load_settings()
-    prepare_database(settings)
+    _prepare_database(settings)
     if password is not None:  # kept for scripts, but the operator is told what it costs
         errors.print("Attention : un mot de passe donné par --password reste dans l'historique"
                      " du shell et se lit dans la liste des processus ; omettez-le pour qu'il"

@@ -9,7 +9,7 @@ import sys
 
 AFTER_BOOTSTRAP = """
 import json
-from crm_core.bootstrap import bootstrap
+from crm_core.app.bootstrap import bootstrap
 bootstrap()
 bootstrap()  # idempotent
 from crm_core.database.base import Base
