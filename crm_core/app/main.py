@@ -42,6 +42,7 @@ from crm_core.space.contact_pages import pages as space_contact_pages
 from crm_core.space.data_pages import pages as space_data_pages
 from crm_core.space.router import pages as space_pages
 from crm_core.space.web import FORM_MAX_BYTES, limit_page
+from crm_core.summary.router import router as summary_router
 from crm_core.telephony.broadcast import broadcast_for
 from crm_core.telephony.hub import DeskHub
 from crm_core.telephony.router import router as telephony_router
@@ -137,9 +138,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return {"status": "ok", "version": __version__, "database": engine.dialect.name}
 
     for router in (
-        agents_router, identity_router, residents_router, cases_router, interactions_router,
-        recognition_router, badges_router, privacy_router, reminders_router, queue_router,
-        telephony_router, privacy_requests_router, security_router, reports_router,
+        agents_router, identity_router, residents_router, summary_router, cases_router,
+        interactions_router, recognition_router, badges_router, privacy_router,
+        reminders_router, queue_router, telephony_router, privacy_requests_router,
+        security_router, reports_router,
     ):
         api.include_router(router)
     # Matching walks each router's routes in turn, with no look at prefixes first: the

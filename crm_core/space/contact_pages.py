@@ -28,7 +28,6 @@ from crm_core.residents import service as residents
 from crm_core.residents.enums import ContactKind
 from crm_core.residents.models import ContactPoint
 from crm_core.residents.schemas import ContactPointUpdate
-from crm_core.residents.summary import build_summary
 from crm_core.space import service
 from crm_core.space.router import _resident
 from crm_core.space.sessions import SignedIn
@@ -43,6 +42,7 @@ from crm_core.space.web import (
     render,
     settings_of,
 )
+from crm_core.summary.service import build_summary
 from crm_core.web.security import security_log
 
 pages = APIRouter(prefix=PREFIX, include_in_schema=False)

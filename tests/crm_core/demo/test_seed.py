@@ -208,7 +208,7 @@ def test_the_demo_gives_one_answer_about_contact_everywhere(
     # demo, a point kept for contact comes with the resident's yes to its way, and the
     # counter's card, the space and the sending paths read the same `contact_ways`.
     from crm_core.privacy.contactability import ContactWay, point_for
-    from crm_core.residents.summary import build_summary
+    from crm_core.summary.service import build_summary
 
     ids = list(db_session.scalars(select(Resident.id).limit(RESIDENTS)))
     reachable = 0

@@ -49,11 +49,12 @@ WRITTEN: dict[tuple[str, str], list[str | None]] = {
         "phone", "email", "reference", "account"],
     ("recognition/router.py", "AccessOperation.BADGE_SCAN"): ["qr", "card"],
     ("reminders/service.py", "AccessOperation.UPDATE_CONSENT"): ["désabonnement"],
-    ("residents/merge.py", "AccessOperation.MERGE_RESIDENT"): ["fusion : doublon"],
-    ("residents/merge.py", "AccessOperation.UNMERGE_RESIDENT"): [
+    ("recognition/merge.py", "AccessOperation.MERGE_RESIDENT"): ["fusion : doublon"],
+    ("recognition/merge.py", "AccessOperation.UNMERGE_RESIDENT"): [
         "annulation de la fusion 12 : erreur"],
-    ("residents/router.py", "AccessOperation.READ_SUMMARY"): ["identity", "timeline"],
-    ("residents/router.py", "None"): [None],  # read_summary's default: READ_SUMMARY
+    ("residents/router.py", "AccessOperation.READ_SUMMARY"): ["identity"],
+    ("summary/router.py", "AccessOperation.READ_SUMMARY"): ["timeline"],
+    ("summary/router.py", "None"): [None],  # read_summary's default: READ_SUMMARY
     ("residents/service.py", "AccessOperation.CREATE_RESIDENT"): [None],
     ("residents/service.py", "AccessOperation.UPDATE_RESIDENT"): [
         "family_name, given_name", "address_line, city, postal_code",
@@ -61,7 +62,7 @@ WRITTEN: dict[tuple[str, str], list[str | None]] = {
     ("residents/service.py", "AccessOperation.ADD_CONTACT_POINT"): [
         "phone", "email", "postal"],
     ("residents/service.py", "AccessOperation.LINK_ACCOUNT"): ["compte-unique"],
-    ("residents/summary.py", "operation"): [],  # passes on its caller's
+    ("summary/service.py", "operation"): [],  # passes on its caller's
     ("space/rights.py", "AccessOperation.UPDATE_RESIDENT"): [
         "privacy_request:rectification", "privacy_request:erasure"],
     ("telephony/service.py", "AccessOperation.LOOKUP"): [

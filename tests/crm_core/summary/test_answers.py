@@ -12,7 +12,7 @@ from crm_core.agents.actor import SYSTEM
 from crm_core.cases.enums import CaseStatus
 from crm_core.privacy.consents import set_consent
 from crm_core.privacy.enums import ConsentPurpose, ConsentSource
-from crm_core.residents.summary import build_summary, read_summary
+from crm_core.summary.service import build_summary, read_summary
 from tests.support.clock import city_day
 
 

@@ -24,8 +24,8 @@ from crm_core.privacy.models import AccessLog
 from crm_core.residents.contacts import normalize_phone
 from crm_core.residents.enums import ContactKind, ResidentStatus
 from crm_core.residents.schemas import ResidentSummary
-from crm_core.residents.summary import _flags, build_summary, read_summary
-from crm_core.residents.summary_pg import read_summary_pg
+from crm_core.summary.pg import read_summary_pg
+from crm_core.summary.service import _flags, build_summary, read_summary
 from tests.support.clock import city_day
 
 

@@ -18,13 +18,13 @@ from crm_core.cases.models import Case
 from crm_core.interactions.models import Interaction
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.models import AccessLog
+from crm_core.recognition import merge
 from crm_core.recognition.indexing import reindex_residents
 from crm_core.recognition.search import search
-from crm_core.residents import merge
 from crm_core.residents.enums import ContactKind, ResidentStatus
 from crm_core.residents.models import AccountLink, ContactPoint, Resident
 from crm_core.residents.service import resolve_id
-from crm_core.residents.summary import build_summary
+from crm_core.summary.service import build_summary
 from tests.support.clock import city_day
 
 

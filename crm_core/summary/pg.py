@@ -1,13 +1,13 @@
 """The summary on PostgreSQL in one round trip: one statement builds the whole document as
 JSON and writes the access-log row in a data-modifying CTE.
 
-The portable path (`summary.build_summary` + `record_access`) costs six statements and an
+The portable path (`service.build_summary` + `record_access`) costs six statements and an
 ORM flush; over a network each is a round trip, and the summary is what every agent opens.
 Here the database assembles the JSON, Python only adds what needs Python (phone numbers
 for display, reference grouping, flags). A merged record takes the portable path: the CTE
 writes nothing for it and the caller falls back.
 
-`test_summary_pg.py` checks that both paths give the same document.
+`tests/crm_core/summary/test_pg.py` checks that both paths give the same document.
 """
 
 from __future__ import annotations

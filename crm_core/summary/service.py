@@ -33,7 +33,7 @@ from crm_core.residents.enums import ContactKind, ResidentStatus
 from crm_core.residents.exceptions import ResidentNotFound
 from crm_core.residents.models import ContactPoint, Resident
 from crm_core.residents.service import resolve_id
-from crm_core.residents.summary_pg import read_summary_pg
+from crm_core.summary.pg import read_summary_pg
 
 RECENT_INTERACTIONS = 20
 _ID: BindParameter[uuid.UUID] = bindparam("resident_id")
