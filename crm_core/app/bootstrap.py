@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from crm_core.app.models import load_models
 from crm_core.plugins import plugins
-from crm_core.privacy import erasure_hooks, retention
+from crm_core.privacy import erasure_hooks
+from crm_core.rights import retention
 from crm_core.security import retention as security_retention
 from crm_core.space import erasure as space_erasure
 from crm_core.space import retention as space_retention

@@ -57,10 +57,10 @@ def full_app() -> FrenchTyper:
     from crm_core.agents.password_cli import change_own_password
     from crm_core.app.cli import agent_app, db_app, demo, seed, serve
     from crm_core.config.cli import config_app
-    from crm_core.privacy.cli import audit_app, retention_app
     from crm_core.recognition.cli import residents_app
     from crm_core.reminders.cli import reminders_app
     from crm_core.reports.cli import report_app
+    from crm_core.rights.cli import audit_app, retention_app
     from phone_desk.cli import phone_app
 
     app = FrenchTyper(help=HELP, no_args_is_help=True)

@@ -26,7 +26,6 @@ from crm_core.config.variables import check_variables
 from crm_core.database.engine import make_engine, make_session_factory
 from crm_core.interactions.router import router as interactions_router
 from crm_core.plugins import plugins
-from crm_core.privacy.router import router as privacy_router
 from crm_core.privacy.sealer import PeriodicSealer
 from crm_core.queue.router import router as queue_router
 from crm_core.recognition.identity_router import router as identity_router
@@ -36,6 +35,7 @@ from crm_core.reminders.router import router as reminders_router
 from crm_core.reports.folder import PeriodicFolder
 from crm_core.reports.router import router as reports_router
 from crm_core.residents.router import router as residents_router
+from crm_core.rights.router import router as privacy_router
 from crm_core.security.router import router as security_router
 from crm_core.space.api import router as privacy_requests_router
 from crm_core.space.contact_pages import pages as space_contact_pages

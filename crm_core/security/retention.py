@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from crm_core.config import Settings
-from crm_core.privacy import retention
+from crm_core.rights import retention
 from crm_core.security.models import AbuseCounter
 
 KEEP = timedelta(days=1)  # longer than any limiter window

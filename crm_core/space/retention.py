@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from crm_core.config import Settings
-from crm_core.privacy import retention
+from crm_core.rights import retention
 from crm_core.space.models import ResidentSession
 
 KEEP = timedelta(days=1)

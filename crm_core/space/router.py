@@ -17,7 +17,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from crm_core.api.deps import DbSession, app_settings
 from crm_core.config import city_today
 from crm_core.exceptions import DomainError
-from crm_core.privacy.export import consultations
+from crm_core.rights.export import consultations
 from crm_core.space import badge_once, rights, service
 from crm_core.space.accounts import online_accounts
 from crm_core.space.enums import PrivacyRequestKind

@@ -13,7 +13,8 @@ from crm_core.app.bootstrap import bootstrap
 bootstrap()
 bootstrap()  # idempotent
 from crm_core.database.base import Base
-from crm_core.privacy import erasure_hooks, retention
+from crm_core.privacy import erasure_hooks
+from crm_core.rights import retention
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from integrations.outbox import hooks
@@ -24,7 +25,8 @@ print(json.dumps({"rules": [rule.__name__ for rule in retention.RULES],
 """
 
 WITHOUT_BOOTSTRAP = """
-from crm_core.privacy import erasure_hooks, retention
+from crm_core.privacy import erasure_hooks
+from crm_core.rights import retention
 for call in (erasure_hooks.scrubbers,
              lambda: retention.run_retention(db_session=None, settings=None, now=None,
                                              dry_run=True)):

@@ -43,8 +43,8 @@ WRITTEN: dict[tuple[str, str], list[str | None]] = {
     ("privacy/consents.py", "AccessOperation.READ_CONSENTS"): [None],
     ("privacy/consents.py", "AccessOperation.UPDATE_CONSENT"): [
         "contact_post=oui", "contact_sms=non", "reminders=oui"],
-    ("privacy/erasure.py", "AccessOperation.ERASE_RESIDENT"): ["demande de l'usager"],
-    ("privacy/export.py", "AccessOperation.EXPORT_DATA"): [None],
+    ("rights/erasure.py", "AccessOperation.ERASE_RESIDENT"): ["demande de l'usager"],
+    ("rights/export.py", "AccessOperation.EXPORT_DATA"): [None],
     ("recognition/router.py", "AccessOperation.LOOKUP"): [
         "phone", "email", "reference", "account"],
     ("recognition/router.py", "AccessOperation.BADGE_SCAN"): ["qr", "card"],

@@ -24,9 +24,9 @@ from crm_core.cases.models import Case
 from crm_core.config import Settings
 from crm_core.interactions.models import Interaction
 from crm_core.privacy.audit import purge
-from crm_core.privacy.erasure import erase_resident
 from crm_core.residents.enums import ResidentStatus
 from crm_core.residents.models import Resident
+from crm_core.rights.erasure import erase_resident
 
 ERASE_BATCH = 500
 SESSION_KEEP = timedelta(days=30)

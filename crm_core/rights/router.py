@@ -13,9 +13,9 @@ from crm_core.api.responses import FastJSONResponse
 from crm_core.privacy import consents
 from crm_core.privacy.consents import PURPOSE_LABELS, ConsentState
 from crm_core.privacy.enums import ConsentPurpose, ConsentSource
-from crm_core.privacy.erasure import erase_resident
-from crm_core.privacy.export import export_resident
-from crm_core.privacy.schemas import ConsentOut, ConsentsOut, ConsentUpdate, ErasureCreate
+from crm_core.rights.erasure import erase_resident
+from crm_core.rights.export import export_resident
+from crm_core.rights.schemas import ConsentOut, ConsentsOut, ConsentUpdate, ErasureCreate
 
 router = APIRouter(prefix="/residents", tags=["privacy"])
 

@@ -144,7 +144,7 @@ def retention_run(
     from rich.table import Table
 
     from crm_core.cli_database import command_settings
-    from crm_core.privacy.retention import run_retention
+    from crm_core.rights.retention import run_retention
 
     settings = command_settings()
     with _session() as db_session:

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from crm_core.agents.models import AgentSession
 from crm_core.cases.enums import CaseStatus
 from crm_core.config import Settings
-from crm_core.privacy.retention import inactive_residents, run_retention
 from crm_core.residents.enums import ResidentStatus
 from crm_core.residents.models import Resident
+from crm_core.rights.retention import inactive_residents, run_retention
 
 LONG_AGO = datetime.now(UTC) - timedelta(days=4 * 365)
 

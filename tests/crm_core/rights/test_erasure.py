@@ -14,12 +14,13 @@ from crm_core.agents.enums import Role
 from crm_core.app.models import Base
 from crm_core.cases.models import Case
 from crm_core.interactions.models import Interaction
-from crm_core.privacy import erasure, erasure_hooks
+from crm_core.privacy import erasure_hooks
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.models import AccessLog
 from crm_core.recognition.models import ResidentMerge, SearchKey
 from crm_core.residents.enums import ResidentStatus
 from crm_core.residents.models import AccountLink, ContactPoint, Resident
+from crm_core.rights import erasure
 
 Headers = Callable[[Role], dict[str, str]]
 API = "/api/v1"
