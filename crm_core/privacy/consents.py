@@ -18,8 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import Actor
+from crm_core.channels import Channel
 from crm_core.exceptions import Conflict
-from crm_core.interactions.enums import Channel
 from crm_core.privacy.enums import AccessOperation, ConsentPurpose, ConsentSource
 from crm_core.privacy.models import ConsentChange
 from crm_core.privacy.service import record_access

@@ -19,9 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import Actor
+from crm_core.channels import Channel
 from crm_core.config import Settings
 from crm_core.exceptions import Conflict, InvalidInput, NotFound
-from crm_core.interactions.enums import Channel, Direction, Outcome
+from crm_core.interactions.enums import Direction, Outcome
 from crm_core.interactions.models import Interaction
 from crm_core.privacy.consents import may_contact, set_consent
 from crm_core.privacy.contactability import ContactWay, point_for

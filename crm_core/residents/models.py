@@ -6,8 +6,8 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm_core.channels import Channel
 from crm_core.database.base import Base, Timestamps, UUIDPrimaryKey, enum_column, utcnow
-from crm_core.interactions.enums import Channel
 from crm_core.residents.enums import ContactKind, ResidentStatus
 
 

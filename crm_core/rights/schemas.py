@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StrictBool, StringConstraints
 
-from crm_core.interactions.enums import Channel
+from crm_core.channels import Channel
 from crm_core.privacy.enums import ConsentPurpose, ConsentSource
 from crm_core.text import FreeText
 

@@ -17,11 +17,12 @@ from crm_core.agents.security import hash_password
 from crm_core.cases.enums import CaseKind, CaseStatus
 from crm_core.cases.models import Case, CaseStatusChange
 from crm_core.cases.reference import normalize
+from crm_core.channels import Channel
 from crm_core.config import get_settings
 from crm_core.database.base import utcnow
 from crm_core.demo.catalogue import DEMO_USERNAMES, ONLINE_ACCOUNT_PROVIDER
 from crm_core.demo.seed import DemoAlreadySeeded, DemoSummary, seed_demo
-from crm_core.interactions.enums import Channel, Direction
+from crm_core.interactions.enums import Direction
 from crm_core.interactions.models import Interaction
 from crm_core.privacy.models import AccessLog
 from crm_core.recognition import service as recognition

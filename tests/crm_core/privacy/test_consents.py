@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import SYSTEM
 from crm_core.agents.enums import Role
-from crm_core.interactions.enums import Channel
+from crm_core.channels import Channel
 from crm_core.privacy import consents
 from crm_core.privacy.consents import ConsentMissing
 from crm_core.privacy.enums import AccessOperation, ConsentPurpose, ConsentSource

@@ -11,9 +11,9 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from crm_core.app.launcher import full_app
+from crm_core.channels import Channel
 from crm_core.config import get_settings
 from crm_core.database.engine import make_engine, make_session_factory
-from crm_core.interactions.enums import Channel
 from tests import factories as factory_module
 from tests.crm_core.reports.dataset import at, make_world
 

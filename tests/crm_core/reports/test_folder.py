@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from crm_core.interactions.enums import Channel
+from crm_core.channels import Channel
 from crm_core.reports.folder import PeriodicFolder
 from crm_core.reports.models import ALL_ID, ReportCell, ReportDelta, ReportPresence
 from crm_core.reports.rollup import FoldResult

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import SYSTEM
-from crm_core.interactions.enums import Channel
+from crm_core.channels import Channel
 from crm_core.privacy.consents import set_consent
 from crm_core.privacy.enums import ConsentPurpose, ConsentSource
 from crm_core.privacy.models import ConsentChange

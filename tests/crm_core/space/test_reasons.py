@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import Actor
 from crm_core.cases.reference import format_reference
-from crm_core.interactions.enums import Channel, Outcome
+from crm_core.channels import Channel
+from crm_core.interactions.enums import Outcome
 from crm_core.interactions.schemas import InteractionCreate
 from crm_core.interactions.service import record
 from crm_core.privacy.enums import AccessOperation
