@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response, status
 from sqlalchemy.orm import Session
 
 from crm_core.api.deps import AppSettings, DbSession, ResidentReader, ResidentWriter
-from crm_core.privacy.contactability import allowed_ways, granted_purposes
+from crm_core.consent.contactability import allowed_ways, granted_purposes
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.service import record_access
 from crm_core.residents import service

@@ -2,6 +2,6 @@
 the consents' routes, and the `relais audit` / `relais retention` commands.
 
 They read and change the rows of every domain, so they stand above them; what every domain
-uses of privacy (the access log, the consents, who may be contacted) stays below, in
-`crm_core/privacy/`.
+uses stays below: the access log in `crm_core/privacy/`, the consents and who may be
+contacted in `crm_core/consent/`.
 """

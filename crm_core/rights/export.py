@@ -24,9 +24,9 @@ from crm_core.badges.models import Badge
 from crm_core.cases.models import Case, CaseStatusChange, Service
 from crm_core.cases.reference import format_reference
 from crm_core.config import Settings
+from crm_core.consent.contactability import add_contact_ways
+from crm_core.consent.service import PURPOSE_LABELS, read_consents
 from crm_core.interactions.models import Interaction
-from crm_core.privacy.consents import PURPOSE_LABELS, read_consents
-from crm_core.privacy.contactability import add_contact_ways
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.models import AccessLog
 from crm_core.privacy.service import record_access

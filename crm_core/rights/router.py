@@ -10,8 +10,8 @@ from fastapi import APIRouter
 
 from crm_core.api.deps import AppSettings, DbSession, ResidentEraser, ResidentReader, ResidentWriter
 from crm_core.api.responses import FastJSONResponse
-from crm_core.privacy import consents
-from crm_core.privacy.consents import PURPOSE_LABELS, ConsentState
+from crm_core.consent import service as consents
+from crm_core.consent.service import PURPOSE_LABELS, ConsentState
 from crm_core.privacy.enums import ConsentPurpose, ConsentSource
 from crm_core.rights.erasure import erase_resident
 from crm_core.rights.export import export_resident

@@ -18,9 +18,9 @@ from starlette.datastructures import FormData
 from crm_core.api.deps import DbSession
 from crm_core.channels import Channel
 from crm_core.config import city_today
+from crm_core.consent.contactability import ContactWay, point_for, ways_of
+from crm_core.consent.service import PURPOSE_LABELS, read_consents, set_consent
 from crm_core.exceptions import DomainError
-from crm_core.privacy.consents import PURPOSE_LABELS, read_consents, set_consent
-from crm_core.privacy.contactability import ContactWay, point_for, ways_of
 from crm_core.privacy.enums import ConsentPurpose, ConsentSource
 from crm_core.reminders import service as reminders
 from crm_core.reminders.enums import ReminderChannel

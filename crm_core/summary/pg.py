@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from crm_core.agents.actor import Actor
 from crm_core.cases.enums import ONGOING_STATUSES
 from crm_core.cases.reference import format_reference
-from crm_core.privacy.contactability import add_contact_ways
+from crm_core.consent.contactability import add_contact_ways
 from crm_core.privacy.enums import AccessOperation, ConsentPurpose
 from crm_core.residents.contacts import format_phone_for_display
 from crm_core.residents.enums import ContactKind, ResidentStatus

@@ -23,9 +23,9 @@ from crm_core.badges.models import Badge
 from crm_core.cases.enums import ONGOING_STATUSES, CaseStatus
 from crm_core.cases.models import Case, Service
 from crm_core.cases.reference import format_reference
+from crm_core.consent.contactability import ContactWay, add_contact_ways, granted_purposes
 from crm_core.database.base import utcnow
 from crm_core.interactions.models import Interaction
-from crm_core.privacy.contactability import ContactWay, add_contact_ways, granted_purposes
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.service import record_access
 from crm_core.residents.contacts import format_phone_for_display

@@ -190,7 +190,7 @@ def test_reminder_bundles_have_dates_ahead_and_some_residents_opted_in(
 ) -> None:
     from sqlalchemy import func, select
 
-    from crm_core.privacy.consents import may_contact
+    from crm_core.consent.service import may_contact
     from crm_core.privacy.enums import ConsentPurpose
     from crm_core.reminders.models import ReminderBundle, ReminderDate, ReminderSubscription
 
@@ -208,7 +208,7 @@ def test_the_demo_gives_one_answer_about_contact_everywhere(
     # Issue 19: a point "contact accepté" at the counter while "Mes choix" said no. In the
     # demo, a point kept for contact comes with the resident's yes to its way, and the
     # counter's card, the space and the sending paths read the same `contact_ways`.
-    from crm_core.privacy.contactability import ContactWay, point_for
+    from crm_core.consent.contactability import ContactWay, point_for
     from crm_core.summary.service import build_summary
 
     ids = list(db_session.scalars(select(Resident.id).limit(RESIDENTS)))

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import SYSTEM
 from crm_core.channels import Channel
-from crm_core.privacy.consents import set_consent
+from crm_core.consent.service import set_consent
 from crm_core.privacy.enums import ConsentPurpose, ConsentSource
 from crm_core.privacy.models import ConsentChange
 from crm_core.residents.enums import ContactKind

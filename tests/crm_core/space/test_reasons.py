@@ -41,8 +41,8 @@ WRITTEN: dict[tuple[str, str], list[str | None]] = {
     ("cases/service.py", "AccessOperation.UPDATE_CASE"): ["TX07FU2"],
     ("demo/seed.py", "AccessOperation.RECORD_INTERACTION"): [None],
     ("interactions/service.py", "AccessOperation.RECORD_INTERACTION"): ["TX07FU2", None],
-    ("privacy/consents.py", "AccessOperation.READ_CONSENTS"): [None],
-    ("privacy/consents.py", "AccessOperation.UPDATE_CONSENT"): [
+    ("consent/service.py", "AccessOperation.READ_CONSENTS"): [None],
+    ("consent/service.py", "AccessOperation.UPDATE_CONSENT"): [
         "contact_post=oui", "contact_sms=non", "reminders=oui"],
     ("rights/erasure.py", "AccessOperation.ERASE_RESIDENT"): ["demande de l'usager"],
     ("rights/export.py", "AccessOperation.EXPORT_DATA"): [None],

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import SYSTEM
 from crm_core.cases.enums import CaseStatus
-from crm_core.privacy.consents import set_consent
+from crm_core.consent.service import set_consent
 from crm_core.privacy.enums import ConsentPurpose, ConsentSource
 from crm_core.summary.service import build_summary, read_summary
 from tests.support.clock import city_day

@@ -17,8 +17,8 @@ from crm_core.badges.enums import BadgeKind
 from crm_core.badges.models import Badge
 from crm_core.cases.enums import CaseStatus
 from crm_core.channels import Channel
+from crm_core.consent.service import set_consent
 from crm_core.database.base import utcnow
-from crm_core.privacy.consents import set_consent
 from crm_core.privacy.enums import AccessOperation, ConsentPurpose, ConsentSource
 from crm_core.privacy.models import AccessLog
 from crm_core.residents.contacts import normalize_phone

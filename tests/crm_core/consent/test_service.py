@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from crm_core.agents.actor import SYSTEM
 from crm_core.agents.enums import Role
 from crm_core.channels import Channel
-from crm_core.privacy import consents
-from crm_core.privacy.consents import ConsentMissing
+from crm_core.consent import service as consents
+from crm_core.consent.service import ConsentMissing
 from crm_core.privacy.enums import AccessOperation, ConsentPurpose, ConsentSource
 from crm_core.privacy.models import AccessLog, ConsentChange
 
