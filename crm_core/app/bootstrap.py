@@ -24,8 +24,8 @@ def bootstrap() -> None:
     """Register everything (idempotent: once per process, cheap afterwards)."""
     if _done:
         return
-    security_retention.register()
-    space_retention.register()
+    retention.add_rule(security_retention.abuse_counters)
+    retention.add_rule(space_retention.resident_sessions)
     space_erasure.register_hooks()
     for plugin in plugins():
         plugin.register()

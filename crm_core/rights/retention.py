@@ -10,8 +10,6 @@ what each rule would do and touches nothing.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, or_, select
@@ -24,21 +22,13 @@ from crm_core.cases.models import Case
 from crm_core.config import Settings
 from crm_core.interactions.models import Interaction
 from crm_core.privacy.audit import purge
+from crm_core.privacy.retention_rules import Rule, RuleOutcome
 from crm_core.residents.enums import ResidentStatus
 from crm_core.residents.models import Resident
 from crm_core.rights.erasure import erase_resident
 
 ERASE_BATCH = 500
 SESSION_KEEP = timedelta(days=30)
-
-
-@dataclass(frozen=True)
-class RuleOutcome:
-    rule: str
-    label: str
-    cutoff: datetime
-    rows: int
-    applied: bool
 
 
 def _access_log(db_session: Session, now: datetime, settings: Settings,
@@ -98,7 +88,6 @@ def _residents(db_session: Session, now: datetime, settings: Settings,
                        not dry_run)
 
 
-Rule = Callable[[Session, datetime, Settings, bool], RuleOutcome]
 # Other packages' rules (abuse counters, resident sessions) are added by the bootstrap
 # (`add_rule`), before the residents' erasure, which stays last.
 RULES: list[Rule] = [_access_log, _agent_sessions, _residents]
