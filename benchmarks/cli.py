@@ -41,11 +41,11 @@ def bench_fuzz(
     from crm_core.agents.models import AgentSession
     from crm_core.agents.security import new_token, token_digest
     from crm_core.agents.service import create_agent, create_site
+    from crm_core.app.main import create_app
     from crm_core.config import Settings
     from crm_core.database.base import utcnow
     from crm_core.database.engine import make_engine, make_session_factory
     from crm_core.database.migrate import upgrade
-    from crm_core.main import create_app
 
     with tempfile.TemporaryDirectory(prefix="relais-fuzz-") as directory:
         url = database_url or f"sqlite:///{Path(directory) / 'fuzz.db'}"

@@ -20,7 +20,7 @@ def cold_start_child(url: str, data_dir: str) -> None:
     # is there (0.2 s). A counter workstation does not have it.
     sys.modules.setdefault("trio", None)  # type: ignore[arg-type]
     from counter_client.cli import build_app
-    from crm_core.launcher import apps_only
+    from crm_core.app.launcher import apps_only
 
     apps_only()
     app = build_app(server=url, data_dir=Path(data_dir))

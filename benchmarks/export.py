@@ -18,14 +18,15 @@ from benchmarks.harness import CITY_ZONE
 from crm_core.agents.actor import SYSTEM
 from crm_core.cases.schemas import CaseCreate, ServiceCreate
 from crm_core.cases.service import create_service, open_case
+from crm_core.channels import Channel
 from crm_core.config import Settings
 from crm_core.database.engine import make_engine, make_session_factory
 from crm_core.database.migrate import upgrade
-from crm_core.interactions.enums import Channel, Outcome
+from crm_core.interactions.enums import Outcome
 from crm_core.interactions.models import Interaction
-from crm_core.privacy.export import export_resident
 from crm_core.residents import service as residents
 from crm_core.residents.schemas import ResidentCreate
+from crm_core.rights.export import export_resident
 
 
 def run_export_benchmark(

@@ -127,7 +127,7 @@ def server_process(
         "RELAIS_DEMO_MODE": "false",
     }
     if app == "relais":
-        command = [sys.executable, "-m", "crm_core.launcher", "serve", "--port", str(port),
+        command = [sys.executable, "-m", "crm_core.app.launcher", "serve", "--port", str(port),
                    "--workers", str(workers)]
         probe = "/api/v1/health"
     else:

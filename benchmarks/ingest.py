@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import func, insert, select, text
 
-import crm_core.database.models  # noqa: F401 - every mapper, also with --database-url
+import crm_core.app.models  # noqa: F401 - every mapper, also with --database-url
 from benchmarks.cpu import (
     CpuMeter,
     children_running,
@@ -141,7 +141,7 @@ def _workers(url: str, count: int) -> Iterator[None]:
     env = os.environ | {"RELAIS_DATABASE_URL": url, "RELAIS_DEMO_MODE": "false",
                         "RELAIS_SECRET_KEY": secrets.token_urlsafe(48)}
     processes = [subprocess.Popen(
-        [sys.executable, "-m", "crm_core.launcher", "worker", "--batch", "64",
+        [sys.executable, "-m", "crm_core.app.launcher", "worker", "--batch", "64",
          "--interval", "0.05"],
         env=env, stdout=subprocess.DEVNULL) for _ in range(count)]
     try:

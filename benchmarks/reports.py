@@ -242,7 +242,8 @@ def write_throughput(
     engine: Engine, *, seconds: float, writers: int, journal: bool, fold_every: float | None
 ) -> float:
     """Interactions committed per second by `writers` threads (one per transaction)."""
-    from crm_core.interactions.enums import Channel, Outcome
+    from crm_core.channels import Channel
+    from crm_core.interactions.enums import Outcome
     from crm_core.interactions.models import Interaction
     from crm_core.reports.rollup import fold_pending
     from crm_core.residents.models import Resident

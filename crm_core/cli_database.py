@@ -125,10 +125,7 @@ def load_settings() -> Settings:
 
 def prepare_database(settings: Settings) -> None:
     """SQLite is created and migrated on first run; PostgreSQL must be migrated explicitly."""
-    from crm_core.bootstrap import bootstrap
     from crm_core.database.engine import make_engine
-
-    bootstrap()  # every registration first (idempotent: the launcher already ran it)
     from crm_core.database.migrate import current_revision, head_revision, upgrade
 
     engine = make_engine(settings.effective_database_url)

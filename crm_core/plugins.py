@@ -4,7 +4,7 @@ A plugin declares itself in its `pyproject.toml`, in the entry-point group
 `relais.plugins`, as one `Plugin` object; the core finds it with
 `importlib.metadata.entry_points` (no framework: Dispatch finds its plugins the same way).
 `relais` commands of other packages are found the same way, in the group
-`relais.commands` (see `crm_core.launcher`). A plugin's module must stay cheap to import:
+`relais.commands` (see `crm_core.app.launcher`). A plugin's module must stay cheap to import:
 everything heavy is loaded by its functions, when the server or a command asks for it.
 """
 

@@ -42,7 +42,7 @@ def _existing_engine(city: Settings) -> Engine:
 def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None) -> int:
     """Apply the events of deferred sources and deliver the outbox until stopped
     (SIGTERM/SIGINT finish the current batch, then exit)."""
-    from crm_core.bootstrap import bootstrap
+    from crm_core.app.bootstrap import bootstrap
     from crm_core.cli_database import load_settings, refuse_missing_file
 
     bootstrap()  # applying events touches every mapper (also when called directly)

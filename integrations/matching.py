@@ -19,8 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import SYSTEM
+from crm_core.channels import Channel
 from crm_core.exceptions import InvalidInput
-from crm_core.interactions.enums import Channel
 from crm_core.recognition.duplicates import _frequencies, _records
 from crm_core.recognition.fellegi_sunter import Record, Verdict, compare, date_level
 from crm_core.recognition.search import search

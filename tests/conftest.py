@@ -40,7 +40,7 @@ from crm_core.agents import security as password_hashing  # noqa: E402
 password_hashing.use_parameters(profiles.CHEAPEST)
 
 from benchmarks.pgcluster import PostgresCluster, PostgresUnavailable, running_cluster  # noqa: E402
-from crm_core.bootstrap import bootstrap  # noqa: E402
+from crm_core.app.bootstrap import bootstrap  # noqa: E402
 from crm_core.config import get_settings  # noqa: E402
 from crm_core.database.engine import make_engine  # noqa: E402
 from crm_core.database.migrate import upgrade  # noqa: E402

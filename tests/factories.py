@@ -15,7 +15,8 @@ from crm_core.agents.security import hash_password
 from crm_core.cases import reference as refs
 from crm_core.cases.enums import CaseKind, CaseStatus
 from crm_core.cases.models import Case, Service
-from crm_core.interactions.enums import Channel, Outcome
+from crm_core.channels import Channel
+from crm_core.interactions.enums import Outcome
 from crm_core.interactions.models import Interaction
 from crm_core.residents.enums import ContactKind, ResidentStatus
 from crm_core.residents.models import ContactPoint, Resident

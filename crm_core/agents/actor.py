@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 from crm_core.agents.enums import ROLE_PERMISSIONS, Permission, Role
-from crm_core.interactions.enums import Channel
+from crm_core.channels import Channel
 
 _DEFAULT_CHANNEL = {Role.COUNTER: Channel.COUNTER, Role.PHONE: Channel.PHONE}
 

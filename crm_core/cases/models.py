@@ -8,8 +8,8 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm_core.cases.enums import CaseKind, CaseStatus
+from crm_core.channels import Channel
 from crm_core.database.base import Base, Timestamps, UUIDPrimaryKey, enum_column, utcnow
-from crm_core.interactions.enums import Channel
 
 if TYPE_CHECKING:
     from crm_core.interactions.models import Interaction

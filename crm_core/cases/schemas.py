@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from crm_core.bounds import Instant
 from crm_core.cases.enums import CaseKind, CaseStatus
-from crm_core.interactions.enums import Channel
+from crm_core.channels import Channel
 from crm_core.text import FreeText, IdempotencyKey, SingleLine
 
 Text = Annotated[str, StringConstraints(max_length=5000), FreeText]

@@ -19,9 +19,10 @@ from crm_core.cases.enums import CaseStatus
 from crm_core.cases.models import Case, CaseStatusChange, Service
 from crm_core.cases.schemas import CaseCreate, ServiceCreate
 from crm_core.cases.workflow import allowed_next, check_transition
+from crm_core.channels import Channel
 from crm_core.database.base import utcnow
 from crm_core.exceptions import Conflict, InvalidInput, NotFound, check_replay, same_text
-from crm_core.interactions.enums import Channel, Outcome
+from crm_core.interactions.enums import Outcome
 from crm_core.interactions.models import Interaction
 from crm_core.interactions.timing import check_recorded_at
 from crm_core.privacy.enums import AccessOperation

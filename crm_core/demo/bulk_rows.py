@@ -17,11 +17,12 @@ from enum import StrEnum
 
 from crm_core.cases import reference as refs
 from crm_core.cases.enums import CaseStatus
+from crm_core.channels import Channel
 from crm_core.demo import notes
 from crm_core.demo.catalogue import E_SERVICES_SYSTEM, SERVICES
 from crm_core.demo.names import FAMILY_NAMES, GIVEN_NAMES, Era, Sex
 from crm_core.demo.places import COMMUNES, STREET_NAMES, STREET_TYPES
-from crm_core.interactions.enums import Channel, Direction, Outcome
+from crm_core.interactions.enums import Direction, Outcome
 from crm_core.text import fold
 
 DAY_MINUTES = 1440

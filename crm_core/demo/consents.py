@@ -13,10 +13,10 @@ import uuid
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import Actor
+from crm_core.channels import Channel
+from crm_core.consent.contactability import WAY_PURPOSE, ContactWay, ways_of
+from crm_core.consent.service import set_consent
 from crm_core.demo.people import Person
-from crm_core.interactions.enums import Channel
-from crm_core.privacy.consents import set_consent
-from crm_core.privacy.contactability import WAY_PURPOSE, ContactWay, ways_of
 from crm_core.privacy.enums import ConsentPurpose, ConsentSource
 from crm_core.residents.enums import ContactKind
 

@@ -17,8 +17,8 @@ from crm_core.cases.enums import OPEN_STATUSES, CaseStatus
 from crm_core.cases.models import Case, Service
 from crm_core.cases.reference import format_reference
 from crm_core.cases.workflow import STATUS_LABELS_FR
+from crm_core.channels import Channel
 from crm_core.demo.catalogue import ONLINE_ACCOUNT_PROVIDER
-from crm_core.interactions.enums import Channel
 from crm_core.residents.contacts import format_phone_international
 from crm_core.residents.enums import ContactKind, ResidentStatus
 from crm_core.residents.models import AccountLink, ContactPoint, Resident

@@ -14,13 +14,14 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from crm_core.cases.enums import CaseKind, CaseStatus
+from crm_core.channels import Channel
 from crm_core.demo import notes
 from crm_core.demo.catalogue import SERVICES, SERVICES_BY_CODE, ServiceSpec, Subject
 from crm_core.demo.people import Person, make_people
 from crm_core.demo.steps import StepPlanner
 from crm_core.demo.story import CasePlan, ContactPlan, DemoPlan, Registration, Step
 from crm_core.demo.timeline import CHANNEL_DESK, Clock, Desk
-from crm_core.interactions.enums import Channel, Outcome
+from crm_core.interactions.enums import Outcome
 
 HISTORY_DAYS = 120
 S = CaseStatus

@@ -11,8 +11,8 @@ from datetime import date, timedelta
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import SYSTEM
-from crm_core.interactions.enums import Channel
-from crm_core.privacy.contactability import ContactWay, point_for
+from crm_core.channels import Channel
+from crm_core.consent.contactability import ContactWay, point_for
 from crm_core.privacy.enums import ConsentSource
 from crm_core.reminders import service
 from crm_core.reminders.enums import ReminderChannel

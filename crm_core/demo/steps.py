@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from crm_core.cases.enums import CaseKind, CaseStatus
+from crm_core.channels import Channel
 from crm_core.demo import notes
 from crm_core.demo.people import Person
 from crm_core.demo.story import CasePlan, Step
 from crm_core.demo.timeline import CHANNEL_DESK, CITY_TIMEZONE, Clock, Desk
-from crm_core.interactions.enums import Channel
 
 S = CaseStatus
 _ANSWERED_AT_ONCE = (CaseKind.QUESTION, CaseKind.PRAISE, CaseKind.IDEA)

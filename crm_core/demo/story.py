@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from crm_core.cases.enums import CaseKind, CaseStatus
+from crm_core.channels import Channel
 from crm_core.demo.people import Person
-from crm_core.interactions.enums import Channel, Outcome
+from crm_core.interactions.enums import Outcome
 
 
 @dataclass(frozen=True, slots=True)

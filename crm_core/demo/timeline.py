@@ -8,8 +8,8 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from crm_core.agents.enums import Role
+from crm_core.channels import Channel
 from crm_core.demo.catalogue import DEMO_AGENTS, OTHER_AGENTS
-from crm_core.interactions.enums import Channel
 
 CITY_TIMEZONE = ZoneInfo("Europe/Paris")  # Rennes, whatever the server's settings say
 

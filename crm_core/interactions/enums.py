@@ -1,16 +1,6 @@
 from enum import StrEnum
 
 
-class Channel(StrEnum):
-    WEB = "web"
-    COUNTER = "counter"
-    PHONE = "phone"
-    EMAIL = "email"
-    MAIL = "mail"
-    CHAT = "chat"
-    SMS = "sms"  # text messages the city sends (reminders)
-
-
 class Direction(StrEnum):
     INBOUND = "inbound"
     OUTBOUND = "outbound"

@@ -6,8 +6,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from crm_core.channels import Channel
 from crm_core.database.base import Base, UUIDPrimaryKey, enum_column, utcnow
-from crm_core.interactions.enums import Channel, Direction, Outcome
+from crm_core.interactions.enums import Direction, Outcome
 
 
 class Interaction(UUIDPrimaryKey, Base):

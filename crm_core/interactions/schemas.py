@@ -7,7 +7,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from crm_core.bounds import Instant
-from crm_core.interactions.enums import Channel, Direction, Outcome
+from crm_core.channels import Channel
+from crm_core.interactions.enums import Direction, Outcome
 from crm_core.text import FreeText, IdempotencyKey
 
 

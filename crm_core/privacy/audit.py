@@ -55,7 +55,7 @@ def canonical(row: Sequence[Any], *, compact_ids: bool = False) -> bytes:
     """One row as bytes, the same on both engines and whatever the reader's types (UTC,
     microseconds, hyphenated UUIDs, JSON-quoted). `compact_ids`: the bare-hex UUIDs that
     `relais audit seal` wrote before every model was loaded at start-up (see
-    `crm_core.database.registry`); the same values, so still accepted by `verify`."""
+    `crm_core.app.models`); the same values, so still accepted by `verify`."""
     log_id, occurred_at, agent_id, resident_id, operation, site_id, channel, reason = row
     return json.dumps(
         [

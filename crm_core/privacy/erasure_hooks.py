@@ -1,7 +1,7 @@
 """Erasure hooks: packages built on the core (the space, the integrations...) register here
 how their own tables that point at a resident are scrubbed, so the core never imports them.
 
-They register in `crm_core.bootstrap.bootstrap()`, never on import: an erasure run by a
+They register in `crm_core.app.bootstrap.bootstrap()`, never on import: an erasure run by a
 process that skipped it refuses to run rather than leave those tables unscrubbed."""
 
 from __future__ import annotations
@@ -29,6 +29,6 @@ def mark_complete() -> None:
 
 def scrubbers() -> list[Scrubber]:
     if not _complete:
-        raise RuntimeError("erasure hooks not registered: call crm_core.bootstrap.bootstrap()"
+        raise RuntimeError("erasure hooks not registered: call crm_core.app.bootstrap.bootstrap()"
                            " at start-up")
     return [scrubber for _, scrubber in HOOKS.values()]

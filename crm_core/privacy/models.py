@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from crm_core.channels import Channel
 from crm_core.database.base import Base, UUIDPrimaryKey, enum_column, utcnow
-from crm_core.interactions.enums import Channel
 from crm_core.privacy.enums import AccessOperation, ConsentPurpose, ConsentSource
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import Actor
-from crm_core.interactions.enums import Channel
+from crm_core.channels import Channel
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.models import AccessLog
 

@@ -107,7 +107,7 @@ def merge_command(
 ) -> None:
     """Fusionner MERGED_ID dans SURVIVOR_ID (annulable : `relais residents unmerge`)."""
     from crm_core.exceptions import DomainError
-    from crm_core.residents import merge
+    from crm_core.recognition import merge
 
     survivor_id, merged_id = _identifier(survivor, "SURVIVOR_ID"), _identifier(merged, "MERGED_ID")
 
@@ -133,7 +133,7 @@ def unmerge_command(
 ) -> None:
     """Annuler une fusion : chaque dossier retrouve exactement ce qu'il avait."""
     from crm_core.exceptions import DomainError
-    from crm_core.residents import merge as merges
+    from crm_core.recognition import merge as merges
 
     merge_id = _identifier(merge, "MERGE_ID")
 

@@ -21,7 +21,7 @@ from crm_core.api.responses import FastJSONResponse
 from crm_core.bounds import BirthDate, check_instant
 from crm_core.exceptions import InvalidInput
 from crm_core.privacy import service as access_log
-from crm_core.recognition import duplicates
+from crm_core.recognition import duplicates, merge
 from crm_core.recognition.schemas import (
     DuplicateOut,
     MergeCreate,
@@ -30,7 +30,6 @@ from crm_core.recognition.schemas import (
     UnmergeCreate,
 )
 from crm_core.recognition.search import DEFAULT_LIMIT, MAX_LIMIT, SearchOutcome, search
-from crm_core.residents import merge
 
 router = APIRouter(prefix="/residents", tags=["recognition"])
 

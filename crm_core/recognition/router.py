@@ -17,8 +17,8 @@ from crm_core.privacy import service as access_log
 from crm_core.privacy.enums import AccessOperation
 from crm_core.recognition import service
 from crm_core.residents.schemas import ResidentSummary
-from crm_core.residents.summary import read_summary
 from crm_core.security import service as guard
+from crm_core.summary.service import read_summary
 
 router = APIRouter(tags=["recognition"])
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from crm_core.interactions.enums import Channel
+from crm_core.channels import Channel
 from crm_core.privacy.enums import ConsentSource
 from crm_core.reminders.enums import ReminderChannel
 from crm_core.text import FreeText, SingleLine

@@ -4,7 +4,7 @@ and channel, and out at any time; `send_due` sends what is due, once, to those w
 Subscribing is an opt-in to reminders (the `reminders` consent is recorded yes if it was
 not); withdrawing that consent stops every bundle at once. A reminder also needs the
 resident's consent to that way (`contact_email`, `contact_sms`) and a contact point kept for
-contact: `privacy.contactability`, the answer every screen shows. Each reminder
+contact: `consent.contactability`, the answer every screen shows. Each reminder
 sent is an outbound exchange on the resident's timeline.
 """
 
@@ -19,12 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import Actor
+from crm_core.channels import Channel
 from crm_core.config import Settings
+from crm_core.consent.contactability import ContactWay, point_for
+from crm_core.consent.service import may_contact, set_consent
 from crm_core.exceptions import Conflict, InvalidInput, NotFound
-from crm_core.interactions.enums import Channel, Direction, Outcome
+from crm_core.interactions.enums import Direction, Outcome
 from crm_core.interactions.models import Interaction
-from crm_core.privacy.consents import may_contact, set_consent
-from crm_core.privacy.contactability import ContactWay, point_for
 from crm_core.privacy.enums import AccessOperation, ConsentPurpose, ConsentSource
 from crm_core.privacy.service import record_access
 from crm_core.reminders.backends import DeliveryFailed, Email, EmailBackend, Sms, SmsBackend

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crm_core.cases.enums import CaseKind
-from crm_core.interactions.enums import Channel
+from crm_core.channels import Channel
 
 CHANNELS = {
     Channel.WEB.value: "En ligne", Channel.COUNTER.value: "Guichet",

@@ -57,7 +57,7 @@ from crm_core.database.local_days import local_date
 from crm_core.reports.facts import KINDS, fact_select
 from crm_core.reports.models import ALL_ID, ReportCell, ReportDelta, ReportPresence
 from crm_core.reports.periods import GRAINS, grain_start
-from crm_core.reports.suppression import MIN_RESIDENTS
+from crm_core.small_groups import MIN_RESIDENTS
 
 LATE_DAYS = 31
 

@@ -17,8 +17,7 @@
 from __future__ import annotations
 
 from crm_core.reports.schemas import COUNT, SHARE, Table
-
-MIN_RESIDENTS = 5
+from crm_core.small_groups import MIN_RESIDENTS
 
 
 def suppress(table: Table) -> None:

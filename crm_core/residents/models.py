@@ -6,8 +6,8 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm_core.channels import Channel
 from crm_core.database.base import Base, Timestamps, UUIDPrimaryKey, enum_column, utcnow
-from crm_core.interactions.enums import Channel
 from crm_core.residents.enums import ContactKind, ResidentStatus
 
 
@@ -47,7 +47,7 @@ class ContactPoint(UUIDPrimaryKey, Base):
     label: Mapped[str | None] = mapped_column(String(50))
     verified: Mapped[bool] = mapped_column(default=False)
     # Kept for contact: this point may be used for the ways the resident consented to.
-    # Never a consent on its own (privacy/contactability.py, docs/consent.md).
+    # Never a consent on its own (consent/contactability.py, docs/consent.md).
     contact_allowed: Mapped[bool] = mapped_column(default=False)
     source_channel: Mapped[Channel | None] = mapped_column(enum_column(Channel))
     created_by_agent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agent.id"))

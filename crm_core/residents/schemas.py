@@ -15,7 +15,7 @@ from pydantic import (
 )
 
 from crm_core.bounds import check_birth_date
-from crm_core.interactions.enums import Channel
+from crm_core.channels import Channel
 from crm_core.residents.accounts import AccountProvider, AccountSubject
 from crm_core.residents.enums import ContactKind, ResidentStatus
 from crm_core.text import SingleLine, check_name

@@ -8,11 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import Actor
+from crm_core.channels import Channel
 from crm_core.exceptions import InvalidInput
-from crm_core.interactions.enums import Channel
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.service import record_access
-from crm_core.recognition.indexing import reindex_residents
+from crm_core.residents import hooks
 from crm_core.residents.accounts import normalise_provider, same_provider
 from crm_core.residents.contacts import normalize_email, normalize_phone
 from crm_core.residents.enums import ContactKind, ResidentStatus
@@ -153,7 +153,7 @@ def create(
         operation=AccessOperation.CREATE_RESIDENT, channel=channel,
     )
     db_session.flush()
-    reindex_residents(db_session=db_session, resident_ids=[resident.id])
+    hooks.changed(db_session=db_session, resident_ids=[resident.id])
     return resident
 
 
@@ -179,7 +179,7 @@ def update(
         operation=AccessOperation.UPDATE_RESIDENT, reason=", ".join(sorted(data.model_fields_set)),
     )
     db_session.flush()
-    reindex_residents(db_session=db_session, resident_ids=[resident.id])
+    hooks.changed(db_session=db_session, resident_ids=[resident.id])
     return resident
 
 
@@ -210,7 +210,7 @@ def add_contact_point(
         operation=AccessOperation.ADD_CONTACT_POINT, channel=data.channel, reason=data.kind.value,
     )
     db_session.flush()
-    reindex_residents(db_session=db_session, resident_ids=[resident.id])
+    hooks.changed(db_session=db_session, resident_ids=[resident.id])
     return point
 
 
@@ -258,7 +258,7 @@ def remove_contact_point(
             reason="contact_point:remove",
         )
     db_session.flush()
-    reindex_residents(db_session=db_session, resident_ids=[resident.id])
+    hooks.changed(db_session=db_session, resident_ids=[resident.id])
 
 
 def link_account(

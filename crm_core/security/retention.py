@@ -1,5 +1,6 @@
-"""The retention rule of abuse counters, added to `relais retention run`: windows ended
-more than a day ago are never read again, so they are deleted (the dry run counts them)."""
+"""The retention rule of abuse counters, added to `relais retention run` by the bootstrap:
+windows ended more than a day ago are never read again, so they are deleted (the dry run
+counts them)."""
 
 from __future__ import annotations
 
@@ -9,23 +10,19 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from crm_core.config import Settings
-from crm_core.privacy import retention
+from crm_core.privacy.retention_rules import RuleOutcome
 from crm_core.security.models import AbuseCounter
 
 KEEP = timedelta(days=1)  # longer than any limiter window
 
 
 def abuse_counters(db_session: Session, now: datetime, _settings: Settings,
-                   dry_run: bool) -> retention.RuleOutcome:
+                   dry_run: bool) -> RuleOutcome:
     cutoff = now - KEEP
     old = AbuseCounter.window_start < int(cutoff.timestamp())
     rows = db_session.scalar(select(func.count()).select_from(AbuseCounter).where(old)) or 0
     if not dry_run and rows:
         db_session.execute(delete(AbuseCounter).where(old))
-    return retention.RuleOutcome("abuse_counters", "compteurs anti-abus expirés", cutoff,
+    return RuleOutcome("abuse_counters", "compteurs anti-abus expirés", cutoff,
                                  rows, not dry_run)
 
-
-def register() -> None:
-    """Called by `crm_core.bootstrap.bootstrap()` (idempotent)."""
-    retention.add_rule(abuse_counters)

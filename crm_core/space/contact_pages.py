@@ -16,11 +16,11 @@ from sqlalchemy import select
 from starlette.datastructures import FormData
 
 from crm_core.api.deps import DbSession
+from crm_core.channels import Channel
 from crm_core.config import city_today
+from crm_core.consent.contactability import ContactWay, point_for, ways_of
+from crm_core.consent.service import PURPOSE_LABELS, read_consents, set_consent
 from crm_core.exceptions import DomainError
-from crm_core.interactions.enums import Channel
-from crm_core.privacy.consents import PURPOSE_LABELS, read_consents, set_consent
-from crm_core.privacy.contactability import ContactWay, point_for, ways_of
 from crm_core.privacy.enums import ConsentPurpose, ConsentSource
 from crm_core.reminders import service as reminders
 from crm_core.reminders.enums import ReminderChannel
@@ -28,7 +28,6 @@ from crm_core.residents import service as residents
 from crm_core.residents.enums import ContactKind
 from crm_core.residents.models import ContactPoint
 from crm_core.residents.schemas import ContactPointUpdate
-from crm_core.residents.summary import build_summary
 from crm_core.space import service
 from crm_core.space.router import _resident
 from crm_core.space.sessions import SignedIn
@@ -43,6 +42,7 @@ from crm_core.space.web import (
     render,
     settings_of,
 )
+from crm_core.summary.service import build_summary
 from crm_core.web.security import security_log
 
 pages = APIRouter(prefix=PREFIX, include_in_schema=False)

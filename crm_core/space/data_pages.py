@@ -12,7 +12,7 @@ from crm_core.api.allow import catch_all
 from crm_core.api.deps import DbSession, app_settings
 from crm_core.api.responses import FastJSONResponse
 from crm_core.exceptions import DomainError
-from crm_core.privacy.export import export_resident
+from crm_core.rights.export import export_resident
 from crm_core.space import labels, service
 from crm_core.space.accounts import online_accounts
 from crm_core.space.router import _resident

@@ -30,7 +30,7 @@ def _requests(db_session: Session, family: list[uuid.UUID]) -> None:
 
 
 def register_hooks() -> None:
-    """Called by `crm_core.bootstrap.bootstrap()` (idempotent)."""
+    """Called by `crm_core.app.bootstrap.bootstrap()` (idempotent)."""
     register("resident_session.resident_id", "deleted (the person is signed out)", _sessions)
     register("privacy_request.resident_id",
              "open erasure requests marked done; the resident's free text blanked", _requests)

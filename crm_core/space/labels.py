@@ -75,7 +75,7 @@ def reason_label(reason: str | None, operation: object = None) -> str:
     ("contact_email=oui"), a case reference as "demande 7K4M-2XA", an agent's free reason
     as written. A raw code never reaches the resident."""
     from crm_core.cases.reference import format_reference, is_valid
-    from crm_core.privacy.consents import PURPOSE_LABELS
+    from crm_core.consent.service import PURPOSE_LABELS
     from crm_core.privacy.enums import AccessOperation, ConsentPurpose
 
     if not reason:
@@ -120,7 +120,7 @@ WAYS = {"call": "vous appeler", "sms": "vous envoyer des SMS",
 
 
 def ways_text(ways: list[str]) -> str:
-    """The effective answer for one point, in words (`privacy.contactability`)."""
+    """The effective answer for one point, in words (`consent.contactability`)."""
     if not ways:
         return "la mairie ne vous contacte pas ici"
     words = [WAYS.get(way, way) for way in ways]

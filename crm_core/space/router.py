@@ -17,8 +17,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from crm_core.api.deps import DbSession, app_settings
 from crm_core.config import city_today
 from crm_core.exceptions import DomainError
-from crm_core.privacy.export import consultations
-from crm_core.residents.summary import build_summary
+from crm_core.rights.export import consultations
 from crm_core.space import badge_once, rights, service
 from crm_core.space.accounts import online_accounts
 from crm_core.space.enums import PrivacyRequestKind
@@ -34,6 +33,7 @@ from crm_core.space.web import (
     settings_of,
     to_sign_in,
 )
+from crm_core.summary.service import build_summary
 from crm_core.web.security import security_log
 
 pages = APIRouter(prefix=PREFIX, include_in_schema=False)

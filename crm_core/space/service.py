@@ -22,10 +22,10 @@ from crm_core.badges.models import Badge
 from crm_core.badges.schemas import BadgeCreate
 from crm_core.cases.models import Case, CaseStatusChange, Service
 from crm_core.cases.reference import format_reference
+from crm_core.channels import Channel
 from crm_core.config import Settings
 from crm_core.database.base import utcnow
 from crm_core.exceptions import Conflict, NotFound
-from crm_core.interactions.enums import Channel
 from crm_core.interactions.models import Interaction
 from crm_core.residents.models import Resident
 

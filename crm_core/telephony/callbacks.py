@@ -10,9 +10,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import Actor
+from crm_core.consent.contactability import may_call
 from crm_core.database.base import utcnow
 from crm_core.exceptions import InvalidInput
-from crm_core.privacy.contactability import may_call
 from crm_core.residents import service as residents
 from crm_core.residents.contacts import format_phone_for_display, normalize_phone
 from crm_core.residents.enums import ContactKind

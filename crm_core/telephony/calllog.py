@@ -10,9 +10,10 @@ from crm_core.cases import reference as refs
 from crm_core.cases import service as cases
 from crm_core.cases.models import Case, Service
 from crm_core.cases.schemas import CaseCreate
+from crm_core.channels import Channel
 from crm_core.exceptions import InvalidInput
 from crm_core.interactions import service as interactions
-from crm_core.interactions.enums import Channel, Direction, Outcome
+from crm_core.interactions.enums import Direction, Outcome
 from crm_core.interactions.models import Interaction
 from crm_core.interactions.schemas import InteractionCreate
 from crm_core.residents import service as residents

@@ -1,16 +1,17 @@
 """No caller singled out in the call figures, by the reports' rule
-(`crm_core.reports.suppression`): a count of 1 to 4 calls is suppressed (calls bound the
-callers from above, so fewer than 5 calls are fewer than 5 people), and so is what would
-reveal it: a share whose part or complement is small, the times to answer of fewer than 5
-answered calls, and a second count in every additive line (offered = answered + abandoned
-+ in progress; a queue's hours add up to its total) that has exactly one suppressed."""
+(`crm_core.reports.suppression`, with the same threshold, `crm_core.small_groups`): a
+count of 1 to 4 calls is suppressed (calls bound the callers from above, so fewer than 5
+calls are fewer than 5 people), and so is what would reveal it: a share whose part or
+complement is small, the times to answer of fewer than 5 answered calls, and a second
+count in every additive line (offered = answered + abandoned + in progress; a queue's
+hours add up to its total) that has exactly one suppressed."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
 
-from crm_core.reports.suppression import MIN_RESIDENTS
+from crm_core.small_groups import MIN_RESIDENTS
 
 PARTS = ("answered", "abandoned", "in_progress")
 COUNTS = ("offered", *PARTS)

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import Actor
 from crm_core.agents.models import Agent
+from crm_core.channels import Channel
 from crm_core.database.base import utcnow
 from crm_core.exceptions import InvalidInput
-from crm_core.interactions.enums import Channel
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.service import record_access
 from crm_core.telephony import numbers

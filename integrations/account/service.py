@@ -21,9 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import SYSTEM
+from crm_core.channels import Channel
 from crm_core.config import city_today
 from crm_core.database.base import utcnow
-from crm_core.interactions.enums import Channel
 from crm_core.residents import service as residents
 from integrations.account.backend import OnlineAccount
 from integrations.account.claims import AccountClaims, read

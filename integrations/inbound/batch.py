@@ -27,9 +27,9 @@ from crm_core.cases import service as cases
 from crm_core.cases.enums import CaseStatus
 from crm_core.cases.models import Case
 from crm_core.cases.schemas import CaseCreate
+from crm_core.channels import Channel
 from crm_core.database.base import utcnow
 from crm_core.exceptions import DomainError
-from crm_core.interactions.enums import Channel
 from crm_core.residents.enums import ResidentStatus
 from crm_core.residents.models import AccountLink, Resident
 from integrations.inbound.schemas import CaseEvent

@@ -22,8 +22,9 @@ from crm_core.cases.enums import CaseStatus
 from crm_core.cases.models import Case
 from crm_core.cases.schemas import CaseCreate
 from crm_core.cases.workflow import ALLOWED_TRANSITIONS
+from crm_core.channels import Channel
 from crm_core.database.base import utcnow
-from crm_core.interactions.enums import Channel, Outcome
+from crm_core.interactions.enums import Outcome
 from crm_core.interactions.models import Interaction
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.service import record_access

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from counter_client.app import CounterApp
 from counter_client.cli import build_app
+from crm_core.app.launcher import full_app
 from crm_core.cli_exits import BAD_INPUT
-from crm_core.launcher import full_app
 
 app = full_app()
 

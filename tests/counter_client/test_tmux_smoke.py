@@ -57,7 +57,7 @@ def terminal(live_server: LiveServer, tmp_path: Path) -> Iterator[Terminal]:
     command = " ".join([
         "env", f"RELAIS_COUNTER_DATA_DIR={shlex.quote(str(tmp_path / 'counter'))}",
         "TERM=xterm-256color",
-        *map(shlex.quote, python_command("-m", "crm_core.launcher", "counter")),
+        *map(shlex.quote, python_command("-m", "crm_core.app.launcher", "counter")),
         "--server", live_server.url,
     ])
     subprocess.run(

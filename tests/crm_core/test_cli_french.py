@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from crm_core.launcher import apps_only, full_app
+from crm_core.app.launcher import apps_only, full_app
 
 app = full_app()
 

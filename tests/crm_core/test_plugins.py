@@ -13,7 +13,7 @@ from crm_core.space.accounts import NoOnlineAccounts, online_accounts
 
 CORE = Path(crm_core.__file__).parent
 # The composition roots may load the demo (in demo mode only); nothing else may.
-DEMO_ALLOWED = {"main.py", "cli.py", "launcher.py"}
+DEMO_ALLOWED = {"app/main.py", "app/cli.py", "app/launcher.py"}
 
 
 def _imported(path: Path) -> set[str]:

@@ -135,9 +135,9 @@ def _free_text_fields() -> list[tuple[type[BaseModel], str]]:
     from crm_core.badges.schemas import BadgeRevoke
     from crm_core.cases.schemas import CaseCreate, CaseUpdate
     from crm_core.interactions.schemas import InteractionCreate
-    from crm_core.privacy.schemas import ConsentUpdate, ErasureCreate
     from crm_core.recognition.schemas import MergeCreate, UnmergeCreate
     from crm_core.reminders.schemas import BundleCreate, DateCreate
+    from crm_core.rights.schemas import ConsentUpdate, ErasureCreate
     from crm_core.telephony.schemas import CallbackDoneIn, CallbackIn, CallLogIn
     from integrations.inbound.schemas import CaseEventData
     return [(BadgeRevoke, "reason"), (CaseCreate, "description"), (CaseUpdate, "note"),

@@ -17,10 +17,10 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from crm_core.app.launcher import full_app
 from crm_core.config import get_settings
 from crm_core.database.engine import make_engine, make_session_factory
 from crm_core.interactions.models import Interaction
-from crm_core.launcher import full_app
 from crm_core.privacy.models import AccessLog, AccessLogSeal
 from crm_core.residents.models import Resident
 from tests.crm_core.reminders.conftest import Gateway, Mailbox, sms_gateway, smtp_server
@@ -96,7 +96,7 @@ def test_the_demo_then_the_operator_commands(shell: dict[str, str], tmp_path: Pa
 def _relais(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     """`relais ARGS` in a process of its own: what it loads is only what it imports, as
     in a real shell (the test process has loaded every model long ago)."""
-    return subprocess.run(python_command("-m", "crm_core.launcher", *args), env=env,
+    return subprocess.run(python_command("-m", "crm_core.app.launcher", *args), env=env,
                           capture_output=True, text=True, timeout=300, check=False)
 
 
@@ -106,7 +106,7 @@ def _read_through_the_server(env: dict[str, str], database: Path, log: Path) -> 
     port = free_port()
     with log.open("wb") as output:
         server = subprocess.Popen(
-            python_command("-m", "crm_core.launcher", "serve", "--port", str(port)),
+            python_command("-m", "crm_core.app.launcher", "serve", "--port", str(port)),
             env={**env, "RELAIS_DATABASE_URL": f"sqlite:///{database}",
                  "RELAIS_DEMO_MODE": "true", "RELAIS_AUDIT_SEAL_SECONDS": "0.2"},
             stdout=output, stderr=output)

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from crm_core.app.launcher import full_app
+from crm_core.app.main import create_app
 from crm_core.config import Settings, get_settings
-from crm_core.launcher import full_app
-from crm_core.main import create_app
 from integrations.settings import IntegrationSettings
 from integrations.webhooks.signature import new_secret
 

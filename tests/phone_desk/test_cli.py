@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from crm_core.app.launcher import full_app
 from crm_core.cli_exits import BAD_INPUT
-from crm_core.launcher import full_app
 from phone_desk.app import PhoneDeskApp
 
 app = full_app()

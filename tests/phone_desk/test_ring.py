@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from crm_core.app.launcher import full_app
 from crm_core.cli_database import DEMO_PBX_SECRETS
-from crm_core.launcher import full_app
 from crm_core.telephony.enums import CallStatus
 from crm_core.telephony.models import Call
 from phone_desk.ring import PbxCredentials, RingFailed, send_event

@@ -13,8 +13,8 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from crm_core.app.main import create_app, renew_run_state
 from crm_core.config import Settings
-from crm_core.main import create_app, renew_run_state
 from tests.support.sessions import use_test_session
 
 # (engine, settings, application): settings compare by value, secrets and plugins'

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from crm_core.agents.enums import Role, SiteKind
 from crm_core.agents.service import create_agent, create_site
+from crm_core.app.main import create_app
 from crm_core.config import Settings
 from crm_core.database.engine import make_session_factory
-from crm_core.main import create_app
 
 
 @dataclass

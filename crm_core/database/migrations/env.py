@@ -6,9 +6,10 @@ import sqlalchemy as sa
 from alembic import context
 
 from crm_core.database.base import Base, UTCDateTime
-from crm_core.database.registry import load_models
 
-load_models()  # the core's models and the plugins': the metadata migrations are read against
+# The metadata is complete once `crm_core.app.bootstrap.bootstrap()` has loaded every model
+# (the core's and the plugins'), which every entry point does first; a migration itself
+# carries its own SQL and needs no model, only a comparison with the models does.
 
 
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:

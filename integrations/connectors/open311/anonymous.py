@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import SYSTEM
-from crm_core.interactions.enums import Channel
+from crm_core.channels import Channel
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.service import record_access
 from crm_core.residents.enums import ResidentStatus

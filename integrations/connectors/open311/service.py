@@ -31,8 +31,8 @@ from crm_core.cases import service as cases
 from crm_core.cases.enums import CaseStatus
 from crm_core.cases.models import Case, Service
 from crm_core.cases.schemas import CaseCreate
+from crm_core.channels import Channel
 from crm_core.database.base import utcnow
-from crm_core.interactions.enums import Channel
 from crm_core.text import free_text_problem, normalize_free_text
 from integrations.connectors.open311.anonymous import anonymous_holder
 from integrations.matching import Identity, find_or_create

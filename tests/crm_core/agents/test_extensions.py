@@ -17,9 +17,9 @@ from typer.testing import CliRunner
 from crm_core.agents.enums import Role
 from crm_core.agents.extensions import normalize_extension
 from crm_core.agents.models import Agent
+from crm_core.app.launcher import full_app
 from crm_core.config import get_settings
 from crm_core.database.engine import make_engine, make_session_factory
-from crm_core.launcher import full_app
 
 app = full_app()
 

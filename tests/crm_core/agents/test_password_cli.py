@@ -12,8 +12,8 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from crm_core.agents.models import Agent
+from crm_core.app.launcher import apps_only
 from crm_core.client import RelaisClient
-from crm_core.launcher import apps_only
 from phone_desk.feed import desk_url
 from tests.support.live_server import LiveServer
 

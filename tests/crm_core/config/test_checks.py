@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from badge import generate_signing_key
+from crm_core.app.launcher import full_app
 from crm_core.config import Settings
-from crm_core.launcher import full_app
 
 runner = CliRunner()
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from crm_core.app.launcher import full_app
 from crm_core.config.docs import configuration_markdown
 from crm_core.config.variables import app_classes, is_section, server_classes
-from crm_core.launcher import full_app
 
 ROOT = Path(__file__).resolve().parents[3]
 DOC = ROOT / "docs" / "configuration.md"

@@ -7,8 +7,8 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from sqlalchemy import Engine
 
+from crm_core.app.main import create_app
 from crm_core.config import DEMO_SECRET_KEY, Settings
-from crm_core.main import create_app
 
 
 def test_default_secret_is_refused_outside_demo(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from crm_core.app.launcher import apps_only, full_app
+from crm_core.app.main import create_app
 from crm_core.config import Settings
 from crm_core.config.variables import UnknownVariables, check_variables, known_variables
-from crm_core.launcher import apps_only, full_app
-from crm_core.main import create_app
 
 ROOT = Path(__file__).resolve().parents[3]
 runner = CliRunner()

@@ -6,9 +6,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Enum, inspect
 
+from crm_core.app.models import Base
 from crm_core.database.engine import make_engine
 from crm_core.database.migrate import current_revision, head_revision, upgrade
-from crm_core.database.models import Base
 
 
 def test_upgrade_empty_database_matches_the_models(fresh_database_url: str) -> None:

@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 from crm_core.cases import reference as refs
 from crm_core.cases import service as cases
 from crm_core.cases.enums import CaseKind, CaseStatus
+from crm_core.channels import Channel
 from crm_core.database.engine import make_engine
 from crm_core.demo.bulk import BULK_AGENT_USERNAME, load_dataset, sample_rows
 from crm_core.demo.catalogue import SERVICES
-from crm_core.interactions.enums import Channel, Direction, Outcome
+from crm_core.interactions.enums import Direction, Outcome
 from crm_core.recognition import service as recognition
-from crm_core.residents.summary import build_summary
+from crm_core.summary.service import build_summary
 from tests.support.clock import city_day
 
 COUNTED = {

@@ -9,6 +9,7 @@ import pytest
 
 from crm_core.cases.enums import CaseKind, CaseStatus
 from crm_core.cases.workflow import check_transition
+from crm_core.channels import Channel
 from crm_core.demo import notes
 from crm_core.demo.catalogue import DEMO_AGENTS, OTHER_AGENTS, SERVICES, SITES
 from crm_core.demo.examples import sloppy_spelling
@@ -16,7 +17,6 @@ from crm_core.demo.names import FAMILY_NAMES, GIVEN_NAMES, all_given_names
 from crm_core.demo.places import COMMUNES
 from crm_core.demo.plan import plan_demo
 from crm_core.demo.story import DemoPlan
-from crm_core.interactions.enums import Channel
 from crm_core.residents.contacts import normalize_email, normalize_phone
 
 NOW = datetime(2026, 6, 15, 10, 30, tzinfo=UTC)

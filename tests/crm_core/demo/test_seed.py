@@ -17,11 +17,12 @@ from crm_core.agents.security import hash_password
 from crm_core.cases.enums import CaseKind, CaseStatus
 from crm_core.cases.models import Case, CaseStatusChange
 from crm_core.cases.reference import normalize
+from crm_core.channels import Channel
 from crm_core.config import get_settings
 from crm_core.database.base import utcnow
 from crm_core.demo.catalogue import DEMO_USERNAMES, ONLINE_ACCOUNT_PROVIDER
 from crm_core.demo.seed import DemoAlreadySeeded, DemoSummary, seed_demo
-from crm_core.interactions.enums import Channel, Direction
+from crm_core.interactions.enums import Direction
 from crm_core.interactions.models import Interaction
 from crm_core.privacy.models import AccessLog
 from crm_core.recognition import service as recognition
@@ -189,7 +190,7 @@ def test_reminder_bundles_have_dates_ahead_and_some_residents_opted_in(
 ) -> None:
     from sqlalchemy import func, select
 
-    from crm_core.privacy.consents import may_contact
+    from crm_core.consent.service import may_contact
     from crm_core.privacy.enums import ConsentPurpose
     from crm_core.reminders.models import ReminderBundle, ReminderDate, ReminderSubscription
 
@@ -207,8 +208,8 @@ def test_the_demo_gives_one_answer_about_contact_everywhere(
     # Issue 19: a point "contact accepté" at the counter while "Mes choix" said no. In the
     # demo, a point kept for contact comes with the resident's yes to its way, and the
     # counter's card, the space and the sending paths read the same `contact_ways`.
-    from crm_core.privacy.contactability import ContactWay, point_for
-    from crm_core.residents.summary import build_summary
+    from crm_core.consent.contactability import ContactWay, point_for
+    from crm_core.summary.service import build_summary
 
     ids = list(db_session.scalars(select(Resident.id).limit(RESIDENTS)))
     reachable = 0

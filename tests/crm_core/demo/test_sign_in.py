@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from crm_core.app.main import create_app
 from crm_core.config import Settings
 from crm_core.demo.catalogue import ONLINE_ACCOUNT_PROVIDER
-from crm_core.main import create_app
 from crm_core.residents.models import AccountLink
 from crm_core.space.sessions import COOKIE
 from tests.support.sessions import use_test_session

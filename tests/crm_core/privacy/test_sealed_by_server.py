@@ -36,7 +36,7 @@ def _environment(url: str, data_dir: Path) -> dict[str, str]:
 
 
 def _relais(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(python_command("-m", "crm_core.launcher", *args), env=env,
+    return subprocess.run(python_command("-m", "crm_core.app.launcher", *args), env=env,
                           capture_output=True, text=True, timeout=120, check=False)
 
 
@@ -74,7 +74,7 @@ def test_the_rows_the_server_sealed_verify_clean_and_an_edit_is_still_caught(
     env = _environment(url, tmp_path)
     port = free_port()
     with (tmp_path / "serve.log").open("wb") as log:
-        server = subprocess.Popen(python_command("-m", "crm_core.launcher", "serve", "--port",
+        server = subprocess.Popen(python_command("-m", "crm_core.app.launcher", "serve", "--port",
                                                  str(port)), env=env, stdout=log, stderr=log)
     try:
         _use_the_server(f"http://127.0.0.1:{port}")

@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 from crm_core.agents.actor import SYSTEM
 from crm_core.agents.enums import Role
 from crm_core.agents.service import create_agent
+from crm_core.app.launcher import full_app
 from crm_core.config import get_settings
 from crm_core.database.engine import make_engine, make_session_factory
-from crm_core.launcher import full_app
 from crm_core.recognition.models import ResidentMerge, SearchKey
 from crm_core.residents import service
 from crm_core.residents.enums import ResidentStatus

@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from crm_core.agents.actor import SYSTEM
+from crm_core.app.launcher import full_app
 from crm_core.config import Settings, get_settings
+from crm_core.consent.service import set_consent
 from crm_core.database.engine import make_engine, make_session_factory
-from crm_core.launcher import full_app
-from crm_core.privacy.consents import set_consent
 from crm_core.privacy.enums import ConsentPurpose, ConsentSource
 from crm_core.reminders import service
 from crm_core.reminders.backends import Email, MemorySmsBackend

@@ -125,7 +125,7 @@ def test_the_consent_a_subscription_implies_keeps_the_channel_it_came_through(
     # It had none: the resident's history showed « — », their export a null channel.
     from sqlalchemy import select
 
-    from crm_core.interactions.enums import Channel
+    from crm_core.channels import Channel
     from crm_core.privacy.models import ConsentChange
 
     _setup(client, as_role)

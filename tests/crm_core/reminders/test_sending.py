@@ -13,10 +13,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import SYSTEM
+from crm_core.channels import Channel
 from crm_core.config import Settings
-from crm_core.interactions.enums import Channel, Direction
+from crm_core.consent.service import set_consent
+from crm_core.interactions.enums import Direction
 from crm_core.interactions.models import Interaction
-from crm_core.privacy.consents import set_consent
 from crm_core.privacy.enums import ConsentPurpose, ConsentSource
 from crm_core.reminders import service
 from crm_core.reminders.backends import Email, HttpSmsBackend, MemorySmsBackend, SmtpEmailBackend

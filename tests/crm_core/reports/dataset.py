@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from crm_core.agents.models import Site
 from crm_core.cases.enums import CaseKind, CaseStatus
 from crm_core.cases.models import Case, CaseStatusChange, Service
-from crm_core.interactions.enums import Channel, Outcome
+from crm_core.channels import Channel
+from crm_core.interactions.enums import Outcome
 from crm_core.interactions.models import Interaction
 from crm_core.queue.enums import TicketStatus
 from crm_core.queue.models import QueueTicket

@@ -10,7 +10,7 @@ from PIL import Image
 from sqlalchemy.orm import Session
 
 from crm_core.agents.enums import Role
-from crm_core.interactions.enums import Channel
+from crm_core.channels import Channel
 from tests.crm_core.conftest import sign_in
 from tests.crm_core.reports.dataset import World, at, make_world
 

@@ -10,10 +10,10 @@ from openpyxl import load_workbook
 from PIL import Image
 from typer.testing import CliRunner
 
+from crm_core.app.launcher import full_app
+from crm_core.channels import Channel
 from crm_core.config import get_settings
 from crm_core.database.engine import make_engine, make_session_factory
-from crm_core.interactions.enums import Channel
-from crm_core.launcher import full_app
 from tests import factories as factory_module
 from tests.crm_core.reports.dataset import at, make_world
 
@@ -165,8 +165,8 @@ def test_a_full_standard_output_is_said_in_french_exit_1(cli_database: str) -> N
         pytest.skip("no /dev/full here")
     with open("/dev/full", "w") as full:
         done = subprocess.run(
-            [sys.executable, "-m", "crm_core.launcher", "report", "month", "2026-10", "--format",
-             "csv"], stdout=full, stderr=subprocess.PIPE, text=True, timeout=120,
+            [sys.executable, "-m", "crm_core.app.launcher", "report", "month", "2026-10",
+             "--format", "csv"], stdout=full, stderr=subprocess.PIPE, text=True, timeout=120,
             env={**os.environ, "RELAIS_DATABASE_URL": cli_database}, check=False)
     assert done.returncode == 1, done.stderr
     assert "Erreur : disque plein (sortie de la commande)." in done.stderr

@@ -8,7 +8,7 @@ from types import ModuleType
 import pytest
 from sqlalchemy.orm import Session
 
-from crm_core.interactions.enums import Channel
+from crm_core.channels import Channel
 from crm_core.reports.query import Scope
 from crm_core.reports.rollup import fold_all
 from crm_core.reports.schemas import Report, Table

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from crm_core.interactions.enums import Channel
+from crm_core.channels import Channel
 from crm_core.reports.folder import PeriodicFolder
 from crm_core.reports.models import ALL_ID, ReportCell, ReportDelta, ReportPresence
 from crm_core.reports.rollup import FoldResult
@@ -112,9 +112,9 @@ def test_the_server_starts_a_folder_when_asked(
     """RELAIS_REPORT_FOLD_SECONDS > 0: the app's lifespan folds committed writes."""
     from fastapi.testclient import TestClient
 
+    from crm_core.app.main import create_app
     from crm_core.config import Settings
     from crm_core.database.engine import make_engine, make_session_factory
-    from crm_core.main import create_app
     from tests import factories as factory_module
 
     engine = make_engine(migrated_database_url)

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy.orm import Session
 
-from crm_core.interactions.enums import Channel
+from crm_core.channels import Channel
 from crm_core.reports.query import Scope
 from crm_core.reports.render import render
 from crm_core.reports.schemas import Report

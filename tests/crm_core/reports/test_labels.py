@@ -1,4 +1,4 @@
-from crm_core.interactions.enums import Channel
+from crm_core.channels import Channel
 from crm_core.reports.labels import CHANNELS
 
 

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crm_core.channels import Channel
 from crm_core.database.local_days import local_date, sqlite_local_date
-from crm_core.interactions.enums import Channel
 from crm_core.reports import rebuild as rebuilding
 from crm_core.reports import rollup
 from crm_core.reports.models import ALL_ID, ReportCell

@@ -6,7 +6,7 @@ from types import ModuleType
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crm_core.interactions.enums import Channel
+from crm_core.channels import Channel
 from crm_core.reports import rebuild as rebuilding
 from crm_core.reports import rollup
 from crm_core.reports.models import ALL_ID, ReportCell, ReportDelta, ReportPresence

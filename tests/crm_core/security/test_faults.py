@@ -210,7 +210,7 @@ def test_acknowledged_writes_survive_kills_and_a_database_crash() -> None:
                 # the more finds; the limit on finds is another test's (test_abuse).
                 "RELAIS_FINDS_PER_AGENT": "1000000", "RELAIS_LOOKUP_MISSES_PER_AGENT": "1000000",
             }
-            cli = python_command("-m", "crm_core.launcher")
+            cli = python_command("-m", "crm_core.app.launcher")
             api = Supervised([*cli, "serve", "--port", str(port)], env)
             worker = Supervised([*cli, "worker", "--interval", "0.2"], env)
             base = f"http://127.0.0.1:{port}"

@@ -39,7 +39,7 @@ def test_the_whole_api_survives_fuzzing_as_every_role(
 def test_relais_bench_fuzz_runs_on_a_throwaway_database() -> None:
     from typer.testing import CliRunner
 
-    from crm_core.launcher import full_app
+    from crm_core.app.launcher import full_app
 
     cli = full_app()
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from crm_core.config import Settings
 from crm_core.database.base import utcnow
-from crm_core.privacy.retention import run_retention
+from crm_core.rights.retention import run_retention
 from crm_core.security.enums import Bucket
 from crm_core.security.models import AbuseCounter
 

@@ -15,7 +15,7 @@ from crm_core.agents.actor import Actor
 from crm_core.agents.models import Agent
 from crm_core.cases.schemas import ServiceCreate
 from crm_core.cases.service import create_service
-from crm_core.interactions.enums import Channel
+from crm_core.channels import Channel
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.service import record_access
 from crm_core.reminders import service as reminders

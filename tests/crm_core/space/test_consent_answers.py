@@ -11,12 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import SYSTEM
-from crm_core.interactions.enums import Channel
-from crm_core.privacy.consents import set_consent
+from crm_core.channels import Channel
+from crm_core.consent.service import set_consent
 from crm_core.privacy.enums import ConsentPurpose, ConsentSource
 from crm_core.privacy.models import ConsentChange
 from crm_core.residents.enums import ContactKind
-from crm_core.residents.summary import build_summary
+from crm_core.summary.service import build_summary
 from tests.crm_core.space.conftest import SignIn
 from tests.support.clock import city_day
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import SYSTEM
 from crm_core.badges.models import Badge
-from crm_core.privacy.consents import set_consent
+from crm_core.consent.service import set_consent
 from crm_core.privacy.enums import ConsentPurpose, ConsentSource
 from crm_core.privacy.models import ConsentChange
 from crm_core.reminders import service as reminders

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from crm_core.cases.enums import CaseStatus
 from crm_core.cases.models import CaseStatusChange
-from crm_core.interactions.enums import Channel
+from crm_core.channels import Channel
 from crm_core.space.models import PrivacyRequest
 from tests.crm_core.space.conftest import SignIn
 

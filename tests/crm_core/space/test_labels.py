@@ -28,7 +28,7 @@ def test_every_access_log_operation_has_french_words() -> None:
 
 
 def test_every_channel_has_french_words() -> None:
-    from crm_core.interactions.enums import Channel
+    from crm_core.channels import Channel
     from crm_core.space.labels import CHANNELS
 
     assert [c.value for c in Channel if c.value not in CHANNELS] == []

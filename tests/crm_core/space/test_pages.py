@@ -17,8 +17,9 @@ from crm_core.badges.enums import BadgeKind
 from crm_core.badges.models import Badge
 from crm_core.cases.enums import CaseStatus
 from crm_core.cases.models import CaseStatusChange
-from crm_core.interactions.enums import Channel, Outcome
-from crm_core.privacy.consents import may_contact
+from crm_core.channels import Channel
+from crm_core.consent.service import may_contact
+from crm_core.interactions.enums import Outcome
 from crm_core.privacy.enums import AccessOperation, ConsentPurpose, ConsentSource
 from crm_core.privacy.models import ConsentChange
 from crm_core.privacy.service import record_access

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import Actor
 from crm_core.cases.reference import format_reference
-from crm_core.interactions.enums import Channel, Outcome
+from crm_core.channels import Channel
+from crm_core.interactions.enums import Outcome
 from crm_core.interactions.schemas import InteractionCreate
 from crm_core.interactions.service import record
 from crm_core.privacy.enums import AccessOperation
@@ -40,20 +41,21 @@ WRITTEN: dict[tuple[str, str], list[str | None]] = {
     ("cases/service.py", "AccessOperation.UPDATE_CASE"): ["TX07FU2"],
     ("demo/seed.py", "AccessOperation.RECORD_INTERACTION"): [None],
     ("interactions/service.py", "AccessOperation.RECORD_INTERACTION"): ["TX07FU2", None],
-    ("privacy/consents.py", "AccessOperation.READ_CONSENTS"): [None],
-    ("privacy/consents.py", "AccessOperation.UPDATE_CONSENT"): [
+    ("consent/service.py", "AccessOperation.READ_CONSENTS"): [None],
+    ("consent/service.py", "AccessOperation.UPDATE_CONSENT"): [
         "contact_post=oui", "contact_sms=non", "reminders=oui"],
-    ("privacy/erasure.py", "AccessOperation.ERASE_RESIDENT"): ["demande de l'usager"],
-    ("privacy/export.py", "AccessOperation.EXPORT_DATA"): [None],
+    ("rights/erasure.py", "AccessOperation.ERASE_RESIDENT"): ["demande de l'usager"],
+    ("rights/export.py", "AccessOperation.EXPORT_DATA"): [None],
     ("recognition/router.py", "AccessOperation.LOOKUP"): [
         "phone", "email", "reference", "account"],
     ("recognition/router.py", "AccessOperation.BADGE_SCAN"): ["qr", "card"],
     ("reminders/service.py", "AccessOperation.UPDATE_CONSENT"): ["désabonnement"],
-    ("residents/merge.py", "AccessOperation.MERGE_RESIDENT"): ["fusion : doublon"],
-    ("residents/merge.py", "AccessOperation.UNMERGE_RESIDENT"): [
+    ("recognition/merge.py", "AccessOperation.MERGE_RESIDENT"): ["fusion : doublon"],
+    ("recognition/merge.py", "AccessOperation.UNMERGE_RESIDENT"): [
         "annulation de la fusion 12 : erreur"],
-    ("residents/router.py", "AccessOperation.READ_SUMMARY"): ["identity", "timeline"],
-    ("residents/router.py", "None"): [None],  # read_summary's default: READ_SUMMARY
+    ("residents/router.py", "AccessOperation.READ_SUMMARY"): ["identity"],
+    ("summary/router.py", "AccessOperation.READ_SUMMARY"): ["timeline"],
+    ("summary/router.py", "None"): [None],  # read_summary's default: READ_SUMMARY
     ("residents/service.py", "AccessOperation.CREATE_RESIDENT"): [None],
     ("residents/service.py", "AccessOperation.UPDATE_RESIDENT"): [
         "family_name, given_name", "address_line, city, postal_code",
@@ -61,7 +63,7 @@ WRITTEN: dict[tuple[str, str], list[str | None]] = {
     ("residents/service.py", "AccessOperation.ADD_CONTACT_POINT"): [
         "phone", "email", "postal"],
     ("residents/service.py", "AccessOperation.LINK_ACCOUNT"): ["compte-unique"],
-    ("residents/summary.py", "operation"): [],  # passes on its caller's
+    ("summary/service.py", "operation"): [],  # passes on its caller's
     ("space/rights.py", "AccessOperation.UPDATE_RESIDENT"): [
         "privacy_request:rectification", "privacy_request:erasure"],
     ("telephony/service.py", "AccessOperation.LOOKUP"): [

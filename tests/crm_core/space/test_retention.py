@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from crm_core.config import Settings
 from crm_core.database.base import utcnow
-from crm_core.privacy.retention import run_retention
+from crm_core.rights.retention import run_retention
 from crm_core.space.models import ResidentSession
 from crm_core.space.sessions import end_session, start_session
 

@@ -120,7 +120,7 @@ def test_a_session_of_an_erased_resident_is_over(
     client: TestClient, factories: ModuleType, db_session: Session, sign_in_as: SignIn
 ) -> None:
     from crm_core.agents.actor import SYSTEM
-    from crm_core.privacy.erasure import erase_resident
+    from crm_core.rights.erasure import erase_resident
 
     resident = factories.ResidentFactory()
     sign_in_as(resident.id)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import SYSTEM
 from crm_core.agents.enums import Role
-from crm_core.privacy.consents import set_consent
+from crm_core.consent.service import set_consent
 from crm_core.privacy.enums import ConsentPurpose, ConsentSource
 from crm_core.telephony.models import Callback
 from tests.crm_core.conftest import sign_in

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from crm_core.agents.actor import SYSTEM
 from crm_core.agents.enums import Role
 from crm_core.cases.models import Case
+from crm_core.consent.service import set_consent
 from crm_core.interactions.models import Interaction
-from crm_core.privacy.consents import set_consent
 from crm_core.privacy.enums import ConsentPurpose, ConsentSource
 from tests.crm_core.conftest import sign_in
 from tests.crm_core.telephony.conftest import PostEvent

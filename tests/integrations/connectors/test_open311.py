@@ -17,7 +17,7 @@ from crm_core.cases.enums import CaseStatus
 from crm_core.cases.models import Case
 from crm_core.cases.schemas import ServiceCreate
 from crm_core.cases.service import create_service
-from crm_core.interactions.enums import Channel
+from crm_core.channels import Channel
 
 API_KEY = "cle-fixmaville"
 parse_xml = ET.fromstring  # the XML of our own server under test

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from crm_core.cases.enums import CaseStatus
 from crm_core.cases.models import Case, CaseStatusChange
-from crm_core.interactions.enums import Channel, Outcome
+from crm_core.channels import Channel
+from crm_core.interactions.enums import Outcome
 from crm_core.interactions.models import Interaction
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.models import AccessLog

@@ -61,7 +61,7 @@ def _worker(url: str, log: Path, batch: int = 10) -> subprocess.Popen[bytes]:
     env = {**os.environ, "RELAIS_DATABASE_URL": url}
     with log.open("ab") as output:
         return subprocess.Popen(
-            python_command("-m", "crm_core.launcher", "worker", "--batch", str(batch),
+            python_command("-m", "crm_core.app.launcher", "worker", "--batch", str(batch),
                            "--interval", "0.05"), env=env, stdout=output, stderr=subprocess.STDOUT)
 
 

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from crm_core.cases.enums import CaseStatus
 from crm_core.cases.models import Case
-from crm_core.interactions.enums import Channel, Outcome
+from crm_core.channels import Channel
+from crm_core.interactions.enums import Outcome
 from crm_core.interactions.models import Interaction
 from crm_core.recognition.indexing import reindex_residents
 from crm_core.residents.models import AccountLink, Resident

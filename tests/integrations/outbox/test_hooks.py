@@ -14,7 +14,7 @@ from crm_core.agents.enums import Role
 from crm_core.cases import service as cases
 from crm_core.cases.enums import CaseStatus
 from crm_core.cases.models import Case
-from crm_core.interactions.enums import Channel
+from crm_core.channels import Channel
 from integrations.models import OutboxEvent
 from tests.crm_core.conftest import sign_in
 from tests.integrations.conftest import SECRET, event_body, post_signed

@@ -240,7 +240,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_the_effect_is_exactly_once(
     log = tmp_path / "worker.log"
     with log.open("wb") as output:
         worker = subprocess.Popen(
-            python_command("-m", "crm_core.launcher", "worker", "--batch", "3",
+            python_command("-m", "crm_core.app.launcher", "worker", "--batch", "3",
                            "--interval", "0.1"), env=env, stdout=output, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30

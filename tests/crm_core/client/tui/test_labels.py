@@ -1,5 +1,5 @@
+from crm_core.channels import Channel
 from crm_core.client.tui.labels import CHANNELS
-from crm_core.interactions.enums import Channel
 
 
 def test_every_channel_has_french_words_on_the_timeline() -> None:
