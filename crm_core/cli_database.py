@@ -30,7 +30,7 @@ from sqlalchemy import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from crm_core.cli_exits import BAD_INPUT
+from crm_core.cli_exits import BAD_INPUT, database_reason
 from crm_core.config import Settings, default_data_dir, get_settings
 from crm_core.validation_messages import field_of, french_message
 
@@ -212,8 +212,8 @@ def open_existing(settings: Settings) -> Engine:
         revision = current_revision(engine)
     except SQLAlchemyError as exc:
         engine.dispose()
-        raise _refuse(f"Base de données injoignable à {url.render_as_string()} : "
-                      f"{_why(exc)} Vérifiez RELAIS_DATABASE_URL.") from exc
+        raise _refuse(f"Base de données injoignable ({url.host or url.database}) : "
+                      f"{database_reason(exc)} Vérifiez RELAIS_DATABASE_URL.") from exc
     if revision != head_revision():
         engine.dispose()
         if revision is None:
@@ -221,20 +221,6 @@ def open_existing(settings: Settings) -> Engine:
                           "lancez « relais db upgrade » ou « relais demo ».")
         raise _refuse("La base n'est pas à jour. Lancez : relais db upgrade")
     return engine
-
-
-def _why(exc: SQLAlchemyError) -> str:
-    """A French reason for a failed connection, from what the driver said."""
-    said = str(getattr(exc, "orig", exc)).lower()
-    if "not a database" in said:
-        return "ce fichier n'est pas une base SQLite."
-    if "password" in said or "authentication" in said:
-        return "identifiant ou mot de passe refusé."
-    if "does not exist" in said:
-        return "cette base n'existe pas sur le serveur."
-    if "connection refused" in said or "could not connect" in said or "timeout" in said:
-        return "le serveur ne répond pas."
-    return "la connexion a échoué."
 
 
 @contextmanager
