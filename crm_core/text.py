@@ -6,7 +6,7 @@ import re
 import unicodedata
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
 
 # Ligatures and letters that NFKD does not decompose into ASCII.
 _SPECIAL = str.maketrans(
@@ -103,6 +103,7 @@ _CHARACTER_NAMES = {
     "\u202e": "inversion du sens d'écriture",
     "\u2066": "isolat de gauche à droite", "\u2067": "isolat de droite à gauche",
     "\u2068": "isolat de direction automatique", "\u2069": "fin d'isolat",
+    "\u3000": "espace idéographique",
 }
 _CATEGORY_NAMES = {"Cc": "caractère de contrôle", "Cf": "caractère invisible de mise en forme",
                    "Co": "caractère à usage privé", "Cs": "demi-caractère isolé",
@@ -143,6 +144,8 @@ def _describe(char: str) -> str:
         return "non-caractère"
     if category in _CATEGORY_NAMES:
         return _CATEGORY_NAMES[category]
+    if category == "Zs":  # a space of another width: shown, it would look like nothing
+        return "espace typographique"
     return "accent ou signe" if category.startswith("M") else f"« {char} »"
 
 
@@ -392,5 +395,12 @@ def check_identifier(text: str) -> str:
 Identifier = AfterValidator(check_identifier)
 
 
-# A client's retry key: an identifier (visible characters, no space), 8 to 100 of them.
-IdempotencyKey = Annotated[str, StringConstraints(min_length=8, max_length=100), Identifier]
+def _composed(value: object) -> object:
+    """A key as the client's user sees it: letters composed (NFC), stored and compared so."""
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
+# A client's retry key: an identifier (visible characters, no space), 8 to 100 of them,
+# counted and compared composed (NFC): « é » typed either way is one key, one character.
+IdempotencyKey = Annotated[str, BeforeValidator(_composed),
+                           StringConstraints(min_length=8, max_length=100), Identifier]
