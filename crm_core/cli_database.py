@@ -119,8 +119,23 @@ def load_settings() -> Settings:
         raise _refuse_settings("; ".join(map(_setting_problem, exc.errors()))) from exc
     except SettingsError as exc:
         raise _refuse_settings(_unreadable_setting(exc)) from exc
-    _parsed(settings.effective_database_url)
+    url = _parsed(settings.effective_database_url)
+    if settings.database_url:
+        _refuse_missing_folder(url)
     return settings
+
+
+def _refuse_missing_folder(url: URL) -> None:
+    """An explicit SQLite file whose folder is not there: a typo to fix (exit 2), never a
+    folder created silently. The default data directory is created on first run."""
+    path = url.database or ""
+    if url.get_backend_name() != "sqlite" or path in ("", ":memory:") \
+            or path.startswith("file:"):
+        return
+    folder = Path(path).expanduser().parent
+    if not folder.is_dir():
+        raise _refuse(f"Dossier introuvable pour la base de données : {folder} "
+                      "(RELAIS_DATABASE_URL) : créez-le, ou corrigez le chemin.")
 
 
 def prepare_database(settings: Settings) -> None:

@@ -384,3 +384,28 @@ def test_a_refused_connection_is_told_why_in_french(driver_said: str, reason: st
     from crm_core.cli_exits import database_reason
 
     assert reason in database_reason(Exception(driver_said))
+
+
+def test_an_explicit_database_in_a_missing_folder_is_refused_not_created(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:
+    """Third outside look at issue 21: `db upgrade` created /nonexist/ silently."""
+    missing = tmp_path / "nonexist"
+    monkeypatch.setenv("RELAIS_DATABASE_URL", f"sqlite:///{missing}/x.db")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 2, result.output
+    assert f"Dossier introuvable pour la base de données : {missing}" in result.output
+    assert not missing.exists()
+
+
+def test_the_default_data_directory_is_still_created_on_first_run(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "donnees"
+    monkeypatch.delenv("RELAIS_DATABASE_URL", raising=False)
+    monkeypatch.setenv("RELAIS_DATA_DIR", str(data_dir))
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert (data_dir / "relais.db").is_file()
