@@ -30,7 +30,7 @@ from sqlalchemy import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from crm_core.cli_exits import BAD_INPUT, database_reason
+from crm_core.cli_exits import BAD_INPUT, database_in_use, database_reason
 from crm_core.config import Settings, default_data_dir, get_settings
 from crm_core.validation_messages import field_of, french_message
 
@@ -120,6 +120,7 @@ def load_settings() -> Settings:
     except SettingsError as exc:
         raise _refuse_settings(_unreadable_setting(exc)) from exc
     url = _parsed(settings.effective_database_url)
+    database_in_use(url.host or url.database or "")  # never the password
     if settings.database_url:
         _refuse_missing_folder(url)
     return settings

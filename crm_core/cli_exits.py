@@ -91,6 +91,15 @@ def database_reason(error: Exception) -> str:
     return "la connexion a échoué."
 
 
+# Where the command's database is (its host, or its file), as `cli_database` read it from
+# the settings: named by `database_failure`, which cannot read the settings itself.
+_database_place = {"place": ""}
+
+
+def database_in_use(place: str) -> None:
+    _database_place["place"] = place
+
+
 def database_failure(error: Exception) -> int | None:
     """A database that cannot be reached (unknown host, closed port, refused password,
     missing database), whichever command opened it: one French line, exit 2, never the
@@ -99,21 +108,10 @@ def database_failure(error: Exception) -> int | None:
     sqlalchemy_errors = sys.modules.get("sqlalchemy.exc")  # not loaded: not its error
     if sqlalchemy_errors is None or not isinstance(error, sqlalchemy_errors.OperationalError):
         return None
+    place = _database_place["place"]
     with contextlib.suppress(OSError):
-        errors.print(f"[bold red]Base de données injoignable[/] ({escape(_database_host())})"
+        errors.print(f"[bold red]Base de données injoignable[/]"
+                     f"{f' ({escape(place)})' if place else ''}"
                      f" : {database_reason(error)} Vérifiez RELAIS_DATABASE_URL.",
                      soft_wrap=True)
     return BAD_INPUT
-
-
-def _database_host() -> str:
-    """The host (or the file) of the configured database: never its password."""
-    from sqlalchemy.engine import make_url
-
-    from crm_core.config import get_settings
-
-    try:
-        url = make_url(get_settings().effective_database_url)
-    except Exception:  # the settings were read once already: this is only for words
-        return "adresse illisible"
-    return url.host or url.database or "adresse inconnue"
