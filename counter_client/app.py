@@ -38,7 +38,8 @@ from crm_core.client import RelaisClient
 from crm_core.client.errors import ClientError
 from crm_core.client.private_files import repair_warning, secure_data_dir
 from crm_core.client.tui import labels
-from crm_core.client.types import ResidentSummary, Service, Site
+from crm_core.client.tui.cases_table import same_reference
+from crm_core.client.types import Case, ResidentSummary, Service, Site
 
 SESSION_ENDED = ("Session terminée par le serveur (compte désactivé, mot de passe changé,"
                  " déconnexion ailleurs ou inactivité) : reconnectez-vous.")
@@ -275,28 +276,31 @@ class CounterApp(QueueAndPrinting, CardWatching):
     def on_open_resident(self, message: OpenResident) -> None:
         self.open_resident(message.resident_id, case_reference=message.case_reference)
 
-    def show_resident(self, summary: ResidentSummary, *,
-                      case_reference: str | None = None) -> None:
+    def show_resident(self, summary: ResidentSummary, *, case_reference: str | None = None,
+                      looked_up_case: Case | None = None) -> None:
+        """`looked_up_case`: the case looked up by `case_reference` when it is not among
+        the open ones (resolved, closed): shown too, so that S acts on it."""
         from counter_client.screens.confirm_card import ConfirmCardScreen
         from counter_client.screens.resident import ResidentScreen
 
         screen = self.screen
         if isinstance(screen, ResidentScreen):
-            screen.show(summary, case_reference=case_reference)
+            screen.show(summary, case_reference=case_reference, looked_up_case=looked_up_case)
         else:
             while len(self.screen_stack) > 2:
                 self.pop_screen()
             # One resident screen, installed once and refilled: composing its tables
             # again at each scan would cost more than the lookup itself.
             if not self.is_screen_installed("resident"):
-                self.install_screen(ResidentScreen(summary, case_reference=case_reference),
-                                    "resident")
+                self.install_screen(ResidentScreen(summary, case_reference=case_reference,
+                                                   looked_up_case=looked_up_case), "resident")
                 self.push_screen("resident")
             else:
                 resident_screen = self.get_screen("resident")
                 assert isinstance(resident_screen, ResidentScreen)
                 self.push_screen("resident")
-                resident_screen.show(summary, case_reference=case_reference)
+                resident_screen.show(summary, case_reference=case_reference,
+                                     looked_up_case=looked_up_case)
         matched = summary.get("matched_badge")
         if matched is not None and matched["needs_confirmation"]:
             self.push_screen(ConfirmCardScreen(summary, str(matched["id"])))
@@ -313,10 +317,28 @@ class CounterApp(QueueAndPrinting, CardWatching):
 
     def open_resident(self, resident_id: str, *, case_reference: str | None = None) -> None:
         self.gc_pause.hold()
-        self.call_server(lambda: self.client.summary(resident_id),
-                         lambda summary: self.show_resident(summary,
-                                                            case_reference=case_reference),
-                         group="open", exclusive=True)
+        client = self.client
+
+        def fetch() -> tuple[ResidentSummary, Case | None]:
+            summary = client.summary(resident_id)
+            if case_reference is None or any(
+                    same_reference(str(case["reference"]), case_reference)
+                    for case in summary.get("open_cases", [])):
+                return summary, None
+            # Looked up by a case no longer open: fetched too, never another one changed.
+            try:
+                return summary, client.case(case_reference)
+            except ClientError:
+                return summary, None
+
+        def show(fetched: tuple[ResidentSummary, Case | None]) -> None:
+            summary, looked_up_case = fetched
+            if looked_up_case is not None and looked_up_case["resident_id"] != resident_id:
+                looked_up_case = None
+            self.show_resident(summary, case_reference=case_reference,
+                               looked_up_case=looked_up_case)
+
+        self.call_server(fetch, show, group="open", exclusive=True)
 
     def on_unmount(self) -> None:
         self.gc_pause.stop()

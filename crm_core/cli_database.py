@@ -30,7 +30,7 @@ from sqlalchemy import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from crm_core.cli_exits import BAD_INPUT
+from crm_core.cli_exits import BAD_INPUT, database_in_use, database_reason
 from crm_core.config import Settings, default_data_dir, get_settings
 from crm_core.validation_messages import field_of, french_message
 
@@ -119,8 +119,24 @@ def load_settings() -> Settings:
         raise _refuse_settings("; ".join(map(_setting_problem, exc.errors()))) from exc
     except SettingsError as exc:
         raise _refuse_settings(_unreadable_setting(exc)) from exc
-    _parsed(settings.effective_database_url)
+    url = _parsed(settings.effective_database_url)
+    database_in_use(url.host or url.database or "")  # never the password
+    if settings.database_url:
+        _refuse_missing_folder(url)
     return settings
+
+
+def _refuse_missing_folder(url: URL) -> None:
+    """An explicit SQLite file whose folder is not there: a typo to fix (exit 2), never a
+    folder created silently. The default data directory is created on first run."""
+    path = url.database or ""
+    if url.get_backend_name() != "sqlite" or path in ("", ":memory:") \
+            or path.startswith("file:"):
+        return
+    folder = Path(path).expanduser().parent
+    if not folder.is_dir():
+        raise _refuse(f"Dossier introuvable pour la base de données : {folder} "
+                      "(RELAIS_DATABASE_URL) : créez-le, ou corrigez le chemin.")
 
 
 def prepare_database(settings: Settings) -> None:
@@ -212,8 +228,8 @@ def open_existing(settings: Settings) -> Engine:
         revision = current_revision(engine)
     except SQLAlchemyError as exc:
         engine.dispose()
-        raise _refuse(f"Base de données injoignable à {url.render_as_string()} : "
-                      f"{_why(exc)} Vérifiez RELAIS_DATABASE_URL.") from exc
+        raise _refuse(f"Base de données injoignable ({url.host or url.database}) : "
+                      f"{database_reason(exc)} Vérifiez RELAIS_DATABASE_URL.") from exc
     if revision != head_revision():
         engine.dispose()
         if revision is None:
@@ -221,20 +237,6 @@ def open_existing(settings: Settings) -> Engine:
                           "lancez « relais db upgrade » ou « relais demo ».")
         raise _refuse("La base n'est pas à jour. Lancez : relais db upgrade")
     return engine
-
-
-def _why(exc: SQLAlchemyError) -> str:
-    """A French reason for a failed connection, from what the driver said."""
-    said = str(getattr(exc, "orig", exc)).lower()
-    if "not a database" in said:
-        return "ce fichier n'est pas une base SQLite."
-    if "password" in said or "authentication" in said:
-        return "identifiant ou mot de passe refusé."
-    if "does not exist" in said:
-        return "cette base n'existe pas sur le serveur."
-    if "connection refused" in said or "could not connect" in said or "timeout" in said:
-        return "le serveur ne répond pas."
-    return "la connexion a échoué."
 
 
 @contextmanager

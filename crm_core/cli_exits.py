@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import sys
 
 import typer
 from rich.console import Console
@@ -71,3 +72,46 @@ def outside_failure(error: OSError) -> int:
         errors.print(f"[bold red]Erreur :[/] {system_reason(error)}{escape(where)}.",
                      soft_wrap=True)
     return REFUSED
+
+
+def database_reason(error: Exception) -> str:
+    """A French reason for a failed connection, from what the driver said."""
+    said = str(getattr(error, "orig", error)).lower()
+    if "not a database" in said:
+        return "ce fichier n'est pas une base SQLite."
+    if "password" in said or "authentication" in said:
+        return "identifiant ou mot de passe refusé."
+    if "does not exist" in said:
+        return "cette base n'existe pas sur le serveur."
+    if "resolve host" in said or "name or service not known" in said \
+            or "nodename nor servname" in said:
+        return "ce serveur est introuvable."
+    if "connection refused" in said or "could not connect" in said or "timeout" in said:
+        return "le serveur ne répond pas."
+    return "la connexion a échoué."
+
+
+# Where the command's database is (its host, or its file), as `cli_database` read it from
+# the settings: named by `database_failure`, which cannot read the settings itself.
+_database_place = {"place": ""}
+
+
+def database_in_use(place: str) -> None:
+    _database_place["place"] = place
+
+
+def database_failure(error: Exception) -> int | None:
+    """A database that cannot be reached (unknown host, closed port, refused password,
+    missing database), whichever command opened it: one French line, exit 2, never the
+    driver's English traceback nor the password. None for any other exception (a bug
+    keeps its traceback)."""
+    sqlalchemy_errors = sys.modules.get("sqlalchemy.exc")  # not loaded: not its error
+    if sqlalchemy_errors is None or not isinstance(error, sqlalchemy_errors.OperationalError):
+        return None
+    place = _database_place["place"]
+    with contextlib.suppress(OSError):
+        errors.print(f"[bold red]Base de données injoignable[/]"
+                     f"{f' ({escape(place)})' if place else ''}"
+                     f" : {database_reason(error)} Vérifiez RELAIS_DATABASE_URL.",
+                     soft_wrap=True)
+    return BAD_INPUT

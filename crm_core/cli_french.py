@@ -36,7 +36,7 @@ from typer.core import TyperCommand, TyperGroup, TyperOption
 from typer.exceptions import Abort
 from typer.models import CommandFunctionType
 
-from crm_core.cli_exits import BAD_INPUT, REFUSED, outside_failure
+from crm_core.cli_exits import BAD_INPUT, REFUSED, database_failure, outside_failure
 from crm_core.validation_messages import french_message
 
 HELP_OPTION = "Afficher cette aide et quitter."
@@ -237,6 +237,11 @@ class FrenchGroup(TyperGroup):
                     raise
                 _silence_stdout()  # else Python fails again flushing it at exit
                 sys.exit(outside_failure(error))
+            except Exception as error:  # only a database failure is said; others raise
+                code = database_failure(error) if standalone_mode else None
+                if code is None:
+                    raise
+                sys.exit(code)
         if not standalone_mode:
             return outcome
         sys.exit(outcome if isinstance(outcome, int) else 0)

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
 
 # Ligatures and letters that NFKD does not decompose into ASCII.
 _SPECIAL = str.maketrans(
@@ -45,9 +45,13 @@ def count(number: int) -> str:
 # text. What differs is said where it differs: a free text holds line breaks and tabs, a
 # name only letters; labels and free texts drop the variation selectors that a phone adds
 # to an emoji (« ❤️ ») instead of refusing the resident's message over a glyph choice.
-Kind = Literal["name", "label", "free", "identifier"]
+Kind = Literal["name", "label", "free", "identifier", "number", "email", "reference"]
 _WHERE = {"name": "dans un nom", "label": "dans un libellé", "free": "dans un texte",
-          "identifier": "dans un identifiant"}
+          "identifier": "dans un identifiant", "number": "dans un numéro",
+          "email": "dans une adresse e-mail", "reference": "dans une référence"}
+# What must hold on one line, as the refusal names it.
+_ONE_LINE = {"label": "le libellé", "identifier": "l'identifiant", "number": "le numéro",
+             "email": "l'adresse", "reference": "la référence"}
 
 # Marks that reorder what is displayed (a name that reads "Martin" while holding
 # "nitraM", an override leaking past a note): refused everywhere.
@@ -99,6 +103,7 @@ _CHARACTER_NAMES = {
     "\u202e": "inversion du sens d'écriture",
     "\u2066": "isolat de gauche à droite", "\u2067": "isolat de droite à gauche",
     "\u2068": "isolat de direction automatique", "\u2069": "fin d'isolat",
+    "\u3000": "espace idéographique",
 }
 _CATEGORY_NAMES = {"Cc": "caractère de contrôle", "Cf": "caractère invisible de mise en forme",
                    "Co": "caractère à usage privé", "Cs": "demi-caractère isolé",
@@ -139,6 +144,8 @@ def _describe(char: str) -> str:
         return "non-caractère"
     if category in _CATEGORY_NAMES:
         return _CATEGORY_NAMES[category]
+    if category == "Zs":  # a space of another width: shown, it would look like nothing
+        return "espace typographique"
     return "accent ou signe" if category.startswith("M") else f"« {char} »"
 
 
@@ -146,6 +153,9 @@ def _refused(text: str, index: int, kind: Kind, why: str) -> str:
     """« caractère U+FE0F (sélecteur de variante) refusé dans un nom (5e caractère) : … »"""
     place = "1er" if index == 0 else f"{index + 1}e"
     char = text[index]
+    if text[index:index + 2] == "\r\n":  # a Windows line end: one thing to the writer
+        return (f"fin de ligne (U+000D U+000A) refusée {_WHERE[kind]} "
+                f"({place} caractère){why}")
     return (f"caractère {_code(char)} ({_describe(char)}) refusé {_WHERE[kind]} "
             f"({place} caractère){why}")
 
@@ -185,8 +195,8 @@ def _char_problem(text: str, index: int, kind: Kind) -> str | None:
     before = text[index - 1] if index else ""
     if kind == "free" and char in "\n\t":
         return None
-    if kind in ("label", "identifier") and char in _LINE_BREAKS:
-        return _refused(text, index, kind, " : le libellé doit tenir sur une ligne")
+    if kind in _ONE_LINE and char in _LINE_BREAKS:
+        return _refused(text, index, kind, f" : {_ONE_LINE[kind]} doit tenir sur une ligne")
     if char in _JOINERS and _joined(before, text[index + 1: index + 2], kind):
         return None
     if char in _BIDI_CONTROLS:
@@ -238,7 +248,10 @@ def shows_nothing(text: str) -> bool:
 _EMPTY = {"name": "un nom doit contenir des lettres",
           "label": "libellé vide : il doit contenir des caractères visibles",
           "free": "texte vide : il doit contenir des caractères visibles",
-          "identifier": "identifiant vide : il doit contenir des caractères visibles"}
+          "identifier": "identifiant vide : il doit contenir des caractères visibles",
+          "number": "numéro vide : il doit contenir des chiffres",
+          "email": "adresse vide : elle doit contenir des caractères visibles",
+          "reference": "référence vide : elle doit contenir des caractères visibles"}
 
 
 def text_problem(text: str, kind: Kind) -> str | None:
@@ -382,5 +395,12 @@ def check_identifier(text: str) -> str:
 Identifier = AfterValidator(check_identifier)
 
 
-# A client's retry key: an identifier (visible characters, no space), 8 to 100 of them.
-IdempotencyKey = Annotated[str, StringConstraints(min_length=8, max_length=100), Identifier]
+def _composed(value: object) -> object:
+    """A key as the client's user sees it: letters composed (NFC), stored and compared so."""
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
+# A client's retry key: an identifier (visible characters, no space), 8 to 100 of them,
+# counted and compared composed (NFC): « é » typed either way is one key, one character.
+IdempotencyKey = Annotated[str, BeforeValidator(_composed),
+                           StringConstraints(min_length=8, max_length=100), Identifier]

@@ -110,6 +110,8 @@ def french_message(error: Mapping[str, Any]) -> str:
     """The French sentence for one Pydantic error (`ValidationError.errors()` item)."""
     kind = str(error.get("type", ""))
     ctx = dict(error.get("ctx") or {})
+    if kind in ("too_short", "too_long") and isinstance(error.get("input"), str):
+        kind = f"string_{kind}"  # a length checked after a validator: still a text's
     if kind == "value_error" and ctx.get("error") is not None:
         # Our own validators raise ValueError with a French sentence: it is the message.
         return str(ctx["error"]).removeprefix("Value error, ")

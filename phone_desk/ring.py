@@ -14,7 +14,7 @@ import orjson
 
 from crm_core.config.telephony import pbx_name_problem
 from crm_core.telephony.signing import sign
-from crm_core.text import single_line_problem
+from crm_core.text import text_problem
 
 logger = logging.getLogger("relais.phone.ring")
 
@@ -68,7 +68,7 @@ def _event_problem(caller: str, extension: str) -> str | None:
     from crm_core.telephony.schemas import CallEventIn
     from crm_core.validation_messages import french_message
 
-    if problem := single_line_problem(caller):
+    if problem := text_problem(caller, "number"):
         return f"numéro de l'appelant : {problem}"
     try:
         normalize_extension(extension)

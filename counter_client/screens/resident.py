@@ -12,7 +12,7 @@ from textual.binding import Binding
 from counter_client.messages import CallNextTicket, PrintReceipt
 from counter_client.screens.base import CounterScreen
 from counter_client.widgets.status_line import StatusLine
-from crm_core.client.tui import CasesTable, ResidentCard, Timeline
+from crm_core.client.tui import CasesTable, ResidentCard, Timeline, labels
 from crm_core.client.tui.key_bar import KeyBar
 from crm_core.client.tui.letter_keys import with_capitals
 from crm_core.client.tui.message_line import MessageLine
@@ -32,11 +32,12 @@ class ResidentScreen(CounterScreen):
         Binding("escape", "back", "Retour"),
     )
 
-    def __init__(self, summary: ResidentSummary, *,
-                 case_reference: str | None = None) -> None:
+    def __init__(self, summary: ResidentSummary, *, case_reference: str | None = None,
+                 looked_up_case: Case | None = None) -> None:
         super().__init__()
         self.summary = summary
         self._looked_up = case_reference  # highlighted once the table is drawn
+        self._looked_up_case = looked_up_case
         # The case the agent last moved (it may have left the open cases: closed).
         self.recent_case: Case | None = None
 
@@ -53,25 +54,36 @@ class ResidentScreen(CounterScreen):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.show(self.summary, case_reference=self._looked_up)
+        self.show(self.summary, case_reference=self._looked_up,
+                  looked_up_case=self._looked_up_case)
         self.query_one(CasesTable).focus()
 
     def on_screen_resume(self) -> None:
         if self.app.focused is None or self.app.focused.screen is not self:
             self.query_one(CasesTable).focus()
 
-    def show(self, summary: ResidentSummary, *, case_reference: str | None = None) -> None:
+    def show(self, summary: ResidentSummary, *, case_reference: str | None = None,
+             looked_up_case: Case | None = None) -> None:
         """`case_reference`: the case the agent looked the resident up by, highlighted (so
-        that S changes that one); otherwise the table starts on its first case."""
+        that S changes that one); otherwise the table starts on its first case.
+        `looked_up_case`: that case when it is no longer open (resolved, closed): listed
+        first with its state, so that S acts on it (to reopen it), never on another."""
         if str(summary["resident"]["id"]) != self.resident_id:
             self.recent_case = None
             self.say("")  # a message about the previous resident is not about this one
         self.summary = summary
         self.query_one(ResidentCard).show(summary)
         cases = self.query_one(CasesTable)
-        cases.show(summary.get("open_cases", []))
+        shown: list[Mapping[str, Any]] = list(summary.get("open_cases", []))
+        if looked_up_case is not None:
+            shown.insert(0, looked_up_case)
+        cases.show(shown)
         if case_reference is not None:
             cases.highlight(case_reference)
+        if looked_up_case is not None:
+            self.say(f"Demande {looked_up_case['display_reference']} : "
+                     f"{labels.case_status(looked_up_case['status'])}"
+                     " (elle n'est plus ouverte ; S pour la rouvrir).")
         self.query_one(Timeline).show(summary.get("recent_interactions", []))
 
     def reload(self) -> None:

@@ -39,6 +39,7 @@ from crm_core.api.deps import (
 )
 from crm_core.exceptions import InvalidInput, NotAuthenticated, PermissionDenied
 from crm_core.security import service as guard
+from crm_core.text import echoed
 
 router = APIRouter(tags=["agents"])
 
@@ -65,7 +66,8 @@ async def _one_value_each(request: Request) -> None:
     form = await request.form()
     repeated = sorted({key for key in form if len(form.getlist(key)) > 1})
     if repeated:
-        raise InvalidInput(f"Champ répété : « {repeated[0][:50]} » (une seule valeur attendue)",
+        raise InvalidInput(f"Champ répété : « {echoed(repeated[0], 50)} »"
+                           " (une seule valeur attendue)",
                            field=repeated[0][:50])
 
 

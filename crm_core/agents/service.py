@@ -29,7 +29,7 @@ from crm_core.exceptions import (
     NotFound,
     PermissionDenied,
 )
-from crm_core.text import single_line_problem
+from crm_core.text import echoed, single_line_problem
 
 
 class SiteNotFound(NotFound):
@@ -59,7 +59,7 @@ class WrongCurrentPassword(InvalidInput):
 def get_site_by_code(*, db_session: Session, code: str) -> Site:
     site = db_session.scalar(select(Site).where(Site.code == code))
     if site is None:
-        raise SiteNotFound(f"Site d'accueil inconnu : « {code} »", field="site")
+        raise SiteNotFound(f"Site d'accueil inconnu : « {echoed(code)} »", field="site")
     return site
 
 

@@ -112,19 +112,22 @@ _PERMISSION_LABELS = {
 }
 
 
-def permission_refusal(permission: Permission) -> str:
-    """ "Votre rôle ne permet pas d'effacer des dossiers" (elided: never "de effacer")."""
-    return f"Votre rôle ne permet pas {de(_PERMISSION_LABELS[permission])}"
+def permission_refusal(permission: Permission, doing: str | None = None) -> str:
+    """ "Votre rôle ne permet pas d'effacer des dossiers" (elided: never "de effacer");
+    `doing`: what the route does, where the permission's own words would say another
+    thing (listing the rights requests needs the erasure's permission)."""
+    return f"Votre rôle ne permet pas {de(doing or _PERMISSION_LABELS[permission])}"
 
 
-def require(permission: Permission) -> Callable[[Request, Session, str | None], Actor]:
+def require(permission: Permission, *,
+            doing: str | None = None) -> Callable[[Request, Session, str | None], Actor]:
     # Authentication and the permission check in one dependency: one thread-pool trip.
     def dependency(request: Request, db_session: DbSession, token: BearerToken) -> Actor:
         actor = current_actor(request, db_session, token)
         if not actor.can(permission):
             security_log.warning("permission denied: agent=%s role=%s site=%s wanted=%s",
                                  actor.username, actor.role, actor.site_id, permission.value)
-            raise PermissionDenied(permission_refusal(permission),
+            raise PermissionDenied(permission_refusal(permission, doing),
                                    permission=permission.value)
         return actor
 

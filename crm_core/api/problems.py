@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from crm_core.api.allow import allowed_methods
+from crm_core.api.allow import HeadAsGet, allowed_methods
 from crm_core.exceptions import DomainError
 from crm_core.validation_messages import field_of, french_errors, french_message, french_summary
 
@@ -255,3 +255,6 @@ def install(app: FastAPI, *, pages: tuple[str, ...] = (),
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(Exception, _unexpected_error)
     app.add_middleware(CatchAll)
+    # HEAD wherever GET (the `Allow` named by `_refusal` says so): outermost, so that every
+    # layer sees the GET it answers.
+    app.add_middleware(HeadAsGet)

@@ -16,6 +16,7 @@ import re
 import secrets
 
 from crm_core.exceptions import InvalidInput
+from crm_core.text import echoed, text_problem
 
 ALPHABET = "0123456789AEFHJKMRTUWXY"
 _MODULUS = len(ALPHABET)
@@ -58,17 +59,21 @@ def normalize(raw: str) -> str:
     """'7k4m 2xa', '7K4M-2XA' -> '7K4M2XA'; refuses anything whose check symbol fails."""
     if len(raw) > 40:
         raise InvalidInput("Référence de demande trop longue", field="reference")
+    # A control, a direction override, an invisible mark: named, never echoed, and said
+    # before the length (it is not « one character too many »).
+    if problem := text_problem(raw.strip(), "reference"):
+        raise InvalidInput(f"Référence de demande illisible : {problem}", field="reference")
     compact = _NOISE.sub("", raw.upper()).translate(_LOOKALIKES)
     if len(compact) != REFERENCE_LENGTH:
         raise InvalidInput(
             f"Une référence de demande compte {REFERENCE_LENGTH} caractères"
-            f" (ex. 7K4M-2XA) : « {raw.strip()} »",
+            f" (ex. 7K4M-2XA) : « {echoed(raw.strip())} »",
             field="reference",
         )
     bad = sorted({c for c in compact if c not in _VALUE})
     if bad:
         raise InvalidInput(
-            f"Caractère(s) impossible(s) dans une référence : {' '.join(bad)}",
+            f"Caractère(s) impossible(s) dans une référence : {echoed(' '.join(bad))}",
             field="reference",
         )
     if not is_valid(compact):

@@ -30,6 +30,7 @@ from crm_core.privacy.service import record_access, record_accesses
 from crm_core.residents import service as residents
 from crm_core.residents.enums import ResidentStatus
 from crm_core.residents.models import Resident
+from crm_core.text import echoed
 
 _REFERENCE_ATTEMPTS = 8
 
@@ -51,7 +52,7 @@ def list_services(*, db_session: Session) -> list[Service]:
 def get_service(*, db_session: Session, code: str) -> Service:
     service = db_session.scalar(select(Service).where(Service.code == code, Service.active))
     if service is None:
-        raise ServiceNotFound(f"Service inconnu : « {code[:50]} »", field="service_code")
+        raise ServiceNotFound(f"Service inconnu : « {echoed(code, 50)} »", field="service_code")
     return service
 
 

@@ -30,6 +30,7 @@ from crm_core.config.checks import (
 from crm_core.config.security import SecuritySettings
 from crm_core.config.telephony import TelephonySettings
 from crm_core.plugins import plugins
+from crm_core.text import echoed
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -235,7 +236,7 @@ class Settings(BaseSettings):
                 ipaddress.ip_network(entry, strict=False)
             except ValueError:
                 raise ValueError(
-                    f"RELAIS_TRUSTED_PROXIES : « {entry[:60]} » n'est ni une adresse IP, ni"
+                    f"RELAIS_TRUSTED_PROXIES : « {echoed(entry)} » n'est ni une adresse IP, ni"
                     " un réseau (192.0.2.0/24), ni « * »") from None
         return ",".join(entries)
 

@@ -47,7 +47,7 @@ def check_phone_region(value: str) -> str:
     """A region whose national numbers can be read (ISO 3166 code: FR, BE, GP…)."""
     region = value.strip().upper()
     if region not in phonenumbers.SUPPORTED_REGIONS:
-        raise ValueError(f"région téléphonique inconnue « {value[:20]} » (un code de pays à"
+        raise ValueError(f"région téléphonique inconnue « {echoed(value, 20)} » (un code de pays à"
                          f" deux lettres, par exemple FR ou BE)")
     return region
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from crm_core.text import identifier_problem
+from crm_core.text import echoed, identifier_problem
 
 MIN_SECRET_LENGTH = 24
 PBX_NAME_MAX = 64  # the calls' `pbx` column
@@ -35,7 +35,7 @@ def parse_secrets(text: str) -> dict[str, list[str]]:
             raise ValueError(f"RELAIS_TELEPHONY_PBX_SECRETS : nom d'autocommutateur refusé,"
                              f" {problem}")
         if len(secret) < MIN_SECRET_LENGTH:
-            raise ValueError(f"RELAIS_TELEPHONY_PBX_SECRETS : le secret de « {pbx[:40]} »"
+            raise ValueError(f"RELAIS_TELEPHONY_PBX_SECRETS : le secret de « {echoed(pbx, 40)} »"
                              f" doit compter au moins {MIN_SECRET_LENGTH} caractères")
         result.setdefault(pbx, []).append(secret)
     return result

@@ -15,6 +15,7 @@ variables read outside any settings class (`OTHER_VARIABLES`).
 from __future__ import annotations
 
 import difflib
+import io
 import os
 from collections.abc import Iterable, Mapping
 from functools import cache
@@ -129,14 +130,17 @@ def given_variables(environ: Mapping[str, str], dotenv: Path) -> list[str]:
 def check_dotenv(dotenv: Path) -> None:
     """Raise `UnreadableDotenv` (in French, naming the line, never its content: it may
     hold a secret) for a `.env` that python-dotenv cannot read whole."""
+    raw = dotenv.read_bytes()
     try:
-        with dotenv.open(encoding="utf-8") as stream:
-            bindings = list(parse_stream(stream))
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise UnreadableDotenv(f"le fichier {dotenv} n'est pas en UTF-8 : enregistrez-le"
-                               " dans cet encodage") from exc
-    for binding in bindings:
-        if binding.error:
+        number = raw[:exc.start].count(b"\n") + 1
+        raise UnreadableDotenv(f"la ligne {number} du fichier {dotenv} n'est pas en UTF-8 :"
+                               " enregistrez le fichier dans cet encodage") from exc
+    for binding in parse_stream(io.StringIO(text)):
+        # A bare word (« RELAIS_TIMEZONE » alone, a pasted password): python-dotenv keeps
+        # it as a name without a value, which sets nothing. Refused like any other.
+        if binding.error or (binding.key is not None and binding.value is None):
             raise UnreadableDotenv(
                 f"ligne {binding.original.line} du fichier {dotenv} illisible : chaque ligne"
                 " est de la forme NOM=valeur (les valeurs avec des espaces entre guillemets),"

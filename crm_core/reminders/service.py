@@ -40,6 +40,7 @@ from crm_core.reminders.models import (
 from crm_core.residents.enums import ResidentStatus
 from crm_core.residents.models import Resident
 from crm_core.residents.service import writable_id
+from crm_core.text import echoed
 
 _WAY = {ReminderChannel.EMAIL: ContactWay.EMAIL, ReminderChannel.SMS: ContactWay.SMS}
 _TIMELINE_CHANNEL = {ReminderChannel.EMAIL: Channel.EMAIL, ReminderChannel.SMS: Channel.SMS}
@@ -52,7 +53,7 @@ class BundleNotFound(NotFound):
 def get_bundle(*, db_session: Session, code: str) -> ReminderBundle:
     bundle = db_session.scalar(select(ReminderBundle).where(ReminderBundle.code == code))
     if bundle is None:
-        raise BundleNotFound(f"Aucun bouquet de rappels « {code} »")
+        raise BundleNotFound(f"Aucun bouquet de rappels « {echoed(code)} »")
     return bundle
 
 

@@ -13,6 +13,7 @@ from crm_core.bounds import Day
 from crm_core.exceptions import InvalidInput
 from crm_core.reports import service
 from crm_core.reports.render import FORMATS, render
+from crm_core.text import echoed
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 ReportReader = Annotated[Actor, Depends(require(Permission.REPORT_READ))]
@@ -23,7 +24,8 @@ def negotiate(fmt: str | None, accept: str) -> str:
     if fmt is not None:
         if fmt not in FORMATS:
             raise InvalidInput(
-                f"Format inconnu : « {fmt} » (possibles : {', '.join(FORMATS)})", field="format"
+                f"Format inconnu : « {echoed(fmt)} » (possibles : {', '.join(FORMATS)})",
+                field="format",
             )
         return fmt
     for part in accept.split(","):

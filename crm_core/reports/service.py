@@ -21,6 +21,7 @@ from crm_core.reports.query import Scope, clear_prefetched, prefetch
 from crm_core.reports.rollup import fold_all
 from crm_core.reports.schemas import Report
 from crm_core.reports.suppression import suppress
+from crm_core.text import echoed
 
 REPORTS = ("channels", "journeys", "waiting", "calls", "themes")
 MAX_PERIOD_YEARS = 10
@@ -49,11 +50,11 @@ def parse_month(text: str) -> tuple[date, date]:
         start = date(year, month, 1)
     except ValueError as exc:
         raise InvalidInput(
-            f"Mois illisible : « {text} » (attendu : AAAA-MM, par exemple 2026-10)",
+            f"Mois illisible : « {echoed(text)} » (attendu : AAAA-MM, par exemple 2026-10)",
             field="month",
         ) from exc
     if start.year >= MAXYEAR:  # its end would be in year 10000, which has no date
-        raise InvalidInput(f"Période hors limites : « {text} » (le {EARLIEST:%d/%m/%Y} au "
+        raise InvalidInput(f"Période hors limites : « {echoed(text)} » (le {EARLIEST:%d/%m/%Y} au "
                            "plus tôt, la fin de l'an prochain au plus tard)", field="month")
     return start, next_month(start) - timedelta(days=1)
 
@@ -97,7 +98,7 @@ def build_report(
     """One report (or `month`: all of them), suppressed, ready to render."""
     if name != "month" and name not in BUILDERS:
         raise InvalidInput(
-            f"Rapport inconnu : « {name} » (possibles : {', '.join((*REPORTS, 'month'))})",
+            f"Rapport inconnu : « {echoed(name)} » (possibles : {', '.join((*REPORTS, 'month'))})",
             field="name",
         )
     if fold:  # the unfolded tail of the journal, so that the report is up to date

@@ -6,7 +6,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from crm_core.exceptions import InvalidInput
-from crm_core.text import echoed
+from crm_core.text import echoed, text_problem
 
 MAX_RAW_LENGTH = 320
 
@@ -16,6 +16,10 @@ def normalize_phone(raw: str, *, region: str = "FR") -> str:
     text = raw.strip()
     if not text or len(text) > 40:
         raise InvalidInput(f"Numéro de téléphone invalide : « {echoed(raw, 40)} »", field="phone")
+    # Refused, not stripped by the parser: a direction override or an invisible mark is
+    # named (as for e-mails and `relais phone ring`), never kept out of sight.
+    if problem := text_problem(text, "number"):
+        raise InvalidInput(f"Numéro de téléphone invalide : {problem}", field="phone")
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
@@ -46,6 +50,8 @@ def normalize_email(raw: str) -> str:
     text = raw.strip()
     if not text or len(text) > MAX_RAW_LENGTH:
         raise InvalidInput("Adresse e-mail invalide", field="email")
+    if problem := text_problem(text, "email"):
+        raise InvalidInput(f"Adresse e-mail invalide : {problem}", field="email")
     try:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:

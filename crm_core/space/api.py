@@ -7,15 +7,21 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from crm_core.api.deps import DbSession, ResidentEraser
+from crm_core.agents.actor import Actor
+from crm_core.agents.enums import Permission
+from crm_core.api.deps import DbSession, ResidentEraser, require
 from crm_core.space import rights
 from crm_core.space.enums import PrivacyRequestKind, PrivacyRequestStatus
 from crm_core.space.models import PrivacyRequest
 
 router = APIRouter(prefix="/privacy-requests", tags=["privacy"])
+
+# Who may erase a file reads the requests that lead to it; a refusal says what was asked.
+RequestsReader = Annotated[Actor, Depends(require(
+    Permission.RESIDENT_ERASE, doing="consulter les demandes d'exercice des droits"))]
 
 
 class PrivacyRequestOut(BaseModel):
@@ -41,7 +47,7 @@ class PrivacyRequestClose(BaseModel):
 
 @router.get("", response_model=list[PrivacyRequestOut])
 def list_requests(
-    db_session: DbSession, actor: ResidentEraser,
+    db_session: DbSession, actor: RequestsReader,
     status: PrivacyRequestStatus | None = PrivacyRequestStatus.OPEN,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[PrivacyRequest]:

@@ -7,8 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from crm_core.api.allow import catch_all
+from crm_core.api.allow import allowed_methods, catch_all
 from crm_core.api.deps import DbSession, app_settings
 from crm_core.api.responses import FastJSONResponse
 from crm_core.exceptions import DomainError
@@ -133,5 +134,8 @@ def unknown_page(request: Request, db_session: DbSession, rest: str) -> Response
     """Any other address under the space: a French page, not the API's problem+json.
     (Registered last, after every page of the space; GET only, so that it hides no route
     registered after it. Another method on such an address is answered 404 by the
-    exception handler: a catch-all names no method.)"""
+    exception handler: a catch-all names no method.) An address that a page takes by
+    another method (a form's POST) is no unknown page: a 405 naming its methods."""
+    if allowed_methods(request):
+        raise StarletteHTTPException(405)
     return not_found(request, current(request, db_session), f"page /{rest[:80]}")

@@ -8,6 +8,7 @@ import re
 from crm_core.exceptions import InvalidInput
 from crm_core.residents.contacts import format_phone_for_display, normalize_phone
 from crm_core.telephony.enums import RemoteKind
+from crm_core.text import echoed
 
 _WITHHELD = {"", "anonymous", "anonyme", "unknown", "<unknown>", "restricted", "private",
              "withheld", "unavailable", "masqué", "masque", "inconnu"}
@@ -44,4 +45,4 @@ def display(kind: RemoteKind, number: str | None, raw: str) -> str:
         return "Numéro masqué"
     if kind is RemoteKind.INTERNAL:
         return f"Poste interne {raw.strip()}"
-    return f"Numéro illisible « {raw.strip()[:30]} »"
+    return f"Numéro illisible « {echoed(raw.strip(), 30)} »"

@@ -16,6 +16,8 @@ import hmac
 import time
 from collections.abc import Iterable, Mapping
 
+from crm_core.text import echoed
+
 PBX_HEADER = "X-Relais-PBX"
 TIMESTAMP_HEADER = "X-Relais-Timestamp"
 SIGNATURE_HEADER = "X-Relais-Signature"
@@ -54,7 +56,7 @@ def verify(
         )
     known = list(secrets.get(pbx, ()))
     if not known:
-        raise SignatureError(f"Autocommutateur inconnu : « {pbx[:64]} »")
+        raise SignatureError(f"Autocommutateur inconnu : « {echoed(pbx, 64)} »")
     if not stamp.isdigit() or len(stamp) > 12:
         raise SignatureError("Horodatage illisible (secondes Unix attendues)")
     current = time.time() if now is None else now

@@ -228,3 +228,40 @@ async def test_a_file_opened_by_a_case_reference_highlights_that_case(
         status = app.screen
         assert isinstance(status, StatusScreen)
         assert status.case["reference"] == wanted["reference"]
+
+
+async def test_a_file_opened_by_a_resolved_case_reference_shows_and_changes_that_case(
+    live_server: LiveServer, tmp_path: Path, api: RelaisClient,
+) -> None:
+    """Third outside look at issue 21: a resolved case is not among the open ones, so the
+    table started on the first open case and S changed another case than the one quoted."""
+    resident = create_resident(api)
+    api.open_case(resident_id=resident["id"], service_code="etat-civil",
+                  subject="Toujours ouverte", channel="counter")
+    done = api.open_case(resident_id=resident["id"], service_code="urbanisme",
+                         subject="Déjà résolue", channel="counter")
+    api.update_case(done["reference"], status="resolved")
+    app = counter_app(live_server.url, tmp_path)
+    async with running(app, (100, 30)) as pilot:
+        await sign_in(pilot)
+        await type_text(pilot, done["display_reference"])
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ResidentScreen)
+                       and app.screen.current_case is not None
+                       and app.screen.current_case["reference"] == done["reference"])
+        screen = app.screen
+        assert isinstance(screen, ResidentScreen)
+        said = str(screen.query_one(MessageLine).render())
+        assert f"Demande {done['display_reference']} :" in said and "résolue" in said
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, StatusScreen)
+                       and app.screen.query_one("#targets", OptionList).option_count > 0)
+        status = app.screen
+        assert isinstance(status, StatusScreen)
+        assert status.case["reference"] == done["reference"]
+        targets = status.query_one("#targets", OptionList)
+        targets.highlighted = next(index for index in range(targets.option_count)
+                                   if targets.get_option_at_index(index).id == "in_progress")
+        await pilot.press("enter")  # reopened: back to « en cours »
+        await wait_for(pilot, lambda: api.case(done["reference"])["status"] != "resolved")
+    assert api.case(done["reference"])["status"] == "in_progress"

@@ -17,6 +17,7 @@ from crm_core.text import (
     identifier_problem,
     name_problem,
     single_line_problem,
+    text_problem,
 )
 
 BLANK_LETTERS = ["\u3164", "\u115f", "\u1160", "\uffa0", "\u2800", "\u17b4", "\u034f"]
@@ -244,3 +245,14 @@ def test_an_identifier_is_printable_without_space_nor_invisible_mark(subject: st
 def test_an_identifier_is_kept_as_sent() -> None:
     for subject in ("a1b2c3", "f:3e-9@x|y", "Léa.Dürand", "1234567890"):
         assert check_identifier(subject) == subject
+
+
+def test_a_windows_line_end_is_named_as_one_and_a_number_is_no_label() -> None:
+    """Third outside look at issue 21: CR LF was « retour chariot seul », and a phone
+    number holding one was called a « libellé »."""
+    problem = single_line_problem("Voirie\r\nEspaces verts")
+    assert problem is not None and "fin de ligne (U+000D U+000A)" in problem
+    assert "seul" not in problem
+    number = text_problem("06 12\r34 56 78", "number")
+    assert number is not None and "dans un numéro" in number and "le numéro doit tenir" in number
+    assert "libellé" not in number

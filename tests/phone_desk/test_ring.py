@@ -100,6 +100,9 @@ def test_a_malformed_secret_setting_is_refused_in_french() -> None:
     # Outside look, issue 19: these went to the server (or into a terminal) unchecked.
     (["06\x1b[2J12"], "numéro de l'appelant : caractère"),
     (["06 12\n34"], "numéro de l'appelant : "),
+    # Third outside look, issue 21: a CR was a « libellé », an override went through.
+    (["06 12\r34"], "le numéro doit tenir sur une ligne"),
+    (["\u202e0612345678"], "U+202E (inversion du sens d'écriture) refusé dans un numéro"),
     (["0" * 101], "numéro de l'appelant : "),
     (["0612345678", "--extension", "2\x0701"], "(--extension)"),
     (["0612345678", "--extension", "1" * 21], "poste téléphonique trop long"),

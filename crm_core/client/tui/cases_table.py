@@ -75,10 +75,9 @@ class CasesTable(FastTable):
 
     def highlight(self, reference: str) -> bool:
         """Moves the cursor to the case with this reference, written in any way the agent
-        may have typed it (« 7k4m 2xa »); False when it is not among the open cases."""
-        wanted = _compact(reference)
+        may have typed it (« 7k4m 2xa »); False when it is not among the cases shown."""
         for row, case in enumerate(self.cases):
-            if _compact(str(case["reference"])) == wanted:
+            if same_reference(str(case["reference"]), reference):
                 self.move_cursor(row=row)
                 return True
         return False
@@ -95,6 +94,11 @@ class CasesTable(FastTable):
         case = self.current_case
         if case is not None:
             self.post_message(self.CaseSelected(self, case))
+
+
+def same_reference(one: str, other: str) -> bool:
+    """Two spellings of one case reference (« 7k4m 2xa » is « 7K4M2XA »)?"""
+    return _compact(one) == _compact(other)
 
 
 def _compact(reference: str) -> str:

@@ -133,10 +133,12 @@ def test_framework_answers_are_french_whatever_their_status() -> None:
     with TestClient(app) as client:
         missing = client.get("/nowhere")
         wrong = client.post("/only-get")
+        head = client.head("/only-get")
     assert missing.json()["detail"] == "Cette adresse n'existe pas dans l'API"
     assert wrong.status_code == 405
     assert wrong.json()["detail"] == "Cette méthode n'est pas permise sur cette adresse"
-    assert wrong.headers["allow"] == "GET"  # the framework's headers are kept
+    assert wrong.headers["allow"] == "GET, HEAD"  # HEAD answered wherever GET is
+    assert head.status_code == 200 and head.content == b""
 
 
 def test_a_model_checked_inside_a_service_is_a_french_422(

@@ -344,3 +344,68 @@ def test_the_serve_banner_names_docs_only_when_served(
     assert started.exit_code == 0, started.output
     assert "Relais écoute sur http://127.0.0.1:9 (API : /api/v1" in started.output
     assert ("doc : /docs" in started.output) is named
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize("command", [["db", "upgrade"], ["serve", "--port", "8765"],
+                                     ["agent", "add", "m.leroy", "--role", "counter",
+                                      "--name", "Martine Leroy", "--password", "s3cret!-long"]])
+@pytest.mark.parametrize("where", ["nohost.invalid", "closed-port"])
+def test_an_unreachable_postgresql_is_one_french_line_without_the_password(
+    monkeypatch: pytest.MonkeyPatch, command: list[str], where: str,
+) -> None:
+    """Third outside look at issue 21: a ~500-line English traceback, password included."""
+    host = "nohost.invalid" if where == "nohost.invalid" else f"127.0.0.1:{_closed_port()}"
+    monkeypatch.setenv("RELAIS_DATABASE_URL", f"postgresql://u:tres-secret@{host}/db")
+    get_settings.cache_clear()
+    result = runner.invoke(app, command)
+    assert result.exit_code == 2, result.output
+    shown = host.partition(":")[0]
+    assert f"Base de données injoignable ({shown})" in result.output
+    assert "Vérifiez RELAIS_DATABASE_URL" in result.output
+    assert "tres-secret" not in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+
+
+@pytest.mark.parametrize(("driver_said", "reason"), [
+    ('password authentication failed for user "u"', "mot de passe refusé"),
+    ('database "db" does not exist', "cette base n'existe pas"),
+    ('failed to resolve host "nohost.invalid"', "ce serveur est introuvable"),
+    ("connection refused", "le serveur ne répond pas"),
+])
+def test_a_refused_connection_is_told_why_in_french(driver_said: str, reason: str) -> None:
+    from crm_core.cli_exits import database_reason
+
+    assert reason in database_reason(Exception(driver_said))
+
+
+def test_an_explicit_database_in_a_missing_folder_is_refused_not_created(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:
+    """Third outside look at issue 21: `db upgrade` created /nonexist/ silently."""
+    missing = tmp_path / "nonexist"
+    monkeypatch.setenv("RELAIS_DATABASE_URL", f"sqlite:///{missing}/x.db")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 2, result.output
+    assert f"Dossier introuvable pour la base de données : {missing}" in result.output
+    assert not missing.exists()
+
+
+def test_the_default_data_directory_is_still_created_on_first_run(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "donnees"
+    monkeypatch.delenv("RELAIS_DATABASE_URL", raising=False)
+    monkeypatch.setenv("RELAIS_DATA_DIR", str(data_dir))
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert (data_dir / "relais.db").is_file()

@@ -4,6 +4,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from types import ModuleType
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -212,3 +213,37 @@ def test_a_request_recorded_late_keeps_its_own_time_within_thirty_days(
         assert refused.json()["field"] == "opened_at"
     naive = _open(client, headers, resident.id, opened_at="2026-01-01T10:00:00")
     assert naive.status_code == 422
+
+
+@pytest.mark.parametrize("hostile", ["Y0JM\u202e0A6", "Y0JM\x1b0A6", "Y0JM\u200b0A6"])
+def test_a_hostile_reference_is_named_in_every_answer_never_echoed(
+    client: TestClient, factories: ModuleType, as_role: Headers, hostile: str,
+) -> None:
+    """Third outside look at issue 21: lookup, case and interaction answers echoed it."""
+    headers = as_role(Role.COUNTER)
+    resident = factories.ResidentFactory()
+    answers = [
+        client.get("/api/v1/lookup", params={"reference": hostile}, headers=headers),
+        client.post("/api/v1/lookup", json={"reference": hostile}, headers=headers),
+        client.get(f"/api/v1/cases/{quote(hostile)}", headers=headers),
+        client.post("/api/v1/interactions", headers=headers, json={
+            "resident_id": str(resident.id), "channel": "counter", "direction": "inbound",
+            "outcome": "informed", "case_reference": hostile}),
+    ]
+    for answer in answers:
+        assert answer.status_code in (404, 422), answer.text
+        said = answer.text.encode().decode("unicode_escape", errors="ignore")
+        assert "U+" in answer.text and "compte 7" not in answer.text, answer.text
+        assert hostile[4] not in said, answer.text
+
+
+@pytest.mark.parametrize("hostile", ["\u202e0612345678", "06\u200b12345678"])
+def test_a_hostile_phone_contact_point_is_refused_naming_the_character(
+    client: TestClient, factories: ModuleType, as_role: Headers, hostile: str,
+) -> None:
+    headers = as_role(Role.COUNTER)
+    resident = factories.ResidentFactory()
+    answer = client.post(f"/api/v1/residents/{resident.id}/contact-points", headers=headers,
+                         json={"kind": "phone", "value": hostile})
+    assert answer.status_code == 422, answer.text
+    assert "U+20" in answer.text and hostile[0:3] not in answer.text

@@ -72,3 +72,22 @@ def test_wrong_check_symbol_is_refused() -> None:
     wrong = reference[:-1] + next(c for c in refs.ALPHABET if c != reference[-1])
     with pytest.raises(InvalidInput, match="contrôle"):
         refs.normalize(wrong)
+
+
+@pytest.mark.parametrize(("raw", "named"), [
+    ("Y0JM\u202e0A6", "U+202E (inversion du sens d'écriture)"),
+    ("Y0JM\u200b0A6", "U+200B (espace sans chasse)"),
+    ("Y0JM\x1b0A6", "U+001B (échappement)"),
+    ("Y0J\x1bM0A6", "U+001B (échappement)"),
+])
+def test_an_invisible_character_in_a_reference_is_named_never_echoed(
+    raw: str, named: str,
+) -> None:
+    """Third outside look at issue 21: the refusal echoed the override raw, and a control
+    character was told « compte 7 caractères »."""
+    with pytest.raises(InvalidInput) as refused:
+        refs.normalize(raw)
+    said = refused.value.detail
+    assert named in said and "dans une référence" in said
+    assert not any(char in said for char in "\u202e\u200b\x1b")
+    assert "compte 7" not in said

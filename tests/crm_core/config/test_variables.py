@@ -77,7 +77,9 @@ def test_every_variable_the_test_command_and_the_ci_set_is_declared() -> None:
     assert sorted(named - known_variables()) == []
 
 
-@pytest.mark.parametrize("line", ["RELAIS_CITY_NAME Rennes", "RELAIS_CITY_NAME='Rennes"])
+@pytest.mark.parametrize("line", ["RELAIS_CITY_NAME Rennes", "RELAIS_CITY_NAME='Rennes",
+                                  # Third outside look: a bare word was kept silently.
+                                  "Rennes", "RELAIS_TIMEZONE", "export Rennes"])
 def test_an_unreadable_env_line_stops_the_start_in_french(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
     line: str,
@@ -95,3 +97,16 @@ def test_an_unreadable_env_line_stops_the_start_in_french(
         assert "ligne 2 du fichier .env illisible" in result.stderr
         assert "Rennes" not in result.stderr  # the line may hold a secret
     assert not any("could not parse" in record.getMessage() for record in caplog.records)
+
+
+def test_a_non_utf8_env_names_its_first_line_that_is_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_bytes(
+        "# été\nRELAIS_DEMO_MODE=true\nRELAIS_CITY_NAME=Saint-Étienne\n".encode()
+        + "RELAIS_CITY_NAME=Besançon\n".encode("latin-1"))
+    result = runner.invoke(full_app(), ["db", "upgrade"])
+    assert result.exit_code == 2, result.output
+    assert "la ligne 4 du fichier .env n'est pas en UTF-8" in result.stderr
+    assert "Besan" not in result.stderr

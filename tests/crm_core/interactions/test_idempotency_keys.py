@@ -103,3 +103,38 @@ def test_a_case_retry_with_the_same_description_written_otherwise_is_a_replay(
     assert (first.status_code, again.status_code) == (201, 200), again.text
     assert db_session.scalar(select(func.count()).select_from(Case).where(
         Case.resident_id == resident.id)) == 1
+
+
+def test_a_key_spelt_composed_or_decomposed_is_one_key_counted_as_seen(
+    client: TestClient, db_session: Session, factories: ModuleType, as_role: Headers
+) -> None:
+    """Third outside look at issue 21: the NFC and NFD spellings made two records, and the
+    8-character minimum was counted on the decomposed form."""
+    headers = as_role(Role.COUNTER)
+    resident = factories.ResidentFactory()
+    payload = {"resident_id": str(resident.id), "outcome": "informed", "note": "Visite"}
+    composed = "clé-été-01"
+    first = client.post("/api/v1/interactions", headers=headers,
+                        json=payload | {"idempotency_key": composed})
+    again = client.post("/api/v1/interactions", headers=headers, json=payload | {
+        "idempotency_key": unicodedata.normalize("NFD", composed)})
+    assert (first.status_code, again.status_code) == (201, 200), again.text
+    assert first.json()["id"] == again.json()["id"]
+    assert _count(db_session, resident.id) == 1
+    short = unicodedata.normalize("NFD", "éééé-01")  # 7 seen, 11 code points
+    answer = client.post("/api/v1/interactions", headers=headers,
+                         json=payload | {"idempotency_key": short})
+    assert answer.status_code == 422, answer.text
+    assert "au moins 8 caractères" in answer.json()["detail"]
+
+
+def test_an_ideographic_space_in_a_key_is_named_not_shown(
+    client: TestClient, factories: ModuleType, as_role: Headers
+) -> None:
+    resident = factories.ResidentFactory()
+    answer = client.post("/api/v1/interactions", headers=as_role(Role.COUNTER), json={
+        "resident_id": str(resident.id), "outcome": "informed",
+        "idempotency_key": "journal\u30000001"})
+    assert answer.status_code == 422, answer.text
+    detail = answer.json()["detail"]
+    assert "U+3000 (espace idéographique)" in detail and "\u3000" not in detail

@@ -58,7 +58,7 @@ def test_a_refused_address_is_quoted_without_its_control_characters(raw: str) ->
         normalize_email(raw)
     detail = refused.value.detail
     assert not any(char in detail for char in "\r\n\x1b\u202e")
-    assert "<U+" in detail
+    assert "U+" in detail and "dans une adresse e-mail" in detail  # named, in French
 
 
 @pytest.mark.parametrize("raw", ["06 12\r\n34 56 78", "06\x1b12345678"])
@@ -66,3 +66,25 @@ def test_a_refused_phone_is_quoted_without_its_control_characters(raw: str) -> N
     with pytest.raises(InvalidInput) as refused:
         normalize_phone(raw)
     assert not any(char in refused.value.detail for char in "\r\n\x1b")
+
+
+@pytest.mark.parametrize(("raw", "named"), [
+    ("\u202e0612345678", "U+202E (inversion du sens d'écriture)"),
+    ("06\u200b12345678", "U+200B (espace sans chasse)"),
+    ("0612\r\n345678", "fin de ligne (U+000D U+000A)"),
+    ("06123\r45678", "U+000D (retour chariot"),
+])
+def test_a_phone_with_an_invisible_character_is_refused_naming_it(raw: str, named: str) -> None:
+    """Third outside look at issue 21: the parser stripped it and the number was kept."""
+    with pytest.raises(InvalidInput) as refused:
+        normalize_phone(raw)
+    said = refused.value.detail
+    assert named in said and "dans un numéro" in said
+    assert not any(char in said for char in "\u202e\u200b\r")
+
+
+def test_an_email_with_a_line_break_names_it_in_french() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        normalize_email("camille@example.fr\r\nBcc: x@example.fr")
+    assert "fin de ligne (U+000D U+000A)" in refused.value.detail
+    assert "dans une adresse e-mail" in refused.value.detail

@@ -72,3 +72,13 @@ def test_only_supervisors_handle_rights_requests(
                                     " 'refused')")
     assert client.get(f"{API}/privacy-requests?status=bizarre",
                       headers=supervisor).status_code == 422
+
+
+def test_listing_the_requests_refused_says_what_was_asked(
+    client: TestClient, as_role: Any
+) -> None:
+    """Third outside look at issue 21: a counter agent listing was told « effacer »."""
+    refused = client.get(f"{API}/privacy-requests", headers=as_role(Role.COUNTER))
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == ("Votre rôle ne permet pas de consulter les demandes"
+                                        " d'exercice des droits")

@@ -341,3 +341,11 @@ def test_the_log_is_said_kept_as_long_as_the_city_keeps_it(
     sign_in_as(factories.ResidentFactory().id)
     assert f"il est conservé {said}." in unescape(client.get("/espace/consultations").text)
     assert f"est conservé {said} : il prouve" in unescape(client.get("/espace/droits").text)
+
+
+def test_the_footer_names_every_cookie_the_space_sets(client: TestClient) -> None:
+    """Third outside look at issue 21: « seul un cookie de session » while the sign-in and
+    the badge's QR code set one each."""
+    page = unescape(client.get("/espace/connexion").text)
+    assert "seul un cookie" not in page
+    assert "pendant la connexion" in page and "code QR" in page
