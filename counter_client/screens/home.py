@@ -108,7 +108,11 @@ class HomeScreen(CounterScreen):
                 return {"stale": True}
             return client.search(text, limit=8)
 
-        self.counter.call_server(search, self._searched, group="search", exclusive=True,
+        def searched(outcome: SearchOutcome | Stale) -> None:
+            if typed_at == self._typed_at:  # else the agent typed on: an older query's list
+                self._searched(outcome)
+
+        self.counter.call_server(search, searched, group="search", exclusive=True,
                                  failed=self._search_failed)
 
     def _searched(self, outcome: SearchOutcome | Stale) -> None:
@@ -133,6 +137,9 @@ class HomeScreen(CounterScreen):
         self.say(exc.message, error=True)
 
     def _search_failed(self, exc: ClientError) -> None:
+        # The list left from the previous query would open someone else's file on Enter.
+        self._show_results([])
+        self._looked_up_case = None
         self.say(exc.message, error=True)
 
     def _show_results(self, results: list[SearchResult]) -> None:

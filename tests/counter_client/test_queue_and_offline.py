@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from sqlalchemy import Engine, select
 from textual.widgets import DataTable
 
 from counter_client.journal import EntryKind, EntryState, Journal
+from counter_client.screens.home import HomeScreen
 from counter_client.screens.refused import RefusedScreen
 from counter_client.screens.resident import ResidentScreen
 from counter_client.screens.ticket import TicketScreen
@@ -232,3 +234,30 @@ async def test_work_kept_here_is_sent_only_in_its_own_agents_session(
         assert isinstance(app.screen, HomeScreen)
         await wait_for(pilot, lambda: app.journal.count(EntryState.PENDING) == 0)
     assert _visit_authors(server_engine, resident["id"]) == ["accueil"]
+
+
+async def test_a_refused_search_clears_the_previous_list(
+    server_engine: Engine, tmp_path: Path
+) -> None:
+    """The server stops between two searches: the first query's list must not stay under
+    the second, where Enter would open someone else's file."""
+    with contextlib.ExitStack() as running_server:
+        server = running_server.enter_context(serve(server_engine, port=free_port()))
+        seed_services(server)
+        with api_client(server) as api:
+            create_resident(api)
+        app = counter_app(server.url, tmp_path)
+        async with running(app, (80, 24)) as pilot:
+            await sign_in(pilot)
+            await type_text(pilot, "camile durant")
+            home = app.screen
+            assert isinstance(home, HomeScreen)
+            await wait_for(pilot, lambda: bool(home.results))
+            running_server.close()  # the server stops; the next search is refused
+            await type_text(pilot, " paul")
+            message = home.query_one(MessageLine)
+            await wait_for(pilot, lambda: message.has_class("error"))
+            assert home.results == []
+            await pilot.press("enter")
+            await pilot.pause()
+            assert not isinstance(app.screen, ResidentScreen)
