@@ -19,9 +19,11 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import Actor
-from crm_core.agents.enums import Permission
+from crm_core.agents.enums import ROLE_LABELS, Permission
 from crm_core.cli_exits import BAD_INPUT, REFUSED, errors, refused
 from crm_core.cli_french import FrenchTyper
+from crm_core.recognition.wording import DECISION_LABELS, comparison_line, moved_sentence
+from crm_core.text import echoed
 
 residents_app = FrenchTyper(help="Usagers : doublons, fusions, clés de recherche.",
                             no_args_is_help=True)
@@ -51,6 +53,39 @@ def _identifier(text: str, name: str) -> uuid.UUID:
         raise typer.Exit(BAD_INPUT) from None
 
 
+def _reason(text: str) -> str:
+    """`--reason` read by the API's own rule (`MergeReason`): the same refusals, in the
+    same French words, before anything is opened or written."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from crm_core.recognition.schemas import MergeReason
+    from crm_core.validation_messages import french_message
+
+    try:
+        return TypeAdapter(MergeReason).validate_python(text)
+    except ValidationError as exc:
+        errors.print(f"[bold red]Motif refusé (--reason) :[/]"
+                     f" {escape(french_message(exc.errors()[0]))}", soft_wrap=True)
+        raise typer.Exit(BAD_INPUT) from None
+
+
+def _insee_code(text: str | None) -> str | None:
+    """`--insee-code` read as the API reads a commune's code (`InseeCode`)."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from crm_core.residents.schemas import InseeCode
+
+    if text is None:
+        return None
+    try:
+        return TypeAdapter(InseeCode).validate_python(text)
+    except ValidationError:
+        errors.print(f"[bold red]Code INSEE illisible pour --insee-code :[/]"
+                     f" « {escape(echoed(text))} » (attendu : 5 chiffres, ou 2A ou 2B suivi de"
+                     " 3 chiffres pour la Corse, comme 75056 ou 2A004)", soft_wrap=True)
+        raise typer.Exit(BAD_INPUT) from None
+
+
 def _actor(db_session: Session, username: str) -> Actor:
     from crm_core.agents.models import Agent
 
@@ -61,8 +96,8 @@ def _actor(db_session: Session, username: str) -> Actor:
     actor = Actor(username=agent.username, agent_id=agent.id, role=agent.role,
                   site_id=agent.site_id)
     if not actor.can(Permission.RESIDENT_MERGE):
-        errors.print(f"[bold red]Refusé :[/] le rôle {agent.role.value} ne permet pas de"
-                      " fusionner des dossiers")
+        errors.print(f"[bold red]Refusé :[/] le rôle {ROLE_LABELS[agent.role]} ne permet pas"
+                      " de fusionner des dossiers")
         raise typer.Exit(REFUSED)
     return actor
 
@@ -78,22 +113,28 @@ def duplicates_command(
     """Paires de dossiers qui sont probablement la même personne, chaque poids expliqué."""
     from crm_core.recognition.duplicates import find_duplicates
 
+    commune = _insee_code(insee_code)
     with _database() as (_, db_session):
         pairs = find_duplicates(db_session=db_session, min_weight=min_weight, limit=limit,
-                                insee_code=insee_code)
+                                insee_code=commune)
+    # At 80 columns, each pair's two records stack in one column exactly as wide as an id:
+    # an id is never cut (a supervisor copies it into `relais residents merge`), a name too
+    # long for it ends with "…", the comparisons wrap. (Rich's min_width with overflow="fold"
+    # lays such a table out wider than the terminal and crops its right-hand side.)
     table = Table(title=f"Doublons probables ({len(pairs)})")
-    for column in ("poids", "proba.", "décision", "dossier A", "dossier B", "comparaisons"):
-        table.add_column(column)
+    table.add_column("poids", no_wrap=True, width=8)
+    table.add_column("dossiers (A puis B)", width=36, no_wrap=True)
+    table.add_column("comparaisons")
     for pair in pairs:
         data = pair.as_dict()
-        people = [
-            f"{r['given_name']} {r['family_name']}\n{r['birth_date'] or '?'} · {r['city'] or ''}"
-            f"\n{r['resident_id']}" for r in data["residents"]
-        ]
-        reasons = "\n".join(f"{c['field']} {c['level']} {c['weight']:+.1f}"
-                            for c in data["comparisons"])
-        table.add_row(f"{data['weight']:.1f}", f"{data['probability']:.2f}", data["decision"],
-                      *people, reasons)
+        people = "\n\n".join(
+            f"{escape(r['given_name'])} {escape(r['family_name'])}\n"
+            f"{r['birth_date'] or '?'} · {escape(r['city'] or '')}\n{r['resident_id']}"
+            for r in data["residents"])
+        reasons = "\n".join(escape(comparison_line(c)) for c in data["comparisons"])
+        score = (f"{data['weight']:.1f}\np = {data['probability']:.2f}\n".replace(".", ",")
+                 + DECISION_LABELS.get(data["decision"], data["decision"]))
+        table.add_row(score, people, reasons)
     console.print(table)
 
 
@@ -110,6 +151,7 @@ def merge_command(
     from crm_core.recognition import merge
 
     survivor_id, merged_id = _identifier(survivor, "SURVIVOR_ID"), _identifier(merged, "MERGED_ID")
+    reason = _reason(reason)
 
     with _database() as (_, db_session):
         actor = _actor(db_session, agent)
@@ -120,8 +162,7 @@ def merge_command(
         except DomainError as exc:
             raise refused(exc) from exc
         described = merge.describe(db_session=db_session, merge_id=record.id)
-    moved = ", ".join(f"{n} {table}" for table, n in described["moved"].items()) or "rien"
-    console.print(f"Fusion {record.id} enregistrée : déplacé {moved}.")
+    console.print(f"Fusion {record.id} enregistrée : {moved_sentence(described['moved'])}.")
     console.print(f"Pour l'annuler : relais residents unmerge {record.id} --agent {agent}"
                   " --reason \"…\"")
 
@@ -136,6 +177,7 @@ def unmerge_command(
     from crm_core.recognition import merge as merges
 
     merge_id = _identifier(merge, "MERGE_ID")
+    reason = _reason(reason)
 
     with _database() as (_, db_session):
         actor = _actor(db_session, agent)
