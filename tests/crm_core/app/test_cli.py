@@ -356,12 +356,16 @@ def _closed_port() -> int:
 
 @pytest.mark.parametrize("command", [["db", "upgrade"], ["serve", "--port", "8765"],
                                      ["agent", "add", "m.leroy", "--role", "counter",
-                                      "--name", "Martine Leroy", "--password", "s3cret!-long"]])
+                                      "--name", "Martine Leroy", "--password", "s3cret!-long"],
+                                     ["worker", "--once"], ["integrations", "deliver", "--once"],
+                                     ["integrations", "purge"], ["integrations", "poll"]])
 @pytest.mark.parametrize("where", ["nohost.invalid", "closed-port"])
 def test_an_unreachable_postgresql_is_one_french_line_without_the_password(
     monkeypatch: pytest.MonkeyPatch, command: list[str], where: str,
 ) -> None:
-    """Third outside look at issue 21: a ~500-line English traceback, password included."""
+    """Third outside look at issue 21: a ~500-line English traceback, password included;
+    the fourth: `relais worker --once` said « base de données injoignable
+    (OperationalError) » and exited 1."""
     host = "nohost.invalid" if where == "nohost.invalid" else f"127.0.0.1:{_closed_port()}"
     monkeypatch.setenv("RELAIS_DATABASE_URL", f"postgresql://u:tres-secret@{host}/db")
     get_settings.cache_clear()
