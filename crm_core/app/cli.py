@@ -31,6 +31,8 @@ from crm_core.text import echoed
 
 db_app = FrenchTyper(help="Migrations de la base de données.", no_args_is_help=True)
 agent_app = FrenchTyper(help="Comptes des agents.", no_args_is_help=True)
+# The codes typed, each with the French name agents know its role by (one mapping).
+ROLE_CHOICES = ", ".join(f"{role.value} ({label})" for role, label in ROLE_LABELS.items()) + "."
 console = Console()
 
 
@@ -223,7 +225,7 @@ def seed(
 @agent_app.command("add")
 def agent_add(
     username: str,
-    role: Annotated[Role, typer.Option(help="counter, phone, supervisor ou admin.")],
+    role: Annotated[Role, typer.Option(help=ROLE_CHOICES)],
     name: Annotated[str | None, typer.Option(help="Nom affiché.")] = None,
     site: Annotated[str | None, typer.Option(help="Code du site.")] = None,
     extension: Annotated[str | None, typer.Option(help="Poste téléphonique.")] = None,
