@@ -171,3 +171,14 @@ def test_a_full_standard_output_is_said_in_french_exit_1(cli_database: str) -> N
     assert done.returncode == 1, done.stderr
     assert "Erreur : disque plein (sortie de la commande)." in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_current_month_is_said_partial(cli_database: str) -> None:
+    """Fourth outside look at issue 21: the figures of a month not over, said as final. The
+    clock is the reports' (1 November 2026, 10:00 in Paris)."""
+    current = runner.invoke(app, ["report", "month", "2026-11"])
+    assert current.exit_code == 0, current.output
+    assert "Mois en cours : chiffres partiels jusqu'au 01/11/2026" in " ".join(
+        current.output.split())
+    over = runner.invoke(app, ["report", "month", "2026-10"])
+    assert over.exit_code == 0 and "partiels" not in over.output
