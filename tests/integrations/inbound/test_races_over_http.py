@@ -6,6 +6,7 @@ issue 21: the race handling of `integrations/inbound/races.py` tested through HT
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -20,14 +21,21 @@ from crm_core.database.engine import make_engine
 from integrations.models import InboxEvent
 from integrations.webhooks.signature import signed_headers
 from tests.integrations.conftest import SECRET, event_body
+from tests.integrations.connectors.wcs_server import form_data, publik_sign
 from tests.support.live_server import LiveServer, serve
 
 AT_ONCE = 8
 
 
+WCS_KEY = "cle-partagee-publik-relais"
+
+
 @pytest.fixture
 def webhook_server(configure: Any, migrated_database_url: str) -> Iterator[LiveServer]:
-    configure({"portail": {"kind": "standard", "secrets": [SECRET]}})
+    configure({"portail": {"kind": "standard", "secrets": [SECRET]},
+               "publik": {"kind": "wcs", "api_url": "http://127.0.0.1:9", "orig": "relais",
+                          "api_key": WCS_KEY, "inbound_orig": "demarches",
+                          "services": {"demande-acte": "etat-civil"}}})
     engine = make_engine(migrated_database_url)
     try:
         with serve(engine) as server:
@@ -56,17 +64,29 @@ def _count(server: LiveServer, model: type) -> int:
         return session.scalar(select(func.count()).select_from(model)) or 0
 
 
+def _one_processed(server: LiveServer, answers: list[httpx.Response]) -> None:
+    assert [a.status_code for a in answers] == [200] * AT_ONCE, [a.text for a in answers]
+    statuses = sorted(a.json()["status"] for a in answers)
+    assert statuses == ["created"] + ["duplicate"] * (AT_ONCE - 1), statuses
+    assert len({a.json()["case_reference"] for a in answers}) == 1
+    assert _count(server, Case) == 1
+    assert _count(server, InboxEvent) == 1
+
+
 def test_the_generic_webhook_processes_one_of_eight_identical_deliveries(
     webhook_server: LiveServer,
 ) -> None:
     body = event_body("DEM-RACE")
     headers = signed_headers(secrets_=[SECRET], msg_id="msg_race", body=body.decode()) | {
         "content-type": "application/json"}
-    answers = _all_at_once(f"{webhook_server.url}/integrations/webhooks/portail", body,
-                           headers)
-    assert [a.status_code for a in answers] == [200] * AT_ONCE, [a.text for a in answers]
-    statuses = sorted(a.json()["status"] for a in answers)
-    assert statuses == ["created"] + ["duplicate"] * (AT_ONCE - 1), statuses
-    assert len({a.json()["case_reference"] for a in answers}) == 1
-    assert _count(webhook_server, Case) == 1
-    assert _count(webhook_server, InboxEvent) == 1
+    _one_processed(webhook_server, _all_at_once(
+        f"{webhook_server.url}/integrations/webhooks/portail", body, headers))
+
+
+def test_wcs_processes_one_of_eight_identical_signed_calls(webhook_server: LiveServer) -> None:
+    """The same signed URL and body at once: the nonce's twins are redeliveries (they
+    answered 409 signed_url_reused, where the other routes answer 200 duplicate)."""
+    url = publik_sign(f"{webhook_server.url}/integrations/wcs/publik", WCS_KEY, "demarches")
+    body = json.dumps(form_data(31)).encode()
+    _one_processed(webhook_server, _all_at_once(url, body,
+                                                {"content-type": "application/json"}))
