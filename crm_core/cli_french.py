@@ -223,6 +223,9 @@ def _in_french(params: list[click.Parameter]) -> list[click.Parameter]:
     for param in params:
         if param.name in _OPTION_HELP and isinstance(param, TyperOption):
             param.help = _OPTION_HELP[param.name]
+        if isinstance(param, TyperOption) and param.is_flag:
+            # Click would show an off switch's default by its English name: `no-once`.
+            param.show_default = False
     return params
 
 
