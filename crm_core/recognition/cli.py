@@ -69,6 +69,19 @@ def _reason(text: str) -> str:
         raise typer.Exit(BAD_INPUT) from None
 
 
+def _takeable(fields: list[str] | None) -> list[str]:
+    """`--take` checked before anything is opened: the service's own rule and words."""
+    from crm_core.exceptions import InvalidInput
+    from crm_core.recognition.merge import check_takeable
+
+    try:
+        check_takeable(fields or [])
+    except InvalidInput as exc:
+        errors.print(f"[bold red]Refusé (--take) :[/] {escape(exc.detail)}", soft_wrap=True)
+        raise typer.Exit(BAD_INPUT) from None
+    return fields or []
+
+
 def _insee_code(text: str | None) -> str | None:
     """`--insee-code` read as the API reads a commune's code (`InseeCode`)."""
     from pydantic import TypeAdapter, ValidationError
@@ -144,7 +157,8 @@ def merge_command(
     merged: Annotated[str, typer.Argument(metavar="MERGED_ID")],
     agent: AgentOption, reason: ReasonOption,
     take: Annotated[list[str] | None, typer.Option(
-        help="Reprendre du dossier fusionné : birth_date, birth_name, address.")] = None,
+        metavar="CHAMP", help="Reprendre du dossier fusionné : birth_date, birth_name ou"
+        " address ; répétez --take pour en reprendre plusieurs.")] = None,
 ) -> None:
     """Fusionner MERGED_ID dans SURVIVOR_ID (annulable : `relais residents unmerge`)."""
     from crm_core.exceptions import DomainError
@@ -152,12 +166,13 @@ def merge_command(
 
     survivor_id, merged_id = _identifier(survivor, "SURVIVOR_ID"), _identifier(merged, "MERGED_ID")
     reason = _reason(reason)
+    take = _takeable(take)
 
     with _database() as (_, db_session):
         actor = _actor(db_session, agent)
         try:
             record = merge.merge(db_session=db_session, actor=actor, survivor_id=survivor_id,
-                                 merged_id=merged_id, reason=reason, take_fields=take or [])
+                                 merged_id=merged_id, reason=reason, take_fields=take)
             db_session.commit()
         except DomainError as exc:
             raise refused(exc) from exc

@@ -115,6 +115,19 @@ def test_merge_and_unmerge_refuse_the_reasons_the_api_refuses(
     assert undone.exit_code == 2 and said in undone.output
 
 
+@pytest.mark.parametrize("field", ["foo", "nom", "address\x1b[31m"])
+def test_merge_refuses_a_field_it_cannot_take(database: str, field: str) -> None:
+    """Fifth outside look at issue 21: `--take nom` ended in an English KeyError traceback."""
+    survivor, merged = _ids(database)
+    refused = runner.invoke(app, ["residents", "merge", survivor, merged, "--agent", "chef",
+                                  "--reason", "doublon", "--take", "address", "--take", field])
+    assert refused.exit_code == 2, refused.output
+    said = " ".join(refused.output.split())
+    assert "Champ à reprendre inconnu" in said and "birth_date, birth_name, address" in said
+    assert "Traceback" not in said and "\x1b" not in refused.output
+    assert _merges(database) == 0
+
+
 def test_merge_says_what_moved_in_french(database: str) -> None:
     survivor, merged = _ids(database)
     done = runner.invoke(app, ["residents", "merge", survivor, merged, "--agent", "chef",
