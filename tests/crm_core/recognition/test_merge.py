@@ -21,6 +21,7 @@ from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.models import AccessLog
 from crm_core.recognition import merge
 from crm_core.recognition.indexing import reindex_residents
+from crm_core.recognition.models import ResidentMerge
 from crm_core.recognition.search import search
 from crm_core.residents.enums import ContactKind, ResidentStatus
 from crm_core.residents.models import AccountLink, ContactPoint, Resident
@@ -150,7 +151,7 @@ def test_a_field_that_cannot_be_taken_is_refused_before_anything(
     with pytest.raises(InvalidInput, match="Champ à reprendre inconnu : « nom »"):
         merge.merge(db_session=db_session, actor=pair.actor, survivor_id=pair.survivor.id,
                     merged_id=pair.merged.id, reason="doublon", take_fields=["nom"])
-    assert db_session.scalars(select(merge.ResidentMerge)).all() == []
+    assert db_session.scalars(select(ResidentMerge)).all() == []
 
 
 def test_refusals(db_session: Session, factories: ModuleType, pair: Pair) -> None:
