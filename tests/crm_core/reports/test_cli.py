@@ -178,7 +178,13 @@ def test_the_current_month_is_said_partial(cli_database: str) -> None:
     clock is the reports' (1 November 2026, 10:00 in Paris)."""
     current = runner.invoke(app, ["report", "month", "2026-11"])
     assert current.exit_code == 0, current.output
-    assert "Mois en cours : chiffres partiels jusqu'au 01/11/2026" in " ".join(
-        current.output.split())
+    said = " ".join(current.output.split())
+    assert "Mois en cours : chiffres partiels jusqu'au 01/11/2026" in said
+    # before any figure (a fifth outside look: it came after every table)
+    assert said.index("chiffres partiels") < said.index("┏")
+    as_csv = runner.invoke(app, ["report", "month", "2026-11", "--format", "csv"])
+    assert as_csv.exit_code == 0, as_csv.output
+    lines = as_csv.output.splitlines()
+    assert "chiffres partiels" in lines[2], lines[:4]
     over = runner.invoke(app, ["report", "month", "2026-10"])
     assert over.exit_code == 0 and "partiels" not in over.output
