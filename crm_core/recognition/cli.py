@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from typing import Annotated
 
 import typer
@@ -67,6 +68,14 @@ def _reason(text: str) -> str:
         errors.print(f"[bold red]Motif refusé (--reason) :[/]"
                      f" {escape(french_message(exc.errors()[0]))}", soft_wrap=True)
         raise typer.Exit(BAD_INPUT) from None
+
+
+def _french_date(value: object) -> str:
+    """A birth date as a French agent reads it (28/06/1991), `?` when unknown."""
+    if value is None:
+        return "?"
+    day = value if isinstance(value, date) else date.fromisoformat(str(value))
+    return f"{day:%d/%m/%Y}"
 
 
 def _takeable(fields: list[str] | None) -> list[str]:
@@ -142,7 +151,7 @@ def duplicates_command(
         data = pair.as_dict()
         people = "\n\n".join(
             f"{escape(r['given_name'])} {escape(r['family_name'])}\n"
-            f"{r['birth_date'] or '?'} · {escape(r['city'] or '')}\n{r['resident_id']}"
+            f"{_french_date(r['birth_date'])} · {escape(r['city'] or '')}\n{r['resident_id']}"
             for r in data["residents"])
         reasons = "\n".join(escape(comparison_line(c)) for c in data["comparisons"])
         score = (f"{data['weight']:.1f}\np = {data['probability']:.2f}\n".replace(".", ",")

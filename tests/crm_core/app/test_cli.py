@@ -291,6 +291,18 @@ def test_agent_add_applies_the_apis_username_rule(cli_database: str, username: s
     engine.dispose()
 
 
+def test_agent_add_checks_the_name_before_the_settings(
+        cli_database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fifth outside look: a bad username was refused before the settings were read, a
+    bad --name only after them (« RELAIS_SECRET_KEY doit être… » for a typing slip)."""
+    monkeypatch.delenv("RELAIS_SECRET_KEY", raising=False)
+    monkeypatch.setenv("RELAIS_DEMO_MODE", "false")
+    added = runner.invoke(app, ["agent", "add", "lea", "--role", "phone", "--name", "1234"],
+                          input="un-Mot-de-passe-2026\n")
+    assert added.exit_code == 2, added.output
+    assert "Nom affiché" in added.output and "RELAIS_SECRET_KEY" not in added.output
+
+
 def test_agent_add_asks_for_a_name_when_the_username_is_none(cli_database: str) -> None:
     """Issue 20, sixth outside test: « tel1 » without --name blamed a name never typed."""
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
