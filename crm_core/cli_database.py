@@ -162,6 +162,20 @@ def command_settings() -> Settings:
     else the demo one when only it exists (then in demo mode, as `relais demo` left it).
     A database that is not there is said before any other setting is checked: "no
     database here" is what the operator needs to read, not "set a secret"."""
+    where = _fall_back_to_demo()
+    refuse_missing_url(where.database_url or f"sqlite:///{where.data_dir / EMBEDDED_DATABASE}")
+    return load_settings()
+
+
+def creating_settings() -> Settings:
+    """The settings of a command that may create its database (`relais agent add`): the
+    demo's when only it exists, as for the commands above, so that an agent added right
+    after `relais demo` can sign in to it."""
+    _fall_back_to_demo()
+    return load_settings()
+
+
+def _fall_back_to_demo() -> _Location:
     where = _Location()
     embedded = where.data_dir / EMBEDDED_DATABASE
     demo = demo_database(where.data_dir)
@@ -173,8 +187,7 @@ def command_settings() -> Settings:
         errors.print(f"Base de démonstration : {demo} (une autre base : RELAIS_DATABASE_URL)",
                      soft_wrap=True)
         where = _Location()
-    refuse_missing_url(where.database_url or f"sqlite:///{embedded}")
-    return load_settings()
+    return where
 
 
 def _refuse(message: str) -> typer.Exit:

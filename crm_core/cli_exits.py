@@ -108,10 +108,15 @@ def database_failure(error: Exception) -> int | None:
     sqlalchemy_errors = sys.modules.get("sqlalchemy.exc")  # not loaded: not its error
     if sqlalchemy_errors is None or not isinstance(error, sqlalchemy_errors.OperationalError):
         return None
-    place = _database_place["place"]
     with contextlib.suppress(OSError):
-        errors.print(f"[bold red]Base de données injoignable[/]"
-                     f"{f' ({escape(place)})' if place else ''}"
-                     f" : {database_reason(error)} Vérifiez RELAIS_DATABASE_URL.",
+        errors.print(f"{unreachable_database(error)} Vérifiez RELAIS_DATABASE_URL.",
                      soft_wrap=True)
     return BAD_INPUT
+
+
+def unreachable_database(error: Exception) -> str:
+    """« Base de données injoignable (hôte) : why. » (Rich markup), the one sentence every
+    command says, also a worker that waits for the database to come back."""
+    place = _database_place["place"]
+    return (f"[bold red]Base de données injoignable[/]{f' ({escape(place)})' if place else ''}"
+            f" : {escape(database_reason(error))}")

@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from typer import _click as click
+from typer import core as typer_core
 from typer import rich_utils
 from typer._click.exceptions import (
     BadParameter,
@@ -139,17 +140,66 @@ def show_usage_error(error: click.ClickException, console: Console) -> None:
                   highlight=False, soft_wrap=True)
 
 
+# The type a help shows for a value (Typer writes Python's names: `<float>`, `<str>`).
+_TYPE_NAMES = {"str": "texte", "int": "entier", "int range": "entier", "float": "nombre",
+               "float range": "nombre", "datetime": "date et heure", "path": "chemin",
+               "Path": "chemin", "file": "fichier", "directory": "dossier",
+               "UUID": "identifiant", "uuid": "identifiant"}
+_LIST_TYPE = re.compile(r"list\[(.*)\]")
+
+
+def french_type(shown: str | None) -> str | None:
+    """`<float>` → `<nombre>`, `<list[str]>` → `<texte>...`, `<bool>` (a flag takes no
+    value) → nothing; a metavar the command chose (`SURVIVOR_ID`), a list of choices, as
+    they are."""
+    if not shown or not (shown.startswith("<") and shown.endswith(">")):
+        return shown
+    name = shown[1:-1]
+    if name == "bool":
+        return ""
+    listed = _LIST_TYPE.fullmatch(name)
+    if listed is not None:
+        return f"<{_TYPE_NAMES.get(listed.group(1), listed.group(1))}>..."
+    return f"<{_TYPE_NAMES.get(name, name)}>"
+
+
+def french_range(low: int | float | None, high: int | float | None) -> str | None:
+    """A number's bounds as French writes them (Typer: `x>=1`, `1<=x<=64`)."""
+    if low is None and high is None:
+        return None
+    if low is None:
+        return f"au plus {high}"
+    return f"au moins {low}" if high is None else f"de {low} à {high}"
+
+
+def _french_display(english: Callable[..., str | None]) -> Callable[..., str | None]:
+    def display(param: Any, ctx: click.Context) -> str | None:
+        return french_type(english(param, ctx))
+
+    return display
+
+
 @contextmanager
 def _french_help() -> Iterator[None]:
-    """Typer's help panels read these module constants when they print."""
+    """Typer's help panels read these module constants, each parameter's type and Typer's
+    description of a number's range when they print."""
     kept = {name: getattr(rich_utils, name) for name in _PANELS}
     for name, french in _PANELS.items():
         setattr(rich_utils, name, french)
+    displays = {kind: kind.__dict__["display_type_rich"]
+                for kind in (typer_core._TyperParameter, TyperOption)}
+    for kind, english in displays.items():
+        kind.display_type_rich = _french_display(english)  # type: ignore[method-assign]
+    english_range = typer_core.describe_number_range  # type: ignore[attr-defined]
+    typer_core.describe_number_range = french_range  # type: ignore[attr-defined,assignment]
     try:
         yield
     finally:
-        for name, english in kept.items():
-            setattr(rich_utils, name, english)
+        for name, english_constant in kept.items():
+            setattr(rich_utils, name, english_constant)
+        for kind, english in displays.items():
+            kind.display_type_rich = english  # type: ignore[method-assign]
+        typer_core.describe_number_range = english_range  # type: ignore[attr-defined]
 
 
 class FrenchFormatter(click.HelpFormatter):
@@ -173,6 +223,9 @@ def _in_french(params: list[click.Parameter]) -> list[click.Parameter]:
     for param in params:
         if param.name in _OPTION_HELP and isinstance(param, TyperOption):
             param.help = _OPTION_HELP[param.name]
+        if isinstance(param, TyperOption) and param.is_flag:
+            # Click would show an off switch's default by its English name: `no-once`.
+            param.show_default = False
     return params
 
 

@@ -12,6 +12,10 @@ class DomainError(Exception):
     status: int = 400
     code: str = "invalid_request"
     title: str = "Requête invalide"
+    # What was typed or scanned cannot be what it claims (a phone that is no phone, a badge
+    # token that is no token): refused before any search, it found nobody because it
+    # sought nobody, so a lookup refused so never counts towards the lookup lock.
+    malformed: bool = False
 
     def __init__(self, detail: str, **extra: Any) -> None:
         super().__init__(detail)
@@ -23,6 +27,7 @@ class InvalidInput(DomainError):
     status = 422
     code = "invalid_input"
     title = "Donnée invalide"
+    malformed = True
 
 
 class NotFound(DomainError):

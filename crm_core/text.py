@@ -116,12 +116,18 @@ def _code(char: str) -> str:
     return f"U+{ord(char):04X}"
 
 
+def _unseen(char: str) -> bool:
+    """Invisible, or a space other than the plain one (a no-break space looks like it)."""
+    category = unicodedata.category(char)
+    return category in _INVISIBLE or (category == "Zs" and char != " ")
+
+
 def echoed(value: str, limit: int = 60) -> str:
     """A refused value as a message may repeat it to a terminal: what is invisible
-    (controls, escape sequences, direction overrides) shown as its code point, and a
+    (controls, escape sequences, direction overrides) or passes for a plain space (a
+    no-break or thin space) shown as its code point, and a
     long value cut, so that echoing it can neither restyle the terminal nor flood it."""
-    shown = "".join(f"<{_code(char)}>" if unicodedata.category(char) in _INVISIBLE else char
-                    for char in value[:limit])
+    shown = "".join(f"<{_code(char)}>" if _unseen(char) else char for char in value[:limit])
     return shown + ("…" if len(value) > limit else "")
 
 
@@ -204,6 +210,8 @@ def _char_problem(text: str, index: int, kind: Kind) -> str | None:
                         " retirez-le ou retapez le texte")
     if _is_hidden(char, kind):
         return _refused(text, index, kind, _RETYPE)
+    if kind == "email" and category == "Zs":  # a no-break space looks like nothing wrong
+        return _refused(text, index, kind, " : une adresse e-mail ne contient aucune espace")
     if category.startswith("M"):  # an accent: on a letter (or what it decorates) only
         on = _is_letter_or_mark if kind == "name" else (
             lambda c: _is_visible(c) or _is_letter_or_mark(c))

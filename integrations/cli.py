@@ -12,7 +12,7 @@ from rich.console import Console
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from crm_core.cli_exits import REFUSED, errors
+from crm_core.cli_exits import errors, unreachable_database
 from crm_core.cli_french import FrenchTyper
 from crm_core.database.engine import make_engine, make_session_factory
 from integrations.connectors.ds.backend import HttpDsBackend
@@ -85,11 +85,10 @@ def run_worker(*, once: bool, interval: float, batch: int, worker_id: str | None
                                      settings=settings, worker_id=worker_id, batch=batch)
             except OperationalError as exc:  # the database restarting (or a deadlock
                 # between two batches): nothing was committed; wait, then go on
-                if once:  # one pass was asked for: it failed, say so rather than wait
-                    errors.print(f"base de données injoignable ({type(exc).__name__})")
-                    raise typer.Exit(REFUSED) from exc
-                errors.print(f"base de données injoignable ({type(exc).__name__}), "
-                              "nouvelle tentative")
+                if once:  # one pass was asked for: the command line says it (exit 2),
+                    raise  # in the words of every other command (cli_exits)
+                errors.print(f"{unreachable_database(exc)} Nouvelle tentative dans"
+                             f" {max(interval, 1.0):g} s.", soft_wrap=True)
                 time.sleep(max(interval, 1.0))
                 continue
             delivered += report.delivered

@@ -44,6 +44,15 @@ def phone(
         typer.echo(settings_refusal(exc.errors(), prefix="RELAIS_PHONE_",
                                     options={"extension": "--extension"}), err=True)
         raise typer.Exit(BAD_INPUT) from exc
+    if settings.extension:  # the server's own rule, said at start rather than after sign-in
+        from crm_core.agents.extensions import normalize_extension
+
+        try:
+            settings.extension = normalize_extension(settings.extension)
+        except ValueError as exc:
+            where = "--extension" if extension else "RELAIS_PHONE_EXTENSION"
+            typer.echo(f"Poste non démarré : {exc} ({where}).", err=True)
+            raise typer.Exit(BAD_INPUT) from exc
     client = PhoneClient(settings.server_url)
     try:
         desk = make_app(settings, client)

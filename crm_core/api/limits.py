@@ -1,5 +1,5 @@
-"""Refuse oversized request bodies before they are read into memory, and NUL characters
-anywhere in a request.
+"""Refuse oversized request bodies before they are read into memory, NUL characters
+anywhere in a request, and a JSON body that names one key twice.
 
 The body is read here, up to the limit, and handed to the app from memory: an error
 raised while the app itself reads would reach it as a parse failure (a 400), not a 413.
@@ -7,12 +7,13 @@ raised while the app itself reads would reach it as a parse failure (a 400), not
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crm_core.api.problems import PageRefusal, problem_response
-from crm_core.text import count
+from crm_core.text import count, echoed
 
 _NUL_MARKERS = (b"\x00", b"\\u0000")
 _FORM_NUL_MARKERS = (b"\x00", b"%00")
@@ -75,6 +76,9 @@ class BodySizeLimit:
         if any(marker in lowered for marker in markers) and not (form and self._html(scope)):
             await _refuse_nul(scope, receive, send)
             return
+        if (not kind or b"json" in kind) and (key := duplicated_key(body)) is not None:
+            await _refuse_duplicate(key, scope, receive, send)
+            return
         replayed = False
 
         async def replay() -> Message:
@@ -111,6 +115,37 @@ async def _refuse_nul(scope: Scope, receive: Receive, send: Send) -> None:
         422, "invalid_input", "Données invalides",
         "La requête contient un caractère nul (U+0000), qu'aucun champ n'accepte",
     )
+    await response(scope, receive, send)
+
+
+def duplicated_key(body: bytes) -> str | None:
+    """The first key a JSON object of `body` names twice (`{"reason": "a", "reason": "b"}`),
+    or None. JSON parsers keep the last value silently, so that what a sender (or a
+    signature's author) read is not what is stored: every route's body, the signed
+    webhooks' included, is refused here instead. A body that is not JSON is left to the
+    route, which says why in its own words."""
+    twice: list[str] = []
+
+    def pairs(items: list[tuple[str, object]]) -> None:
+        seen: set[str] = set()
+        for key, _ in items:
+            if key in seen and not twice:
+                twice.append(key)
+            seen.add(key)
+
+    try:
+        json.loads(body, object_pairs_hook=pairs)
+    except (ValueError, RecursionError):
+        return None
+    return twice[0] if twice else None
+
+
+async def _refuse_duplicate(key: str, scope: Scope, receive: Receive, send: Send) -> None:
+    message = (f"la clé « {echoed(key)} » est donnée deux fois dans le JSON : une seule"
+               " valeur par clé (rien n'a été enregistré)")
+    response = problem_response(422, "invalid_input", "Données invalides",
+                                f"corps : {message}",
+                                errors=[{"field": "corps", "message": message}])
     await response(scope, receive, send)
 
 

@@ -19,6 +19,7 @@ from crm_core.agents.enums import ROLE_LABELS, Role
 from crm_core.app.bootstrap import bootstrap
 from crm_core.cli_database import (
     DEMO_PBX_SECRETS,
+    creating_settings,
     demo_database,
     demo_public_url,
     load_settings,
@@ -31,6 +32,8 @@ from crm_core.text import echoed
 
 db_app = FrenchTyper(help="Migrations de la base de données.", no_args_is_help=True)
 agent_app = FrenchTyper(help="Comptes des agents.", no_args_is_help=True)
+# The codes typed, each with the French name agents know its role by (one mapping).
+ROLE_CHOICES = ", ".join(f"{role.value} ({label})" for role, label in ROLE_LABELS.items()) + "."
 console = Console()
 
 
@@ -223,7 +226,7 @@ def seed(
 @agent_app.command("add")
 def agent_add(
     username: str,
-    role: Annotated[Role, typer.Option(help="counter, phone, supervisor ou admin.")],
+    role: Annotated[Role, typer.Option(help=ROLE_CHOICES)],
     name: Annotated[str | None, typer.Option(help="Nom affiché.")] = None,
     site: Annotated[str | None, typer.Option(help="Code du site.")] = None,
     extension: Annotated[str | None, typer.Option(help="Poste téléphonique.")] = None,
@@ -245,6 +248,8 @@ def agent_add(
 
     if (problem := username_problem(username)) is not None:  # the API's rule, asked first
         raise refused(InvalidInput(f"Identifiant d'agent : {problem}", field="username"))
+    if name is not None and (problem := name_problem(name)) is not None:
+        raise refused(InvalidInput(f"Nom affiché : {problem}", field="display_name"))
     if name is None and name_problem(username) is not None:
         # The display name defaults to the username: « tel1 » is no person's name.
         raise refused(InvalidInput(
@@ -256,7 +261,7 @@ def agent_add(
         except ValueError as exc:
             raise refused(InvalidInput(f"Poste téléphonique : {exc}",
                                        field="extension")) from exc
-    settings = load_settings()
+    settings = creating_settings()
     _prepare_database(settings)
     if password is not None:  # kept for scripts, but the operator is told what it costs
         errors.print("Attention : un mot de passe donné par --password reste dans l'historique"

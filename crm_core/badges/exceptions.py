@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from badge import BadgeError, BadgeExpired, BadgeForged, BadgeRevoked, BadgeUnknownKey
+from badge import (
+    BadgeError,
+    BadgeExpired,
+    BadgeForged,
+    BadgeMalformed,
+    BadgeRevoked,
+    BadgeUnknownKey,
+)
 from crm_core.exceptions import DomainError, NotFound
 
 security_log = logging.getLogger("relais.security")
@@ -23,6 +30,8 @@ class BadgeRefused(DomainError):
             (status for kind, status in _STATUS.items() if isinstance(error, kind)), 422
         )
         self.code = error.code if error.code.startswith("badge") else f"badge_{error.code}"
+        # Not a token at all (a forged, expired or unknown one is well-formed: it counts).
+        self.malformed = isinstance(error, BadgeMalformed)
 
 
 class BadgeNotFound(NotFound):

@@ -263,7 +263,7 @@ class Settings(BaseSettings):
         if not secret or secret == DEMO_SECRET_KEY:
             raise InsecureSettings(
                 "RELAIS_SECRET_KEY doit être un secret propre à votre installation (au moins"
-                " 32 caractères) hors du mode démonstration ; pour en créer un : python -c"
+                " 32 caractères) hors du mode démonstration ; pour en créer un : python3 -c"
                 " 'import secrets; print(secrets.token_urlsafe(48))'"
             )
         if len(secret) < 32:

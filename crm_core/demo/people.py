@@ -8,8 +8,9 @@ caller ID matches several residents and the agent must choose).
 from __future__ import annotations
 
 import random
+import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from crm_core.demo.names import FAMILY_NAMES, GIVEN_NAMES, Era, Sex, era_of
@@ -228,3 +229,13 @@ def make_people(count: int, rng: random.Random, today: date) -> list[Person]:
         factory.household(household)
         household += 1
     return factory.people[:count]
+
+
+def registered_twice(person: Person, *, as_: Person) -> Person:
+    """`person` again, in the place of `as_`: the same name as a phone agent types it (no
+    accents, capitals), the same birth date and address, no contact point of its own —
+    a probable duplicate, as every register has, for the supervisors to merge."""
+    plain = "".join(c for c in unicodedata.normalize("NFD", person.family_name)
+                    if not unicodedata.combining(c)).upper()
+    return replace(person, index=as_.index, household=as_.household, family_name=plain,
+                   phones=[], emails=[], account_subject=None)

@@ -17,7 +17,7 @@ from crm_core.cases.enums import CaseKind, CaseStatus
 from crm_core.channels import Channel
 from crm_core.demo import notes
 from crm_core.demo.catalogue import SERVICES, SERVICES_BY_CODE, ServiceSpec, Subject
-from crm_core.demo.people import Person, make_people
+from crm_core.demo.people import Person, make_people, registered_twice
 from crm_core.demo.steps import StepPlanner
 from crm_core.demo.story import CasePlan, ContactPlan, DemoPlan, Registration, Step
 from crm_core.demo.timeline import CHANNEL_DESK, Clock, Desk
@@ -206,6 +206,8 @@ def plan_demo(*, residents: int, rng_seed: int, now: datetime) -> DemoPlan:
     rng = random.Random(rng_seed)  # noqa: S311 - demo data, not secrets
     planner = Planner(rng, now)
     people = make_people(residents, rng, planner.clock.today)
+    if residents >= 3:  # `relais residents duplicates` has a pair to show
+        people[-1] = registered_twice(people[1], as_=people[-1])
     cases: list[CasePlan] = planner.showcase_cases(people[0])
     slot = 0
     origin: Channel

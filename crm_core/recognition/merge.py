@@ -28,7 +28,7 @@ from crm_core.agents.actor import Actor
 from crm_core.badges.models import Badge
 from crm_core.cases.models import Case
 from crm_core.database.base import Base, utcnow
-from crm_core.exceptions import Conflict, NotFound
+from crm_core.exceptions import Conflict, InvalidInput, NotFound
 from crm_core.interactions.models import Interaction
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.service import record_access
@@ -41,6 +41,7 @@ from crm_core.residents.models import AccountLink, ContactPoint, Resident
 from crm_core.residents.service import get, resolve_id
 from crm_core.space.models import PrivacyRequest
 from crm_core.telephony.models import Call, Callback
+from crm_core.text import echoed
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,16 @@ TAKEABLE = {
 _BY_TABLE = {movable.model.__tablename__: movable for movable in MOVABLE}
 
 
+def check_takeable(take_fields: Sequence[str]) -> None:
+    """Refused before anything is read: a field that cannot be taken is a typing slip."""
+    if unknown := [field for field in take_fields if field not in TAKEABLE]:
+        raise InvalidInput(
+            f"Champ à reprendre inconnu : {', '.join(f'« {echoed(f)} »' for f in unknown)}"
+            f" (attendus : {', '.join(TAKEABLE)}) : rien n'a été fusionné.",
+            field="take_fields",
+        )
+
+
 class MergeNotFound(NotFound):
     code = "merge_not_found"
     title = "Fusion introuvable"
@@ -120,6 +131,7 @@ def merge(
     reason: str, take_fields: Sequence[str] = (),
 ) -> ResidentMerge:
     """Confirmed by an agent: move everything of `merged_id` onto the survivor."""
+    check_takeable(take_fields)
     survivor_id, _ = resolve_id(db_session=db_session, resident_id=survivor_id)
     get(db_session=db_session, resident_id=merged_id)  # 404 when unknown
     records = _locked(db_session, survivor_id, merged_id)

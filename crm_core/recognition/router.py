@@ -88,8 +88,10 @@ def _lookup_one(request: Request, db_session: DbSession, actor: Actor,
                      for c in candidates])
         db_session.commit()  # the candidates shown are logged though the request fails
         raise
-    except DomainError:
+    except DomainError as refused:
         db_session.rollback()
+        if refused.malformed:  # sought nobody: a mistyped value is no enumeration
+            raise
         guard.lookup_missed(db_session=db_session, policy=app_settings(request).security,
                             actor=actor, kind=kind)
         db_session.commit()  # the miss counts even though the request fails

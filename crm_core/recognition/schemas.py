@@ -67,13 +67,18 @@ class DuplicateOut(BaseModel):
         "person's; check the papers before merging"))
 
 
+# Why a merge is made or undone, kept in the traces: the API's bodies and the command
+# line's `--reason` read it with this one rule (same refusals, same French messages).
+MergeReason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3,
+                                               max_length=200), FreeText]
+
+
 class MergeCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     survivor_id: uuid.UUID
     merged_id: uuid.UUID
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3,
-                                             max_length=200), FreeText]
+    reason: MergeReason
     take_fields: list[Literal["birth_date", "birth_name", "address"]] = Field(
         default_factory=list,
         description="Identity fields copied from the merged record onto the survivor.",
@@ -83,8 +88,7 @@ class MergeCreate(BaseModel):
 class UnmergeCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3,
-                                             max_length=200), FreeText]
+    reason: MergeReason
 
 
 class MergeOut(BaseModel):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from crm_core.cases.enums import CaseKind
 from crm_core.channels import Channel
 
@@ -35,3 +37,9 @@ SUPPRESSION_NOTE = (
     "ainsi que les cases qui permettraient de la retrouver par différence."
 )
 EMPTY_NOTE = "Aucune donnée sur cette période pour ce périmètre."
+
+
+def partial_note(name: str, today: date) -> str:
+    """Said first when the period is not over (in the city's days): its figures will grow."""
+    period = "Mois en cours" if name == "month" else "Période en cours"
+    return f"{period} : chiffres partiels jusqu'au {today:%d/%m/%Y} (journée en cours comprise)."

@@ -50,6 +50,9 @@ def print_report(report: Report, console: Console) -> None:
     """Every text from data as a Rich `Text`: labels are shown, never parsed as markup."""
     console.rule(rich_text(report.title, "bold"))
     console.print(rich_text(period_line(report)))
+    first, rest = _notes(report)
+    for note in first:
+        console.print(rich_text(note, "bold"))
     for table in report.tables:
         shown = RichTable(title=rich_text(table.title), title_justify="left",
                           header_style="bold")
@@ -61,8 +64,16 @@ def print_report(report: Report, console: Console) -> None:
         console.print(shown)
         if table.note:
             console.print(rich_text(table.note, "dim"))
-    for note in report.notes:
+    for note in rest:
         console.print(rich_text(note, "italic"))
+
+
+def _notes(report: Report) -> tuple[list[str], list[str]]:
+    """(said before any figure, said after the tables): a period not over is said first,
+    before its figures are read as final (its note heads `report.notes`)."""
+    if report.complete or not report.notes:
+        return [], report.notes
+    return report.notes[:1], report.notes[1:]
 
 
 def _csv_cell(cell: Cell) -> str:
@@ -80,6 +91,9 @@ def to_csv(report: Report) -> bytes:
     text = spreadsheet_text
     writer.writerow([text(report.title)])
     writer.writerow([text(period_line(report))])
+    first, rest = _notes(report)
+    for note in first:
+        writer.writerow([text(note)])
     for table in report.tables:
         writer.writerow([])
         writer.writerow([text(table.title)])
@@ -87,7 +101,7 @@ def to_csv(report: Report) -> bytes:
         for row in table.rows:
             writer.writerow([text(row.label), *(_csv_cell(c) for c in row.cells)])
     writer.writerow([])
-    for note in report.notes:
+    for note in rest:
         writer.writerow([text(note)])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM tells Excel it is UTF-8
 

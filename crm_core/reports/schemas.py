@@ -89,6 +89,7 @@ class Report:
     service: str
     tables: list[Table]
     notes: list[str] = field(default_factory=list)
+    complete: bool = True  # False while the period runs on: its figures are partial
 
     @property
     def empty(self) -> bool:
@@ -102,6 +103,7 @@ class Report:
         return {
             "report": self.name, "title": self.title, "from": self.start.isoformat(),
             "to": self.end.isoformat(), "site": self.site, "service": self.service,
-            "empty": self.empty, "suppressed_mark": SUPPRESSED_MARK,
+            "empty": self.empty, "complete": self.complete,
+            "suppressed_mark": SUPPRESSED_MARK,
             "tables": [table.as_dict() for table in self.tables], "notes": self.notes,
         }

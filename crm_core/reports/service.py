@@ -121,4 +121,8 @@ def build_report(
     report.notes.append(labels.SUPPRESSION_NOTE)
     if report.empty:
         report.notes.insert(0, labels.EMPTY_NOTE)
+    today = city_today(scope.timezone)
+    if scope.end >= today:  # the month (or period) runs on: say so before any figure
+        report.complete = False
+        report.notes.insert(0, labels.partial_note(name, today))
     return report

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm_core.database.base import Base, UUIDPrimaryKey, enum_column, utcnow
@@ -29,11 +29,20 @@ class ResidentSession(Base):
     ended_at: Mapped[datetime | None]
 
 
+_OPEN = text("status = 'open'")
+
+
 class PrivacyRequest(UUIDPrimaryKey, Base):
     """A resident asks for rectification or erasure; a supervisor handles it."""
 
     __tablename__ = "privacy_request"
-    __table_args__ = (Index("ix_privacy_request_status_filed", "status", "filed_at"),)
+    __table_args__ = (
+        Index("ix_privacy_request_status_filed", "status", "filed_at"),
+        # One open request of each kind per resident: a second is answered by the first
+        # (`rights.file_request`), two sent at the same instant too (the loser's insert).
+        Index("uq_privacy_request_open_kind", "resident_id", "kind", unique=True,
+              sqlite_where=_OPEN, postgresql_where=_OPEN),
+    )
 
     resident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("resident.id"), index=True)
     kind: Mapped[PrivacyRequestKind] = mapped_column(enum_column(PrivacyRequestKind))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crm_core.agents.actor import Actor
@@ -26,7 +27,6 @@ from crm_core.space.models import PrivacyRequest
 from crm_core.text import count, free_text_problem, normalize_free_text, shows_nothing
 
 MAX_MESSAGE = 2000
-MAX_OPEN_PER_RESIDENT = 5
 
 
 class PrivacyRequestNotFound(NotFound):
@@ -51,22 +51,52 @@ def file_request(*, db_session: Session, resident_id: uuid.UUID, kind: PrivacyRe
     if kind is PrivacyRequestKind.RECTIFICATION and text is None:
         raise InvalidInput("Dites-nous ce qui est inexact et ce qu'il faut écrire à la place",
                            field="message")
-    # One request at a time per resident (a double click sends the form twice at once):
-    # the same request still open is the one already filed, not a new one.
+    # One open request of each kind per resident (the database's partial unique index
+    # holds it too). The same request again (a double click sends the form twice) is the
+    # one already filed; another of the same kind is answered by the open one.
     db_session.execute(select(Resident.id).where(Resident.id == resident_id)
                        .with_for_update())
-    open_ones = list_for_resident(db_session=db_session, resident_id=resident_id,
-                                  status=PrivacyRequestStatus.OPEN)
-    for same in open_ones:
-        if same.kind == kind and same.message == text:
-            return same
-    if len(open_ones) >= MAX_OPEN_PER_RESIDENT:
-        raise Conflict("Vous avez déjà plusieurs demandes en attente : elles seront traitées"
-                       " avant d'en déposer une nouvelle")
+    if (same := _open_of_kind(db_session, resident_id, kind)) is not None:
+        return _already_open(same, text)
     request = PrivacyRequest(resident_id=resident_id, kind=kind, message=text)
-    db_session.add(request)
-    db_session.flush()
+    try:
+        with db_session.begin_nested():  # two sent at one instant: the loser's insert
+            db_session.add(request)
+            db_session.flush()
+    except IntegrityError:
+        winner = _open_of_kind(db_session, resident_id, kind)
+        if winner is None:
+            raise
+        return _already_open(winner, text)
     return request
+
+
+_KIND_WORDS = {PrivacyRequestKind.ERASURE: "d'effacement",
+               PrivacyRequestKind.RECTIFICATION: "de correction"}
+
+
+class PrivacyRequestOpen(Conflict):
+    code = "privacy_request_open"
+    title = "Demande déjà en cours"
+
+
+def _open_of_kind(db_session: Session, resident_id: uuid.UUID,
+                  kind: PrivacyRequestKind) -> PrivacyRequest | None:
+    return db_session.scalar(select(PrivacyRequest).where(
+        PrivacyRequest.resident_id == resident_id, PrivacyRequest.kind == kind,
+        PrivacyRequest.status == PrivacyRequestStatus.OPEN))
+
+
+def _already_open(request: PrivacyRequest, text: str | None) -> PrivacyRequest:
+    """The open request itself when it is the same (sent twice), else the refusal naming
+    it: one open request of each kind, handled before another is filed."""
+    if request.message == text:
+        return request
+    raise PrivacyRequestOpen(
+        f"Vous avez déjà une demande {_KIND_WORDS[request.kind]} en cours : elle sera"
+        " traitée avant qu'une autre du même type puisse être déposée ; rien n'a été"
+        " enregistré",
+        open_request_id=str(request.id))
 
 
 def list_for_resident(*, db_session: Session, resident_id: uuid.UUID,

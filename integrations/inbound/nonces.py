@@ -21,7 +21,10 @@ CLOCK_MARGIN = timedelta(minutes=1)
 
 def consume(*, db_session: Session, source: str, nonce: str, body_sha256: str,
             valid_until: datetime, now: datetime) -> None:
-    """Records the nonce, or refuses it when already seen (with whatever body)."""
+    """Records the nonce. Seen already: with the very body it came with, it is the same
+    delivery again (two sent at one instant, a retry on a timeout), let through to be
+    answered as the duplicate it is, as every webhook route answers one; with another
+    body, refused (`SignedUrlReused`): a signed URL never carries a second event."""
     db_session.execute(delete(SignedUrlNonce).where(SignedUrlNonce.expires_at < now))
     seen = db_session.get(SignedUrlNonce, (source, nonce))
     if seen is None:
@@ -32,6 +35,7 @@ def consume(*, db_session: Session, source: str, nonce: str, body_sha256: str,
             return
         except IntegrityError:  # the same URL in another process, at the same instant
             seen = db_session.get(SignedUrlNonce, (source, nonce))
-    same = seen is not None and seen.body_sha256 == body_sha256
-    raise SignedUrlReused("URL signée déjà reçue" + ("" if same else " avec un autre corps")
-                          + " : chaque appel doit être signé à nouveau (nonce neuf)")
+    if seen is not None and seen.body_sha256 == body_sha256:
+        return
+    raise SignedUrlReused("URL signée déjà reçue avec un autre corps : chaque appel doit"
+                          " être signé à nouveau (nonce neuf)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -130,8 +131,6 @@ def _every_command(command: Any, path: tuple[str, ...] = ()) -> list[tuple[str, 
 def test_every_command_and_option_is_described_in_french() -> None:
     """Every command of `relais` (the plugged-in ones too), its help as printed: no English
     (`relais bench counter --help` was, until an outside look)."""
-    import re
-
     import typer
 
     english = []
@@ -140,4 +139,30 @@ def test_every_command_and_option_is_described_in_french() -> None:
         words = set(re.findall(r"(?<![-\w])[a-z]+(?![-\w])", shown.lower()))
         if found := ENGLISH_WORDS & words:
             english.append(f"relais {path} --help: {sorted(found)}")
+    assert not english, "\n".join(english)
+
+
+
+# Click's and Typer's fixed English in a help: types (`<float>`), markers, ranges.
+_ENGLISH_MARKERS = re.compile(
+    r"<(?:str|int|float|bool|int range|float range|datetime|path|Path|uuid|UUID|list\[.*?\])>"
+    r"|\b(?:INTEGER|TEXT|FLOAT|BOOLEAN|FILENAME|PATH|DIRECTORY)\b|\[default|\[required\]"
+    r"|Usage:|Options:|Commands:|Arguments:|Show this message|x[<>]="
+    r"|par défaut : no-")  # an off switch's default shown by Click's English name
+
+
+def test_every_help_of_the_command_tree_is_free_of_english_markers(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fourth outside look at issue 21: `<float>`, `<str>`, `<bool>`, `x>=1` in the helps."""
+    import typer
+
+    monkeypatch.setenv("COLUMNS", "120")
+    commands = _every_command(typer.main.get_command(app))
+    assert len(commands) > 30  # the whole tree, plugins' commands included
+    english = []
+    for path, _command in commands:
+        shown = runner.invoke(app, [*path.split(), "--help"])
+        assert shown.exit_code == 0, (path, shown.output)
+        if found := _ENGLISH_MARKERS.findall(shown.output):
+            english.append(f"relais {path} --help: {sorted(set(found))}")
     assert not english, "\n".join(english)

@@ -256,3 +256,9 @@ def test_a_windows_line_end_is_named_as_one_and_a_number_is_no_label() -> None:
     number = text_problem("06 12\r34 56 78", "number")
     assert number is not None and "dans un numéro" in number and "le numéro doit tenir" in number
     assert "libellé" not in number
+
+
+def test_echoed_shows_a_space_that_is_not_the_plain_one_by_its_code() -> None:
+    from crm_core.text import echoed
+
+    assert echoed("75\u00a0056 a\u2009b c") == "75<U+00A0>056 a<U+2009>b c"

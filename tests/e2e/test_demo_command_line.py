@@ -79,6 +79,14 @@ def test_the_demo_then_the_operator_commands(shell: dict[str, str], tmp_path: Pa
     assert not printed.startswith("0 lignes vérifiées")
     code, printed = _run(shell, "residents", "duplicates")
     assert code == 0, printed
+    # a pair to show a newcomer (a fifth outside look: the demo had none), dates in French
+    assert "Doublons probables (1)" in printed and "probable" in printed
+    assert re.search(r"\d\d/\d\d/\d{4} · ", printed), printed
+    # an agent added right after the demo joins the demo (it asked for a secret key)
+    code, printed = _run(shell, "agent", "add", "testeur", "--name", "Jean Test", "--role",
+                         "counter", "--site", "hdv", "--password", "un-mot-de-passe-assez-long")
+    assert code == 0, printed
+    assert "Base de démonstration" in printed and "Agent « testeur » créé" in printed
     assert not (tmp_path / "relais.db").exists()
 
     elsewhere = tmp_path / "ailleurs.db"

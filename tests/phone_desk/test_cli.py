@@ -51,6 +51,29 @@ def test_impossible_settings_are_refused_naming_them(
     assert not (tmp_path / "phone").exists()
 
 
+@pytest.mark.parametrize(("given", "said"), [
+    (["--extension", "x y"], "des chiffres seulement (par exemple 201) (--extension)"),
+    (["--extension", "1" * 40], "trop long"),
+])
+def test_an_extension_that_is_none_is_refused_at_start(
+    tmp_path: Path, given: list[str], said: str
+) -> None:
+    """A fifth outside look: « x y » started the desk, which then told the agent to give
+    the extension they had given."""
+    result = runner.invoke(app, ["phone", *given])
+    assert result.exit_code == BAD_INPUT, result.output
+    assert said in result.stderr and "Traceback" not in result.output
+
+
+def test_an_extension_variable_that_is_none_is_refused_naming_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("RELAIS_PHONE_EXTENSION", "poste")
+    result = runner.invoke(app, ["phone"])
+    assert result.exit_code == BAD_INPUT, result.output
+    assert "(RELAIS_PHONE_EXTENSION)" in result.stderr
+
+
 def test_an_empty_data_folder_leaves_the_current_folder_alone(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

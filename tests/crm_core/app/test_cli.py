@@ -291,6 +291,18 @@ def test_agent_add_applies_the_apis_username_rule(cli_database: str, username: s
     engine.dispose()
 
 
+def test_agent_add_checks_the_name_before_the_settings(
+        cli_database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fifth outside look: a bad username was refused before the settings were read, a
+    bad --name only after them (« RELAIS_SECRET_KEY doit être… » for a typing slip)."""
+    monkeypatch.delenv("RELAIS_SECRET_KEY", raising=False)
+    monkeypatch.setenv("RELAIS_DEMO_MODE", "false")
+    added = runner.invoke(app, ["agent", "add", "lea", "--role", "phone", "--name", "1234"],
+                          input="un-Mot-de-passe-2026\n")
+    assert added.exit_code == 2, added.output
+    assert "Nom affiché" in added.output and "RELAIS_SECRET_KEY" not in added.output
+
+
 def test_agent_add_asks_for_a_name_when_the_username_is_none(cli_database: str) -> None:
     """Issue 20, sixth outside test: « tel1 » without --name blamed a name never typed."""
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
@@ -356,12 +368,16 @@ def _closed_port() -> int:
 
 @pytest.mark.parametrize("command", [["db", "upgrade"], ["serve", "--port", "8765"],
                                      ["agent", "add", "m.leroy", "--role", "counter",
-                                      "--name", "Martine Leroy", "--password", "s3cret!-long"]])
+                                      "--name", "Martine Leroy", "--password", "s3cret!-long"],
+                                     ["worker", "--once"], ["integrations", "deliver", "--once"],
+                                     ["integrations", "purge"], ["integrations", "poll"]])
 @pytest.mark.parametrize("where", ["nohost.invalid", "closed-port"])
 def test_an_unreachable_postgresql_is_one_french_line_without_the_password(
     monkeypatch: pytest.MonkeyPatch, command: list[str], where: str,
 ) -> None:
-    """Third outside look at issue 21: a ~500-line English traceback, password included."""
+    """Third outside look at issue 21: a ~500-line English traceback, password included;
+    the fourth: `relais worker --once` said « base de données injoignable
+    (OperationalError) » and exited 1."""
     host = "nohost.invalid" if where == "nohost.invalid" else f"127.0.0.1:{_closed_port()}"
     monkeypatch.setenv("RELAIS_DATABASE_URL", f"postgresql://u:tres-secret@{host}/db")
     get_settings.cache_clear()

@@ -15,11 +15,13 @@ from crm_core.app.models import Base
 from crm_core.badges.enums import BadgeKind
 from crm_core.badges.models import Badge
 from crm_core.cases.models import Case
+from crm_core.exceptions import InvalidInput
 from crm_core.interactions.models import Interaction
 from crm_core.privacy.enums import AccessOperation
 from crm_core.privacy.models import AccessLog
 from crm_core.recognition import merge
 from crm_core.recognition.indexing import reindex_residents
+from crm_core.recognition.models import ResidentMerge
 from crm_core.recognition.search import search
 from crm_core.residents.enums import ContactKind, ResidentStatus
 from crm_core.residents.models import AccountLink, ContactPoint, Resident
@@ -141,6 +143,15 @@ def test_fields_taken_are_given_back_unless_corrected_since(
     assert pair.survivor.address_line is None
     assert pair.survivor.birth_date is None
     assert pair.survivor.city == "Rennes Métropole"
+
+
+def test_a_field_that_cannot_be_taken_is_refused_before_anything(
+    db_session: Session, pair: Pair
+) -> None:
+    with pytest.raises(InvalidInput, match="Champ à reprendre inconnu : « nom »"):
+        merge.merge(db_session=db_session, actor=pair.actor, survivor_id=pair.survivor.id,
+                    merged_id=pair.merged.id, reason="doublon", take_fields=["nom"])
+    assert db_session.scalars(select(ResidentMerge)).all() == []
 
 
 def test_refusals(db_session: Session, factories: ModuleType, pair: Pair) -> None:

@@ -4,10 +4,12 @@ from collections.abc import Callable
 from types import ModuleType
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_core.agents.enums import Role
 from crm_core.recognition.indexing import reindex_residents
+from crm_core.recognition.models import ResidentMerge
 
 Headers = Callable[[Role], dict[str, str]]
 MERGES = "/api/v1/residents/merges"
@@ -60,3 +62,22 @@ def test_merge_request_validation(client: TestClient, as_role: Headers) -> None:
     missing = client.post(f"{MERGES}/00000000-0000-0000-0000-000000000000/undo",
                           json={"reason": "essai"}, headers=as_role(Role.SUPERVISOR))
     assert missing.status_code == 404 and missing.json()["code"] == "merge_not_found"
+
+
+def test_a_key_given_twice_is_refused_naming_it(
+    client: TestClient, as_role: Headers, factories: ModuleType, db_session: Session
+) -> None:
+    """Fourth outside look at issue 21: the last value won silently."""
+    survivor, merged = factories.ResidentFactory(), factories.ResidentFactory()
+    body = (f'{{"survivor_id": "{survivor.id}", "merged_id": "{merged.id}",'
+            ' "reason": "doublon", "reason": "autre chose"}')
+    refused = client.post(MERGES, content=body, headers={
+        **as_role(Role.SUPERVISOR), "content-type": "application/json"})
+    assert refused.status_code == 422, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert "« reason » est donnée deux fois" in refused.json()["detail"]
+    assert not db_session.scalars(select(ResidentMerge)).all()
+    nested = client.post(MERGES, content=body.replace('"reason": "doublon", ', '"x": {"a": 1,'
+                                                      ' "a": 2}, '), headers={
+        **as_role(Role.SUPERVISOR), "content-type": "application/json"})
+    assert nested.status_code == 422 and "« a »" in nested.json()["detail"]

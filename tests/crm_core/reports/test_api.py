@@ -114,3 +114,15 @@ def test_other_formats_by_parameter_or_accept(
 
 
 FORMATS_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def test_a_period_not_over_says_complete_false(
+    client: TestClient, db_session: Session, factories: ModuleType
+) -> None:
+    """Fourth outside look at issue 21 (the reports' clock: 1 November 2026 in Paris)."""
+    headers = _supervisor(client, factories, None)
+    current = client.get(f"{URL}/month", params={"month": "2026-11"}, headers=headers).json()
+    assert current["complete"] is False
+    assert current["notes"][0].startswith("Mois en cours : chiffres partiels jusqu'au 01/11/2026")
+    over = client.get(f"{URL}/month", params={"month": "2026-10"}, headers=headers).json()
+    assert over["complete"] is True and not any("partiels" in n for n in over["notes"])

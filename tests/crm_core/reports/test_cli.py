@@ -171,3 +171,20 @@ def test_a_full_standard_output_is_said_in_french_exit_1(cli_database: str) -> N
     assert done.returncode == 1, done.stderr
     assert "Erreur : disque plein (sortie de la commande)." in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_current_month_is_said_partial(cli_database: str) -> None:
+    """Fourth outside look at issue 21: the figures of a month not over, said as final. The
+    clock is the reports' (1 November 2026, 10:00 in Paris)."""
+    current = runner.invoke(app, ["report", "month", "2026-11"])
+    assert current.exit_code == 0, current.output
+    said = " ".join(current.output.split())
+    assert "Mois en cours : chiffres partiels jusqu'au 01/11/2026" in said
+    # before any figure (a fifth outside look: it came after every table)
+    assert said.index("chiffres partiels") < said.index("┏")
+    as_csv = runner.invoke(app, ["report", "month", "2026-11", "--format", "csv"])
+    assert as_csv.exit_code == 0, as_csv.output
+    lines = as_csv.output.splitlines()
+    assert "chiffres partiels" in lines[2], lines[:4]
+    over = runner.invoke(app, ["report", "month", "2026-10"])
+    assert over.exit_code == 0 and "partiels" not in over.output

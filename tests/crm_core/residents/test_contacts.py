@@ -88,3 +88,16 @@ def test_an_email_with_a_line_break_names_it_in_french() -> None:
         normalize_email("camille@example.fr\r\nBcc: x@example.fr")
     assert "fin de ligne (U+000D U+000A)" in refused.value.detail
     assert "dans une adresse e-mail" in refused.value.detail
+
+
+
+@pytest.mark.parametrize(("raw", "named"), [
+    ("camille\u00a0durand@example.fr", "U+00A0 (espace insécable)"),
+    ("camille\u202fdurand@example.fr", "U+202F (espace typographique)"),
+    ("camille durand@example.fr", "U+0020 (espace)"),
+])
+def test_a_space_in_an_email_is_named(raw: str, named: str) -> None:
+    """Fourth outside look at issue 21: a no-break space was refused without being named."""
+    with pytest.raises(InvalidInput) as refused:
+        normalize_email(raw)
+    assert all(part in refused.value.detail for part in (named, "8e caractère", "e-mail"))

@@ -14,6 +14,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from badge.b45 import b45decode, b45encode
+from badge.token import TOKEN_PREFIX
 from crm_core.agents.enums import Role
 from crm_core.config.security import SecuritySettings
 from crm_core.security.enums import EventKind
@@ -86,6 +88,13 @@ def test_a_lock_holds_across_api_processes(live_server: LiveServer) -> None:
         _assert_429(_sign_in(one, "accueil", "secret-pass"))
 
 
+def _forged(token: str) -> str:
+    """`token` with a random signature: a badge's shape, but no badge of Relais."""
+    raw = bytearray(b45decode(token.removeprefix(TOKEN_PREFIX)))
+    raw[-64:] = secrets.token_bytes(64)
+    return TOKEN_PREFIX + b45encode(bytes(raw))
+
+
 def test_a_counter_scanning_random_tokens_is_stopped_and_reported(
     client: TestClient, db_session: Session, factories: ModuleType
 ) -> None:
@@ -97,7 +106,7 @@ def test_a_counter_scanning_random_tokens_is_stopped_and_reported(
     good_token = issued.json()["token"]
     statuses = []
     for _ in range(60):
-        forged = "RL1:" + secrets.token_urlsafe(30)
+        forged = _forged(good_token)  # well-formed, signed by nobody: a guess, it counts
         statuses.append(client.get("/api/v1/lookup", params={"badge": forged},
                                    headers=headers).status_code)
     limit = SecuritySettings().lookup_misses_per_agent
@@ -117,6 +126,30 @@ def test_a_counter_scanning_random_tokens_is_stopped_and_reported(
         listed = client.get("/api/v1/security/events", headers=staff.headers(role)).json()
         assert [e["kind"] for e in listed] == ["lookup_scan"]
     assert client.get("/api/v1/security/events", headers=colleague).status_code == 403
+
+
+@pytest.mark.parametrize(("kind", "typed"), [
+    ("phone", "06 12 ab"), ("email", "camille@"), ("reference", "???"),
+    ("badge", "RL1:not-a-token"), ("card", "zz"), ("account", "sans-deux-points"),
+])
+def test_a_malformed_lookup_is_refused_without_counting_towards_the_lock(
+    client: TestClient, db_session: Session, factories: ModuleType,
+    monkeypatch: pytest.MonkeyPatch, kind: str, typed: str,
+) -> None:
+    """Fourth outside look at issue 21: an agent who mistyped was locked out as if
+    enumerating. Only a well-formed lookup that finds nobody counts."""
+    monkeypatch.setenv("RELAIS_LOOKUP_MISSES_PER_AGENT", "3")
+    reread_settings(client.app)
+    staff = Staff.make(db_session)
+    headers = staff.headers(Role.COUNTER)
+    for _ in range(6):
+        refused = client.post("/api/v1/lookup", json={kind: typed}, headers=headers)
+        assert refused.status_code == 422, refused.text
+    assert _events(db_session, EventKind.LOOKUP_SCAN) == []
+    for _ in range(3):  # well-formed, nobody: these count, and lock
+        assert client.post("/api/v1/lookup", json={"phone": "0299999999"},
+                           headers=headers).status_code == 404
+    _assert_429(client.post("/api/v1/lookup", json={"phone": "0299999999"}, headers=headers))
 
 
 def test_families_sharing_a_number_are_not_misses(

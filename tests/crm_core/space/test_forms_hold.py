@@ -129,6 +129,22 @@ def test_two_sendings_of_the_same_rights_request_file_one(
         PrivacyRequest.resident_id == resident.id)) == 1
 
 
+def test_a_second_request_of_a_kind_still_open_is_refused_naming_it(
+    client: TestClient, factories: ModuleType, db_session: Session, sign_in_as: SignIn
+) -> None:
+    """Fourth outside look at issue 21: several erasure requests open at once."""
+    resident = factories.ResidentFactory()
+    csrf = sign_in_as(resident.id)
+    sent = [client.post("/espace/droits", data={"csrf": csrf, "kind": kind, "message": text},
+                        follow_redirects=False)
+            for kind, text in (("erasure", "Effacez tout"), ("erasure", "Effacez tout, vite"),
+                               ("rectification", "Mon nom : Lefèvre"))]
+    assert [answer.status_code for answer in sent] == [303, 400, 303]
+    assert "déjà une demande d'effacement en cours" in unescape(sent[1].text)
+    assert db_session.scalar(select(func.count()).select_from(PrivacyRequest).where(
+        PrivacyRequest.resident_id == resident.id)) == 2
+
+
 def test_deleting_a_contact_point_twice_says_it_is_already_gone(
     client: TestClient, factories: ModuleType, sign_in_as: SignIn
 ) -> None:
@@ -148,8 +164,9 @@ def test_a_full_length_text_of_wide_characters_is_accepted(
 ) -> None:
     resident = factories.ResidentFactory()
     csrf = sign_in_as(resident.id)
-    for text in ("€" * 1990, "😀" * 2000):  # 3 and 4 bytes of UTF-8, 9 and 12 encoded
-        sent = client.post("/espace/droits", data={"csrf": csrf, "kind": "erasure",
+    for kind, text in (("erasure", "€" * 1990), ("rectification", "😀" * 2000)):
+        # 3 and 4 bytes of UTF-8, 9 and 12 encoded (one open request of each kind)
+        sent = client.post("/espace/droits", data={"csrf": csrf, "kind": kind,
                                                    "message": text},
                            follow_redirects=False)
         assert sent.status_code == 303, (len(text), sent.status_code)

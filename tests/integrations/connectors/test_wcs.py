@@ -169,7 +169,8 @@ def test_a_signed_url_serves_once_even_with_another_body(
     replayed = post(client, url, form_data(13, status="3"))
     assert (replayed.status_code, replayed.json()["code"]) == (409, "signed_url_reused")
     assert "autre corps" in replayed.json()["detail"]
-    assert post(client, url, form_data(12)).json()["code"] == "signed_url_reused"
+    again = post(client, url, form_data(12))  # the same delivery again: its duplicate
+    assert (again.status_code, again.json()["status"]) == (200, "duplicate")
     assert db_session.scalar(select(Case).where(Case.external_id == "demande-acte/13")) is None
     # Remembered in the database, where every API process looks.
     assert db_session.scalar(select(SignedUrlNonce.source)) == "publik"
@@ -226,7 +227,8 @@ def test_a_refused_body_spends_the_url_too(client: TestClient, db_session: Sessi
     assert post(client, url, body).json()["code"] == "signed_url_reused"
     other_orig = publik_sign(URL, KEY, "intrus")
     assert post(client, other_orig, form_data(21)).json()["code"] == "invalid_signature"
-    assert post(client, other_orig, form_data(21)).json()["code"] == "signed_url_reused"
+    # The same call again is checked again, and refused again the same way.
+    assert post(client, other_orig, form_data(21)).json()["code"] == "invalid_signature"
     assert db_session.scalar(select(Case)) is None
     assert len(db_session.scalars(select(SignedUrlNonce.nonce)).all()) == 2
 
@@ -249,9 +251,9 @@ def test_spent_nonces_are_purged_once_their_window_is_over(db_session: Session) 
     signed_at = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
     nonces.consume(db_session=db_session, source="publik", nonce="n1", body_sha256="0" * 64,
                    valid_until=signed_at + MAX_SKEW, now=signed_at)
-    with pytest.raises(SignedUrlReused):
+    with pytest.raises(SignedUrlReused):  # another body under a spent nonce
         nonces.consume(db_session=db_session, source="publik", nonce="n1",
-                       body_sha256="0" * 64, valid_until=signed_at + MAX_SKEW,
+                       body_sha256="1" * 64, valid_until=signed_at + MAX_SKEW,
                        now=signed_at + MAX_SKEW)
     later = signed_at + MAX_SKEW + nonces.CLOCK_MARGIN + timedelta(seconds=1)
     nonces.consume(db_session=db_session, source="publik", nonce="n2", body_sha256="0" * 64,

@@ -394,3 +394,15 @@ def test_an_emojis_variation_selectors_are_dropped_from_the_subject(
     response = post_signed(client, "portail", json.dumps(document).encode())
     assert response.status_code < 300, response.text
     assert db_session.scalars(select(Case.subject)).all() == ["ok"]
+
+
+def test_a_signed_body_naming_a_key_twice_is_refused_naming_it(
+    client: TestClient, db_session: Session
+) -> None:
+    """Fourth outside look at issue 21: the last value won, unlike what the sender read."""
+    body = event_body().replace(b'"subject": "Acte de naissance"',
+                                b'"subject": "Acte de naissance", "subject": "autre"')
+    refused = post_signed(client, "portail", body)
+    assert refused.status_code == 422, refused.text
+    assert "« subject » est donnée deux fois" in refused.json()["detail"]
+    assert _count(db_session, Case) == 0 and _count(db_session, InboxEvent) == 0
