@@ -91,7 +91,7 @@ def call_next_ticket(app: CounterHost, *, resident_id: str | None) -> None:
     def done(ticket: Ticket) -> None:
         app.current_ticket = ticket
         app.ticket = f"{ticket['display_number']} · {ticket['service_label']}"
-        app.screen_say(f"Appel du ticket {ticket['display_number']}"
+        app.say_later(f"Appel du ticket {ticket['display_number']}"
                        f" ({ticket['service_label']}).")
         if ticket.get("resident_id"):
             app.post_message(OpenResident(str(ticket["resident_id"])))
@@ -100,7 +100,7 @@ def call_next_ticket(app: CounterHost, *, resident_id: str | None) -> None:
         if getattr(exc, "code", "") == "queue_empty":
             app.current_ticket = None
             app.ticket = ""
-        app.screen_say(exc.message, error=True)
+        app.say_later(exc.message, error=True)
 
     app.call_server(work, done, failed=failed, group="queue", exclusive=True)
 
@@ -138,6 +138,6 @@ class QueueAndPrinting(CounterHost):
         from counter_client.screens.ticket import TicketScreen
 
         if not self.services:
-            self.screen_say(self.services_missing(), error=True)
+            self.say_later(self.services_missing(), error=True)
             return
         self.push_screen(TicketScreen(self.services))
