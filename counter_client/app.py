@@ -25,9 +25,11 @@ from counter_client.journal import Journal
 from counter_client.messages import (
     JournalChanged,
     KeepInJournal,
+    LoadCatalogue,
     OpenResident,
     ResidentChanged,
     Say,
+    SessionExpired,
     ShowResident,
     SignedIn,
 )
@@ -82,7 +84,8 @@ class CounterApp(QueueAndPrinting, CardWatching):
         self.sessions = sessions
         self.card_reader = card_reader
         self.print_queue = print_queue
-        self.printer = CounterPrinter(self, print_queue)
+        self.printer = CounterPrinter(self, print_queue,
+                                      resident_on_screen=self.resident_on_screen)
         self.sender = JournalSender(self)
         self.data_dir_repaired = data_dir_repaired or []
         self.today = today
@@ -155,6 +158,9 @@ class CounterApp(QueueAndPrinting, CardWatching):
             self.notify(others, severity="warning", timeout=15, markup=False)
         self.sender.sync_now()
 
+    def on_load_catalogue(self, _: LoadCatalogue) -> None:
+        self.load_catalogue()
+
     def load_catalogue(self) -> None:
         """Fetch what the day needs and is not loaded yet; called again when the server
         comes back, so a start while offline does not need a restart."""
@@ -206,9 +212,10 @@ class CounterApp(QueueAndPrinting, CardWatching):
         self.call_server(self.client.sign_out, lambda _: self._show_sign_in(),
                          failed=unreachable)
 
-    def session_expired(self, token: str | None = None) -> None:
+    def on_session_expired(self, message: SessionExpired) -> None:
         """The server refused the token (401): sign-out elsewhere, password change,
         deactivation, inactivity or end of the day. No resident stays on screen."""
+        token = message.token
         if self.session is None or (token is not None and token != self.session.token):
             return  # a check made with an earlier session's token
         self.sessions.clear()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from badge.card import CardEventKind
 from counter_client.host import CounterHost
+from counter_client.messages import ShowResident
+from crm_core.client.types import ResidentSummary
 
 
 class CardWatching(CounterHost):
@@ -22,11 +24,9 @@ class CardWatching(CounterHost):
             if event.kind is CardEventKind.CARD_INSERTED and event.uid:
                 self.call_from_thread(self.card_tapped, event.uid.hex().upper())
             elif event.kind is CardEventKind.READ_FAILED and event.error is not None:
-                self.call_from_thread(self.screen_say, event.error.message_fr, error=True)
+                self.say_later(event.error.message_fr, error=True)
             elif event.kind is CardEventKind.READER_DISCONNECTED:
-                self.call_from_thread(
-                    self.screen_say, "Lecteur de cartes débranché ou arrêté.", error=True
-                )
+                self.say_later("Lecteur de cartes débranché ou arrêté.", error=True)
 
     def card_tapped(self, uid_hex: str) -> None:
         from counter_client.screens.badge import BadgeScreen
@@ -35,6 +35,10 @@ class CardWatching(CounterHost):
             self.screen.card_read(uid_hex)
             return
         self.gc_pause.hold()
-        self.screen_say("Carte lue, recherche de l'usager…")
-        self.call_server(lambda: self.client.lookup(card=uid_hex), self.show_resident,
+        self.say_later("Carte lue, recherche de l'usager…")
+
+        def found(summary: ResidentSummary) -> None:
+            self.post_message(ShowResident(summary))
+
+        self.call_server(lambda: self.client.lookup(card=uid_hex), found,
                          group="open", exclusive=True)

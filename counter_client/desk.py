@@ -4,9 +4,8 @@ screens' messages asking for them; the print queue itself is driven by
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from badge.printing import PrintedBadge, Receipt, render_badge, render_receipt
 from counter_client.host import CounterHost
@@ -17,6 +16,8 @@ from counter_client.messages import (
     PrintBadge,
     PrintReceipt,
 )
+from crm_core.client import RelaisClient
+from crm_core.client.errors import ClientError
 from crm_core.client.tui import labels
 from crm_core.client.types import Case, IssuedBadge, Resident, Ticket
 
@@ -37,30 +38,21 @@ RECEIPT_STATUS = {
 }
 
 
-def print_receipt(app: CounterHost, printer: CounterPrinter, case: Mapping[str, Any], *,
-                  name_on_screen: Callable[[str], str]) -> None:
-    """Fetch the case's current status, then print the receipt (queued if the printer fails)."""
-    reference = str(case["reference"])
-
-    def done(fresh: Case) -> None:
-        status = str(fresh["status"])
-        receipt = Receipt(
-            site_name=app.site_name or "Accueil de la mairie",
-            printed_at=datetime.now(UTC),
-            agent_name=app.session.display_name if app.session else "l'accueil",
-            case_reference=str(fresh["display_reference"]),
-            service_label=str(fresh.get("service_label") or ""),
-            case_subject=str(fresh.get("subject") or ""),
-            case_status=RECEIPT_STATUS.get(status, labels.label(labels.CASE_STATUSES, status)),
-            next_steps=NEXT_STEPS.get(status, "").format(due=labels.day(fresh.get("due_date"))),
-            follow_url=app.settings.follow_url or None,
-        )
-        resident_id = str(fresh["resident_id"])
-        name = name_on_screen(resident_id)
-        label = f"reçu {receipt.case_reference}" + (f" de {name}" if name else "")
-        printer.submit(render_receipt(receipt), label=label, resident_id=resident_id)
-
-    app.call_server(lambda: app.client.case(reference), done)
+def build_receipt(case: Case, *, site_name: str, agent_name: str, follow_url: str,
+                  printed_at: datetime) -> Receipt:
+    """The receipt of `case` as the server has it now."""
+    status = str(case["status"])
+    return Receipt(
+        site_name=site_name or "Accueil de la mairie",
+        printed_at=printed_at,
+        agent_name=agent_name or "l'accueil",
+        case_reference=str(case["display_reference"]),
+        service_label=str(case.get("service_label") or ""),
+        case_subject=str(case.get("subject") or ""),
+        case_status=RECEIPT_STATUS.get(status, labels.label(labels.CASE_STATUSES, status)),
+        next_steps=NEXT_STEPS.get(status, "").format(due=labels.day(case.get("due_date"))),
+        follow_url=follow_url or None,
+    )
 
 
 def print_badge(printer: CounterPrinter, issued: IssuedBadge, resident: Resident, *,
@@ -77,32 +69,13 @@ def print_badge(printer: CounterPrinter, issued: IssuedBadge, resident: Resident
                        resident_id=str(resident["id"]))
 
 
-def call_next_ticket(app: CounterHost, *, resident_id: str | None) -> None:
-    """Mark the current ticket served (with the resident on screen), call the next one,
-    and open the resident's file when the ticket is known to belong to someone."""
-    current = app.current_ticket
-    client = app.client
-
-    def work() -> Ticket:
-        if current is not None:
-            client.serve_ticket(current["id"], resident_id=resident_id)
-        return client.call_next_ticket()
-
-    def done(ticket: Ticket) -> None:
-        app.current_ticket = ticket
-        app.ticket = f"{ticket['display_number']} · {ticket['service_label']}"
-        app.screen_say(f"Appel du ticket {ticket['display_number']}"
-                       f" ({ticket['service_label']}).")
-        if ticket.get("resident_id"):
-            app.post_message(OpenResident(str(ticket["resident_id"])))
-
-    def failed(exc: Any) -> None:
-        if getattr(exc, "code", "") == "queue_empty":
-            app.current_ticket = None
-            app.ticket = ""
-        app.screen_say(exc.message, error=True)
-
-    app.call_server(work, done, failed=failed, group="queue", exclusive=True)
+def serve_and_call_next(client: RelaisClient, current: Ticket | None, *,
+                        resident_id: str | None) -> Ticket:
+    """Mark the current ticket served (with the resident on screen), call the next one.
+    Runs in a worker."""
+    if current is not None:
+        client.serve_ticket(current["id"], resident_id=resident_id)
+    return client.call_next_ticket()
 
 
 class QueueAndPrinting(CounterHost):
@@ -111,7 +84,22 @@ class QueueAndPrinting(CounterHost):
     printer: CounterPrinter
 
     def on_print_receipt(self, message: PrintReceipt) -> None:
-        print_receipt(self, self.printer, message.case, name_on_screen=self._name_on_screen)
+        """Fetch the case's current status, then print the receipt (queued if the printer
+        fails)."""
+        reference = str(message.case["reference"])
+        client = self.client
+
+        def done(fresh: Case) -> None:
+            receipt = build_receipt(
+                fresh, site_name=self.site_name, follow_url=self.settings.follow_url,
+                agent_name=self.session.display_name if self.session else "",
+                printed_at=datetime.now(UTC))
+            resident_id = str(fresh["resident_id"])
+            name = self._name_on_screen(resident_id)
+            label = f"reçu {receipt.case_reference}" + (f" de {name}" if name else "")
+            self.printer.submit(render_receipt(receipt), label=label, resident_id=resident_id)
+
+        self.call_server(lambda: client.case(reference), done)
 
     def _name_on_screen(self, resident_id: str) -> str:
         """The resident's name as the counter screen shows it, for the print job's label."""
@@ -132,12 +120,31 @@ class QueueAndPrinting(CounterHost):
         for screen in self.screen_stack:
             if isinstance(screen, ResidentScreen):
                 resident_id = screen.resident_id
-        call_next_ticket(self, resident_id=resident_id)
+        client, current = self.client, self.current_ticket
+        self.call_server(
+            lambda: serve_and_call_next(client, current, resident_id=resident_id),
+            self._ticket_called, failed=self._no_ticket_called, group="queue", exclusive=True)
+
+    def _ticket_called(self, ticket: Ticket) -> None:
+        """The ticket called: on the top line, said, and its resident's file opened when
+        the ticket is known to belong to someone."""
+        self.current_ticket = ticket
+        self.ticket = f"{ticket['display_number']} · {ticket['service_label']}"
+        self.say_later(f"Appel du ticket {ticket['display_number']}"
+                       f" ({ticket['service_label']}).")
+        if ticket.get("resident_id"):
+            self.post_message(OpenResident(str(ticket["resident_id"])))
+
+    def _no_ticket_called(self, exc: ClientError) -> None:
+        if getattr(exc, "code", "") == "queue_empty":
+            self.current_ticket = None
+            self.ticket = ""
+        self.say_later(exc.message, error=True)
 
     def on_new_ticket(self, _: NewTicket) -> None:
         from counter_client.screens.ticket import TicketScreen
 
         if not self.services:
-            self.screen_say(self.services_missing(), error=True)
+            self.say_later(self.services_missing(), error=True)
             return
         self.push_screen(TicketScreen(self.services))

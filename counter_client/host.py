@@ -19,11 +19,12 @@ from badge.card import CardReader
 from counter_client.config import CounterSettings
 from counter_client.gc_pause import GcPause
 from counter_client.journal import Journal, SyncReport
+from counter_client.messages import LoadCatalogue, Say, SessionExpired
 from counter_client.session_store import StoredSession
 from crm_core.client import ApiError, RelaisClient, ServerUnreachable
 from crm_core.client.errors import ClientError
 from crm_core.client.tui.french import FrenchApp
-from crm_core.client.types import ResidentSummary, Service, Ticket
+from crm_core.client.types import Service, Ticket
 
 T = TypeVar("T")
 logger = logging.getLogger("relais.counter")
@@ -60,29 +61,19 @@ class CounterHost(FrenchApp):
     site_name: str
     current_ticket: Ticket | None
 
-    # -- what the app itself decides --------------------------------------------------
+    # What the app itself decides (a line to say, a session ended, the catalogue to
+    # reload) is posted as a `counter_client.messages` message, never called.
 
-    def screen_say(self, text: str, *, error: bool = False) -> None:
-        raise NotImplementedError
-
-    def session_expired(self, token: str | None = None) -> None:
-        raise NotImplementedError
-
-    def load_catalogue(self) -> None:
-        raise NotImplementedError
-
-    def resident_on_screen(self) -> str | None:
-        raise NotImplementedError
-
-    def show_resident(self, summary: ResidentSummary) -> None:
-        raise NotImplementedError
+    def say_later(self, text: str, *, error: bool = False) -> None:
+        """Words for the agent on the screen on top; safe from a worker thread."""
+        self.post_message(Say(text, error=error))
 
     def services_missing(self) -> str:
         """Why the service list is not there yet, and what the agent can do."""
         if not self.online:
             return ("Liste des services pas encore chargée : le serveur est injoignable."
                     " Elle se chargera d'elle-même à son retour ; réessayez alors.")
-        self.load_catalogue()
+        self.post_message(LoadCatalogue())
         return "Liste des services en cours de chargement : réessayez dans un instant."
 
     # -- talking to the server --------------------------------------------------------
@@ -106,7 +97,7 @@ class CounterHost(FrenchApp):
                 return
             except Exception:  # a bug or an unexpected answer: said plainly, logged
                 logger.exception("counter action failed")
-                self.call_from_thread(self.screen_say, UNEXPECTED, error=True)
+                self.say_later(UNEXPECTED, error=True)
                 return
             self.call_from_thread(self.came_back)
             self.call_from_thread(done, result)
@@ -118,12 +109,12 @@ class CounterHost(FrenchApp):
     ) -> None:
         self.came_back()
         if isinstance(exc, ApiError) and exc.status == 401 and self.session is not None:
-            self.session_expired()
+            self.post_message(SessionExpired())
             return
         (failed or self._default_failure)(exc)
 
     def _default_failure(self, exc: ClientError) -> None:
-        self.screen_say(exc.message, error=True)
+        self.say_later(exc.message, error=True)
 
     def went_offline(self) -> None:
         if self.online:
@@ -136,4 +127,4 @@ class CounterHost(FrenchApp):
             self.online = True
             self.notify("Serveur de nouveau joignable.")
             self.sender.sync_now()
-            self.load_catalogue()
+            self.post_message(LoadCatalogue())

@@ -95,3 +95,16 @@ class CallNextTicket(Message):
 
 class NewTicket(Message):
     """Open the form that hands a resident a ticket."""
+
+
+class SessionExpired(Message):
+    """The server refused the token (401); `token`: the one refused, when known, so that
+    a check made with an earlier session's token ends nothing."""
+
+    def __init__(self, token: str | None = None) -> None:
+        super().__init__()
+        self.token = token
+
+
+class LoadCatalogue(Message):
+    """Fetch what the day needs and is not loaded yet (services, site name)."""

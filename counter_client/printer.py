@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -27,8 +28,11 @@ DEDUPE_SECONDS = 5.0  # a second P within this time is the same press, not a new
 
 
 class CounterPrinter:
-    def __init__(self, app: CounterHost, queue: PrintQueue | None) -> None:
+    def __init__(self, app: CounterHost, queue: PrintQueue | None, *,
+                 resident_on_screen: Callable[[], str | None]) -> None:
+        """`resident_on_screen`: the resident whose file is open, read on the UI thread."""
         self.app = app
+        self.resident_on_screen = resident_on_screen
         self.queue = queue
         self._asking: set[int] = set()
         self._recent: dict[tuple[str, str], float] = {}  # (label, resident) -> sent at
@@ -39,7 +43,7 @@ class CounterPrinter:
 
     def hold_rule(self) -> HoldRule:
         """The rule for the jobs sent from now: read on the UI thread, applied in a worker."""
-        on_screen = self.app.resident_on_screen()
+        on_screen = self.resident_on_screen()
         max_wait = timedelta(minutes=self.app.settings.print_max_wait_minutes)
 
         def hold(job: PrintJob) -> bool:
@@ -51,7 +55,7 @@ class CounterPrinter:
     def submit(self, data: bytes, *, label: str, resident_id: str) -> None:
         queue = self.queue
         if queue is None:
-            self.app.screen_say("Aucune imprimante n'est configurée sur ce poste.", error=True)
+            self.app.say_later("Aucune imprimante n'est configurée sur ce poste.", error=True)
             return
         now = time.monotonic()
         key = (label, resident_id)
@@ -64,19 +68,19 @@ class CounterPrinter:
         def work() -> None:
             # Still in the spool (printer off): say it waits, not that it was printed.
             if any(j.label == label and j.resident_id == resident_id for j in queue.jobs()):
-                self.app.call_from_thread(
-                    self.app.screen_say, f"« {label} » attend déjà l'imprimante : il partira"
+                self.app.say_later(
+                    f"« {label} » attend déjà l'imprimante : il partira"
                     " dès son retour et n'est pas ajouté une seconde fois.")
                 return
             if recent:
-                self.app.call_from_thread(
-                    self.app.screen_say, f"« {label} » vient déjà d'être imprimé :"
+                self.app.say_later(
+                    f"« {label} » vient déjà d'être imprimé :"
                     " il n'est pas imprimé une seconde fois.")
                 return
             try:
                 report = queue.submit(data, label=label, resident_id=resident_id, hold=hold)
             except PrinterError as exc:
-                self.app.call_from_thread(self.app.screen_say, exc.message_fr, error=True)
+                self.app.say_later(exc.message_fr, error=True)
                 return
             self.app.call_from_thread(self._submitted, report, label)
 
@@ -85,15 +89,15 @@ class CounterPrinter:
     def _submitted(self, report: FlushReport, label: str) -> None:
         if report.held is not None:
             self.ask(report.held)
-            self.app.screen_say(f"Impression de « {label} » en attente : un document plus"
+            self.app.say_later(f"Impression de « {label} » en attente : un document plus"
                                 " ancien est à confirmer.")
         elif report.error is not None:
-            self.app.screen_say(
+            self.app.say_later(
                 f"{report.error.message_fr} Impression mise en attente ({report.waiting}"
                 " document(s)) : elle partira d'elle-même au retour de l'imprimante.",
                 error=True)
         else:
-            self.app.screen_say(f"Impression : {label}.")
+            self.app.say_later(f"Impression : {label}.")
 
     def retry(self) -> None:
         """Timer: send what waits, in a worker (the printer may take seconds to answer)."""
@@ -126,7 +130,7 @@ class CounterPrinter:
 
     def _retried(self, report: FlushReport) -> None:
         if report.printed:
-            self.app.screen_say(
+            self.app.say_later(
                 f"Imprimante de retour : {len(report.printed)} document(s) imprimé(s).")
         if report.held is not None:
             self.ask(report.held)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from counter_client.journal import EntryKind, EntryState, SyncReport
-from counter_client.messages import ResidentChanged
+from counter_client.messages import ResidentChanged, SessionExpired
 from crm_core.client import ApiError, ServerUnreachable
 
 if TYPE_CHECKING:
@@ -51,9 +51,9 @@ class JournalSender:
                                      agent_name=author[1] if author else None)
         if self.app.online:
             self._announce[entry.key] = say
-            self.app.screen_say("Enregistré sur ce poste, envoi au serveur…")
+            self.app.say_later("Enregistré sur ce poste, envoi au serveur…")
         else:
-            self.app.screen_say(say.kept)
+            self.app.say_later(say.kept)
             self._later[entry.key] = say.delivered or say.sent
         self.refresh_counts()
         self.sync_now()
@@ -143,12 +143,12 @@ class JournalSender:
         self.refresh_counts()
         for entry in report.sent:
             if (say := self._announce.pop(entry.key, None)) is not None:
-                app.screen_say(say.sent)
+                app.say_later(say.sent)
             elif (delivered := self._later.pop(entry.key, None)) is not None:
-                app.screen_say(delivered)  # replaces "gardée sur ce poste"
+                app.say_later(delivered)  # replaces "gardée sur ce poste"
         if report.unreachable:
             for key, say in self._announce.items():
-                app.screen_say(say.kept)
+                app.say_later(say.kept)
                 self._later[key] = say.delivered or say.sent
             self._announce.clear()
             app.went_offline()
@@ -157,7 +157,7 @@ class JournalSender:
         else:
             app.went_offline()
         if report.auth_expired and app.session is not None:
-            app.session_expired()
+            app.post_message(SessionExpired())
         for entry in report.rejected:
             self._announce.pop(entry.key, None)
             self._later.pop(entry.key, None)
@@ -188,6 +188,6 @@ class JournalSender:
             self.app.client.session_alive()
         except ApiError as exc:
             if exc.status == 401:
-                self.app.call_from_thread(self.app.session_expired, token)
+                self.app.post_message(SessionExpired(token))
         except ServerUnreachable:
             pass  # the next health check says so

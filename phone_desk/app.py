@@ -26,7 +26,13 @@ from phone_desk.feed import desk_feed
 from phone_desk.host import DeskHost
 from phone_desk.journal import DeskItem, DeskJournal, ItemKind
 from phone_desk.keeping import DeskKeeper
-from phone_desk.messages import FollowCalls, JournalDelivered, LoadServices, SignedIn
+from phone_desk.messages import (
+    FollowCalls,
+    JournalDelivered,
+    LoadServices,
+    SessionEnded,
+    SignedIn,
+)
 
 T = TypeVar("T")
 Feed = Callable[[str, str, str | None], AsyncGenerator[dict[str, Any], None]]
@@ -253,6 +259,9 @@ class PhoneDeskApp(DeskHost):
         for worker in [w for w in self.workers if w.group == "feed"]:
             with contextlib.suppress(WorkerCancelled, WorkerFailed):
                 await worker.wait()
+
+    def on_session_ended(self, _: SessionEnded) -> None:
+        self.end_session()
 
     def end_session(self, *, feed_done: bool = False) -> None:
         """The session is over (password changed elsewhere, account deactivated, timed

@@ -22,6 +22,7 @@ from crm_core.client.tui.message_line import MessageLine
 from crm_core.client.types import Service
 from phone_desk.config import DeskSettings
 from phone_desk.journal import DeskJournal, ItemKind
+from phone_desk.messages import SessionEnded
 
 T = TypeVar("T")
 
@@ -47,9 +48,6 @@ class DeskHost(FrenchApp):
     today: Callable[[], date]
     username: str  # the signed-in agent's login: owner of what is kept
     services: list[Service]
-
-    def end_session(self, *, feed_done: bool = False) -> None:
-        raise NotImplementedError
 
     def call_server(
         self, call: Callable[[], T], done: Callable[[T], None], *,
@@ -77,7 +75,7 @@ class DeskHost(FrenchApp):
         if isinstance(exc, ApiError) and exc.status == 401 and self.client.token:
             if keep_on_expiry and failed is not None:
                 failed(exc)
-            self.end_session()
+            self.post_message(SessionEnded())
             return
         if failed is not None:
             failed(exc)

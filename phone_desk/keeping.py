@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from crm_core.client import ApiError, ServerUnreachable
 from crm_core.client.errors import ClientError
 from phone_desk.journal import DeskSyncReport, ItemKind
-from phone_desk.messages import JournalDelivered
+from phone_desk.messages import JournalDelivered, SessionEnded
 
 if TYPE_CHECKING:
     from phone_desk.host import DeskHost
@@ -100,4 +100,4 @@ class DeskKeeper:
             app.notify(f"Refusé par le serveur : {item.error} (F7 pour voir)",
                        severity="error", timeout=10, markup=False)
         if report.auth_expired and app.client.token:
-            app.end_session()
+            app.post_message(SessionEnded())

@@ -28,3 +28,16 @@ class LoadServices(Message):
 
 class JournalDelivered(Message):
     """Kept items reached the server: the day's lists show them."""
+
+
+class SessionEnded(Message):
+    """The server refused the token (401) while up: the app shows the sign-in screen."""
+
+
+class FileChanged(Message):
+    """A form on the call changed the open file on the server: the desk screen reloads it."""
+
+
+class ListsChanged(Message):
+    """A form on the call changed the day's calls or call-backs: the desk screen reloads
+    them."""

@@ -57,7 +57,7 @@ from crm_core.agents.wording import (
     site_label,
 )
 from crm_core.database.base import utcnow
-from crm_core.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
+from crm_core.exceptions import Conflict, InvalidInput, PermissionDenied
 from crm_core.text import clean_display, name_problem
 
 UNCHANGED: Any = object()
@@ -77,52 +77,40 @@ class OwnPasswordReset(PermissionDenied):
     code = "own_password_reset"
 
 
-class AgentRequestNotFound(NotFound):
-    code = "agent_request_not_found"
-
-
-class SecondPairOfEyes(PermissionDenied):
-    code = "four_eyes"
-
-
-class StaleRequest(Conflict):
-    code = "stale_request"
-
-
 def access_state(agent: Agent) -> str:
     """A digest of what an approval relies on: role, site, activity and password."""
     state = f"{agent.role.value}|{agent.site_id}|{agent.active}|{agent.password_hash}"
     return hashlib.sha256(state.encode()).hexdigest()
 
 
-def _data(role: Role, active: bool = True) -> frozenset[Any]:
+def reaches_data(role: Role, active: bool = True) -> frozenset[Any]:
     return ROLE_PERMISSIONS[role] & RESIDENT_DATA if active else frozenset()
 
 
 def _widens(agent: Agent, role: Role, site_id: uuid.UUID | None) -> bool:
     """Whether `role` and `site_id` read more residents than the account's own would."""
-    if not _data(role):
+    if not reaches_data(role):
         return False  # an admin account reads no resident
     widens_site = agent.site_id is not None and site_id is None  # one site -> every site
-    return not _data(role) <= _data(agent.role) or widens_site
+    return not reaches_data(role) <= reaches_data(agent.role) or widens_site
 
 
 def _needs_approval(agent: Agent | None, role: Role, site_id: uuid.UUID | None,
                     password_set: bool) -> bool:
-    if not _data(role):
+    if not reaches_data(role):
         return False
     if agent is None or not agent.active or password_set:
         return True
     return _widens(agent, role, site_id)
 
 
-def _event(db_session: Session, author: Actor, agent: Agent, detail: str) -> None:
+def record_event(db_session: Session, author: Actor, agent: Agent, detail: str) -> None:
     record_agent_change(db_session=db_session, author=author, subject=agent.username,
                         detail=detail)  # « (par …) » at the end, as every agent change
 
 
-def _check_extension(db_session: Session, agent_id: uuid.UUID | None,
-                     extension: str | None) -> None:
+def check_extension(db_session: Session, agent_id: uuid.UUID | None,
+                    extension: str | None) -> None:
     """What rings on an extension shows callers' names: one active agent per extension."""
     if not extension:
         return
@@ -150,8 +138,8 @@ def _supersede(db_session: Session, author: Actor, agent: Agent, why: str) -> No
     for request in pending:
         request.status, request.decided_at = RequestStatus.SUPERSEDED, utcnow()
         request.decided_by_id = author.agent_id
-        _event(db_session, author, agent,
-               f"Demande de {request.author} remplacée ({why}) : {request.summary}")
+        record_event(db_session, author, agent,
+                     f"Demande de {request.author} remplacée ({why}) : {request.summary}")
 
 
 def _file(db_session: Session, author: Actor, agent: Agent, role: Role,
@@ -163,7 +151,8 @@ def _file(db_session: Session, author: Actor, agent: Agent, role: Role,
                            filed_against=access_state(agent))
     db_session.add(request)
     db_session.flush()
-    _event(db_session, author, agent, f"{summary} : en attente de validation par un responsable")
+    record_event(db_session, author, agent,
+                 f"{summary} : en attente de validation par un responsable")
     return request
 
 
@@ -179,7 +168,7 @@ def create(
         raise PermissionDenied("Un administrateur ne choisit pas le mot de passe d'un agent : "
                                "l'agent le choisit avec un code d'activation")
     site = service.get_site_by_code(db_session=db_session, code=site_code) if site_code else None
-    _check_extension(db_session, None, phone_extension)
+    check_extension(db_session, None, phone_extension)
     display_name = check_display_name(display_name)  # the console's way in too
     agent = service.create_agent(
         db_session=db_session, username=username, display_name=display_name,
@@ -189,14 +178,14 @@ def create(
     where = site_label(db_session, site.id if site else None)
     what = f"Compte « {agent.display_name} » créé : rôle {ROLE_LABELS[role]}, site {where}"
     if author.agent_id is None or not _needs_approval(None, role, agent.site_id, False):
-        _event(db_session, author, agent, what)
-        return agent, None, _handover(db_session, author, agent, valid_for, timezone)
+        record_event(db_session, author, agent, what)
+        return agent, None, hand_over(db_session, author, agent, valid_for, timezone)
     agent.active = False
     what = describe_request(db_session, agent, role, agent.site_id, fresh=True)
     return agent, _file(db_session, author, agent, role, agent.site_id, False, what), None
 
 
-def _handover(db_session: Session, author: Actor, agent: Agent,
+def hand_over(db_session: Session, author: Actor, agent: Agent,
               valid_for: timedelta, timezone: str) -> Handover | None:
     """A code for an account with no usable password, shown to `author`."""
     if agent.password_hash != NO_PASSWORD or not agent.active:
@@ -229,7 +218,7 @@ def _set_plain_fields(db_session: Session, agent: Agent, display_name: Any,
             done.append(f"nom affiché « {agent.display_name} » → « {display_name} »")
             agent.display_name = display_name
     if phone_extension is not UNCHANGED and phone_extension != agent.phone_extension:
-        _check_extension(db_session, agent.id, phone_extension)
+        check_extension(db_session, agent.id, phone_extension)
         done.append(f"poste {agent.phone_extension or 'aucun'} → {phone_extension or 'aucun'}")
         agent.phone_extension = phone_extension
     return done
@@ -262,7 +251,7 @@ def change(
         # What a pending request was filed against is gone: approving it would undo this.
         _supersede(db_session, author, agent, "le compte a été modifié depuis")
     if done:
-        _event(db_session, author, agent, "Compte modifié : " + ", ".join(done))
+        record_event(db_session, author, agent, "Compte modifié : " + ", ".join(done))
     db_session.flush()
     return agent, request
 
@@ -319,85 +308,5 @@ def reset_password(
     activation.revoke_password(db_session, agent, voided_by=author)
     agent.password_set_by = None  # nobody knows the next one yet
     _supersede(db_session, author, agent, "mot de passe réinitialisé depuis")  # the console
-    _event(db_session, author, agent, "Mot de passe révoqué, sessions fermées")
-    return agent, None, _handover(db_session, author, agent, valid_for, timezone)
-
-
-def _pending(db_session: Session, request_id: uuid.UUID) -> AgentRequest:
-    request = db_session.get(AgentRequest, request_id)
-    if request is None or request.status is not RequestStatus.PENDING:
-        raise AgentRequestNotFound("Aucune demande en attente n'a cet identifiant")
-    return request
-
-
-def _decide(db_session: Session, approver: Actor, request_id: uuid.UUID, *,
-            approving: bool = True) -> AgentRequest:
-    request = _pending(db_session, request_id)
-    # A refusal only keeps access from being granted: the agent concerned (or the author,
-    # withdrawing it) may say no; only an approval needs a second pair of eyes.
-    if approving and approver.agent_id in (request.requested_by_id, request.agent_id):
-        raise SecondPairOfEyes(
-            "Quatre yeux : une demande est validée par un autre responsable que son auteur "
-            "et que l'agent concerné")
-    request.decided_at, request.decided_by_id = utcnow(), approver.agent_id
-    return request
-
-
-def approve(*, db_session: Session, approver: Actor, request_id: uuid.UUID,
-            valid_for: timedelta = CODE_LIFE,
-            timezone: str) -> tuple[AgentRequest, Handover | None]:
-    """Applies the request, if the account is still as it was when it was filed. A stale
-    one is closed (flushed) and `StaleRequest` raised: the caller commits, then answers.
-    An account left without a password the agent alone knows gets a code, for the
-    approver to hand over."""
-    request = _decide(db_session, approver, request_id)
-    agent = service.get_agent(db_session=db_session, agent_id=request.agent_id)
-    if request.filed_against != access_state(agent):
-        request.status = RequestStatus.SUPERSEDED
-        _event(db_session, approver, agent, f"Demande de {request.author} périmée, non "
-               f"appliquée (le compte a changé depuis) : {request.summary}")
-        db_session.flush()
-        raise StaleRequest(
-            "Demande périmée : le rôle, le site, l'activation ou le mot de passe de l'agent "
-            "ont changé depuis qu'elle a été déposée. Elle est close sans être appliquée ; "
-            "un administrateur peut la déposer à nouveau.")
-    _check_extension(db_session, agent.id, agent.phone_extension)
-    agent.role, agent.site_id, agent.active = request.role, request.site_id, True
-    known = agent.password_set_by is not None and _data(agent.role)
-    if request.resets_password or known:
-        # Someone else could use the password (bob's case: an admin activated an admin
-        # account, then asked for its promotion): it goes; the approver hands a code over.
-        activation.revoke_password(db_session, agent, voided_by=approver)
-        agent.password_set_by = None
-    request.status = RequestStatus.APPROVED
-    _event(db_session, approver, agent,
-           f"Demande de {request.author} validée : {request.summary}")
-    # An admin account's code goes to an admin (a reset), never to a supervisor: one who
-    # could act as an admin would file requests and approve them alone.
-    handover = (_handover(db_session, approver, agent, valid_for, timezone)
-                if _data(agent.role) else None)
-    db_session.flush()
-    return request, handover
-
-
-def refuse(*, db_session: Session, approver: Actor, request_id: uuid.UUID) -> AgentRequest:
-    request = _decide(db_session, approver, request_id, approving=False)
-    agent = service.get_agent(db_session=db_session, agent_id=request.agent_id)
-    request.status = RequestStatus.REFUSED
-    _event(db_session, approver, agent,
-           f"Demande de {request.author} refusée : {request.summary}")
-    db_session.flush()
-    return request
-
-
-def list_requests(*, db_session: Session, pending_only: bool = True,
-                  limit: int = 100) -> list[AgentRequest]:
-    statement = select(AgentRequest).order_by(AgentRequest.requested_at.desc()).limit(limit)
-    if pending_only:
-        statement = statement.where(AgentRequest.status == RequestStatus.PENDING)
-    return list(db_session.scalars(statement))
-
-
-def pending_request_id(*, db_session: Session, agent_id: uuid.UUID) -> uuid.UUID | None:
-    return db_session.scalar(select(AgentRequest.id).where(
-        AgentRequest.agent_id == agent_id, AgentRequest.status == RequestStatus.PENDING))
+    record_event(db_session, author, agent, "Mot de passe révoqué, sessions fermées")
+    return agent, None, hand_over(db_session, author, agent, valid_for, timezone)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy import select
 
-from crm_core.agents import activation, changes, service
+from crm_core.agents import activation, approvals, changes, service
 from crm_core.agents.actor import Actor
 from crm_core.agents.enums import ROLE_PERMISSIONS, Permission
 from crm_core.agents.live import live_actor
@@ -202,7 +202,7 @@ def create_site(db_session: DbSession, actor: CatalogAdmin, data: SiteCreate) ->
 
 @router.get("/agents", response_model=list[AgentOut])
 def list_agents(db_session: DbSession, actor: AgentAdmin) -> list[AgentOut]:
-    pending = {r.agent_id: r.id for r in changes.list_requests(db_session=db_session,
+    pending = {r.agent_id: r.id for r in approvals.list_requests(db_session=db_session,
                                                                 limit=500)}
     listed = [AgentOut.model_validate(agent) for agent in service.list_agents(
         db_session=db_session)]
@@ -214,7 +214,7 @@ def list_agents(db_session: DbSession, actor: AgentAdmin) -> list[AgentOut]:
 def _out(db_session: DbSession, agent: Agent, request: AgentRequest | None,
          handover: changes.Handover | None = None) -> AgentOut:
     out = AgentOut.model_validate(agent)
-    out.pending_request_id = request.id if request else changes.pending_request_id(
+    out.pending_request_id = request.id if request else approvals.pending_request_id(
         db_session=db_session, agent_id=agent.id)
     if handover is not None:
         out.activation_code, out.activation_expires_at = handover.code, handover.expires_at
@@ -278,7 +278,7 @@ def reset_password(request: Request, db_session: DbSession, actor: AgentAdmin,
 def list_requests(db_session: DbSession, actor: RequestReader, pending_only: bool = True,
                   limit: Annotated[int, Query(ge=1, le=500)] = 100) -> Any:
     """Changes of agents that grant residents' data, newest first (pending ones by default)."""
-    return changes.list_requests(db_session=db_session, pending_only=pending_only, limit=limit)
+    return approvals.list_requests(db_session=db_session, pending_only=pending_only, limit=limit)
 
 
 @router.post("/agents/requests/{agent_request_id}/approve", response_model=AgentRequestOut)
@@ -288,11 +288,11 @@ def approve_request(request: Request, db_session: DbSession, actor: AgentApprove
     the account has changed since is closed unapplied (409 `stale_request`). An account
     left without a password gets its activation code here, for the approver to hand over."""
     try:
-        approved, handover = changes.approve(db_session=db_session, approver=actor,
+        approved, handover = approvals.approve(db_session=db_session, approver=actor,
                                              request_id=agent_request_id,
                                              valid_for=_code_life(request),
                                              timezone=app_settings(request).timezone)
-    except changes.StaleRequest:
+    except approvals.StaleRequest:
         db_session.commit()  # closed and logged, though the approval fails
         raise
     out = AgentRequestOut.model_validate(approved)
@@ -304,5 +304,5 @@ def approve_request(request: Request, db_session: DbSession, actor: AgentApprove
 @router.post("/agents/requests/{agent_request_id}/refuse", response_model=AgentRequestOut)
 def refuse_request(db_session: DbSession, actor: AgentApprover,
                    agent_request_id: uuid.UUID) -> Any:
-    request = changes.refuse(db_session=db_session, approver=actor, request_id=agent_request_id)
+    request = approvals.refuse(db_session=db_session, approver=actor, request_id=agent_request_id)
     return request

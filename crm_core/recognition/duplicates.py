@@ -40,7 +40,7 @@ from crm_core.recognition.phonetic import phonetic_key
 from crm_core.residents.enums import ContactKind, ResidentStatus
 from crm_core.residents.models import ContactPoint, Resident
 from crm_core.residents.service import resolve_id
-from crm_core.text import is_mixed_script
+from crm_core.scripts import is_mixed_script
 
 __all__ = ["POSSIBLE_WEIGHT", "DuplicatePair", "duplicates_of", "find_duplicates"]
 

@@ -11,11 +11,12 @@ from typing import Any
 from textual.screen import Screen
 
 from crm_core.client.errors import ClientError
+from crm_core.client.tui.message_line import MessageLine
 from crm_core.client.types import CallLog, ResidentSummary
 from phone_desk.host import DeskHost
 from phone_desk.journal import DeskItem, ItemKind
 from phone_desk.keeping import server_away, session_expired
-from phone_desk.messages import LoadServices
+from phone_desk.messages import FileChanged, ListsChanged, LoadServices
 
 
 def calls_refused(summary: Mapping[str, Any] | None, phone: str) -> bool:
@@ -41,13 +42,7 @@ class CallForms(Screen[None]):
         return self.app
 
     def say(self, text: str, *, error: bool = False) -> None:
-        raise NotImplementedError
-
-    def reload_file(self) -> None:
-        raise NotImplementedError
-
-    def action_refresh_lists(self) -> None:
-        raise NotImplementedError
+        self.query_one(MessageLine).say(text, error=error)
 
     # -- actions on the call ----------------------------------------------------------
 
@@ -105,8 +100,8 @@ class CallForms(Screen[None]):
             replaced()
             reference = result["case_reference"]
             self.say("Appel enregistré" + (f" (demande {reference})." if reference else "."))
-            self.reload_file()
-            self.action_refresh_lists()
+            self.post_message(FileChanged())
+            self.post_message(ListsChanged())
 
         def failed(exc: ClientError) -> None:
             # Kept on this desk, sent once the server is back or the agent signed in again.
@@ -148,7 +143,7 @@ class CallForms(Screen[None]):
 
         def done(_: object) -> None:
             self.say("Numéro rattaché au dossier.")
-            self.reload_file()
+            self.post_message(FileChanged())
 
         def failed(exc: ClientError) -> None:
             self.say(exc.message, error=True)
@@ -209,7 +204,7 @@ class CallForms(Screen[None]):
         def done(_: object) -> None:
             replaced()
             self.say("Rappel prévu.")
-            self.action_refresh_lists()
+            self.post_message(ListsChanged())
 
         def failed(exc: ClientError) -> None:
             # Kept on this desk, sent once the server is back or the agent signed in again.

@@ -21,7 +21,7 @@ from crm_core.client.tui.message_line import MessageLine
 from crm_core.client.tui.resident_card import ResidentCard
 from crm_core.client.tui.timeline import Timeline
 from crm_core.client.types import ResidentSummary, SearchOutcome
-from phone_desk.messages import FollowCalls
+from phone_desk.messages import FileChanged, FollowCalls, ListsChanged
 from phone_desk.screens.call_forms import CallForms
 from phone_desk.widgets.call_banner import CallBanner
 from phone_desk.widgets.day_lists import CallbacksTable, CallsTable
@@ -119,9 +119,6 @@ class DeskScreen(CallForms):
         self.query_one("#search", Input).focus()
         self.action_refresh_lists()
         self.app.post_message(FollowCalls())
-
-    def say(self, text: str, *, error: bool = False) -> None:
-        self.query_one(MessageLine).say(text, error=error)
 
     # -- the live feed ----------------------------------------------------------------
 
@@ -271,6 +268,9 @@ class DeskScreen(CallForms):
         self.query_one(CasesTable).show([])
         self.query_one(Timeline).show([])
 
+    def on_file_changed(self, _: FileChanged) -> None:
+        self.reload_file()
+
     def reload_file(self) -> None:
         if self.summary:
             self.open_resident(str(self.summary["resident"]["id"]), quiet=True)
@@ -288,6 +288,9 @@ class DeskScreen(CallForms):
             self.action_refresh_lists()
 
         self.desk.call_server(lambda: self.desk.client.complete_callback(callback["id"]), done)
+
+    def on_lists_changed(self, _: ListsChanged) -> None:
+        self.action_refresh_lists()
 
     def action_refresh_lists(self) -> None:
         extension = self.desk.extension or None

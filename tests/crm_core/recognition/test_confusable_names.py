@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from crm_core.agents.enums import Role
 from crm_core.recognition.indexing import reindex_residents
-from crm_core.text import is_mixed_script, scripts_of
+from crm_core.scripts import is_mixed_script, scripts_of
 
 
 def test_scripts_are_told_apart_without_a_dependency() -> None:
