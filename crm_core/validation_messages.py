@@ -157,5 +157,18 @@ def french_errors(errors: Iterable[Mapping[str, Any]], *, limit: int = 10,
 
 
 def french_summary(errors: Iterable[Mapping[str, str]], *, limit: int = 3) -> str:
-    """"champ : message; …" for a one-line detail."""
-    return "; ".join(f"{e['field']} : {e['message']}" for e in list(errors)[:limit])
+    """"champ : message; …" for a one-line detail, the fields an agent types named as the
+    apps name them (the counter showed « q : texte trop long » for its search box). The
+    `errors` list keeps the API's own names, for programs."""
+    return "; ".join(f"{SUMMARY_LABELS.get(e['field'], e['field'])} : {e['message']}"
+                     for e in list(errors)[:limit])
+
+
+# The fields the apps and the resident pages send, as the person who typed them reads them.
+SUMMARY_LABELS = {
+    "q": "Recherche", "family_name": "Nom", "given_name": "Prénom",
+    "birth_name": "Nom de naissance", "birth_date": "Date de naissance", "email": "E-mail",
+    "phone": "Téléphone", "reference": "Référence", "subject": "Objet",
+    "description": "Description", "note": "Note", "reason": "Motif", "summary": "Résumé",
+    "address_line": "Adresse", "postal_code": "Code postal", "city": "Commune",
+}

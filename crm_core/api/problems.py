@@ -94,7 +94,7 @@ def _validation_error(_: Request, exc: Exception) -> Response:
                            f"{position}) : vérifiez guillemets, virgules et accolades"})
             continue
         errors.append({"field": field_of(error) or "requête", "message": french_message(error)})
-    detail = "; ".join(f"{e['field']} : {e['message']}" for e in errors[:5])
+    detail = french_summary(errors, limit=5)
     return problem_response(
         422, "invalid_input", "Données invalides", detail or "Données invalides", errors=errors
     )

@@ -57,8 +57,19 @@ def test_bad_queries_get_a_french_problem(
     assert response.status_code == 422, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     problem = response.json()
-    assert field in problem["detail"] or problem.get("field") == field
+    assert field in [e["field"] for e in problem.get("errors", [])] or problem.get("field") == field
     assert problem["detail"]
+
+
+def test_a_refused_search_names_the_box_as_the_agent_reads_it(
+    client: TestClient, as_role: Headers
+) -> None:
+    """A fifth outside look: the counter showed « q : texte trop long » (the API's name)."""
+    response = client.get(URL, params={"q": "é" * 300}, headers=as_role(Role.COUNTER))
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["detail"].startswith("Recherche : texte trop long"), problem["detail"]
+    assert problem["errors"][0]["field"] == "q"  # programs keep the API's own name
 
 
 @pytest.mark.parametrize("typed", ["dur%", "du_and", "O'Brien%'; --", "\\\\", "Иванов", "李"])
