@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from crm_core.client.tui.clean_input import CleanInput, clean_typed
+from crm_core.client.tui.clean_input import LEFT_OUT, CleanInput, clean_typed
 from crm_core.client.tui.french import FrenchApp
 from tests.counter_client.support import counter_app, running, wait_for
 from tests.support.live_server import free_port
@@ -84,3 +84,25 @@ async def test_the_counters_fields_filter_what_is_typed(tmp_path: Path) -> None:
         await pilot.click("#username")
         await type_as_terminal(pilot, "léa❤\ufe0f")
         assert app.screen.query_one("#username", Input).value == "léa❤"
+
+
+async def test_the_agent_is_told_what_was_left_out_and_when_the_field_is_full() -> None:
+    """A fifth outside look: a note lost its U+202E and its escape sequence, a subject its
+    last 120 characters, and the agent read « enregistré » with no word of either."""
+    app = _Field()
+    async with app.run_test(size=(60, 8)) as pilot:
+        field = app.query_one("#note", CleanInput)
+        field.focus()
+        field.post_message(events.Paste("❤\ufe0f ok"))  # a drawing only: nothing said
+        await pilot.pause()
+        assert field.value == "❤ ok" and not app._notifications
+        field.post_message(events.Paste("\u202eevil \x1b[31m"))
+        await pilot.pause()
+        assert field.value == "❤ okevil [31m"
+        told = [n.message for n in app._notifications]
+        assert told == [LEFT_OUT]
+        field.max_length = len(field.value) + 2
+        await type_as_terminal(pilot, "abcdef")
+        assert len(field.value) == field.max_length
+        told = [n.message for n in app._notifications]
+        assert any("Champ plein" in text and "n'a pas été prise" in text for text in told)
