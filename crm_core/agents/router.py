@@ -177,8 +177,9 @@ def session_alive(request: Request, db_session: DbSession, token: BearerToken) -
 
 
 @router.get("/auth/me", response_model=MeOut)
-def me(db_session: DbSession, actor: CurrentActor) -> dict[str, Any]:
-    """Who is signed in: role, site, permissions, and the phone extension a desk follows."""
+def me(request: Request, db_session: DbSession, actor: CurrentActor) -> dict[str, Any]:
+    """Who is signed in: role, site, permissions, the phone extension a desk follows, and
+    the city's time zone (`RELAIS_TIMEZONE`), in which the apps show every date."""
     permissions = sorted(p.value for p in ROLE_PERMISSIONS[actor.role]) if actor.role else []
     agent = db_session.get(Agent, actor.agent_id) if actor.agent_id else None
     return {
@@ -186,6 +187,7 @@ def me(db_session: DbSession, actor: CurrentActor) -> dict[str, Any]:
         "site_id": actor.site_id, "permissions": permissions,
         "display_name": agent.display_name if agent else actor.username,
         "phone_extension": agent.phone_extension if agent else None,
+        "timezone": app_settings(request).timezone,
     }
 
 

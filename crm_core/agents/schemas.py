@@ -140,3 +140,4 @@ class MeOut(BaseModel):
     permissions: list[str]
     display_name: str
     phone_extension: str | None
+    timezone: str  # the city's IANA zone (`RELAIS_TIMEZONE`), e.g. "America/Cayenne"

@@ -22,6 +22,7 @@ class Me(TypedDict):
     permissions: list[str]
     display_name: str
     phone_extension: str | None
+    timezone: str  # the city's IANA zone: every date the apps show is in it
 
 
 class Site(TypedDict):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from crm_core.agents import service
 from crm_core.agents.enums import Role
 from crm_core.database.base import utcnow
+from crm_core.config import Settings
 from crm_core.exceptions import NotAuthenticated
 from tests.crm_core.conftest import sign_in
 
@@ -154,3 +155,15 @@ def test_admin_manages_agents_sites_and_services(
         json={"code": "x-y", "label": "X", "announced_delay_days": 1},
     )
     assert forbidden.status_code == 403
+
+
+def test_me_says_the_city_time_zone(
+    client: TestClient, factories: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A commune in Guyane: the apps show its dates in Cayenne's time, not Paris's."""
+    monkeypatch.setenv("RELAIS_TIMEZONE", "America/Cayenne")
+    client.app.state.settings = Settings()  # type: ignore[attr-defined]
+    agent = factories.AgentFactory(role=Role.COUNTER)
+    me = client.get("/api/v1/auth/me", headers=sign_in(client, agent.username))
+    assert me.status_code == 200, me.text
+    assert me.json()["timezone"] == "America/Cayenne"
