@@ -8,7 +8,7 @@ then to the server, so the app keeps working when the network drops.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +39,9 @@ from counter_client.session_store import SessionStore, StoredSession
 from crm_core.client import RelaisClient
 from crm_core.client.errors import ClientError
 from crm_core.client.private_files import repair_warning, secure_data_dir
-from crm_core.client.tui import labels
 from crm_core.client.tui.cases_table import same_reference
-from crm_core.client.types import Case, ResidentSummary, Service, Site
+from crm_core.client.tui.city_time import CityTime
+from crm_core.client.types import Case, Me, ResidentSummary, Service, Site
 
 SESSION_ENDED = ("Session terminée par le serveur (compte désactivé, mot de passe changé,"
                  " déconnexion ailleurs ou inactivité) : reconnectez-vous.")
@@ -51,10 +51,6 @@ HIGH_CONTRAST = Theme(
     foreground="#FFFFFF", background="#000000", surface="#000000", panel="#1A1A1A",
     success="#00FF00", warning="#FFFF00", error="#FF5555", dark=True,
 )
-
-
-def _today() -> date:
-    return datetime.now(labels.LOCAL_TZ).date()
 
 
 class CounterApp(QueueAndPrinting, CardWatching):
@@ -74,7 +70,7 @@ class CounterApp(QueueAndPrinting, CardWatching):
     def __init__(
         self, settings: CounterSettings, client: RelaisClient, *, journal: Journal,
         sessions: SessionStore, card_reader: CardReader | None = None,
-        print_queue: PrintQueue | None = None, today: Callable[[], date] = _today,
+        print_queue: PrintQueue | None = None, today: Callable[[], date] | None = None,
         data_dir_repaired: list[Path] | None = None,
     ) -> None:
         super().__init__()
@@ -88,7 +84,8 @@ class CounterApp(QueueAndPrinting, CardWatching):
                                       resident_on_screen=self.resident_on_screen)
         self.sender = JournalSender(self)
         self.data_dir_repaired = data_dir_repaired or []
-        self.today = today
+        self.city = CityTime()  # Paris until sign-in: the sign-in screen shows no date
+        self.today = today or self.city.today
         self.session = None
         self.last_agent = None
         self.services = []
@@ -112,7 +109,7 @@ class CounterApp(QueueAndPrinting, CardWatching):
         else:
             self.client.token = stored.token
             self._start_day(stored)
-            self.call_server(self.client.me, lambda _: None)
+            self.call_server(self.client.me, self._got_me)
         self.sender.start()
         self.printer.start()
         if self.card_reader is not None:
@@ -144,10 +141,15 @@ class CounterApp(QueueAndPrinting, CardWatching):
                                     username=message.username)
         self._start_day(stored)
 
+    def _got_me(self, me: Me) -> None:
+        """A resumed session: the server's zone may have changed since it was stored."""
+        self.city.learn(me.get("timezone"))
+
     def _start_day(self, stored: StoredSession) -> None:
         from counter_client.screens.home import HomeScreen
 
         self.session = stored
+        self.city.learn(stored.timezone)
         self.last_agent = (stored.username, stored.display_name)
         site = f" · {stored.site_code}" if stored.site_code else ""
         self.agent = f"{stored.display_name}{site}"
@@ -371,7 +373,7 @@ SIGNED_OUT_OFFLINE = ("Déconnecté de ce poste, mais le serveur est injoignable
 def make_app(
     settings: CounterSettings, client: RelaisClient, *, journal: Journal | None = None,
     sessions: SessionStore | None = None, card_reader: CardReader | None = None,
-    print_queue: PrintQueue | None = None, today: Callable[[], date] = _today,
+    print_queue: PrintQueue | None = None, today: Callable[[], date] | None = None,
     data_dir_repaired: list[Path] | None = None,
 ) -> CounterApp:
     """The app for one workstation; tests hand in their own devices and clock."""

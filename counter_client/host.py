@@ -23,6 +23,7 @@ from counter_client.messages import LoadCatalogue, Say, SessionExpired
 from counter_client.session_store import StoredSession
 from crm_core.client import ApiError, RelaisClient, ServerUnreachable
 from crm_core.client.errors import ClientError
+from crm_core.client.tui.city_time import CityTime
 from crm_core.client.tui.french import FrenchApp
 from crm_core.client.types import Service, Ticket
 
@@ -53,6 +54,7 @@ class CounterHost(FrenchApp):
     card_reader: CardReader | None
     gc_pause: GcPause
     today: Callable[[], date]
+    city: CityTime  # the city's zone, learnt at sign-in: every date shown is in it
     session: StoredSession | None
     # (username, name) of the last agent signed in: owns what is saved as a session
     # ends, so it is never sent under the next agent's name.

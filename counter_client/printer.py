@@ -142,7 +142,8 @@ class CounterPrinter:
             return
         self._asking.add(job.id)
         minutes = self.app.settings.print_max_wait_minutes
-        self.app.push_screen(HeldPrintScreen(job, max_wait_minutes=minutes),
+        self.app.push_screen(HeldPrintScreen(job, max_wait_minutes=minutes,
+                                             city=self.app.city),
                              lambda choice: self._decided(job, choice))
 
     def _decided(self, job: PrintJob, print_it: bool | None) -> None:

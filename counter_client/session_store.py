@@ -22,6 +22,7 @@ class StoredSession:
     site_code: str | None
     expires_at: str  # ISO 8601, UTC
     role: str = "counter"  # files from before the role was kept: the least trusted
+    timezone: str = "Europe/Paris"  # the city's (`/auth/me`); files from before: Paris
 
     @property
     def supervisor(self) -> bool:
@@ -45,6 +46,7 @@ class SessionStore:
             display_name=str(session.get("display_name") or username),
             site_code=str(session["site_code"]) if session.get("site_code") else None,
             expires_at=expires.isoformat(), role=str(session.get("role") or "counter"),
+            timezone=str(session.get("timezone") or "Europe/Paris"),
         )
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         temporary = self.path.with_suffix(".tmp")

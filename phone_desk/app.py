@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncGenerator, Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Any, TypeVar
 
 from textual import work
@@ -17,8 +17,8 @@ from textual.worker import WorkerCancelled, WorkerFailed
 
 from crm_core.client.private_files import secure_data_dir
 from crm_core.client.telephony import PhoneClient
+from crm_core.client.tui.city_time import CityTime
 from crm_core.client.tui.key_bar import key_label
-from crm_core.client.tui.labels import LOCAL_TZ
 from crm_core.client.types import Me, Service
 from phone_desk.config import DeskSettings
 from phone_desk.drafts import Draft, draft_of
@@ -36,10 +36,6 @@ from phone_desk.messages import (
 
 T = TypeVar("T")
 Feed = Callable[[str, str, str | None], AsyncGenerator[dict[str, Any], None]]
-
-
-def _today() -> date:
-    return datetime.now(LOCAL_TZ).date()
 
 
 SESSION_ENDED_TEXT = "Session terminée : reconnectez-vous"
@@ -65,7 +61,7 @@ class PhoneDeskApp(DeskHost):
 
     def __init__(
         self, settings: DeskSettings, client: PhoneClient, *, feed: Feed,
-        journal: DeskJournal, today: Callable[[], date] = _today,
+        journal: DeskJournal, today: Callable[[], date] | None = None,
     ) -> None:
         super().__init__()
         self.journal = journal
@@ -75,7 +71,8 @@ class PhoneDeskApp(DeskHost):
         self.drafts: dict[str, Draft] = {}
         self._quit_warned = False
         self._sign_out_warned = False
-        self.today = today
+        self.city = CityTime()  # Paris until sign-in: the sign-in screen shows no date
+        self.today = today or self.city.today
         self.settings = settings
         self.client = client
         self.feed = feed
@@ -98,6 +95,7 @@ class PhoneDeskApp(DeskHost):
         from phone_desk.screens.desk import DeskScreen
 
         self.username = str(me.get("username") or "")
+        self.city.learn(me.get("timezone"))
         self.agent = str(me.get("display_name") or self.username)
         self._quit_warned = self._sign_out_warned = False
         self.extension = self.settings.extension or str(me.get("phone_extension") or "")
@@ -174,7 +172,8 @@ class PhoneDeskApp(DeskHost):
 
         if self.username and not isinstance(self.screen, WaitingScreen):
             self.push_screen(WaitingScreen(self.journal.items(agent=self.username),
-                                           self.keeper.others_waiting()), self._fix_refused)
+                                           self.keeper.others_waiting(), city=self.city),
+                             self._fix_refused)
 
     def _fix_refused(self, item: DeskItem | None) -> None:
         """A refused call log or call-back opens again in its form, on the desk screen."""
@@ -308,7 +307,7 @@ SIGNED_OUT_OFFLINE = ("Déconnecté de ce poste, mais le serveur est injoignable
 
 def make_app(
     settings: DeskSettings, client: PhoneClient, *, feed: Feed | None = None,
-    today: Callable[[], date] = _today, journal: DeskJournal | None = None,
+    today: Callable[[], date] | None = None, journal: DeskJournal | None = None,
 ) -> PhoneDeskApp:
     """The desk of one seat; tests hand in a signed-in client, and may hand in a scripted
     feed, a clock and a journal."""

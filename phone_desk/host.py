@@ -17,6 +17,7 @@ from textual.reactive import reactive
 from crm_core.client import ApiError, ServerUnreachable
 from crm_core.client.errors import ClientError
 from crm_core.client.telephony import PhoneClient
+from crm_core.client.tui.city_time import CityTime
 from crm_core.client.tui.french import FrenchApp
 from crm_core.client.tui.message_line import MessageLine
 from crm_core.client.types import Service
@@ -46,6 +47,7 @@ class DeskHost(FrenchApp):
     journal: DeskJournal
     keeper: Keeper
     today: Callable[[], date]
+    city: CityTime  # the city's zone, learnt at sign-in: every date shown is in it
     username: str  # the signed-in agent's login: owner of what is kept
     services: list[Service]
 

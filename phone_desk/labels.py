@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import Any
 
 from crm_core.client.tui.labels import local_datetime
@@ -25,9 +26,9 @@ def call_status(code: str | None) -> str:
     return CALL_STATUSES.get(code or "", code or "—")
 
 
-def hour(value: Any) -> str:
+def hour(value: Any, *, zone: tzinfo) -> str:
     """'14:05' for a timestamp of today (the desk's lists are the day's)."""
-    text = local_datetime(value)
+    text = local_datetime(value, zone=zone)
     return text.split(" ")[-1] if text else "—"
 
 

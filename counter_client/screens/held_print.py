@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from badge.printing import PrintJob
 from crm_core.client.tui import labels
+from crm_core.client.tui.city_time import CityTime
 from crm_core.client.tui.key_bar import KeyBar
 from crm_core.client.tui.letter_keys import with_capitals
 
@@ -25,14 +26,15 @@ class HeldPrintScreen(ModalScreen[bool]):
         Binding("x", "discard", "Ne pas imprimer"),
     )
 
-    def __init__(self, job: PrintJob, *, max_wait_minutes: float) -> None:
+    def __init__(self, job: PrintJob, *, max_wait_minutes: float, city: CityTime) -> None:
         super().__init__()
+        self.city = city
         self.job = job
         self.max_wait_minutes = max_wait_minutes
 
     def compose(self) -> ComposeResult:
         minutes = int((datetime.now(UTC) - self.job.created_at).total_seconds() // 60)
-        made = labels.local_datetime(self.job.created_at.isoformat())
+        made = labels.local_datetime(self.job.created_at.isoformat(), zone=self.city.zone)
         with Vertical(classes="form") as box:
             box.border_title = "Impression en attente"
             yield Static(Text(f"« {self.job.label} » attend l'imprimante depuis le {made}"

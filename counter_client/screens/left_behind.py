@@ -97,7 +97,8 @@ class LeftBehindScreen(ModalScreen[None]):
         table.clear()
         for waiting in self._waiting():
             table.add_row(waiting.agent_name, waiting.agent, str(waiting.count),
-                          labels.local_datetime(waiting.since), key=waiting.agent)
+                          labels.local_datetime(waiting.since, zone=self.counter.city.zone),
+                          key=waiting.agent)
         if not table.row_count:
             self.say("Rien n'attend d'autres agents sur ce poste.")
 

@@ -75,7 +75,8 @@ class RefusedScreen(ModalScreen[None]):
                 continue
             who = (entry.agent_name or "",) if self._all_agents else ()
             table.add_row(
-                labels.local_datetime(entry.created_at), KIND_LABELS[entry.kind],
+                labels.local_datetime(entry.created_at, zone=self.counter.city.zone),
+                KIND_LABELS[entry.kind],
                 describe(entry), entry.error or "", *who, key=str(entry.id),
             )
         self.query_one(MessageLine).say(

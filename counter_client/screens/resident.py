@@ -48,9 +48,9 @@ class ResidentScreen(CounterScreen):
     def compose(self) -> ComposeResult:
         yield StatusLine()
         yield ResidentCard(id="card")
-        yield CasesTable(id="cases", today=self.counter.today)
+        yield CasesTable(id="cases", city=self.counter.city, today=self.counter.today)
         yield MessageLine(id="message")
-        yield Timeline(id="timeline")
+        yield Timeline(id="timeline", city=self.counter.city)
         yield KeyBar()
 
     def on_mount(self) -> None:

@@ -83,6 +83,8 @@ class SignInScreen(FieldsInOrderScreen, CounterScreen):
                     client.me()
                 finally:
                     client.sign_out()
+            # The city's zone, in which the apps show every date (kept with the session).
+            session["timezone"] = client.me().get("timezone")
             return session
 
         self.counter.call_server(sign_in, done, failed=failed, group="sign-in",

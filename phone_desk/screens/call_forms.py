@@ -183,8 +183,8 @@ class CallForms(Screen[None]):
                             draft: dict[str, Any] | None = None) -> None:
         from phone_desk.screens.callback import CallbackScreen
 
-        form = CallbackScreen(phone, calls_refused=refused, typed=typed, refusal=reason,
-                              draft=draft)
+        form = CallbackScreen(phone, city=self.desk.city, calls_refused=refused, typed=typed,
+                              refusal=reason, draft=draft)
         # The session ends elsewhere while it is typed: the same form, on the next desk.
         form.reopen = lambda desk, fields: desk._open_callback_form(
             resident_id, call_id, phone, refused=refused, typed=typed, reason=reason,

@@ -11,9 +11,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
+from crm_core.client.tui.city_time import CityTime
 from crm_core.client.tui.clean_input import CleanInput
 from crm_core.client.tui.discard import GuardedForm
-from crm_core.client.tui.labels import LOCAL_TZ
 from crm_core.client.tui.message_line import MessageLine
 from phone_desk.drafts import DraftForm, restore_fields
 
@@ -22,9 +22,9 @@ _DATE_TIME = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{4}))?\s+(\d{1,2})[h:](\d{2
 _IN = re.compile(r"^\+\s*(\d{1,3})\s*(min|h)?$")
 
 
-def parse_due(text: str, *, now: datetime | None = None) -> datetime:
-    """'14:30' / '14h' (today), '+30' / '+2h' (from now), '12/03 9h30' or '12/03/2027 9:30'."""
-    now = now or datetime.now(LOCAL_TZ)
+def parse_due(text: str, *, now: datetime) -> datetime:
+    """'14:30' / '14h' (today), '+30' / '+2h' (from now), '12/03 9h30' or '12/03/2027 9:30';
+    `now` is in the city's zone (`CityTime.now()`), which "today" and the hours are in."""
     text = text.strip().lower()
     if match := _IN.match(text):
         amount = int(match.group(1))
@@ -59,10 +59,11 @@ class CallbackScreen(DraftForm, GuardedForm[dict[str, Any]]):
 
     DRAFT_NAME = "Votre rappel"
 
-    def __init__(self, phone: str, *, calls_refused: bool = False,
+    def __init__(self, phone: str, *, city: CityTime, calls_refused: bool = False,
                  typed: dict[str, Any] | None = None, refusal: str = "",
                  draft: dict[str, Any] | None = None) -> None:
         super().__init__()
+        self.city = city
         # Being typed when the session ended elsewhere: the fields as they were.
         self.draft = draft or {}
         self.phone = phone
@@ -99,7 +100,7 @@ class CallbackScreen(DraftForm, GuardedForm[dict[str, Any]]):
 
     def on_mount(self) -> None:
         if due := self.typed.get("due_at"):
-            self.query_one("#due", Input).value = f"{due.astimezone(LOCAL_TZ):%d/%m/%Y %H:%M}"
+            self.query_one("#due", Input).value = f"{due.astimezone(self.city.zone):%d/%m/%Y %H:%M}"
         self.query_one("#reason", Input).value = str(self.typed.get("reason") or "")
         if self.calls_refused and self.typed.get("requested_by_resident"):
             self.query_one("#asked", Checkbox).value = True
@@ -129,7 +130,7 @@ class CallbackScreen(DraftForm, GuardedForm[dict[str, Any]]):
         phone = self.query_one("#phone", Input).value.strip()
         reason = self.query_one("#reason", Input).value.strip()
         try:
-            due = parse_due(self.query_one("#due", Input).value or "+30")
+            due = parse_due(self.query_one("#due", Input).value or "+30", now=self.city.now())
         except ValueError as exc:
             message.say(str(exc), error=True)
             self.query_one("#due", Input).focus()

@@ -98,7 +98,7 @@ class DeskScreen(CallForms):
     def compose(self) -> ComposeResult:
         yield Header()
         yield DeskLine()
-        yield CallBanner(id="banner")
+        yield CallBanner(id="banner", city=self.desk.city)
         with Horizontal(id="main"):
             with Vertical(id="file"):
                 with Horizontal(id="search-bar"):
@@ -106,11 +106,11 @@ class DeskScreen(CallForms):
                     yield CleanInput(id="birth", placeholder=BIRTH_HINT)
                 yield SearchResults(id="results")
                 yield ResidentCard(id="card")
-                yield CasesTable(id="cases", today=self.desk.today)
-                yield Timeline(id="timeline")
+                yield CasesTable(id="cases", city=self.desk.city, today=self.desk.today)
+                yield Timeline(id="timeline", city=self.desk.city)
             with Vertical(id="day"):
-                yield CallsTable(id="calls")
-                yield CallbacksTable(id="callbacks")
+                yield CallsTable(id="calls", city=self.desk.city)
+                yield CallbacksTable(id="callbacks", city=self.desk.city)
         yield MessageLine(id="message")
         yield Footer()
 

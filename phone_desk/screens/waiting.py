@@ -6,7 +6,7 @@ sent (C); any refused item can be set aside (E twice: it stays in the journal fi
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from crm_core.client.tui.labels import LOCAL_TZ
+from crm_core.client.tui.city_time import CityTime
 from crm_core.client.tui.letter_keys import with_capitals
 from crm_core.client.tui.message_line import MessageLine
 from phone_desk.host import DeskHost
@@ -25,8 +25,8 @@ from phone_desk.journal import DeskItem, ItemKind, ItemState
 KIND_LABELS = {ItemKind.CALL_LOG: "Appel", ItemKind.CALLBACK: "Rappel"}
 
 
-def describe(item: DeskItem) -> Text:
-    made = datetime.fromisoformat(item.created_at).astimezone(LOCAL_TZ)
+def describe(item: DeskItem, *, zone: tzinfo) -> Text:
+    made = datetime.fromisoformat(item.created_at).astimezone(zone)
     line = Text(f"{made:%d/%m %H:%M}  {KIND_LABELS[item.kind]} : ")
     line.append(str(item.payload.get("reason") or ""))  # as typed: never read as markup
     if item.state is ItemState.REJECTED:
@@ -46,8 +46,9 @@ class WaitingScreen(ModalScreen[DeskItem | None]):
         Binding("f7", "close", "Fermer", show=False),
     )
 
-    def __init__(self, items: list[DeskItem], others: str) -> None:
+    def __init__(self, items: list[DeskItem], others: str, *, city: CityTime) -> None:
         super().__init__()
+        self.city = city
         self.items = {item.id: item for item in items}
         self.others = others
         self._confirm: int | None = None  # the item a first E asked about
@@ -60,7 +61,7 @@ class WaitingScreen(ModalScreen[DeskItem | None]):
                 yield Label("Rien en attente de votre part." if self.others
                             else "Rien en attente : tout a été envoyé au serveur.")
             else:
-                yield OptionList(*[Option(describe(item), id=str(item.id))
+                yield OptionList(*[Option(describe(item, zone=self.city.zone), id=str(item.id))
                                    for item in self.items.values()], id="items")
             if self.others:
                 yield Static(Text(self.others), classes="hint")

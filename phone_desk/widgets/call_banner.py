@@ -8,6 +8,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import Static
 
+from crm_core.client.tui.city_time import CityTime
 from crm_core.client.tui.plain import plain
 from phone_desk import labels
 
@@ -19,8 +20,9 @@ class CallBanner(Static):
     CallBanner.-ringing { border: heavy $error; }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, city: CityTime, id: str | None = None) -> None:
         super().__init__("", id=id)
+        self.city = city
         self.call: dict[str, Any] | None = None
         self.match: dict[str, Any] | None = None
         self.border_title = "Appel"
@@ -47,7 +49,7 @@ class CallBanner(Static):
         if call.get("queue"):
             text.append(f"   file : {call['queue']}")
         text.append(f"   {labels.call_status(call.get('status'))}")
-        text.append(f"   depuis {labels.hour(call.get('started_at'))}")
+        text.append(f"   depuis {labels.hour(call.get('started_at'), zone=self.city.zone)}")
         line = labels.match_line(self.match)
         if line:
             text.append("\n")

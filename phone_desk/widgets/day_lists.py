@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from crm_core.client.tui.city_time import CityTime
 from crm_core.client.tui.fast_table import FastTable
 from crm_core.client.tui.labels import local_datetime
 from phone_desk import labels
@@ -13,8 +14,9 @@ from phone_desk import labels
 class CallsTable(FastTable):
     DEFAULT_CSS = "CallsTable { height: 1fr; }"
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, city: CityTime, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.city = city
         self.border_title = "Appels du jour"
 
     def on_mount(self) -> None:
@@ -24,7 +26,7 @@ class CallsTable(FastTable):
         self.clear()
         for call in calls:
             self.add_row(
-                labels.hour(call.get("started_at")),
+                labels.hour(call.get("started_at"), zone=self.city.zone),
                 labels.DIRECTIONS.get(call.get("direction", ""), "—"),
                 str(call.get("remote_display", "")), str(call.get("queue") or "—"),
                 labels.call_status(call.get("status")),
@@ -35,8 +37,9 @@ class CallsTable(FastTable):
 class CallbacksTable(FastTable):
     DEFAULT_CSS = "CallbacksTable { height: 1fr; }"
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, city: CityTime, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.city = city
         self.border_title = "Rappels à faire"
         self.callbacks: Sequence[Mapping[str, Any]] = []
 
@@ -47,7 +50,7 @@ class CallbacksTable(FastTable):
         self.callbacks = callbacks
         self.clear()
         for callback in callbacks:
-            due = local_datetime(callback.get("due_at"))
+            due = local_datetime(callback.get("due_at"), zone=self.city.zone)
             self.add_row(("⚠ " if callback.get("overdue") else "") + due,
                          str(callback.get("phone_display", "")), str(callback.get("reason", "")),
                          key=str(callback["id"]))

@@ -9,6 +9,7 @@ import pytest
 from textual.app import App
 from textual.widgets import Checkbox, Input
 
+from crm_core.client.tui.city_time import CityTime
 from crm_core.client.tui.message_line import MessageLine
 from phone_desk.screens.call_forms import calls_refused
 from phone_desk.screens.callback import CallbackScreen
@@ -39,7 +40,7 @@ class _Host(App[None]):
 
 
 async def test_the_form_refuses_until_the_resident_asks() -> None:
-    app = _Host(CallbackScreen("+33649337510", calls_refused=True))
+    app = _Host(CallbackScreen("+33649337510", city=CityTime(), calls_refused=True))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert "refusé les appels" in str(app.screen.query_one("#refused").render())

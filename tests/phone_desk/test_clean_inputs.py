@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from crm_core.client.telephony import PhoneClient
+from crm_core.client.tui.city_time import CityTime
 from crm_core.client.tui.clean_input import CleanInput
 from phone_desk.app import make_app
 from phone_desk.config import DeskSettings
@@ -62,7 +63,7 @@ async def test_every_typed_field_of_the_desk_drops_what_breaks_widths(
 
 @pytest.mark.parametrize("form", ["callback", "log_call"])
 async def test_the_forms_fields_drop_what_breaks_widths(form: str) -> None:
-    screen: Screen[Any] = (CallbackScreen("+33612345678") if form == "callback"
+    screen: Screen[Any] = (CallbackScreen("+33612345678", city=CityTime()) if form == "callback"
                            else LogCallScreen([], SERVICES))
     app = _Host(screen)
     async with app.run_test(size=(80, 24)) as pilot:

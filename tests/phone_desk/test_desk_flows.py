@@ -15,13 +15,12 @@ from crm_core.client.telephony import PhoneClient
 from crm_core.client.tui.resident_card import ResidentCard
 from phone_desk.app import PhoneDeskApp, make_app
 from phone_desk.config import DeskSettings
-from phone_desk.screens.callback import CallbackScreen
 from phone_desk.screens.log_call import LogCallScreen
 from phone_desk.widgets.call_banner import CallBanner
 from phone_desk.widgets.day_lists import CallbacksTable, CallsTable
 from phone_desk.widgets.search_results import SearchResults
 from tests.counter_client.support import api_client, create_resident, wait_for
-from tests.phone_desk.support import stop_feed
+from tests.phone_desk.support import open_callback_form, stop_feed
 from tests.support.live_server import LiveServer
 from tests.support.telephony import give_extension, post_event
 
@@ -75,11 +74,7 @@ async def test_call_backs_from_the_desk(
     cleanup.enter_context(app.client)
     async with app.run_test(size=(140, 42)) as pilot:
         await wait_for(pilot, lambda: app.online)
-        await _event(live_server, "newCall", "cb-1", from_="06 12 34 56 78", user=["201"])
-        await wait_for(pilot, lambda: app.screen.query_one(CallBanner).call is not None)
-        await pilot.press("f5")
-        await wait_for(pilot, lambda: isinstance(app.screen, CallbackScreen))
-        await pilot.pause(0.1)
+        await open_callback_form(pilot, live_server, "cb-1")
         await pilot.press(*"+1", "enter", *"Rappeler pour l'acte", "enter")
         table = app.screen.query_one(CallbacksTable)
         await wait_for(pilot, lambda: table.row_count == 1)

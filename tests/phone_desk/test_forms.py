@@ -15,6 +15,7 @@ from textual.widgets import Checkbox, Input
 
 import phone_desk
 from crm_core.client.telephony import PhoneClient
+from crm_core.client.tui.city_time import CityTime
 from crm_core.client.tui.discard import DiscardScreen
 from crm_core.client.tui.message_line import MessageLine
 from crm_core.client.tui.resident_card import ResidentCard
@@ -49,7 +50,7 @@ class _Host(App[None]):
 
 @pytest.mark.parametrize("form", ["callback", "log_call"])
 async def test_escape_asks_before_dropping_what_was_typed(form: str) -> None:
-    screen: Screen[Any] = (CallbackScreen("+33612345678") if form == "callback"
+    screen: Screen[Any] = (CallbackScreen("+33612345678", city=CityTime()) if form == "callback"
                            else LogCallScreen([], SERVICES))
     app = _Host(screen)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -57,7 +58,7 @@ async def test_escape_asks_before_dropping_what_was_typed(form: str) -> None:
         await pilot.press("escape")  # only the number filled in for the agent: closes
         await wait_for(pilot, lambda: app.answers == [None])
 
-        screen = (CallbackScreen("+33612345678") if form == "callback"
+        screen = (CallbackScreen("+33612345678", city=CityTime()) if form == "callback"
                   else LogCallScreen([], SERVICES))
         app.push_screen(screen, app.answers.append)
         await wait_for(pilot, lambda: _ready(app, screen))
@@ -75,7 +76,7 @@ async def test_escape_asks_before_dropping_what_was_typed(form: str) -> None:
 
 
 async def test_the_call_back_form_is_whole_at_80x24_and_says_why_it_refuses() -> None:
-    app = _Host(CallbackScreen("+33649337510", calls_refused=True))
+    app = _Host(CallbackScreen("+33649337510", city=CityTime(), calls_refused=True))
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: _ready(app, app.form))
         await pilot.press(*"+30", "enter")
@@ -102,7 +103,7 @@ async def test_the_call_back_form_is_whole_at_80x24_and_says_why_it_refuses() ->
 
 
 async def test_a_past_call_back_time_is_refused_and_the_form_keeps_what_was_typed() -> None:
-    app = _Host(CallbackScreen("+33649337510"))
+    app = _Host(CallbackScreen("+33649337510", city=CityTime()))
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: _ready(app, app.form))
         await type_text(pilot, "01/01/2020 8h")  # past on any day the test runs
@@ -171,7 +172,7 @@ async def test_a_call_back_refused_by_the_server_opens_again_with_what_was_typed
 async def test_the_call_back_form_starts_on_its_first_empty_field(phone: str, first: str) -> None:
     # Outside look, issue 19: for a caller whose number is unreadable, « Quand » had the
     # cursor while « Numéro » was empty.
-    app = _Host(CallbackScreen(phone))
+    app = _Host(CallbackScreen(phone, city=CityTime()))
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: _ready(app, app.form))
         assert app.focused is app.form.query_one(first, Input)

@@ -4,11 +4,11 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from crm_core.client.tui.labels import LOCAL_TZ
 from phone_desk.screens.callback import parse_due
 from phone_desk.screens.desk import parse_birth_date
+from tests.support.clock import PARIS
 
-NOW = datetime(2026, 11, 30, 10, 0, tzinfo=LOCAL_TZ)
+NOW = datetime(2026, 11, 30, 10, 0, tzinfo=PARIS)
 
 
 @pytest.mark.parametrize(
@@ -23,9 +23,9 @@ def test_due_times_as_agents_type_them(text: str, due: datetime) -> None:
 
 
 def test_a_day_already_past_this_year_means_next_year() -> None:
-    december = datetime(2026, 12, 7, 15, 0, tzinfo=LOCAL_TZ)
+    december = datetime(2026, 12, 7, 15, 0, tzinfo=PARIS)
     assert parse_due("01/01 8h", now=december) == datetime(2027, 1, 1, 8, 0,
-                                                           tzinfo=LOCAL_TZ)
+                                                           tzinfo=PARIS)
     assert parse_due("07/12 16h", now=december) == december.replace(hour=16)
     assert parse_due("29/02/2028 9h", now=december).day == 29  # leap day, named year
 
@@ -33,7 +33,7 @@ def test_a_day_already_past_this_year_means_next_year() -> None:
 @pytest.mark.parametrize("text", ["9h", "01/12/2026 9h", "07/12/2026 14h"])
 def test_a_moment_already_past_is_refused_in_french(text: str) -> None:
     with pytest.raises(ValueError, match="déjà passé"):
-        parse_due(text, now=datetime(2026, 12, 7, 15, 0, tzinfo=LOCAL_TZ))
+        parse_due(text, now=datetime(2026, 12, 7, 15, 0, tzinfo=PARIS))
 
 
 @pytest.mark.parametrize("text", ["demain", "25:00", "31/02 10h", ""])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from textual.app import App, ComposeResult
 
+from crm_core.client.tui.city_time import CityTime
 from phone_desk.widgets.day_lists import CallbacksTable
 
 pytestmark = pytest.mark.anyio
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.anyio
 
 class _Desk(App[None]):
     def compose(self) -> ComposeResult:
-        yield CallbacksTable(id="callbacks")
+        yield CallbacksTable(id="callbacks", city=CityTime())
 
 
 async def test_a_call_back_reason_is_drawn_without_controls_or_overrides() -> None:

@@ -12,16 +12,11 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from crm_core.client.tui import labels
+from crm_core.client.tui.city_time import CityTime
 from crm_core.client.tui.fast_table import FastTable
 
 # What matters first: at 80 columns the status and the due date must show.
 COLUMNS = ("Référence", "Statut", "Échéance", "Origine", "Thème", "Objet", "Âge")
-
-
-def _today() -> date:
-    from datetime import datetime
-
-    return datetime.now(labels.LOCAL_TZ).date()
 
 
 class CasesTable(FastTable):
@@ -42,11 +37,12 @@ class CasesTable(FastTable):
             return self.table
 
     def __init__(
-        self, *, today: Callable[[], date] = _today, id: str | None = None,
-        classes: str | None = None,
+        self, *, city: CityTime, today: Callable[[], date] | None = None,
+        id: str | None = None, classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
-        self.today = today
+        self.city = city
+        self.today = today or city.today
         self.cases: list[Mapping[str, Any]] = []
         self.border_title = "Demandes ouvertes"
 
@@ -68,7 +64,7 @@ class CasesTable(FastTable):
                 labels.label(labels.CHANNELS, case.get("origin_channel")),
                 str(case.get("service_label", "")),
                 str(case.get("subject", "")),
-                labels.age(case.get("opened_at"), today=today),
+                labels.age(case.get("opened_at"), today=today, zone=self.city.zone),
                 key=str(case["reference"]),
             )
         self.border_subtitle = f"{len(self.cases)} demande(s)" if self.cases else "aucune"

@@ -8,11 +8,8 @@ colour alone. Unknown codes are shown as they are rather than hidden.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
-
-LOCAL_TZ = ZoneInfo("Europe/Paris")
 
 CHANNELS = {
     "web": "en ligne", "counter": "guichet", "phone": "téléphone", "email": "e-mail",
@@ -91,12 +88,12 @@ def parse_date(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
-def local_datetime(value: Any) -> str:
-    """"12/03/2026 14:05" in local time."""
+def local_datetime(value: Any, *, zone: tzinfo) -> str:
+    """"12/03/2026 14:05" in the city's time zone (`CityTime.zone`)."""
     moment = parse_datetime(value)
     if moment is None:
         return ""
-    return moment.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
+    return moment.astimezone(zone).strftime("%d/%m/%Y %H:%M")
 
 
 def day(value: Any) -> str:
@@ -104,12 +101,12 @@ def day(value: Any) -> str:
     return moment.strftime("%d/%m/%Y") if moment else "—"
 
 
-def age(opened_at: Any, *, today: date) -> str:
+def age(opened_at: Any, *, today: date, zone: tzinfo) -> str:
     """How long a case has been open: "aujourd'hui", "3 j", "5 mois"."""
     moment = parse_datetime(opened_at)
     if moment is None:
         return ""
-    days = (today - moment.astimezone(LOCAL_TZ).date()).days
+    days = (today - moment.astimezone(zone).date()).days
     if days <= 0:
         return "aujourd'hui"
     if days < 60:

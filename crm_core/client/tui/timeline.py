@@ -11,6 +11,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from crm_core.client.tui import labels
+from crm_core.client.tui.city_time import CityTime
 from crm_core.client.tui.fast_table import FastTable
 
 # What matters first: at 80 columns the outcome and the note must show; who and where
@@ -47,8 +48,10 @@ class Timeline(FastTable):
         def control(self) -> Timeline:
             return self.timeline
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(self, *, city: CityTime, id: str | None = None,
+                 classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes, cursor_type="row")
+        self.city = city
         self.entries: list[dict[str, Any]] = []
         self.complete = False
         self.border_title = "Historique (tous canaux)"
@@ -73,7 +76,7 @@ class Timeline(FastTable):
             if len(note) > NOTE_WIDTH:
                 note = note[: NOTE_WIDTH - 1] + "…"
             self.add_row(
-                labels.local_datetime(entry.get("occurred_at")),
+                labels.local_datetime(entry.get("occurred_at"), zone=self.city.zone),
                 Text(labels.label(labels.CHANNELS, entry.get("channel")), style="bold"),
                 labels.label(labels.OUTCOMES, entry.get("outcome")),
                 labels.reference(entry.get("case_reference")),

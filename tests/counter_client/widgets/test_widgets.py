@@ -10,6 +10,7 @@ from textual.widgets import DataTable
 
 from crm_core.client import RelaisClient
 from crm_core.client.tui import CasesTable, ResidentCard, Timeline
+from crm_core.client.tui.city_time import CityTime
 from crm_core.client.tui.resident_card import contact_mark, render_card
 from tests.support.live_server import LiveServer
 
@@ -23,8 +24,8 @@ class WidgetsApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield ResidentCard(id="card")
-        yield CasesTable(id="cases")
-        yield Timeline(id="timeline")
+        yield CasesTable(id="cases", city=CityTime())
+        yield Timeline(id="timeline", city=CityTime())
 
     def on_resident_card_shown(self, message: ResidentCard.Shown) -> None:
         self.messages.append(message)

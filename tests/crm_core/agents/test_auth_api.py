@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from crm_core.agents import service
 from crm_core.agents.enums import Role
-from crm_core.database.base import utcnow
 from crm_core.config import Settings
+from crm_core.database.base import utcnow
 from crm_core.exceptions import NotAuthenticated
 from tests.crm_core.conftest import sign_in
 
